@@ -1,0 +1,215 @@
+// The Pulse config (`pulse.config.json`): one typed document, validated with zod. Every problem is
+// reported at once, each with its path, so an operator fixes the file in one pass.
+import { z } from 'zod';
+import { WEEKDAYS, isTimeZone, weekdayNumber, type IsoWeekday } from './domain/dates';
+
+const emailAddress = z
+  .string()
+  .refine((s) => /^[^\s@<>(),;:"\r\n]+@[^\s@<>(),;:"\r\n]+\.[^\s@<>(),;:"\r\n]+$/.test(s), {
+    error: (i) => `"${String(i.input)}" is not an email address`,
+  });
+
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time HH:MM (24-hour)' });
+const weekday = z.enum(WEEKDAYS, { error: `must be a weekday name: ${WEEKDAYS.join(', ')}` });
+const fraction = z.number().min(0).max(1);
+
+const healthWeights = z
+  .object({
+    utilization: fraction.default(0.3),
+    usageTrend: fraction.default(0.3),
+    support: fraction.default(0.2),
+    nps: fraction.default(0.2),
+  })
+  .strict()
+  .refine((w) => Math.abs(w.utilization + w.usageTrend + w.support + w.nps - 1) < 1e-9, {
+    error: 'the four weights must add up to 1',
+  });
+
+const severity = z.enum(['warning', 'critical']);
+
+/** Overrides for one alert rule; anything left out keeps the rule's default. */
+const alertRuleOverride = z
+  .object({
+    enabled: z.boolean().optional(),
+    severity: severity.optional(),
+    params: z.record(z.string(), z.number()).optional(),
+    play: z.string().min(1, { error: 'must not be empty' }).optional(),
+  })
+  .strict();
+
+export interface AlertRuleConfig {
+  enabled: boolean;
+  severity: 'warning' | 'critical';
+  params: Record<string, number>;
+  play: string;
+}
+
+export const DEFAULT_ALERT_RULES = {
+  'red-health-renewal': {
+    severity: 'critical',
+    params: { renewalWithinDays: 90 },
+    play: 'Executive sponsor call and a renewal rescue plan',
+  },
+  'yellow-health-renewal': {
+    severity: 'warning',
+    params: { renewalWithinDays: 90 },
+    play: 'CSM health review with the champion before the renewal conversation',
+  },
+  'usage-decline': {
+    severity: 'warning',
+    params: { trendAtMost: -0.3, renewalWithinDays: 180 },
+    play: 'Adoption workshop with the main user teams',
+  },
+  'detractor-nps': {
+    severity: 'warning',
+    params: { withinDays: 14 },
+    play: 'Close the loop: call the respondent within 48 hours',
+  },
+  'p1-tickets': {
+    severity: 'warning',
+    params: { count: 2, withinDays: 30 },
+    play: 'Support escalation review with the head of support',
+  },
+  'low-utilization': {
+    severity: 'warning',
+    params: { utilizationBelow: 0.4, consecutiveWeeks: 4, renewalWithinDays: 120 },
+    play: 'License right-sizing and enablement plan',
+  },
+  'renewal-overdue': {
+    severity: 'critical',
+    params: {},
+    play: 'Escalate to the CCO: get the renewal signed or the churn confirmed',
+  },
+} as const satisfies Record<string, Omit<AlertRuleConfig, 'enabled'>>;
+
+export type AlertRuleId = keyof typeof DEFAULT_ALERT_RULES;
+const ALERT_RULE_IDS = Object.keys(DEFAULT_ALERT_RULES) as [AlertRuleId, ...AlertRuleId[]];
+
+function mergeAlertRules(overrides: Partial<Record<AlertRuleId, z.infer<typeof alertRuleOverride>>>): Record<AlertRuleId, AlertRuleConfig> {
+  const out = {} as Record<AlertRuleId, AlertRuleConfig>;
+  for (const id of ALERT_RULE_IDS) {
+    const d = DEFAULT_ALERT_RULES[id];
+    const o = overrides[id] ?? {};
+    out[id] = {
+      enabled: o.enabled ?? true,
+      severity: o.severity ?? d.severity,
+      params: { ...(d.params as Record<string, number>), ...o.params },
+      play: o.play ?? d.play,
+    };
+  }
+  return out;
+}
+
+export const configSchema = z
+  .object({
+    company: z
+      .object({
+        name: z.string().min(1, { error: 'must not be empty' }),
+        timezone: z.string().refine(isTimeZone, { error: (i) => `"${String(i.input)}" is not an IANA time zone (e.g. Europe/Berlin)` }),
+        weekStartsOn: weekday.default('monday'),
+        fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as USD' })
+          .default('USD'),
+        locale: z.string().default('en-US'),
+      })
+      .strict(),
+    metrics: z
+      .object({
+        grossMargin: fraction.default(0.8),
+        ltvMaxYears: z.number().positive().default(5),
+      })
+      .strict()
+      .prefault({}),
+    health: z
+      .object({
+        weights: healthWeights.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    recipients: z
+      .object({
+        ceo: z.array(emailAddress).min(1),
+        cco: z.array(emailAddress).min(1),
+        finance: z.array(emailAddress).default([]),
+        operator: z.array(emailAddress).default([]),
+        /** Send each account owner (owner_email in the account data) a digest of their own accounts. */
+        ownersFromAccountData: z.boolean().default(true),
+      })
+      .strict(),
+    sender: z
+      .object({
+        from: emailAddress,
+        replyTo: emailAddress.optional(),
+      })
+      .strict(),
+    schedules: z
+      .object({
+        weeklyReport: z
+          .object({ day: weekday.default('monday'), time: localTime.default('08:00') })
+          .strict()
+          .prefault({}),
+        alertDigest: z
+          .object({
+            days: z.array(weekday).min(1).default(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']),
+            time: localTime.default('07:30'),
+          })
+          .strict()
+          .prefault({}),
+        /** Daily ingest of every source, local time. */
+        ingest: z.object({ time: localTime.default('06:00') }).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    alerts: z
+      .object({
+        rules: z.partialRecord(z.enum(ALERT_RULE_IDS), alertRuleOverride).prefault({}).transform(mergeAlertRules),
+        cooldownDays: z.number().int().min(1).default(7),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type PulseConfig = z.infer<typeof configSchema>;
+export type PulseConfigInput = z.input<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a parsed config document; throws one ConfigError listing every problem with its path. */
+export function parseConfig(doc: unknown, source = 'config'): PulseConfig {
+  const result = configSchema.safeParse(doc);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => {
+    const path = i.path.length ? i.path.map(String).join('.') : '(root)';
+    if (i.code === 'unrecognized_keys') return `${path}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (i.code === 'invalid_type' && i.input === undefined) return `${path}: is required`;
+    return `${path}: ${i.message}`;
+  });
+  throw new ConfigError(source, problems);
+}
+
+/** Parses the JSON text of a config file; a syntax error is a ConfigError too. */
+export function parseConfigText(text: string, source: string): PulseConfig {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(source, [`(root): not valid JSON: ${(e as Error).message}`]);
+  }
+  return parseConfig(doc, source);
+}
+
+export function weekStartsOnNumber(config: PulseConfig): IsoWeekday {
+  return weekdayNumber(config.company.weekStartsOn);
+}

@@ -1,0 +1,28 @@
+// The persistence port: what the use cases need from the data store (DynamoDB in AWS and locally).
+import type { EntityName, EntityTypes } from '../domain/contract/entities';
+import type { Dataset } from '../domain/contract/validate';
+
+/** A stored weekly KPI snapshot for one scope (`company` or `segment:<name>`). */
+export interface KpiSnapshot {
+  scope: string;
+  /** ISO week label of asOf, e.g. `2026-W47`. */
+  week: string;
+  asOf: string;
+  computedAt: string;
+  /** The KPI document (the `pulse kpis --json` shape) for this scope. */
+  kpis: unknown;
+}
+
+export interface Store {
+  /** Upserts records by entity id (a later write with the same id replaces the earlier one). */
+  putRecords<K extends EntityName>(entity: K, records: readonly EntityTypes[K][]): Promise<void>;
+  /** Every stored record of every entity. */
+  loadDataset(): Promise<Dataset>;
+  /** Number of stored records per entity. */
+  countRecords(): Promise<Record<EntityName, number>>;
+
+  putSnapshot(snapshot: KpiSnapshot): Promise<void>;
+  getSnapshot(scope: string, week: string): Promise<KpiSnapshot | undefined>;
+  /** Snapshots of one scope with week labels in [fromWeek, toWeek], oldest first. */
+  listSnapshots(scope: string, fromWeek: string, toWeek: string): Promise<KpiSnapshot[]>;
+}
