@@ -9,7 +9,8 @@ export interface RowError {
   /** The input column at fault, or `*` for the row as a whole. */
   field: string;
   reason: string;
-  raw?: Record<string, unknown>;
+  /** The row's original text. */
+  raw?: string;
 }
 
 export type Dataset = { [K in EntityName]: EntityTypes[K][] };

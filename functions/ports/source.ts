@@ -1,0 +1,36 @@
+// The source port: where contract rows come from (a folder, the S3 drop-zone, an HTTP API, the demo).
+import type { EntityName } from '../domain/contract/entities';
+
+/** One row as the source delivered it, before validation. */
+export interface RawRow {
+  /** 1-based line (CSV: the line the record starts on; NDJSON: the line). */
+  line: number;
+  /** Column name (lower-cased, trimmed) -> value. */
+  fields: Record<string, unknown>;
+  /** The row's original text, kept for the rejects report. */
+  raw: string;
+}
+
+/** A row the source could not even parse (unbalanced quotes, wrong column count, bad JSON ...). */
+export interface UnreadableRow {
+  line: number;
+  reason: string;
+  raw?: string;
+}
+
+export type SourceRow = { ok: true; row: RawRow } | { ok: false; error: UnreadableRow };
+
+export interface SourceFile {
+  entity: EntityName;
+  /** A name a person recognises: the file name, S3 key or API path. */
+  name: string;
+  rows(): AsyncIterable<SourceRow>;
+}
+
+export interface ContractSource {
+  /** Human-readable description, e.g. `folder ./data`. */
+  readonly description: string;
+  files(): AsyncIterable<SourceFile>;
+  /** Files or objects seen but not recognised as a contract entity. */
+  ignored(): Promise<string[]>;
+}
