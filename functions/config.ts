@@ -213,3 +213,28 @@ export function parseConfigText(text: string, source: string): PulseConfig {
 export function weekStartsOnNumber(config: PulseConfig): IsoWeekday {
   return weekdayNumber(config.company.weekStartsOn);
 }
+
+// ---- the Lambda environment ---------------------------------------------------------------
+
+export const lambdaEnvSchema = z.object({
+  PULSE_TABLE: z.string().min(1),
+  PULSE_DROPZONE_BUCKET: z.string().min(1),
+  PULSE_ARCHIVE_BUCKET: z.string().min(1),
+  PULSE_REJECTS_BUCKET: z.string().min(1),
+  /** Where the validated config travels with the code (copied into every bundle at synth). */
+  PULSE_CONFIG_PATH: z.string().min(1).optional(),
+});
+
+export type LambdaEnv = z.infer<typeof lambdaEnvSchema>;
+
+/** Parses the function environment once; a missing variable is a deploy bug, so say which. */
+export function parseLambdaEnv(env: Record<string, string | undefined>): LambdaEnv {
+  const result = lambdaEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      'the function environment',
+      result.error.issues.map((i) => `${i.path.join('.')}: ${i.input === undefined ? 'is not set' : i.message}`),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,37 @@
+// Module-scope wiring shared by the Lambda handlers: the environment and config are parsed once
+// and the AWS clients are created once per container (Lambda reuses them across invocations).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfigText, parseLambdaEnv, weekStartsOnNumber, type LambdaEnv, type PulseConfig } from '../config';
+import { RowValidator } from '../domain/contract/validate';
+import { DynamoDbStore } from '../adapters/dynamodb/store';
+
+export interface Runtime {
+  env: LambdaEnv;
+  config: PulseConfig;
+  s3: S3Client;
+  store: DynamoDbStore;
+  validator: RowValidator;
+}
+
+let runtime: Runtime | undefined;
+
+/** The wiring for this container, built on first use. */
+export function getRuntime(): Runtime {
+  if (runtime) return runtime;
+  const env = parseLambdaEnv(process.env);
+  const configPath = env.PULSE_CONFIG_PATH ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'pulse.config.json');
+  const config = parseConfigText(readFileSync(configPath, 'utf8'), configPath);
+  const dynamodb = new DynamoDBClient({});
+  runtime = {
+    env,
+    config,
+    // s3rver (the local emulator) needs checksums only when required; AWS accepts either.
+    s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
+    store: new DynamoDbStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
+    validator: new RowValidator({ currency: config.company.currency, weekStartsOn: weekStartsOnNumber(config) }),
+  };
+  return runtime;
+}
