@@ -1,0 +1,105 @@
+// The Pulse table: one DynamoDB table for every item kind (single-table design). This file is the
+// single source of truth for key attribute names, the secondary index and the key of every item
+// kind the Store adapter writes; docs/data-store.md explains the design and its access patterns.
+// The CDK construct and the embedded local stack both build the table from `pulseTableDefinition`.
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { EntityName, EntityTypes } from '../../domain/contract/entities';
+
+/** Attribute names with a meaning to the table itself (never a record field). */
+export const ATTR = {
+  pk: 'PK',
+  sk: 'SK',
+  gsi1pk: 'GSI1PK',
+  gsi1sk: 'GSI1SK',
+  /** The item kind: an EntityName for dataset records, `snapshot` for KPI snapshots, ... */
+  entity: 'entity',
+  /** Reserved for item kinds that expire (epoch seconds); TTL is enabled on it. */
+  ttl: 'expiresAt',
+} as const;
+
+/** Every attribute the adapter adds to a record; stripped again when the record is read back. */
+export const RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set(Object.values(ATTR));
+
+/** Overloaded index: today "every record of one account" (see docs/data-store.md). */
+export const GSI1 = 'GSI1';
+
+/** Key schema, attribute definitions and index of the Pulse table (on-demand billing). */
+export function pulseTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: ATTR.pk, AttributeType: 'S' },
+      { AttributeName: ATTR.sk, AttributeType: 'S' },
+      { AttributeName: ATTR.gsi1pk, AttributeType: 'S' },
+      { AttributeName: ATTR.gsi1sk, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: ATTR.pk, KeyType: 'HASH' },
+      { AttributeName: ATTR.sk, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: GSI1,
+        KeySchema: [
+          { AttributeName: ATTR.gsi1pk, KeyType: 'HASH' },
+          { AttributeName: ATTR.gsi1sk, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+// ---- keys of dataset records ---------------------------------------------------------------
+
+export interface ItemKey {
+  PK: string;
+  SK: string;
+}
+
+export interface RecordKeys extends ItemKey {
+  GSI1PK?: string;
+  GSI1SK?: string;
+}
+
+/** The tag that prefixes the keys of each entity's items. */
+export const ENTITY_TAG: { [K in EntityName]: string } = {
+  accounts: 'ACCOUNT',
+  subscriptions: 'SUBSCRIPTION',
+  renewals: 'RENEWAL',
+  expansions: 'EXPANSION',
+  usage: 'USAGE',
+  tickets: 'TICKET',
+  nps: 'NPS',
+  spend: 'SPEND',
+};
+
+export const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
+
+/**
+ * An item's table key is the record's identity from the data contract, so a later put with the
+ * same id replaces the earlier item even when its account_id changed (a corrected or merged
+ * account). Account-scoped reads go through GSI1 (GSI1PK = ACCOUNT#<accountId>).
+ */
+function identityKeys(tag: string, id: string, accountId: string): RecordKeys {
+  return { PK: `${tag}#${id}`, SK: tag, GSI1PK: accountPk(accountId), GSI1SK: `${tag}#${id}` };
+}
+
+export const recordKeys: { [K in EntityName]: (r: EntityTypes[K]) => RecordKeys } = {
+  accounts: (r) => ({ PK: accountPk(r.accountId), SK: 'ACCOUNT', GSI1PK: accountPk(r.accountId), GSI1SK: 'ACCOUNT' }),
+  // Usage is identified by (account, week): it lives in the account's partition.
+  usage: (r) => ({ PK: accountPk(r.accountId), SK: `USAGE#${r.week}`, GSI1PK: accountPk(r.accountId), GSI1SK: `USAGE#${r.week}` }),
+  subscriptions: (r) => identityKeys('SUBSCRIPTION', r.lineId, r.accountId),
+  renewals: (r) => identityKeys('RENEWAL', r.renewalId, r.accountId),
+  expansions: (r) => identityKeys('EXPANSION', r.opportunityId, r.accountId),
+  tickets: (r) => identityKeys('TICKET', r.ticketId, r.accountId),
+  nps: (r) => identityKeys('NPS', r.responseId, r.accountId),
+  spend: (r) => ({ PK: 'SPEND', SK: r.month }),
+};
+
+// ---- keys of KPI snapshots -----------------------------------------------------------------
+
+export const SNAPSHOT_ENTITY = 'snapshot';
+export const snapshotPk = (scope: string): string => `SNAPSHOT#${scope}`;
+export const snapshotSk = (week: string): string => `WEEK#${week}`;
