@@ -82,8 +82,9 @@ function offsets(sorted: readonly { a: number }[], n: number): Int32Array {
   return off;
 }
 
+/** min(u / 0.8, 1) x 100, computed as u x 125 capped at 100 (one rounding instead of three). */
 export function utilizationScore(u: number): number {
-  return Math.min(u / FULL_UTILIZATION, 1) * 100;
+  return Math.min(u * (100 / FULL_UTILIZATION), 100);
 }
 
 export function usageTrendScore(trend: number): number {
