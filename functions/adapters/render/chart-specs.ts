@@ -558,7 +558,13 @@ export function moneyTickLabels(ticks: Cents[], currency: string, locale: string
       if (allDistinct(ticks, labels)) return labels;
     }
   }
-  return distinctMoneyLabels(ticks, currency, locale, 1);
+  // Fewest significant digits that show every tick exactly.
+  const exact = ticks.map((t) => formatMoneyCompact(t, currency, locale, { significantDigits: 21 }));
+  for (let digits = 1; digits < 21; digits++) {
+    const labels = ticks.map((t) => formatMoneyCompact(t, currency, locale, { significantDigits: digits }));
+    if (labels.every((l, i) => l === exact[i])) return labels;
+  }
+  return exact;
 }
 
 /** The last non-null value of a series and its index. */
