@@ -18,6 +18,7 @@ import { ATTR, pulseTableDefinition } from '../../functions/adapters/dynamodb/ta
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, startSes, type Started } from './emulators';
 import { LocalStackError, type EmulatorName } from './errors';
 import { checkJava } from './java';
+import { assertPortFree } from './ports';
 import { Reaper, releaseHooksIfIdle, type ManagedChild } from './processes';
 
 export interface LocalResources {
@@ -84,6 +85,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const persist = opts.persist ?? true;
   const resources: LocalResources = { ...DEFAULT_LOCAL_RESOURCES, ...opts.resources };
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
+
+  // Requested ports first: a taken port fails fast, before anything is spawned.
+  for (const [name, port] of Object.entries(opts.ports ?? {}) as [EmulatorName, number | undefined][]) {
+    if (port !== undefined) await assertPortFree(port, name);
+  }
 
   // ---- directories ----
   let dataDir: string | undefined;
