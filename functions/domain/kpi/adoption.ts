@@ -4,7 +4,7 @@
 // account's row for a week, and the eight weeks behind its usage trend, are a binary search away.
 import type { Usage } from '../contract/entities';
 import type { EpochDays } from './timeline';
-import { lowerBound } from './timeline';
+import { groupByAccountAndDay, lowerBound } from './timeline';
 import type { AdoptionResult } from './types';
 import { fromEpochDay } from '../dates';
 
@@ -19,46 +19,26 @@ export class UsageIndex {
    * @param accountCount number of positions
    */
   constructor(usage: readonly Usage[], indexOf: ReadonlyMap<string, number>, accountCount: number, days: EpochDays) {
-    const n = accountCount;
     const rowAccount = new Int32Array(usage.length);
     const rowDay = new Int32Array(usage.length);
-    const offset = new Int32Array(n + 1);
-    let kept = 0;
     for (let i = 0; i < usage.length; i++) {
       const u = usage[i] as Usage;
-      const a = indexOf.get(u.accountId);
-      rowAccount[i] = a ?? -1;
-      if (a === undefined) continue;
+      rowAccount[i] = indexOf.get(u.accountId) ?? -1;
       rowDay[i] = days.of(u.week);
-      offset[a + 1]!++;
-      kept++;
     }
-    for (let a = 0; a < n; a++) offset[a + 1]! += offset[a] as number;
-    const fill = offset.slice(0, n);
-    const rows = new Int32Array(kept);
-    for (let i = 0; i < usage.length; i++) {
-      const a = rowAccount[i] as number;
-      if (a >= 0) rows[fill[a]!++] = i;
-    }
+    // Rows grouped by account, by week; for the same week the later row comes last (and wins).
+    const { offset, order } = groupByAccountAndDay(rowAccount, rowDay, accountCount);
     this.offset = offset;
-    this.week = new Int32Array(kept);
-    this.wau = new Float64Array(kept);
-    this.seats = new Float64Array(kept);
-    for (let a = 0; a < n; a++) {
-      const lo = offset[a] as number;
-      const hi = offset[a + 1] as number;
-      if (hi - lo > 1) {
-        // Sort this account's rows by week; for the same week the later row wins (stable order).
-        const slice = Array.from(rows.subarray(lo, hi)).sort((x, y) => (rowDay[x] as number) - (rowDay[y] as number) || x - y);
-        rows.set(slice, lo);
-      }
-      for (let k = lo; k < hi; k++) {
-        const r = rows[k] as number;
-        const u = usage[r] as Usage;
-        this.week[k] = rowDay[r] as number;
-        this.wau[k] = u.weeklyActiveUsers;
-        this.seats[k] = u.licensedSeats;
-      }
+    const m = order.length;
+    this.week = new Int32Array(m);
+    this.wau = new Float64Array(m);
+    this.seats = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      const r = order[k] as number;
+      const u = usage[r] as Usage;
+      this.week[k] = rowDay[r] as number;
+      this.wau[k] = u.weeklyActiveUsers;
+      this.seats[k] = u.licensedSeats;
     }
   }
 

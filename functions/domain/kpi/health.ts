@@ -7,7 +7,7 @@ import type { NpsResponse, Ticket } from '../contract/entities';
 import { roundHalfUp } from '../money';
 import type { UsageIndex } from './adoption';
 import type { HealthWeights } from './settings';
-import { lowerBound, upperBound, type EpochDays } from './timeline';
+import { groupByAccountAndDay, lowerBound, upperBound, type EpochDays } from './timeline';
 import type { AccountHealth, CountArr, HealthBand, HealthComponent, HealthResult } from './types';
 
 /** Utilization at or above this fraction scores 100. */
@@ -24,31 +24,52 @@ export class HealthIndex {
   private readonly npsScore: Int32Array;
 
   constructor(tickets: readonly Ticket[], nps: readonly NpsResponse[], indexOf: ReadonlyMap<string, number>, accountCount: number, days: EpochDays) {
-    const n = accountCount;
-    this.firstTicket = new Float64Array(n).fill(Infinity);
-    const p1: { a: number; day: number }[] = [];
-    for (const t of tickets) {
+    this.firstTicket = new Float64Array(accountCount).fill(Infinity);
+    const p1Account = new Int32Array(tickets.length).fill(-1);
+    const p1Day = new Int32Array(tickets.length);
+    for (let i = 0; i < tickets.length; i++) {
+      const t = tickets[i] as Ticket;
       const a = indexOf.get(t.accountId);
       if (a === undefined) continue;
       const day = days.of(t.openedDate);
       if (day < (this.firstTicket[a] as number)) this.firstTicket[a] = day;
-      if (t.priority === 'p1') p1.push({ a, day });
+      if (t.priority === 'p1') {
+        p1Account[i] = a;
+        p1Day[i] = day;
+      }
     }
-    p1.sort((x, y) => x.a - y.a || x.day - y.day);
-    this.p1Offset = offsets(p1, n);
-    this.p1Day = Int32Array.from(p1, (x) => x.day);
+    const p1 = groupByAccountAndDay(p1Account, p1Day, accountCount);
+    this.p1Offset = p1.offset;
+    this.p1Day = Int32Array.from(p1.order, (i) => p1Day[i] as number);
 
-    const answers: { a: number; day: number; id: string; score: number }[] = [];
-    for (const r of nps) {
-      const a = indexOf.get(r.accountId);
-      if (a === undefined) continue;
-      answers.push({ a, day: days.of(r.date), id: r.responseId, score: r.score });
+    const npsAccount = new Int32Array(nps.length);
+    const npsDay = new Int32Array(nps.length);
+    for (let i = 0; i < nps.length; i++) {
+      const r = nps[i] as NpsResponse;
+      npsAccount[i] = indexOf.get(r.accountId) ?? -1;
+      npsDay[i] = days.of(r.date);
     }
-    // By account, then date, then response_id in plain string order: the last one on a date is the latest.
-    answers.sort((x, y) => x.a - y.a || x.day - y.day || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-    this.npsOffset = offsets(answers, n);
-    this.npsDay = Int32Array.from(answers, (x) => x.day);
-    this.npsScore = Int32Array.from(answers, (x) => x.score);
+    const answers = groupByAccountAndDay(npsAccount, npsDay, accountCount);
+    const order = answers.order;
+    // Within one account and date, order by response_id in plain string order: the last is the latest.
+    for (let k = 0; k < order.length; ) {
+      let end = k + 1;
+      const a = npsAccount[order[k] as number];
+      const day = npsDay[order[k] as number];
+      while (end < order.length && npsAccount[order[end] as number] === a && npsDay[order[end] as number] === day) end++;
+      if (end - k > 1) {
+        const run = Array.from(order.subarray(k, end)).sort((x, y) => {
+          const ix = (nps[x] as NpsResponse).responseId;
+          const iy = (nps[y] as NpsResponse).responseId;
+          return ix < iy ? -1 : ix > iy ? 1 : x - y;
+        });
+        order.set(run, k);
+      }
+      k = end;
+    }
+    this.npsOffset = answers.offset;
+    this.npsDay = Int32Array.from(order, (i) => npsDay[i] as number);
+    this.npsScore = Int32Array.from(order, (i) => (nps[i] as NpsResponse).score);
   }
 
   /** True when the account has any ticket opened on or before `day`. */
@@ -75,14 +96,6 @@ export class HealthIndex {
   }
 }
 
-function offsets(sorted: readonly { a: number }[], n: number): Int32Array {
-  const off = new Int32Array(n + 1);
-  for (const x of sorted) off[x.a + 1]!++;
-  for (let a = 0; a < n; a++) off[a + 1]! += off[a] as number;
-  return off;
-}
-
-/** min(u / 0.8, 1) x 100, computed as u x 125 capped at 100 (one rounding instead of three). */
 export function utilizationScore(u: number): number {
   return Math.min(u * (100 / FULL_UTILIZATION), 100);
 }

@@ -43,8 +43,6 @@ export class EpochDays {
   }
 }
 
-const KEY_SHIFT = 2 ** 24;
-
 export class ArrTimeline {
   /** Account ids; an account is referred to by its position in this list. */
   readonly accountIds: readonly string[];
@@ -94,61 +92,54 @@ export class ArrTimeline {
     this.accountIds = ids;
     this.indexOf = indexOf;
 
-    // Group recurring lines by account (counting sort).
-    const lineOffset = new Int32Array(n + 1);
-    for (let i = 0; i < subscriptions.length; i++) {
-      if ((subscriptions[i] as Subscription).kind === 'recurring') lineOffset[(lineAccount[i] as number) + 1]!++;
-    }
-    for (let a = 0; a < n; a++) lineOffset[a + 1]! += lineOffset[a] as number;
-    const fill = lineOffset.slice(0, n);
-    const lines = new Int32Array(lineOffset[n] as number);
-    for (let i = 0; i < subscriptions.length; i++) {
-      if ((subscriptions[i] as Subscription).kind === 'recurring') lines[fill[lineAccount[i] as number]!++] = i;
-    }
-
+    // Every recurring line is two ARR steps: +arr on its start_date, -arr on its end_date.
+    const stepAccount: number[] = [];
+    const stepDay: number[] = [];
+    const stepDelta: number[] = [];
     this.firstPaidStart = new Float64Array(n).fill(Infinity);
     this.earliestRecurringStart = new Float64Array(n).fill(Infinity);
+    for (let i = 0; i < subscriptions.length; i++) {
+      const line = subscriptions[i] as Subscription;
+      if (line.kind !== 'recurring') continue;
+      const a = lineAccount[i] as number;
+      const start = days.of(line.startDate);
+      if (start < (this.earliestRecurringStart[a] as number)) this.earliestRecurringStart[a] = start;
+      if (line.arr === 0) continue;
+      if (line.arr > 0 && start < (this.firstPaidStart[a] as number)) this.firstPaidStart[a] = start;
+      stepAccount.push(a);
+      stepDay.push(start);
+      stepDelta.push(line.arr);
+      if (line.endDate !== undefined) {
+        stepAccount.push(a);
+        stepDay.push(days.of(line.endDate));
+        stepDelta.push(-line.arr);
+      }
+    }
+    const { offset: stepOffset, order: steps } = groupByAccountAndDay(stepAccount, stepDay, n);
 
+    // Per account, merge the steps of each day into one change point (a day whose steps cancel out,
+    // such as a line ending the day an equal one starts, is no change).
     const cpOffset = new Int32Array(n + 1);
     const cpDay: number[] = [];
     const cpArr: number[] = [];
     const evDay: number[] = [];
     const evAccount: number[] = [];
     const evOpen: number[] = [];
-    const evClose: number[] = [];
-    const deltas = new Map<number, number>();
-
     for (let a = 0; a < n; a++) {
       cpOffset[a] = cpDay.length;
-      const from = lineOffset[a] as number;
-      const to = lineOffset[a + 1] as number;
-      if (from === to) continue;
-      deltas.clear();
-      for (let k = from; k < to; k++) {
-        const line = subscriptions[lines[k] as number] as Subscription;
-        const start = days.of(line.startDate);
-        if (start < (this.earliestRecurringStart[a] as number)) this.earliestRecurringStart[a] = start;
-        if (line.arr > 0 && start < (this.firstPaidStart[a] as number)) this.firstPaidStart[a] = start;
-        if (line.arr === 0) continue;
-        deltas.set(start, (deltas.get(start) ?? 0) + line.arr);
-        if (line.endDate !== undefined) {
-          const end = days.of(line.endDate);
-          deltas.set(end, (deltas.get(end) ?? 0) - line.arr);
-        }
-      }
-      const changeDays = [...deltas.keys()].sort((x, y) => x - y);
       let arr = 0;
-      for (const day of changeDays) {
-        const delta = deltas.get(day) as number;
-        if (delta === 0) continue; // e.g. a line ending the day another of the same value starts
-        const before = arr;
+      const to = stepOffset[a + 1] as number;
+      for (let k = stepOffset[a] as number; k < to; ) {
+        const day = stepDay[steps[k] as number] as number;
+        let delta = 0;
+        while (k < to && stepDay[steps[k] as number] === day) delta += stepDelta[steps[k++] as number] as number;
+        if (delta === 0) continue;
+        evOpen.push(arr);
         arr += delta;
         cpDay.push(day);
         cpArr.push(arr);
         evDay.push(day);
         evAccount.push(a);
-        evOpen.push(before);
-        evClose.push(arr);
       }
     }
     cpOffset[n] = cpDay.length;
@@ -156,9 +147,9 @@ export class ArrTimeline {
     this.cpDay = Int32Array.from(cpDay);
     this.cpArr = Float64Array.from(cpArr);
 
-    // Sort the movements by day (stable: within a day, by account position).
+    // All movements sorted by day (ties: by account position), with running company totals.
     const m = evDay.length;
-    const order = sortedOrder(evDay);
+    const order = orderByDay(evDay);
     this.evDay = new Int32Array(m);
     this.evAccount = new Int32Array(m);
     this.evOpen = new Float64Array(m);
@@ -170,7 +161,7 @@ export class ArrTimeline {
     for (let i = 0; i < m; i++) {
       const j = order[i] as number;
       const o = evOpen[j] as number;
-      const c = evClose[j] as number;
+      const c = cpArr[j] as number;
       this.evDay[i] = evDay[j] as number;
       this.evAccount[i] = evAccount[j] as number;
       this.evOpen[i] = o;
@@ -234,22 +225,50 @@ export class ArrTimeline {
   }
 }
 
-/** Indices of `days` in ascending day order, ties in index order. */
-function sortedOrder(days: readonly number[]): Int32Array {
-  const m = days.length;
+/** Positions 0..m-1 in ascending `day` order, ties in position order. */
+export function orderByDay(day: ArrayLike<number>): Int32Array {
+  const m = day.length;
   const order = new Int32Array(m);
-  if (m < KEY_SHIFT) {
-    // Pack (day, index) into one float and use the fast numeric typed-array sort.
-    const keys = new Float64Array(m);
-    for (let i = 0; i < m; i++) keys[i] = (days[i] as number) * KEY_SHIFT + i;
-    keys.sort();
-    for (let i = 0; i < m; i++) {
-      const k = keys[i] as number;
-      order[i] = k - Math.floor(k / KEY_SHIFT) * KEY_SHIFT;
-    }
+  if (m === 0) return order;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < m; i++) {
+    const d = day[i] as number;
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  const range = max - min + 1;
+  if (range <= Math.max(1 << 16, 4 * m)) {
+    // Counting sort: dates span a few thousand days at most in practice.
+    const count = new Int32Array(range + 1);
+    for (let i = 0; i < m; i++) count[(day[i] as number) - min + 1]!++;
+    for (let r = 0; r < range; r++) count[r + 1]! += count[r] as number;
+    for (let i = 0; i < m; i++) order[count[(day[i] as number) - min]!++] = i;
     return order;
   }
-  const idx = Array.from({ length: m }, (_, i) => i).sort((x, y) => (days[x] as number) - (days[y] as number) || x - y);
-  order.set(idx);
-  return order;
+  for (let i = 0; i < m; i++) order[i] = i;
+  return order.sort((x, y) => (day[x] as number) - (day[y] as number) || x - y);
+}
+
+/**
+ * Groups positions by account (accounts 0..n-1; a negative account drops the position), each
+ * group in ascending day order, ties in position order. Group a is order[offset[a] .. offset[a+1]-1].
+ */
+export function groupByAccountAndDay(account: ArrayLike<number>, day: ArrayLike<number>, n: number): { offset: Int32Array; order: Int32Array } {
+  const byDay = orderByDay(day);
+  const offset = new Int32Array(n + 1);
+  for (let i = 0; i < account.length; i++) {
+    const a = account[i] as number;
+    if (a >= 0) offset[a + 1]!++;
+  }
+  for (let a = 0; a < n; a++) offset[a + 1]! += offset[a] as number;
+  const fill = offset.slice(0, n);
+  const order = new Int32Array(offset[n] as number);
+  // Stable counting sort by account over the day order keeps each group sorted by day.
+  for (let k = 0; k < byDay.length; k++) {
+    const i = byDay[k] as number;
+    const a = account[i] as number;
+    if (a >= 0) order[fill[a]!++] = i;
+  }
+  return { offset, order };
 }
