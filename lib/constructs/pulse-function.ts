@@ -1,0 +1,137 @@
+// One Pulse Lambda function: a NodejsFunction bundled by the local esbuild (never Docker) as a
+// minified ESM bundle with the AWS SDK inside, its own IAM role (logs for its own log group only;
+// every other permission is granted explicitly by whoever wires it), a log group with retention,
+// structured JSON logs, and the validated Pulse config copied into the asset as pulse.config.json.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import type { LambdaEnv } from '../../functions/config';
+import { acknowledge } from './nag';
+
+/** The file name the handlers read from `${LAMBDA_TASK_ROOT}` (see functions/handlers/runtime.ts). */
+export const BUNDLED_CONFIG_NAME = 'pulse.config.json';
+
+/**
+ * ESM bundles cannot `require()`; a CommonJS dependency bundled into one (several AWS SDK and
+ * csv helpers still are) would throw "Dynamic require of X is not supported" without this banner.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The function environment: the Lambda env schema of functions/config.ts, plus the stage. */
+export type PulseFunctionEnvironment = LambdaEnv & {
+  /** Dimension of the Pulse/* custom metrics (e.g. the dead-man's switch). */
+  PULSE_STAGE: string;
+};
+
+export interface PulseFunctionProps {
+  /** Absolute path of the handler module (functions/handlers/<name>.ts); it exports `handler`. */
+  readonly entry: string;
+  /** The validated config file (written by bin/app.ts) copied into the asset as pulse.config.json. */
+  readonly configFile: string;
+  readonly environment: PulseFunctionEnvironment;
+  readonly description: string;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.minutes(5) */
+  readonly timeout?: Duration;
+  /** @default RetentionDays.ONE_YEAR */
+  readonly logRetention?: RetentionDays;
+  /** @default ApplicationLogLevel.INFO */
+  readonly logLevel?: ApplicationLogLevel;
+  /**
+   * Retries of a failed asynchronous invocation (Scheduler and S3 invoke asynchronously).
+   * The handlers are idempotent, so a retry is harmless.
+   * @default 2
+   */
+  readonly asyncRetryAttempts?: number;
+}
+
+export class PulseFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  /** Asynchronous invocations that failed after every Lambda retry land here (on-failure destination). */
+  readonly failureQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: PulseFunctionProps) {
+    super(scope, id);
+    if (!isAbsolute(props.entry) || !existsSync(props.entry)) throw new Error(`PulseFunction ${id}: no handler at ${props.entry}`);
+    if (!isAbsolute(props.configFile)) throw new Error(`PulseFunction ${id}: configFile must be an absolute path`);
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Pulse ${id}: ${props.description}`.slice(0, 1000),
+    });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // logs:CreateLogStream + PutLogEvents on this log group only (instead of the managed
+    // AWSLambdaBasicExecutionRole, which allows every log group in the account).
+    this.logGroup.grantWrite(this.role);
+
+    this.failureQueue = new Queue(this, 'FailedInvocations', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      this.failureQueue,
+      'AwsSolutions-SQS3',
+      `This queue is itself the dead-letter (on-failure) destination of the ${id} function; a dead-letter queue for it would only move the same messages again.`,
+    );
+
+    const environment: Record<string, string> = { NODE_OPTIONS: '--enable-source-maps' };
+    for (const [key, value] of Object.entries(props.environment)) if (value !== undefined) environment[key] = value;
+
+    const configFile = props.configFile;
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(5),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: props.logLevel ?? ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment,
+      retryAttempts: props.asyncRetryAttempts ?? 2,
+      onFailure: new SqsDestination(this.failureQueue),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.EXTERNAL,
+        sourcesContent: false,
+        // Bundle the AWS SDK v3 too: pinned versions from package-lock.json, tree-shaken, and no
+        // surprise when the runtime's preinstalled SDK moves.
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_NAME}`)}`,
+          ],
+        },
+      },
+    });
+  }
+}
+
+function shellQuote(path: string): string {
+  return `'${path.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,150 @@
+// The S3 side of Pulse: the finance archive (KMS customer key, versioned, lifecycle to cold storage
+// and expiry after the retention period), the drop-zone where source files arrive, the bucket for
+// rejects reports, and one access-log bucket that records every request to the other three.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  StorageClass,
+  type LifecycleRule,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Key prefixes of the drop-zone bucket (the ingest handler reads `incoming/`). */
+export const DROP_ZONE_PREFIXES = { incoming: 'incoming/', processed: 'processed/', failed: 'failed/' } as const;
+
+export interface ReportArchiveProps {
+  /**
+   * Years an archived report (and each of its noncurrent versions) is kept before it expires.
+   * @default 7
+   */
+  readonly retentionYears?: number;
+  /**
+   * Cold storage class the archive moves to after `coldAfterDays`. Glacier Instant Retrieval keeps
+   * millisecond reads, so a download link to a two-year-old report still works without a restore;
+   * pick GLACIER (Flexible Retrieval) or DEEP_ARCHIVE for cheaper storage if finance accepts restores.
+   * @default StorageClass.GLACIER_INSTANT_RETRIEVAL
+   */
+  readonly coldStorageClass?: StorageClass;
+  /** @default 90 */
+  readonly infrequentAccessAfterDays?: number;
+  /** @default 365 */
+  readonly coldAfterDays?: number;
+  /**
+   * Days processed and failed drop-zone files, rejects reports and access logs are kept.
+   * @default { dropZone: 90, rejects: 90, accessLogs: 365 }
+   */
+  readonly expiry?: { dropZone?: number; rejects?: number; accessLogs?: number };
+}
+
+const DAYS_PER_YEAR = 365;
+
+export class ReportArchive extends Construct {
+  /** Finance archive: reports, extracts, KPI JSON, manifests. KMS customer key, versioned, RETAIN. */
+  readonly archiveBucket: Bucket;
+  /** The customer-managed key of the archive (rotation on, RETAIN: the archive is unreadable without it). */
+  readonly archiveKey: Key;
+  /** Where source files arrive (`incoming/`) and are moved to after ingest (`processed/`, `failed/`). */
+  readonly dropZoneBucket: Bucket;
+  /** Rejects reports written by ingest. */
+  readonly rejectsBucket: Bucket;
+  /** Server access logs of the three buckets above, one prefix each. */
+  readonly accessLogsBucket: Bucket;
+  readonly retentionYears: number;
+
+  constructor(scope: Construct, id: string, props: ReportArchiveProps = {}) {
+    super(scope, id);
+    const retentionYears = props.retentionYears ?? 7;
+    if (!Number.isInteger(retentionYears) || retentionYears < 1) {
+      throw new Error(`ReportArchive: retentionYears must be a whole number of years >= 1 (got ${retentionYears})`);
+    }
+    this.retentionYears = retentionYears;
+    const iaDays = props.infrequentAccessAfterDays ?? 90;
+    const coldDays = props.coldAfterDays ?? 365;
+    const expireDays = retentionYears * DAYS_PER_YEAR;
+    if (!(iaDays >= 30 && coldDays > iaDays && expireDays > coldDays)) {
+      throw new Error(
+        `ReportArchive: need 30 <= infrequentAccessAfterDays (${iaDays}) < coldAfterDays (${coldDays}) < retention (${expireDays} days)`,
+      );
+    }
+    const expiry = { dropZone: 90, rejects: 90, accessLogs: 365, ...props.expiry };
+    const abortUploads: LifecycleRule = { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) };
+
+    // Server access logs cannot be delivered to an SSE-KMS bucket, so this one uses SSE-S3; delivery
+    // is authorised by a bucket policy for logging.s3.amazonaws.com (flag
+    // @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy), which needs BUCKET_OWNER_ENFORCED.
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [abortUploads, { id: 'expire-logs', expiration: Duration.days(expiry.accessLogs) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // cdk-nag S1 accepts this bucket without logging of its own: it is the logging target.
+
+    this.archiveKey = new Key(this, 'ArchiveKey', {
+      description: 'Pulse finance archive (S3 SSE-KMS)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.archiveBucket = new Bucket(this, 'Archive', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.archiveKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'archive/',
+      lifecycleRules: [
+        abortUploads,
+        {
+          id: 'archive-tiering-and-retention',
+          transitions: [
+            { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(iaDays) },
+            { storageClass: props.coldStorageClass ?? StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(coldDays) },
+          ],
+          expiration: Duration.days(expireDays),
+          noncurrentVersionTransitions: [
+            { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(iaDays) },
+            { storageClass: props.coldStorageClass ?? StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(coldDays) },
+          ],
+          noncurrentVersionExpiration: Duration.days(expireDays),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.dropZoneBucket = new Bucket(this, 'DropZone', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'dropzone/',
+      lifecycleRules: [
+        abortUploads,
+        { id: 'expire-processed', prefix: DROP_ZONE_PREFIXES.processed, expiration: Duration.days(expiry.dropZone) },
+        { id: 'expire-failed', prefix: DROP_ZONE_PREFIXES.failed, expiration: Duration.days(expiry.dropZone) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.rejectsBucket = new Bucket(this, 'Rejects', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'rejects/',
+      lifecycleRules: [abortUploads, { id: 'expire-rejects', expiration: Duration.days(expiry.rejects) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

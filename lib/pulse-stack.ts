@@ -1,0 +1,249 @@
+// The Pulse stack: wires the constructs and passes them props; it owns no resources of its own.
+// Jobs come from the JOBS table below: one entry per job, wired only when bin/app.ts found the
+// job's handler (functions/handlers/<name>.ts) at synth time, so the stack grows as handlers land.
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { EventType } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import type { Construct } from 'constructs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { PulseConfig } from '../functions/config';
+import { WEEKDAYS, type WeekdayName } from '../functions/domain/dates';
+import { DataStore, type TableAction } from './constructs/data-store';
+import { Mailer } from './constructs/mailer';
+import { Monitoring } from './constructs/monitoring';
+import { acknowledge, acknowledgeWildcardResources } from './constructs/nag';
+import { BUNDLED_CONFIG_NAME, type PulseFunctionEnvironment } from './constructs/pulse-function';
+import { DROP_ZONE_PREFIXES, ReportArchive } from './constructs/report-archive';
+import { ScheduledJob, localCron, type JobScheduleProps } from './constructs/scheduled-job';
+
+// ---- the jobs ----------------------------------------------------------------------------------
+
+/** What a job's role may touch; each capability maps to explicit actions on explicit resources. */
+export type Capability =
+  | 'table:read' //        GetItem, Query, Scan on the table and its named indexes
+  | 'table:upsert' //      PutItem, BatchWriteItem (idempotent upserts of records and snapshots)
+  | 'table:claim' //       PutItem, UpdateItem (conditional claims: run ledger, one send per recipient)
+  | 'dropzone:consume' //  list, read, delete and put under incoming/, processed/, failed/
+  | 'rejects:write' //     put rejects reports
+  | 'archive:write' //     put and read archive objects (SSE-KMS with the archive key)
+  | 'mail:send'; //        SES SendEmail from the sender identity through the configuration set
+
+export interface JobDefinition {
+  readonly description: string;
+  /** The job's schedules, from the config (local times in `company.timezone`). */
+  readonly schedules: (config: PulseConfig) => JobScheduleProps[];
+  readonly access: readonly Capability[];
+  /** Also invoke the job for each object created under the drop-zone's `incoming/`. */
+  readonly onDropZoneUpload?: boolean;
+  /** @default 5 minutes */
+  readonly timeoutMinutes?: number;
+}
+
+const tz = (c: PulseConfig) => c.company.timezone;
+const daily = (id: string, time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ time, timeZone: tz(c) }), description: `Pulse: every day at ${time} ${tz(c)}` });
+const weekly = (id: string, days: readonly WeekdayName[], time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ days, time, timeZone: tz(c) }), description: `Pulse: ${days.join(', ')} at ${time} ${tz(c)}` });
+
+/**
+ * Every job Pulse knows. Adding a job = one entry here + its handler file. Entries whose handler does
+ * not exist yet are simply not wired (see bin/app.ts).
+ */
+export const JOBS = {
+  ingest: { description: 'Ingest drop-zone files into the table', schedules: (c) => [daily('Daily', c.schedules.ingest.time, c)], access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write'], onDropZoneUpload: true },
+  'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'] },
+  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send'] },
+  'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'] },
+} as const satisfies Record<string, JobDefinition>;
+
+export type JobName = keyof typeof JOBS;
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+/** compute-week runs on the report day, this long before the report. */
+export const COMPUTE_LEAD_MINUTES = 60;
+
+/** When compute-week runs: the weekly report's local day and time minus COMPUTE_LEAD_MINUTES. */
+export function computeWeekAt(config: PulseConfig): { day: WeekdayName; time: string } {
+  return shiftLocal(config.schedules.weeklyReport.day, config.schedules.weeklyReport.time, -COMPUTE_LEAD_MINUTES);
+}
+
+function shiftLocal(day: WeekdayName, time: string, deltaMinutes: number): { day: WeekdayName; time: string } {
+  const [h, m] = time.split(':').map(Number) as [number, number];
+  const total = h * 60 + m + deltaMinutes;
+  const dayShift = Math.floor(total / 1440);
+  const minutes = ((total % 1440) + 1440) % 1440;
+  const newDay = WEEKDAYS[(((WEEKDAYS.indexOf(day) + dayShift) % 7) + 7) % 7]!;
+  return { day: newDay, time: `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}` };
+}
+
+/**
+ * Writes the validated config where the bundling step copies it from (into every function asset as
+ * pulse.config.json); returns its absolute path.
+ */
+export function writeFunctionConfig(config: PulseConfig, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(join(dir, BUNDLED_CONFIG_NAME));
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+// ---- the stack ---------------------------------------------------------------------------------
+
+export interface PulseStackProps extends StackProps {
+  /** The validated config (parseConfigText). Schedules, recipients and the sender come from it. */
+  readonly config: PulseConfig;
+  /** The same config as a file (writeFunctionConfig), copied into every function bundle. */
+  readonly configFile: string;
+  /** Jobs to wire: those whose handler exists. */
+  readonly jobs: readonly JobName[];
+  /** Absolute path of a job's handler module. */
+  readonly handlerEntry: (job: JobName) => string;
+  /** Deployment stage (e.g. `prod`): the Stage dimension of the Pulse metrics. */
+  readonly stage: string;
+  /** @default 7 */
+  readonly archiveRetentionYears?: number;
+}
+
+export class PulseStack extends Stack {
+  readonly dataStore: DataStore;
+  readonly archive: ReportArchive;
+  readonly mailer: Mailer;
+  readonly monitoring: Monitoring;
+  readonly jobs: Partial<Record<JobName, ScheduledJob>> = {};
+
+  constructor(scope: Construct, id: string, props: PulseStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.dataStore = new DataStore(this, 'DataStore');
+    this.archive = new ReportArchive(this, 'Storage', { retentionYears: props.archiveRetentionYears });
+    this.mailer = new Mailer(this, 'Mailer', { senderAddress: config.sender.from });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      operatorEmails: config.recipients.operator,
+      stage: props.stage,
+      timeZone: config.company.timezone,
+      // Until a weekly-report function exists nothing can publish the metric: keep the alarm quiet.
+      deadMansSwitchActionsEnabled: props.jobs.includes('weekly-report'),
+    });
+
+    const environment: PulseFunctionEnvironment = {
+      PULSE_TABLE: this.dataStore.table.tableName,
+      PULSE_DROPZONE_BUCKET: this.archive.dropZoneBucket.bucketName,
+      PULSE_ARCHIVE_BUCKET: this.archive.archiveBucket.bucketName,
+      PULSE_REJECTS_BUCKET: this.archive.rejectsBucket.bucketName,
+      PULSE_STAGE: props.stage,
+    };
+
+    for (const name of JOB_NAMES) {
+      if (!props.jobs.includes(name)) continue;
+      const def: JobDefinition = JOBS[name];
+      const id = constructId(name);
+      const job = new ScheduledJob(this, id, {
+        entry: props.handlerEntry(name),
+        configFile: props.configFile,
+        environment,
+        description: `Pulse ${name}: ${def.description}`,
+        timeout: Duration.minutes(def.timeoutMinutes ?? 5),
+        schedules: def.schedules(config),
+      });
+      for (const capability of def.access) this.grant(job.role, capability, name);
+      if (def.onDropZoneUpload) {
+        this.archive.dropZoneBucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(job.function), {
+          prefix: DROP_ZONE_PREFIXES.incoming,
+        });
+      }
+      this.monitoring.watchJob(id, job);
+      this.jobs[name] = job;
+    }
+    this.acknowledgeNotificationsHandler();
+
+    if (props.jobs.includes('compute-week') && props.jobs.includes('ingest')) {
+      const at = computeWeekAt(config);
+      if (at.day === config.schedules.weeklyReport.day && at.time < config.schedules.ingest.time) {
+        Annotations.of(this).addWarningV2(
+          'pulse:compute-before-ingest',
+          `compute-week runs at ${at.time}, before the daily ingest at ${config.schedules.ingest.time}: the Monday KPIs will not include that morning's files.`,
+        );
+      }
+    }
+
+    new CfnOutput(this, 'DropZoneBucketName', { value: this.archive.dropZoneBucket.bucketName, description: `Upload source files under s3://<this>/${DROP_ZONE_PREFIXES.incoming}` });
+    new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.archiveBucket.bucketName, description: 'Finance archive' });
+    new CfnOutput(this, 'RejectsBucketName', { value: this.archive.rejectsBucket.bucketName, description: 'Rejects reports of ingest' });
+    new CfnOutput(this, 'TableName', { value: this.dataStore.table.tableName, description: 'Pulse table (single-table design)' });
+    new CfnOutput(this, 'OperatorTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarm notifications' });
+    new CfnOutput(this, 'SesFeedbackTopicArn', { value: this.mailer.feedbackTopic.topicArn, description: 'SES bounces and complaints' });
+  }
+
+  /** Grants one capability to a job's role: explicit actions, explicit resources. */
+  private grant(role: Role, capability: Capability, job: JobName): void {
+    const add = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+      role.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources, conditions }));
+    const table = (actions: TableAction[]) => this.dataStore.grantActions(role, actions);
+    const { dropZoneBucket, rejectsBucket, archiveBucket, archiveKey } = this.archive;
+
+    switch (capability) {
+      case 'table:read':
+        return table(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']);
+      case 'table:upsert':
+        return table(['dynamodb:PutItem', 'dynamodb:BatchWriteItem']);
+      case 'table:claim':
+        return table(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      case 'dropzone:consume': {
+        const prefixes = Object.values(DROP_ZONE_PREFIXES);
+        add(['s3:ListBucket'], [dropZoneBucket.bucketArn], { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } });
+        const objects = prefixes.map((p) => `${dropZoneBucket.bucketArn}/${p}*`);
+        add(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects);
+        return acknowledgeWildcardResources(
+          role,
+          objects,
+          `The ${job} function reads source files that arrive under any key below incoming/ and moves each to processed/ or failed/ (copy + delete); object names are not known in advance, so the grant is scoped to these three prefixes of the drop-zone bucket.`,
+        );
+      }
+      case 'rejects:write': {
+        const objects = [`${rejectsBucket.bucketArn}/*`];
+        add(['s3:PutObject'], objects);
+        return acknowledgeWildcardResources(
+          role,
+          objects,
+          `The ${job} function writes one rejects report per run under a run-specific key; the bucket holds nothing else, and the grant is put-only.`,
+        );
+      }
+      case 'archive:write': {
+        const objects = [`${archiveBucket.bucketArn}/*`];
+        add(['s3:ListBucket'], [archiveBucket.bucketArn]);
+        add(['s3:PutObject', 's3:GetObject'], objects);
+        add(['kms:GenerateDataKey', 'kms:Decrypt'], [archiveKey.keyArn]);
+        return acknowledgeWildcardResources(
+          role,
+          objects,
+          `The ${job} function writes each week's report, extracts and manifest under a per-week key of the archive bucket and reads them back to checksum them; no delete permission, and the bucket is versioned.`,
+        );
+      }
+      case 'mail:send':
+        return this.mailer.grantSend(role);
+    }
+  }
+
+  /**
+   * S3 event notifications are configured by a CDK-provided singleton function
+   * (BucketNotificationsHandler) that runs only during deployment. Its role is fixed by CDK.
+   */
+  private acknowledgeNotificationsHandler(): void {
+    const handler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (!handler) return;
+    acknowledge(
+      handler,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'CDK-internal custom resource (BucketNotificationsHandler) that sets the drop-zone bucket notification during deployment only; aws-cdk-lib defines its role with the managed AWSLambdaBasicExecutionRole and offers no way to pass our own.',
+    );
+  }
+}
+
+/** `weekly-report` -> `WeeklyReport` (construct ids, and so logical ids, stay stable). */
+function constructId(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
