@@ -37,7 +37,7 @@ export const SEGMENTS: Record<Segment, SegmentProfile> = {
     seatPrice: [360, 480],
     addOnChance: 0.55,
     troubleChance: 0.06,
-    troubledChurnShare: 0.45,
+    troubledChurnShare: 0.35,
     oppsPerYear: 1.5,
     winRate: 0.5,
     ticketsPerWeek: 0.45,

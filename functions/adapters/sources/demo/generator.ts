@@ -239,7 +239,17 @@ interface Ctx {
 }
 
 const day = (d: IsoDate): Day => toEpochDay(d);
-const iso = (d: Day): IsoDate => fromEpochDay(d);
+const isoCache = new Map<Day, IsoDate>();
+/** Epoch day -> ISO date, memoised: the same few thousand days are formatted tens of thousands of times. */
+function iso(d: Day): IsoDate {
+  let s = isoCache.get(d);
+  if (s === undefined) {
+    s = fromEpochDay(d);
+    if (isoCache.size > 100_000) isoCache.clear();
+    isoCache.set(d, s);
+  }
+  return s;
+}
 const plusMonths = (d: Day, months: number): Day => day(addMonths(iso(d), months));
 
 function ramp(r: Ramp, d: Day): number {
@@ -539,7 +549,7 @@ class AccountSim {
       const onboarding = age < 56 ? 0.35 + (0.65 * age) / 56 : 1;
       const util = Math.min(0.95, this.p.baseUtil + (this.p.utilGrowth * age) / 365);
       const season = this.ctx.season.get(w)!;
-      const seasonal = season.holiday * (season.august && this.p.region === 'EMEA' ? 0.85 : 1);
+      const seasonal = season.holiday * (season.august && this.p.region === 'EMEA' ? 0.9 : 1);
       const noise = Math.exp(rng.normal() * 0.07);
       const factor = util * onboarding * (1 - 0.85 * this.troubleAt(we)) * (1 - this.dipAt(we)) * seasonal * noise;
       const wau = Math.max(0, Math.min(seats, Math.round(seats * factor)));
@@ -581,7 +591,7 @@ class AccountSim {
       for (let i = 0; i < invited; i++) {
         const responds = rng.chance(0.7);
         const date = wave + rng.int(0, 14);
-        const pDet = 0.12 + 0.6 * t;
+        const pDet = 0.1 + 0.6 * t;
         const pPass = 0.1 + 0.3 * (1 - t);
         const kind = rng.weighted([
           ['detractor', pDet],
@@ -600,7 +610,7 @@ class AccountSim {
 }
 
 function csatScore(rng: Rng, t: number): number {
-  const healthy = [0.03, 0.04, 0.1, 0.33, 0.5];
+  const healthy = [0.02, 0.02, 0.06, 0.3, 0.6];
   const troubled = [0.25, 0.25, 0.25, 0.15, 0.1];
   return rng.weighted(healthy.map((h, i) => [i + 1, h * (1 - t) + troubled[i]! * t] as const));
 }
@@ -821,10 +831,12 @@ export function generateDemoData(options: DemoOptions): DemoData {
   const firstWeek = day(startOfWeek(iso(windowStart), o.weekStartsOn));
   const season = new Map<Day, { holiday: number; august: boolean }>();
   for (let w = firstWeek; w <= end; w += 7) {
+    // Quieter over the holidays (the week with Christmas, then the one with New Year's Day).
     let holiday = 1;
     for (let d = w; d < w + 7; d++) {
       const md = iso(d).slice(5);
-      if (md >= '12-24' || md === '01-01') holiday = 0.6;
+      if (md === '12-25') holiday = Math.min(holiday, 0.8);
+      if (md === '01-01') holiday = Math.min(holiday, 0.88);
     }
     season.set(w, { holiday, august: iso(w + 3).slice(5, 7) === '08' });
   }
@@ -877,8 +889,10 @@ export function generateDemoData(options: DemoOptions): DemoData {
   for (const p of profiles) {
     let name = '';
     for (let attempt = 0; name === '' || used.has(name); attempt++) {
-      if (nameRng.chance(0.02)) name = `${nameRng.pick(SURNAMES)}, ${nameRng.pick(SURNAMES)} & Partners`;
-      else name = `${nameRng.pick(NAME_STEMS)} ${nameRng.pick(NAME_TRADES)} ${nameRng.pick(LEGAL_SUFFIX[p.region])}`;
+      if (nameRng.chance(0.02)) {
+        const first = nameRng.pick(SURNAMES);
+        name = `${first}, ${nameRng.pick(SURNAMES.filter((x) => x !== first))} & Partners`;
+      } else name = `${nameRng.pick(NAME_STEMS)} ${nameRng.pick(NAME_TRADES)} ${nameRng.pick(LEGAL_SUFFIX[p.region])}`;
       if (attempt > 20) name = `${name} ${p.slot + 1}`;
     }
     used.add(name);
