@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toEpochDay } from '../../../functions/domain/dates';
-import { ArrTimeline } from '../../../functions/domain/kpi/timeline';
+import { ArrTimeline, groupByAccountAndDay, orderByDay } from '../../../functions/domain/kpi/timeline';
 import { line, services, usd } from './builders';
 
 const day = toEpochDay;
@@ -56,5 +56,19 @@ describe('ARR timeline', () => {
     expect(t.accountIds).toEqual(['X', 'Z', 'A']);
     expect(t.arrOf('X', day('2026-02-01'))).toBe(0);
     expect(t.arrOf('nobody', day('2026-02-01'))).toBe(0);
+  });
+});
+
+describe('index sorting helpers', () => {
+  it('orders by day, ties by position, with counting sort and with the wide-range fallback', () => {
+    expect(Array.from(orderByDay([5, 3, 5, 1, 3]))).toEqual([3, 1, 4, 0, 2]);
+    expect(Array.from(orderByDay([2_000_000, -700_000, 0, -700_000]))).toEqual([1, 3, 2, 0]);
+    expect(Array.from(orderByDay([]))).toEqual([]);
+  });
+
+  it('groups by account keeping day order, and drops negative accounts', () => {
+    const { offset, order } = groupByAccountAndDay([1, 0, 1, -1, 0, 1], [9, 4, 2, 1, 4, 2], 3);
+    expect(Array.from(offset)).toEqual([0, 2, 5, 5]);
+    expect(Array.from(order)).toEqual([1, 4, 2, 5, 0]);
   });
 });
