@@ -12,6 +12,7 @@ import {
   createChartRenderer,
   moneyTickLabels,
   niceTicks,
+  percentTickLabels,
   specToSvg,
   trendAlt,
   trendSpec,
@@ -206,6 +207,13 @@ describe('trend spec (pure)', () => {
     for (const l of lines) expect(JSON.stringify(l)).toContain('datum.value !== null');
   });
 
+  it('keeps end labels of close series apart', () => {
+    const points = WEEKS.map((label, i) => ({ label, values: { nrr: 0.95 + i * 0.001, grr: 0.95 + i * 0.00099 } }));
+    const spec = trendSpec(points, RETENTION_SERIES, USD);
+    const ends = (spec.data?.find((d) => d.name === 'ends') as { values: { y: number }[] }).values;
+    expect(Math.abs((ends[0]?.y as number) - (ends[1]?.y as number))).toBeGreaterThanOrEqual(14);
+  });
+
   it('draws an isolated value between gaps as a dot', () => {
     const points: TrendChartPoint[] = WEEKS.map((label, i) => ({ label, values: { arr: i === 6 || i === 12 ? 10 * M : null } }));
     const spec = trendSpec(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], USD);
@@ -238,6 +246,8 @@ describe('trend spec (pure)', () => {
     expect(niceTicks(5, 5)).toEqual([4.6, 4.8, 5, 5.2, 5.4]);
     expect(moneyTickLabels([11 * M, 11.5 * M, 12 * M, 12.5 * M], 'USD', 'en-US')).toEqual(['$11.0M', '$11.5M', '$12.0M', '$12.5M']);
     expect(moneyTickLabels([0, 500 * K, 1 * M, 1.5 * M], 'USD', 'en-US')).toEqual(['$0', '$500K', '$1M', '$1.5M']);
+    expect(percentTickLabels([0.945, 0.95, 0.955, 0.96], 'en-US')).toEqual(['94.5%', '95.0%', '95.5%', '96.0%']);
+    expect(percentTickLabels([0.9, 0.95, 1, 1.05], 'en-US')).toEqual(['90%', '95%', '100%', '105%']);
   });
 });
 

@@ -87,13 +87,16 @@ export function distinctMoneyLabels(values: Cents[], currency: string, locale: s
   return labels;
 }
 
-function distinctPercentLabels(values: number[], locale: string): string[] {
-  let labels: string[] = [];
-  for (let digits = 0; digits <= 6; digits++) {
-    labels = values.map((v) => formatPercent(v, locale, digits));
-    if (allDistinct(values, labels)) return labels;
+/** Axis labels for percent ticks: the fewest decimals, the same on every tick, that show each exactly. */
+export function percentTickLabels(values: number[], locale: string): string[] {
+  for (let digits = 0; digits < 6; digits++) {
+    const f = 10 ** digits;
+    if (values.every((v) => Math.abs(Math.round(v * 100 * f) - v * 100 * f) < 1e-6)) {
+      const fmt = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
+      return values.map((v) => fmt.format(v));
+    }
   }
-  return labels;
+  return values.map((v) => formatPercent(v, locale, 6));
 }
 
 /** True when different values never share a label. */
@@ -297,7 +300,11 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
   const headerMarks = header(opts, padTop, pad.left).marks;
   // The net change, top right: the one number the reader looks for first.
   const net = input.close - input.open;
-  const netText = `Net ${formatMoneyCompact(net, opts.currency, opts.locale, { signed: true })}`;
+  const netPercent =
+    input.open > 0
+      ? ` (${new Intl.NumberFormat(opts.locale, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(net / input.open)})`
+      : '';
+  const netText = `Net ${formatMoneyCompact(net, opts.currency, opts.locale, { signed: true })}${netPercent}`;
   headerMarks.push(
     textMark('net', netText, {
       x: plotWidth,
@@ -525,7 +532,7 @@ function formatterFor(series: TrendChartSeries, opts: TrendOptions): (v: number)
 }
 
 function tickLabels(format: 'money' | 'percent', ticks: number[], opts: TrendOptions): string[] {
-  return format === 'money' ? moneyTickLabels(ticks, opts.currency, opts.locale) : distinctPercentLabels(ticks, opts.locale);
+  return format === 'money' ? moneyTickLabels(ticks, opts.currency, opts.locale) : percentTickLabels(ticks, opts.locale);
 }
 
 /**
@@ -617,7 +624,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
 
   const padLeft = Math.ceil(Math.max(...tickText.map((t) => estimateTextWidth(t, 11)))) + 14;
   const padRight = Math.max(20, Math.ceil(Math.max(0, ...ends.map((e) => estimateTextWidth(e.text, endFont)))) + 18);
-  const legendRow = series.length > 1 ? 22 : 0;
+  const legendRow = series.length > 1 ? 28 : 0;
   const head = header(opts, 0, 0);
   const padTop = Math.max(head.height + legendRow + 14, 22);
   const padBottom = 30;
@@ -657,7 +664,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
   const legendMarks: NonNullable<Spec['marks']> = [];
   if (series.length > 1) {
     let x = HEADER_LEFT - padLeft;
-    const y = -legendRow + 2;
+    const y = -legendRow + 4;
     series.forEach((s, si) => {
       const color = SERIES_COLORS[si % SERIES_COLORS.length] as string;
       legendMarks.push({
