@@ -21,7 +21,7 @@ const cents = (s: string | undefined): number => {
 };
 const col = (r: DemoRow, k: string): string => r[k] ?? '';
 
-// ---- a small reading of the raw rows, following shared METRICS definitions ------------------
+// ---- a small reading of the raw rows, following the metric definitions ---------------------
 
 interface Line {
   account: string;
@@ -106,7 +106,7 @@ class View {
     return last === null || before === null || before === 0 ? null : last / before - 1;
   }
 
-  /** The health score of shared METRICS (default weights) at this view's asOf. */
+  /** The health score of the metric definitions (default weights) at this view's asOf. */
   health(account: string): { score: number | null; band: string } {
     const asOf = this.asOf;
     const parts: [number, number][] = [];
@@ -231,13 +231,15 @@ describe('generateDemoData', () => {
   });
 
   it('withBadRows appends 3-5 invalid rows, and exactly those fail validation', () => {
-    const bad = generateDemoData({ endDate: END, withBadRows: true });
+    const clean = generateDemoData({ endDate: END, accounts: 40 });
+    const bad = generateDemoData({ endDate: END, accounts: 40, withBadRows: true });
     let planted = 0;
     for (const entity of ENTITY_NAMES) {
       const rows = bad[entity];
-      // The rows before the planted ones are the valid data, unchanged (validated in the test above).
-      expect(JSON.stringify(rows.slice(0, data[entity].length)), `${entity}: the valid rows are unchanged`).toBe(JSON.stringify(data[entity]));
-      for (const row of rows.slice(data[entity].length)) {
+      // The rows before the planted ones are the clean data, unchanged and valid.
+      expect(rows.slice(0, clean[entity].length), `${entity}: the valid rows are unchanged`).toEqual(clean[entity]);
+      expect(clean[entity].filter((row) => !validator.validate(entity, row).ok), entity).toEqual([]);
+      for (const row of rows.slice(clean[entity].length)) {
         expect(validator.validate(entity, row).ok, `${entity}: ${JSON.stringify(row)}`).toBe(false);
         planted++;
       }

@@ -19,7 +19,6 @@ export function toCsv(columns: readonly string[], rows: readonly Record<string, 
     header: true,
     columns: [...columns],
     record_delimiter: 'windows',
-    quoted_match: /^\s|\s$/,
   });
 }
 
