@@ -331,7 +331,7 @@ async function acquireLock(file: string, dataDir: string): Promise<void> {
       throw new LocalStackError(
         'DATA_DIR_IN_USE',
         `A local stack (process ${owner}${owner === process.pid ? ', this one' : ''}) already uses ${dataDir}. ` +
-          'Stop it first, or use another data directory.',
+          `Stop it first, or use another data directory (if process ${owner} is not a Pulse stack, delete ${file}).`,
       );
     }
     await unlink(file).catch(() => {}); // stale: its process is gone

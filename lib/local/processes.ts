@@ -53,7 +53,7 @@ export class ManagedChild {
     proc.stdin?.on('error', () => {});
     let resolveClosed!: (info: ExitInfo) => void;
     this.closed = new Promise((resolve) => (resolveClosed = resolve));
-    proc.once('error', (err) => {
+    proc.on('error', (err) => {
       // Spawn failures emit 'error' and no 'exit'; a failed kill() also lands here (ignored).
       if (proc.pid === undefined && !this.exitInfo) {
         this.exitInfo = { code: null, signal: null, spawnError: err };
@@ -134,7 +134,8 @@ export class ManagedChild {
   }
 
   timeoutError(timeoutMs: number, cause?: unknown): LocalStackError {
-    return new LocalStackError('EMULATOR_TIMEOUT', `${label(this.name)} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+    const last = cause instanceof Error ? ` (last attempt: ${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message})` : '';
+    return new LocalStackError('EMULATOR_TIMEOUT', `${label(this.name)} did not answer within ${Math.round(timeoutMs / 1000)} s${last}`, {
       ...(this.name !== 'reaper' ? { emulator: this.name } : {}),
       logTail: this.tail(),
       cause,

@@ -157,6 +157,9 @@ describe('local stack (in memory)', () => {
     });
     const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: { subject: string; messageId: string }[] };
     expect(store.emails.filter((e) => e.subject === subject)).toHaveLength(1);
+    // aws-ses-v2-local alone crashes on this request (it answers twice); our child survives it.
+    expect((await fetch(`${stack.endpoints.ses}/get-emlContent?messageId=unknown`)).status).toBe(400);
+    expect((await fetch(`${stack.endpoints.ses}/health-check`)).status).toBe(200);
     const viewer = await fetch(stack.endpoints.sesViewer);
     expect(viewer.status).toBe(200);
     expect(viewer.headers.get('content-type')).toContain('text/html');
@@ -204,7 +207,7 @@ describe('local stack orphans', () => {
     } finally {
       await child.stop(1_000);
     }
-  });
+   }, 150_000);
 });
 
 describe('local stack (persistent)', () => {
@@ -251,7 +254,7 @@ describe('local stack (persistent)', () => {
         s3.destroy();
       }
     });
-  });
+   }, 180_000);
 });
 
 describe('local stack errors', () => {
