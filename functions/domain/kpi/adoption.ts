@@ -48,7 +48,7 @@ export class UsageIndex {
     const hi = this.offset[account + 1] as number;
     if (lo === hi) return -1;
     // The last row with that week (a later duplicate replaces an earlier one).
-    let i = lowerBound(this.week, lo, hi, weekDay + 1) - 1;
+    const i = lowerBound(this.week, lo, hi, weekDay + 1) - 1;
     return i >= lo && this.week[i] === weekDay ? i : -1;
   }
 
