@@ -1,6 +1,9 @@
 // The `pulse` command line: run, preview and inspect Pulse locally or against a deployed stack.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from './commands/context';
+import { demoCommand } from './commands/demo';
+import { ingestCommand } from './commands/ingest';
+import { kpisCommand } from './commands/kpis';
 import { validateCommand } from './commands/validate';
 
 const program = new Command();
@@ -28,6 +31,52 @@ program
   .addHelpText('after', '\nExit code 1 when any row is rejected.\n\nExample:\n  $ pulse validate --data ./exports')
   .action(async (opts) => {
     process.exitCode = await validateCommand(opts);
+  });
+
+const int = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return Number(v);
+};
+
+program
+  .command('demo')
+  .description('Run the whole pipeline on the embedded local stack with generated demo data (what `npm start` runs).')
+  .addOption(configOption())
+  .option('--seed <n>', 'seed of the demo data generator', int('--seed'), 42)
+  .option('--accounts <n>', 'number of demo accounts', int('--accounts'), 300)
+  .option('--today <date>', "the demo's today (default: today in the company's time zone)")
+  .option('--serve', 'keep the local stack (SES viewer, S3, DynamoDB) up until Ctrl-C')
+  .addHelpText('after', '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --accounts 1000 --seed 7')
+  .action(async (opts) => {
+    process.exitCode = await demoCommand(opts);
+  });
+
+program
+  .command('ingest')
+  .description('Load a folder of contract files into the store (the embedded local stack), idempotently.')
+  .requiredOption('-d, --data <dir>', 'folder of contract files')
+  .addOption(configOption())
+  .addHelpText('after', '\nLoading the same folder twice leaves the same items.\n\nExample:\n  $ pulse ingest --data ./exports')
+  .action(async (opts) => {
+    process.exitCode = await ingestCommand(opts);
+  });
+
+program
+  .command('kpis')
+  .description('Compute the week\'s KPIs from a folder of contract files, or show a stored weekly snapshot.')
+  .option('-d, --data <dir>', 'folder of contract files (no servers needed)')
+  .option('--as-of <date>', 'report the last complete week ending on or before this date')
+  .option('--week <label>', 'show the stored snapshot of an ISO week from the local stack, e.g. 2026-W46')
+  .option('--segment <name>', 'only the accounts of one segment')
+  .option('--json', 'print the KPI document as JSON')
+  .option('--strict', 'exit 1 when any input row is rejected')
+  .addOption(configOption())
+  .addHelpText(
+    'after',
+    '\nRejected rows are listed on stderr; the KPIs use the valid rows.\n\nExamples:\n  $ pulse kpis --data ./exports --as-of 2026-11-23\n  $ pulse kpis --data ./exports --as-of 2026-11-23 --json --segment Enterprise\n  $ pulse kpis --week 2026-W47',
+  )
+  .action(async (opts) => {
+    process.exitCode = await kpisCommand(opts);
   });
 
 try {

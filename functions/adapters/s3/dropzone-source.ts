@@ -70,3 +70,16 @@ function rank(key: string): number {
   const e = recogniseFile(key)?.entity;
   return e ? ENTITY_NAMES.indexOf(e) : ENTITY_NAMES.length;
 }
+
+/** Drops local files into the drop-zone under `prefix` (what an upstream export job would do). */
+export async function dropFiles(client: S3Client, bucket: string, prefix: string, files: { path: string; name: string }[]): Promise<string[]> {
+  const { readFile } = await import('node:fs/promises');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const keys: string[] = [];
+  for (const f of files) {
+    const key = `${prefix}${f.name}`;
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(f.path) }));
+    keys.push(key);
+  }
+  return keys;
+}

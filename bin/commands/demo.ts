@@ -1,0 +1,100 @@
+// `pulse demo` (what `npm start` runs): the whole pipeline on the embedded local stack with a
+// generated, always-current company history.
+import { basename, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { DropZoneSource, dropFiles } from '../../functions/adapters/s3/dropzone-source';
+import { generateDemoData, writeDemoFiles } from '../../functions/adapters/sources/demo';
+import { computeWeek } from '../../functions/app/compute-week';
+import { ingest } from '../../functions/app/ingest';
+import { weekStartsOnNumber } from '../../functions/config';
+import { unknownAccounts } from '../../functions/domain/contract/validate';
+import { todayIn } from '../../functions/domain/dates';
+import { kpiSettingsFrom, resolveAsOf, toKpiJson } from '../../functions/domain/kpi';
+import { formatLoadCounts, loadConfig, printRejects, validatorFor } from './context';
+import { formatKpiTable } from './kpi-table';
+import { LOCAL_DATA_DIR, openLocalStack } from './local';
+import { createProgress } from './progress';
+
+export interface DemoOptions {
+  config?: string;
+  seed: number;
+  accounts: number;
+  /** The demo's "today" (default: today in the company's time zone). */
+  today?: string;
+  serve?: boolean;
+}
+
+const step = (msg: string) => console.log(`\n== ${msg}`);
+
+export async function demoCommand(opts: DemoOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const settings = kpiSettingsFrom(config);
+  const today = opts.today ?? todayIn(config.company.timezone);
+  const asOf = resolveAsOf(today, settings.weekStartsOn);
+
+  step('Starting the embedded local stack (DynamoDB Local, S3, SES)');
+  const session = await openLocalStack((m) => console.log(`   ${m}`));
+  try {
+    step(`Generating demo data: ${opts.accounts} accounts, two years up to ${today} (seed ${opts.seed})`);
+    const data = generateDemoData({
+      seed: opts.seed,
+      accounts: opts.accounts,
+      endDate: today,
+      weekStartsOn: weekStartsOnNumber(config),
+      withBadRows: true,
+    });
+    const demoDir = resolve(LOCAL_DATA_DIR, 'demo');
+    await rm(demoDir, { recursive: true, force: true });
+    const files = await writeDemoFiles(data, demoDir);
+    const totalRows = files.reduce((n, f) => n + f.rows, 0);
+    console.log(`   ${files.length} files, ${totalRows} rows in ${demoDir}`);
+
+    step('Dropping the files into the S3 drop-zone and ingesting them into DynamoDB');
+    const { dropzoneBucket } = session.stack.resources;
+    const keys = await dropFiles(
+      session.s3,
+      dropzoneBucket,
+      'incoming/demo/',
+      files.map((f) => ({ path: f.file, name: basename(f.file) })),
+    );
+    const source = new DropZoneSource({ client: session.s3, bucket: dropzoneBucket, prefix: 'incoming/demo/', keys });
+    const progress = createProgress('ingest', totalRows);
+    const started = Date.now();
+    const { summary, written } = await ingest(source, validatorFor(config), session.store, {
+      onProgress: (n) => progress.update(n),
+    });
+    progress.stop();
+    console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
+    console.log(`   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (summary.rejects.length) {
+      console.log(`\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`);
+      printRejects(summary.rejects, (s) => console.log(`   ${s}`), 20);
+    }
+
+    step(`Computing KPIs for the week ending ${asOf} and the 13 weeks before it`);
+    const dataset = await session.store.loadDataset();
+    for (const [entity, ids] of unknownAccounts(dataset)) console.log(`   warning: ${entity} reference ${ids.length} unknown account(s)`);
+    const computed = await computeWeek(session.store, settings, { asOf, history: 13, computedAt: new Date().toISOString(), dataset });
+    console.log(
+      `   ${computed.snapshotsWritten.length} weekly snapshots stored (${computed.snapshotsWritten[0]} .. ${computed.week}), company-wide and for ${computed.segments.size} segments`,
+    );
+
+    step('This week');
+    console.log(formatKpiTable(toKpiJson(computed.company), config.company.locale).replace(/^/gm, '   '));
+
+    step('Where to look');
+    console.log(`   input files           ${demoDir}`);
+    console.log(`   local data            ${resolve(LOCAL_DATA_DIR)} (DynamoDB and S3; kept between runs)`);
+    console.log(`   this week's KPIs      npx pulse kpis --week ${computed.week} [--json]`);
+    console.log(`   straight from files   npx pulse kpis --data ${join(LOCAL_DATA_DIR, 'demo')} --as-of ${today} --json`);
+    if (opts.serve) {
+      console.log(`   SES viewer            ${session.stack.endpoints.sesViewer}`);
+      console.log(`   S3 endpoint           ${session.stack.endpoints.s3} (buckets: ${Object.values(session.stack.resources).slice(1).join(', ')})`);
+      console.log('\nThe local stack stays up until you press Ctrl-C.');
+      await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    }
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

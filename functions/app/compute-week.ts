@@ -1,0 +1,61 @@
+// Compute a reported week from the store and save its KPI snapshots (company-wide and per
+// segment), so trends come from stored history and any past week's report can be regenerated.
+// Recomputing a week overwrites its snapshots: the result depends only on (stored data, week, settings).
+import { addDays, isoWeekLabel, type IsoDate } from '../domain/dates';
+import { kpisAt, partitionBySegment, prepareKpiContext, toKpiJson, trendFromContext, type KpiResult, type KpiSettings, type TrendResult } from '../domain/kpi';
+import type { Dataset } from '../domain/contract/validate';
+import type { KpiSnapshot, Store } from '../ports/store';
+
+export const COMPANY_SCOPE = 'company';
+export const segmentScope = (segment: string) => `segment:${segment}`;
+
+export interface ComputeWeekOptions {
+  /** The reported week's last day. */
+  asOf: IsoDate;
+  /** Also (re)compute this many earlier weeks, for trends. Default 0. */
+  history?: number;
+  /** When the computation ran (ISO timestamp), recorded in each snapshot. */
+  computedAt: string;
+  /** Use this dataset instead of loading the store (it must be what the store holds). */
+  dataset?: Dataset;
+}
+
+export interface ComputedWeek {
+  asOf: IsoDate;
+  week: string;
+  company: KpiResult;
+  segments: Map<string, KpiResult>;
+  trend: TrendResult;
+  /** Week labels whose snapshots were written, oldest first. */
+  snapshotsWritten: string[];
+}
+
+export async function computeWeek(store: Store, settings: KpiSettings, opts: ComputeWeekOptions): Promise<ComputedWeek> {
+  const data = opts.dataset ?? (await store.loadDataset());
+  const company = prepareKpiContext(data, settings);
+  const segmentContexts = [...partitionBySegment(data)].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const);
+
+  const weeks = Array.from({ length: (opts.history ?? 0) + 1 }, (_, i) => addDays(opts.asOf, -7 * ((opts.history ?? 0) - i)));
+  let latest: Omit<ComputedWeek, 'snapshotsWritten'> | undefined;
+  const written: string[] = [];
+  for (const asOf of weeks) {
+    const result = kpisAt(company, asOf);
+    const segments = new Map(segmentContexts.map(([segment, ctx]) => [segment, kpisAt(ctx, asOf)]));
+    const trend = trendFromContext(company, asOf);
+    const week = isoWeekLabel(asOf);
+    const snapshots: KpiSnapshot[] = [
+      { scope: COMPANY_SCOPE, week, asOf, computedAt: opts.computedAt, kpis: toKpiJson(result, { segments, trend }) },
+      ...[...segments].map(([segment, r]) => ({
+        scope: segmentScope(segment),
+        week,
+        asOf,
+        computedAt: opts.computedAt,
+        kpis: toKpiJson(r, { trend: trendFromContext(segmentContexts.find(([s]) => s === segment)![1], asOf) }),
+      })),
+    ];
+    for (const s of snapshots) await store.putSnapshot(s);
+    written.push(week);
+    latest = { asOf, week, company: result, segments, trend };
+  }
+  return { ...latest!, snapshotsWritten: written };
+}
