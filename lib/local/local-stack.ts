@@ -111,9 +111,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
   const children: ManagedChild[] = [];
   const reaper = Reaper.start(log);
+  if (tempDir) reaper.removeLater(tempDir);
+  // Once one emulator fails, the others are ended at once (and any spawned later), so a failed
+  // start reports in moments instead of after the slowest emulator came up.
+  let aborted = false;
+  let firstFailure: PromiseRejectedResult | undefined;
   const track = (child: ManagedChild): void => {
     children.push(child);
     reaper.watch(child);
+    if (aborted) child.signal('SIGTERM');
+  };
+  const abort = (): void => {
+    aborted = true;
+    for (const c of children) c.signal('SIGTERM');
   };
 
   let stopping: Promise<void> | undefined;
@@ -129,7 +139,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   // ---- the three emulators, in parallel ----
   const timings = { dynamodb: 0, s3: 0, ses: 0, setup: 0, total: 0 };
   const timed = async (name: EmulatorName, start: () => Promise<Started>): Promise<Started> => {
-    const started = await start();
+    let started: Started;
+    try {
+      started = await start();
+    } catch (err) {
+      if (!aborted) {
+        firstFailure = { status: 'rejected', reason: err };
+        abort();
+      }
+      throw err;
+    }
     timings[name] = Date.now() - t0;
     log?.(`${name} answers at ${started.endpoint} (${timings[name]} ms)`);
     return started;
@@ -143,7 +162,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     timed('s3', () => startS3({ ...common, port: opts.ports?.s3, directory: s3Dir })),
     timed('ses', () => startSes({ ...common, port: opts.ports?.ses })),
   ]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // The first failure is the cause; the others are emulators we ended because of it.
+  const failed = firstFailure ?? results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await stop();
     throw failed.reason;

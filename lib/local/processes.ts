@@ -3,7 +3,8 @@
 //   1. stop() sends SIGTERM, then SIGKILL after a grace period, and waits for the exit;
 //   2. hooks on this process's exit, SIGINT and SIGTERM signal every live child;
 //   3. a tiny reaper process (reaper.mjs) holds the pids and kills them when this process dies
-//      without running its hooks (SIGKILL, a crashed test worker).
+//      without running its hooks (SIGKILL, a crashed test worker); it also removes the stack's
+//      temporary directory then.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EMULATOR_LABEL, LocalStackError, type EmulatorName } from './errors';
@@ -211,6 +212,11 @@ export class Reaper {
     if (target.pid === undefined || !this.child.running) return;
     reaperFor.set(target, this);
     this.child.proc.stdin?.write(`+${target.pid}\n`);
+  }
+
+  /** A temporary directory to remove once the watched processes are gone (if we cannot). */
+  removeLater(dir: string): void {
+    if (!/[\r\n]/.test(dir) && this.child.running) this.child.proc.stdin?.write(`dir ${dir}\n`);
   }
 
   forget(target: ManagedChild): void {

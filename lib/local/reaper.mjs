@@ -1,8 +1,12 @@
-// Reaper for the embedded local stack (see processes.ts). Reads `+<pid>` / `-<pid>` lines on stdin;
-// when stdin closes (its parent exited, even by SIGKILL) or on SIGTERM, it terminates every pid
-// still registered (SIGTERM, then SIGKILL after 3 s) and exits. Ignores SIGINT and SIGHUP so a
-// Ctrl-C in the terminal cannot remove it before the emulators are gone.
+// Reaper for the embedded local stack (see processes.ts). Reads `+<pid>` / `-<pid>` lines and
+// `dir <path>` lines (temporary directories) on stdin; when stdin closes (its parent exited, even
+// by SIGKILL) or on SIGTERM, it terminates every pid still registered (SIGTERM, then SIGKILL after
+// 3 s), removes the directories, and exits. Ignores SIGINT and SIGHUP so a Ctrl-C in the terminal
+// cannot end it before the emulators are gone.
+import { rmSync } from 'node:fs';
+
 const pids = new Set();
+const dirs = new Set();
 let buffer = '';
 let reaping = false;
 
@@ -31,6 +35,14 @@ async function reap() {
       process.kill(pid, 'SIGKILL');
     } catch {}
   }
+  // Emulators that ignored SIGTERM get a moment to die from SIGKILL before their files go.
+  const killDeadline = Date.now() + 2000;
+  while ([...pids].some(alive) && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 50));
+  for (const dir of dirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {}
+  }
   process.exit(0);
 }
 
@@ -44,6 +56,10 @@ process.stdin.on('data', (chunk) => {
   while ((nl = buffer.indexOf('\n')) >= 0) {
     const line = buffer.slice(0, nl).trim();
     buffer = buffer.slice(nl + 1);
+    if (line.startsWith('dir ')) {
+      dirs.add(line.slice(4));
+      continue;
+    }
     const pid = Number(line.slice(1));
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
     if (line[0] === '+') pids.add(pid);

@@ -2,11 +2,11 @@
 // the environment alone, stop() leaves no process behind, data persists across restarts, and
 // failures are typed errors that say what to do.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -197,13 +197,19 @@ describe('local stack orphans', () => {
     const child = new ManagedChild('dynamodb', owner);
     try {
       const m = await child.waitForLine(/^PIDS (\{.*\})$/, 90_000);
-      const pids = Object.values(JSON.parse(m[1]!) as Record<string, number>);
+      const byName = JSON.parse(m[1]!) as Record<string, number>;
+      const pids = Object.values(byName);
       for (const pid of pids) expect(isAlive(pid)).toBe(true);
+      // The stack's temporary S3 directory, from the s3rver child's arguments.
+      const args = readFileSync(`/proc/${byName.s3}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const tempDir = dirname((JSON.parse(args[args.length - 1]!) as { directory: string }).directory);
+      expect(existsSync(tempDir)).toBe(true);
 
       owner.kill('SIGKILL');
       await child.closed;
 
       expect(await waitUntilGone(pids, 15_000)).toEqual([]);
+      await expect.poll(() => existsSync(tempDir), { timeout: 10_000, interval: 100 }).toBe(false);
     } finally {
       await child.stop(1_000);
     }
