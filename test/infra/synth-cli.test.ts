@@ -1,0 +1,101 @@
+// The real thing, offline: `cdk synth --quiet` through the CLI with the app of cdk.json, real esbuild
+// bundling (no Docker), cdk-nag registered. Then the ingest asset is checked and actually loaded.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_NAMES } from '../../lib/pulse-stack';
+import { exampleConfig, handlersDir, projectRoot } from './fixture';
+
+const run = promisify(execFile);
+const MAX_BUNDLE_BYTES = 1.5 * 1024 * 1024;
+
+const outdir = mkdtempSync(join(tmpdir(), 'pulse-synth-'));
+let synthMs = 0;
+let stdout = '';
+let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
+
+beforeAll(async () => {
+  const started = Date.now();
+  const result = await run(join(projectRoot, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '--output', outdir], {
+    cwd: projectRoot,
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: '1', FORCE_COLOR: '0' },
+    timeout: 240_000,
+  });
+  synthMs = Date.now() - started;
+  stdout = result.stdout;
+  template = JSON.parse(readFileSync(join(outdir, 'Pulse-prod.template.json'), 'utf8'));
+}, 300_000);
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** The asset directory of a job's function (from the asset metadata the CLI enables). */
+function assetDir(jobId: string): string {
+  const entry = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${jobId}HandlerFunction`));
+  expect(entry, `${jobId} function`).toBeDefined();
+  const path = entry![1].Metadata?.['aws:asset:path'];
+  expect(path).toBeTruthy();
+  return join(outdir, path!);
+}
+
+describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
+  it('succeeds quietly with cdk-nag applied', () => {
+    expect(stdout.trim()).toBe('');
+    console.info(`cdk synth took ${(synthMs / 1000).toFixed(1)} s`);
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports ?? []).toEqual([]);
+  });
+
+  it('wires exactly the jobs whose handler exists', () => {
+    const present = JOB_NAMES.filter((j) => existsSync(join(handlersDir, `${j}.ts`)));
+    expect(present).toContain('ingest');
+    const ids = Object.entries(template.Resources)
+      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('HandlerFunction'))
+      .map(([id]) => id.replace(/HandlerFunction.*$/, ''));
+    const expected = present.map((j) => j.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join(''));
+    expect(ids.sort()).toEqual(expected.sort());
+  });
+
+  it('bundles ingest into one ESM file under 1.5 MB, with its source map and the validated config', () => {
+    const dir = assetDir('Ingest');
+    const bundle = join(dir, 'index.mjs');
+    const size = statSync(bundle).size;
+    console.info(`ingest bundle: ${(size / 1024).toFixed(0)} KiB (map ${(statSync(`${bundle}.map`).size / 1024).toFixed(0)} KiB)`);
+    expect(size).toBeLessThan(MAX_BUNDLE_BYTES);
+    expect(readFileSync(bundle, 'utf8').startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+    const bundled = JSON.parse(readFileSync(join(dir, 'pulse.config.json'), 'utf8'));
+    expect(bundled).toEqual(JSON.parse(JSON.stringify(exampleConfig())));
+  });
+
+  it('loads in Node and runs the handler up to the first AWS call, config read from the asset', async () => {
+    const dir = assetDir('Ingest');
+    const script = `
+      const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+      if (typeof m.handler !== 'function') throw new Error('no handler export');
+      try { await m.handler({ scheduledTime: '2026-11-23T11:00:00Z' }); console.log('NO-ERROR'); }
+      catch (e) { console.log('ERROR ' + (e.code ?? '') + ' ' + (e.name ?? '') + ' ' + String(e.message).slice(0, 200)); }`;
+    const { stdout: out } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH,
+        LAMBDA_TASK_ROOT: dir,
+        PULSE_TABLE: 'pulse-test',
+        PULSE_DROPZONE_BUCKET: 'dropzone-test',
+        PULSE_ARCHIVE_BUCKET: 'archive-test',
+        PULSE_REJECTS_BUCKET: 'rejects-test',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_MAX_ATTEMPTS: '1',
+        // Nothing listens here: the first S3 call fails fast, after config and env were accepted.
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+      },
+      timeout: 30_000,
+    });
+    expect(out).toMatch(/^ERROR /);
+    expect(out).not.toMatch(/CONFIG_INVALID|Dynamic require|Cannot find module|ENOENT/);
+    expect(out).toMatch(/ECONNREFUSED|connect/i);
+  });
+});
