@@ -64,7 +64,7 @@ export class Monitoring extends Construct {
       period: Duration.days(1),
     });
     this.deadMansSwitch = this.alarm('WeeklyReportMissing', sent, {
-      description: `No Pulse weekly report was recorded (${WEEKLY_REPORT_SENT_METRIC.namespace}/${WEEKLY_REPORT_SENT_METRIC.metricName}, Stage=${props.stage}) on any of the last 7 whole days in ${props.timeZone}: the Monday report did not go out.`,
+      description: `No Pulse weekly report was recorded (${WEEKLY_REPORT_SENT_METRIC.namespace}/${WEEKLY_REPORT_SENT_METRIC.metricName}, Stage=${props.stage}) on any of the last 7 whole days in ${props.timeZone}: the weekly report did not go out.`,
       threshold: 1,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 7,

@@ -1,7 +1,7 @@
 // The real thing, offline: `cdk synth --quiet` through the CLI with the app of cdk.json, real esbuild
 // bundling (no Docker), cdk-nag registered. Then the ingest asset is checked and actually loaded.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -97,5 +97,27 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     expect(out).toMatch(/^ERROR /);
     expect(out).not.toMatch(/CONFIG_INVALID|Dynamic require|Cannot find module|ENOENT/);
     expect(out).toMatch(/ECONNREFUSED|connect/i);
+  });
+
+  it('refuses an invalid config, listing every problem', async () => {
+    const bad = JSON.parse(readFileSync(join(projectRoot, 'pulse.config.json'), 'utf8'));
+    bad.company.timezone = 'Europe/Berln';
+    bad.schedules.weeklyReport.time = '8:00';
+    bad.sender.from = 'nope';
+    const file = join(outdir, 'bad.config.json');
+    writeFileSync(file, JSON.stringify(bad));
+    const failed = await run(join(projectRoot, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '-c', `config=${file}`, '--output', join(outdir, 'bad')], {
+      cwd: projectRoot,
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: '1', FORCE_COLOR: '0' },
+      timeout: 120_000,
+    }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('is invalid (3 problems)');
+    expect(failed?.stderr).toContain('company.timezone: "Europe/Berln" is not an IANA time zone');
+    expect(failed?.stderr).toContain('schedules.weeklyReport.time: must be a local time HH:MM');
+    expect(failed?.stderr).toContain('sender.from: "nope" is not an email address');
   });
 });
