@@ -1,7 +1,8 @@
 // The embedded local AWS stack: DynamoDB Local, s3rver and aws-ses-v2-local on loopback ports,
 // with the Pulse table and buckets created. Handlers, the CLI and the tests use the ordinary AWS
 // SDK v3 clients; only the endpoints change (through the environment, see `env`/`applyEnv`).
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -94,6 +95,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   // ---- directories ----
   let dataDir: string | undefined;
   let tempDir: string | undefined;
+  let workingDynamoDir: string | undefined;
   let lockFile: string | undefined;
   let s3Dir: string;
   let dynamoDir: string | undefined;
@@ -104,11 +106,17 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await Promise.all([mkdir(dynamoDir, { recursive: true }), mkdir(s3Dir, { recursive: true })]);
     lockFile = join(dataDir, 'local-stack.pid');
     await acquireLock(lockFile, dataDir);
+    // DynamoDB Local keeps its data in SQLite and syncs every write to disk, which makes it about
+    // five times slower than in memory. Work on a copy in RAM (tmpfs) and save it back on stop():
+    // a crash loses only that session's writes, never the saved state.
+    workingDynamoDir = await stageInMemory(dynamoDir);
+    if (workingDynamoDir) tempDir = workingDynamoDir;
   } else {
     tempDir = await mkdtemp(join(tmpdir(), 'pulse-local-'));
     s3Dir = join(tempDir, 's3');
   }
 
+  let dynamoStarted = false;
   const children: ManagedChild[] = [];
   const reaper = Reaper.start(log);
   if (tempDir) reaper.removeLater(tempDir);
@@ -130,6 +138,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await Promise.all(children.map((c) => c.stop()));
+      // Only after the JVM has exited is its database file complete.
+      if (workingDynamoDir && dynamoDir && dynamoStarted) await saveFromMemory(workingDynamoDir, dynamoDir);
       await reaper.stop();
       if (tempDir) await rm(tempDir, { recursive: true, force: true });
       if (lockFile) await releaseLock(lockFile);
@@ -157,7 +167,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const results = await Promise.allSettled([
     timed('dynamodb', async () => {
       await checkJava();
-      return startDynamoDb({ ...common, port: opts.ports?.dynamodb, dbPath: dynamoDir });
+      return startDynamoDb({ ...common, port: opts.ports?.dynamodb, dbPath: workingDynamoDir ?? dynamoDir }).then((started) => {
+        dynamoStarted = true;
+        return started;
+      });
     }),
     timed('s3', () => startS3({ ...common, port: opts.ports?.s3, directory: s3Dir })),
     timed('ses', () => startSes({ ...common, port: opts.ports?.ses })),
@@ -362,4 +375,30 @@ async function acquireLock(file: string, dataDir: string): Promise<void> {
 async function releaseLock(file: string): Promise<void> {
   const owner = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (owner === String(process.pid)) await unlink(file).catch(() => {});
+}
+
+const RAM_DISK = '/dev/shm';
+
+/** Copies a DynamoDB Local data directory to a fresh folder on tmpfs; undefined where there is none. */
+async function stageInMemory(dynamoDir: string): Promise<string | undefined> {
+  try {
+    await access(RAM_DISK, fsConstants.W_OK);
+  } catch {
+    return undefined;
+  }
+  const working = await mkdtemp(join(RAM_DISK, 'pulse-dynamodb-'));
+  for (const name of await readdir(dynamoDir)) {
+    if (name.endsWith('.db')) await copyFile(join(dynamoDir, name), join(working, name));
+  }
+  return working;
+}
+
+/** Saves the working database files back, each written aside first and then renamed into place. */
+async function saveFromMemory(working: string, dynamoDir: string): Promise<void> {
+  for (const name of await readdir(working)) {
+    if (!name.endsWith('.db')) continue;
+    const aside = join(dynamoDir, `${name}.saving`);
+    await copyFile(join(working, name), aside);
+    await rename(aside, join(dynamoDir, name));
+  }
 }
