@@ -221,6 +221,8 @@ export const lambdaEnvSchema = z.object({
   PULSE_DROPZONE_BUCKET: z.string().min(1),
   PULSE_ARCHIVE_BUCKET: z.string().min(1),
   PULSE_REJECTS_BUCKET: z.string().min(1),
+  /** The deployment's stage, the dimension of the operational metrics (e.g. `prod`). */
+  PULSE_STAGE: z.string().min(1).optional(),
   /** Where the validated config travels with the code (copied into every bundle at synth). */
   PULSE_CONFIG_PATH: z.string().min(1).optional(),
 });

@@ -22,6 +22,7 @@ describe('calendar dates', () => {
     expect(isIsoDate('2026-02-30')).toBe(false);
     expect(isIsoDate('2026-13-01')).toBe(false);
     expect(isIsoDate('2026-1-01')).toBe(false);
+    expect(isIsoDate('0026-11-22')).toBe(false);
   });
 
   it('round-trips epoch days', () => {
