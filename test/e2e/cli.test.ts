@@ -1,0 +1,127 @@
+// The `pulse` command as a user runs it: a real process, a real local stack under a temp folder.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoData, writeDemoFiles } from '../../functions/adapters/sources/demo';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'bin/pulse-cli.mjs');
+const CONFIG = join(ROOT, 'pulse.config.json');
+
+async function pulse(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 240_000, maxBuffer: 50 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+const METRIC_KEYS = {
+  top: ['asOf', 'weekStart', 'currency', 'arrBridge', 'customers', 'retention', 'renewals', 'expansion', 'adoption', 'voice', 'support', 'unitEconomics', 'health', 'accounts'],
+  arrBridge: ['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'close'],
+  customers: ['open', 'close', 'new', 'reactivated', 'churned'],
+  retention: ['nrr', 'grr', 'logoRetention', 'logoChurn', 'cohortSize'],
+  renewals: ['upcoming30', 'upcoming60', 'upcoming90', 'overdue', 'renewedThisWeek', 'churnedThisWeek', 'grossRenewalRate', 'netRenewalRate', 'logoRenewalRate'],
+  expansion: ['wonThisWeek', 'pipeline', 'winRate90d'],
+  adoption: ['utilization'],
+  voice: ['nps', 'npsResponses', 'csat', 'csatResponses'],
+  support: ['openedThisWeek', 'p1OpenedThisWeek', 'p1OpenAtAsOf'],
+  unitEconomics: ['newLogos12m', 'cac', 'arpa', 'ltv', 'ltvToCac', 'cacPaybackMonths', 'servicesAttach'],
+  health: ['green', 'yellow', 'red', 'unscored', 'arrAtRisk'],
+};
+
+describe('pulse CLI', () => {
+  const work = mkdtempSync(join(tmpdir(), 'pulse-cli-'));
+  const data = join(work, 'data');
+
+  beforeAll(async () => {
+    await writeDemoFiles(generateDemoData({ endDate: '2026-11-23', accounts: 40, seed: 3 }), data);
+  });
+
+  it('has --help with examples on every command', async () => {
+    const top = await pulse(['--help'], work);
+    expect(top.code).toBe(0);
+    for (const command of ['demo', 'validate', 'ingest', 'kpis']) {
+      expect(top.stdout).toContain(command);
+      const help = await pulse([command, '--help'], work);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(/Examples?:/);
+    }
+  });
+
+  it('validate lists every bad row with file:line, field and reason, and exits 1', async () => {
+    const r = await pulse(['validate', '--data', join(ROOT, 'test/fixtures/bad-rows'), '-c', CONFIG], work);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('accounts.csv:3  account_id  is required');
+    expect(r.stdout).toContain('subscriptions.csv:3  start_date  "2026-02-30" is not a calendar date');
+    expect(r.stdout).toContain('subscriptions.csv:5  *  wrong number of columns');
+    const clean = await pulse(['validate', '--data', data, '-c', CONFIG], work);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('All rows are valid.');
+  });
+
+  it('kpis --json prints every metric key, computed straight from files', async () => {
+    const r = await pulse(['kpis', '--data', data, '--as-of', '2026-11-23', '--json', '-c', CONFIG], work);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.asOf).toBe('2026-11-22');
+    expect(doc.weekStart).toBe('2026-11-16');
+    for (const key of METRIC_KEYS.top) expect(doc, key).toHaveProperty(key);
+    for (const [group, keys] of Object.entries(METRIC_KEYS)) {
+      if (group === 'top') continue;
+      for (const key of keys) expect(doc[group], `${group}.${key}`).toHaveProperty(key);
+    }
+    expect(Object.keys(doc.accounts[0])).toEqual(expect.arrayContaining(['accountId', 'arr', 'health', 'band', 'usageTrend', 'utilization']));
+    const b = doc.arrBridge;
+    expect(Math.round((b.open + b.new + b.reactivation + b.expansion - b.contraction - b.churn - b.close) * 100)).toBe(0);
+  });
+
+  it('kpis --strict exits 1 on rejected rows and lists them on stderr', async () => {
+    const r = await pulse(['kpis', '--data', join(ROOT, 'test/fixtures/bad-rows'), '--as-of', '2026-11-23', '--json', '--strict', '-c', CONFIG], work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('rejected accounts.csv:3  account_id  is required');
+    expect(JSON.parse(r.stdout).currency).toBe('USD');
+  });
+
+  it('ingest twice leaves the same items in the local store', async () => {
+    const first = await pulse(['ingest', '--data', data, '-c', CONFIG], work);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await pulse(['ingest', '--data', data, '-c', CONFIG], work);
+    expect(second.code, second.stderr).toBe(0);
+    const items = (out: string) => /Items in the local store now: (.*)/.exec(out)?.[1];
+    expect(items(first.stdout)).toMatch(/accounts 40, subscriptions \d+/);
+    expect(items(second.stdout)).toBe(items(first.stdout));
+  });
+
+  it('fails with one clear message on an invalid config', async () => {
+    const bad = join(work, 'bad.json');
+    await import('node:fs/promises').then((fs) => fs.writeFile(bad, JSON.stringify({ company: { name: 'x', timezone: 'Nowhere/City' } })));
+    const r = await pulse(['validate', '--data', data, '-c', bad], work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('company.timezone: "Nowhere/City" is not an IANA time zone');
+    expect(r.stderr).toContain('recipients: is required');
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+
+  it('demo runs the pipeline, stores 14 weekly snapshots, and a later run reads the stored week back', async () => {
+    const demoDir = mkdtempSync(join(tmpdir(), 'pulse-demo-'));
+    const first = await pulse(['demo', '--accounts', '40', '--today', '2026-11-23', '-c', CONFIG], demoDir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('14 weekly snapshots stored (2026-W34 .. 2026-W47)');
+    expect(first.stdout).toMatch(/rejected row problem\(s\)/);
+    expect(first.stdout).toContain('Where to look');
+    const stored = await pulse(['kpis', '--week', '2026-W47', '--json', '-c', CONFIG], demoDir);
+    expect(stored.code, stored.stderr).toBe(0);
+    const fromFiles = await pulse(['kpis', '--data', join(demoDir, '.pulse/demo'), '--as-of', '2026-11-23', '--json', '-c', CONFIG], demoDir);
+    const a = JSON.parse(fromFiles.stdout);
+    const b = JSON.parse(stored.stdout);
+    for (const key of METRIC_KEYS.top) expect(b[key], key).toEqual(a[key]);
+    expect(readFileSync(join(demoDir, '.pulse/demo/accounts.csv'), 'utf8')).toContain('account_id');
+  });
+});
