@@ -1,0 +1,125 @@
+// The engine against the naive reference implementation (reference.ts), on demo history and on
+// random datasets crowded around the boundaries (week edges, trailing windows, closed-after-asOf).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateDemoData } from '../../../functions/adapters/sources/demo';
+import { ENTITY_NAMES, type EntityName } from '../../../functions/domain/contract/entities';
+import { emptyDataset, latestById, RowValidator, type Dataset } from '../../../functions/domain/contract/validate';
+import { addDays, fromEpochDay, startOfWeek, toEpochDay } from '../../../functions/domain/dates';
+import { computeKpis, DEFAULT_KPI_SETTINGS, toKpiJson } from '../../../functions/domain/kpi';
+import { referenceKpis } from './reference';
+
+const settings = DEFAULT_KPI_SETTINGS;
+const refSettings = { grossMargin: settings.grossMargin, ltvMaxYears: settings.ltvMaxYears, weights: settings.healthWeights };
+const MONEY_KEYS = new Set(['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'close', 'arr', 'upsell', 'crossSell', 'cac', 'arpa', 'ltv', 'arrAtRisk']);
+
+/** The reference result in the JSON's units: money in currency units rounded half-up to cents. */
+function toUnits(value: unknown, key = '', parent = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => toUnits(v, '', parent));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toUnits(v, k, key)]));
+  }
+  if (typeof value === 'number' && MONEY_KEYS.has(key) && parent !== 'customers') return Math.round(value + 1e-9) / 100;
+  return value;
+}
+
+function expectClose(actual: unknown, expected: unknown, path: string): void {
+  if (expected === null || typeof expected !== 'object') {
+    if (typeof expected === 'number' && typeof actual === 'number') {
+      expect(Math.abs(actual - expected), `${path}: ${actual} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+    } else {
+      expect(actual, path).toEqual(expected);
+    }
+    return;
+  }
+  if (Array.isArray(expected)) {
+    expect(Array.isArray(actual) && actual.length, `${path}.length`).toBe(expected.length);
+    expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, `${path}[${i}]`));
+    return;
+  }
+  for (const [k, v] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)?.[k], v, `${path}.${k}`);
+}
+
+function compare(data: Dataset, asOf: string): void {
+  const engine = toKpiJson(computeKpis(data, asOf, settings));
+  const reference = toUnits(referenceKpis(data, asOf, refSettings));
+  expectClose(engine, reference, asOf);
+}
+
+function validated(raw: Record<EntityName, Record<string, string>[]>): Dataset {
+  const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
+  const data = emptyDataset();
+  for (const entity of ENTITY_NAMES) {
+    const records = raw[entity].map((row) => {
+      const r = validator.validate(entity, row);
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return r.record;
+    });
+    (data[entity] as unknown[]) = latestById(entity, records as never);
+  }
+  return data;
+}
+
+describe('engine vs reference implementation', () => {
+  it.each([
+    [7, '2026-11-23'],
+    [42, '2026-03-02'],
+  ])('agrees on every figure of demo history (seed %i, up to %s)', (seed, endDate) => {
+    const data = validated(generateDemoData({ seed, endDate, accounts: 40 }));
+    const last = addDays(startOfWeek(endDate, 1), -1);
+    for (const weeksBack of [0, 1, 5, 13, 30, 52, 77]) compare(data, addDays(last, -7 * weeksBack));
+  });
+
+  it('agrees on random data crowded around the boundaries', () => {
+    const asOf = '2026-11-22';
+    const base = toEpochDay(asOf);
+    const day = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => fromEpochDay(base + n));
+    const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+    const acct = fc.constantFrom('A1', 'A2', 'A3', 'A4', 'A5');
+    const money = fc.integer({ min: 0, max: 5000 }).map((n) => n * 50);
+    const dataset = fc.record({
+      accounts: fc.uniqueArray(acct, { maxLength: 4 }).map((ids) => ids.map((accountId) => ({ accountId, name: accountId }))),
+      subscriptions: fc.array(
+        fc
+          .record({ accountId: acct, kind: fc.constantFrom('recurring', 'recurring', 'services' as const), arr: money, start: fc.integer({ min: -420, max: 3 }), len: maybe(fc.integer({ min: 1, max: 400 })) })
+          .map((l) => ({ ...l, startDate: fromEpochDay(base + l.start), endDate: l.len === undefined ? undefined : fromEpochDay(base + l.start + l.len) })),
+        { maxLength: 14 },
+      ),
+      renewals: fc.array(
+        fc.record({ accountId: acct, dueDate: day(-100, 100), arrUp: money, status: fc.constantFrom('open', 'renewed', 'churned' as const), closedDate: day(-100, 10), renewedArr: money }),
+        { maxLength: 10 },
+      ),
+      expansions: fc.array(
+        fc.record({ accountId: acct, type: fc.constantFrom('upsell', 'cross_sell' as const), arr: money, stage: fc.constantFrom('open', 'won', 'lost' as const), createdDate: maybe(day(-120, 5)), closeDate: maybe(day(-100, 20)) }),
+        { maxLength: 10 },
+      ),
+      usage: fc.array(fc.record({ accountId: acct, weeksBack: fc.integer({ min: 0, max: 9 }), weeklyActiveUsers: fc.integer({ min: 0, max: 60 }), licensedSeats: fc.integer({ min: 0, max: 50 }) }), { maxLength: 25 }),
+      tickets: fc.array(fc.record({ accountId: acct, openedDate: day(-60, 3), priority: fc.constantFrom('p1', 'p2' as const), closedDate: maybe(day(-40, 5)), csat: maybe(fc.integer({ min: 1, max: 5 })) }), { maxLength: 12 }),
+      nps: fc.array(fc.record({ accountId: acct, date: day(-200, 2), score: fc.integer({ min: 0, max: 10 }) }), { maxLength: 10 }),
+      spendMonths: fc.integer({ min: 0, max: 14 }),
+    });
+    fc.assert(
+      fc.property(dataset, (r) => {
+        const data: Dataset = {
+          accounts: r.accounts,
+          subscriptions: r.subscriptions.map((l, i) => ({ lineId: `L${i}`, accountId: l.accountId, kind: l.kind, arr: l.arr, startDate: l.startDate, ...(l.endDate ? { endDate: l.endDate } : {}) })),
+          renewals: r.renewals.map((x, i) => ({
+            renewalId: `R${i}`, accountId: x.accountId, dueDate: x.dueDate, arrUp: x.arrUp, status: x.status,
+            ...(x.status === 'open' ? {} : { closedDate: x.closedDate }),
+            ...(x.status === 'renewed' ? { renewedArr: x.renewedArr } : {}),
+          })),
+          expansions: r.expansions.map((x, i) => ({ opportunityId: `E${i}`, accountId: x.accountId, type: x.type, arr: x.arr, stage: x.stage, ...(x.createdDate ? { createdDate: x.createdDate } : {}), ...(x.closeDate ? { closeDate: x.closeDate } : {}) })),
+          usage: latestById('usage', r.usage.map((u) => ({ accountId: u.accountId, week: addDays('2026-11-16', -7 * u.weeksBack), weeklyActiveUsers: u.weeklyActiveUsers, licensedSeats: u.licensedSeats }))),
+          tickets: r.tickets.map((t, i) => ({ ticketId: `T${i}`, accountId: t.accountId, openedDate: t.openedDate, priority: t.priority, ...(t.closedDate ? { closedDate: t.closedDate } : {}), ...(t.csat ? { csat: t.csat } : {}) })),
+          nps: r.nps.map((n, i) => ({ responseId: `N${i}`, accountId: n.accountId, date: n.date, score: n.score })),
+          // The CAC window for asOf 2026-11-22 is 2025-11 .. 2026-10: cover all of it, or leave a month out.
+          spend: Array.from({ length: 14 }, (_, i) => (i + 10) % 12 + 1)
+            .map((m, i) => ({ month: `${i < 2 ? 2025 : 2026}-${String(m).padStart(2, '0')}`, salesMarketing: 100_000 * (i + 1) }))
+            .filter((_, i) => i < r.spendMonths && i !== 5 - (r.spendMonths % 2) * 10),
+        };
+        compare(data, asOf);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
