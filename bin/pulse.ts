@@ -4,6 +4,7 @@ import { CliError } from './commands/context';
 import { demoCommand } from './commands/demo';
 import { ingestCommand } from './commands/ingest';
 import { kpisCommand } from './commands/kpis';
+import { stackOption, targetOption } from './commands/target';
 import { validateCommand } from './commands/validate';
 
 const program = new Command();
@@ -56,7 +57,9 @@ program
   .description('Load a folder of contract files into the store (the embedded local stack), idempotently.')
   .requiredOption('-d, --data <dir>', 'folder of contract files')
   .addOption(configOption())
-  .addHelpText('after', '\nLoading the same folder twice leaves the same items.\n\nExample:\n  $ pulse ingest --data ./exports')
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nLoading the same folder twice leaves the same items.\n\nExamples:\n  $ pulse ingest --data ./exports\n  $ pulse ingest --data ./exports --target aws --stack Pulse-prod')
   .action(async (opts) => {
     process.exitCode = await ingestCommand(opts);
   });
@@ -71,6 +74,8 @@ program
   .option('--json', 'print the KPI document as JSON')
   .option('--strict', 'exit 1 when any input row is rejected')
   .addOption(configOption())
+  .addOption(targetOption())
+  .addOption(stackOption())
   .addHelpText(
     'after',
     '\nRejected rows are listed on stderr; the KPIs use the valid rows.\n\nExamples:\n  $ pulse kpis --data ./exports --as-of 2026-11-23\n  $ pulse kpis --data ./exports --as-of 2026-11-23 --json --segment Enterprise\n  $ pulse kpis --week 2026-W47',

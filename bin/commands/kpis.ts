@@ -6,9 +6,9 @@ import { computeKpis, computeSegmentKpis, kpiSettingsFrom, resolveAsOf, toKpiJso
 import { weekStartsOnNumber } from '../../functions/config';
 import { CliError, formatReject, loadConfig, validatorFor } from './context';
 import { formatKpiTable } from './kpi-table';
-import { openLocalStore } from './local';
+import { openTarget, type TargetOptions } from './target';
 
-export interface KpisOptions {
+export interface KpisOptions extends TargetOptions {
   data?: string;
   asOf?: string;
   week?: string;
@@ -53,7 +53,7 @@ async function printSnapshot(opts: KpisOptions, locale: string, weekStartsOn: 1 
     throw new CliError((e as Error).message);
   }
   const scope = opts.segment ? segmentScope(opts.segment) : COMPANY_SCOPE;
-  const { store, close } = await openLocalStore();
+  const { store, close } = await openTarget(opts);
   try {
     const snapshot = await store.getSnapshot(scope, label);
     if (!snapshot) throw new CliError(`no stored snapshot for ${scope} week ${label}: run \`pulse demo\` (or compute that week) first`);

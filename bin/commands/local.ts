@@ -42,8 +42,3 @@ export async function openLocalStack(log?: (msg: string) => void): Promise<Local
     },
   };
 }
-
-export async function openLocalStore(): Promise<{ store: DynamoDbStore; close(): Promise<void> }> {
-  const session = await openLocalStack();
-  return { store: session.store, close: session.close };
-}

@@ -1,0 +1,95 @@
+// Where a CLI command works: the embedded local stack (default), or the deployed stack in AWS.
+// Both hand back the same adapters, so every command runs the same code against either.
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Option } from 'commander';
+import { DynamoDbStore } from '../../functions/adapters/dynamodb';
+import type { LocalStack } from '../../lib/local';
+import { CliError } from './context';
+import { openLocalStack } from './local';
+
+export type TargetName = 'local' | 'aws';
+
+export interface TargetResources {
+  tableName: string;
+  dropzoneBucket: string;
+  archiveBucket: string;
+  rejectsBucket: string;
+}
+
+export interface TargetSession {
+  target: TargetName;
+  resources: TargetResources;
+  store: DynamoDbStore;
+  s3: S3Client;
+  /** The embedded stack, when the target is local. */
+  local?: LocalStack;
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  target?: TargetName;
+  stack?: string;
+}
+
+export const targetOption = () =>
+  new Option('--target <where>', 'local: the embedded stack under .pulse/; aws: the deployed stack (AWS credentials from the usual chain)')
+    .choices(['local', 'aws'])
+    .default('local');
+export const stackOption = () => new Option('--stack <name>', 'the deployed CloudFormation stack, with --target aws').default('Pulse-prod');
+
+/** Stack outputs -> resource names (see lib/pulse-stack.ts). */
+const OUTPUTS: Record<keyof TargetResources, string> = {
+  tableName: 'TableName',
+  dropzoneBucket: 'DropZoneBucketName',
+  archiveBucket: 'ArchiveBucketName',
+  rejectsBucket: 'RejectsBucketName',
+};
+
+/** The same names the Lambda functions get, so an operator can also export them by hand. */
+const ENV: Record<keyof TargetResources, string> = {
+  tableName: 'PULSE_TABLE',
+  dropzoneBucket: 'PULSE_DROPZONE_BUCKET',
+  archiveBucket: 'PULSE_ARCHIVE_BUCKET',
+  rejectsBucket: 'PULSE_REJECTS_BUCKET',
+};
+
+export async function openTarget(opts: TargetOptions, log?: (msg: string) => void): Promise<TargetSession> {
+  if ((opts.target ?? 'local') === 'local') {
+    const session = await openLocalStack(log);
+    return { target: 'local', resources: session.stack.resources, store: session.store, s3: session.s3, local: session.stack, close: session.close };
+  }
+  const resources = await awsResources(opts.stack ?? 'Pulse-prod', process.env, new CloudFormationClient({}));
+  const dynamodb = new DynamoDBClient({});
+  const s3 = new S3Client({});
+  return {
+    target: 'aws',
+    resources,
+    store: new DynamoDbStore({ client: dynamodb, tableName: resources.tableName }),
+    s3,
+    close: async () => {
+      dynamodb.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+/** Resource names from PULSE_* variables when all are set, else from the stack's outputs. */
+export async function awsResources(stackName: string, env: Record<string, string | undefined>, cloudformation: CloudFormationClient): Promise<TargetResources> {
+  const fromEnv = Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, env[v]])) as Partial<TargetResources>;
+  if (Object.values(fromEnv).every(Boolean)) return fromEnv as TargetResources;
+  let outputs: { OutputKey?: string; OutputValue?: string }[];
+  try {
+    const res = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    outputs = res.Stacks?.[0]?.Outputs ?? [];
+  } catch (e) {
+    throw new CliError(
+      `Cannot read the outputs of stack ${stackName}: ${(e as Error).message}. Check your AWS credentials and region, pass --stack, or set ${Object.values(ENV).join(', ')}.`,
+    );
+  }
+  const value = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
+  const missing = Object.values(OUTPUTS).filter((k) => !value(k));
+  if (missing.length) throw new CliError(`Stack ${stackName} has no output ${missing.join(', ')}: is it a Pulse stack, deployed with this version?`);
+  return Object.fromEntries(Object.entries(OUTPUTS).map(([k, out]) => [k, value(out)!])) as unknown as TargetResources;
+}
