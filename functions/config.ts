@@ -2,6 +2,7 @@
 // reported at once, each with its path, so an operator fixes the file in one pass.
 import { z } from 'zod';
 import { WEEKDAYS, isTimeZone, weekdayNumber, type IsoWeekday } from './domain/dates';
+import { sourcesSchema } from './domain/sources/registry';
 
 const emailAddress = z
   .string()
@@ -28,72 +29,110 @@ const healthWeights = z
 const severity = z.enum(['warning', 'critical']);
 
 /** Overrides for one alert rule; anything left out keeps the rule's default. */
-const alertRuleOverride = z
-  .object({
-    enabled: z.boolean().optional(),
-    severity: severity.optional(),
-    params: z.record(z.string(), z.number()).optional(),
-    play: z.string().min(1, { error: 'must not be empty' }).optional(),
-  })
-  .strict();
+function alertRuleOverride(id: AlertRuleId) {
+  const names = Object.keys(DEFAULT_ALERT_RULES[id].params);
+  // Only the rule's own parameters: a typo ("renewalWithinDay") is an unknown key, not a silent no-op.
+  const params = z.object(Object.fromEntries(names.map((n) => [n, z.number()]))).strict().partial();
+  return z
+    .object({
+      enabled: z.boolean().optional(),
+      severity: severity.optional(),
+      params: params.optional(),
+      /** Exit thresholds (hysteresis): an open alert resolves only when the rule clears with these. */
+      exit: params.optional(),
+      /** The rule must breach at every evaluation for this many days before the alert opens. */
+      minBreachDays: z.number().int().min(0).max(365).optional(),
+      play: z.string().min(1, { error: 'must not be empty' }).optional(),
+    })
+    .strict();
+}
 
 export interface AlertRuleConfig {
   enabled: boolean;
   severity: 'warning' | 'critical';
+  /** Enter thresholds: the rule breaches with these. */
   params: Record<string, number>;
+  /** Exit thresholds: an open alert stays open while the rule still breaches with these (params + exit). */
+  exit: Record<string, number>;
+  /** Days of continuous breach before the alert opens (0: at the first breaching evaluation). */
+  minBreachDays: number;
   play: string;
 }
 
 export const DEFAULT_ALERT_RULES = {
   'red-health-renewal': {
     severity: 'critical',
-    params: { renewalWithinDays: 90 },
+    params: { healthBelow: 40, renewalWithinDays: 90 },
+    exit: { healthBelow: 45 },
+    minBreachDays: 0,
     play: 'Executive sponsor call and a renewal rescue plan',
   },
   'yellow-health-renewal': {
     severity: 'warning',
-    params: { renewalWithinDays: 90 },
+    params: { healthBelow: 70, healthAtLeast: 40, renewalWithinDays: 90 },
+    exit: { healthBelow: 75, healthAtLeast: 0 },
+    minBreachDays: 0,
     play: 'CSM health review with the champion before the renewal conversation',
   },
   'usage-decline': {
     severity: 'warning',
     params: { trendAtMost: -0.3, renewalWithinDays: 180 },
+    exit: { trendAtMost: -0.2 },
+    minBreachDays: 0,
     play: 'Adoption workshop with the main user teams',
   },
   'detractor-nps': {
     severity: 'warning',
-    params: { withinDays: 14 },
+    params: { withinDays: 14, scoreAtMost: 6 },
+    exit: {},
+    minBreachDays: 0,
     play: 'Close the loop: call the respondent within 48 hours',
   },
   'p1-tickets': {
     severity: 'warning',
     params: { count: 2, withinDays: 30 },
+    exit: { count: 1 },
+    minBreachDays: 0,
     play: 'Support escalation review with the head of support',
   },
   'low-utilization': {
     severity: 'warning',
     params: { utilizationBelow: 0.4, consecutiveWeeks: 4, renewalWithinDays: 120 },
+    exit: { utilizationBelow: 0.5, consecutiveWeeks: 1 },
+    minBreachDays: 0,
     play: 'License right-sizing and enablement plan',
   },
   'renewal-overdue': {
     severity: 'critical',
-    params: {},
+    params: { graceDays: 0 },
+    exit: {},
+    minBreachDays: 0,
     play: 'Escalate to the CCO: get the renewal signed or the churn confirmed',
   },
 } as const satisfies Record<string, Omit<AlertRuleConfig, 'enabled'>>;
 
 export type AlertRuleId = keyof typeof DEFAULT_ALERT_RULES;
-const ALERT_RULE_IDS = Object.keys(DEFAULT_ALERT_RULES) as [AlertRuleId, ...AlertRuleId[]];
+export const ALERT_RULE_IDS = Object.keys(DEFAULT_ALERT_RULES) as [AlertRuleId, ...AlertRuleId[]];
 
-function mergeAlertRules(overrides: Partial<Record<AlertRuleId, z.infer<typeof alertRuleOverride>>>): Record<AlertRuleId, AlertRuleConfig> {
+type AlertRuleOverride = z.infer<ReturnType<typeof alertRuleOverride>>;
+
+const alertRuleOverrides = z
+  .object(Object.fromEntries(ALERT_RULE_IDS.map((id) => [id, alertRuleOverride(id).optional()])) as Record<AlertRuleId, z.ZodOptional<ReturnType<typeof alertRuleOverride>>>)
+  .strict();
+
+function mergeAlertRules(overrides: Partial<Record<AlertRuleId, AlertRuleOverride | undefined>>): Record<AlertRuleId, AlertRuleConfig> {
   const out = {} as Record<AlertRuleId, AlertRuleConfig>;
   for (const id of ALERT_RULE_IDS) {
     const d = DEFAULT_ALERT_RULES[id];
     const o = overrides[id] ?? {};
+    const params = { ...(d.params as Record<string, number>), ...(o.params as Record<string, number> | undefined) };
     out[id] = {
       enabled: o.enabled ?? true,
       severity: o.severity ?? d.severity,
-      params: { ...(d.params as Record<string, number>), ...o.params },
+      params,
+      // Exit thresholds default to the enter thresholds where the rule names none.
+      exit: { ...params, ...(d.exit as Record<string, number>), ...(o.exit as Record<string, number> | undefined) },
+      minBreachDays: o.minBreachDays ?? d.minBreachDays,
       play: o.play ?? d.play,
     };
   }
@@ -164,11 +203,27 @@ export const configSchema = z
       .prefault({}),
     alerts: z
       .object({
-        rules: z.partialRecord(z.enum(ALERT_RULE_IDS), alertRuleOverride).prefault({}).transform(mergeAlertRules),
+        rules: alertRuleOverrides.prefault({}).transform(mergeAlertRules),
+        /** Re-notify an alert still open (and not snoozed) after this many days. */
         cooldownDays: z.number().int().min(1).default(7),
+        /** A warning alert whose account has an open renewal due within this many days (or overdue) escalates to critical. */
+        escalateWithinDays: z.number().int().min(0).default(30),
+        /** How many accounts the CCO digest lists under "ARR at risk". */
+        topAtRisk: z.number().int().min(1).max(100).default(10),
+        snooze: z
+          .object({
+            /** Expiry of `pulse alerts snooze` without --until. */
+            defaultDays: z.number().int().min(1).default(7),
+            /** Longest snooze or acknowledgement allowed. */
+            maxDays: z.number().int().min(1).default(90),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
+    /** Where the data comes from: drop-zone folders and HTTP APIs (docs/sources.md). */
+    sources: sourcesSchema,
   })
   .strict();
 

@@ -1,0 +1,62 @@
+// Builders for alert tests: hand-built facts, settings from the default config, observations.
+import { parseConfig } from '../../../functions/config';
+import { alertSettingsFrom, type AccountFacts, type AlertSettings, type Explanation, type Observation, type RenewalFact, type Severity } from '../../../functions/domain/alerts';
+import type { HealthComponent } from '../../../functions/domain/kpi/types';
+
+export const baseConfig = {
+  company: { name: 'Northwind', timezone: 'America/New_York' },
+  recipients: { ceo: ['ceo@northwind.example'], cco: ['cco@northwind.example'] },
+  sender: { from: 'pulse@northwind.example' },
+};
+
+export function defaultSettings(alerts: Record<string, unknown> = {}): AlertSettings {
+  return alertSettingsFrom(parseConfig({ ...baseConfig, alerts }));
+}
+
+export const rules = defaultSettings().rules;
+
+export function renewalFact(daysToDue: number, id = 'R-1', arrUp = 8_400_000): RenewalFact {
+  const due = new Date(Date.UTC(2026, 10, 23) + daysToDue * 86_400_000).toISOString().slice(0, 10);
+  return { renewalId: id, dueDate: due, arrUp, daysToDue };
+}
+
+export interface FactsInput {
+  score?: number | null;
+  components?: HealthComponent[];
+  usageTrend?: number | null;
+  utilization?: (number | null)[];
+  p1?: (days: number) => number;
+  nps?: { responseId: string; date: string; score: number }[];
+  renewals?: RenewalFact[];
+  owner?: string;
+  accountId?: string;
+  arr?: number;
+}
+
+export function facts(i: FactsInput = {}): AccountFacts {
+  const score = i.score === undefined ? 80 : i.score;
+  const f: AccountFacts = {
+    accountId: i.accountId ?? 'A-1',
+    name: `${i.accountId ?? 'A-1'} Inc.`,
+    segment: 'Enterprise',
+    date: '2026-11-23',
+    weekStart: '2026-11-16',
+    arr: i.arr ?? 8_400_000,
+    health: { score, band: score === null ? null : score >= 70 ? 'green' : score >= 40 ? 'yellow' : 'red', components: i.components ?? [] },
+    usageTrend: i.usageTrend === undefined ? 0 : i.usageTrend,
+    utilizationByWeek: i.utilization ?? [0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7],
+    p1Opened: i.p1 ?? (() => 0),
+    npsResponses: (days) => (i.nps ?? []).filter((r) => r.date > new Date(Date.UTC(2026, 10, 23) - days * 86_400_000).toISOString().slice(0, 10)),
+    openRenewals: i.renewals ?? [renewalFact(21)],
+  };
+  if (i.owner) f.ownerEmail = i.owner;
+  return f;
+}
+
+export function explanation(over: Partial<Explanation> = {}): Explanation {
+  return { accountName: 'Acme', segment: 'Enterprise', arr: 8_400_000, signals: [], play: 'Call', ruleTitle: 'Red health', ...over };
+}
+
+export function obs(status: Observation['status'], severity: Severity = 'warning', over: Partial<Explanation> = {}): Observation {
+  return { status, severity, explanation: explanation(over) };
+}
