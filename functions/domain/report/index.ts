@@ -1,0 +1,24 @@
+// The weekly executive report's domain: view model, summary, movers, readiness checks, formatting.
+export { createFormatter, NOT_AVAILABLE, type Formatter, type ValueFormat } from './format';
+export { accountMovements, GAIN_KINDS, MOVEMENT_KINDS, type AccountMovement, type MovementKind } from './movements';
+export { checkFreshness, checkSanity, type FreshnessPolicy, type IngestRunLike, type Problem } from './readiness';
+export { computeWeeklyReportData, weeklyReportInput, type WeeklyReportData } from './inputs';
+export {
+  buildWeeklyReportView,
+  changeOf,
+  componentReason,
+  healthReason,
+  renderSubject,
+  summarize,
+  type BridgeRow,
+  type Change,
+  type HeadlineItem,
+  type HealthSlice,
+  type MoverRow,
+  type RiskRow,
+  type SegmentRow,
+  type Tone,
+  type TrendRow,
+  type WeeklyReportInput,
+  type WeeklyReportView,
+} from './view-model';

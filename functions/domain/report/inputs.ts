@@ -1,0 +1,41 @@
+// Everything the weekly report needs from one dataset, computed with the KPI engine in one pass:
+// the week, the week before, the 13-week trend, each segment, and the week's per-account movements.
+import type { Dataset } from '../contract/validate';
+import { addDays, type IsoDate } from '../dates';
+import { kpisAt, partitionBySegment, prepareKpiContext, trendFromContext, type KpiResult, type KpiSettings, type TrendResult } from '../kpi';
+import { accountMovements, type AccountMovement } from './movements';
+import type { WeeklyReportInput } from './view-model';
+
+export interface WeeklyReportData {
+  company: KpiResult;
+  previous: KpiResult;
+  trend: TrendResult;
+  segments: Map<string, KpiResult>;
+  movements: AccountMovement[];
+  accounts: Dataset['accounts'];
+  renewals: Dataset['renewals'];
+}
+
+export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, asOf: IsoDate, trendWeeks = 13): WeeklyReportData {
+  const ctx = prepareKpiContext(data, settings);
+  const company = kpisAt(ctx, asOf);
+  const segments = new Map<string, KpiResult>();
+  for (const [segment, part] of partitionBySegment(data)) segments.set(segment, kpisAt(prepareKpiContext(part, settings, { segment }), asOf));
+  return {
+    company,
+    previous: kpisAt(ctx, addDays(asOf, -7)),
+    trend: trendFromContext(ctx, asOf, trendWeeks),
+    segments,
+    movements: accountMovements(ctx, company.weekStart, asOf),
+    accounts: data.accounts,
+    renewals: data.renewals,
+  };
+}
+
+/** The view-model input from computed data and the report's settings. */
+export function weeklyReportInput(
+  d: WeeklyReportData,
+  opts: Pick<WeeklyReportInput, 'companyName' | 'locale' | 'subjectTemplate' | 'archive' | 'riskWindowDays' | 'topN'>,
+): WeeklyReportInput {
+  return { ...opts, company: d.company, previous: d.previous, trend: d.trend, segments: d.segments, accounts: d.accounts, renewals: d.renewals, movements: d.movements };
+}
