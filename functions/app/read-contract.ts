@@ -42,7 +42,7 @@ export async function* validRecords(source: ContractSource, validator: RowValida
       count.rows++;
       if (!item.ok) {
         count.rejected++;
-        summary.rejects.push({ file: file.name, line: item.error.line, field: '*', reason: item.error.reason, raw: item.error.raw });
+        summary.rejects.push({ file: file.name, line: item.error.line, field: item.error.field ?? '*', reason: item.error.reason, raw: item.error.raw });
         continue;
       }
       const result = validator.validate(file.entity, item.row.fields);

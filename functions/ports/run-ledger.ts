@@ -18,11 +18,27 @@ export interface RunRecord {
   counts: Record<string, number>;
   /** Human-readable problems (first ones only when there are many). */
   errors: string[];
+  /** What started it: `schedule`, `upload`, `cli`, `demo` ... (optional). */
+  trigger?: string;
+  /** Rows an ingest rejected, and where the full rejects report is (optional). */
+  rejects?: RejectsSummary;
+}
+
+/** The ledger's summary of a run's rejects report. */
+export interface RejectsSummary {
+  /** Rows rejected (a row may have several problems). */
+  rows: number;
+  /** Problems listed in the report (one line each). */
+  problems: number;
+  /** Where the report is, e.g. `s3://bucket/rejects/<runId>/rejects.csv`. */
+  location?: string;
+  /** Problems per `<entity>.<field>` (`*` = the row as a whole), the most frequent first (at most 10). */
+  byField: Record<string, number>;
 }
 
 export interface RunLedger {
-  start(run: Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt'>): Promise<void>;
-  finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors'>): Promise<void>;
+  start(run: Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt' | 'trigger'>): Promise<void>;
+  finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>): Promise<void>;
   /** Newest first. */
   list(opts?: { kind?: RunKind; limit?: number }): Promise<RunRecord[]>;
 }

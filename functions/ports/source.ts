@@ -16,6 +16,8 @@ export interface UnreadableRow {
   line: number;
   reason: string;
   raw?: string;
+  /** The column at fault when one is known (a mapping error); absent = the row as a whole. */
+  field?: string;
 }
 
 export type SourceRow = { ok: true; row: RawRow } | { ok: false; error: UnreadableRow };
@@ -25,7 +27,16 @@ export interface SourceFile {
   /** A name a person recognises: the file name, S3 key or API path. */
   name: string;
   rows(): AsyncIterable<SourceRow>;
+  /**
+   * Called once the run is done with the file: `processed` after its rows were read to the end and
+   * written, `failed` when it could not be read or held no valid row. A drop-zone moves the object
+   * to `processed/<runId>/` or `failed/<runId>/`; an HTTP source stores its high-water mark on
+   * `processed`. Returns where the file went (or what was committed), for the run's log.
+   */
+  settle?(outcome: FileOutcome, runId: string): Promise<string | undefined>;
 }
+
+export type FileOutcome = 'processed' | 'failed';
 
 export interface ContractSource {
   /** Human-readable description, e.g. `folder ./data`. */
@@ -33,4 +44,6 @@ export interface ContractSource {
   files(): AsyncIterable<SourceFile>;
   /** Files or objects seen but not recognised as a contract entity. */
   ignored(): Promise<string[]>;
+  /** Moves an ignored file out of the way (a drop-zone: to `failed/<runId>/`); returns where it went. */
+  settleIgnored?(name: string, runId: string): Promise<string | undefined>;
 }

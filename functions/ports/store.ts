@@ -16,6 +16,8 @@ export interface KpiSnapshot {
 export interface Store {
   /** Upserts records by entity id (a later write with the same id replaces the earlier one). */
   putRecords<K extends EntityName>(entity: K, records: readonly EntityTypes[K][]): Promise<void>;
+  /** Deletes records by identity (only their id fields are read); optional: stores without it cannot take source deletes. */
+  deleteRecords?<K extends EntityName>(entity: K, records: readonly Partial<EntityTypes[K]>[]): Promise<void>;
   /** Every stored record of every entity. */
   loadDataset(): Promise<Dataset>;
   /** Number of stored records per entity. */

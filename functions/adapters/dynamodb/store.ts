@@ -21,7 +21,7 @@ import { DynamoDbStoreError, describe, isRetryable } from './errors';
 import { ATTR, GSI1, RESERVED_ATTRIBUTES, SNAPSHOT_ENTITY, accountPk, recordKeys, snapshotPk, snapshotSk } from './table';
 
 type Item = Record<string, unknown>;
-type WriteRequest = { PutRequest: { Item: Item } };
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
 
 export interface DynamoDbStoreOptions {
   /** A DynamoDBClient (wrapped in a document client here) or a ready DynamoDBDocumentClient. */
@@ -104,6 +104,36 @@ export class DynamoDbStore implements Store {
       'WRITE_INCOMPLETE',
       `putRecords(${entity}): ${notWritten} of ${requests.length} records were not written to table "${this.table}" ` +
         `(${first.reason}). Writes are idempotent upserts: re-running the same input is safe.`,
+      { cause: first.cause, notWritten, total: requests.length },
+    );
+  }
+
+  /**
+   * Deletes records by identity (only the id fields of each record are read: `lineId`, or
+   * `accountId` + `week` for usage ...). Deleting a missing record is not an error. Same batching,
+   * retries and WRITE_INCOMPLETE error as putRecords.
+   */
+  async deleteRecords<K extends EntityName>(entity: K, records: readonly Partial<EntityTypes[K]>[]): Promise<void> {
+    if (records.length === 0) return;
+    const keysOf = recordKeys[entity] as unknown as (r: Partial<EntityTypes[K]>) => Item;
+    const byKey = new Map<string, WriteRequest>();
+    for (const record of records) {
+      const keys = keysOf(record);
+      const key = { [ATTR.pk]: keys[ATTR.pk], [ATTR.sk]: keys[ATTR.sk] };
+      byKey.set(`${String(key[ATTR.pk])}\u0000${String(key[ATTR.sk])}`, { DeleteRequest: { Key: key } });
+    }
+    const requests = [...byKey.values()];
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
+    const { errors, notStarted } = await runPool(batches, this.writeConcurrency, (batch) => this.writeBatch(batch));
+    if (errors.length === 0) return;
+    let notWritten = 0;
+    for (const e of errors) notWritten += e instanceof BatchFailure ? e.remaining : BATCH_SIZE;
+    for (const i of notStarted) notWritten += batches[i]?.length ?? 0;
+    const first = errors[0] as BatchFailure;
+    throw new DynamoDbStoreError(
+      'WRITE_INCOMPLETE',
+      `deleteRecords(${entity}): ${notWritten} of ${requests.length} deletes were not done in table "${this.table}" (${first.reason}). Re-running the same input is safe.`,
       { cause: first.cause, notWritten, total: requests.length },
     );
   }

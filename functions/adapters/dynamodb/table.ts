@@ -103,3 +103,15 @@ export const recordKeys: { [K in EntityName]: (r: EntityTypes[K]) => RecordKeys 
 export const SNAPSHOT_ENTITY = 'snapshot';
 export const snapshotPk = (scope: string): string => `SNAPSHOT#${scope}`;
 export const snapshotSk = (week: string): string => `WEEK#${week}`;
+
+// ---- keys of the run ledger and of source sync state (docs/data-store.md) ------------------
+
+export const RUN_ENTITY = 'run';
+export const runKey = (runId: string): ItemKey => ({ PK: `RUN#${runId}`, SK: 'RUN' });
+/** GSI1: the runs of one kind, newest first by (startedAt, runId). */
+export const runsGsi1pk = (kind: string): string => `RUNS#${kind}`;
+export const runsGsi1sk = (startedAt: string, runId: string): string => `${startedAt}#${runId}`;
+
+export const SYNC_STATE_ENTITY = 'sync-state';
+/** One item per (source, key): e.g. the high-water mark of an HTTP resource. */
+export const syncStateKey = (source: string, key: string): ItemKey => ({ PK: `SOURCE#${source}`, SK: `SYNC#${key}` });

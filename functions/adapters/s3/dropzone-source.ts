@@ -1,10 +1,19 @@
 // The S3 drop-zone as a contract source: objects under `incoming/<source>/` named like contract
 // files (`accounts.csv`, `usage.ndjson.gz`) are streamed row by row, never loaded whole.
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+//
+// After a run each object is moved (copy + delete) to `processed/<runId>/...` or
+// `failed/<runId>/...`, keeping the rest of its key: `incoming/billing/x.csv` ->
+// `processed/<runId>/billing/x.csv`.
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { readRows, recogniseFile } from '../sources/file-reader';
-import type { ContractSource, SourceFile } from '../../ports/source';
-import { ENTITY_NAMES } from '../../domain/contract/entities';
+import { readRows, recogniseFile, type FileFormat } from '../sources/file-reader';
+import type { ContractSource, FileOutcome, SourceFile } from '../../ports/source';
+import { ENTITY_NAMES, type EntityName } from '../../domain/contract/entities';
+
+export const INCOMING_PREFIX = 'incoming/';
+
+/** Which entity and format an object is; undefined = not a contract file. */
+export type FileRecogniser = (key: string) => { entity: EntityName; format: FileFormat; gzip: boolean } | undefined;
 
 export interface DropZoneOptions {
   client: S3Client;
@@ -13,6 +22,8 @@ export interface DropZoneOptions {
   prefix: string;
   /** Read only these keys (an S3 event names the object that arrived). */
   keys?: string[];
+  /** Default: contract file names (`accounts.csv`, `usage.ndjson.gz`); see `patternRecogniser`. */
+  recognise?: FileRecogniser;
 }
 
 export class DropZoneSource implements ContractSource {
@@ -26,25 +37,49 @@ export class DropZoneSource implements ContractSource {
   /** Every key under the prefix (or the given keys), in contract entity order. */
   keys(): Promise<string[]> {
     this.listed ??= this.opts.keys ? Promise.resolve([...this.opts.keys]) : this.listAll();
-    return this.listed.then((keys) =>
-      keys.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)),
-    );
+    const recognise = this.recognise;
+    const rank = (key: string) => {
+      const e = recognise(key)?.entity;
+      return e ? ENTITY_NAMES.indexOf(e) : ENTITY_NAMES.length;
+    };
+    return this.listed.then((keys) => keys.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)));
+  }
+
+  private get recognise(): FileRecogniser {
+    return this.opts.recognise ?? recogniseFile;
   }
 
   async *files(): AsyncGenerator<SourceFile> {
     for (const key of await this.keys()) {
-      const kind = recogniseFile(key);
+      const kind = this.recognise(key);
       if (!kind) continue;
       yield {
         entity: kind.entity,
         name: key,
         rows: () => this.rowsOf(key, kind.format, kind.gzip),
+        settle: (outcome, runId) => this.move(key, outcome, runId),
       };
     }
   }
 
   async ignored(): Promise<string[]> {
-    return (await this.keys()).filter((k) => !recogniseFile(k) && !k.endsWith('/'));
+    return (await this.keys()).filter((k) => !this.recognise(k) && !k.endsWith('/'));
+  }
+
+  settleIgnored(key: string, runId: string): Promise<string | undefined> {
+    return this.move(key, 'failed', runId);
+  }
+
+  /** Moves an object to `processed/<runId>/...` or `failed/<runId>/...`; returns the new key. */
+  async move(key: string, outcome: FileOutcome, runId: string): Promise<string> {
+    const rest = key.startsWith(INCOMING_PREFIX) ? key.slice(INCOMING_PREFIX.length) : key;
+    const target = `${outcome}/${runId}/${rest}`;
+    const { client, bucket } = { client: this.opts.client, bucket: this.opts.bucket };
+    await client.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}` }),
+    );
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    return target;
   }
 
   private async *rowsOf(key: string, format: 'csv' | 'ndjson', gzip: boolean) {
@@ -66,9 +101,24 @@ export class DropZoneSource implements ContractSource {
   }
 }
 
-function rank(key: string): number {
-  const e = recogniseFile(key)?.entity;
-  return e ? ENTITY_NAMES.indexOf(e) : ENTITY_NAMES.length;
+/**
+ * A recogniser for a source's file name patterns (`{ "accounts": "companies-*.csv" }`, `*` = any
+ * characters, matched against the file name without its folder), falling back to the contract
+ * names. The extension says the format: .csv, .ndjson or .jsonl, optionally followed by .gz.
+ */
+export function patternRecogniser(patterns: Partial<Record<EntityName, string>>, entities?: readonly EntityName[]): FileRecogniser {
+  const compiled = (Object.entries(patterns) as [EntityName, string][]).map(([entity, glob]) => ({
+    entity,
+    re: new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i'),
+  }));
+  const allowed = entities ? new Set(entities) : undefined;
+  return (key) => {
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    const ext = /\.(csv|ndjson|jsonl)(\.gz)?$/i.exec(name);
+    const hit = ext ? compiled.find((c) => c.re.test(name)) : undefined;
+    const kind = hit && ext ? { entity: hit.entity, format: (ext[1]!.toLowerCase() === 'csv' ? 'csv' : 'ndjson') as FileFormat, gzip: Boolean(ext[2]) } : recogniseFile(name);
+    return kind && (!allowed || allowed.has(kind.entity)) ? kind : undefined;
+  };
 }
 
 /** Drops local files into the drop-zone under `prefix` (what an upstream export job would do). */

@@ -1,0 +1,40 @@
+// The SyncStateStore port on the Pulse table: `SOURCE#<source>` / `SYNC#<key>`, one small item per
+// remembered value (an HTTP resource's high-water mark). Layout in docs/data-store.md.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SyncStateStore } from '../../ports/sync-state';
+import { ATTR, SYNC_STATE_ENTITY, syncStateKey } from './table';
+
+export class DynamoDbSyncState implements SyncStateStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(opts: { client: DynamoDBClient | DynamoDBDocumentClient; tableName: string; now?: () => Date }) {
+    this.doc =
+      opts.client instanceof DynamoDBDocumentClient
+        ? opts.client
+        : DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.table = opts.tableName;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  private readonly table: string;
+  private readonly now: () => Date;
+
+  async get(source: string, key: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: syncStateKey(source, key), ConsistentRead: true }));
+    return typeof out.Item?.value === 'string' ? out.Item.value : undefined;
+  }
+
+  async put(source: string, key: string, value: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...syncStateKey(source, key), [ATTR.entity]: SYNC_STATE_ENTITY, source, key, value, updatedAt: this.now().toISOString() },
+      }),
+    );
+  }
+
+  async clear(source: string, key: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: syncStateKey(source, key) }));
+  }
+}

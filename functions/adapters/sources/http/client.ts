@@ -1,0 +1,103 @@
+// One JSON GET with a timeout, and retries with full-jitter backoff on 429, 5xx, timeouts and
+// connection errors; a Retry-After header (seconds or an HTTP date) is honoured.
+import { fullJitterDelay, realSleep } from '../../dynamodb/concurrency';
+import { HttpSourceError } from './errors';
+
+export interface HttpClientOptions {
+  timeoutMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+  /** Injected for tests. */
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface JsonResponse {
+  url: string;
+  status: number;
+  headers: Headers;
+  body: unknown;
+  /** Attempts it took (1 = no retry). */
+  attempts: number;
+}
+
+/** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const RETRYABLE_STATUS = (s: number) => s === 429 || s === 408 || s >= 500;
+
+export async function getJson(url: string, headers: Record<string, string>, opts: HttpClientOptions, what = url): Promise<JsonResponse> {
+  const doFetch = opts.fetch ?? fetch;
+  const sleep = opts.sleep ?? realSleep;
+  const random = opts.random ?? Math.random;
+  const now = opts.now ?? Date.now;
+  let last = '';
+  for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
+    let wait: number | undefined;
+    try {
+      const res = await doFetch(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'error' });
+      const text = await res.text();
+      if (res.ok) {
+        try {
+          return { url, status: res.status, headers: res.headers, body: JSON.parse(text), attempts: attempt };
+        } catch (e) {
+          throw new HttpSourceError('BAD_JSON', `${what} answered ${res.status} with a body that is not JSON (${(e as Error).message}): ${snippet(text)}`, {
+            cause: e,
+            status: res.status,
+          });
+        }
+      }
+      if (res.status === 401 || res.status === 403) {
+        throw new HttpSourceError(
+          'AUTH_FAILED',
+          `${what} refused the credentials (HTTP ${res.status}${detail(text)}): check the source's auth settings and its secret`,
+          { status: res.status },
+        );
+      }
+      if (!RETRYABLE_STATUS(res.status)) {
+        throw new HttpSourceError('HTTP_ERROR', `${what} answered HTTP ${res.status}${detail(text)}`, { status: res.status });
+      }
+      last = `HTTP ${res.status}${detail(text)}`;
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now());
+      if (retryAfter !== undefined) {
+        if (retryAfter > opts.maxRetryAfterMs) {
+          throw new HttpSourceError(
+            'RETRY_AFTER_TOO_LONG',
+            `${what} answered HTTP ${res.status} and asked to wait ${Math.ceil(retryAfter / 1000)} s (Retry-After), more than maxRetryAfterMs ${opts.maxRetryAfterMs} ms; the next run will try again`,
+            { status: res.status },
+          );
+        }
+        wait = retryAfter;
+      }
+    } catch (err) {
+      if (err instanceof HttpSourceError) throw err;
+      const e = err as Error & { cause?: { code?: string } };
+      last = e.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+    }
+    if (attempt < opts.maxAttempts) {
+      // Retry-After wins, but never below the jittered backoff floor of 0.
+      await sleep(wait ?? fullJitterDelay(attempt - 1, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs, random }));
+    }
+  }
+  throw new HttpSourceError('RETRIES_EXHAUSTED', `${what} failed ${opts.maxAttempts} time(s); last: ${last}`);
+}
+
+function snippet(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 120 ? `${t.slice(0, 120)}...` : t || '(empty)';
+}
+
+function detail(text: string): string {
+  const t = text.trim();
+  return t ? `: ${snippet(t)}` : '';
+}

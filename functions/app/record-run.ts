@@ -1,0 +1,112 @@
+// Wraps any use case in a run-ledger entry: `running` before it starts, `succeeded` or `failed`
+// (with counts and errors) after. Ingest uses it; compute, report, alert and archive runs can too:
+//
+//   await recordRun(ledger, { kind: 'compute', subject: 'company', period: week }, async (run) => {
+//     ...; run.count('snapshots', n);
+//   });
+import { randomBytes } from 'node:crypto';
+import type { RejectsSummary, RunKind, RunLedger, RunRecord, RunStatus } from '../ports/run-ledger';
+
+/** At most this many error lines are kept in the ledger (the rest are counted). */
+export const MAX_RUN_ERRORS = 20;
+
+export interface RunSpec {
+  kind: RunKind;
+  subject: string;
+  period?: string;
+  trigger?: string;
+  /** A run id chosen by the caller (default: newRunId()). */
+  runId?: string;
+  /** Injected for tests. */
+  now?: () => Date;
+}
+
+/** What the wrapped function sees: its run id, and places to put counts, errors and rejects. */
+export interface RunContext {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly counts: Record<string, number>;
+  /** Adds `n` to a named count. */
+  count(name: string, n?: number): void;
+  /** Records a problem. The run still succeeds unless `fail()` is called or the function throws. */
+  error(message: string): void;
+  /** Marks the run failed without throwing (e.g. some files failed, the others loaded). */
+  fail(message?: string): void;
+  rejects?: RejectsSummary;
+}
+
+/** `20261123T060012Z-7f3a9c`: sorts by start time, unique enough for a ledger and an S3 prefix. */
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export class RunLedgerWriteError extends Error {
+  override readonly name = 'RunLedgerWriteError';
+  readonly code = 'RUN_LEDGER_WRITE_FAILED';
+}
+
+/**
+ * Runs `fn` as a recorded run. The ledger entry is finished whatever happens; an error thrown by
+ * `fn` is recorded and thrown again. Returns what `fn` returns.
+ */
+export async function recordRun<T>(ledger: RunLedger, spec: RunSpec, fn: (run: RunContext) => Promise<T>): Promise<T> {
+  const now = spec.now ?? (() => new Date());
+  const started = now();
+  const runId = spec.runId ?? newRunId(started);
+  const startedAt = started.toISOString();
+  await ledger.start({ runId, kind: spec.kind, subject: spec.subject, period: spec.period, startedAt, ...(spec.trigger ? { trigger: spec.trigger } : {}) });
+
+  const errors: string[] = [];
+  let dropped = 0;
+  let status: RunStatus = 'succeeded';
+  const addError = (message: string) => {
+    if (errors.length < MAX_RUN_ERRORS) errors.push(message);
+    else dropped++;
+  };
+  const run: RunContext = {
+    runId,
+    startedAt,
+    counts: {},
+    count(name, n = 1) {
+      this.counts[name] = (this.counts[name] ?? 0) + n;
+    },
+    error: addError,
+    fail(message) {
+      status = 'failed';
+      if (message) addError(message);
+    },
+  };
+
+  const finish = async () => {
+    const outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'> = {
+      status,
+      finishedAt: now().toISOString(),
+      counts: run.counts,
+      errors: dropped ? [...errors, `... and ${dropped} more`] : errors,
+      ...(run.rejects ? { rejects: run.rejects } : {}),
+    };
+    await ledger.finish(runId, outcome);
+  };
+
+  let result: T;
+  try {
+    result = await fn(run);
+  } catch (err) {
+    status = 'failed';
+    addError(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    try {
+      await finish();
+    } catch (ledgerErr) {
+      // The use case's error is the one the caller must see; the ledger's is attached.
+      if (typeof err === 'object' && err !== null) (err as { ledgerError?: unknown }).ledgerError = ledgerErr;
+    }
+    throw err;
+  }
+  try {
+    await finish();
+  } catch (err) {
+    throw new RunLedgerWriteError(`run ${runId} finished (${status}) but the run ledger could not record it: ${(err as Error).message}`, { cause: err });
+  }
+  return result;
+}

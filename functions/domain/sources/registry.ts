@@ -1,0 +1,216 @@
+// The source registry: the `sources` section of pulse.config.json. Each source names its connector,
+// the entities it yields, how its fields map onto the data contract, and when it runs.
+import { z } from 'zod';
+import { ENTITY_NAMES, type EntityName } from '../contract/entities';
+import { CONTRACT_FIELDS, entityMappingSchema } from './mapping';
+
+const entityName = z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]], {
+  error: (i) => `"${String(i.input)}" is not an entity of the data contract (${ENTITY_NAMES.join(', ')})`,
+});
+
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time HH:MM (24-hour)' });
+
+/**
+ * When the source runs on its own: `daily` = with the daily ingest (`schedules.ingest.time`),
+ * `{ "time": "HH:MM" }` = every day at that local time, `manual` = only from the CLI (and, for a
+ * drop-zone, when a file arrives).
+ */
+export const sourceScheduleSchema = z.union([z.literal('daily'), z.literal('manual'), z.object({ time: localTime }).strict()], {
+  error: 'must be "daily", "manual" or { "time": "HH:MM" }',
+});
+export type SourceSchedule = z.infer<typeof sourceScheduleSchema>;
+
+const sourceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes (it names the drop-zone folder incoming/<name>/)' });
+
+const common = {
+  name: sourceName,
+  /** A line for `pulse sources list`. */
+  description: z.string().optional(),
+  /** The entities this source yields. */
+  entities: z.array(entityName).min(1, { error: 'must name at least one entity' }),
+  /** Per entity: contract column -> source field or rule. */
+  mapping: z.partialRecord(entityName, entityMappingSchema).default({}),
+  schedule: sourceScheduleSchema.default('daily'),
+};
+
+const dropZoneSource = z
+  .object({
+    ...common,
+    connector: z.literal('s3-dropzone'),
+    /** Also run when a file arrives under incoming/<name>/ (S3 event). */
+    onUpload: z.boolean().default(true),
+    /**
+     * Entity -> file name pattern (`*` matches any characters), for exports that are not named
+     * `accounts.csv` ...; the extension still says the format (.csv, .ndjson, .jsonl, optionally .gz).
+     */
+    files: z.partialRecord(entityName, z.string().min(1)).default({}),
+  })
+  .strict();
+
+const authSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('none') }).strict(),
+    z
+      .object({
+        type: z.enum(['bearer', 'basic', 'header']),
+        /** AWS Secrets Manager secret name or ARN. Locally: env PULSE_SECRET_<NAME> or .pulse/secrets.json. */
+        secretId: z.string().min(1),
+        /** When the secret is JSON: the key that holds the token (bearer/header) or `user:password` (basic). */
+        secretKey: z.string().min(1).optional(),
+        /** For `header`: the header name, e.g. X-Api-Key. */
+        header: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((a) => a.type !== 'header' || a.header !== undefined, { error: 'type "header" needs "header" (the header name)', path: ['header'] }),
+  ],
+  { error: 'auth.type must be one of: none, bearer, basic, header' },
+);
+export type HttpAuth = z.infer<typeof authSchema>;
+
+const paginationSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('none') }).strict(),
+    z
+      .object({
+        /** Billing-API style: `has_more` plus `starting_after=<id of the last item>`; or a cursor field of the response. */
+        type: z.literal('cursor'),
+        param: z.string().min(1).default('starting_after'),
+        /** Item field whose last value is the next cursor (default `id`), unless `cursorPath` is given. */
+        cursorFrom: z.string().min(1).default('id'),
+        /** Response field holding the next cursor (`next_cursor`); empty/absent = last page. */
+        cursorPath: z.string().min(1).optional(),
+        /** Response field saying whether more pages follow (default `has_more`; unused with cursorPath). */
+        hasMore: z.string().min(1).default('has_more'),
+      })
+      .strict(),
+    z
+      .object({
+        /** `next` link: a response field with the next page URL, else a `Link: <...>; rel="next"` header. */
+        type: z.literal('next-link'),
+        next: z.string().min(1).default('next'),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('offset'),
+        param: z.string().min(1).default('offset'),
+      })
+      .strict(),
+  ],
+  { error: 'pagination.type must be one of: none, cursor, next-link, offset' },
+);
+export type Pagination = z.infer<typeof paginationSchema>;
+
+const resourceSchema = z
+  .object({
+    /** Path below baseUrl (`/v1/subscriptions`). */
+    path: z.string().regex(/^\//, { error: 'must start with /' }),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Response field holding the array of items (dotted path); `.` = the body itself is the array. */
+    items: z.string().min(1).default('data'),
+    pagination: paginationSchema.prefault({ type: 'none' }),
+    /** Page size and the query parameter that sets it. */
+    pageSize: z.number().int().min(1).max(10_000).default(100),
+    pageSizeParam: z.string().min(1).default('limit'),
+    /**
+     * Incremental sync: send the stored high-water mark as `param` and remember the largest
+     * `field` value seen once the resource has loaded.
+     */
+    incremental: z
+      .object({
+        param: z.string().min(1),
+        field: z.string().min(1),
+        format: z.enum(['epoch', 'epoch-ms', 'iso']).default('iso'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type HttpResource = z.infer<typeof resourceSchema>;
+
+const httpSource = z
+  .object({
+    ...common,
+    connector: z.literal('http-json'),
+    http: z
+      .object({
+        baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+        auth: authSchema.prefault({ type: 'none' }),
+        headers: z.record(z.string(), z.string()).default({}),
+        /** Per request. */
+        timeoutMs: z.number().int().min(100).max(900_000).default(30_000),
+        /** Attempts per request, the first included: 429, 5xx, timeouts and connection errors are retried. */
+        maxAttempts: z.number().int().min(1).max(20).default(5),
+        /** Full-jitter backoff: min(maxDelayMs, baseDelayMs * 2^retry). */
+        baseDelayMs: z.number().int().min(0).default(500),
+        maxDelayMs: z.number().int().min(0).default(30_000),
+        /** A Retry-After longer than this fails the run instead of sleeping through it. */
+        maxRetryAfterMs: z.number().int().min(0).default(120_000),
+        /** Safety stop for a paginator that never ends. */
+        maxPages: z.number().int().min(1).default(10_000),
+        /** Entity -> the resource that yields it. */
+        resources: z.partialRecord(entityName, resourceSchema),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource], {
+  error: 'connector must be one of: s3-dropzone, http-json',
+});
+
+export const sourcesSchema = z
+  .array(sourceSchema)
+  .default([])
+  .superRefine((sources, ctx) => {
+    const seen = new Map<string, number>();
+    sources.forEach((s, i) => {
+      const first = seen.get(s.name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${s.name}" is already the name of sources.${first}` });
+      else seen.set(s.name, i);
+      const entities = new Set(s.entities);
+      if (entities.size !== s.entities.length) ctx.addIssue({ code: 'custom', path: [i, 'entities'], message: 'names an entity twice' });
+      for (const [entity, m] of Object.entries(s.mapping) as [EntityName, { fields: Record<string, unknown> }][]) {
+        if (!entities.has(entity)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'mapping', entity], message: `maps ${entity}, which is not in this source's entities` });
+          continue;
+        }
+        for (const target of Object.keys(m.fields)) {
+          if (!CONTRACT_FIELDS[entity].includes(target)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'mapping', entity, 'fields', target],
+              message: `"${target}" is not a ${entity} column (${CONTRACT_FIELDS[entity].join(', ')})`,
+            });
+          }
+        }
+      }
+      if (s.connector === 'http-json') {
+        for (const e of s.entities) {
+          if (!s.http.resources[e]) ctx.addIssue({ code: 'custom', path: [i, 'http', 'resources', e], message: `is required: ${e} is in entities` });
+        }
+        for (const e of Object.keys(s.http.resources) as EntityName[]) {
+          if (!entities.has(e)) ctx.addIssue({ code: 'custom', path: [i, 'http', 'resources', e], message: `${e} is not in this source's entities` });
+        }
+      } else {
+        for (const e of Object.keys(s.files) as EntityName[]) {
+          if (!entities.has(e)) ctx.addIssue({ code: 'custom', path: [i, 'files', e], message: `${e} is not in this source's entities` });
+        }
+      }
+    });
+  });
+
+export type SourceDefinition = z.infer<typeof sourceSchema>;
+export type DropZoneSourceDefinition = Extract<SourceDefinition, { connector: 's3-dropzone' }>;
+export type HttpSourceDefinition = Extract<SourceDefinition, { connector: 'http-json' }>;
+
+/** The local time a source runs every day, or undefined when it only runs on demand. */
+export function dailyTimeOf(source: SourceDefinition, ingestTime: string): string | undefined {
+  if (source.schedule === 'manual') return undefined;
+  if (source.schedule === 'daily') return ingestTime;
+  return source.schedule.time;
+}
