@@ -139,6 +139,9 @@ function mergeAlertRules(overrides: Partial<Record<AlertRuleId, AlertRuleOverrid
   return out;
 }
 
+/** Placeholders the report subject template may use (filled in by the report's view model). */
+export const REPORT_SUBJECT_PLACEHOLDERS: readonly string[] = ['company', 'week', 'range', 'asOf', 'closingArr', 'netChange'];
+
 export const configSchema = z
   .object({
     company: z
@@ -219,6 +222,37 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** The Monday executive report (docs/report.md). */
+    report: z
+      .object({
+        /** Subject line; placeholders: {{company}}, {{week}}, {{range}}, {{asOf}}, {{closingArr}}, {{netChange}}. */
+        subject: z
+          .string()
+          .min(1, { error: 'must not be empty' })
+          .refine((s) => [...s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every((m) => REPORT_SUBJECT_PLACEHOLDERS.includes(m[1] as string)), {
+            error: 'may only use the placeholders {{company}}, {{week}}, {{range}}, {{asOf}}, {{closingArr}}, {{netChange}}',
+          })
+          .default('{{company}} weekly: ARR {{closingArr}} ({{netChange}}) · {{range}}'),
+        /** Fail closed unless the data is fresh. */
+        freshness: z
+          .object({
+            /** Sources (names in `sources`) that must have a successful ingest for the week. Default: every source not scheduled `manual`. */
+            requiredSources: z.array(z.string().min(1)).optional(),
+            /** An ingest older than this many days is stale. */
+            maxAgeDays: z.number().int().min(1).default(3),
+          })
+          .strict()
+          .prefault({}),
+        /** Renewal risks: red/yellow customers whose renewal is due within this many days (or overdue). */
+        riskWindowDays: z.number().int().min(1).max(365).default(90),
+        /** Base URL of the archive's download endpoint (until it exists, the email names the S3 location). */
+        archiveBaseUrl: z
+          .string()
+          .regex(/^https:\/\/[^\s"<>]+$/, { error: 'must be an https:// URL' })
+          .optional(),
       })
       .strict()
       .prefault({}),
