@@ -87,7 +87,9 @@ export function advanceAlerts(states: ReadonlyMap<string, AlertState>, evaluatio
     const e = evaluations.get(id);
     const key: AlertKey = e?.key ?? { rule: prev!.rule, accountId: prev!.accountId, ...(prev!.renewalId !== undefined ? { renewalId: prev!.renewalId } : {}) };
     const cfg = ctx.settings.rules[key.rule];
-    const obs = e ? (prev?.status === 'open' ? e.exit : e.enter) : undefined;
+    // An open alert is judged by the exit thresholds, but explained with the enter ones (the values
+    // are the same facts; "below 40" reads better than the hysteresis band) whenever they apply.
+    const obs = e ? (prev?.status === 'open' ? { ...e.exit, explanation: e.enter.status === 'not-applicable' ? e.exit.explanation : e.enter.explanation } : e.enter) : undefined;
     const gone = !cfg.enabled ? 'the rule was disabled' : key.renewalId !== undefined ? 'the renewal is no longer open' : 'the account is no longer a customer';
     const r = step(prev, key, obs, { on: ctx.on, at: ctx.at, by: ctx.by, minBreachDays: cfg.minBreachDays, cooldownDays: ctx.settings.cooldownDays }, gone);
     if (r.changed && r.state) changed.set(id, r.state);

@@ -85,6 +85,8 @@ export interface AlertView {
   accountName: string;
   owner: string;
   arr: string;
+  /** ARR in cents, for sorting. */
+  arrCents: number;
   why: string;
   signals: SignalView[];
   renewal: string;
@@ -110,6 +112,7 @@ export function alertView(s: AlertState, f: Formatter, n?: Notice): AlertView {
     accountName: e.accountName,
     owner: e.ownerEmail ?? 'no owner on record',
     arr: f.money(e.arr),
+    arrCents: e.arr,
     why: explain(e, f),
     signals: signalViews(
       e.signals.filter((g) => g.name !== 'renewalDueInDays' || g.op !== undefined),
@@ -208,7 +211,8 @@ export function buildDigest(input: DigestInput): DigestModel | undefined {
   const open = mine.filter((s) => s.status === 'open');
   if (noticeIds.length === 0 && (input.audience === 'owner' || open.length === 0)) return undefined;
 
-  const byArr = (a: AlertView, b: AlertView) => b.critical === a.critical ? a.accountName.localeCompare(b.accountName) || a.id.localeCompare(b.id) : b.critical ? 1 : -1;
+  // Critical first, then by ARR (largest first), then by name: what the CCO reads first matters most.
+  const byArr = (a: AlertView, b: AlertView) => Number(b.critical) - Number(a.critical) || b.arrCents - a.arrCents || a.accountName.localeCompare(b.accountName) || a.id.localeCompare(b.id);
   const atRisk = rankAtRisk(open, f, input.audience === 'cco' ? input.topAtRisk : Infinity);
   const counts = SECTION_ORDER.map((k) => [k, sections.get(k)?.length ?? 0] as const).filter(([, n]) => n > 0);
   const summary = counts.length ? counts.map(([k, n]) => `${n} ${SECTION_TITLES[k].toLowerCase()}`).join(', ') + `; ${open.length} open` : `nothing new; ${open.length} open`;
@@ -255,12 +259,18 @@ export function rankAtRisk(open: readonly AlertState[], f: Formatter, limit: num
 
 // ---- immediate critical alerts -----------------------------------------------------------------
 
+export interface CriticalAlertView extends AlertView {
+  /** "new critical alert" / "escalated to critical" */
+  event: string;
+}
+
+/** One immediate message per recipient and run: every critical notice not yet sent to them. */
 export interface CriticalModel {
   recipient: string;
   company: string;
   subject: string;
-  event: string;
-  alert: AlertView;
+  count: number;
+  alerts: CriticalAlertView[];
 }
 
 /** Notices that go out at once: a critical alert opening or escalating, at most a day old. */
@@ -268,10 +278,16 @@ export function isImmediate(n: Notice, today: IsoDate): boolean {
   return n.severity === 'critical' && (n.kind === 'opened' || n.kind === 'escalated') && n.on >= addDays(today, -1);
 }
 
-export function buildCritical(s: AlertState, n: Notice, recipient: string, company: string, f: Formatter): CriticalModel {
-  const alert = alertView(s, f, n);
-  const event = n.kind === 'escalated' ? 'escalated to critical' : 'new critical alert';
-  return { recipient, company, event, alert, subject: `CRITICAL: ${alert.accountName} - ${alert.ruleTitle} (${alert.renewal || alert.arr + ' ARR'})` };
+export function buildCritical(items: readonly { state: AlertState; notice: Notice }[], recipient: string, company: string, f: Formatter): CriticalModel {
+  const alerts = items
+    .map(({ state, notice }) => ({ ...alertView(state, f, notice), event: notice.kind === 'escalated' ? 'escalated to critical' : 'new critical alert' }))
+    .sort((a, b) => b.arrCents - a.arrCents || a.id.localeCompare(b.id));
+  const first = alerts[0]!;
+  const subject =
+    alerts.length === 1
+      ? `CRITICAL: ${first.accountName} - ${first.ruleTitle} (${first.renewal || `${first.arr} ARR`})`
+      : `CRITICAL: ${alerts.length} renewal risks - ${[...new Set(alerts.map((a) => a.accountName))].slice(0, 3).join(', ')}${new Set(alerts.map((a) => a.accountName)).size > 3 ? ', ...' : ''}`;
+  return { recipient, company, subject, count: alerts.length, alerts };
 }
 
 /** Who gets the immediate alert: the CCO list, plus the account owner when owners get mail. */

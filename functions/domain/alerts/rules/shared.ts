@@ -9,7 +9,7 @@ export function param(params: RuleParams, name: string): number {
 }
 
 export function renewalSignal(r: RenewalFact, withinDays?: number): Signal {
-  const s: Signal = { name: 'renewalDueInDays', label: 'renewal due in (days)', value: r.daysToDue, unit: 'days' };
+  const s: Signal = { name: 'renewalDueInDays', label: 'renewal due in', value: r.daysToDue, unit: 'days' };
   if (withinDays !== undefined) {
     s.op = '<=';
     s.threshold = withinDays;

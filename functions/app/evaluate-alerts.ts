@@ -1,0 +1,222 @@
+// The alerts use case: evaluate the rules on a date, advance and store the alert states, send the
+// immediate critical alerts, and (on digest days) the CCO digest and each owner's digest.
+//
+// Exactly once: every message is claimed in the SendLedger before it is sent (conditional write)
+// and marked sent after. Keys: `alert-critical` / <notice id> / recipient for an immediate alert,
+// `alert-digest:cco` or `alert-digest:owner` / <date> / recipient for a digest. A rerun, a
+// duplicated schedule event or a concurrent run finds the claim and sends nothing. States are
+// stored with optimistic versions, so two concurrent runs cannot both open (or notify) one alert.
+//
+// A crash between SES accepting a message and markSent leaves an in-flight claim; after
+// `staleClaimMs` (30 minutes) a later run takes it over and sends again. For risk alerts Pulse
+// prefers a rare duplicate to a silently dropped critical alert (docs/alerts.md).
+import type { Dataset } from '../domain/contract/validate';
+import type { IsoDate } from '../domain/dates';
+import {
+  advanceAlerts,
+  buildCritical,
+  buildDigest,
+  criticalRecipients,
+  evaluateRules,
+  factsAt,
+  isImmediate,
+  makeFormatter,
+  ownerKey,
+  prepareAlertIndex,
+  type AlertSettings,
+  type AlertState,
+  type Evaluation,
+  type Notice,
+} from '../domain/alerts';
+import type { KpiSettings } from '../domain/kpi';
+import { AlertConflictError, type AlertRenderer, type AlertStateStore, type RenderedAlertEmail } from '../ports/alerts';
+import type { Mailer, SendKey, SendLedger } from '../ports/mailer';
+import type { Store } from '../ports/store';
+
+export interface EvaluateAlertsDeps {
+  store: Pick<Store, 'loadDataset'>;
+  alerts: AlertStateStore;
+  mailer: Mailer;
+  ledger: SendLedger;
+  renderer: AlertRenderer;
+}
+
+export interface AlertRouting {
+  companyName: string;
+  locale: string;
+  currency: string;
+  from: string;
+  replyTo?: string;
+  cco: readonly string[];
+  /** Send owners (the accounts' owner_email) their own digest and their critical alerts. */
+  owners: boolean;
+}
+
+export interface EvaluateAlertsOptions {
+  /** The evaluation date (company time zone). */
+  today: IsoDate;
+  /** The run's instant (ISO); digest windows end here. */
+  now: string;
+  /** Who runs it, recorded in every transition (`alert-digest`, `pulse alerts run`, ...). */
+  by: string;
+  kpiSettings: KpiSettings;
+  settings: AlertSettings;
+  routing: AlertRouting;
+  /** Send the digests (digest days); immediate critical alerts are always sent. */
+  digest: boolean;
+  /** Evaluate and store, send nothing. */
+  dryRun?: boolean;
+  /** Use this dataset instead of loading the store. */
+  dataset?: Dataset;
+  /** Take over an in-flight claim older than this (default 30 minutes). */
+  staleClaimMs?: number;
+}
+
+export interface SendOutcome {
+  key: SendKey;
+  status: 'sent' | 'already-sent' | 'in-flight' | 'failed' | 'dry-run';
+  subject?: string;
+  messageId?: string;
+  error?: string;
+}
+
+export interface AlertRunResult {
+  today: IsoDate;
+  accountsEvaluated: number;
+  statesWritten: number;
+  conflictsRetried: number;
+  notices: Notice[];
+  open: number;
+  sends: SendOutcome[];
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+
+export async function evaluateAlerts(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): Promise<AlertRunResult> {
+  const data = opts.dataset ?? (await deps.store.loadDataset());
+  const facts = factsAt(prepareAlertIndex(data, opts.kpiSettings), opts.today);
+  const evaluations = evaluateRules(facts, opts.settings);
+
+  const states = new Map((await deps.alerts.listAlerts()).map((s) => [s.id, s]));
+  const ctx = { on: opts.today, at: opts.now, by: opts.by, settings: opts.settings };
+  const { changed, notices } = advanceAlerts(states, evaluations, ctx);
+  const result: AlertRunResult = { today: opts.today, accountsEvaluated: facts.length, statesWritten: 0, conflictsRetried: 0, notices: [], open: 0, sends: [] };
+
+  // Store each changed state; on a conflict (a concurrent run), re-read it and step it again.
+  const noticesById = new Map<string, Notice[]>();
+  for (const n of notices) noticesById.set(n.alertId, [...(noticesById.get(n.alertId) ?? []), n]);
+  for (const [id, state] of changed) {
+    let next: AlertState | undefined = state;
+    let mine = noticesById.get(id) ?? [];
+    for (let attempt = 0; next; attempt++) {
+      try {
+        states.set(id, await deps.alerts.putAlert(next));
+        result.statesWritten++;
+        result.notices.push(...mine);
+        break;
+      } catch (e) {
+        if (!(e instanceof AlertConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw e;
+        result.conflictsRetried++;
+        const fresh = await deps.alerts.getAlert(id);
+        const again = advanceAlerts(fresh ? new Map([[id, fresh]]) : new Map(), onlyOne(evaluations, id), ctx);
+        if (fresh) states.set(id, fresh);
+        next = again.changed.get(id);
+        mine = again.notices;
+      }
+    }
+  }
+  const all = [...states.values()];
+  result.open = all.filter((s) => s.status === 'open').length;
+
+  const f = makeFormatter(opts.routing.locale, opts.routing.currency);
+
+  // Immediate critical alerts: every critical open/escalation notice of today or yesterday that has
+  // not gone out yet (the ledger knows), so a failed send is retried by the next run. Each
+  // (notice, recipient) is claimed on its own; one message per recipient carries all it claimed.
+  const pending = new Map<string, { state: AlertState; notice: Notice }[]>();
+  for (const s of all) {
+    for (const n of s.notices) {
+      if (!isImmediate(n, opts.today)) continue;
+      for (const recipient of criticalRecipients(s, opts.routing.cco, opts.routing.owners)) pending.set(recipient, [...(pending.get(recipient) ?? []), { state: s, notice: n }]);
+    }
+  }
+  for (const [recipient, items] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
+    const keys = items.map(({ notice }): SendKey => ({ kind: 'alert-critical', period: notice.id, recipient }));
+    result.sends.push(...(await sendBatch(deps, opts, keys, (claimed) => deps.renderer.renderCritical(buildCritical(items.filter((_, i) => claimed.includes(i)), recipient, opts.routing.companyName, f)))));
+  }
+
+  if (opts.digest) {
+    const audiences: { audience: 'cco' | 'owner'; recipient: string }[] = opts.routing.cco.map((r) => ({ audience: 'cco', recipient: r.trim().toLowerCase() }));
+    if (opts.routing.owners) {
+      const owners = new Set<string>();
+      for (const s of all) {
+        const o = ownerKey(s.explanation.ownerEmail);
+        if (o && (s.status === 'open' || s.notices.length)) owners.add(o);
+      }
+      for (const o of [...owners].sort()) audiences.push({ audience: 'owner', recipient: o });
+    }
+    for (const { audience, recipient } of audiences) {
+      const key: SendKey = { kind: `alert-digest:${audience}`, period: opts.today, recipient };
+      const since = await deps.alerts.getDigestCursor(audience, recipient);
+      const model = buildDigest({ audience, recipient, company: opts.routing.companyName, date: opts.today, states: all, since, until: opts.now, topAtRisk: opts.settings.topAtRisk, formatter: f });
+      if (!model) continue;
+      const [outcome] = await sendBatch(deps, opts, [key], () => deps.renderer.renderDigest(model));
+      if (!outcome) continue;
+      result.sends.push(outcome);
+      if (outcome.status === 'sent') await deps.alerts.setDigestCursor(audience, recipient, opts.now);
+    }
+  }
+  return result;
+}
+
+function onlyOne(evaluations: ReadonlyMap<string, Evaluation>, id: string): Map<string, Evaluation> {
+  const e = evaluations.get(id);
+  return e ? new Map([[id, e]]) : new Map();
+}
+
+/**
+ * Claims every key, sends one message for the claimed ones (render gets their positions) to the
+ * keys' recipient, and marks them all sent with its message id. Keys already sent or in flight are
+ * reported and left out; nothing claimed, nothing sent.
+ */
+async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, keys: SendKey[], render: (claimed: number[]) => Promise<RenderedAlertEmail>): Promise<SendOutcome[]> {
+  const recipient = keys[0]!.recipient;
+  if (opts.dryRun) {
+    const msg = await render(keys.map((_, i) => i));
+    return keys.map((key) => ({ key, status: 'dry-run', subject: msg.subject }));
+  }
+  const out: SendOutcome[] = [];
+  const claimed: number[] = [];
+  for (const [i, key] of keys.entries()) {
+    const claim = await deps.ledger.claim(key, { staleAfterMs: opts.staleClaimMs ?? 30 * 60_000 });
+    if (claim.status === 'claimed') claimed.push(i);
+    else out.push(claim.status === 'sent' ? { key, status: 'already-sent', messageId: claim.messageId } : { key, status: 'in-flight' });
+  }
+  if (claimed.length === 0) return out;
+  let subject: string | undefined;
+  let sent: { messageId: string };
+  try {
+    const msg = await render(claimed);
+    subject = msg.subject;
+    sent = await deps.mailer.send({
+      from: opts.routing.from,
+      to: [recipient],
+      ...(opts.routing.replyTo ? { replyTo: opts.routing.replyTo } : {}),
+      subject: msg.subject,
+      html: msg.html,
+      text: msg.text,
+      headers: { 'X-Pulse-Send-Key': `${keys[claimed[0]!]!.kind}/${keys[claimed[0]!]!.period}/${recipient}${claimed.length > 1 ? ` (+${claimed.length - 1})` : ''}`.replace(/[\r\n]/g, ' ') },
+    });
+  } catch (e) {
+    // Not sent: give the claims back so the next run retries.
+    for (const i of claimed) await deps.ledger.release(keys[i]!, (e as Error).message).catch(() => undefined);
+    for (const i of claimed) out.push({ key: keys[i]!, status: 'failed', error: (e as Error).message, ...(subject ? { subject } : {}) });
+    return out;
+  }
+  // Sent: never release now (that would send it twice); a failed markSent leaves an in-flight claim.
+  for (const i of claimed) {
+    await deps.ledger.markSent(keys[i]!, sent.messageId);
+    out.push({ key: keys[i]!, status: 'sent', subject, messageId: sent.messageId });
+  }
+  return out;
+}
