@@ -115,3 +115,18 @@ export const runsGsi1sk = (startedAt: string, runId: string): string => `${start
 export const SYNC_STATE_ENTITY = 'sync-state';
 /** One item per (source, key): e.g. the high-water mark of an HTTP resource. */
 export const syncStateKey = (source: string, key: string): ItemKey => ({ PK: `SOURCE#${source}`, SK: `SYNC#${key}` });
+
+// ---- keys of send claims (once-only email sends, docs/data-store.md) -----------------------
+
+export const SEND_ENTITY = 'send';
+/** One item per (kind, period, recipient): the claim, then the SES message id once sent. */
+export const sendKey = (kind: string, period: string, recipient: string): ItemKey => ({ PK: `SEND#${kind}#${period}`, SK: `TO#${recipient}` });
+
+// ---- keys of alert state (renewal-risk alerts, docs/data-store.md) --------------------------
+
+export const ALERT_ENTITY = 'alert';
+export const ALERT_CURSOR_ENTITY = 'alert-cursor';
+/** Every alert state in one partition (a few thousand small items at most): one Query lists them. */
+export const alertKey = (alertId: string): ItemKey => ({ PK: 'ALERTS', SK: `ALERT#${alertId}` });
+/** The end of the last digest window sent to one (audience, recipient). */
+export const alertCursorKey = (audience: string, recipient: string): ItemKey => ({ PK: 'ALERT-DIGEST', SK: `CURSOR#${audience}#${recipient}` });

@@ -1,0 +1,168 @@
+// The SendLedger port on the Pulse table: one item per (kind, period, recipient) under
+// `SEND#<kind>#<period>` / `TO#<recipient>`. A claim is a conditional write that succeeds only when
+// no claim exists (or the last one was released); the SES message id is recorded after the send.
+// Only PutItem/UpdateItem (the `table:claim` grant) and a consistent GetItem are used.
+//
+// Item: { status: 'claimed' | 'sent' | 'released', claimedAt, claimToken, attempts, sentAt?,
+//         messageId?, releasedAt?, releaseReason?, lastMessageId? (before a forced resend) }
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClaimResult, SendKey, SendLedger } from '../../ports/mailer';
+import { SEND_ENTITY, sendKey } from './table';
+
+export interface DynamoDbSendLedgerOptions {
+  client: DynamoDBClient | DynamoDBDocumentClient;
+  tableName: string;
+  now?: () => Date;
+}
+
+export class SendLedgerError extends Error {
+  override readonly name = 'SendLedgerError';
+  constructor(
+    readonly code: 'LEDGER_FAILED' | 'NOT_CLAIMED',
+    message: string,
+    opts?: { cause?: unknown },
+  ) {
+    super(message, opts);
+  }
+}
+
+interface SendItem {
+  status: 'claimed' | 'sent' | 'released';
+  claimedAt: string;
+  claimToken: string;
+  sentAt?: string;
+  messageId?: string;
+}
+
+/** Recipients are compared lower-cased (the port's contract). */
+export function normaliseKey(key: SendKey): SendKey {
+  return { kind: key.kind, period: key.period, recipient: key.recipient.trim().toLowerCase() };
+}
+
+export class DynamoDbSendLedger implements SendLedger {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly now: () => Date;
+
+  constructor(opts: DynamoDbSendLedgerOptions) {
+    this.doc =
+      opts.client instanceof DynamoDBDocumentClient
+        ? opts.client
+        : DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.table = opts.tableName;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  private keyOf(key: SendKey) {
+    const k = normaliseKey(key);
+    return sendKey(k.kind, k.period, k.recipient);
+  }
+
+  async claim(key: SendKey, opts: { staleAfterMs?: number; force?: boolean } = {}): Promise<ClaimResult> {
+    const k = normaliseKey(key);
+    const now = this.now();
+    const claimedAt = now.toISOString();
+    const values: Record<string, unknown> = {
+      ':claimed': 'claimed',
+      ':at': claimedAt,
+      ':token': randomBytes(8).toString('hex'),
+      ':one': 1,
+      ':entity': SEND_ENTITY,
+      ':kind': k.kind,
+      ':period': k.period,
+      ':recipient': k.recipient,
+    };
+    // A first claim, a claim after a release, a forced resend, or a takeover of a stale claim.
+    let condition = 'attribute_not_exists(PK) OR #status = :released';
+    values[':released'] = 'released';
+    if (opts.force) condition = 'attribute_not_exists(PK) OR #status <> :claimed OR #claimedAt < :staleBefore';
+    if (opts.force || opts.staleAfterMs !== undefined) {
+      values[':staleBefore'] = new Date(now.getTime() - (opts.staleAfterMs ?? 0)).toISOString();
+      if (!opts.force) condition += ' OR (#status = :claimed AND #claimedAt < :staleBefore)';
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.keyOf(k),
+          // A forced resend keeps the previous message id as `lastMessageId`.
+          UpdateExpression:
+            'SET #status = :claimed, #claimedAt = :at, claimToken = :token, entity = :entity, kind = :kind, period = :period, recipient = :recipient' +
+            (opts.force ? ', lastMessageId = if_not_exists(messageId, :none) REMOVE messageId, sentAt' : '') +
+            ' ADD attempts :one',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status', '#claimedAt': 'claimedAt' },
+          ExpressionAttributeValues: opts.force ? { ...values, ':none': '' } : values,
+        }),
+      );
+      return { status: 'claimed' };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException) && (err as Error).name !== 'ConditionalCheckFailedException') {
+        throw new SendLedgerError('LEDGER_FAILED', `claiming ${describeKey(k)} failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    const existing = await this.get(k);
+    if (existing?.status === 'sent') return { status: 'sent', messageId: existing.messageId ?? '', sentAt: existing.sentAt ?? '' };
+    if (existing?.status === 'claimed') return { status: 'in-flight', claimedAt: existing.claimedAt };
+    // Released (or deleted) between our write and our read: another caller may claim it; so may we.
+    return this.claim(key, opts);
+  }
+
+  async markSent(key: SendKey, messageId: string): Promise<void> {
+    const k = normaliseKey(key);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.keyOf(k),
+          UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':id': messageId, ':at': this.now().toISOString() },
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') {
+        throw new SendLedgerError('NOT_CLAIMED', `${describeKey(k)} is not claimed, so it cannot be marked sent (message ${messageId})`, { cause: err });
+      }
+      throw new SendLedgerError('LEDGER_FAILED', `marking ${describeKey(k)} sent (message ${messageId}) failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async release(key: SendKey, reason: string): Promise<void> {
+    const k = normaliseKey(key);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.keyOf(k),
+          UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':at': this.now().toISOString(), ':reason': reason.slice(0, 1000) },
+        }),
+      );
+    } catch (err) {
+      // Nothing to give back (already sent, or never claimed): a release is best effort.
+      if ((err as Error).name === 'ConditionalCheckFailedException') return;
+      throw new SendLedgerError('LEDGER_FAILED', `releasing ${describeKey(k)} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The stored claim, for inspection (`pulse report` prints it). */
+  async get(key: SendKey): Promise<SendItem | undefined> {
+    try {
+      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: this.keyOf(key), ConsistentRead: true }));
+      return out.Item as SendItem | undefined;
+    } catch (err) {
+      throw new SendLedgerError('LEDGER_FAILED', `reading ${describeKey(normaliseKey(key))} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+function describeKey(k: SendKey): string {
+  return `the ${k.kind} send for ${k.period} to ${k.recipient}`;
+}
