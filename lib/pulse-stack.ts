@@ -1,7 +1,7 @@
 // The Pulse stack: wires the constructs and passes them props; it owns no resources of its own.
 // Jobs come from the JOBS table below: one entry per job, wired only when bin/app.ts found the
 // job's handler (functions/handlers/<name>.ts) at synth time, so the stack grows as handlers land.
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PulseConfig } from '../functions/config';
 import { WEEKDAYS, type WeekdayName } from '../functions/domain/dates';
+import { ingestTimes } from '../functions/domain/sources/schedule';
 import { DataStore, type TableAction } from './constructs/data-store';
 import { Mailer } from './constructs/mailer';
 import { Monitoring } from './constructs/monitoring';
@@ -28,7 +29,8 @@ export type Capability =
   | 'dropzone:consume' //  list, read, delete and put under incoming/, processed/, failed/
   | 'rejects:write' //     put rejects reports
   | 'archive:write' //     put and read archive objects (SSE-KMS with the archive key)
-  | 'mail:send'; //        SES SendEmail from the sender identity through the configuration set
+  | 'mail:send' //         SES SendEmail from the sender identity through the configuration set
+  | 'sources:secrets'; //  GetSecretValue on the secrets named by the HTTP sources (nothing when there are none)
 
 export interface JobDefinition {
   readonly description: string;
@@ -50,7 +52,8 @@ const weekly = (id: string, days: readonly WeekdayName[], time: string, c: Pulse
  * not exist yet are simply not wired (see bin/app.ts).
  */
 export const JOBS = {
-  ingest: { description: 'Ingest drop-zone files into the table', schedules: (c) => [daily('Daily', c.schedules.ingest.time, c)], access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write'], onDropZoneUpload: true },
+  // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
+  ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true },
   'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'] },
   'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send'] },
   'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'] },
@@ -110,10 +113,12 @@ export class PulseStack extends Stack {
   readonly mailer: Mailer;
   readonly monitoring: Monitoring;
   readonly jobs: Partial<Record<JobName, ScheduledJob>> = {};
+  private readonly pulseConfig: PulseConfig;
 
   constructor(scope: Construct, id: string, props: PulseStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.pulseConfig = config;
 
     this.dataStore = new DataStore(this, 'DataStore');
     this.archive = new ReportArchive(this, 'Storage', { retentionYears: props.archiveRetentionYears });
@@ -219,6 +224,15 @@ export class PulseStack extends Stack {
           objects,
           `The ${job} function writes each week's report, extracts and manifest under a per-week key of the archive bucket and reads them back to checksum them; no delete permission, and the bucket is versioned.`,
         );
+      }
+      case 'sources:secrets': {
+        const ids = new Set(this.pulseConfig.sources.flatMap((src) => (src.connector === 'http-json' && src.http.auth.type !== 'none' ? [src.http.auth.secretId] : [])));
+        if (ids.size === 0) return;
+        // A secret name matches its ARN with Secrets Manager's random 6-character suffix.
+        const arn = (id: string) =>
+          id.startsWith('arn:') ? id : this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        add(['secretsmanager:GetSecretValue'], [...ids].map(arn));
+        return;
       }
       case 'mail:send':
         return this.mailer.grantSend(role);

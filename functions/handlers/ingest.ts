@@ -1,8 +1,21 @@
-// Ingest from the S3 drop-zone: on an S3 "object created" event, the new objects; on the daily
-// schedule, everything waiting under `incoming/`.
+// Ingest: on an S3 "object created" event, the new objects of each drop-zone source
+// (`incoming/<source>/...`); on a schedule, every source due at the scheduled time (drop-zone
+// folders and HTTP APIs). Each source is one recorded run (the run ledger); files are moved to
+// processed/ or failed/, rejects written to the rejects bucket.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
+import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
 import { DropZoneSource } from '../adapters/s3/dropzone-source';
-import { ingest } from '../app/ingest';
-import { getRuntime } from './runtime';
+import { S3RejectsReport } from '../adapters/s3/rejects-report';
+import { connectSource, sourceIngestOptions, sourceNameOfKey, type ConnectDeps } from '../adapters/sources/connect';
+import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sources/http/credentials';
+import { ingestSource, type IngestSourceResult } from '../app/ingest-source';
+import { emptySummary } from '../app/read-contract';
+import { recordRun } from '../app/record-run';
+import { dueSources } from '../domain/sources/schedule';
+import type { RunLedger } from '../ports/run-ledger';
+import { getRuntime, type Runtime } from './runtime';
 
 interface S3EventRecord {
   s3: { bucket: { name: string }; object: { key: string } };
@@ -10,14 +23,139 @@ interface S3EventRecord {
 
 export interface IngestEvent {
   Records?: S3EventRecord[];
+  /** EventBridge Scheduler's scheduled time (the schedule's input). */
+  scheduledTime?: string;
+  /** A manual invocation: run only this source. */
+  source?: string;
+  /** A manual invocation: ignore HTTP high-water marks. */
+  full?: boolean;
 }
 
-export async function handler(event: IngestEvent = {}) {
-  const { env, s3, store, validator } = getRuntime();
-  const keys = event.Records?.map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
-  const source = new DropZoneSource({ client: s3, bucket: env.PULSE_DROPZONE_BUCKET, prefix: 'incoming/', keys });
-  const { summary, written } = await ingest(source, validator, store);
-  const result = { source: summary.source, written, rejected: summary.rejects.length, ignored: summary.ignoredFiles };
-  console.log(JSON.stringify({ level: 'INFO', message: 'ingest finished', ...result }));
-  return result;
+export interface IngestRunOutcome {
+  source: string;
+  runId?: string;
+  status: 'succeeded' | 'failed' | 'skipped';
+  written?: number;
+  rejected?: number;
+  rejects?: string;
+  error?: string;
+}
+
+interface IngestWiring {
+  runtime: Runtime;
+  ledger: RunLedger;
+  deps: ConnectDeps;
+  rejects: S3RejectsReport;
+}
+
+let wiring: IngestWiring | undefined;
+
+function getWiring(): IngestWiring {
+  if (wiring) return wiring;
+  const runtime = getRuntime();
+  const dynamodb = new DynamoDBClient({});
+  const tableName = runtime.env.PULSE_TABLE;
+  wiring = {
+    runtime,
+    ledger: new DynamoDbRunLedger({ client: dynamodb, tableName }),
+    rejects: new S3RejectsReport({ client: runtime.s3, bucket: runtime.env.PULSE_REJECTS_BUCKET }),
+    deps: {
+      s3: runtime.s3,
+      dropzoneBucket: runtime.env.PULSE_DROPZONE_BUCKET,
+      // Secrets Manager in AWS; PULSE_SECRET_<ID> variables win (handy for a quick test deploy).
+      secrets: new SecretChain([new EnvSecrets(), new SecretsManagerSecrets(new SecretsManagerClient({}))]),
+      syncState: new DynamoDbSyncState({ client: dynamodb, tableName }),
+    },
+  };
+  return wiring;
+}
+
+/** One JSON line per event; warnings and errors on stderr. */
+const log = (level: 'INFO' | 'WARN' | 'ERROR', message: string, extra: Record<string, unknown> = {}) =>
+  (level === 'INFO' ? console.log : console.error)(JSON.stringify({ level, message, ...extra }));
+
+export async function handler(event: IngestEvent = {}): Promise<{ runs: IngestRunOutcome[] }> {
+  const { runtime, ledger, deps, rejects } = getWiring();
+  const { config, store, validator } = runtime;
+  const runs: IngestRunOutcome[] = [];
+  const thrown: unknown[] = [];
+
+  const runOne = async (name: string, trigger: string, fn: () => Promise<IngestSourceResult>) => {
+    try {
+      const r = await fn();
+      const outcome: IngestRunOutcome = {
+        source: name,
+        runId: r.runId,
+        status: r.status,
+        written: Object.values(r.written).reduce((a, b) => a + b, 0),
+        rejected: r.rejectsSummary?.rows ?? 0,
+        ...(r.rejectsLocation ? { rejects: r.rejectsLocation } : {}),
+      };
+      runs.push(outcome);
+      log(r.status === 'succeeded' ? 'INFO' : 'WARN', 'ingest run finished', { trigger, ...outcome });
+    } catch (err) {
+      // Infrastructure trouble: the run is recorded as failed and its files stay in incoming/.
+      thrown.push(err);
+      runs.push({ source: name, status: 'failed', error: (err as Error).message });
+      log('ERROR', 'ingest run failed', { trigger, source: name, error: (err as Error).message });
+    }
+  };
+
+  if (event.Records?.length) {
+    const bySource = new Map<string, string[]>();
+    for (const r of event.Records) {
+      const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+      const name = sourceNameOfKey(key) ?? '';
+      bySource.set(name, [...(bySource.get(name) ?? []), key]);
+    }
+    for (const [name, keys] of bySource) {
+      const def = config.sources.find((s) => s.name === name && s.connector === 's3-dropzone');
+      if (!def) {
+        await runOne(name || '(incoming/)', 'upload', () => setAsideUnknown(ledger, deps, name, keys));
+        continue;
+      }
+      if (def.connector !== 's3-dropzone' || !def.onUpload) {
+        runs.push({ source: name, status: 'skipped', error: 'onUpload is false: the files wait for the schedule' });
+        continue;
+      }
+      await runOne(name, 'upload', () =>
+        ingestSource(connectSource(def, deps, { keys }), { store, validator, ledger, rejects }, { ...sourceIngestOptions(def, config), trigger: 'upload' }),
+      );
+    }
+  } else {
+    const due = event.source ? config.sources.filter((s) => s.name === event.source) : dueSources(config, event.scheduledTime);
+    if (event.source && due.length === 0) throw new Error(`no source named "${event.source}" in pulse.config.json`);
+    const trigger = event.scheduledTime ? 'schedule' : 'manual';
+    for (const def of due) {
+      await runOne(def.name, trigger, () =>
+        ingestSource(connectSource(def, deps, { full: Boolean(event.full) }), { store, validator, ledger, rejects }, { ...sourceIngestOptions(def, config), trigger }),
+      );
+    }
+  }
+
+  if (thrown.length === 1) throw thrown[0];
+  if (thrown.length > 1) throw new AggregateError(thrown, `${thrown.length} ingest runs failed: ${thrown.map((e) => (e as Error).message).join('; ')}`);
+  return { runs };
+}
+
+/** Files under a folder no source is configured for: recorded as a failed run and set aside under failed/. */
+async function setAsideUnknown(ledger: RunLedger, deps: ConnectDeps, name: string, keys: string[]): Promise<IngestSourceResult> {
+  const zone = new DropZoneSource({ client: deps.s3, bucket: deps.dropzoneBucket, prefix: 'incoming/', keys });
+  return recordRun(ledger, { kind: 'ingest', subject: name || '(incoming/)', trigger: 'upload' }, async (run) => {
+    run.fail(
+      name
+        ? `no s3-dropzone source named "${name}" in pulse.config.json: ${keys.length} file(s) set aside under failed/${run.runId}/`
+        : `files must be uploaded under incoming/<source>/: ${keys.length} file(s) set aside under failed/${run.runId}/`,
+    );
+    for (const key of keys) {
+      try {
+        await zone.move(key, 'failed', run.runId);
+      } catch (err) {
+        run.error(`${key}: could not be moved: ${(err as Error).message}`);
+      }
+    }
+    run.count('filesIgnored', keys.length);
+    const zero = Object.fromEntries(Object.keys(emptySummary('').counts).map((e) => [e, 0])) as IngestSourceResult['written'];
+    return { runId: run.runId, status: 'failed', summary: emptySummary(zone.description), written: zero, deleted: { ...zero }, files: keys.map((k) => ({ name: k, outcome: 'ignored' as const })) };
+  });
 }

@@ -115,7 +115,7 @@ describe('S3 drop-zone ingest', () => {
     // The rejects report: one line per problem, with source, file, line, field, reason, raw row.
     expect(result.rejectsLocation).toBe(`s3://${stack.resources.rejectsBucket}/rejects/${result.runId}/rejects.csv`);
     const report = parse(await readS3(stack.resources.rejectsBucket, `rejects/${result.runId}/rejects.csv`), { columns: true }) as Record<string, string>[];
-    expect(report.map((r) => [r.source, r.file.replace(/^.*\//, ''), r.line, r.field])).toEqual([
+    expect(report.map((r) => [r.source, r.file!.replace(/^.*\//, ''), r.line, r.field])).toEqual([
       [t.name, 'accounts.csv', '3', 'name'],
       [t.name, 'subscriptions.csv.gz', '3', 'arr'],
       [t.name, 'subscriptions.csv.gz', '4', 'end_date'],
