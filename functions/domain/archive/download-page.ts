@@ -1,0 +1,75 @@
+// What the download endpoint answers: a redirect to a fresh presigned URL, or a short page that
+// says plainly why the link does not work and what to do (never a stack trace, never the key).
+import { tokenFor, type TokenFailure } from './token';
+
+export type DownloadOutcome =
+  | { status: 302; location: string; key: string }
+  | { status: 403; reason: TokenFailure; message: string }
+  | { status: 404; key: string }
+  | { status: 400; message: string }
+  | { status: 405 };
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Nothing is cached, no referrer leaves with the token, nothing on the page runs. */
+const COMMON_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+};
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function page(status: number, title: string, lines: string[]): HttpResponse {
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)}</title>
+<style>body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.4rem}p{margin:.6rem 0}small{color:#6b7280}</style>
+</head><body><h1>${esc(title)}</h1>
+${lines.map((l) => `<p>${esc(l)}</p>`).join('\n')}
+<p><small>Pulse finance archive · HTTP ${status}</small></p>
+</body></html>
+`;
+  return { statusCode: status, headers: { ...COMMON_HEADERS, 'Content-Type': 'text/html; charset=utf-8' }, body };
+}
+
+const ASK = 'Ask the Pulse operator for a new link, or open the file from the archive index.';
+
+export function downloadResponse(outcome: DownloadOutcome): HttpResponse {
+  switch (outcome.status) {
+    case 302:
+      return { statusCode: 302, headers: { ...COMMON_HEADERS, Location: outcome.location, 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Redirecting to the file.\n' };
+    case 403: {
+      const title = outcome.reason === 'expired' ? 'This download link has expired' : 'This download link is not valid';
+      return page(403, title, [outcome.message, ASK]);
+    }
+    case 404:
+      return page(404, 'This file is not in the archive', ['The link is genuine, but the archive has no such file (yet). A pack is written right after the report is sent; try again in a few minutes.', ASK]);
+    case 400:
+      return page(400, 'This is not a download link', [outcome.message, ASK]);
+    case 405:
+      return { ...page(405, 'Method not allowed', ['Download links are opened with GET.']), headers: { ...COMMON_HEADERS, 'Content-Type': 'text/html; charset=utf-8', Allow: 'GET, HEAD' } };
+  }
+}
+
+/** `<base>/d/<token>`: the durable link of an archive object. */
+export function downloadUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/d/${token}`;
+}
+
+/** The token of a request path `/d/<token>` (or `?t=<token>`); undefined when there is none. */
+export function tokenFromRequest(path: string, query: Record<string, string | undefined> = {}): string | undefined {
+  const m = /^\/d\/([^/]+)\/?$/.exec(path);
+  if (m) return decodeURIComponent(m[1]!);
+  return query.t || undefined;
+}
+
+/** A function that turns an archive key into a durable link valid for `days` days. */
+export function linkMaker(baseUrl: string, secret: string | Uint8Array, days: number, now: Date = new Date()): (key: string) => string {
+  return (key) => downloadUrl(baseUrl, tokenFor(secret, key, days, now));
+}

@@ -1,0 +1,115 @@
+// The typed table model shared by every archive extract: a column knows its header, its type and
+// how to read its value from a row, so the CSV writer and the XLSX writer (and the tests) agree on
+// what each cell is. Money is integer cents in the rows and a decimal amount in the files.
+import type { Cents } from '../money';
+
+export type ColumnType =
+  /** Free text: neutralised against formula injection in every file. */
+  | 'text'
+  /** An identifier (account id, renewal id ...): text, neutralised like any text. */
+  | 'id'
+  /** A calendar date `YYYY-MM-DD` (a real date cell in XLSX). */
+  | 'date'
+  /** Integer cents, written as a decimal amount with two places (a currency cell in XLSX). */
+  | 'money'
+  /** A whole number. */
+  | 'integer'
+  /** A fraction (0.912), written unrounded; a percentage format in XLSX. */
+  | 'ratio'
+  /** Any other number (a score 0..100, an NPS point). */
+  | 'number'
+  | 'boolean';
+
+export type CellValue = string | number | boolean | null | undefined;
+
+export interface Column<R> {
+  /** The CSV header and the XLSX header cell: snake_case, stable (finance builds on them). */
+  header: string;
+  type: ColumnType;
+  value: (row: R) => CellValue;
+  /** One line for docs/archive.md and the workbook's notes. */
+  description?: string;
+}
+
+export interface Extract<R = unknown> {
+  /** File name without extension (`arr-bridge`). */
+  name: string;
+  /** Worksheet name in the workbook (at most 31 characters). */
+  sheet: string;
+  columns: readonly Column<R>[];
+  rows: readonly R[];
+}
+
+/** Any extract, with its row type erased (what the writers take). */
+export type AnyExtract = Extract<any>;
+
+/** Characters that make a spreadsheet read a cell as a formula or a command (OWASP CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r\n]/;
+
+/**
+ * OWASP CSV-injection neutralisation: a text cell that begins with `=`, `+`, `-`, `@`, tab, CR or
+ * LF gets a single quote in front, so Excel, LibreOffice and Google Sheets show it as text instead
+ * of evaluating it. Only text cells are touched: numbers stay numbers (a negative amount is a
+ * number cell, never text).
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** True when a text cell would be neutralised. */
+export function looksLikeFormula(text: string): boolean {
+  return FORMULA_START.test(text);
+}
+
+export function centsToNumber(cents: Cents): number {
+  return cents / 100;
+}
+
+export const money = <R>(header: string, value: (r: R) => Cents | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'money',
+  value,
+  ...(description ? { description } : {}),
+});
+export const text = <R>(header: string, value: (r: R) => string | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'text',
+  value,
+  ...(description ? { description } : {}),
+});
+export const id = <R>(header: string, value: (r: R) => string | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'id',
+  value,
+  ...(description ? { description } : {}),
+});
+export const date = <R>(header: string, value: (r: R) => string | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'date',
+  value,
+  ...(description ? { description } : {}),
+});
+export const integer = <R>(header: string, value: (r: R) => number | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'integer',
+  value,
+  ...(description ? { description } : {}),
+});
+export const ratio = <R>(header: string, value: (r: R) => number | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'ratio',
+  value,
+  ...(description ? { description } : {}),
+});
+export const num = <R>(header: string, value: (r: R) => number | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'number',
+  value,
+  ...(description ? { description } : {}),
+});
+export const bool = <R>(header: string, value: (r: R) => boolean | null | undefined, description?: string): Column<R> => ({
+  header,
+  type: 'boolean',
+  value,
+  ...(description ? { description } : {}),
+});

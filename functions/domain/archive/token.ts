@@ -1,0 +1,91 @@
+// Download tokens: a durable link in an email or on the index carries a token that names one
+// archive object and an expiry, signed with HMAC-SHA256. The download endpoint checks it and
+// redirects to a fresh presigned URL valid for minutes; the token itself never grants S3 access.
+//
+//   token = base64url(payload JSON) "." base64url(HMAC-SHA256(key, "pulse-download.v1." + payload part))
+//   payload = { "k": "<object key>", "e": <expiry, seconds since the epoch> }
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ARCHIVE_ROOT } from './layout';
+
+const DOMAIN = 'pulse-download.v1.';
+const SECONDS_PER_DAY = 86_400;
+/** Keys shorter than this are refused: an HMAC key should carry at least 128 bits. */
+export const MIN_KEY_BYTES = 16;
+
+export type TokenFailure = 'malformed' | 'bad-signature' | 'expired' | 'forbidden-key';
+
+export class DownloadTokenError extends Error {
+  override readonly name = 'DownloadTokenError';
+  constructor(
+    readonly code: TokenFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TokenClaims {
+  /** The archive object the token opens. */
+  key: string;
+  /** Expiry, seconds since the epoch. */
+  expiresAt: number;
+}
+
+function keyBytes(secret: string | Uint8Array): Buffer {
+  const b = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  if (b.byteLength < MIN_KEY_BYTES) throw new RangeError(`the link signing key must be at least ${MIN_KEY_BYTES} bytes`);
+  return b;
+}
+
+function mac(secret: string | Uint8Array, payloadPart: string): Buffer {
+  return createHmac('sha256', keyBytes(secret)).update(DOMAIN + payloadPart).digest();
+}
+
+/** Only archive objects can be linked. */
+export function isLinkableKey(key: string): boolean {
+  return key.startsWith(ARCHIVE_ROOT) && !key.split('/').some((part) => part === '..' || part === '.') && !/[\u0000-\u001f]/.test(key);
+}
+
+export function signDownloadToken(secret: string | Uint8Array, claims: TokenClaims): string {
+  if (!isLinkableKey(claims.key)) throw new RangeError(`"${claims.key}" is not an archive object key`);
+  if (!Number.isInteger(claims.expiresAt)) throw new RangeError('expiresAt must be whole seconds since the epoch');
+  const payload = Buffer.from(JSON.stringify({ k: claims.key, e: claims.expiresAt }), 'utf8').toString('base64url');
+  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+}
+
+/** A token for `key` that expires `days` days after `now`. */
+export function tokenFor(secret: string | Uint8Array, key: string, days: number, now: Date = new Date()): string {
+  if (!(days > 0)) throw new RangeError(`link expiry must be a positive number of days (got ${days})`);
+  return signDownloadToken(secret, { key, expiresAt: Math.floor(now.getTime() / 1000) + Math.round(days * SECONDS_PER_DAY) });
+}
+
+/**
+ * Checks the signature first (with any of the keys: the current one and, during a rotation, the
+ * previous ones), then the expiry. Throws a DownloadTokenError saying which check failed.
+ */
+export function verifyDownloadToken(secrets: string | Uint8Array | readonly (string | Uint8Array)[], token: string, now: Date = new Date()): TokenClaims {
+  const keys = Array.isArray(secrets) ? (secrets as (string | Uint8Array)[]) : [secrets as string | Uint8Array];
+  const m = /^([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
+  const [, payloadPart, sigPart] = m as unknown as [string, string, string];
+  const sig = Buffer.from(sigPart, 'base64url');
+  const valid = keys.some((k) => {
+    const expected = mac(k, payloadPart);
+    return expected.byteLength === sig.byteLength && timingSafeEqual(expected, sig);
+  });
+  if (!valid) throw new DownloadTokenError('bad-signature', 'The link has been altered or was not issued by this Pulse installation.');
+  let claims: { k?: unknown; e?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
+  } catch {
+    throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
+  }
+  if (typeof claims.k !== 'string' || typeof claims.e !== 'number' || !Number.isInteger(claims.e)) {
+    throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
+  }
+  if (!isLinkableKey(claims.k)) throw new DownloadTokenError('forbidden-key', 'The link does not point into the archive.');
+  if (Math.floor(now.getTime() / 1000) >= claims.e) {
+    throw new DownloadTokenError('expired', `The link expired on ${new Date(claims.e * 1000).toISOString().slice(0, 10)}.`);
+  }
+  return { key: claims.k, expiresAt: claims.e };
+}
