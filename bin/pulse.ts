@@ -4,6 +4,7 @@ import { CliError } from './commands/context';
 import { demoCommand } from './commands/demo';
 import { ingestCommand } from './commands/ingest';
 import { kpisCommand } from './commands/kpis';
+import { reportCommand } from './commands/report';
 import { stackOption, targetOption } from './commands/target';
 import { validateCommand } from './commands/validate';
 
@@ -82,6 +83,23 @@ program
   )
   .action(async (opts) => {
     process.exitCode = await kpisCommand(opts);
+  });
+
+program
+  .command('report')
+  .description('The Monday executive report on the embedded local stack: send it (once per recipient), send it to a test address, or only render it. Every email also lands in .pulse/outbox/.')
+  .option('--week <label>', 'the ISO week to report, e.g. 2026-W47 (default: the last complete week)')
+  .option('--to <address...>', 'send to these addresses instead of the configured recipients')
+  .option('--dry-run', 'render to .pulse/outbox/ (HTML, text, .eml) without claiming or sending')
+  .option('--resend', 'send again to recipients who already got this week\'s report')
+  .option('--serve', 'keep the local stack (and its SES viewer) up until Ctrl-C')
+  .addOption(configOption())
+  .addHelpText(
+    'after',
+    '\nExit code 2 when the report is held back (stale or inconsistent data: the operator gets a "report delayed" notice).\n\nExamples:\n  $ pulse report --week 2026-W47 --dry-run\n  $ pulse report --week 2026-W47 --to me@example.com\n  $ pulse report --week 2026-W47 --resend',
+  )
+  .action(async (opts) => {
+    process.exitCode = await reportCommand(opts);
   });
 
 try {

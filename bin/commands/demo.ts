@@ -5,6 +5,9 @@ import { rm } from 'node:fs/promises';
 import { DropZoneSource, dropFiles } from '../../functions/adapters/s3/dropzone-source';
 import { generateDemoData, writeDemoFiles } from '../../functions/adapters/sources/demo';
 import { computeWeek } from '../../functions/app/compute-week';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
+import { recordRun } from '../../functions/app/record-run';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ingest } from '../../functions/app/ingest';
 import { weekStartsOnNumber } from '../../functions/config';
 import { unknownAccounts } from '../../functions/domain/contract/validate';
@@ -14,6 +17,7 @@ import { formatLoadCounts, loadConfig, printRejects, validatorFor } from './cont
 import { formatKpiTable } from './kpi-table';
 import { LOCAL_DATA_DIR, openLocalStack } from './local';
 import { createProgress } from './progress';
+import { OUTBOX_DIR, runReportLocally } from './report';
 
 export interface DemoOptions {
   config?: string;
@@ -60,9 +64,18 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     const source = new DropZoneSource({ client: session.s3, bucket: dropzoneBucket, prefix: 'incoming/demo/', keys });
     const progress = createProgress('ingest', totalRows);
     const started = Date.now();
-    const { summary, written } = await ingest(source, validatorFor(config), session.store, {
-      onProgress: (n) => progress.update(n),
-    });
+    // Recorded in the run ledger (source "demo"), so the report's freshness check sees it.
+    const ledgerClient = new DynamoDBClient({});
+    const { summary, written } = await recordRun(
+      new DynamoDbRunLedger({ client: ledgerClient, tableName: session.stack.resources.tableName }),
+      { kind: 'ingest', subject: 'demo', trigger: 'demo' },
+      async (run) => {
+        const r = await ingest(source, validatorFor(config), session.store, { onProgress: (n) => progress.update(n) });
+        run.count('written', Object.values(r.written).reduce((a, b) => a + b, 0));
+        run.count('rejected', r.summary.rejects.length);
+        return r;
+      },
+    ).finally(() => ledgerClient.destroy());
     progress.stop();
     console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
     console.log(`   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -82,13 +95,21 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     step('This week');
     console.log(formatKpiTable(toKpiJson(computed.company), config.company.locale).replace(/^/gm, '   '));
 
+    step(`Sending the Monday executive report for ${computed.week} (once per recipient)`);
+    const report = await runReportLocally(session, config, { asOf, trigger: 'demo', dataset, log: (l) => console.log(`   ${l}`) });
+
     step('Where to look');
+    const email = report.files[report.files.length - 1];
+    if (email) console.log(`   the email             ${email.html} (open in a browser; .eml and .txt beside it)`);
+    else console.log(`   the email             ${resolve(OUTBOX_DIR)} (earlier runs; this week's report was already sent)`);
+    console.log(`   send it again         npx pulse report --week ${computed.week} --resend   (or --dry-run to only render)`);
     console.log(`   input files           ${demoDir}`);
     console.log(`   local data            ${resolve(LOCAL_DATA_DIR)} (DynamoDB and S3; kept between runs)`);
     console.log(`   this week's KPIs      npx pulse kpis --week ${computed.week} [--json]`);
     console.log(`   straight from files   npx pulse kpis --data ${join(LOCAL_DATA_DIR, 'demo')} --as-of ${today} --json`);
+    if (!opts.serve) console.log('   SES viewer            run `npx pulse demo --serve` (the local SES keeps messages only while the stack runs)');
     if (opts.serve) {
-      console.log(`   SES viewer            ${session.stack.endpoints.sesViewer}`);
+      console.log(`   SES viewer            ${session.stack.endpoints.sesViewer} (this session's emails)`);
       console.log(`   S3 endpoint           ${session.stack.endpoints.s3} (buckets: ${Object.values(session.stack.resources).slice(1).join(', ')})`);
       console.log('\nThe local stack stays up until you press Ctrl-C.');
       await new Promise<void>((done) => process.once('SIGINT', () => done()));

@@ -1,0 +1,120 @@
+// `pulse report --week W [--to addr] [--dry-run] [--resend]`: the Monday executive report on the
+// embedded local stack. Every email sent (and every dry run) also lands in .pulse/outbox/ as .eml,
+// .html (opens in a browser, charts included) and .txt.
+import { join, relative, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
+import { DynamoDbSendLedger } from '../../functions/adapters/dynamodb/send-ledger';
+import { createWeeklyReportRenderer } from '../../functions/adapters/render/weekly-report';
+import { composeMime } from '../../functions/adapters/ses/mime';
+import { OutboxMailer, writeOutbox, type OutboxFiles } from '../../functions/adapters/ses/outbox';
+import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
+import { reportSettingsFrom, sendWeeklyReport, type SendWeeklyReportResult } from '../../functions/app/send-weekly-report';
+import { weekStartsOnNumber, type PulseConfig } from '../../functions/config';
+import type { Dataset } from '../../functions/domain/contract/validate';
+import { todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
+import { CliError, loadConfig } from './context';
+import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
+
+export const OUTBOX_DIR = join(LOCAL_DATA_DIR, 'outbox');
+
+export interface ReportOptions {
+  config?: string;
+  week?: string;
+  to?: string[];
+  dryRun?: boolean;
+  resend?: boolean;
+  serve?: boolean;
+}
+
+export interface ReportRunOptions {
+  asOf: string;
+  to?: string[];
+  dryRun?: boolean;
+  resend?: boolean;
+  trigger: string;
+  dataset?: Dataset;
+  log: (line: string) => void;
+}
+
+/** Sends (or renders) the report against an open local session and prints what happened. */
+export async function runReportLocally(session: LocalSession, config: PulseConfig, opts: ReportRunOptions): Promise<{ result: SendWeeklyReportResult; files: OutboxFiles[] }> {
+  const dynamodb = new DynamoDBClient({});
+  const ses = new SESv2Client({});
+  try {
+    const tableName = session.stack.resources.tableName;
+    const outbox = new OutboxMailer(new SesMailer({ client: ses }), OUTBOX_DIR);
+    const result = await sendWeeklyReport(
+      {
+        store: session.store,
+        runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName }),
+        sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName }),
+        mailer: outbox,
+        renderer: await createWeeklyReportRenderer(),
+      },
+      reportSettingsFrom(config, { archiveBucket: session.stack.resources.archiveBucket }),
+      { asOf: opts.asOf, ...(opts.to ? { to: opts.to } : {}), dryRun: opts.dryRun === true, resend: opts.resend === true, trigger: opts.trigger, ...(opts.dataset ? { dataset: opts.dataset } : {}) },
+    );
+    const files = [...outbox.written];
+    if (result.status === 'dry-run') files.push(await writeOutbox(OUTBOX_DIR, result.message, await composeMime(result.message), `weekly-report-${result.week}.preview`));
+    printResult(result, files, opts.log);
+    return { result, files };
+  } finally {
+    dynamodb.destroy();
+    ses.destroy();
+  }
+}
+
+function printResult(result: SendWeeklyReportResult, files: OutboxFiles[], log: (line: string) => void): void {
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  if (result.status === 'delayed') {
+    log(`Report for ${result.week} NOT sent: the checks failed (fail closed):`);
+    for (const p of result.problems) log(`  - ${p.check}: ${p.message}`);
+    for (const s of result.notice.sent) log(`"report delayed" notice sent to ${s.recipient} (${s.messageId})`);
+    for (const s of result.notice.alreadySent) log(`"report delayed" notice already sent to ${s.recipient} at ${s.sentAt}`);
+  } else if (result.status === 'dry-run') {
+    log(`Dry run for ${result.week}: rendered, nothing claimed or sent. Subject: ${result.email.subject}`);
+    for (const p of result.problems) log(`  warning (a real send would be held back): ${p.message}`);
+  } else {
+    log(`Subject: ${result.email.subject}`);
+    for (const s of result.sends.sent) log(`sent to ${s.recipient} (SES message ${s.messageId})`);
+    for (const s of result.sends.alreadySent) log(`already sent to ${s.recipient} at ${s.sentAt} (${s.messageId}); not sent again (use --resend to force)`);
+    for (const s of result.sends.inFlight) log(`NOT sent to ${s.recipient}: claimed at ${s.claimedAt} by a run that never marked it sent (see docs/report.md; --resend forces)`);
+    for (const s of result.sends.failed) log(`FAILED for ${s.recipient}: ${s.error}${s.released ? ' (released: the next run retries)' : ' (left claimed)'}`);
+  }
+  for (const f of files) log(`outbox: ${rel(f.html)}  (also .eml, .txt)`);
+}
+
+export async function reportCommand(opts: ReportOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const weekStartsOn = weekStartsOnNumber(config);
+  let asOf: string;
+  try {
+    asOf = opts.week ? weekFromLabel(opts.week, weekStartsOn).asOf : reportWeek(todayIn(config.company.timezone), weekStartsOn).asOf;
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const session = await openLocalStack();
+  try {
+    const { result } = await runReportLocally(session, config, {
+      asOf,
+      ...(opts.to?.length ? { to: opts.to } : {}),
+      dryRun: opts.dryRun === true,
+      resend: opts.resend === true,
+      trigger: 'cli',
+      log: (l) => console.log(l),
+    });
+    if (opts.serve) {
+      console.log(`\nSES viewer: ${session.stack.endpoints.sesViewer} (the local SES keeps messages only while the stack runs). Ctrl-C to stop.`);
+      await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    }
+    if (result.status === 'delayed') return 2;
+    if (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length)) return 1;
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+export const outboxPath = () => resolve(OUTBOX_DIR);
