@@ -1,5 +1,6 @@
 // The `pulse` command line: run, preview and inspect Pulse locally or against a deployed stack.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { alertsBacktestCommand, alertsListCommand, alertsRunCommand, alertsSnoozeCommand } from './commands/alerts';
 import { CliError } from './commands/context';
 import { demoCommand } from './commands/demo';
 import { ingestCommand } from './commands/ingest';
@@ -100,6 +101,63 @@ program
   )
   .action(async (opts) => {
     process.exitCode = await reportCommand(opts);
+  });
+
+const alerts = program
+  .command('alerts')
+  .description('Renewal-risk alerts: evaluate the rules and send the digests and critical alerts, list and snooze alerts, backtest the rules over history.');
+
+alerts
+  .command('run')
+  .description('Evaluate the rules on the stored data (embedded local stack), update the alert states, send new critical alerts at once and, on digest days, the CCO and owner digests. Sends each message once.')
+  .option('--date <date>', "the evaluation date (default: today in the company's time zone)")
+  .option('--digest', 'send the digests even if the date is not a digest day')
+  .option('--no-digest', 'send no digest, only the immediate critical alerts')
+  .option('--dry-run', 'evaluate and store the states, render the messages, send nothing')
+  .addOption(configOption())
+  .addHelpText('after', '\nRunning it again the same day sends nothing new.\n\nExamples:\n  $ pulse alerts run\n  $ pulse alerts run --date 2026-11-23 --no-digest')
+  .action(async (opts) => {
+    process.exitCode = await alertsRunCommand(opts);
+  });
+
+alerts
+  .command('list')
+  .description('List the open (and pending) alerts, or one alert\'s full history.')
+  .option('--all', 'also resolved and never-opened alerts')
+  .option('--owner <email>', "only this owner's accounts")
+  .option('--history <alertId>', 'every transition of one alert (who, when, why)')
+  .option('--json', 'print JSON')
+  .addOption(configOption())
+  .action(async (opts) => {
+    process.exitCode = await alertsListCommand(opts);
+  });
+
+alerts
+  .command('snooze <alertId>')
+  .description('Silence an alert\'s reminders until a date, with a reason (or acknowledge it: --ack). An escalation or the resolution still notifies.')
+  .requiredOption('--reason <text>', 'why (kept in the alert history)')
+  .requiredOption('--by <who>', 'who snoozes it (an email address or a name)')
+  .option('--until <date>', 'the expiry (default: alerts.snooze.defaultDays from today)')
+  .option('--days <n>', 'the expiry in days from today', int('--days'))
+  .option('--ack', 'acknowledge ("someone is on it") rather than snooze')
+  .addOption(configOption())
+  .addHelpText('after', '\nExample:\n  $ pulse alerts snooze red-health-renewal:ACC-0042:REN-00311 --reason "exec call booked" --by cco@northwind.example --days 7')
+  .action(async (alertId, opts) => {
+    process.exitCode = await alertsSnoozeCommand(alertId, opts);
+  });
+
+alerts
+  .command('backtest')
+  .description('Replay the rules week by week over a folder of contract files and join each alert to the renewal\'s later outcome: precision, recall, median lead time and alerts per week, per rule.')
+  .requiredOption('-d, --data <dir>', 'folder of contract files with history')
+  .requiredOption('--from <date>', 'first date of the replay')
+  .requiredOption('--to <date>', 'last date of the replay')
+  .option('--out <file>', 'where to write the JSON (default .pulse/backtest/alerts-<from>_<to>.json)')
+  .option('--json', 'print the figures as JSON instead of a table')
+  .addOption(configOption())
+  .addHelpText('after', '\nExample:\n  $ pulse alerts backtest --data .pulse/demo --from 2025-01-01 --to 2026-11-23')
+  .action(async (opts) => {
+    process.exitCode = await alertsBacktestCommand(opts);
   });
 
 try {

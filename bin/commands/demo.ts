@@ -11,11 +11,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ingest } from '../../functions/app/ingest';
 import { weekStartsOnNumber } from '../../functions/config';
 import { unknownAccounts } from '../../functions/domain/contract/validate';
-import { todayIn } from '../../functions/domain/dates';
+import { addDays, todayIn } from '../../functions/domain/dates';
 import { kpiSettingsFrom, resolveAsOf, toKpiJson } from '../../functions/domain/kpi';
 import { formatLoadCounts, loadConfig, printRejects, validatorFor } from './context';
 import { formatKpiTable } from './kpi-table';
 import { LOCAL_DATA_DIR, openLocalStack } from './local';
+import { printRunResult, runAlertsOn } from './alerts';
 import { createProgress } from './progress';
 import { OUTBOX_DIR, runReportLocally } from './report';
 
@@ -98,11 +99,17 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     step(`Sending the Monday executive report for ${computed.week} (once per recipient)`);
     const report = await runReportLocally(session, config, { asOf, trigger: 'demo', dataset, log: (l) => console.log(`   ${l}`) });
 
+    step('Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once)');
+    const alertRun = await runAlertsOn(session, { config, today, digest: true, by: 'pulse demo' }, { dataset });
+    printRunResult(alertRun, (l) => console.log(`   ${l}`), { digest: true });
+
     step('Where to look');
     const email = report.files[report.files.length - 1];
     if (email) console.log(`   the email             ${email.html} (open in a browser; .eml and .txt beside it)`);
     else console.log(`   the email             ${resolve(OUTBOX_DIR)} (earlier runs; this week's report was already sent)`);
     console.log(`   send it again         npx pulse report --week ${computed.week} --resend   (or --dry-run to only render)`);
+    console.log(`   risk alerts           npx pulse alerts list   (history: --history <alert id>)`);
+    console.log(`   alert backtest        npx pulse alerts backtest --data ${demoDir} --from ${addDays(today, -364)} --to ${today}`);
     console.log(`   input files           ${demoDir}`);
     console.log(`   local data            ${resolve(LOCAL_DATA_DIR)} (DynamoDB and S3; kept between runs)`);
     console.log(`   this week's KPIs      npx pulse kpis --week ${computed.week} [--json]`);

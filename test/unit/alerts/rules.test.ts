@@ -8,9 +8,9 @@ const statuses = (r: ReturnType<typeof run>) => r.map((x) => x.status);
 
 describe('red-health-renewal', () => {
   it('Noncompliance 1: red health (34) with a renewal due in 21 days', () => {
-    const [r] = run('red-health-renewal', facts({ score: 34 }));
-    expect(r!.status).toBe('breach');
-    if (r!.status !== 'breach') return;
+    const r = run('red-health-renewal', facts({ score: 34 }))[0];
+    expect(r?.status).toBe('breach');
+    if (r?.status !== 'breach') return;
     expect(r.renewal?.renewalId).toBe('R-1');
     expect(r.signals[0]).toMatchObject({ name: 'health', value: 34, op: '<', threshold: 40 });
     expect(r.signals.at(-1)).toMatchObject({ name: 'renewalDueInDays', value: 21, op: '<=', threshold: 90 });

@@ -1,0 +1,296 @@
+// `pulse alerts run|list|snooze|backtest`: renewal-risk alerts on the embedded local stack, and the
+// backtest over a folder of contract files (no servers).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { FolderSource } from '../../functions/adapters/sources/file-reader';
+import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-alerts';
+import { evaluateAlerts, type AlertRouting, type AlertRunResult } from '../../functions/app/evaluate-alerts';
+import { readDataset } from '../../functions/app/read-contract';
+import type { PulseConfig } from '../../functions/config';
+import {
+  AlertActionError,
+  alertSettingsFrom,
+  BacktestError,
+  makeFormatter,
+  runBacktest,
+  snoozeAlert,
+  explain,
+  type AlertState,
+  type BacktestResult,
+  type RuleFigures,
+} from '../../functions/domain/alerts';
+import { addDays, isIsoDate, isoWeekday, todayIn, WEEKDAYS } from '../../functions/domain/dates';
+import { kpiSettingsFrom } from '../../functions/domain/kpi';
+import { AlertConflictError, type AlertStateStore } from '../../functions/ports/alerts';
+import { CliError, formatReject, loadConfig, table, validatorFor } from './context';
+import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
+import { localAlertAdapters } from './local-mail';
+
+// ---- run -------------------------------------------------------------------------------------
+
+export interface AlertsRunOptions {
+  config?: string;
+  date?: string;
+  /** true/false forces the digests on or off; undefined: on the configured digest days only. */
+  digest?: boolean;
+  dryRun?: boolean;
+}
+
+/** Is `date` one of the configured digest days? */
+export function isDigestDay(config: PulseConfig, date: string): boolean {
+  return config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(date) - 1]!);
+}
+
+export interface AlertsStepOptions {
+  config: PulseConfig;
+  today: string;
+  digest: boolean;
+  dryRun?: boolean;
+  by: string;
+}
+
+/** The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`). */
+export async function runAlertsOn(session: LocalSession, opts: AlertsStepOptions, deps: { dataset?: Awaited<ReturnType<LocalSession['store']['loadDataset']>> } = {}): Promise<AlertRunResult> {
+  const { config } = opts;
+  const adapters = localAlertAdapters(session);
+  try {
+    return await evaluateAlerts(
+      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer() },
+      {
+        today: opts.today,
+        now: new Date().toISOString(),
+        by: opts.by,
+        kpiSettings: kpiSettingsFrom(config),
+        settings: alertSettingsFrom(config),
+        routing: routingFrom(config),
+        digest: opts.digest,
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(deps.dataset ? { dataset: deps.dataset } : {}),
+      },
+    );
+  } finally {
+    adapters.close();
+  }
+}
+
+export function routingFrom(config: PulseConfig): AlertRouting {
+  return {
+    companyName: config.company.name,
+    locale: config.company.locale,
+    currency: config.company.currency,
+    from: config.sender.from,
+    ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
+    cco: config.recipients.cco,
+    owners: config.recipients.ownersFromAccountData,
+  };
+}
+
+/** The alert state store on the local stack, for list and snooze. */
+async function withAlertStore<T>(fn: (store: AlertStateStore) => Promise<T>): Promise<T> {
+  const session = await openLocalStack();
+  const adapters = localAlertAdapters(session);
+  try {
+    return await fn(adapters.alerts);
+  } finally {
+    adapters.close();
+    await session.close();
+  }
+}
+
+export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
+  const digest = opts.digest ?? isDigestDay(config, today);
+  const session = await openLocalStack();
+  try {
+    const result = await runAlertsOn(session, { config, today, digest, dryRun: opts.dryRun, by: 'pulse alerts run' });
+    printRunResult(result, (s) => console.log(s), { digest });
+    return result.sends.some((s) => s.status === 'failed') ? 1 : 0;
+  } finally {
+    await session.close();
+  }
+}
+
+export function printRunResult(r: AlertRunResult, write: (s: string) => void, opts: { digest: boolean }): void {
+  const count = (k: string) => r.notices.filter((n) => n.kind === k).length;
+  write(`${r.accountsEvaluated} accounts evaluated on ${r.today}: ${count('opened')} opened, ${count('escalated')} escalated, ${count('reminder')} reminders, ${count('resolved')} resolved; ${r.open} open`);
+  if (r.conflictsRetried) write(`${r.conflictsRetried} state conflict(s) with a concurrent run, retried`);
+  const bySubject = new Map<string, { status: string; recipients: string[] }>();
+  for (const s of r.sends) {
+    const k = `${s.status}\u0000${s.subject ?? s.key.kind}`;
+    const e = bySubject.get(k) ?? { status: s.status, recipients: [] };
+    if (!e.recipients.includes(s.key.recipient)) e.recipients.push(s.key.recipient);
+    bySubject.set(k, e);
+  }
+  const sent = r.sends.filter((s) => s.status === 'sent');
+  write(`emails: ${new Set(sent.map((s) => s.messageId)).size} sent, ${r.sends.filter((s) => s.status === 'already-sent').length} already sent earlier, ${r.sends.filter((s) => s.status === 'in-flight').length} in flight elsewhere, ${r.sends.filter((s) => s.status === 'failed').length} failed${opts.digest ? '' : ' (no digest today: not a digest day)'}`);
+  for (const [k, e] of bySubject) {
+    if (e.status === 'already-sent') continue;
+    write(`  ${e.status.padEnd(9)} ${k.split('\u0000')[1]}  -> ${e.recipients.join(', ')}`);
+  }
+  for (const s of r.sends.filter((x) => x.status === 'failed')) write(`  failed: ${s.key.kind} ${s.key.recipient}: ${s.error}`);
+}
+
+// ---- list ------------------------------------------------------------------------------------
+
+export interface AlertsListOptions {
+  config?: string;
+  all?: boolean;
+  owner?: string;
+  json?: boolean;
+  history?: string;
+}
+
+export async function alertsListCommand(opts: AlertsListOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const f = makeFormatter(config.company.locale, config.company.currency);
+  return withAlertStore(async (store) => {
+    if (opts.history) {
+      const s = await store.getAlert(opts.history);
+      if (!s) throw new CliError(`no alert ${opts.history} (see pulse alerts list --all)`);
+      if (opts.json) console.log(JSON.stringify(s, null, 2));
+      else {
+        console.log(`${s.id}: ${s.status}, ${s.severity}, episode ${s.episode}${s.snooze ? `, ${s.snooze.kind} until ${s.snooze.until}` : ''}`);
+        console.log(`why: ${explain(s.explanation, f)}`);
+        console.log(table([['when', 'date', 'event', 'from', 'to', 'by', 'why'], ...s.history.map((t) => [t.at, t.on, t.event, t.from, t.to, t.by, t.why])]));
+        if (s.historyDropped) console.log(`(${s.historyDropped} older transitions dropped)`);
+      }
+      return 0;
+    }
+    let alerts = await store.listAlerts();
+    if (!opts.all) alerts = alerts.filter((s) => s.status === 'open' || s.status === 'pending');
+    if (opts.owner) alerts = alerts.filter((s) => s.explanation.ownerEmail?.toLowerCase() === opts.owner!.toLowerCase());
+    alerts.sort((a, b) => Number(b.severity === 'critical') - Number(a.severity === 'critical') || b.explanation.arr - a.explanation.arr || a.id.localeCompare(b.id));
+    if (opts.json) {
+      console.log(JSON.stringify(alerts, null, 2));
+      return 0;
+    }
+    if (alerts.length === 0) {
+      console.log(opts.all ? 'No alerts stored yet: run `pulse demo` or `pulse alerts run`.' : 'No open alerts (pulse alerts list --all shows resolved ones).');
+      return 0;
+    }
+    console.log(formatAlertList(alerts, f));
+    return 0;
+  });
+}
+
+export function formatAlertList(alerts: readonly AlertState[], f: ReturnType<typeof makeFormatter>): string {
+  const rows = alerts.map((s) => [
+    s.id,
+    s.status + (s.snooze ? ` (${s.snooze.kind === 'snooze' ? 'snoozed' : 'ack'} to ${s.snooze.until})` : ''),
+    s.severity,
+    s.explanation.accountName.slice(0, 28),
+    f.money(s.explanation.arr),
+    s.openedOn ?? s.breachSince ?? '',
+    s.explanation.ownerEmail ?? '-',
+  ]);
+  return table([['alert', 'status', 'severity', 'account', 'ARR', 'since', 'owner'], ...rows]);
+}
+
+// ---- snooze ----------------------------------------------------------------------------------
+
+export interface AlertsSnoozeOptions {
+  config?: string;
+  reason: string;
+  by: string;
+  until?: string;
+  days?: number;
+  ack?: boolean;
+  date?: string;
+}
+
+export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
+  const until = opts.until ? checkDate(opts.until, '--until') : addDays(today, opts.days ?? config.alerts.snooze.defaultDays);
+  return withAlertStore(async (store) => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const s = await store.getAlert(id);
+      if (!s) throw new CliError(`no alert ${id} (see pulse alerts list)`);
+      let next: AlertState;
+      try {
+        next = snoozeAlert(s, { kind: opts.ack ? 'acknowledge' : 'snooze', until, reason: opts.reason, by: opts.by, on: today, at: new Date().toISOString(), maxDays: config.alerts.snooze.maxDays });
+      } catch (e) {
+        if (e instanceof AlertActionError) throw new CliError(e.message);
+        throw e;
+      }
+      try {
+        await store.putAlert(next);
+      } catch (e) {
+        if (e instanceof AlertConflictError) continue;
+        throw e;
+      }
+      console.log(`${id} ${opts.ack ? 'acknowledged' : 'snoozed'} until ${until} by ${opts.by}: ${opts.reason.trim()}`);
+      console.log('No reminders until then; an escalation to critical or the resolution still notifies.');
+      return 0;
+    }
+    throw new CliError(`alert ${id} kept changing under a concurrent run; try again`);
+  });
+}
+
+// ---- backtest --------------------------------------------------------------------------------
+
+export interface AlertsBacktestOptions {
+  config?: string;
+  data: string;
+  from: string;
+  to: string;
+  out?: string;
+  json?: boolean;
+}
+
+export async function alertsBacktestCommand(opts: AlertsBacktestOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const from = checkDate(opts.from, '--from');
+  const to = checkDate(opts.to, '--to');
+  if (from > to) throw new CliError(`--from ${from} is after --to ${to}`);
+  const { dataset, summary } = await readDataset(new FolderSource(opts.data), validatorFor(config));
+  for (const r of summary.rejects.slice(0, 20)) console.error(`rejected ${formatReject(r)}`);
+  if (summary.rejects.length) console.error(`${summary.rejects.length} row problem(s); the backtest uses the valid rows only.`);
+  let result: BacktestResult;
+  try {
+    result = runBacktest(dataset, kpiSettingsFrom(config), alertSettingsFrom(config), { from, to });
+  } catch (e) {
+    if (e instanceof BacktestError) throw new CliError(e.message);
+    throw e;
+  }
+  const out = resolve(opts.out ?? `${LOCAL_DATA_DIR}/backtest/alerts-${from}_${to}.json`);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+  if (opts.json) console.log(JSON.stringify({ ...result, alerts: undefined }, null, 2));
+  else {
+    console.log(formatBacktest(result));
+    console.log(`\nJSON (figures and every alert with its outcome): ${out}`);
+  }
+  return 0;
+}
+
+const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)}%`);
+
+export function formatBacktest(r: BacktestResult): string {
+  const row = (f: RuleFigures) => [
+    f.rule + (f.enabled ? '' : ' (disabled)'),
+    String(f.alerts),
+    f.alertsPerWeek.toFixed(1),
+    pct(f.precision),
+    `${f.truePositives}/${f.truePositives + f.falsePositives}`,
+    pct(f.recall),
+    `${f.caught}/${f.churnedRenewals}`,
+    f.medianLeadDays === null ? 'n/a' : String(Math.round(f.medianLeadDays)),
+    String(f.pending),
+  ];
+  return [
+    `Backtest ${r.from} .. ${r.to}: ${r.weeks} weekly evaluations (${r.firstWeekEnd} .. ${r.lastWeekEnd}), ${r.churnedRenewals} renewals churned in the range`,
+    '',
+    table([['rule', 'alerts', 'per week', 'precision', 'churn|contr.', 'recall', 'churn caught', 'lead days', 'pending'], ...r.rules.map(row), row(r.all)]),
+    '',
+    'precision: alerted renewals that then churned or contracted / alerted renewals with an outcome;',
+    'recall: churned renewals with an alert opened before the churn / all churned; lead days: median days',
+    'from the first alert to the churn or contraction; pending: alerted renewals still open.',
+  ].join('\n');
+}
+
+function checkDate(value: string, what: string): string {
+  if (!isIsoDate(value)) throw new CliError(`${what} "${value}" is not a date (YYYY-MM-DD)`);
+  return value;
+}

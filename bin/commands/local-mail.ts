@@ -1,0 +1,34 @@
+// The mail and alert-state adapters for CLI commands on the embedded local stack: the SES mailer
+// (the local SES emulator, through the endpoint in the environment) with a copy of every message
+// in .pulse/outbox/, the DynamoDB send ledger and the DynamoDB alert state store. Call after
+// openLocalStack (its environment points the SDK clients at the emulators).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { join } from 'node:path';
+import { DynamoDbAlertStateStore } from '../../functions/adapters/dynamodb/alert-state';
+import { DynamoDbSendLedger } from '../../functions/adapters/dynamodb/send-ledger';
+import { OutboxMailer } from '../../functions/adapters/ses/outbox';
+import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
+import { LOCAL_DATA_DIR, type LocalSession } from './local';
+
+export interface AlertAdapters {
+  mailer: OutboxMailer;
+  ledger: DynamoDbSendLedger;
+  alerts: DynamoDbAlertStateStore;
+  close(): void;
+}
+
+export function localAlertAdapters(session: LocalSession): AlertAdapters {
+  const dynamodb = new DynamoDBClient({});
+  const ses = new SESv2Client({});
+  const tableName = session.stack.resources.tableName;
+  return {
+    mailer: new OutboxMailer(new SesMailer({ client: ses }), join(LOCAL_DATA_DIR, 'outbox')),
+    ledger: new DynamoDbSendLedger({ client: dynamodb, tableName }),
+    alerts: new DynamoDbAlertStateStore({ client: dynamodb, tableName }),
+    close: () => {
+      dynamodb.destroy();
+      ses.destroy();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// Renewal-risk alerts: on the digest schedule (weekdays, config schedules.alertDigest), evaluate the
+// rules, store the alert states, send new critical alerts and the CCO and owner digests. Invoked
+// with `{ "mode": "critical" }` (e.g. right after an ingest) it sends only the immediate critical
+// alerts. The schedule's scheduled time decides the date, so a retried or duplicated event
+// evaluates the same day, and the send ledger sends every message once.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
+import { DynamoDbSendLedger } from '../adapters/dynamodb/send-ledger';
+import { createRiskAlertRenderer } from '../adapters/render/risk-alerts';
+import { SesMailer } from '../adapters/ses/ses-mailer';
+import { evaluateAlerts } from '../app/evaluate-alerts';
+import { WEEKDAYS, isIsoDate, isoWeekday, todayIn } from '../domain/dates';
+import { alertSettingsFrom } from '../domain/alerts';
+import { kpiSettingsFrom } from '../domain/kpi';
+import type { AlertRenderer } from '../ports/alerts';
+import { getRuntime } from './runtime';
+
+export interface AlertDigestEvent {
+  /** EventBridge Scheduler's `<aws.scheduler.scheduled-time>` (ISO instant). */
+  scheduledTime?: string;
+  /** Evaluate this date instead (YYYY-MM-DD). */
+  date?: string;
+  /** `digest` (default on digest days) or `critical` (immediate alerts only). */
+  mode?: 'digest' | 'critical';
+}
+
+const dynamodb = new DynamoDBClient({});
+const ses = new SESv2Client({});
+let renderer: Promise<AlertRenderer> | undefined;
+
+export async function handler(event: AlertDigestEvent = {}) {
+  const { config, env, store } = getRuntime();
+  const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
+  const digestDay = config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(today) - 1]!);
+  renderer ??= createRiskAlertRenderer();
+  const result = await evaluateAlerts(
+    {
+      store,
+      alerts: new DynamoDbAlertStateStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      ledger: new DynamoDbSendLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      mailer: new SesMailer({ client: ses, ...(process.env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: process.env.PULSE_SES_CONFIGURATION_SET } : {}) }),
+      renderer: await renderer,
+    },
+    {
+      today,
+      now: new Date().toISOString(),
+      by: 'alert-digest',
+      kpiSettings: kpiSettingsFrom(config),
+      settings: alertSettingsFrom(config),
+      routing: {
+        companyName: config.company.name,
+        locale: config.company.locale,
+        currency: config.company.currency,
+        from: config.sender.from,
+        ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
+        cco: config.recipients.cco,
+        owners: config.recipients.ownersFromAccountData,
+      },
+      digest: event.mode !== 'critical' && digestDay,
+    },
+  );
+  const count = (s: string) => result.sends.filter((x) => x.status === s).length;
+  const summary = {
+    date: today,
+    accounts: result.accountsEvaluated,
+    notices: result.notices.length,
+    open: result.open,
+    sent: count('sent'),
+    alreadySent: count('already-sent'),
+    inFlight: count('in-flight'),
+    failed: count('failed'),
+  };
+  console.log(JSON.stringify({ level: summary.failed ? 'ERROR' : 'INFO', message: 'alerts evaluated', ...summary }));
+  // A failed send was released: fail the invocation so Lambda's retry (and the alarm) picks it up.
+  if (summary.failed) throw new Error(`${summary.failed} alert email(s) failed: ${result.sends.find((s) => s.status === 'failed')?.error}`);
+  return summary;
+}
