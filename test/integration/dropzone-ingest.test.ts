@@ -269,3 +269,55 @@ describe('S3 drop-zone ingest', () => {
     expect(await keysUnder(`incoming/${t.name}/`)).toEqual([]);
   });
 });
+
+describe('run ledger and sync state on DynamoDB Local', () => {
+  it('lists runs newest first, across kinds or for one kind, with a limit; never mixes them into the dataset', async () => {
+    const tableName = `pulse-ledger-${++tables}`;
+    await ddb.send(new CreateTableCommand(pulseTableDefinition(tableName)));
+    const ledger = new DynamoDbRunLedger({ client: ddb, tableName });
+    const at = (m: number) => `2026-11-23T06:${String(m).padStart(2, '0')}:00.000Z`;
+    const runs = [
+      ['r1', 'ingest', 1],
+      ['r2', 'compute', 2],
+      ['r3', 'ingest', 3],
+      ['r4', 'report', 4],
+      ['r5', 'ingest', 5],
+    ] as const;
+    for (const [runId, kind, m] of runs) await ledger.start({ runId, kind, subject: 's', startedAt: at(m), period: '2026-W47' });
+    await ledger.finish('r3', { status: 'succeeded', finishedAt: at(4), counts: { rows: 10, written: 9 }, errors: [], rejects: { rows: 1, problems: 1, byField: { 'accounts.name': 1 } } });
+    await ledger.finish('r5', { status: 'failed', finishedAt: at(6), counts: {}, errors: ['boom'] });
+
+    expect((await ledger.list()).map((r) => r.runId)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+    expect((await ledger.list({ limit: 2 })).map((r) => r.runId)).toEqual(['r5', 'r4']);
+    expect((await ledger.list({ kind: 'ingest', limit: 2 })).map((r) => [r.runId, r.status])).toEqual([
+      ['r5', 'failed'],
+      ['r3', 'succeeded'],
+    ]);
+    expect(await ledger.get('r3')).toEqual({
+      runId: 'r3',
+      kind: 'ingest',
+      subject: 's',
+      period: '2026-W47',
+      startedAt: at(3),
+      finishedAt: at(4),
+      status: 'succeeded',
+      counts: { rows: 10, written: 9 },
+      errors: [],
+      rejects: { rows: 1, problems: 1, byField: { 'accounts.name': 1 } },
+    });
+    await expect(ledger.start({ runId: 'r1', kind: 'ingest', subject: 's', startedAt: at(9) })).rejects.toMatchObject({ code: 'RUN_EXISTS' });
+    await expect(ledger.finish('nope', { status: 'succeeded', counts: {}, errors: [] })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+
+    const { DynamoDbSyncState } = await import('../../functions/adapters/dynamodb/sync-state');
+    const state = new DynamoDbSyncState({ client: ddb, tableName });
+    expect(await state.get('billing', 'hwm:subscriptions')).toBeUndefined();
+    await state.put('billing', 'hwm:subscriptions', '1006');
+    expect(await state.get('billing', 'hwm:subscriptions')).toBe('1006');
+    await state.clear('billing', 'hwm:subscriptions');
+    expect(await state.get('billing', 'hwm:subscriptions')).toBeUndefined();
+    await state.put('billing', 'hwm:subscriptions', '1');
+
+    const store = new DynamoDbStore({ client: ddb, tableName });
+    expect(Object.values(await store.countRecords()).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+});

@@ -103,13 +103,13 @@ export class DropZoneSource implements ContractSource {
 
 /**
  * A recogniser for a source's file name patterns (`{ "accounts": "companies-*.csv" }`, `*` = any
- * characters, matched against the file name without its folder), falling back to the contract
- * names. The extension says the format: .csv, .ndjson or .jsonl, optionally followed by .gz.
+ * characters, matched against the file name without its folder; `.gz` may follow), falling back
+ * to the contract names. The extension says the format: .csv, .ndjson or .jsonl, optionally followed by .gz.
  */
 export function patternRecogniser(patterns: Partial<Record<EntityName, string>>, entities?: readonly EntityName[]): FileRecogniser {
   const compiled = (Object.entries(patterns) as [EntityName, string][]).map(([entity, glob]) => ({
     entity,
-    re: new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i'),
+    re: new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(\\.gz)?$`, 'i'),
   }));
   const allowed = entities ? new Set(entities) : undefined;
   return (key) => {
