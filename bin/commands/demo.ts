@@ -2,18 +2,19 @@
 // generated, always-current company history.
 import { basename, join, resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { DropZoneSource, dropFiles } from '../../functions/adapters/s3/dropzone-source';
+import { dropFiles } from '../../functions/adapters/s3/dropzone-source';
+import { connectSource, sourceIngestOptions } from '../../functions/adapters/sources/connect';
+import { ingestSource } from '../../functions/app/ingest-source';
+import type { SourceDefinition } from '../../functions/domain/sources/registry';
+import { sourcesWiring } from './sources';
 import { generateDemoData, writeDemoFiles } from '../../functions/adapters/sources/demo';
 import { computeWeek } from '../../functions/app/compute-week';
-import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
-import { recordRun } from '../../functions/app/record-run';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ingest } from '../../functions/app/ingest';
 import { weekStartsOnNumber } from '../../functions/config';
 import { unknownAccounts } from '../../functions/domain/contract/validate';
 import { addDays, todayIn } from '../../functions/domain/dates';
 import { kpiSettingsFrom, resolveAsOf, toKpiJson } from '../../functions/domain/kpi';
 import { formatLoadCounts, loadConfig, printRejects, validatorFor } from './context';
+import { archiveDemoWeek } from './archive';
 import { formatKpiTable } from './kpi-table';
 import { LOCAL_DATA_DIR, openLocalStack } from './local';
 import { printRunResult, runAlertsOn } from './alerts';
@@ -30,6 +31,17 @@ export interface DemoOptions {
 }
 
 const step = (msg: string) => console.log(`\n== ${msg}`);
+
+/** The demo source when the config has none named "demo": every entity, contract file names. */
+const DEMO_SOURCE: SourceDefinition = {
+  name: 'demo',
+  connector: 's3-dropzone',
+  entities: ['accounts', 'subscriptions', 'renewals', 'expansions', 'usage', 'tickets', 'nps', 'spend'],
+  mapping: {},
+  schedule: 'manual',
+  onUpload: true,
+  files: {},
+};
 
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const config = loadConfig(opts.config);
@@ -62,28 +74,29 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       'incoming/demo/',
       files.map((f) => ({ path: f.file, name: basename(f.file) })),
     );
-    const source = new DropZoneSource({ client: session.s3, bucket: dropzoneBucket, prefix: 'incoming/demo/', keys });
+    // The connector path, not a shortcut: the configured "demo" source (or its defaults) reads the
+    // dropped objects, moves them to processed/<runId>/, writes the rejects report, and records
+    // the run in the ledger (so the report's freshness check sees it).
+    const demoSource = config.sources.find((s) => s.name === 'demo') ?? DEMO_SOURCE;
     const progress = createProgress('ingest', totalRows);
     const started = Date.now();
-    // Recorded in the run ledger (source "demo"), so the report's freshness check sees it.
-    const ledgerClient = new DynamoDBClient({});
-    const { summary, written } = await recordRun(
-      new DynamoDbRunLedger({ client: ledgerClient, tableName: session.stack.resources.tableName }),
-      { kind: 'ingest', subject: 'demo', trigger: 'demo' },
-      async (run) => {
-        const r = await ingest(source, validatorFor(config), session.store, { onProgress: (n) => progress.update(n) });
-        run.count('written', Object.values(r.written).reduce((a, b) => a + b, 0));
-        run.count('rejected', r.summary.rejects.length);
-        return r;
-      },
-    ).finally(() => ledgerClient.destroy());
+    const wiring = sourcesWiring({ target: 'local', resources: session.stack.resources, store: session.store, s3: session.s3, close: async () => {} });
+    const result = await ingestSource(
+      connectSource(demoSource, wiring.deps, { keys }),
+      { store: session.store, validator: validatorFor(config), ledger: wiring.ledger, rejects: wiring.rejects },
+      { ...sourceIngestOptions(demoSource, config), trigger: 'demo', onProgress: (n) => progress.update(n) },
+    ).finally(() => wiring.close());
     progress.stop();
+    const { summary, written } = result;
     console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
     console.log(`   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`   run ${result.runId} (${result.status}); files moved to s3://${dropzoneBucket}/processed/${result.runId}/`);
     if (summary.rejects.length) {
       console.log(`\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`);
       printRejects(summary.rejects, (s) => console.log(`   ${s}`), 20);
+      if (result.rejectsLocation) console.log(`   rejects report: ${result.rejectsLocation}  (local files under ${resolve(LOCAL_DATA_DIR, 's3')})`);
     }
+    console.log('   runs so far: npx pulse runs');
 
     step(`Computing KPIs for the week ending ${asOf} and the 13 weeks before it`);
     const dataset = await session.store.loadDataset();
@@ -98,6 +111,9 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
 
     step(`Sending the Monday executive report for ${computed.week} (once per recipient)`);
     const report = await runReportLocally(session, config, { asOf, trigger: 'demo', dataset, log: (l) => console.log(`   ${l}`) });
+
+    step(`Archiving ${computed.week} for finance: report as sent, extracts, workbook, manifest (write-once S3)`);
+    const archived = await archiveDemoWeek(session, config, { asOf, dataset, report, log: (l) => console.log(`   ${l}`) });
 
     step('Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once)');
     const alertRun = await runAlertsOn(session, { config, today, digest: true, by: 'pulse demo' }, { dataset });
@@ -121,6 +137,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       console.log('\nThe local stack stays up until you press Ctrl-C.');
       await new Promise<void>((done) => process.once('SIGINT', () => done()));
     }
+    await archived.close();
     return 0;
   } finally {
     await session.close();

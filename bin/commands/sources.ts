@@ -1,0 +1,213 @@
+// `pulse sources list|test|sync` and `pulse runs`: the configured sources, a dry run of one, a
+// recorded sync of one, and the run ledger. Local (the embedded stack) by default, or --target aws.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { join } from 'node:path';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
+import { S3RejectsReport } from '../../functions/adapters/s3/rejects-report';
+import { connectSource, dropZonePrefix, sourceIngestOptions, type ConnectDeps } from '../../functions/adapters/sources/connect';
+import { EnvSecrets, FileSecrets, SecretChain, SecretsManagerSecrets, type SecretResolver } from '../../functions/adapters/sources/http/credentials';
+import { hwmKey } from '../../functions/adapters/sources/http/source';
+import { ingestSource, type IngestSourceResult } from '../../functions/app/ingest-source';
+import type { PulseConfig } from '../../functions/config';
+import { dailyTimeOf, type SourceDefinition } from '../../functions/domain/sources/registry';
+import type { RunKind, RunRecord } from '../../functions/ports/run-ledger';
+import { CliError, formatLoadCounts, loadConfig, printRejects, validatorFor } from './context';
+import { LOCAL_DATA_DIR } from './local';
+import { createProgress } from './progress';
+import { openTarget, type TargetOptions, type TargetSession } from './target';
+
+/** Where local secrets live for the embedded stack (never committed: .pulse/ is git-ignored). */
+export const LOCAL_SECRETS_FILE = join(LOCAL_DATA_DIR, 'secrets.json');
+
+export interface SourcesWiring {
+  ledger: DynamoDbRunLedger;
+  syncState: DynamoDbSyncState;
+  rejects: S3RejectsReport;
+  deps: ConnectDeps;
+  close(): void;
+}
+
+/** Ledger, sync state, rejects report and connector dependencies for a CLI session. */
+export function sourcesWiring(session: TargetSession): SourcesWiring {
+  const dynamodb = new DynamoDBClient({});
+  const tableName = session.resources.tableName;
+  const secretsClient = session.target === 'aws' ? new SecretsManagerClient({}) : undefined;
+  const secrets: SecretResolver = new SecretChain([
+    new EnvSecrets(),
+    ...(secretsClient ? [new SecretsManagerSecrets(secretsClient)] : [new FileSecrets(LOCAL_SECRETS_FILE)]),
+  ]);
+  const syncState = new DynamoDbSyncState({ client: dynamodb, tableName });
+  return {
+    ledger: new DynamoDbRunLedger({ client: dynamodb, tableName }),
+    syncState,
+    rejects: new S3RejectsReport({ client: session.s3, bucket: session.resources.rejectsBucket }),
+    deps: { s3: session.s3, dropzoneBucket: session.resources.dropzoneBucket, secrets, syncState },
+    close: () => {
+      dynamodb.destroy();
+      secretsClient?.destroy();
+    },
+  };
+}
+
+function findSource(config: PulseConfig, name: string): SourceDefinition {
+  const def = config.sources.find((s) => s.name === name);
+  if (!def) {
+    const names = config.sources.map((s) => s.name);
+    throw new CliError(`No source named "${name}" in the config${names.length ? ` (sources: ${names.join(', ')})` : ' (it has no "sources" yet; see docs/sources.md)'}.`);
+  }
+  return def;
+}
+
+function scheduleText(def: SourceDefinition, config: PulseConfig): string {
+  const t = dailyTimeOf(def, config.schedules.ingest.time);
+  const onUpload = def.connector === 's3-dropzone' && def.onUpload;
+  return [t ? `daily ${t}` : 'manual', onUpload ? '+ on upload' : ''].filter(Boolean).join(' ');
+}
+
+/** `pulse sources list` */
+export function sourcesListCommand(opts: { config?: string }): number {
+  const config = loadConfig(opts.config);
+  if (config.sources.length === 0) {
+    console.log('No sources configured. Add a "sources" list to the config (docs/sources.md).');
+    return 0;
+  }
+  const rows = config.sources.map((s) => [
+    s.name,
+    s.connector,
+    s.entities.join(','),
+    scheduleText(s, config),
+    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.http.baseUrl,
+  ]);
+  console.log(leftTable([['source', 'connector', 'entities', `schedule (${config.company.timezone})`, 'where'], ...rows]));
+  for (const s of config.sources) if (s.description) console.log(`\n${s.name}: ${s.description}`);
+  return 0;
+}
+
+export interface SourceRunOptions extends TargetOptions {
+  config?: string;
+  /** test: pages per HTTP resource (default 1). */
+  pages?: number;
+  /** sync: ignore the HTTP high-water marks. */
+  full?: boolean;
+}
+
+/** `pulse sources test <source>`: read, map and validate without writing, moving or recording anything. */
+export async function sourcesTestCommand(name: string, opts: SourceRunOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const def = findSource(config, name);
+  const session = await openTarget(opts, (m) => console.error(m));
+  const wiring = sourcesWiring(session);
+  try {
+    const source = connectSource(def, wiring.deps, { pageLimit: opts.pages ?? 1 });
+    const result = await ingestSource(source, { store: session.store, validator: validatorFor(config) }, { ...sourceIngestOptions(def, config), dryRun: true });
+    console.log(`Dry run of source "${name}" (${source.description}): nothing written, moved or recorded.`);
+    printResult(result);
+    if (def.connector === 'http-json') console.log(`\n(HTTP: at most ${opts.pages ?? 1} page(s) per resource; --pages N for more)`);
+    return result.status === 'succeeded' && result.summary.rejects.length === 0 ? 0 : 1;
+  } finally {
+    wiring.close();
+    await session.close();
+  }
+}
+
+/** `pulse sources sync <source>`: one recorded ingest run of the source, as the scheduled job does it. */
+export async function sourcesSyncCommand(name: string, opts: SourceRunOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const def = findSource(config, name);
+  const session = await openTarget(opts, (m) => console.error(m));
+  const wiring = sourcesWiring(session);
+  try {
+    if (opts.full && def.connector === 'http-json') {
+      for (const e of def.entities) await wiring.syncState.clear(def.name, hwmKey(e));
+    }
+    const progress = createProgress('ingest');
+    const result = await ingestSource(
+      connectSource(def, wiring.deps, { full: Boolean(opts.full) }),
+      { store: session.store, validator: validatorFor(config), ledger: wiring.ledger, rejects: wiring.rejects },
+      { ...sourceIngestOptions(def, config), trigger: 'cli', onProgress: (n) => progress.update(n) },
+    );
+    progress.stop();
+    console.log(`Run ${result.runId}: ${result.status}`);
+    printResult(result);
+    return result.status === 'succeeded' ? 0 : 1;
+  } finally {
+    wiring.close();
+    await session.close();
+  }
+}
+
+export function printResult(result: IngestSourceResult, indent = ''): void {
+  const out = (s: string) => console.log(s.replace(/^/gm, indent));
+  const moved = Object.fromEntries(Object.entries(result.written).map(([e, n]) => [e, n + result.deleted[e as keyof typeof result.deleted]]));
+  if (result.files.length === 0) out('No files waiting (nothing under the source folder).');
+  else out(formatLoadCounts(result.summary, { header: 'written', values: moved }));
+  const deleted = Object.values(result.deleted).reduce((a, b) => a + b, 0);
+  if (deleted) out(`${deleted} record(s) deleted as the source said`);
+  for (const f of result.files) {
+    if (f.outcome === 'processed' && !f.error) {
+      if (f.settledTo) out(`  ${f.name} -> ${f.settledTo}`);
+      continue;
+    }
+    out(`  ${f.name}: ${f.outcome}${f.error ? ` (${f.error})` : ''}${f.settledTo ? ` -> ${f.settledTo}` : ''}`);
+  }
+  if (result.summary.rejects.length) {
+    out(`\n${result.summary.rejects.length} rejected row problem(s) (file:line  field  reason)${result.rejectsLocation ? `, all in ${result.rejectsLocation}` : ''}:`);
+    printRejects(result.summary.rejects, out, 20);
+  }
+}
+
+/** `pulse runs [--last N] [--kind K]`: the run ledger, newest first. */
+export async function runsCommand(opts: TargetOptions & { last?: number; kind?: RunKind; json?: boolean }): Promise<number> {
+  const session = await openTarget(opts, (m) => console.error(m));
+  const wiring = sourcesWiring(session);
+  try {
+    const runs = await wiring.ledger.list({ limit: opts.last ?? 10, ...(opts.kind ? { kind: opts.kind } : {}) });
+    if (opts.json) {
+      console.log(JSON.stringify(runs, null, 2));
+      return 0;
+    }
+    if (runs.length === 0) {
+      console.log('No runs recorded yet (try `npx pulse demo`).');
+      return 0;
+    }
+    console.log(formatRuns(runs));
+    return 0;
+  } finally {
+    wiring.close();
+    await session.close();
+  }
+}
+
+const COUNT_ORDER = ['files', 'rows', 'valid', 'rejected', 'written', 'deleted', 'filesFailed', 'filesIgnored'];
+
+export function formatRuns(runs: RunRecord[]): string {
+  const rows = runs.map((r) => {
+    const seconds = r.finishedAt ? ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1) : '';
+    const counts = Object.entries(r.counts)
+      .filter(([k]) => !k.includes('.'))
+      .sort(([a], [b]) => (COUNT_ORDER.indexOf(a) + 1 || 99) - (COUNT_ORDER.indexOf(b) + 1 || 99))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    return [r.runId, r.kind, r.subject, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), seconds, r.trigger ?? '', counts];
+  });
+  const lines = [leftTable([['run', 'kind', 'subject', 'status', 'started (UTC)', 'secs', 'trigger', 'counts'], ...rows].map((r) => r.map(String))).replace(/\s+$/gm, '')];
+  for (const r of runs) {
+    const notes: string[] = [];
+    if (r.rejects) {
+      const top = Object.entries(r.rejects.byField).slice(0, 3).map(([f, n]) => `${f} ${n}`).join(', ');
+      notes.push(`rejects: ${r.rejects.rows} row(s), ${r.rejects.problems} problem(s)${top ? ` (${top})` : ''}${r.rejects.location ? ` -> ${r.rejects.location}` : ''}`);
+    }
+    for (const e of r.errors.slice(0, 3)) notes.push(`error: ${e}`);
+    if (r.errors.length > 3) notes.push(`... ${r.errors.length - 3} more error line(s): pulse runs --json`);
+    if (notes.length) lines.push(`\n${r.runId}\n${notes.map((n) => `  ${n}`).join('\n')}`);
+  }
+  return lines.join('\n');
+}
+
+/** Columns padded to the widest cell, left-aligned (text columns). */
+function leftTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
