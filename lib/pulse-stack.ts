@@ -15,7 +15,7 @@ import { DataStore, type TableAction } from './constructs/data-store';
 import { Mailer } from './constructs/mailer';
 import { Monitoring } from './constructs/monitoring';
 import { acknowledge, acknowledgeWildcardResources } from './constructs/nag';
-import { BUNDLED_CONFIG_NAME, type PulseFunctionEnvironment } from './constructs/pulse-function';
+import { BUNDLED_CONFIG_NAME, type BundleAsset, type PulseFunctionEnvironment } from './constructs/pulse-function';
 import { DROP_ZONE_PREFIXES, ReportArchive } from './constructs/report-archive';
 import { ScheduledJob, localCron, type JobScheduleProps } from './constructs/scheduled-job';
 
@@ -41,7 +41,16 @@ export interface JobDefinition {
   readonly onDropZoneUpload?: boolean;
   /** @default 5 minutes */
   readonly timeoutMinutes?: number;
+  /** Non-JavaScript files the handler reads at run time, copied beside its bundle. */
+  readonly bundleAssets?: readonly BundleAsset[];
 }
+
+/** What the weekly report reads beside its bundle: templates, resvg's wasm and the chart font (docs/charts.md). */
+export const REPORT_BUNDLE_ASSETS: readonly BundleAsset[] = [
+  { source: 'templates', target: 'templates' },
+  { source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', target: 'resvg.wasm' },
+  { source: 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf', target: 'chart-font.ttf' },
+];
 
 const tz = (c: PulseConfig) => c.company.timezone;
 const daily = (id: string, time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ time, timeZone: tz(c) }), description: `Pulse: every day at ${time} ${tz(c)}` });
@@ -55,7 +64,7 @@ export const JOBS = {
   // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
   ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true },
   'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'] },
-  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send'] },
+  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send'], bundleAssets: REPORT_BUNDLE_ASSETS },
   'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'] },
 } as const satisfies Record<string, JobDefinition>;
 
@@ -150,6 +159,7 @@ export class PulseStack extends Stack {
         description: `Pulse ${name}: ${def.description}`,
         timeout: Duration.minutes(def.timeoutMinutes ?? 5),
         schedules: def.schedules(config),
+        ...(def.bundleAssets ? { bundleAssets: def.bundleAssets } : {}),
       });
       for (const capability of def.access) this.grant(job.role, capability, name);
       if (def.onDropZoneUpload) {

@@ -51,6 +51,16 @@ export interface PulseFunctionProps {
    * @default 2
    */
   readonly asyncRetryAttempts?: number;
+  /**
+   * Files or folders copied into the asset next to the bundle (e.g. the report templates, the chart
+   * renderer's wasm and font). `source` is relative to the project root, `target` to the bundle.
+   */
+  readonly bundleAssets?: readonly BundleAsset[];
+}
+
+export interface BundleAsset {
+  readonly source: string;
+  readonly target: string;
 }
 
 export class PulseFunction extends Construct {
@@ -124,8 +134,9 @@ export class PulseFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
+          afterBundling: (inputDir: string, outputDir: string) => [
             `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_NAME}`)}`,
+            ...(props.bundleAssets ?? []).map((a) => `cp -R ${shellQuote(`${inputDir}/${a.source}`)} ${shellQuote(`${outputDir}/${a.target}`)}`),
           ],
         },
       },

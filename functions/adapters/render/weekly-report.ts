@@ -66,11 +66,26 @@ function registerHelpers(hb: typeof Handlebars): void {
     return f;
   };
   /** Helper with positional arguments (Handlebars appends its options object last). */
+  // Strict mode covers plain `{{field}}` lookups only: a missing helper argument or block condition
+  // would be `undefined` and print blank. So every helper refuses `undefined` (null is a legitimate
+  // "n/a"), and the built-in block helpers are wrapped to do the same.
+  const missing = (name: string, options: Options, i: number) =>
+    new Error(`"${name}" got a missing value as argument ${i + 1} (line ${(options as unknown as { loc?: { start?: { line?: number } } }).loc?.start?.line ?? '?'})`);
   const helper = (name: string, fn: (f: Formatter, ...args: unknown[]) => unknown) =>
     hb.registerHelper(name, (...args: unknown[]) => {
       const options = args.pop() as Options;
+      const i = args.indexOf(undefined);
+      if (i >= 0) throw missing(name, options, i);
       return fn(fmtOf(options), ...args);
     });
+  for (const name of ['if', 'unless', 'each', 'with']) {
+    const builtin = hb.helpers[name] as Handlebars.HelperDelegate;
+    hb.registerHelper(name, function (this: unknown, ...args: unknown[]) {
+      const options = args[args.length - 1] as Options;
+      if (args.length > 1 && args[0] === undefined) throw missing(`#${name}`, options, 0);
+      return (builtin as (...a: unknown[]) => unknown).apply(this, args);
+    });
+  }
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 

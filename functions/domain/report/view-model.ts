@@ -306,8 +306,11 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
   const windowDays = input.riskWindowDays ?? 90;
   const topN = input.topN ?? 5;
   const accountById = new Map(input.accounts.map((a) => [a.accountId, a]));
+  // Names are one-line display values: control characters (CR, LF, tabs) become spaces.
+  // eslint-disable-next-line no-control-regex
+  const oneLine = (t: string) => t.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
   const nameOf = (id: string) => {
-    const n = accountById.get(id)?.name?.trim();
+    const n = oneLine(accountById.get(id)?.name ?? '');
     return n ? n : id;
   };
   const ownerOf = (id: string) => accountById.get(id)?.ownerEmail ?? null;
@@ -400,7 +403,7 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
   const prev = input.previous;
   const view: WeeklyReportView = {
     meta: {
-      companyName: input.companyName,
+      companyName: oneLine(input.companyName),
       locale: input.locale,
       currency: k.currency,
       week: k.week,
@@ -459,7 +462,7 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
   view.summary = summarize(view, f);
   view.meta.preheader = preheader(view, f);
   view.subject = renderSubject(input.subjectTemplate, {
-    company: input.companyName,
+    company: view.meta.companyName,
     week: k.week,
     range: view.meta.range,
     asOf: f.date(k.asOf),

@@ -1,0 +1,73 @@
+// The Monday executive report: on the weekly schedule, send the report for the last complete week
+// (once per recipient; held back with a "report delayed" notice to the operator when the data is
+// stale or inconsistent). The schedule's scheduled time decides the week, so a retried or
+// duplicated event reports the same week, and the send ledger sends nothing twice.
+import { setFlagsFromString } from 'node:v8';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
+import { DynamoDbSendLedger } from '../adapters/dynamodb/send-ledger';
+import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
+import { SesMailer } from '../adapters/ses/ses-mailer';
+import { reportSettingsFrom, sendWeeklyReport } from '../app/send-weekly-report';
+import { weekStartsOnNumber } from '../config';
+import { reportWeek, todayIn, weekFromLabel } from '../domain/dates';
+import type { ReportRenderer } from '../ports/report-renderer';
+import { getRuntime } from './runtime';
+
+// Three charts per invocation: V8's baseline wasm tier makes the first chart ~5x faster (docs/charts.md).
+setFlagsFromString('--liftoff-only');
+
+export interface WeeklyReportEvent {
+  /** EventBridge Scheduler's `<aws.scheduler.scheduled-time>` (ISO instant). */
+  scheduledTime?: string;
+  /** Report this ISO week instead (`2026-W47`), e.g. from a manual invocation. */
+  week?: string;
+  /** Force a second copy to recipients already sent. */
+  resend?: boolean;
+}
+
+const dynamodb = new DynamoDBClient({});
+const ses = new SESv2Client({});
+let renderer: Promise<ReportRenderer> | undefined;
+
+export async function handler(event: WeeklyReportEvent = {}) {
+  const { config, env, store } = getRuntime();
+  const weekStartsOn = weekStartsOnNumber(config);
+  const asOf = event.week
+    ? weekFromLabel(event.week, weekStartsOn).asOf
+    : reportWeek(todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date()), weekStartsOn).asOf;
+  renderer ??= createWeeklyReportRenderer().catch((err: unknown) => {
+    renderer = undefined;
+    throw err;
+  });
+  const result = await sendWeeklyReport(
+    {
+      store,
+      runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      mailer: new SesMailer({ client: ses, ...(process.env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: process.env.PULSE_SES_CONFIGURATION_SET } : {}) }),
+      renderer: await renderer,
+    },
+    reportSettingsFrom(config, { archiveBucket: env.PULSE_ARCHIVE_BUCKET }),
+    { asOf, resend: event.resend === true, trigger: event.scheduledTime ? 'schedule' : 'invoke' },
+  );
+  const summary =
+    result.status === 'delayed'
+      ? { status: result.status, week: result.week, problems: result.problems.map((p) => p.message), noticesSent: result.notice.sent.length }
+      : result.status === 'sent'
+        ? {
+            status: result.status,
+            week: result.week,
+            sent: result.sends.sent.length,
+            alreadySent: result.sends.alreadySent.length,
+            inFlight: result.sends.inFlight.map((s) => s.recipient),
+            failed: result.sends.failed.map((s) => `${s.recipient}: ${s.error}`),
+          }
+        : { status: result.status, week: result.week };
+  const level = result.status === 'delayed' || (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length)) ? 'ERROR' : 'INFO';
+  console.log(JSON.stringify({ level, message: 'weekly report', ...summary }));
+  // A failed send whose claim was released is retried by Lambda's own retries (async invocation).
+  if (result.status === 'sent' && result.sends.failed.some((f) => f.released)) throw new Error(`weekly report: ${result.sends.failed.length} send(s) failed`);
+  return summary;
+}
