@@ -1,6 +1,7 @@
 // The `pulse` command line: run, preview and inspect Pulse locally or against a deployed stack.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { alertsBacktestCommand, alertsListCommand, alertsRunCommand, alertsSnoozeCommand } from './commands/alerts';
+import { archiveGetCommand, archiveLinkCommand, archiveListCommand, archiveServeCommand, DEFAULT_LINK_DAYS } from './commands/archive';
 import { CliError } from './commands/context';
 import { demoCommand } from './commands/demo';
 import { ingestCommand } from './commands/ingest';
@@ -208,6 +209,53 @@ program
   .addHelpText('after', '\nExamples:\n  $ pulse runs\n  $ pulse runs --last 50 --kind ingest')
   .action(async (opts) => {
     process.exitCode = await runsCommand(opts);
+  });
+
+const archive = program
+  .command('archive')
+  .description('The finance archive: weekly and quarter-end packs (report, KPI JSON, CSV/XLSX extracts, manifest) in S3.');
+
+archive
+  .command('list')
+  .description('Every pack in the archive, newest first, with its headline figures and versions.')
+  .option('--json', 'print the packs as JSON')
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nExamples:\n  $ pulse archive list\n  $ pulse archive list --target aws --stack Pulse-prod')
+  .action(async (opts) => {
+    process.exitCode = await archiveListCommand(opts);
+  });
+
+archive
+  .command('get <pack>')
+  .description('Download a pack (an ISO week such as 2026-W47, or a fiscal quarter such as FY2027-Q1) and verify every file against its manifest.')
+  .option('-o, --out <dir>', 'where to put the pack folder', '.')
+  .option('--version <n>', 'a given version instead of the latest', int('--version'))
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nExit code 1 when a file is missing or its SHA-256 differs from the manifest.\n\nExamples:\n  $ pulse archive get 2026-W47 --out ./finance\n  $ pulse archive get FY2027-Q1 --target aws')
+  .action(async (pack, opts) => {
+    process.exitCode = await archiveGetCommand(pack, opts);
+  });
+
+archive
+  .command('link <what>')
+  .description('Print a durable download link: "index", a pack (2026-W47: its report), a file of a pack (2026-W47/accounts.csv) or an archive key.')
+  .option('--days <n>', 'days until the link expires', int('--days'), DEFAULT_LINK_DAYS)
+  .option('--port <n>', 'port of the local download endpoint', int('--port'))
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .action(async (what, opts) => {
+    process.exitCode = await archiveLinkCommand(what, opts);
+  });
+
+archive
+  .command('serve')
+  .description('Run the download endpoint on loopback for the local archive (what the function URL does in AWS), until Ctrl-C.')
+  .option('--port <n>', 'port to listen on', int('--port'), 4510)
+  .option('--days <n>', 'expiry of the printed index link, in days', int('--days'), DEFAULT_LINK_DAYS)
+  .action(async (opts) => {
+    process.exitCode = await archiveServeCommand(opts);
   });
 
 try {

@@ -16,17 +16,17 @@ export interface FunctionUrlEvent {
   requestContext?: { http?: { method?: string } };
 }
 
-export function createDownloadHandler(deps: DownloadDeps): (event: FunctionUrlEvent) => Promise<HttpResponse> {
+export function createDownloadHandler(deps: DownloadDeps, log: (line: string) => void = () => {}): (event: FunctionUrlEvent) => Promise<HttpResponse> {
   return async (event) => {
     const method = event.requestContext?.http?.method ?? 'GET';
     try {
       const outcome = await resolveDownload(deps, { method, path: event.rawPath ?? '/', query: event.queryStringParameters ?? {} });
       // One log line per request, without the token (it is a credential until it expires).
-      console.log(JSON.stringify({ level: outcome.status === 302 ? 'INFO' : 'WARN', message: 'download', status: outcome.status, ...('key' in outcome ? { key: outcome.key } : {}), ...('reason' in outcome ? { reason: outcome.reason } : {}) }));
+      log(JSON.stringify({ level: outcome.status === 302 ? 'INFO' : 'WARN', message: 'download', status: outcome.status, ...('key' in outcome ? { key: outcome.key } : {}), ...('reason' in outcome ? { reason: outcome.reason } : {}) }));
       const res = downloadResponse(outcome);
       return method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
     } catch (e) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'download failed', error: (e as Error).message }));
+      log(JSON.stringify({ level: 'ERROR', message: 'download failed', error: (e as Error).message }));
       return { statusCode: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' }, body: 'The archive is not reachable right now. Try again in a minute.\n' };
     }
   };
@@ -49,7 +49,10 @@ export async function handler(event: FunctionUrlEvent): Promise<HttpResponse> {
     const s3 = new S3Client({});
     const archive = new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET });
     const keys = new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
-    lambdaHandler = createDownloadHandler({ presigner: archive, signingKeys: () => keys.keys(), ...(env.PULSE_PRESIGN_SECONDS ? { presignSeconds: env.PULSE_PRESIGN_SECONDS } : {}) });
+    lambdaHandler = createDownloadHandler(
+      { presigner: archive, signingKeys: () => keys.keys(), ...(env.PULSE_PRESIGN_SECONDS ? { presignSeconds: env.PULSE_PRESIGN_SECONDS } : {}) },
+      (line) => console.log(line),
+    );
   }
   return lambdaHandler(event);
 }
