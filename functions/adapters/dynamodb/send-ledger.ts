@@ -75,14 +75,17 @@ export class DynamoDbSendLedger implements SendLedger {
       ':period': k.period,
       ':recipient': k.recipient,
     };
-    // A first claim, a claim after a release, a forced resend, or a takeover of a stale claim.
-    let condition = 'attribute_not_exists(PK) OR #status = :released';
-    values[':released'] = 'released';
-    if (opts.force) condition = 'attribute_not_exists(PK) OR #status <> :claimed OR #claimedAt < :staleBefore';
-    if (opts.force || opts.staleAfterMs !== undefined) {
-      values[':staleBefore'] = new Date(now.getTime() - (opts.staleAfterMs ?? 0)).toISOString();
-      if (!opts.force) condition += ' OR (#status = :claimed AND #claimedAt < :staleBefore)';
+    // A first claim or a claim after a release; with `force`, anything but a claim made within
+    // `staleAfterMs` (default 0: any earlier claim); with `staleAfterMs`, also a claim older than that.
+    let condition: string;
+    if (opts.force) {
+      condition = 'attribute_not_exists(PK) OR #status <> :claimed OR #claimedAt < :staleBefore';
+    } else {
+      condition = 'attribute_not_exists(PK) OR #status = :released';
+      values[':released'] = 'released';
+      if (opts.staleAfterMs !== undefined) condition += ' OR (#status = :claimed AND #claimedAt < :staleBefore)';
     }
+    if (opts.force || opts.staleAfterMs !== undefined) values[':staleBefore'] = new Date(now.getTime() - (opts.staleAfterMs ?? 0)).toISOString();
     try {
       await this.doc.send(
         new UpdateCommand({
