@@ -1,9 +1,10 @@
 // From a configured source (pulse.config.json `sources`) to a ContractSource and the options of
 // its ingest run. Handlers and the CLI use this, so both build the same connector the same way.
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { IngestSourceOptions } from '../../app/ingest-source';
 import type { PulseConfig } from '../../config';
-import { weekdayNumber } from '../../domain/dates';
+import { weekdayNumber, type IsoWeekday } from '../../domain/dates';
+import type { EntityName } from '../../domain/contract/entities';
+import type { EntityMapping } from '../../domain/sources/mapping';
 import type { SourceDefinition } from '../../domain/sources/registry';
 import type { ContractSource } from '../../ports/source';
 import type { SyncStateStore } from '../../ports/sync-state';
@@ -61,7 +62,10 @@ export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: Co
 }
 
 /** The ingest options of a configured source. */
-export function sourceIngestOptions(def: SourceDefinition, config: PulseConfig): Pick<IngestSourceOptions, 'sourceName' | 'entities' | 'mapping' | 'timeZone' | 'weekStartsOn'> {
+export function sourceIngestOptions(
+  def: SourceDefinition,
+  config: PulseConfig,
+): { sourceName: string; entities: readonly EntityName[]; mapping: Partial<Record<EntityName, EntityMapping>>; timeZone: string; weekStartsOn: IsoWeekday } {
   return {
     sourceName: def.name,
     entities: def.entities,
