@@ -321,3 +321,66 @@ describe('run ledger and sync state on DynamoDB Local', () => {
     expect(Object.values(await store.countRecords()).reduce((a, b) => a + b, 0)).toBe(0);
   });
 });
+
+describe('ingest handler (the Lambda entry) on the embedded stack', () => {
+  it('runs each source of an S3 event, sets aside files of unknown folders, and runs the sources due at a scheduled time', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-handler-'));
+    const configPath = join(dir, 'pulse.config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        company: { name: 'T', timezone: 'America/New_York' },
+        recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
+        sender: { from: 'p@x.example' },
+        schedules: { ingest: { time: '06:00' } },
+        sources: [
+          { name: 'hq', connector: 's3-dropzone', entities: ['accounts'] },
+          { name: 'late', connector: 's3-dropzone', entities: ['accounts'], schedule: { time: '05:15' } },
+        ],
+      }),
+    );
+    const undo = stack.applyEnv();
+    process.env.PULSE_CONFIG_PATH = configPath;
+    try {
+      const { handler } = await import('../../functions/handlers/ingest');
+      const bucket = stack.resources.dropzoneBucket;
+      const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      await put('incoming/hq/accounts.csv', 'account_id,name\nH1,One\nH2,\n');
+      await put('incoming/nobody/accounts.csv', 'account_id,name\nX1,x\n');
+      const event = (keys: string[]) => ({ Records: keys.map((k) => ({ s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(k).replace(/%2F/g, '/') } } })) });
+
+      const uploaded = await handler(event(['incoming/hq/accounts.csv', 'incoming/nobody/accounts.csv']));
+      expect(uploaded.runs.map((r) => [r.source, r.status, r.written ?? 0, r.rejected ?? 0])).toEqual([
+        ['hq', 'succeeded', 1, 1],
+        ['nobody', 'failed', 0, 0],
+      ]);
+      const nobody = uploaded.runs[1]!;
+      expect(await keysUnder(`failed/${nobody.runId}/`)).toEqual([`failed/${nobody.runId}/nobody/accounts.csv`]);
+      expect(uploaded.runs[0]!.rejects).toBe(`s3://${stack.resources.rejectsBucket}/rejects/${uploaded.runs[0]!.runId}/rejects.csv`);
+
+      // 11:00 UTC is 06:00 in New York in November: "hq" (daily) is due, "late" (05:15) is not.
+      await put('incoming/hq/accounts.csv', 'account_id,name\nH3,Three\n');
+      await put('incoming/late/accounts.csv', 'account_id,name\nL1,Late\n');
+      const scheduled = await handler({ scheduledTime: '2026-11-23T11:00:00Z' });
+      expect(scheduled.runs.map((r) => [r.source, r.status, r.written])).toEqual([['hq', 'succeeded', 1]]);
+      expect(await keysUnder('incoming/late/')).toEqual(['incoming/late/accounts.csv']);
+      const late = await handler({ scheduledTime: '2026-11-23T10:15:00Z' });
+      expect(late.runs.map((r) => [r.source, r.status, r.written])).toEqual([['late', 'succeeded', 1]]);
+
+      const ledger = new DynamoDbRunLedger({ client: ddb, tableName: stack.resources.tableName });
+      const runs = await ledger.list({ kind: 'ingest', limit: 10 });
+      expect(runs.map((r) => [r.subject, r.trigger, r.status])).toEqual([
+        ['late', 'schedule', 'succeeded'],
+        ['hq', 'schedule', 'succeeded'],
+        ['nobody', 'upload', 'failed'],
+        ['hq', 'upload', 'succeeded'],
+      ]);
+    } finally {
+      delete process.env.PULSE_CONFIG_PATH;
+      undo();
+    }
+  });
+});
