@@ -268,8 +268,8 @@ function headlineItems(k: KpiResult, trend: TrendResult): HeadlineItem[] {
   });
   return [
     item('closingArr', 'Closing ARR', k.arrBridge.close, 'moneyCompact', d.closingArr, true, 'annual recurring revenue'),
-    item('nrr', 'NRR', k.retention.nrr, 'percent', d.nrr, true, 'net retention, trailing 12 months'),
-    item('grr', 'GRR', k.retention.grr, 'percent', d.grr, true, 'gross retention, trailing 12 months'),
+    item('nrr', 'NRR', k.retention.nrr, 'percent', d.nrr, true, 'net retention, 12 months'),
+    item('grr', 'GRR', k.retention.grr, 'percent', d.grr, true, 'gross retention, 12 months'),
     item('customers', 'Customers', k.customers.close, 'count', d.customers, true, 'paying accounts'),
     item('arrAtRisk', 'ARR at risk', k.health.arrAtRisk, 'moneyCompact', d.arrAtRisk, false, `${plural(k.health.red.count, 'red-health customer')}`),
     item('nps', 'NPS', k.voice.nps, 'points', d.nps, true, `${plural(k.voice.npsResponses, 'response')}, 90 days`),
