@@ -34,6 +34,14 @@ const configFile = writeFunctionConfig(config, join(app.outdir, 'pulse-config', 
 
 // A job is wired once its handler exists; until then its JOBS entry is dormant.
 const jobs = JOB_NAMES.filter((job) => existsSync(handlerEntry(job)));
+// The archive's download endpoint (function URL), once its handler exists.
+const downloadEntry = join(handlersDir, 'download.ts');
+// Years the finance archive is kept (-c archiveRetentionYears=10); default 7.
+const retention = app.node.tryGetContext('archiveRetentionYears');
+const archiveRetentionYears = retention === undefined ? undefined : Number(retention);
+if (archiveRetentionYears !== undefined && !(Number.isInteger(archiveRetentionYears) && archiveRetentionYears >= 2)) {
+  fail(`context "archiveRetentionYears" must be a whole number of years >= 2 (got "${retention}")`);
+}
 
 new PulseStack(app, `Pulse-${stage}`, {
   description: `Pulse (${stage}): customer-success and revenue reporting for ${config.company.name}`,
@@ -43,6 +51,8 @@ new PulseStack(app, `Pulse-${stage}`, {
   jobs,
   handlerEntry,
   stage,
+  ...(existsSync(downloadEntry) ? { downloadEntry } : {}),
+  ...(archiveRetentionYears !== undefined ? { archiveRetentionYears } : {}),
   tags: { project: 'pulse', stage },
 });
 

@@ -12,6 +12,7 @@ import type { PulseConfig } from '../functions/config';
 import { WEEKDAYS, type WeekdayName } from '../functions/domain/dates';
 import { ingestTimes } from '../functions/domain/sources/schedule';
 import { DataStore, type TableAction } from './constructs/data-store';
+import { DownloadEndpoint } from './constructs/download-endpoint';
 import { Mailer } from './constructs/mailer';
 import { Monitoring } from './constructs/monitoring';
 import { acknowledge, acknowledgeWildcardResources } from './constructs/nag';
@@ -30,6 +31,7 @@ export type Capability =
   | 'rejects:write' //     put rejects reports
   | 'archive:write' //     put and read archive objects (SSE-KMS with the archive key)
   | 'mail:send' //         SES SendEmail from the sender identity through the configuration set
+  | 'links:sign' //      GetSecretValue on the download link signing key (nothing without the download endpoint)
   | 'sources:secrets'; //  GetSecretValue on the secrets named by the HTTP sources (nothing when there are none)
 
 export interface JobDefinition {
@@ -64,7 +66,7 @@ export const JOBS = {
   // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
   ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true },
   'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'] },
-  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send'], bundleAssets: REPORT_BUNDLE_ASSETS },
+  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS },
   'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'] },
 } as const satisfies Record<string, JobDefinition>;
 
@@ -114,6 +116,8 @@ export interface PulseStackProps extends StackProps {
   readonly stage: string;
   /** @default 7 */
   readonly archiveRetentionYears?: number;
+  /** Absolute path of functions/handlers/download.ts: the archive's download endpoint is wired when given. */
+  readonly downloadEntry?: string;
 }
 
 export class PulseStack extends Stack {
@@ -122,6 +126,8 @@ export class PulseStack extends Stack {
   readonly mailer: Mailer;
   readonly monitoring: Monitoring;
   readonly jobs: Partial<Record<JobName, ScheduledJob>> = {};
+  /** The archive's download endpoint (function URL), when its handler exists. */
+  readonly download?: DownloadEndpoint;
   private readonly pulseConfig: PulseConfig;
 
   constructor(scope: Construct, id: string, props: PulseStackProps) {
@@ -147,6 +153,20 @@ export class PulseStack extends Stack {
       PULSE_REJECTS_BUCKET: this.archive.rejectsBucket.bucketName,
       PULSE_STAGE: props.stage,
     };
+    if (props.downloadEntry) {
+      this.download = new DownloadEndpoint(this, 'Download', {
+        entry: props.downloadEntry,
+        configFile: props.configFile,
+        environment,
+        archiveBucket: this.archive.archiveBucket,
+        archiveKey: this.archive.archiveKey,
+      });
+    }
+    /** Jobs that sign archive links also learn where the endpoint is and which secret signs. */
+    const envFor = (def: JobDefinition): PulseFunctionEnvironment =>
+      this.download && def.access.includes('links:sign')
+        ? ({ ...environment, PULSE_DOWNLOAD_URL: this.download.url.url, PULSE_LINK_SECRET_ID: this.download.signingKey.secretArn } as PulseFunctionEnvironment)
+        : environment;
 
     for (const name of JOB_NAMES) {
       if (!props.jobs.includes(name)) continue;
@@ -155,7 +175,7 @@ export class PulseStack extends Stack {
       const job = new ScheduledJob(this, id, {
         entry: props.handlerEntry(name),
         configFile: props.configFile,
-        environment,
+        environment: envFor(def),
         description: `Pulse ${name}: ${def.description}`,
         timeout: Duration.minutes(def.timeoutMinutes ?? 5),
         schedules: def.schedules(config),
@@ -244,6 +264,8 @@ export class PulseStack extends Stack {
         add(['secretsmanager:GetSecretValue'], [...ids].map(arn));
         return;
       }
+      case 'links:sign':
+        return this.download?.grantSignLinks(role);
       case 'mail:send':
         return this.mailer.grantSend(role);
     }
