@@ -67,6 +67,19 @@ export async function handler(event: WeeklyReportEvent = {}) {
         : { status: result.status, week: result.week };
   const level = result.status === 'delayed' || (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length)) ? 'ERROR' : 'INFO';
   console.log(JSON.stringify({ level, message: 'weekly report', ...summary }));
+  // The dead man's switch (lib/constructs/monitoring.ts, docs/deploy.md): Pulse/WeeklyReportSent = 1
+  // once every recipient has the week's report, as an embedded-metric-format line written straight to
+  // stdout (console.* output is wrapped by Lambda's JSON log format and would not be seen as EMF).
+  if (result.status === 'sent' && result.sends.failed.length === 0 && result.sends.inFlight.length === 0) {
+    process.stdout.write(
+      `${JSON.stringify({
+        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Pulse', Dimensions: [['Stage']], Metrics: [{ Name: 'WeeklyReportSent', Unit: 'Count' }] }] },
+        Stage: env.PULSE_STAGE,
+        WeeklyReportSent: 1,
+        week: result.week,
+      })}\n`,
+    );
+  }
   // A failed send whose claim was released is retried by Lambda's own retries (async invocation).
   if (result.status === 'sent' && result.sends.failed.some((f) => f.released)) throw new Error(`weekly report: ${result.sends.failed.length} send(s) failed`);
   return summary;

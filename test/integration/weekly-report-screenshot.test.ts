@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The weekly report email as a reader sees it: rendered, opened in headless Chromium (Debian's
 // chromium, installed by scripts/setup.mjs), checked for a real, non-blank render. With
 // PULSE_UPDATE_SCREENSHOT=1 the screenshot is saved as docs/images/weekly-report.png.
