@@ -68,7 +68,8 @@ describe('CSV', () => {
 
 describe('XLSX', async () => {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(await toXlsx(workbookExtracts(extracts), { title: '=evil title', generatedAt: '2026-11-23T08:00:00Z', currency: 'USD' }));
+  const bytes = await toXlsx(workbookExtracts(extracts), { title: '=evil title', generatedAt: '2026-11-23T08:00:00Z', currency: 'USD' });
+  await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
 
   it('has one sheet per extract, each with a bold frozen header row', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'ARR bridge', 'Renewals', 'Accounts', 'Expansion']);
