@@ -316,6 +316,27 @@ describe('HTTP JSON connector', () => {
   });
 });
 
+describe('dry run (pulse sources test)', () => {
+  it('reads one page per resource, validates, and writes, records and remembers nothing', async () => {
+    const t = setup({ resources: subsResource });
+    const source = connectSource(
+      parseConfig({
+        company: { name: 'T', timezone: 'America/New_York' },
+        recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
+        sender: { from: 'p@x.example' },
+        sources: [{ name: 'billing', connector: 'http-json', entities: ['subscriptions'], http: { baseUrl: `${base}/v1`, auth: { type: 'bearer', secretId: 'pulse/billing' }, resources: subsResource } }],
+      }).sources[0]!,
+      { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({ PULSE_SECRET_PULSE_BILLING: TOKEN }), syncState: t.state },
+      { pageLimit: 1 },
+    );
+    const result = await ingestSource(source, { store: t.store, validator }, { sourceName: 'billing', timeZone: 'UTC', weekStartsOn: 1, dryRun: true, mapping: { subscriptions: { fields: { line_id: 'id', account_id: 'customer', arr: { from: 'amount', transform: 'cents-to-money' }, start_date: { from: 'created', transform: 'epoch-to-date' } } } } });
+    expect(requests).toHaveLength(1);
+    expect(result.summary.counts.subscriptions).toMatchObject({ rows: 3, valid: 3, rejected: 0 });
+    expect(t.store.items.size).toBe(0);
+    expect(t.state.values.size).toBe(0);
+  });
+});
+
 describe('local secrets', () => {
   it('reads .pulse/secrets.json (string or JSON secrets), after the environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pulse-secrets-'));
