@@ -1,6 +1,7 @@
 // `pulse demo` (what `npm start` runs): the whole pipeline on the embedded local stack with a
 // generated, always-current company history.
 import { basename, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dropFiles } from '../../functions/adapters/s3/dropzone-source';
 import { connectSource, sourceIngestOptions } from '../../functions/adapters/sources/connect';
@@ -122,7 +123,11 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     step('Where to look');
     const email = report.files[report.files.length - 1];
     if (email) console.log(`   the email             ${email.html} (open in a browser; .eml and .txt beside it)`);
-    else console.log(`   the email             ${resolve(OUTBOX_DIR)} (earlier runs; this week's report was already sent)`);
+    else {
+      // Already sent by an earlier run: point at that run's copy when it is there.
+      const earlier = resolve(OUTBOX_DIR, `weekly-report-${computed.week.toLowerCase()}.html`);
+      console.log(`   the email             ${existsSync(earlier) ? earlier : resolve(OUTBOX_DIR)} (sent by an earlier run; not sent again)`);
+    }
     console.log(`   send it again         npx pulse report --week ${computed.week} --resend   (or --dry-run to only render)`);
     console.log(`   risk alerts           npx pulse alerts list   (history: --history <alert id>)`);
     console.log(`   alert backtest        npx pulse alerts backtest --data ${demoDir} --from ${addDays(today, -364)} --to ${today}`);
