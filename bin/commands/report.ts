@@ -57,7 +57,7 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
       { asOf: opts.asOf, ...(opts.to ? { to: opts.to } : {}), dryRun: opts.dryRun === true, resend: opts.resend === true, trigger: opts.trigger, ...(opts.dataset ? { dataset: opts.dataset } : {}) },
     );
     const files = [...outbox.written];
-    if (result.status === 'dry-run') files.push(await writeOutbox(OUTBOX_DIR, result.message, await composeMime(result.message), `weekly-report-${result.week}.preview`));
+    if (result.status === 'dry-run') files.push(await writeOutbox(OUTBOX_DIR, result.message, await composeMime(result.message), `weekly-report-${result.week.toLowerCase()}.preview`));
     printResult(result, files, opts.log);
     return { result, files };
   } finally {
