@@ -1,6 +1,7 @@
 // The download endpoint's use case: a durable link's token in, a redirect to a fresh presigned URL
 // out (valid for minutes), or the reason the link does not work.
-import { DownloadTokenError, tokenFromRequest, verifyDownloadToken, type DownloadOutcome } from '../domain/archive';
+import { tokenFromRequest, type DownloadOutcome } from '../domain/archive/download-page';
+import { DownloadTokenError, isWellFormedToken, verifyDownloadToken } from '../domain/archive/token';
 import type { UrlPresigner } from '../ports/archive';
 
 export interface DownloadDeps {
@@ -25,6 +26,8 @@ export async function resolveDownload(deps: DownloadDeps, req: DownloadRequest):
   if (method !== 'GET' && method !== 'HEAD') return { status: 405 };
   const token = tokenFromRequest(req.path, req.query);
   if (!token) return { status: 400, message: 'The address has no download token.' };
+  // Junk is refused before the signing keys are fetched (no Secrets Manager call per stray request).
+  if (!isWellFormedToken(token)) return { status: 403, reason: 'malformed', message: 'The link is incomplete or damaged.' };
   let key: string;
   try {
     key = verifyDownloadToken(await deps.signingKeys(), token, deps.now?.() ?? new Date()).key;

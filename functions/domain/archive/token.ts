@@ -41,6 +41,13 @@ function mac(secret: string | Uint8Array, payloadPart: string): Buffer {
   return createHmac('sha256', keyBytes(secret)).update(DOMAIN + payloadPart).digest();
 }
 
+const TOKEN_SHAPE = /^([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})$/;
+
+/** True when the text has a token's shape (checked before any key is fetched). */
+export function isWellFormedToken(token: string): boolean {
+  return TOKEN_SHAPE.test(token);
+}
+
 /** Only archive objects can be linked. */
 export function isLinkableKey(key: string): boolean {
   return key.startsWith(ARCHIVE_ROOT) && !key.split('/').some((part) => part === '..' || part === '.') && !/[\u0000-\u001f]/.test(key);
@@ -65,7 +72,7 @@ export function tokenFor(secret: string | Uint8Array, key: string, days: number,
  */
 export function verifyDownloadToken(secrets: string | Uint8Array | readonly (string | Uint8Array)[], token: string, now: Date = new Date()): TokenClaims {
   const keys = Array.isArray(secrets) ? (secrets as (string | Uint8Array)[]) : [secrets as string | Uint8Array];
-  const m = /^([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  const m = TOKEN_SHAPE.exec(token);
   if (!m) throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   const [, payloadPart, sigPart] = m as unknown as [string, string, string];
   const sig = Buffer.from(sigPart, 'base64url');
