@@ -310,6 +310,8 @@ export const lambdaEnvSchema = z.object({
   PULSE_DROPZONE_BUCKET: z.string().min(1),
   PULSE_ARCHIVE_BUCKET: z.string().min(1),
   PULSE_REJECTS_BUCKET: z.string().min(1),
+  /** The SES configuration set every send goes through (bounce and complaint handling). */
+  PULSE_SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** The deployment's stage, the dimension of the operational metrics (e.g. `prod`). */
   PULSE_STAGE: z.string().min(1).optional(),
   /** Where the validated config travels with the code (copied into every bundle at synth). */

@@ -54,6 +54,9 @@ export const REPORT_BUNDLE_ASSETS: readonly BundleAsset[] = [
   { source: 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf', target: 'chart-font.ttf' },
 ];
 
+/** What the alert digests read beside their bundle: the email templates. */
+export const ALERT_BUNDLE_ASSETS: readonly BundleAsset[] = [{ source: 'templates', target: 'templates' }];
+
 const tz = (c: PulseConfig) => c.company.timezone;
 const daily = (id: string, time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ time, timeZone: tz(c) }), description: `Pulse: every day at ${time} ${tz(c)}` });
 const weekly = (id: string, days: readonly WeekdayName[], time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ days, time, timeZone: tz(c) }), description: `Pulse: ${days.join(', ')} at ${time} ${tz(c)}` });
@@ -67,7 +70,7 @@ export const JOBS = {
   ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true },
   'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'] },
   'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS },
-  'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'] },
+  'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'], bundleAssets: ALERT_BUNDLE_ASSETS },
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOBS;
@@ -162,11 +165,17 @@ export class PulseStack extends Stack {
         archiveKey: this.archive.archiveKey,
       });
     }
-    /** Jobs that sign archive links also learn where the endpoint is and which secret signs. */
-    const envFor = (def: JobDefinition): PulseFunctionEnvironment =>
-      this.download && def.access.includes('links:sign')
-        ? ({ ...environment, PULSE_DOWNLOAD_URL: this.download.url.url, PULSE_LINK_SECRET_ID: this.download.signingKey.secretArn } as PulseFunctionEnvironment)
-        : environment;
+    /**
+     * Jobs that sign archive links also learn where the endpoint is and which secret signs; jobs
+     * that send mail learn the configuration set (their grant allows sending only through it).
+     */
+    const envFor = (def: JobDefinition): PulseFunctionEnvironment => ({
+      ...environment,
+      ...(this.download && def.access.includes('links:sign')
+        ? { PULSE_DOWNLOAD_URL: this.download.url.url, PULSE_LINK_SECRET_ID: this.download.signingKey.secretArn }
+        : {}),
+      ...(def.access.includes('mail:send') ? { PULSE_SES_CONFIGURATION_SET: this.mailer.configurationSet.configurationSetName } : {}),
+    });
 
     for (const name of JOB_NAMES) {
       if (!props.jobs.includes(name)) continue;

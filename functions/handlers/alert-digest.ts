@@ -3,17 +3,14 @@
 // with `{ "mode": "critical" }` (e.g. right after an ingest) it sends only the immediate critical
 // alerts. The schedule's scheduled time decides the date, so a retried or duplicated event
 // evaluates the same day, and the send ledger sends every message once.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
-import { DynamoDbSendLedger } from '../adapters/dynamodb/send-ledger';
 import { createRiskAlertRenderer } from '../adapters/render/risk-alerts';
-import { SesMailer } from '../adapters/ses/ses-mailer';
 import { evaluateAlerts } from '../app/evaluate-alerts';
 import { WEEKDAYS, isIsoDate, isoWeekday, todayIn } from '../domain/dates';
 import { alertSettingsFrom } from '../domain/alerts';
 import { kpiSettingsFrom } from '../domain/kpi';
 import type { AlertRenderer } from '../ports/alerts';
+import { getMailRuntime } from './mail-runtime';
 import { getRuntime } from './runtime';
 
 export interface AlertDigestEvent {
@@ -25,12 +22,11 @@ export interface AlertDigestEvent {
   mode?: 'digest' | 'critical';
 }
 
-const dynamodb = new DynamoDBClient({});
-const ses = new SESv2Client({});
 let renderer: Promise<AlertRenderer> | undefined;
 
 export async function handler(event: AlertDigestEvent = {}) {
   const { config, env, store } = getRuntime();
+  const { dynamodb, mailer, sendLedger } = getMailRuntime();
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   const digestDay = config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(today) - 1]!);
   renderer ??= createRiskAlertRenderer();
@@ -38,8 +34,8 @@ export async function handler(event: AlertDigestEvent = {}) {
     {
       store,
       alerts: new DynamoDbAlertStateStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
-      ledger: new DynamoDbSendLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
-      mailer: new SesMailer({ client: ses, ...(process.env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: process.env.PULSE_SES_CONFIGURATION_SET } : {}) }),
+      ledger: sendLedger,
+      mailer,
       renderer: await renderer,
     },
     {

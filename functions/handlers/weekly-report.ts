@@ -3,16 +3,13 @@
 // stale or inconsistent). The schedule's scheduled time decides the week, so a retried or
 // duplicated event reports the same week, and the send ledger sends nothing twice.
 import { setFlagsFromString } from 'node:v8';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
-import { DynamoDbSendLedger } from '../adapters/dynamodb/send-ledger';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
-import { SesMailer } from '../adapters/ses/ses-mailer';
 import { reportSettingsFrom, sendWeeklyReport } from '../app/send-weekly-report';
 import { weekStartsOnNumber } from '../config';
 import { reportWeek, todayIn, weekFromLabel } from '../domain/dates';
 import type { ReportRenderer } from '../ports/report-renderer';
+import { getMailRuntime } from './mail-runtime';
 import { getRuntime } from './runtime';
 
 // Three charts per invocation: V8's baseline wasm tier makes the first chart ~5x faster (docs/charts.md).
@@ -27,12 +24,11 @@ export interface WeeklyReportEvent {
   resend?: boolean;
 }
 
-const dynamodb = new DynamoDBClient({});
-const ses = new SESv2Client({});
 let renderer: Promise<ReportRenderer> | undefined;
 
 export async function handler(event: WeeklyReportEvent = {}) {
   const { config, env, store } = getRuntime();
+  const { dynamodb, mailer, sendLedger } = getMailRuntime();
   const weekStartsOn = weekStartsOnNumber(config);
   const asOf = event.week
     ? weekFromLabel(event.week, weekStartsOn).asOf
@@ -45,8 +41,8 @@ export async function handler(event: WeeklyReportEvent = {}) {
     {
       store,
       runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
-      sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
-      mailer: new SesMailer({ client: ses, ...(process.env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: process.env.PULSE_SES_CONFIGURATION_SET } : {}) }),
+      sendLedger,
+      mailer,
       renderer: await renderer,
     },
     reportSettingsFrom(config, { archiveBucket: env.PULSE_ARCHIVE_BUCKET }),

@@ -111,6 +111,18 @@ describe('one role per job, only what it uses', () => {
   });
 });
 
+describe('function environments', () => {
+  const envOf = (job: string) => {
+    const fn = Object.entries(resources(built.template)).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${job}Handler`));
+    return (fn?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+  };
+
+  it('tells every job that sends mail which configuration set its grant allows, and only those', () => {
+    for (const job of ['WeeklyReport', 'AlertDigest']) expect(envOf(job), job).toHaveProperty('PULSE_SES_CONFIGURATION_SET');
+    for (const job of ['Ingest', 'ComputeWeek']) expect(envOf(job), job).not.toHaveProperty('PULSE_SES_CONFIGURATION_SET');
+  });
+});
+
 describe('monitoring with every job', () => {
   it('alarms on each job (errors, throttles, failed invocations, schedule DLQ) plus SES and the dead-man switch', () => {
     built.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * 4 + 3);
