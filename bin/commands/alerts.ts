@@ -115,18 +115,20 @@ export function printRunResult(r: AlertRunResult, write: (s: string) => void, op
   const count = (k: string) => r.notices.filter((n) => n.kind === k).length;
   write(`${r.accountsEvaluated} accounts evaluated on ${r.today}: ${count('opened')} opened, ${count('escalated')} escalated, ${count('reminder')} reminders, ${count('resolved')} resolved; ${r.open} open`);
   if (r.conflictsRetried) write(`${r.conflictsRetried} state conflict(s) with a concurrent run, retried`);
-  const bySubject = new Map<string, { status: string; recipients: string[] }>();
+  // One line per message: a message to several recipients (a batched critical alert) lists them all;
+  // two messages with the same subject (two owners' digests) stay two lines.
+  const byMessage = new Map<string, { status: string; subject: string; recipients: string[] }>();
   for (const s of r.sends) {
-    const k = `${s.status}\u0000${s.subject ?? s.key.kind}`;
-    const e = bySubject.get(k) ?? { status: s.status, recipients: [] };
+    const k = `${s.status}\u0000${s.messageId ?? `${s.key.kind}\u0000${s.key.recipient}`}`;
+    const e = byMessage.get(k) ?? { status: s.status, subject: s.subject ?? s.key.kind, recipients: [] };
     if (!e.recipients.includes(s.key.recipient)) e.recipients.push(s.key.recipient);
-    bySubject.set(k, e);
+    byMessage.set(k, e);
   }
   const sent = r.sends.filter((s) => s.status === 'sent');
   write(`emails: ${new Set(sent.map((s) => s.messageId)).size} sent, ${r.sends.filter((s) => s.status === 'already-sent').length} already sent earlier, ${r.sends.filter((s) => s.status === 'in-flight').length} in flight elsewhere, ${r.sends.filter((s) => s.status === 'failed').length} failed${opts.digest ? '' : ' (no digest today: not a digest day)'}`);
-  for (const [k, e] of bySubject) {
+  for (const e of byMessage.values()) {
     if (e.status === 'already-sent') continue;
-    write(`  ${e.status.padEnd(9)} ${k.split('\u0000')[1]}  -> ${e.recipients.join(', ')}`);
+    write(`  ${e.status.padEnd(9)} ${e.subject}  -> ${e.recipients.join(', ')}`);
   }
   for (const s of r.sends.filter((x) => x.status === 'failed')) write(`  failed: ${s.key.kind} ${s.key.recipient}: ${s.error}`);
 }
