@@ -1,7 +1,8 @@
 // Source registry (config validation), field mappings and transforms, schedules, identity for
 // deletes, run recording, and the spreadsheet-safe rejects CSV. Pure: no network.
 import { describe, expect, it } from 'vitest';
-import { rejectsCsv, spreadsheetSafe } from '../../functions/adapters/s3/rejects-report';
+import { rejectsCsv } from '../../functions/adapters/s3/rejects-report';
+import { neutraliseFormula } from '../../functions/domain/spreadsheet';
 import { patternRecogniser } from '../../functions/adapters/s3/dropzone-source';
 import { sourceNameOfKey } from '../../functions/adapters/sources/connect';
 import { laterMark, linkHeaderNext } from '../../functions/adapters/sources/http/source';
@@ -252,8 +253,10 @@ describe('rejects CSV', () => {
   it('has the report columns and defuses spreadsheet formulas in untrusted cells', () => {
     const csv = rejectsCsv('crm', [{ file: 'incoming/crm/a.csv', line: 3, field: 'name', reason: 'is required', raw: '=HYPERLINK("x"),,"a,b"' }]);
     expect(csv).toBe('source,file,line,field,reason,raw\r\ncrm,incoming/crm/a.csv,3,name,is required,"\'=HYPERLINK(""x""),,""a,b"""\r\n');
-    expect(spreadsheetSafe('-12')).toBe('-12');
-    expect(spreadsheetSafe('-x')).toBe("'-x");
-    expect(spreadsheetSafe('@SUM(1)')).toBe("'@SUM(1)");
+    // every cell of the rejects report is text: even `-1+1` would be evaluated by Excel
+    expect(neutraliseFormula('-1+1')).toBe("'-1+1");
+    expect(neutraliseFormula('-x')).toBe("'-x");
+    expect(neutraliseFormula('@SUM(1)')).toBe("'@SUM(1)");
+    expect(neutraliseFormula('\nx')).toBe("'\nx");
   });
 });

@@ -1,26 +1,19 @@
 // The rejects report in S3: `rejects/<runId>/rejects.csv` (or .ndjson), one line per problem with
-// source, file, line, field, reason and the raw row.
+// source, file, line, field, reason and the raw row; every cell is text, neutralised against
+// formula injection (raw rows are untrusted input, and people open this in Excel).
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stringify } from 'csv-stringify/sync';
 import type { RowError } from '../../domain/contract/validate';
+import { neutraliseFormula } from '../../domain/spreadsheet';
 import type { RejectsReportWriter } from '../../ports/rejects-report';
 
 export const REJECTS_COLUMNS = ['source', 'file', 'line', 'field', 'reason', 'raw'] as const;
 
 export const rejectsKey = (runId: string, format: 'csv' | 'ndjson' = 'csv') => `rejects/${runId}/rejects.${format}`;
 
-/**
- * A cell that a spreadsheet would run as a formula (`=`, `+`, `@`, tab, CR, or `-` not starting a
- * number) gets a leading apostrophe: the report is opened in Excel by people, and raw rows are
- * untrusted input.
- */
-export function spreadsheetSafe(cell: string): string {
-  return /^[=+@\t\r]/.test(cell) || /^-(?![\d.])/.test(cell) ? `'${cell}` : cell;
-}
-
 export function rejectsCsv(source: string, rejects: readonly RowError[]): string {
   return stringify(
-    rejects.map((r) => [source, r.file, String(r.line), r.field, r.reason, r.raw ?? ''].map(spreadsheetSafe)),
+    rejects.map((r) => [source, r.file, String(r.line), r.field, r.reason, r.raw ?? ''].map(neutraliseFormula)),
     { header: true, columns: [...REJECTS_COLUMNS], record_delimiter: '\r\n' },
   );
 }
