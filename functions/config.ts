@@ -310,6 +310,10 @@ export const lambdaEnvSchema = z.object({
   PULSE_DROPZONE_BUCKET: z.string().min(1),
   PULSE_ARCHIVE_BUCKET: z.string().min(1),
   PULSE_REJECTS_BUCKET: z.string().min(1),
+  /** The download endpoint (function URL) that turns signed archive links into presigned URLs. */
+  PULSE_DOWNLOAD_URL: z.string().url().optional(),
+  /** The Secrets Manager secret holding the link signing key(s). */
+  PULSE_LINK_SECRET_ID: z.string().min(1).optional(),
   /** The SES configuration set every send goes through (bounce and complaint handling). */
   PULSE_SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** The deployment's stage, the dimension of the operational metrics (e.g. `prod`). */

@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { S3Archive } from '../../functions/adapters/s3/archive-store';
-import { FileLinkKeys, SecretsManagerLinkKeys, type LinkKeySource } from '../../functions/adapters/secrets/link-keys';
+import { SecretsManagerLinkKeys, type LinkKeySource } from '../../functions/adapters/secrets/link-keys';
 import { fetchPack } from '../../functions/app/archive-get';
 import { ArchiveError, archiveWeek, listPacks } from '../../functions/app/archive-week';
 import type { PulseConfig } from '../../functions/config';
@@ -12,17 +12,11 @@ import type { Dataset } from '../../functions/domain/contract/validate';
 import { kpiSettingsFrom } from '../../functions/domain/kpi';
 import { INDEX_KEY, MANIFEST_NAME, configHash, embedInlineImages, isLinkableKey, linkMaker, parsePackLabel, sha256Hex, versionPrefix } from '../../functions/domain/archive';
 import { CliError, table } from './context';
-import { DEFAULT_DOWNLOAD_PORT, startDownloadServer } from './download-server';
-import { LOCAL_DATA_DIR } from './local';
+import { DEFAULT_DOWNLOAD_PORT, DEFAULT_LINK_DAYS, localLinkKeys, startDownloadServer } from './download-server';
+
+export { DEFAULT_LINK_DAYS, LOCAL_LINK_KEY_FILE, localLinkKeys } from './download-server';
 import { openTarget, type TargetOptions, type TargetSession } from './target';
 
-/** Where the local link signing key lives (created on first use). */
-export const LOCAL_LINK_KEY_FILE = join(LOCAL_DATA_DIR, 'link-signing-key');
-export const DEFAULT_LINK_DAYS = 30;
-
-export function localLinkKeys(): FileLinkKeys {
-  return new FileLinkKeys(resolve(LOCAL_LINK_KEY_FILE));
-}
 
 function archiveOf(session: TargetSession): S3Archive {
   return new S3Archive({ client: session.s3, bucket: session.resources.archiveBucket });

@@ -1,10 +1,26 @@
 // The download endpoint on loopback: the Lambda handler's code (createDownloadHandler) behind a
 // node:http server, so links made locally work exactly as the deployed function URL's do.
 import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { FileLinkKeys } from '../../functions/adapters/secrets/link-keys';
+import { linkMaker } from '../../functions/domain/archive';
 import type { UrlPresigner } from '../../functions/ports/archive';
 import { createDownloadHandler } from '../../functions/handlers/download';
+import { LOCAL_DATA_DIR } from './local';
 
 export const DEFAULT_DOWNLOAD_PORT = 4510;
+export const DEFAULT_LINK_DAYS = 30;
+/** Where the local link signing key lives (created on first use). */
+export const LOCAL_LINK_KEY_FILE = join(LOCAL_DATA_DIR, 'link-signing-key');
+
+export function localLinkKeys(): FileLinkKeys {
+  return new FileLinkKeys(resolve(LOCAL_LINK_KEY_FILE));
+}
+
+/** Signs links for the local download endpoint (`pulse archive serve`, `pulse demo --serve`). */
+export async function localArchiveLink(days = DEFAULT_LINK_DAYS): Promise<(key: string) => string> {
+  return linkMaker(`http://127.0.0.1:${DEFAULT_DOWNLOAD_PORT}`, await localLinkKeys().current(), days);
+}
 
 export interface DownloadServer {
   /** `http://127.0.0.1:<port>`: the base of the durable links. */

@@ -15,6 +15,7 @@ import { weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
 import { todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
 import { CliError, loadConfig } from './context';
+import { localArchiveLink } from './download-server';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 
 export const OUTBOX_DIR = join(LOCAL_DATA_DIR, 'outbox');
@@ -52,6 +53,7 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
         sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName }),
         mailer: outbox,
         renderer: await createWeeklyReportRenderer(),
+        archiveLink: await localArchiveLink(),
       },
       reportSettingsFrom(config, { archiveBucket: session.stack.resources.archiveBucket }),
       { asOf: opts.asOf, ...(opts.to ? { to: opts.to } : {}), dryRun: opts.dryRun === true, resend: opts.resend === true, trigger: opts.trigger, ...(opts.dataset ? { dataset: opts.dataset } : {}) },

@@ -22,6 +22,7 @@ import {
   type Problem,
   type WeeklyReportView,
 } from '../domain/report';
+import { INDEX_KEY, periodPrefix, weeklyPack } from '../domain/archive';
 import type { Mailer, OutgoingMessage, SendKey, SendLedger } from '../ports/mailer';
 import type { RenderedEmail, ReportRenderer } from '../ports/report-renderer';
 import type { RunLedger } from '../ports/run-ledger';
@@ -79,6 +80,8 @@ export interface SendWeeklyReportDeps {
   sendLedger: SendLedger;
   mailer: Mailer;
   renderer: ReportRenderer;
+  /** Signs a durable download link for an archive key (the download endpoint); without it the email names the S3 location. */
+  archiveLink?: (key: string) => string;
   now?: () => Date;
 }
 
@@ -176,12 +179,15 @@ export async function sendOnce(
   return out;
 }
 
-function archiveOf(settings: ReportSettings, week: string): { label: string; url: string | null } {
+function archiveOf(settings: ReportSettings, week: string, link?: (key: string) => string): { label: string; url: string | null } {
+  // The archive index lists every pack with its files, so the link holds even when a week's pack
+  // is regenerated as a new version.
+  if (link) return { label: `Finance archive: this week's pack (${week}) and every earlier one`, url: link(INDEX_KEY) };
   if (settings.archive.baseUrl) {
     const url = `${settings.archive.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(week)}`;
     return { label: url, url };
   }
-  if (settings.archive.bucket) return { label: `s3://${settings.archive.bucket}/weekly/${week}/`, url: null };
+  if (settings.archive.bucket) return { label: `s3://${settings.archive.bucket}/${periodPrefix(weeklyPack(week))}`, url: null };
   return { label: 'not archived yet', url: null };
 }
 
@@ -206,7 +212,7 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
         companyName: settings.companyName,
         locale: settings.locale,
         subjectTemplate: settings.subjectTemplate,
-        archive: archiveOf(settings, week),
+        archive: archiveOf(settings, week, deps.archiveLink),
         riskWindowDays: settings.riskWindowDays,
       }),
     );

@@ -1,9 +1,16 @@
 // The Monday executive report: on the weekly schedule, send the report for the last complete week
 // (once per recipient; held back with a "report delayed" notice to the operator when the data is
 // stale or inconsistent). The schedule's scheduled time decides the week, so a retried or
-// duplicated event reports the same week, and the send ledger sends nothing twice.
+// duplicated event reports the same week, and the send ledger sends nothing twice. After the send
+// the week is archived for finance (write-once: a rerun leaves the existing pack as it is).
 import { setFlagsFromString } from 'node:v8';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
+import { S3Archive } from '../adapters/s3/archive-store';
+import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
+import { archiveWeek } from '../app/archive-week';
+import { configHash, embedInlineImages, linkMaker } from '../domain/archive';
+import { kpiSettingsFrom } from '../domain/kpi';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
 import { reportSettingsFrom, sendWeeklyReport } from '../app/send-weekly-report';
 import { weekStartsOnNumber } from '../config';
@@ -25,9 +32,13 @@ export interface WeeklyReportEvent {
 }
 
 let renderer: Promise<ReportRenderer> | undefined;
+let linkKeys: SecretsManagerLinkKeys | undefined;
+
+/** Links in the email and on the archive index stay valid this long (the endpoint re-signs on use). */
+const LINK_DAYS = 30;
 
 export async function handler(event: WeeklyReportEvent = {}) {
-  const { config, env, store } = getRuntime();
+  const { config, env, store, s3 } = getRuntime();
   const { dynamodb, mailer, sendLedger } = getMailRuntime();
   const weekStartsOn = weekStartsOnNumber(config);
   const asOf = event.week
@@ -37,6 +48,9 @@ export async function handler(event: WeeklyReportEvent = {}) {
     renderer = undefined;
     throw err;
   });
+  if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
+  const archiveLink = env.PULSE_DOWNLOAD_URL && linkKeys ? linkMaker(env.PULSE_DOWNLOAD_URL, await linkKeys.current(), LINK_DAYS) : undefined;
+  const data = await store.loadDataset();
   const result = await sendWeeklyReport(
     {
       store,
@@ -44,10 +58,26 @@ export async function handler(event: WeeklyReportEvent = {}) {
       sendLedger,
       mailer,
       renderer: await renderer,
+      ...(archiveLink ? { archiveLink } : {}),
     },
     reportSettingsFrom(config, { archiveBucket: env.PULSE_ARCHIVE_BUCKET }),
-    { asOf, resend: event.resend === true, trigger: event.scheduledTime ? 'schedule' : 'invoke' },
+    { asOf, dataset: data, resend: event.resend === true, trigger: event.scheduledTime ? 'schedule' : 'invoke' },
   );
+  const archived =
+    result.status === 'sent'
+      ? await archiveWeek(new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET }), {
+          data,
+          settings: kpiSettingsFrom(config),
+          asOf,
+          report: { html: embedInlineImages(result.email.html, result.email.images) },
+          runId: event.scheduledTime ?? `invoke-${new Date().toISOString()}`,
+          generatedAt: new Date().toISOString(),
+          configHash: configHash(config),
+          companyName: config.company.name,
+          locale: config.company.locale,
+          ...(archiveLink ? { link: (key: string) => archiveLink(key) } : {}),
+        })
+      : undefined;
   const summary =
     result.status === 'delayed'
       ? { status: result.status, week: result.week, problems: result.problems.map((p) => p.message), noticesSent: result.notice.sent.length }
@@ -59,6 +89,7 @@ export async function handler(event: WeeklyReportEvent = {}) {
             alreadySent: result.sends.alreadySent.length,
             inFlight: result.sends.inFlight.map((s) => s.recipient),
             failed: result.sends.failed.map((s) => `${s.recipient}: ${s.error}`),
+            archived: archived && { prefix: archived.weekly.prefix, status: archived.weekly.status, version: archived.weekly.version },
           }
         : { status: result.status, week: result.week };
   const level = result.status === 'delayed' || (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length)) ? 'ERROR' : 'INFO';

@@ -130,6 +130,17 @@ describe('sendWeeklyReport', () => {
     expect(w.sendLedger.items.size).toBe(0);
     expect(await w.runLedger.list({ kind: 'report' })).toEqual([]);
   });
+
+  it("links the archive through the download endpoint when it can sign links, else names the week's real S3 folder", async () => {
+    const signed = await sendWeeklyReport({ ...world(), archiveLink: (key) => `https://dl.example/d/${encodeURIComponent(key)}.sig` }, settings, { asOf: ASOF, dryRun: true });
+    expect(signed.status === 'dry-run' && signed.view.meta.archive).toEqual({
+      label: "Finance archive: this week's pack (2026-W47) and every earlier one",
+      url: 'https://dl.example/d/archive%2Findex.html.sig',
+    });
+    expect(signed.status === 'dry-run' && signed.email.html).toContain('href="https://dl.example/d/archive%2Findex.html.sig"');
+    const plain = await sendWeeklyReport(world(), settings, { asOf: ASOF, dryRun: true });
+    expect(plain.status === 'dry-run' && plain.view.meta.archive).toEqual({ label: 's3://pulse-archive/archive/weekly/2026/2026-W47/', url: null });
+  });
 });
 
 describe('checkSanity', () => {
