@@ -314,6 +314,8 @@ export const lambdaEnvSchema = z.object({
   PULSE_DOWNLOAD_URL: z.string().url().optional(),
   /** The Secrets Manager secret holding the link signing key(s). */
   PULSE_LINK_SECRET_ID: z.string().min(1).optional(),
+  /** The alert function, invoked for immediate critical alerts after an ingest that wrote data. */
+  PULSE_ALERTS_FUNCTION: z.string().min(1).optional(),
   /** The SES configuration set every send goes through (bounce and complaint handling). */
   PULSE_SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** The deployment's stage, the dimension of the operational metrics (e.g. `prod`). */

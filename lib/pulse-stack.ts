@@ -201,6 +201,15 @@ export class PulseStack extends Stack {
     }
     this.acknowledgeNotificationsHandler();
 
+    // Critical alerts go out right after the ingest that revealed them: ingest invokes the alert
+    // function asynchronously (Lambda queues and retries the event).
+    const ingestJob = this.jobs.ingest;
+    const alertJob = this.jobs['alert-digest'];
+    if (ingestJob && alertJob) {
+      ingestJob.pulseFunction.function.addEnvironment('PULSE_ALERTS_FUNCTION', alertJob.pulseFunction.function.functionName);
+      ingestJob.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [alertJob.pulseFunction.function.functionArn] }));
+    }
+
     if (props.jobs.includes('compute-week') && props.jobs.includes('ingest')) {
       const at = computeWeekAt(config);
       if (at.day === config.schedules.weeklyReport.day && at.time < config.schedules.ingest.time) {

@@ -1,11 +1,14 @@
 // Ingest: on an S3 "object created" event, the new objects of each drop-zone source
 // (`incoming/<source>/...`); on a schedule, every source due at the scheduled time (drop-zone
 // folders and HTTP APIs). Each source is one recorded run (the run ledger); files are moved to
-// processed/ or failed/, rejects written to the rejects bucket.
+// processed/ or failed/, rejects written to the rejects bucket. When a run wrote data, the alert
+// function is asked to send critical alerts at once (the digests follow on their schedule).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
+import { LambdaAlertsTrigger } from '../adapters/lambda/alerts-trigger';
 import { DropZoneSource } from '../adapters/s3/dropzone-source';
 import { S3RejectsReport } from '../adapters/s3/rejects-report';
 import { connectSource, sourceIngestOptions, sourceNameOfKey, type ConnectDeps } from '../adapters/sources/connect';
@@ -46,6 +49,7 @@ interface IngestWiring {
   ledger: RunLedger;
   deps: ConnectDeps;
   rejects: S3RejectsReport;
+  alerts?: LambdaAlertsTrigger;
 }
 
 let wiring: IngestWiring | undefined;
@@ -59,6 +63,7 @@ function getWiring(): IngestWiring {
     runtime,
     ledger: new DynamoDbRunLedger({ client: dynamodb, tableName }),
     rejects: new S3RejectsReport({ client: runtime.s3, bucket: runtime.env.PULSE_REJECTS_BUCKET }),
+    ...(runtime.env.PULSE_ALERTS_FUNCTION ? { alerts: new LambdaAlertsTrigger(new LambdaClient({}), runtime.env.PULSE_ALERTS_FUNCTION) } : {}),
     deps: {
       s3: runtime.s3,
       dropzoneBucket: runtime.env.PULSE_DROPZONE_BUCKET,
@@ -75,7 +80,7 @@ const log = (level: 'INFO' | 'WARN' | 'ERROR', message: string, extra: Record<st
   (level === 'INFO' ? console.log : console.error)(JSON.stringify({ level, message, ...extra }));
 
 export async function handler(event: IngestEvent = {}): Promise<{ runs: IngestRunOutcome[] }> {
-  const { runtime, ledger, deps, rejects } = getWiring();
+  const { runtime, ledger, deps, rejects, alerts } = getWiring();
   const { config, store, validator } = runtime;
   const runs: IngestRunOutcome[] = [];
   const thrown: unknown[] = [];
@@ -130,6 +135,16 @@ export async function handler(event: IngestEvent = {}): Promise<{ runs: IngestRu
       await runOne(def.name, trigger, () =>
         ingestSource(connectSource(def, deps, { full: Boolean(event.full) }), { store, validator, ledger, rejects }, { ...sourceIngestOptions(def, config), trigger }),
       );
+    }
+  }
+
+  const wrote = runs.filter((r) => r.status === 'succeeded' && (r.written ?? 0) > 0);
+  if (alerts && wrote.length) {
+    try {
+      await alerts.critical(`ingest of ${wrote.map((r) => r.source).join(', ')}`);
+    } catch (err) {
+      // The data is in; the next digest run still sends what is critical. Say so, loudly.
+      log('ERROR', 'could not trigger the critical alerts after ingest', { error: (err as Error).message });
     }
   }
 

@@ -117,6 +117,15 @@ describe('function environments', () => {
     return (fn?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
   };
 
+  it('lets ingest invoke the alert function (critical alerts right after an ingest), and nothing else', () => {
+    expect(envOf('Ingest')).toHaveProperty('PULSE_ALERTS_FUNCTION');
+    const invokes = statementsOfRole(built.template, roleOf('Ingest')).filter((st) => asArray(st.Action).includes('lambda:InvokeFunction'));
+    expect(invokes).toHaveLength(1);
+    expect(asArray(invokes[0]!.Resource)).toHaveLength(1);
+    expect(JSON.stringify(invokes[0]!.Resource)).toContain('AlertDigestHandlerFunction');
+    for (const job of ['ComputeWeek', 'WeeklyReport', 'AlertDigest']) expect(pulseActions(job), job).not.toContain('lambda:InvokeFunction');
+  });
+
   it('tells every job that sends mail which configuration set its grant allows, and only those', () => {
     for (const job of ['WeeklyReport', 'AlertDigest']) expect(envOf(job), job).toHaveProperty('PULSE_SES_CONFIGURATION_SET');
     for (const job of ['Ingest', 'ComputeWeek']) expect(envOf(job), job).not.toHaveProperty('PULSE_SES_CONFIGURATION_SET');

@@ -344,6 +344,13 @@ describe('ingest handler (the Lambda entry) on the embedded stack', () => {
     );
     const undo = stack.applyEnv();
     process.env.PULSE_CONFIG_PATH = configPath;
+    process.env.PULSE_ALERTS_FUNCTION = 'pulse-alert-digest';
+    // Lambda is the one service the embedded stack has no emulator for: record the invocations.
+    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const lambda = mockClient(LambdaClient);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const invoked = () => lambda.commandCalls(InvokeCommand).map((c) => [c.args[0].input.FunctionName, c.args[0].input.InvocationType, JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array)).mode]);
     try {
       const { handler } = await import('../../functions/handlers/ingest');
       const bucket = stack.resources.dropzoneBucket;
@@ -360,6 +367,8 @@ describe('ingest handler (the Lambda entry) on the embedded stack', () => {
       const nobody = uploaded.runs[1]!;
       expect(await keysUnder(`failed/${nobody.runId}/`)).toEqual([`failed/${nobody.runId}/nobody/accounts.csv`]);
       expect(uploaded.runs[0]!.rejects).toBe(`s3://${stack.resources.rejectsBucket}/rejects/${uploaded.runs[0]!.runId}/rejects.csv`);
+      // data was written: the alert function is asked, asynchronously, for critical alerts now
+      expect(invoked()).toEqual([['pulse-alert-digest', 'Event', 'critical']]);
 
       // 11:00 UTC is 06:00 in New York in November: "hq" (daily) is due, "late" (05:15) is not.
       await put('incoming/hq/accounts.csv', 'account_id,name\nH3,Three\n');
@@ -369,6 +378,10 @@ describe('ingest handler (the Lambda entry) on the embedded stack', () => {
       expect(await keysUnder('incoming/late/')).toEqual(['incoming/late/accounts.csv']);
       const late = await handler({ scheduledTime: '2026-11-23T10:15:00Z' });
       expect(late.runs.map((r) => [r.source, r.status, r.written])).toEqual([['late', 'succeeded', 1]]);
+      expect(invoked()).toHaveLength(3);
+      // a scheduled run with nothing due writes nothing and asks for no alerts
+      await handler({ scheduledTime: '2026-11-23T12:30:00Z' });
+      expect(invoked()).toHaveLength(3);
 
       const ledger = new DynamoDbRunLedger({ client: ddb, tableName: stack.resources.tableName });
       const runs = await ledger.list({ kind: 'ingest', limit: 10 });
@@ -380,6 +393,8 @@ describe('ingest handler (the Lambda entry) on the embedded stack', () => {
       ]);
     } finally {
       delete process.env.PULSE_CONFIG_PATH;
+      delete process.env.PULSE_ALERTS_FUNCTION;
+      lambda.restore();
       undo();
     }
   });
