@@ -18,6 +18,7 @@ import {
   checkFreshness,
   checkSanity,
   computeWeeklyReportData,
+  dataQualityOf,
   weeklyReportInput,
   type Problem,
   type WeeklyReportView,
@@ -213,6 +214,7 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
         locale: settings.locale,
         subjectTemplate: settings.subjectTemplate,
         archive: archiveOf(settings, week, deps.archiveLink),
+        dataQuality: dataQualityOf(runs, settings.timeZone),
         riskWindowDays: settings.riskWindowDays,
       }),
     );

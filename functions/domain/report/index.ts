@@ -1,6 +1,7 @@
 // The weekly executive report's domain: view model, summary, movers, readiness checks, formatting.
 export { createFormatter, NOT_AVAILABLE, type Formatter, type ValueFormat } from './format';
 export { accountMovements, GAIN_KINDS, MOVEMENT_KINDS, type AccountMovement, type MovementKind } from './movements';
+export { dataQualityOf, type DataQuality, type IngestRunSummary, type SourceQuality } from './data-quality';
 export { checkFreshness, checkSanity, type FreshnessPolicy, type IngestRunLike, type Problem } from './readiness';
 export { computeWeeklyReportData, weeklyReportInput, type WeeklyReportData } from './inputs';
 export {

@@ -2,6 +2,7 @@
 // KPI result, the previous week, the 13-week trend, the segments and the per-account movements.
 // Pure: no I/O, no clock. Money stays in cents and ratios in fractions (the templates format them
 // with the helpers of format.ts); only the summary paragraph and the subject are finished text.
+import type { DataQuality } from './data-quality';
 import type { Account, Renewal } from '../contract/entities';
 import { addDays, daysBetween, type IsoDate } from '../dates';
 import type { AccountHealth, CountArr, ExpansionSum, HealthBand, HealthComponent, KpiResult, TrendResult } from '../kpi';
@@ -118,6 +119,7 @@ export interface WeeklyReportView {
     preheader: string;
     /** Where this week's report and extracts are archived (a link when it is a URL). */
     archive: { label: string; url: string | null };
+    dataQuality: DataQuality;
   };
   subject: string;
   summary: string;
@@ -191,6 +193,8 @@ export interface WeeklyReportInput {
   /** Subject template with {{company}}, {{week}}, {{range}}, {{asOf}}, {{closingArr}}, {{netChange}}. */
   subjectTemplate: string;
   archive: { label: string; url: string | null };
+  /** The latest ingest of each source and what it rejected (the footer); empty when unknown. */
+  dataQuality?: DataQuality;
   /** Renewal risks: red or yellow customers whose open renewal is due within this many days, or overdue. Default 90. */
   riskWindowDays?: number;
   /** Rows in the risk and movers tables. Default 5. */
@@ -413,6 +417,7 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
       quarter: k.quarter,
       preheader: '',
       archive: input.archive,
+      dataQuality: input.dataQuality ?? { sources: [], rejectedRows: 0, known: false },
     },
     subject: '',
     summary: '',

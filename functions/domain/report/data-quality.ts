@@ -1,0 +1,57 @@
+// The report's data-quality footer: for each source, its latest ingest and what it rejected, so a
+// reader sees at a glance whether the figures rest on complete data and where the bad rows are.
+import { todayIn } from '../dates';
+
+/** The part of a run-ledger record the footer reads (see functions/ports/run-ledger.ts). */
+export interface IngestRunSummary {
+  subject: string;
+  status: string;
+  startedAt: string;
+  finishedAt?: string;
+  rejects?: { rows: number; problems: number; location?: string; byField: Record<string, number> };
+}
+
+export interface SourceQuality {
+  source: string;
+  /** Local date of the latest ingest run (finished, else started). */
+  lastIngest: string;
+  status: string;
+  rejectedRows: number;
+  /** The most frequent problem fields, e.g. `subscriptions.arr (2)`. */
+  topFields: string;
+  /** Where the full rejects report is, when there is one. */
+  location: string | null;
+}
+
+export interface DataQuality {
+  sources: SourceQuality[];
+  rejectedRows: number;
+  /** False when no ingest is recorded at all. */
+  known: boolean;
+}
+
+/** The latest ingest run of each source, newest data first in the ledger order given. */
+export function dataQualityOf(runs: readonly IngestRunSummary[], timeZone: string): DataQuality {
+  const latest = new Map<string, IngestRunSummary>();
+  for (const r of runs) {
+    const seen = latest.get(r.subject);
+    if (!seen || (r.finishedAt ?? r.startedAt) > (seen.finishedAt ?? seen.startedAt)) latest.set(r.subject, r);
+  }
+  const sources = [...latest.values()]
+    .sort((a, b) => a.subject.localeCompare(b.subject))
+    .map(
+      (r): SourceQuality => ({
+        source: r.subject,
+        lastIngest: todayIn(timeZone, new Date(r.finishedAt ?? r.startedAt)),
+        status: r.status,
+        rejectedRows: r.rejects?.rows ?? 0,
+        topFields: Object.entries(r.rejects?.byField ?? {})
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .slice(0, 3)
+          .map(([field, n]) => `${field} (${n})`)
+          .join(', '),
+        location: r.rejects?.location ?? null,
+      }),
+    );
+  return { sources, rejectedRows: sources.reduce((n, s) => n + s.rejectedRows, 0), known: sources.length > 0 };
+}
