@@ -9,7 +9,7 @@ export class MemoryRunLedger implements RunLedger {
   async start(run: Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt'>): Promise<void> {
     this.runs.push({ ...run, status: 'running', counts: {}, errors: [] } as RunRecord);
   }
-  async finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors'>): Promise<void> {
+  async finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>): Promise<void> {
     const r = this.runs.find((x) => x.runId === runId);
     if (!r) throw new Error(`no run ${runId}`);
     Object.assign(r, outcome);
