@@ -97,9 +97,11 @@ program
   .option('--resend', 'send again to recipients who already got this week\'s report')
   .option('--serve', 'keep the local stack (and its SES viewer) up until Ctrl-C')
   .addOption(configOption())
+  .addOption(targetOption())
+  .addOption(stackOption())
   .addHelpText(
     'after',
-    '\nExit code 2 when the report is held back (stale or inconsistent data: the operator gets a "report delayed" notice).\n\nExamples:\n  $ pulse report --week 2026-W47 --dry-run\n  $ pulse report --week 2026-W47 --to me@example.com\n  $ pulse report --week 2026-W47 --resend',
+    '\nExit code 2 when the report is held back (stale or inconsistent data: the operator gets a "report delayed" notice).\nWith --target aws the deployed function does the work (as on its schedule); --to, --dry-run and --serve are local only.\n\nExamples:\n  $ pulse report --week 2026-W47 --dry-run\n  $ pulse report --week 2026-W47 --to me@example.com\n  $ pulse report --week 2026-W47 --resend\n  $ pulse report --week 2026-W47 --target aws --stack Pulse-prod',
   )
   .action(async (opts) => {
     process.exitCode = await reportCommand(opts);
@@ -117,7 +119,9 @@ alerts
   .option('--no-digest', 'send no digest, only the immediate critical alerts')
   .option('--dry-run', 'evaluate and store the states, render the messages, send nothing')
   .addOption(configOption())
-  .addHelpText('after', '\nRunning it again the same day sends nothing new.\n\nExamples:\n  $ pulse alerts run\n  $ pulse alerts run --date 2026-11-23 --no-digest')
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nRunning it again the same day sends nothing new. With --target aws the deployed function does the work.\n\nExamples:\n  $ pulse alerts run\n  $ pulse alerts run --date 2026-11-23 --no-digest\n  $ pulse alerts run --target aws --stack Pulse-prod')
   .action(async (opts) => {
     process.exitCode = await alertsRunCommand(opts);
   });

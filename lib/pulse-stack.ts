@@ -198,6 +198,8 @@ export class PulseStack extends Stack {
       }
       this.monitoring.watchJob(id, job);
       this.jobs[name] = job;
+      // `pulse ... --target aws` reruns a job by invoking its function (bin/commands/target.ts).
+      new CfnOutput(this, `${id}FunctionName`, { value: job.pulseFunction.function.functionName, description: `The ${name} function (pulse --target aws invokes it)` });
     }
     this.acknowledgeNotificationsHandler();
 

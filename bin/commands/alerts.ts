@@ -24,11 +24,12 @@ import { kpiSettingsFrom } from '../../functions/domain/kpi';
 import { AlertConflictError, type AlertStateStore } from '../../functions/ports/alerts';
 import { CliError, formatReject, loadConfig, table, validatorFor } from './context';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
+import { awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localAlertAdapters } from './local-mail';
 
 // ---- run -------------------------------------------------------------------------------------
 
-export interface AlertsRunOptions {
+export interface AlertsRunOptions extends TargetOptions {
   config?: string;
   date?: string;
   /** true/false forces the digests on or off; undefined: on the configured digest days only. */
@@ -101,6 +102,12 @@ export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> 
   const config = loadConfig(opts.config);
   const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
   const digest = opts.digest ?? isDigestDay(config, today);
+  if (opts.target === 'aws') {
+    if (opts.dryRun) throw new CliError('--dry-run works on the local stack only');
+    const payload = { date: today, ...(opts.digest === false ? { mode: 'critical' } : opts.digest === true ? { mode: 'digest' } : {}) };
+    console.log(JSON.stringify(await invokeDeployedJob(opts.stack ?? 'Pulse-prod', 'alert-digest', payload, awsJobClients()), null, 2));
+    return 0;
+  }
   const session = await openLocalStack();
   try {
     const result = await runAlertsOn(session, { config, today, digest, dryRun: opts.dryRun, by: 'pulse alerts run' });

@@ -13,14 +13,15 @@ import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
 import { reportSettingsFrom, sendWeeklyReport, type SendWeeklyReportResult } from '../../functions/app/send-weekly-report';
 import { weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
-import { todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
+import { isoWeekLabel, todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
 import { CliError, loadConfig } from './context';
 import { localArchiveLink } from './download-server';
+import { awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 
 export const OUTBOX_DIR = join(LOCAL_DATA_DIR, 'outbox');
 
-export interface ReportOptions {
+export interface ReportOptions extends TargetOptions {
   config?: string;
   week?: string;
   to?: string[];
@@ -97,6 +98,7 @@ export async function reportCommand(opts: ReportOptions): Promise<number> {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  if (opts.target === 'aws') return reportInAws(opts, isoWeekLabel(asOf));
   const session = await openLocalStack();
   try {
     const { result } = await runReportLocally(session, config, {
@@ -120,3 +122,22 @@ export async function reportCommand(opts: ReportOptions): Promise<number> {
 }
 
 export const outboxPath = () => resolve(OUTBOX_DIR);
+
+/** `--target aws`: the deployed weekly-report function sends (or resends) the week, as on Monday. */
+async function reportInAws(opts: ReportOptions, week: string): Promise<number> {
+  const unsupported = [opts.to?.length && '--to', opts.dryRun && '--dry-run', opts.serve && '--serve'].filter(Boolean);
+  if (unsupported.length) {
+    throw new CliError(`${unsupported.join(', ')} work on the local stack only; with --target aws the deployed function sends to the configured recipients (--week, --resend)`);
+  }
+  const summary = (await invokeDeployedJob(opts.stack ?? 'Pulse-prod', 'weekly-report', { week, resend: opts.resend === true }, awsJobClients())) as {
+    status: string;
+    sent?: number;
+    alreadySent?: number;
+    problems?: string[];
+    failed?: string[];
+    inFlight?: string[];
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  if (summary.status === 'delayed') return 2;
+  return summary.failed?.length || summary.inFlight?.length ? 1 : 0;
+}

@@ -2,6 +2,7 @@
 // Both hand back the same adapters, so every command runs the same code against either.
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Option } from 'commander';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
@@ -92,4 +93,47 @@ export async function awsResources(stackName: string, env: Record<string, string
   const missing = Object.values(OUTPUTS).filter((k) => !value(k));
   if (missing.length) throw new CliError(`Stack ${stackName} has no output ${missing.join(', ')}: is it a Pulse stack, deployed with this version?`);
   return Object.fromEntries(Object.entries(OUTPUTS).map(([k, out]) => [k, value(out)!])) as unknown as TargetResources;
+}
+
+/** The deployed jobs the CLI can rerun, and their stack outputs (lib/pulse-stack.ts). */
+export const JOB_OUTPUTS = {
+  'weekly-report': 'WeeklyReportFunctionName',
+  'alert-digest': 'AlertDigestFunctionName',
+  'compute-week': 'ComputeWeekFunctionName',
+  ingest: 'IngestFunctionName',
+} as const;
+
+/**
+ * Reruns a deployed job: invokes its function synchronously with `payload` and returns the
+ * function's result. The deployed code does the work with its own role, as on its schedule.
+ */
+export async function invokeDeployedJob(
+  stackName: string,
+  job: keyof typeof JOB_OUTPUTS,
+  payload: Record<string, unknown>,
+  clients: { cloudformation: CloudFormationClient; lambda: LambdaClient },
+): Promise<unknown> {
+  let functionName: string | undefined;
+  try {
+    const res = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    functionName = res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === JOB_OUTPUTS[job])?.OutputValue;
+  } catch (e) {
+    throw new CliError(`Cannot read the outputs of stack ${stackName}: ${(e as Error).message}. Check your AWS credentials and region, or pass --stack.`);
+  }
+  if (!functionName) throw new CliError(`Stack ${stackName} has no ${job} function (output ${JOB_OUTPUTS[job]}): is that job deployed?`);
+  const out = await clients.lambda.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+  );
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : 'null';
+  const body = JSON.parse(text) as unknown;
+  if (out.FunctionError) {
+    const err = body as { errorType?: string; errorMessage?: string };
+    throw new CliError(`${job} failed in AWS (${functionName}): ${err.errorType ?? 'Error'}: ${err.errorMessage ?? text}`);
+  }
+  return body;
+}
+
+/** The clients for invokeDeployedJob, from the usual AWS credential chain. */
+export function awsJobClients(): { cloudformation: CloudFormationClient; lambda: LambdaClient } {
+  return { cloudformation: new CloudFormationClient({}), lambda: new LambdaClient({}) };
 }

@@ -18,7 +18,7 @@ export interface AlertDigestEvent {
   scheduledTime?: string;
   /** Evaluate this date instead (YYYY-MM-DD). */
   date?: string;
-  /** `digest` (default on digest days) or `critical` (immediate alerts only). */
+  /** `critical`: immediate alerts only; `digest`: the digests too, on any day; default: digests on digest days. */
   mode?: 'digest' | 'critical';
 }
 
@@ -53,7 +53,8 @@ export async function handler(event: AlertDigestEvent = {}) {
         cco: config.recipients.cco,
         owners: config.recipients.ownersFromAccountData,
       },
-      digest: event.mode !== 'critical' && digestDay,
+      // An explicit `digest` (an operator's rerun) sends the digests on any day.
+      digest: event.mode === 'digest' || (event.mode !== 'critical' && digestDay),
     },
   );
   const count = (s: string) => result.sends.filter((x) => x.status === s).length;

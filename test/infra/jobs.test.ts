@@ -111,6 +111,13 @@ describe('one role per job, only what it uses', () => {
   });
 });
 
+describe('stack outputs', () => {
+  it('names every job function, so `pulse --target aws` can rerun it', () => {
+    const outputs = built.template.toJSON().Outputs as Record<string, unknown>;
+    for (const job of ['Ingest', 'ComputeWeek', 'WeeklyReport', 'AlertDigest']) expect(outputs, job).toHaveProperty(`${job}FunctionName`);
+  });
+});
+
 describe('function environments', () => {
   const envOf = (job: string) => {
     const fn = Object.entries(resources(built.template)).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${job}Handler`));
