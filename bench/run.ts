@@ -1,0 +1,296 @@
+// `npm run bench [-- --scales 1000,10000,100000 --ingest-rows 200000 --only kpis,duckdb,...]`
+//
+// Generates synthetic contract CSVs per scale (bench/generate.ts) in a temp dir, runs every
+// measured step in its own child process (bench/steps.ts; peak RSS per step), bundles every Lambda
+// handler like lib/constructs/pulse-function.ts and times its import, prints a table with the
+// issue's targets (PASS/MISS) and writes bench/results.json. Not part of `npm test`.
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER } from '../lib/constructs/pulse-function';
+import { writeSyntheticData, type RowCounts } from './generate';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const STEPS = join(ROOT, 'bench', 'steps.ts');
+const MB = 1024 * 1024;
+
+// ---- arguments ---------------------------------------------------------------------------
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const scales = (arg('scales') ?? '1000,10000,100000').split(',').map((s) => Number(s.trim().replace(/k$/i, '000')));
+const ingestCap = Number(arg('ingest-rows') ?? 100_000);
+const asOf = arg('as-of') ?? '2026-11-22';
+const only = arg('only')?.split(',');
+const want = (s: string) => !only || only.includes(s);
+const keep = process.argv.includes('--keep');
+if (scales.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--scales: whole numbers >= 10, got ${arg('scales')}`);
+
+// ---- child steps -------------------------------------------------------------------------
+type StepResult = Record<string, unknown> & { peakRssMb?: number; error?: string };
+
+function runStep(step: string, args: Record<string, unknown>): Promise<StepResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', STEPS, step, JSON.stringify(args)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code, signal) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (line && code === 0) resolve(JSON.parse(line.slice(7)) as StepResult);
+      else resolve({ error: `${step} exited ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` });
+    });
+  });
+}
+
+/** The first `rows` data rows of usage.csv into an otherwise empty folder (the ingest input). */
+async function cappedUsage(src: string, dir: string, rows: number): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const out = createWriteStream(join(dir, 'usage.csv'));
+  const lines = createInterface({ input: createReadStream(join(src, 'usage.csv')), crlfDelay: Infinity });
+  let n = -1;
+  for await (const line of lines) {
+    if (n >= rows) break;
+    if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+    n++;
+  }
+  lines.close();
+  await new Promise<void>((r) => out.end(r));
+  return n;
+}
+
+// ---- bundles -----------------------------------------------------------------------------
+/** What the stack copies beside two of the bundles (lib/pulse-stack.ts REPORT_/ALERT_BUNDLE_ASSETS). */
+const BUNDLE_ASSETS: Record<string, string[]> = {
+  'weekly-report': ['templates', 'node_modules/@resvg/resvg-wasm/index_bg.wasm', 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'],
+  'alert-digest': ['templates'],
+};
+
+function sizeOf(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.size;
+  return readdirSync(path).reduce((sum, n) => sum + sizeOf(join(path, n)), 0);
+}
+
+async function bundles(work: string) {
+  const dir = join(ROOT, 'functions', 'handlers');
+  const entries = readdirSync(dir).filter((f) => f.endsWith('.ts') && !/runtime\.ts$/.test(f));
+  const out: Record<string, StepResult> = {};
+  for (const f of entries) {
+    const name = basename(f, '.ts');
+    const outfile = join(work, 'bundles', name, 'index.mjs');
+    const t0 = performance.now();
+    await build({
+      entryPoints: [join(dir, f)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      minify: true,
+      mainFields: ['module', 'main'],
+      banner: { js: ESM_REQUIRE_BANNER },
+      logLevel: 'error',
+    });
+    const buildMs = performance.now() - t0;
+    const bytes = statSync(outfile).size;
+    const assets = (BUNDLE_ASSETS[name] ?? []).reduce((s, a) => s + sizeOf(join(ROOT, a)), 0);
+    // Module init: the import() of the bundle in a fresh process, median of 3.
+    const inits: number[] = [];
+    let error: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      const r = await runStep('init', { file: outfile, env: { LAMBDA_TASK_ROOT: dirname(outfile) } });
+      if (r.error) error = r.error;
+      else inits.push(r.ms as number);
+    }
+    inits.sort((a, b) => a - b);
+    out[name] = { bytes, assetBytes: assets, totalBytes: bytes + assets, buildMs, initMs: inits[1] ?? inits[0] ?? null, ...(error ? { error } : {}) };
+  }
+  return out;
+}
+
+// ---- reporting ---------------------------------------------------------------------------
+const fmtMs = (v: unknown) => (typeof v === 'number' ? (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`) : '-');
+const fmtMb = (v: unknown) => (typeof v === 'number' ? `${v} MB` : '-');
+const fmtN = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '-');
+
+function table(headers: string[], rows: string[][]): string {
+  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ')} |`;
+  return [line(headers), `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : `${'-'.repeat(n + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function sameFigures(a: unknown, b: unknown): { equal: boolean; diffs: string[] } {
+  const diffs: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string) => {
+    if (x && typeof x === 'object' && y && typeof y === 'object') {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
+    } else if (x !== y) diffs.push(`${path}: pulse ${String(x)} vs duckdb ${String(y)}`);
+  };
+  walk(a, b, 'figures');
+  return { equal: diffs.length === 0, diffs };
+}
+
+// ---- main --------------------------------------------------------------------------------
+const work = await mkdtemp(join(tmpdir(), 'pulse-bench-'));
+const machine = {
+  cpus: availableParallelism(),
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGb: Math.round(totalmem() / 1024 ** 3),
+  freeMemoryGb: Math.round(freemem() / 1024 ** 3),
+  node: process.version,
+  os: `${platform()} ${release()}`,
+};
+console.log(`Pulse benchmark: scales ${scales.join(', ')}; asOf ${asOf}; ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}`);
+console.log(`work dir ${work}${keep ? ' (kept)' : ''}\n`);
+
+interface ScaleResult {
+  accounts: number;
+  rows: RowCounts & { total: number };
+  csvBytes: number;
+  generateMs: number;
+  kpis1?: StepResult;
+  kpis13?: StepResult;
+  report?: StepResult;
+  alerts?: StepResult;
+  duckdb?: StepResult;
+  ingest?: StepResult;
+  check?: { equal: boolean; diffs: string[] };
+}
+const results: ScaleResult[] = [];
+
+try {
+  for (const accounts of scales) {
+    const dir = join(work, `a${accounts}`);
+    const t0 = performance.now();
+    const counts = await writeSyntheticData(dir, { accounts, endDate: asOf });
+    const generateMs = performance.now() - t0;
+    const total = Object.values(counts).reduce((s, n) => s + n, 0);
+    const csvBytes = sizeOf(dir);
+    console.log(`${fmtN(accounts)} accounts: ${fmtN(total)} rows (${fmtN(counts.usage)} usage), ${Math.round(csvBytes / MB)} MB of CSV, generated in ${fmtMs(generateMs)}`);
+    const r: ScaleResult = { accounts, rows: { ...counts, total }, csvBytes, generateMs };
+    const a = { dir, asOf };
+    for (const step of ['duckdb', 'kpis1', 'kpis13', 'report', 'alerts'] as const) {
+      if (!want(step)) continue;
+      r[step] = await runStep(step, a);
+      console.log(`  ${step.padEnd(7)} ${r[step]!.error ?? `${fmtMs(r[step]!.ms ?? r[step]!.loadMs)}, peak ${fmtMb(r[step]!.peakRssMb)}`}`);
+    }
+    if (r.kpis1?.figures && r.duckdb?.figures) {
+      r.check = sameFigures(r.kpis1.figures, r.duckdb.figures);
+      console.log(`  check   Pulse = DuckDB: ${r.check.equal ? 'yes (exact cents)' : `NO: ${r.check.diffs.join('; ')}`}`);
+    }
+    if (want('ingest')) {
+      const rows = Math.min(ingestCap, counts.usage);
+      const idir = join(work, `ingest${accounts}`);
+      await cappedUsage(dir, idir, rows);
+      r.ingest = await runStep('ingest', { dir: idir, rows });
+      console.log(`  ingest  ${r.ingest.error ?? `${fmtN(r.ingest.ingestRowsPerSec)} rows/s vs raw ${fmtN(r.ingest.rawRowsPerSec)} rows/s (${fmtN(rows)} usage rows)`}`);
+      await rm(idir, { recursive: true, force: true });
+    }
+    results.push(r);
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+  const bundleResults = want('bundles') ? await bundles(work) : {};
+
+  // ---- the table ----
+  const rowsFor = (pick: (r: ScaleResult) => string) => results.map(pick);
+  const head = ['', ...results.map((r) => `${fmtN(r.accounts)} accounts`)];
+  const main: string[][] = [
+    ['rows (all files)', ...rowsFor((r) => fmtN(r.rows.total))],
+    ['  of which usage', ...rowsFor((r) => fmtN(r.rows.usage))],
+    ['CSV size', ...rowsFor((r) => `${Math.round(r.csvBytes / MB)} MB`)],
+    ['kpis, 1 week: total', ...rowsFor((r) => fmtMs(r.kpis1?.ms))],
+    ['  read + validate', ...rowsFor((r) => fmtMs(r.kpis1?.readMs))],
+    ['  compute + JSON', ...rowsFor((r) => fmtMs(r.kpis1?.computeMs))],
+    ['  peak RSS', ...rowsFor((r) => fmtMb(r.kpis1?.peakRssMb))],
+    ['kpis, 13 weeks (compute-week): total', ...rowsFor((r) => fmtMs(r.kpis13?.ms))],
+    ['  compute (13 weeks, segments, trend)', ...rowsFor((r) => fmtMs(r.kpis13?.computeMs))],
+    ['  peak RSS', ...rowsFor((r) => fmtMb(r.kpis13?.peakRssMb))],
+    ['DuckDB load (8 CSVs, 1 thread)', ...rowsFor((r) => fmtMs(r.duckdb?.loadMs))],
+    ['DuckDB bridge + NRR/GRR query', ...rowsFor((r) => fmtMs(r.duckdb?.queryMs))],
+    ['DuckDB peak RSS', ...rowsFor((r) => fmtMb(r.duckdb?.peakRssMb))],
+    ['Pulse kpis / DuckDB load', ...rowsFor((r) => (r.kpis1?.ms && r.duckdb?.loadMs ? `${((r.kpis1.ms as number) / (r.duckdb.loadMs as number)).toFixed(1)}x` : '-'))],
+    ['Pulse figures = DuckDB (cents)', ...rowsFor((r) => (r.check ? (r.check.equal ? 'equal' : 'DIFFERENT') : '-'))],
+    ['report: compute data + view', ...rowsFor((r) => fmtMs(r.report?.computeMs))],
+    ['report: render (HTML, text, 3 charts)', ...rowsFor((r) => fmtMs(r.report?.renderMs))],
+    ['  peak RSS (incl. reading)', ...rowsFor((r) => fmtMb(r.report?.peakRssMb))],
+    ['alerts: facts + rules + lifecycle', ...rowsFor((r) => fmtMs(r.alerts?.ms))],
+    ['  alerts opened', ...rowsFor((r) => fmtN(r.alerts?.alerts))],
+    ['ingest: usage rows measured', ...rowsFor((r) => fmtN(r.ingest?.rows))],
+    ['ingest: raw BatchWriteItem rows/s', ...rowsFor((r) => fmtN(r.ingest?.rawRowsPerSec))],
+    ['ingest: Pulse ingest rows/s', ...rowsFor((r) => fmtN(r.ingest?.ingestRowsPerSec))],
+    ['  heap MB first / max / last', ...rowsFor((r) => (r.ingest?.heapMbFirst != null ? `${String(r.ingest.heapMbFirst)} / ${String(r.ingest.heapMbMax)} / ${String(r.ingest.heapMbLast)}` : '-'))],
+  ];
+  console.log(`\n${table(head, main)}\n`);
+  const errors = results.flatMap((r) => (['kpis1', 'kpis13', 'report', 'alerts', 'duckdb', 'ingest'] as const).filter((s) => r[s]?.error).map((s) => `${r.accounts} ${s}: ${r[s]!.error}`));
+  for (const e of errors) console.log(`ERROR ${e}`);
+
+  if (Object.keys(bundleResults).length) {
+    console.log(
+      table(
+        ['Lambda bundle', 'bundle', 'with assets', 'module init'],
+        Object.entries(bundleResults).map(([n, b]) => [n, `${((b.bytes as number) / MB).toFixed(2)} MB`, `${((b.totalBytes as number) / MB).toFixed(2)} MB`, b.error ? 'ERROR' : fmtMs(b.initMs)]),
+      ),
+    );
+    for (const [n, b] of Object.entries(bundleResults)) if (b.error) console.log(`ERROR bundle ${n}: ${b.error}`);
+  }
+
+  // ---- targets ----
+  const targets: { target: string; measured: string; pass: boolean | null }[] = [];
+  const big = results.find((r) => r.accounts === 100_000) ?? results[results.length - 1];
+  if (big?.kpis1?.ms && big.duckdb?.loadMs) {
+    const ratio = (big.kpis1.ms as number) / (big.duckdb.loadMs as number);
+    targets.push({ target: `kpis at ${fmtN(big.accounts)} accounts within 5x DuckDB load`, measured: `${ratio.toFixed(1)}x (${fmtMs(big.kpis1.ms)} vs ${fmtMs(big.duckdb.loadMs)})`, pass: ratio <= 5 });
+    targets.push({ target: `  (aim: within 2x)`, measured: `${ratio.toFixed(1)}x`, pass: ratio <= 2 });
+  }
+  if (big?.kpis1?.peakRssMb) targets.push({ target: `kpis at ${fmtN(big.accounts)} accounts under 1.5 GB`, measured: fmtMb(big.kpis1.peakRssMb), pass: (big.kpis1.peakRssMb as number) < 1536 });
+  if (big?.check) targets.push({ target: 'Pulse bridge + NRR/GRR = DuckDB (exact cents)', measured: big.check.equal ? 'equal' : big.check.diffs.join('; '), pass: big.check.equal });
+  for (const r of results) {
+    if (r.ingest?.ingestRowsPerSec) {
+      const ratio = (r.ingest.ingestRowsPerSec as number) / (r.ingest.rawRowsPerSec as number);
+      targets.push({ target: `ingest >= 80% of raw BatchWriteItem (${fmtN(r.accounts)} accts, ${fmtN(r.ingest.rows)} rows)`, measured: `${Math.round(ratio * 100)}%`, pass: ratio >= 0.8 });
+    }
+  }
+  for (const [n, b] of Object.entries(bundleResults)) {
+    const limit = n === 'weekly-report' ? 5 : 1.5;
+    const bytes = (n === 'weekly-report' ? b.totalBytes : b.bytes) as number;
+    targets.push({ target: `bundle ${n} under ${limit} MB${n === 'weekly-report' ? ' (with charts: wasm + font + templates)' : ''}`, measured: `${(bytes / MB).toFixed(2)} MB`, pass: bytes < limit * MB });
+  }
+  console.log(`\n${table(['target', 'measured', ''], targets.map((t) => [t.target, t.measured, t.pass === null ? '-' : t.pass ? 'PASS' : 'MISS']))}`);
+
+  // ---- linearity ----
+  const lin: string[][] = [];
+  for (let i = 1; i < results.length; i++) {
+    const a = results[i - 1]!;
+    const b = results[i]!;
+    const f = b.accounts / a.accounts;
+    const ratio = (x?: unknown, y?: unknown) => (typeof x === 'number' && typeof y === 'number' && x > 0 ? `${(y / x).toFixed(1)}x` : '-');
+    lin.push([
+      `${fmtN(a.accounts)} -> ${fmtN(b.accounts)} (${f}x accounts)`,
+      ratio(a.rows.total, b.rows.total),
+      ratio(a.kpis1?.readMs, b.kpis1?.readMs),
+      ratio(a.kpis1?.computeMs, b.kpis1?.computeMs),
+      ratio(a.kpis13?.computeMs, b.kpis13?.computeMs),
+      ratio(a.kpis1?.peakRssMb, b.kpis1?.peakRssMb),
+      ratio(a.duckdb?.loadMs, b.duckdb?.loadMs),
+      ratio(a.alerts?.ms, b.alerts?.ms),
+    ]);
+  }
+  if (lin.length) console.log(`\n${table(['growth', 'rows', 'read', 'kpis compute', '13 weeks', 'kpis RSS', 'DuckDB load', 'alerts'], lin)}`);
+
+  await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, bundles: bundleResults, targets }, null, 2)}\n`);
+  console.log(`\nwrote bench/results.json`);
+} finally {
+  if (!keep) await rm(work, { recursive: true, force: true });
+}

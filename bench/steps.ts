@@ -1,0 +1,306 @@
+// One measured benchmark step, run in its own child process so its peak RSS is its own:
+//   node --import tsx bench/steps.ts <step> '<json args>'
+// Prints one line `RESULT <json>` on stdout. Peak memory is process.resourceUsage().maxRSS.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseConfigText, weekStartsOnNumber } from '../functions/config';
+import { RowValidator } from '../functions/domain/contract/validate';
+import { readDataset } from '../functions/app/read-contract';
+import { FolderSource } from '../functions/adapters/sources/file-reader';
+import { computeKpis, kpiSettingsFrom, toKpiJson, type KpiResult } from '../functions/domain/kpi';
+import { computeWeek } from '../functions/app/compute-week';
+import type { Store } from '../functions/ports/store';
+
+type Args = Record<string, unknown>;
+const [, , step, rawArgs] = process.argv;
+const args = JSON.parse(rawArgs ?? '{}') as Args;
+
+const config = parseConfigText(readFileSync(new URL('../pulse.config.json', import.meta.url), 'utf8'), 'pulse.config.json');
+const settings = kpiSettingsFrom(config);
+const validator = () => new RowValidator({ currency: config.company.currency, weekStartsOn: weekStartsOnNumber(config) });
+const now = () => performance.now();
+const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+function result(data: Args): void {
+  process.stdout.write(`RESULT ${JSON.stringify({ ...data, peakRssMb: peakMb() })}\n`);
+}
+
+async function load(dir: string) {
+  const t0 = now();
+  const read = await readDataset(new FolderSource(dir), validator());
+  const ms = now() - t0;
+  if (read.summary.rejects.length) throw new Error(`generated data has ${read.summary.rejects.length} rejects, first: ${JSON.stringify(read.summary.rejects[0])}`);
+  const rows = Object.values(read.summary.counts).reduce((s, c) => s + c.rows, 0);
+  return { dataset: read.dataset, readMs: ms, rows };
+}
+
+function figures(k: KpiResult) {
+  const b = k.arrBridge;
+  return {
+    bridge: { open: b.open, new: b.new, reactivation: b.reactivation, expansion: b.expansion, contraction: b.contraction, churn: b.churn, close: b.close },
+    customers: k.customers,
+    retention: {
+      cohortDate: k.retention.cohortDate,
+      cohortSize: k.retention.cohortSize,
+      cohortArr: k.retention.cohortArr,
+      currentArr: k.retention.currentArr,
+      grossRetainedArr: k.retention.grossRetainedArr,
+      nrr: k.retention.nrr,
+      grr: k.retention.grr,
+    },
+  };
+}
+
+/** `pulse kpis --data DIR --as-of D`: read + validate every file, all KPIs, the JSON document. */
+async function kpis1() {
+  const t0 = now();
+  const { dataset, readMs, rows } = await load(String(args.dir));
+  const t1 = now();
+  const k = computeKpis(dataset, String(args.asOf), settings);
+  const json = JSON.stringify(toKpiJson(k));
+  const computeMs = now() - t1;
+  result({ ms: now() - t0, readMs, computeMs, rows, jsonBytes: json.length, figures: figures(k) });
+}
+
+/** The compute-week job for 13 weeks (history 12): company + every segment + trend, snapshots to a null store. */
+async function kpis13() {
+  const t0 = now();
+  const { dataset, readMs, rows } = await load(String(args.dir));
+  const t1 = now();
+  let snapshotBytes = 0;
+  const nullStore = {
+    putSnapshot: async (s: { kpis: unknown }) => {
+      snapshotBytes += JSON.stringify(s.kpis).length;
+    },
+  } as unknown as Store;
+  const out = await computeWeek(nullStore, settings, { asOf: String(args.asOf), history: 12, computedAt: new Date(0).toISOString(), dataset });
+  const computeMs = now() - t1;
+  result({ ms: now() - t0, readMs, computeMs, rows, weeks: out.snapshotsWritten.length, snapshotBytes });
+}
+
+/** The weekly report: compute the report data, build the view, render HTML + text + three charts. */
+async function report() {
+  const { dataset, readMs } = await load(String(args.dir));
+  const { createWeeklyReportRenderer } = await import('../functions/adapters/render/weekly-report');
+  const { buildWeeklyReportView, computeWeeklyReportData, weeklyReportInput } = await import('../functions/domain/report');
+  const t0 = now();
+  const renderer = await createWeeklyReportRenderer();
+  const initMs = now() - t0;
+  const t1 = now();
+  const computed = computeWeeklyReportData(dataset, settings, String(args.asOf));
+  const view = buildWeeklyReportView(
+    weeklyReportInput(computed, {
+      companyName: config.company.name,
+      locale: config.company.locale,
+      subjectTemplate: config.report.subject,
+      archive: { label: 's3://pulse-archive/weekly/', url: null },
+      riskWindowDays: config.report.riskWindowDays,
+    }),
+  );
+  const computeMs = now() - t1;
+  const t2 = now();
+  const email = await renderer.renderWeeklyReport(view);
+  const renderMs = now() - t2;
+  result({ ms: computeMs + renderMs, readMs, rendererInitMs: initMs, computeMs, renderMs, htmlBytes: email.html.length, images: email.images.length });
+}
+
+/** Renewal-risk alerts: facts for every account, every rule, the lifecycle step from no state. */
+async function alerts() {
+  const { dataset, readMs } = await load(String(args.dir));
+  const { advanceAlerts, alertSettingsFrom, evaluateRules, factsAt, prepareAlertIndex } = await import('../functions/domain/alerts');
+  const alertSettings = alertSettingsFrom(config);
+  const t0 = now();
+  const facts = factsAt(prepareAlertIndex(dataset, settings), String(args.asOf));
+  const factsMs = now() - t0;
+  const evaluations = evaluateRules(facts, alertSettings);
+  const { changed, notices } = advanceAlerts(new Map(), evaluations, { on: String(args.asOf), at: `${String(args.asOf)}T07:00:00Z`, by: 'bench', settings: alertSettings });
+  const ms = now() - t0;
+  result({ ms, factsMs, readMs, accounts: facts.length, evaluations: evaluations.size, alerts: changed.size, notices: notices.length });
+}
+
+/** DuckDB, one thread: load the same CSVs, then the week's ARR bridge and NRR/GRR in SQL (docs/metrics.md). */
+async function duckdb() {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const dir = String(args.dir);
+  const asOf = String(args.asOf);
+  const t0 = now();
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const c = await db.connect();
+  const csv = (entity: string, columns: Record<string, string>) =>
+    `CREATE TABLE ${entity} AS SELECT * FROM read_csv('${join(dir, `${entity}.csv`)}', header = true, auto_detect = false, columns = ${JSON.stringify(columns).replace(/"/g, "'")})`;
+  // Every file is loaded, typed as the contract says (money as DECIMAL, dates as DATE).
+  await c.run(csv('accounts', { account_id: 'VARCHAR', name: 'VARCHAR', segment: 'VARCHAR', owner_email: 'VARCHAR', region: 'VARCHAR', created_date: 'DATE' }));
+  await c.run(csv('subscriptions', { line_id: 'VARCHAR', account_id: 'VARCHAR', product: 'VARCHAR', kind: 'VARCHAR', arr: 'DECIMAL(18,2)', start_date: 'DATE', end_date: 'DATE', seats: 'INTEGER' }));
+  await c.run(csv('renewals', { renewal_id: 'VARCHAR', account_id: 'VARCHAR', due_date: 'DATE', arr_up: 'DECIMAL(18,2)', status: 'VARCHAR', closed_date: 'DATE', renewed_arr: 'DECIMAL(18,2)' }));
+  await c.run(csv('expansions', { opportunity_id: 'VARCHAR', account_id: 'VARCHAR', type: 'VARCHAR', arr: 'DECIMAL(18,2)', stage: 'VARCHAR', created_date: 'DATE', close_date: 'DATE' }));
+  await c.run(csv('usage', { account_id: 'VARCHAR', week: 'DATE', weekly_active_users: 'INTEGER', licensed_seats: 'INTEGER' }));
+  await c.run(csv('tickets', { ticket_id: 'VARCHAR', account_id: 'VARCHAR', opened_date: 'DATE', priority: 'VARCHAR', closed_date: 'DATE', csat: 'INTEGER' }));
+  await c.run(csv('nps', { response_id: 'VARCHAR', account_id: 'VARCHAR', date: 'DATE', score: 'INTEGER', comment: 'VARCHAR' }));
+  await c.run(csv('spend', { month: 'VARCHAR', sales_marketing: 'DECIMAL(18,2)' }));
+  const loadMs = now() - t0;
+
+  const t1 = now();
+  // ARR on day d = recurring lines with arr > 0, start <= d < end. Movements day by day over the
+  // week; reactivation when a paying recurring line started before that day.
+  const bridge = await c.runAndReadAll(`
+    WITH p AS (SELECT DATE '${asOf}' - 6 AS ws, DATE '${asOf}' AS asof),
+    rec AS (SELECT account_id, CAST(arr * 100 AS BIGINT) AS cents, start_date, end_date
+            FROM subscriptions WHERE coalesce(lower(kind), 'recurring') = 'recurring' AND arr > 0),
+    days AS (SELECT CAST(unnest(generate_series(p.ws - 1, p.asof, INTERVAL 1 DAY)) AS DATE) AS d FROM p),
+    moving AS (SELECT DISTINCT r.account_id FROM rec r, p
+               WHERE (r.start_date BETWEEN p.ws AND p.asof) OR (r.end_date BETWEEN p.ws AND p.asof)),
+    daily AS (SELECT m.account_id, days.d,
+                     coalesce(sum(r.cents) FILTER (WHERE r.start_date <= days.d AND (r.end_date IS NULL OR r.end_date > days.d)), 0) AS arr
+              FROM moving m CROSS JOIN days JOIN rec r ON r.account_id = m.account_id GROUP BY ALL),
+    mv AS (SELECT account_id, d, lag(arr) OVER (PARTITION BY account_id ORDER BY d) AS o, arr AS c FROM daily),
+    fp AS (SELECT account_id, min(start_date) AS first_paid FROM rec GROUP BY 1),
+    moves AS (SELECT mv.*, fp.first_paid FROM mv JOIN fp USING (account_id), p WHERE mv.d >= p.ws AND mv.o <> mv.c),
+    arr_at AS (SELECT
+             sum(cents) FILTER (WHERE start_date <= p.ws - 1 AND (end_date IS NULL OR end_date > p.ws - 1)) AS open,
+             sum(cents) FILTER (WHERE start_date <= p.asof AND (end_date IS NULL OR end_date > p.asof)) AS close
+           FROM rec, p),
+    logos AS (SELECT
+             count(DISTINCT account_id) FILTER (WHERE start_date <= p.ws - 1 AND (end_date IS NULL OR end_date > p.ws - 1)) AS open,
+             count(DISTINCT account_id) FILTER (WHERE start_date <= p.asof AND (end_date IS NULL OR end_date > p.asof)) AS close
+           FROM rec, p)
+    SELECT arr_at.open, arr_at.close,
+      coalesce((SELECT sum(c) FROM moves WHERE o = 0 AND first_paid >= d), 0) AS new,
+      coalesce((SELECT sum(c) FROM moves WHERE o = 0 AND first_paid < d), 0) AS reactivation,
+      coalesce((SELECT sum(c - o) FROM moves WHERE o > 0 AND c > o), 0) AS expansion,
+      coalesce((SELECT sum(o - c) FROM moves WHERE c > 0 AND c < o), 0) AS contraction,
+      coalesce((SELECT sum(o) FROM moves WHERE o > 0 AND c = 0), 0) AS churn,
+      logos.open AS open_logos, logos.close AS close_logos,
+      (SELECT count(*) FROM moves WHERE o = 0 AND first_paid >= d) AS new_logos,
+      (SELECT count(*) FROM moves WHERE o = 0 AND first_paid < d) AS reactivated_logos,
+      (SELECT count(*) FROM moves WHERE o > 0 AND c = 0) AS churned_logos
+    FROM arr_at, logos`);
+  // Cohort = customers exactly 12 months before asOf (DuckDB clamps to the month's end like Pulse).
+  const retention = await c.runAndReadAll(`
+    WITH p AS (SELECT CAST(DATE '${asOf}' - INTERVAL 12 MONTH AS DATE) AS cd, DATE '${asOf}' AS asof),
+    rec AS (SELECT account_id, CAST(arr * 100 AS BIGINT) AS cents, start_date, end_date
+            FROM subscriptions WHERE coalesce(lower(kind), 'recurring') = 'recurring' AND arr > 0),
+    a AS (SELECT account_id,
+            coalesce(sum(cents) FILTER (WHERE start_date <= p.cd AND (end_date IS NULL OR end_date > p.cd)), 0) AS then_arr,
+            coalesce(sum(cents) FILTER (WHERE start_date <= p.asof AND (end_date IS NULL OR end_date > p.asof)), 0) AS now_arr
+          FROM rec, p GROUP BY 1)
+    SELECT (SELECT CAST(cd AS VARCHAR) FROM p) AS cohort_date, count(*) AS cohort_size, sum(then_arr) AS cohort_arr, sum(now_arr) AS current_arr,
+           sum(least(now_arr, then_arr)) AS gross_retained_arr,
+           sum(now_arr) / sum(then_arr) AS nrr, sum(least(now_arr, then_arr)) / sum(then_arr) AS grr
+    FROM a WHERE then_arr > 0`);
+  const queryMs = now() - t1;
+  const b = bridge.getRowObjectsJS()[0] as Record<string, bigint>;
+  const r = retention.getRowObjectsJS()[0] as Record<string, unknown>;
+  const n = (v: unknown) => Number(v);
+  const counts = (await c.runAndReadAll(`SELECT (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM usage) + (SELECT count(*) FROM accounts) + (SELECT count(*) FROM renewals) + (SELECT count(*) FROM expansions) + (SELECT count(*) FROM tickets) + (SELECT count(*) FROM nps) + (SELECT count(*) FROM spend) AS rows`)).getRowObjectsJS()[0] as { rows: bigint };
+  c.closeSync();
+  result({
+    loadMs,
+    queryMs,
+    rows: n(counts.rows),
+    figures: {
+      bridge: { open: n(b.open), new: n(b.new), reactivation: n(b.reactivation), expansion: n(b.expansion), contraction: n(b.contraction), churn: n(b.churn), close: n(b.close) },
+      customers: { open: n(b.open_logos), close: n(b.close_logos), new: n(b.new_logos), reactivated: n(b.reactivated_logos), churned: n(b.churned_logos) },
+      retention: {
+        cohortDate: String(r.cohort_date),
+        cohortSize: n(r.cohort_size),
+        cohortArr: n(r.cohort_arr),
+        currentArr: n(r.current_arr),
+        grossRetainedArr: n(r.gross_retained_arr),
+        nrr: n(r.nrr),
+        grr: n(r.grr),
+      },
+    },
+  });
+}
+
+/** Ingest into DynamoDB Local: the raw BatchWriteItem rate, then functions/app/ingest.ts on the same emulator. */
+async function ingestStep() {
+  const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { BatchWriteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { DynamoDbStore, pulseTableDefinition, recordKeys, ATTR } = await import('../functions/adapters/dynamodb');
+  const { runPool } = await import('../functions/adapters/dynamodb/concurrency');
+  const { ingest } = await import('../functions/app/ingest');
+  const { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack } = await import('../lib/local');
+  const dir = String(args.dir); // a folder holding only the capped usage.csv
+  const rowsWanted = Number(args.rows);
+  const concurrency = 4; // DynamoDbStore's default writeConcurrency
+  const stack = await startLocalStack({ persist: false });
+  const client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  try {
+    await client.send(new CreateTableCommand(pulseTableDefinition('raw')));
+
+    // Raw: the same items the store writes (keys + record), pre-built, 25 per BatchWriteItem, 4 in flight.
+    const { dataset } = await readDataset(new FolderSource(dir), validator());
+    const usage = dataset.usage;
+    const items = usage.map((u) => ({ ...u, ...recordKeys.usage(u), [ATTR.entity]: 'usage' }));
+    const batches: (typeof items)[] = [];
+    for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+    let unprocessed = 0;
+    // Warm the emulator's JVM first, so neither measurement pays for it.
+    await client.send(new CreateTableCommand(pulseTableDefinition('warmup')));
+    await runPool(batches.slice(0, 200), concurrency, async (batch) => {
+      await doc.send(new BatchWriteCommand({ RequestItems: { warmup: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+    });
+    const t0 = now();
+    const { errors } = await runPool(batches, concurrency, async (batch) => {
+      let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length) {
+        const out = await doc.send(new BatchWriteCommand({ RequestItems: { raw: pending } }));
+        pending = (out.UnprocessedItems?.raw ?? []) as typeof pending;
+        unprocessed += pending.length;
+      }
+    });
+    const rawMs = now() - t0;
+    if (errors.length) throw errors[0];
+
+    // Pulse: read the CSV, validate, chunk, write through DynamoDbStore (parse and validation included).
+    // The stack creates its (empty) Pulse table on start.
+    const store = new DynamoDbStore({ client, tableName: stack.resources.tableName });
+    const heap: number[] = [];
+    const t1 = now();
+    const res = await ingest(new FolderSource(dir), validator(), store, {
+      onProgress: (written) => {
+        if (written % 10_000 < 1000) heap.push(Math.round(process.memoryUsage().heapUsed / 1048576));
+      },
+    });
+    const ingestMs = now() - t1;
+    const rows = res.written.usage;
+    if (rows !== rowsWanted) throw new Error(`ingest wrote ${rows} usage rows, expected ${rowsWanted}`);
+    result({
+      rows,
+      rawMs,
+      rawRowsPerSec: Math.round((items.length / rawMs) * 1000),
+      rawUnprocessed: unprocessed,
+      ingestMs,
+      ingestRowsPerSec: Math.round((rows / ingestMs) * 1000),
+      heapMbFirst: heap[0] ?? null,
+      heapMbMax: heap.length ? Math.max(...heap) : null,
+      heapMbLast: heap[heap.length - 1] ?? null,
+      emulatorStartMs: stack.timings.total,
+    });
+  } finally {
+    client.destroy();
+    await stack.stop();
+  }
+}
+
+/** Module init of a Lambda bundle: the time to import() it (a cold start's own code, no runtime). */
+async function init() {
+  const env = (args.env ?? {}) as Record<string, string>;
+  Object.assign(process.env, env);
+  const t0 = now();
+  const mod = (await import(pathToFileURL(String(args.file)).href)) as { handler?: unknown };
+  const ms = now() - t0;
+  if (typeof mod.handler !== 'function') throw new Error(`${String(args.file)} exports no handler`);
+  result({ ms });
+}
+
+const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingest: ingestStep, init };
+const fn = step ? steps[step] : undefined;
+if (!fn) {
+  console.error(`unknown step "${step}"; steps: ${Object.keys(steps).join(', ')}`);
+  process.exit(2);
+}
+await fn();
