@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-alerts';
-import { evaluateAlerts, type AlertRouting, type AlertRunResult } from '../../functions/app/evaluate-alerts';
+import { alertRoutingFrom, evaluateAlerts, type AlertRunResult } from '../../functions/app/evaluate-alerts';
 import { readDataset } from '../../functions/app/read-contract';
 import type { PulseConfig } from '../../functions/config';
 import {
@@ -63,7 +63,7 @@ export async function runAlertsOn(session: LocalSession, opts: AlertsStepOptions
         by: opts.by,
         kpiSettings: kpiSettingsFrom(config),
         settings: alertSettingsFrom(config),
-        routing: routingFrom(config),
+        routing: alertRoutingFrom(config),
         digest: opts.digest,
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(deps.dataset ? { dataset: deps.dataset } : {}),
@@ -72,18 +72,6 @@ export async function runAlertsOn(session: LocalSession, opts: AlertsStepOptions
   } finally {
     adapters.close();
   }
-}
-
-export function routingFrom(config: PulseConfig): AlertRouting {
-  return {
-    companyName: config.company.name,
-    locale: config.company.locale,
-    currency: config.company.currency,
-    from: config.sender.from,
-    ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
-    cco: config.recipients.cco,
-    owners: config.recipients.ownersFromAccountData,
-  };
 }
 
 /** The alert state store on the local stack, for list and snooze. */

@@ -10,6 +10,7 @@
 // A crash between SES accepting a message and markSent leaves an in-flight claim; after
 // `staleClaimMs` (30 minutes) a later run takes it over and sends again. For risk alerts Pulse
 // prefers a rare duplicate to a silently dropped critical alert (docs/alerts.md).
+import type { PulseConfig } from '../config';
 import type { Dataset } from '../domain/contract/validate';
 import type { IsoDate } from '../domain/dates';
 import {
@@ -219,4 +220,17 @@ async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, 
     out.push({ key: keys[i]!, status: 'sent', subject, messageId: sent.messageId });
   }
   return out;
+}
+
+/** Who gets what, from the Pulse config: the same routing for the CLI and the Lambda function. */
+export function alertRoutingFrom(config: PulseConfig): AlertRouting {
+  return {
+    companyName: config.company.name,
+    locale: config.company.locale,
+    currency: config.company.currency,
+    from: config.sender.from,
+    ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
+    cco: config.recipients.cco,
+    owners: config.recipients.ownersFromAccountData,
+  };
 }

@@ -5,7 +5,7 @@
 // evaluates the same day, and the send ledger sends every message once.
 import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
 import { createRiskAlertRenderer } from '../adapters/render/risk-alerts';
-import { evaluateAlerts } from '../app/evaluate-alerts';
+import { alertRoutingFrom, evaluateAlerts } from '../app/evaluate-alerts';
 import { WEEKDAYS, isIsoDate, isoWeekday, todayIn } from '../domain/dates';
 import { alertSettingsFrom } from '../domain/alerts';
 import { kpiSettingsFrom } from '../domain/kpi';
@@ -44,15 +44,7 @@ export async function handler(event: AlertDigestEvent = {}) {
       by: 'alert-digest',
       kpiSettings: kpiSettingsFrom(config),
       settings: alertSettingsFrom(config),
-      routing: {
-        companyName: config.company.name,
-        locale: config.company.locale,
-        currency: config.company.currency,
-        from: config.sender.from,
-        ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
-        cco: config.recipients.cco,
-        owners: config.recipients.ownersFromAccountData,
-      },
+      routing: alertRoutingFrom(config),
       // An explicit `digest` (an operator's rerun) sends the digests on any day.
       digest: event.mode === 'digest' || (event.mode !== 'critical' && digestDay),
     },

@@ -6,15 +6,16 @@
 // HTML-escaped; the plain-text templates are compiled with `noEscape` because text/plain has no
 // markup to escape (an account named `<b>` must read `<b>`, not `&lt;b&gt;`). Data values are
 // never compiled as templates, so a name like `{{constructor}}` prints as itself.
+import { findTemplatesDir, inlineCss, runTemplate, TemplateError, tidyText } from './template-kit';
+
+export { TemplateError } from './template-kit';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import juice from 'juice';
 import { createFormatter, type Formatter, type ValueFormat, type WeeklyReportView } from '../../domain/report';
 import type { InlineImage } from '../../ports/mailer';
-import type { DelayedNotice, RenderedEmail, ReportRenderer } from '../../ports/report-renderer';
+import type { DelayedNotice, ReportRenderer } from '../../ports/report-renderer';
 import { createChartRenderer, type Chart, type ChartRenderer } from './charts';
 
 /** Width of the charts in the email (the 640 px container minus its padding). */
@@ -29,21 +30,6 @@ export interface WeeklyReportRendererOptions {
   chartAssetsDir?: string;
 }
 
-export class TemplateError extends Error {
-  override readonly name = 'TemplateError';
-  readonly code = 'TEMPLATE_FAILED';
-  constructor(message: string, opts?: { cause?: unknown }) {
-    super(message, opts);
-  }
-}
-
-/** Where the templates are: an explicit folder, `templates/` next to the bundle, or the project's. */
-export function findTemplatesDir(explicit?: string): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = explicit ? [explicit] : [join(here, 'templates'), join(here, '..', '..', '..', 'templates')];
-  for (const dir of candidates) if (existsSync(join(dir, 'weekly-report.html.hbs'))) return dir;
-  throw new TemplateError(`report templates not found; looked in ${candidates.join(', ')}`);
-}
 
 type Options = Handlebars.HelperOptions;
 type Root = { meta?: { locale?: string; currency?: string } };
@@ -147,29 +133,6 @@ async function compileTemplates(dir: string): Promise<Compiled> {
   };
 }
 
-function run(template: Handlebars.TemplateDelegate, context: unknown, what: string): string {
-  try {
-    return template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
-  } catch (err) {
-    throw new TemplateError(`rendering ${what} failed: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** Inline the <style> rules (media queries stay in a <style> block for clients that support them). */
-export function inlineCss(html: string): string {
-  return juice(html, { removeStyleTags: true, preserveMediaQueries: true, preserveImportant: true, applyWidthAttributes: false, applyHeightAttributes: false });
-}
-
-/** Plain text tidy-up: no trailing spaces, at most one blank line in a row. */
-function tidyText(text: string): string {
-  return `${text
-    .split('\n')
-    .map((l) => l.replace(/\s+$/, ''))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()}\n`;
-}
-
 function image(cid: string, filename: string, chart: Chart): InlineImage & { width: number; height: number } {
   const width = EMAIL_CHART_WIDTH;
   const height = Math.round((chart.height * width) / chart.width);
@@ -177,7 +140,7 @@ function image(cid: string, filename: string, chart: Chart): InlineImage & { wid
 }
 
 export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptions = {}): Promise<ReportRenderer> {
-  const dir = findTemplatesDir(opts.templatesDir);
+  const dir = findTemplatesDir(['weekly-report.html.hbs', 'weekly-report.txt.hbs'], 'report', opts.templatesDir);
   const [compiled, charts] = await Promise.all([
     compileTemplates(dir),
     opts.charts ? Promise.resolve(opts.charts) : createChartRenderer(opts.chartAssetsDir ? { assetsDir: opts.chartAssetsDir } : {}),
@@ -223,14 +186,14 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
         headlineRows,
         charts: { waterfall: strip(chartImages.waterfall), arrTrend: strip(chartImages.arrTrend), retention: strip(chartImages.retention) },
       };
-      const html = inlineCss(run(compiled.html, context, 'weekly-report.html.hbs'));
-      const text = tidyText(run(compiled.text, context, 'weekly-report.txt.hbs'));
+      const html = inlineCss(runTemplate(compiled.html, context, 'weekly-report.html.hbs'));
+      const text = tidyText(runTemplate(compiled.text, context, 'weekly-report.txt.hbs'));
       const images: InlineImage[] = Object.values(chartImages).map(({ cid, filename, contentType, content, alt }) => ({ cid, filename, contentType, content, alt }));
       return { subject: view.subject, html, text, images };
     },
     async renderDelayedNotice(notice: DelayedNotice) {
-      const html = inlineCss(run(compiled.delayedHtml, notice, 'report-delayed.html.hbs'));
-      const text = tidyText(run(compiled.delayedText, notice, 'report-delayed.txt.hbs'));
+      const html = inlineCss(runTemplate(compiled.delayedHtml, notice, 'report-delayed.html.hbs'));
+      const text = tidyText(runTemplate(compiled.delayedText, notice, 'report-delayed.txt.hbs'));
       const subject = `Pulse: weekly report delayed for ${notice.companyName}, week ${notice.week}`.replace(/[\r\n\u0000-\u001f]+/g, ' ');
       return { subject, html, text, images: [] };
     },
