@@ -62,7 +62,7 @@ async function cappedUsage(src: string, dir: string, rows: number): Promise<numb
   let n = -1;
   for await (const line of lines) {
     if (n >= rows) break;
-    if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     n++;
   }
   lines.close();
