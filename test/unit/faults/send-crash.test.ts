@@ -1,0 +1,85 @@
+// A crash of the weekly-report send between claim and send, and between send and mark: the rerun
+// sends nothing twice (the claim stays, the recipient is reported in flight), nothing is lost
+// silently (the run ledger records the failed run), and a deliberate --resend is the way out.
+// (Throttling and unknown SES outcomes are in test/unit/report/send-weekly-report.test.ts and
+// test/unit/report/ses-mailer.test.ts; duplicate and concurrent alert runs in
+// test/unit/alerts/evaluate-alerts.test.ts.)
+import { describe, expect, it } from 'vitest';
+import { sendOnce } from '../../../functions/app/send-weekly-report';
+import type { SendKey } from '../../../functions/ports/mailer';
+import { MemoryMailer, MemorySendLedger } from '../report/fakes';
+
+const KEY = { kind: 'weekly-report', period: '2026-W47' };
+const MESSAGE = { from: 'pulse@northwind.example', subject: 'Weekly', html: '<p>x</p>', text: 'x', images: [], headers: {} };
+const RECIPIENTS = ['ceo@northwind.example', 'cfo@northwind.example'];
+
+class Crash extends Error {
+  override readonly name = 'Crash';
+}
+
+/** A send ledger whose `after` step throws once (the process "dies" right there). */
+class CrashingLedger extends MemorySendLedger {
+  constructor(private crashAt: 'after-claim' | 'before-mark' | undefined) {
+    super();
+  }
+  override async claim(k: SendKey, opts?: { force?: boolean }) {
+    const r = await super.claim(k, opts);
+    if (this.crashAt === 'after-claim') {
+      this.crashAt = undefined;
+      throw new Crash('killed after claim');
+    }
+    return r;
+  }
+  override async markSent(k: SendKey, messageId: string) {
+    if (this.crashAt === 'before-mark') {
+      this.crashAt = undefined;
+      throw new Crash('killed after send, before mark');
+    }
+    return super.markSent(k, messageId);
+  }
+}
+
+describe('a crash inside sendOnce', () => {
+  it('between claim and send: nothing was sent; the rerun leaves the claimed recipient alone and sends the rest once', async () => {
+    const ledger = new CrashingLedger('after-claim');
+    const mailer = new MemoryMailer();
+    await expect(sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE)).rejects.toThrow(Crash);
+    expect(mailer.sent).toHaveLength(0);
+
+    const rerun = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+    expect(rerun.inFlight.map((r) => r.recipient)).toEqual(['ceo@northwind.example']);
+    expect(rerun.sent.map((r) => r.recipient)).toEqual(['cfo@northwind.example']);
+    // A third run sends nothing more.
+    const third = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+    expect(third.sent).toEqual([]);
+    expect(mailer.sent.flatMap((m) => m.to)).toEqual(['cfo@northwind.example']);
+    // The stuck recipient is reachable only on purpose (--resend), and then exactly once.
+    const resend = await sendOnce({ sendLedger: ledger, mailer }, KEY, ['ceo@northwind.example'], MESSAGE, { force: true });
+    expect(resend.sent.map((r) => r.recipient)).toEqual(['ceo@northwind.example']);
+    expect(mailer.sent.flatMap((m) => m.to).sort()).toEqual(['ceo@northwind.example', 'cfo@northwind.example']);
+  });
+
+  it('between send and mark: the email went out once; reruns never send it again (in flight, not re-sent)', async () => {
+    const ledger = new CrashingLedger('before-mark');
+    const mailer = new MemoryMailer();
+    await expect(sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE)).rejects.toThrow(Crash);
+    expect(mailer.sent).toHaveLength(1);
+
+    for (let i = 0; i < 3; i++) {
+      const rerun = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+      expect(rerun.sent).toEqual([]);
+      expect(rerun.inFlight.map((r) => r.recipient)).toContain('ceo@northwind.example');
+    }
+    // Exactly one message ever went out, to both recipients.
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]!.to).toEqual(RECIPIENTS);
+  });
+
+  it('control: without a crash every recipient is sent once and marked sent', async () => {
+    const ledger = new CrashingLedger(undefined);
+    const mailer = new MemoryMailer();
+    const ok = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+    expect(ok.sent.map((r) => r.recipient)).toEqual(RECIPIENTS);
+    expect([...ledger.items.values()].map((v) => v.status)).toEqual(['sent', 'sent']);
+  });
+});
