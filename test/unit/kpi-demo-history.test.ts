@@ -1,25 +1,8 @@
 // The invariants a CFO relies on, checked on every week of the demo's two-year history.
 import { describe, expect, it } from 'vitest';
-import { generateDemoData } from '../../functions/adapters/sources/demo';
-import { ENTITY_NAMES, type EntityName } from '../../functions/domain/contract/entities';
-import { emptyDataset, latestById, RowValidator, type Dataset } from '../../functions/domain/contract/validate';
+import { validatedDemoDataset } from '../support/demo-dataset';
 import { addDays, lastCompleteWeekEnd } from '../../functions/domain/dates';
 import { DEFAULT_KPI_SETTINGS, kpisAt, partitionBySegment, prepareKpiContext, type KpiResult } from '../../functions/domain/kpi';
-
-function demoDataset(endDate: string): Dataset {
-  const raw = generateDemoData({ endDate, accounts: 300, seed: 42 });
-  const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
-  const data = emptyDataset();
-  for (const entity of ENTITY_NAMES) {
-    const records = raw[entity].map((row) => {
-      const r = validator.validate(entity as EntityName, row);
-      if (!r.ok) throw new Error(`demo row invalid: ${JSON.stringify(r.errors)}`);
-      return r.record;
-    });
-    (data[entity] as unknown[]) = latestById(entity, records as never);
-  }
-  return data;
-}
 
 const additive = (k: KpiResult) => ({
   bridge: [k.arrBridge.open, k.arrBridge.new, k.arrBridge.reactivation, k.arrBridge.expansion, k.arrBridge.contraction, k.arrBridge.churn, k.arrBridge.close],
@@ -30,7 +13,7 @@ const additive = (k: KpiResult) => ({
 
 describe('KPIs over the whole demo history', () => {
   const endDate = '2026-11-23';
-  const data = demoDataset(endDate);
+  const data = validatedDemoDataset({ endDate, accounts: 300, seed: 42 });
   const settings = { ...DEFAULT_KPI_SETTINGS, fiscalYearStartMonth: 2 };
   const company = prepareKpiContext(data, settings);
   const segments = [...partitionBySegment(data)].map(([segment, part]) => prepareKpiContext(part, settings, { segment }));

@@ -1,29 +1,11 @@
 // Shared fixtures of the archive tests: a validated demo dataset (small, fast) and tiny hand-made ones.
-import { generateDemoData } from '../../../functions/adapters/sources/demo';
-import { ENTITY_NAMES, type EntityName } from '../../../functions/domain/contract/entities';
-import { emptyDataset, latestById, RowValidator, type Dataset } from '../../../functions/domain/contract/validate';
+import { emptyDataset, type Dataset } from '../../../functions/domain/contract/validate';
+import { validatedDemoDataset } from '../../support/demo-dataset';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../../../functions/domain/kpi';
-
-const cache = new Map<string, Dataset>();
 
 /** The demo company's history up to `endDate`, validated like ingest does. */
 export function demoDataset(endDate: string, accounts = 120, seed = 42): Dataset {
-  const id = `${endDate}:${accounts}:${seed}`;
-  const hit = cache.get(id);
-  if (hit) return hit;
-  const raw = generateDemoData({ endDate, accounts, seed });
-  const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
-  const data = emptyDataset();
-  for (const entity of ENTITY_NAMES) {
-    const records = raw[entity].map((row) => {
-      const r = validator.validate(entity as EntityName, row);
-      if (!r.ok) throw new Error(`demo row invalid: ${JSON.stringify(r.errors)}`);
-      return r.record;
-    });
-    (data[entity] as unknown[]) = latestById(entity, records as never);
-  }
-  cache.set(id, data);
-  return data;
+  return validatedDemoDataset({ endDate, accounts, seed });
 }
 
 export const SETTINGS: KpiSettings = { ...DEFAULT_KPI_SETTINGS, fiscalYearStartMonth: 2 };

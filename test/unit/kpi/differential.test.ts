@@ -2,9 +2,8 @@
 // random datasets crowded around the boundaries (week edges, trailing windows, closed-after-asOf).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateDemoData } from '../../../functions/adapters/sources/demo';
-import { ENTITY_NAMES, type EntityName } from '../../../functions/domain/contract/entities';
-import { emptyDataset, latestById, RowValidator, type Dataset } from '../../../functions/domain/contract/validate';
+import { latestById, type Dataset } from '../../../functions/domain/contract/validate';
+import { validatedDemoDataset } from '../../support/demo-dataset';
 import { addDays, fromEpochDay, startOfWeek, toEpochDay } from '../../../functions/domain/dates';
 import { computeKpis, DEFAULT_KPI_SETTINGS, toKpiJson } from '../../../functions/domain/kpi';
 import { referenceKpis } from './reference';
@@ -46,26 +45,12 @@ function compare(data: Dataset, asOf: string): void {
   expectClose(engine, reference, asOf);
 }
 
-function validated(raw: Record<EntityName, Record<string, string>[]>): Dataset {
-  const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
-  const data = emptyDataset();
-  for (const entity of ENTITY_NAMES) {
-    const records = raw[entity].map((row) => {
-      const r = validator.validate(entity, row);
-      if (!r.ok) throw new Error(JSON.stringify(r.errors));
-      return r.record;
-    });
-    (data[entity] as unknown[]) = latestById(entity, records as never);
-  }
-  return data;
-}
-
 describe('engine vs reference implementation', () => {
   it.each([
     [7, '2026-11-23'],
     [42, '2026-03-02'],
   ])('agrees on every figure of demo history (seed %i, up to %s)', (seed, endDate) => {
-    const data = validated(generateDemoData({ seed, endDate, accounts: 40 }));
+    const data = validatedDemoDataset({ seed, endDate, accounts: 40 });
     const last = addDays(startOfWeek(endDate, 1), -1);
     for (const weeksBack of [0, 1, 5, 13, 30, 52, 77]) compare(data, addDays(last, -7 * weeksBack));
   });
