@@ -199,6 +199,8 @@ try {
       await rm(idir, { recursive: true, force: true });
     }
     results.push(r);
+    // Written after every scale too, so a long run that is stopped still leaves its figures.
+    await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, partial: true, scales: results }, null, 2)}\n`);
     if (!keep) await rm(dir, { recursive: true, force: true });
   }
   const bundleResults = want('bundles') ? await bundles(work) : {};
