@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ENTITY_NAMES, type EntityName } from '../../domain/contract/entities';
 import type { ContractSource, SourceFile, SourceRow } from '../../ports/source';
@@ -63,7 +63,7 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow> {
     while (skipped.length && !skipped[0]!.ok && skipped[0]!.error.line < line) yield skipped.shift()!;
   };
   input.on('error', (e) => parser.destroy(e));
-  input.pipe(parser);
+  input.pipe(normaliseLineEnds()).pipe(parser);
   for await (const { record, info, raw } of parser as AsyncIterable<{
     record: Record<string, string>;
     info: { lines: number };
@@ -79,6 +79,28 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow> {
     yield { ok: true, row: { line, fields: record, raw: body } };
   }
   while (skipped.length) yield skipped.shift()!;
+}
+
+/**
+ * CRLF and lone CR become LF before parsing: csv-parse counts a CRLF inside a quoted field as two
+ * lines, which would put every later row's line number one too high. (A CRLF inside a quoted
+ * field is read as LF.)
+ */
+function normaliseLineEnds(): Transform {
+  let pendingCr = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      let text = chunk.toString('latin1');
+      if (pendingCr) text = `\r${text}`;
+      pendingCr = text.endsWith('\r');
+      if (pendingCr) text = text.slice(0, -1);
+      // latin1 maps bytes 1:1, so multi-byte UTF-8 characters split across chunks pass through intact.
+      done(null, Buffer.from(text.replace(/\r\n?/g, '\n'), 'latin1'));
+    },
+    flush(done) {
+      done(null, pendingCr ? Buffer.from('\n') : null);
+    },
+  });
 }
 
 /** A record's text without the blank lines before it and its line break. */
@@ -101,7 +123,8 @@ function csvReason(err: Error & { code?: string }, quoteNeverClosed: boolean): s
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'text follows a closing quote (double inner quotes: "")';
     case 'CSV_MAX_RECORD_SIZE':
-      return `the row is longer than ${MAX_RECORD_BYTES} bytes`;
+      // The parser cannot find the next row after an oversized one: say so rather than lose rows quietly.
+      return `the row is longer than ${MAX_RECORD_BYTES} bytes; the rest of the file could not be read`;
     default:
       return `unreadable CSV: ${err.message}`;
   }
