@@ -27,6 +27,8 @@ function arg(name: string): string | undefined {
 const scales = (arg('scales') ?? '1000,10000,100000').split(',').map((s) => Number(s.trim().replace(/k$/i, '000')));
 const ingestCap = Number(arg('ingest-rows') ?? 100_000);
 const asOf = arg('as-of') ?? '2026-11-22';
+/** Size of the CSV (before gzip) for the streaming memory check. */
+const streamMb = Number(arg('stream-mb') ?? 200);
 const only = arg('only')?.split(',');
 const want = (s: string) => !only || only.includes(s);
 const keep = process.argv.includes('--keep');
@@ -68,6 +70,29 @@ async function cappedUsage(src: string, dir: string, rows: number): Promise<numb
   lines.close();
   await new Promise<void>((r) => out.end(r));
   return n;
+}
+
+// ---- streaming memory ----------------------------------------------------------------------
+/** Writes a usage CSV of `mb` megabytes, gzip-compressed, and streams it in a child process. */
+async function streamLargeGzip(work: string, mb: number): Promise<StepResult> {
+  const { createGzip } = await import('node:zlib');
+  const { pipeline } = await import('node:stream/promises');
+  const { Readable } = await import('node:stream');
+  const file = join(work, 'usage.csv.gz');
+  const target = mb * MB;
+  async function* lines() {
+    yield 'account_id,week,weekly_active_users,licensed_seats\n';
+    let bytes = 0;
+    for (let i = 0; bytes < target; i++) {
+      const week = new Date(Date.UTC(2025, 0, 6 + 7 * (i % 100))).toISOString().slice(0, 10);
+      const line = `ACC-${String(Math.floor(i / 100)).padStart(7, '0')},${week},${(i * 7919) % 250},${250 + (i % 50)}\n`;
+      bytes += line.length;
+      yield line;
+    }
+  }
+  await pipeline(Readable.from(lines()), createGzip(), createWriteStream(file));
+  const r = await runStep('stream', { file });
+  return { ...r, gzipMb: Math.round(statSync(file).size / MB) };
 }
 
 // ---- bundles -----------------------------------------------------------------------------
@@ -204,6 +229,7 @@ try {
     if (!keep) await rm(dir, { recursive: true, force: true });
   }
   const bundleResults = want('bundles') ? await bundles(work) : {};
+  const streamResult = want('stream') ? await streamLargeGzip(work, streamMb) : undefined;
 
   // ---- the table ----
   const rowsFor = (pick: (r: ScaleResult) => string) => results.map(pick);
@@ -291,7 +317,14 @@ try {
   }
   if (lin.length) console.log(`\n${table(['growth', 'rows', 'read', 'kpis compute', '13 weeks', 'kpis RSS', 'DuckDB load', 'alerts'], lin)}`);
 
-  await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, bundles: bundleResults, targets }, null, 2)}\n`);
+  if (streamResult) {
+    console.log(
+      `\nstreaming a ${streamMb} MB CSV as gzip (${streamResult.gzipMb} MB): ${fmtN(streamResult.rows as number)} rows in ${fmtMs(streamResult.ms)} ` +
+        `(${fmtN(streamResult.rowsPerSec as number)} rows/s), heap at most ${streamResult.heapMbMax} MB, peak RSS ${streamResult.peakRssMb} MB ` +
+        `${(streamResult.peakRssMb as number) < 300 ? 'PASS' : 'MISS'} (memory bound 300 MB)${streamResult.error ? ` ERROR ${streamResult.error}` : ''}`,
+    );
+  }
+  await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, bundles: bundleResults, stream: streamResult, targets }, null, 2)}\n`);
   console.log(`\nwrote bench/results.json`);
 } finally {
   if (!keep) await rm(work, { recursive: true, force: true });

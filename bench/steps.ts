@@ -286,6 +286,26 @@ async function ingestStep() {
   }
 }
 
+/**
+ * A large gzip CSV streamed the way the drop-zone connector reads it (readRows, then row
+ * validation), keeping nothing: the reader's memory must stay flat however big the file.
+ */
+async function stream() {
+  const { createReadStream } = await import('node:fs');
+  const { readRows } = await import('../functions/adapters/sources/file-reader');
+  const v = validator();
+  const t0 = now();
+  let rows = 0;
+  let rejected = 0;
+  let heapMax = 0;
+  for await (const r of readRows(createReadStream(String(args.file)), 'csv', true)) {
+    if (!r.ok || !v.validate('usage', r.row.fields).ok) rejected++;
+    if (++rows % 100_000 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+  }
+  const ms = now() - t0;
+  result({ rows, rejected, ms, rowsPerSec: Math.round(rows / (ms / 1000)), heapMbMax: Math.round(heapMax / 2 ** 20) });
+}
+
 /** Module init of a Lambda bundle: the time to import() it (a cold start's own code, no runtime). */
 async function init() {
   const env = (args.env ?? {}) as Record<string, string>;
@@ -297,7 +317,7 @@ async function init() {
   result({ ms });
 }
 
-const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingest: ingestStep, init };
+const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingest: ingestStep, stream, init };
 const fn = step ? steps[step] : undefined;
 if (!fn) {
   console.error(`unknown step "${step}"; steps: ${Object.keys(steps).join(', ')}`);
