@@ -56,7 +56,7 @@ export async function runAlertsOn(session: LocalSession, opts: AlertsStepOptions
   const adapters = localAlertAdapters(session);
   try {
     return await evaluateAlerts(
-      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer() },
+      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer(), ...(opts.dryRun ? {} : { runLedger: session.runLedger }) },
       {
         today: opts.today,
         now: new Date().toISOString(),

@@ -160,7 +160,7 @@ export interface DemoArchiveOptions {
  * Returns the endpoint, to close when the demo ends.
  */
 export async function archiveDemoWeek(
-  session: { s3: TargetSession['s3']; stack: { resources: { archiveBucket: string } } },
+  session: { s3: TargetSession['s3']; runLedger: TargetSession['runLedger']; stack: { resources: { archiveBucket: string } } },
   config: PulseConfig,
   opts: DemoArchiveOptions,
 ): Promise<{ close(): Promise<void> }> {
@@ -187,6 +187,8 @@ export async function archiveDemoWeek(
     companyName: config.company.name,
     locale: config.company.locale,
     link: (key) => link(key),
+    runLedger: session.runLedger,
+    trigger: 'demo',
   });
   const bucket = session.stack.resources.archiveBucket;
   for (const p of [out.weekly, ...(out.quarterly ? [out.quarterly] : [])]) {

@@ -1,5 +1,6 @@
 // `pulse demo` (what `npm start` runs): the whole pipeline on the embedded local stack with a
 // generated, always-current company history.
+import { localTarget } from './target';
 import { basename, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -81,7 +82,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     const demoSource = config.sources.find((s) => s.name === 'demo') ?? DEMO_SOURCE;
     const progress = createProgress('ingest', totalRows);
     const started = Date.now();
-    const wiring = sourcesWiring({ target: 'local', resources: session.stack.resources, store: session.store, s3: session.s3, close: async () => {} });
+    const wiring = sourcesWiring(localTarget(session));
     const result = await ingestSource(
       connectSource(demoSource, wiring.deps, { keys }),
       { store: session.store, validator: validatorFor(config), ledger: wiring.ledger, rejects: wiring.rejects },
@@ -102,7 +103,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     step(`Computing KPIs for the week ending ${asOf} and the 13 weeks before it`);
     const dataset = await session.store.loadDataset();
     for (const [entity, ids] of unknownAccounts(dataset)) console.log(`   warning: ${entity} reference ${ids.length} unknown account(s)`);
-    const computed = await computeWeek(session.store, settings, { asOf, history: 13, computedAt: new Date().toISOString(), dataset });
+    const computed = await computeWeek(session.store, settings, { asOf, history: 13, computedAt: new Date().toISOString(), dataset, runLedger: session.runLedger, trigger: 'demo' });
     console.log(
       `   ${computed.snapshotsWritten.length} weekly snapshots stored (${computed.snapshotsWritten[0]} .. ${computed.week}), company-wide and for ${computed.segments.size} segments`,
     );

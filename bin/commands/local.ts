@@ -3,6 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { LocalStackError, startLocalStack, type LocalStack } from '../../lib/local';
 import { CliError } from './context';
 
@@ -11,6 +12,8 @@ export const LOCAL_DATA_DIR = '.pulse';
 export interface LocalSession {
   stack: LocalStack;
   store: DynamoDbStore;
+  /** Every run the CLI makes is recorded here, as the deployed functions record theirs. */
+  runLedger: DynamoDbRunLedger;
   s3: S3Client;
   close(): Promise<void>;
 }
@@ -32,6 +35,7 @@ export async function openLocalStack(log?: (msg: string) => void): Promise<Local
   return {
     stack,
     store,
+    runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: stack.resources.tableName }),
     s3,
     close: async () => {
       process.off('SIGINT', onSignal);

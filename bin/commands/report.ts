@@ -50,7 +50,7 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
     const result = await sendWeeklyReport(
       {
         store: session.store,
-        runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName }),
+        runLedger: session.runLedger,
         sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName }),
         mailer: outbox,
         renderer: await createWeeklyReportRenderer(),

@@ -40,7 +40,7 @@ export function sourcesWiring(session: TargetSession): SourcesWiring {
   ]);
   const syncState = new DynamoDbSyncState({ client: dynamodb, tableName });
   return {
-    ledger: new DynamoDbRunLedger({ client: dynamodb, tableName }),
+    ledger: session.runLedger,
     syncState,
     rejects: new S3RejectsReport({ client: session.s3, bucket: session.resources.rejectsBucket }),
     deps: { s3: session.s3, dropzoneBucket: session.resources.dropzoneBucket, secrets, syncState },

@@ -6,9 +6,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Option } from 'commander';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import type { LocalStack } from '../../lib/local';
 import { CliError } from './context';
-import { openLocalStack } from './local';
+import { openLocalStack, type LocalSession } from './local';
 
 export type TargetName = 'local' | 'aws';
 
@@ -23,6 +24,7 @@ export interface TargetSession {
   target: TargetName;
   resources: TargetResources;
   store: DynamoDbStore;
+  runLedger: DynamoDbRunLedger;
   s3: S3Client;
   /** The embedded stack, when the target is local. */
   local?: LocalStack;
@@ -57,10 +59,7 @@ const ENV: Record<keyof TargetResources, string> = {
 };
 
 export async function openTarget(opts: TargetOptions, log?: (msg: string) => void): Promise<TargetSession> {
-  if ((opts.target ?? 'local') === 'local') {
-    const session = await openLocalStack(log);
-    return { target: 'local', resources: session.stack.resources, store: session.store, s3: session.s3, local: session.stack, close: session.close };
-  }
+  if ((opts.target ?? 'local') === 'local') return localTarget(await openLocalStack(log));
   const resources = await awsResources(opts.stack ?? 'Pulse-prod', process.env, new CloudFormationClient({}));
   const dynamodb = new DynamoDBClient({});
   const s3 = new S3Client({});
@@ -68,12 +67,18 @@ export async function openTarget(opts: TargetOptions, log?: (msg: string) => voi
     target: 'aws',
     resources,
     store: new DynamoDbStore({ client: dynamodb, tableName: resources.tableName }),
+    runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: resources.tableName }),
     s3,
     close: async () => {
       dynamodb.destroy();
       s3.destroy();
     },
   };
+}
+
+/** An open local session seen as a target (the same adapters, the embedded stack's names). */
+export function localTarget(session: LocalSession): TargetSession {
+  return { target: 'local', resources: session.stack.resources, store: session.store, runLedger: session.runLedger, s3: session.s3, local: session.stack, close: session.close };
 }
 
 /** Resource names from PULSE_* variables when all are set, else from the stack's outputs. */

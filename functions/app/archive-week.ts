@@ -9,6 +9,8 @@
 // a new version is written beside the old one (`v2/`, `v3/` ...), its manifest naming the reason
 // and the version it supersedes. A version left without a manifest (a run that stopped half way)
 // is kept as it is and the next run writes the following version, saying so.
+import type { RunLedger } from '../ports/run-ledger';
+import { recordRunIf } from './record-run';
 import { addDays, fiscalQuarterOf, type IsoDate } from '../domain/dates';
 import type { Dataset } from '../domain/contract/validate';
 import { kpisAt, partitionBySegment, prepareKpiContext, type KpiContext, type KpiResult, type KpiSettings } from '../domain/kpi';
@@ -73,6 +75,10 @@ export interface ArchiveWeekInput {
   context?: KpiContext;
   /** Links on the index pages (default: relative links). */
   link?: (key: string, fromKey: string) => string;
+  /** Records the run (kind `archive`) when given. */
+  runLedger?: RunLedger;
+  /** What started it, for the run ledger. */
+  trigger?: string;
 }
 
 export interface PackOutcome {
@@ -100,6 +106,18 @@ export function quarterEndingIn(asOf: IsoDate, fiscalYearStartMonth: number) {
 }
 
 export async function archiveWeek(archive: ArchiveStore, input: ArchiveWeekInput): Promise<ArchiveWeekResult> {
+  const spec = { kind: 'archive' as const, subject: 'weekly', period: isoWeekLabel(input.asOf), ...(input.trigger ? { trigger: input.trigger } : {}) };
+  return recordRunIf(input.runLedger, spec, async (run) => {
+    const out = await writePacks(archive, input);
+    for (const p of [out.weekly, ...(out.quarterly ? [out.quarterly] : [])]) {
+      run?.count(p.status === 'written' ? 'packsWritten' : 'packsExisting');
+      if (p.status === 'written') run?.count('files', p.manifest.files.length);
+    }
+    return out;
+  });
+}
+
+async function writePacks(archive: ArchiveStore, input: ArchiveWeekInput): Promise<ArchiveWeekResult> {
   if (input.reason !== undefined && input.reason.trim() === '') throw new ArchiveError('BAD_INPUT', 'the regeneration reason must not be empty');
   const ctx = input.context ?? prepareKpiContext(input.data, input.settings);
   let segmentContexts: [string, KpiContext][] | undefined;

@@ -4,7 +4,9 @@
 import { addDays, isoWeekLabel, type IsoDate } from '../domain/dates';
 import { kpisAt, partitionBySegment, prepareKpiContext, toKpiJson, trendFromContext, type KpiResult, type KpiSettings, type TrendResult } from '../domain/kpi';
 import type { Dataset } from '../domain/contract/validate';
+import type { RunLedger } from '../ports/run-ledger';
 import type { KpiSnapshot, Store } from '../ports/store';
+import { recordRunIf } from './record-run';
 
 export const COMPANY_SCOPE = 'company';
 export const segmentScope = (segment: string) => `segment:${segment}`;
@@ -18,6 +20,10 @@ export interface ComputeWeekOptions {
   computedAt: string;
   /** Use this dataset instead of loading the store (it must be what the store holds). */
   dataset?: Dataset;
+  /** Records the run (kind `compute`) when given. */
+  runLedger?: RunLedger;
+  /** What started it (`schedule`, `demo`, `cli` ...), for the run ledger. */
+  trigger?: string;
 }
 
 export interface ComputedWeek {
@@ -31,6 +37,16 @@ export interface ComputedWeek {
 }
 
 export async function computeWeek(store: Store, settings: KpiSettings, opts: ComputeWeekOptions): Promise<ComputedWeek> {
+  const spec = { kind: 'compute' as const, subject: COMPANY_SCOPE, period: isoWeekLabel(opts.asOf), ...(opts.trigger ? { trigger: opts.trigger } : {}) };
+  return recordRunIf(opts.runLedger, spec, async (run) => {
+    const computed = await computeAndStore(store, settings, opts);
+    run?.count('weeks', computed.snapshotsWritten.length);
+    run?.count('segments', computed.segments.size);
+    return computed;
+  });
+}
+
+async function computeAndStore(store: Store, settings: KpiSettings, opts: ComputeWeekOptions): Promise<ComputedWeek> {
   const data = opts.dataset ?? (await store.loadDataset());
   const company = prepareKpiContext(data, settings);
   const segmentContexts = [...partitionBySegment(data)].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const);

@@ -10,6 +10,8 @@
 // A crash between SES accepting a message and markSent leaves an in-flight claim; after
 // `staleClaimMs` (30 minutes) a later run takes it over and sends again. For risk alerts Pulse
 // prefers a rare duplicate to a silently dropped critical alert (docs/alerts.md).
+import type { RunLedger } from '../ports/run-ledger';
+import { recordRunIf } from './record-run';
 import type { PulseConfig } from '../config';
 import type { Dataset } from '../domain/contract/validate';
 import type { IsoDate } from '../domain/dates';
@@ -40,6 +42,8 @@ export interface EvaluateAlertsDeps {
   mailer: Mailer;
   ledger: SendLedger;
   renderer: AlertRenderer;
+  /** Records the run (kind `alerts`) when given. */
+  runLedger?: RunLedger;
 }
 
 export interface AlertRouting {
@@ -94,6 +98,22 @@ export interface AlertRunResult {
 const MAX_CONFLICT_RETRIES = 3;
 
 export async function evaluateAlerts(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): Promise<AlertRunResult> {
+  return recordRunIf(deps.runLedger, { kind: 'alerts', subject: opts.digest ? 'digest' : 'critical', period: opts.today, trigger: opts.by }, async (run) => {
+    const result = await evaluate(deps, opts);
+    const sends = (status: SendOutcome['status']) => result.sends.filter((x) => x.status === status).length;
+    run?.count('accounts', result.accountsEvaluated);
+    run?.count('open', result.open);
+    run?.count('notices', result.notices.length);
+    run?.count('sent', sends('sent'));
+    run?.count('alreadySent', sends('already-sent'));
+    run?.count('failed', sends('failed'));
+    for (const f of result.sends.filter((x) => x.status === 'failed')) run?.error(`${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
+    if (sends('failed')) run?.fail();
+    return result;
+  });
+}
+
+async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): Promise<AlertRunResult> {
   const data = opts.dataset ?? (await deps.store.loadDataset());
   const facts = factsAt(prepareAlertIndex(data, opts.kpiSettings), opts.today);
   const evaluations = evaluateRules(facts, opts.settings);

@@ -1,5 +1,5 @@
 // Wraps any use case in a run-ledger entry: `running` before it starts, `succeeded` or `failed`
-// (with counts and errors) after. Ingest uses it; compute, report, alert and archive runs can too:
+// (with counts and errors) after. Ingest, compute, report, alert and archive runs all use it:
 //
 //   await recordRun(ledger, { kind: 'compute', subject: 'company', period: week }, async (run) => {
 //     ...; run.count('snapshots', n);
@@ -109,4 +109,12 @@ export async function recordRun<T>(ledger: RunLedger, spec: RunSpec, fn: (run: R
     throw new RunLedgerWriteError(`run ${runId} finished (${status}) but the run ledger could not record it: ${(err as Error).message}`, { cause: err });
   }
   return result;
+}
+
+/**
+ * recordRun when the caller has a run ledger (every deployed and CLI run does); a plain call when
+ * it has none (pure tests of the use case).
+ */
+export function recordRunIf<T>(ledger: RunLedger | undefined, spec: RunSpec, fn: (run?: RunContext) => Promise<T>): Promise<T> {
+  return ledger ? recordRun(ledger, spec, fn) : fn(undefined);
 }

@@ -25,7 +25,7 @@ export interface AlertDigestEvent {
 let renderer: Promise<AlertRenderer> | undefined;
 
 export async function handler(event: AlertDigestEvent = {}) {
-  const { config, env, store } = getRuntime();
+  const { config, env, store, runLedger } = getRuntime();
   const { dynamodb, mailer, sendLedger } = getMailRuntime();
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   const digestDay = config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(today) - 1]!);
@@ -35,6 +35,7 @@ export async function handler(event: AlertDigestEvent = {}) {
       store,
       alerts: new DynamoDbAlertStateStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
       ledger: sendLedger,
+      runLedger,
       mailer,
       renderer: await renderer,
     },

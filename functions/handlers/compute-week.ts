@@ -16,11 +16,11 @@ export interface ComputeWeekEvent {
 }
 
 export async function handler(event: ComputeWeekEvent = {}) {
-  const { config, store } = getRuntime();
+  const { config, store, runLedger } = getRuntime();
   const settings = kpiSettingsFrom(config);
   const runDate = event.asOf ?? todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   const asOf = resolveAsOf(runDate, settings.weekStartsOn);
-  const result = await computeWeek(store, settings, { asOf, history: event.history ?? 0, computedAt: new Date().toISOString() });
+  const result = await computeWeek(store, settings, { asOf, history: event.history ?? 0, computedAt: new Date().toISOString(), runLedger, trigger: event.scheduledTime ? 'schedule' : 'invoke' });
   const summary = { week: result.week, asOf, snapshots: result.snapshotsWritten, segments: [...result.segments.keys()] };
   console.log(JSON.stringify({ level: 'INFO', message: 'week computed', ...summary }));
   return summary;

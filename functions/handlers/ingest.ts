@@ -6,7 +6,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
 import { LambdaAlertsTrigger } from '../adapters/lambda/alerts-trigger';
 import { DropZoneSource } from '../adapters/s3/dropzone-source';
@@ -61,7 +60,7 @@ function getWiring(): IngestWiring {
   const tableName = runtime.env.PULSE_TABLE;
   wiring = {
     runtime,
-    ledger: new DynamoDbRunLedger({ client: dynamodb, tableName }),
+    ledger: runtime.runLedger,
     rejects: new S3RejectsReport({ client: runtime.s3, bucket: runtime.env.PULSE_REJECTS_BUCKET }),
     ...(runtime.env.PULSE_ALERTS_FUNCTION ? { alerts: new LambdaAlertsTrigger(new LambdaClient({}), runtime.env.PULSE_ALERTS_FUNCTION) } : {}),
     deps: {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigText, parseLambdaEnv, weekStartsOnNumber, type LambdaEnv, type PulseConfig } from '../config';
 import { RowValidator } from '../domain/contract/validate';
+import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { DynamoDbStore } from '../adapters/dynamodb/store';
 
 export interface Runtime {
@@ -13,6 +14,8 @@ export interface Runtime {
   config: PulseConfig;
   s3: S3Client;
   store: DynamoDbStore;
+  /** Every job records its runs here (`pulse runs`, the report's freshness check). */
+  runLedger: DynamoDbRunLedger;
   validator: RowValidator;
 }
 
@@ -31,6 +34,7 @@ export function getRuntime(): Runtime {
     // s3rver (the local emulator) needs checksums only when required; AWS accepts either.
     s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
     store: new DynamoDbStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
+    runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
     validator: new RowValidator({ currency: config.company.currency, weekStartsOn: weekStartsOnNumber(config) }),
   };
   return runtime;

@@ -5,7 +5,6 @@
 // the week is archived for finance (write-once: a rerun leaves the existing pack as it is).
 import { setFlagsFromString } from 'node:v8';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { archiveWeek } from '../app/archive-week';
@@ -38,8 +37,8 @@ let linkKeys: SecretsManagerLinkKeys | undefined;
 const LINK_DAYS = 30;
 
 export async function handler(event: WeeklyReportEvent = {}) {
-  const { config, env, store, s3 } = getRuntime();
-  const { dynamodb, mailer, sendLedger } = getMailRuntime();
+  const { config, env, store, s3, runLedger } = getRuntime();
+  const { mailer, sendLedger } = getMailRuntime();
   const weekStartsOn = weekStartsOnNumber(config);
   const asOf = event.week
     ? weekFromLabel(event.week, weekStartsOn).asOf
@@ -54,7 +53,7 @@ export async function handler(event: WeeklyReportEvent = {}) {
   const result = await sendWeeklyReport(
     {
       store,
-      runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      runLedger,
       sendLedger,
       mailer,
       renderer: await renderer,
@@ -76,6 +75,8 @@ export async function handler(event: WeeklyReportEvent = {}) {
           companyName: config.company.name,
           locale: config.company.locale,
           ...(archiveLink ? { link: (key: string) => archiveLink(key) } : {}),
+          runLedger,
+          trigger: event.scheduledTime ? 'schedule' : 'invoke',
         })
       : undefined;
   const summary =

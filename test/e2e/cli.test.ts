@@ -123,5 +123,13 @@ describe('pulse CLI', () => {
     const b = JSON.parse(stored.stdout);
     for (const key of METRIC_KEYS.top) expect(b[key], key).toEqual(a[key]);
     expect(readFileSync(join(demoDir, '.pulse/demo/accounts.csv'), 'utf8')).toContain('account_id');
+    // every step of the pipeline is in the run ledger, with its counts
+    const runs = await pulse(['runs', '--json', '--last', '20'], demoDir);
+    expect(runs.code, runs.stderr).toBe(0);
+    const ledger = JSON.parse(runs.stdout) as { kind: string; status: string; period?: string; counts: Record<string, number> }[];
+    expect(new Set(ledger.map((r) => r.kind))).toEqual(new Set(['ingest', 'compute', 'report', 'archive', 'alerts']));
+    expect(ledger.every((r) => r.status === 'succeeded')).toBe(true);
+    expect(ledger.find((r) => r.kind === 'compute')).toMatchObject({ period: '2026-W47', counts: { weeks: 14, segments: 3 } });
+    expect(ledger.find((r) => r.kind === 'archive')?.counts.packsWritten).toBe(1);
   });
 });
