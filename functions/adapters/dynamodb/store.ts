@@ -79,32 +79,14 @@ export class DynamoDbStore implements Store {
   // ---- dataset records -------------------------------------------------------------------
 
   async putRecords<K extends EntityName>(entity: K, records: readonly EntityTypes[K][]): Promise<void> {
-    if (records.length === 0) return;
     const keysOf = recordKeys[entity] as unknown as (r: EntityTypes[K]) => Item;
-    // DynamoDB rejects a batch holding the same key twice, and two parallel batches holding the
-    // same key would race: keep the last record per key over the whole call ("later row wins").
-    const byKey = new Map<string, WriteRequest>();
-    for (const record of records) {
-      const keys = keysOf(record);
-      const item = { ...withoutUndefined(record as unknown as Item), ...keys, [ATTR.entity]: entity };
-      byKey.set(`${String(keys[ATTR.pk])}\u0000${String(keys[ATTR.sk])}`, { PutRequest: { Item: item } });
-    }
-    const requests = [...byKey.values()];
-    const batches: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
-
-    const { errors, notStarted } = await runPool(batches, this.writeConcurrency, (batch) => this.writeBatch(batch));
-    if (errors.length === 0) return;
-
-    let notWritten = 0;
-    for (const e of errors) notWritten += e instanceof BatchFailure ? e.remaining : BATCH_SIZE;
-    for (const i of notStarted) notWritten += batches[i]?.length ?? 0;
-    const first = errors[0] as BatchFailure;
-    throw new DynamoDbStoreError(
-      'WRITE_INCOMPLETE',
-      `putRecords(${entity}): ${notWritten} of ${requests.length} records were not written to table "${this.table}" ` +
-        `(${first.reason}). Writes are idempotent upserts: re-running the same input is safe.`,
-      { cause: first.cause, notWritten, total: requests.length },
+    await this.writeAll(
+      `putRecords(${entity})`,
+      'records were not written',
+      records.map((record) => {
+        const keys = keysOf(record);
+        return { keys, request: { PutRequest: { Item: { ...withoutUndefined(record as unknown as Item), ...keys, [ATTR.entity]: entity } } } };
+      }),
     );
   }
 
@@ -114,26 +96,40 @@ export class DynamoDbStore implements Store {
    * retries and WRITE_INCOMPLETE error as putRecords.
    */
   async deleteRecords<K extends EntityName>(entity: K, records: readonly Partial<EntityTypes[K]>[]): Promise<void> {
-    if (records.length === 0) return;
     const keysOf = recordKeys[entity] as unknown as (r: Partial<EntityTypes[K]>) => Item;
+    await this.writeAll(
+      `deleteRecords(${entity})`,
+      'deletes were not done',
+      records.map((record) => {
+        const keys = keysOf(record);
+        return { keys, request: { DeleteRequest: { Key: { [ATTR.pk]: keys[ATTR.pk], [ATTR.sk]: keys[ATTR.sk] } } } };
+      }),
+    );
+  }
+
+  /**
+   * Writes requests in BatchWriteItem batches, a few in flight. DynamoDB rejects a batch holding the
+   * same key twice, and two parallel batches holding the same key would race: the last request per
+   * key wins over the whole call ("later row wins").
+   */
+  private async writeAll(what: string, failure: string, items: { keys: Item; request: WriteRequest }[]): Promise<void> {
+    if (items.length === 0) return;
     const byKey = new Map<string, WriteRequest>();
-    for (const record of records) {
-      const keys = keysOf(record);
-      const key = { [ATTR.pk]: keys[ATTR.pk], [ATTR.sk]: keys[ATTR.sk] };
-      byKey.set(`${String(key[ATTR.pk])}\u0000${String(key[ATTR.sk])}`, { DeleteRequest: { Key: key } });
-    }
+    for (const { keys, request } of items) byKey.set(`${String(keys[ATTR.pk])}\u0000${String(keys[ATTR.sk])}`, request);
     const requests = [...byKey.values()];
     const batches: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
+
     const { errors, notStarted } = await runPool(batches, this.writeConcurrency, (batch) => this.writeBatch(batch));
     if (errors.length === 0) return;
+
     let notWritten = 0;
     for (const e of errors) notWritten += e instanceof BatchFailure ? e.remaining : BATCH_SIZE;
     for (const i of notStarted) notWritten += batches[i]?.length ?? 0;
     const first = errors[0] as BatchFailure;
     throw new DynamoDbStoreError(
       'WRITE_INCOMPLETE',
-      `deleteRecords(${entity}): ${notWritten} of ${requests.length} deletes were not done in table "${this.table}" (${first.reason}). Re-running the same input is safe.`,
+      `${what}: ${notWritten} of ${requests.length} ${failure} in table "${this.table}" (${first.reason}). Writes are idempotent: re-running the same input is safe.`,
       { cause: first.cause, notWritten, total: requests.length },
     );
   }
