@@ -116,42 +116,35 @@ export class DynamoDbSendLedger implements SendLedger {
 
   async markSent(key: SendKey, messageId: string): Promise<void> {
     const k = normaliseKey(key);
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.keyOf(k),
-          UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
-          ConditionExpression: '#status = :claimed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':id': messageId, ':at': this.now().toISOString() },
-        }),
-      );
-    } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') {
-        throw new SendLedgerError('NOT_CLAIMED', `${describeKey(k)} is not claimed, so it cannot be marked sent (message ${messageId})`, { cause: err });
-      }
-      throw new SendLedgerError('LEDGER_FAILED', `marking ${describeKey(k)} sent (message ${messageId}) failed: ${(err as Error).message}`, { cause: err });
-    }
+    const done = await this.fromClaimed(k, 'marking sent', 'SET #status = :to, messageId = :id, sentAt = :at', { ':to': 'sent', ':id': messageId });
+    if (!done) throw new SendLedgerError('NOT_CLAIMED', `${describeKey(k)} is not claimed, so it cannot be marked sent (message ${messageId})`);
   }
 
   async release(key: SendKey, reason: string): Promise<void> {
-    const k = normaliseKey(key);
+    // Nothing to give back (already sent, or never claimed) is fine: a release is best effort.
+    await this.fromClaimed(normaliseKey(key), 'releasing', 'SET #status = :to, releasedAt = :at, releaseReason = :reason', {
+      ':to': 'released',
+      ':reason': reason.slice(0, 1000),
+    });
+  }
+
+  /** Moves a claimed send on (to sent or released); false when it was not claimed. */
+  private async fromClaimed(k: SendKey, doing: string, update: string, values: Record<string, string>): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.keyOf(k),
-          UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
+          UpdateExpression: update,
           ConditionExpression: '#status = :claimed',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':at': this.now().toISOString(), ':reason': reason.slice(0, 1000) },
+          ExpressionAttributeValues: { ...values, ':claimed': 'claimed', ':at': this.now().toISOString() },
         }),
       );
+      return true;
     } catch (err) {
-      // Nothing to give back (already sent, or never claimed): a release is best effort.
-      if ((err as Error).name === 'ConditionalCheckFailedException') return;
-      throw new SendLedgerError('LEDGER_FAILED', `releasing ${describeKey(k)} failed: ${(err as Error).message}`, { cause: err });
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw new SendLedgerError('LEDGER_FAILED', `${doing} ${describeKey(k)} failed: ${(err as Error).message}`, { cause: err });
     }
   }
 

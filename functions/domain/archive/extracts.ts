@@ -3,7 +3,7 @@
 // components, and the expansion opportunities. Pure: rows are typed records (money in cents, dates
 // as ISO dates); the CSV and XLSX writers turn them into files.
 import { addDays, fiscalQuarterOf, type IsoDate } from '../dates';
-import type { Account } from '../contract/entities';
+import type { Account, Renewal } from '../contract/entities';
 import type { ArrBridge, HealthComponentName, KpiContext, KpiResult } from '../kpi';
 import { inPipelineAt } from '../kpi/expansion';
 import { isOpenAt } from '../kpi/renewals';
@@ -44,15 +44,9 @@ export interface BridgeRow extends ArrMovement, AccountInfo {
   periodEnd: IsoDate;
 }
 
-export interface RenewalRow extends AccountInfo {
-  renewalId: string;
-  accountId: string;
-  dueDate: IsoDate;
-  arrUp: Cents;
+export interface RenewalRow extends Renewal, AccountInfo {
   /** Status as of the reported date (a renewal closed later is still open). */
-  status: 'open' | 'renewed' | 'churned';
-  closedDate?: IsoDate;
-  renewedArr?: Cents;
+  status: Renewal['status'];
   /** min(renewed_arr, arr_up): what the gross renewal rate counts. */
   renewedArrCapped?: Cents;
   daysToDue: number;
