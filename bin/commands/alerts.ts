@@ -25,7 +25,7 @@ import { AlertConflictError, type AlertStateStore } from '../../functions/ports/
 import { CliError, formatReject, loadConfig, table, validatorFor } from './context';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 import { awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
-import { localAlertAdapters } from './local-mail';
+import { localMailAdapters } from './local-mail';
 
 // ---- run -------------------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ export interface AlertsStepOptions {
 /** The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`). */
 export async function runAlertsOn(session: LocalSession, opts: AlertsStepOptions, deps: { dataset?: Awaited<ReturnType<LocalSession['store']['loadDataset']>> } = {}): Promise<AlertRunResult> {
   const { config } = opts;
-  const adapters = localAlertAdapters(session);
+  const adapters = localMailAdapters(session);
   try {
     return await evaluateAlerts(
       { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer(), ...(opts.dryRun ? {} : { runLedger: session.runLedger }) },
@@ -77,7 +77,7 @@ export async function runAlertsOn(session: LocalSession, opts: AlertsStepOptions
 /** The alert state store on the local stack, for list and snooze. */
 async function withAlertStore<T>(fn: (store: AlertStateStore) => Promise<T>): Promise<T> {
   const session = await openLocalStack();
-  const adapters = localAlertAdapters(session);
+  const adapters = localMailAdapters(session);
   try {
     return await fn(adapters.alerts);
   } finally {

@@ -21,7 +21,8 @@ import { formatKpiTable } from './kpi-table';
 import { LOCAL_DATA_DIR, openLocalStack } from './local';
 import { printRunResult, runAlertsOn } from './alerts';
 import { createProgress } from './progress';
-import { OUTBOX_DIR, runReportLocally } from './report';
+import { OUTBOX_DIR } from './local-mail';
+import { runReportLocally } from './report';
 
 export interface DemoOptions {
   config?: string;

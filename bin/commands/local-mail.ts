@@ -1,5 +1,6 @@
-// The mail and alert-state adapters for CLI commands on the embedded local stack: the SES mailer
-// (the local SES emulator, through the endpoint in the environment) with a copy of every message
+// The mail, send-ledger and alert-state adapters of the CLI's report and alert commands on the
+// embedded local stack: the SES mailer (the local SES emulator, through the endpoint in the
+// environment) with a copy of every message
 // in .pulse/outbox/, the DynamoDB send ledger and the DynamoDB alert state store. Call after
 // openLocalStack (its environment points the SDK clients at the emulators).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,19 +12,22 @@ import { OutboxMailer } from '../../functions/adapters/ses/outbox';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
 import { LOCAL_DATA_DIR, type LocalSession } from './local';
 
-export interface AlertAdapters {
+/** Every email sent locally is also written here as .eml, .html and .txt. */
+export const OUTBOX_DIR = join(LOCAL_DATA_DIR, 'outbox');
+
+export interface LocalMailAdapters {
   mailer: OutboxMailer;
   ledger: DynamoDbSendLedger;
   alerts: DynamoDbAlertStateStore;
   close(): void;
 }
 
-export function localAlertAdapters(session: LocalSession): AlertAdapters {
+export function localMailAdapters(session: LocalSession): LocalMailAdapters {
   const dynamodb = new DynamoDBClient({});
   const ses = new SESv2Client({});
   const tableName = session.stack.resources.tableName;
   return {
-    mailer: new OutboxMailer(new SesMailer({ client: ses }), join(LOCAL_DATA_DIR, 'outbox')),
+    mailer: new OutboxMailer(new SesMailer({ client: ses }), OUTBOX_DIR),
     ledger: new DynamoDbSendLedger({ client: dynamodb, tableName }),
     alerts: new DynamoDbAlertStateStore({ client: dynamodb, tableName }),
     close: () => {

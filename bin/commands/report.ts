@@ -1,15 +1,11 @@
 // `pulse report --week W [--to addr] [--dry-run] [--resend]`: the Monday executive report on the
 // embedded local stack. Every email sent (and every dry run) also lands in .pulse/outbox/ as .eml,
 // .html (opens in a browser, charts included) and .txt.
-import { join, relative, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { relative, resolve } from 'node:path';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
-import { DynamoDbSendLedger } from '../../functions/adapters/dynamodb/send-ledger';
 import { createWeeklyReportRenderer } from '../../functions/adapters/render/weekly-report';
 import { composeMime } from '../../functions/adapters/ses/mime';
-import { OutboxMailer, writeOutbox, type OutboxFiles } from '../../functions/adapters/ses/outbox';
-import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
+import { writeOutbox, type OutboxFiles } from '../../functions/adapters/ses/outbox';
 import { reportSettingsFrom, sendWeeklyReport, type SendWeeklyReportResult } from '../../functions/app/send-weekly-report';
 import { weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
@@ -17,9 +13,9 @@ import { isoWeekLabel, todayIn, weekFromLabel, reportWeek } from '../../function
 import { CliError, loadConfig } from './context';
 import { localArchiveLink } from './download-server';
 import { awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
-import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
+import { localMailAdapters, OUTBOX_DIR } from './local-mail';
+import { openLocalStack, type LocalSession } from './local';
 
-export const OUTBOX_DIR = join(LOCAL_DATA_DIR, 'outbox');
 
 export interface ReportOptions extends TargetOptions {
   config?: string;
@@ -42,16 +38,14 @@ export interface ReportRunOptions {
 
 /** Sends (or renders) the report against an open local session and prints what happened. */
 export async function runReportLocally(session: LocalSession, config: PulseConfig, opts: ReportRunOptions): Promise<{ result: SendWeeklyReportResult; files: OutboxFiles[] }> {
-  const dynamodb = new DynamoDBClient({});
-  const ses = new SESv2Client({});
+  const mail = localMailAdapters(session);
   try {
-    const tableName = session.stack.resources.tableName;
-    const outbox = new OutboxMailer(new SesMailer({ client: ses }), OUTBOX_DIR);
+    const outbox = mail.mailer;
     const result = await sendWeeklyReport(
       {
         store: session.store,
         runLedger: session.runLedger,
-        sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName }),
+        sendLedger: mail.ledger,
         mailer: outbox,
         renderer: await createWeeklyReportRenderer(),
         archiveLink: await localArchiveLink(),
@@ -64,8 +58,7 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
     printResult(result, files, opts.log);
     return { result, files };
   } finally {
-    dynamodb.destroy();
-    ses.destroy();
+    mail.close();
   }
 }
 
