@@ -220,7 +220,7 @@ async function ingestStep() {
   const { BatchWriteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
   const { DynamoDbStore, pulseTableDefinition, recordKeys, ATTR } = await import('../functions/adapters/dynamodb');
   const { runPool } = await import('../functions/adapters/dynamodb/concurrency');
-  const { ingest } = await import('../functions/app/ingest');
+  const { ingestSource } = await import('../functions/app/ingest-source');
   const { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack } = await import('../lib/local');
   const dir = String(args.dir); // a folder holding only the capped usage.csv
   const rowsWanted = Number(args.rows);
@@ -260,11 +260,18 @@ async function ingestStep() {
     const store = new DynamoDbStore({ client, tableName: stack.resources.tableName });
     const heap: number[] = [];
     const t1 = now();
-    const res = await ingest(new FolderSource(dir), validator(), store, {
-      onProgress: (written) => {
-        if (written % 10_000 < 1000) heap.push(Math.round(process.memoryUsage().heapUsed / 1048576));
+    const res = await ingestSource(
+      new FolderSource(dir),
+      { store, validator: validator() },
+      {
+        sourceName: 'bench',
+        timeZone: config.company.timezone,
+        weekStartsOn: weekStartsOnNumber(config),
+        onProgress: (written: number) => {
+          if (written % 10_000 < 1000) heap.push(Math.round(process.memoryUsage().heapUsed / 1048576));
+        },
       },
-    });
+    );
     const ingestMs = now() - t1;
     const rows = res.written.usage;
     if (rows !== rowsWanted) throw new Error(`ingest wrote ${rows} usage rows, expected ${rowsWanted}`);

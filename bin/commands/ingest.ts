@@ -1,33 +1,52 @@
-import { ingest } from '../../functions/app/ingest';
+import { resolve } from 'node:path';
 import { FolderSource } from '../../functions/adapters/sources/file-reader';
+import { ingestSource } from '../../functions/app/ingest-source';
+import { weekdayNumber } from '../../functions/domain/dates';
 import { formatLoadCounts, loadConfig, printRejects, validatorFor } from './context';
-import { openTarget, type TargetOptions } from './target';
 import { createProgress } from './progress';
+import { sourcesWiring } from './sources';
+import { openTarget, type TargetOptions } from './target';
 
 export interface IngestOptions extends TargetOptions {
   data: string;
   config?: string;
 }
 
-/** `pulse ingest`: load a folder of contract files into the store (local or deployed), idempotently. */
+/**
+ * `pulse ingest`: load a folder of contract files into the store (local or deployed), idempotently,
+ * as one recorded run (`pulse runs`) with its rejects report, like every other ingest.
+ */
 export async function ingestCommand(opts: IngestOptions): Promise<number> {
   const config = loadConfig(opts.config);
   const session = await openTarget(opts, (m) => console.error(m));
+  const wiring = sourcesWiring(session);
   try {
     const progress = createProgress('ingest');
-    const { summary, written } = await ingest(new FolderSource(opts.data), validatorFor(config), session.store, {
-      onProgress: (n) => progress.update(n),
-    });
+    const result = await ingestSource(
+      new FolderSource(opts.data),
+      { store: session.store, validator: validatorFor(config), ledger: wiring.ledger, rejects: wiring.rejects },
+      {
+        sourceName: `folder:${resolve(opts.data)}`,
+        timeZone: config.company.timezone,
+        weekStartsOn: weekdayNumber(config.company.weekStartsOn),
+        trigger: 'cli',
+        onProgress: (n) => progress.update(n),
+      },
+    );
     progress.stop();
+    const { summary, written } = result;
     console.log(formatLoadCounts(summary, { header: 'written', values: written }));
     const stored = await session.store.countRecords();
     console.log(`\nItems in the ${session.target === 'local' ? 'local store' : `table ${session.resources.tableName}`} now: ${Object.entries(stored).map(([e, n]) => `${e} ${n}`).join(', ')}`);
+    console.log(`Run ${result.runId} (${result.status}); see \`pulse runs\`.`);
     if (summary.rejects.length) {
       console.log(`\n${summary.rejects.length} rejected row problem(s) (file:line  field  reason):`);
       printRejects(summary.rejects, (s) => console.log(s), 50);
+      if (result.rejectsLocation) console.log(`rejects report: ${result.rejectsLocation}`);
     }
-    return 0;
+    return result.status === 'succeeded' ? 0 : 1;
   } finally {
+    wiring.close();
     await session.close();
   }
 }

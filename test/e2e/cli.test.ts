@@ -97,6 +97,7 @@ describe('pulse CLI', () => {
     const items = (out: string) => /Items in the local store now: (.*)/.exec(out)?.[1];
     expect(items(first.stdout)).toMatch(/accounts 40, subscriptions \d+/);
     expect(items(second.stdout)).toBe(items(first.stdout));
+    expect(second.stdout).toMatch(/Run \d{8}T\d{6}Z-[0-9a-f]{6} \(succeeded\)/);
   });
 
   it('fails with one clear message on an invalid config', async () => {
