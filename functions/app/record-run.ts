@@ -4,8 +4,12 @@
 //   await recordRun(ledger, { kind: 'compute', subject: 'company', period: week }, async (run) => {
 //     ...; run.count('snapshots', n);
 //   });
+//
+// withRunMetrics(ledger, metrics) makes every failed run also a metric (the alarms'
+// Pulse/RunsFailed in the Lambda runtime), without any use case knowing about metrics.
 import { randomBytes } from 'node:crypto';
 import type { RejectsSummary, RunKind, RunLedger, RunRecord, RunStatus } from '../ports/run-ledger';
+import type { RunMetrics } from '../ports/run-metrics';
 
 /** At most this many error lines are kept in the ledger (the rest are counted). */
 export const MAX_RUN_ERRORS = 20;
@@ -117,4 +121,31 @@ export async function recordRun<T>(ledger: RunLedger, spec: RunSpec, fn: (run: R
  */
 export function recordRunIf<T>(ledger: RunLedger | undefined, spec: RunSpec, fn: (run?: RunContext) => Promise<T>): Promise<T> {
   return ledger ? recordRun(ledger, spec, fn) : fn(undefined);
+}
+
+/**
+ * A run ledger that also reports every run finishing `failed` to `metrics` (once per run, before
+ * the ledger write, so a failure is surfaced even when the ledger cannot record it). Runs must be
+ * started through the returned ledger (recordRun does), which remembers what each open run is.
+ */
+export function withRunMetrics(ledger: RunLedger, metrics: RunMetrics): RunLedger {
+  const open = new Map<string, Pick<RunRecord, 'kind' | 'subject' | 'period'>>();
+  return {
+    async start(run) {
+      open.set(run.runId, { kind: run.kind, subject: run.subject, ...(run.period ? { period: run.period } : {}) });
+      try {
+        await ledger.start(run);
+      } catch (err) {
+        open.delete(run.runId);
+        throw err;
+      }
+    },
+    async finish(runId, outcome) {
+      const run = open.get(runId);
+      open.delete(runId);
+      if (run && outcome.status === 'failed') metrics.runFailed({ runId, ...run, errors: outcome.errors });
+      await ledger.finish(runId, outcome);
+    },
+    list: (opts) => ledger.list(opts),
+  };
 }

@@ -6,16 +6,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigText, parseLambdaEnv, weekStartsOnNumber, type LambdaEnv, type PulseConfig } from '../config';
 import { RowValidator } from '../domain/contract/validate';
+import { EmfRunMetrics } from '../adapters/cloudwatch/emf-run-metrics';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { DynamoDbStore } from '../adapters/dynamodb/store';
+import { withRunMetrics } from '../app/record-run';
+import type { RunLedger } from '../ports/run-ledger';
 
 export interface Runtime {
   env: LambdaEnv;
   config: PulseConfig;
   s3: S3Client;
   store: DynamoDbStore;
-  /** Every job records its runs here (`pulse runs`, the report's freshness check). */
-  runLedger: DynamoDbRunLedger;
+  /**
+   * Every job records its runs here (`pulse runs`, the report's freshness check); a run that ends
+   * `failed` is also the metric Pulse/RunsFailed (Stage, Kind) the RunFailed alarms watch.
+   */
+  runLedger: RunLedger;
   validator: RowValidator;
 }
 
@@ -34,7 +40,11 @@ export function getRuntime(): Runtime {
     // s3rver (the local emulator) needs checksums only when required; AWS accepts either.
     s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
     store: new DynamoDbStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
-    runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
+    runLedger: withRunMetrics(
+      new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      // PULSE_STAGE is set on every deployed function (lib/pulse-stack.ts).
+      new EmfRunMetrics({ stage: env.PULSE_STAGE ?? 'unknown' }),
+    ),
     validator: new RowValidator({ currency: config.company.currency, weekStartsOn: weekStartsOnNumber(config) }),
   };
   return runtime;

@@ -1,7 +1,9 @@
 // The run ledger: every ingest, compute, report, alert and archive run, with its outcome. The
-// report's freshness check and `pulse runs` read it; alarms count its failures.
+// report's freshness check and `pulse runs` read it; alarms count its failures (ports/run-metrics.ts).
 
-export type RunKind = 'ingest' | 'compute' | 'report' | 'alerts' | 'archive';
+/** Every kind of run, in pipeline order (one `RunsFailed` alarm each: lib/constructs/monitoring.ts). */
+export const RUN_KINDS = ['ingest', 'compute', 'report', 'alerts', 'archive'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
 export type RunStatus = 'running' | 'succeeded' | 'failed';
 
 export interface RunRecord {

@@ -1,6 +1,7 @@
 // What wakes the operator: an SNS topic (email subscriptions from config `recipients.operator`)
 // and alarms on every function (errors, throttles), every dead-letter queue, the SES reputation
-// rates, and a dead-man's switch on the weekly report.
+// rates, every kind of run that ends failed in the run ledger, and a dead-man's switch on the
+// weekly report.
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, CfnAlarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,7 +10,20 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RUNS_FAILED_METRIC } from '../../functions/adapters/cloudwatch/emf-run-metrics';
+import { RUN_KINDS, type RunKind } from '../../functions/ports/run-ledger';
 import type { ScheduledJob } from './scheduled-job';
+
+export { RUNS_FAILED_METRIC };
+
+/** What a failed run of each kind means, and where to look (the RunFailed alarms' descriptions). */
+const RUN_FAILED_MEANS: Record<RunKind, string> = {
+  ingest: 'an ingest of a source stopped or some of its files failed (rows may be missing until a rerun; files that failed stay in incoming/ or go to failed/<runId>/)',
+  compute: 'the weekly KPI snapshots were not all computed',
+  report: 'the weekly report was held back (stale or inconsistent data) or a send failed (recipients whose outcome is unknown are left claimed: never sent twice by themselves)',
+  alerts: 'the renewal-risk alerts were not all evaluated or sent',
+  archive: "the week's finance pack was not written completely (an incomplete version is never listed; the next run writes a complete one)",
+};
 
 /**
  * The custom metric the weekly-report function publishes once the week's report has gone out
@@ -74,6 +88,8 @@ export class Monitoring extends Construct {
     });
     (this.deadMansSwitch.node.defaultChild as CfnAlarm).evaluationWindow = { wallClockWindow: { timezone: props.timeZone } };
 
+    this.watchRuns(props.stage);
+
     const thresholds = { ...SES_RATE_THRESHOLDS, ...props.sesThresholds };
     const reputation = (metricName: string) =>
       new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
@@ -87,6 +103,30 @@ export class Monitoring extends Construct {
       threshold: thresholds.complaintRate,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
+  }
+
+  /**
+   * One alarm per kind of run on Pulse/RunsFailed (Stage, Kind): the run ledger recorded a run that
+   * ended `failed` (the Lambda runtime publishes it, functions/adapters/cloudwatch/emf-run-metrics.ts).
+   * Also catches failures that throw nothing (a file that failed while the others loaded, a report
+   * held back). Created for every kind: a kind no job runs never fires.
+   */
+  private watchRuns(stage: string): void {
+    for (const kind of RUN_KINDS) {
+      const failed = new Metric({
+        namespace: RUNS_FAILED_METRIC.namespace,
+        metricName: RUNS_FAILED_METRIC.metricName,
+        dimensionsMap: { Stage: stage, Kind: kind },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+      const id = `${kind[0]!.toUpperCase()}${kind.slice(1)}RunFailed`;
+      this.alarm(id, failed, {
+        description: `A Pulse ${kind} run ended failed (${RUNS_FAILED_METRIC.namespace}/${RUNS_FAILED_METRIC.metricName}, Stage=${stage}, Kind=${kind}): ${RUN_FAILED_MEANS[kind]}. The errors are in the run ledger: npx pulse runs --target aws --kind ${kind} (and in the function's log, line "pulse ${kind} run failed"). Fix the cause and rerun; every job is idempotent.`,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
   }
 
   /** Errors and throttles of one function. */
