@@ -1,0 +1,210 @@
+// DynamoDB faults under a recorded ingest run (the ingest-source use case, the real DynamoDbStore,
+// aws-sdk-client-mock in front of a table kept in a Map): throttling and UnprocessedItems, once
+// (retried with full-jitter backoff, the run succeeds) and on every attempt (bounded attempts, the
+// run fails with the reason, Pulse/RunsFailed is published, the file stays for the rerun), and a
+// crash mid-ingest followed by a rerun. After every rerun the table holds every row exactly once.
+// (The adapter alone, batching and dedupe: test/unit/dynamodb-store-faults.test.ts. The same crash
+// against DynamoDB Local and the S3 drop-zone: test/integration/dropzone-ingest.test.ts.)
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbStore } from '../../../functions/adapters/dynamodb';
+import { ingestSource } from '../../../functions/app/ingest-source';
+import { RowValidator } from '../../../functions/domain/contract/validate';
+import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../functions/ports/source';
+import { expectFailedMetrics, expectRuns, observe, randoms, recordingSleep, type Observed } from './observe';
+
+const TABLE = 'pulse-faults';
+const ROWS = 60; // three batches of 25, 25 and 10
+const MAX_ATTEMPTS = 4;
+const BASE_MS = 100;
+
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/** A drop-zone in memory: one accounts file that leaves `incoming` once it is settled `processed`. */
+class MemoryDropZone implements ContractSource {
+  readonly description = 'memory drop-zone';
+  incoming = ['accounts.csv'];
+  readonly settled: [string, FileOutcome][] = [];
+  async *files(): AsyncIterable<SourceFile> {
+    for (const name of [...this.incoming]) {
+      yield {
+        entity: 'accounts',
+        name,
+        rows: async function* (): AsyncIterable<SourceRow> {
+          for (let i = 0; i < ROWS; i++) yield { ok: true, row: { line: i + 2, fields: { account_id: `A${i}`, name: `Account ${i}` }, raw: `A${i},Account ${i}` } };
+        },
+        settle: async (outcome) => {
+          this.settled.push([name, outcome]);
+          this.incoming = this.incoming.filter((n) => n !== name);
+          return `${outcome}/${name}`;
+        },
+      };
+    }
+  }
+  async ignored(): Promise<string[]> {
+    return [];
+  }
+}
+
+const throttled = () => new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: { httpStatusCode: 400 } });
+
+describe('an ingest run under DynamoDB faults', () => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const ddb = mockClient(doc);
+  /** The table: PK|SK -> item. */
+  let table: Map<string, Record<string, unknown>>;
+  /** Decides each BatchWriteItem: throw, leave some unprocessed, or write everything. */
+  let fault: (requests: WriteRequest[], call: number) => { throws: Error } | { unprocessed: WriteRequest[] } | undefined;
+  let calls: number;
+  let o: Observed;
+  let source: MemoryDropZone;
+  let sleep: ReturnType<typeof recordingSleep>;
+
+  beforeEach(() => {
+    table = new Map();
+    calls = 0;
+    fault = () => undefined;
+    o = observe();
+    source = new MemoryDropZone();
+    sleep = recordingSleep();
+    ddb.reset();
+    ddb.on(BatchWriteCommand).callsFake((input: BatchWriteCommandInput) => {
+      const requests = input.RequestItems?.[TABLE] ?? [];
+      const f = fault(requests, ++calls);
+      if (f && 'throws' in f) throw f.throws;
+      const unprocessed = f?.unprocessed ?? [];
+      for (const r of requests) {
+        if (unprocessed.includes(r)) continue;
+        const item = r.PutRequest!.Item!;
+        table.set(`${String(item.PK)}|${String(item.SK)}`, item);
+      }
+      return unprocessed.length ? { UnprocessedItems: { [TABLE]: unprocessed } } : {};
+    });
+  });
+  afterEach(() => ddb.reset());
+
+  const ingest = (random = randoms(0.37, 0.81, 0.52)) =>
+    ingestSource(
+      source,
+      {
+        store: new DynamoDbStore({ client: doc, tableName: TABLE, writeConcurrency: 1, maxAttempts: MAX_ATTEMPTS, baseDelayMs: BASE_MS, maxDelayMs: 5_000, sleep: sleep.sleep, random }),
+        validator: new RowValidator({ currency: 'USD', weekStartsOn: 1 }),
+        ledger: o.ledger,
+      },
+      { sourceName: 'crm', timeZone: 'America/New_York', weekStartsOn: 1, trigger: 'test', chunkSize: 1000 },
+    );
+
+  /** Every row is in the table exactly once, with its values. */
+  const expectAllRows = () => {
+    expect(table.size).toBe(ROWS);
+    for (let i = 0; i < ROWS; i++) expect(table.get(`ACCOUNT#A${i}|ACCOUNT`), `A${i}`).toMatchObject({ accountId: `A${i}`, name: `Account ${i}` });
+  };
+
+  it('throttled once: one retry after a jittered delay, the run succeeds, every row written once, no failure metric', async () => {
+    fault = (_, call) => (call === 1 ? { throws: throttled() } : undefined);
+    const r = await ingest();
+    expect(r.status).toBe('succeeded');
+    expectAllRows();
+    expect(calls).toBe(3 + 1); // three batches, the first one twice
+    expect(sleep.delays).toEqual([Math.floor(0.37 * BASE_MS)]); // full jitter: random * cap, not the cap
+    expect(source.settled).toEqual([['accounts.csv', 'processed']]);
+    expectRuns(o, 'ingest', ['succeeded']);
+    expectFailedMetrics(o, []);
+  });
+
+  it('throttled on every attempt: bounded attempts with growing jittered caps, a failed run naming what was not written, the metric, the file kept; the rerun loads every row', async () => {
+    let outage = true;
+    fault = () => (outage ? { throws: throttled() } : undefined);
+    await expect(ingest()).rejects.toMatchObject({ name: 'DynamoDbStoreError', code: 'WRITE_INCOMPLETE' });
+    expect(calls).toBe(MAX_ATTEMPTS); // the first batch only: no further batch starts after a failure
+    expect(sleep.delays).toEqual([Math.floor(0.37 * BASE_MS), Math.floor(0.81 * 2 * BASE_MS), Math.floor(0.52 * 4 * BASE_MS)]);
+    expect(table.size).toBe(0);
+    expect(source.incoming).toEqual(['accounts.csv']); // not settled: the rerun reads it again
+    const [failed] = expectRuns(o, 'ingest', ['failed']);
+    expect(failed!.errors[0]).toMatch(/^DynamoDbStoreError: .*60 of 60 records were not written .*ProvisionedThroughputExceededException.*after 4 attempts/);
+    expectFailedMetrics(o, [failed!]);
+
+    outage = false;
+    expect((await ingest()).status).toBe('succeeded');
+    expectAllRows();
+    expectRuns(o, 'ingest', ['failed', 'succeeded']);
+    expectFailedMetrics(o, [failed!]); // the recovery publishes nothing
+  });
+
+  it('UnprocessedItems once: only those items are sent again, the run succeeds, every row written once', async () => {
+    fault = (requests, call) => (call === 1 ? { unprocessed: requests.slice(0, 3) } : undefined);
+    expect((await ingest()).status).toBe('succeeded');
+    expectAllRows();
+    const sizes = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.length);
+    expect(sizes).toEqual([25, 3, 25, 10]);
+    expect(sleep.delays).toEqual([Math.floor(0.37 * BASE_MS)]);
+    expectRuns(o, 'ingest', ['succeeded']);
+    expectFailedMetrics(o, []);
+  });
+
+  it('UnprocessedItems on every attempt: bounded attempts, a failed run saying how many records are missing, the metric; the rerun completes the table', async () => {
+    let backlog = true;
+    fault = (requests) => (backlog ? { unprocessed: requests.slice(0, 2) } : undefined);
+    await expect(ingest()).rejects.toMatchObject({ code: 'WRITE_INCOMPLETE', notWritten: 2 + 35 });
+    expect(calls).toBe(MAX_ATTEMPTS);
+    expect(sleep.delays).toHaveLength(MAX_ATTEMPTS - 1);
+    expect(table.size).toBe(23); // what DynamoDB did accept stays (idempotent upserts)
+    expect(source.incoming).toEqual(['accounts.csv']);
+    const [failed] = expectRuns(o, 'ingest', ['failed']);
+    expect(failed!.errors[0]).toMatch(/37 of 60 records were not written .*2 still unprocessed after 4 attempts/);
+    expectFailedMetrics(o, [failed!]);
+
+    backlog = false;
+    expect((await ingest()).status).toBe('succeeded');
+    expectAllRows();
+    expectRuns(o, 'ingest', ['failed', 'succeeded']);
+  });
+
+  it('a crash mid-ingest (the connection dies after two batches): a failed run with the error, the metric, the file kept; the rerun leaves exactly every row', async () => {
+    let dead = false;
+    fault = (_, call) => {
+      if (call === 3) dead = true;
+      return dead ? { throws: Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }) } : undefined;
+    };
+    await expect(ingest()).rejects.toMatchObject({ code: 'WRITE_INCOMPLETE' });
+    expect(table.size).toBe(50); // two batches landed
+    expect(calls).toBe(2 + MAX_ATTEMPTS); // a reset connection is retried, boundedly
+    expect(source.incoming).toEqual(['accounts.csv']);
+    const [failed] = expectRuns(o, 'ingest', ['failed']);
+    expect(failed!.errors[0]).toMatch(/10 of 60 records were not written .*socket hang up/);
+    expectFailedMetrics(o, [failed!]);
+
+    dead = false;
+    fault = () => undefined;
+    expect((await ingest()).status).toBe('succeeded');
+    expectAllRows();
+    expectRuns(o, 'ingest', ['failed', 'succeeded']);
+  });
+
+  it('a hard kill mid-ingest (the Lambda times out): the run stays `running` (the <Job>Errors alarm reports the timeout), and the rerun leaves exactly every row', async () => {
+    // The third BatchWriteItem never answers and the process is gone: nothing after it runs.
+    ddb.on(BatchWriteCommand).callsFake((input: BatchWriteCommandInput) => {
+      const requests = input.RequestItems?.[TABLE] ?? [];
+      if (++calls === 3) return new Promise(() => {}); // killed here
+      for (const r of requests) table.set(`${String(r.PutRequest!.Item!.PK)}|${String(r.PutRequest!.Item!.SK)}`, r.PutRequest!.Item!);
+      return {};
+    });
+    void ingest();
+    await waitFor(() => calls === 3);
+    expect(table.size).toBe(50);
+    expectRuns(o, 'ingest', ['running']);
+    expectFailedMetrics(o, []); // a killed process publishes nothing: Lambda counts the timeout in AWS/Lambda Errors
+
+    expect((await ingest()).status).toBe('succeeded');
+    expectAllRows();
+    expect(source.settled).toEqual([['accounts.csv', 'processed']]);
+    expectRuns(o, 'ingest', ['running', 'succeeded']);
+  });
+});
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(cond()).toBe(true);
+}
