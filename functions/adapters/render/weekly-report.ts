@@ -1,12 +1,13 @@
 // The weekly report renderer: Handlebars templates (templates/*.hbs, partials in templates/partials)
-// in strict mode with default escaping, CSS inlined by juice, and the charts rendered to inline PNGs
-// (charts.ts). Implements the ReportRenderer port.
+// in strict mode with default escaping, the CSS inlined when the templates are prepared
+// (template-build.ts: partials expanded, styles inlined; not at run time), and the charts rendered
+// to inline PNGs (charts.ts). Implements the ReportRenderer port.
 //
 // Escaping: the HTML templates use `{{ }}` only (never `{{{ }}}`), so every data value is
 // HTML-escaped; the plain-text templates are compiled with `noEscape` because text/plain has no
 // markup to escape (an account named `<b>` must read `<b>`, not `&lt;b&gt;`). Data values are
 // never compiled as templates, so a name like `{{constructor}}` prints as itself.
-import { findTemplatesDir, inlineCss, runTemplate, TemplateError, tidyText } from './template-kit';
+import { findTemplatesDir, registerInlineStyle, runTemplate, TemplateError, tidyText } from './template-kit';
 
 export { TemplateError } from './template-kit';
 import { existsSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { createChartRenderer, type Chart, type ChartRenderer } from './charts';
 export const EMAIL_CHART_WIDTH = 584;
 
 export interface WeeklyReportRendererOptions {
-  /** Folder with weekly-report.html.hbs, weekly-report.txt.hbs and partials/. Default: found next to this module (bundle) or the project's templates/. */
+  /** Folder with weekly-report.html.hbs, weekly-report.txt.hbs and partials/ (prepared, or prepared on first use). Default: found next to this module (bundle) or the project's templates/. */
   templatesDir?: string;
   /** A chart renderer to reuse (default: one is created). */
   charts?: ChartRenderer;
@@ -109,6 +110,7 @@ async function compileTemplates(dir: string): Promise<Compiled> {
   const textHb = Handlebars.create();
   registerHelpers(htmlHb);
   registerHelpers(textHb);
+  registerInlineStyle(htmlHb);
   const partialsDir = join(dir, 'partials');
   const partialFiles = existsSync(partialsDir) ? (await readdir(partialsDir)).filter((f) => f.endsWith('.hbs')).sort() : [];
   for (const file of partialFiles) {
@@ -140,7 +142,7 @@ function image(cid: string, filename: string, chart: Chart): InlineImage & { wid
 }
 
 export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptions = {}): Promise<ReportRenderer> {
-  const dir = findTemplatesDir(['weekly-report.html.hbs', 'weekly-report.txt.hbs'], 'report', opts.templatesDir);
+  const dir = await findTemplatesDir(['weekly-report.html.hbs', 'weekly-report.txt.hbs'], 'report', opts.templatesDir);
   const [compiled, charts] = await Promise.all([
     compileTemplates(dir),
     opts.charts ? Promise.resolve(opts.charts) : createChartRenderer(opts.chartAssetsDir ? { assetsDir: opts.chartAssetsDir } : {}),
@@ -186,13 +188,13 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
         headlineRows,
         charts: { waterfall: strip(chartImages.waterfall), arrTrend: strip(chartImages.arrTrend), retention: strip(chartImages.retention) },
       };
-      const html = inlineCss(runTemplate(compiled.html, context, 'weekly-report.html.hbs'));
+      const html = runTemplate(compiled.html, context, 'weekly-report.html.hbs');
       const text = tidyText(runTemplate(compiled.text, context, 'weekly-report.txt.hbs'));
       const images: InlineImage[] = Object.values(chartImages).map(({ cid, filename, contentType, content, alt }) => ({ cid, filename, contentType, content, alt }));
       return { subject: view.subject, html, text, images };
     },
     async renderDelayedNotice(notice: DelayedNotice) {
-      const html = inlineCss(runTemplate(compiled.delayedHtml, notice, 'report-delayed.html.hbs'));
+      const html = runTemplate(compiled.delayedHtml, notice, 'report-delayed.html.hbs');
       const text = tidyText(runTemplate(compiled.delayedText, notice, 'report-delayed.txt.hbs'));
       const subject = `Pulse: weekly report delayed for ${notice.companyName}, week ${notice.week}`.replace(/[\r\n\u0000-\u001f]+/g, ' ');
       return { subject, html, text, images: [] };
