@@ -3,7 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDbSendLedger } from '../adapters/dynamodb/send-ledger';
-import { SesMailer } from '../adapters/ses/ses-mailer';
+import { SES_CLIENT_CONFIG, SesMailer } from '../adapters/ses/ses-mailer';
 import { getRuntime } from './runtime';
 
 export interface MailRuntime {
@@ -22,7 +22,7 @@ export function getMailRuntime(): MailRuntime {
     dynamodb,
     // The function's grant allows sending only through the stack's configuration set.
     mailer: new SesMailer({
-      client: new SESv2Client({}),
+      client: new SESv2Client({ ...SES_CLIENT_CONFIG }),
       ...(env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: env.PULSE_SES_CONFIGURATION_SET } : {}),
     }),
     sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),

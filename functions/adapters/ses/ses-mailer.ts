@@ -52,6 +52,14 @@ function isDefiniteRejection(err: unknown): boolean {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
+/**
+ * The configuration for the SESv2Client behind a SesMailer: no retries inside the SDK. The mailer
+ * retries throttling itself (nothing was accepted); the SDK's default would also retry a 5xx or a
+ * timeout, after which SES may already have accepted the message: a second copy. Those are
+ * UNKNOWN_OUTCOME here, left claimed, and resolved by the operator (docs/report.md).
+ */
+export const SES_CLIENT_CONFIG = { maxAttempts: 1 } as const;
+
 export interface SesMailerOptions {
   client: SESv2Client;
   /** SES configuration set (bounces and complaints). */
