@@ -1,37 +1,17 @@
 // S3 failing in the middle of writing a week's pack: nothing half-written is ever presented as a
-// pack (a version is complete exactly when its manifest exists), and the next run writes a new,
-// complete version that says why.
+// pack (a version is complete exactly when its manifest exists), the archive run is recorded
+// failed with S3's error and published as Pulse/RunsFailed, and the next run writes a new,
+// complete version that says why. The use case makes one attempt per object: S3's own retries are
+// the SDK's (standard mode: 3 attempts, full-jitter backoff), then Lambda's (2 more invocations).
+// (Against the S3 emulator: test/integration/archive.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { archiveWeek, listPacks } from '../../../functions/app/archive-week';
 import { MANIFEST_NAME } from '../../../functions/domain/archive';
-import type { ArchiveStore } from '../../../functions/ports/archive';
 import { demoDataset, SETTINGS } from '../archive/fixtures';
+import { FlakyArchive } from './flaky-archive';
+import { expectFailedMetrics, expectRuns, observe, type Observed } from './observe';
 
-/** An archive in memory whose conditional puts start failing after `okPuts` of them. */
-class FlakyArchive implements ArchiveStore {
-  readonly objects = new Map<string, Uint8Array>();
-  putsLeft: number;
-  constructor(okPuts = Infinity) {
-    this.putsLeft = okPuts;
-  }
-  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
-    if (this.putsLeft-- <= 0) throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $fault: 'server' });
-    if (this.objects.has(key)) return false;
-    this.objects.set(key, body);
-    return true;
-  }
-  async put(key: string, body: Uint8Array): Promise<void> {
-    this.objects.set(key, body);
-  }
-  async get(key: string): Promise<Uint8Array | undefined> {
-    return this.objects.get(key);
-  }
-  async list(prefix: string): Promise<string[]> {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-  }
-}
-
-const input = (runId: string) => ({
+const input = (runId: string, o?: Observed) => ({
   data: demoDataset('2026-11-23', 40, 4),
   settings: SETTINGS,
   asOf: '2026-11-22',
@@ -39,19 +19,25 @@ const input = (runId: string) => ({
   runId,
   generatedAt: '2026-11-23T13:05:00Z',
   configHash: 'cfg',
+  ...(o ? { runLedger: o.ledger, trigger: 'schedule' } : {}),
 });
 
 describe('an S3 failure mid-upload of a pack', () => {
   it('leaves no manifest, lists no pack, and the rerun writes a complete version 2 that names why', async () => {
+    const o = observe();
     const archive = new FlakyArchive(3); // three files land, then S3 fails
-    await expect(archiveWeek(archive, input('run-1'))).rejects.toThrow(/internal error/);
+    await expect(archiveWeek(archive, input('run-1', o))).rejects.toThrow(/internal error/);
     const written = [...archive.objects.keys()];
     expect(written).toHaveLength(3);
+    expect(archive.attempts).toBe(4); // the pack stops at the first failure: no write after it
+    const [failed] = expectRuns(o, 'archive', ['failed']);
+    expect(failed).toMatchObject({ period: '2026-W47', errors: ['InternalError: We encountered an internal error. Please try again.'] });
+    expectFailedMetrics(o, [failed!]);
     expect(written.some((k) => k.endsWith(MANIFEST_NAME))).toBe(false);
     expect(await listPacks(archive)).toEqual([]);
 
     archive.putsLeft = Infinity; // S3 is back
-    const rerun = await archiveWeek(archive, input('run-2'));
+    const rerun = await archiveWeek(archive, input('run-2', o));
     expect(rerun.weekly).toMatchObject({ status: 'written', version: 2 });
     expect(rerun.weekly.prefix).toBe('archive/weekly/2026/2026-W47/v2/');
     expect(rerun.weekly.manifest.regeneration).toMatchObject({ previousVersion: 1, supersedes: null, reason: expect.stringMatching(/version 1 was left incomplete/) });
@@ -60,8 +46,11 @@ describe('an S3 failure mid-upload of a pack', () => {
     expect((await listPacks(archive)).map((p) => [p.manifest.period, p.versions])).toEqual([['2026-W47', [2]]]);
 
     // and a third run leaves the complete pack alone
-    const again = await archiveWeek(archive, input('run-3'));
+    const again = await archiveWeek(archive, input('run-3', o));
     expect(again.weekly).toMatchObject({ status: 'exists', version: 2 });
+    const runs = expectRuns(o, 'archive', ['failed', 'succeeded', 'succeeded']);
+    expect(runs.map((r) => [r.counts.packsWritten ?? 0, r.counts.packsExisting ?? 0])).toEqual([[0, 0], [1, 0], [0, 1]]);
+    expectFailedMetrics(o, [failed!]); // recovery publishes nothing
   });
 
   it('a failure while writing the manifest itself also leaves the version incomplete, never half-vouched', async () => {
@@ -69,7 +58,9 @@ describe('an S3 failure mid-upload of a pack', () => {
     await archiveWeek(probe, input('probe'));
     const filesPerPack = [...probe.objects.keys()].filter((k) => k.startsWith('archive/weekly/2026/2026-W47/')).length; // files + manifest
     const archive = new FlakyArchive(filesPerPack - 1); // every file lands, the manifest put fails
-    await expect(archiveWeek(archive, input('run-1'))).rejects.toThrow(/internal error/);
+    const o = observe();
+    await expect(archiveWeek(archive, input('run-1', o))).rejects.toThrow(/internal error/);
     expect(await listPacks(archive)).toEqual([]);
+    expectFailedMetrics(o, expectRuns(o, 'archive', ['failed']));
   });
 });
