@@ -1,13 +1,17 @@
 // A crash of the weekly-report send between claim and send, and between send and mark: the rerun
 // sends nothing twice (the claim stays, the recipient is reported in flight), nothing is lost
 // silently (the run ledger records the failed run), and a deliberate --resend is the way out.
-// (Throttling and unknown SES outcomes are in test/unit/report/send-weekly-report.test.ts and
-// test/unit/report/ses-mailer.test.ts; duplicate and concurrent alert runs in
-// test/unit/alerts/evaluate-alerts.test.ts.)
+// Under a recorded report run, the crash is a failed run with its error, published as
+// Pulse/RunsFailed; the rerun's run records the recipient left in flight.
+// (Throttling and unknown SES outcomes: test/unit/faults/ses.test.ts; duplicate and concurrent
+// runs: test/unit/faults/duplicate-runs.test.ts and test/unit/alerts/evaluate-alerts.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { sendOnce } from '../../../functions/app/send-weekly-report';
+import { sendOnce, sendWeeklyReport } from '../../../functions/app/send-weekly-report';
 import type { SendKey } from '../../../functions/ports/mailer';
-import { MemoryMailer, MemorySendLedger } from '../report/fakes';
+import { demoDataset } from '../archive/fixtures';
+import { MemoryMailer, MemorySendLedger, MemoryStore } from '../report/fakes';
+import { expectFailedMetrics, expectRuns, observe } from './observe';
+import { ASOF, NOW, plainRenderer, RECIPIENTS, settings } from './report-world';
 
 const KEY = { kind: 'weekly-report', period: '2026-W47' };
 const MESSAGE = { from: 'pulse@northwind.example', subject: 'Weekly', html: '<p>x</p>', text: 'x', images: [], headers: {} };
@@ -82,4 +86,37 @@ describe('a crash inside sendOnce', () => {
     expect(ok.sent.map((r) => r.recipient)).toEqual(RECIPIENTS);
     expect([...ledger.items.values()].map((v) => v.status)).toEqual(['sent', 'sent']);
   });
+});
+
+describe('a crash inside a recorded weekly-report run', () => {
+  const data = demoDataset('2026-11-23', 40, 4);
+  const world = (crashAt: 'after-claim' | 'before-mark') => {
+    const o = observe();
+    o.memory.ingested('crm', '2026-11-23T11:00:00Z');
+    const deps = { store: new MemoryStore(data), runLedger: o.ledger, sendLedger: new CrashingLedger(crashAt), mailer: new MemoryMailer(), renderer: plainRenderer, now: () => NOW };
+    return { o, deps, run: () => sendWeeklyReport(deps, settings, { asOf: ASOF, dataset: data, trigger: 'schedule' }) };
+  };
+
+  for (const [crashAt, message, mailed] of [
+    ['after-claim', 'Crash: killed after claim', 0],
+    ['before-mark', 'Crash: killed after send, before mark', 1],
+  ] as const) {
+    it(`${crashAt}: the run fails with the crash (the metric); reruns send nothing twice and record the recipient in flight`, async () => {
+      const w = world(crashAt);
+      await expect(w.run()).rejects.toThrow(Crash);
+      expect(w.deps.mailer.sent).toHaveLength(mailed);
+      const [failed] = expectRuns(w.o, 'report', ['failed']);
+      expect(failed!.errors).toEqual([message]);
+      expectFailedMetrics(w.o, [failed!]);
+
+      const rerun = await w.run();
+      expect(rerun.status === 'sent' && rerun.sends.inFlight.map((s) => s.recipient)).toContain(RECIPIENTS[0]);
+      // No recipient ever gets two copies: at most the one message that went out before the crash, or one after.
+      const received = w.deps.mailer.sent.flatMap((m) => m.to);
+      expect(new Set(received).size).toBe(received.length);
+      const [, again] = expectRuns(w.o, 'report', ['failed', 'succeeded']);
+      expect(again!.errors).toContainEqual(expect.stringMatching(new RegExp(`^${RECIPIENTS[0]}: claimed at .* not sent again \\(use --resend\\)`)));
+      expectFailedMetrics(w.o, [failed!]);
+    });
+  }
 });
