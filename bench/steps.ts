@@ -214,82 +214,153 @@ async function duckdb() {
   });
 }
 
-/** Ingest into DynamoDB Local: the raw BatchWriteItem rate, then functions/app/ingest.ts on the same emulator. */
-async function ingestStep() {
-  const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { BatchWriteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
-  const { DynamoDbStore, pulseTableDefinition, recordKeys, ATTR } = await import('../functions/adapters/dynamodb');
-  const { runPool } = await import('../functions/adapters/dynamodb/concurrency');
-  const { ingestSource } = await import('../functions/app/ingest-source');
-  const { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack } = await import('../lib/local');
-  const dir = String(args.dir); // a folder holding only the capped usage.csv
-  const rowsWanted = Number(args.rows);
-  const concurrency = 4; // DynamoDbStore's default writeConcurrency
-  const stack = await startLocalStack({ persist: false });
-  const client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+/** DynamoDB client and document client on the emulator started by bench/run.ts (args.dynamodb). */
+async function benchDynamo() {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { LOCAL_CREDENTIALS, LOCAL_REGION } = await import('../lib/local');
+  const client = new DynamoDBClient({ endpoint: String(args.dynamodb), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  try {
-    await client.send(new CreateTableCommand(pulseTableDefinition('raw')));
+  return { client, doc };
+}
 
-    // Raw: the same items the store writes (keys + record), pre-built, 25 per BatchWriteItem, 4 in flight.
-    const { dataset } = await readDataset(new FolderSource(dir), validator());
-    const usage = dataset.usage;
-    const items = usage.map((u) => ({ ...u, ...recordKeys.usage(u), [ATTR.entity]: 'usage' }));
+/**
+ * Raw BatchWriteItem on the emulator: the items the store writes (keys + record) for the usage rows
+ * of args.dir, pre-built in memory, 25 per call, args.concurrency (default 4, the store's) in flight,
+ * into a fresh table args.table. The first args.warmup batches go to a scratch table first.
+ */
+async function ingestRaw() {
+  const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { pulseTableDefinition, recordKeys, ATTR } = await import('../functions/adapters/dynamodb');
+  const { runPool } = await import('../functions/adapters/dynamodb/concurrency');
+  const concurrency = Number(args.concurrency ?? 4);
+  const table = String(args.table);
+  const { client, doc } = await benchDynamo();
+  try {
+    const { dataset } = await readDataset(new FolderSource(String(args.dir)), validator());
+    const items = dataset.usage.map((u) => ({ ...u, ...recordKeys.usage(u), [ATTR.entity]: 'usage' }));
     const batches: (typeof items)[] = [];
     for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
     let unprocessed = 0;
-    // Warm the emulator's JVM first, so neither measurement pays for it.
-    await client.send(new CreateTableCommand(pulseTableDefinition('warmup')));
-    await runPool(batches.slice(0, 200), concurrency, async (batch) => {
-      await doc.send(new BatchWriteCommand({ RequestItems: { warmup: batch.map((Item) => ({ PutRequest: { Item } })) } }));
-    });
+    const write = (name: string, list: (typeof items)[]) =>
+      runPool(list, concurrency, async (batch) => {
+        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length) {
+          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [name]: pending } }));
+          pending = (out.UnprocessedItems?.[name] ?? []) as typeof pending;
+          unprocessed += pending.length;
+        }
+      });
+    const warmup = Number(args.warmup ?? 0);
+    if (warmup) {
+      await client.send(new CreateTableCommand(pulseTableDefinition(`${table}-warmup`)));
+      await write(`${table}-warmup`, batches.slice(0, warmup));
+    }
+    await client.send(new CreateTableCommand(pulseTableDefinition(table)));
     const t0 = now();
-    const { errors } = await runPool(batches, concurrency, async (batch) => {
-      let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length) {
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: { raw: pending } }));
-        pending = (out.UnprocessedItems?.raw ?? []) as typeof pending;
-        unprocessed += pending.length;
-      }
-    });
-    const rawMs = now() - t0;
+    const { errors } = await write(table, batches);
+    const ms = now() - t0;
     if (errors.length) throw errors[0];
+    result({ rows: items.length, ms, rowsPerSec: Math.round((items.length / ms) * 1000), unprocessed });
+  } finally {
+    client.destroy();
+  }
+}
 
-    // Pulse: read the CSV, validate, chunk, write through DynamoDbStore (parse and validation included).
-    // The stack creates its (empty) Pulse table on start.
-    const store = new DynamoDbStore({ client, tableName: stack.resources.tableName });
-    const heap: number[] = [];
-    const t1 = now();
+/**
+ * Pulse's ingest of args.dir (one usage.csv) into a fresh Pulse table on the emulator: the file is
+ * streamed (FolderSource -> readRows), validated, chunked and written through DynamoDbStore, as the
+ * drop-zone path does. Heap and RSS are sampled every args.sampleEvery rows; the time at every
+ * args.segment rows gives the rate per segment (does the emulator slow down as the table grows?).
+ */
+async function ingestPulse() {
+  const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDbStore, pulseTableDefinition } = await import('../functions/adapters/dynamodb');
+  const { ingestSource } = await import('../functions/app/ingest-source');
+  const rowsWanted = Number(args.rows);
+  const sampleEvery = Number(args.sampleEvery ?? 50_000);
+  const segment = Number(args.segment ?? 100_000);
+  const table = String(args.table);
+  const { client } = await benchDynamo();
+  try {
+    await client.send(new CreateTableCommand(pulseTableDefinition(table)));
+    const store = new DynamoDbStore({ client, tableName: table, ...(args.writeConcurrency ? { writeConcurrency: Number(args.writeConcurrency) } : {}) });
+    const mb = (n: number) => Math.round(n / 1048576);
+    const samples: { rows: number; heapMb: number; rssMb: number }[] = [];
+    const marks: { rows: number; ms: number }[] = [];
+    let nextSample = 0;
+    let nextMark = segment;
+    const t0 = now();
     const res = await ingestSource(
-      new FolderSource(dir),
+      new FolderSource(String(args.dir)),
       { store, validator: validator() },
       {
         sourceName: 'bench',
         timeZone: config.company.timezone,
         weekStartsOn: weekStartsOnNumber(config),
+        ...(args.chunkSize ? { chunkSize: Number(args.chunkSize) } : {}),
         onProgress: (written: number) => {
-          if (written % 10_000 < 1000) heap.push(Math.round(process.memoryUsage().heapUsed / 1048576));
+          if (written >= nextSample) {
+            const m = process.memoryUsage();
+            samples.push({ rows: written, heapMb: mb(m.heapUsed), rssMb: mb(m.rss) });
+            nextSample += sampleEvery;
+          }
+          if (written >= nextMark) {
+            marks.push({ rows: written, ms: now() - t0 });
+            nextMark += segment;
+          }
         },
       },
     );
-    const ingestMs = now() - t1;
+    const ms = now() - t0;
     const rows = res.written.usage;
     if (rows !== rowsWanted) throw new Error(`ingest wrote ${rows} usage rows, expected ${rowsWanted}`);
-    result({
-      rows,
-      rawMs,
-      rawRowsPerSec: Math.round((items.length / rawMs) * 1000),
-      rawUnprocessed: unprocessed,
-      ingestMs,
-      ingestRowsPerSec: Math.round((rows / ingestMs) * 1000),
-      heapMbFirst: heap[0] ?? null,
-      heapMbMax: heap.length ? Math.max(...heap) : null,
-      heapMbLast: heap[heap.length - 1] ?? null,
-      emulatorStartMs: stack.timings.total,
+    const segments = marks.map((m, i) => {
+      const prev = marks[i - 1] ?? { rows: 0, ms: 0 };
+      return Math.round(((m.rows - prev.rows) / (m.ms - prev.ms)) * 1000);
     });
+    // Flat: least-squares slope of the second half of the samples, in MB per 100k rows.
+    const slope = (key: 'heapMb' | 'rssMb') => {
+      const s = samples.slice(Math.floor(samples.length / 2));
+      if (s.length < 3) return null;
+      const mx = s.reduce((a, p) => a + p.rows, 0) / s.length;
+      const my = s.reduce((a, p) => a + p[key], 0) / s.length;
+      const num = s.reduce((a, p) => a + (p.rows - mx) * (p[key] - my), 0);
+      const den = s.reduce((a, p) => a + (p.rows - mx) ** 2, 0);
+      return Math.round((num / den) * 100_000 * 10) / 10;
+    };
+    const pick = (key: 'heapMb' | 'rssMb') => ({ first: samples[0]?.[key] ?? null, max: Math.max(...samples.map((p) => p[key])), last: samples[samples.length - 1]?.[key] ?? null, slopePer100k: slope(key) });
+    result({ rows, ms, rowsPerSec: Math.round((rows / ms) * 1000), segmentRows: segment, segmentRowsPerSec: segments, heap: pick('heapMb'), rss: pick('rssMb'), samples });
   } finally {
     client.destroy();
-    await stack.stop();
+  }
+}
+
+/**
+ * The drop-zone split of args.dir/usage.csv on the local S3 emulator (args.s3): uploaded under
+ * incoming/bench/, then cut into parts of args.partRows rows by the use case the ingest function
+ * runs (functions/app/split-large-files.ts), streamed, the original moved to processed/.
+ */
+async function ingestSplit() {
+  const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+  const { readFile } = await import('node:fs/promises');
+  const { DropZoneSource } = await import('../functions/adapters/s3/dropzone-source');
+  const { splitLargeFiles } = await import('../functions/app/split-large-files');
+  const { LOCAL_CREDENTIALS, LOCAL_REGION } = await import('../lib/local');
+  const s3 = new S3Client({ endpoint: String(args.s3), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const bucket = String(args.bucket);
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/bench/usage.csv', Body: await readFile(join(String(args.dir), 'usage.csv')) }));
+    const t0 = now();
+    const out = await splitLargeFiles(new DropZoneSource({ client: s3, bucket, prefix: 'incoming/bench/' }), {}, { sourceName: 'bench', partRows: Number(args.partRows) });
+    const ms = now() - t0;
+    const file = out.split[0];
+    if (!file) throw new Error(`the file was not split (kept: ${out.kept.join(', ')})`);
+    if (file.rows !== Number(args.rows)) throw new Error(`split saw ${file.rows} rows, expected ${String(args.rows)}`);
+    result({ rows: file.rows, parts: file.parts.length, ms, rowsPerSec: Math.round((file.rows / ms) * 1000), firstPart: file.parts[0], lastPart: file.parts[file.parts.length - 1] });
+  } finally {
+    s3.destroy();
   }
 }
 
@@ -324,7 +395,7 @@ async function init() {
   result({ ms });
 }
 
-const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingest: ingestStep, stream, init };
+const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingestRaw, ingestPulse, ingestSplit, stream, init };
 const fn = step ? steps[step] : undefined;
 if (!fn) {
   console.error(`unknown step "${step}"; steps: ${Object.keys(steps).join(', ')}`);

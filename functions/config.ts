@@ -204,6 +204,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** How the ingest function works through large drop-zone files (docs/sources.md, "Large files"). */
+    ingest: z
+      .object({
+        /**
+         * A drop-zone file with more data rows than this is split into parts of this many rows, each
+         * ingested by its own invocation, so no invocation comes near Lambda's 15 minutes.
+         */
+        partRows: z.number().int().min(1).default(500_000),
+      })
+      .strict()
+      .prefault({}),
     alerts: z
       .object({
         rules: alertRuleOverrides.prefault({}).transform(mergeAlertRules),

@@ -72,7 +72,7 @@ export interface IngestSourceResult {
 }
 
 /** Thrown for errors of the infrastructure while reading (not the file's fault): the run stops. */
-function isInfrastructureError(err: unknown): boolean {
+export function isInfrastructureError(err: unknown): boolean {
   const e = err as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; name?: string; code?: string };
   if (typeof e !== 'object' || e === null) return false;
   if (e.$metadata) {

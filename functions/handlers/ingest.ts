@@ -3,18 +3,25 @@
 // folders and HTTP APIs). Each source is one recorded run (the run ledger); files are moved to
 // processed/ or failed/, rejects written to the rejects bucket. When a run wrote data, the alert
 // function is asked to send critical alerts at once (the digests follow on their schedule).
+//
+// Large files fan out: before a drop-zone source is ingested, files with more than
+// `ingest.partRows` rows are split into parts under `parts/<source>/` (functions/app/split-large-files.ts);
+// each part's "object created" event invokes this function again, which ingests that part alone.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
 import { LambdaAlertsTrigger } from '../adapters/lambda/alerts-trigger';
-import { DropZoneSource } from '../adapters/s3/dropzone-source';
+import { DropZoneSource, patternRecogniser } from '../adapters/s3/dropzone-source';
 import { S3RejectsReport } from '../adapters/s3/rejects-report';
-import { connectSource, sourceIngestOptions, sourceNameOfKey, type ConnectDeps } from '../adapters/sources/connect';
+import { connectSource, dropZonePrefix, sourceIngestOptions, sourceNameOfKey, type ConnectDeps } from '../adapters/sources/connect';
 import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sources/http/credentials';
 import { ingestSource, type IngestSourceResult } from '../app/ingest-source';
 import { emptySummary } from '../app/read-contract';
 import { recordRun } from '../app/record-run';
+import { splitLargeFiles } from '../app/split-large-files';
+import { parsePartKey } from '../domain/sources/parts';
+import type { SourceDefinition } from '../domain/sources/registry';
 import { dueSources } from '../domain/sources/schedule';
 import type { RunLedger } from '../ports/run-ledger';
 import { getRuntime, type Runtime } from './runtime';
@@ -41,6 +48,8 @@ export interface IngestRunOutcome {
   rejected?: number;
   rejects?: string;
   error?: string;
+  /** A split of large files: how many files, into how many parts (each ingested by its own invocation). */
+  split?: { files: number; parts: number };
 }
 
 interface IngestWiring {
@@ -84,9 +93,10 @@ export async function handler(event: IngestEvent = {}): Promise<{ runs: IngestRu
   const runs: IngestRunOutcome[] = [];
   const thrown: unknown[] = [];
 
-  const runOne = async (name: string, trigger: string, fn: () => Promise<IngestSourceResult>) => {
+  const runOne = async (name: string, trigger: string, fn: () => Promise<IngestSourceResult | undefined>): Promise<boolean> => {
     try {
       const r = await fn();
+      if (!r) return true;
       const outcome: IngestRunOutcome = {
         source: name,
         runId: r.runId,
@@ -97,19 +107,58 @@ export async function handler(event: IngestEvent = {}): Promise<{ runs: IngestRu
       };
       runs.push(outcome);
       log(r.status === 'succeeded' ? 'INFO' : 'WARN', 'ingest run finished', { trigger, ...outcome });
+      return true;
     } catch (err) {
       // Infrastructure trouble: the run is recorded as failed and its files stay in incoming/.
       thrown.push(err);
       runs.push({ source: name, status: 'failed', error: (err as Error).message });
       log('ERROR', 'ingest run failed', { trigger, source: name, error: (err as Error).message });
+      return false;
     }
+  };
+
+  /**
+   * A drop-zone source: first split its large files into parts (a recorded run of its own when
+   * anything was split), then ingest what is left (`keys`: only these objects; else a listing).
+   */
+  const runDropZone = async (def: SourceDefinition & { connector: 's3-dropzone' }, trigger: string, keys?: string[]) => {
+    const incoming = keys?.filter((k) => !parsePartKey(k));
+    let remaining = keys;
+    if (!keys || incoming!.length) {
+      const zone = new DropZoneSource({
+        client: deps.s3,
+        bucket: deps.dropzoneBucket,
+        prefix: dropZonePrefix(def.name),
+        ...(incoming ? { keys: incoming } : {}),
+        recognise: patternRecogniser(def.files, def.entities),
+      });
+      let splitKeys = new Set<string>();
+      const ok = await runOne(def.name, trigger, async () => {
+        const out = await splitLargeFiles(zone, { ledger }, { sourceName: def.name, partRows: config.ingest.partRows, trigger });
+        if (!out.runId) return undefined;
+        splitKeys = new Set(out.split.map((f) => f.key));
+        const parts = out.split.reduce((n, f) => n + f.parts.length, 0);
+        const failed = out.split.some((f) => f.outcome === 'failed');
+        const outcome: IngestRunOutcome = { source: def.name, runId: out.runId, status: failed ? 'failed' : 'succeeded', written: 0, split: { files: out.split.length, parts } };
+        runs.push(outcome);
+        log(failed ? 'WARN' : 'INFO', 'large files split into parts', { trigger, ...outcome, files: out.split.map((f) => ({ key: f.key, rows: f.rows, parts: f.parts.length, settledTo: f.settledTo })) });
+        return undefined;
+      });
+      // A split that failed half-way leaves the file in incoming/: never ingest it whole instead.
+      if (!ok) return;
+      remaining = keys?.filter((k) => !splitKeys.has(k));
+      if (remaining && remaining.length === 0) return;
+    }
+    await runOne(def.name, trigger, () =>
+      ingestSource(connectSource(def, deps, remaining ? { keys: remaining } : {}), { store, validator, ledger, rejects }, { ...sourceIngestOptions(def, config), trigger }),
+    );
   };
 
   if (event.Records?.length) {
     const bySource = new Map<string, string[]>();
     for (const r of event.Records) {
       const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
-      const name = sourceNameOfKey(key) ?? '';
+      const name = sourceNameOfKey(key) ?? parsePartKey(key)?.source ?? '';
       bySource.set(name, [...(bySource.get(name) ?? []), key]);
     }
     for (const [name, keys] of bySource) {
@@ -118,19 +167,23 @@ export async function handler(event: IngestEvent = {}): Promise<{ runs: IngestRu
         await runOne(name || '(incoming/)', 'upload', () => setAsideUnknown(ledger, deps, name, keys));
         continue;
       }
-      if (def.connector !== 's3-dropzone' || !def.onUpload) {
-        runs.push({ source: name, status: 'skipped', error: 'onUpload is false: the files wait for the schedule' });
-        continue;
-      }
-      await runOne(name, 'upload', () =>
-        ingestSource(connectSource(def, deps, { keys }), { store, validator, ledger, rejects }, { ...sourceIngestOptions(def, config), trigger: 'upload' }),
-      );
+      if (def.connector !== 's3-dropzone') continue;
+      // Parts come from a split this function made: always ingested, whatever onUpload says.
+      const parts = keys.filter((k) => parsePartKey(k));
+      const wanted = def.onUpload ? keys : parts;
+      if (wanted.length < keys.length) runs.push({ source: name, status: 'skipped', error: 'onUpload is false: the files wait for the schedule' });
+      if (wanted.length === 0) continue;
+      await runDropZone(def, parts.length === wanted.length ? 'part' : 'upload', wanted);
     }
   } else {
     const due = event.source ? config.sources.filter((s) => s.name === event.source) : dueSources(config, event.scheduledTime);
     if (event.source && due.length === 0) throw new Error(`no source named "${event.source}" in pulse.config.json`);
     const trigger = event.scheduledTime ? 'schedule' : 'manual';
     for (const def of due) {
+      if (def.connector === 's3-dropzone') {
+        await runDropZone(def, trigger);
+        continue;
+      }
       await runOne(def.name, trigger, () =>
         ingestSource(connectSource(def, deps, { full: Boolean(event.full) }), { store, validator, ledger, rejects }, { ...sourceIngestOptions(def, config), trigger }),
       );

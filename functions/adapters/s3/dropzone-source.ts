@@ -4,11 +4,19 @@
 // After a run each object is moved (copy + delete) to `processed/<runId>/...` or
 // `failed/<runId>/...`, keeping the rest of its key: `incoming/billing/x.csv` ->
 // `processed/<runId>/billing/x.csv`.
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+//
+// Parts of a large file (`parts/<source>/...`, functions/domain/sources/parts.ts) are read like
+// any file but named after the original, with the original's line numbers; a part read to the end
+// is deleted (its original is already under processed/), a failed part moves to failed/<runId>/.
+// The zone also serves the split itself (the DropZoneParts port).
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { readRows, recogniseFile, type FileFormat } from '../sources/file-reader';
-import type { ContractSource, FileOutcome, SourceFile } from '../../ports/source';
+import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../ports/source';
+import type { DropZoneParts, SplittableFile } from '../../ports/file-parts';
 import { ENTITY_NAMES, type EntityName } from '../../domain/contract/entities';
+import { PARTS_PREFIX, originalKeyOfPart, parsePartKey } from '../../domain/sources/parts';
 
 export const INCOMING_PREFIX = 'incoming/';
 
@@ -26,7 +34,7 @@ export interface DropZoneOptions {
   recognise?: FileRecogniser;
 }
 
-export class DropZoneSource implements ContractSource {
+export class DropZoneSource implements ContractSource, DropZoneParts {
   readonly description: string;
   private listed?: Promise<string[]>;
 
@@ -53,6 +61,19 @@ export class DropZoneSource implements ContractSource {
     for (const key of await this.keys()) {
       const kind = this.recognise(key);
       if (!kind) continue;
+      const part = parsePartKey(key);
+      if (part) {
+        // Named after the original file, with its line numbers: the rejects report points there.
+        const offset = part.lineOffset;
+        const header = kind.format === 'csv' ? 1 : 0;
+        yield {
+          entity: kind.entity,
+          name: originalKeyOfPart(part),
+          rows: () => shiftLines(this.rowsOf(key, kind.format, kind.gzip), (line) => (line > header ? line + offset : line)),
+          settle: (outcome, runId) => (outcome === 'processed' ? this.remove(key) : this.move(key, outcome, runId)),
+        };
+        continue;
+      }
       yield {
         entity: kind.entity,
         name: key,
@@ -70,9 +91,59 @@ export class DropZoneSource implements ContractSource {
     return this.move(key, 'failed', runId);
   }
 
+  // ---- splitting large files (the DropZoneParts port) ----------------------------------------
+
+  async splittable(): Promise<SplittableFile[]> {
+    const out: SplittableFile[] = [];
+    for (const key of await this.keys()) {
+      const kind = this.recognise(key);
+      if (kind && !key.startsWith(PARTS_PREFIX)) out.push({ key, ...kind });
+    }
+    return out;
+  }
+
+  async head(key: string): Promise<{ bytes: number; etag?: string } | undefined> {
+    try {
+      const out = await this.opts.client.send(new HeadObjectCommand({ Bucket: this.opts.bucket, Key: key }));
+      return { bytes: out.ContentLength ?? 0, ...(out.ETag ? { etag: out.ETag } : {}) };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async *text(key: string, gzip: boolean): AsyncGenerator<string> {
+    const object = await this.opts.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: key }));
+    const body = object.Body as Readable;
+    const input = gzip ? body.pipe(createGunzip()) : body;
+    if (gzip) body.on('error', (err) => input.destroy(err));
+    input.setEncoding('utf8');
+    try {
+      for await (const chunk of input) yield chunk as string;
+    } finally {
+      body.destroy();
+      input.destroy();
+    }
+  }
+
+  async putPart(key: string, text: readonly string[], gzip: boolean): Promise<void> {
+    const plain = Buffer.from(text.join(''), 'utf8');
+    await this.opts.client.send(new PutObjectCommand({ Bucket: this.opts.bucket, Key: key, Body: gzip ? gzipSync(plain, { level: 1 }) : plain }));
+  }
+
+  settle(key: string, outcome: FileOutcome, runId: string): Promise<string> {
+    return this.move(key, outcome, runId);
+  }
+
+  private async remove(key: string): Promise<string> {
+    await this.opts.client.send(new DeleteObjectCommand({ Bucket: this.opts.bucket, Key: key }));
+    return '(deleted: a part, its original is under processed/)';
+  }
+
   /** Moves an object to `processed/<runId>/...` or `failed/<runId>/...`; returns the new key. */
   async move(key: string, outcome: FileOutcome, runId: string): Promise<string> {
-    const rest = key.startsWith(INCOMING_PREFIX) ? key.slice(INCOMING_PREFIX.length) : key;
+    const rest = key.startsWith(INCOMING_PREFIX) ? key.slice(INCOMING_PREFIX.length) : key.startsWith(PARTS_PREFIX) ? key.slice(PARTS_PREFIX.length) : key;
     const target = `${outcome}/${runId}/${rest}`;
     const { client, bucket } = { client: this.opts.client, bucket: this.opts.bucket };
     await client.send(
@@ -98,6 +169,15 @@ export class DropZoneSource implements ContractSource {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return keys;
+  }
+}
+
+/** The rows of a part with their lines mapped back to the original file's. */
+async function* shiftLines(rows: AsyncIterable<SourceRow>, map: (line: number) => number): AsyncGenerator<SourceRow> {
+  for await (const r of rows) {
+    if (r.ok) r.row.line = map(r.row.line);
+    else r.error.line = map(r.error.line);
+    yield r;
   }
 }
 
