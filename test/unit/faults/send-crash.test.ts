@@ -11,7 +11,7 @@ import type { SendKey } from '../../../functions/ports/mailer';
 import { demoDataset } from '../archive/fixtures';
 import { MemoryMailer, MemorySendLedger, MemoryStore } from '../report/fakes';
 import { expectFailedMetrics, expectRuns, observe } from './observe';
-import { ASOF, NOW, plainRenderer, RECIPIENTS, settings } from './report-world';
+import { ASOF, NOW, plainRenderer, RECIPIENTS as REPORT_RECIPIENTS, settings } from './report-world';
 
 const KEY = { kind: 'weekly-report', period: '2026-W47' };
 const MESSAGE = { from: 'pulse@northwind.example', subject: 'Weekly', html: '<p>x</p>', text: 'x', images: [], headers: {} };
@@ -110,12 +110,12 @@ describe('a crash inside a recorded weekly-report run', () => {
       expectFailedMetrics(w.o, [failed!]);
 
       const rerun = await w.run();
-      expect(rerun.status === 'sent' && rerun.sends.inFlight.map((s) => s.recipient)).toContain(RECIPIENTS[0]);
+      expect(rerun.status === 'sent' && rerun.sends.inFlight.map((s) => s.recipient)).toContain(REPORT_RECIPIENTS[0]);
       // No recipient ever gets two copies: at most the one message that went out before the crash, or one after.
       const received = w.deps.mailer.sent.flatMap((m) => m.to);
       expect(new Set(received).size).toBe(received.length);
       const [, again] = expectRuns(w.o, 'report', ['failed', 'succeeded']);
-      expect(again!.errors).toContainEqual(expect.stringMatching(new RegExp(`^${RECIPIENTS[0]}: claimed at .* not sent again \\(use --resend\\)`)));
+      expect(again!.errors).toContainEqual(expect.stringMatching(new RegExp(`^${REPORT_RECIPIENTS[0]}: claimed at .* not sent again \\(use --resend\\)`)));
       expectFailedMetrics(w.o, [failed!]);
     });
   }
