@@ -99,6 +99,8 @@ export class RecordCutter {
     const csv = this.format === 'csv';
     let from = 0;
     let i = 0;
+    /** Where the last record (or the header) ended in this chunk; -1: none did. */
+    let recordEnd = -1;
     for (;;) {
       const nl = chunk.indexOf('\n', i);
       const end = nl < 0 ? chunk.length : nl;
@@ -109,6 +111,7 @@ export class RecordCutter {
       this.lines++;
       i = nl + 1;
       if (this.inQuotes) continue;
+      recordEnd = i;
       if (this.header === undefined) {
         this.header = this.headerText + chunk.slice(from, i);
         this.headerText = '';
@@ -129,7 +132,7 @@ export class RecordCutter {
       if (this.header === undefined) this.headerText += chunk.slice(from);
       else if (this.keep) this.buf.push(chunk.slice(from));
     }
-    this.open = this.header !== undefined && from < chunk.length;
+    this.open = this.header !== undefined && (recordEnd < 0 || recordEnd < chunk.length);
     return out;
   }
 
