@@ -1,7 +1,9 @@
 // The stack once every job's handler exists (later jobs use the ingest handler as a stand-in entry),
 // with a non-default config: schedules, time zone and IAM must follow the JOBS table and the config.
+import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_KINDS } from '../../functions/ports/run-ledger';
 import { JOB_NAMES } from '../../lib/pulse-stack';
 import { actionsOfRole, asArray, buildStack, configWith, flat, logicalId, resources, statementsOfRole, type BuiltStack } from './fixture';
 
@@ -140,8 +142,9 @@ describe('function environments', () => {
 });
 
 describe('monitoring with every job', () => {
-  it('alarms on each job (errors, throttles, failed invocations, schedule DLQ) plus SES and the dead-man switch', () => {
-    built.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * 4 + 3);
+  it('alarms on each job (errors, throttles, failed invocations, schedule DLQ) plus SES, failed runs of each kind and the dead-man switch', () => {
+    built.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * 4 + 3 + RUN_KINDS.length);
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunsFailed', Dimensions: Match.arrayWith([{ Name: 'Stage', Value: 'staging' }]) });
   });
 
   it('arms the dead-man switch now that weekly-report exists, in the company time zone and stage', () => {

@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaEnvSchema } from '../../functions/config';
 import { ATTR, pulseTableDefinition } from '../../functions/adapters/dynamodb/table';
+import { RUN_KINDS } from '../../functions/ports/run-ledger';
 import { actionsOfRole, asArray, buildStack, flat, logicalId, resources, statementsOfRole, type BuiltStack } from './fixture';
 
 let built: BuiltStack;
@@ -421,10 +422,35 @@ describe('Monitoring', () => {
     });
   });
 
+  it('alarms on every kind of failed run (Pulse/RunsFailed, Stage and Kind), at the first one, with a description that says what to do', () => {
+    for (const kind of RUN_KINDS) {
+      built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Pulse',
+        MetricName: 'RunsFailed',
+        Dimensions: Match.arrayWith([
+          { Name: 'Stage', Value: 'prod' },
+          { Name: 'Kind', Value: kind },
+        ]),
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp(`A Pulse ${kind} run ended failed .*npx pulse runs --target aws --kind ${kind}`),
+        AlarmActions: [{ Ref: topic() }],
+      });
+    }
+    const runAlarms = alarms().filter((a) => a.MetricName === 'RunsFailed');
+    expect(runAlarms).toHaveLength(RUN_KINDS.length);
+    // CloudWatch's limit on alarm descriptions.
+    for (const a of runAlarms) expect((a.AlarmDescription as string).length).toBeLessThanOrEqual(1024);
+  });
+
   it('notifies the operator topic from every alarm, on ALARM and on OK', () => {
     const all = alarms();
-    // ingest: errors, throttles, 2 queues; SES: 2; dead-man's switch: 1
-    expect(all).toHaveLength(7);
+    // ingest: errors, throttles, 2 queues; SES: 2; failed runs: 5 kinds; dead-man's switch: 1
+    expect(all).toHaveLength(7 + RUN_KINDS.length);
     for (const a of all) {
       expect(a.AlarmActions).toEqual([{ Ref: topic() }]);
       expect(a.OKActions).toEqual([{ Ref: topic() }]);
