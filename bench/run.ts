@@ -5,14 +5,15 @@
 // handler like lib/constructs/pulse-function.ts and times its import, prints a table with the
 // issue's targets (PASS/MISS) and writes bench/results.json. Not part of `npm test`.
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
+import { cpSync, createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER } from '../lib/constructs/pulse-function';
+import { BUNDLE_ALIASES, bundleAssetSource, ESM_REQUIRE_BANNER, type BundleAsset } from '../lib/constructs/pulse-function';
+import { ALERT_BUNDLE_ASSETS, REPORT_BUNDLE_ASSETS } from '../lib/pulse-stack';
 import { writeSyntheticData, type RowCounts } from './generate';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -101,10 +102,10 @@ async function streamLargeGzip(work: string, mb: number): Promise<StepResult> {
 }
 
 // ---- bundles -----------------------------------------------------------------------------
-/** What the stack copies beside two of the bundles (lib/pulse-stack.ts REPORT_/ALERT_BUNDLE_ASSETS). */
-const BUNDLE_ASSETS: Record<string, string[]> = {
-  'weekly-report': ['templates', 'node_modules/@resvg/resvg-wasm/index_bg.wasm', 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'],
-  'alert-digest': ['templates'],
+/** What the stack copies beside two of the bundles (the email templates prepared, as the stack does). */
+const BUNDLE_ASSETS: Record<string, readonly BundleAsset[]> = {
+  'weekly-report': REPORT_BUNDLE_ASSETS,
+  'alert-digest': ALERT_BUNDLE_ASSETS,
 };
 
 function sizeOf(path: string): number {
@@ -131,11 +132,17 @@ async function bundles(work: string) {
       minify: true,
       mainFields: ['module', 'main'],
       banner: { js: ESM_REQUIRE_BANNER },
+      alias: { ...BUNDLE_ALIASES },
       logLevel: 'error',
     });
     const buildMs = performance.now() - t0;
     const bytes = statSync(outfile).size;
-    const assets = (BUNDLE_ASSETS[name] ?? []).reduce((s, a) => s + sizeOf(join(ROOT, a)), 0);
+    let assets = 0;
+    for (const a of BUNDLE_ASSETS[name] ?? []) {
+      const source = bundleAssetSource(ROOT, a);
+      cpSync(source, join(dirname(outfile), a.target), { recursive: true });
+      assets += sizeOf(source);
+    }
     // Module init: the import() of the bundle in a fresh process, median of 3.
     const inits: number[] = [];
     let error: string | undefined;

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PulseConfig } from '../functions/config';
 import { WEEKDAYS, type WeekdayName } from '../functions/domain/dates';
+import { PARTS_PREFIX } from '../functions/domain/sources/parts';
 import { ingestTimes } from '../functions/domain/sources/schedule';
 import { DataStore, type TableAction } from './constructs/data-store';
 import { DownloadEndpoint } from './constructs/download-endpoint';
@@ -27,7 +28,7 @@ export type Capability =
   | 'table:read' //        GetItem, Query, Scan on the table and its named indexes
   | 'table:upsert' //      PutItem, BatchWriteItem (idempotent upserts of records and snapshots)
   | 'table:claim' //       PutItem, UpdateItem (conditional claims: run ledger, one send per recipient)
-  | 'dropzone:consume' //  list, read, delete and put under incoming/, processed/, failed/
+  | 'dropzone:consume' //  list, read, delete and put under incoming/, processed/, failed/ and parts/ (large files split)
   | 'rejects:write' //     put rejects reports
   | 'archive:write' //     put and read archive objects (SSE-KMS with the archive key)
   | 'mail:send' //         SES SendEmail from the sender identity through the configuration set
@@ -39,7 +40,7 @@ export interface JobDefinition {
   /** The job's schedules, from the config (local times in `company.timezone`). */
   readonly schedules: (config: PulseConfig) => JobScheduleProps[];
   readonly access: readonly Capability[];
-  /** Also invoke the job for each object created under the drop-zone's `incoming/`. */
+  /** Also invoke the job for each object created under the drop-zone's `incoming/` and `parts/` (the parts of a large file). */
   readonly onDropZoneUpload?: boolean;
   /** @default 5 minutes */
   readonly timeoutMinutes?: number;
@@ -47,15 +48,15 @@ export interface JobDefinition {
   readonly bundleAssets?: readonly BundleAsset[];
 }
 
-/** What the weekly report reads beside its bundle: templates, resvg's wasm and the chart font (docs/charts.md). */
+/** What the weekly report reads beside its bundle: the prepared templates, resvg's wasm and the chart font (docs/charts.md). */
 export const REPORT_BUNDLE_ASSETS: readonly BundleAsset[] = [
-  { source: 'templates', target: 'templates' },
+  { source: 'templates', target: 'templates', prepare: 'email-templates' },
   { source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', target: 'resvg.wasm' },
   { source: 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf', target: 'chart-font.ttf' },
 ];
 
-/** What the alert digests read beside their bundle: the email templates. */
-export const ALERT_BUNDLE_ASSETS: readonly BundleAsset[] = [{ source: 'templates', target: 'templates' }];
+/** What the alert digests read beside their bundle: the email templates, prepared (CSS inlined). */
+export const ALERT_BUNDLE_ASSETS: readonly BundleAsset[] = [{ source: 'templates', target: 'templates', prepare: 'email-templates' }];
 
 const tz = (c: PulseConfig) => c.company.timezone;
 const daily = (id: string, time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ time, timeZone: tz(c) }), description: `Pulse: every day at ${time} ${tz(c)}` });
@@ -67,7 +68,7 @@ const weekly = (id: string, days: readonly WeekdayName[], time: string, c: Pulse
  */
 export const JOBS = {
   // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
-  ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true },
+  ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true, timeoutMinutes: 15 },
   'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'] },
   'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS },
   'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'], bundleAssets: ALERT_BUNDLE_ASSETS },
@@ -192,9 +193,10 @@ export class PulseStack extends Stack {
       });
       for (const capability of def.access) this.grant(job.role, capability, name);
       if (def.onDropZoneUpload) {
-        this.archive.dropZoneBucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(job.function), {
-          prefix: DROP_ZONE_PREFIXES.incoming,
-        });
+        // incoming/: uploads; parts/: the parts a large file was split into, one invocation each.
+        for (const prefix of [DROP_ZONE_PREFIXES.incoming, PARTS_PREFIX]) {
+          this.archive.dropZoneBucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(job.function), { prefix });
+        }
       }
       this.monitoring.watchJob(id, job);
       this.jobs[name] = job;
@@ -245,14 +247,14 @@ export class PulseStack extends Stack {
       case 'table:claim':
         return table(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
       case 'dropzone:consume': {
-        const prefixes = Object.values(DROP_ZONE_PREFIXES);
+        const prefixes = [...Object.values(DROP_ZONE_PREFIXES), PARTS_PREFIX];
         add(['s3:ListBucket'], [dropZoneBucket.bucketArn], { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } });
         const objects = prefixes.map((p) => `${dropZoneBucket.bucketArn}/${p}*`);
         add(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects);
         return acknowledgeWildcardResources(
           role,
           objects,
-          `The ${job} function reads source files that arrive under any key below incoming/ and moves each to processed/ or failed/ (copy + delete); object names are not known in advance, so the grant is scoped to these three prefixes of the drop-zone bucket.`,
+          `The ${job} function reads source files that arrive under any key below incoming/ and moves each to processed/ or failed/ (copy + delete); it splits files too large for one invocation into parts under parts/, each read and deleted by a later invocation; object names are not known in advance, so the grant is scoped to these four prefixes of the drop-zone bucket.`,
         );
       }
       case 'rejects:write': {

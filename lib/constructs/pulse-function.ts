@@ -11,7 +11,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { preparedTemplatesDir } from '../../functions/adapters/render/template-build';
 import type { LambdaEnv } from '../../functions/config';
 import { acknowledge } from './nag';
 
@@ -23,6 +25,23 @@ export const BUNDLED_CONFIG_NAME = 'pulse.config.json';
  * csv helpers still are) would throw "Dynamic require of X is not supported" without this banner.
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * esbuild `alias` of every bundle (the benchmark bundles with the same): `zod` without the locales
+ * it would otherwise bundle in full (lib/bundling/zod-external.js; English messages unchanged).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  zod: fileURLToPath(new URL('../bundling/zod.js', import.meta.url)),
+};
+
+/**
+ * The folder to copy for a bundle asset: the email templates are prepared first (CSS inlined into
+ * them, functions/adapters/render/template-build.ts), so the bundles never inline CSS at run time.
+ */
+export function bundleAssetSource(projectRoot: string, asset: BundleAsset): string {
+  const source = join(projectRoot, asset.source);
+  return asset.prepare === 'email-templates' ? preparedTemplatesDir(source) : source;
+}
 
 /** The function environment: the Lambda env schema of functions/config.ts, plus the stage. */
 export type PulseFunctionEnvironment = LambdaEnv & {
@@ -61,6 +80,8 @@ export interface PulseFunctionProps {
 export interface BundleAsset {
   readonly source: string;
   readonly target: string;
+  /** `email-templates`: copy the templates prepared from `source` (CSS inlined) instead of `source` itself. */
+  readonly prepare?: 'email-templates';
 }
 
 export class PulseFunction extends Construct {
@@ -131,12 +152,13 @@ export class PulseFunction extends Construct {
         // Bundle the AWS SDK v3 too: pinned versions from package-lock.json, tree-shaken, and no
         // surprise when the runtime's preinstalled SDK moves.
         externalModules: [],
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
             `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_NAME}`)}`,
-            ...(props.bundleAssets ?? []).map((a) => `cp -R ${shellQuote(`${inputDir}/${a.source}`)} ${shellQuote(`${outputDir}/${a.target}`)}`),
+            ...(props.bundleAssets ?? []).map((a) => `cp -R ${shellQuote(bundleAssetSource(inputDir, a))} ${shellQuote(`${outputDir}/${a.target}`)}`),
           ],
         },
       },

@@ -195,7 +195,7 @@ function inlineTemplate(source: string, what: string): string {
     const baseStyle = styleOf(tag);
     const args = [quote(baseStyle), ...[...variants[Number(k)]!].flatMap(([cls, style]) => [quote(cls), quote(style)])];
     if (unsupported[Number(k)]!.size) args.push(`unsupported=${quote([...unsupported[Number(k)]!].join(' '))}`);
-    const helper = ` {{#inlineStyle ${args.join(' ')}}}${slot.token}{{/inlineStyle}}`;
+    const helper = `{{#inlineStyle ${args.join(' ')}}}${slot.token}{{/inlineStyle}}`;
     let t = tag.replace(` data-pulse-v="${k}"`, '').replace(NONE, slot.token);
     t = STYLE_ATTR.test(t) ? t.replace(STYLE_ATTR, () => helper) : t.replace(/\s*(\/?)>$/, (_m, slash: string) => `${helper}${slash}>`);
     return t;
