@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_ALIASES, bundleAssetSource, ESM_REQUIRE_BANNER, type BundleAsset } from '../lib/constructs/pulse-function';
+import { BUNDLE_ESBUILD_OPTIONS, bundleAssetSource, type BundleAsset } from '../lib/constructs/pulse-function';
 import { ALERT_BUNDLE_ASSETS, REPORT_BUNDLE_ASSETS } from '../lib/pulse-stack';
 import { writeSyntheticData, type RowCounts } from './generate';
 
@@ -125,14 +125,8 @@ async function bundles(work: string) {
     await build({
       entryPoints: [join(dir, f)],
       outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      minify: true,
-      mainFields: ['module', 'main'],
-      banner: { js: ESM_REQUIRE_BANNER },
-      alias: { ...BUNDLE_ALIASES },
+      ...BUNDLE_ESBUILD_OPTIONS,
+      mainFields: [...BUNDLE_ESBUILD_OPTIONS.mainFields],
       logLevel: 'error',
     });
     const buildMs = performance.now() - t0;

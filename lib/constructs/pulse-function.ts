@@ -35,6 +35,21 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The same bundling through esbuild's API (the benchmark and the bundle tests): what the
+ * NodejsFunction below passes to the esbuild CLI, minus the source map.
+ */
+export const BUNDLE_ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  alias: { ...BUNDLE_ALIASES },
+} as const;
+
+/**
  * The folder to copy for a bundle asset: the email templates are prepared first (CSS inlined into
  * them, functions/adapters/render/template-build.ts), so the bundles never inline CSS at run time.
  */
