@@ -30,7 +30,7 @@ describe('the Lambda bundles', () => {
   }, 60_000);
 
   it('reports invalid config with the same messages bundled as from source', async () => {
-    const text = JSON.stringify({ company: { name: '', timezone: 'Mars/Base', currency: 'usd' }, recipients: { ceo: ['not-an-email'] }, sender: {} });
+    const text = JSON.stringify({ company: { name: '', timezone: 'Mars/Base', currency: 'usd' }, recipients: { ceo: ['not-an-email'] }, sender: {}, metrics: { grossMargin: 'high', ltvMaxYears: -1 }, health: 5 });
     const entry = join(work, 'config-entry.ts');
     writeFileSync(entry, `import { parseConfigText } from ${JSON.stringify(join(ROOT, 'functions', 'config.ts'))};\ntry { parseConfigText(${JSON.stringify(text)}, 'x.json'); } catch (e) { process.stdout.write(String(e.message)); }\n`);
     const { file } = await bundle(entry, 'config-entry');
@@ -41,6 +41,8 @@ describe('the Lambda bundles', () => {
       fromSource = (e as Error).message;
     }
     expect(fromSource).toMatch(/Mars\/Base/);
+    // one of zod's own (English) messages
+    expect(fromSource).toContain('Too small: expected number to be >0');
     expect(execFileSync(process.execPath, [file], { encoding: 'utf8' })).toBe(fromSource);
   }, 60_000);
 });
