@@ -427,10 +427,7 @@ describe('Monitoring', () => {
       built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'Pulse',
         MetricName: 'RunsFailed',
-        Dimensions: Match.arrayWith([
-          { Name: 'Stage', Value: 'prod' },
-          { Name: 'Kind', Value: kind },
-        ]),
+        Dimensions: Match.arrayWith([{ Name: 'Kind', Value: kind }]),
         Statistic: 'Sum',
         Period: 300,
         EvaluationPeriods: 1,
@@ -443,6 +440,10 @@ describe('Monitoring', () => {
     }
     const runAlarms = alarms().filter((a) => a.MetricName === 'RunsFailed');
     expect(runAlarms).toHaveLength(RUN_KINDS.length);
+    // Exactly the two dimensions the EMF line carries (functions/adapters/cloudwatch/emf-run-metrics.ts).
+    expect(runAlarms.map((a) => (a.Dimensions as { Name: string; Value: string }[]).map((d) => `${d.Name}=${d.Value}`).sort())).toEqual(
+      expect.arrayContaining(RUN_KINDS.map((kind) => [`Kind=${kind}`, 'Stage=prod'])),
+    );
     // CloudWatch's limit on alarm descriptions.
     for (const a of runAlarms) expect((a.AlarmDescription as string).length).toBeLessThanOrEqual(1024);
   });
