@@ -55,7 +55,8 @@ export const BUNDLE_ESBUILD_OPTIONS = {
  */
 export function bundleAssetSource(projectRoot: string, asset: BundleAsset): string {
   const source = join(projectRoot, asset.source);
-  return asset.prepare === 'email-templates' ? preparedTemplatesDir(source) : source;
+  // CDK also builds the (unused) Docker bundling command, with /asset-input as the root: nothing to prepare there.
+  return asset.prepare === 'email-templates' && existsSync(source) ? preparedTemplatesDir(source) : source;
 }
 
 /** The function environment: the Lambda env schema of functions/config.ts, plus the stage. */
