@@ -1,8 +1,9 @@
-// DynamoDB faults under a recorded ingest run (the ingest-source use case, the real DynamoDbStore,
-// aws-sdk-client-mock in front of a table kept in a Map): throttling and UnprocessedItems, once
-// (retried with full-jitter backoff, the run succeeds) and on every attempt (bounded attempts, the
-// run fails with the reason, Pulse/RunsFailed is published, the file stays for the rerun), and a
-// crash mid-ingest followed by a rerun. After every rerun the table holds every row exactly once.
+// Faults under a recorded ingest run (the ingest-source use case, the real DynamoDbStore,
+// aws-sdk-client-mock in front of a table kept in a Map, a drop-zone in memory): DynamoDB
+// throttling and UnprocessedItems, once (retried with full-jitter backoff, the run succeeds) and on
+// every attempt (bounded attempts, the run fails with the reason, Pulse/RunsFailed is published,
+// the file stays for the rerun); a crash mid-ingest followed by a rerun; S3 failing to move the
+// file or to upload the rejects report. After every rerun the table holds every row exactly once.
 // (The adapter alone, batching and dedupe: test/unit/dynamodb-store-faults.test.ts. The same crash
 // against DynamoDB Local and the S3 drop-zone: test/integration/dropzone-ingest.test.ts.)
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
@@ -12,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../../functions/adapters/dynamodb';
 import { ingestSource } from '../../../functions/app/ingest-source';
 import { RowValidator } from '../../../functions/domain/contract/validate';
+import type { RejectsReportWriter } from '../../../functions/ports/rejects-report';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../functions/ports/source';
 import { expectFailedMetrics, expectRuns, observe, randoms, recordingSleep, type Observed } from './observe';
 
@@ -22,20 +24,33 @@ const BASE_MS = 100;
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
-/** A drop-zone in memory: one accounts file that leaves `incoming` once it is settled `processed`. */
+const s3InternalError = () => Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+
+/**
+ * A drop-zone in memory: one accounts file (ROWS good rows, then `badRows` rows without a name)
+ * that leaves `incoming` once it is settled `processed`; `moveFailures` moves fail first, as S3 does.
+ */
 class MemoryDropZone implements ContractSource {
   readonly description = 'memory drop-zone';
   incoming = ['accounts.csv'];
   readonly settled: [string, FileOutcome][] = [];
+  moveFailures = 0;
+  badRows = 0;
   async *files(): AsyncIterable<SourceFile> {
+    const bad = this.badRows;
     for (const name of [...this.incoming]) {
       yield {
         entity: 'accounts',
         name,
         rows: async function* (): AsyncIterable<SourceRow> {
           for (let i = 0; i < ROWS; i++) yield { ok: true, row: { line: i + 2, fields: { account_id: `A${i}`, name: `Account ${i}` }, raw: `A${i},Account ${i}` } };
+          for (let i = 0; i < bad; i++) yield { ok: true, row: { line: ROWS + i + 2, fields: { account_id: `B${i}`, name: '' }, raw: `B${i},` } };
         },
         settle: async (outcome) => {
+          if (this.moveFailures > 0) {
+            this.moveFailures--;
+            throw s3InternalError();
+          }
           this.settled.push([name, outcome]);
           this.incoming = this.incoming.filter((n) => n !== name);
           return `${outcome}/${name}`;
@@ -50,7 +65,7 @@ class MemoryDropZone implements ContractSource {
 
 const throttled = () => new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: { httpStatusCode: 400 } });
 
-describe('an ingest run under DynamoDB faults', () => {
+describe('an ingest run under faults', () => {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
   const ddb = mockClient(doc);
   /** The table: PK|SK -> item. */
@@ -85,13 +100,14 @@ describe('an ingest run under DynamoDB faults', () => {
   });
   afterEach(() => ddb.reset());
 
-  const ingest = (random = randoms(0.37, 0.81, 0.52)) =>
+  const ingest = (random = randoms(0.37, 0.81, 0.52), rejects?: RejectsReportWriter) =>
     ingestSource(
       source,
       {
         store: new DynamoDbStore({ client: doc, tableName: TABLE, writeConcurrency: 1, maxAttempts: MAX_ATTEMPTS, baseDelayMs: BASE_MS, maxDelayMs: 5_000, sleep: sleep.sleep, random }),
         validator: new RowValidator({ currency: 'USD', weekStartsOn: 1 }),
         ledger: o.ledger,
+        ...(rejects ? { rejects } : {}),
       },
       { sourceName: 'crm', timeZone: 'America/New_York', weekStartsOn: 1, trigger: 'test', chunkSize: 1000 },
     );
@@ -181,6 +197,40 @@ describe('an ingest run under DynamoDB faults', () => {
     expect((await ingest()).status).toBe('succeeded');
     expectAllRows();
     expectRuns(o, 'ingest', ['failed', 'succeeded']);
+  });
+
+  it('S3 fails to move the loaded file to processed/: every row is loaded, the run fails saying so (the metric), the file stays; the rerun reloads it idempotently and moves it', async () => {
+    source.moveFailures = 1;
+    const first = await ingest();
+    expect(first.status).toBe('failed');
+    expectAllRows();
+    expect(source.incoming).toEqual(['accounts.csv']);
+    const [failed] = expectRuns(o, 'ingest', ['failed']);
+    expect(failed!.errors).toEqual(['accounts.csv: loaded, but could not be moved to processed/: We encountered an internal error. Please try again.']);
+    expectFailedMetrics(o, [failed!]);
+
+    expect((await ingest()).status).toBe('succeeded');
+    expectAllRows(); // the same items, not twice as many
+    expect(source.settled).toEqual([['accounts.csv', 'processed']]);
+    expectRuns(o, 'ingest', ['failed', 'succeeded']);
+  });
+
+  it('S3 fails to upload the rejects report: the good rows are loaded, the run fails with the S3 error (the metric)', async () => {
+    source.badRows = 2;
+    let uploads = 0;
+    const rejects: RejectsReportWriter = {
+      write: async () => {
+        if (uploads++ === 0) throw s3InternalError();
+        return 's3://rejects/rejects.csv';
+      },
+    };
+    await expect(ingest(undefined, rejects)).rejects.toThrow(/internal error/);
+    expectAllRows();
+    const [failed] = expectRuns(o, 'ingest', ['failed']);
+    expect(failed!.errors).toEqual(['InternalError: We encountered an internal error. Please try again.']);
+    expectFailedMetrics(o, [failed!]);
+    // The file was already settled (processed/<runId>/ in S3, where `pulse validate` lists its rejects again).
+    expect(source.settled).toEqual([['accounts.csv', 'processed']]);
   });
 
   it('a hard kill mid-ingest (the Lambda times out): the run stays `running` (the <Job>Errors alarm reports the timeout), and the rerun leaves exactly every row', async () => {
