@@ -2,7 +2,7 @@ import { readDataset } from '../../functions/app/read-contract';
 import { COMPANY_SCOPE, segmentScope } from '../../functions/app/compute-week';
 import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { isIsoDate, weekFromLabel } from '../../functions/domain/dates';
-import { computeKpis, computeSegmentKpis, kpiSettingsFrom, resolveAsOf, toKpiJson, type KpiJson } from '../../functions/domain/kpi';
+import { computeKpis, computeSegmentKpis, kpiSettingsFrom, resolveAsOf, toKpiJson, usageNeededFrom, type KpiJson } from '../../functions/domain/kpi';
 import { weekStartsOnNumber } from '../../functions/config';
 import { CliError, formatReject, loadConfig, validatorFor } from './context';
 import { formatKpiTable } from './kpi-table';
@@ -26,11 +26,11 @@ export async function kpisCommand(opts: KpisOptions): Promise<number> {
   if (!isIsoDate(opts.asOf)) throw new CliError(`--as-of "${opts.asOf}" is not a date (YYYY-MM-DD)`);
 
   const settings = kpiSettingsFrom(config);
-  const { dataset, summary } = await readDataset(new FolderSource(opts.data), validatorFor(config));
+  const asOf = resolveAsOf(opts.asOf, settings.weekStartsOn);
+  const { dataset, summary } = await readDataset(new FolderSource(opts.data), validatorFor(config), { usageFrom: usageNeededFrom(asOf) });
   for (const r of summary.rejects) console.error(`rejected ${formatReject(r)}`);
   if (summary.rejects.length) console.error(`${summary.rejects.length} row problem(s); the KPIs use the valid rows only.`);
 
-  const asOf = resolveAsOf(opts.asOf, settings.weekStartsOn);
   let doc: KpiJson;
   if (opts.segment) {
     const segments = computeSegmentKpis(dataset, asOf, settings);

@@ -1,8 +1,9 @@
 // Reading contract data from a source: every row validated, rejects collected with file, line,
 // field and reason, good rows kept. Used by `pulse validate`, `pulse kpis --data` and ingest.
 import { ENTITY_NAMES, type EntityName, type EntityTypes } from '../domain/contract/entities';
+import type { IsoDate } from '../domain/dates';
 import { emptyDataset, latestById, unknownAccounts, type Dataset, type RowError, type RowValidator } from '../domain/contract/validate';
-import type { ContractSource } from '../ports/source';
+import type { ContractSource, SourceFile, SourceRow } from '../ports/source';
 
 export interface EntityLoadCount {
   files: string[];
@@ -28,34 +29,59 @@ export function emptySummary(source: string): LoadSummary {
   return { source, counts, rejects: [], ignoredFiles: [] };
 }
 
-export type ValidRecord = { [K in EntityName]: { entity: K; record: EntityTypes[K] } }[EntityName];
+/** The valid records of one batch of one file's rows. */
+export type ValidBatch = { [K in EntityName]: { entity: K; records: EntityTypes[K][] } }[EntityName];
 
 /**
- * Every valid record of a source, in source order. Rejected rows are added to `summary` (they
- * never reach the caller, so a bad row can never replace a good one).
+ * Every valid record of a source, in source order, a batch at a time. Rejected rows are added to
+ * `summary` (they never reach the caller, so a bad row can never replace a good one).
  */
-export async function* validRecords(source: ContractSource, validator: RowValidator, summary: LoadSummary): AsyncGenerator<ValidRecord> {
+export async function* validRecordBatches(source: ContractSource, validator: RowValidator, summary: LoadSummary): AsyncGenerator<ValidBatch> {
   for await (const file of source.files()) {
-    const count = summary.counts[file.entity];
+    const entity = file.entity;
+    const count = summary.counts[entity];
     count.files.push(file.name);
-    for await (const item of file.rows()) {
-      count.rows++;
-      if (!item.ok) {
-        count.rejected++;
-        summary.rejects.push({ file: file.name, line: item.error.line, field: item.error.field ?? '*', reason: item.error.reason, raw: item.error.raw });
-        continue;
+    for await (const batch of rowBatchesOf(file)) {
+      const records: EntityTypes[typeof entity][] = [];
+      for (const item of batch) {
+        count.rows++;
+        if (!item.ok) {
+          count.rejected++;
+          summary.rejects.push({ file: file.name, line: item.error.line, field: item.error.field ?? '*', reason: item.error.reason, raw: item.error.raw });
+          continue;
+        }
+        const result = validator.validate(entity, item.row.fields);
+        if (result.ok) {
+          count.valid++;
+          records.push(result.record);
+        } else {
+          count.rejected++;
+          for (const e of result.errors) summary.rejects.push({ file: file.name, line: item.row.line, ...e, raw: item.row.raw });
+        }
       }
-      const result = validator.validate(file.entity, item.row.fields);
-      if (result.ok) {
-        count.valid++;
-        yield { entity: file.entity, record: result.record } as ValidRecord;
-      } else {
-        count.rejected++;
-        for (const e of result.errors) summary.rejects.push({ file: file.name, line: item.row.line, ...e, raw: item.row.raw });
-      }
+      if (records.length) yield { entity, records } as ValidBatch;
     }
   }
   summary.ignoredFiles.push(...(await source.ignored()));
+}
+
+const BATCH_ROWS = 1000;
+
+/** A file's rows in batches: the source's own when it has them, else grouped here. */
+async function* rowBatchesOf(file: SourceFile): AsyncGenerator<SourceRow[]> {
+  if (file.rowBatches) {
+    yield* file.rowBatches();
+    return;
+  }
+  let batch: SourceRow[] = [];
+  for await (const row of file.rows()) {
+    batch.push(row);
+    if (batch.length >= BATCH_ROWS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 export interface DatasetRead {
@@ -65,16 +91,34 @@ export interface DatasetRead {
   unknownAccounts: Map<EntityName, string[]>;
 }
 
+export interface ReadDatasetOptions {
+  /**
+   * Keep only usage rows of weeks starting on or after this date (every row is still read and
+   * validated, and its account still counts for the unknown-account warnings). Usage is nine rows
+   * in ten; KPIs for a week need only the weeks their look-back covers (see `usageNeededFrom`).
+   */
+  usageFrom?: IsoDate;
+}
+
 /** Reads a whole source into memory (for KPIs straight from files, without a store). */
-export async function readDataset(source: ContractSource, validator: RowValidator): Promise<DatasetRead> {
+export async function readDataset(source: ContractSource, validator: RowValidator, opts: ReadDatasetOptions = {}): Promise<DatasetRead> {
   const summary = emptySummary(source.description);
   const collected = emptyDataset();
-  for await (const { entity, record } of validRecords(source, validator, summary)) {
-    (collected[entity] as EntityTypes[typeof entity][]).push(record);
+  const usageAccounts = new Set<string>();
+  for await (const batch of validRecordBatches(source, validator, summary)) {
+    if (batch.entity === 'usage' && opts.usageFrom !== undefined) {
+      for (const u of batch.records) {
+        usageAccounts.add(u.accountId);
+        if (u.week >= opts.usageFrom) collected.usage.push(u);
+      }
+      continue;
+    }
+    const into = collected[batch.entity] as EntityTypes[typeof batch.entity][];
+    for (const r of batch.records) into.push(r);
   }
   const dataset = emptyDataset();
   for (const entity of ENTITY_NAMES) {
     (dataset[entity] as unknown[]) = latestById(entity, collected[entity] as never);
   }
-  return { dataset, summary, unknownAccounts: unknownAccounts(dataset) };
+  return { dataset, summary, unknownAccounts: unknownAccounts(dataset, usageAccounts) };
 }

@@ -27,6 +27,8 @@ export interface SourceFile {
   /** A name a person recognises: the file name, S3 key or API path. */
   name: string;
   rows(): AsyncIterable<SourceRow>;
+  /** The same rows in batches, when the source can hand them over that way (large files: far fewer async steps). */
+  rowBatches?(): AsyncIterable<SourceRow[]>;
   /**
    * Called once the run is done with the file: `processed` after its rows were read to the end and
    * written, `failed` when it could not be read or held no valid row. A drop-zone moves the object

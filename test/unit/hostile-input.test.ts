@@ -137,12 +137,24 @@ describe('huge fields and lines (generated)', () => {
     expect((summary.rejects[0]!.raw ?? '').length).toBeLessThanOrEqual(2000);
   });
 
-  // Found by this corpus: after a row over 1 MB csv-parse cannot find the next row, so the rows after
-  // it cannot be read. They must not vanish quietly: the reject says the rest of the file was not read.
-  it('never loses the rows after a row over 1 MB quietly: the reject says the rest of the file was not read', async () => {
+  // Found by this corpus: with csv-parse, the rows after a row over 1 MB could not be read at all.
+  // The scanner skips an oversized row to its end without holding it, so only that row is lost.
+  it('rejects only the row over 1 MB: the rows after it still load, with their own line numbers', async () => {
     const { dataset: data, summary } = await overSized();
-    expect(data.accounts.map((a) => a.accountId)).toEqual(['A1']);
-    expect(summary.rejects.map((r) => [r.line, r.reason])).toEqual([[3, 'the row is longer than 1000000 bytes; the rest of the file could not be read']]);
+    expect(data.accounts.map((a) => a.accountId)).toEqual(['A1', 'A3', 'A4']);
+    expect(summary.rejects.map((r) => [r.line, r.reason])).toEqual([[3, 'the row is longer than 1000000 bytes']]);
+  });
+
+  it('skips an oversized quoted field spanning lines, and counts its lines for the rows after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-hostile-'));
+    const big = `${'y'.repeat(600_000)}\n""${'z'.repeat(600_000)}`;
+    writeFileSync(join(dir, 'accounts.csv'), `account_id,name\nA1,Before\nA2,"${big}"\nA3,After\nA4,"bad"x\n`);
+    const { dataset: data, summary } = await read(dir);
+    expect(data.accounts.map((a) => a.accountId)).toEqual(['A1', 'A3']);
+    expect(summary.rejects.map((r) => [r.line, r.reason])).toEqual([
+      [3, 'the row is longer than 1000000 bytes'],
+      [6, 'text follows a closing quote (double inner quotes: "")'],
+    ]);
   });
 
   it('accepts a long but legal field (100 kB name) and a line with thousands of extra columns is one reject', async () => {

@@ -6,7 +6,18 @@ import type { Usage } from '../contract/entities';
 import type { EpochDays } from './timeline';
 import { groupByAccountAndDay, lowerBound } from './timeline';
 import type { AdoptionResult } from './types';
-import { fromEpochDay } from '../dates';
+import { addDays, fromEpochDay, type IsoDate } from '../dates';
+
+/** How far back the usage trend looks from a week's first day (the 8 weeks it compares). */
+export const USAGE_LOOKBACK_DAYS = 7 * 7;
+
+/**
+ * The first usage week the KPIs for the week ending `asOf` (and `earlierWeeks` weeks before it) can
+ * use: older rows cannot change them. Lets a reader skip holding two years of weekly usage.
+ */
+export function usageNeededFrom(asOf: IsoDate, earlierWeeks = 0): IsoDate {
+  return addDays(asOf, -6 - USAGE_LOOKBACK_DAYS - 7 * earlierWeeks);
+}
 
 export class UsageIndex {
   private readonly offset: Int32Array;
@@ -75,7 +86,7 @@ export class UsageIndex {
     const lo = this.offset[account] as number;
     const hi = this.offset[account + 1] as number;
     if (lo === hi) return null;
-    const first = weekDay - 7 * 7;
+    const first = weekDay - USAGE_LOOKBACK_DAYS;
     let recentSum = 0;
     let recentCount = 0;
     let earlierSum = 0;

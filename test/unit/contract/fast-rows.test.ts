@@ -1,0 +1,93 @@
+// The fast paths for usage and ticket rows against the zod schemas they shortcut: whatever a fast
+// path accepts, the schema accepts and builds the same record; on random rows, valid or not.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { entitySchemas } from '../../../functions/domain/contract/entities';
+import { fastPaths } from '../../../functions/domain/contract/fast-rows';
+import { latestById, RowValidator } from '../../../functions/domain/contract/validate';
+
+const opts = { currency: 'USD', weekStartsOn: 1 as const };
+const schemas = entitySchemas(opts);
+
+// Each field mostly plainly valid (so whole rows often are), sometimes near an edge: blanks,
+// padding, signs, big numbers, impossible dates, case, unicode spaces, or any short text.
+const tricky = fc.oneof(
+  fc.constantFrom('', ' ', ' A1', 'A1 ', '\u00a0A1', 'A1\u2028', '-1', '1.5', '1e3', '007', '05', '9999999999999999', '99999999999999999999'),
+  fc.constantFrom('2026-02-29', '2026-02-30', '2026-13-01', '0026-11-16', '2026-1-16', ' 2026-11-16', 'P1', 'p5', '0', '6'),
+  fc.stringMatching(/^[A-Za-z0-9 -]{0,6}$/),
+);
+const field = (plain: fc.Arbitrary<string>) => fc.oneof({ weight: 3, arbitrary: plain }, { weight: 1, arbitrary: tricky }, { weight: 1, arbitrary: fc.constant(undefined) });
+const id = field(fc.constantFrom('A1', 'ACC-0000001', 'x'));
+const date = field(fc.constantFrom('2026-11-16', '2026-11-22', '2024-02-29', '2026-01-01'));
+const count = field(fc.constantFrom('0', '7', '681', '123456789012345'));
+const priority = field(fc.constantFrom('p1', 'p2', 'p3', 'p4'));
+const csat = field(fc.constantFrom('1', '3', '5'));
+
+describe('fast row paths', () => {
+  const fast = fastPaths(opts.weekStartsOn);
+
+  it('usage: anything the fast path accepts, the schema accepts with the same record', () => {
+    fc.assert(
+      fc.property(id, date, count, count, (account_id, week, wau, seats) => {
+        const raw = { account_id, week, weekly_active_users: wau, licensed_seats: seats };
+        const quick = fast.usage(raw);
+        if (quick === undefined) return;
+        const slow = schemas.usage.safeParse(raw);
+        expect(slow.success).toBe(true);
+        expect(quick).toStrictEqual(slow.data);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('tickets: anything the fast path accepts, the schema accepts with the same record', () => {
+    fc.assert(
+      fc.property(id, id, date, priority, date, csat, (ticket_id, account_id, opened_date, priority, closed_date, csat) => {
+        const raw = { ticket_id, account_id, opened_date, priority, closed_date, csat };
+        const quick = fast.tickets(raw);
+        if (quick === undefined) return;
+        const slow = schemas.tickets.safeParse(raw);
+        expect(slow.success).toBe(true);
+        expect(quick).toStrictEqual(slow.data);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes the ordinary rows (so the shortcut is really used)', () => {
+    expect(fast.usage({ account_id: 'ACC-1', week: '2026-11-18', weekly_active_users: '40', licensed_seats: '50' })).toEqual({
+      accountId: 'ACC-1',
+      week: '2026-11-16',
+      weeklyActiveUsers: 40,
+      licensedSeats: 50,
+    });
+    expect(fast.tickets({ ticket_id: 'T1', account_id: 'ACC-1', opened_date: '2026-11-18', priority: 'p2', closed_date: '', csat: '4' })).toEqual({
+      ticketId: 'T1',
+      accountId: 'ACC-1',
+      openedDate: '2026-11-18',
+      priority: 'p2',
+      csat: 4,
+    });
+  });
+
+  it('leaves bad rows to the schema, which names the field', () => {
+    const v = new RowValidator(opts);
+    expect(v.validate('usage', { account_id: 'A', week: '2026-02-30', weekly_active_users: '1', licensed_seats: '2' })).toEqual({
+      ok: false,
+      errors: [{ field: 'week', reason: '"2026-02-30" is not a calendar date (expected YYYY-MM-DD)' }],
+    });
+  });
+});
+
+describe('latestById for usage', () => {
+  it('keeps the last row of each (account, week) at the position of the first, like a map would', () => {
+    const row = fc.record({ accountId: fc.constantFrom('A', 'B', 'C'), week: fc.constantFrom('2026-11-02', '2026-11-09', '2026-11-16'), weeklyActiveUsers: fc.nat(50), licensedSeats: fc.nat(50) });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), (rows) => {
+        const byKey = new Map<string, (typeof rows)[number]>();
+        for (const r of rows) byKey.set(`${r.accountId}#${r.week}`, r);
+        expect(latestById('usage', rows)).toEqual([...byKey.values()]);
+      }),
+    );
+  });
+});
