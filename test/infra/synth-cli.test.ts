@@ -69,6 +69,17 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     expect(bundled).toEqual(JSON.parse(JSON.stringify(exampleConfig())));
   });
 
+  it('copies the prepared email templates (CSS inlined at synth time) beside the report and alert bundles', () => {
+    for (const job of ['WeeklyReport', 'AlertDigest']) {
+      const dir = join(assetDir(job), 'templates');
+      expect(JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8'))).toMatchObject({ inlined: true });
+      const html = readFileSync(join(dir, job === 'WeeklyReport' ? 'weekly-report.html.hbs' : 'risk-alert-digest.html.hbs'), 'utf8');
+      expect(html).toMatch(/<td[^>]+style="[^"]*padding/);
+      expect(html).not.toMatch(/\{\{>/);
+      expect(readFileSync(join(assetDir(job), 'index.mjs'), 'utf8')).not.toMatch(/JUICE_CODE_BLOCK|cheerio/);
+    }
+  });
+
   it('loads in Node and runs the handler up to the first AWS call, config read from the asset', async () => {
     const dir = assetDir('Ingest');
     const script = `
