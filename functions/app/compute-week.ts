@@ -2,7 +2,7 @@
 // segment), so trends come from stored history and any past week's report can be regenerated.
 // Recomputing a week overwrites its snapshots: the result depends only on (stored data, week, settings).
 import { addDays, isoWeekLabel, type IsoDate } from '../domain/dates';
-import { kpisAt, partitionBySegment, prepareKpiContext, toKpiJson, trendFromContext, type KpiResult, type KpiSettings, type TrendResult } from '../domain/kpi';
+import { kpisAt, partitionBySegment, prepareKpiContext, toKpiJson, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../domain/kpi';
 import type { Dataset } from '../domain/contract/validate';
 import type { RunLedger } from '../ports/run-ledger';
 import type { KpiSnapshot, Store } from '../ports/store';
@@ -47,7 +47,8 @@ export async function computeWeek(store: Store, settings: KpiSettings, opts: Com
 }
 
 async function computeAndStore(store: Store, settings: KpiSettings, opts: ComputeWeekOptions): Promise<ComputedWeek> {
-  const data = opts.dataset ?? (await store.loadDataset());
+  // Every week computed carries a trend, so the earliest week's trend looks back furthest.
+  const data = opts.dataset ?? (await store.loadDataset({ usageFrom: usageNeededFrom(opts.asOf, (opts.history ?? 0) + TREND_WEEKS - 1) }));
   const company = prepareKpiContext(data, settings);
   const segmentContexts = [...partitionBySegment(data)].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const);
 

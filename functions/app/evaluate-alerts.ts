@@ -17,6 +17,7 @@ import type { Dataset } from '../domain/contract/validate';
 import type { IsoDate } from '../domain/dates';
 import {
   advanceAlerts,
+  alertUsageFrom,
   buildCritical,
   buildDigest,
   criticalRecipients,
@@ -114,7 +115,7 @@ export async function evaluateAlerts(deps: EvaluateAlertsDeps, opts: EvaluateAle
 }
 
 async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): Promise<AlertRunResult> {
-  const data = opts.dataset ?? (await deps.store.loadDataset());
+  const data = opts.dataset ?? (await deps.store.loadDataset({ usageFrom: alertUsageFrom(opts.today, opts.kpiSettings.weekStartsOn) }));
   const facts = factsAt(prepareAlertIndex(data, opts.kpiSettings), opts.today);
   const evaluations = evaluateRules(facts, opts.settings);
 

@@ -19,6 +19,7 @@ import {
   checkSanity,
   computeWeeklyReportData,
   dataQualityOf,
+  reportUsageFrom,
   weeklyReportInput,
   type Problem,
   type WeeklyReportView,
@@ -199,7 +200,7 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
   if (recipients.length === 0) throw new ReportSendError('the weekly report has no recipients (config recipients.ceo, or --to)');
 
   const body = async (run?: RunContext): Promise<SendWeeklyReportResult> => {
-    const data = opts.dataset ?? (await deps.store.loadDataset());
+    const data = opts.dataset ?? (await deps.store.loadDataset({ usageFrom: reportUsageFrom(opts.asOf) }));
     const computed = computeWeeklyReportData(data, settings.kpi, opts.asOf);
 
     const runs = await deps.runLedger.list({ kind: 'ingest', limit: 500 });

@@ -10,6 +10,7 @@ import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { archiveWeek } from '../app/archive-week';
 import { configHash, embedInlineImages, linkMaker } from '../domain/archive';
 import { kpiSettingsFrom } from '../domain/kpi';
+import { reportUsageFrom } from '../domain/report';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
 import { reportSettingsFrom, sendWeeklyReport } from '../app/send-weekly-report';
 import { weekStartsOnNumber } from '../config';
@@ -49,7 +50,8 @@ export async function handler(event: WeeklyReportEvent = {}) {
   });
   if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
   const archiveLink = env.PULSE_DOWNLOAD_URL && linkKeys ? linkMaker(env.PULSE_DOWNLOAD_URL, await linkKeys.current(), LINK_DAYS) : undefined;
-  const data = await store.loadDataset();
+  // The report and the archive read the same data; usage only from the weeks the report can look at.
+  const data = await store.loadDataset({ usageFrom: reportUsageFrom(asOf) });
   const result = await sendWeeklyReport(
     {
       store,

@@ -1,6 +1,16 @@
 // The persistence port: what the use cases need from the data store (DynamoDB in AWS and locally).
 import type { EntityName, EntityTypes } from '../domain/contract/entities';
 import type { Dataset } from '../domain/contract/validate';
+import type { IsoDate } from '../domain/dates';
+
+export interface LoadDatasetOptions {
+  /**
+   * Usage rows of weeks before this date may be left out (a hint: a store may return them anyway).
+   * Weekly usage is nine records in ten, and a week's KPIs look back only a few weeks
+   * (`usageNeededFrom` in the KPI engine).
+   */
+  usageFrom?: IsoDate;
+}
 
 /** A stored weekly KPI snapshot for one scope (`company` or `segment:<name>`). */
 export interface KpiSnapshot {
@@ -18,8 +28,8 @@ export interface Store {
   putRecords<K extends EntityName>(entity: K, records: readonly EntityTypes[K][]): Promise<void>;
   /** Deletes records by identity (only their id fields are read); optional: stores without it cannot take source deletes. */
   deleteRecords?<K extends EntityName>(entity: K, records: readonly Partial<EntityTypes[K]>[]): Promise<void>;
-  /** Every stored record of every entity. */
-  loadDataset(): Promise<Dataset>;
+  /** Every stored record of every entity (but see `usageFrom`). */
+  loadDataset(opts?: LoadDatasetOptions): Promise<Dataset>;
   /** Number of stored records per entity. */
   countRecords(): Promise<Record<EntityName, number>>;
 

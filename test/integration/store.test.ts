@@ -107,6 +107,20 @@ describe('DynamoDbStore on DynamoDB Local', () => {
     expect(await store.countRecords()).toEqual(countsOf(data));
   });
 
+  it('leaves out the usage of weeks before usageFrom, and nothing else', async () => {
+    const store = await freshStore();
+    await store.putRecords('accounts', [{ accountId: 'A-1', name: 'Acme' }]);
+    await store.putRecords('usage', [
+      { accountId: 'A-1', week: '2026-09-21', weeklyActiveUsers: 1, licensedSeats: 9 },
+      { accountId: 'A-1', week: '2026-09-28', weeklyActiveUsers: 2, licensedSeats: 9 },
+      { accountId: 'A-1', week: '2026-10-05', weeklyActiveUsers: 3, licensedSeats: 9 },
+    ]);
+    const windowed = await store.loadDataset({ usageFrom: '2026-09-28' });
+    expect(windowed.usage.map((u) => u.week)).toEqual(['2026-09-28', '2026-10-05']);
+    expect(windowed.accounts).toHaveLength(1);
+    expect((await store.loadDataset()).usage).toHaveLength(3);
+  });
+
   it('starts empty', async () => {
     const store = await freshStore();
     expect(await store.loadDataset()).toEqual(Object.fromEntries(ENTITY_NAMES.map((n) => [n, []])));

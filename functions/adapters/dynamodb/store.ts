@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ENTITY_NAMES, entityKey, type EntityName, type EntityTypes } from '../../domain/contract/entities';
 import { emptyDataset, type Dataset } from '../../domain/contract/validate';
-import type { KpiSnapshot, Store } from '../../ports/store';
+import type { IsoDate } from '../../domain/dates';
+import type { KpiSnapshot, LoadDatasetOptions, Store } from '../../ports/store';
 import { fullJitterDelay, realSleep, runPool } from './concurrency';
 import { DynamoDbStoreError, describe, isRetryable } from './errors';
 import { ATTR, GSI1, RESERVED_ATTRIBUTES, SNAPSHOT_ENTITY, accountPk, recordKeys, snapshotPk, snapshotSk } from './table';
@@ -154,13 +155,15 @@ export class DynamoDbStore implements Store {
     throw new BatchFailure(pending.length, lastProblem.reason, lastProblem.cause);
   }
 
-  async loadDataset(): Promise<Dataset> {
+  async loadDataset(opts: LoadDatasetOptions = {}): Promise<Dataset> {
     const data = emptyDataset();
-    const items = await this.scanAll(datasetFilter());
-    for (const item of items) {
-      const entity = item[ATTR.entity] as EntityName;
-      (data[entity] as unknown[]).push(toRecord(item));
-    }
+    // Items become records page by page, so the raw pages never pile up (at 100k accounts they would take GBs).
+    await this.scanAll(datasetFilter(opts.usageFrom), (items) => {
+      for (const item of items) {
+        const entity = item[ATTR.entity] as EntityName;
+        (data[entity] as unknown[]).push(toRecord(item));
+      }
+    });
     for (const entity of ENTITY_NAMES) sortByKey(entity, data[entity]);
     return data;
   }
@@ -252,8 +255,11 @@ export class DynamoDbStore implements Store {
 
   // ---- plumbing --------------------------------------------------------------------------
 
-  /** Parallel Scan (segments), each segment paginated; consistent reads so a load sees every put. */
-  private async scanAll(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
+  /**
+   * Parallel Scan (segments), each segment paginated; consistent reads so a load sees every put.
+   * With `onPage`, each page goes there instead of into the result.
+   */
+  private async scanAll(input: Omit<ScanCommandInput, 'TableName'>, onPage?: (items: Item[]) => void): Promise<Item[]> {
     const total = this.scanSegments;
     const perSegment = await Promise.all(
       Array.from({ length: total }, async (_, segment) => {
@@ -271,7 +277,8 @@ export class DynamoDbStore implements Store {
               }),
             ),
           );
-          if (page.Items) out.push(...(page.Items as Item[]));
+          if (page.Items && onPage) onPage(page.Items as Item[]);
+          else if (page.Items) for (const item of page.Items as Item[]) out.push(item);
           start = page.LastEvaluatedKey;
         } while (start);
         return out;
@@ -324,12 +331,15 @@ class BatchFailure extends Error {
   }
 }
 
-function datasetFilter(): Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
-  const values = Object.fromEntries(ENTITY_NAMES.map((n, i) => [`:e${i}`, n]));
+function datasetFilter(usageFrom?: IsoDate): Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  const values: Record<string, string> = Object.fromEntries(ENTITY_NAMES.map((n, i) => [`:e${i}`, n]));
+  const entities = `#entity IN (${Object.keys(values).join(', ')})`;
+  if (usageFrom === undefined) return { FilterExpression: entities, ExpressionAttributeNames: { '#entity': ATTR.entity }, ExpressionAttributeValues: values };
   return {
-    FilterExpression: `#entity IN (${Object.keys(values).join(', ')})`,
-    ExpressionAttributeNames: { '#entity': ATTR.entity },
-    ExpressionAttributeValues: values,
+    // ISO dates compare as strings.
+    FilterExpression: `${entities} AND (#entity <> :usage OR #week >= :usageFrom)`,
+    ExpressionAttributeNames: { '#entity': ATTR.entity, '#week': 'week' },
+    ExpressionAttributeValues: { ...values, ':usage': 'usage', ':usageFrom': usageFrom },
   };
 }
 

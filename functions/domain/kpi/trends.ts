@@ -10,6 +10,9 @@ import type { KpiSettings } from './settings';
 import type { TrendDeltas, TrendFigure, TrendPoint, TrendResult, TrendWeek } from './types';
 import { npsAt } from './voice-support';
 
+/** Weeks in a trend: the reported week and the 12 before it. */
+export const TREND_WEEKS = 13;
+
 const FIGURES: readonly TrendFigure[] = ['closingArr', 'customers', 'nrr', 'grr', 'arrAtRisk', 'nps'];
 
 /** The headline figures for the week ending `asOf`. */
@@ -45,7 +48,7 @@ export function trendDeltas(current: TrendPoint, previous: TrendPoint): TrendDel
 }
 
 /** The trend from an already indexed dataset. */
-export function trendFromContext(ctx: KpiContext, asOf: IsoDate, weeks = 13): TrendResult {
+export function trendFromContext(ctx: KpiContext, asOf: IsoDate, weeks = TREND_WEEKS): TrendResult {
   assertIsoDate(asOf);
   if (!Number.isInteger(weeks) || weeks < 1) throw new RangeError(`weeks must be a whole number >= 1 (got ${weeks})`);
   // One extra week before the first, so the first week has a delta too.
@@ -63,7 +66,7 @@ export function trendFromContext(ctx: KpiContext, asOf: IsoDate, weeks = 13): Tr
  * For each of the `weeks` weeks ending asOf (oldest first): closing ARR, customers, NRR, GRR, ARR at
  * risk and NPS, with each figure's change from the week before.
  */
-export function computeTrend(data: Dataset, asOf: IsoDate, settings: KpiSettings, weeks = 13, opts: { segment?: string } = {}): TrendResult {
+export function computeTrend(data: Dataset, asOf: IsoDate, settings: KpiSettings, weeks = TREND_WEEKS, opts: { segment?: string } = {}): TrendResult {
   const scoped = opts.segment === undefined ? data : filterDatasetToSegment(data, opts.segment);
   return trendFromContext(prepareKpiContext(scoped, settings, opts), asOf, weeks);
 }

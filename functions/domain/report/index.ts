@@ -3,7 +3,7 @@ export { createFormatter, NOT_AVAILABLE, type Formatter, type ValueFormat } from
 export { accountMovements, GAIN_KINDS, MOVEMENT_KINDS, type AccountMovement, type MovementKind } from './movements';
 export { dataQualityOf, type DataQuality, type IngestRunSummary, type SourceQuality } from './data-quality';
 export { checkFreshness, checkSanity, type FreshnessPolicy, type IngestRunLike, type Problem } from './readiness';
-export { computeWeeklyReportData, weeklyReportInput, type WeeklyReportData } from './inputs';
+export { computeWeeklyReportData, reportUsageFrom, weeklyReportInput, type WeeklyReportData } from './inputs';
 export {
   buildWeeklyReportView,
   changeOf,

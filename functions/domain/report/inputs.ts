@@ -2,7 +2,7 @@
 // the week, the week before, the 13-week trend, each segment, and the week's per-account movements.
 import type { Dataset } from '../contract/validate';
 import { addDays, type IsoDate } from '../dates';
-import { kpisAt, partitionBySegment, prepareKpiContext, trendFromContext, type KpiResult, type KpiSettings, type TrendResult } from '../kpi';
+import { kpisAt, partitionBySegment, prepareKpiContext, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../kpi';
 import { accountMovements, type AccountMovement } from './movements';
 import type { WeeklyReportInput } from './view-model';
 
@@ -16,7 +16,12 @@ export interface WeeklyReportData {
   renewals: Dataset['renewals'];
 }
 
-export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, asOf: IsoDate, trendWeeks = 13): WeeklyReportData {
+/** The first usage week the report for the week ending `asOf` can use (its trend looks back furthest). */
+export function reportUsageFrom(asOf: IsoDate, trendWeeks = TREND_WEEKS): IsoDate {
+  return usageNeededFrom(asOf, trendWeeks - 1);
+}
+
+export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, asOf: IsoDate, trendWeeks = TREND_WEEKS): WeeklyReportData {
   const ctx = prepareKpiContext(data, settings);
   const company = kpisAt(ctx, asOf);
   const segments = new Map<string, KpiResult>();
