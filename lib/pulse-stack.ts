@@ -51,8 +51,9 @@ export interface JobDefinition {
 /** What the weekly report reads beside its bundle: the prepared templates, resvg's wasm and the chart font (docs/charts.md). */
 export const REPORT_BUNDLE_ASSETS: readonly BundleAsset[] = [
   { source: 'templates', target: 'templates', prepare: 'email-templates' },
-  { source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', target: 'resvg.wasm' },
-  { source: 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf', target: 'chart-font.ttf' },
+  // Brotli-compressed (2.4 -> 0.66 MB and 0.33 -> 0.12 MB); charts.ts decompresses them once per process.
+  { source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', target: 'resvg.wasm.br', prepare: 'brotli' },
+  { source: 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf', target: 'chart-font.ttf.br', prepare: 'brotli' },
 ];
 
 /** What the alert digests read beside their bundle: the email templates, prepared (CSS inlined). */

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROTLI_SUFFIX, compressedAssetFile } from '../../functions/adapters/render/chart-assets';
 import { preparedTemplatesDir } from '../../functions/adapters/render/template-build';
 import type { LambdaEnv } from '../../functions/config';
 import { acknowledge } from './nag';
@@ -50,13 +51,20 @@ export const BUNDLE_ESBUILD_OPTIONS = {
 } as const;
 
 /**
- * The folder to copy for a bundle asset: the email templates are prepared first (CSS inlined into
- * them, functions/adapters/render/template-build.ts), so the bundles never inline CSS at run time.
+ * The file or folder to copy for a bundle asset: the one place where bundle assets are prepared (the
+ * stack's bundling and the benchmark both call it). The email templates are prepared first (CSS
+ * inlined into them, functions/adapters/render/template-build.ts), so the bundles never inline CSS
+ * at run time; a `brotli` asset is compressed (functions/adapters/render/chart-assets.ts) and the
+ * code that reads it decompresses it once at run time.
  */
 export function bundleAssetSource(projectRoot: string, asset: BundleAsset): string {
   const source = join(projectRoot, asset.source);
+  if (asset.prepare === 'brotli' && !asset.target.endsWith(BROTLI_SUFFIX)) throw new Error(`bundle asset ${asset.source}: a brotli asset's target must end in ${BROTLI_SUFFIX} (got ${asset.target})`);
   // CDK also builds the (unused) Docker bundling command, with /asset-input as the root: nothing to prepare there.
-  return asset.prepare === 'email-templates' && existsSync(source) ? preparedTemplatesDir(source) : source;
+  if (!existsSync(source)) return source;
+  if (asset.prepare === 'email-templates') return preparedTemplatesDir(source);
+  if (asset.prepare === 'brotli') return compressedAssetFile(source);
+  return source;
 }
 
 /** The function environment: the Lambda env schema of functions/config.ts, plus the stage. */
@@ -96,8 +104,11 @@ export interface PulseFunctionProps {
 export interface BundleAsset {
   readonly source: string;
   readonly target: string;
-  /** `email-templates`: copy the templates prepared from `source` (CSS inlined) instead of `source` itself. */
-  readonly prepare?: 'email-templates';
+  /**
+   * `email-templates`: copy the templates prepared from `source` (CSS inlined) instead of `source` itself.
+   * `brotli`: copy `source` brotli-compressed (a file; `target` ends in `.br`), for a reader that decompresses it.
+   */
+  readonly prepare?: 'email-templates' | 'brotli';
 }
 
 export class PulseFunction extends Construct {

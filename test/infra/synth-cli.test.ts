@@ -1,11 +1,12 @@
 // The real thing, offline: `cdk synth --quiet` through the CLI with the app of cdk.json, real esbuild
 // bundling (no Docker), cdk-nag registered. Then the ingest asset is checked and actually loaded.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_NAMES } from '../../lib/pulse-stack';
 import { exampleConfig, handlersDir, projectRoot } from './fixture';
@@ -78,6 +79,29 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
       expect(html).not.toMatch(/\{\{>/);
       expect(readFileSync(join(assetDir(job), 'index.mjs'), 'utf8')).not.toMatch(/JUICE_CODE_BLOCK|cheerio/);
     }
+  });
+
+  it('copies the chart wasm and font brotli-compressed beside the report bundle, under 5 MB with its assets', () => {
+    const dir = assetDir('WeeklyReport');
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    const names = files.map((f) => join(f.parentPath, f.name).slice(dir.length + 1));
+    expect(names).toEqual(expect.arrayContaining(['index.mjs', 'resvg.wasm.br', 'chart-font.ttf.br', 'pulse.config.json']));
+    expect(names).not.toContain('resvg.wasm');
+    expect(names).not.toContain('chart-font.ttf');
+    for (const [file, original] of [
+      ['resvg.wasm.br', 'node_modules/@resvg/resvg-wasm/index_bg.wasm'],
+      ['chart-font.ttf.br', 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'],
+    ] as const) {
+      const compressed = readFileSync(join(dir, file));
+      const bytes = readFileSync(join(projectRoot, original));
+      expect(compressed.length).toBeLessThan(bytes.length / 2);
+      expect(brotliDecompressSync(compressed).equals(bytes)).toBe(true);
+    }
+    // The target counts the bundle and what the stack copies; the source map esbuild writes beside it is reported apart.
+    const size = (name: string) => statSync(join(dir, name)).size;
+    const total = names.filter((n) => n !== 'index.mjs.map').reduce((sum, n) => sum + size(n), 0);
+    console.info(`weekly-report asset: ${(total / 1024 / 1024).toFixed(2)} MB (bundle ${(size('index.mjs') / 1024 / 1024).toFixed(2)} MB, wasm.br ${(size('resvg.wasm.br') / 1024).toFixed(0)} KiB, font.br ${(size('chart-font.ttf.br') / 1024).toFixed(0)} KiB) + source map ${(size('index.mjs.map') / 1024 / 1024).toFixed(2)} MB`);
+    expect(total).toBeLessThan(5 * 1024 * 1024);
   });
 
   it('loads in Node and runs the handler up to the first AWS call, config read from the asset', async () => {

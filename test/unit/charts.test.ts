@@ -24,9 +24,15 @@ import {
   type TrendChartSeries,
   type WaterfallInput,
 } from '../../functions/adapters/render/charts';
+import { compressedAssetFile, decompressAsset, FONT_FILE, WASM_FILE } from '../../functions/adapters/render/chart-assets';
+import { bundleAssetSource } from '../../lib/constructs/pulse-function';
+import { REPORT_BUNDLE_ASSETS } from '../../lib/pulse-stack';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
+const ROOT = resolve(import.meta.dirname, '../..');
+const WASM_SOURCE = require.resolve('@resvg/resvg-wasm/index_bg.wasm');
+const FONT_SOURCE = require.resolve('@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf');
 const USD = { currency: 'USD', locale: 'en-US' };
 const M = 1_000_000_00; // $1M in cents
 const K = 1_000_00; // $1K in cents
@@ -347,6 +353,47 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('reads a brotli-compressed font (`chart-font.ttf.br`, preferred in its folder): the same PNG as the plain font', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pulse-charts-br-'));
+    try {
+      await copyFile(compressedAssetFile(FONT_SOURCE), join(dir, `${FONT_FILE}.br`));
+      // A plain file of another weight in the same folder loses to the compressed one.
+      await copyFile(require.resolve('@expo-google-fonts/inter/700Bold/Inter_700Bold.ttf'), join(dir, FONT_FILE));
+      const compressed = await createChartRenderer({ assetsDir: dir });
+      const svg = await specToSvg(waterfallSpec(WEEK, { ...USD, title: 'ARR bridge' }));
+      const a = compressed.rasterize(svg);
+      const b = renderer.rasterize(svg);
+      expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(true);
+      expect(a.png.equals(b.png)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the compressed chart assets (chart-assets.ts)', () => {
+  it.each([
+    ['resvg wasm', WASM_SOURCE, 0.3],
+    ['Inter Regular', FONT_SOURCE, 0.4],
+  ])('%s: compressed once (cached by content), decompresses to the original bytes', async (_name, source, ratio) => {
+    const file = compressedAssetFile(source);
+    expect(file.endsWith('.br')).toBe(true);
+    expect(compressedAssetFile(source)).toBe(file);
+    const original = await readFile(source);
+    const compressed = await readFile(file);
+    expect(compressed.length).toBeLessThan(original.length * ratio);
+    expect(Buffer.from(decompressAsset(compressed)).equals(original)).toBe(true);
+  }, 120_000);
+
+  it('the stack ships both chart assets compressed, under the names the renderer looks for', () => {
+    const shipped = REPORT_BUNDLE_ASSETS.filter((a) => a.prepare === 'brotli');
+    expect(shipped.map((a) => a.target).sort()).toEqual([`${FONT_FILE}.br`, `${WASM_FILE}.br`]);
+    expect(REPORT_BUNDLE_ASSETS.map((a) => a.target)).not.toContain(WASM_FILE);
+    expect(REPORT_BUNDLE_ASSETS.map((a) => a.target)).not.toContain(FONT_FILE);
+    expect(bundleAssetSource(ROOT, shipped.find((a) => a.target.startsWith(WASM_FILE))!)).toBe(compressedAssetFile(WASM_SOURCE));
+    expect(() => bundleAssetSource(ROOT, { source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', target: 'resvg.wasm', prepare: 'brotli' })).toThrow(/must end in \.br/);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -408,14 +455,24 @@ describe('bundled with esbuild', () => {
       expect(pngSize(png)).toEqual({ width: 1200, height: 600 });
       expect(png.length).toBeGreaterThan(10_000);
 
+      // As the stack ships them (REPORT_BUNDLE_ASSETS, prepared by bundleAssetSource): brotli-compressed.
+      // The same PNG, byte for byte, as from the plain files.
+      for (const a of REPORT_BUNDLE_ASSETS.filter((x) => x.prepare === 'brotli')) await copyFile(bundleAssetSource(ROOT, a), join(outDir, a.target));
+      const png3 = join(dir, 'compressed.png');
+      const compressed = await run(process.execPath, [outfile, png3], { cwd: dir });
+      expect((await readFile(png3)).equals(await readFile(png1))).toBe(true);
+      expect((await readFile(png1)).equals(png)).toBe(true);
+      for (const a of REPORT_BUNDLE_ASSETS.filter((x) => x.prepare === 'brotli')) await rm(join(outDir, a.target));
+
       // Without the assets the bundle says where it looked.
       await expect(run(process.execPath, [outfile, join(dir, 'none.png')], { cwd: dir })).rejects.toThrow(/no (resvg wasm|chart font) found; looked in/);
 
       const t = JSON.parse(beside.stdout) as { init: number; first: number; warm: number };
       const t2 = JSON.parse(explicit.stdout) as { init: number; first: number; warm: number };
+      const t3 = JSON.parse(compressed.stdout) as { init: number; first: number; warm: number };
       console.info(
-        `charts bundle: ${(bundleBytes / 1024).toFixed(0)} KiB; cold init ${t.init.toFixed(0)}/${t2.init.toFixed(0)} ms, ` +
-          `first chart ${t.first.toFixed(0)}/${t2.first.toFixed(0)} ms, warm ${t.warm.toFixed(0)}/${t2.warm.toFixed(0)} ms`,
+        `charts bundle: ${(bundleBytes / 1024).toFixed(0)} KiB; cold init ${t.init.toFixed(0)}/${t2.init.toFixed(0)}/${t3.init.toFixed(0)} ms (beside/assetsDir/brotli), ` +
+          `first chart ${t.first.toFixed(0)}/${t2.first.toFixed(0)}/${t3.first.toFixed(0)} ms, warm ${t.warm.toFixed(0)}/${t2.warm.toFixed(0)}/${t3.warm.toFixed(0)} ms`,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

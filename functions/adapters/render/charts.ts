@@ -1,7 +1,8 @@
 // Charts for email: a vega spec (chart-specs.ts) -> SVG in Node with no canvas -> PNG rasterised by
 // resvg compiled to WebAssembly, with an explicitly loaded TTF (Lambda has no system fonts, and
 // resvg draws no text without font data). Everything here is architecture-independent, so a bundle
-// built on x64 runs on arm64 Lambda. See docs/charts.md.
+// built on x64 runs on arm64 Lambda. The Lambda ships the wasm and the font brotli-compressed
+// (chart-assets.ts); they are decompressed once, when the renderer is created. See docs/charts.md.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -20,12 +21,12 @@ import {
   type WaterfallInput,
   type WaterfallOptions,
 } from './chart-specs';
+import { BROTLI_SUFFIX, decompressAsset, FONT_FILE, WASM_FILE } from './chart-assets';
 
 export * from './chart-specs';
 
-/** The file names looked for in `assetsDir` (and next to the bundle). */
-export const WASM_FILE = 'resvg.wasm';
-export const FONT_FILE = 'chart-font.ttf';
+/** The file names looked for in `assetsDir` (and next to the bundle), each also as `<name>.br`. */
+export { FONT_FILE, WASM_FILE };
 
 /** For local runs: where the same files are in node_modules. */
 const WASM_MODULE = '@resvg/resvg-wasm/index_bg.wasm';
@@ -56,7 +57,7 @@ export interface ChartRendererOptions {
   wasm?: Uint8Array | Buffer;
   /** A TrueType/OpenType font. Default: as for `wasm`; node_modules has Inter Regular. */
   font?: Uint8Array | Buffer;
-  /** A directory holding `resvg.wasm` and `chart-font.ttf`, looked in first. */
+  /** A directory holding `resvg.wasm` and `chart-font.ttf` (or brotli `resvg.wasm.br`, `chart-font.ttf.br`), looked in first. */
   assetsDir?: string;
   /** Output pixels per logical pixel (default 2: a 600 x 300 chart is a 1200 x 600 PNG). */
   scale?: number;
@@ -93,11 +94,12 @@ function ensureWasm(load: () => Promise<Uint8Array>): Promise<void> {
   return wasmReady;
 }
 
-/** Reads the first of `candidates` that exists. */
+/** Reads the first of `candidates` that exists; a `.br` file is decompressed. */
 async function readFirst(what: string, candidates: string[]): Promise<Uint8Array> {
   for (const path of candidates) {
     try {
-      return new Uint8Array(await readFile(path));
+      const bytes = new Uint8Array(await readFile(path));
+      return path.endsWith(BROTLI_SUFFIX) ? decompressAsset(bytes) : bytes;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
     }
@@ -107,9 +109,11 @@ async function readFirst(what: string, candidates: string[]): Promise<Uint8Array
 
 function candidates(file: string, moduleSpecifier: string, assetsDir: string | undefined): string[] {
   const out: string[] = [];
-  if (assetsDir) out.push(join(assetsDir, file));
+  // In each folder the compressed file first: the stack copies only that one.
+  const inDir = (dir: string) => out.push(join(dir, `${file}${BROTLI_SUFFIX}`), join(dir, file));
+  if (assetsDir) inDir(assetsDir);
   // In Lambda the bundle sits in LAMBDA_TASK_ROOT with the assets copied beside it.
-  out.push(join(dirname(fileURLToPath(import.meta.url)), file));
+  inDir(dirname(fileURLToPath(import.meta.url)));
   try {
     out.push(createRequire(import.meta.url).resolve(moduleSpecifier));
   } catch {
