@@ -11,6 +11,7 @@ import { FolderSource } from '../functions/adapters/sources/file-reader';
 import { computeKpis, kpiSettingsFrom, toKpiJson, type KpiResult } from '../functions/domain/kpi';
 import { computeWeek } from '../functions/app/compute-week';
 import type { Store } from '../functions/ports/store';
+import type { DynamoDbStore as DynamoDbStoreT } from '../functions/adapters/dynamodb';
 
 type Args = Record<string, unknown>;
 const [, , step, rawArgs] = process.argv;
@@ -283,9 +284,27 @@ async function ingestPulse() {
   const segment = Number(args.segment ?? 100_000);
   const table = String(args.table);
   const { client } = await benchDynamo();
+  // The live heap (after a full GC) at each sample: heapUsed alone is a GC sawtooth.
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
   try {
     await client.send(new CreateTableCommand(pulseTableDefinition(table)));
-    const store = new DynamoDbStore({ client, tableName: table, ...(args.writeConcurrency ? { writeConcurrency: Number(args.writeConcurrency) } : {}) });
+    const inner = new DynamoDbStore({ client, tableName: table, ...(args.writeConcurrency ? { writeConcurrency: Number(args.writeConcurrency) } : {}) });
+    // Time spent waiting for the store: the rest is reading, validating and chunking, during which
+    // nothing is written (ingest-source writes a chunk, then reads the next).
+    let writeMs = 0;
+    const store: Store = Object.assign(Object.create(inner) as DynamoDbStoreT, {
+      putRecords: async (...a: Parameters<Store['putRecords']>) => {
+        const t = now();
+        try {
+          await inner.putRecords(...a);
+        } finally {
+          writeMs += now() - t;
+        }
+      },
+    });
     const mb = (n: number) => Math.round(n / 1048576);
     const samples: { rows: number; heapMb: number; rssMb: number }[] = [];
     const marks: { rows: number; ms: number }[] = [];
@@ -302,6 +321,7 @@ async function ingestPulse() {
         ...(args.chunkSize ? { chunkSize: Number(args.chunkSize) } : {}),
         onProgress: (written: number) => {
           if (written >= nextSample) {
+            gc();
             const m = process.memoryUsage();
             samples.push({ rows: written, heapMb: mb(m.heapUsed), rssMb: mb(m.rss) });
             nextSample += sampleEvery;
@@ -331,7 +351,7 @@ async function ingestPulse() {
       return Math.round((num / den) * 100_000 * 10) / 10;
     };
     const pick = (key: 'heapMb' | 'rssMb') => ({ first: samples[0]?.[key] ?? null, max: Math.max(...samples.map((p) => p[key])), last: samples[samples.length - 1]?.[key] ?? null, slopePer100k: slope(key) });
-    result({ rows, ms, rowsPerSec: Math.round((rows / ms) * 1000), segmentRows: segment, segmentRowsPerSec: segments, heap: pick('heapMb'), rss: pick('rssMb'), samples });
+    result({ rows, ms, rowsPerSec: Math.round((rows / ms) * 1000), writeMs, notWritingMs: ms - writeMs, segmentRows: segment, segmentRowsPerSec: segments, heap: pick('heapMb'), rss: pick('rssMb'), samples });
   } finally {
     client.destroy();
   }

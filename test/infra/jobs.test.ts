@@ -109,7 +109,9 @@ describe('one role per job, only what it uses', () => {
     const configs = Object.values(resources(built.template))
       .filter((r) => r.Type === 'Custom::S3BucketNotifications')
       .flatMap((r) => (r.Properties!.NotificationConfiguration as { LambdaFunctionConfigurations: { LambdaFunctionArn: unknown }[] }).LambdaFunctionConfigurations);
-    expect(configs.map((c) => flat(c.LambdaFunctionArn))).toEqual([`<${logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction')}.Arn>`]);
+    // two notifications, incoming/ and parts/ (the parts of a large file), both to ingest
+    const ingest = `<${logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction')}.Arn>`;
+    expect(configs.map((c) => flat(c.LambdaFunctionArn))).toEqual([ingest, ingest]);
   });
 });
 

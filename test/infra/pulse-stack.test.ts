@@ -151,13 +151,13 @@ describe('ReportArchive', () => {
 describe('the ingest job', () => {
   const fnId = () => logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction');
 
-  it('is a Node.js 24 arm64 function, 512 MB, 5 minutes, JSON logs into its own log group', () => {
+  it('is a Node.js 24 arm64 function, 512 MB, 15 minutes (large files fan out into parts), JSON logs into its own log group', () => {
     const fn = resources(built.template)[fnId()]!.Properties!;
     expect(fn).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
-      Timeout: 300,
+      Timeout: 900,
       Handler: 'index.handler',
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: { Ref: logicalId(built.template, 'AWS::Logs::LogGroup', 'IngestHandlerLogs') } },
     });
@@ -216,7 +216,7 @@ describe('the ingest job', () => {
     }
   });
 
-  it('is invoked by S3 for every object created under incoming/ of the drop-zone', () => {
+  it('is invoked by S3 for every object created under incoming/ and parts/ of the drop-zone', () => {
     built.template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: logicalId(built.template, 'AWS::S3::Bucket', 'StorageDropZone') },
       NotificationConfiguration: {
@@ -224,6 +224,11 @@ describe('the ingest job', () => {
           {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [fnId(), 'Arn'] },
+          },
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'parts/' }] } },
             LambdaFunctionArn: { 'Fn::GetAtt': [fnId(), 'Arn'] },
           },
         ],
@@ -280,14 +285,14 @@ describe('IAM', () => {
       for (const a of asArray(s.Action)) byAction.set(a, [...(byAction.get(a) ?? []), ...asArray(s.Resource).map(flat)].sort());
     }
     expect(byAction.get('dynamodb:BatchWriteItem')).toEqual([`<${table}.Arn>`, `<${table}.Arn>/index/GSI1`]);
-    expect(byAction.get('s3:GetObject')).toEqual([`<${dropZone}.Arn>/failed/*`, `<${dropZone}.Arn>/incoming/*`, `<${dropZone}.Arn>/processed/*`]);
+    expect(byAction.get('s3:GetObject')).toEqual([`<${dropZone}.Arn>/failed/*`, `<${dropZone}.Arn>/incoming/*`, `<${dropZone}.Arn>/parts/*`, `<${dropZone}.Arn>/processed/*`]);
     expect(byAction.get('s3:DeleteObject')).toEqual(byAction.get('s3:GetObject'));
     expect(byAction.get('s3:PutObject')).toEqual(
       [...byAction.get('s3:GetObject')!, `<${rejects}.Arn>/*`].sort(),
     );
     expect(byAction.get('s3:ListBucket')).toEqual([`<${dropZone}.Arn>`]);
     const list = statementsOfRole(built.template, role).find((s) => asArray(s.Action).includes('s3:ListBucket'))!;
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['incoming/*', 'processed/*', 'failed/*'] } });
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['incoming/*', 'processed/*', 'failed/*', 'parts/*'] } });
     expect(byAction.get('logs:PutLogEvents')).toEqual([`<${logicalId(built.template, 'AWS::Logs::LogGroup', 'IngestHandlerLogs')}.Arn>`]);
     // Nothing on the archive, its key, or SES.
     for (const resource of [...byAction.values()].flat()) expect(resource).not.toMatch(/Archive|Mailer/);
