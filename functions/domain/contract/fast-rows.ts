@@ -11,70 +11,44 @@ export interface FastPaths {
   tickets(raw: Record<string, unknown>): Ticket | undefined;
 }
 
-/** Caches stay small: dates and ids repeat across rows; the maps are dropped if they grow past this. */
-const CACHE_LIMIT = 200_000;
+const MS_PER_DAY = 86_400_000;
 
 export function fastPaths(weekStartsOn: IsoWeekday): FastPaths {
-  const dates = new Map<string, IsoDate | null>();
-  const weeks = new Map<string, IsoDate>();
-  const ids = new Map<string, string>();
-
-  /** A valid calendar date, the same string each time (so a million rows share a hundred strings). */
-  const date = (v: unknown): IsoDate | undefined => {
-    if (typeof v !== 'string') return undefined;
-    let d = dates.get(v);
-    if (d === undefined) {
-      if (dates.size > CACHE_LIMIT) dates.clear();
-      d = v.length === 10 && isIsoDate(v) ? v : null;
-      dates.set(v, d);
-    }
-    return d ?? undefined;
-  };
+  // A week's first day as text, once per week (a million rows share a hundred weeks).
+  const weekText = new Map<number, IsoDate>();
 
   const week = (v: unknown): IsoDate | undefined => {
-    const d = date(v);
-    if (d === undefined) return undefined;
-    let w = weeks.get(d);
-    if (w === undefined) {
-      w = startOfWeek(d, weekStartsOn);
-      weeks.set(d, w);
+    if (!plainDate(v)) return undefined;
+    const day = Date.UTC(digits(v, 0, 4), digits(v, 5, 2) - 1, digits(v, 8, 2)) / MS_PER_DAY;
+    const isoWeekday = ((((day + 3) % 7) + 7) % 7) + 1; // 1970-01-01 was a Thursday (4)
+    const first = day - ((isoWeekday - weekStartsOn + 7) % 7);
+    let text = weekText.get(first);
+    if (text === undefined) {
+      text = startOfWeek(v, weekStartsOn);
+      weekText.set(first, text);
     }
-    return w;
-  };
-
-  /** An account id: plain text, one shared string per account however many rows name it. */
-  const accountId = (v: unknown): string | undefined => {
-    if (!plainText(v)) return undefined;
-    const seen = ids.get(v);
-    if (seen !== undefined) return seen;
-    if (ids.size > CACHE_LIMIT) ids.clear();
-    ids.set(v, v);
-    return v;
+    return text;
   };
 
   return {
     usage(raw) {
-      const account = accountId(raw.account_id);
+      const accountId = raw.account_id;
       const w = week(raw.week);
       const wau = count(raw.weekly_active_users);
       const seats = count(raw.licensed_seats);
-      if (account === undefined || w === undefined || wau === undefined || seats === undefined) return undefined;
-      return { accountId: account, week: w, weeklyActiveUsers: wau, licensedSeats: seats };
+      if (!plainText(accountId) || w === undefined || wau === undefined || seats === undefined) return undefined;
+      return { accountId, week: w, weeklyActiveUsers: wau, licensedSeats: seats };
     },
 
     tickets(raw) {
-      const ticketId = raw.ticket_id;
-      const account = accountId(raw.account_id);
-      const openedDate = date(raw.opened_date);
-      const priority = raw.priority;
-      if (!plainText(ticketId) || account === undefined || openedDate === undefined) return undefined;
+      const { ticket_id: ticketId, account_id: accountId, opened_date: openedDate, priority } = raw;
+      if (!plainText(ticketId) || !plainText(accountId) || !plainDate(openedDate)) return undefined;
       if (priority !== 'p1' && priority !== 'p2' && priority !== 'p3' && priority !== 'p4') return undefined;
-      const ticket: Ticket = { ticketId, accountId: account, openedDate, priority };
+      const ticket: Ticket = { ticketId, accountId, openedDate, priority };
       const closed = raw.closed_date;
       if (closed !== '' && closed !== undefined) {
-        const d = date(closed);
-        if (d === undefined) return undefined;
-        ticket.closedDate = d;
+        if (!plainDate(closed)) return undefined;
+        ticket.closedDate = closed;
       }
       const csat = raw.csat;
       if (csat !== '' && csat !== undefined) {
@@ -84,6 +58,29 @@ export function fastPaths(weekStartsOn: IsoWeekday): FastPaths {
       return ticket;
     },
   };
+}
+
+/** YYYY-MM-DD, a real calendar date (days 29-31 checked against the month), nothing around it. */
+function plainDate(v: unknown): v is IsoDate {
+  if (typeof v !== 'string' || v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
+  for (const i of DATE_DIGITS) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const y = digits(v, 0, 4);
+  const m = digits(v, 5, 2);
+  const d = digits(v, 8, 2);
+  if (y < 1000 || m < 1 || m > 12 || d < 1) return false;
+  return d <= 28 || isIsoDate(v);
+}
+
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+
+/** The number written by `length` ASCII digits at `from` (already checked to be digits). */
+function digits(text: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
 }
 
 /** Text that needs no trimming: printable ASCII other than a space at both ends. */

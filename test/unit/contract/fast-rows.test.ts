@@ -79,6 +79,27 @@ describe('fast row paths', () => {
   });
 });
 
+describe('latestById', () => {
+  it('keeps the last record of each id at the position of the first, like a map would (any entity keyed by one id)', () => {
+    const ticket = fc.record({ ticketId: fc.stringMatching(/^[ab]{0,3}$/), accountId: fc.constant('A'), openedDate: fc.constant('2026-01-01'), priority: fc.constant('p1' as const), csat: fc.nat(5) });
+    fc.assert(
+      fc.property(fc.array(ticket, { maxLength: 60 }), (rows) => {
+        const byId = new Map<string, (typeof rows)[number]>();
+        for (const r of rows) byId.set(r.ticketId, r);
+        expect(latestById('tickets', rows)).toEqual([...byId.values()]);
+      }),
+    );
+  });
+
+  it('handles a large load with many repeated ids', () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => ({ ticketId: `T${i % 20_000}`, accountId: 'A', openedDate: '2026-01-01', priority: 'p1' as const, csat: i % 5 }));
+    const out = latestById('tickets', rows);
+    expect(out).toHaveLength(20_000);
+    expect(out[0]).toBe(rows[40_000]);
+    expect(out[19_999]).toBe(rows[39_999]);
+  });
+});
+
 describe('latestById for usage', () => {
   it('keeps the last row of each (account, week) at the position of the first, like a map would', () => {
     const row = fc.record({ accountId: fc.constantFrom('A', 'B', 'C'), week: fc.constantFrom('2026-11-02', '2026-11-09', '2026-11-16'), weeklyActiveUsers: fc.nat(50), licensedSeats: fc.nat(50) });
