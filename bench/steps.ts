@@ -8,7 +8,7 @@ import { parseConfigText, weekStartsOnNumber } from '../functions/config';
 import { RowValidator } from '../functions/domain/contract/validate';
 import { readDataset } from '../functions/app/read-contract';
 import { FolderSource } from '../functions/adapters/sources/file-reader';
-import { computeKpis, kpiSettingsFrom, toKpiJson, type KpiResult } from '../functions/domain/kpi';
+import { computeKpis, kpiSettingsFrom, toKpiJson, TREND_WEEKS, usageNeededFrom, type KpiResult } from '../functions/domain/kpi';
 import { computeWeek } from '../functions/app/compute-week';
 import type { Store } from '../functions/ports/store';
 import type { DynamoDbStore as DynamoDbStoreT } from '../functions/adapters/dynamodb';
@@ -27,9 +27,10 @@ function result(data: Args): void {
   process.stdout.write(`RESULT ${JSON.stringify({ ...data, peakRssMb: peakMb() })}\n`);
 }
 
-async function load(dir: string) {
+/** Reads and validates every file, keeping usage from `usageFrom` on, as the command or job being measured does. */
+async function load(dir: string, usageFrom: string) {
   const t0 = now();
-  const read = await readDataset(new FolderSource(dir), validator());
+  const read = await readDataset(new FolderSource(dir), validator(), { usageFrom });
   const ms = now() - t0;
   if (read.summary.rejects.length) throw new Error(`generated data has ${read.summary.rejects.length} rejects, first: ${JSON.stringify(read.summary.rejects[0])}`);
   const rows = Object.values(read.summary.counts).reduce((s, c) => s + c.rows, 0);
@@ -56,7 +57,7 @@ function figures(k: KpiResult) {
 /** `pulse kpis --data DIR --as-of D`: read + validate every file, all KPIs, the JSON document. */
 async function kpis1() {
   const t0 = now();
-  const { dataset, readMs, rows } = await load(String(args.dir));
+  const { dataset, readMs, rows } = await load(String(args.dir), usageNeededFrom(String(args.asOf)));
   const t1 = now();
   const k = computeKpis(dataset, String(args.asOf), settings);
   const json = JSON.stringify(toKpiJson(k));
@@ -67,7 +68,7 @@ async function kpis1() {
 /** The compute-week job for 13 weeks (history 12): company + every segment + trend, snapshots to a null store. */
 async function kpis13() {
   const t0 = now();
-  const { dataset, readMs, rows } = await load(String(args.dir));
+  const { dataset, readMs, rows } = await load(String(args.dir), usageNeededFrom(String(args.asOf), 12 + TREND_WEEKS - 1));
   const t1 = now();
   let snapshotBytes = 0;
   const nullStore = {
@@ -82,9 +83,9 @@ async function kpis13() {
 
 /** The weekly report: compute the report data, build the view, render HTML + text + three charts. */
 async function report() {
-  const { dataset, readMs } = await load(String(args.dir));
+  const { buildWeeklyReportView, computeWeeklyReportData, reportUsageFrom, weeklyReportInput } = await import('../functions/domain/report');
+  const { dataset, readMs } = await load(String(args.dir), reportUsageFrom(String(args.asOf)));
   const { createWeeklyReportRenderer } = await import('../functions/adapters/render/weekly-report');
-  const { buildWeeklyReportView, computeWeeklyReportData, weeklyReportInput } = await import('../functions/domain/report');
   const t0 = now();
   const renderer = await createWeeklyReportRenderer();
   const initMs = now() - t0;
@@ -108,8 +109,8 @@ async function report() {
 
 /** Renewal-risk alerts: facts for every account, every rule, the lifecycle step from no state. */
 async function alerts() {
-  const { dataset, readMs } = await load(String(args.dir));
-  const { advanceAlerts, alertSettingsFrom, evaluateRules, factsAt, prepareAlertIndex } = await import('../functions/domain/alerts');
+  const { advanceAlerts, alertSettingsFrom, alertUsageFrom, evaluateRules, factsAt, prepareAlertIndex } = await import('../functions/domain/alerts');
+  const { dataset, readMs } = await load(String(args.dir), alertUsageFrom(String(args.asOf), settings.weekStartsOn));
   const alertSettings = alertSettingsFrom(config);
   const t0 = now();
   const facts = factsAt(prepareAlertIndex(dataset, settings), String(args.asOf));
