@@ -59,6 +59,15 @@ describe('RecordCutter', () => {
     ]);
   });
 
+  it('also cuts a part at the next record end once it holds maxPartChars characters (wide rows)', () => {
+    const c = new RecordCutter('csv', 100, true, 12);
+    const parts = [...c.feed('id\naaaa\nbbbb\ncccc\ndddd\n'), c.end()].filter((p) => p !== undefined);
+    expect(parts.map((p) => [p.text.join(''), p.lineOffset])).toEqual([
+      ['id\naaaa\nbbbb\ncccc\n', 0],
+      ['id\ndddd\n', 3],
+    ]);
+  });
+
   it('counts only, with keep = false', () => {
     const c = new RecordCutter('csv', 3, false);
     expect(c.feed('h\n1\n2\n3\n4\n').map((p) => p.text)).toEqual([[]]);

@@ -78,16 +78,23 @@ export class RecordCutter {
   private headerText = '';
   private headerLines = 0;
   private buf: string[] = [];
+  /** Characters in `buf`. */
+  private bufChars = 0;
   private inPart = 0;
   private part = 0;
   private partFirstLine = 1;
   /** Text after the last record end (an unterminated last line, an unclosed quote). */
   private open = false;
 
+  /**
+   * @param maxPartChars a part is also cut, at the next record end, once it holds this many
+   *   characters: memory stays bounded however wide the rows (a part is written whole).
+   */
   constructor(
     private readonly format: 'csv' | 'ndjson',
     private readonly partRows: number,
     private readonly keep = true,
+    private readonly maxPartChars = 64 * 1024 * 1024,
   ) {
     if (format === 'ndjson') this.header = '';
   }
@@ -122,7 +129,7 @@ export class RecordCutter {
       }
       this.records++;
       this.inPart++;
-      if (this.inPart === this.partRows) {
+      if (this.inPart === this.partRows || (this.keep && this.bufChars + (i - from) >= this.maxPartChars)) {
         if (this.keep) this.buf.push(chunk.slice(from, i));
         from = i;
         out.push(this.cut());
@@ -130,7 +137,10 @@ export class RecordCutter {
     }
     if (from < chunk.length) {
       if (this.header === undefined) this.headerText += chunk.slice(from);
-      else if (this.keep) this.buf.push(chunk.slice(from));
+      else if (this.keep) {
+        this.buf.push(chunk.slice(from));
+        this.bufChars += chunk.length - from;
+      }
     }
     this.open = this.header !== undefined && (recordEnd < 0 || recordEnd < chunk.length);
     return out;
@@ -157,6 +167,7 @@ export class RecordCutter {
     const text = this.keep ? [this.header ?? '', ...this.buf] : [];
     const part: CutPart = { part: this.part, lineOffset, records: this.inPart, text };
     this.buf = [];
+    this.bufChars = 0;
     this.inPart = 0;
     this.partFirstLine = this.lines + 1;
     return part;
