@@ -50,7 +50,7 @@ export async function* validRecordBatches(source: ContractSource, validator: Row
           summary.rejects.push({ file: file.name, line: item.error.line, field: item.error.field ?? '*', reason: item.error.reason, raw: item.error.raw });
           continue;
         }
-        const result = validator.validate(entity, item.row.fields);
+        const result = validator.validateRow(entity, item.row);
         if (result.ok) {
           count.valid++;
           records.push(result.record);

@@ -9,6 +9,12 @@ export interface RawRow {
   fields: Record<string, unknown>;
   /** The row's original text, kept for the rejects report. */
   raw: string;
+  /**
+   * CSV rows also give their cells by position: `values[i]` is column `columns[i]` (the same
+   * `columns` array for every row of a file), so a validator can read them without `fields`.
+   */
+  columns?: readonly string[];
+  values?: readonly string[];
 }
 
 /** A row the source could not even parse (unbalanced quotes, wrong column count, bad JSON ...). */

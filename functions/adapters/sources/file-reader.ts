@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { ENTITY_NAMES, type EntityName } from '../../domain/contract/entities';
-import type { ContractSource, SourceFile, SourceRow } from '../../ports/source';
+import type { ContractSource, RawRow, SourceFile, SourceRow } from '../../ports/source';
 import { CsvScanner, RAW_EXCERPT, type ScannedRecord } from './csv-scanner';
 
 const FILE_NAME = /^([a-z_]+)\.(csv|ndjson|jsonl)(\.gz)?$/i;
@@ -47,10 +47,7 @@ export async function* readRowBatches(input: Readable, format: FileFormat, gzip 
 async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
   const scanner = new CsvScanner(MAX_RECORD_BYTES);
   const decoder = new StringDecoder('utf8');
-  let header: string[] | undefined;
-  // Each row's fields object starts as a copy of this one, so every row has the same shape (and the
-  // copy is faster than adding the keys one by one).
-  let template: Record<string, string> = {};
+  let header: CsvHeader | undefined;
   let scanned: ScannedRecord[] = [];
   let stopped = false;
   // Turns scanned records into rows: the first good record is the header, later ones are keyed by it.
@@ -64,17 +61,14 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
         continue;
       }
       if (header === undefined) {
-        header = r.fields.map((h) => h.trim().toLowerCase());
-        template = Object.fromEntries(header.map((h) => [h, '']));
+        header = new CsvHeader(r.fields.map((h) => h.trim().toLowerCase()));
         continue;
       }
-      if (r.fields.length !== header.length) {
-        rows.push({ ok: false, error: { line: r.line, reason: `wrong number of columns: the header has ${header.length}, this row has ${r.fields.length}`, raw: r.raw.slice(0, RAW_EXCERPT) } });
+      if (r.fields.length !== header.columns.length) {
+        rows.push({ ok: false, error: { line: r.line, reason: `wrong number of columns: the header has ${header.columns.length}, this row has ${r.fields.length}`, raw: r.raw.slice(0, RAW_EXCERPT) } });
         continue;
       }
-      const fields = { ...template };
-      for (let i = 0; i < header.length; i++) fields[header[i]!] = r.fields[i]!;
-      rows.push({ ok: true, row: { line: r.line, fields, raw: r.raw } });
+      rows.push({ ok: true, row: new CsvRow(r.line, r.raw, header, r.fields) });
     }
     return rows;
   };
@@ -94,6 +88,41 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
   scanner.end(scanned);
   const rows = toRows(scanned);
   if (rows.length) yield rows;
+}
+
+class CsvHeader {
+  /** Each row's fields object starts as a copy of this one: same shape for every row, and faster than adding keys. */
+  readonly template: Record<string, string>;
+
+  constructor(readonly columns: readonly string[]) {
+    this.template = Object.fromEntries(columns.map((c) => [c, '']));
+  }
+}
+
+/** A CSV row: its cells by position, and by column name (built on first use: validators read by position). */
+class CsvRow implements RawRow {
+  private byName: Record<string, string> | undefined;
+
+  constructor(
+    public line: number,
+    readonly raw: string,
+    private readonly header: CsvHeader,
+    readonly values: readonly string[],
+  ) {}
+
+  get columns(): readonly string[] {
+    return this.header.columns;
+  }
+
+  get fields(): Record<string, string> {
+    if (this.byName === undefined) {
+      const fields = { ...this.header.template };
+      const { columns } = this.header;
+      for (let i = 0; i < columns.length; i++) fields[columns[i]!] = this.values[i]!;
+      this.byName = fields;
+    }
+    return this.byName;
+  }
 }
 
 async function* readNdjson(input: Readable): AsyncGenerator<SourceRow> {

@@ -6,10 +6,29 @@
 import { isIsoDate, startOfWeek, type IsoDate, type IsoWeekday } from '../dates';
 import type { Ticket, Usage } from './entities';
 
+/** The columns each fast path reads, in the order of its `at` positions. */
+export const FAST_COLUMNS = {
+  usage: ['account_id', 'week', 'weekly_active_users', 'licensed_seats'],
+  tickets: ['ticket_id', 'account_id', 'opened_date', 'priority', 'closed_date', 'csat'],
+} as const;
+
+export type FastEntity = keyof typeof FAST_COLUMNS;
+
+/**
+ * A fast path reads a row's cells by position: `values[at[k]]` is its k-th column of FAST_COLUMNS
+ * (at[k] = -1: the row has no such column). CSV rows are cell arrays already, so no object is built.
+ */
 export interface FastPaths {
-  usage(raw: Record<string, unknown>): Usage | undefined;
-  tickets(raw: Record<string, unknown>): Ticket | undefined;
+  usage(values: readonly unknown[], at: Int32Array): Usage | undefined;
+  tickets(values: readonly unknown[], at: Int32Array): Ticket | undefined;
 }
+
+/** Where each of the entity's fast-path columns is among `columns` (the last one of a repeated name, as a row object would keep). */
+export function fastPositions(entity: FastEntity, columns: readonly string[]): Int32Array {
+  return Int32Array.from(FAST_COLUMNS[entity], (c) => columns.lastIndexOf(c));
+}
+
+const cell = (values: readonly unknown[], at: Int32Array, k: number): unknown => (at[k]! < 0 ? undefined : values[at[k]!]);
 
 const MS_PER_DAY = 86_400_000;
 
@@ -31,26 +50,29 @@ export function fastPaths(weekStartsOn: IsoWeekday): FastPaths {
   };
 
   return {
-    usage(raw) {
-      const accountId = raw.account_id;
-      const w = week(raw.week);
-      const wau = count(raw.weekly_active_users);
-      const seats = count(raw.licensed_seats);
+    usage(values, at) {
+      const accountId = cell(values, at, 0);
+      const w = week(cell(values, at, 1));
+      const wau = count(cell(values, at, 2));
+      const seats = count(cell(values, at, 3));
       if (!plainText(accountId) || w === undefined || wau === undefined || seats === undefined) return undefined;
       return { accountId, week: w, weeklyActiveUsers: wau, licensedSeats: seats };
     },
 
-    tickets(raw) {
-      const { ticket_id: ticketId, account_id: accountId, opened_date: openedDate, priority } = raw;
+    tickets(values, at) {
+      const ticketId = cell(values, at, 0);
+      const accountId = cell(values, at, 1);
+      const openedDate = cell(values, at, 2);
+      const priority = cell(values, at, 3);
       if (!plainText(ticketId) || !plainText(accountId) || !plainDate(openedDate)) return undefined;
       if (priority !== 'p1' && priority !== 'p2' && priority !== 'p3' && priority !== 'p4') return undefined;
       const ticket: Ticket = { ticketId, accountId, openedDate, priority };
-      const closed = raw.closed_date;
+      const closed = cell(values, at, 4);
       if (closed !== '' && closed !== undefined) {
         if (!plainDate(closed)) return undefined;
         ticket.closedDate = closed;
       }
-      const csat = raw.csat;
+      const csat = cell(values, at, 5);
       if (csat !== '' && csat !== undefined) {
         if (csat !== '1' && csat !== '2' && csat !== '3' && csat !== '4' && csat !== '5') return undefined;
         ticket.csat = Number(csat);

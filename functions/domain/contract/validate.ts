@@ -2,7 +2,7 @@
 // the reason, and collects a folder's records into a Dataset (a later row with the same id wins).
 import type { z } from 'zod';
 import { ENTITY_NAMES, entityKey, entitySchemas, type ContractOptions, type EntityName, type EntityTypes, type Usage } from './entities';
-import { fastPaths, type FastPaths } from './fast-rows';
+import { FAST_COLUMNS, fastPaths, fastPositions, type FastEntity, type FastPaths } from './fast-rows';
 
 export interface RowError {
   file: string;
@@ -20,20 +20,53 @@ export function emptyDataset(): Dataset {
   return Object.fromEntries(ENTITY_NAMES.map((n) => [n, []])) as unknown as Dataset;
 }
 
+const isFast = (entity: EntityName): entity is FastEntity => entity === 'usage' || entity === 'tickets';
+const IN_ORDER: Record<FastEntity, Int32Array> = {
+  usage: Int32Array.from(FAST_COLUMNS.usage, (_, i) => i),
+  tickets: Int32Array.from(FAST_COLUMNS.tickets, (_, i) => i),
+};
+
+/** A row by name, and by position when the source has cells (the shape of a source's raw row). */
+export interface RowCells {
+  fields: Record<string, unknown>;
+  columns?: readonly string[];
+  values?: readonly unknown[];
+}
+
 export type RowResult<K extends EntityName> = { ok: true; record: EntityTypes[K] } | { ok: false; errors: Omit<RowError, 'file' | 'line'>[] };
 
 export class RowValidator {
   private readonly schemas: ReturnType<typeof entitySchemas>;
   private readonly fast: FastPaths;
+  /** Fast-path positions per header (a file's rows share one columns array). */
+  private readonly positions: Record<FastEntity, WeakMap<readonly string[], Int32Array>> = { usage: new WeakMap(), tickets: new WeakMap() };
 
   constructor(opts: ContractOptions) {
     this.schemas = entitySchemas(opts);
     this.fast = fastPaths(opts.weekStartsOn);
   }
 
+  /** Validates a row of named fields. */
   validate<K extends EntityName>(entity: K, raw: Record<string, unknown>): RowResult<K> {
-    const fast = entity === 'usage' ? this.fast.usage(raw) : entity === 'tickets' ? this.fast.tickets(raw) : undefined;
-    if (fast !== undefined) return { ok: true, record: fast as EntityTypes[K] };
+    if (isFast(entity)) {
+      const record = this.fast[entity](FAST_COLUMNS[entity].map((c) => raw[c]), IN_ORDER[entity]);
+      if (record !== undefined) return { ok: true, record: record as EntityTypes[K] };
+    }
+    return this.parse(entity, raw);
+  }
+
+  /** Validates a source row: read by position when it has cells (CSV), without building its fields. */
+  validateRow<K extends EntityName>(entity: K, row: RowCells): RowResult<K> {
+    if (row.values && row.columns && isFast(entity)) {
+      let at = this.positions[entity].get(row.columns);
+      if (at === undefined) this.positions[entity].set(row.columns, (at = fastPositions(entity, row.columns)));
+      const record = this.fast[entity](row.values, at);
+      if (record !== undefined) return { ok: true, record: record as EntityTypes[K] };
+    }
+    return this.validate(entity, row.fields);
+  }
+
+  private parse<K extends EntityName>(entity: K, raw: Record<string, unknown>): RowResult<K> {
     const parsed = (this.schemas[entity] as z.ZodType<EntityTypes[K]>).safeParse(raw);
     if (parsed.success) return { ok: true, record: parsed.data };
     return {

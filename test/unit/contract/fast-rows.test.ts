@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { entitySchemas } from '../../../functions/domain/contract/entities';
-import { fastPaths } from '../../../functions/domain/contract/fast-rows';
+import { FAST_COLUMNS, fastPaths, type FastEntity } from '../../../functions/domain/contract/fast-rows';
 import { latestById, RowValidator } from '../../../functions/domain/contract/validate';
 
 const opts = { currency: 'USD', weekStartsOn: 1 as const };
@@ -24,7 +24,14 @@ const priority = field(fc.constantFrom('p1', 'p2', 'p3', 'p4'));
 const csat = field(fc.constantFrom('1', '3', '5'));
 
 describe('fast row paths', () => {
-  const fast = fastPaths(opts.weekStartsOn);
+  const paths = fastPaths(opts.weekStartsOn);
+  // The fast paths called with a row object's values in their own column order.
+  const byName = (entity: FastEntity, raw: Record<string, unknown>) =>
+    [FAST_COLUMNS[entity].map((c) => raw[c]), Int32Array.from(FAST_COLUMNS[entity], (_, i) => i)] as const;
+  const fast = {
+    usage: (raw: Record<string, unknown>) => paths.usage(...byName('usage', raw)),
+    tickets: (raw: Record<string, unknown>) => paths.tickets(...byName('tickets', raw)),
+  };
 
   it('usage: anything the fast path accepts, the schema accepts with the same record', () => {
     fc.assert(
@@ -68,6 +75,21 @@ describe('fast row paths', () => {
       priority: 'p2',
       csat: 4,
     });
+  });
+
+  it('reads CSV cells by position whatever the column order, with extra and repeated columns, as it reads the row by name', () => {
+    const v = new RowValidator(opts);
+    const columns = ['licensed_seats', 'note', 'week', 'account_id', 'weekly_active_users', 'week'];
+    const rows = [
+      ['50', 'x', '2026-01-01', 'ACC-1', '40', '2026-11-18'],
+      ['50', 'x', '2026-11-18', ' ACC-1', '40', '2026-11-18'],
+      ['-5', 'x', '2026-11-18', 'ACC-1', '40', 'not a date'],
+    ];
+    for (const values of rows) {
+      const fields = Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+      expect(v.validateRow('usage', { fields, columns, values })).toEqual(v.validate('usage', fields));
+    }
+    expect(v.validateRow('usage', { fields: {}, columns, values: rows[0] })).toMatchObject({ ok: true, record: { week: '2026-11-16' } });
   });
 
   it('leaves bad rows to the schema, which names the field', () => {
