@@ -4,15 +4,16 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CsvScanner, type ScannedRecord } from '../../functions/adapters/sources/csv-scanner';
+import { CsvScanner, collectInto, type ScannedRecord } from '../../functions/adapters/sources/csv-scanner';
 import { readRows } from '../../functions/adapters/sources/file-reader';
 import type { SourceRow } from '../../functions/ports/source';
 
 function scanAll(chunks: string[], max = 1_000_000): ScannedRecord[] {
   const scanner = new CsvScanner(max);
   const out: ScannedRecord[] = [];
-  for (const c of chunks) scanner.push(c, out);
-  scanner.end(out);
+  const sink = collectInto(out);
+  for (const c of chunks) scanner.push(c, sink);
+  scanner.end(sink);
   return out;
 }
 

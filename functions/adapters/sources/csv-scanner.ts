@@ -12,9 +12,24 @@
 // than `maxRecordBytes` is rejected alone (the scanner skips to its end without holding it) and the
 // rows after it still load, unless it is a quoted field that never closes.
 
+/** Where the scanner hands each record: called in line order, no object per record in between. */
+export interface CsvSink {
+  record(line: number, fields: string[], raw: string): void;
+  /** A record that cannot be read; `endOfFile`: nothing after it could be read either. */
+  error(line: number, reason: string, raw: string, endOfFile: boolean): void;
+}
+
 export type ScannedRecord =
   | { ok: true; line: number; fields: string[]; raw: string }
   | { ok: false; line: number; reason: string; raw: string; endOfFile?: boolean };
+
+/** A sink that collects records into `out` (for tests and small inputs). */
+export function collectInto(out: ScannedRecord[]): CsvSink {
+  return {
+    record: (line, fields, raw) => out.push({ ok: true, line, fields, raw }),
+    error: (line, reason, raw, endOfFile) => out.push({ ok: false, line, reason, raw, ...(endOfFile ? { endOfFile } : {}) }),
+  };
+}
 
 export const RAW_EXCERPT = 2000;
 const REPLACEMENT_CHAR = '\uFFFD';
@@ -31,8 +46,8 @@ export class CsvScanner {
 
   constructor(private readonly maxRecordBytes: number) {}
 
-  /** Scans a chunk of decoded text, appending every complete record to `out`. */
-  push(chunk: string, out: ScannedRecord[]): void {
+  /** Scans a chunk of decoded text, handing every complete record to `out`. */
+  push(chunk: string, out: CsvSink): void {
     let text = chunk;
     if (this.pendingCr) text = `\r${text}`;
     this.pendingCr = text.endsWith('\r');
@@ -51,7 +66,7 @@ export class CsvScanner {
   }
 
   /** Ends the input: the last record (even without a final line break), or the error it holds. */
-  end(out: ScannedRecord[]): void {
+  end(out: CsvSink): void {
     if (this.pendingCr) {
       this.pendingCr = false;
       this.scan(`${this.text}\n`, false, out);
@@ -59,13 +74,13 @@ export class CsvScanner {
     if (this.skipping) {
       const s = this.skipping;
       this.skipping = undefined;
-      out.push({ ok: false, line: s.line, reason: s.inQuotes ? NEVER_CLOSED : tooLong(this.maxRecordBytes, true), raw: s.excerpt, endOfFile: s.inQuotes });
+      out.error(s.line, s.inQuotes ? NEVER_CLOSED : tooLong(this.maxRecordBytes, true), s.excerpt, s.inQuotes);
       return;
     }
     if (this.text) this.scan(this.text, true, out);
   }
 
-  private scan(text: string, final: boolean, out: ScannedRecord[]): void {
+  private scan(text: string, final: boolean, out: CsvSink): void {
     const n = text.length;
     let pos = 0;
     let line = this.line;
@@ -89,9 +104,9 @@ export class CsvScanner {
       if (nextQuote === -1 || nextQuote > nl) {
         // The common case: no quote, so the record is this line split on commas.
         const raw = text.slice(pos, nl);
-        if (raw.length > this.maxRecordBytes) out.push({ ok: false, line, reason: tooLong(this.maxRecordBytes, false), raw: raw.slice(0, RAW_EXCERPT) });
-        else if (nextBad !== -1 && nextBad < nl) out.push({ ok: false, line, reason: NOT_UTF8, raw });
-        else out.push({ ok: true, line, fields: raw.split(','), raw });
+        if (raw.length > this.maxRecordBytes) out.error(line, tooLong(this.maxRecordBytes, false), raw.slice(0, RAW_EXCERPT), false);
+        else if (nextBad !== -1 && nextBad < nl) out.error(line, NOT_UTF8, raw, false);
+        else out.record(line, raw.split(','), raw);
         pos = nl + 1;
         line++;
         continue;
@@ -100,13 +115,13 @@ export class CsvScanner {
       if (quoted === undefined) break; // the record continues in the next chunk
       const raw = text.slice(pos, quoted.end);
       if ('reason' in quoted) {
-        out.push({ ok: false, line, reason: quoted.reason, raw: raw.slice(0, RAW_EXCERPT), ...(quoted.endOfFile ? { endOfFile: true } : {}) });
+        out.error(line, quoted.reason, raw.slice(0, RAW_EXCERPT), quoted.endOfFile === true);
       } else if (raw.length > this.maxRecordBytes) {
-        out.push({ ok: false, line, reason: tooLong(this.maxRecordBytes, false), raw: raw.slice(0, RAW_EXCERPT) });
+        out.error(line, tooLong(this.maxRecordBytes, false), raw.slice(0, RAW_EXCERPT), false);
       } else if (raw.includes(REPLACEMENT_CHAR)) {
-        out.push({ ok: false, line, reason: NOT_UTF8, raw });
+        out.error(line, NOT_UTF8, raw, false);
       } else {
-        out.push({ ok: true, line, fields: quoted.fields, raw });
+        out.record(line, quoted.fields, raw);
       }
       line += countBreaks(raw) + 1;
       pos = quoted.end + 1;
@@ -127,7 +142,7 @@ export class CsvScanner {
    * Skips the oversized record's text up to its end (a line break outside quotes). Returns the text
    * after it, or undefined when the record goes on.
    */
-  private skip(text: string, out: ScannedRecord[]): string | undefined {
+  private skip(text: string, out: CsvSink): string | undefined {
     const s = this.skipping!;
     let i = 0;
     for (;;) {
@@ -135,7 +150,7 @@ export class CsvScanner {
       const nl = s.inQuotes ? -1 : text.indexOf('\n', i);
       if (nl !== -1 && (q === -1 || nl < q)) {
         s.breaks += countBreaks(text.slice(0, nl));
-        out.push({ ok: false, line: s.line, reason: tooLong(this.maxRecordBytes, false), raw: s.excerpt });
+        out.error(s.line, tooLong(this.maxRecordBytes, false), s.excerpt, false);
         this.skipping = undefined;
         this.line = s.line + s.breaks + 1;
         return text.slice(nl + 1);

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { ENTITY_NAMES, type EntityName } from '../../domain/contract/entities';
 import type { ContractSource, RawRow, SourceFile, SourceRow } from '../../ports/source';
-import { CsvScanner, RAW_EXCERPT, type ScannedRecord } from './csv-scanner';
+import { CsvScanner, RAW_EXCERPT, type CsvSink } from './csv-scanner';
 
 const FILE_NAME = /^([a-z_]+)\.(csv|ndjson|jsonl)(\.gz)?$/i;
 const MAX_RECORD_BYTES = 1_000_000;
@@ -48,45 +48,36 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
   const scanner = new CsvScanner(MAX_RECORD_BYTES);
   const decoder = new StringDecoder('utf8');
   let header: CsvHeader | undefined;
-  let scanned: ScannedRecord[] = [];
+  let rows: SourceRow[] = [];
   let stopped = false;
-  // Turns scanned records into rows: the first good record is the header, later ones are keyed by it.
-  const toRows = (records: ScannedRecord[]): SourceRow[] => {
-    const rows: SourceRow[] = [];
-    for (const r of records) {
-      if (stopped) break;
-      if (!r.ok) {
-        rows.push({ ok: false, error: { line: r.line, reason: r.reason, raw: r.raw } });
-        if (r.endOfFile || header === undefined) stopped = true;
-        continue;
-      }
-      if (header === undefined) {
-        header = new CsvHeader(r.fields.map((h) => h.trim().toLowerCase()));
-        continue;
-      }
-      if (r.fields.length !== header.columns.length) {
-        rows.push({ ok: false, error: { line: r.line, reason: `wrong number of columns: the header has ${header.columns.length}, this row has ${r.fields.length}`, raw: r.raw.slice(0, RAW_EXCERPT) } });
-        continue;
-      }
-      rows.push({ ok: true, row: new CsvRow(r.line, r.raw, header, r.fields) });
-    }
-    return rows;
+  // The first good record is the header; later ones become rows keyed by it.
+  const sink: CsvSink = {
+    record(line, fields, raw) {
+      if (stopped) return;
+      if (header === undefined) header = new CsvHeader(fields.map((h) => h.trim().toLowerCase()));
+      else if (fields.length !== header.columns.length) {
+        rows.push({ ok: false, error: { line, reason: `wrong number of columns: the header has ${header.columns.length}, this row has ${fields.length}`, raw: raw.slice(0, RAW_EXCERPT) } });
+      } else rows.push({ ok: true, row: new CsvRow(line, raw, header, fields) });
+    },
+    error(line, reason, raw, endOfFile) {
+      if (stopped) return;
+      rows.push({ ok: false, error: { line, reason, raw } });
+      if (endOfFile || header === undefined) stopped = true;
+    },
   };
   for await (const chunk of input as AsyncIterable<Buffer>) {
-    scanner.push(decoder.write(chunk), scanned);
-    if (scanned.length) {
-      const rows = toRows(scanned);
-      scanned = [];
-      if (rows.length) yield rows;
-      if (stopped) {
-        input.destroy();
-        return;
-      }
+    scanner.push(decoder.write(chunk), sink);
+    if (rows.length) {
+      yield rows;
+      rows = [];
+    }
+    if (stopped) {
+      input.destroy();
+      return;
     }
   }
-  scanner.push(decoder.end(), scanned);
-  scanner.end(scanned);
-  const rows = toRows(scanned);
+  scanner.push(decoder.end(), sink);
+  scanner.end(sink);
   if (rows.length) yield rows;
 }
 
