@@ -68,7 +68,7 @@ async function kpis1() {
 /** The compute-week job for 13 weeks (history 12): company + every segment + trend, snapshots to a null store. */
 async function kpis13() {
   const t0 = now();
-  const { dataset, readMs, rows } = await load(String(args.dir), usageNeededFrom(String(args.asOf), 12 + TREND_WEEKS - 1));
+  const { dataset, readMs, rows } = await load(String(args.dir), usageNeededFrom(String(args.asOf), 12 + TREND_WEEKS));
   const t1 = now();
   let snapshotBytes = 0;
   const nullStore = {

@@ -47,8 +47,9 @@ export async function computeWeek(store: Store, settings: KpiSettings, opts: Com
 }
 
 async function computeAndStore(store: Store, settings: KpiSettings, opts: ComputeWeekOptions): Promise<ComputedWeek> {
-  // Every week computed carries a trend, so the earliest week's trend looks back furthest.
-  const data = opts.dataset ?? (await store.loadDataset({ usageFrom: usageNeededFrom(opts.asOf, (opts.history ?? 0) + TREND_WEEKS - 1) }));
+  // Every week computed carries a trend (TREND_WEEKS weeks and the one before them, for the first
+  // week's change), so the earliest week's trend looks back furthest.
+  const data = opts.dataset ?? (await store.loadDataset({ usageFrom: usageNeededFrom(opts.asOf, (opts.history ?? 0) + TREND_WEEKS) }));
   const company = prepareKpiContext(data, settings);
   const segmentContexts = [...partitionBySegment(data)].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const);
 

@@ -47,13 +47,25 @@ export function trendDeltas(current: TrendPoint, previous: TrendPoint): TrendDel
   return out;
 }
 
+// A week's point depends only on the context and the week; a job computing 13 weeks with 13-week
+// trends would otherwise score every customer 182 times instead of 26.
+const pointsByContext = new WeakMap<KpiContext, Map<IsoDate, TrendPoint>>();
+
+function cachedTrendPoint(ctx: KpiContext, asOf: IsoDate): TrendPoint {
+  let points = pointsByContext.get(ctx);
+  if (!points) pointsByContext.set(ctx, (points = new Map()));
+  let point = points.get(asOf);
+  if (!point) points.set(asOf, (point = trendPointAt(ctx, asOf)));
+  return point;
+}
+
 /** The trend from an already indexed dataset. */
 export function trendFromContext(ctx: KpiContext, asOf: IsoDate, weeks = TREND_WEEKS): TrendResult {
   assertIsoDate(asOf);
   if (!Number.isInteger(weeks) || weeks < 1) throw new RangeError(`weeks must be a whole number >= 1 (got ${weeks})`);
   // One extra week before the first, so the first week has a delta too.
   const points: TrendPoint[] = [];
-  for (let k = weeks; k >= 0; k--) points.push(trendPointAt(ctx, addDays(asOf, -7 * k)));
+  for (let k = weeks; k >= 0; k--) points.push(cachedTrendPoint(ctx, addDays(asOf, -7 * k)));
   const out: TrendWeek[] = [];
   for (let i = 1; i < points.length; i++) {
     const p = points[i] as TrendPoint;

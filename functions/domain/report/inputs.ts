@@ -16,9 +16,12 @@ export interface WeeklyReportData {
   renewals: Dataset['renewals'];
 }
 
-/** The first usage week the report for the week ending `asOf` can use (its trend looks back furthest). */
+/**
+ * The first usage week the report for the week ending `asOf` can use: its trend looks back furthest
+ * (`trendWeeks` weeks and one more, whose figures give the first week its change).
+ */
 export function reportUsageFrom(asOf: IsoDate, trendWeeks = TREND_WEEKS): IsoDate {
-  return usageNeededFrom(asOf, trendWeeks - 1);
+  return usageNeededFrom(asOf, trendWeeks);
 }
 
 export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, asOf: IsoDate, trendWeeks = TREND_WEEKS): WeeklyReportData {

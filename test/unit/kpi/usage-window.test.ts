@@ -66,7 +66,7 @@ describe('the usage windows of the scheduled jobs', () => {
   it('compute-week with history: every week and its trend are the same from the windowed usage', () => {
     const asOf = '2026-11-22';
     const history = 13;
-    const windowed = since(usageNeededFrom(asOf, history + TREND_WEEKS - 1));
+    const windowed = since(usageNeededFrom(asOf, history + TREND_WEEKS));
     const full = prepareKpiContext(data, DEFAULT_KPI_SETTINGS);
     const part = prepareKpiContext(windowed, DEFAULT_KPI_SETTINGS);
     for (let k = 0; k <= history; k++) {
