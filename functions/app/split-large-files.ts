@@ -123,3 +123,17 @@ async function splitOne(
   report.rows = cutter.records;
   return report;
 }
+
+/**
+ * Parts still waiting long after they were written: their invocation failed every one of Lambda's
+ * retries (a throttled table, an outage). Each is announced again, so it gets a fresh invocation
+ * of its own; the scheduled run calls this rather than ingesting the parts itself (which could
+ * take longer than one invocation). A part announced twice is ingested twice: upserts, harmless.
+ */
+export async function redispatchWaitingParts(zone: DropZoneParts, opts: { sourceName: string; waitingLongerThanMs: number; now?: () => Date }): Promise<string[]> {
+  if (!zone.partsWaitingSince || !zone.redispatch) return [];
+  const before = new Date((opts.now?.() ?? new Date()).getTime() - opts.waitingLongerThanMs);
+  const keys = await zone.partsWaitingSince(opts.sourceName, before);
+  for (const key of keys) await zone.redispatch(key);
+  return keys;
+}

@@ -19,7 +19,7 @@ import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sour
 import { ingestSource, type IngestSourceResult } from '../app/ingest-source';
 import { emptySummary } from '../app/read-contract';
 import { recordRun } from '../app/record-run';
-import { splitLargeFiles } from '../app/split-large-files';
+import { redispatchWaitingParts, splitLargeFiles } from '../app/split-large-files';
 import { parsePartKey } from '../domain/sources/parts';
 import type { SourceDefinition } from '../domain/sources/registry';
 import { dueSources } from '../domain/sources/schedule';
@@ -82,6 +82,9 @@ function getWiring(): IngestWiring {
   };
   return wiring;
 }
+
+/** A part waiting longer than this (four times the function's 15-minute timeout) is announced again by the schedule. */
+const PARTS_WAITING_MS = 60 * 60 * 1000;
 
 /** One JSON line per event; warnings and errors on stderr. */
 const log = (level: 'INFO' | 'WARN' | 'ERROR', message: string, extra: Record<string, unknown> = {}) =>
@@ -146,6 +149,15 @@ export async function handler(event: IngestEvent = {}): Promise<{ runs: IngestRu
       });
       // A split that failed half-way leaves the file in incoming/: never ingest it whole instead.
       if (!ok) return;
+      if (!keys) {
+        // The schedule also re-announces parts whose own invocation failed every retry.
+        try {
+          const again = await redispatchWaitingParts(zone, { sourceName: def.name, waitingLongerThanMs: PARTS_WAITING_MS });
+          if (again.length) log('WARN', 'parts still waiting were announced again', { trigger, source: def.name, parts: again });
+        } catch (err) {
+          log('ERROR', 'could not announce waiting parts again', { trigger, source: def.name, error: (err as Error).message });
+        }
+      }
       remaining = keys?.filter((k) => !splitKeys.has(k));
       if (remaining && remaining.length === 0) return;
     }

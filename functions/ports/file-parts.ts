@@ -23,4 +23,8 @@ export interface DropZoneParts {
    * when it could not be read to the end); returns the new key.
    */
   settle(key: string, outcome: 'processed' | 'failed', runId: string): Promise<string>;
+  /** Parts of `source` waiting since before `before` (their invocation failed every retry). */
+  partsWaitingSince?(source: string, before: Date): Promise<string[]>;
+  /** Announces a part again (a new "object created" event: the ingest function is invoked for it). */
+  redispatch?(key: string): Promise<void>;
 }

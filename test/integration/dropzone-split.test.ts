@@ -117,4 +117,24 @@ describe('large drop-zone files fan out into parts', () => {
     const a1 = (await store.loadDataset()).accounts.find((a) => a.accountId === 'A1');
     expect(a1?.name).toBe('Acme One');
   });
+
+  it('announces a part again when it has waited too long (its invocation failed every retry): copied onto itself, content kept', async () => {
+    const { DropZoneSource } = await import('../../functions/adapters/s3/dropzone-source');
+    const { redispatchWaitingParts } = await import('../../functions/app/split-large-files');
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const key = 'parts/big/0123456789ab/00002-L10/accounts.csv';
+    await put(key, 'account_id,name\nW1,Waiting\n');
+    const zone = new DropZoneSource({ client: s3, bucket: bucket(), prefix: 'incoming/big/' });
+    const before = await s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+    expect(await redispatchWaitingParts(zone, { sourceName: 'big', waitingLongerThanMs: 3_600_000 })).toEqual([]); // not waiting long yet
+    const later = () => new Date(Date.now() + 2 * 3_600_000);
+    expect(await redispatchWaitingParts(zone, { sourceName: 'big', waitingLongerThanMs: 3_600_000, now: later })).toEqual([key]);
+    // In S3 a copy onto itself with new metadata is a new object: an s3:ObjectCreated:Copy event
+    // (s3rver sends no events and keeps LastModified; the new metadata shows the copy was made).
+    const after = await s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+    expect(after.Metadata?.['pulse-redispatched']).toBeDefined();
+    expect(before.Metadata?.['pulse-redispatched']).toBeUndefined();
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: key }))).Body!.transformToString();
+    expect(body).toBe('account_id,name\nW1,Waiting\n');
+  });
 });

@@ -136,6 +136,32 @@ export class DropZoneSource implements ContractSource, DropZoneParts {
     return this.move(key, outcome, runId);
   }
 
+  async partsWaitingSince(source: string, before: Date): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.opts.client.send(
+        new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: `${PARTS_PREFIX}${source}/`, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key && parsePartKey(o.Key) && o.LastModified && o.LastModified < before) keys.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  /** Copies the part onto itself (new metadata): S3 sends a new "object created" event for it. */
+  async redispatch(key: string): Promise<void> {
+    await this.opts.client.send(
+      new CopyObjectCommand({
+        Bucket: this.opts.bucket,
+        Key: key,
+        CopySource: `${this.opts.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+        MetadataDirective: 'REPLACE',
+        Metadata: { 'pulse-redispatched': new Date().toISOString() },
+      }),
+    );
+  }
+
   private async remove(key: string): Promise<string> {
     await this.opts.client.send(new DeleteObjectCommand({ Bucket: this.opts.bucket, Key: key }));
     return '(deleted: a part, its original is under processed/)';
