@@ -176,8 +176,11 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(values, { error: (i) => `"${String(i.input)}" is not one of: ${values.join(', ')}` }));
 
+/** An email address as the contract accepts it: no spaces, angle brackets or line breaks (no header injection). */
+export const EMAIL_PATTERN = /^[^\s@<>(),;:"\r\n]+@[^\s@<>(),;:"\r\n]+\.[^\s@<>(),;:"\r\n]+$/;
+
 const email = () =>
-  z.string().refine((s) => /^[^\s@<>(),;:"\r\n]+@[^\s@<>(),;:"\r\n]+\.[^\s@<>(),;:"\r\n]+$/.test(s), {
+  z.string().refine((s) => EMAIL_PATTERN.test(s), {
     error: (i) => `"${String(i.input)}" is not an email address`,
   });
 

@@ -2,7 +2,7 @@
 // the reason, and collects a folder's records into a Dataset (a later row with the same id wins).
 import type { z } from 'zod';
 import { ENTITY_NAMES, entityKey, entitySchemas, type ContractOptions, type EntityName, type EntityTypes, type Usage } from './entities';
-import { FAST_COLUMNS, fastPaths, fastPositions, type FastEntity, type FastPaths } from './fast-rows';
+import { FAST_COLUMNS, FAST_ENTITIES, fastPaths, fastPositions, type FastEntity, type FastPaths } from './fast-rows';
 
 export interface RowError {
   file: string;
@@ -20,11 +20,9 @@ export function emptyDataset(): Dataset {
   return Object.fromEntries(ENTITY_NAMES.map((n) => [n, []])) as unknown as Dataset;
 }
 
-const isFast = (entity: EntityName): entity is FastEntity => entity === 'usage' || entity === 'tickets';
-const IN_ORDER: Record<FastEntity, Int32Array> = {
-  usage: Int32Array.from(FAST_COLUMNS.usage, (_, i) => i),
-  tickets: Int32Array.from(FAST_COLUMNS.tickets, (_, i) => i),
-};
+const isFast = (entity: EntityName): entity is FastEntity => entity in FAST_COLUMNS;
+/** Positions for a row given by name: its cells are taken in the fast path's own column order. */
+const IN_ORDER = Object.fromEntries(FAST_ENTITIES.map((e) => [e, Int32Array.from(FAST_COLUMNS[e], (_, i) => i)])) as Record<FastEntity, Int32Array>;
 
 /** A row by name, and by position when the source has cells (the shape of a source's raw row). */
 export interface RowCells {
@@ -39,11 +37,11 @@ export class RowValidator {
   private readonly schemas: ReturnType<typeof entitySchemas>;
   private readonly fast: FastPaths;
   /** Fast-path positions per header (a file's rows share one columns array). */
-  private readonly positions: Record<FastEntity, WeakMap<readonly string[], Int32Array>> = { usage: new WeakMap(), tickets: new WeakMap() };
+  private readonly positions = Object.fromEntries(FAST_ENTITIES.map((e) => [e, new WeakMap()])) as Record<FastEntity, WeakMap<readonly string[], Int32Array>>;
 
   constructor(opts: ContractOptions) {
     this.schemas = entitySchemas(opts);
-    this.fast = fastPaths(opts.weekStartsOn);
+    this.fast = fastPaths(opts);
   }
 
   /** Validates a row of named fields. */
