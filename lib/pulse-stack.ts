@@ -44,6 +44,8 @@ export interface JobDefinition {
   readonly onDropZoneUpload?: boolean;
   /** @default 5 minutes */
   readonly timeoutMinutes?: number;
+  /** @default 512 MB */
+  readonly memoryMb?: number;
   /** Non-JavaScript files the handler reads at run time, copied beside its bundle. */
   readonly bundleAssets?: readonly BundleAsset[];
 }
@@ -67,12 +69,20 @@ const weekly = (id: string, days: readonly WeekdayName[], time: string, c: Pulse
  * Every job Pulse knows. Adding a job = one entry here + its handler file. Entries whose handler does
  * not exist yet are simply not wired (see bin/app.ts).
  */
+/**
+ * The jobs that load the dataset into memory (compute-week, the report, the alerts). Measured with
+ * `npm run bench` at 100k accounts: the 13-week computation completes with a 1.5 GB heap cap (peak
+ * RSS 1.8 GB) and the report's data peaks at 2 GB, so they get 3 GB (and with it ~2 vCPUs) and
+ * Lambda's longest timeout. At 512 MB they would run out of memory at ~20k accounts.
+ */
+const DATASET_JOB = { memoryMb: 3008, timeoutMinutes: 15 } as const;
+
 export const JOBS = {
   // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
   ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true, timeoutMinutes: 15 },
-  'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'] },
-  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS },
-  'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'], bundleAssets: ALERT_BUNDLE_ASSETS },
+  'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'], ...DATASET_JOB },
+  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS, ...DATASET_JOB },
+  'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'], bundleAssets: ALERT_BUNDLE_ASSETS, ...DATASET_JOB },
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOBS;
@@ -189,6 +199,7 @@ export class PulseStack extends Stack {
         environment: envFor(def),
         description: `Pulse ${name}: ${def.description}`,
         timeout: Duration.minutes(def.timeoutMinutes ?? 5),
+        memorySize: def.memoryMb ?? 512,
         schedules: def.schedules(config),
         ...(def.bundleAssets ? { bundleAssets: def.bundleAssets } : {}),
       });

@@ -115,6 +115,15 @@ describe('one role per job, only what it uses', () => {
   });
 });
 
+describe('function sizes', () => {
+  const fn = (job: string) => resources(built.template)[logicalId(built.template, 'AWS::Lambda::Function', `${job}HandlerFunction`)]!.Properties!;
+
+  it('gives the jobs that load the dataset 3 GB and 15 minutes (sized by the 100k-account benchmark), ingest 512 MB', () => {
+    for (const job of ['ComputeWeek', 'WeeklyReport', 'AlertDigest']) expect(fn(job)).toMatchObject({ MemorySize: 3008, Timeout: 900 });
+    expect(fn('Ingest')).toMatchObject({ MemorySize: 512, Timeout: 900 });
+  });
+});
+
 describe('stack outputs', () => {
   it('names every job function, so `pulse --target aws` can rerun it', () => {
     const outputs = built.template.toJSON().Outputs as Record<string, unknown>;
