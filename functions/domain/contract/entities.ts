@@ -101,6 +101,18 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'spend',
 ];
 
+/** Each entity's columns, in contract order (docs/data-contract.md). */
+export const CONTRACT_COLUMNS: { readonly [K in EntityName]: readonly string[] } = {
+  accounts: ['account_id', 'name', 'segment', 'owner_email', 'region', 'created_date'],
+  subscriptions: ['line_id', 'account_id', 'product', 'kind', 'arr', 'start_date', 'end_date', 'seats', 'currency'],
+  renewals: ['renewal_id', 'account_id', 'due_date', 'arr_up', 'status', 'closed_date', 'renewed_arr', 'currency'],
+  expansions: ['opportunity_id', 'account_id', 'type', 'arr', 'stage', 'created_date', 'close_date', 'currency'],
+  usage: ['account_id', 'week', 'weekly_active_users', 'licensed_seats'],
+  tickets: ['ticket_id', 'account_id', 'opened_date', 'priority', 'closed_date', 'csat'],
+  nps: ['response_id', 'account_id', 'date', 'score', 'comment'],
+  spend: ['month', 'sales_marketing', 'currency'],
+};
+
 export interface ContractOptions {
   currency: string;
   weekStartsOn: IsoWeekday;

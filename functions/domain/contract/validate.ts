@@ -20,7 +20,7 @@ export function emptyDataset(): Dataset {
   return Object.fromEntries(ENTITY_NAMES.map((n) => [n, []])) as unknown as Dataset;
 }
 
-const isFast = (entity: EntityName): entity is FastEntity => entity in FAST_COLUMNS;
+const isFast = (entity: EntityName): entity is FastEntity => entity !== 'spend';
 /** Positions for a row given by name: its cells are taken in the fast path's own column order. */
 const IN_ORDER = Object.fromEntries(FAST_ENTITIES.map((e) => [e, Int32Array.from(FAST_COLUMNS[e], (_, i) => i)])) as Record<FastEntity, Int32Array>;
 

@@ -4,19 +4,10 @@
 import { z } from 'zod';
 import { centsToDecimal } from '../money';
 import { todayIn } from '../dates';
-import type { EntityName } from '../contract/entities';
+import { CONTRACT_COLUMNS, type EntityName } from '../contract/entities';
 
-/** The contract columns of each entity (DATA-CONTRACT.md), the targets a mapping may name. */
-export const CONTRACT_FIELDS: { readonly [K in EntityName]: readonly string[] } = {
-  accounts: ['account_id', 'name', 'segment', 'owner_email', 'region', 'created_date'],
-  subscriptions: ['line_id', 'account_id', 'product', 'kind', 'arr', 'start_date', 'end_date', 'seats', 'currency'],
-  renewals: ['renewal_id', 'account_id', 'due_date', 'arr_up', 'status', 'closed_date', 'renewed_arr', 'currency'],
-  expansions: ['opportunity_id', 'account_id', 'type', 'arr', 'stage', 'created_date', 'close_date', 'currency'],
-  usage: ['account_id', 'week', 'weekly_active_users', 'licensed_seats'],
-  tickets: ['ticket_id', 'account_id', 'opened_date', 'priority', 'closed_date', 'csat'],
-  nps: ['response_id', 'account_id', 'date', 'score', 'comment'],
-  spend: ['month', 'sales_marketing', 'currency'],
-};
+/** The contract columns of each entity: the targets a mapping may name. */
+export const CONTRACT_FIELDS = CONTRACT_COLUMNS;
 
 export const TRANSFORMS = [
   /** Integer minor units (1234) -> contract money (`12.34`). */

@@ -95,6 +95,13 @@ describe('fast row paths', () => {
     expect(v.validateRow('usage', { fields: {}, columns, values: rows[0] })).toMatchObject({ ok: true, record: { week: '2026-11-16' } });
   });
 
+  it('validates spend (no fast path) by the schema, by name or by position', () => {
+    const v = new RowValidator(opts);
+    const columns = ['month', 'sales_marketing'];
+    expect(v.validateRow('spend', { fields: { month: '2026-10', sales_marketing: '1200.50' }, columns, values: ['2026-10', '1200.50'] })).toEqual({ ok: true, record: { month: '2026-10', salesMarketing: 120_050 } });
+    expect(v.validate('spend', { month: '2026-13', sales_marketing: '1' })).toMatchObject({ ok: false, errors: [{ field: 'month' }] });
+  });
+
   it('leaves bad rows to the schema, which names the field', () => {
     const v = new RowValidator(opts);
     expect(v.validate('usage', { account_id: 'A', week: '2026-02-30', weekly_active_users: '1', licensed_seats: '2' })).toEqual({
