@@ -17,6 +17,7 @@ import { RowValidator } from '../../functions/domain/contract/validate';
 import type { SourceDefinition } from '../../functions/domain/sources/registry';
 import type { Store } from '../../functions/ports/store';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
+import { configDoc, writeConfigFile } from '../support/config-doc';
 
 let stack: LocalStack;
 let ddb: DynamoDBClient;
@@ -37,15 +38,7 @@ afterAll(async () => {
 });
 
 function configWithSources(sources: unknown[]): PulseConfig {
-  return parseConfig(
-    {
-      company: { name: 'T', timezone: 'America/New_York' },
-      recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
-      sender: { from: 'p@x.example' },
-      sources,
-    },
-    'test',
-  );
+  return parseConfig(configDoc({ sources }), 'test');
 }
 
 async function fresh(sourceDoc: Record<string, unknown>) {
@@ -324,24 +317,13 @@ describe('run ledger and sync state on DynamoDB Local', () => {
 
 describe('ingest handler (the Lambda entry) on the embedded stack', () => {
   it('runs each source of an S3 event, sets aside files of unknown folders, and runs the sources due at a scheduled time', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-handler-'));
-    const configPath = join(dir, 'pulse.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        company: { name: 'T', timezone: 'America/New_York' },
-        recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
-        sender: { from: 'p@x.example' },
-        schedules: { ingest: { time: '06:00' } },
-        sources: [
-          { name: 'hq', connector: 's3-dropzone', entities: ['accounts'] },
-          { name: 'late', connector: 's3-dropzone', entities: ['accounts'], schedule: { time: '05:15' } },
-        ],
-      }),
-    );
+    const configPath = writeConfigFile({
+      schedules: { ingest: { time: '06:00' } },
+      sources: [
+        { name: 'hq', connector: 's3-dropzone', entities: ['accounts'] },
+        { name: 'late', connector: 's3-dropzone', entities: ['accounts'], schedule: { time: '05:15' } },
+      ],
+    });
     const undo = stack.applyEnv();
     process.env.PULSE_CONFIG_PATH = configPath;
     process.env.PULSE_ALERTS_FUNCTION = 'pulse-alert-digest';

@@ -5,13 +5,11 @@
 // and a rerun of the split and of the parts neither loses nor doubles a row.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
+import { writeConfigFile } from '../support/config-doc';
 
 let stack: LocalStack;
 let ddb: DynamoDBClient;
@@ -22,19 +20,11 @@ beforeAll(async () => {
   stack = await startLocalStack({ persist: false });
   ddb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   s3 = new S3Client({ endpoint: stack.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-split-'));
-  const configPath = join(dir, 'pulse.config.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      company: { name: 'T', timezone: 'America/New_York' },
-      recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
-      sender: { from: 'p@x.example' },
-      schedules: { ingest: { time: '06:00' } },
-      ingest: { partRows: 10 },
-      sources: [{ name: 'big', connector: 's3-dropzone', entities: ['accounts', 'usage'] }],
-    }),
-  );
+  const configPath = writeConfigFile({
+    schedules: { ingest: { time: '06:00' } },
+    ingest: { partRows: 10 },
+    sources: [{ name: 'big', connector: 's3-dropzone', entities: ['accounts', 'usage'] }],
+  });
   undo = stack.applyEnv();
   process.env.PULSE_CONFIG_PATH = configPath;
 });

@@ -18,6 +18,7 @@ import type { SyncStateStore } from '../../functions/ports/sync-state';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configDoc } from '../support/config-doc';
 
 // ---- the fake API ------------------------------------------------------------------------------
 
@@ -143,10 +144,7 @@ const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
 
 function setup(http: Record<string, unknown>, extra: { entities?: EntityName[]; mapping?: unknown; token?: string | null } = {}) {
   const config: PulseConfig = parseConfig(
-    {
-      company: { name: 'T', timezone: 'America/New_York' },
-      recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
-      sender: { from: 'p@x.example' },
+    configDoc({
       sources: [
         {
           name: 'billing',
@@ -165,7 +163,7 @@ function setup(http: Record<string, unknown>, extra: { entities?: EntityName[]; 
           http: { baseUrl: `${base}/v1`, auth: { type: 'bearer', secretId: 'pulse/billing' }, baseDelayMs: 100, maxDelayMs: 1000, ...http },
         },
       ],
-    },
+    }),
     'test',
   );
   const def = config.sources[0] as SourceDefinition;
@@ -320,12 +318,9 @@ describe('dry run (pulse sources test)', () => {
   it('reads one page per resource, validates, and writes, records and remembers nothing', async () => {
     const t = setup({ resources: subsResource });
     const source = connectSource(
-      parseConfig({
-        company: { name: 'T', timezone: 'America/New_York' },
-        recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
-        sender: { from: 'p@x.example' },
-        sources: [{ name: 'billing', connector: 'http-json', entities: ['subscriptions'], http: { baseUrl: `${base}/v1`, auth: { type: 'bearer', secretId: 'pulse/billing' }, resources: subsResource } }],
-      }).sources[0]!,
+      parseConfig(
+        configDoc({ sources: [{ name: 'billing', connector: 'http-json', entities: ['subscriptions'], http: { baseUrl: `${base}/v1`, auth: { type: 'bearer', secretId: 'pulse/billing' }, resources: subsResource } }] }),
+      ).sources[0]!,
       { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({ PULSE_SECRET_PULSE_BILLING: TOKEN }), syncState: t.state },
       { pageLimit: 1 },
     );

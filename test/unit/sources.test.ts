@@ -15,13 +15,10 @@ import { identityOf } from '../../functions/domain/sources/identity';
 import { CONTRACT_FIELDS, applyMapping, applyTransform, readPath, type EntityMapping } from '../../functions/domain/sources/mapping';
 import { dueSources, ingestTimes, localTimeOf } from '../../functions/domain/sources/schedule';
 import type { RunLedger, RunRecord } from '../../functions/ports/run-ledger';
+import { MINIMAL_CONFIG } from '../support/config-doc';
 
 const ctx = { timeZone: 'America/New_York' };
-const base = {
-  company: { name: 'T', timezone: 'America/New_York' },
-  recipients: { ceo: ['c@x.example'], cco: ['o@x.example'] },
-  sender: { from: 'p@x.example' },
-};
+const base = MINIMAL_CONFIG;
 
 function problems(sources: unknown): string[] {
   try {
