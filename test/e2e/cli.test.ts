@@ -98,7 +98,7 @@ describe('pulse CLI', () => {
     expect(items(first.stdout)).toMatch(/accounts 40, subscriptions \d+/);
     expect(items(second.stdout)).toBe(items(first.stdout));
     expect(second.stdout).toMatch(/Run \d{8}T\d{6}Z-[0-9a-f]{6} \(succeeded\)/);
-  });
+  }, 240_000); // two ingests, each starting the local stack: 35-55 s on a busy 2-core machine
 
   it('fails with one clear message on an invalid config', async () => {
     const bad = join(work, 'bad.json');
@@ -132,5 +132,5 @@ describe('pulse CLI', () => {
     expect(ledger.every((r) => r.status === 'succeeded')).toBe(true);
     expect(ledger.find((r) => r.kind === 'compute')).toMatchObject({ period: '2026-W47', counts: { weeks: 14, segments: 3 } });
     expect(ledger.find((r) => r.kind === 'archive')?.counts.packsWritten).toBe(1);
-  });
+  }, 240_000); // two whole pipeline runs, each starting the local stack (a JVM): ~25 s each on a quiet 2-core machine, 60 s+ when it is busy
 });
