@@ -79,6 +79,14 @@ export interface ArchiveWeekInput {
   runLedger?: RunLedger;
   /** What started it, for the run ledger. */
   trigger?: string;
+  /**
+   * A run that finds another run writing the same version (a duplicated or concurrent scheduled
+   * event) waits this long for that run's manifest and then reports the pack as `exists`, instead
+   * of failing (default 60 s; regenerations with a `reason` never wait: they fail and can be rerun).
+   */
+  waitForOtherRunMs?: number;
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface PackOutcome {
@@ -217,6 +225,8 @@ async function writePack(archive: ArchiveStore, job: PackJob): Promise<PackOutco
   // The files first, the manifest last: a version is complete exactly when its manifest exists.
   for (const f of files) {
     if (!(await archive.putIfAbsent(`${prefix}${f.name}`, f.body, f.contentType))) {
+      const theirs = await otherRunsPack(archive, job, version);
+      if (theirs) return theirs;
       throw new ArchiveError('VERSION_TAKEN', `${prefix}${f.name} already exists: another run is writing version ${version} of ${ref.period}; nothing was replaced`);
     }
   }
@@ -226,9 +236,33 @@ async function writePack(archive: ArchiveStore, job: PackJob): Promise<PackOutco
   if (bad.length) throw new ArchiveError('WRITE_CORRUPTED', `read back different bytes for ${bad.join(', ')} under ${prefix}; the version has no manifest and the next run writes a new one`);
   const mf = manifestFile(manifest);
   if (!(await archive.putIfAbsent(`${prefix}${mf.name}`, mf.body, mf.contentType))) {
+    const theirs = await otherRunsPack(archive, job, version);
+    if (theirs) return theirs;
     throw new ArchiveError('VERSION_TAKEN', `${prefix}${MANIFEST_NAME} already exists: another run completed version ${version} of ${ref.period}`);
   }
   return { ref, status: 'written', version, prefix, manifestKey: `${prefix}${MANIFEST_NAME}`, manifest };
+}
+
+const OTHER_RUN_POLL_MS = 2_000;
+
+/**
+ * Another run is writing the same version: for a plain (not regenerating) run, wait for that run's
+ * manifest and take its pack as this week's (`exists`). Undefined when it does not appear in time
+ * (that run may have stopped; the version stays incomplete and the next run writes a new one).
+ */
+async function otherRunsPack(archive: ArchiveStore, job: PackJob, version: number): Promise<PackOutcome | undefined> {
+  const { ref, input } = job;
+  if (input.reason !== undefined) return undefined;
+  const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const manifestKey = manifestKeyOf(ref, version);
+  const deadline = input.waitForOtherRunMs ?? 60_000;
+  for (let waited = 0; ; waited += OTHER_RUN_POLL_MS) {
+    if (await archive.get(manifestKey)) {
+      return { ref, status: 'exists', version, prefix: versionPrefix(ref, version), manifestKey, manifest: await readManifest(archive, manifestKey) };
+    }
+    if (waited >= deadline) return undefined;
+    await sleep(OTHER_RUN_POLL_MS);
+  }
 }
 
 export async function readManifest(archive: ArchiveStore, key: string): Promise<PackManifest> {

@@ -119,20 +119,45 @@ describe("the week's archive pack", () => {
     expectFailedMetrics(o, []);
   });
 
-  it('two concurrent runs: one complete version, never two half ones; the loser fails with VERSION_TAKEN (the metric) and its retry finds the pack', async () => {
+  it('two concurrent runs: one complete version, never two half ones; the loser waits for the winner\'s manifest and reports the pack as existing (no failed run, no alarm)', async () => {
     const o = observe();
     const archive = new FlakyArchive();
-    const outcomes = await Promise.allSettled([archiveWeek(archive, input('evt-1', o.ledger)), archiveWeek(archive, input('evt-1', o.ledger))]);
-    expect(outcomes.map((x) => x.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const lost = outcomes.find((x) => x.status === 'rejected') as PromiseRejectedResult;
-    expect(lost.reason).toMatchObject({ code: 'VERSION_TAKEN' });
+    const sleeps: number[] = [];
+    const sleep = async (ms: number) => {
+      sleeps.push(ms);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const outcomes = await Promise.all([archiveWeek(archive, { ...input('evt-1', o.ledger), sleep }), archiveWeek(archive, { ...input('evt-1', o.ledger), sleep })]);
+    expect(outcomes.map((x) => x.weekly.status).sort()).toEqual(['exists', 'written']);
+    expect(outcomes.map((x) => x.weekly.version)).toEqual([1, 1]);
+    expect(outcomes[0]!.weekly.manifest).toEqual(outcomes[1]!.weekly.manifest);
     expect((await listPacks(archive)).map((p) => [p.manifest.period, p.versions])).toEqual([['2026-W47', [1]]]);
-    const runs = o.runs.filter((r) => r.kind === 'archive');
-    expect(runs.map((r) => r.status).sort()).toEqual(['failed', 'succeeded']);
-    const failed = runs.find((r) => r.status === 'failed')!;
-    expect(failed.errors[0]).toMatch(/^ArchiveError: .* another run is writing version 1 of 2026-W47; nothing was replaced/);
-    expectFailedMetrics(o, [failed]);
-    // Lambda retries the failed invocation: the pack is there.
-    expect((await archiveWeek(archive, input('evt-1', o.ledger))).weekly).toMatchObject({ status: 'exists', version: 1 });
+    expectRuns(o, 'archive', ['succeeded', 'succeeded']);
+    expectFailedMetrics(o, []);
+  });
+
+  it('when the other run never finishes its pack, the loser gives up after the wait: failed with VERSION_TAKEN (the metric), and the next run writes version 2', async () => {
+    const o = observe();
+    const archive = new FlakyArchive();
+    // Another run put the version's first file, then stopped (no manifest). This run listed the
+    // period before that file appeared, so it also aims at version 1.
+    const list = archive.list.bind(archive);
+    let listed = false;
+    archive.list = async (prefix: string) => {
+      const keys = await list(prefix);
+      if (!listed && prefix.includes('2026-W47')) {
+        listed = true;
+        archive.objects.set(`${prefix}report.html`, new Uint8Array([1])); // version 1 lives at the period prefix itself
+      }
+      return keys;
+    };
+    const sleeps: number[] = [];
+    const run = archiveWeek(archive, { ...input('evt-1', o.ledger), waitForOtherRunMs: 6_000, sleep: async (ms) => void sleeps.push(ms) });
+    await expect(run).rejects.toMatchObject({ code: 'VERSION_TAKEN' });
+    expect(sleeps).toEqual([2_000, 2_000, 2_000]);
+    const failed = o.runs.filter((r) => r.kind === 'archive' && r.status === 'failed');
+    expect(failed[0]!.errors[0]).toMatch(/another run is writing version 1 of 2026-W47; nothing was replaced/);
+    expectFailedMetrics(o, failed);
+    expect((await archiveWeek(archive, input('evt-2', o.ledger))).weekly).toMatchObject({ status: 'written', version: 2 });
   });
 });
