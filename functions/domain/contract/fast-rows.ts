@@ -193,10 +193,7 @@ const optMember = <T extends string>(v: unknown, values: readonly T[]): Sure<T |
 /** YYYY-MM-DD, a real calendar date (days 29-31 checked against the month), nothing around it. */
 function plainDate(v: unknown): v is IsoDate {
   if (typeof v !== 'string' || v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
-  for (const i of DATE_DIGITS) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
+  if (!isDigit(v, 0) || !isDigit(v, 1) || !isDigit(v, 2) || !isDigit(v, 3) || !isDigit(v, 5) || !isDigit(v, 6) || !isDigit(v, 8) || !isDigit(v, 9)) return false;
   const y = digits(v, 0, 4);
   const m = digits(v, 5, 2);
   const d = digits(v, 8, 2);
@@ -204,7 +201,10 @@ function plainDate(v: unknown): v is IsoDate {
   return d <= 28 || isIsoDate(v);
 }
 
-const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+function isDigit(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
 
 /** The number written by `length` ASCII digits at `from` (already checked to be digits). */
 function digits(text: string, from: number, length: number): number {
