@@ -12,7 +12,7 @@ import { AlertConflictError } from '../../functions/ports/alerts';
 import type { Mailer, OutgoingMessage } from '../../functions/ports/mailer';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
 import { dataset, line, renewal, settings } from '../unit/kpi/builders';
-import { defaultSettings } from '../unit/alerts/helpers';
+import { defaultSettings, ROUTING } from '../unit/alerts/helpers';
 
 let stack: LocalStack;
 let client: DynamoDBClient;
@@ -59,7 +59,7 @@ const opts = (now: string): EvaluateAlertsOptions => ({
   by: 'integration',
   kpiSettings: settings(),
   settings: defaultSettings(),
-  routing: { companyName: 'Northwind', locale: 'en-US', currency: 'USD', from: 'pulse@northwind.example', cco: ['cco@northwind.example'], owners: true },
+  routing: ROUTING,
   digest: true,
 });
 

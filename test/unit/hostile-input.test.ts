@@ -16,8 +16,8 @@ import { evaluateAlerts } from '../../functions/app/evaluate-alerts';
 import { readDataset, type DatasetRead } from '../../functions/app/read-contract';
 import { RowValidator, type RowError } from '../../functions/domain/contract/validate';
 import type { Mailer, OutgoingMessage } from '../../functions/ports/mailer';
-import { defaultSettings } from './alerts/helpers';
-import { dataset, line, renewal, settings } from './kpi/builders';
+import { alertRunOptions } from './alerts/helpers';
+import { dataset, line, renewal } from './kpi/builders';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
@@ -196,15 +196,7 @@ describe('hostile names from the corpus, rendered in the risk-alert emails', () 
     const mailer = new RecordingMailer();
     await evaluateAlerts(
       { store: { loadDataset: async () => data }, alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger(), mailer, renderer: await createRiskAlertRenderer() },
-      {
-        today: '2026-11-23',
-        now: '2026-11-23T12:30:00.000Z',
-        by: 'test',
-        kpiSettings: settings(),
-        settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false } } }),
-        routing: { companyName: 'Northwind', locale: 'en-US', currency: 'USD', from: 'pulse@northwind.example', cco: ['cco@northwind.example'], owners: true },
-        digest: true,
-      },
+      alertRunOptions(),
     );
     const critical = mailer.sent.filter((m) => m.subject.includes('CRITICAL'));
     const digest = mailer.sent.filter((m) => !m.subject.includes('CRITICAL'));

@@ -6,8 +6,8 @@ import { createRiskAlertRenderer } from '../../../functions/adapters/render/risk
 import { evaluateAlerts, type EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
-import { dataset, line, renewal, settings } from '../kpi/builders';
-import { defaultSettings } from './helpers';
+import { dataset, line, renewal } from '../kpi/builders';
+import { alertRunOptions } from './helpers';
 
 const TODAY = '2026-11-23';
 const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
@@ -33,15 +33,7 @@ class RecordingMailer implements Mailer {
 
 async function setup() {
   const deps = { store: { loadDataset: async () => data }, alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger(), mailer: new RecordingMailer(), renderer: await createRiskAlertRenderer() };
-  const opts: EvaluateAlertsOptions = {
-    today: TODAY,
-    now: `${TODAY}T12:30:00.000Z`,
-    by: 'test',
-    kpiSettings: settings(),
-    settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false } } }),
-    routing: { companyName: 'Northwind', locale: 'en-US', currency: 'USD', from: 'pulse@northwind.example', cco: ['cco@northwind.example'], owners: true },
-    digest: true,
-  };
+  const opts: EvaluateAlertsOptions = alertRunOptions({ today: TODAY, now: `${TODAY}T12:30:00.000Z` });
   return { deps, opts };
 }
 

@@ -1,7 +1,9 @@
 // Builders for alert tests: hand-built facts, settings from the default config, observations.
 import { parseConfig } from '../../../functions/config';
 import { alertSettingsFrom, type AccountFacts, type AlertSettings, type Explanation, type Observation, type RenewalFact, type Severity } from '../../../functions/domain/alerts';
+import type { EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
 import type { HealthComponent } from '../../../functions/domain/kpi/types';
+import { settings as kpiSettings } from '../kpi/builders';
 
 export const baseConfig = {
   company: { name: 'Northwind', timezone: 'America/New_York' },
@@ -14,6 +16,26 @@ export function defaultSettings(alerts: Record<string, unknown> = {}): AlertSett
 }
 
 export const rules = defaultSettings().rules;
+
+/** Where the test company's alert emails go. */
+export const ROUTING: EvaluateAlertsOptions['routing'] = { companyName: 'Northwind', locale: 'en-US', currency: 'USD', from: 'pulse@northwind.example', cco: ['cco@northwind.example'], owners: true };
+
+/**
+ * An alert run on 2026-11-23 with the digest, the health-band rules off (so the rules under test
+ * decide), unless `settings` says otherwise.
+ */
+export function alertRunOptions(over: Partial<EvaluateAlertsOptions> = {}): EvaluateAlertsOptions {
+  return {
+    today: '2026-11-23',
+    now: '2026-11-23T12:30:00.000Z',
+    by: 'test',
+    kpiSettings: kpiSettings(),
+    settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false } } }),
+    routing: ROUTING,
+    digest: true,
+    ...over,
+  };
+}
 
 export function renewalFact(daysToDue: number, id = 'R-1', arrUp = 8_400_000): RenewalFact {
   const due = new Date(Date.UTC(2026, 10, 23) + daysToDue * 86_400_000).toISOString().slice(0, 10);

@@ -17,8 +17,8 @@ import { DEFAULT_KPI_SETTINGS } from '../../../functions/domain/kpi';
 import { buildWeeklyReportView, computeWeeklyReportData, weeklyReportInput } from '../../../functions/domain/report';
 import type { AlertRenderer } from '../../../functions/ports/alerts';
 import type { Mailer } from '../../../functions/ports/mailer';
-import { dataset, line, renewal, settings } from '../kpi/builders';
-import { defaultSettings } from '../alerts/helpers';
+import { dataset, line, renewal } from '../kpi/builders';
+import { alertRunOptions } from '../alerts/helpers';
 import { demoDataset } from './demo-dataset';
 
 const SRC = resolve(import.meta.dirname, '../../../templates');
@@ -93,15 +93,7 @@ describe('templates prepared at build time', () => {
     const mailer: Mailer = { send: async () => ({ messageId: 'm', raw: Buffer.from('') }) };
     await evaluateAlerts(
       { store: { loadDataset: async () => data }, alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger(), mailer, renderer },
-      {
-        today: '2026-11-23',
-        now: '2026-11-23T12:30:00.000Z',
-        by: 'test',
-        kpiSettings: settings(),
-        settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false } } }),
-        routing: { companyName: 'Northwind', locale: 'en-US', currency: 'USD', from: 'pulse@northwind.example', cco: ['cco@northwind.example'], owners: true },
-        digest: true,
-      },
+      alertRunOptions(),
     );
     expect(compared).toContain('digest');
     expect(compared).toContain('critical');
