@@ -219,10 +219,10 @@ async function duckdb() {
 /** DynamoDB client and document client on the emulator started by bench/run.ts (args.dynamodb). */
 async function benchDynamo() {
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { documentClient } = await import('../functions/adapters/dynamodb/document-client');
   const { LOCAL_CREDENTIALS, LOCAL_REGION } = await import('../lib/local');
   const client = new DynamoDBClient({ endpoint: String(args.dynamodb), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(client);
   return { client, doc };
 }
 

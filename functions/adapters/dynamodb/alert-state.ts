@@ -11,6 +11,7 @@ import { AlertConflictError, type AlertStateStore } from '../../ports/alerts';
 import { fullJitterDelay, realSleep } from './concurrency';
 import { DynamoDbStoreError, describe, isRetryable } from './errors';
 import { ALERT_CURSOR_ENTITY, ALERT_ENTITY, ATTR, alertCursorKey, alertKey } from './table';
+import { documentClient } from './document-client';
 
 export interface DynamoDbAlertStateStoreOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
@@ -28,10 +29,7 @@ export class DynamoDbAlertStateStore implements AlertStateStore {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(opts: DynamoDbAlertStateStoreOptions) {
-    this.doc =
-      opts.client instanceof DynamoDBDocumentClient
-        ? opts.client
-        : DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(opts.client);
     this.table = opts.tableName;
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 6);
     this.sleep = opts.sleep ?? realSleep;

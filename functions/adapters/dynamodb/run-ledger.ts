@@ -5,6 +5,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunKind, RunLedger, RunRecord } from '../../ports/run-ledger';
 import { ATTR, GSI1, RUN_ENTITY, runKey, runsGsi1pk, runsGsi1sk } from './table';
+import { documentClient } from './document-client';
 
 type Item = Record<string, unknown>;
 
@@ -36,10 +37,7 @@ export class DynamoDbRunLedger implements RunLedger {
   private readonly retentionDays: number;
 
   constructor(opts: DynamoDbRunLedgerOptions) {
-    this.doc =
-      opts.client instanceof DynamoDBDocumentClient
-        ? opts.client
-        : DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(opts.client);
     this.table = opts.tableName;
     this.retentionDays = opts.retentionDays ?? 400;
   }

@@ -11,6 +11,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, SendKey, SendLedger } from '../../ports/mailer';
 import { SEND_ENTITY, sendKey } from './table';
+import { documentClient } from './document-client';
 
 export interface DynamoDbSendLedgerOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
@@ -48,10 +49,7 @@ export class DynamoDbSendLedger implements SendLedger {
   private readonly now: () => Date;
 
   constructor(opts: DynamoDbSendLedgerOptions) {
-    this.doc =
-      opts.client instanceof DynamoDBDocumentClient
-        ? opts.client
-        : DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(opts.client);
     this.table = opts.tableName;
     this.now = opts.now ?? (() => new Date());
   }

@@ -20,6 +20,7 @@ import type { KpiSnapshot, LoadDatasetOptions, Store } from '../../ports/store';
 import { fullJitterDelay, realSleep, runPool } from './concurrency';
 import { DynamoDbStoreError, describe, isRetryable } from './errors';
 import { ATTR, GSI1, RESERVED_ATTRIBUTES, SNAPSHOT_ENTITY, accountPk, recordKeys, snapshotPk, snapshotSk } from './table';
+import { documentClient } from './document-client';
 
 type Item = Record<string, unknown>;
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
@@ -63,10 +64,7 @@ export class DynamoDbStore implements Store {
   private readonly random: () => number;
 
   constructor(opts: DynamoDbStoreOptions) {
-    this.doc =
-      opts.client instanceof DynamoDBDocumentClient
-        ? opts.client
-        : DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(opts.client);
     this.table = opts.tableName;
     this.writeConcurrency = Math.max(1, opts.writeConcurrency ?? 4);
     this.scanSegments = Math.max(1, opts.scanSegments ?? 4);

@@ -4,15 +4,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SyncStateStore } from '../../ports/sync-state';
 import { ATTR, SYNC_STATE_ENTITY, syncStateKey } from './table';
+import { documentClient } from './document-client';
 
 export class DynamoDbSyncState implements SyncStateStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(opts: { client: DynamoDBClient | DynamoDBDocumentClient; tableName: string; now?: () => Date }) {
-    this.doc =
-      opts.client instanceof DynamoDBDocumentClient
-        ? opts.client
-        : DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(opts.client);
     this.table = opts.tableName;
     this.now = opts.now ?? (() => new Date());
   }
