@@ -10,9 +10,9 @@ import { parseRetryAfter } from '../../functions/adapters/sources/http/client';
 import { secretEnvName } from '../../functions/adapters/sources/http/credentials';
 import { recordRun, newRunId } from '../../functions/app/record-run';
 import { ConfigError, parseConfig } from '../../functions/config';
-import { entitySchemas } from '../../functions/domain/contract/entities';
+import { CONTRACT_COLUMNS, entitySchemas } from '../../functions/domain/contract/entities';
 import { identityOf } from '../../functions/domain/sources/identity';
-import { CONTRACT_FIELDS, applyMapping, applyTransform, readPath, type EntityMapping } from '../../functions/domain/sources/mapping';
+import { applyMapping, applyTransform, readPath, type EntityMapping } from '../../functions/domain/sources/mapping';
 import { dueSources, ingestTimes, localTimeOf } from '../../functions/domain/sources/schedule';
 import type { RunLedger, RunRecord } from '../../functions/ports/run-ledger';
 import { MINIMAL_CONFIG } from '../support/config-doc';
@@ -83,7 +83,7 @@ describe('source registry (pulse.config.json "sources")', () => {
 
   it('knows every contract column of every entity', () => {
     const schemas = entitySchemas({ currency: 'USD', weekStartsOn: 1 }) as unknown as Record<string, { in: { shape: Record<string, unknown> } }>;
-    for (const [entity, columns] of Object.entries(CONTRACT_FIELDS)) expect([...columns].sort(), entity).toEqual(Object.keys(schemas[entity]!.in.shape).sort());
+    for (const [entity, columns] of Object.entries(CONTRACT_COLUMNS)) expect([...columns].sort(), entity).toEqual(Object.keys(schemas[entity]!.in.shape).sort());
   });
 });
 

@@ -18,7 +18,8 @@ import type { Dataset } from '../contract/validate';
 import { addDays, daysBetween, type IsoDate } from '../dates';
 import { resolveAsOf, type KpiSettings } from '../kpi';
 import { advanceAlerts, evaluateRules } from './evaluate';
-import { factsAt, isRenewalOpenOn, prepareAlertIndex } from './facts';
+import { isOpenAt } from '../kpi/renewals';
+import { factsAt, prepareAlertIndex } from './facts';
 import type { AlertState } from './lifecycle';
 import { ALL_RULES, type AlertRuleId, type AlertSettings, type Severity } from './types';
 
@@ -151,7 +152,7 @@ export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: A
 }
 
 function soonestOpen(renewals: readonly Renewal[], on: IsoDate): Renewal | undefined {
-  return renewals.find((r) => isRenewalOpenOn(r, on)); // sorted by due date
+  return renewals.find((r) => isOpenAt(r, on)); // sorted by due date
 }
 
 const outcomeDate = (r: Renewal): IsoDate => r.closedDate ?? r.dueDate;

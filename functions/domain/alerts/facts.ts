@@ -7,6 +7,7 @@ import type { Dataset } from '../contract/validate';
 import { addDays, daysBetween, fromEpochDay, toEpochDay, type IsoDate, type IsoWeekday } from '../dates';
 import { prepareKpiContext, resolveAsOf, usageNeededFrom, type KpiContext, type KpiSettings } from '../kpi';
 import { scoreAccount } from '../kpi/health';
+import { isOpenAt } from '../kpi/renewals';
 import { segmentOf } from '../kpi/segments';
 import type { AccountFacts, RenewalFact } from './types';
 
@@ -46,11 +47,6 @@ export function alertUsageFrom(date: IsoDate, weekStartsOn: IsoWeekday): IsoDate
   return usageNeededFrom(resolveAsOf(date, weekStartsOn), UTILIZATION_WEEKS - 1);
 }
 
-/** A renewal is open on `date` when it is `open` or was closed after `date` (docs/metrics.md). */
-export function isRenewalOpenOn(r: Renewal, date: IsoDate): boolean {
-  return r.status === 'open' || (r.closedDate !== undefined && r.closedDate > date);
-}
-
 /**
  * The facts of every account that is a customer on `date` or has a renewal open on it, sorted by
  * account id. Usage and utilization come from the last complete week on or before `date`.
@@ -67,7 +63,7 @@ export function factsAt(index: AlertIndex, date: IsoDate): AccountFacts[] {
     const arr = timeline.arrAt(a, day);
     const openRenewals: RenewalFact[] = [];
     for (const r of index.renewalsByAccount.get(accountId) ?? []) {
-      if (isRenewalOpenOn(r, date)) openRenewals.push({ renewalId: r.renewalId, dueDate: r.dueDate, arrUp: r.arrUp, daysToDue: daysBetween(date, r.dueDate) });
+      if (isOpenAt(r, date)) openRenewals.push({ renewalId: r.renewalId, dueDate: r.dueDate, arrUp: r.arrUp, daysToDue: daysBetween(date, r.dueDate) });
     }
     if (arr <= 0 && openRenewals.length === 0) continue;
     const account = index.accounts.get(accountId);

@@ -2,7 +2,7 @@
 // the ARR bridge per account, the renewals ledger, the account list with health and its
 // components, and the expansion opportunities. Pure: rows are typed records (money in cents, dates
 // as ISO dates); the CSV and XLSX writers turn them into files.
-import { addDays, fiscalQuarterOf, type IsoDate } from '../dates';
+import { addDays, daysBetween, fiscalQuarterOf, type IsoDate } from '../dates';
 import type { Account, Renewal } from '../contract/entities';
 import type { ArrBridge, HealthComponentName, KpiContext, KpiResult } from '../kpi';
 import { inPipelineAt } from '../kpi/expansion';
@@ -124,7 +124,7 @@ export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: reado
     const inTrailing90d = r.dueDate >= t90From && r.dueDate <= asOf;
     const closedRecently = !open && r.closedDate !== undefined && r.closedDate >= closedFrom;
     if (!open && !inTrailing90d && !closedRecently) continue;
-    const daysToDue = Math.round((Date.parse(r.dueDate) - Date.parse(asOf)) / 86_400_000);
+    const daysToDue = daysBetween(asOf, r.dueDate);
     const renewed = !open && r.status === 'renewed';
     const h = healthOf.get(r.accountId);
     const row: RenewalRow = {

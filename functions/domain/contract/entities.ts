@@ -113,6 +113,13 @@ export const CONTRACT_COLUMNS: { readonly [K in EntityName]: readonly string[] }
   spend: ['month', 'sales_marketing', 'currency'],
 };
 
+/** The values of the contract's enumerated columns. */
+export const SUBSCRIPTION_KINDS = ['recurring', 'services'] as const;
+export const RENEWAL_STATUSES = ['open', 'renewed', 'churned'] as const;
+export const EXPANSION_TYPES = ['upsell', 'cross_sell'] as const;
+export const EXPANSION_STAGES = ['open', 'won', 'lost'] as const;
+export const TICKET_PRIORITIES = ['p1', 'p2', 'p3', 'p4'] as const;
+
 export interface ContractOptions {
   currency: string;
   weekStartsOn: IsoWeekday;
@@ -236,7 +243,7 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
       line_id: req(text()),
       account_id: req(text()),
       product: opt(text()),
-      kind: opt(oneOf(['recurring', 'services'])),
+      kind: opt(oneOf(SUBSCRIPTION_KINDS)),
       arr: req(money()),
       start_date: req(date()),
       end_date: opt(date()),
@@ -268,7 +275,7 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
       account_id: req(text()),
       due_date: req(date()),
       arr_up: req(money()),
-      status: req(oneOf(['open', 'renewed', 'churned'])),
+      status: req(oneOf(RENEWAL_STATUSES)),
       closed_date: opt(date()),
       renewed_arr: opt(money()),
       currency,
@@ -298,9 +305,9 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
     .object({
       opportunity_id: req(text()),
       account_id: req(text()),
-      type: req(oneOf(['upsell', 'cross_sell'])),
+      type: req(oneOf(EXPANSION_TYPES)),
       arr: req(money()),
-      stage: req(oneOf(['open', 'won', 'lost'])),
+      stage: req(oneOf(EXPANSION_STAGES)),
       created_date: opt(date()),
       close_date: opt(date()),
       currency,
@@ -339,7 +346,7 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
       ticket_id: req(text()),
       account_id: req(text()),
       opened_date: req(date()),
-      priority: req(oneOf(['p1', 'p2', 'p3', 'p4'])),
+      priority: req(oneOf(TICKET_PRIORITIES)),
       closed_date: opt(date()),
       csat: opt(int(1, 5)),
     })

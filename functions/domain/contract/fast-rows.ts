@@ -5,24 +5,41 @@
 // path 0.5-1 us. test/unit/contract/fast-rows.test.ts checks both claims on random rows.
 import { isIsoDate, startOfWeek, type IsoDate, type IsoWeekday } from '../dates';
 import { parseMoney, type Cents } from '../money';
-import { CONTRACT_COLUMNS, EMAIL_PATTERN, ENTITY_NAMES, type Account, type EntityName, type ContractOptions, type EntityTypes, type Expansion, type NpsResponse, type Renewal, type Subscription, type Ticket, type Usage } from './entities';
+import {
+  CONTRACT_COLUMNS,
+  EMAIL_PATTERN,
+  ENTITY_NAMES,
+  EXPANSION_STAGES,
+  EXPANSION_TYPES,
+  RENEWAL_STATUSES,
+  SUBSCRIPTION_KINDS,
+  TICKET_PRIORITIES,
+  type Account,
+  type ContractOptions,
+  type EntityName,
+  type EntityTypes,
+  type Expansion,
+  type NpsResponse,
+  type Renewal,
+  type Subscription,
+  type Ticket,
+  type Usage,
+} from './entities';
 
 export type FastEntity = Exclude<EntityName, 'spend'>;
 
-/** The columns each fast path reads, in the order of its `at` positions: the contract's columns. */
-export const FAST_COLUMNS: { readonly [K in FastEntity]: readonly string[] } = CONTRACT_COLUMNS;
 /** Every entity but spend (a few dozen rows a year). */
 export const FAST_ENTITIES = ENTITY_NAMES.filter((e): e is FastEntity => e !== 'spend');
 
 /**
- * A fast path reads a row's cells by position: `values[at[k]]` is its k-th column of FAST_COLUMNS
+ * A fast path reads a row's cells by position: `values[at[k]]` is its k-th column of CONTRACT_COLUMNS
  * (at[k] = -1: the row has no such column). CSV rows are cell arrays already, so no object is built.
  */
 export type FastPaths = { [K in FastEntity]: (values: readonly unknown[], at: Int32Array) => EntityTypes[K] | undefined };
 
 /** Where each of the entity's fast-path columns is among `columns` (the last one of a repeated name, as a row object would keep). */
 export function fastPositions(entity: FastEntity, columns: readonly string[]): Int32Array {
-  return Int32Array.from(FAST_COLUMNS[entity], (c) => columns.lastIndexOf(c));
+  return Int32Array.from(CONTRACT_COLUMNS[entity], (c) => columns.lastIndexOf(c));
 }
 
 /** A cell the fast path cannot vouch for: the row goes to the schema. */
@@ -159,11 +176,6 @@ export function fastPaths(opts: ContractOptions): FastPaths {
   };
 }
 
-const SUBSCRIPTION_KINDS = ['recurring', 'services'] as const;
-const RENEWAL_STATUSES = ['open', 'renewed', 'churned'] as const;
-const EXPANSION_TYPES = ['upsell', 'cross_sell'] as const;
-const EXPANSION_STAGES = ['open', 'won', 'lost'] as const;
-const TICKET_PRIORITIES = ['p1', 'p2', 'p3', 'p4'] as const;
 
 const cell = (values: readonly unknown[], at: Int32Array, k: number): unknown => (at[k]! < 0 ? undefined : values[at[k]!]);
 

@@ -1,8 +1,8 @@
 // Row validation: turns a raw row into a typed record or into row errors that name the field and
 // the reason, and collects a folder's records into a Dataset (a later row with the same id wins).
 import type { z } from 'zod';
-import { ENTITY_NAMES, entityKey, entitySchemas, type ContractOptions, type EntityName, type EntityTypes, type Usage } from './entities';
-import { FAST_COLUMNS, FAST_ENTITIES, fastPaths, fastPositions, type FastEntity, type FastPaths } from './fast-rows';
+import { CONTRACT_COLUMNS, ENTITY_NAMES, entityKey, entitySchemas, type ContractOptions, type EntityName, type EntityTypes, type Usage } from './entities';
+import { FAST_ENTITIES, fastPaths, fastPositions, type FastEntity, type FastPaths } from './fast-rows';
 
 export interface RowError {
   file: string;
@@ -22,7 +22,7 @@ export function emptyDataset(): Dataset {
 
 const isFast = (entity: EntityName): entity is FastEntity => entity !== 'spend';
 /** Positions for a row given by name: its cells are taken in the fast path's own column order. */
-const IN_ORDER = Object.fromEntries(FAST_ENTITIES.map((e) => [e, Int32Array.from(FAST_COLUMNS[e], (_, i) => i)])) as Record<FastEntity, Int32Array>;
+const IN_ORDER = Object.fromEntries(FAST_ENTITIES.map((e) => [e, Int32Array.from(CONTRACT_COLUMNS[e], (_, i) => i)])) as Record<FastEntity, Int32Array>;
 
 /** A row by name, and by position when the source has cells (the shape of a source's raw row). */
 export interface RowCells {
@@ -47,7 +47,7 @@ export class RowValidator {
   /** Validates a row of named fields. */
   validate<K extends EntityName>(entity: K, raw: Record<string, unknown>): RowResult<K> {
     if (isFast(entity)) {
-      const record = this.fast[entity](FAST_COLUMNS[entity].map((c) => raw[c]), IN_ORDER[entity]);
+      const record = this.fast[entity](CONTRACT_COLUMNS[entity].map((c) => raw[c]), IN_ORDER[entity]);
       if (record !== undefined) return { ok: true, record: record as EntityTypes[K] };
     }
     return this.parse(entity, raw);

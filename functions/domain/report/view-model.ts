@@ -6,6 +6,7 @@ import type { DataQuality } from './data-quality';
 import type { Account, Renewal } from '../contract/entities';
 import { addDays, daysBetween, type IsoDate } from '../dates';
 import type { AccountHealth, CountArr, ExpansionSum, HealthBand, HealthComponent, KpiResult, TrendResult } from '../kpi';
+import { isOpenAt } from '../kpi/renewals';
 import type { Cents } from '../money';
 import { createFormatter, type Formatter, type ValueFormat } from './format';
 import { GAIN_KINDS, type AccountMovement, type MovementKind } from './movements';
@@ -337,8 +338,7 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
   const horizon = addDays(k.asOf, windowDays);
   const nextRenewal = new Map<string, Renewal>();
   for (const r of input.renewals) {
-    const open = r.status === 'open' || (r.closedDate !== undefined && r.closedDate > k.asOf);
-    if (!open || r.dueDate > horizon) continue;
+    if (!isOpenAt(r, k.asOf) || r.dueDate > horizon) continue;
     const seen = nextRenewal.get(r.accountId);
     if (!seen || r.dueDate < seen.dueDate || (r.dueDate === seen.dueDate && r.renewalId < seen.renewalId)) nextRenewal.set(r.accountId, r);
   }

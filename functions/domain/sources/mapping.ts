@@ -4,10 +4,7 @@
 import { z } from 'zod';
 import { centsToDecimal } from '../money';
 import { todayIn } from '../dates';
-import { CONTRACT_COLUMNS, type EntityName } from '../contract/entities';
-
-/** The contract columns of each entity: the targets a mapping may name. */
-export const CONTRACT_FIELDS = CONTRACT_COLUMNS;
+import type { EntityName } from '../contract/entities';
 
 export const TRANSFORMS = [
   /** Integer minor units (1234) -> contract money (`12.34`). */

@@ -2,7 +2,8 @@
 // the entities it yields, how its fields map onto the data contract, and when it runs.
 import { z } from 'zod';
 import { ENTITY_NAMES, type EntityName } from '../contract/entities';
-import { CONTRACT_FIELDS, entityMappingSchema } from './mapping';
+import { CONTRACT_COLUMNS } from '../contract/entities';
+import { entityMappingSchema } from './mapping';
 
 const entityName = z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]], {
   error: (i) => `"${String(i.input)}" is not an entity of the data contract (${ENTITY_NAMES.join(', ')})`,
@@ -180,11 +181,11 @@ export const sourcesSchema = z
           continue;
         }
         for (const target of Object.keys(m.fields)) {
-          if (!CONTRACT_FIELDS[entity].includes(target)) {
+          if (!CONTRACT_COLUMNS[entity].includes(target)) {
             ctx.addIssue({
               code: 'custom',
               path: [i, 'mapping', entity, 'fields', target],
-              message: `"${target}" is not a ${entity} column (${CONTRACT_FIELDS[entity].join(', ')})`,
+              message: `"${target}" is not a ${entity} column (${CONTRACT_COLUMNS[entity].join(', ')})`,
             });
           }
         }

@@ -2,8 +2,8 @@
 // schema accepts and builds the same record; on random rows, valid or not, of every entity.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entitySchemas } from '../../../functions/domain/contract/entities';
-import { FAST_COLUMNS, FAST_ENTITIES, fastPaths, type FastEntity } from '../../../functions/domain/contract/fast-rows';
+import { CONTRACT_COLUMNS, entitySchemas } from '../../../functions/domain/contract/entities';
+import { FAST_ENTITIES, fastPaths, type FastEntity } from '../../../functions/domain/contract/fast-rows';
 import { latestById, RowValidator } from '../../../functions/domain/contract/validate';
 
 const opts = { currency: 'USD', weekStartsOn: 1 as const };
@@ -42,8 +42,8 @@ describe('fast row paths', () => {
   // A fast path called with a row object's values in its own column order.
   const fast = (entity: FastEntity, raw: Record<string, unknown>) =>
     paths[entity](
-      FAST_COLUMNS[entity].map((c) => raw[c]),
-      Int32Array.from(FAST_COLUMNS[entity], (_, i) => i),
+      CONTRACT_COLUMNS[entity].map((c) => raw[c]),
+      Int32Array.from(CONTRACT_COLUMNS[entity], (_, i) => i),
     );
 
   for (const entity of FAST_ENTITIES) {
