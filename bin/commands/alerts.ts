@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-alerts';
-import { alertRoutingFrom, evaluateAlerts, type AlertRunResult } from '../../functions/app/evaluate-alerts';
+import { alertRoutingFrom, evaluateAlerts, isDigestDay, type AlertRunResult } from '../../functions/app/evaluate-alerts';
 import { readDataset } from '../../functions/app/read-contract';
 import type { PulseConfig } from '../../functions/config';
 import {
@@ -19,7 +19,7 @@ import {
   type BacktestResult,
   type RuleFigures,
 } from '../../functions/domain/alerts';
-import { addDays, isIsoDate, isoWeekday, todayIn, WEEKDAYS } from '../../functions/domain/dates';
+import { addDays, isIsoDate, todayIn } from '../../functions/domain/dates';
 import { kpiSettingsFrom } from '../../functions/domain/kpi';
 import { AlertConflictError, type AlertStateStore } from '../../functions/ports/alerts';
 import { CliError, formatReject, loadConfig, table, validatorFor } from './context';
@@ -37,10 +37,6 @@ export interface AlertsRunOptions extends TargetOptions {
   dryRun?: boolean;
 }
 
-/** Is `date` one of the configured digest days? */
-export function isDigestDay(config: PulseConfig, date: string): boolean {
-  return config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(date) - 1]!);
-}
 
 export interface AlertsStepOptions {
   config: PulseConfig;

@@ -3,13 +3,13 @@
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { FileLinkKeys } from '../../functions/adapters/secrets/link-keys';
-import { linkMaker } from '../../functions/domain/archive';
+import { ARCHIVE_LINK_DAYS, linkMaker } from '../../functions/domain/archive';
 import type { UrlPresigner } from '../../functions/ports/archive';
 import { createDownloadHandler } from '../../functions/handlers/download';
 import { LOCAL_DATA_DIR } from './local';
 
 export const DEFAULT_DOWNLOAD_PORT = 4510;
-export const DEFAULT_LINK_DAYS = 30;
+export const DEFAULT_LINK_DAYS = ARCHIVE_LINK_DAYS;
 /** Where the local link signing key lives (created on first use). */
 export const LOCAL_LINK_KEY_FILE = join(LOCAL_DATA_DIR, 'link-signing-key');
 

@@ -14,7 +14,7 @@ import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
 import type { PulseConfig } from '../config';
 import type { Dataset } from '../domain/contract/validate';
-import type { IsoDate } from '../domain/dates';
+import { WEEKDAYS, isoWeekday, type IsoDate } from '../domain/dates';
 import {
   advanceAlerts,
   alertUsageFrom,
@@ -244,6 +244,11 @@ async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, 
 }
 
 /** Who gets what, from the Pulse config: the same routing for the CLI and the Lambda function. */
+/** Is `date` one of the configured digest days? */
+export function isDigestDay(config: PulseConfig, date: IsoDate): boolean {
+  return config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(date) - 1]!);
+}
+
 export function alertRoutingFrom(config: PulseConfig): AlertRouting {
   return {
     companyName: config.company.name,

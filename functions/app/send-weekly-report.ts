@@ -25,7 +25,7 @@ import {
   type WeeklyReportView,
 } from '../domain/report';
 import { INDEX_KEY, periodPrefix, weeklyPack } from '../domain/archive';
-import type { Mailer, OutgoingMessage, SendKey, SendLedger } from '../ports/mailer';
+import { MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage, type SendKey, type SendLedger } from '../ports/mailer';
 import type { RenderedEmail, ReportRenderer } from '../ports/report-renderer';
 import type { RunLedger } from '../ports/run-ledger';
 import type { Store } from '../ports/store';
@@ -34,7 +34,6 @@ import { recordRun, type RunContext } from './record-run';
 export const REPORT_KIND = 'weekly-report';
 export const DELAYED_KIND = 'weekly-report-delayed';
 /** SES accepts at most 50 recipients per message. */
-export const MAX_RECIPIENTS = 50;
 
 export interface ReportSettings {
   companyName: string;
@@ -154,8 +153,8 @@ export async function sendOnce(
     else if (c.status === 'sent') out.alreadySent.push({ recipient, messageId: c.messageId, sentAt: c.sentAt });
     else out.inFlight.push({ recipient, claimedAt: c.claimedAt });
   }
-  for (let i = 0; i < claimed.length; i += MAX_RECIPIENTS) {
-    const to = claimed.slice(i, i + MAX_RECIPIENTS);
+  for (let i = 0; i < claimed.length; i += MAX_RECIPIENTS_PER_MESSAGE) {
+    const to = claimed.slice(i, i + MAX_RECIPIENTS_PER_MESSAGE);
     const outgoing: OutgoingMessage = { ...message, to };
     let messageId: string;
     try {

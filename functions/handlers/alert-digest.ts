@@ -5,8 +5,8 @@
 // evaluates the same day, and the send ledger sends every message once.
 import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
 import { createRiskAlertRenderer } from '../adapters/render/risk-alerts';
-import { alertRoutingFrom, evaluateAlerts } from '../app/evaluate-alerts';
-import { WEEKDAYS, isIsoDate, isoWeekday, todayIn } from '../domain/dates';
+import { alertRoutingFrom, evaluateAlerts, isDigestDay } from '../app/evaluate-alerts';
+import { isIsoDate, todayIn } from '../domain/dates';
 import { alertSettingsFrom } from '../domain/alerts';
 import { kpiSettingsFrom } from '../domain/kpi';
 import type { AlertRenderer } from '../ports/alerts';
@@ -28,7 +28,7 @@ export async function handler(event: AlertDigestEvent = {}) {
   const { config, env, store, runLedger } = getRuntime();
   const { dynamodb, mailer, sendLedger } = getMailRuntime();
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
-  const digestDay = config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(today) - 1]!);
+  const digestDay = isDigestDay(config, today);
   renderer ??= createRiskAlertRenderer();
   const result = await evaluateAlerts(
     {

@@ -8,7 +8,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { archiveWeek } from '../app/archive-week';
-import { configHash, embedInlineImages, linkMaker } from '../domain/archive';
+import { ARCHIVE_LINK_DAYS, configHash, embedInlineImages, linkMaker } from '../domain/archive';
 import { kpiSettingsFrom } from '../domain/kpi';
 import { reportUsageFrom } from '../domain/report';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
@@ -35,7 +35,6 @@ let renderer: Promise<ReportRenderer> | undefined;
 let linkKeys: SecretsManagerLinkKeys | undefined;
 
 /** Links in the email and on the archive index stay valid this long (the endpoint re-signs on use). */
-const LINK_DAYS = 30;
 
 export async function handler(event: WeeklyReportEvent = {}) {
   const { config, env, store, s3, runLedger } = getRuntime();
@@ -49,7 +48,7 @@ export async function handler(event: WeeklyReportEvent = {}) {
     throw err;
   });
   if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
-  const archiveLink = env.PULSE_DOWNLOAD_URL && linkKeys ? linkMaker(env.PULSE_DOWNLOAD_URL, await linkKeys.current(), LINK_DAYS) : undefined;
+  const archiveLink = env.PULSE_DOWNLOAD_URL && linkKeys ? linkMaker(env.PULSE_DOWNLOAD_URL, await linkKeys.current(), ARCHIVE_LINK_DAYS) : undefined;
   // The report and the archive read the same data; usage only from the weeks the report can look at.
   const data = await store.loadDataset({ usageFrom: reportUsageFrom(asOf) });
   const result = await sendWeeklyReport(

@@ -1,6 +1,9 @@
 // The mail port: one message out (SES in AWS and locally), and the send ledger that makes every
 // send happen exactly once per (kind, period, recipient).
 
+/** SES takes at most 50 recipients (To + Cc + Bcc) in one message. */
+export const MAX_RECIPIENTS_PER_MESSAGE = 50;
+
 export interface InlineImage {
   /** Content-ID referenced from the HTML as `cid:<cid>`. */
   cid: string;

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Mailer, OutgoingMessage, SentMessage } from '../../ports/mailer';
+import { embedInlineImages } from '../../domain/archive/embed';
 
 export interface OutboxFiles {
   eml: string;
@@ -22,9 +23,7 @@ export function outboxName(message: OutgoingMessage): string {
 
 /** HTML with every cid: reference replaced by the image as a data: URI, for a browser. */
 export function htmlWithInlineImages(message: OutgoingMessage): string {
-  let html = message.html;
-  for (const img of message.images ?? []) html = html.split(`cid:${img.cid}`).join(`data:${img.contentType};base64,${img.content.toString('base64')}`);
-  return html;
+  return embedInlineImages(message.html, message.images ?? []);
 }
 
 /** Writes the three files; a later message with the same name replaces the earlier one. */

@@ -4,10 +4,9 @@
 // error is not retried here, because SES may have accepted a message whose answer was lost, and
 // sending it again would be a duplicate (the use case decides: see docs/report.md).
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingMessage, SentMessage } from '../../ports/mailer';
+import { MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage, type SentMessage } from '../../ports/mailer';
 import { composeMime } from './mime';
 
-export const MAX_RECIPIENTS_PER_MESSAGE = 50;
 
 export type MailErrorCode =
   /** SES kept throttling after every retry: nothing was sent. */

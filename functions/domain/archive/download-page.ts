@@ -1,6 +1,7 @@
 // What the download endpoint answers: a redirect to a fresh presigned URL, or a short page that
 // says plainly why the link does not work and what to do (never a stack trace, never the key).
 import { tokenFor, type TokenFailure } from './token';
+import { escapeHtml } from './index-page';
 
 export type DownloadOutcome =
   | { status: 302; location: string; key: string }
@@ -24,14 +25,13 @@ const COMMON_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
 };
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(status: number, title: string, lines: string[]): HttpResponse {
   const body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
 <style>body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.4rem}p{margin:.6rem 0}small{color:#6b7280}</style>
-</head><body><h1>${esc(title)}</h1>
-${lines.map((l) => `<p>${esc(l)}</p>`).join('\n')}
+</head><body><h1>${escapeHtml(title)}</h1>
+${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 <p><small>Pulse finance archive · HTTP ${status}</small></p>
 </body></html>
 `;
@@ -70,6 +70,9 @@ export function tokenFromRequest(path: string, query: Record<string, string | un
 }
 
 /** A function that turns an archive key into a durable link valid for `days` days. */
+/** How long an archive link in an email (or printed by the CLI) stays valid. */
+export const ARCHIVE_LINK_DAYS = 30;
+
 export function linkMaker(baseUrl: string, secret: string | Uint8Array, days: number, now: Date = new Date()): (key: string) => string {
   return (key) => downloadUrl(baseUrl, tokenFor(secret, key, days, now));
 }

@@ -34,7 +34,8 @@ export function relativeLink(key: string, fromKey: string): string {
   return [...Array(from.length - i).fill('..'), ...to.slice(i)].map(encodeURIComponent).join('/');
 }
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Text made safe for HTML content and attribute values. */
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function money(value: number, currency: string, locale: string): string {
   try {
@@ -58,12 +59,12 @@ function row(e: IndexEntry, fromKey: string, o: Required<Pick<IndexOptions, 'lin
   const h = m.headline;
   const files = [...m.files.map((f) => ({ name: f.name, key: f.key })), { name: 'manifest.json', key: `${m.prefix}manifest.json` }]
     .sort((a, b) => rank(a.name) - rank(b.name))
-    .map((f) => `<a href="${esc(o.link(f.key, fromKey))}">${esc(f.name)}</a>`)
+    .map((f) => `<a href="${escapeHtml(o.link(f.key, fromKey))}">${escapeHtml(f.name)}</a>`)
     .join(' · ');
-  const version = m.version === 1 ? '1' : `${m.version}<br><small title="${esc(m.regeneration?.reason ?? '')}">regenerated: ${esc(m.regeneration?.reason ?? '')}</small>`;
-  return `<tr><th scope="row">${esc(m.period)}</th><td>${esc(m.asOf)}</td><td class="n">${esc(money(h.closingArr, h.currency, o.locale))}</td><td class="n">${esc(
+  const version = m.version === 1 ? '1' : `${m.version}<br><small title="${escapeHtml(m.regeneration?.reason ?? '')}">regenerated: ${escapeHtml(m.regeneration?.reason ?? '')}</small>`;
+  return `<tr><th scope="row">${escapeHtml(m.period)}</th><td>${escapeHtml(m.asOf)}</td><td class="n">${escapeHtml(money(h.closingArr, h.currency, o.locale))}</td><td class="n">${escapeHtml(
     money(h.netNewArr, h.currency, o.locale),
-  )}</td><td class="n">${esc(money(h.qtdNetNewArr, h.currency, o.locale))}</td><td class="n">${pct(h.nrr)}</td><td class="n">${pct(h.grr)}</td><td class="n">${esc(
+  )}</td><td class="n">${escapeHtml(money(h.qtdNetNewArr, h.currency, o.locale))}</td><td class="n">${pct(h.nrr)}</td><td class="n">${pct(h.grr)}</td><td class="n">${escapeHtml(
     money(h.arrAtRisk, h.currency, o.locale),
   )}</td><td class="n">${h.customers}</td><td>${version}</td><td>${files}</td></tr>`;
 }
@@ -78,12 +79,12 @@ ${entries.map((e) => row(e, fromKey, o)).join('\n')}
 function page(title: string, body: string, generatedAt: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${esc(title)}</title>
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
 <style>body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1f2937}table{border-collapse:collapse;width:100%;margin:0 0 2rem}th,td{border-bottom:1px solid #e5e7eb;padding:.35rem .5rem;text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}thead th{background:#f3f4f6}small{color:#6b7280}a{color:#1d4ed8}</style>
 </head><body>
-<h1>${esc(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 ${body}
-<p><small>Generated ${esc(generatedAt)} by Pulse. Every pack is immutable: a regenerated pack is a new version beside the old one, with its reason in its manifest. Check a download with <code>pulse archive get &lt;week&gt;</code>, which verifies every file against the manifest's SHA-256.</small></p>
+<p><small>Generated ${escapeHtml(generatedAt)} by Pulse. Every pack is immutable: a regenerated pack is a new version beside the old one, with its reason in its manifest. Check a download with <code>pulse archive get &lt;week&gt;</code>, which verifies every file against the manifest's SHA-256.</small></p>
 </body></html>
 `;
 }
@@ -98,7 +99,7 @@ export function renderIndexPages(entries: readonly IndexEntry[], opts: IndexOpti
   const weekly = entries.filter((e) => e.manifest.kind === 'weekly').sort(byNewest);
   const years = [...new Set(weekly.map((e) => e.manifest.period.slice(0, 4)))].sort().reverse();
 
-  const yearLinks = years.map((y) => `<a href="${esc(o.link(yearIndexKey(y), INDEX_KEY))}">${y}</a>`).join(' · ');
+  const yearLinks = years.map((y) => `<a href="${escapeHtml(o.link(yearIndexKey(y), INDEX_KEY))}">${y}</a>`).join(' · ');
   const main = page(
     title,
     `<p>${weekly.length} weekly and ${quarterly.length} quarter-end pack(s).${years.length ? ` By year: ${yearLinks}` : ''}</p>
@@ -114,7 +115,7 @@ ${table(weekly, INDEX_KEY, o, 'Net new (QTD)')}`,
     const inYear = weekly.filter((e) => e.manifest.period.startsWith(y));
     pages.push({
       key,
-      html: page(`${title}: ${y}`, `<p><a href="${esc(o.link(INDEX_KEY, key))}">All packs</a></p>\n${table(inYear, key, o, 'Net new (QTD)')}`, opts.generatedAt),
+      html: page(`${title}: ${y}`, `<p><a href="${escapeHtml(o.link(INDEX_KEY, key))}">All packs</a></p>\n${table(inYear, key, o, 'Net new (QTD)')}`, opts.generatedAt),
     });
   }
   return pages;
