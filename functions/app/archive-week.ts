@@ -73,6 +73,8 @@ export interface ArchiveWeekInput {
   locale?: string;
   /** The company KPI context of `data` when the caller already has it (computeWeek's). */
   context?: KpiContext;
+  /** The per-segment contexts of `data` when the caller already has them (the report's). */
+  segmentContexts?: ReadonlyMap<string, KpiContext>;
   /** Links on the index pages (default: relative links). */
   link?: (key: string, fromKey: string) => string;
   /** Records the run (kind `archive`) when given. */
@@ -130,7 +132,9 @@ async function writePacks(archive: ArchiveStore, input: ArchiveWeekInput): Promi
   const ctx = input.context ?? prepareKpiContext(input.data, input.settings);
   let segmentContexts: [string, KpiContext][] | undefined;
   const segmentsAt = (date: IsoDate): Map<string, KpiResult> => {
-    segmentContexts ??= [...partitionBySegment(input.data)].map(([s, part]) => [s, prepareKpiContext(part, input.settings, { segment: s })]);
+    segmentContexts ??= input.segmentContexts
+      ? [...input.segmentContexts]
+      : [...partitionBySegment(input.data)].map(([s, part]) => [s, prepareKpiContext(part, input.settings, { segment: s })]);
     return new Map(segmentContexts.map(([s, c]) => [s, kpisAt(c, date)]));
   };
 

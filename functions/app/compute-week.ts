@@ -2,7 +2,7 @@
 // segment), so trends come from stored history and any past week's report can be regenerated.
 // Recomputing a week overwrites its snapshots: the result depends only on (stored data, week, settings).
 import { addDays, isoWeekLabel, type IsoDate } from '../domain/dates';
-import { kpisAt, partitionBySegment, prepareKpiContext, toKpiJson, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../domain/kpi';
+import { kpiScopes, kpisAt, toKpiJson, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../domain/kpi';
 import type { Dataset } from '../domain/contract/validate';
 import type { RunLedger } from '../ports/run-ledger';
 import type { KpiSnapshot, Store } from '../ports/store';
@@ -50,15 +50,14 @@ async function computeAndStore(store: Store, settings: KpiSettings, opts: Comput
   // Every week computed carries a trend (TREND_WEEKS weeks and the one before them, for the first
   // week's change), so the earliest week's trend looks back furthest.
   const data = opts.dataset ?? (await store.loadDataset({ usageFrom: usageNeededFrom(opts.asOf, (opts.history ?? 0) + TREND_WEEKS) }));
-  const company = prepareKpiContext(data, settings);
-  const segmentContexts = [...partitionBySegment(data)].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const);
+  const { company, segments: segmentContexts } = kpiScopes(data, settings);
 
   const weeks = Array.from({ length: (opts.history ?? 0) + 1 }, (_, i) => addDays(opts.asOf, -7 * ((opts.history ?? 0) - i)));
   let latest: Omit<ComputedWeek, 'snapshotsWritten'> | undefined;
   const written: string[] = [];
   for (const asOf of weeks) {
     const result = kpisAt(company, asOf);
-    const segments = new Map(segmentContexts.map(([segment, ctx]) => [segment, kpisAt(ctx, asOf)]));
+    const segments = new Map([...segmentContexts].map(([segment, ctx]) => [segment, kpisAt(ctx, asOf)]));
     const trend = trendFromContext(company, asOf);
     const week = isoWeekLabel(asOf);
     const snapshots: KpiSnapshot[] = [
@@ -68,7 +67,7 @@ async function computeAndStore(store: Store, settings: KpiSettings, opts: Comput
         week,
         asOf,
         computedAt: opts.computedAt,
-        kpis: toKpiJson(r, { trend: trendFromContext(segmentContexts.find(([s]) => s === segment)![1], asOf) }),
+        kpis: toKpiJson(r, { trend: trendFromContext(segmentContexts.get(segment)!, asOf) }),
       })),
     ];
     for (const s of snapshots) await store.putSnapshot(s);

@@ -12,7 +12,7 @@
 import type { PulseConfig } from '../config';
 import type { Dataset } from '../domain/contract/validate';
 import { isoWeekLabel, type IsoDate } from '../domain/dates';
-import { kpiSettingsFrom, type KpiSettings } from '../domain/kpi';
+import { kpiScopes, kpiSettingsFrom, type KpiScopes, type KpiSettings } from '../domain/kpi';
 import {
   buildWeeklyReportView,
   checkFreshness,
@@ -121,7 +121,7 @@ export interface Sends {
 }
 
 export type SendWeeklyReportResult =
-  | { status: 'sent'; week: string; asOf: IsoDate; view: WeeklyReportView; email: RenderedEmail; sends: Sends }
+  | { status: 'sent'; week: string; asOf: IsoDate; view: WeeklyReportView; email: RenderedEmail; sends: Sends; contexts: KpiScopes }
   | { status: 'delayed'; week: string; asOf: IsoDate; problems: Problem[]; notice: Sends }
   | { status: 'dry-run'; week: string; asOf: IsoDate; view: WeeklyReportView; email: RenderedEmail; message: OutgoingMessage; problems: Problem[] };
 
@@ -200,7 +200,8 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
 
   const body = async (run?: RunContext): Promise<SendWeeklyReportResult> => {
     const data = opts.dataset ?? (await deps.store.loadDataset({ usageFrom: reportUsageFrom(opts.asOf) }));
-    const computed = computeWeeklyReportData(data, settings.kpi, opts.asOf);
+    const scopes = kpiScopes(data, settings.kpi);
+    const computed = computeWeeklyReportData(data, settings.kpi, opts.asOf, undefined, scopes);
 
     const runs = await deps.runLedger.list({ kind: 'ingest', limit: 500 });
     const problems = [
@@ -266,7 +267,7 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
     for (const f of sends.failed) run?.error(`${f.recipient}: ${f.error}${f.released ? '' : ' (outcome unknown: left claimed)'}`);
     for (const f of sends.inFlight) run?.error(`${f.recipient}: claimed at ${f.claimedAt} by a run that did not finish; not sent again (use --resend)`);
     if (sends.failed.length) run?.fail();
-    return { status: 'sent', week, asOf: opts.asOf, view, email, sends };
+    return { status: 'sent', week, asOf: opts.asOf, view, email, sends, contexts: scopes };
   };
 
   if (opts.dryRun) return body();

@@ -68,6 +68,9 @@ export async function handler(event: WeeklyReportEvent = {}) {
       ? await archiveWeek(new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET }), {
           data,
           settings: kpiSettingsFrom(config),
+          // The same data and settings the report was computed from: its indexes, not built again.
+          context: result.contexts.company,
+          segmentContexts: result.contexts.segments,
           asOf,
           report: { html: embedInlineImages(result.email.html, result.email.images) },
           runId: event.scheduledTime ?? `invoke-${new Date().toISOString()}`,

@@ -8,7 +8,7 @@ import { computeExpansion } from './expansion';
 import { HealthIndex, healthBuckets, scoreAccount, type HealthInputs } from './health';
 import { computeRenewals } from './renewals';
 import { computeRetention } from './retention';
-import { segmentsByAccount, segmentOf } from './segments';
+import { partitionBySegment, segmentsByAccount, segmentOf } from './segments';
 import type { KpiSettings } from './settings';
 import { ArrTimeline, EpochDays } from './timeline';
 import type { AccountHealth, KpiResult } from './types';
@@ -54,6 +54,19 @@ export function prepareKpiContext(data: Dataset, settings: KpiSettings, opts: { 
   };
   if (opts.segment !== undefined) ctx.segment = opts.segment;
   return ctx;
+}
+
+/** A dataset indexed for the KPIs, company-wide and per segment. */
+export interface KpiScopes {
+  company: KpiContext;
+  segments: Map<string, KpiContext>;
+}
+
+export function kpiScopes(data: Dataset, settings: KpiSettings): KpiScopes {
+  return {
+    company: prepareKpiContext(data, settings),
+    segments: new Map([...partitionBySegment(data)].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const)),
+  };
 }
 
 export function assertIsoDate(date: string, what = 'asOf'): void {

@@ -31,7 +31,7 @@ export function computeSegmentKpis(data: Dataset, asOf: IsoDate, settings: KpiSe
 }
 
 export { computeBridge, computeQtdBridge, computeWeekBridge, bridgeResidual, sumBridges } from './arr-bridge';
-export { kpisAt, prepareKpiContext, type KpiContext } from './engine';
+export { kpiScopes, kpisAt, prepareKpiContext, type KpiContext, type KpiScopes } from './engine';
 export { usageNeededFrom } from './adoption';
 export { bandOf } from './health';
 export { toKpiJson, type KpiJson, type KpiJsonOptions } from './json';

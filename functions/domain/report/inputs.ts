@@ -2,7 +2,7 @@
 // the week, the week before, the 13-week trend, each segment, and the week's per-account movements.
 import type { Dataset } from '../contract/validate';
 import { addDays, type IsoDate } from '../dates';
-import { kpisAt, partitionBySegment, prepareKpiContext, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../kpi';
+import { kpiScopes, kpisAt, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../kpi';
 import { accountMovements, type AccountMovement } from './movements';
 import type { WeeklyReportInput } from './view-model';
 
@@ -24,11 +24,11 @@ export function reportUsageFrom(asOf: IsoDate, trendWeeks = TREND_WEEKS): IsoDat
   return usageNeededFrom(asOf, trendWeeks);
 }
 
-export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, asOf: IsoDate, trendWeeks = TREND_WEEKS): WeeklyReportData {
-  const ctx = prepareKpiContext(data, settings);
+/** `scopes`: the dataset already indexed (kpiScopes of the same data and settings), when the caller has it. */
+export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, asOf: IsoDate, trendWeeks = TREND_WEEKS, scopes = kpiScopes(data, settings)): WeeklyReportData {
+  const ctx = scopes.company;
   const company = kpisAt(ctx, asOf);
-  const segments = new Map<string, KpiResult>();
-  for (const [segment, part] of partitionBySegment(data)) segments.set(segment, kpisAt(prepareKpiContext(part, settings, { segment }), asOf));
+  const segments = new Map([...scopes.segments].map(([segment, c]) => [segment, kpisAt(c, asOf)] as const));
   return {
     company,
     previous: kpisAt(ctx, addDays(asOf, -7)),
