@@ -24,7 +24,7 @@ import { kpiSettingsFrom } from '../../functions/domain/kpi';
 import { AlertConflictError, type AlertStateStore } from '../../functions/ports/alerts';
 import { CliError, formatReject, loadConfig, table, validatorFor } from './context';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
-import { awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
+import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters } from './local-mail';
 
 // ---- run -------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> 
   if (opts.target === 'aws') {
     if (opts.dryRun) throw new CliError('--dry-run works on the local stack only');
     const payload = { date: today, ...(opts.digest === false ? { mode: 'critical' } : opts.digest === true ? { mode: 'digest' } : {}) };
-    console.log(JSON.stringify(await invokeDeployedJob(opts.stack ?? 'Pulse-prod', 'alert-digest', payload, awsJobClients()), null, 2));
+    console.log(JSON.stringify(await invokeDeployedJob(opts.stack ?? DEFAULT_STACK, 'alert-digest', payload, awsJobClients()), null, 2));
     return 0;
   }
   const session = await openLocalStack();

@@ -15,7 +15,7 @@ import { CliError, table } from './context';
 import { DEFAULT_DOWNLOAD_PORT, DEFAULT_LINK_DAYS, localLinkKeys, startDownloadServer } from './download-server';
 
 export { DEFAULT_LINK_DAYS, LOCAL_LINK_KEY_FILE, localLinkKeys } from './download-server';
-import { openTarget, type TargetOptions, type TargetSession } from './target';
+import { DEFAULT_STACK, openTarget, type TargetOptions, type TargetSession } from './target';
 
 
 function archiveOf(session: TargetSession): S3Archive {
@@ -120,7 +120,7 @@ export async function archiveLinkCommand(what: string, opts: TargetOptions & { d
   return withArchive(opts, async (archive) => {
     const key = await resolveLinkTarget(archive, what);
     if (!isLinkableKey(key)) throw new CliError(`"${key}" is not an archive key`);
-    const { baseUrl, keys } = opts.target === 'aws' ? await awsLinkSettings(opts.stack ?? 'Pulse-prod') : { baseUrl: `http://127.0.0.1:${opts.port ?? DEFAULT_DOWNLOAD_PORT}`, keys: localLinkKeys() };
+    const { baseUrl, keys } = opts.target === 'aws' ? await awsLinkSettings(opts.stack ?? DEFAULT_STACK) : { baseUrl: `http://127.0.0.1:${opts.port ?? DEFAULT_DOWNLOAD_PORT}`, keys: localLinkKeys() };
     console.log(linkMaker(baseUrl, await keys.current(), opts.days)(key));
     if (opts.target !== 'aws') console.error(`(works while \`pulse archive serve\` or \`pulse demo --serve\` runs on port ${opts.port ?? DEFAULT_DOWNLOAD_PORT})`);
     return 0;

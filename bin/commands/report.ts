@@ -12,7 +12,7 @@ import type { Dataset } from '../../functions/domain/contract/validate';
 import { isoWeekLabel, todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
 import { CliError, loadConfig } from './context';
 import { localArchiveLink } from './download-server';
-import { awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
+import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters, OUTBOX_DIR } from './local-mail';
 import { openLocalStack, type LocalSession } from './local';
 
@@ -122,7 +122,7 @@ async function reportInAws(opts: ReportOptions, week: string): Promise<number> {
   if (unsupported.length) {
     throw new CliError(`${unsupported.join(', ')} work on the local stack only; with --target aws the deployed function sends to the configured recipients (--week, --resend)`);
   }
-  const summary = (await invokeDeployedJob(opts.stack ?? 'Pulse-prod', 'weekly-report', { week, resend: opts.resend === true }, awsJobClients())) as {
+  const summary = (await invokeDeployedJob(opts.stack ?? DEFAULT_STACK, 'weekly-report', { week, resend: opts.resend === true }, awsJobClients())) as {
     status: string;
     sent?: number;
     alreadySent?: number;

@@ -40,7 +40,10 @@ export const targetOption = () =>
   new Option('--target <where>', 'local: the embedded stack under .pulse/; aws: the deployed stack (AWS credentials from the usual chain)')
     .choices(['local', 'aws'])
     .default('local');
-export const stackOption = () => new Option('--stack <name>', 'the deployed CloudFormation stack, with --target aws').default('Pulse-prod');
+/** The stack `cdk deploy` creates without `-c stage=...`. */
+export const DEFAULT_STACK = 'Pulse-prod';
+
+export const stackOption = () => new Option('--stack <name>', 'the deployed CloudFormation stack, with --target aws').default(DEFAULT_STACK);
 
 /** Stack outputs -> resource names (see lib/pulse-stack.ts). */
 const OUTPUTS: Record<keyof TargetResources, string> = {
@@ -60,7 +63,7 @@ const ENV: Record<keyof TargetResources, string> = {
 
 export async function openTarget(opts: TargetOptions, log?: (msg: string) => void): Promise<TargetSession> {
   if ((opts.target ?? 'local') === 'local') return localTarget(await openLocalStack(log));
-  const resources = await awsResources(opts.stack ?? 'Pulse-prod', process.env, new CloudFormationClient({}));
+  const resources = await awsResources(opts.stack ?? DEFAULT_STACK, process.env, new CloudFormationClient({}));
   const dynamodb = new DynamoDBClient({});
   const s3 = new S3Client({});
   return {
