@@ -67,6 +67,11 @@ function sampleDataset(): Dataset {
       { month: '2025-10', salesMarketing: 4_500_000 },
       { month: '2025-11', salesMarketing: 0 },
     ],
+    fx_rates: [
+      { date: '2025-10-31', currency: 'EUR', rate: '1.0842' },
+      { date: '2025-11-03', currency: 'EUR', rate: '1.0851' },
+      { date: '2025-11-03', currency: 'JPY', rate: '0.006612' },
+    ],
   };
 }
 

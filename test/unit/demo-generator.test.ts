@@ -283,6 +283,7 @@ describe('generateDemoData', () => {
       tickets: (r) => col(r, 'ticket_id'),
       nps: (r) => col(r, 'response_id'),
       spend: (r) => col(r, 'month'),
+      fx_rates: (r) => `${col(r, 'date')}#${col(r, 'currency')}`,
     };
     const known = new Set(data.accounts.map((a) => col(a, 'account_id')));
     for (const entity of ENTITY_NAMES) {

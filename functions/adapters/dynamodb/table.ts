@@ -73,6 +73,7 @@ export const ENTITY_TAG: { [K in EntityName]: string } = {
   tickets: 'TICKET',
   nps: 'NPS',
   spend: 'SPEND',
+  fx_rates: 'FXRATE',
 };
 
 export const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
@@ -96,6 +97,8 @@ export const recordKeys: { [K in EntityName]: (r: EntityTypes[K]) => RecordKeys 
   tickets: (r) => identityKeys('TICKET', r.ticketId, r.accountId),
   nps: (r) => identityKeys('NPS', r.responseId, r.accountId),
   spend: (r) => ({ PK: 'SPEND', SK: r.month }),
+  // Company-wide like spend: one partition per currency, one item per day.
+  fx_rates: (r) => ({ PK: `FXRATE#${r.currency}`, SK: r.date }),
 };
 
 // ---- keys of KPI snapshots -----------------------------------------------------------------
@@ -130,3 +133,37 @@ export const ALERT_CURSOR_ENTITY = 'alert-cursor';
 export const alertKey = (alertId: string): ItemKey => ({ PK: 'ALERTS', SK: `ALERT#${alertId}` });
 /** The end of the last digest window sent to one (audience, recipient). */
 export const alertCursorKey = (audience: string, recipient: string): ItemKey => ({ PK: 'ALERT-DIGEST', SK: `CURSOR#${audience}#${recipient}` });
+
+// ---- keys of archive access: links, one-time codes, rate limits (docs/archive-access.md) -----
+
+export const LINK_ENTITY = 'archive-link';
+export const linkKey = (linkId: string): ItemKey => ({ PK: `LINK#${linkId}`, SK: 'LINK' });
+/** GSI1: every archive link, newest first by (createdAt, linkId). */
+export const LINKS_GSI1PK = 'LINKS';
+export const CODE_ENTITY = 'archive-code';
+export const codeKey = (challengeId: string): ItemKey => ({ PK: `CODE#${challengeId}`, SK: 'CODE' });
+export const RATE_ENTITY = 'rate';
+export const rateKey = (bucket: string, windowStart: number): ItemKey => ({ PK: `RATE#${bucket}`, SK: `W#${windowStart}` });
+/** Partition-key prefixes the download endpoint may touch in the Pulse table (its IAM condition). */
+export const ACCESS_KEY_PREFIXES = ['LINK#', 'CODE#', 'RATE#', LINKS_GSI1PK] as const;
+
+// ---- the audit table: one item per attempt on an archive link -------------------------------
+
+/** Audit items are partitioned by month (`AUDIT#2026-12`), sorted by time. */
+export const auditPk = (at: string): string => `AUDIT#${at.slice(0, 7)}`;
+
+/** Key schema of the audit table (append-only: the endpoint may only PutItem). */
+export function auditTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: ATTR.pk, AttributeType: 'S' },
+      { AttributeName: ATTR.sk, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: ATTR.pk, KeyType: 'HASH' },
+      { AttributeName: ATTR.sk, KeyType: 'RANGE' },
+    ],
+  };
+}

@@ -95,6 +95,7 @@ export function inputRowCounts(data: Dataset): Record<EntityName, number> {
     tickets: data.tickets.length,
     nps: data.nps.length,
     spend: data.spend.length,
+    fx_rates: data.fx_rates.length,
   };
 }
 

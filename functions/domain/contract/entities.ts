@@ -3,7 +3,7 @@
 // dates as ISO calendar dates.
 import { z } from 'zod';
 import { isIsoDate, startOfWeek, type IsoDate, type IsoWeekday } from '../dates';
-import { parseMoney, type Cents } from '../money';
+import { CURRENCY_CODE, currencyDecimals, parseMinorUnits, parseMoney, type Cents } from '../money';
 
 export interface Account {
   accountId: string;
@@ -24,6 +24,18 @@ export interface Subscription {
   /** Exclusive; absent = still active. */
   endDate?: IsoDate;
   seats?: number;
+  /** Set when not the reporting currency: `arr` is then in minor units of it (until converted, see `fx`). */
+  currency?: string;
+  /** After conversion (domain/fx.ts): the original currency, amount and rate; `arr` is reporting cents. */
+  fx?: FxApplied & { arr: number };
+}
+
+/** How a row's money was converted: the rate of the `fx_rates` row dated `rateDate` (latest <= the row's date). */
+export interface FxApplied {
+  currency: string;
+  /** Units of the reporting currency per 1 unit of `currency`, as given (an exact decimal). */
+  rate: string;
+  rateDate: IsoDate;
 }
 
 export interface Renewal {
@@ -34,6 +46,10 @@ export interface Renewal {
   status: 'open' | 'renewed' | 'churned';
   closedDate?: IsoDate;
   renewedArr?: Cents;
+  /** Set when not the reporting currency: the money fields are then in minor units of it (until converted). */
+  currency?: string;
+  /** After conversion: the original currency, amounts (minor units) and rate. */
+  fx?: FxApplied & { arrUp: number; renewedArr?: number };
 }
 
 export interface Expansion {
@@ -44,6 +60,10 @@ export interface Expansion {
   stage: 'open' | 'won' | 'lost';
   createdDate?: IsoDate;
   closeDate?: IsoDate;
+  /** Set when not the reporting currency: `arr` is then in minor units of it (until converted). */
+  currency?: string;
+  /** After conversion: the original currency, amount (minor units) and rate. */
+  fx?: FxApplied & { arr: number };
 }
 
 export interface Usage {
@@ -77,6 +97,15 @@ export interface Spend {
   salesMarketing: Cents;
 }
 
+/** A daily exchange rate: units of the reporting currency per 1 unit of `currency` on `date`. */
+export interface FxRate {
+  date: IsoDate;
+  /** ISO 4217, upper-case. */
+  currency: string;
+  /** A decimal > 0 as given (trimmed), kept as text so it stays exact. */
+  rate: string;
+}
+
 export interface EntityTypes {
   accounts: Account;
   subscriptions: Subscription;
@@ -86,6 +115,7 @@ export interface EntityTypes {
   tickets: Ticket;
   nps: NpsResponse;
   spend: Spend;
+  fx_rates: FxRate;
 }
 
 export type EntityName = keyof EntityTypes;
@@ -99,7 +129,11 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'tickets',
   'nps',
   'spend',
+  'fx_rates',
 ];
+
+/** The entities whose money may be in another currency than the reporting one (converted with fx_rates). */
+export const MULTI_CURRENCY_ENTITIES = ['subscriptions', 'renewals', 'expansions'] as const;
 
 /** Each entity's columns, in contract order (docs/data-contract.md). */
 export const CONTRACT_COLUMNS: { readonly [K in EntityName]: readonly string[] } = {
@@ -111,6 +145,7 @@ export const CONTRACT_COLUMNS: { readonly [K in EntityName]: readonly string[] }
   tickets: ['ticket_id', 'account_id', 'opened_date', 'priority', 'closed_date', 'csat'],
   nps: ['response_id', 'account_id', 'date', 'score', 'comment'],
   spend: ['month', 'sales_marketing', 'currency'],
+  fx_rates: ['date', 'currency', 'rate'],
 };
 
 /** The values of the contract's enumerated columns. */
@@ -203,12 +238,59 @@ const email = () =>
     error: (i) => `"${String(i.input)}" is not an email address`,
   });
 
+/** On entities without conversion (spend): the reporting currency only. */
 const currencyField = (expected: string) =>
   opt(
     z.string().refine((c) => c.toUpperCase() === expected.toUpperCase(), {
-      error: (i) => `"${String(i.input)}" is not the reporting currency ${expected} (no conversion is done)`,
+      error: (i) => `"${String(i.input)}" is not the reporting currency ${expected} (only subscriptions, renewals and expansions are converted)`,
     }),
   );
+
+/** An ISO 4217 code, any case, normalised upper-case. */
+const currencyCode = () =>
+  z
+    .string({ error: required('a currency code (ISO 4217, e.g. EUR)') })
+    .refine((c) => CURRENCY_CODE.test(c), { error: (i) => `"${String(i.input)}" is not a currency code (ISO 4217: three letters, e.g. EUR)` })
+    .transform((c) => c.toUpperCase());
+
+/** A positive exact decimal (an exchange rate): digits, an optional point and up to 18 decimals. */
+export const RATE_PATTERN = /^\d{1,18}(\.\d{1,18})?$/;
+
+const rate = () =>
+  z
+    .string({ error: required('a rate (a decimal > 0)') })
+    .refine((s) => RATE_PATTERN.test(s) && /[1-9]/.test(s), { error: (i) => `"${String(i.input)}" is not a rate (a decimal > 0, e.g. 1.0842)` });
+
+/**
+ * Money of a row that may be in another currency: read as text, then parsed once the row's
+ * currency is known (the reporting currency: cents, at most 2 decimals; another: minor units,
+ * with as many decimals as the currency has).
+ */
+const amountText = () => z.string({ error: required('an amount') });
+
+/** The row's currency when it is not the reporting one (upper-case), else undefined. */
+function foreign(code: string | undefined, reporting: string): string | undefined {
+  return code === undefined || code === reporting.toUpperCase() ? undefined : code;
+}
+
+/** Parses `text` in `currency` (undefined = reporting), reporting a row error on `field` when invalid. */
+function amountIn(text: string, currency: string | undefined, field: string, ctx: z.RefinementCtx): number | undefined {
+  if (currency === undefined) {
+    const cents = parseMoney(text);
+    if (cents === null) ctx.addIssue({ code: 'custom', path: [field], message: `"${text}" is not an amount (a decimal >= 0 with at most 2 decimals)` });
+    return cents ?? undefined;
+  }
+  const decimals = currencyDecimals(currency);
+  const minor = parseMinorUnits(text, decimals);
+  if (minor === null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [field],
+      message: `"${text}" is not an amount in ${currency} (a decimal >= 0 with ${decimals === 0 ? 'no decimals' : `at most ${decimals} decimals`})`,
+    });
+  }
+  return minor ?? undefined;
+}
 
 // ---- entity schemas ----------------------------------------------------------------------
 
@@ -216,6 +298,8 @@ type RowSchema<T> = z.ZodType<T, Record<string, unknown>>;
 
 export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSchema<EntityTypes[K]> } {
   const currency = currencyField(opts.currency);
+  const rowCurrency = opt(currencyCode());
+  const reporting = opts.currency.toUpperCase();
 
   const accounts = z
     .object({
@@ -244,41 +328,44 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
       account_id: req(text()),
       product: opt(text()),
       kind: opt(oneOf(SUBSCRIPTION_KINDS)),
-      arr: req(money()),
+      arr: req(amountText()),
       start_date: req(date()),
       end_date: opt(date()),
       seats: opt(int(0)),
-      currency,
+      currency: rowCurrency,
     })
     .superRefine((r, ctx) => {
       if (r.end_date !== undefined && r.end_date <= r.start_date) {
         ctx.addIssue({ code: 'custom', path: ['end_date'], message: `${r.end_date} must be after start_date ${r.start_date}` });
       }
     })
-    .transform(
-      (r): Subscription =>
-        compact({
-          lineId: r.line_id,
-          accountId: r.account_id,
-          product: r.product,
-          kind: r.kind ?? 'recurring',
-          arr: r.arr,
-          startDate: r.start_date,
-          endDate: r.end_date,
-          seats: r.seats,
-        }),
-    );
+    .transform((r, ctx): Subscription => {
+      const cur = foreign(r.currency, reporting);
+      const arr = amountIn(r.arr, cur, 'arr', ctx);
+      if (arr === undefined) return z.NEVER;
+      return compact({
+        lineId: r.line_id,
+        accountId: r.account_id,
+        product: r.product,
+        kind: r.kind ?? 'recurring',
+        arr,
+        startDate: r.start_date,
+        endDate: r.end_date,
+        seats: r.seats,
+        currency: cur,
+      });
+    });
 
   const renewals = z
     .object({
       renewal_id: req(text()),
       account_id: req(text()),
       due_date: req(date()),
-      arr_up: req(money()),
+      arr_up: req(amountText()),
       status: req(oneOf(RENEWAL_STATUSES)),
       closed_date: opt(date()),
-      renewed_arr: opt(money()),
-      currency,
+      renewed_arr: opt(amountText()),
+      currency: rowCurrency,
     })
     .superRefine((r, ctx) => {
       if (r.status !== 'open' && r.closed_date === undefined) {
@@ -288,42 +375,49 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
         ctx.addIssue({ code: 'custom', path: ['renewed_arr'], message: 'is required when status is renewed' });
       }
     })
-    .transform(
-      (r): Renewal =>
-        compact({
-          renewalId: r.renewal_id,
-          accountId: r.account_id,
-          dueDate: r.due_date,
-          arrUp: r.arr_up,
-          status: r.status,
-          closedDate: r.closed_date,
-          renewedArr: r.renewed_arr,
-        }),
-    );
+    .transform((r, ctx): Renewal => {
+      const cur = foreign(r.currency, reporting);
+      const arrUp = amountIn(r.arr_up, cur, 'arr_up', ctx);
+      const renewedArr = r.renewed_arr === undefined ? undefined : amountIn(r.renewed_arr, cur, 'renewed_arr', ctx);
+      if (arrUp === undefined || (r.renewed_arr !== undefined && renewedArr === undefined)) return z.NEVER;
+      return compact({
+        renewalId: r.renewal_id,
+        accountId: r.account_id,
+        dueDate: r.due_date,
+        arrUp,
+        status: r.status,
+        closedDate: r.closed_date,
+        renewedArr,
+        currency: cur,
+      });
+    });
 
   const expansions = z
     .object({
       opportunity_id: req(text()),
       account_id: req(text()),
       type: req(oneOf(EXPANSION_TYPES)),
-      arr: req(money()),
+      arr: req(amountText()),
       stage: req(oneOf(EXPANSION_STAGES)),
       created_date: opt(date()),
       close_date: opt(date()),
-      currency,
+      currency: rowCurrency,
     })
-    .transform(
-      (r): Expansion =>
-        compact({
-          opportunityId: r.opportunity_id,
-          accountId: r.account_id,
-          type: r.type,
-          arr: r.arr,
-          stage: r.stage,
-          createdDate: r.created_date,
-          closeDate: r.close_date,
-        }),
-    );
+    .transform((r, ctx): Expansion => {
+      const cur = foreign(r.currency, reporting);
+      const arr = amountIn(r.arr, cur, 'arr', ctx);
+      if (arr === undefined) return z.NEVER;
+      return compact({
+        opportunityId: r.opportunity_id,
+        accountId: r.account_id,
+        type: r.type,
+        arr,
+        stage: r.stage,
+        createdDate: r.created_date,
+        closeDate: r.close_date,
+        currency: cur,
+      });
+    });
 
   const usage = z
     .object({
@@ -389,7 +483,21 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
     })
     .transform((r): Spend => ({ month: r.month, salesMarketing: r.sales_marketing }));
 
-  return { accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend } as {
+  const fx_rates = z
+    .object({
+      date: req(date()),
+      currency: req(currencyCode()),
+      rate: req(rate()),
+    })
+    .superRefine((r, ctx) => {
+      // The reporting currency is never converted; a rate for it other than 1 is a mistake in the data.
+      if (r.currency === reporting && !/^0*1(\.0*)?$/.test(r.rate)) {
+        ctx.addIssue({ code: 'custom', path: ['rate'], message: `${r.rate} for the reporting currency ${reporting} (its rate is always 1)` });
+      }
+    })
+    .transform((r): FxRate => ({ date: r.date, currency: r.currency, rate: r.rate }));
+
+  return { accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates } as {
     [K in EntityName]: RowSchema<EntityTypes[K]>;
   };
 }
@@ -404,6 +512,7 @@ export const entityKey: { [K in EntityName]: (r: EntityTypes[K]) => string } = {
   tickets: (r) => r.ticketId,
   nps: (r) => r.responseId,
   spend: (r) => r.month,
+  fx_rates: (r) => `${r.date}#${r.currency}`,
 };
 
 /** Drops keys whose value is undefined, so records compare and serialise cleanly. */

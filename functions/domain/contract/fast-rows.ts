@@ -4,13 +4,14 @@
 // schema, which gives the error messages. Measured on 10k accounts: zod takes 5-12 us a row, a fast
 // path 0.5-1 us. test/unit/contract/fast-rows.test.ts checks both claims on random rows.
 import { isIsoDate, startOfWeek, type IsoDate, type IsoWeekday } from '../dates';
-import { parseMoney, type Cents } from '../money';
+import { currencyDecimals, parseMinorUnits, parseMoney, type Cents } from '../money';
 import {
   CONTRACT_COLUMNS,
   EMAIL_PATTERN,
   ENTITY_NAMES,
   EXPANSION_STAGES,
   EXPANSION_TYPES,
+  RATE_PATTERN,
   RENEWAL_STATUSES,
   SUBSCRIPTION_KINDS,
   TICKET_PRIORITIES,
@@ -19,6 +20,7 @@ import {
   type EntityName,
   type EntityTypes,
   type Expansion,
+  type FxRate,
   type NpsResponse,
   type Renewal,
   type Subscription,
@@ -63,8 +65,22 @@ export function fastPaths(opts: ContractOptions): FastPaths {
     }
     return text;
   };
-  /** Currency columns are optional; when present they must be the reporting currency (any case). */
-  const currencyOk = (v: unknown): boolean => absent(v) || v === opts.currency || (plainText(v) && v.toUpperCase() === opts.currency.toUpperCase());
+  const reporting = opts.currency.toUpperCase();
+  /**
+   * A row's currency: null for the reporting currency (blank or the code as configured), the code
+   * for another currency written in upper case; anything else (lower case, padding) to the schema.
+   */
+  const rowCurrency = (v: unknown): Sure<string | null> => {
+    if (absent(v) || v === opts.currency || v === reporting) return null;
+    return typeof v === 'string' && upperCode(v) ? v : DOUBT;
+  };
+  /** Money in the row's currency: cents for the reporting currency, minor units for another. */
+  const amount = (v: unknown, cur: string | null): Sure<number> => {
+    if (cur === null) return money(v);
+    if (!plainText(v)) return DOUBT;
+    return parseMinorUnits(v, currencyDecimals(cur)) ?? DOUBT;
+  };
+  const optAmount = (v: unknown, cur: string | null): Sure<number | undefined> => (absent(v) ? undefined : amount(v, cur));
 
   return {
     accounts(values, at) {
@@ -89,12 +105,14 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const accountId = text(cell(values, at, 1));
       const product = optText(cell(values, at, 2));
       const kind = optMember(cell(values, at, 3), SUBSCRIPTION_KINDS);
-      const arr = money(cell(values, at, 4));
+      const cur = rowCurrency(cell(values, at, 8));
+      if (cur === DOUBT) return undefined;
+      const arr = amount(cell(values, at, 4), cur);
       const startDate = date(cell(values, at, 5));
       const endDate = optDate(cell(values, at, 6));
       const seats = optCount(cell(values, at, 7));
       if (lineId === DOUBT || accountId === DOUBT || product === DOUBT || kind === DOUBT || arr === DOUBT || startDate === DOUBT || endDate === DOUBT || seats === DOUBT) return undefined;
-      if (!currencyOk(cell(values, at, 8)) || (endDate !== undefined && endDate <= startDate)) return undefined;
+      if (endDate !== undefined && endDate <= startDate) return undefined;
       // Keys in the schema's order (product, when present, comes before kind).
       const r: Subscription =
         product === undefined
@@ -102,6 +120,7 @@ export function fastPaths(opts: ContractOptions): FastPaths {
           : { lineId, accountId, product, kind: kind ?? 'recurring', arr, startDate };
       if (endDate !== undefined) r.endDate = endDate;
       if (seats !== undefined) r.seats = seats;
+      if (cur !== null) r.currency = cur;
       return r;
     },
 
@@ -109,15 +128,18 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const renewalId = text(cell(values, at, 0));
       const accountId = text(cell(values, at, 1));
       const dueDate = date(cell(values, at, 2));
-      const arrUp = money(cell(values, at, 3));
+      const cur = rowCurrency(cell(values, at, 7));
+      if (cur === DOUBT) return undefined;
+      const arrUp = amount(cell(values, at, 3), cur);
       const status = member(cell(values, at, 4), RENEWAL_STATUSES);
       const closedDate = optDate(cell(values, at, 5));
-      const renewedArr = optMoney(cell(values, at, 6));
+      const renewedArr = optAmount(cell(values, at, 6), cur);
       if (renewalId === DOUBT || accountId === DOUBT || dueDate === DOUBT || arrUp === DOUBT || status === DOUBT || closedDate === DOUBT || renewedArr === DOUBT) return undefined;
-      if (!currencyOk(cell(values, at, 7)) || (status !== 'open' && closedDate === undefined) || (status === 'renewed' && renewedArr === undefined)) return undefined;
+      if ((status !== 'open' && closedDate === undefined) || (status === 'renewed' && renewedArr === undefined)) return undefined;
       const r: Renewal = { renewalId, accountId, dueDate, arrUp, status };
       if (closedDate !== undefined) r.closedDate = closedDate;
       if (renewedArr !== undefined) r.renewedArr = renewedArr;
+      if (cur !== null) r.currency = cur;
       return r;
     },
 
@@ -125,15 +147,28 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const opportunityId = text(cell(values, at, 0));
       const accountId = text(cell(values, at, 1));
       const type = member(cell(values, at, 2), EXPANSION_TYPES);
-      const arr = money(cell(values, at, 3));
+      const cur = rowCurrency(cell(values, at, 7));
+      if (cur === DOUBT) return undefined;
+      const arr = amount(cell(values, at, 3), cur);
       const stage = member(cell(values, at, 4), EXPANSION_STAGES);
       const createdDate = optDate(cell(values, at, 5));
       const closeDate = optDate(cell(values, at, 6));
       if (opportunityId === DOUBT || accountId === DOUBT || type === DOUBT || arr === DOUBT || stage === DOUBT || createdDate === DOUBT || closeDate === DOUBT) return undefined;
-      if (!currencyOk(cell(values, at, 7))) return undefined;
       const r: Expansion = { opportunityId, accountId, type, arr, stage };
       if (createdDate !== undefined) r.createdDate = createdDate;
       if (closeDate !== undefined) r.closeDate = closeDate;
+      if (cur !== null) r.currency = cur;
+      return r;
+    },
+
+    fx_rates(values, at) {
+      const d = date(cell(values, at, 0));
+      const currency = cell(values, at, 1);
+      const rate = cell(values, at, 2);
+      // The reporting currency's own row goes to the schema (which checks its rate is 1).
+      if (d === DOUBT || typeof currency !== 'string' || !upperCode(currency) || currency === reporting) return undefined;
+      if (typeof rate !== 'string' || !RATE_PATTERN.test(rate) || !/[1-9]/.test(rate)) return undefined;
+      const r: FxRate = { date: d, currency, rate };
       return r;
     },
 
@@ -193,7 +228,15 @@ function money(v: unknown): Sure<Cents> {
   return parseMoney(v) ?? DOUBT;
 }
 
-const optMoney = (v: unknown): Sure<Cents | undefined> => (absent(v) ? undefined : money(v));
+/** Three upper-case ASCII letters (a currency code as the schema normalises it). */
+function upperCode(v: string): boolean {
+  if (v.length !== 3) return false;
+  for (let i = 0; i < 3; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 65 || c > 90) return false;
+  }
+  return true;
+}
 
 /** Exactly one of `values` (the schema also takes other cases and folds them). */
 function member<T extends string>(v: unknown, values: readonly T[]): Sure<T> {

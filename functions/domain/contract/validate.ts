@@ -137,7 +137,7 @@ export function unknownAccounts(data: Dataset, moreUsageAccounts: Iterable<strin
   const known = new Set(data.accounts.map((a) => a.accountId));
   const out = new Map<EntityName, string[]>();
   for (const entity of ENTITY_NAMES) {
-    if (entity === 'accounts' || entity === 'spend') continue;
+    if (entity === 'accounts' || entity === 'spend' || entity === 'fx_rates') continue;
     const missing = new Set<string>();
     for (const r of data[entity] as { accountId: string }[]) if (!known.has(r.accountId)) missing.add(r.accountId);
     if (entity === 'usage') for (const id of moreUsageAccounts) if (!known.has(id)) missing.add(id);

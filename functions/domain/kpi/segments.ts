@@ -26,17 +26,17 @@ export function segmentOf(segments: ReadonlyMap<string, string>, accountId: stri
   return segments.get(accountId) ?? UNASSIGNED_SEGMENT;
 }
 
-type AccountEntity = Exclude<keyof Dataset, 'spend'>;
+type AccountEntity = Exclude<keyof Dataset, 'spend' | 'fx_rates'>;
 const ACCOUNT_ENTITIES: readonly AccountEntity[] = ['accounts', 'subscriptions', 'renewals', 'expansions', 'usage', 'tickets', 'nps'];
 
-/** Splits the dataset by segment; every part carries the company's spend rows. Sorted by segment name. */
+/** Splits the dataset by segment; every part carries the company's spend and fx_rates rows. Sorted by segment name. */
 export function partitionBySegment(data: Dataset): Map<string, Dataset> {
   const segments = segmentsByAccount(data.accounts);
   const parts = new Map<string, Dataset>();
   const part = (segment: string): Dataset => {
     let p = parts.get(segment);
     if (!p) {
-      p = { accounts: [], subscriptions: [], renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: data.spend };
+      p = { accounts: [], subscriptions: [], renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: data.spend, fx_rates: data.fx_rates };
       parts.set(segment, p);
     }
     return p;
@@ -62,5 +62,6 @@ export function filterDatasetToSegment(data: Dataset, segment: string): Dataset 
     tickets: data.tickets.filter(keep),
     nps: data.nps.filter(keep),
     spend: data.spend,
+    fx_rates: data.fx_rates,
   };
 }

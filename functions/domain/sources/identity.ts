@@ -18,6 +18,10 @@ const ID_COLUMNS: { [K in EntityName]: [column: string, property: string][] } = 
   tickets: [['ticket_id', 'ticketId']],
   nps: [['response_id', 'responseId']],
   spend: [['month', 'month']],
+  fx_rates: [
+    ['date', 'date'],
+    ['currency', 'currency'],
+  ],
 };
 
 export function identityOf<K extends EntityName>(entity: K, fields: Record<string, unknown>, weekStartsOn: IsoWeekday): IdentityResult<K> {
@@ -35,6 +39,13 @@ export function identityOf<K extends EntityName>(entity: K, fields: Record<strin
   if (entity === 'usage' && record.week !== undefined) {
     if (!isIsoDate(record.week)) errors.push({ field: 'week', reason: `"${record.week}" is not a calendar date (expected YYYY-MM-DD)` });
     else record.week = startOfWeek(record.week, weekStartsOn);
+  }
+  if (entity === 'fx_rates') {
+    if (record.date !== undefined && !isIsoDate(record.date)) errors.push({ field: 'date', reason: `"${record.date}" is not a calendar date (expected YYYY-MM-DD)` });
+    if (record.currency !== undefined) {
+      if (!/^[A-Za-z]{3}$/.test(record.currency)) errors.push({ field: 'currency', reason: `"${record.currency}" is not a currency code (ISO 4217: three letters, e.g. EUR)` });
+      else record.currency = record.currency.toUpperCase();
+    }
   }
   if (entity === 'spend' && record.month !== undefined && !/^\d{4}-\d{2}$/.test(record.month)) {
     errors.push({ field: 'month', reason: `"${record.month}" is not a month (expected YYYY-MM)` });

@@ -101,6 +101,7 @@ describe('engine vs reference implementation', () => {
           spend: Array.from({ length: 14 }, (_, i) => (i + 10) % 12 + 1)
             .map((m, i) => ({ month: `${i < 2 ? 2025 : 2026}-${String(m).padStart(2, '0')}`, salesMarketing: 100_000 * (i + 1) }))
             .filter((_, i) => i < r.spendMonths && i !== 5 - (r.spendMonths % 2) * 10),
+          fx_rates: [],
         };
         compare(data, asOf);
       }),

@@ -69,6 +69,7 @@ export const DEMO_COLUMNS: { readonly [K in EntityName]: readonly string[] } = {
   tickets: ['ticket_id', 'account_id', 'opened_date', 'priority', 'closed_date', 'csat'],
   nps: ['response_id', 'account_id', 'date', 'score', 'comment'],
   spend: ['month', 'sales_marketing'],
+  fx_rates: ['date', 'currency', 'rate'],
 };
 
 export class DemoOptionsError extends Error {
