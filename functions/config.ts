@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { WEEKDAYS, isTimeZone, weekdayNumber, type IsoWeekday } from './domain/dates';
 import { sourcesSchema } from './domain/sources/registry';
+import { isReaderEntry, type Readers } from './domain/archive/access';
 
 const emailAddress = z
   .string()
@@ -139,6 +140,52 @@ function mergeAlertRules(overrides: Partial<Record<AlertRuleId, AlertRuleOverrid
   return out;
 }
 
+const readerEntry = z.string().refine((s) => isReaderEntry(s), { error: (i) => `"${String(i.input)}" is not a reader: an e-mail address, @domain or group:<name>` });
+
+/** An issuer URL: https, or http on loopback (a test or a local identity provider). */
+const issuerUrl = z.string().refine((s) => /^https:\/\/[^\s"<>]+$/.test(s) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s"<>]*)?$/.test(s), {
+  error: 'must be an https:// URL (http:// only on loopback)',
+});
+
+const archiveSchema = z
+  .object({
+    /**
+     * "sign-in" (default): a link opens only for a signed-in reader, by one-time code e-mailed to
+     * the link's recipient; { "oidc": { "issuer", "clientId" } }: sign-in through an OpenID Connect
+     * provider (the client secret in PULSE_OIDC_CLIENT_SECRET, never here); "link": the old bearer links.
+     */
+    access: z
+      .union([
+        z.enum(['sign-in', 'link']),
+        z
+          .object({
+            oidc: z
+              .object({
+                issuer: issuerUrl,
+                clientId: z.string().min(1),
+                /** The ID token claim that lists the person's groups (e.g. "cognito:groups", "groups"). */
+                groupsClaim: z.string().min(1).optional(),
+              })
+              .strict(),
+          })
+          .strict(),
+      ])
+      .default('sign-in'),
+    /** How long a sign-in lasts on one browser, hours (1-24). */
+    sessionHours: z.number().int().min(1).max(24).default(8),
+    /** Readers besides the configured recipients, per role: addresses, @domains and group:<name>. */
+    readers: z
+      .object({
+        finance: z.array(readerEntry).default([]),
+        ceo: z.array(readerEntry).default([]),
+        cco: z.array(readerEntry).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 /** Placeholders the report subject template may use (filled in by the report's view model). */
 export const REPORT_SUBJECT_PLACEHOLDERS: readonly string[] = ['company', 'week', 'range', 'asOf', 'closingArr', 'netChange'];
 
@@ -269,6 +316,8 @@ export const configSchema = z
       .prefault({}),
     /** Where the data comes from: drop-zone folders and HTTP APIs (docs/sources.md). */
     sources: sourcesSchema,
+    /** Who may open the finance archive (docs/archive-access.md). */
+    archive: archiveSchema,
   })
   .strict();
 
@@ -347,4 +396,14 @@ export function parseLambdaEnv(env: Record<string, string | undefined>): LambdaE
     );
   }
   return result.data;
+}
+
+/** The archive's readers per role: the configured recipients plus `archive.readers`. */
+export function archiveReaders(config: PulseConfig): Readers {
+  const r = config.archive.readers;
+  return {
+    finance: [...config.recipients.finance, ...r.finance],
+    ceo: [...config.recipients.ceo, ...r.ceo],
+    cco: [...config.recipients.cco, ...r.cco],
+  };
 }

@@ -1,5 +1,6 @@
 // What the download endpoint answers: a redirect to a fresh presigned URL, or a short page that
 // says plainly why the link does not work and what to do (never a stack trace, never the key).
+import { createHash } from 'node:crypto';
 import { tokenFor, type TokenFailure } from './token';
 import { escapeHtml } from './index-page';
 
@@ -16,22 +17,36 @@ export interface HttpResponse {
   body: string;
 }
 
-/** Nothing is cached, no referrer leaves with the token, nothing on the page runs. */
-const COMMON_HEADERS = {
+/** The pages' one stylesheet, allowed by its hash (no 'unsafe-inline'). */
+export const PAGE_STYLE =
+  'body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.4rem}p{margin:.6rem 0}small{color:#6b7280}input,button{font:inherit;padding:.4rem .6rem}button{cursor:pointer}';
+const STYLE_HASH = `'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`;
+
+/**
+ * Nothing is cached, no referrer leaves with the token, nothing on the page runs, forms post only
+ * to the endpoint itself, and no other site may frame it.
+ */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'Content-Security-Policy': `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
 };
 
 
-function page(status: number, title: string, lines: string[]): HttpResponse {
+/**
+ * A small HTML page: the lines are text (escaped); `html` is trusted markup built by the caller
+ * from escaped parts (a form); `head` goes into <head> (a meta refresh).
+ */
+export function page(status: number, title: string, lines: string[], extra: { html?: string; head?: string } = {}): HttpResponse {
   const body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
-<style>body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.4rem}p{margin:.6rem 0}small{color:#6b7280}</style>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>${extra.head ?? ''}
+<style>${PAGE_STYLE}</style>
 </head><body><h1>${escapeHtml(title)}</h1>
 ${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
+${extra.html ?? ''}
 <p><small>Pulse finance archive · HTTP ${status}</small></p>
 </body></html>
 `;

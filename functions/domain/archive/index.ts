@@ -12,3 +12,6 @@ export * from './pack';
 export * from './table';
 export * from './token';
 export * from './xlsx';
+export * from './access';
+export * from './access-page';
+export * from './session';

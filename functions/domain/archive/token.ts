@@ -3,7 +3,12 @@
 // redirects to a fresh presigned URL valid for minutes; the token itself never grants S3 access.
 //
 //   token = base64url(payload JSON) "." base64url(HMAC-SHA256(key, "pulse-download.v1." + payload part))
-//   payload = { "k": "<object key>", "e": <expiry, seconds since the epoch> }
+//   payload = { "k": "<object key>", "e": <expiry, seconds since the epoch>,
+//               "i": "<link id>", "r": "<recipient hash>" }
+//
+// `i` names the link's record (revocable, listed by `pulse archive links`) and `r` binds the token
+// to its recipient(s): an HMAC of the addresses under the signing key, never the address in clear.
+// Both are optional so links issued before they existed still verify (they then name no record).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ARCHIVE_ROOT } from './layout';
 
@@ -29,6 +34,19 @@ export interface TokenClaims {
   key: string;
   /** Expiry, seconds since the epoch. */
   expiresAt: number;
+  /** The id of the link's record (links made before recipient binding have none). */
+  linkId?: string;
+  /** recipientHash() of the link's recipients; absent for links meant for readers by role. */
+  recipientHash?: string;
+}
+
+const LINK_ID_SHAPE = /^[A-Za-z0-9_-]{8,64}$/;
+const HASH_SHAPE = /^[A-Za-z0-9_-]{22}$/;
+
+/** The recipient binding of a link: HMAC-SHA256 of the lower-cased, sorted addresses, 128 bits, base64url. */
+export function recipientHash(secret: string | Uint8Array, addresses: readonly string[]): string {
+  const canonical = [...new Set(addresses.map((a) => a.trim().toLowerCase()))].sort().join('\n');
+  return createHmac('sha256', keyBytes(secret)).update(`pulse-recipient.v1.${canonical}`).digest().subarray(0, 16).toString('base64url');
 }
 
 function keyBytes(secret: string | Uint8Array): Buffer {
@@ -56,14 +74,22 @@ export function isLinkableKey(key: string): boolean {
 export function signDownloadToken(secret: string | Uint8Array, claims: TokenClaims): string {
   if (!isLinkableKey(claims.key)) throw new RangeError(`"${claims.key}" is not an archive object key`);
   if (!Number.isInteger(claims.expiresAt)) throw new RangeError('expiresAt must be whole seconds since the epoch');
-  const payload = Buffer.from(JSON.stringify({ k: claims.key, e: claims.expiresAt }), 'utf8').toString('base64url');
+  if (claims.linkId !== undefined && !LINK_ID_SHAPE.test(claims.linkId)) throw new RangeError(`"${claims.linkId}" is not a link id`);
+  if (claims.recipientHash !== undefined && !HASH_SHAPE.test(claims.recipientHash)) throw new RangeError('recipientHash must come from recipientHash()');
+  const doc = { k: claims.key, e: claims.expiresAt, ...(claims.linkId ? { i: claims.linkId } : {}), ...(claims.recipientHash ? { r: claims.recipientHash } : {}) };
+  const payload = Buffer.from(JSON.stringify(doc), 'utf8').toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
-/** A token for `key` that expires `days` days after `now`. */
-export function tokenFor(secret: string | Uint8Array, key: string, days: number, now: Date = new Date()): string {
+/** Expiry (seconds since the epoch) of a link made at `now` for `days` days. */
+export function linkExpiry(days: number, now: Date = new Date()): number {
   if (!(days > 0)) throw new RangeError(`link expiry must be a positive number of days (got ${days})`);
-  return signDownloadToken(secret, { key, expiresAt: Math.floor(now.getTime() / 1000) + Math.round(days * SECONDS_PER_DAY) });
+  return Math.floor(now.getTime() / 1000) + Math.round(days * SECONDS_PER_DAY);
+}
+
+/** A token for `key` that expires `days` days after `now` (optionally naming its link record and recipients). */
+export function tokenFor(secret: string | Uint8Array, key: string, days: number, now: Date = new Date(), link: { linkId?: string; recipientHash?: string } = {}): string {
+  return signDownloadToken(secret, { key, expiresAt: linkExpiry(days, now), ...link });
 }
 
 /**
@@ -81,7 +107,7 @@ export function verifyDownloadToken(secrets: string | Uint8Array | readonly (str
     return expected.byteLength === sig.byteLength && timingSafeEqual(expected, sig);
   });
   if (!valid) throw new DownloadTokenError('bad-signature', 'The link has been altered or was not issued by this Pulse installation.');
-  let claims: { k?: unknown; e?: unknown };
+  let claims: { k?: unknown; e?: unknown; i?: unknown; r?: unknown };
   try {
     claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
   } catch {
@@ -90,9 +116,12 @@ export function verifyDownloadToken(secrets: string | Uint8Array | readonly (str
   if (typeof claims.k !== 'string' || typeof claims.e !== 'number' || !Number.isInteger(claims.e)) {
     throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   }
+  if ((claims.i !== undefined && (typeof claims.i !== 'string' || !LINK_ID_SHAPE.test(claims.i))) || (claims.r !== undefined && (typeof claims.r !== 'string' || !HASH_SHAPE.test(claims.r)))) {
+    throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
+  }
   if (!isLinkableKey(claims.k)) throw new DownloadTokenError('forbidden-key', 'The link does not point into the archive.');
   if (Math.floor(now.getTime() / 1000) >= claims.e) {
     throw new DownloadTokenError('expired', `The link expired on ${new Date(claims.e * 1000).toISOString().slice(0, 10)}.`);
   }
-  return { key: claims.k, expiresAt: claims.e };
+  return { key: claims.k, expiresAt: claims.e, ...(claims.i ? { linkId: claims.i as string } : {}), ...(claims.r ? { recipientHash: claims.r as string } : {}) };
 }
