@@ -45,6 +45,8 @@ export interface IngestSourceOptions {
   chunkSize?: number;
   /** Read, map and validate only: nothing is written, moved or recorded. */
   dryRun?: boolean;
+  /** Called with every valid row's contract columns (after mapping), e.g. to export them as files. */
+  onValidRow?: (entity: EntityName, fields: Readonly<Record<string, unknown>>) => void | Promise<void>;
   onProgress?: (written: number, entity: EntityName) => void;
   now?: () => Date;
 }
@@ -69,6 +71,8 @@ export interface IngestSourceResult {
   files: FileReport[];
   rejectsLocation?: string;
   rejectsSummary?: RejectsSummary;
+  /** The source stopped inside its time budget (a long backfill): run it again to continue. */
+  continues?: boolean;
 }
 
 /** Thrown for errors of the infrastructure while reading (not the file's fault): the run stops. */
@@ -198,7 +202,7 @@ async function loadSource(
         reject(item.row.line, mapped.errors, item.row.raw);
         continue;
       }
-      if (mapped.deleted) {
+      if (mapped.deleted || item.row.deleted) {
         const id = identityOf(file.entity, mapped.fields, opts.weekStartsOn);
         if (!id.ok) {
           reject(item.row.line, id.errors, item.row.raw);
@@ -215,6 +219,7 @@ async function loadSource(
           continue;
         }
         count.valid++;
+        if (opts.onValidRow) await opts.onValidRow(file.entity, mapped.fields);
         const key = keyOf(result.record);
         ops.delete(key);
         ops.set(key, { put: result.record });
@@ -270,6 +275,10 @@ async function loadSource(
   }
 
   const result: IngestSourceResult = { runId, status: failed ? 'failed' : 'succeeded', summary, written, deleted, files };
+  if (source.continues?.()) {
+    result.continues = true;
+    run?.count('continues', 1);
+  }
   if (summary.rejects.length) {
     result.rejectsSummary = summariseRejects(summary);
     if (deps.rejects && !opts.dryRun) {

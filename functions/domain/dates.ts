@@ -164,3 +164,29 @@ export function isTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+/**
+ * The company-local calendar date of Unix instants (seconds), for sources that send timestamps
+ * (billing periods, creation times). Offsets are cached per 15-minute slot: every time-zone
+ * transition in the tz database falls on a quarter hour, and billing timestamps cluster, so a
+ * million conversions cost a few thousand Temporal look-ups.
+ */
+export class LocalDateOfInstant {
+  private readonly offsets = new Map<number, number>();
+  constructor(readonly timeZone: string) {}
+
+  /** Epoch day (days since 1970-01-01) of the local date of `epochSeconds`. */
+  epochDay(epochSeconds: number): number {
+    const slot = Math.floor(epochSeconds / 900);
+    let offset = this.offsets.get(slot);
+    if (offset === undefined) {
+      offset = Temporal.Instant.fromEpochMilliseconds(slot * 900_000).toZonedDateTimeISO(this.timeZone).offsetNanoseconds / 1e9;
+      this.offsets.set(slot, offset);
+    }
+    return Math.floor((epochSeconds + offset) / 86_400);
+  }
+
+  date(epochSeconds: number): IsoDate {
+    return fromEpochDay(this.epochDay(epochSeconds));
+  }
+}

@@ -15,6 +15,8 @@ export interface RawRow {
    */
   columns?: readonly string[];
   values?: readonly string[];
+  /** The source says this record no longer exists: it is deleted by its id (only the id columns are read). */
+  deleted?: boolean;
 }
 
 /** A row the source could not even parse (unbalanced quotes, wrong column count, bad JSON ...). */
@@ -54,4 +56,6 @@ export interface ContractSource {
   ignored(): Promise<string[]>;
   /** Moves an ignored file out of the way (a drop-zone: to `failed/<runId>/`); returns where it went. */
   settleIgnored?(name: string, runId: string): Promise<string | undefined>;
+  /** After the run: true when the source stopped to stay inside its time budget and another run continues it. */
+  continues?(): boolean;
 }

@@ -5,20 +5,27 @@ import type { PulseConfig } from '../../config';
 import { weekdayNumber, type IsoWeekday } from '../../domain/dates';
 import type { EntityName } from '../../domain/contract/entities';
 import type { EntityMapping } from '../../domain/sources/mapping';
-import type { SourceDefinition } from '../../domain/sources/registry';
+import type { SourceDefinition, StripeSourceDefinition } from '../../domain/sources/registry';
 import type { ContractSource } from '../../ports/source';
 import type { SyncStateStore } from '../../ports/sync-state';
 import { DropZoneSource, INCOMING_PREFIX, patternRecogniser } from '../s3/dropzone-source';
 import { HttpJsonSource, type HttpJsonSourceOptions } from './http/source';
 import type { SecretResolver } from './http/credentials';
+import { StripeSource, type StripeSourceOptions } from './stripe/source';
 
 export interface ConnectDeps {
   s3: S3Client;
   dropzoneBucket: string;
   secrets: SecretResolver;
   syncState?: SyncStateStore;
+  /** The company's IANA time zone: billing timestamps become local dates in it (needed by Stripe). */
+  timeZone?: string;
+  /** Where a connector's key variables are read (default: the process environment). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Test hooks for the HTTP connector. */
   http?: Pick<HttpJsonSourceOptions, 'fetch' | 'sleep' | 'random' | 'onPage'>;
+  /** Test hooks for the Stripe connector. */
+  stripe?: Pick<StripeSourceOptions, 'sleep' | 'random' | 'now' | 'stopWithMsLeft'>;
 }
 
 export interface ConnectOptions {
@@ -28,6 +35,10 @@ export interface ConnectOptions {
   full?: boolean;
   /** HTTP: stop after this many pages per resource (a dry run); the high-water mark is not stored. */
   pageLimit?: number;
+  /** Remember nothing: no sync state is read or written, so everything is read (an export). */
+  readOnly?: boolean;
+  /** Stripe: ms this invocation has left; a long full sync checkpoints and stops before it runs out. */
+  remainingMs?: () => number;
 }
 
 /** `incoming/<name>/`: where a drop-zone source's files arrive. */
@@ -51,14 +62,45 @@ export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: Co
       recognise: patternRecogniser(def.files, def.entities),
     });
   }
+  const syncState = opts.readOnly ? undefined : deps.syncState;
+  if (def.connector === 'stripe') {
+    if (!deps.timeZone) throw new Error(`source "${def.name}": the Stripe connector needs the company time zone (ConnectDeps.timeZone)`);
+    return new StripeSource({
+      definition: def,
+      timeZone: deps.timeZone,
+      apiKey: () => stripeKey(def, deps),
+      ...(syncState ? { syncState } : {}),
+      ...(opts.full ? { full: true } : {}),
+      ...(opts.remainingMs ? { remainingMs: opts.remainingMs } : {}),
+      ...deps.stripe,
+    });
+  }
   return new HttpJsonSource({
     definition: def,
     secrets: deps.secrets,
-    ...(deps.syncState ? { syncState: deps.syncState } : {}),
+    ...(syncState ? { syncState } : {}),
     ...(opts.full ? { full: true } : {}),
     ...(opts.pageLimit !== undefined ? { pageLimit: opts.pageLimit } : {}),
     ...deps.http,
   });
+}
+
+/** The Stripe key: the environment variable first (local), else the Secrets Manager secret (AWS). */
+async function stripeKey(def: StripeSourceDefinition, deps: ConnectDeps): Promise<{ key: string; from: string } | undefined> {
+  const env = deps.env ?? process.env;
+  const fromEnv = env[def.stripe.secretKeyEnv]?.trim();
+  if (fromEnv) return { key: fromEnv, from: `the environment variable ${def.stripe.secretKeyEnv}` };
+  if (!def.stripe.secretName) return undefined;
+  const secret = (await deps.secrets.get(def.stripe.secretName))?.trim();
+  if (!secret) return undefined;
+  let key = secret;
+  if (secret.startsWith('{')) {
+    // A JSON secret: { "apiKey": "sk_..." }.
+    const doc = JSON.parse(secret) as { apiKey?: unknown };
+    if (typeof doc.apiKey !== 'string') return undefined;
+    key = doc.apiKey;
+  }
+  return { key, from: `the secret "${def.stripe.secretName}"` };
 }
 
 /** The ingest options of a configured source. */

@@ -160,8 +160,50 @@ const httpSource = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource], {
-  error: 'connector must be one of: s3-dropzone, http-json',
+/** The entities a billing connector yields (customers -> accounts, invoices -> subscription lines). */
+const BILLING_ENTITIES = ['accounts', 'subscriptions'] as const satisfies readonly EntityName[];
+
+const stripeSource = z
+  .object({
+    ...common,
+    connector: z.literal('stripe'),
+    entities: z
+      .array(z.enum(BILLING_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity Stripe yields (${BILLING_ENTITIES.join(', ')})` }))
+      .min(1, { error: 'must name at least one entity' })
+      .default([...BILLING_ENTITIES]),
+    stripe: z
+      .object({
+        /** Stripe's API origin; a test or a proxy points it elsewhere (the client takes its host, port and protocol). */
+        apiBase: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.stripe.com'),
+        /** Environment variable holding the secret (or restricted, read-only) key: how the key arrives locally. */
+        secretKeyEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' })
+          .default('STRIPE_API_KEY'),
+        /** AWS Secrets Manager secret name or ARN holding the key (in AWS; the plain key or JSON with "apiKey"). */
+        secretName: z.string().min(1).optional(),
+        /** Customer metadata key holding Pulse's account id (else the Stripe customer id is the account id). */
+        accountIdMetadata: z.string().min(1).default('pulse_account_id'),
+        segmentMetadata: z.string().min(1).default('segment'),
+        ownerEmailMetadata: z.string().min(1).default('owner_email'),
+        /** Request rate the connector stays under (Stripe allows 100 reads/s live, 25 in test mode). */
+        requestsPerSecond: z.number().positive().max(100).default(20),
+        timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+        /** Attempts per request, the first included: 429, 5xx and connection errors are retried. */
+        maxAttempts: z.number().int().min(1).max(20).default(6),
+        baseDelayMs: z.number().int().min(0).default(500),
+        maxDelayMs: z.number().int().min(0).default(30_000),
+        maxRetryAfterMs: z.number().int().min(0).default(120_000),
+        /** A daily sync re-reads changes from this long before the last sync (clock skew, late events). */
+        overlapSeconds: z.number().int().min(0).max(86_400 * 7).default(3_600),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource], {
+  error: 'connector must be one of: s3-dropzone, http-json, stripe',
 });
 
 export const sourcesSchema = z
@@ -197,7 +239,7 @@ export const sourcesSchema = z
         for (const e of Object.keys(s.http.resources) as EntityName[]) {
           if (!entities.has(e)) ctx.addIssue({ code: 'custom', path: [i, 'http', 'resources', e], message: `${e} is not in this source's entities` });
         }
-      } else {
+      } else if (s.connector === 's3-dropzone') {
         for (const e of Object.keys(s.files) as EntityName[]) {
           if (!entities.has(e)) ctx.addIssue({ code: 'custom', path: [i, 'files', e], message: `${e} is not in this source's entities` });
         }
@@ -208,6 +250,7 @@ export const sourcesSchema = z
 export type SourceDefinition = z.infer<typeof sourceSchema>;
 export type DropZoneSourceDefinition = Extract<SourceDefinition, { connector: 's3-dropzone' }>;
 export type HttpSourceDefinition = Extract<SourceDefinition, { connector: 'http-json' }>;
+export type StripeSourceDefinition = Extract<SourceDefinition, { connector: 'stripe' }>;
 
 /** The local time a source runs every day, or undefined when it only runs on demand. */
 export function dailyTimeOf(source: SourceDefinition, ingestTime: string): string | undefined {
