@@ -2,6 +2,7 @@
 // answers the KPIs for any asOf from those indexes.
 import type { Dataset } from '../contract/validate';
 import { addDays, isIsoDate, isoWeekLabel, toEpochDay, type IsoDate } from '../dates';
+import { convertDataset, unconvertedRows, withUnconverted, type UnconvertedRow } from '../fx';
 import { UsageIndex, computeAdoption } from './adoption';
 import { computeBridge, computeQtdBridge } from './arr-bridge';
 import { computeExpansion } from './expansion';
@@ -16,7 +17,10 @@ import { computeUnitEconomics } from './unit-economics';
 import { computeSupport, computeVoice } from './voice-support';
 
 export interface KpiContext {
+  /** The dataset in the reporting currency (rows in other currencies converted, see domain/fx.ts). */
   data: Dataset;
+  /** Rows left out because no rate converts them. */
+  unconverted: readonly UnconvertedRow[];
   settings: KpiSettings;
   days: EpochDays;
   timeline: ArrTimeline;
@@ -29,7 +33,9 @@ export interface KpiContext {
 }
 
 /** Builds the indexes once; `segment` marks a dataset already reduced to one segment. */
-export function prepareKpiContext(data: Dataset, settings: KpiSettings, opts: { segment?: string } = {}): KpiContext {
+export function prepareKpiContext(input: Dataset, settings: KpiSettings, opts: { segment?: string } = {}): KpiContext {
+  // Converted here so every figure, whatever loaded the data, is in the reporting currency.
+  const data = convertDataset(input, settings.currency);
   const days = new EpochDays();
   // Index every account id seen anywhere; the customers are found from the ARR timelines.
   const ids = new Set<string>();
@@ -44,6 +50,7 @@ export function prepareKpiContext(data: Dataset, settings: KpiSettings, opts: { 
   const healthIndex = new HealthIndex(data.tickets, data.nps, timeline.indexOf, n, days);
   const ctx: KpiContext = {
     data,
+    unconverted: unconvertedRows(data),
     settings,
     days,
     timeline,
@@ -63,9 +70,13 @@ export interface KpiScopes {
 }
 
 export function kpiScopes(data: Dataset, settings: KpiSettings): KpiScopes {
+  const company = prepareKpiContext(data, settings);
+  // Segments are cut from the converted data (converted once), each with its own unconverted rows.
   return {
-    company: prepareKpiContext(data, settings),
-    segments: new Map([...partitionBySegment(data)].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const)),
+    company,
+    segments: new Map(
+      [...partitionBySegment(withUnconverted(company.data, company.unconverted))].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const),
+    ),
   };
 }
 
@@ -138,6 +149,7 @@ export function kpisAt(ctx: KpiContext, asOf: IsoDate): KpiResult {
     }),
     health: healthBuckets(accounts),
     accounts,
+    unconverted: [...ctx.unconverted],
   };
   if (ctx.segment !== undefined) result.segment = ctx.segment;
   return result;

@@ -29,7 +29,20 @@ export interface BridgeJson {
   expansion: Money;
   contraction: Money;
   churn: Money;
+  /** The effect of new exchange rates (0 with one currency). */
+  fx: Money;
   close: Money;
+}
+
+/** A row in another currency left out for want of a rate. */
+export interface UnconvertedJson {
+  entity: string;
+  id: string;
+  accountId: string;
+  currency: string;
+  date: IsoDate | null;
+  amount: string;
+  reason: string;
 }
 
 export interface HealthComponentJson {
@@ -124,6 +137,8 @@ export interface KpiJson {
   accounts?: AccountJson[];
   segments?: Record<string, KpiJson>;
   trend?: { weeks: TrendWeekJson[]; deltas: TrendDeltas };
+  /** Rows left out of every figure: in another currency with no rate on or before their date. */
+  unconverted: UnconvertedJson[];
 }
 
 export interface KpiJsonOptions {
@@ -153,6 +168,7 @@ const bridge = (b: ArrBridge): BridgeJson => ({
   expansion: amount(b.expansion),
   contraction: amount(b.contraction),
   churn: amount(b.churn),
+  fx: amount(b.fx),
   close: amount(b.close),
 });
 
@@ -231,6 +247,7 @@ export function toKpiJson(r: KpiResult, opts: KpiJsonOptions = {}): KpiJson {
       unscored: countArr(r.health.unscored),
       arrAtRisk: amount(r.health.arrAtRisk),
     },
+    unconverted: r.unconverted.map((u) => ({ entity: u.entity, id: u.id, accountId: u.accountId, currency: u.currency, date: u.date ?? null, amount: u.amount, reason: u.reason })),
   };
   if (!opts.omitAccounts) doc.accounts = r.accounts.map(account);
   if (opts.segments) {

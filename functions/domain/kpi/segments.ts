@@ -8,6 +8,7 @@
 // and CAC payback as null.
 import type { Account } from '../contract/entities';
 import type { Dataset } from '../contract/validate';
+import { unconvertedRows, withUnconverted } from '../fx';
 
 export const UNASSIGNED_SEGMENT = 'Unassigned';
 
@@ -46,6 +47,9 @@ export function partitionBySegment(data: Dataset): Map<string, Dataset> {
       (part(segmentOf(segments, r.accountId))[entity] as { accountId: string }[]).push(r);
     }
   }
+  // Rows left out for want of a rate go with their account's segment too.
+  const unconverted = unconvertedRows(data);
+  for (const [segment, p] of parts) withUnconverted(p, unconverted.filter((r) => segmentOf(segments, r.accountId) === segment));
   return new Map([...parts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -53,7 +57,7 @@ export function partitionBySegment(data: Dataset): Map<string, Dataset> {
 export function filterDatasetToSegment(data: Dataset, segment: string): Dataset {
   const segments = segmentsByAccount(data.accounts);
   const keep = (r: { accountId: string }): boolean => segmentOf(segments, r.accountId) === segment;
-  return {
+  return withUnconverted({
     accounts: data.accounts.filter(keep),
     subscriptions: data.subscriptions.filter(keep),
     renewals: data.renewals.filter(keep),
@@ -63,5 +67,5 @@ export function filterDatasetToSegment(data: Dataset, segment: string): Dataset 
     nps: data.nps.filter(keep),
     spend: data.spend,
     fx_rates: data.fx_rates,
-  };
+  }, unconvertedRows(data).filter(keep));
 }

@@ -6,8 +6,13 @@
 // points of all accounts are also kept in one day-sorted list of movements (day, account, ARR the
 // day before, ARR that day) with running company totals, so a period's bridge visits only the
 // movements inside the period, and ARR(d) / customers(d) for the company are one binary search.
+//
+// Lines converted from another currency also carry their original amount: on a day an account's
+// lines in currency k change, yesterday's lines are valued at today's rates (o' = sum over k of
+// o_k x rho_k, docs/metrics.md "Multi-currency"), and the movement keeps o' beside o and c.
 import { toEpochDay } from '../dates';
 import type { Subscription } from '../contract/entities';
+import { add, ratio, type Ratio } from '../exact';
 import type { Cents } from '../money';
 
 /** First index i in [lo, hi) with arr[i] > value (hi when none). */
@@ -64,6 +69,15 @@ export class ArrTimeline {
   readonly evAccount: Int32Array;
   readonly evOpen: Float64Array;
   readonly evClose: Float64Array;
+  /**
+   * o': the account's lines of the day before valued at the day's rates; equal to evOpen when all
+   * its lines are in the reporting currency. NaN when o' is a fraction of a cent: see evAdjustedExact.
+   */
+  readonly evAdjustedOpen: Float64Array;
+  /** o' of the movements whose o' is not a whole number of cents, by movement position. */
+  readonly evAdjustedExact: ReadonlyMap<number, Ratio>;
+  /** True when some movement has o' != o (lines in another currency replaced at a new rate). */
+  readonly hasFx: boolean;
   /** Company ARR after applying movements 0..i. */
   private readonly evTotal: Float64Array;
   /** Customer count after applying movements 0..i. */
@@ -96,6 +110,12 @@ export class ArrTimeline {
     const stepAccount: number[] = [];
     const stepDay: number[] = [];
     const stepDelta: number[] = [];
+    // Lines converted from another currency: the currency (an index into `currencies`, -1 for the
+    // reporting currency) and the original amount of each step.
+    const currencies: string[] = [];
+    const stepCurrency: number[] = [];
+    const stepOriginal: number[] = [];
+    let anyForeign = false;
     this.firstPaidStart = new Float64Array(n).fill(Infinity);
     this.earliestRecurringStart = new Float64Array(n).fill(Infinity);
     for (let i = 0; i < subscriptions.length; i++) {
@@ -106,13 +126,24 @@ export class ArrTimeline {
       if (start < (this.earliestRecurringStart[a] as number)) this.earliestRecurringStart[a] = start;
       if (line.arr === 0) continue;
       if (line.arr > 0 && start < (this.firstPaidStart[a] as number)) this.firstPaidStart[a] = start;
+      let k = -1;
+      if (line.fx !== undefined) {
+        anyForeign = true;
+        k = currencies.indexOf(line.fx.currency);
+        if (k < 0) k = currencies.push(line.fx.currency) - 1;
+      }
+      const original = line.fx?.arr ?? line.arr;
       stepAccount.push(a);
       stepDay.push(start);
       stepDelta.push(line.arr);
+      stepCurrency.push(k);
+      stepOriginal.push(original);
       if (line.endDate !== undefined) {
         stepAccount.push(a);
         stepDay.push(days.of(line.endDate));
         stepDelta.push(-line.arr);
+        stepCurrency.push(k);
+        stepOriginal.push(-original);
       }
     }
     const { offset: stepOffset, order: steps } = groupByAccountAndDay(stepAccount, stepDay, n);
@@ -125,15 +156,46 @@ export class ArrTimeline {
     const evDay: number[] = [];
     const evAccount: number[] = [];
     const evOpen: number[] = [];
+    const evAdjusted: number[] = [];
+    const adjustedExact = new Map<number, Ratio>();
+    // Per foreign currency, the account's running sums: original minor units and converted cents.
+    const orig = new Float64Array(currencies.length);
+    const conv = new Float64Array(currencies.length);
+    const origBefore = new Float64Array(currencies.length);
+    const convBefore = new Float64Array(currencies.length);
     for (let a = 0; a < n; a++) {
       cpOffset[a] = cpDay.length;
       let arr = 0;
+      orig.fill(0);
+      conv.fill(0);
       const to = stepOffset[a + 1] as number;
       for (let k = stepOffset[a] as number; k < to; ) {
         const day = stepDay[steps[k] as number] as number;
         let delta = 0;
-        while (k < to && stepDay[steps[k] as number] === day) delta += stepDelta[steps[k++] as number] as number;
-        if (delta === 0) continue;
+        let foreignMoved = false;
+        if (anyForeign) {
+          origBefore.set(orig);
+          convBefore.set(conv);
+        }
+        while (k < to && stepDay[steps[k] as number] === day) {
+          const s = steps[k++] as number;
+          delta += stepDelta[s] as number;
+          const cur = stepCurrency[s] as number;
+          if (cur >= 0) {
+            orig[cur] = (orig[cur] as number) + (stepOriginal[s] as number);
+            conv[cur] = (conv[cur] as number) + (stepDelta[s] as number);
+            foreignMoved = true;
+          }
+        }
+        if (delta === 0 && !foreignMoved) continue;
+        const adjusted = foreignMoved ? adjustedOpen(arr, origBefore, convBefore, orig, conv) : arr;
+        // Steps that cancel out (in every currency, or at unchanged rates) are no change.
+        if (delta === 0 && typeof adjusted === 'number' && adjusted === arr) continue;
+        if (typeof adjusted === 'number') evAdjusted.push(adjusted);
+        else {
+          adjustedExact.set(evAdjusted.length, adjusted);
+          evAdjusted.push(Number.NaN);
+        }
         evOpen.push(arr);
         arr += delta;
         cpDay.push(day);
@@ -154,6 +216,9 @@ export class ArrTimeline {
     this.evAccount = new Int32Array(m);
     this.evOpen = new Float64Array(m);
     this.evClose = new Float64Array(m);
+    this.evAdjustedOpen = new Float64Array(m);
+    const exact = new Map<number, Ratio>();
+    let hasFx = false;
     this.evTotal = new Float64Array(m);
     this.evCustomers = new Int32Array(m);
     let total = 0;
@@ -166,11 +231,17 @@ export class ArrTimeline {
       this.evAccount[i] = evAccount[j] as number;
       this.evOpen[i] = o;
       this.evClose[i] = c;
+      const adjusted = evAdjusted[j] as number;
+      this.evAdjustedOpen[i] = adjusted;
+      if (Number.isNaN(adjusted)) exact.set(i, adjustedExact.get(j) as Ratio);
+      if (adjusted !== o) hasFx = true;
       total += c - o;
       customers += (c > 0 ? 1 : 0) - (o > 0 ? 1 : 0);
       this.evTotal[i] = total;
       this.evCustomers[i] = customers;
     }
+    this.evAdjustedExact = exact;
+    this.hasFx = hasFx;
   }
 
   get accountCount(): number {
@@ -223,6 +294,36 @@ export class ArrTimeline {
     }
     return out;
   }
+}
+
+/**
+ * o' for one account on one day: `open` (yesterday's ARR, converted) with each foreign currency's
+ * part revalued at today's rates. With o_k, c_k yesterday's and today's sums in currency k (original
+ * minor units) and their converted sums: rho_k = conv(c_k) / c_k when c_k > 0, else conv(o_k) / o_k;
+ * o' = o - sum_k conv(o_k) + sum_k o_k x rho_k. A whole number of cents as a number, else exact.
+ */
+function adjustedOpen(open: number, origBefore: Float64Array, convBefore: Float64Array, origAfter: Float64Array, convAfter: Float64Array): number | Ratio {
+  let whole = open;
+  let frac: Ratio | undefined;
+  for (let k = 0; k < origBefore.length; k++) {
+    const ok = origBefore[k] as number;
+    if (ok === 0) continue;
+    const ck = origAfter[k] as number;
+    // c_k = 0: rho_k = conv(o_k) / o_k, so o_k x rho_k = conv(o_k): nothing changes.
+    if (ck === 0 || ck === ok) {
+      whole += (ck === 0 ? 0 : (convAfter[k] as number)) - (ck === 0 ? 0 : (convBefore[k] as number));
+      continue;
+    }
+    whole -= convBefore[k] as number;
+    // o_k x conv(c_k) / c_k, exact (the product can pass 2^53).
+    const num = BigInt(ok) * BigInt(convAfter[k] as number);
+    const den = BigInt(ck);
+    if (num % den === 0n) whole += Number(num / den);
+    else frac = frac === undefined ? ratio(num, den) : add(frac, ratio(num, den));
+  }
+  if (frac === undefined) return whole;
+  const total = add(ratio(BigInt(whole)), frac);
+  return total.den === 1n ? Number(total.num) : total;
 }
 
 /** Positions 0..m-1 in ascending `day` order, ties in position order. */

@@ -2,6 +2,7 @@
 // CAC, LTV: still cents, unrounded); ratios are unrounded fractions; NPS and CSAT are points.
 // Everything undefined is null. The JSON document is produced from this by `toKpiJson`.
 import type { IsoDate } from '../dates';
+import type { UnconvertedRow } from '../fx';
 import type { Cents } from '../money';
 
 export interface CountArr {
@@ -19,6 +20,8 @@ export interface ArrBridge {
   expansion: Cents;
   contraction: Cents;
   churn: Cents;
+  /** The effect of new exchange rates when lines in another currency are replaced; 0 with one currency. */
+  fx: Cents;
   close: Cents;
 }
 
@@ -190,6 +193,8 @@ export interface KpiResult {
   health: HealthResult;
   /** Customers at asOf, sorted by accountId. */
   accounts: AccountHealth[];
+  /** Rows in another currency left out of every figure: no rate on or before their date. */
+  unconverted: UnconvertedRow[];
 }
 
 export interface TrendPoint {

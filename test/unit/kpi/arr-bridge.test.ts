@@ -108,7 +108,7 @@ describe('ARR bridge', () => {
 
   it('an empty dataset has an all-zero bridge', () => {
     const { bridge, customers } = computeWeekBridge(new ArrTimeline([]), AS_OF);
-    expect(bridge).toEqual({ from: WEEK_START, to: AS_OF, open: 0, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, close: 0 });
+    expect(bridge).toEqual({ from: WEEK_START, to: AS_OF, open: 0, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: 0 });
     expect(customers).toEqual({ open: 0, close: 0, new: 0, reactivated: 0, churned: 0 });
   });
 });

@@ -35,7 +35,7 @@ describe('KPI JSON document', () => {
 
   it('an empty dataset gives zeros for counts and sums, and null for every ratio', () => {
     const doc = toKpiJson(computeKpis(emptyDataset(), EXAMPLE_AS_OF, settings()));
-    expect(doc.arrBridge).toEqual({ open: 0, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, close: 0 });
+    expect(doc.arrBridge).toEqual({ open: 0, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: 0 });
     expect(doc.retention).toEqual({ nrr: null, grr: null, logoRetention: null, logoChurn: null, cohortSize: 0, cohortDate: '2025-11-22' });
     expect(doc.renewals).toMatchObject({ grossRenewalRate: null, netRenewalRate: null, logoRenewalRate: null, overdue: { count: 0, arr: 0 } });
     expect(doc.expansion.winRate90d).toBeNull();

@@ -13,7 +13,7 @@ describe('worked example (week 2026-11-16 .. 2026-11-22)', () => {
     expect(json.asOf).toBe('2026-11-22');
     expect(json.weekStart).toBe('2026-11-16');
     expect(json.currency).toBe('USD');
-    expect(json.arrBridge).toEqual({ open: 292000, new: 36000, reactivation: 24000, expansion: 30000, contraction: 10000, churn: 50000, close: 322000 });
+    expect(json.arrBridge).toEqual({ open: 292000, new: 36000, reactivation: 24000, expansion: 30000, contraction: 10000, churn: 50000, fx: 0, close: 322000 });
     expect(json.customers).toEqual({ open: 6, close: 7, new: 1, reactivated: 1, churned: 1 });
   });
 
@@ -28,6 +28,7 @@ describe('worked example (week 2026-11-16 .. 2026-11-22)', () => {
       expansion: 30000,
       contraction: 10000,
       churn: 50000,
+      fx: 0,
       close: 322000,
     });
     expect(json.customersQtd).toEqual({ open: 5, close: 7, new: 2, reactivated: 1, churned: 1 });
