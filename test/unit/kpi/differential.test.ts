@@ -10,7 +10,7 @@ import { referenceKpis } from './reference';
 
 const settings = DEFAULT_KPI_SETTINGS;
 const refSettings = { grossMargin: settings.grossMargin, ltvMaxYears: settings.ltvMaxYears, weights: settings.healthWeights };
-const MONEY_KEYS = new Set(['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'close', 'arr', 'upsell', 'crossSell', 'cac', 'arpa', 'ltv', 'arrAtRisk']);
+const MONEY_KEYS = new Set(['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'fx', 'close', 'arr', 'upsell', 'crossSell', 'cac', 'arpa', 'ltv', 'arrAtRisk']);
 
 /** The reference result in the JSON's units: money in currency units rounded half-up to cents. */
 function toUnits(value: unknown, key = '', parent = ''): unknown {
@@ -25,7 +25,9 @@ function toUnits(value: unknown, key = '', parent = ''): unknown {
 function expectClose(actual: unknown, expected: unknown, path: string): void {
   if (expected === null || typeof expected !== 'object') {
     if (typeof expected === 'number' && typeof actual === 'number') {
-      expect(Math.abs(actual - expected), `${path}: ${actual} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+      // fx is printed as the rest of the bridge (so it adds up in cents): within a cent of the exact fx rounded alone.
+      const slack = path.endsWith('.arrBridge.fx') ? 0.01 + 1e-9 : 0;
+      expect(Math.abs(actual - expected), `${path}: ${actual} vs ${expected}`).toBeLessThanOrEqual(slack + 1e-9 * Math.max(1, Math.abs(expected)));
     } else {
       expect(actual, path).toEqual(expected);
     }
@@ -39,10 +41,15 @@ function expectClose(actual: unknown, expected: unknown, path: string): void {
   for (const [k, v] of Object.entries(expected)) expectClose((actual as Record<string, unknown>)?.[k], v, `${path}.${k}`);
 }
 
-function compare(data: Dataset, asOf: string): void {
+function compare(data: Dataset, asOf: string): ReturnType<typeof toKpiJson> {
   const engine = toKpiJson(computeKpis(data, asOf, settings));
   const reference = toUnits(referenceKpis(data, asOf, refSettings));
   expectClose(engine, reference, asOf);
+  const b = engine.arrBridge;
+  // The printed bridge adds up to the cent (in cents, to keep float sums out of it).
+  const c = (x: number) => Math.round(x * 100);
+  expect(c(b.open) + c(b.new) + c(b.reactivation) + c(b.expansion) - c(b.contraction) - c(b.churn) + c(b.fx), `${asOf}: identity`).toBe(c(b.close));
+  return engine;
 }
 
 describe('engine vs reference implementation', () => {
@@ -107,5 +114,74 @@ describe('engine vs reference implementation', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('agrees on random multi-currency data (EUR, JPY, KWD lines replaced at new rates, rates with gaps, rows without a rate)', () => {
+    const asOf = '2026-11-22';
+    const base = toEpochDay(asOf);
+    const acct = fc.constantFrom('A1', 'A2', 'A3', 'A4');
+    const currency = fc.constantFrom<string | undefined>(undefined, 'EUR', 'EUR', 'JPY', 'KWD');
+    // Minor units: whole yen, mills of a dinar, cents otherwise (any integer is a valid amount in each).
+    const minor = fc.integer({ min: 0, max: 3_000_000 });
+    // Rates on a few scattered days (gaps of days and weeks), a few with many decimals.
+    const rates = fc.array(
+      fc.record({
+        currency: fc.constantFrom('EUR', 'JPY', 'KWD'),
+        at: fc.oneof(fc.integer({ min: -400, max: 3 }), fc.integer({ min: -50, max: 0 })),
+        rate: fc.oneof(fc.constantFrom('1.0842', '1.1', '0.9', '3.2561', '0.006612', '0.0071', '3.3'), fc.integer({ min: 1, max: 400_000 }).map((n) => `${Math.trunc(n / 100_000)}.${String(n % 100_000).padStart(5, '0')}`)),
+      }),
+      { maxLength: 16 },
+    );
+    const dataset = fc.record({
+      lines: fc.array(
+        fc.record({ accountId: acct, currency, arr: minor, start: fc.integer({ min: -380, max: 3 }), len: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }), renewOn: fc.option(fc.integer({ min: -45, max: 0 }), { nil: undefined }), factor: fc.constantFrom(1, 1, 1.1, 0.5) }),
+        { maxLength: 8 },
+      ),
+      renewals: fc.array(fc.record({ accountId: acct, currency, dueDate: fc.integer({ min: -100, max: 100 }), arrUp: minor, renewed: minor, status: fc.constantFrom('open', 'renewed', 'churned' as const), closed: fc.integer({ min: -100, max: 10 }) }), { maxLength: 6 }),
+      expansions: fc.array(fc.record({ accountId: acct, currency, arr: minor, stage: fc.constantFrom('open', 'won', 'lost' as const), created: fc.option(fc.integer({ min: -120, max: 5 }), { nil: undefined }), close: fc.option(fc.integer({ min: -100, max: 20 }), { nil: undefined }) }), { maxLength: 6 }),
+      rates,
+    });
+    const day = (n: number) => fromEpochDay(base + n);
+    let withFx = 0;
+    let withUnconverted = 0;
+    fc.assert(
+      fc.property(dataset, (r) => {
+        const subscriptions: Dataset['subscriptions'] = [];
+        r.lines.forEach((l, i) => {
+          // Renewed on a day of the last weeks (when that is after its start): where the weekly bridges look.
+          const renewAt = l.renewOn !== undefined && l.renewOn > l.start ? l.renewOn - l.start : undefined;
+          const end = renewAt ?? l.len;
+          const first = { lineId: `L${i}`, accountId: l.accountId, kind: 'recurring' as const, arr: l.arr, startDate: day(l.start), ...(end === undefined ? {} : { endDate: day(l.start + end) }), ...(l.currency ? { currency: l.currency } : {}) };
+          subscriptions.push(first);
+          // A renewal of the line in the same currency, the day the first ends: a new rate applies.
+          if (renewAt !== undefined) subscriptions.push({ ...first, lineId: `L${i}r`, arr: Math.round(l.arr * l.factor), startDate: day(l.start + renewAt), endDate: day(l.start + renewAt + 365) });
+        });
+        const data: Dataset = {
+          accounts: [],
+          subscriptions,
+          renewals: r.renewals.map((x, i) => ({
+            renewalId: `R${i}`, accountId: x.accountId, dueDate: day(x.dueDate), arrUp: x.arrUp, status: x.status,
+            ...(x.status === 'open' ? {} : { closedDate: day(x.closed) }),
+            ...(x.status === 'renewed' ? { renewedArr: x.renewed } : {}),
+            ...(x.currency ? { currency: x.currency } : {}),
+          })),
+          expansions: r.expansions.map((x, i) => ({ opportunityId: `E${i}`, accountId: x.accountId, type: 'upsell' as const, arr: x.arr, stage: x.stage, ...(x.created === undefined ? {} : { createdDate: day(x.created) }), ...(x.close === undefined ? {} : { closeDate: day(x.close) }), ...(x.currency ? { currency: x.currency } : {}) })),
+          usage: [],
+          tickets: [],
+          nps: [],
+          spend: [],
+          fx_rates: r.rates.map((x) => ({ date: day(x.at), currency: x.currency, rate: x.rate })),
+        };
+        for (const back of [0, 7, 35]) {
+          const doc = compare(data, addDays(asOf, -back));
+          if (doc.arrBridge.fx !== 0) withFx++;
+          if (doc.unconverted.length) withUnconverted++;
+        }
+      }),
+      { numRuns: 250 },
+    );
+    // The generators do reach the cases under test.
+    expect(withFx).toBeGreaterThan(10);
+    expect(withUnconverted).toBeGreaterThan(10);
   });
 });

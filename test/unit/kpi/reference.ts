@@ -1,39 +1,154 @@
 // A second, deliberately naive implementation of the metric definitions (docs/metrics.md): day by
 // day, account by account, no indexes. Slow and obviously-correct, for checking the engine.
+// Multi-currency too: every row converted at its own date's rate (found by scanning every rate),
+// the fx movement from per-currency sums on every day, in exact fractions (BigInt).
 import type { Dataset } from '../../../functions/domain/contract/validate';
 import { addDays, addMonths, minus12Months } from '../../../functions/domain/dates';
+
+// ---- multi-currency, naively ------------------------------------------------------------------
+
+const ZERO_DECIMALS = 'BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF'.split(' ');
+const THREE_DECIMALS = 'BHD JOD KWD OMR TND'.split(' ');
+const decimalsOf = (k: string) => (ZERO_DECIMALS.includes(k) ? 0 : THREE_DECIMALS.includes(k) ? 3 : 2);
+
+/** The rate of k on d: the fx_rates row with the latest date <= d (the later row of a repeated date). */
+function rateOf(data: Dataset, k: string, d: string): string | undefined {
+  let best: { date: string; rate: string } | undefined;
+  for (const r of data.fx_rates) if (r.currency === k && r.date <= d && (!best || r.date >= best.date)) best = r;
+  return best?.rate;
+}
+
+/** minor units of k x rate, in cents, half-up. */
+function convert(minor: number, k: string, rate: string): number {
+  const [w, f = ''] = rate.split('.');
+  const num = BigInt(minor) * BigInt(w + f) * 100n;
+  const den = 10n ** BigInt(decimalsOf(k) + f.length);
+  return Number(num / den + (2n * (num % den) >= den ? 1n : 0n));
+}
+
+type Frac = [bigint, bigint];
+const fadd = (a: Frac, b: Frac): Frac => [a[0] * b[1] + b[0] * a[1], a[1] * b[1]];
+const fsub = (a: Frac, b: Frac): Frac => fadd(a, [-b[0], b[1]]);
+const fsign = (a: Frac) => (a[0] === 0n ? 0 : a[0] > 0n === a[1] > 0n ? 1 : -1);
+const fint = (n: number): Frac => [BigInt(n), 1n];
+function fround(a: Frac): number {
+  let [n, d] = a;
+  if (d < 0n) [n, d] = [-n, -d];
+  const neg = n < 0n;
+  if (neg) n = -n;
+  const q = n / d + (2n * (n % d) >= d ? 1n : 0n);
+  return Number(neg ? -q : q);
+}
+
+interface RefLine {
+  accountId: string;
+  kind: string;
+  startDate: string;
+  endDate?: string;
+  /** Converted cents. */
+  arr: number;
+  /** '' = the reporting currency. */
+  cur: string;
+  /** Original minor units. */
+  orig: number;
+}
+
+/** The dataset with every row in reporting cents, the lines with their original currency, and the rows left out. */
+function convertAll(data: Dataset) {
+  const unconverted: { entity: string; id: string; accountId: string; currency: string }[] = [];
+  const lines: RefLine[] = [];
+  for (const l of data.subscriptions) {
+    const k = l.currency;
+    const rate = k === undefined ? '1' : rateOf(data, k, l.startDate);
+    if (rate === undefined) {
+      unconverted.push({ entity: 'subscriptions', id: l.lineId, accountId: l.accountId, currency: k! });
+      continue;
+    }
+    lines.push({ accountId: l.accountId, kind: l.kind, startDate: l.startDate, ...(l.endDate ? { endDate: l.endDate } : {}), arr: k === undefined ? l.arr : convert(l.arr, k, rate), cur: k ?? '', orig: l.arr });
+  }
+  const renewals: Dataset['renewals'] = [];
+  for (const r of data.renewals) {
+    const k = r.currency;
+    const rate = k === undefined ? undefined : rateOf(data, k, r.dueDate);
+    if (k !== undefined && rate === undefined) {
+      unconverted.push({ entity: 'renewals', id: r.renewalId, accountId: r.accountId, currency: k });
+      continue;
+    }
+    const c = (x: number) => (k === undefined ? x : convert(x, k, rate!));
+    renewals.push({ ...r, arrUp: c(r.arrUp), ...(r.renewedArr === undefined ? {} : { renewedArr: c(r.renewedArr) }) });
+  }
+  const expansions: Dataset['expansions'] = [];
+  for (const e of data.expansions) {
+    const k = e.currency;
+    const d = e.createdDate ?? e.closeDate;
+    const rate = k === undefined || d === undefined ? undefined : rateOf(data, k, d);
+    if (k !== undefined && rate === undefined) {
+      unconverted.push({ entity: 'expansions', id: e.opportunityId, accountId: e.accountId, currency: k });
+      continue;
+    }
+    expansions.push({ ...e, arr: k === undefined ? e.arr : convert(e.arr, k, rate!) });
+  }
+  const order = ['subscriptions', 'renewals', 'expansions'];
+  unconverted.sort((a, b) => order.indexOf(a.entity) - order.indexOf(b.entity));
+  return { lines, renewals, expansions, unconverted };
+}
 
 type Settings = { grossMargin: number; ltvMaxYears: number; weights: { utilization: number; usageTrend: number; support: number; nps: number } };
 
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
 const between = (d: string | undefined, from: string, to: string) => d !== undefined && d >= from && d <= to;
 
-export function referenceKpis(data: Dataset, asOf: string, s: Settings) {
+export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
+  const converted = convertAll(input);
+  const data: Dataset = { ...input, subscriptions: [], renewals: converted.renewals, expansions: converted.expansions };
   const weekStart = addDays(asOf, -6);
-  const accounts = [...new Set([...data.accounts.map((a) => a.accountId), ...data.subscriptions.map((l) => l.accountId)])];
-  const recurring = data.subscriptions.filter((l) => l.kind === 'recurring');
-  const arr = (a: string, d: string) =>
-    recurring.filter((l) => l.accountId === a && l.startDate <= d && (l.endDate === undefined || d < l.endDate)).reduce((x, l) => x + l.arr, 0);
+  const allLines = converted.lines;
+  const accounts = [...new Set([...data.accounts.map((a) => a.accountId), ...input.subscriptions.map((l) => l.accountId)])];
+  const recurring = allLines.filter((l) => l.kind === 'recurring');
+  // A line converted to 0 cents counts nowhere, not even in o_k (as a line with arr 0: docs/metrics.md).
+  const active = (a: string, d: string) => recurring.filter((l) => l.arr > 0 && l.accountId === a && l.startDate <= d && (l.endDate === undefined || d < l.endDate));
+  const arr = (a: string, d: string) => active(a, d).reduce((x, l) => x + l.arr, 0);
   const totalArr = (d: string) => accounts.reduce((x, a) => x + arr(a, d), 0);
   const customersAt = (d: string) => accounts.filter((a) => arr(a, d) > 0);
 
-  // ARR bridge over the week
-  const bridge = { open: totalArr(addDays(weekStart, -1)), new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, close: totalArr(asOf) };
+  // ARR bridge over the week: classify (o', c), fx = o' - o
+  const bridge = { open: totalArr(addDays(weekStart, -1)), new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: totalArr(asOf) };
+  let expansion: Frac = fint(0);
+  let contraction: Frac = fint(0);
+  let fx: Frac = fint(0);
   const counts = { new: 0, reactivated: 0, churned: 0 };
   for (let d = weekStart; d <= asOf; d = addDays(d, 1)) {
     const prev = addDays(d, -1);
     for (const a of accounts) {
-      const o = arr(a, prev);
-      const c = arr(a, d);
-      if (o === 0 && c > 0) {
-        const before = recurring.some((l) => l.accountId === a && l.arr > 0 && l.startDate <= prev);
-        if (before) (bridge.reactivation += c), counts.reactivated++;
+      const before = active(a, prev);
+      const after = active(a, d);
+      const o = before.reduce((x, l) => x + l.arr, 0);
+      const c = after.reduce((x, l) => x + l.arr, 0);
+      // o' = sum over k of o_k x rho_k
+      let adjusted: Frac = fint(0);
+      for (const k of new Set(before.map((l) => l.cur))) {
+        const sum = (ls: RefLine[], f: (l: RefLine) => number) => ls.filter((l) => l.cur === k).reduce((x, l) => x + f(l), 0);
+        const ok = sum(before, (l) => l.orig);
+        const ck = sum(after, (l) => l.orig);
+        if (ok === 0) continue; // o_k x rho_k = 0 whatever rho_k is
+        const rho: Frac = k === '' ? fint(1) : ck > 0 ? [BigInt(sum(after, (l) => l.arr)), BigInt(ck)] : [BigInt(sum(before, (l) => l.arr)), BigInt(ok)];
+        adjusted = fadd(adjusted, [BigInt(ok) * rho[0], rho[1]]);
+      }
+      fx = fadd(fx, fsub(adjusted, fint(o)));
+      const op = fsign(adjusted);
+      if (op === 0 && c > 0) {
+        const paid = recurring.some((l) => l.accountId === a && l.arr > 0 && l.startDate <= prev);
+        if (paid) (bridge.reactivation += c), counts.reactivated++;
         else (bridge.new += c), counts.new++;
-      } else if (o > 0 && c === 0) (bridge.churn += o), counts.churned++;
-      else if (c > o && o > 0) bridge.expansion += c - o;
-      else if (c < o && c > 0) bridge.contraction += o - c;
+      } else if (op > 0 && c === 0) (bridge.churn += fround(adjusted)), counts.churned++;
+      else if (op > 0 && fsign(fsub(fint(c), adjusted)) > 0) expansion = fadd(expansion, fsub(fint(c), adjusted));
+      else if (c > 0 && fsign(fsub(adjusted, fint(c))) > 0) contraction = fadd(contraction, fsub(adjusted, fint(c)));
     }
   }
+  bridge.expansion = fround(expansion);
+  bridge.contraction = fround(contraction);
+  // The exact fx, rounded alone (the engine prints fx as the bridge's rest: within a cent of this).
+  bridge.fx = fround(fx);
 
   // retention
   const b = minus12Months(asOf);
@@ -103,7 +218,7 @@ export function referenceKpis(data: Dataset, asOf: string, s: Settings) {
     recurring.filter((l) => l.accountId === a).reduce<string | undefined>((m, l) => (m === undefined || l.startDate < m ? l.startDate : m), undefined);
   const newLogos = accounts.filter((a) => between(earliest(a), wFrom, wTo));
   const newLogoArr = newLogos.reduce((x, a) => x + arr(a, earliest(a)!), 0);
-  const withServices = newLogos.filter((a) => data.subscriptions.some((l) => l.accountId === a && l.kind === 'services' && between(l.startDate, wFrom, wTo)));
+  const withServices = newLogos.filter((a) => allLines.some((l) => l.accountId === a && l.kind === 'services' && between(l.startDate, wFrom, wTo)));
   const cac = spend === null ? null : ratio(spend, newLogos.length);
   const arpa = ratio(totalArr(asOf), customers.length);
   const logoChurn = logoRetention === null ? null : 1 - logoRetention;
@@ -195,5 +310,6 @@ export function referenceKpis(data: Dataset, asOf: string, s: Settings) {
       arrAtRisk: bucket('red').arr,
     },
     accounts: health.sort((x, y) => (x.accountId < y.accountId ? -1 : 1)),
+    unconverted: converted.unconverted,
   };
 }
