@@ -5,7 +5,8 @@ import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { customer, event, invoice, line, price, subscription, ts } from '../support/fake-stripe/builders';
 import { startFakeStripe, type FakeStripe, type FakeStripeOptions } from '../support/fake-stripe/server';
-import { MemoryStripeStore, type MemoryStripeData } from '../support/fake-stripe/store';
+import { spawnFakeStripe } from '../support/fake-stripe/spawn';
+import { MemoryStripeStore, SyntheticStripeStore, type MemoryStripeData } from '../support/fake-stripe/store';
 
 const KEY = 'sk_test_pulse';
 let fake: FakeStripe | undefined;
@@ -30,6 +31,13 @@ async function restart(store: MemoryStripeStore, opts: FakeStripeOptions = {}): 
 
 function client(f: FakeStripe, key = KEY, maxNetworkRetries = 0): Stripe {
   return new Stripe(key, { host: f.host, port: f.port, protocol: f.protocol, maxNetworkRetries });
+}
+
+/** Every item of a list through the client's auto-pagination (autoPagingToArray stops at 10,000). */
+async function collect<T>(list: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of list) out.push(item);
+  return out;
 }
 
 async function rejection(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
@@ -325,5 +333,115 @@ describe('fake Stripe API: keys, rate limits and faults', () => {
       await new Promise((r) => setTimeout(r, 300)); // 3.3 requests a second
     }
     expect(fake.requests.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+});
+
+describe('fake Stripe API: synthetic store', () => {
+  it('serves exactly the counts of expected() through the client: customers, prices, subscriptions, invoices, line items, events', async () => {
+    const store = new SyntheticStripeStore({ customers: 400, invoiceLinesTotal: 12_000, seed: 7 });
+    const expected = store.expected();
+    expect(expected.customers).toBe(400);
+    expect(expected.lineItems).toBe(12_000);
+    fake = await startFakeStripe(store);
+    const stripe = client(fake);
+
+    const customers = await collect(stripe.customers.list({ limit: 100 }));
+    expect(customers).toHaveLength(expected.customers);
+    expect(new Set(customers.map((c) => c.id)).size).toBe(expected.customers);
+
+    const active = await collect(stripe.prices.list({ limit: 100 }));
+    const archived = await collect(stripe.prices.list({ limit: 100, active: false }));
+    expect([active.length, archived.length]).toEqual([expected.prices.active, expected.prices.archived]);
+    expect(active.every((p) => p.active) && archived.every((p) => !p.active)).toBe(true);
+
+    const live = await collect(stripe.subscriptions.list({ limit: 100 }));
+    const subs = await collect(stripe.subscriptions.list({ limit: 100, status: 'all' }));
+    expect(live).toHaveLength(expected.subscriptions.total - expected.subscriptions.hiddenByDefault);
+    expect(subs).toHaveLength(expected.subscriptions.total);
+    const subsByStatus: Record<string, number> = {};
+    for (const s of subs) subsByStatus[s.status] = (subsByStatus[s.status] ?? 0) + 1;
+    expect(subsByStatus).toEqual(expected.subscriptions.byStatus);
+    expect(subsByStatus.canceled).toBeGreaterThan(0);
+
+    const invoices = await collect(stripe.invoices.list({ limit: 100 }));
+    expect(invoices).toHaveLength(expected.invoices.total);
+    for (let i = 1; i < invoices.length; i++) expect(invoices[i]!.created).toBeLessThanOrEqual(invoices[i - 1]!.created);
+    const byStatus: Record<string, number> = {};
+    for (const inv of invoices) byStatus[inv.status!] = (byStatus[inv.status!] ?? 0) + 1;
+    expect(byStatus).toEqual(expected.invoices.byStatus);
+
+    const prices = new Map([...active, ...archived].map((p) => [p.id, p]));
+    const items = new Map(subs.flatMap((s) => s.items.data.map((it) => [it.id, s.id] as const)));
+    let lines = 0;
+    let paged = 0;
+    let onArchived = 0;
+    for (const inv of invoices) {
+      let all = inv.lines.data;
+      if (inv.lines.has_more) {
+        paged++;
+        all = await collect(stripe.invoices.listLineItems(inv.id, { limit: 100 }));
+        expect(all.slice(0, 10)).toEqual(inv.lines.data);
+      }
+      lines += all.length;
+      for (const l of all) {
+        expect(l.currency).toBe(inv.currency);
+        const priceId = l.pricing!.price_details!.price as string;
+        expect(prices.has(priceId)).toBe(true);
+        if (!prices.get(priceId)!.active) onArchived++;
+        const si = l.parent?.subscription_item_details;
+        if (si) expect(items.get(si.subscription_item)).toBe(si.subscription);
+      }
+    }
+    expect(lines).toBe(expected.lineItems);
+    expect(paged).toBe(expected.invoices.withMoreThan10Lines);
+    expect(paged).toBeGreaterThan(0);
+    expect(onArchived).toBeGreaterThan(0);
+
+    // A customer's invoices and a created range give the same invoices as the full list.
+    for (const c of customers.slice(0, 15)) {
+      const mine = await collect(stripe.invoices.list({ customer: c.id, limit: 100 }));
+      expect(mine.map((i) => i.id)).toEqual(invoices.filter((i) => i.customer === c.id).map((i) => i.id));
+    }
+    const since = invoices[Math.floor(invoices.length / 3)]!.created;
+    const recent = await collect(stripe.invoices.list({ created: { gte: since }, limit: 100 }));
+    expect(recent.map((i) => i.id)).toEqual(invoices.filter((i) => i.created >= since).map((i) => i.id));
+
+    const events = await collect(stripe.events.list({ limit: 100 }));
+    expect(events).toHaveLength(expected.events);
+    expect(events.every((e) => e.created > store.now - 30 * 86_400)).toBe(true);
+  });
+
+  it('builds 20,000 customers and exactly 1,000,000 line items deterministically, without holding the line items', async () => {
+    const a = new SyntheticStripeStore({ customers: 20_000, invoiceLinesTotal: 1_000_000 });
+    const e = a.expected();
+    expect(e.customers).toBe(20_000);
+    expect(e.lineItems).toBe(1_000_000);
+    expect(e.invoices.total).toBeGreaterThan(100_000);
+    expect(Object.keys(e.invoices.byStatus).sort()).toEqual(['draft', 'open', 'paid', 'uncollectible', 'void']);
+    const page = (s: SyntheticStripeStore) => JSON.stringify(s.list('invoices', { limit: 20, filter: {} }));
+    const small = { customers: 60, invoiceLinesTotal: 900 };
+    expect(page(new SyntheticStripeStore({ ...small, seed: 3 }))).toBe(page(new SyntheticStripeStore({ ...small, seed: 3 })));
+    expect(page(new SyntheticStripeStore({ ...small, seed: 3 }))).not.toBe(page(new SyntheticStripeStore({ ...small, seed: 4 })));
+    const currencies = new Set((a.list('prices', { limit: 100, filter: {} }) as { data: Stripe.Price[] }).data.map((p) => p.currency));
+    expect(currencies.size).toBeGreaterThan(1);
+  });
+
+  it('runs in a child process that prints its URL, answers the client and reports its own CPU and memory', async () => {
+    const child = await spawnFakeStripe({ customers: 50, invoiceLinesTotal: 600, seed: 2 });
+    try {
+      expect(child.url).toBe(`http://127.0.0.1:${child.port}`);
+      expect(child.pid).not.toBe(process.pid);
+      const stripe = new Stripe(KEY, { host: child.host, port: child.port, protocol: child.protocol, maxNetworkRetries: 0 });
+      const customers = await collect(stripe.customers.list({ limit: 20 }));
+      expect(customers).toHaveLength(child.expected.customers);
+      const stats = await child.stats();
+      expect(stats.requests).toBe(3);
+      expect(stats.byStatus).toEqual({ 200: 3 });
+      expect(stats.byRoute).toEqual({ '/v1/customers': 3 });
+      expect(stats.cpuUserMs).toBeGreaterThan(0);
+      expect(stats.maxRssBytes).toBeGreaterThan(10_000_000);
+    } finally {
+      await child.stop();
+    }
   });
 });

@@ -30,6 +30,10 @@ export interface FakeStripeOptions {
   now?: number | (() => number);
   /** Delay every response by this many milliseconds (a real Stripe list page takes a few hundred). */
   latencyMs?: number;
+  /** Keep every request in `requests` (default true; a long benchmark tallies with onRequest instead). */
+  recordRequests?: boolean;
+  /** Called for every request answered. */
+  onRequest?: (r: FakeStripeRequest) => void;
 }
 
 export interface FakeStripeRequest {
@@ -136,7 +140,9 @@ export async function startFakeStripe(store: FakeStripeStore, opts: FakeStripeOp
         body = { error: { type: 'api_error', message: `fake-stripe: ${(e as Error).message}` } };
       }
     }
-    requests.push({ method: req.method ?? 'GET', path, query, status, at });
+    const entry = { method: req.method ?? 'GET', path, query, status, at };
+    if (opts.recordRequests !== false) requests.push(entry);
+    opts.onRequest?.(entry);
     const text = JSON.stringify(body);
     const send = () => {
       res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(text) });

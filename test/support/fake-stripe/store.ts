@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 import { matches, newestFirst, pageOf, type FakeStripeStore, type ListRequest, type PageRequest, type PageResult, type StripeObjectKind, type StripeObjects } from './list';
 
 export * from './list';
+export { SyntheticStripeStore, type SyntheticOptions, type SyntheticExpected } from './synthetic';
 
 export interface MemoryStripeData {
   customers: Stripe.Customer[];
