@@ -7,7 +7,7 @@ import { demoCommand } from './commands/demo';
 import { ingestCommand } from './commands/ingest';
 import { kpisCommand } from './commands/kpis';
 import { reportCommand } from './commands/report';
-import { runsCommand, sourcesListCommand, sourcesSyncCommand, sourcesTestCommand } from './commands/sources';
+import { runsCommand, sourcesExportCommand, sourcesListCommand, sourcesSyncCommand, sourcesTestCommand } from './commands/sources';
 import { stackOption, targetOption } from './commands/target';
 import { validateCommand } from './commands/validate';
 
@@ -168,7 +168,7 @@ alerts
 
 const sources = program
   .command('sources')
-  .description('The configured sources (pulse.config.json "sources"): list them, dry-run one, or sync one now.')
+  .description('The configured sources (pulse.config.json "sources"): list them, dry-run one, export what one yields, or sync one now.')
   .addHelpText('after', '\nExamples:\n  $ pulse sources list\n  $ pulse sources test demo\n  $ pulse sources sync billing --full\n\nConfiguring sources: docs/sources.md');
 
 sources
@@ -200,6 +200,18 @@ sources
   .addOption(stackOption())
   .action(async (name, opts) => {
     process.exitCode = await sourcesSyncCommand(name, opts);
+  });
+
+sources
+  .command('export <source>')
+  .description('Read, map and validate all of a source and write the contract files it yields (accounts.csv ...): nothing stored, moved or remembered.')
+  .requiredOption('--out <dir>', 'folder for the contract files (created if missing)')
+  .addOption(configOption())
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nExamples:\n  $ STRIPE_API_KEY=rk_live_... pulse sources export stripe --out ./stripe-check\n  $ pulse kpis --data ./stripe-check\n\nExit code 1 when a row is rejected or the source cannot be read.')
+  .action(async (name, opts) => {
+    process.exitCode = await sourcesExportCommand(name, opts);
   });
 
 program

@@ -22,7 +22,8 @@ import { emptySummary, type LoadSummary } from './read-contract';
 import { newRunId, recordRun, type RunContext } from './record-run';
 
 export interface IngestSourceDeps {
-  store: Store;
+  /** Where records go (an ingest writes; an export refuses, it never calls it). */
+  store: Pick<Store, 'putRecords' | 'deleteRecords'>;
   validator: RowValidator;
   /** Records the run; without it the run is not recorded (tests, `pulse sources test`). */
   ledger?: RunLedger;
