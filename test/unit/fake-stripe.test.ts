@@ -3,7 +3,7 @@
 // subscriptions, 30 days of events), authentication errors, rate limiting and injected faults.
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
-import { customer, event, invoice, line, price, subscription, ts } from '../support/fake-stripe/builders';
+import { addMonths, customer, event, invoice, line, price, subscription, ts } from '../support/fake-stripe/builders';
 import { startFakeStripe, type FakeStripe, type FakeStripeOptions } from '../support/fake-stripe/server';
 import { spawnFakeStripe } from '../support/fake-stripe/spawn';
 import { MemoryStripeStore, SyntheticStripeStore, type MemoryStripeData } from '../support/fake-stripe/store';
@@ -443,5 +443,45 @@ describe('fake Stripe API: synthetic store', () => {
     } finally {
       await child.stop();
     }
+  });
+});
+
+describe('fake Stripe API: builders', () => {
+  it('ts() reads a local time in a zone (DST included) and addMonths() clamps to the month end', () => {
+    expect(ts('2026-03-31T00:00:00', 'America/New_York')).toBe(Date.UTC(2026, 2, 31, 4) / 1000);
+    expect(ts('2026-01-15T00:00:00', 'America/New_York')).toBe(Date.UTC(2026, 0, 15, 5) / 1000);
+    expect(ts('2026-03-08T02:30:00', 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 7, 30) / 1000); // skipped hour: later
+    expect(ts('2026-06-01T00:00:00')).toBe(Date.UTC(2026, 5, 1) / 1000);
+    expect(addMonths(ts('2026-01-31T00:00:00'), 1)).toBe(ts('2026-02-28T00:00:00'));
+    expect(addMonths(ts('2026-01-31T00:00:00', 'Europe/Paris'), 2, 'Europe/Paris')).toBe(ts('2026-03-31T00:00:00', 'Europe/Paris'));
+  });
+
+  it('builds consistent objects: plan from price, invoice totals from the lines, draft without a number', () => {
+    const annual = price({ unit_amount: 120_000, recurring: { interval: 'year' }, tax_behavior: 'exclusive' });
+    const sub = subscription({ items: [{ price: annual, quantity: 2 }], cancel_at: ts('2027-01-01T00:00:00') });
+    const item = sub.items.data[0]!;
+    expect(item.plan).toMatchObject({ id: annual.id, amount: 120_000, interval: 'year', interval_count: 1, usage_type: 'licensed' });
+    expect(item.current_period_end).toBe(addMonths(item.current_period_start, 12));
+    expect(sub).toMatchObject({ status: 'active', cancel_at: ts('2027-01-01T00:00:00'), ended_at: null, currency: 'usd' });
+
+    const a = line({ price: annual, quantity: 2, subscription: sub.id, subscription_item: item.id, discount: 24_000, tax: { amount: 19_170, behavior: 'exclusive' } });
+    const b = line({ amount: 12_000, tax: { amount: 2_000, behavior: 'inclusive' } });
+    expect(a.amount).toBe(240_000);
+    expect(b.parent).toMatchObject({ type: 'invoice_item_details', subscription_item_details: null });
+    const paid = invoice({ lines: [a, b], status: 'paid' });
+    expect(paid).toMatchObject({ subtotal: 252_000, total: 252_000 - 24_000 + 19_170, total_excluding_tax: 252_000 - 24_000 - 2_000, amount_paid: 247_170, amount_remaining: 0 });
+    expect(paid.parent?.subscription_details?.subscription).toBe(sub.id);
+    expect(paid.lines.data.every((l) => l.invoice === paid.id)).toBe(true);
+    const draft = invoice({ status: 'draft' });
+    expect([draft.number, draft.status_transitions.finalized_at, draft.amount_paid]).toEqual([null, null, 0]);
+  });
+
+  it('an invoice inside an event also carries at most 10 lines', async () => {
+    const big = invoice({ lines: Array.from({ length: 12 }, () => line()) });
+    const { fake } = await start({ events: [event('invoice.paid', big)] }, {}, big.created + 86_400);
+    const [e] = (await client(fake).events.list()).data;
+    const inv = (e as Stripe.InvoicePaidEvent).data.object;
+    expect(inv.lines.data).toHaveLength(10);
+    expect(inv.lines.has_more).toBe(true);
   });
 });

@@ -314,8 +314,13 @@ function isKind(s: string): s is StripeObjectKind {
   return s === 'customers' || s === 'prices' || s === 'subscriptions' || s === 'invoices' || s === 'events';
 }
 
-/** An invoice as the API sends it: at most 10 embedded line items, `has_more` and the lines URL. */
+/** An invoice as the API sends it (also inside an event): at most 10 embedded line items, `has_more` and the lines URL. */
 function present<T>(o: T): T {
+  const ev = o as unknown as Stripe.Event;
+  if (ev.object === 'event') {
+    const inner = ev.data.object as { object?: string };
+    return inner.object === 'invoice' ? ({ ...ev, data: { ...ev.data, object: present(inner) } } as unknown as T) : o;
+  }
   const inv = o as unknown as Stripe.Invoice;
   if (inv.object !== 'invoice' || !inv.lines) return o;
   const lines = inv.lines as Stripe.ApiList<Stripe.InvoiceLineItem> & { total_count?: number };
