@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, parseConfigText, weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import { RowValidator, type RowError } from '../../functions/domain/contract/validate';
+import type { UnconvertedRow } from '../../functions/domain/fx';
 import type { LoadSummary } from '../../functions/app/read-contract';
 import { ENTITY_NAMES } from '../../functions/domain/contract/entities';
 
@@ -41,6 +42,19 @@ export function validatorFor(config: PulseConfig): RowValidator {
 
 export function formatReject(r: RowError): string {
   return `${r.file}:${r.line}  ${r.field}  ${r.reason}`;
+}
+
+/** An unconverted row: `subscriptions L-7 (account A-1): 1200.00 EUR on 2026-01-03: no EUR rate on or before 2026-01-03 (...)`. */
+export function formatUnconverted(u: Pick<UnconvertedRow, 'entity' | 'id' | 'accountId' | 'currency' | 'amount' | 'reason'> & { date?: string | null }): string {
+  return `${u.entity} ${u.id} (account ${u.accountId}): ${u.amount} ${u.currency}${u.date ? ` on ${u.date}` : ''}: ${u.reason}`;
+}
+
+/** Prints the unconverted rows under one heading (nothing when there are none). */
+export function printUnconverted(rows: readonly UnconvertedRow[], write: (s: string) => void, limit = Infinity): void {
+  if (!rows.length) return;
+  write(`${rows.length} row${rows.length > 1 ? 's' : ''} in another currency left out (unconverted: no rate on or before the row's date; add fx_rates rows):`);
+  for (const u of rows.slice(0, limit)) write(`  ${formatUnconverted(u)}`);
+  if (rows.length > limit) write(`  ... and ${rows.length - limit} more`);
 }
 
 /** A table of rows read, valid and rejected per entity. */

@@ -9,6 +9,9 @@ export function formatKpiTable(k: KpiJson, locale = 'en-US'): string {
   const ca = (c: { count: number; arr: number }) => `${c.count} (${money(c.arr)})`;
   const b = k.arrBridge;
   const q = k.arrBridgeQtd;
+  // fx: stored snapshots from before multi-currency have none (0).
+  const fx = b.fx ?? 0;
+  const qfx = q.fx ?? 0;
   const lines: [string, string][] = [
     ['ARR bridge (week)', ''],
     ['  opening ARR', money(b.open)],
@@ -17,8 +20,12 @@ export function formatKpiTable(k: KpiJson, locale = 'en-US'): string {
     ['  + expansion', money(b.expansion)],
     ['  - contraction', money(b.contraction)],
     ['  - churn', money(b.churn)],
+    ...(fx !== 0 ? [['  +/- fx (exchange rates)', money(fx)] as [string, string]] : []),
     ['  closing ARR', money(b.close)],
-    [`ARR bridge (${q.quarter} to date)`, `${money(q.open)} -> ${money(q.close)}  (+${money(q.new + q.reactivation + q.expansion)} / -${money(q.contraction + q.churn)})`],
+    [
+      `ARR bridge (${q.quarter} to date)`,
+      `${money(q.open)} -> ${money(q.close)}  (+${money(q.new + q.reactivation + q.expansion)} / -${money(q.contraction + q.churn)}${qfx !== 0 ? ` / fx ${money(qfx)}` : ''})`,
+    ],
     ['Customers', `${k.customers.open} -> ${k.customers.close}  (+${k.customers.new} new, +${k.customers.reactivated} reactivated, -${k.customers.churned} churned)`],
     ['Retention (TTM)', `NRR ${pct(k.retention.nrr)}  GRR ${pct(k.retention.grr)}  logo retention ${pct(k.retention.logoRetention)}  (cohort ${k.retention.cohortSize})`],
     ['Renewals upcoming', `30d ${ca(k.renewals.upcoming30)}  60d ${ca(k.renewals.upcoming60)}  90d ${ca(k.renewals.upcoming90)}`],
@@ -35,6 +42,7 @@ export function formatKpiTable(k: KpiJson, locale = 'en-US'): string {
     ['', `LTV:CAC ${num(k.unitEconomics.ltvToCac)}  CAC payback ${num(k.unitEconomics.cacPaybackMonths)} months  services attach ${pct(k.unitEconomics.servicesAttach)}`],
     ['Health', `green ${ca(k.health.green)}  yellow ${ca(k.health.yellow)}  red ${ca(k.health.red)}  unscored ${ca(k.health.unscored)}`],
     ['ARR at risk (red)', money(k.health.arrAtRisk)],
+    ...((k.unconverted ?? []).length ? [['Unconverted rows', `${k.unconverted.length} left out of every figure (no rate on or before their date)`] as [string, string]] : []),
   ];
   const width = Math.max(...lines.map(([l]) => l.length));
   const title = `${k.segment ? `Segment ${k.segment}: ` : ''}week ${k.week} (${k.weekStart} .. ${k.asOf}), ${k.currency}`;

@@ -4,7 +4,7 @@ import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { isIsoDate, weekFromLabel } from '../../functions/domain/dates';
 import { computeKpis, computeSegmentKpis, kpiSettingsFrom, resolveAsOf, toKpiJson, usageNeededFrom, type KpiJson } from '../../functions/domain/kpi';
 import { weekStartsOnNumber } from '../../functions/config';
-import { CliError, formatReject, loadConfig, validatorFor } from './context';
+import { CliError, formatReject, loadConfig, printUnconverted, validatorFor } from './context';
 import { formatKpiTable } from './kpi-table';
 import { openTarget, type TargetOptions } from './target';
 
@@ -27,9 +27,11 @@ export async function kpisCommand(opts: KpisOptions): Promise<number> {
 
   const settings = kpiSettingsFrom(config);
   const asOf = resolveAsOf(opts.asOf, settings.weekStartsOn);
-  const { dataset, summary } = await readDataset(new FolderSource(opts.data), validatorFor(config), { usageFrom: usageNeededFrom(asOf) });
+  const { dataset, summary, unconverted } = await readDataset(new FolderSource(opts.data), validatorFor(config), { usageFrom: usageNeededFrom(asOf) });
   for (const r of summary.rejects) console.error(`rejected ${formatReject(r)}`);
   if (summary.rejects.length) console.error(`${summary.rejects.length} row problem(s); the KPIs use the valid rows only.`);
+  // Also in the output itself (`unconverted`); on stderr so a --json reader sees them too.
+  printUnconverted(unconverted, (s) => console.error(s));
 
   let doc: KpiJson;
   if (opts.segment) {
@@ -42,7 +44,7 @@ export async function kpisCommand(opts: KpisOptions): Promise<number> {
     doc = toKpiJson(computeKpis(dataset, asOf, settings));
   }
   console.log(opts.json ? JSON.stringify(doc, null, 2) : formatKpiTable(doc, config.company.locale));
-  return opts.strict && summary.rejects.length ? 1 : 0;
+  return opts.strict && (summary.rejects.length || unconverted.length) ? 1 : 0;
 }
 
 async function printSnapshot(opts: KpisOptions, locale: string, weekStartsOn: 1 | 2 | 3 | 4 | 5 | 6 | 7): Promise<number> {

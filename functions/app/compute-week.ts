@@ -42,6 +42,8 @@ export async function computeWeek(store: Store, settings: KpiSettings, opts: Com
     const computed = await computeAndStore(store, settings, opts);
     run?.count('weeks', computed.snapshotsWritten.length);
     run?.count('segments', computed.segments.size);
+    // Rows in another currency that no rate converts are left out of every figure: the run says how many.
+    if (computed.company.unconverted.length) run?.count('unconverted', computed.company.unconverted.length);
     return computed;
   });
 }

@@ -3,6 +3,7 @@
 import { ENTITY_NAMES, type EntityName, type EntityTypes } from '../domain/contract/entities';
 import type { IsoDate } from '../domain/dates';
 import { emptyDataset, latestById, unknownAccounts, type Dataset, type RowError, type RowValidator } from '../domain/contract/validate';
+import { convertDataset, unconvertedRows, type UnconvertedRow } from '../domain/fx';
 import type { ContractSource, SourceFile, SourceRow } from '../ports/source';
 
 export interface EntityLoadCount {
@@ -89,6 +90,8 @@ export interface DatasetRead {
   summary: LoadSummary;
   /** Entity -> account ids referenced but not defined by any account row. */
   unknownAccounts: Map<EntityName, string[]>;
+  /** Rows in another currency with no rate on or before their date: left out of every figure. */
+  unconverted: readonly UnconvertedRow[];
 }
 
 export interface ReadDatasetOptions {
@@ -123,5 +126,7 @@ export async function readDataset(source: ContractSource, validator: RowValidato
   for (const entity of ENTITY_NAMES) {
     (dataset[entity] as unknown[]) = latestById(entity, collected[entity] as never);
   }
-  return { dataset, summary, unknownAccounts: unknownAccounts(dataset, usageAccounts) };
+  // The dataset stays in its original currencies (the KPI engine converts); this only finds the rows no rate converts.
+  const unconverted = unconvertedRows(convertDataset(dataset, validator.reportingCurrency));
+  return { dataset, summary, unknownAccounts: unknownAccounts(dataset, usageAccounts), unconverted };
 }

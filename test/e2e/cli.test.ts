@@ -24,7 +24,7 @@ async function pulse(args: string[], cwd: string): Promise<{ code: number; stdou
 
 const METRIC_KEYS = {
   top: ['asOf', 'weekStart', 'currency', 'arrBridge', 'customers', 'retention', 'renewals', 'expansion', 'adoption', 'voice', 'support', 'unitEconomics', 'health', 'accounts'],
-  arrBridge: ['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'close'],
+  arrBridge: ['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'fx', 'close'],
   customers: ['open', 'close', 'new', 'reactivated', 'churned'],
   retention: ['nrr', 'grr', 'logoRetention', 'logoChurn', 'cohortSize'],
   renewals: ['upcoming30', 'upcoming60', 'upcoming90', 'overdue', 'renewedThisWeek', 'churnedThisWeek', 'grossRenewalRate', 'netRenewalRate', 'logoRenewalRate'],
@@ -79,7 +79,7 @@ describe('pulse CLI', () => {
     }
     expect(Object.keys(doc.accounts[0])).toEqual(expect.arrayContaining(['accountId', 'arr', 'health', 'band', 'usageTrend', 'utilization']));
     const b = doc.arrBridge;
-    expect(Math.round((b.open + b.new + b.reactivation + b.expansion - b.contraction - b.churn - b.close) * 100)).toBe(0);
+    expect(Math.round((b.open + b.new + b.reactivation + b.expansion - b.contraction - b.churn + b.fx - b.close) * 100)).toBe(0);
   });
 
   it('kpis --strict exits 1 on rejected rows and lists them on stderr', async () => {

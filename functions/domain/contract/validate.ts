@@ -39,7 +39,11 @@ export class RowValidator {
   /** Fast-path positions per header (a file's rows share one columns array). */
   private readonly positions = Object.fromEntries(FAST_ENTITIES.map((e) => [e, new WeakMap()])) as Record<FastEntity, WeakMap<readonly string[], Int32Array>>;
 
+  /** The reporting currency, upper-case (rows in it are never converted). */
+  readonly reportingCurrency: string;
+
   constructor(opts: ContractOptions) {
+    this.reportingCurrency = opts.currency.toUpperCase();
     this.schemas = entitySchemas(opts);
     this.fast = fastPaths(opts);
   }
