@@ -408,7 +408,15 @@ describe('fake Stripe API: synthetic store', () => {
 
     const events = await collect(stripe.events.list({ limit: 100 }));
     expect(events).toHaveLength(expected.events);
-    expect(events.every((e) => e.created > store.now - 30 * 86_400)).toBe(true);
+    expect(events.every((e) => e.created > store.now - 30 * 86_400 && e.created <= store.now)).toBe(true);
+    const eventsByType: Record<string, number> = {};
+    for (const e of events) eventsByType[e.type] = (eventsByType[e.type] ?? 0) + 1;
+    expect(eventsByType).toEqual(expected.eventsByType);
+    const deleted = events.find((e) => e.type === 'customer.subscription.deleted') as Stripe.CustomerSubscriptionDeletedEvent;
+    expect(deleted.data.object).toMatchObject({ object: 'subscription', status: 'canceled' });
+    expect(deleted.data.object.ended_at).toBe(deleted.created);
+    const subEvents = await collect(stripe.events.list({ type: 'customer.subscription.*', limit: 100 }));
+    expect(subEvents.map((e) => e.id)).toEqual(events.filter((e) => e.type.startsWith('customer.subscription.')).map((e) => e.id));
   });
 
   it('builds 20,000 customers and exactly 1,000,000 line items deterministically, without holding the line items', async () => {

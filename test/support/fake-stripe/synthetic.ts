@@ -16,7 +16,9 @@
 // void invoice, voided-and-reissued invoices, uncollectible ones, renewal drafts of the last
 // hour, customers with no subscription, and USD, EUR, GBP, JPY (zero-decimal) and KWD
 // (three-decimal) customers. Invoices with more than 10 line items exist (enterprise annual
-// plans), so `lines.has_more` paging is exercised.
+// plans), so `lines.has_more` paging is exercised. Events cover the last 35 days (the server
+// shows 30): one per invoice, plus customer.subscription.created (trials), .updated (a
+// cancellation requested) and .deleted (a subscription ended).
 import Stripe from 'stripe';
 import { customer as buildCustomer, hash32, invoice as buildInvoice, line as buildLine, price as buildPrice, subscription as buildSubscription, subscriptionItem, ts } from './builders';
 import { inRange, typeMatches, type FakeStripeStore, type ListFilters, type ListRequest, type PageRequest, type PageResult, type RangeFilter, type StripeObjectKind, type StripeObjects } from './list';
@@ -38,8 +40,9 @@ export interface SyntheticExpected {
   lineItems: number;
   /** Line items on paid or open invoices (the ones the revenue rules count). */
   lineItemsOnPaidOrOpen: number;
-  /** Events within 30 days of `now` (one per invoice created in that window). */
+  /** Events within 30 days of `now`: one per invoice created in that window (invoice.paid, .finalized, .created, .voided, .marked_uncollectible) and the subscriptions' created (trials), updated (cancellation requested) and deleted (ended). */
   events: number;
+  eventsByType: Record<string, number>;
 }
 
 type SubStatus = 'active' | 'canceled' | 'past_due' | 'trialing' | 'incomplete_expired' | 'none';
@@ -126,7 +129,10 @@ const EVENT_TYPE: Record<string, Stripe.Event.Type> = {
   uncollectible: 'invoice.marked_uncollectible',
   void: 'invoice.voided',
 };
+const SUB_EVENT_TYPES: Stripe.Event.Type[] = ['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted'];
+const EVENT_TYPES: Stripe.Event.Type[] = [...STATUS_CODES.map((s) => EVENT_TYPE[s]!), ...SUB_EVENT_TYPES];
 const EVENT_DELAY = 60;
+/** Events are generated for the last 35 days (the server shows the last 30). */
 const EVENT_WINDOW = 35 * DAY;
 
 /** Position-encoding ids: a fixed width, so the id order is the reverse of the position order (Stripe's tie-break). */
@@ -246,7 +252,11 @@ export class SyntheticStripeStore implements FakeStripeStore {
   private readonly prices: Stripe.Price[];
   private readonly priceById = new Map<string, Stripe.Price>();
   private readonly priceIndex = new Map<string, Stripe.Price>();
-  private readonly eventCount: number;
+  // Events in list order: an invoice event (kind 0, ref = invoice position) or a subscription event (kind 1, ref = customer).
+  private readonly evKind: Uint8Array;
+  private readonly evRef: Int32Array;
+  private readonly evType: Uint8Array;
+  private readonly evCreated: Uint32Array;
   private readonly expectedCounts: SyntheticExpected;
 
   constructor(opts: SyntheticOptions) {
@@ -336,10 +346,24 @@ export class SyntheticStripeStore implements FakeStripeStore {
     this.subPos = ss.pos;
     this.subCreated = ss.created;
 
-    // 5. Events: invoices created within EVENT_WINDOW of now (a prefix of the positions).
-    let E = 0;
-    while (E < I && this.invCreated[E]! >= this.now - EVENT_WINDOW) E++;
-    this.eventCount = E;
+    // 5. Events of the last EVENT_WINDOW: one per invoice (its status' event), and the subscriptions'
+    // created (trials), updated (a cancellation requested) and deleted (ended) events.
+    const ev: { kind: number; ref: number; type: number; created: number }[] = [];
+    const from = this.now - EVENT_WINDOW;
+    for (let pos = 0; pos < I && this.invCreated[pos]! >= from; pos++) {
+      ev.push({ kind: 0, ref: pos, type: this.invStatus[pos]!, created: this.invCreated[pos]! + EVENT_DELAY });
+    }
+    const subType = (t: Stripe.Event.Type) => EVENT_TYPES.indexOf(t);
+    for (const p of this.profiles) {
+      if (p.status === 'trialing' && p.subCreated >= from) ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.created'), created: p.subCreated });
+      if (p.canceledAt !== null && p.canceledAt >= from && p.canceledAt <= this.now) ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.updated'), created: p.canceledAt });
+      if (p.status === 'canceled' && p.endedAt! >= from && p.endedAt! <= this.now) ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.deleted'), created: p.endedAt! });
+    }
+    ev.sort((a, b) => b.created - a.created || b.kind - a.kind || b.ref - a.ref || b.type - a.type);
+    this.evKind = Uint8Array.from(ev, (e) => e.kind);
+    this.evRef = Int32Array.from(ev, (e) => e.ref);
+    this.evType = Uint8Array.from(ev, (e) => e.type);
+    this.evCreated = Uint32Array.from(ev, (e) => e.created);
     this.expectedCounts = this.count();
   }
 
@@ -396,7 +420,7 @@ export class SyntheticStripeStore implements FakeStripeStore {
       }
       case 'events': {
         const pos = decodeId('evt', id);
-        return pos >= 0 && pos < this.eventCount ? pos : -1;
+        return pos >= 0 && pos < this.evKind.length ? pos : -1;
       }
       case 'prices': {
         const p = this.priceById.get(id);
@@ -473,16 +497,9 @@ export class SyntheticStripeStore implements FakeStripeStore {
       }
       case 'events': {
         const f = req.filter as ListFilters['events'];
-        // Bounds on the events' created, shifted onto their invoices' created (an event is EVENT_DELAY after its invoice).
         const created = f.createdAfter !== undefined ? { ...f.created, gt: Math.max(f.created?.gt ?? -Infinity, f.createdAfter) } : f.created;
-        const shifted: RangeFilter | undefined = created && {
-          ...(created.gt !== undefined ? { gt: created.gt - EVENT_DELAY } : {}),
-          ...(created.gte !== undefined ? { gte: created.gte - EVENT_DELAY } : {}),
-          ...(created.lt !== undefined ? { lt: created.lt - EVENT_DELAY } : {}),
-          ...(created.lte !== undefined ? { lte: created.lte - EVENT_DELAY } : {}),
-        };
-        const [lo, hi] = createdSlice(this.invCreated, this.eventCount, shifted);
-        const keep = f.types === undefined ? () => true : (pos: number) => typeMatches(EVENT_TYPE[STATUS_CODES[this.invStatus[pos]!]!]!, f.types);
+        const [lo, hi] = createdSlice(this.evCreated, this.evCreated.length, created);
+        const keep = f.types === undefined ? () => true : (pos: number) => typeMatches(EVENT_TYPES[this.evType[pos]!]!, f.types);
         return pagePositions(rangeOf(lo, hi), keep, cursor, req);
       }
     }
@@ -881,17 +898,27 @@ export class SyntheticStripeStore implements FakeStripeStore {
   }
 
   private eventAt(pos: number): Stripe.Event {
-    const inv = this.invoiceAt(pos);
+    const type = EVENT_TYPES[this.evType[pos]!]!;
+    const created = this.evCreated[pos]!;
+    let data: { object: object; previous_attributes?: object };
+    if (this.evKind[pos] === 0) data = { object: this.invoiceAt(this.evRef[pos]!) };
+    else {
+      const sub = this.subscriptionOf(this.profiles[this.evRef[pos]!]!);
+      data =
+        type === 'customer.subscription.updated'
+          ? { object: sub, previous_attributes: { cancel_at: null, cancel_at_period_end: false, canceled_at: null } }
+          : { object: sub };
+    }
     return {
       id: encodeId('evt', pos),
       object: 'event',
       api_version: Stripe.API_VERSION,
-      created: inv.created + EVENT_DELAY,
-      data: { object: inv },
+      created,
+      data,
       livemode: false,
       pending_webhooks: 0,
       request: { id: null, idempotency_key: null },
-      type: EVENT_TYPE[inv.status ?? 'draft']!,
+      type,
     } as Stripe.Event;
   }
 
@@ -1056,7 +1083,13 @@ export class SyntheticStripeStore implements FakeStripeStore {
       subsByStatus[s] = (subsByStatus[s] ?? 0) + 1;
     }
     let events = 0;
-    for (let pos = 0; pos < this.eventCount; pos++) if (this.invCreated[pos]! + EVENT_DELAY > this.now - 30 * DAY) events++;
+    const eventsByType: Record<string, number> = {};
+    for (let pos = 0; pos < this.evCreated.length; pos++) {
+      if (this.evCreated[pos]! <= this.now - 30 * DAY) continue;
+      events++;
+      const t = EVENT_TYPES[this.evType[pos]!]!;
+      eventsByType[t] = (eventsByType[t] ?? 0) + 1;
+    }
     const active = this.prices.filter((p) => p.active).length;
     return {
       customers: this.custOrder.length,
@@ -1070,6 +1103,7 @@ export class SyntheticStripeStore implements FakeStripeStore {
       lineItems: lines,
       lineItemsOnPaidOrOpen: countedLines,
       events,
+      eventsByType,
     };
   }
 }
