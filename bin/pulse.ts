@@ -1,7 +1,7 @@
 // The `pulse` command line: run, preview and inspect Pulse locally or against a deployed stack.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { alertsBacktestCommand, alertsListCommand, alertsRunCommand, alertsSnoozeCommand } from './commands/alerts';
-import { archiveGetCommand, archiveLinkCommand, archiveListCommand, archiveServeCommand, DEFAULT_LINK_DAYS } from './commands/archive';
+import { archiveAuditCommand, archiveGetCommand, archiveLinkCommand, archiveLinksCommand, archiveListCommand, archiveRevokeCommand, archiveServeCommand, DEFAULT_LINK_DAYS } from './commands/archive';
 import { CliError } from './commands/context';
 import { demoCommand } from './commands/demo';
 import { ingestCommand } from './commands/ingest';
@@ -256,13 +256,48 @@ archive
 
 archive
   .command('link <what>')
-  .description('Print a durable download link: "index", a pack (2026-W47: its report), a file of a pack (2026-W47/accounts.csv) or an archive key.')
+  .description('Print a durable download link, recorded and revocable: "index", a pack (2026-W47: its report), a file of a pack (2026-W47/accounts.csv) or an archive key. The reader signs in first.')
+  .option('--for <address>', 'bind the link to this recipient (repeat for several); without it, only readers by role open it', (v: string, prev: string[] = []) => [...prev, v])
   .option('--days <n>', 'days until the link expires', int('--days'), DEFAULT_LINK_DAYS)
   .option('--port <n>', 'port of the local download endpoint', int('--port'))
   .addOption(targetOption())
   .addOption(stackOption())
+  .addHelpText('after', '\nExamples:\n  $ pulse archive link 2026-W47/accounts.csv --for auditor@firm.example\n  $ pulse archive link index --target aws')
   .action(async (what, opts) => {
     process.exitCode = await archiveLinkCommand(what, opts);
+  });
+
+archive
+  .command('links')
+  .description('Every recorded archive link, newest first: id, source, recipient, what, expiry, revoked or not.')
+  .option('--for <address>', 'only the links of this recipient')
+  .option('--json', 'as JSON')
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .action(async (opts) => {
+    process.exitCode = await archiveLinksCommand(opts);
+  });
+
+archive
+  .command('revoke [linkId]')
+  .description('Refuse a link from the next click on, or (--for) every link of a recipient.')
+  .option('--for <address>', "revoke every link of this recipient")
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nExamples:\n  $ pulse archive revoke Xk3v9Qm2LpT0aB7c\n  $ pulse archive revoke --for departed@northwind.example --target aws')
+  .action(async (linkId, opts) => {
+    process.exitCode = await archiveRevokeCommand(linkId, opts);
+  });
+
+archive
+  .command('audit')
+  .description('Every attempt on an archive link: time, link, recipient, signed-in identity, object, outcome (allowed, sign-in, denied, revoked, expired, invalid), client address.')
+  .option('--since <date>', 'from this date (YYYY-MM-DD); default 30 days ago')
+  .option('--json', 'as a JSON array of {at, linkId, recipient, identity, key, outcome, ip}')
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .action(async (opts) => {
+    process.exitCode = await archiveAuditCommand(opts);
   });
 
 archive
@@ -270,6 +305,8 @@ archive
   .description('Run the download endpoint on loopback for the local archive (what the function URL does in AWS), until Ctrl-C.')
   .option('--port <n>', 'port to listen on', int('--port'), 4510)
   .option('--days <n>', 'expiry of the printed index link, in days', int('--days'), DEFAULT_LINK_DAYS)
+  .option('--config <file>', 'the config file (archive.access: sign-in by code, an OpenID Connect provider, or link)')
+  .addHelpText('after', '\nWith archive.access.oidc in the config, register http://127.0.0.1:<port>/auth/callback at the provider and set PULSE_OIDC_CLIENT_SECRET.')
   .action(async (opts) => {
     process.exitCode = await archiveServeCommand(opts);
   });

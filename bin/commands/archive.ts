@@ -1,18 +1,28 @@
 // `pulse archive list | get | serve | link`: browse and fetch the finance archive, locally or in AWS.
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { DynamoDbAuditLog, DynamoDbLinkStore } from '../../functions/adapters/dynamodb/archive-access';
 import { S3Archive } from '../../functions/adapters/s3/archive-store';
+import { OutboxMailer } from '../../functions/adapters/ses/outbox';
+import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
+import { LINK_MODE_WARNING, accessPolicyFrom } from '../../functions/app/archive-access';
+import { LinkError, issueLink, listLinks, readAudit, revokeLinks } from '../../functions/app/archive-links';
 import { SecretsManagerLinkKeys, type LinkKeySource } from '../../functions/adapters/secrets/link-keys';
 import { fetchPack } from '../../functions/app/archive-get';
-import { ArchiveError, archiveWeek, listPacks } from '../../functions/app/archive-week';
+import { ArchiveError, listPacks } from '../../functions/app/archive-week';
+import { archiveSentReport } from '../../functions/app/weekly-report-job';
 import type { PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
-import { kpiSettingsFrom } from '../../functions/domain/kpi';
-import { INDEX_KEY, MANIFEST_NAME, configHash, embedInlineImages, isLinkableKey, linkMaker, parsePackLabel, sha256Hex, versionPrefix } from '../../functions/domain/archive';
-import { CliError, table } from './context';
-import { DEFAULT_DOWNLOAD_PORT, DEFAULT_LINK_DAYS, localLinkKeys, startDownloadServer } from './download-server';
+import type { LocalStack } from '../../lib/local';
+import { INDEX_KEY, MANIFEST_NAME, describeKey, isAddress, isLinkableKey, parsePackLabel, sha256Hex, versionPrefix, type AuditEntry, type LinkRecord } from '../../functions/domain/archive';
+import { CliError, loadConfig, table } from './context';
+import { DEFAULT_DOWNLOAD_PORT, DEFAULT_LINK_DAYS, localAccessDeps, localArchiveLinks, localLinkKeys, localLinkStore, localRelyingParty, startDownloadServer } from './download-server';
+import { OUTBOX_DIR } from './local-mail';
+import { signInWithOutboxCode } from './archive-signin';
 
 export { DEFAULT_LINK_DAYS, LOCAL_LINK_KEY_FILE, localLinkKeys } from './download-server';
 import { DEFAULT_STACK, openTarget, type TargetOptions, type TargetSession } from './target';
@@ -116,28 +126,171 @@ async function resolveLinkTarget(archive: S3Archive, what: string): Promise<stri
   return `${versionPrefix(parsePackLabel(label), pack.manifest.version)}${file}`;
 }
 
-export async function archiveLinkCommand(what: string, opts: TargetOptions & { days: number; port?: number }): Promise<number> {
-  return withArchive(opts, async (archive) => {
+/** The audit table of a target: the local stack's, or the deployed stack's (output or PULSE_AUDIT_TABLE). */
+async function auditTableOf(session: TargetSession, stack: string): Promise<string> {
+  if (session.local) return session.local.resources.auditTableName;
+  if (process.env.PULSE_AUDIT_TABLE) return process.env.PULSE_AUDIT_TABLE;
+  const res = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stack })).catch((e: Error) => {
+    throw new CliError(`Cannot read the outputs of stack ${stack}: ${e.message}`);
+  });
+  const name = res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'ArchiveAuditTableName')?.OutputValue;
+  if (!name) throw new CliError(`Stack ${stack} has no audit table (output ArchiveAuditTableName); set PULSE_AUDIT_TABLE.`);
+  return name;
+}
+
+function linkStoreOf(session: TargetSession): { links: DynamoDbLinkStore; close(): void } {
+  const client = new DynamoDBClient({});
+  return { links: new DynamoDbLinkStore({ client, tableName: session.resources.tableName }), close: () => client.destroy() };
+}
+
+function linkErrors<T>(fn: () => Promise<T>): Promise<T> {
+  return fn().catch((e: unknown) => {
+    if (e instanceof LinkError) throw new CliError(e.message);
+    throw e;
+  });
+}
+
+/**
+ * `pulse archive link <what> [--for ADDR]`: a recorded link. With --for it is bound to that
+ * recipient (who may open it after signing in, until it is revoked or expires); without, it opens
+ * only for the readers whose role covers the object.
+ */
+export async function archiveLinkCommand(what: string, opts: TargetOptions & { days: number; port?: number; for?: string[] }): Promise<number> {
+  return withArchive(opts, async (archive, session) => {
     const key = await resolveLinkTarget(archive, what);
     if (!isLinkableKey(key)) throw new CliError(`"${key}" is not an archive key`);
+    const recipients = opts.for ?? [];
+    for (const r of recipients) if (!isAddress(r)) throw new CliError(`--for "${r}" is not an e-mail address`);
     const { baseUrl, keys } = opts.target === 'aws' ? await awsLinkSettings(opts.stack ?? DEFAULT_STACK) : { baseUrl: `http://127.0.0.1:${opts.port ?? DEFAULT_DOWNLOAD_PORT}`, keys: localLinkKeys() };
-    console.log(linkMaker(baseUrl, await keys.current(), opts.days)(key));
-    if (opts.target !== 'aws') console.error(`(works while \`pulse archive serve\` or \`pulse demo --serve\` runs on port ${opts.port ?? DEFAULT_DOWNLOAD_PORT})`);
+    const store = linkStoreOf(session);
+    try {
+      const signingKey = await keys.current();
+      const { link, url } = await linkErrors(() => issueLink({ links: store.links, signingKey, baseUrl }, { key, recipients, source: 'cli', days: opts.days }));
+      console.log(url);
+      console.error(
+        `link ${link.linkId}: ${describeKey(key)}, ${recipients.length ? `for ${recipients.join(', ')}` : 'for the readers whose role covers it'}, until ${link.expiresAt.slice(0, 10)} (revoke: pulse archive revoke ${link.linkId})`,
+      );
+      if (opts.target !== 'aws') console.error(`(works while \`pulse archive serve\` or \`pulse demo --serve\` runs on port ${opts.port ?? DEFAULT_DOWNLOAD_PORT})`);
+    } finally {
+      store.close();
+    }
     return 0;
   });
 }
 
-export async function archiveServeCommand(opts: { port: number; days: number }): Promise<number> {
+function linkRow(l: LinkRecord): string[] {
+  const state = l.revokedAt ? `revoked ${l.revokedAt.slice(0, 16).replace('T', ' ')}` : Date.parse(l.expiresAt) <= Date.now() ? 'expired' : 'active';
+  return [l.linkId, l.source, l.recipients.join(', ') || '(readers)', describeKey(l.key), l.createdAt.slice(0, 10), l.expiresAt.slice(0, 10), state];
+}
+
+/** `pulse archive links [--for ADDR] [--json]`. */
+export async function archiveLinksCommand(opts: TargetOptions & { for?: string; json?: boolean }): Promise<number> {
+  return withArchive(opts, async (_archive, session) => {
+    const store = linkStoreOf(session);
+    try {
+      const links = await listLinks(store.links, opts.for ? { recipient: opts.for } : {});
+      if (opts.json) {
+        console.log(JSON.stringify(links, null, 2));
+        return 0;
+      }
+      if (links.length === 0) {
+        console.log(opts.for ? `No links for ${opts.for}.` : 'No links yet.');
+        return 0;
+      }
+      console.log(table([['link', 'source', 'recipient', 'what', 'made', 'expires', 'state'], ...links.map(linkRow)]));
+      return 0;
+    } finally {
+      store.close();
+    }
+  });
+}
+
+/** `pulse archive revoke <link-id>` / `--for ADDR`: refused from the next click on. */
+export async function archiveRevokeCommand(linkId: string | undefined, opts: TargetOptions & { for?: string }): Promise<number> {
+  if (!linkId && !opts.for) throw new CliError('Name a link id (pulse archive links lists them) or --for ADDR.');
+  if (linkId && opts.for) throw new CliError('Name either a link id or --for ADDR, not both.');
+  return withArchive(opts, async (_archive, session) => {
+    const store = linkStoreOf(session);
+    try {
+      const by = process.env.USER ? `cli:${process.env.USER}` : 'cli';
+      const revoked = await linkErrors(() => revokeLinks(store.links, { ...(linkId ? { linkId } : {}), ...(opts.for ? { recipient: opts.for } : {}), by }));
+      if (revoked.length === 0) console.log(linkId ? `Link ${linkId} was already revoked.` : `No active links for ${opts.for}.`);
+      for (const l of revoked) console.log(`revoked ${l.linkId}  ${describeKey(l.key)}  (${l.recipients.join(', ') || 'readers'})`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  });
+}
+
+/** `pulse archive audit [--since DATE] [--json]`: every attempt on an archive link, oldest first. */
+export async function archiveAuditCommand(opts: TargetOptions & { since?: string; json?: boolean }): Promise<number> {
+  return withArchive(opts, async (_archive, session) => {
+    const client = new DynamoDBClient({});
+    try {
+      const since = opts.since ?? new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+      const audit = new DynamoDbAuditLog({ client, tableName: await auditTableOf(session, opts.stack ?? DEFAULT_STACK) });
+      const entries = await linkErrors(() => readAudit(audit, since));
+      if (opts.json) {
+        const fields = (e: AuditEntry) => ({ at: e.at, linkId: e.linkId, recipient: e.recipient, identity: e.identity, key: e.key, outcome: e.outcome, ip: e.ip });
+        console.log(JSON.stringify(entries.map(fields), null, 2));
+        return 0;
+      }
+      if (entries.length === 0) {
+        console.log(`No attempts since ${since}.`);
+        return 0;
+      }
+      const dash = (v: string | null) => v ?? '-';
+      console.log(table([['at', 'outcome', 'identity', 'link', 'recipient', 'what', 'ip'], ...entries.map((e) => [e.at.slice(0, 19).replace('T', ' '), e.outcome, dash(e.identity), dash(e.linkId), dash(e.recipient), e.key ? describeKey(e.key) : '-', dash(e.ip)])]));
+      const refused = entries.filter((e) => e.outcome !== 'allowed' && e.outcome !== 'sign-in').length;
+      console.log(`\n${entries.length} attempt(s) since ${since}, ${refused} refused.`);
+      return 0;
+    } finally {
+      client.destroy();
+    }
+  });
+}
+
+/** The local endpoint's wiring: the config's access policy, one-time codes through the local SES and the outbox, or the configured identity provider. */
+function localEndpoint(session: TargetSession, config: PulseConfig, archive: S3Archive) {
+  if (!session.local) throw new CliError('the download endpoint runs locally only');
+  const keys = localLinkKeys();
+  const policy = accessPolicyFrom(config);
+  const oidc = localRelyingParty(config);
+  const ses = new SESv2Client({});
+  const mailer = new OutboxMailer(new SesMailer({ client: ses }), OUTBOX_DIR);
+  const access = localAccessDeps({
+    presigner: archive,
+    signingKeys: () => keys.keys(),
+    policy,
+    tableName: session.resources.tableName,
+    auditTableName: session.local.resources.auditTableName,
+    ...(oidc ? { oidc } : { mailer }),
+  });
+  return { keys, policy, oidc, mailer, deps: access.deps, close: () => (access.close(), ses.destroy()) };
+}
+
+export async function archiveServeCommand(opts: { port: number; days: number; config?: string }): Promise<number> {
+  const config = loadConfig(opts.config);
   const session = await openTarget({ target: 'local' });
   try {
     const archive = archiveOf(session);
-    const keys = localLinkKeys();
-    const server = await startDownloadServer({ presigner: archive, signingKeys: () => keys.keys(), port: opts.port, strictPort: true });
-    console.log(`Download endpoint on ${server.url} (the same handler as the deployed function URL).`);
-    console.log(`Archive index: ${linkMaker(server.url, await keys.current(), opts.days)(INDEX_KEY)}`);
+    const endpoint = localEndpoint(session, config, archive);
+    if (endpoint.policy.mode === 'link') console.warn(LINK_MODE_WARNING);
+    const server = await startDownloadServer({ deps: endpoint.deps, port: opts.port, strictPort: true });
+    const signIn =
+      endpoint.policy.mode === 'link'
+        ? 'none (bearer links)'
+        : endpoint.oidc
+          ? `OpenID Connect (${typeof config.archive.access === 'object' ? config.archive.access.oidc.issuer : ''}); register the callback ${server.url}/auth/callback`
+          : `one-time code e-mailed to the link's recipient (local outbox: ${OUTBOX_DIR})`;
+    console.log(`Download endpoint on ${server.url} (the same handler as the deployed function URL). Sign-in: ${signIn}.`);
+    const links = await localArchiveLinks(localLinkStore(session.resources.tableName), { port: server.port, days: opts.days });
+    console.log(`Archive index (for its readers): ${(await links.indexLinks())(INDEX_KEY)}`);
     console.log('Press Ctrl-C to stop.');
     await new Promise<void>((done) => process.once('SIGINT', () => done()));
     await server.close();
+    endpoint.close();
     return 0;
   } finally {
     await session.close();
@@ -156,11 +309,12 @@ export interface DemoArchiveOptions {
 
 /**
  * Archives the week on the local stack after the report was sent, starts the loopback download
- * endpoint, proves a link works (302, then the bytes match the manifest) and prints where to look.
+ * endpoint, proves a link works end to end (sign-in with the one-time code from the local outbox,
+ * then 302, then the bytes match the manifest) and prints where to look.
  * Returns the endpoint, to close when the demo ends.
  */
 export async function archiveDemoWeek(
-  session: { s3: TargetSession['s3']; runLedger: TargetSession['runLedger']; stack: { resources: { archiveBucket: string } } },
+  session: { s3: TargetSession['s3']; runLedger: TargetSession['runLedger']; stack: LocalStack },
   config: PulseConfig,
   opts: DemoArchiveOptions,
 ): Promise<{ close(): Promise<void> }> {
@@ -170,23 +324,21 @@ export async function archiveDemoWeek(
     return { close: async () => {} };
   }
   const archive = new S3Archive({ client: session.s3, bucket: session.stack.resources.archiveBucket });
-  const keys = localLinkKeys();
-  const server = await startDownloadServer({ presigner: archive, signingKeys: () => keys.keys(), port: DEFAULT_DOWNLOAD_PORT });
-  const link = linkMaker(server.url, await keys.current(), DEFAULT_LINK_DAYS);
+  const target = { target: 'local', resources: session.stack.resources, local: session.stack } as unknown as TargetSession;
+  const endpoint = localEndpoint(target, config, archive);
+  const server = await startDownloadServer({ deps: endpoint.deps, port: DEFAULT_DOWNLOAD_PORT });
+  const links = await localArchiveLinks(localLinkStore(session.stack.resources.tableName), { port: server.port });
+  const indexLink = await links.indexLinks();
   const emlPath = opts.report.files.at(-1)?.eml;
   const eml = emlPath ? await readFile(emlPath).catch(() => undefined) : undefined;
   const started = Date.now();
-  const out = await archiveWeek(archive, {
-    data: opts.dataset,
-    settings: kpiSettingsFrom(config),
+  const out = await archiveSentReport(archive, config, {
     asOf: opts.asOf,
-    report: { html: embedInlineImages(email.html, email.images), ...(eml ? { eml } : {}) },
+    data: opts.dataset,
+    email,
+    ...(eml ? { eml } : {}),
     runId: `demo-${new Date().toISOString()}`,
-    generatedAt: new Date().toISOString(),
-    configHash: configHash(config),
-    companyName: config.company.name,
-    locale: config.company.locale,
-    link: (key) => link(key),
+    link: (key) => indexLink(key),
     runLedger: session.runLedger,
     trigger: 'demo',
   });
@@ -196,16 +348,31 @@ export async function archiveDemoWeek(
     opts.log(`${p.ref.period}: s3://${bucket}/${p.prefix}  ${what}`);
   }
   opts.log(`index: s3://${bucket}/${INDEX_KEY} (${out.index.length} page(s)) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  // Prove the durable link end to end: endpoint -> 302 -> presigned URL -> the manifest's bytes.
+  // Prove a link end to end, as its recipient would: sign-in first, then the manifest's bytes.
   const reportFile = out.weekly.manifest.files.find((f) => f.name === 'report.html')!;
-  const res = await fetch(link(reportFile.key), { redirect: 'manual' });
-  const location = res.headers.get('location');
-  const body = location ? new Uint8Array(await (await fetch(location)).arrayBuffer()) : undefined;
-  const works = res.status === 302 && body !== undefined && sha256Hex(body) === reportFile.sha256;
-  opts.log(`report link ${works ? '(checked: 302 to a 5-minute presigned URL, SHA-256 matches the manifest)' : `(NOT working: HTTP ${res.status})`}:`);
-  opts.log(`  ${link(reportFile.key)}`);
-  opts.log(`archive index link: ${link(INDEX_KEY)}`);
-  opts.log(`links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${server.url}; expire in ${DEFAULT_LINK_DAYS} days`);
+  const reader = config.recipients.finance[0] ?? config.recipients.ceo[0]!;
+  const link = await links.forRecipients(reportFile.key, [reader]);
+  if (endpoint.policy.mode === 'link') {
+    opts.log(LINK_MODE_WARNING);
+  } else if (endpoint.oidc) {
+    opts.log(`sign-in is through ${typeof config.archive.access === 'object' ? config.archive.access.oidc.issuer : 'the identity provider'}: open the link in a browser to check it`);
+  } else {
+    const check = await signInWithOutboxCode(link, { outbox: endpoint.mailer, expectSha256: reportFile.sha256 });
+    opts.log(
+      check.ok
+        ? `report link for ${reader} (checked: no bytes before sign-in; signed in with the one-time code from its own outbox, ${relative(process.cwd(), check.codeFile)}; 302 to a 5-minute presigned URL; SHA-256 matches the manifest):`
+        : `report link for ${reader} (NOT working: ${check.problem}):`,
+    );
+  }
+  opts.log(`  ${link}`);
+  opts.log(`archive index link (for its readers): ${indexLink(INDEX_KEY)}`);
+  opts.log(`links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${server.url}; they ask the reader to sign in (a code e-mailed to the link's recipient) and expire in ${DEFAULT_LINK_DAYS} days`);
+  opts.log(`links and revocation  npx pulse archive links · npx pulse archive revoke --for ${reader} · npx pulse archive audit`);
   opts.log(`fetch and verify      npx pulse archive get ${out.weekly.ref.period} --out ./finance`);
-  return server;
+  return {
+    close: async () => {
+      await server.close();
+      endpoint.close();
+    },
+  };
 }

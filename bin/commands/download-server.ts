@@ -1,11 +1,22 @@
 // The download endpoint on loopback: the Lambda handler's code (createDownloadHandler) behind a
-// node:http server, so links made locally work exactly as the deployed function URL's do.
+// node:http server, so links made locally work exactly as the deployed endpoint's do: sign-in
+// (one-time code through the local outbox, or an OpenID Connect provider from the config), links
+// bound to their recipient and revocable, every attempt in the local audit table.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { DynamoDbAuditLog, DynamoDbCodeStore, DynamoDbLinkStore, DynamoDbRateLimiter } from '../../functions/adapters/dynamodb/archive-access';
+import { OpenIdClientRelyingParty, type OpenIdClientOptions } from '../../functions/adapters/oidc/openid-client';
 import { FileLinkKeys } from '../../functions/adapters/secrets/link-keys';
-import { ARCHIVE_LINK_DAYS, linkMaker } from '../../functions/domain/archive';
+import { accessPolicyFrom, oidcSettingsFrom, type AccessPolicy, type ArchiveAccessDeps } from '../../functions/app/archive-access';
+import { issueIndexLinks, issueLink } from '../../functions/app/archive-links';
+import type { PulseConfig } from '../../functions/config';
+import { ARCHIVE_LINK_DAYS } from '../../functions/domain/archive';
 import type { UrlPresigner } from '../../functions/ports/archive';
+import type { LinkStore } from '../../functions/ports/archive-access';
+import type { Mailer } from '../../functions/ports/mailer';
 import { createDownloadHandler } from '../../functions/handlers/download';
+import { CliError } from './context';
 import { LOCAL_DATA_DIR } from './local';
 
 export const DEFAULT_DOWNLOAD_PORT = 4510;
@@ -17,10 +28,67 @@ export function localLinkKeys(): FileLinkKeys {
   return new FileLinkKeys(resolve(LOCAL_LINK_KEY_FILE));
 }
 
-/** Signs links for the local download endpoint (`pulse archive serve`, `pulse demo --serve`). */
-export async function localArchiveLink(days = DEFAULT_LINK_DAYS): Promise<(key: string) => string> {
-  return linkMaker(`http://127.0.0.1:${DEFAULT_DOWNLOAD_PORT}`, await localLinkKeys().current(), days);
+/** The link store of the local stack (the Pulse table in DynamoDB Local). */
+export function localLinkStore(tableName: string, client: DynamoDBClient = new DynamoDBClient({})): DynamoDbLinkStore {
+  return new DynamoDbLinkStore({ client, tableName });
 }
+
+/**
+ * Signs and records links for the local download endpoint (`pulse archive serve`, `pulse demo`):
+ * `forRecipients(key, addresses)` for a report e-mail, `indexLinks()` for one build of the index pages.
+ */
+export async function localArchiveLinks(links: LinkStore, o: { port?: number; days?: number } = {}) {
+  const baseUrl = `http://127.0.0.1:${o.port ?? DEFAULT_DOWNLOAD_PORT}`;
+  const issuer = { links, signingKey: await localLinkKeys().current(), baseUrl };
+  const days = o.days ?? DEFAULT_LINK_DAYS;
+  return {
+    baseUrl,
+    /** A new recorded link set for one build of the index pages. */
+    indexLinks: async () => (await issueIndexLinks(issuer, { days })).url,
+    forRecipients: async (key: string, recipients: readonly string[]) => (await issueLink(issuer, { key, recipients, source: 'email', days })).url,
+  };
+}
+
+/** The OpenID Connect relying party the config asks for, with the client secret from PULSE_OIDC_CLIENT_SECRET. */
+export function localRelyingParty(config: PulseConfig, extra: Pick<OpenIdClientOptions, 'fetch'> = {}): OpenIdClientRelyingParty | undefined {
+  const oidc = oidcSettingsFrom(config);
+  if (!oidc || config.archive.access === 'link') return undefined;
+  const clientSecret = process.env.PULSE_OIDC_CLIENT_SECRET;
+  if (!clientSecret) throw new CliError('archive.access.oidc is configured: set the client secret in the environment variable PULSE_OIDC_CLIENT_SECRET.');
+  return new OpenIdClientRelyingParty({ ...oidc, clientSecret, ...extra });
+}
+
+export interface LocalAccessOptions {
+  presigner: UrlPresigner;
+  signingKeys: () => Promise<readonly (string | Uint8Array)[]>;
+  policy: AccessPolicy;
+  tableName: string;
+  auditTableName: string;
+  /** Sends one-time codes (the local SES emulator and the outbox). */
+  mailer?: Mailer;
+  oidc?: ArchiveAccessDeps['oidc'];
+  now?: () => Date;
+}
+
+/** The endpoint's dependencies on the local stack. */
+export function localAccessDeps(o: LocalAccessOptions): { deps: ArchiveAccessDeps; close(): void } {
+  const dynamodb = new DynamoDBClient({});
+  const deps: ArchiveAccessDeps = {
+    presigner: o.presigner,
+    signingKeys: o.signingKeys,
+    policy: o.policy,
+    links: new DynamoDbLinkStore({ client: dynamodb, tableName: o.tableName }),
+    codes: new DynamoDbCodeStore({ client: dynamodb, tableName: o.tableName }),
+    limiter: new DynamoDbRateLimiter({ client: dynamodb, tableName: o.tableName }),
+    audit: new DynamoDbAuditLog({ client: dynamodb, tableName: o.auditTableName }),
+    ...(o.mailer ? { mailer: o.mailer } : {}),
+    ...(o.oidc ? { oidc: o.oidc } : {}),
+    ...(o.now ? { now: o.now } : {}),
+  };
+  return { deps, close: () => dynamodb.destroy() };
+}
+
+export { accessPolicyFrom };
 
 export interface DownloadServer {
   /** `http://127.0.0.1:<port>`: the base of the durable links. */
@@ -29,26 +97,45 @@ export interface DownloadServer {
   close(): Promise<void>;
 }
 
+const MAX_BODY_BYTES = 8192;
+
 export async function startDownloadServer(opts: {
-  presigner: UrlPresigner;
-  signingKeys: () => Promise<readonly (string | Uint8Array)[]>;
+  deps: ArchiveAccessDeps;
   /** 0 for any free port; when the port is taken, a free one is used unless `strictPort`. */
   port?: number;
   strictPort?: boolean;
+  log?: (line: string) => void;
 }): Promise<DownloadServer> {
-  const handle = createDownloadHandler({ presigner: opts.presigner, signingKeys: opts.signingKeys });
+  const handle = createDownloadHandler(opts.deps, opts.log);
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    handle({ rawPath: url.pathname, queryStringParameters: Object.fromEntries(url.searchParams), requestContext: { http: { method: req.method ?? 'GET' } } }).then(
-      (out) => {
-        res.writeHead(out.statusCode, out.headers);
-        res.end(out.body);
-      },
-      (e: Error) => {
-        res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end(`${e.message}\n`);
-      },
-    );
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.byteLength;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+      handle({
+        rawPath: url.pathname,
+        queryStringParameters: Object.fromEntries(url.searchParams),
+        headers,
+        body: size > MAX_BODY_BYTES ? 'x'.repeat(MAX_BODY_BYTES + 1) : Buffer.concat(chunks).toString('utf8'),
+        requestContext: { http: { method: req.method ?? 'GET', sourceIp: req.socket.remoteAddress ?? '' } },
+      }).then(
+        (out) => {
+          const h: Record<string, string | string[]> = { ...out.headers };
+          if (out.cookies?.length) h['Set-Cookie'] = out.cookies;
+          res.writeHead(out.statusCode, h);
+          res.end(out.body);
+        },
+        (e: Error) => {
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end(`${e.message}\n`);
+        },
+      );
+    });
   });
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {

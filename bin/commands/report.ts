@@ -11,7 +11,8 @@ import { weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
 import { isoWeekLabel, todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
 import { CliError, loadConfig } from './context';
-import { localArchiveLink } from './download-server';
+import { localArchiveLinks, localLinkStore } from './download-server';
+import { INDEX_KEY } from '../../functions/domain/archive';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters, OUTBOX_DIR } from './local-mail';
 import { openLocalStack, type LocalSession } from './local';
@@ -39,6 +40,7 @@ export interface ReportRunOptions {
 /** Sends (or renders) the report against an open local session and prints what happened. */
 export async function runReportLocally(session: LocalSession, config: PulseConfig, opts: ReportRunOptions): Promise<{ result: SendWeeklyReportResult; files: OutboxFiles[] }> {
   const mail = localMailAdapters(session);
+  const settings = reportSettingsFrom(config, { archiveBucket: session.stack.resources.archiveBucket });
   try {
     const outbox = mail.mailer;
     const result = await sendWeeklyReport(
@@ -48,9 +50,9 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
         sendLedger: mail.ledger,
         mailer: outbox,
         renderer: await createWeeklyReportRenderer(),
-        archiveLink: await localArchiveLink(),
+        archiveLink: await emailArchiveLink(session, settings.recipients, opts),
       },
-      reportSettingsFrom(config, { archiveBucket: session.stack.resources.archiveBucket }),
+      settings,
       { asOf: opts.asOf, ...(opts.to ? { to: opts.to } : {}), dryRun: opts.dryRun === true, resend: opts.resend === true, trigger: opts.trigger, ...(opts.dataset ? { dataset: opts.dataset } : {}) },
     );
     const files = [...outbox.written];
@@ -60,6 +62,19 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
   } finally {
     mail.close();
   }
+}
+
+/**
+ * The e-mail's archive link (the index), recorded for the message's recipients: only they (while
+ * they are readers) and the archive's readers by role open it, after signing in.
+ */
+async function emailArchiveLink(session: LocalSession, configured: readonly string[], opts: ReportRunOptions): Promise<(key: string) => string> {
+  const links = await localArchiveLinks(localLinkStore(session.stack.resources.tableName));
+  const url = await links.forRecipients(INDEX_KEY, opts.to ?? configured);
+  return (key) => {
+    if (key !== INDEX_KEY) throw new CliError(`the report links only the archive index, not ${key}`);
+    return url;
+  };
 }
 
 function printResult(result: SendWeeklyReportResult, files: OutboxFiles[], log: (line: string) => void): void {

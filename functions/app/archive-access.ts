@@ -43,6 +43,7 @@ import type { UrlPresigner } from '../ports/archive';
 import { OidcError, type AuditLog, type CodeStore, type LinkStore, type OidcRelyingParty, type RateLimiter } from '../ports/archive-access';
 import type { Mailer } from '../ports/mailer';
 import { DEFAULT_PRESIGN_SECONDS } from './download';
+import { archiveReaders, type PulseConfig } from '../config';
 
 /** `sign-in`: a link opens only for a signed-in reader (the default). `link`: the old bearer links. */
 export type AccessMode = 'sign-in' | 'link';
@@ -57,6 +58,30 @@ export interface AccessPolicy {
   /** The sender of one-time codes. */
   from: string;
 }
+
+/** The access policy a config describes. */
+export function accessPolicyFrom(config: PulseConfig): AccessPolicy {
+  return {
+    mode: config.archive.access === 'link' ? 'link' : 'sign-in',
+    readers: archiveReaders(config),
+    askWhom: config.recipients.operator,
+    sessionHours: config.archive.sessionHours,
+    companyName: config.company.name,
+    from: config.sender.from,
+  };
+}
+
+/** The identity provider to use: the config's, else one the deployment names (the stack's Cognito user pool), else none. */
+export function oidcSettingsFrom(config: PulseConfig, env: { PULSE_OIDC_ISSUER?: string | undefined; PULSE_OIDC_CLIENT_ID?: string | undefined } = {}): { issuer: string; clientId: string; groupsClaim?: string } | undefined {
+  const a = config.archive.access;
+  if (typeof a === 'object') return { issuer: a.oidc.issuer, clientId: a.oidc.clientId, ...(a.oidc.groupsClaim ? { groupsClaim: a.oidc.groupsClaim } : {}) };
+  if (a === 'sign-in' && env.PULSE_OIDC_ISSUER && env.PULSE_OIDC_CLIENT_ID) return { issuer: env.PULSE_OIDC_ISSUER, clientId: env.PULSE_OIDC_CLIENT_ID, groupsClaim: 'cognito:groups' };
+  return undefined;
+}
+
+/** The startup warning when links are bearer links again (`"access": "link"`). */
+export const LINK_MODE_WARNING =
+  'WARNING: archive.access is "link": anyone holding an archive link opens the file without signing in (a forwarded e-mail, a pasted link). Links can still be revoked and every open is audited. See docs/archive-access.md.';
 
 export interface ArchiveAccessDeps {
   presigner: UrlPresigner;

@@ -1,58 +1,143 @@
-// The archive's download endpoint (a Lambda function URL): GET /d/<token> checks the signed token
-// and answers 302 to a presigned S3 URL valid for minutes, or a plain 403/404 page. The same
-// `createDownloadHandler` runs locally behind a loopback HTTP server (`pulse archive serve`).
+// The archive's download endpoint (a Lambda function URL). Everything it decides is the use case
+// `handleArchiveRequest` (functions/app/archive-access.ts): this file turns a function URL event
+// into a request and the answer back into a response. The same `createDownloadHandler` runs
+// locally behind a loopback HTTP server (`pulse archive serve`).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { DynamoDbAuditLog, DynamoDbCodeStore, DynamoDbLinkStore, DynamoDbRateLimiter } from '../adapters/dynamodb/archive-access';
+import { OpenIdClientRelyingParty } from '../adapters/oidc/openid-client';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
-import { resolveDownload, type DownloadDeps } from '../app/download';
-import { downloadResponse, type HttpResponse } from '../domain/archive/download-page';
+import { SES_CLIENT_CONFIG, SesMailer } from '../adapters/ses/ses-mailer';
+import { LINK_MODE_WARNING, accessPolicyFrom, handleArchiveRequest, oidcSettingsFrom, type AccessResponse, type ArchiveAccessDeps } from '../app/archive-access';
+import { parseConfigText } from '../config';
 
 /** The parts of a function URL event (payload format 2.0) the endpoint reads. */
 export interface FunctionUrlEvent {
   rawPath?: string;
   queryStringParameters?: Record<string, string | undefined>;
-  requestContext?: { http?: { method?: string } };
+  headers?: Record<string, string | undefined>;
+  cookies?: string[];
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext?: { http?: { method?: string; sourceIp?: string } };
 }
 
-export function createDownloadHandler(deps: DownloadDeps, log: (line: string) => void = () => {}): (event: FunctionUrlEvent) => Promise<HttpResponse> {
+/** A function URL response (payload format 2.0): `cookies` become Set-Cookie headers. */
+export type FunctionUrlResponse = AccessResponse;
+
+/** Form bodies are small; anything larger is refused before it is parsed. */
+const MAX_BODY_BYTES = 8192;
+
+export function createDownloadHandler(deps: ArchiveAccessDeps, log: (line: string) => void = () => {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
+  const withLog: ArchiveAccessDeps = { ...deps, log: (e) => log(JSON.stringify({ level: e.refused ? 'WARN' : 'INFO', ...e })) };
   return async (event) => {
     const method = event.requestContext?.http?.method ?? 'GET';
     try {
-      const outcome = await resolveDownload(deps, { method, path: event.rawPath ?? '/', query: event.queryStringParameters ?? {} });
-      // One log line per request, without the token (it is a credential until it expires).
-      log(JSON.stringify({ level: outcome.status === 302 ? 'INFO' : 'WARN', message: 'download', status: outcome.status, ...('key' in outcome ? { key: outcome.key } : {}), ...('reason' in outcome ? { reason: outcome.reason } : {}) }));
-      const res = downloadResponse(outcome);
+      const raw = event.body ?? '';
+      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      if (Buffer.byteLength(body) > MAX_BODY_BYTES) return { statusCode: 413, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: 'Request too large.\n' };
+      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      const res = await handleArchiveRequest(withLog, {
+        method,
+        path: event.rawPath ?? '/',
+        query: event.queryStringParameters ?? {},
+        headers,
+        cookies: event.cookies ?? [],
+        body,
+        ip: clientIp(headers, event.requestContext?.http?.sourceIp),
+      });
       return method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
     } catch (e) {
-      log(JSON.stringify({ level: 'ERROR', message: 'download failed', error: (e as Error).message }));
+      // Never the request itself: its path or body may hold a token or a code.
+      log(JSON.stringify({ level: 'ERROR', message: 'download failed', error: (e as Error).message, code: (e as { code?: string }).code }));
       return { statusCode: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' }, body: 'The archive is not reachable right now. Try again in a minute.\n' };
     }
   };
+}
+
+/**
+ * The client's address: CloudFront's `CloudFront-Viewer-Address` (ip:port) when the endpoint is
+ * behind CloudFront (only CloudFront can call it then), else the function URL's source address.
+ */
+export function clientIp(headers: Record<string, string | undefined>, sourceIp: string | undefined): string {
+  const viewer = headers['cloudfront-viewer-address'];
+  if (viewer) return viewer.replace(/:\d+$/, '');
+  return sourceIp ?? '';
 }
 
 const envSchema = z.object({
   PULSE_ARCHIVE_BUCKET: z.string().min(1),
   /** ARN or name of the link signing key secret. */
   PULSE_LINK_SECRET_ID: z.string().min(1),
+  /** The Pulse table (link records, one-time codes, rate limits). */
+  PULSE_TABLE: z.string().min(1),
+  /** The audit table (append-only). */
+  PULSE_AUDIT_TABLE: z.string().min(1),
+  /** The endpoint's public base URL: the origin of the OpenID Connect callback and of the cookies. */
+  PULSE_DOWNLOAD_URL: z.string().url(),
   /** Lifetime of the presigned URLs, seconds (default 300). */
   PULSE_PRESIGN_SECONDS: z.coerce.number().int().min(60).max(3600).optional(),
+  /** The stack's Cognito user pool, when it is the identity provider. */
+  PULSE_OIDC_ISSUER: z.string().url().optional(),
+  PULSE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Secrets Manager secret holding the OpenID Connect client secret. */
+  PULSE_OIDC_SECRET_ID: z.string().min(1).optional(),
+  PULSE_SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Years the audit trail is kept (the archive's retention). */
+  PULSE_AUDIT_RETENTION_YEARS: z.coerce.number().int().min(1).optional(),
+  PULSE_CONFIG_PATH: z.string().min(1).optional(),
 });
 
-let lambdaHandler: ((event: FunctionUrlEvent) => Promise<HttpResponse>) | undefined;
+let lambdaHandler: Promise<(event: FunctionUrlEvent) => Promise<FunctionUrlResponse>> | undefined;
+
+async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrlResponse>> {
+  const env = envSchema.parse(process.env);
+  const configPath = env.PULSE_CONFIG_PATH ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'pulse.config.json');
+  const config = parseConfigText(readFileSync(configPath, 'utf8'), configPath);
+  const policy = accessPolicyFrom(config);
+  if (policy.mode === 'link') console.warn(JSON.stringify({ level: 'WARN', message: LINK_MODE_WARNING }));
+  const s3 = new S3Client({});
+  const dynamodb = new DynamoDBClient({});
+  const secrets = new SecretsManagerClient({});
+  const archive = new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET });
+  const keys = new SecretsManagerLinkKeys(secrets, env.PULSE_LINK_SECRET_ID);
+  const oidc = oidcSettingsFrom(config, env);
+  let relyingParty: OpenIdClientRelyingParty | undefined;
+  if (oidc && policy.mode === 'sign-in') {
+    // The client secret: Secrets Manager in AWS (PULSE_OIDC_SECRET_ID), else PULSE_OIDC_CLIENT_SECRET.
+    const clientSecret = env.PULSE_OIDC_SECRET_ID
+      ? ((await secrets.send(new GetSecretValueCommand({ SecretId: env.PULSE_OIDC_SECRET_ID }))).SecretString ?? '')
+      : (process.env.PULSE_OIDC_CLIENT_SECRET ?? '');
+    relyingParty = new OpenIdClientRelyingParty({ ...oidc, clientSecret });
+  }
+  return createDownloadHandler(
+    {
+      presigner: archive,
+      signingKeys: () => keys.keys(),
+      policy,
+      links: new DynamoDbLinkStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      codes: new DynamoDbCodeStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      limiter: new DynamoDbRateLimiter({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      audit: new DynamoDbAuditLog({ client: dynamodb, tableName: env.PULSE_AUDIT_TABLE, ...(env.PULSE_AUDIT_RETENTION_YEARS ? { retentionYears: env.PULSE_AUDIT_RETENTION_YEARS } : {}) }),
+      ...(relyingParty ? { oidc: relyingParty } : { mailer: new SesMailer({ client: new SESv2Client({ ...SES_CLIENT_CONFIG }), ...(env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: env.PULSE_SES_CONFIGURATION_SET } : {}) }) }),
+      origin: new URL(env.PULSE_DOWNLOAD_URL).origin,
+      ...(env.PULSE_PRESIGN_SECONDS ? { presignSeconds: env.PULSE_PRESIGN_SECONDS } : {}),
+    },
+    (line) => console.log(line),
+  );
+}
 
 /** The Lambda entry point; clients are created once per container. */
-export async function handler(event: FunctionUrlEvent): Promise<HttpResponse> {
-  if (!lambdaHandler) {
-    const env = envSchema.parse(process.env);
-    const s3 = new S3Client({});
-    const archive = new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET });
-    const keys = new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
-    lambdaHandler = createDownloadHandler(
-      { presigner: archive, signingKeys: () => keys.keys(), ...(env.PULSE_PRESIGN_SECONDS ? { presignSeconds: env.PULSE_PRESIGN_SECONDS } : {}) },
-      (line) => console.log(line),
-    );
-  }
-  return lambdaHandler(event);
+export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResponse> {
+  lambdaHandler ??= build().catch((e: unknown) => {
+    lambdaHandler = undefined;
+    throw e;
+  });
+  return (await lambdaHandler)(event);
 }

@@ -15,7 +15,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { ATTR, pulseTableDefinition } from '../../functions/adapters/dynamodb/table';
+import { ATTR, auditTableDefinition, pulseTableDefinition } from '../../functions/adapters/dynamodb/table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, startSes, type Started } from './emulators';
 import { LocalStackError, type EmulatorName } from './errors';
 import { checkJava } from './java';
@@ -24,6 +24,8 @@ import { Reaper, releaseHooksIfIdle, type ManagedChild } from './processes';
 
 export interface LocalResources {
   tableName: string;
+  /** The archive's audit trail (docs/archive-access.md). */
+  auditTableName: string;
   archiveBucket: string;
   dropzoneBucket: string;
   rejectsBucket: string;
@@ -31,6 +33,7 @@ export interface LocalResources {
 
 export const DEFAULT_LOCAL_RESOURCES: LocalResources = {
   tableName: 'pulse',
+  auditTableName: 'pulse-audit',
   archiveBucket: 'pulse-archive',
   dropzoneBucket: 'pulse-dropzone',
   rejectsBucket: 'pulse-rejects',
@@ -188,6 +191,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     await Promise.all([
       ensureTable(dynamodb.endpoint, resources.tableName, dataDir),
+      ensureTable(dynamodb.endpoint, resources.auditTableName, dataDir, auditTableDefinition),
       ensureBuckets(s3.endpoint, [resources.archiveBucket, resources.dropzoneBucket, resources.rejectsBucket]),
     ]);
   } catch (err) {
@@ -243,6 +247,7 @@ export function localEnv(endpoints: LocalEndpoints, resources: LocalResources): 
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     PULSE_TABLE: resources.tableName,
+    PULSE_AUDIT_TABLE: resources.auditTableName,
     PULSE_ARCHIVE_BUCKET: resources.archiveBucket,
     PULSE_DROPZONE_BUCKET: resources.dropzoneBucket,
     PULSE_REJECTS_BUCKET: resources.rejectsBucket,
@@ -264,9 +269,9 @@ function applyEnv(env: Record<string, string>): () => void {
 
 // ---- setup -----------------------------------------------------------------------------------
 
-async function ensureTable(endpoint: string, tableName: string, dataDir: string | undefined): Promise<void> {
+async function ensureTable(endpoint: string, tableName: string, dataDir: string | undefined, definition = pulseTableDefinition): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const wanted = pulseTableDefinition(tableName);
+  const wanted = definition(tableName);
   try {
     let table: TableDescription | undefined;
     try {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDownloadServer, type DownloadServer } from '../../bin/commands/download-server';
+import { MemoryAuditLog, MemoryCodeStore, MemoryLinkStore, MemoryRateLimiter } from '../../functions/adapters/memory/archive-access';
 import { S3Archive } from '../../functions/adapters/s3/archive-store';
 import { fetchPack } from '../../functions/app/archive-get';
 import { ArchiveError, archiveWeek, listPacks, type ArchiveWeekInput } from '../../functions/app/archive-week';
@@ -181,14 +182,25 @@ describe('quarter end and the index', () => {
   });
 });
 
-describe('durable links through the loopback download endpoint', () => {
+describe('durable links through the loopback download endpoint ("access": "link", the opt-out)', () => {
   let archive: S3Archive;
   let server: DownloadServer;
   const key = 'k'.repeat(40);
   beforeAll(async () => {
     archive = await freshArchive();
     await archiveWeek(archive, input('2026-11-22'));
-    server = await startDownloadServer({ presigner: archive, signingKeys: async () => [key], port: 0 });
+    server = await startDownloadServer({
+      deps: {
+        presigner: archive,
+        signingKeys: async () => [key],
+        policy: { mode: 'link', readers: { finance: [], ceo: [], cco: [] }, askWhom: [], sessionHours: 8, companyName: 'Test', from: 'pulse@test.example' },
+        links: new MemoryLinkStore(),
+        audit: new MemoryAuditLog(),
+        codes: new MemoryCodeStore(),
+        limiter: new MemoryRateLimiter(),
+      },
+      port: 0,
+    });
   });
   afterAll(() => server?.close());
 
