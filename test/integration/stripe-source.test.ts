@@ -102,8 +102,9 @@ describe('every revenue rule, through the official client', () => {
     expect(result.summary.rejects).toEqual([]);
 
     const expectedLines = Object.values(scenario.expected).flat();
-    const clean = (l: Record<string, string>) => ({ line_id: l.line_id, account_id: l.account_id, kind: l.kind, arr: l.arr, start_date: l.start_date, end_date: l.end_date, currency: l.currency, seats: l.seats });
-    expect(lines.map(clean).sort((a, b) => a.line_id!.localeCompare(b.line_id!))).toEqual(expectedLines.map(clean).sort((a, b) => a.line_id.localeCompare(b.line_id)));
+    const clean = (l: Record<string, string | undefined>) => ({ line_id: l.line_id, account_id: l.account_id, kind: l.kind, arr: l.arr, start_date: l.start_date, end_date: l.end_date, currency: l.currency, seats: l.seats });
+    const byId = (a: { line_id?: string }, b: { line_id?: string }) => (a.line_id ?? '').localeCompare(b.line_id ?? '');
+    expect(lines.map(clean).sort(byId)).toEqual(expectedLines.map((l) => clean({ ...l })).sort(byId));
     expect(accounts).toHaveLength(scenario.data.customers.length);
     expect(accounts.find((a) => a.account_id === 'ACME')).toMatchObject({ name: 'Customer A', segment: 'Enterprise', owner_email: 'dana@northwind.example', created_date: '2025-05-20' });
 

@@ -49,7 +49,7 @@ export function revenueRulesScenario(): StripeScenario {
     data.customers.push(customer({ id, name: `Customer ${id.slice(4).toUpperCase()}`, created: at(created, '09:00'), metadata }));
     expected[id] = [];
   };
-  const mkSub = (id: string, cust: string, items: { id: string; price: Stripe.Price; quantity?: number }[], o: Partial<Stripe.Subscription> = {}) => {
+  const mkSub = (id: string, cust: string, items: { id: string; price: Stripe.Price; quantity?: number }[], o: Omit<Partial<Stripe.Subscription>, 'items'> = {}) => {
     data.subscriptions.push(subscription({ id, customer: cust, created: at('2025-01-01'), items: items.map((i) => ({ id: i.id, price: i.price, quantity: i.quantity ?? 1 })), ...o }));
   };
   let n = 0;

@@ -12,6 +12,7 @@ import { DropZoneSource, INCOMING_PREFIX, patternRecogniser } from '../s3/dropzo
 import { HttpJsonSource, type HttpJsonSourceOptions } from './http/source';
 import type { SecretResolver } from './http/credentials';
 import { StripeSource, type StripeSourceOptions } from './stripe/source';
+import { EcbRatesSource } from './ecb/source';
 
 export interface ConnectDeps {
   s3: S3Client;
@@ -20,6 +21,8 @@ export interface ConnectDeps {
   syncState?: SyncStateStore;
   /** The company's IANA time zone: billing timestamps become local dates in it (needed by Stripe). */
   timeZone?: string;
+  /** The reporting currency (ISO 4217): exchange-rate sources give rates into it. */
+  reportingCurrency?: string;
   /** Where a connector's key variables are read (default: the process environment). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Test hooks for the HTTP connector. */
@@ -63,6 +66,10 @@ export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: Co
     });
   }
   const syncState = opts.readOnly ? undefined : deps.syncState;
+  if (def.connector === 'ecb-rates') {
+    if (!deps.reportingCurrency) throw new Error(`source "${def.name}": the ECB rates source needs the reporting currency (ConnectDeps.reportingCurrency)`);
+    return new EcbRatesSource({ definition: def, reportingCurrency: deps.reportingCurrency, ...(deps.http ? { http: deps.http } : {}) });
+  }
   if (def.connector === 'stripe') {
     if (!deps.timeZone) throw new Error(`source "${def.name}": the Stripe connector needs the company time zone (ConnectDeps.timeZone)`);
     return new StripeSource({

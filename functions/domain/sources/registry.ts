@@ -202,8 +202,33 @@ const stripeSource = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource], {
-  error: 'connector must be one of: s3-dropzone, http-json, stripe',
+/** The ECB's reference rates: the 90-day file by default; `eurofxref-hist.xml` for all history since 1999. */
+export const ECB_DEFAULT_URL = 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-90d.xml';
+
+const ecbRatesSource = z
+  .object({
+    ...common,
+    connector: z.literal('ecb-rates'),
+    entities: z
+      .array(z.literal('fx_rates', { error: 'an ECB rates source yields fx_rates only' }))
+      .min(1)
+      .default(['fx_rates']),
+    ecb: z
+      .object({
+        /** Where the file is published (CSV or XML, as the ECB writes them). */
+        url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default(ECB_DEFAULT_URL),
+        /** A copy on disk instead (a dropped file); wins over `url`. */
+        path: z.string().min(1).optional(),
+        timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+        maxAttempts: z.number().int().min(1).max(20).default(4),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource], {
+  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates',
 });
 
 export const sourcesSchema = z
@@ -251,6 +276,7 @@ export type SourceDefinition = z.infer<typeof sourceSchema>;
 export type DropZoneSourceDefinition = Extract<SourceDefinition, { connector: 's3-dropzone' }>;
 export type HttpSourceDefinition = Extract<SourceDefinition, { connector: 'http-json' }>;
 export type StripeSourceDefinition = Extract<SourceDefinition, { connector: 'stripe' }>;
+export type EcbRatesSourceDefinition = Extract<SourceDefinition, { connector: 'ecb-rates' }>;
 
 /** The local time a source runs every day, or undefined when it only runs on demand. */
 export function dailyTimeOf(source: SourceDefinition, ingestTime: string): string | undefined {

@@ -151,7 +151,7 @@ describe('ARR of a line item', () => {
       invoice('2026-02-01', [item(monthly, '2026-02-01', '2026-03-01', 10_000), item(monthly, '2026-01-16', '2026-02-01', 5_161, { pending: true })]),
     ];
     const out = lines(invs);
-    expect(out.every((l) => l.line_id.startsWith('si_1@') && l.kind === 'recurring')).toBe(true);
+    expect(out.every((l) => l.line_id!.startsWith('si_1@') && l.kind === 'recurring')).toBe(true);
     expect(out.map((l) => l.arr)).toEqual(['1200.00', '2399.93', '1200.00']); // + 5161 x 12 x 31/16 = 119993.25 -> 1199.93
   });
 });

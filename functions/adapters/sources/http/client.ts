@@ -36,7 +36,29 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s === 408 || s >= 500;
 
+export interface TextResponse {
+  url: string;
+  status: number;
+  headers: Headers;
+  text: string;
+  attempts: number;
+}
+
+/** A GET whose body is JSON. */
 export async function getJson(url: string, headers: Record<string, string>, opts: HttpClientOptions, what = url): Promise<JsonResponse> {
+  const res = await getText(url, { accept: 'application/json', ...headers }, opts, what);
+  try {
+    return { url, status: res.status, headers: res.headers, body: JSON.parse(res.text), attempts: res.attempts };
+  } catch (e) {
+    throw new HttpSourceError('BAD_JSON', `${what} answered ${res.status} with a body that is not JSON (${(e as Error).message}): ${snippet(res.text)}`, {
+      cause: e,
+      status: res.status,
+    });
+  }
+}
+
+/** A GET, its body as text (a file: rates, an export). */
+export async function getText(url: string, headers: Record<string, string>, opts: HttpClientOptions, what = url): Promise<TextResponse> {
   const doFetch = opts.fetch ?? fetch;
   const sleep = opts.sleep ?? realSleep;
   const random = opts.random ?? Math.random;
@@ -45,18 +67,9 @@ export async function getJson(url: string, headers: Record<string, string>, opts
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
     let wait: number | undefined;
     try {
-      const res = await doFetch(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'error' });
+      const res = await doFetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'error' });
       const text = await res.text();
-      if (res.ok) {
-        try {
-          return { url, status: res.status, headers: res.headers, body: JSON.parse(text), attempts: attempt };
-        } catch (e) {
-          throw new HttpSourceError('BAD_JSON', `${what} answered ${res.status} with a body that is not JSON (${(e as Error).message}): ${snippet(text)}`, {
-            cause: e,
-            status: res.status,
-          });
-        }
-      }
+      if (res.ok) return { url, status: res.status, headers: res.headers, text, attempts: attempt };
       if (res.status === 401 || res.status === 403) {
         throw new HttpSourceError(
           'AUTH_FAILED',
