@@ -192,6 +192,8 @@ export interface WaterfallInput {
   expansion: Cents;
   contraction: Cents;
   churn: Cents;
+  /** Signed: the effect of exchange rates (lines in other currencies). A bar only when non-zero. */
+  fx?: Cents;
   close: Cents;
 }
 
@@ -209,12 +211,18 @@ export const WATERFALL_LABELS: Record<WaterfallKey, string> = {
   expansion: 'Expansion',
   contraction: 'Contraction',
   churn: 'Churn',
+  fx: 'FX',
   close: 'Close',
 };
 
 const INCREASES = ['new', 'reactivation', 'expansion'] as const;
 const DECREASES = ['contraction', 'churn'] as const;
 const WATERFALL_ORDER: readonly WaterfallKey[] = ['open', ...INCREASES, ...DECREASES, 'close'];
+
+/** The bars shown: the fx bar sits before Close, and only when exchange rates moved ARR. */
+function waterfallOrder(input: WaterfallInput): WaterfallKey[] {
+  return input.fx ? ['open', ...INCREASES, ...DECREASES, 'fx', 'close'] : [...WATERFALL_ORDER];
+}
 
 export interface WaterfallBar {
   key: WaterfallKey;
@@ -239,7 +247,7 @@ export interface WaterfallLayout {
 
 /** The bars of the bridge, their levels and the y domain. Pure; no vega. */
 export function waterfallLayout(input: WaterfallInput, opts: WaterfallOptions): WaterfallLayout {
-  for (const k of WATERFALL_ORDER) requireFinite(k, input[k]);
+  for (const k of waterfallOrder(input)) requireFinite(k, input[k] as number);
   const labels = { ...WATERFALL_LABELS, ...opts.labels };
   const [openText, closeText] = distinctMoneyLabels([input.open, input.close], opts.currency, opts.locale, 4);
   const movementText = (v: Cents) => formatMoneyCompact(v, opts.currency, opts.locale, { signed: true });
@@ -257,6 +265,12 @@ export function waterfallLayout(input: WaterfallInput, opts: WaterfallOptions): 
     const v = Math.abs(input[key]);
     movements.push({ key, label: labels[key], kind: 'decrease', value: -v, lo: level - v, hi: level, text: movementText(-v) });
     level -= v;
+    levels.push(level);
+  }
+  if (input.fx) {
+    const v = input.fx;
+    movements.push({ key: 'fx', label: labels.fx, kind: v > 0 ? 'increase' : 'decrease', value: v, lo: Math.min(level, level + v), hi: Math.max(level, level + v), text: movementText(v) });
+    level += v;
     levels.push(level);
   }
 
@@ -341,7 +355,7 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
       {
         name: 'x',
         type: 'band',
-        domain: WATERFALL_ORDER as WaterfallKey[],
+        domain: waterfallOrder(input),
         range: 'width',
         paddingInner: 0.32,
         paddingOuter: 0.16,

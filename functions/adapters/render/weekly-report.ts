@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { createFormatter, type Formatter, type ValueFormat, type WeeklyReportView } from '../../domain/report';
+import { createFormatter, FX_ROW_LABEL, type Formatter, type ValueFormat, type WeeklyReportView } from '../../domain/report';
 import type { InlineImage } from '../../ports/mailer';
 import type { DelayedNotice, ReportRenderer } from '../../ports/report-renderer';
 import { createChartRenderer, type Chart, type ChartRenderer } from './charts';
@@ -152,12 +152,14 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
     const { locale, currency, week, range } = view.meta;
     const bridge = view.bridge.rows;
     const amount = (label: string) => Math.abs(bridge.find((r) => r.label === label)!.amount);
+    // The FX row is in the bridge only when exchange rates moved ARR (signed).
+    const fx = bridge.find((r) => r.label === FX_ROW_LABEL)?.amount ?? 0;
     const points = view.trend.map((t) => ({ label: t.week.slice(5), values: { arr: t.closingArr, nrr: t.nrr, grr: t.grr } }));
     const first = view.trend[0];
     const span = first ? `${first.week} to ${week}` : week;
     // One at a time: rasterising is CPU-bound, so in parallel it is no faster and needs more memory.
     const waterfall = await charts.arrWaterfall(
-      { open: amount('Opening ARR'), new: amount('New'), reactivation: amount('Reactivation'), expansion: amount('Expansion'), contraction: amount('Contraction'), churn: amount('Churn'), close: amount('Closing ARR') },
+      { open: amount('Opening ARR'), new: amount('New'), reactivation: amount('Reactivation'), expansion: amount('Expansion'), contraction: amount('Contraction'), churn: amount('Churn'), fx, close: amount('Closing ARR') },
       { currency, locale, title: 'ARR bridge', subtitle: range },
     );
     const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: span });

@@ -6,6 +6,7 @@ export { checkFreshness, checkSanity, type FreshnessPolicy, type IngestRunLike, 
 export { computeWeeklyReportData, reportUsageFrom, weeklyReportInput, type WeeklyReportData } from './inputs';
 export {
   buildWeeklyReportView,
+  FX_ROW_LABEL,
   changeOf,
   componentReason,
   healthReason,

@@ -36,7 +36,8 @@ export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, as
     segments,
     movements: accountMovements(ctx, company.weekStart, asOf),
     accounts: data.accounts,
-    renewals: data.renewals,
+    // In the reporting currency, as the KPIs see them.
+    renewals: ctx.data.renewals,
   };
 }
 

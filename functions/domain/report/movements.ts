@@ -1,6 +1,8 @@
 // Per-account ARR movements of a period: the same day-by-day classification as the ARR bridge
 // (functions/domain/kpi/arr-bridge.ts), kept per account instead of summed. Summing these over the
 // accounts gives the bridge's categories exactly, so the report's "top movers" reconcile with it.
+// Movements are classified from o' (the day before at the day's exchange rates) as the bridge does;
+// the rate effect itself (fx) is nobody's decision and is not a mover.
 import { toEpochDay, type IsoDate } from '../dates';
 import type { KpiContext } from '../kpi';
 import type { Cents } from '../money';
@@ -31,7 +33,7 @@ export function accountMovements(ctx: KpiContext, from: IsoDate, to: IsoDate): A
   const toDay = toEpochDay(to);
   if (toDay < fromDay) return [];
   const [lo, hi] = timeline.movementsIn(fromDay, toDay);
-  const { evDay, evAccount, evOpen, evClose, firstPaidStart } = timeline;
+  const { evDay, evAccount, evAdjustedOpen, evAdjustedExact, evClose, firstPaidStart } = timeline;
   const byKey = new Map<string, AccountMovement>();
   const add = (a: number, kind: MovementKind, amount: number): void => {
     const key = `${a}:${kind}`;
@@ -44,7 +46,12 @@ export function accountMovements(ctx: KpiContext, from: IsoDate, to: IsoDate): A
   };
   for (let i = lo; i < hi; i++) {
     const a = evAccount[i] as number;
-    const o = evOpen[i] as number;
+    // o' (= o with one currency); a fraction of a cent only for display here, rounded when printed.
+    let o = evAdjustedOpen[i] as number;
+    if (Number.isNaN(o)) {
+      const r = evAdjustedExact.get(i)!;
+      o = Number(r.num) / Number(r.den);
+    }
     const c = evClose[i] as number;
     if (o === 0) add(a, (firstPaidStart[a] as number) < (evDay[i] as number) ? 'reactivation' : 'new', c);
     else if (c === 0) add(a, 'churn', o);

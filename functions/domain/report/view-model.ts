@@ -34,6 +34,9 @@ export interface HeadlineItem {
   note: string;
 }
 
+/** The bridge row of the fx movement (present only when exchange rates moved ARR). */
+export const FX_ROW_LABEL = 'Exchange rates';
+
 export interface BridgeRow {
   label: string;
   amount: Cents;
@@ -132,7 +135,8 @@ export interface WeeklyReportView {
     /** Net change as a fraction of opening ARR (null when opening ARR is 0). */
     netChangeRate: number | null;
     customers: KpiResult['customers'];
-    qtd: { quarter: string; from: IsoDate; open: Cents; close: Cents; gains: Cents; losses: Cents; netChange: Cents };
+    /** gains + fx - losses = netChange; fx is 0 with one currency. */
+    qtd: { quarter: string; from: IsoDate; open: Cents; close: Cents; gains: Cents; losses: Cents; fx: Cents; netChange: Cents };
   };
   trend: TrendRow[];
   renewals: {
@@ -330,6 +334,8 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
     { label: 'Expansion', amount: b.expansion, kind: 'increase', logos: null },
     { label: 'Contraction', amount: -b.contraction, kind: 'decrease', logos: null },
     { label: 'Churn', amount: -b.churn, kind: 'decrease', logos: k.customers.churned },
+    // Only when lines in other currencies were replaced at new rates: a one-currency report is unchanged.
+    ...(b.fx ? [{ label: FX_ROW_LABEL, amount: b.fx, kind: b.fx > 0 ? 'increase' : 'decrease', logos: null } as BridgeRow] : []),
     { label: 'Closing ARR', amount: b.close, kind: 'total', logos: null },
   ];
   const q = k.arrBridgeQtd;
@@ -428,7 +434,7 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
       netChangeTone: changeOf(netChange, 'money', true)?.tone ?? 'neutral',
       netChangeRate: b.open > 0 ? netChange / b.open : null,
       customers: k.customers,
-      qtd: { quarter: k.quarter, from: q.from, open: q.open, close: q.close, gains: q.new + q.reactivation + q.expansion, losses: q.contraction + q.churn, netChange: q.close - q.open },
+      qtd: { quarter: k.quarter, from: q.from, open: q.open, close: q.close, gains: q.new + q.reactivation + q.expansion, losses: q.contraction + q.churn, fx: q.fx, netChange: q.close - q.open },
     },
     trend: input.trend.weeks.map((w) => ({ week: w.week, asOf: w.asOf, closingArr: w.closingArr, nrr: w.nrr, grr: w.grr })),
     renewals: {
@@ -512,6 +518,8 @@ export function summarize(v: WeeklyReportView, f: Formatter): string {
     else if (losses.length) sentence += `, from ${list(losses)}.`;
     else sentence += '.';
     s.push(sentence);
+    const fx = b.rows.find((r) => r.label === FX_ROW_LABEL);
+    if (fx) s.push(`New exchange rates on renewed contracts moved ARR by ${f.signedMoney(fx.amount)}.`);
   }
 
   const nrr = v.headline.find((h) => h.id === 'nrr')!;
