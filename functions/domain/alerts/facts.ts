@@ -33,10 +33,12 @@ export function prepareAlertIndex(data: Dataset, settings: KpiSettings): AlertIn
     return out;
   };
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  const ctx = prepareKpiContext(data, settings);
   return {
-    ctx: prepareKpiContext(data, settings),
+    ctx,
     accounts: new Map(data.accounts.map((a) => [a.accountId, a])),
-    renewalsByAccount: group(data.renewals, (a, b) => cmp(a.dueDate, b.dueDate) || cmp(a.renewalId, b.renewalId)),
+    // From the context: renewals in the reporting currency (converted at their due date's rate).
+    renewalsByAccount: group(ctx.data.renewals, (a, b) => cmp(a.dueDate, b.dueDate) || cmp(a.renewalId, b.renewalId)),
     // Newest first; the same date: the greater response id first (the "latest" of METRICS.md).
     npsByAccount: group(data.nps, (a, b) => cmp(b.date, a.date) || cmp(b.responseId, a.responseId)),
   };
