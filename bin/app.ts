@@ -1,14 +1,20 @@
 // The Pulse CDK app: reads and validates the Pulse config, wires only the jobs whose handler exists,
-// creates the stack and applies the cdk-nag AwsSolutions checks (any unacknowledged finding fails synth).
+// creates the stack and checks it on every synth: the cdk-nag AwsSolutions, NIST 800-53 R5 and
+// Serverless packs and AWS Control Tower's proactive controls (cfn-guard, offline). Any
+// unacknowledged finding fails the synth (docs/deploy.md, "Deploying in an organization with
+// Control Tower").
 //
 //   npx cdk synth                      pulse.config.json, stage "prod"
 //   npx cdk deploy -c stage=staging -c config=staging.config.json
+//   npx cdk deploy -c downloadDomain=files.northwind.example -c downloadCertificateArn=arn:aws:acm:us-east-1:...
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfigText, type PulseConfig } from '../functions/config';
+import type { DownloadDomain, DownloadWebAcl } from '../lib/constructs/download-endpoint';
+import { controlTowerChecks, controlTowerExceptions } from '../lib/control-tower';
 import { JOB_NAMES, PulseStack, writeFunctionConfig, type JobName } from '../lib/pulse-stack';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -43,6 +49,23 @@ if (archiveRetentionYears !== undefined && !(Number.isInteger(archiveRetentionYe
   fail(`context "archiveRetentionYears" must be a whole number of years >= 2 (got "${retention}")`);
 }
 
+// The download endpoint's CloudFront distribution: a custom domain (with its ACM certificate in
+// us-east-1) and AWS WAF (a rate-based rule made here, in us-east-1 only, or an existing web ACL).
+const context = (key: string): string | undefined => {
+  const value = app.node.tryGetContext(key);
+  return value === undefined || value === '' ? undefined : String(value);
+};
+const domainName = context('downloadDomain');
+const certificateArn = context('downloadCertificateArn');
+if (Boolean(domainName) !== Boolean(certificateArn)) fail('context "downloadDomain" and "downloadCertificateArn" go together (an ACM certificate in us-east-1 for the domain)');
+if (certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) fail(`context "downloadCertificateArn" must be an ACM certificate ARN in us-east-1, where CloudFront reads certificates (got "${certificateArn}")`);
+const downloadDomain: DownloadDomain | undefined = domainName && certificateArn ? { domainName, certificateArn } : undefined;
+const wafRateLimit = context('downloadWafRateLimit');
+const webAclArn = context('downloadWebAclArn');
+if (wafRateLimit && webAclArn) fail('context "downloadWafRateLimit" and "downloadWebAclArn" exclude each other');
+if (wafRateLimit !== undefined && !(Number.isInteger(Number(wafRateLimit)) && Number(wafRateLimit) >= 10)) fail(`context "downloadWafRateLimit" must be a whole number of requests per 5 minutes >= 10 (got "${wafRateLimit}")`);
+const downloadWebAcl: DownloadWebAcl | undefined = webAclArn ? { webAclArn } : wafRateLimit ? { requestsPer5Minutes: Number(wafRateLimit) } : undefined;
+
 new PulseStack(app, `Pulse-${stage}`, {
   description: `Pulse (${stage}): customer-success and revenue reporting for ${config.company.name}`,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -52,11 +75,18 @@ new PulseStack(app, `Pulse-${stage}`, {
   handlerEntry,
   stage,
   ...(existsSync(downloadEntry) ? { downloadEntry } : {}),
+  ...(downloadDomain ? { downloadDomain } : {}),
+  ...(downloadWebAcl ? { downloadWebAcl } : {}),
   ...(archiveRetentionYears !== undefined ? { archiveRetentionYears } : {}),
   tags: { project: 'pulse', stage },
 });
 
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  new NIST80053R5Checks(app),
+  new ServerlessChecks(app),
+  controlTowerChecks({ exceptions: controlTowerExceptions({ downloadDomain: downloadDomain !== undefined }) }),
+);
 
 function fail(message: string): never {
   console.error(`Pulse: ${message}`);

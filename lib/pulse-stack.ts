@@ -13,7 +13,7 @@ import { WEEKDAYS, type WeekdayName } from '../functions/domain/dates';
 import { PARTS_PREFIX } from '../functions/domain/sources/parts';
 import { ingestTimes } from '../functions/domain/sources/schedule';
 import { DataStore, type TableAction } from './constructs/data-store';
-import { DownloadEndpoint } from './constructs/download-endpoint';
+import { DownloadEndpoint, type DownloadDomain, type DownloadWebAcl } from './constructs/download-endpoint';
 import { Mailer } from './constructs/mailer';
 import { Monitoring } from './constructs/monitoring';
 import { acknowledge, acknowledgeWildcardResources } from './constructs/nag';
@@ -133,6 +133,10 @@ export interface PulseStackProps extends StackProps {
   readonly archiveRetentionYears?: number;
   /** Absolute path of functions/handlers/download.ts: the archive's download endpoint is wired when given. */
   readonly downloadEntry?: string;
+  /** A custom domain for the download endpoint's CloudFront distribution. */
+  readonly downloadDomain?: DownloadDomain;
+  /** AWS WAF in front of the download endpoint. */
+  readonly downloadWebAcl?: DownloadWebAcl;
 }
 
 export class PulseStack extends Stack {
@@ -175,6 +179,8 @@ export class PulseStack extends Stack {
         environment,
         archiveBucket: this.archive.archiveBucket,
         archiveKey: this.archive.archiveKey,
+        ...(props.downloadDomain ? { domain: props.downloadDomain } : {}),
+        ...(props.downloadWebAcl ? { webAcl: props.downloadWebAcl } : {}),
       });
     }
     /**
@@ -184,7 +190,7 @@ export class PulseStack extends Stack {
     const envFor = (def: JobDefinition): PulseFunctionEnvironment => ({
       ...environment,
       ...(this.download && def.access.includes('links:sign')
-        ? { PULSE_DOWNLOAD_URL: this.download.url.url, PULSE_LINK_SECRET_ID: this.download.signingKey.secretArn }
+        ? { PULSE_DOWNLOAD_URL: this.download.url, PULSE_LINK_SECRET_ID: this.download.signingKey.secretArn }
         : {}),
       ...(def.access.includes('mail:send') ? { PULSE_SES_CONFIGURATION_SET: this.mailer.configurationSet.configurationSetName } : {}),
     });
@@ -313,6 +319,14 @@ export class PulseStack extends Stack {
   private acknowledgeNotificationsHandler(): void {
     const handler = this.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
     if (!handler) return;
+    const notifications = this.archive.dropZoneBucket.node.tryFindChild('Notifications');
+    if (notifications) {
+      acknowledge(
+        notifications,
+        'NIST.800.53.R5-IAMNoInlinePolicy',
+        'CDK-internal: the policy aws-cdk-lib gives the BucketNotificationsHandler role (s3:PutBucketNotification on the drop-zone bucket, used during deployments only) and attaches to that role alone.',
+      );
+    }
     acknowledge(
       handler,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag';
 
 export interface MailerProps {
   /** The sender address (config `sender.from`); its domain becomes the SES identity. */
@@ -72,6 +73,11 @@ export class Mailer extends Construct {
       displayName: 'Pulse SES bounces and complaints',
       enforceSSL: true,
     });
+    acknowledge(
+      this.feedbackTopic,
+      'NIST.800.53.R5-SNSEncryptedKMS',
+      'SES publishes bounce and complaint notifications to this topic; SES can publish to an SSE-KMS topic only through a customer-managed key whose policy admits ses.amazonaws.com, and the messages (recipient addresses and SMTP diagnostics, TLS-only through enforceSSL) are kept nowhere by SNS beyond delivery.',
+    );
     this.configurationSet.addEventDestination('BouncesAndComplaints', {
       destination: EventDestination.snsTopic(this.feedbackTopic),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],

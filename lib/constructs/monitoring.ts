@@ -12,6 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RUNS_FAILED_METRIC } from '../../functions/adapters/cloudwatch/emf-run-metrics';
 import { RUN_KINDS, type RunKind } from '../../functions/ports/run-ledger';
+import { acknowledge } from './nag';
 import type { ScheduledJob } from './scheduled-job';
 
 export { RUNS_FAILED_METRIC };
@@ -62,6 +63,16 @@ export class Monitoring extends Construct {
     super(scope, id);
     this.topic = new Topic(this, 'OperatorTopic', { displayName: `Pulse ${props.stage} alarms`, enforceSSL: true });
     for (const email of props.operatorEmails) this.topic.addSubscription(new EmailSubscription(email));
+    acknowledge(
+      this.topic,
+      'NIST.800.53.R5-SNSEncryptedKMS',
+      'The operator topic carries alarm state changes (alarm names, thresholds, metric values), no customer data; CloudWatch alarms publish to an SSE-KMS topic only through a customer-managed key whose policy admits cloudwatch.amazonaws.com, and messages are TLS-only (enforceSSL).',
+    );
+    acknowledge(
+      this.topic,
+      'Serverless-SNSRedrivePolicy',
+      `The subscriptions are the operator's email addresses (${props.operatorEmails.length}); SNS retries email delivery itself, an alarm stays in ALARM state in CloudWatch whether or not its email arrived, and nobody would read a dead-letter queue of undelivered alarm emails.`,
+    );
     this.action = new SnsAction(this.topic);
 
     // Dead-man's switch. Daily Sum of Pulse/WeeklyReportSent, evaluated over whole days of the

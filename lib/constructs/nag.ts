@@ -45,3 +45,12 @@ export function acknowledgeWildcardResources(scope: IConstruct, resources: reado
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }
+
+/**
+ * A queue that is itself a dead-letter queue (an on-failure destination or a Scheduler DLQ): the
+ * packs that ask every queue for a dead-letter queue of its own (AwsSolutions-SQS3,
+ * Serverless-SQSRedrivePolicy) are acknowledged with why this one is the end of the line.
+ */
+export function acknowledgeDeadLetterQueue(queue: IConstruct, reason: string): void {
+  for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) acknowledge(queue, id, reason);
+}

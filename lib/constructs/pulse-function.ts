@@ -1,10 +1,11 @@
 // One Pulse Lambda function: a NodejsFunction bundled by the local esbuild (never Docker) as a
 // minified ESM bundle with the AWS SDK inside, its own IAM role (logs for its own log group only;
-// every other permission is granted explicitly by whoever wires it), a log group with retention,
-// structured JSON logs, and the validated Pulse config copied into the asset as pulse.config.json.
+// every other permission is granted explicitly by whoever wires it), a log group with retention
+// encrypted with the stack's log key, structured JSON logs, X-Ray active tracing, and the
+// validated Pulse config copied into the asset as pulse.config.json.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { BROTLI_SUFFIX, compressedAssetFile } from '../../functions/adapters/render/chart-assets';
 import { preparedTemplatesDir } from '../../functions/adapters/render/template-build';
 import type { LambdaEnv } from '../../functions/config';
-import { acknowledge } from './nag';
+import { CONTROL_TOWER_EXCEPTIONS } from '../control-tower';
+import { logsKey } from './keys';
+import { acknowledge, acknowledgeDeadLetterQueue, acknowledgeWildcardResources } from './nag';
 
 /** The file name the handlers read from `${LAMBDA_TASK_ROOT}` (see functions/handlers/runtime.ts). */
 export const BUNDLED_CONFIG_NAME = 'pulse.config.json';
@@ -129,6 +132,7 @@ export class PulseFunction extends Construct {
     });
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      encryptionKey: logsKey(this),
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // logs:CreateLogStream + PutLogEvents on this log group only (instead of the managed
@@ -140,9 +144,8 @@ export class PulseFunction extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledge(
+    acknowledgeDeadLetterQueue(
       this.failureQueue,
-      'AwsSolutions-SQS3',
       `This queue is itself the dead-letter (on-failure) destination of the ${id} function; a dead-letter queue for it would only move the same messages again.`,
     );
 
@@ -150,6 +153,7 @@ export class PulseFunction extends Construct {
     for (const [key, value] of Object.entries(props.environment)) if (value !== undefined) environment[key] = value;
 
     const configFile = props.configFile;
+    const retryAttempts = props.asyncRetryAttempts ?? 2;
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -164,8 +168,9 @@ export class PulseFunction extends Construct {
       applicationLogLevelV2: props.logLevel ?? ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       environment,
-      retryAttempts: props.asyncRetryAttempts ?? 2,
+      retryAttempts,
       onFailure: new SqsDestination(this.failureQueue),
+      tracing: Tracing.ACTIVE,
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -190,6 +195,31 @@ export class PulseFunction extends Construct {
         },
       },
     });
+    this.acknowledgeFindings(id, retryAttempts);
+  }
+
+  /** The cdk-nag findings every Pulse function has by design, each with why. */
+  private acknowledgeFindings(id: string, retryAttempts: number): void {
+    // Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the role.
+    acknowledgeWildcardResources(
+      this.role,
+      ['*'],
+      `X-Ray active tracing of the ${id} function: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so AWS requires "*" for them; the role's other statements name their resources.`,
+    );
+    acknowledge(
+      this.role,
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+      `The ${id} role's policy (AWS::IAM::Policy) is made of the grants its wiring gives this one function and is attached to this role alone; a customer-managed policy would hold the same statements and be reused by no other role.`,
+    );
+    const dlq = `Asynchronous invocations of the ${id} function that still fail after ${retryAttempts} retries go to its on-failure destination, the SQS queue ${this.failureQueue.node.path}, which keeps the event with the error and the stack trace (a dead-letter queue keeps the event only).`;
+    acknowledge(this.function, 'NIST.800.53.R5-LambdaDLQ', dlq);
+    acknowledge(this.function, 'Serverless-LambdaDLQ', dlq);
+    acknowledge(this.function, 'NIST.800.53.R5-LambdaInsideVPC', CONTROL_TOWER_EXCEPTIONS['CT.LAMBDA.PR.3'].reason);
+    acknowledge(
+      this.function,
+      'NIST.800.53.R5-LambdaConcurrency',
+      `The ${id} function is invoked only by its own schedules, S3 events of its own bucket or CloudFront (whose rate is capped by the optional WAF rule), and its alarms watch errors and throttles; reserved concurrency would take capacity from the account pool for good, and Lambda refuses it outright in accounts at the default quota (it keeps 10 unreserved).`,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // The S3 side of Pulse: the finance archive (KMS customer key, versioned, lifecycle to cold storage
 // and expiry after the retention period), the drop-zone where source files arrive, the bucket for
-// rejects reports, and one access-log bucket that records every request to the other three.
+// rejects reports, and one access-log bucket that records every request to the other three. Every
+// bucket is versioned; the versions a move, an overwrite or an expiry leaves behind expire too.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -12,6 +13,8 @@ import {
   type LifecycleRule,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsServices } from './keys';
+import { acknowledge } from './nag';
 
 /** Key prefixes of the drop-zone bucket (the ingest handler reads `incoming/`). */
 export const DROP_ZONE_PREFIXES = { incoming: 'incoming/', processed: 'processed/', failed: 'failed/' } as const;
@@ -38,6 +41,13 @@ export interface ReportArchiveProps {
    * @default { dropZone: 90, rejects: 90, accessLogs: 365 }
    */
   readonly expiry?: { dropZone?: number; rejects?: number; accessLogs?: number };
+  /**
+   * Days a noncurrent version of a drop-zone file, rejects report or access log is kept (what a
+   * move, an overwrite or an expiry leaves behind: the window to recover a deleted file).
+   * The archive keeps its noncurrent versions for the retention period instead.
+   * @default 30
+   */
+  readonly noncurrentVersionDays?: number;
 }
 
 const DAYS_PER_YEAR = 365;
@@ -72,6 +82,14 @@ export class ReportArchive extends Construct {
     }
     const expiry = { dropZone: 90, rejects: 90, accessLogs: 365, ...props.expiry };
     const abortUploads: LifecycleRule = { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) };
+    const noncurrentDays = props.noncurrentVersionDays ?? 30;
+    if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) throw new Error(`ReportArchive: noncurrentVersionDays must be a whole number of days >= 1 (got ${noncurrentDays})`);
+    // Versioned buckets whose objects move or expire: old versions go after noncurrentDays, and the
+    // delete markers left with no version behind them are removed, so storage stays flat.
+    const versionCleanup: LifecycleRule[] = [
+      { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(noncurrentDays) },
+      { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
+    ];
 
     // Server access logs cannot be delivered to an SSE-KMS bucket, so this one uses SSE-S3; delivery
     // is authorised by a bucket policy for logging.s3.amazonaws.com (flag
@@ -81,16 +99,23 @@ export class ReportArchive extends Construct {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
-      lifecycleRules: [abortUploads, { id: 'expire-logs', expiration: Duration.days(expiry.accessLogs) }],
+      versioned: true,
+      lifecycleRules: [abortUploads, { id: 'expire-logs', expiration: Duration.days(expiry.accessLogs) }, ...versionCleanup],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // cdk-nag S1 accepts this bucket without logging of its own: it is the logging target.
+    acknowledge(
+      this.accessLogsBucket,
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES256), never SSE-KMS; this bucket holds nothing but those logs.',
+    );
 
     this.archiveKey = new Key(this, 'ArchiveKey', {
       description: 'Pulse finance archive (S3 SSE-KMS)',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    denyGrantsExceptForAwsServices(this.archiveKey);
 
     this.archiveBucket = new Bucket(this, 'Archive', {
       encryption: BucketEncryption.KMS,
@@ -128,10 +153,12 @@ export class ReportArchive extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'dropzone/',
+      versioned: true,
       lifecycleRules: [
         abortUploads,
         { id: 'expire-processed', prefix: DROP_ZONE_PREFIXES.processed, expiration: Duration.days(expiry.dropZone) },
         { id: 'expire-failed', prefix: DROP_ZONE_PREFIXES.failed, expiration: Duration.days(expiry.dropZone) },
+        ...versionCleanup,
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -143,8 +170,16 @@ export class ReportArchive extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'rejects/',
-      lifecycleRules: [abortUploads, { id: 'expire-rejects', expiration: Duration.days(expiry.rejects) }],
+      versioned: true,
+      lifecycleRules: [abortUploads, { id: 'expire-rejects', expiration: Duration.days(expiry.rejects) }, ...versionCleanup],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    const sseS3 = (lifecycle: string) =>
+      `${lifecycle}; SSE-KMS would make every uploader, the ingest function and the CLI need kms:GenerateDataKey/kms:Decrypt on a key besides s3:PutObject/GetObject, for copies of data that lives in the source systems. The finance archive, kept for years, has its customer-managed key.`;
+    acknowledge(this.dropZoneBucket, 'NIST.800.53.R5-S3DefaultEncryptionKMS', sseS3(`Source files in the drop zone are encrypted with SSE-S3, moved out of incoming/ by the next ingest and expire ${expiry.dropZone} days later`));
+    acknowledge(this.rejectsBucket, 'NIST.800.53.R5-S3DefaultEncryptionKMS', sseS3(`Rejects reports (the rejected rows of source files) are encrypted with SSE-S3 and expire after ${expiry.rejects} days`));
+    const replication = `Cross-region replication is a disaster-recovery choice of the deployer (a second region, its own key and bucket, the cost of a second copy); Pulse deploys to one region, keeps every bucket versioned and retained when the stack is deleted, and the archive for ${retentionYears} years.`;
+    for (const bucket of [this.archiveBucket, this.dropZoneBucket, this.rejectsBucket, this.accessLogsBucket]) acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', replication);
   }
 }

@@ -9,7 +9,7 @@ import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-sche
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { WeekdayName } from '../../functions/domain/dates';
-import { acknowledge } from './nag';
+import { acknowledge, acknowledgeDeadLetterQueue } from './nag';
 import { PulseFunction, type PulseFunctionProps } from './pulse-function';
 
 const CRON_DAY: Record<WeekdayName, string> = {
@@ -117,6 +117,11 @@ export class ScheduledJob extends Construct {
       }),
     });
 
+    acknowledge(
+      this.schedulerRole,
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+      `The ${id} Scheduler role's policy (AWS::IAM::Policy) allows lambda:InvokeFunction on the ${id} function alone and is attached to this role alone; a customer-managed policy would hold the same statement and be reused by no other role.`,
+    );
     for (const schedule of props.schedules) this.addSchedule(schedule);
   }
 
@@ -135,9 +140,8 @@ export class ScheduledJob extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledge(
+    acknowledgeDeadLetterQueue(
       deadLetterQueue,
-      'AwsSolutions-SQS3',
       `This queue is the EventBridge Scheduler dead-letter queue of the ${this.node.id} ${spec.id} schedule; a dead-letter queue for it would only move the same messages again.`,
     );
     const schedule = new Schedule(this, `${spec.id}Schedule`, {
