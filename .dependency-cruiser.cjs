@@ -39,9 +39,41 @@ module.exports = {
       to: { path: ['^lib/(?!local/)', '^bin/', '^node_modules/aws-cdk-lib/', '^node_modules/constructs/'] },
     },
     {
+      name: 'edges-hold-no-retry-or-claim-loop',
+      comment:
+        'Handlers (functions/handlers) and CLI commands (bin/) parse input, call one use case and print or log. What makes work safe to repeat ' +
+        '(claim-send-mark, run recording, splitting large files) lives in functions/app: the edges may not import its building blocks. ' +
+        'Only the wiring modules that construct the send ledger import its adapter.',
+      severity: 'error',
+      from: { path: '^(functions/handlers|bin)/', pathNot: '^(functions/handlers/(runtime|mail-runtime)|bin/commands/local-mail)[.]ts$' },
+      to: { path: ['^functions/adapters/dynamodb/send-ledger[.]ts$', '^functions/app/(send-once|record-run|split-large-files)[.]ts$'] },
+    },
+    {
+      name: 'edges-use-ports-as-types-only',
+      comment:
+        'Handlers and commands see ports as types only: an error a port declares (e.g. AlertConflictError, MailError) is handled by the use case ' +
+        'that retries or records it, never by a retry loop at the edge.',
+      severity: 'error',
+      from: { path: '^(functions/handlers|bin)/' },
+      to: { path: '^functions/ports/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'cli-commands-use-the-local-stack-only',
+      comment: 'CLI commands reach lib/ only for the embedded local stack (lib/local), never the CDK constructs.',
+      severity: 'error',
+      from: { path: '^bin/commands/' },
+      to: { path: ['^lib/(?!local/)', '^node_modules/aws-cdk-lib/', '^node_modules/constructs/'] },
+    },
+    {
+      name: 'infrastructure-does-not-import-the-cli',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^bin/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
-      from: { path: '^functions/' },
+      from: { path: '^(functions|bin)/' },
       to: { circular: true },
     },
   ],

@@ -4,7 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-alerts';
-import { alertRoutingFrom, evaluateAlerts, isDigestDay, type AlertRunResult } from '../../functions/app/evaluate-alerts';
+import { AlertBusyError, AlertNotFoundError, getAlert, listAlerts, snoozeAlertById, snoozeLimitsFrom } from '../../functions/app/alert-actions';
+import { alertRunOptions, evaluateAlerts, type AlertRunRequest, type AlertRunResult } from '../../functions/app/evaluate-alerts';
 import { readDataset } from '../../functions/app/read-contract';
 import type { PulseConfig } from '../../functions/config';
 import {
@@ -13,15 +14,14 @@ import {
   BacktestError,
   makeFormatter,
   runBacktest,
-  snoozeAlert,
   explain,
   type AlertState,
   type BacktestResult,
   type RuleFigures,
 } from '../../functions/domain/alerts';
-import { addDays, isIsoDate, todayIn } from '../../functions/domain/dates';
+import { isIsoDate, todayIn } from '../../functions/domain/dates';
 import { kpiSettingsFrom } from '../../functions/domain/kpi';
-import { AlertConflictError, type AlertStateStore } from '../../functions/ports/alerts';
+import type { AlertStateStore } from '../../functions/ports/alerts';
 import { CliError, formatReject, loadConfig, table, validatorFor } from './context';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
@@ -38,32 +38,13 @@ export interface AlertsRunOptions extends TargetOptions {
 }
 
 
-export interface AlertsStepOptions {
-  config: PulseConfig;
-  today: string;
-  digest: boolean;
-  dryRun?: boolean;
-  by: string;
-}
-
 /** The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`). */
-export async function runAlertsOn(session: LocalSession, opts: AlertsStepOptions, deps: { dataset?: Awaited<ReturnType<LocalSession['store']['loadDataset']>> } = {}): Promise<AlertRunResult> {
-  const { config } = opts;
+export async function runAlertsOn(session: LocalSession, config: PulseConfig, request: AlertRunRequest): Promise<AlertRunResult> {
   const adapters = localMailAdapters(session);
   try {
     return await evaluateAlerts(
-      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer(), ...(opts.dryRun ? {} : { runLedger: session.runLedger }) },
-      {
-        today: opts.today,
-        now: new Date().toISOString(),
-        by: opts.by,
-        kpiSettings: kpiSettingsFrom(config),
-        settings: alertSettingsFrom(config),
-        routing: alertRoutingFrom(config),
-        digest: opts.digest,
-        ...(opts.dryRun ? { dryRun: true } : {}),
-        ...(deps.dataset ? { dataset: deps.dataset } : {}),
-      },
+      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer(), ...(request.dryRun ? {} : { runLedger: session.runLedger }) },
+      alertRunOptions(config, request),
     );
   } finally {
     adapters.close();
@@ -76,6 +57,11 @@ async function withAlertStore<T>(fn: (store: AlertStateStore) => Promise<T>): Pr
   const adapters = localMailAdapters(session);
   try {
     return await fn(adapters.alerts);
+  } catch (e) {
+    // Expected outcomes of a person's action: a message, not a stack trace.
+    if (e instanceof AlertNotFoundError) throw new CliError(`${e.message} (see pulse alerts list --all)`);
+    if (e instanceof AlertActionError || e instanceof AlertBusyError) throw new CliError(e.message);
+    throw e;
   } finally {
     adapters.close();
     await session.close();
@@ -85,7 +71,6 @@ async function withAlertStore<T>(fn: (store: AlertStateStore) => Promise<T>): Pr
 export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> {
   const config = loadConfig(opts.config);
   const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
-  const digest = opts.digest ?? isDigestDay(config, today);
   if (opts.target === 'aws') {
     if (opts.dryRun) throw new CliError('--dry-run works on the local stack only');
     const payload = { date: today, ...(opts.digest === false ? { mode: 'critical' } : opts.digest === true ? { mode: 'digest' } : {}) };
@@ -94,15 +79,15 @@ export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> 
   }
   const session = await openLocalStack();
   try {
-    const result = await runAlertsOn(session, { config, today, digest, dryRun: opts.dryRun, by: 'pulse alerts run' });
-    printRunResult(result, (s) => console.log(s), { digest });
+    const result = await runAlertsOn(session, config, { today, by: 'pulse alerts run', ...(opts.digest !== undefined ? { digest: opts.digest } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
+    printRunResult(result, (s) => console.log(s));
     return result.sends.some((s) => s.status === 'failed') ? 1 : 0;
   } finally {
     await session.close();
   }
 }
 
-export function printRunResult(r: AlertRunResult, write: (s: string) => void, opts: { digest: boolean }): void {
+export function printRunResult(r: AlertRunResult, write: (s: string) => void): void {
   const count = (k: string) => r.notices.filter((n) => n.kind === k).length;
   write(`${r.accountsEvaluated} accounts evaluated on ${r.today}: ${count('opened')} opened, ${count('escalated')} escalated, ${count('reminder')} reminders, ${count('resolved')} resolved; ${r.open} open`);
   if (r.conflictsRetried) write(`${r.conflictsRetried} state conflict(s) with a concurrent run, retried`);
@@ -116,7 +101,7 @@ export function printRunResult(r: AlertRunResult, write: (s: string) => void, op
     byMessage.set(k, e);
   }
   const sent = r.sends.filter((s) => s.status === 'sent');
-  write(`emails: ${new Set(sent.map((s) => s.messageId)).size} sent, ${r.sends.filter((s) => s.status === 'already-sent').length} already sent earlier, ${r.sends.filter((s) => s.status === 'in-flight').length} in flight elsewhere, ${r.sends.filter((s) => s.status === 'failed').length} failed${opts.digest ? '' : ' (no digest today: not a digest day)'}`);
+  write(`emails: ${new Set(sent.map((s) => s.messageId)).size} sent, ${r.sends.filter((s) => s.status === 'already-sent').length} already sent earlier, ${r.sends.filter((s) => s.status === 'in-flight').length} in flight elsewhere, ${r.sends.filter((s) => s.status === 'failed').length} failed${r.digest ? '' : ' (no digest today: not a digest day)'}`);
   for (const e of byMessage.values()) {
     if (e.status === 'already-sent') continue;
     write(`  ${e.status.padEnd(9)} ${e.subject}  -> ${e.recipients.join(', ')}`);
@@ -139,8 +124,7 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
   const f = makeFormatter(config.company.locale, config.company.currency);
   return withAlertStore(async (store) => {
     if (opts.history) {
-      const s = await store.getAlert(opts.history);
-      if (!s) throw new CliError(`no alert ${opts.history} (see pulse alerts list --all)`);
+      const s = await getAlert(store, opts.history);
       if (opts.json) console.log(JSON.stringify(s, null, 2));
       else {
         console.log(`${s.id}: ${s.status}, ${s.severity}, episode ${s.episode}${s.snooze ? `, ${s.snooze.kind} until ${s.snooze.until}` : ''}`);
@@ -150,10 +134,7 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
       }
       return 0;
     }
-    let alerts = await store.listAlerts();
-    if (!opts.all) alerts = alerts.filter((s) => s.status === 'open' || s.status === 'pending');
-    if (opts.owner) alerts = alerts.filter((s) => s.explanation.ownerEmail?.toLowerCase() === opts.owner!.toLowerCase());
-    alerts.sort((a, b) => Number(b.severity === 'critical') - Number(a.severity === 'critical') || b.explanation.arr - a.explanation.arr || a.id.localeCompare(b.id));
+    const alerts = await listAlerts(store, { ...(opts.all ? { all: true } : {}), ...(opts.owner ? { owner: opts.owner } : {}) });
     if (opts.json) {
       console.log(JSON.stringify(alerts, null, 2));
       return 0;
@@ -195,29 +176,20 @@ export interface AlertsSnoozeOptions {
 export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions): Promise<number> {
   const config = loadConfig(opts.config);
   const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
-  const until = opts.until ? checkDate(opts.until, '--until') : addDays(today, opts.days ?? config.alerts.snooze.defaultDays);
+  const until = opts.until ? checkDate(opts.until, '--until') : undefined;
   return withAlertStore(async (store) => {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const s = await store.getAlert(id);
-      if (!s) throw new CliError(`no alert ${id} (see pulse alerts list)`);
-      let next: AlertState;
-      try {
-        next = snoozeAlert(s, { kind: opts.ack ? 'acknowledge' : 'snooze', until, reason: opts.reason, by: opts.by, on: today, at: new Date().toISOString(), maxDays: config.alerts.snooze.maxDays });
-      } catch (e) {
-        if (e instanceof AlertActionError) throw new CliError(e.message);
-        throw e;
-      }
-      try {
-        await store.putAlert(next);
-      } catch (e) {
-        if (e instanceof AlertConflictError) continue;
-        throw e;
-      }
-      console.log(`${id} ${opts.ack ? 'acknowledged' : 'snoozed'} until ${until} by ${opts.by}: ${opts.reason.trim()}`);
-      console.log('No reminders until then; an escalation to critical or the resolution still notifies.');
-      return 0;
-    }
-    throw new CliError(`alert ${id} kept changing under a concurrent run; try again`);
+    const done = await snoozeAlertById(store, snoozeLimitsFrom(config), {
+      id,
+      kind: opts.ack ? 'acknowledge' : 'snooze',
+      reason: opts.reason,
+      by: opts.by,
+      today,
+      ...(until ? { until } : {}),
+      ...(opts.days !== undefined ? { days: opts.days } : {}),
+    });
+    console.log(`${id} ${opts.ack ? 'acknowledged' : 'snoozed'} until ${done.until} by ${opts.by}: ${opts.reason.trim()}`);
+    console.log('No reminders until then; an escalation to critical or the resolution still notifies.');
+    return 0;
   });
 }
 

@@ -5,10 +5,9 @@ import { basename, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dropFiles } from '../../functions/adapters/s3/dropzone-source';
-import { connectSource, sourceIngestOptions } from '../../functions/adapters/sources/connect';
-import { ingestSource } from '../../functions/app/ingest-source';
+import { runIngestJob } from '../../functions/app/ingest-job';
 import type { SourceDefinition } from '../../functions/domain/sources/registry';
-import { sourcesWiring } from './sources';
+import { ingestJobDeps, printJobResult, sourcesWiring } from './sources';
 import { generateDemoData, writeDemoFiles } from '../../functions/adapters/sources/demo';
 import { computeWeek } from '../../functions/app/compute-week';
 import { weekStartsOnNumber } from '../../functions/config';
@@ -80,24 +79,33 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     // The connector path, not a shortcut: the configured "demo" source (or its defaults) reads the
     // dropped objects, moves them to processed/<runId>/, writes the rejects report, and records
     // the run in the ledger (so the report's freshness check sees it).
-    const demoSource = config.sources.find((s) => s.name === 'demo') ?? DEMO_SOURCE;
+    const demoConfig = config.sources.some((s) => s.name === 'demo') ? config : { ...config, sources: [...config.sources, DEMO_SOURCE] };
     const progress = createProgress('ingest', totalRows);
     const started = Date.now();
-    const wiring = sourcesWiring(localTarget(session));
-    const result = await ingestSource(
-      connectSource(demoSource, wiring.deps, { keys }),
-      { store: session.store, validator: validatorFor(config), ledger: wiring.ledger, rejects: wiring.rejects },
-      { ...sourceIngestOptions(demoSource, config), trigger: 'demo', onProgress: (n) => progress.update(n) },
-    ).finally(() => wiring.close());
+    const target = localTarget(session);
+    const wiring = sourcesWiring(target);
+    const job = await runIngestJob(ingestJobDeps(target, config, wiring), demoConfig, {
+      uploads: keys,
+      trigger: 'demo',
+      // The embedded S3 sends no events: parts of a large file are ingested here.
+      parts: 'inline',
+      onProgress: (n) => progress.update(n),
+    }).finally(() => wiring.close());
     progress.stop();
-    const { summary, written } = result;
-    console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
-    console.log(`   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    console.log(`   run ${result.runId} (${result.status}); files moved to s3://${dropzoneBucket}/processed/${result.runId}/`);
-    if (summary.rejects.length) {
-      console.log(`\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`);
-      printRejects(summary.rejects, (s) => console.log(`   ${s}`), 20);
-      if (result.rejectsLocation) console.log(`   rejects report: ${result.rejectsLocation}  (local files under ${resolve(LOCAL_DATA_DIR, 's3')})`);
+    const result = job.ingested[0];
+    if (job.failures.length || job.ingested.length !== 1 || !result) {
+      printJobResult(job, '   ');
+      if (job.failures.length) throw job.failures[0];
+    } else {
+      const { summary, written } = result;
+      console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
+      console.log(`   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(`   run ${result.runId} (${result.status}); files moved to s3://${dropzoneBucket}/processed/${result.runId}/`);
+      if (summary.rejects.length) {
+        console.log(`\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`);
+        printRejects(summary.rejects, (s) => console.log(`   ${s}`), 20);
+        if (result.rejectsLocation) console.log(`   rejects report: ${result.rejectsLocation}  (local files under ${resolve(LOCAL_DATA_DIR, 's3')})`);
+      }
     }
     console.log('   runs so far: npx pulse runs');
 
@@ -119,8 +127,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     const archived = await archiveDemoWeek(session, config, { asOf, dataset, report, log: (l) => console.log(`   ${l}`) });
 
     step('Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once)');
-    const alertRun = await runAlertsOn(session, { config, today, digest: true, by: 'pulse demo' }, { dataset });
-    printRunResult(alertRun, (l) => console.log(`   ${l}`), { digest: true });
+    const alertRun = await runAlertsOn(session, config, { today, digest: true, by: 'pulse demo', dataset });
+    printRunResult(alertRun, (l) => console.log(`   ${l}`));
 
     step('Where to look');
     const email = report.files[report.files.length - 1];

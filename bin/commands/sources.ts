@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { S3RejectsReport } from '../../functions/adapters/s3/rejects-report';
-import { connectSource, dropZonePrefix, sourceIngestOptions, type ConnectDeps } from '../../functions/adapters/sources/connect';
+import { connectSource, dropZonePrefix, type ConnectDeps } from '../../functions/adapters/sources/connect';
+import { ConfiguredSourceConnector } from '../../functions/adapters/sources/connector';
 import { EnvSecrets, FileSecrets, SecretChain, SecretsManagerSecrets, type SecretResolver } from '../../functions/adapters/sources/http/credentials';
-import { hwmKey } from '../../functions/adapters/sources/http/source';
+import { runIngestJob, sourceIngestOptions, type IngestJobDeps, type IngestJobResult } from '../../functions/app/ingest-job';
 import { ingestSource, type IngestSourceResult } from '../../functions/app/ingest-source';
 import type { PulseConfig } from '../../functions/config';
 import { dailyTimeOf, type SourceDefinition } from '../../functions/domain/sources/registry';
@@ -112,30 +113,69 @@ export async function sourcesTestCommand(name: string, opts: SourceRunOptions): 
   }
 }
 
-/** `pulse sources sync <source>`: one recorded ingest run of the source, as the scheduled job does it. */
+/**
+ * `pulse sources sync <source>`: the source ingested now by the ingest job, as the scheduled job
+ * does it (large drop-zone files split into parts first; on the local stack the parts are ingested
+ * here, one run each, since the embedded S3 sends no events).
+ */
 export async function sourcesSyncCommand(name: string, opts: SourceRunOptions): Promise<number> {
   const config = loadConfig(opts.config);
-  const def = findSource(config, name);
+  findSource(config, name);
   const session = await openTarget(opts, (m) => console.error(m));
-  const wiring = sourcesWiring(session);
   try {
-    if (opts.full && def.connector === 'http-json') {
-      for (const e of def.entities) await wiring.syncState.clear(def.name, hwmKey(e));
-    }
-    const progress = createProgress('ingest');
-    const result = await ingestSource(
-      connectSource(def, wiring.deps, { full: Boolean(opts.full) }),
-      { store: session.store, validator: validatorFor(config), ledger: wiring.ledger, rejects: wiring.rejects },
-      { ...sourceIngestOptions(def, config), trigger: 'cli', onProgress: (n) => progress.update(n) },
-    );
-    progress.stop();
-    console.log(`Run ${result.runId}: ${result.status}`);
-    printResult(result);
-    return result.status === 'succeeded' ? 0 : 1;
+    const result = await syncSource(session, config, name, { full: Boolean(opts.full) });
+    return result.runs.every((r) => r.status !== 'failed') ? 0 : 1;
   } finally {
-    wiring.close();
     await session.close();
   }
+}
+
+/** The sync on an open session (what the command runs; tests call it on their own stack). */
+export async function syncSource(session: TargetSession, config: PulseConfig, name: string, opts: { full: boolean }): Promise<IngestJobResult> {
+  const wiring = sourcesWiring(session);
+  const progress = createProgress('ingest');
+  try {
+    const result = await runIngestJob(ingestJobDeps(session, config, wiring), config, {
+      source: name,
+      full: opts.full,
+      trigger: 'cli',
+      parts: session.target === 'local' ? 'inline' : 'announced',
+      onProgress: (n) => progress.update(n),
+    });
+    progress.stop();
+    printJobResult(result);
+    return result;
+  } finally {
+    progress.stop();
+    wiring.close();
+  }
+}
+
+/** The ingest job's adapters for a CLI session. */
+export function ingestJobDeps(session: TargetSession, config: PulseConfig, wiring: SourcesWiring): IngestJobDeps {
+  return {
+    store: session.store,
+    validator: validatorFor(config),
+    ledger: wiring.ledger,
+    rejects: wiring.rejects,
+    connector: new ConfiguredSourceConnector(wiring.deps),
+  };
+}
+
+/** Every run of an ingest job: splits, whole files, parts, and errors. */
+export function printJobResult(result: IngestJobResult, indent = ''): void {
+  let ingested = 0;
+  for (const run of result.runs) {
+    if (run.split) console.log(`${indent}Run ${run.runId}: ${run.status}: ${run.split.files} large file(s) split into ${run.split.parts} part(s)`);
+    else if (run.status === 'skipped' || !run.runId) console.log(`${indent}${run.source}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+    else {
+      const r = result.ingested[ingested++];
+      console.log(`${indent}Run ${run.runId}: ${run.status}`);
+      if (r?.runId === run.runId) printResult(r, indent);
+    }
+  }
+  for (const key of result.redispatched) console.log(`${indent}part announced again: ${key}`);
+  for (const err of result.failures) console.log(`${indent}FAILED: ${(err as Error).message ?? String(err)}`);
 }
 
 export function printResult(result: IngestSourceResult, indent = ''): void {

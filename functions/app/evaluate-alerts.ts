@@ -17,6 +17,7 @@ import type { Dataset } from '../domain/contract/validate';
 import { WEEKDAYS, isoWeekday, type IsoDate } from '../domain/dates';
 import {
   advanceAlerts,
+  alertSettingsFrom,
   alertUsageFrom,
   buildCritical,
   buildDigest,
@@ -32,7 +33,7 @@ import {
   type Evaluation,
   type Notice,
 } from '../domain/alerts';
-import type { KpiSettings } from '../domain/kpi';
+import { kpiSettingsFrom, type KpiSettings } from '../domain/kpi';
 import { AlertConflictError, type AlertRenderer, type AlertStateStore, type RenderedAlertEmail } from '../ports/alerts';
 import type { Mailer, SendKey, SendLedger } from '../ports/mailer';
 import type { Store } from '../ports/store';
@@ -88,6 +89,8 @@ export interface SendOutcome {
 
 export interface AlertRunResult {
   today: IsoDate;
+  /** Whether the digests were part of this run (critical alerts always are). */
+  digest: boolean;
   accountsEvaluated: number;
   statesWritten: number;
   conflictsRetried: number;
@@ -122,7 +125,7 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   const states = new Map((await deps.alerts.listAlerts()).map((s) => [s.id, s]));
   const ctx = { on: opts.today, at: opts.now, by: opts.by, settings: opts.settings };
   const { changed, notices } = advanceAlerts(states, evaluations, ctx);
-  const result: AlertRunResult = { today: opts.today, accountsEvaluated: facts.length, statesWritten: 0, conflictsRetried: 0, notices: [], open: 0, sends: [] };
+  const result: AlertRunResult = { today: opts.today, digest: opts.digest, accountsEvaluated: facts.length, statesWritten: 0, conflictsRetried: 0, notices: [], open: 0, sends: [] };
 
   // Store each changed state; on a conflict (a concurrent run), re-read it and step it again.
   const noticesById = new Map<string, Notice[]>();
@@ -243,12 +246,12 @@ async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, 
   return out;
 }
 
-/** Who gets what, from the Pulse config: the same routing for the CLI and the Lambda function. */
 /** Is `date` one of the configured digest days? */
 export function isDigestDay(config: PulseConfig, date: IsoDate): boolean {
   return config.schedules.alertDigest.days.includes(WEEKDAYS[isoWeekday(date) - 1]!);
 }
 
+/** Who gets what, from the Pulse config: the same routing for the CLI and the Lambda function. */
 export function alertRoutingFrom(config: PulseConfig): AlertRouting {
   return {
     companyName: config.company.name,
@@ -258,5 +261,33 @@ export function alertRoutingFrom(config: PulseConfig): AlertRouting {
     ...(config.sender.replyTo ? { replyTo: config.sender.replyTo } : {}),
     cco: config.recipients.cco,
     owners: config.recipients.ownersFromAccountData,
+  };
+}
+
+export interface AlertRunRequest {
+  /** The evaluation date (company time zone). */
+  today: IsoDate;
+  /** Who runs it (`alert-digest`, `pulse alerts run`, `pulse demo`). */
+  by: string;
+  /** true or false forces the digests on or off; absent: on the configured digest days only. */
+  digest?: boolean;
+  dryRun?: boolean;
+  dataset?: Dataset;
+  /** The run's instant (default: now). */
+  now?: Date;
+}
+
+/** The options of an alert run from the Pulse config: the same for the Lambda function, the CLI and the demo. */
+export function alertRunOptions(config: PulseConfig, request: AlertRunRequest): EvaluateAlertsOptions {
+  return {
+    today: request.today,
+    now: (request.now ?? new Date()).toISOString(),
+    by: request.by,
+    kpiSettings: kpiSettingsFrom(config),
+    settings: alertSettingsFrom(config),
+    routing: alertRoutingFrom(config),
+    digest: request.digest ?? isDigestDay(config, request.today),
+    ...(request.dryRun ? { dryRun: true } : {}),
+    ...(request.dataset ? { dataset: request.dataset } : {}),
   };
 }

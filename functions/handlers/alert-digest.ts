@@ -5,10 +5,8 @@
 // evaluates the same day, and the send ledger sends every message once.
 import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
 import { createRiskAlertRenderer } from '../adapters/render/risk-alerts';
-import { alertRoutingFrom, evaluateAlerts, isDigestDay } from '../app/evaluate-alerts';
+import { alertRunOptions, evaluateAlerts } from '../app/evaluate-alerts';
 import { isIsoDate, todayIn } from '../domain/dates';
-import { alertSettingsFrom } from '../domain/alerts';
-import { kpiSettingsFrom } from '../domain/kpi';
 import type { AlertRenderer } from '../ports/alerts';
 import { getMailRuntime } from './mail-runtime';
 import { getRuntime } from './runtime';
@@ -28,7 +26,6 @@ export async function handler(event: AlertDigestEvent = {}) {
   const { config, env, store, runLedger } = getRuntime();
   const { dynamodb, mailer, sendLedger } = getMailRuntime();
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
-  const digestDay = isDigestDay(config, today);
   renderer ??= createRiskAlertRenderer();
   const result = await evaluateAlerts(
     {
@@ -39,16 +36,8 @@ export async function handler(event: AlertDigestEvent = {}) {
       mailer,
       renderer: await renderer,
     },
-    {
-      today,
-      now: new Date().toISOString(),
-      by: 'alert-digest',
-      kpiSettings: kpiSettingsFrom(config),
-      settings: alertSettingsFrom(config),
-      routing: alertRoutingFrom(config),
-      // An explicit `digest` (an operator's rerun) sends the digests on any day.
-      digest: event.mode === 'digest' || (event.mode !== 'critical' && digestDay),
-    },
+    // An explicit `digest` (an operator's rerun) sends the digests on any day; `critical` never.
+    alertRunOptions(config, { today, by: 'alert-digest', ...(event.mode ? { digest: event.mode === 'digest' } : {}) }),
   );
   const count = (s: string) => result.sends.filter((x) => x.status === s).length;
   const summary = {

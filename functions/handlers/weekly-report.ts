@@ -7,12 +7,9 @@ import { setFlagsFromString } from 'node:v8';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
-import { archiveWeek } from '../app/archive-week';
-import { ARCHIVE_LINK_DAYS, configHash, embedInlineImages, linkMaker } from '../domain/archive';
-import { kpiSettingsFrom } from '../domain/kpi';
-import { reportUsageFrom } from '../domain/report';
+import { ARCHIVE_LINK_DAYS, linkMaker } from '../domain/archive';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
-import { reportSettingsFrom, sendWeeklyReport } from '../app/send-weekly-report';
+import { runWeeklyReportJob } from '../app/weekly-report-job';
 import { weekStartsOnNumber } from '../config';
 import { reportWeek, todayIn, weekFromLabel } from '../domain/dates';
 import type { ReportRenderer } from '../ports/report-renderer';
@@ -34,8 +31,6 @@ export interface WeeklyReportEvent {
 let renderer: Promise<ReportRenderer> | undefined;
 let linkKeys: SecretsManagerLinkKeys | undefined;
 
-/** Links in the email and on the archive index stay valid this long (the endpoint re-signs on use). */
-
 export async function handler(event: WeeklyReportEvent = {}) {
   const { config, env, store, s3, runLedger } = getRuntime();
   const { mailer, sendLedger } = getMailRuntime();
@@ -49,40 +44,21 @@ export async function handler(event: WeeklyReportEvent = {}) {
   });
   if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
   const archiveLink = env.PULSE_DOWNLOAD_URL && linkKeys ? linkMaker(env.PULSE_DOWNLOAD_URL, await linkKeys.current(), ARCHIVE_LINK_DAYS) : undefined;
-  // The report and the archive read the same data; usage only from the weeks the report can look at.
-  const data = await store.loadDataset({ usageFrom: reportUsageFrom(asOf) });
-  const result = await sendWeeklyReport(
+  const trigger = event.scheduledTime ? 'schedule' : 'invoke';
+  const { report: result, archived } = await runWeeklyReportJob(
     {
       store,
       runLedger,
       sendLedger,
       mailer,
       renderer: await renderer,
+      archive: new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET }),
       ...(archiveLink ? { archiveLink } : {}),
     },
-    reportSettingsFrom(config, { archiveBucket: env.PULSE_ARCHIVE_BUCKET }),
-    { asOf, dataset: data, resend: event.resend === true, trigger: event.scheduledTime ? 'schedule' : 'invoke' },
+    config,
+    { asOf, resend: event.resend === true, trigger, runId: event.scheduledTime ?? `invoke-${new Date().toISOString()}` },
+    { archiveBucket: env.PULSE_ARCHIVE_BUCKET },
   );
-  const archived =
-    result.status === 'sent'
-      ? await archiveWeek(new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET }), {
-          data,
-          settings: kpiSettingsFrom(config),
-          // The same data and settings the report was computed from: its indexes, not built again.
-          context: result.contexts.company,
-          segmentContexts: result.contexts.segments,
-          asOf,
-          report: { html: embedInlineImages(result.email.html, result.email.images) },
-          runId: event.scheduledTime ?? `invoke-${new Date().toISOString()}`,
-          generatedAt: new Date().toISOString(),
-          configHash: configHash(config),
-          companyName: config.company.name,
-          locale: config.company.locale,
-          ...(archiveLink ? { link: (key: string) => archiveLink(key) } : {}),
-          runLedger,
-          trigger: event.scheduledTime ? 'schedule' : 'invoke',
-        })
-      : undefined;
   const summary =
     result.status === 'delayed'
       ? { status: result.status, week: result.week, problems: result.problems.map((p) => p.message), noticesSent: result.notice.sent.length }

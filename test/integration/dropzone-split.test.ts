@@ -9,12 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
+import { readFileSync } from 'node:fs';
+import { parseConfigText, type PulseConfig } from '../../functions/config';
 import { writeConfigFile } from '../support/config-doc';
 
 let stack: LocalStack;
 let ddb: DynamoDBClient;
 let s3: S3Client;
 let undo: () => void;
+let config: PulseConfig;
 
 beforeAll(async () => {
   stack = await startLocalStack({ persist: false });
@@ -23,10 +26,14 @@ beforeAll(async () => {
   const configPath = writeConfigFile({
     schedules: { ingest: { time: '06:00' } },
     ingest: { partRows: 10 },
-    sources: [{ name: 'big', connector: 's3-dropzone', entities: ['accounts', 'usage'] }],
+    sources: [
+      { name: 'big', connector: 's3-dropzone', entities: ['accounts', 'usage'] },
+      { name: 'cli', connector: 's3-dropzone', entities: ['accounts'], schedule: 'manual' },
+    ],
   });
   undo = stack.applyEnv();
   process.env.PULSE_CONFIG_PATH = configPath;
+  config = parseConfigText(readFileSync(configPath, 'utf8'), configPath);
 });
 
 afterAll(async () => {
@@ -126,5 +133,36 @@ describe('large drop-zone files fan out into parts', () => {
     expect(before.Metadata?.['pulse-redispatched']).toBeUndefined();
     const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: key }))).Body!.transformToString();
     expect(body).toBe('account_id,name\nW1,Waiting\n');
+  });
+
+  it('pulse sources sync splits a large file too, and on the local stack (no S3 events) ingests each part as a run of its own, with parts left waiting', async () => {
+    const { syncSource } = await import('../../bin/commands/sources');
+    const store = new DynamoDbStore({ client: ddb, tableName: stack.resources.tableName });
+    const runLedger = new DynamoDbRunLedger({ client: ddb, tableName: stack.resources.tableName });
+    const session = { target: 'local' as const, resources: stack.resources, store, runLedger, s3, close: async () => {} };
+    const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `C${from + i},Cli ${from + i},SMB`);
+    await put('incoming/cli/accounts.csv', ['account_id,name,segment', ...ids(1, 25)].join('\n') + '\n');
+    // a part an earlier split left behind (its ingest never ran)
+    await put('parts/cli/0123456789ab/00002-L10/accounts.csv', 'account_id,name,segment\nC100,Left waiting,SMB\n');
+
+    const result = await syncSource(session, config, 'cli', { full: false });
+
+    expect(result.failures).toEqual([]);
+    expect(result.runs.map((r) => [r.status, r.split ?? null, r.written])).toEqual([
+      ['succeeded', { files: 1, parts: 3 }, 0],
+      ['succeeded', null, 0], // what is left whole in incoming/cli/: nothing
+      ['succeeded', null, 1], // the part left waiting (its own run)
+      ['succeeded', null, 10],
+      ['succeeded', null, 10],
+      ['succeeded', null, 5],
+    ]);
+    expect(await keysUnder('incoming/cli/')).toEqual([]);
+    expect(await keysUnder('parts/cli/')).toEqual([]);
+    const accounts = (await store.loadDataset()).accounts.filter((a) => a.accountId.startsWith('C'));
+    expect(accounts.map((a) => a.accountId).sort()).toEqual([...ids(1, 25).map((l) => l.split(',')[0]!), 'C100'].sort());
+    const runs = await runLedger.list({ kind: 'ingest', limit: 20 });
+    const cliRuns = runs.filter((r) => r.subject === 'cli');
+    expect(cliRuns.filter((r) => r.trigger === 'part')).toHaveLength(4);
+    expect(cliRuns.filter((r) => r.trigger === 'cli')).toHaveLength(2); // the split, the rest of the folder
   });
 });

@@ -7,6 +7,7 @@ describe('pulse alerts run output', () => {
     const subject = 'Your accounts at risk 2026-11-23: 2 new; 2 open';
     const result: AlertRunResult = {
       today: '2026-11-23',
+      digest: true,
       accountsEvaluated: 10,
       statesWritten: 0,
       conflictsRetried: 0,
@@ -20,7 +21,7 @@ describe('pulse alerts run output', () => {
       ],
     };
     const lines: string[] = [];
-    printRunResult(result, (s) => lines.push(s), { digest: true });
+    printRunResult(result, (s) => lines.push(s));
     expect(lines).toContain(`  sent      ${subject}  -> a@x.example`);
     expect(lines).toContain(`  sent      ${subject}  -> b@x.example`);
     expect(lines).toContain('  sent      CRITICAL: 2 risks  -> cco@x.example, ceo@x.example');

@@ -1,8 +1,9 @@
 // Asks the alert function to send critical alerts now, right after an ingest that may have revealed
 // them: an asynchronous invocation (Lambda queues it and retries), so the ingest never waits on mail.
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { CriticalAlertsTrigger } from '../../ports/source-connector';
 
-export class LambdaAlertsTrigger {
+export class LambdaAlertsTrigger implements CriticalAlertsTrigger {
   constructor(
     private readonly client: LambdaClient,
     private readonly functionName: string,

@@ -40,6 +40,18 @@ export function parsePartKey(key: string): PartKey | undefined {
 /** The key the part was cut from: `incoming/<source>/<rest>`. */
 export const originalKeyOfPart = (p: PartKey): string => `${INCOMING}${p.source}/${p.rest}`;
 
+/**
+ * The source a drop-zone key belongs to: `incoming/<source>/...` or a part `parts/<source>/...`;
+ * undefined for a key outside every source folder (e.g. straight under `incoming/`).
+ */
+export function sourceOfDropZoneKey(key: string): string | undefined {
+  const part = parsePartKey(key);
+  if (part) return part.source;
+  if (!key.startsWith(INCOMING)) return undefined;
+  const slash = key.indexOf('/', INCOMING.length);
+  return slash > INCOMING.length ? key.slice(INCOMING.length, slash) : undefined;
+}
+
 /** `incoming/<source>/<rest>` -> `<rest>`; undefined for a key outside the source's folder. */
 export function restOfIncoming(key: string, source: string): string | undefined {
   const prefix = `${INCOMING}${source}/`;

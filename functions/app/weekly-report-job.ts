@@ -1,0 +1,92 @@
+// The Monday job: send the executive report for a week (functions/app/send-weekly-report.ts) and,
+// once it went out, archive the week for finance (functions/app/archive-week.ts) from the same
+// data and KPI indexes. The Lambda function runs this; `pulse demo` archives with the same input
+// through archiveSentReport.
+import type { PulseConfig } from '../config';
+import { configHash, embedInlineImages, type EmbeddableImage } from '../domain/archive';
+import type { Dataset } from '../domain/contract/validate';
+import type { IsoDate } from '../domain/dates';
+import { kpiSettingsFrom, type KpiScopes } from '../domain/kpi';
+import { reportUsageFrom } from '../domain/report';
+import type { ArchiveStore } from '../ports/archive';
+import type { RunLedger } from '../ports/run-ledger';
+import { archiveWeek, type ArchiveWeekResult } from './archive-week';
+import { reportSettingsFrom, sendWeeklyReport, type SendWeeklyReportDeps, type SendWeeklyReportResult } from './send-weekly-report';
+
+export interface SentReport {
+  asOf: IsoDate;
+  /** The data the report was computed from. */
+  data: Dataset;
+  /** The email as rendered and sent (its images are embedded into the archived HTML). */
+  email: { html: string; images: readonly EmbeddableImage[] };
+  /** The raw message as sent, when the caller kept it (the local outbox's .eml). */
+  eml?: Uint8Array;
+  /** The report's KPI indexes of `data` (not built again). */
+  contexts?: KpiScopes;
+  /** Identifies the run (the schedule's scheduled time, `demo-<instant>` ...). */
+  runId: string;
+  /** Signs a durable download link for an archive key (the index pages link through it). */
+  link?: (key: string) => string;
+  runLedger?: RunLedger;
+  trigger: string;
+  now?: () => Date;
+}
+
+/** Archives the week of a report that was sent: the same pack input for the Lambda function and the demo. */
+export function archiveSentReport(archive: ArchiveStore, config: PulseConfig, sent: SentReport): Promise<ArchiveWeekResult> {
+  const now = sent.now ?? (() => new Date());
+  return archiveWeek(archive, {
+    data: sent.data,
+    settings: kpiSettingsFrom(config),
+    ...(sent.contexts ? { context: sent.contexts.company, segmentContexts: sent.contexts.segments } : {}),
+    asOf: sent.asOf,
+    report: { html: embedInlineImages(sent.email.html, sent.email.images), ...(sent.eml ? { eml: sent.eml } : {}) },
+    runId: sent.runId,
+    generatedAt: now().toISOString(),
+    configHash: configHash(config),
+    companyName: config.company.name,
+    locale: config.company.locale,
+    ...(sent.link ? { link: (key: string) => sent.link!(key) } : {}),
+    ...(sent.runLedger ? { runLedger: sent.runLedger } : {}),
+    trigger: sent.trigger,
+  });
+}
+
+export interface WeeklyReportJobDeps extends SendWeeklyReportDeps {
+  archive: ArchiveStore;
+}
+
+export interface WeeklyReportJobRequest {
+  asOf: IsoDate;
+  /** Send a second copy to recipients already sent. */
+  resend?: boolean;
+  /** `schedule` or `invoke`. */
+  trigger: string;
+  /** Identifies the run in the archive (the schedule's scheduled time). */
+  runId: string;
+}
+
+export interface WeeklyReportJobResult {
+  report: SendWeeklyReportResult;
+  /** Set when the report was sent (a held-back report archives nothing). */
+  archived?: ArchiveWeekResult;
+}
+
+export async function runWeeklyReportJob(deps: WeeklyReportJobDeps, config: PulseConfig, request: WeeklyReportJobRequest, env: { archiveBucket?: string } = {}): Promise<WeeklyReportJobResult> {
+  // The report and the archive read the same data; usage only from the weeks the report can look at.
+  const data = await deps.store.loadDataset({ usageFrom: reportUsageFrom(request.asOf) });
+  const report = await sendWeeklyReport(deps, reportSettingsFrom(config, env), { asOf: request.asOf, dataset: data, resend: request.resend === true, trigger: request.trigger });
+  if (report.status !== 'sent') return { report };
+  const archived = await archiveSentReport(deps.archive, config, {
+    asOf: request.asOf,
+    data,
+    email: report.email,
+    contexts: report.contexts,
+    runId: request.runId,
+    ...(deps.archiveLink ? { link: deps.archiveLink } : {}),
+    runLedger: deps.runLedger,
+    trigger: request.trigger,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  return { report, archived };
+}
