@@ -1,4 +1,4 @@
-// `npm run bench [-- --scales 1000,10000,100000 --ingest-rows 1000000 --raw-rows 200000 --part-rows N --only kpis,duckdb,...]`
+// `npm run bench [-- --scales 1000,10000,100000 --ingest-rows 1000000 --raw-rows 200000 --part-rows N --stripe-lines 1000000 --only kpis,duckdb,stripe,...]`
 //
 // Generates synthetic contract CSVs per scale (bench/generate.ts) in a temp dir, runs every
 // measured step in its own child process (bench/steps.ts; peak RSS per step), bundles every Lambda
@@ -37,6 +37,8 @@ const partRowsArg = arg('part-rows');
 const asOf = arg('as-of') ?? '2026-11-22';
 /** Size of the CSV (before gzip) for the streaming memory check. */
 const streamMb = Number(arg('stream-mb') ?? 200);
+/** Invoice line items of the Stripe sync (over 20 customers per 1,000 line items). */
+const stripeLines = Number(arg('stripe-lines') ?? 1_000_000);
 const only = arg('only')?.split(',');
 const want = (s: string) => !only || only.includes(s);
 const keep = process.argv.includes('--keep');
@@ -424,6 +426,7 @@ try {
   if (ingestResult) printIngest(ingestResult);
   const bundleResults = want('bundles') ? await bundles(work) : {};
   const streamResult = want('stream') ? await streamLargeGzip(work, streamMb) : undefined;
+  const stripeResult = want('stripe') ? await runStep('stripeSync', { customers: Math.max(10, Math.round(stripeLines / 50)), lines: stripeLines }) : undefined;
 
   // ---- the table ----
   const rowsFor = (pick: (r: ScaleResult) => string) => results.map(pick);
@@ -481,6 +484,9 @@ try {
   if (big?.kpis1?.peakRssMb) targets.push({ target: `kpis at ${fmtN(big.accounts)} accounts under 1.5 GB`, measured: fmtMb(big.kpis1.peakRssMb), pass: (big.kpis1.peakRssMb as number) < 1536 });
   if (big?.check) targets.push({ target: 'Pulse bridge + NRR/GRR = DuckDB (exact cents)', measured: big.check.equal ? 'equal' : big.check.diffs.join('; '), pass: big.check.equal });
   if (ingestResult) targets.push(...ingestTargets(ingestResult));
+  if (stripeResult && !stripeResult.error) {
+    targets.push({ target: `Stripe sync of ${fmtN(stripeResult.lineItems)} line items: heap under 512 MB`, measured: `${String(stripeResult.heapMbMax)} MB`, pass: (stripeResult.heapMbMax as number) < 512 });
+  }
   for (const [n, b] of Object.entries(bundleResults)) {
     const limit = n === 'weekly-report' ? 5 : 1.5;
     const bytes = (n === 'weekly-report' ? b.totalBytes : b.bytes) as number;
@@ -515,7 +521,18 @@ try {
         `${(streamResult.peakRssMb as number) < 300 ? 'PASS' : 'MISS'} (memory bound 300 MB)${streamResult.error ? ` ERROR ${streamResult.error}` : ''}`,
     );
   }
-  await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, ingest: ingestResult, bundles: bundleResults, stream: streamResult, targets }, null, 2)}\n`);
+  if (stripeResult) {
+    const r = stripeResult;
+    console.log(
+      r.error
+        ? `\nERROR stripe sync: ${r.error}`
+        : `\nStripe full sync from the fake (own process): ${fmtN(r.lineItems)} invoice line items of ${fmtN(r.invoices)} invoices, ${fmtN(r.customers)} customers, ` +
+            `${fmtN(r.requests)} requests in ${fmtMs(r.ms)} (${fmtN(r.lineItemsPerSec)} line items/s) -> ${fmtN(r.lines)} contract lines, ${fmtN(r.accounts)} accounts, ${fmtN(r.rejected)} rejects\n` +
+            `  connector CPU ${fmtMs(r.connectorCpuMs)} = ${String(r.connectorUsPerLineItem)} us per line item (the fake's own CPU: ${fmtMs(r.fakeCpuMs)}); ` +
+            `heap first/max/last ${String(r.heapMbFirst)}/${String(r.heapMbMax)}/${String(r.heapMbLast)} MB ${(r.heapMbMax as number) < 512 ? 'PASS' : 'MISS'} (under 512 MB), peak RSS ${fmtMb(r.peakRssMb)}`,
+    );
+  }
+  await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, ingest: ingestResult, bundles: bundleResults, stream: streamResult, stripe: stripeResult, targets }, null, 2)}\n`);
   console.log(`\nwrote bench/results.json`);
 } finally {
   if (!keep) await rm(work, { recursive: true, force: true });

@@ -416,7 +416,65 @@ async function init() {
   result({ ms });
 }
 
-const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingestRaw, ingestPulse, ingestSplit, stream, init };
+/**
+ * A full Stripe sync of a large synthetic billing history served by the fake Stripe API in its
+ * own process (its CPU and memory are not counted here): every customer, invoice and line item
+ * read through the official client, turned into lines by the revenue rules and validated. The
+ * store and the sync state only count (the connector is measured, not DynamoDB); the request
+ * rate is not limited (a real sync stays under Stripe's 100 reads/s and is paced by that).
+ */
+async function stripeSync() {
+  const { spawnFakeStripe } = await import('../test/support/fake-stripe/spawn');
+  const { connectSource } = await import('../functions/adapters/sources/connect');
+  const { EnvSecrets } = await import('../functions/adapters/sources/http/credentials');
+  const { ingestSource } = await import('../functions/app/ingest-source');
+  const { sourceSchema } = await import('../functions/domain/sources/registry');
+  type StripeDef = import('../functions/domain/sources/registry').StripeSourceDefinition;
+  const fake = await spawnFakeStripe({ customers: Number(args.customers), invoiceLinesTotal: Number(args.lines) });
+  try {
+    const parsed = sourceSchema.parse({ name: 'stripe', connector: 'stripe', stripe: { apiBase: fake.url } }) as StripeDef;
+    const def: StripeDef = { ...parsed, stripe: { ...parsed.stripe, requestsPerSecond: 1_000_000 } };
+    const syncState = { get: async () => undefined, put: async () => {}, clear: async () => {} };
+    const written = { accounts: 0, subscriptions: 0 } as Record<string, number>;
+    const store = { putRecords: async (e: string, r: readonly unknown[]) => void (written[e] = (written[e] ?? 0) + r.length), deleteRecords: async () => {} };
+    const source = connectSource(def, { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({}), timeZone: config.company.timezone, env: { STRIPE_API_KEY: 'sk_test_pulse' }, syncState });
+    const heap: number[] = [];
+    const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 250);
+    const cpu0 = process.cpuUsage();
+    const fake0 = await fake.stats();
+    const t0 = now();
+    const out = await ingestSource(source, { store: store as never, validator: validator() }, { sourceName: 'stripe', timeZone: config.company.timezone, weekStartsOn: weekStartsOnNumber(config) });
+    const ms = now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(sampler);
+    const fake1 = await fake.stats();
+    if (out.status !== 'succeeded') throw new Error(`sync ${out.status}: ${out.files.map((f) => f.error).filter(Boolean).join('; ')}`);
+    const expected = fake.expected;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const mb = (b: number) => Math.round(b / 2 ** 20);
+    result({
+      customers: expected.customers,
+      lineItems: expected.lineItems,
+      invoices: expected.invoices.total,
+      accounts: written.accounts,
+      lines: written.subscriptions,
+      rejected: out.summary.rejects.length,
+      requests: (source as { requests?: number }).requests,
+      ms,
+      lineItemsPerSec: Math.round((expected.lineItems / ms) * 1000),
+      connectorCpuMs: Math.round(cpuMs),
+      connectorUsPerLineItem: Number(((cpuMs * 1000) / expected.lineItems).toFixed(2)),
+      fakeCpuMs: Math.round(fake1.cpuUserMs + fake1.cpuSystemMs - (fake0.cpuUserMs + fake0.cpuSystemMs)),
+      heapMbMax: mb(Math.max(...heap)),
+      heapMbFirst: mb(heap[0] ?? 0),
+      heapMbLast: mb(heap[heap.length - 1] ?? 0),
+    });
+  } finally {
+    await fake.stop();
+  }
+}
+
+const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingestRaw, ingestPulse, ingestSplit, stream, init, stripeSync };
 const fn = step ? steps[step] : undefined;
 if (!fn) {
   console.error(`unknown step "${step}"; steps: ${Object.keys(steps).join(', ')}`);
