@@ -300,3 +300,42 @@ describe('syncs', () => {
     expect([...records.lines.keys()].sort()).toEqual(Object.values(scenario.expected).flat().map((l) => l.line_id).sort());
   });
 });
+
+describe('currencies', () => {
+  it('zero- and three-decimal currencies keep their own decimals, and pulse kpis converts them at each line start rate', async () => {
+    const { customer: cust, price: mkPrice, subscription: mkSub } = await import('../support/fake-stripe/builders');
+    const data = { customers: [], prices: [], subscriptions: [], invoices: [], events: [] } as unknown as import('../support/fake-stripe/store').MemoryStripeData;
+    const plans: [string, string, number][] = [
+      ['jpy', 'cus_yen', 120_000], // 120,000 yen a month
+      ['kwd', 'cus_dinar', 1_500], // 1.500 dinar a month
+      ['eur', 'cus_euro', 100_000], // 1,000.00 euro a month
+    ];
+    for (const [currency, id, unit] of plans) {
+      const p = mkPrice({ id: `price_${currency}`, currency, unit_amount: unit, created: at('2025-01-01') });
+      data.prices.push(p);
+      data.customers.push(cust({ id, created: at('2026-01-01', '09:00') }));
+      data.subscriptions.push(mkSub({ id: `sub_${currency}`, customer: id, created: at('2026-01-01'), items: [{ id: `si_${currency}`, price: p }] }));
+      for (const [start, end] of [['2026-10-01', '2026-11-01'], ['2026-11-01', '2026-12-01']] as const) {
+        data.invoices.push(invoice({ id: `in_${currency}_${start}`, customer: id, currency, created: at(start), lines: [line({ price: p, subscription_item: `si_${currency}`, subscription: `sub_${currency}`, start: at(start), end: at(end) })] }));
+      }
+    }
+    const server = await serve(new MemoryStripeStore(data));
+    const { dir, lines } = await exportTo(server.url);
+    expect(lines.map((l) => [l.line_id, l.arr, l.currency])).toEqual(
+      expect.arrayContaining([
+        ['si_jpy@2026-10-01', '1440000', 'JPY'],
+        ['si_kwd@2026-10-01', '18.000', 'KWD'],
+        ['si_eur@2026-10-01', '12000.00', 'EUR'],
+      ]),
+    );
+    // Each line keeps the rate of its start date (1 October), though EUR moves on 5 October.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'fx_rates.csv'), 'date,currency,rate\n2026-09-30,JPY,0.0067\n2026-10-01,jpy,0.0068\n2026-10-01,KWD,3.25\n2026-10-01,EUR,1.0821\n2026-10-05,EUR,1.2\n');
+    const { dataset, summary } = await readDataset(new FolderSource(dir), validator);
+    expect(summary.rejects).toEqual([]);
+    const settings = kpiSettingsFrom(config);
+    const kpis = toKpiJson(computeKpis(dataset, resolveAsOf('2026-11-22', settings.weekStartsOn), settings));
+    // 1,440,000 JPY x 0.0068 = 9,792.00; 18.000 KWD x 3.25 = 58.50; 12,000 EUR x 1.0821 = 12,985.20.
+    expect(kpis.arrBridge.close).toBe(9_792 + 58.5 + 12_985.2);
+  });
+});
