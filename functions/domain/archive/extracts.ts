@@ -3,12 +3,12 @@
 // components, and the expansion opportunities. Pure: rows are typed records (money in cents, dates
 // as ISO dates); the CSV and XLSX writers turn them into files.
 import { addDays, daysBetween, fiscalQuarterOf, type IsoDate } from '../dates';
-import type { Account, Renewal } from '../contract/entities';
+import type { Account, Expansion, Renewal } from '../contract/entities';
 import type { ArrBridge, HealthComponentName, KpiContext, KpiResult } from '../kpi';
 import { inPipelineAt } from '../kpi/expansion';
 import { isOpenAt } from '../kpi/renewals';
 import { UNASSIGNED_SEGMENT, segmentsByAccount } from '../kpi/segments';
-import type { Cents } from '../money';
+import { currencyDecimals, type Cents } from '../money';
 import { arrMovements, type ArrMovement } from './movements';
 import { bool, date, id, integer, money, num, ratio, text, type AnyExtract, type Extract } from './table';
 
@@ -70,6 +70,8 @@ export interface AccountRow extends AccountInfo {
 }
 
 export interface ExpansionRow extends AccountInfo {
+  /** The original currency, amount and rate when the opportunity is in another currency. */
+  fx?: Expansion['fx'];
   opportunityId: string;
   accountId: string;
   type: 'upsell' | 'cross_sell';
@@ -142,6 +144,7 @@ export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: reado
       band: h?.band ?? null,
     };
     if (!open && r.closedDate !== undefined) row.closedDate = r.closedDate;
+    if (r.fx) row.fx = r.fx;
     if (renewed) {
       row.renewedArr = r.renewedArr ?? 0;
       row.renewedArrCapped = Math.min(row.renewedArr, r.arrUp);
@@ -199,6 +202,7 @@ export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: reado
     };
     if (e.createdDate !== undefined) row.createdDate = e.createdDate;
     if (closedBy) row.closeDate = e.closeDate!;
+    if (e.fx) row.fx = e.fx;
     expansionRows.push(row);
   }
   expansionRows.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.opportunityId, b.opportunityId));
@@ -243,7 +247,8 @@ const SUMMARY_COLUMNS = [
   money<BridgePeriod>('expansion', (p) => p.bridge.expansion),
   money<BridgePeriod>('contraction', (p) => p.bridge.contraction),
   money<BridgePeriod>('churn', (p) => p.bridge.churn),
-  money<BridgePeriod>('close_arr', (p) => p.bridge.close, 'open + new + reactivation + expansion - contraction - churn'),
+  money<BridgePeriod>('fx', (p) => p.bridge.fx ?? 0, 'effect of new exchange rates on replaced lines in other currencies (0 with one currency)'),
+  money<BridgePeriod>('close_arr', (p) => p.bridge.close, 'open + new + reactivation + expansion - contraction - churn + fx'),
   integer<BridgePeriod>('customers_open', (p) => p.customers.open),
   integer<BridgePeriod>('customers_close', (p) => p.customers.close),
 ];
@@ -261,10 +266,10 @@ const BRIDGE_COLUMNS = [
   date<BridgeRow>('period_end', (r) => r.periodEnd),
   ...accountColumns<BridgeRow>(),
   date<BridgeRow>('date', (r) => r.date, 'the day the account ARR changed'),
-  text<BridgeRow>('movement', (r) => r.type, 'new, reactivation, expansion, contraction or churn'),
-  money<BridgeRow>('arr_before', (r) => r.arrBefore, 'account ARR the day before'),
-  money<BridgeRow>('arr_after', (r) => r.arrAfter, 'account ARR on the day'),
-  money<BridgeRow>('amount', (r) => r.amount, 'size of the movement as the bridge counts it (positive)'),
+  text<BridgeRow>('movement', (r) => r.type, 'new, reactivation, expansion, contraction, churn or fx'),
+  money<BridgeRow>('arr_before', (r) => r.arrBefore, 'account ARR the day before (for the row after an fx row: at the day\'s rates)'),
+  money<BridgeRow>('arr_after', (r) => r.arrAfter, 'account ARR on the day (for an fx row: the day before at the day\'s rates)'),
+  money<BridgeRow>('amount', (r) => r.amount, 'size of the movement as the bridge counts it (positive; signed for fx)'),
   money<BridgeRow>('arr_change', (r) => r.arrAfter - r.arrBefore, 'arr_after - arr_before (negative for contraction and churn)'),
 ];
 
@@ -283,7 +288,28 @@ const RENEWAL_COLUMNS = [
   bool<RenewalRow>('in_trailing_90d', (r) => r.inTrailing90d, 'due in [as_of - 89, as_of]: counted by the renewal rates'),
   num<RenewalRow>('account_health', (r) => r.health),
   text<RenewalRow>('account_band', (r) => r.band),
+  ...originalColumns<RenewalRow>([
+    ['arr_up_original', (f) => f.arrUp],
+    ['renewed_arr_original', (f) => f.renewedArr],
+  ]),
 ];
+
+/**
+ * Beside the converted money (reporting currency): the row's own currency, its original amounts and
+ * the rate used, and the date of that rate. Empty for rows in the reporting currency.
+ */
+function originalColumns<R extends { fx?: { currency: string; rate: string; rateDate: IsoDate } }>(amounts: [header: string, get: (fx: NonNullable<R['fx']>) => number | undefined][]) {
+  const original = (get: (fx: NonNullable<R['fx']>) => number | undefined) => (r: R) => {
+    const minor = r.fx ? get(r.fx as NonNullable<R['fx']>) : undefined;
+    return minor === undefined ? null : minor / 10 ** currencyDecimals(r.fx!.currency);
+  };
+  return [
+    text<R>('currency', (r) => r.fx?.currency, 'the row\'s own currency when not the reporting one (money columns above are converted)'),
+    ...amounts.map(([header, get]) => num<R>(header, original(get), 'the amount in the row\'s own currency, as given')),
+    num<R>('fx_rate', (r) => (r.fx ? Number(r.fx.rate) : null), 'units of the reporting currency per 1 unit of currency (the rate used)'),
+    date<R>('fx_rate_date', (r) => r.fx?.rateDate, 'the date of that rate: the latest on or before the row\'s own date'),
+  ];
+}
 
 const component = (name: HealthComponentName, field: 'raw' | 'score' | 'weight') => (r: AccountRow) => r.components[name]?.[field] ?? null;
 
@@ -320,4 +346,5 @@ const EXPANSION_COLUMNS = [
   bool<ExpansionRow>('won_this_week', (r) => r.wonThisWeek),
   bool<ExpansionRow>('in_pipeline', (r) => r.inPipeline),
   bool<ExpansionRow>('in_win_rate_90d', (r) => r.inWinRate90d, 'won or lost in [as_of - 89, as_of]'),
+  ...originalColumns<ExpansionRow>([['arr_original', (f) => f.arr]]),
 ];

@@ -11,7 +11,7 @@ import { demoDataset, SETTINGS } from './fixtures';
 const data = demoDataset('2026-11-23');
 const ctx = prepareKpiContext(data, SETTINGS);
 const lastWeek = lastCompleteWeekEnd('2026-11-23', 1);
-const zero = { new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0 };
+const zero = { new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0 };
 const toCents = (s: string) => Math.round(Number(s) * 100);
 
 describe('per-account ARR movements', () => {
