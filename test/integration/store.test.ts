@@ -41,6 +41,8 @@ function sampleDataset(): Dataset {
       { lineId: 'L-1', accountId: 'A-1', product: 'Platform', kind: 'recurring', arr: 12_000_050, startDate: '2025-01-01', endDate: '2026-01-01', seats: 250 },
       { lineId: 'L-2', accountId: 'B#2', kind: 'services', arr: 0, startDate: '2025-06-15' },
       { lineId: 'L-big', accountId: 'A-1', kind: 'recurring', arr: 900_719_925_474_099, startDate: '2025-01-01' },
+      // Stored in its own currency (minor units), converted only when read into the KPIs.
+      { lineId: 'L-eur', accountId: 'A-1', kind: 'recurring', arr: 990_000, startDate: '2025-11-01', currency: 'EUR' },
     ],
     renewals: [
       { renewalId: 'R-1', accountId: 'A-1', dueDate: '2026-01-01', arrUp: 12_000_050, status: 'renewed', closedDate: '2025-12-20', renewedArr: 13_000_000 },
@@ -183,6 +185,8 @@ describe('DynamoDbStore on DynamoDB Local', () => {
       tickets: mine(expected.tickets),
       nps: mine(expected.nps),
       spend: [],
+      // Company-wide rates, of the currencies the account's rows are in only.
+      fx_rates: expected.fx_rates.filter((r) => r.currency === 'EUR'),
     });
   });
 

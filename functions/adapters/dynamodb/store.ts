@@ -180,6 +180,18 @@ export class DynamoDbStore implements Store {
       const entity = item[ATTR.entity];
       if (typeof entity === 'string' && DATASET_ENTITIES.has(entity)) (data[entity as EntityName] as unknown[]).push(toRecord(item));
     }
+    // Rates are company-wide (not in the account's index): those of the account's currencies, so its rows convert.
+    const currencies = new Set<string>();
+    for (const r of [...data.subscriptions, ...data.renewals, ...data.expansions]) if (r.currency !== undefined) currencies.add(r.currency);
+    for (const currency of currencies) {
+      const rates = await this.queryAll({
+        TableName: this.table,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': ATTR.pk },
+        ExpressionAttributeValues: { ':pk': recordKeys.fx_rates({ date: '', currency, rate: '' }).PK },
+      });
+      for (const item of rates) if (item[ATTR.entity] === 'fx_rates') data.fx_rates.push(toRecord(item) as EntityTypes['fx_rates']);
+    }
     for (const entity of ENTITY_NAMES) sortByKey(entity, data[entity]);
     return data;
   }
