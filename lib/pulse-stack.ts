@@ -33,7 +33,7 @@ export type Capability =
   | 'archive:write' //     put and read archive objects (SSE-KMS with the archive key)
   | 'mail:send' //         SES SendEmail from the sender identity through the configuration set
   | 'links:sign' //      GetSecretValue on the download link signing key (nothing without the download endpoint)
-  | 'sources:secrets'; //  GetSecretValue on the secrets named by the HTTP sources (nothing when there are none)
+  | 'sources:secrets'; //  GetSecretValue on the secrets named by the HTTP and Stripe sources (nothing when there are none)
 
 export interface JobDefinition {
   readonly description: string;
@@ -296,7 +296,7 @@ export class PulseStack extends Stack {
         );
       }
       case 'sources:secrets': {
-        const ids = new Set(this.pulseConfig.sources.flatMap((src) => (src.connector === 'http-json' && src.http.auth.type !== 'none' ? [src.http.auth.secretId] : [])));
+        const ids = new Set(this.pulseConfig.sources.flatMap(sourceSecretIds));
         if (ids.size === 0) return;
         // A secret name matches its ARN with Secrets Manager's random 6-character suffix.
         const arn = (id: string) =>
@@ -341,4 +341,11 @@ function constructId(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+}
+
+/** The Secrets Manager secrets a source reads its credentials from (in AWS). */
+function sourceSecretIds(src: PulseConfig['sources'][number]): string[] {
+  if (src.connector === 'http-json') return src.http.auth.type !== 'none' ? [src.http.auth.secretId] : [];
+  if (src.connector === 'stripe') return src.stripe.secretName ? [src.stripe.secretName] : [];
+  return [];
 }

@@ -1,5 +1,5 @@
 // Sources in the stack: a source with its own daily time adds a schedule to the ingest job (the
-// handler runs the sources due at each), and HTTP sources' secrets are readable by ingest only.
+// handler runs the sources due at each), and HTTP and Stripe sources' secrets are readable by ingest only.
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsOfRole, asArray, buildStack, configWith, flat, logicalId, resources, statementsOfRole, type BuiltStack } from './fixture';
@@ -22,6 +22,8 @@ beforeAll(() => {
         },
       },
       { name: 'crm', connector: 's3-dropzone', entities: ['accounts'], schedule: 'manual' },
+      { name: 'stripe', connector: 'stripe', stripe: { secretName: 'pulse/stripe' } },
+      { name: 'ecb', connector: 'ecb-rates', schedule: 'manual' },
     ];
   });
   built = buildStack({ config, jobs: ['ingest'] });
@@ -42,7 +44,10 @@ describe('sources in the stack', () => {
     const role = logicalId(built.template, 'AWS::IAM::Role', 'IngestHandlerRole');
     expect(actionsOfRole(built.template, role)).toContain('secretsmanager:GetSecretValue');
     const stmt = statementsOfRole(built.template, role).find((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))!;
-    expect(asArray(stmt.Resource).map(flat)).toEqual(['arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:pulse/billing-??????']);
+    expect(asArray(stmt.Resource).map(flat)).toEqual([
+      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:pulse/billing-??????',
+      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:pulse/stripe-??????',
+    ]);
   });
 
   it('stays cdk-nag clean', () => {
