@@ -3,7 +3,7 @@
 // periods, never from the subscription's list price, so discounts, prorations, trials and
 // cancellations show in ARR the day they take effect. Pure and exact: integer minor units,
 // rational arithmetic, one rounding per line item.
-import { minorToDecimal } from '../currency';
+import { currencyDecimals, minorToDecimal } from '../money';
 import { addMonths, fromEpochDay, LocalDateOfInstant, toEpochDay } from '../dates';
 import type {
   BillingCustomer,
@@ -99,7 +99,7 @@ export function linesOfCustomer(
           line_id: line.id,
           account_id: accountId,
           kind: 'services',
-          arr: minorToDecimal(net, currency),
+          arr: minorToDecimal(net, currencyDecimals(currency)),
           start_date: fromEpochDay(day),
           end_date: fromEpochDay(day + 1),
           currency,
@@ -308,7 +308,7 @@ function lineRow(item: string, accountId: string, run: Run): ContractRow {
     line_id: `${item}@${start}`,
     account_id: accountId,
     kind: 'recurring',
-    arr: minorToDecimal(run.arr, run.source.currency),
+    arr: minorToDecimal(run.arr, currencyDecimals(run.source.currency)),
     start_date: start,
     end_date: run.end === undefined ? '' : fromEpochDay(run.end),
     currency: run.source.currency,
