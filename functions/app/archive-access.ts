@@ -407,7 +407,7 @@ async function callback(ctx: Ctx): Promise<AccessResponse> {
     identity = await deps.oidc.finish(callbackUrl, pending);
   } catch (e) {
     if (!(e instanceof OidcError)) throw e;
-    deps.log?.({ message: 'archive sign-in failed', code: e.code, linkId: claims.linkId ?? null });
+    deps.log?.({ message: 'archive sign-in failed', code: e.code, reason: e.message, linkId: claims.linkId ?? null, refused: true });
     await record(ctx, 'invalid', { claims, link });
     if (e.code === 'PROVIDER_UNAVAILABLE') return { ...signInProblemPage(503, 'The sign-in service is not reachable', 'Try again in a minute.'), cookies: [clearSignIn] };
     return { ...signInProblemPage(400, 'The sign-in did not complete', 'The answer from the sign-in service did not check out, so nobody was signed in.'), cookies: [clearSignIn] };

@@ -35,7 +35,13 @@ export type FunctionUrlResponse = AccessResponse;
 const MAX_BODY_BYTES = 8192;
 
 export function createDownloadHandler(deps: ArchiveAccessDeps, log: (line: string) => void = () => {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
-  const withLog: ArchiveAccessDeps = { ...deps, log: (e) => log(JSON.stringify({ level: e.refused ? 'WARN' : 'INFO', ...e })) };
+  const withLog: ArchiveAccessDeps = {
+    ...deps,
+    log: (e) => {
+      deps.log?.(e);
+      log(JSON.stringify({ level: e.refused ? 'WARN' : 'INFO', ...e }));
+    },
+  };
   return async (event) => {
     const method = event.requestContext?.http?.method ?? 'GET';
     try {

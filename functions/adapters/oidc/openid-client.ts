@@ -68,6 +68,7 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
     if (callbackUrl.searchParams.get('state') !== expected.state) throw new OidcError('STATE_MISMATCH', 'the callback state does not match the sign-in under way');
     const config = await this.configuration();
     let idToken: string | undefined;
+    let accessToken: string | undefined;
     try {
       const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
         pkceCodeVerifier: expected.codeVerifier,
@@ -76,6 +77,7 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
         idTokenExpected: true,
       });
       idToken = tokens.id_token;
+      accessToken = tokens.access_token;
     } catch (e) {
       throw classify(e);
     }
@@ -90,10 +92,20 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
       throw new OidcError('ID_TOKEN_REJECTED', `the ID token did not verify: ${(e as Error).message}`, { cause: e });
     }
     if (claims.nonce !== expected.nonce) throw new OidcError('ID_TOKEN_REJECTED', 'the ID token nonce does not match the sign-in');
-    const email = claims.email;
-    if (typeof email !== 'string' || !email.includes('@')) throw new OidcError('NO_EMAIL', 'the ID token has no email claim (is the "email" scope allowed for this client?)');
-    const verified = claims.email_verified === true || claims.email_verified === 'true';
-    const rawGroups = this.opts.groupsClaim ? claims[this.opts.groupsClaim] : undefined;
+    // Some providers put the email claims only in the UserInfo response (OIDC Core 5.4): ask it,
+    // for the subject of the verified ID token, when the token itself has none.
+    let source: Record<string, unknown> = claims;
+    if (typeof claims.email !== 'string' && accessToken && typeof claims.sub === 'string') {
+      try {
+        source = { ...(await client.fetchUserInfo(config, accessToken, claims.sub)), ...claims };
+      } catch (e) {
+        throw classify(e);
+      }
+    }
+    const email = source.email;
+    if (typeof email !== 'string' || !email.includes('@')) throw new OidcError('NO_EMAIL', 'neither the ID token nor UserInfo has an email claim (is the "email" scope allowed for this client?)');
+    const verified = source.email_verified === true || source.email_verified === 'true';
+    const rawGroups = this.opts.groupsClaim ? source[this.opts.groupsClaim] : undefined;
     const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string') : typeof rawGroups === 'string' ? [rawGroups] : [];
     return { email, emailVerified: verified, groups };
   }
