@@ -66,14 +66,15 @@ describe('the hostile corpus: mixed/', async () => {
     expect(rejectFor(rejects, 'accounts.csv', 'No Id')).toMatchObject({ field: 'account_id', reason: 'is required' });
   });
 
-  it('rejects wrong types, ranges, impossible dates, negative money, foreign currency, unknown enums', () => {
+  it('rejects wrong types, ranges, impossible dates, negative money, money with more decimals than its currency has, unknown enums', () => {
     const sub = (needle: string) => rejectFor(rejects, 'subscriptions.csv', needle);
     expect(sub('L2,')).toMatchObject({ line: 3, field: 'arr', reason: '"-500" is not an amount (a decimal >= 0 with at most 2 decimals)' });
     expect(sub('L3,')).toMatchObject({ line: 4, field: 'start_date', reason: '"2026-02-30" is not a calendar date (expected YYYY-MM-DD)' });
     expect(sub('L4,')).toMatchObject({ line: 5, field: 'arr', reason: expect.stringContaining('"abc" is not an amount') });
     expect(sub('L5,')).toMatchObject({ line: 6, field: 'arr', reason: expect.stringContaining('"1000.005" is not an amount') });
     expect(sub('L6,')).toMatchObject({ line: 7, field: 'end_date', reason: '2024-01-01 must be after start_date 2025-01-01' });
-    expect(sub('L8,')).toMatchObject({ line: 9, field: 'currency', reason: expect.stringContaining('not the reporting currency USD') });
+    // Another currency is converted, not rejected; but its money has that currency's decimals (none for JPY).
+    expect(sub('L8,')).toMatchObject({ line: 9, field: 'arr', reason: '"4000.5" is not an amount in JPY (a decimal >= 0 with no decimals)' });
     expect(sub('L9,')).toMatchObject({ line: 10, field: 'kind', reason: '"lease" is not one of: recurring, services' });
     const use = (needle: string) => rejectFor(rejects, 'usage.csv', needle);
     expect(use('2026-11-17,-1')).toMatchObject({ line: 3, field: 'weekly_active_users', reason: '-1 is out of range (0..)' });

@@ -261,35 +261,52 @@ const rate = () =>
     .string({ error: required('a rate (a decimal > 0)') })
     .refine((s) => RATE_PATTERN.test(s) && /[1-9]/.test(s), { error: (i) => `"${String(i.input)}" is not a rate (a decimal > 0, e.g. 1.0842)` });
 
-/**
- * Money of a row that may be in another currency: read as text, then parsed once the row's
- * currency is known (the reporting currency: cents, at most 2 decimals; another: minor units,
- * with as many decimals as the currency has).
- */
-const amountText = () => z.string({ error: required('an amount') });
+/** How a row's money is read: reporting-currency cents (at most 2 decimals), or minor units of a currency with 0, 2 or 3 decimals. */
+type AmountUnit = 'cents' | 0 | 2 | 3;
 
-/** The row's currency when it is not the reporting one (upper-case), else undefined. */
-function foreign(code: string | undefined, reporting: string): string | undefined {
-  return code === undefined || code === reporting.toUpperCase() ? undefined : code;
+/** A money field in `unit`, as an integer (cents, or minor units of the row's currency). */
+const amountIn = (unit: AmountUnit, currency: string) =>
+  unit === 'cents'
+    ? money()
+    : z.string({ error: required('an amount') }).transform((s, ctx) => {
+        const minor = parseMinorUnits(s, unit);
+        if (minor === null) {
+          ctx.addIssue({ code: 'custom', message: `"${s}" is not an amount in ${currency} (a decimal >= 0 with ${unit === 0 ? 'no decimals' : `at most ${unit} decimals`})` });
+          return z.NEVER;
+        }
+        return minor;
+      });
+
+/** The row's currency when it is another than the reporting one (upper-case); undefined for the reporting currency or an invalid code (its own field error). */
+function foreignCurrencyOf(raw: unknown, reporting: string): string | undefined {
+  const v = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).currency : undefined;
+  if (typeof v !== 'string') return undefined;
+  const code = v.trim().toUpperCase();
+  return CURRENCY_CODE.test(code) && code !== reporting ? code : undefined;
 }
 
-/** Parses `text` in `currency` (undefined = reporting), reporting a row error on `field` when invalid. */
-function amountIn(text: string, currency: string | undefined, field: string, ctx: z.RefinementCtx): number | undefined {
-  if (currency === undefined) {
-    const cents = parseMoney(text);
-    if (cents === null) ctx.addIssue({ code: 'custom', path: [field], message: `"${text}" is not an amount (a decimal >= 0 with at most 2 decimals)` });
-    return cents ?? undefined;
-  }
-  const decimals = currencyDecimals(currency);
-  const minor = parseMinorUnits(text, decimals);
-  if (minor === null) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [field],
-      message: `"${text}" is not an amount in ${currency} (a decimal >= 0 with ${decimals === 0 ? 'no decimals' : `at most ${decimals} decimals`})`,
-    });
-  }
-  return minor ?? undefined;
+/**
+ * A row schema whose money depends on the row's currency: the row is read with the schema for its
+ * currency's decimals (every field checked at once, errors named by field), then tagged with the
+ * currency when it is not the reporting one.
+ */
+function byRowCurrency<T>(reporting: string, make: (unit: AmountUnit, currency: string) => RowSchema<T>): RowSchema<T & { currency?: string }> {
+  const schemas = new Map<string, RowSchema<T>>();
+  const schemaFor = (unit: AmountUnit, currency: string) => {
+    const key = unit === 'cents' ? 'cents' : `${unit}:${currency}`;
+    let schema = schemas.get(key);
+    if (!schema) schemas.set(key, (schema = make(unit, currency)));
+    return schema;
+  };
+  return z.unknown().transform((raw, ctx) => {
+    const code = foreignCurrencyOf(raw, reporting);
+    const parsed = (code === undefined ? schemaFor('cents', reporting) : schemaFor(currencyDecimals(code), code)).safeParse(raw);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+      return z.NEVER;
+    }
+    return code === undefined ? parsed.data : { ...parsed.data, currency: code };
+  }) as unknown as RowSchema<T & { currency?: string }>;
 }
 
 // ---- entity schemas ----------------------------------------------------------------------
@@ -322,102 +339,98 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
         }),
     );
 
-  const subscriptions = z
-    .object({
-      line_id: req(text()),
-      account_id: req(text()),
-      product: opt(text()),
-      kind: opt(oneOf(SUBSCRIPTION_KINDS)),
-      arr: req(amountText()),
-      start_date: req(date()),
-      end_date: opt(date()),
-      seats: opt(int(0)),
-      currency: rowCurrency,
-    })
-    .superRefine((r, ctx) => {
-      if (r.end_date !== undefined && r.end_date <= r.start_date) {
-        ctx.addIssue({ code: 'custom', path: ['end_date'], message: `${r.end_date} must be after start_date ${r.start_date}` });
-      }
-    })
-    .transform((r, ctx): Subscription => {
-      const cur = foreign(r.currency, reporting);
-      const arr = amountIn(r.arr, cur, 'arr', ctx);
-      if (arr === undefined) return z.NEVER;
-      return compact({
-        lineId: r.line_id,
-        accountId: r.account_id,
-        product: r.product,
-        kind: r.kind ?? 'recurring',
-        arr,
-        startDate: r.start_date,
-        endDate: r.end_date,
-        seats: r.seats,
-        currency: cur,
-      });
-    });
+  const subscriptions = byRowCurrency(reporting, (unit, code) =>
+    z
+      .object({
+        line_id: req(text()),
+        account_id: req(text()),
+        product: opt(text()),
+        kind: opt(oneOf(SUBSCRIPTION_KINDS)),
+        arr: req(amountIn(unit, code)),
+        start_date: req(date()),
+        end_date: opt(date()),
+        seats: opt(int(0)),
+        currency: rowCurrency,
+      })
+      .superRefine((r, ctx) => {
+        if (r.end_date !== undefined && r.end_date <= r.start_date) {
+          ctx.addIssue({ code: 'custom', path: ['end_date'], message: `${r.end_date} must be after start_date ${r.start_date}` });
+        }
+      })
+      .transform(
+        (r): Subscription =>
+          compact({
+            lineId: r.line_id,
+            accountId: r.account_id,
+            product: r.product,
+            kind: r.kind ?? 'recurring',
+            arr: r.arr,
+            startDate: r.start_date,
+            endDate: r.end_date,
+            seats: r.seats,
+          }),
+      ),
+  );
 
-  const renewals = z
-    .object({
-      renewal_id: req(text()),
-      account_id: req(text()),
-      due_date: req(date()),
-      arr_up: req(amountText()),
-      status: req(oneOf(RENEWAL_STATUSES)),
-      closed_date: opt(date()),
-      renewed_arr: opt(amountText()),
-      currency: rowCurrency,
-    })
-    .superRefine((r, ctx) => {
-      if (r.status !== 'open' && r.closed_date === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['closed_date'], message: `is required when status is ${r.status}` });
-      }
-      if (r.status === 'renewed' && r.renewed_arr === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['renewed_arr'], message: 'is required when status is renewed' });
-      }
-    })
-    .transform((r, ctx): Renewal => {
-      const cur = foreign(r.currency, reporting);
-      const arrUp = amountIn(r.arr_up, cur, 'arr_up', ctx);
-      const renewedArr = r.renewed_arr === undefined ? undefined : amountIn(r.renewed_arr, cur, 'renewed_arr', ctx);
-      if (arrUp === undefined || (r.renewed_arr !== undefined && renewedArr === undefined)) return z.NEVER;
-      return compact({
-        renewalId: r.renewal_id,
-        accountId: r.account_id,
-        dueDate: r.due_date,
-        arrUp,
-        status: r.status,
-        closedDate: r.closed_date,
-        renewedArr,
-        currency: cur,
-      });
-    });
+  const renewals = byRowCurrency(reporting, (unit, code) =>
+    z
+      .object({
+        renewal_id: req(text()),
+        account_id: req(text()),
+        due_date: req(date()),
+        arr_up: req(amountIn(unit, code)),
+        status: req(oneOf(RENEWAL_STATUSES)),
+        closed_date: opt(date()),
+        renewed_arr: opt(amountIn(unit, code)),
+        currency: rowCurrency,
+      })
+      .superRefine((r, ctx) => {
+        if (r.status !== 'open' && r.closed_date === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['closed_date'], message: `is required when status is ${r.status}` });
+        }
+        if (r.status === 'renewed' && r.renewed_arr === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['renewed_arr'], message: 'is required when status is renewed' });
+        }
+      })
+      .transform(
+        (r): Renewal =>
+          compact({
+            renewalId: r.renewal_id,
+            accountId: r.account_id,
+            dueDate: r.due_date,
+            arrUp: r.arr_up,
+            status: r.status,
+            closedDate: r.closed_date,
+            renewedArr: r.renewed_arr,
+          }),
+      ),
+  );
 
-  const expansions = z
-    .object({
-      opportunity_id: req(text()),
-      account_id: req(text()),
-      type: req(oneOf(EXPANSION_TYPES)),
-      arr: req(amountText()),
-      stage: req(oneOf(EXPANSION_STAGES)),
-      created_date: opt(date()),
-      close_date: opt(date()),
-      currency: rowCurrency,
-    })
-    .transform((r, ctx): Expansion => {
-      const cur = foreign(r.currency, reporting);
-      const arr = amountIn(r.arr, cur, 'arr', ctx);
-      if (arr === undefined) return z.NEVER;
-      return compact({
-        opportunityId: r.opportunity_id,
-        accountId: r.account_id,
-        type: r.type,
-        arr,
-        stage: r.stage,
-        createdDate: r.created_date,
-        closeDate: r.close_date,
-        currency: cur,
-      });
-    });
+  const expansions = byRowCurrency(reporting, (unit, code) =>
+    z
+      .object({
+        opportunity_id: req(text()),
+        account_id: req(text()),
+        type: req(oneOf(EXPANSION_TYPES)),
+        arr: req(amountIn(unit, code)),
+        stage: req(oneOf(EXPANSION_STAGES)),
+        created_date: opt(date()),
+        close_date: opt(date()),
+        currency: rowCurrency,
+      })
+      .transform(
+        (r): Expansion =>
+          compact({
+            opportunityId: r.opportunity_id,
+            accountId: r.account_id,
+            type: r.type,
+            arr: r.arr,
+            stage: r.stage,
+            createdDate: r.created_date,
+            closeDate: r.close_date,
+          }),
+      ),
+  );
 
   const usage = z
     .object({
