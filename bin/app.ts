@@ -8,13 +8,12 @@
 //   npx cdk deploy -c stage=staging -c config=staging.config.json
 //   npx cdk deploy -c downloadDomain=files.northwind.example -c downloadCertificateArn=arn:aws:acm:us-east-1:...
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfigText, type PulseConfig } from '../functions/config';
 import type { DownloadDomain, DownloadWebAcl } from '../lib/constructs/download-endpoint';
-import { controlTowerChecks, controlTowerExceptions } from '../lib/control-tower';
+import { synthChecks } from '../lib/checks';
 import { JOB_NAMES, PulseStack, writeFunctionConfig, type JobName } from '../lib/pulse-stack';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -81,12 +80,7 @@ new PulseStack(app, `Pulse-${stage}`, {
   tags: { project: 'pulse', stage },
 });
 
-Validations.of(app).addPlugins(
-  new AwsSolutionsChecks(app),
-  new NIST80053R5Checks(app),
-  new ServerlessChecks(app),
-  controlTowerChecks({ exceptions: controlTowerExceptions({ downloadDomain: downloadDomain !== undefined }) }),
-);
+Validations.of(app).addPlugins(...synthChecks(app, { downloadDomain: downloadDomain !== undefined }));
 
 function fail(message: string): never {
   console.error(`Pulse: ${message}`);

@@ -10,7 +10,7 @@
 // the only principal allowed lambda:InvokeFunctionUrl is this distribution. The function URL
 // itself answers 403 to anyone else. `pulse archive serve` runs the same handler on loopback
 // without any of this.
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -37,10 +37,12 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission, FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { COMMON_HEADERS } from '../../functions/domain/archive/download-page';
 import { CFN_GUARD_PLUGIN } from '../control-tower';
+import { logsKey } from './keys';
 import { acknowledge, acknowledgeWildcardResources } from './nag';
 import { PulseFunction, type PulseFunctionEnvironment } from './pulse-function';
 
@@ -189,7 +191,7 @@ export class DownloadEndpoint extends Construct {
       throw new Error(`DownloadEndpoint: a CloudFront web ACL can only be created in us-east-1 (this stack is in ${region}); create it there and pass its ARN as webAcl.webAclArn (docs/deploy.md)`);
     }
     const metric = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name });
-    return new CfnWebACL(this, 'WebAcl', {
+    const acl = new CfnWebACL(this, 'WebAcl', {
       scope: 'CLOUDFRONT',
       description: 'Pulse download endpoint: requests per client address and 5 minutes',
       defaultAction: { allow: {} },
@@ -204,6 +206,21 @@ export class DownloadEndpoint extends Construct {
         },
       ],
     });
+    // WAF logs every request it sees; the path, query string and cookies can carry a link token, a
+    // sign-in code or a session, so they are redacted. WAF requires the aws-waf-logs- name prefix.
+    const stack = Stack.of(this);
+    const logs = new LogGroup(this, 'WebAclLogs', {
+      logGroupName: `aws-waf-logs-${stack.stackName}-download`,
+      retention: RetentionDays.ONE_YEAR,
+      encryptionKey: logsKey(this),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    new CfnLoggingConfiguration(this, 'WebAclLogging', {
+      resourceArn: acl.attrArn,
+      logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      redactedFields: [{ uriPath: {} }, { queryString: {} }, { singleHeader: { Name: 'cookie' } }],
+    });
+    return acl;
   }
 
   /**

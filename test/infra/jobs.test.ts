@@ -24,7 +24,8 @@ afterAll(() => built.dispose());
 
 const schedule = (prefix: string) => resources(built.template)[logicalId(built.template, 'AWS::Scheduler::Schedule', prefix)]!.Properties!;
 const roleOf = (job: string) => logicalId(built.template, 'AWS::IAM::Role', `${job}HandlerRole`);
-const pulseActions = (job: string) => actionsOfRole(built.template, roleOf(job)).filter((a) => !/^(logs|sqs):/.test(a));
+// Logs (own log group), SQS (own failure queue) and X-Ray (active tracing) are every function's; see pulse-stack.test.ts and governance.test.ts.
+const pulseActions = (job: string) => actionsOfRole(built.template, roleOf(job)).filter((a) => !/^(logs|sqs|xray):/.test(a));
 
 describe('schedules from the config', () => {
   it('wires one schedule per job, all in the company time zone, all passing the scheduled time', () => {

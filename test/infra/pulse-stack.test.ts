@@ -133,6 +133,23 @@ describe('ReportArchive', () => {
     });
   });
 
+  it('versions every bucket and expires what moves and expiries leave behind (noncurrent versions, bare delete markers)', () => {
+    for (const prefix of ['StorageArchive', 'StorageDropZone', 'StorageRejects', 'StorageAccessLogs']) {
+      const props = resources(built.template)[bucket(prefix)]!.Properties!;
+      expect(props.VersioningConfiguration, prefix).toEqual({ Status: 'Enabled' });
+      const rules = (props.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+      const noncurrent = rules.filter((r) => r.NoncurrentVersionExpiration !== undefined);
+      expect(noncurrent.length, prefix).toBeGreaterThan(0);
+      if (prefix === 'StorageArchive') continue; // noncurrent versions kept for the retention period (above)
+      expect(rules, prefix).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Id: 'expire-noncurrent-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+          expect.objectContaining({ Id: 'remove-expired-delete-markers', Status: 'Enabled', ExpiredObjectDeleteMarker: true }),
+        ]),
+      );
+    }
+  });
+
   it('expires processed and failed drop-zone files and old rejects reports', () => {
     const dropZone = resources(built.template)[bucket('StorageDropZone')]!.Properties!;
     expect((dropZone.LifecycleConfiguration as { Rules: unknown[] }).Rules).toEqual(
@@ -272,6 +289,8 @@ describe('IAM', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 
