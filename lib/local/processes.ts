@@ -147,10 +147,10 @@ export class ManagedChild {
   async stop(graceMs = 5_000): Promise<void> {
     if (this.proc.pid === undefined) return;
     if (this.running) this.signal('SIGTERM');
-    const exited = await Promise.race([this.closed.then(() => true), delay(graceMs).then(() => false)]);
+    const exited = await raceTimeout(this.closed.then(() => true), graceMs, false);
     if (!exited && this.running) {
       this.signal('SIGKILL');
-      await Promise.race([this.closed, delay(5_000)]);
+      await raceTimeout(this.closed, 5_000, undefined);
     }
     // Our stdio pipes must not keep the event loop alive.
     this.proc.stdin?.destroy();
@@ -180,6 +180,17 @@ function label(name: ChildName): string {
 }
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `promise`, or `onTimeout` once `ms` have passed, whichever comes first. Unlike a race with
+ * delay(), the timer is cleared as soon as the promise settles: a pending timer would keep the
+ * event loop (and so a finished command) alive for the rest of the grace period.
+ */
+export function raceTimeout<T, U>(promise: Promise<T>, ms: number, onTimeout: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<U>((resolve) => (timer = setTimeout(() => resolve(onTimeout), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 // ---- the reaper ----------------------------------------------------------------------------
 
@@ -227,7 +238,7 @@ export class Reaper {
   /** Ends the reaper (nothing left to watch) and waits for it. */
   async stop(): Promise<void> {
     if (this.child.running) this.child.proc.stdin?.end();
-    const ended = await Promise.race([this.child.closed.then(() => true), delay(2_000).then(() => false)]);
+    const ended = await raceTimeout(this.child.closed.then(() => true), 2_000, false);
     if (!ended) await this.child.stop(1_000);
   }
 }
