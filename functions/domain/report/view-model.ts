@@ -124,6 +124,8 @@ export interface WeeklyReportView {
     /** Where this week's report and extracts are archived (a link when it is a URL). */
     archive: { label: string; url: string | null };
     dataQuality: DataQuality;
+    /** Rows in another currency left out of every figure for want of an exchange rate (count 0: none). */
+    unconverted: { count: number; currencies: string };
   };
   subject: string;
   summary: string;
@@ -424,6 +426,7 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
       preheader: '',
       archive: input.archive,
       dataQuality: input.dataQuality ?? { sources: [], rejectedRows: 0, known: false },
+      unconverted: { count: k.unconverted.length, currencies: [...new Set(k.unconverted.map((u) => u.currency))].sort().join(', ') },
     },
     subject: '',
     summary: '',

@@ -57,6 +57,13 @@ describe('report bridge with fx', () => {
     expect(summarize(v, createFormatter('en-US', 'USD'))).not.toContain('exchange rates');
   });
 
+  it('says in the data-quality footer how many rows no rate converts', () => {
+    expect(viewAt('2026-11-22').meta.unconverted).toEqual({ count: 0, currencies: '' });
+    const missing = dataset({ ...data, subscriptions: [...data.subscriptions, line('X1', 'BOLT', 100_000, '2026-03-02', 'CHF')] });
+    const v = buildWeeklyReportView(weeklyReportInput(computeWeeklyReportData(missing, DEFAULT_KPI_SETTINGS, '2026-11-22'), opts));
+    expect(v.meta.unconverted).toEqual({ count: 1, currencies: 'CHF' });
+  });
+
   it('lists the open EUR renewal in reporting cents (at its due date\'s rate)', () => {
     const d = computeWeeklyReportData(data, DEFAULT_KPI_SETTINGS, '2026-11-22');
     expect(d.renewals).toMatchObject([{ renewalId: 'R1', arrUp: 1_260_000, fx: { currency: 'EUR', arrUp: 1_200_000, rate: '1.05' } }]);
