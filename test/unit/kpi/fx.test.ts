@@ -133,6 +133,23 @@ describe('the fx movement', () => {
     expect(bridgeResidual(b)).toBe(0);
   });
 
+  it('goes with each account into its segment: the segments\' bridges add up to the company\'s', () => {
+    const data = example();
+    data.accounts = [account('ACME', 'Enterprise'), account('BOLT', 'SMB')];
+    const company = computeKpis(data, '2026-11-22', settings());
+    const segments = [...computeSegmentKpis(data, '2026-11-22', settings()).values()];
+    expect(segments.map((s) => [s.segment, s.arrBridge.fx, s.arrBridgeQtd.fx])).toEqual([
+      ['Enterprise', -50_000, -50_000],
+      ['SMB', 0, 0],
+    ]);
+    for (const key of ['open', 'expansion', 'contraction', 'fx', 'close'] as const) {
+      expect(segments.reduce((s, r) => s + r.arrBridge[key], 0), key).toBe(company.arrBridge[key]);
+    }
+    // The JSON of a stored snapshot carries fx for the company, the quarter and each segment.
+    const json = toKpiJson(company, { segments: new Map(segments.map((s) => [s.segment!, s])) });
+    expect([json.arrBridge.fx, json.arrBridgeQtd.fx, json.segments!.Enterprise!.arrBridge.fx]).toEqual([-500, -500, -500]);
+  });
+
   it('is 0 with one currency, and unchanged when a foreign line simply runs on', () => {
     const r = computeKpis(example(), '2026-11-15', settings());
     expect(r.arrBridge.fx).toBe(0);
