@@ -1,17 +1,20 @@
 // The alerts use case: evaluate the rules on a date, advance and store the alert states, send the
 // immediate critical alerts, and (on digest days) the CCO digest and each owner's digest.
 //
-// Exactly once: every message is claimed in the SendLedger before it is sent (conditional write)
-// and marked sent after. Keys: `alert-critical` / <notice id> / recipient for an immediate alert,
-// `alert-digest:cco` or `alert-digest:owner` / <date> / recipient for a digest. A rerun, a
-// duplicated schedule event or a concurrent run finds the claim and sends nothing. States are
-// stored with optimistic versions, so two concurrent runs cannot both open (or notify) one alert.
+// Once: every message goes out through send-once (functions/app/send-once.ts): claimed in the
+// send ledger before it is sent and marked sent after. Keys: `alert-critical` / <notice id> /
+// recipient for an immediate alert, `alert-digest:cco` or `alert-digest:owner` / <date> /
+// recipient for a digest. A rerun, a duplicated schedule event or a concurrent run finds the claim
+// and sends nothing. States are stored with optimistic versions, so two concurrent runs cannot
+// both open (or notify) one alert.
 //
-// A crash between SES accepting a message and markSent leaves an in-flight claim; after
-// `staleClaimMs` (30 minutes) a later run takes it over and sends again. For risk alerts Pulse
-// prefers a rare duplicate to a silently dropped critical alert (docs/alerts.md).
+// The unknown-outcome policy is `resend` (at least once): a send whose outcome is unknown is
+// released and sent again by the next run, and a run that stopped between SES accepting a message
+// and the mark leaves a claim a later run takes over after `staleClaimMs` (30 minutes). For risk
+// alerts Pulse prefers a rare duplicate to a silently dropped critical alert (docs/alerts.md).
 import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
+import { sendOnce } from './send-once';
 import type { PulseConfig } from '../config';
 import type { Dataset } from '../domain/contract/validate';
 import { WEEKDAYS, isoWeekday, type IsoDate } from '../domain/dates';
@@ -35,7 +38,8 @@ import {
 } from '../domain/alerts';
 import { kpiSettingsFrom, type KpiSettings } from '../domain/kpi';
 import { AlertConflictError, type AlertRenderer, type AlertStateStore, type RenderedAlertEmail } from '../ports/alerts';
-import type { Mailer, SendKey, SendLedger } from '../ports/mailer';
+import type { Mailer, OutgoingMessage } from '../ports/mailer';
+import type { SendKey, SendLedger } from '../ports/send-ledger';
 import type { Store } from '../ports/store';
 
 export interface EvaluateAlertsDeps {
@@ -200,50 +204,42 @@ function onlyOne(evaluations: ReadonlyMap<string, Evaluation>, id: string): Map<
 }
 
 /**
- * Claims every key, sends one message for the claimed ones (render gets their positions) to the
- * keys' recipient, and marks them all sent with its message id. Keys already sent or in flight are
- * reported and left out; nothing claimed, nothing sent.
+ * One message to the keys' recipient for the keys this run claims (render gets their positions),
+ * through send-once. Alerts are delivered at least once: an unknown outcome releases the claims,
+ * and a claim left by a run that stopped is taken over after `staleClaimMs` (docs/alerts.md).
  */
-async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, keys: SendKey[], render: (claimed: number[]) => Promise<RenderedAlertEmail>): Promise<SendOutcome[]> {
+async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, keys: SendKey[], render: (claimed: readonly number[]) => Promise<RenderedAlertEmail>): Promise<SendOutcome[]> {
   const recipient = keys[0]!.recipient;
   if (opts.dryRun) {
     const msg = await render(keys.map((_, i) => i));
     return keys.map((key) => ({ key, status: 'dry-run', subject: msg.subject }));
   }
-  const out: SendOutcome[] = [];
-  const claimed: number[] = [];
-  for (const [i, key] of keys.entries()) {
-    const claim = await deps.ledger.claim(key, { staleAfterMs: opts.staleClaimMs ?? 30 * 60_000 });
-    if (claim.status === 'claimed') claimed.push(i);
-    else out.push(claim.status === 'sent' ? { key, status: 'already-sent', messageId: claim.messageId } : { key, status: 'in-flight' });
-  }
-  if (claimed.length === 0) return out;
   let subject: string | undefined;
-  let sent: { messageId: string };
-  try {
-    const msg = await render(claimed);
-    subject = msg.subject;
-    sent = await deps.mailer.send({
-      from: opts.routing.from,
-      to: [recipient],
-      ...(opts.routing.replyTo ? { replyTo: opts.routing.replyTo } : {}),
-      subject: msg.subject,
-      html: msg.html,
-      text: msg.text,
-      headers: { 'X-Pulse-Send-Key': `${keys[claimed[0]!]!.kind}/${keys[claimed[0]!]!.period}/${recipient}${claimed.length > 1 ? ` (+${claimed.length - 1})` : ''}`.replace(/[\r\n]/g, ' ') },
-    });
-  } catch (e) {
-    // Not sent: give the claims back so the next run retries.
-    for (const i of claimed) await deps.ledger.release(keys[i]!, (e as Error).message).catch(() => undefined);
-    for (const i of claimed) out.push({ key: keys[i]!, status: 'failed', error: (e as Error).message, ...(subject ? { subject } : {}) });
-    return out;
-  }
-  // Sent: never release now (that would send it twice); a failed markSent leaves an in-flight claim.
-  for (const i of claimed) {
-    await deps.ledger.markSent(keys[i]!, sent.messageId);
-    out.push({ key: keys[i]!, status: 'sent', subject, messageId: sent.messageId });
-  }
-  return out;
+  const { outcomes } = await sendOnce(
+    { ledger: deps.ledger, channel: deps.mailer },
+    keys,
+    async (claimed): Promise<OutgoingMessage> => {
+      const msg = await render(claimed);
+      subject = msg.subject;
+      const first = keys[claimed[0]!]!;
+      return {
+        from: opts.routing.from,
+        to: [recipient],
+        ...(opts.routing.replyTo ? { replyTo: opts.routing.replyTo } : {}),
+        subject: msg.subject,
+        html: msg.html,
+        text: msg.text,
+        headers: { 'X-Pulse-Send-Key': `${first.kind}/${first.period}/${recipient}${claimed.length > 1 ? ` (+${claimed.length - 1})` : ''}`.replace(/[\r\n]/g, ' ') },
+      };
+    },
+    { unknownOutcome: 'resend', staleAfterMs: opts.staleClaimMs ?? 30 * 60_000 },
+  );
+  return outcomes.map((o): SendOutcome => {
+    if (o.status === 'sent') return { key: o.key, status: 'sent', ...(subject ? { subject } : {}), messageId: o.messageId };
+    if (o.status === 'already-sent') return { key: o.key, status: 'already-sent', messageId: o.messageId };
+    if (o.status === 'in-flight') return { key: o.key, status: 'in-flight' };
+    return { key: o.key, status: 'failed', error: o.error, ...(subject ? { subject } : {}) };
+  });
 }
 
 /** Is `date` one of the configured digest days? */

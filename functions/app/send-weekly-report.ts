@@ -25,15 +25,16 @@ import {
   type WeeklyReportView,
 } from '../domain/report';
 import { INDEX_KEY, periodPrefix, weeklyPack } from '../domain/archive';
-import { MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage, type SendKey, type SendLedger } from '../ports/mailer';
+import { MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage } from '../ports/mailer';
+import type { SendKey, SendLedger } from '../ports/send-ledger';
 import type { RenderedEmail, ReportRenderer } from '../ports/report-renderer';
 import type { RunLedger } from '../ports/run-ledger';
 import type { Store } from '../ports/store';
 import { recordRun, type RunContext } from './record-run';
+import { sendOnce } from './send-once';
 
 export const REPORT_KIND = 'weekly-report';
 export const DELAYED_KIND = 'weekly-report-delayed';
-/** SES accepts at most 50 recipients per message. */
 
 export interface ReportSettings {
   companyName: string;
@@ -136,8 +137,11 @@ function normaliseRecipients(list: readonly string[]): string[] {
   return [...new Set(list.map((r) => r.trim().toLowerCase()).filter(Boolean))];
 }
 
-/** Claim, send in messages of at most 50 recipients, mark sent; release only what surely did not go out. */
-export async function sendOnce(
+/**
+ * The report's deliveries: one send-once per message of at most 50 recipients (SES's limit), each
+ * recipient claimed on its own. An unknown outcome is held (at most once): see functions/app/send-once.ts.
+ */
+export async function sendToRecipients(
   deps: Pick<SendWeeklyReportDeps, 'sendLedger' | 'mailer'>,
   key: { kind: string; period: string },
   recipients: readonly string[],
@@ -145,36 +149,23 @@ export async function sendOnce(
   opts: { force?: boolean } = {},
 ): Promise<Sends> {
   const out = emptySends();
-  const claimed: string[] = [];
-  const keyOf = (recipient: string): SendKey => ({ ...key, recipient });
-  for (const recipient of normaliseRecipients(recipients)) {
-    const c = await deps.sendLedger.claim(keyOf(recipient), opts.force ? { force: true } : {});
-    if (c.status === 'claimed') claimed.push(recipient);
-    else if (c.status === 'sent') out.alreadySent.push({ recipient, messageId: c.messageId, sentAt: c.sentAt });
-    else out.inFlight.push({ recipient, claimedAt: c.claimedAt });
-  }
-  for (let i = 0; i < claimed.length; i += MAX_RECIPIENTS_PER_MESSAGE) {
-    const to = claimed.slice(i, i + MAX_RECIPIENTS_PER_MESSAGE);
-    const outgoing: OutgoingMessage = { ...message, to };
-    let messageId: string;
-    try {
-      messageId = (await deps.mailer.send(outgoing)).messageId;
-    } catch (err) {
-      // Only a failure that surely sent nothing (the mailer says so) gives the claims back; after
-      // an unknown outcome (a timeout after SES may have accepted it) the claims stay, so no run
-      // sends a second copy by itself: at most once, resolved by `--resend` (docs/report.md).
-      const released = (err as { definitelyNotSent?: unknown }).definitelyNotSent === true;
-      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      for (const recipient of to) {
-        if (released) await deps.sendLedger.release(keyOf(recipient), error);
-        out.failed.push({ recipient, error, released });
-      }
-      continue;
-    }
-    out.messages.push(outgoing);
-    for (const recipient of to) {
-      await deps.sendLedger.markSent(keyOf(recipient), messageId);
-      out.sent.push({ recipient, messageId });
+  const all = normaliseRecipients(recipients);
+  for (let i = 0; i < all.length; i += MAX_RECIPIENTS_PER_MESSAGE) {
+    const keys = all.slice(i, i + MAX_RECIPIENTS_PER_MESSAGE).map((recipient): SendKey => ({ ...key, recipient }));
+    const sent = await sendOnce(
+      { ledger: deps.sendLedger, channel: deps.mailer },
+      keys,
+      (claimed): OutgoingMessage => ({ ...message, to: claimed.map((c) => keys[c]!.recipient) }),
+      { unknownOutcome: 'hold' },
+      opts,
+    );
+    if (sent.delivered) out.messages.push(sent.delivered.message);
+    for (const o of sent.outcomes) {
+      const recipient = o.key.recipient;
+      if (o.status === 'sent') out.sent.push({ recipient, messageId: o.messageId });
+      else if (o.status === 'already-sent') out.alreadySent.push({ recipient, messageId: o.messageId, sentAt: o.sentAt });
+      else if (o.status === 'in-flight') out.inFlight.push({ recipient, claimedAt: o.claimedAt });
+      else out.failed.push({ recipient, error: o.error, released: o.released });
     }
   }
   return out;
@@ -239,7 +230,7 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
         nextStep: `Fix the inputs (run the missing ingests), then run the report again: \`pulse report --week ${week}\` or wait for the next scheduled attempt. Nothing was sent to ${recipients.join(', ')}.`,
       });
       const sends = operators.length
-        ? await sendOnce(deps, { kind: DELAYED_KIND, period: week }, operators, {
+        ? await sendToRecipients(deps, { kind: DELAYED_KIND, period: week }, operators, {
             from: settings.from,
             subject: notice.subject,
             html: notice.html,
@@ -253,7 +244,7 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
     }
 
     const email = await deps.renderer.renderWeeklyReport(view);
-    const sends = await sendOnce(
+    const sends = await sendToRecipients(
       deps,
       { kind: REPORT_KIND, period: week },
       recipients,

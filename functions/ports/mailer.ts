@@ -1,5 +1,7 @@
-// The mail port: one message out (SES in AWS and locally), and the send ledger that makes every
-// send happen exactly once per (kind, period, recipient).
+// The mail port: one message out (SES in AWS and locally) and the error a mailer throws. Sending
+// each message once (claim, send, mark) is the send ledger's job (ports/send-ledger.ts) through
+// functions/app/send-once.ts.
+import { DeliveryError, type DeliveryChannel } from './send-ledger';
 
 /** SES takes at most 50 recipients (To + Cc + Bcc) in one message. */
 export const MAX_RECIPIENTS_PER_MESSAGE = 50;
@@ -32,32 +34,31 @@ export interface SentMessage {
   raw: Buffer;
 }
 
-export interface Mailer {
+export type MailErrorCode =
+  /** The service kept throttling after every retry: nothing was sent. */
+  | 'THROTTLED'
+  /** The service refused the message (bad address, unverified identity, suppressed ...): nothing was sent. */
+  | 'REJECTED'
+  /** The outcome is unknown (network error, 5xx): the message may or may not have gone out. */
+  | 'UNKNOWN_OUTCOME'
+  /** The message itself is invalid (too many recipients, a missing image ...): nothing was sent. */
+  | 'INVALID_MESSAGE';
+
+/** What a Mailer throws when a message did not surely go out; `notSent` is false only for UNKNOWN_OUTCOME. */
+export class MailError extends DeliveryError {
+  override readonly name = 'MailError';
+  readonly attempts: number;
+  constructor(
+    readonly code: MailErrorCode,
+    message: string,
+    opts: { cause?: unknown; attempts?: number } = {},
+  ) {
+    super(message, code !== 'UNKNOWN_OUTCOME', opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.attempts = opts.attempts ?? 1;
+  }
+}
+
+/** Sends one email; throws MailError when it did not surely go out. */
+export interface Mailer extends DeliveryChannel<OutgoingMessage> {
   send(message: OutgoingMessage): Promise<SentMessage>;
-}
-
-/** What is being sent, for whom, for which period: the idempotency key of one send. */
-export interface SendKey {
-  /** e.g. `weekly-report`, `alert-digest:cco`, `alert-critical`. */
-  kind: string;
-  /** e.g. `2026-W47`, `2026-11-23`, or an alert id with its transition. */
-  period: string;
-  /** The recipient address (lower-cased). */
-  recipient: string;
-}
-
-export type ClaimResult =
-  /** This caller owns the send now and must call markSent or release. */
-  | { status: 'claimed' }
-  /** Already sent: do nothing. */
-  | { status: 'sent'; messageId: string; sentAt: string }
-  /** Another run claimed it and has not finished (or crashed between claim and send). */
-  | { status: 'in-flight'; claimedAt: string };
-
-export interface SendLedger {
-  /** Claims the send with a conditional write; a stale in-flight claim older than `staleAfterMs` may be taken over. */
-  claim(key: SendKey, opts?: { staleAfterMs?: number; force?: boolean }): Promise<ClaimResult>;
-  markSent(key: SendKey, messageId: string): Promise<void>;
-  /** Gives a claim back after a failed send, so a retry can send. */
-  release(key: SendKey, reason: string): Promise<void>;
 }

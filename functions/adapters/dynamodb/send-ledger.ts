@@ -1,15 +1,18 @@
-// The SendLedger port on the Pulse table: one item per (kind, period, recipient) under
-// `SEND#<kind>#<period>` / `TO#<recipient>`. A claim is a conditional write that succeeds only when
-// no claim exists (or the last one was released); the SES message id is recorded after the send.
+// The SendLedger port on the Pulse table: one item per (kind, period, channel, recipient) under
+// `SEND#<kind>#<period>` / `TO#<recipient>` for email (the first channel, so its keys never change)
+// and `TO#<channel>:<recipient>` for any other channel. A claim is a conditional write that
+// succeeds only when no claim exists (or the last one was released); the message id is recorded
+// after the send.
 // Only PutItem/UpdateItem (the `table:claim` grant) and a consistent GetItem are used.
 //
-// Item: { status: 'claimed' | 'sent' | 'released', claimedAt, claimToken, attempts, sentAt?,
-//         messageId?, releasedAt?, releaseReason?, lastMessageId? (before a forced resend) }
+// Item: { status: 'claimed' | 'sent' | 'released', kind, period, channel, recipient, claimedAt,
+//         claimToken, attempts, sentAt?, messageId?, releasedAt?, releaseReason?,
+//         lastMessageId? (before a forced resend) }
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ClaimResult, SendKey, SendLedger } from '../../ports/mailer';
+import { DEFAULT_CHANNEL, type ClaimResult, type SendKey, type SendLedger } from '../../ports/send-ledger';
 import { SEND_ENTITY, sendKey } from './table';
 import { documentClient } from './document-client';
 
@@ -38,9 +41,9 @@ interface SendItem {
   messageId?: string;
 }
 
-/** Recipients are compared lower-cased (the port's contract). */
-export function normaliseKey(key: SendKey): SendKey {
-  return { kind: key.kind, period: key.period, recipient: key.recipient.trim().toLowerCase() };
+/** Recipients are compared lower-cased (the port's contract); the channel defaults to email. */
+export function normaliseKey(key: SendKey): Required<SendKey> {
+  return { kind: key.kind, period: key.period, recipient: key.recipient.trim().toLowerCase(), channel: key.channel ?? DEFAULT_CHANNEL };
 }
 
 export class DynamoDbSendLedger implements SendLedger {
@@ -56,7 +59,7 @@ export class DynamoDbSendLedger implements SendLedger {
 
   private keyOf(key: SendKey) {
     const k = normaliseKey(key);
-    return sendKey(k.kind, k.period, k.recipient);
+    return sendKey(k.kind, k.period, k.channel === DEFAULT_CHANNEL ? k.recipient : `${k.channel}:${k.recipient}`);
   }
 
   async claim(key: SendKey, opts: { staleAfterMs?: number; force?: boolean } = {}): Promise<ClaimResult> {
@@ -72,6 +75,7 @@ export class DynamoDbSendLedger implements SendLedger {
       ':kind': k.kind,
       ':period': k.period,
       ':recipient': k.recipient,
+      ':channel': k.channel,
     };
     // A first claim or a claim after a release; with `force`, anything but a claim made within
     // `staleAfterMs` (default 0: any earlier claim); with `staleAfterMs`, also a claim older than that.
@@ -91,7 +95,7 @@ export class DynamoDbSendLedger implements SendLedger {
           Key: this.keyOf(k),
           // A forced resend keeps the previous message id as `lastMessageId`.
           UpdateExpression:
-            'SET #status = :claimed, #claimedAt = :at, claimToken = :token, entity = :entity, kind = :kind, period = :period, recipient = :recipient' +
+            'SET #status = :claimed, #claimedAt = :at, claimToken = :token, entity = :entity, kind = :kind, period = :period, recipient = :recipient, channel = :channel' +
             (opts.force ? ', lastMessageId = if_not_exists(messageId, :none) REMOVE messageId, sentAt' : '') +
             ' ADD attempts :one',
           ConditionExpression: condition,
@@ -158,5 +162,5 @@ export class DynamoDbSendLedger implements SendLedger {
 }
 
 function describeKey(k: SendKey): string {
-  return `the ${k.kind} send for ${k.period} to ${k.recipient}`;
+  return `the ${k.kind} send for ${k.period} to ${k.recipient}${k.channel && k.channel !== DEFAULT_CHANNEL ? ` on ${k.channel}` : ''}`;
 }

@@ -2,7 +2,7 @@
 // conditional claims), for unit tests, the backtest and dry runs. Not shared between processes.
 import type { AlertState } from '../../domain/alerts';
 import { AlertConflictError, type AlertStateStore } from '../../ports/alerts';
-import type { ClaimResult, SendKey, SendLedger } from '../../ports/mailer';
+import { DEFAULT_CHANNEL, type ClaimResult, type SendKey, type SendLedger } from '../../ports/send-ledger';
 
 export class InMemoryAlertStateStore implements AlertStateStore {
   readonly alerts = new Map<string, AlertState>();
@@ -42,7 +42,7 @@ export class InMemorySendLedger implements SendLedger {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   private id(k: SendKey): string {
-    return `${k.kind}|${k.period}|${k.recipient.toLowerCase()}`;
+    return `${k.kind}|${k.period}|${k.channel ?? DEFAULT_CHANNEL}|${k.recipient.toLowerCase()}`;
   }
   async claim(key: SendKey, opts: { staleAfterMs?: number; force?: boolean } = {}): Promise<ClaimResult> {
     const id = this.id(key);

@@ -4,36 +4,9 @@
 // error is not retried here, because SES may have accepted a message whose answer was lost, and
 // sending it again would be a duplicate (the use case decides: see docs/report.md).
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage, type SentMessage } from '../../ports/mailer';
+import { MailError, MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage, type SentMessage } from '../../ports/mailer';
 import { composeMime } from './mime';
 
-
-export type MailErrorCode =
-  /** SES kept throttling after every retry: nothing was sent. */
-  | 'THROTTLED'
-  /** SES refused the message (bad address, unverified identity, suppressed ...): nothing was sent. */
-  | 'REJECTED'
-  /** The outcome is unknown (network error, 5xx): SES may or may not have sent it. */
-  | 'UNKNOWN_OUTCOME'
-  /** The message itself is invalid (too many recipients, a missing image ...). */
-  | 'INVALID_MESSAGE';
-
-export class MailError extends Error {
-  override readonly name = 'MailError';
-  constructor(
-    readonly code: MailErrorCode,
-    message: string,
-    opts: { cause?: unknown; readonly attempts?: number } = {},
-  ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.attempts = opts.attempts ?? 1;
-  }
-  readonly attempts: number;
-  /** True when SES certainly did not send the message (a retry cannot duplicate it). */
-  get definitelyNotSent(): boolean {
-    return this.code !== 'UNKNOWN_OUTCOME';
-  }
-}
 
 const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'LimitExceededException', 'SendingPausedException']);
 const NOT_RETRIED_LIMITS = new Set(['LimitExceededException', 'SendingPausedException']);

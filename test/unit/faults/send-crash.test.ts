@@ -6,8 +6,8 @@
 // (Throttling and unknown SES outcomes: test/unit/faults/ses.test.ts; duplicate and concurrent
 // runs: test/unit/faults/duplicate-runs.test.ts and test/unit/alerts/evaluate-alerts.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { sendOnce, sendWeeklyReport } from '../../../functions/app/send-weekly-report';
-import type { SendKey } from '../../../functions/ports/mailer';
+import { sendToRecipients, sendWeeklyReport } from '../../../functions/app/send-weekly-report';
+import type { SendKey } from '../../../functions/ports/send-ledger';
 import { demoDataset } from '../archive/fixtures';
 import { MemoryMailer, MemorySendLedger, MemoryStore } from '../report/fakes';
 import { expectFailedMetrics, expectRuns, observe } from './observe';
@@ -43,22 +43,22 @@ class CrashingLedger extends MemorySendLedger {
   }
 }
 
-describe('a crash inside sendOnce', () => {
+describe('a crash inside the report\'s send-once', () => {
   it('between claim and send: nothing was sent; the rerun leaves the claimed recipient alone and sends the rest once', async () => {
     const ledger = new CrashingLedger('after-claim');
     const mailer = new MemoryMailer();
-    await expect(sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE)).rejects.toThrow(Crash);
+    await expect(sendToRecipients({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE)).rejects.toThrow(Crash);
     expect(mailer.sent).toHaveLength(0);
 
-    const rerun = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+    const rerun = await sendToRecipients({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
     expect(rerun.inFlight.map((r) => r.recipient)).toEqual(['ceo@northwind.example']);
     expect(rerun.sent.map((r) => r.recipient)).toEqual(['cfo@northwind.example']);
     // A third run sends nothing more.
-    const third = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+    const third = await sendToRecipients({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
     expect(third.sent).toEqual([]);
     expect(mailer.sent.flatMap((m) => m.to)).toEqual(['cfo@northwind.example']);
     // The stuck recipient is reachable only on purpose (--resend), and then exactly once.
-    const resend = await sendOnce({ sendLedger: ledger, mailer }, KEY, ['ceo@northwind.example'], MESSAGE, { force: true });
+    const resend = await sendToRecipients({ sendLedger: ledger, mailer }, KEY, ['ceo@northwind.example'], MESSAGE, { force: true });
     expect(resend.sent.map((r) => r.recipient)).toEqual(['ceo@northwind.example']);
     expect(mailer.sent.flatMap((m) => m.to).sort()).toEqual(['ceo@northwind.example', 'cfo@northwind.example']);
   });
@@ -66,11 +66,11 @@ describe('a crash inside sendOnce', () => {
   it('between send and mark: the email went out once; reruns never send it again (in flight, not re-sent)', async () => {
     const ledger = new CrashingLedger('before-mark');
     const mailer = new MemoryMailer();
-    await expect(sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE)).rejects.toThrow(Crash);
+    await expect(sendToRecipients({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE)).rejects.toThrow(Crash);
     expect(mailer.sent).toHaveLength(1);
 
     for (let i = 0; i < 3; i++) {
-      const rerun = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+      const rerun = await sendToRecipients({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
       expect(rerun.sent).toEqual([]);
       expect(rerun.inFlight.map((r) => r.recipient)).toContain('ceo@northwind.example');
     }
@@ -82,7 +82,7 @@ describe('a crash inside sendOnce', () => {
   it('control: without a crash every recipient is sent once and marked sent', async () => {
     const ledger = new CrashingLedger(undefined);
     const mailer = new MemoryMailer();
-    const ok = await sendOnce({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
+    const ok = await sendToRecipients({ sendLedger: ledger, mailer }, KEY, RECIPIENTS, MESSAGE);
     expect(ok.sent.map((r) => r.recipient)).toEqual(RECIPIENTS);
     expect([...ledger.items.values()].map((v) => v.status)).toEqual(['sent', 'sent']);
   });

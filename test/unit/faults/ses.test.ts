@@ -146,7 +146,7 @@ describe('the SES client of the Lambda runtime', () => {
     };
     const client = (config: object) => new SESv2Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler, ...config });
     const message = { from: settings.from, to: RECIPIENTS, subject: 's', html: '<p>x</p>', text: 'x', images: [] };
-    await expect(new SesMailer({ client: client(SES_CLIENT_CONFIG) }).send(message)).rejects.toMatchObject({ code: 'UNKNOWN_OUTCOME', definitelyNotSent: false });
+    await expect(new SesMailer({ client: client(SES_CLIENT_CONFIG) }).send(message)).rejects.toMatchObject({ code: 'UNKNOWN_OUTCOME', notSent: false });
     expect(requests).toBe(1);
     // What the SDK's default would have done: send the same message three times.
     requests = 0;

@@ -1,6 +1,7 @@
 // In-memory fakes of the ports the weekly report uses, for unit tests.
 import type { Dataset } from '../../../functions/domain/contract/validate';
-import type { ClaimResult, Mailer, OutgoingMessage, SendKey, SendLedger, SentMessage } from '../../../functions/ports/mailer';
+import type { Mailer, OutgoingMessage, SentMessage } from '../../../functions/ports/mailer';
+import { DEFAULT_CHANNEL, type ClaimResult, type SendKey, type SendLedger } from '../../../functions/ports/send-ledger';
 import type { RunKind, RunLedger, RunRecord } from '../../../functions/ports/run-ledger';
 import type { KpiSnapshot, Store } from '../../../functions/ports/store';
 
@@ -30,7 +31,7 @@ export class MemoryRunLedger implements RunLedger {
 export class MemorySendLedger implements SendLedger {
   readonly items = new Map<string, { status: 'claimed' | 'sent' | 'released'; claimedAt: string; messageId?: string; sentAt?: string }>();
   private key(k: SendKey) {
-    return `${k.kind}|${k.period}|${k.recipient.toLowerCase()}`;
+    return `${k.kind}|${k.period}|${k.channel ?? DEFAULT_CHANNEL}|${k.recipient.toLowerCase()}`;
   }
   async claim(k: SendKey, opts: { staleAfterMs?: number; force?: boolean } = {}): Promise<ClaimResult> {
     const existing = this.items.get(this.key(k));

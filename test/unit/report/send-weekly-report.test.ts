@@ -6,6 +6,7 @@ import { sendWeeklyReport, type ReportSettings } from '../../../functions/app/se
 import { DEFAULT_KPI_SETTINGS } from '../../../functions/domain/kpi';
 import { emptyDataset } from '../../../functions/domain/contract/validate';
 import { checkFreshness, checkSanity, computeWeeklyReportData } from '../../../functions/domain/report';
+import { MailError } from '../../../functions/ports/mailer';
 import type { ReportRenderer } from '../../../functions/ports/report-renderer';
 import { demoDataset } from './demo-dataset';
 import { MemoryMailer, MemoryRunLedger, MemorySendLedger, MemoryStore } from './fakes';
@@ -98,14 +99,14 @@ describe('sendWeeklyReport', () => {
 
   it('a send that surely failed is released (the next run sends); an unknown outcome stays claimed (never a duplicate)', async () => {
     const w = world();
-    w.mailer.failures = [Object.assign(new Error('throttled'), { definitelyNotSent: true })];
+    w.mailer.failures = [new MailError('THROTTLED', 'throttled')];
     const r1 = await sendWeeklyReport(w, settings, { asOf: ASOF });
     expect(r1.status === 'sent' && r1.sends.failed.every((f) => f.released)).toBe(true);
     const r2 = await sendWeeklyReport(w, settings, { asOf: ASOF });
     expect(r2.status === 'sent' && r2.sends.sent).toHaveLength(2);
 
     const v = world();
-    v.mailer.failures = [Object.assign(new Error('socket hang up'), { definitelyNotSent: false })];
+    v.mailer.failures = [new MailError('UNKNOWN_OUTCOME', 'socket hang up')];
     const u1 = await sendWeeklyReport(v, settings, { asOf: ASOF });
     expect(u1.status === 'sent' && u1.sends.failed.every((f) => !f.released)).toBe(true);
     const u2 = await sendWeeklyReport(v, settings, { asOf: ASOF });

@@ -3,7 +3,8 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MailError, SesMailer } from '../../../functions/adapters/ses/ses-mailer';
+import { SesMailer } from '../../../functions/adapters/ses/ses-mailer';
+import { MailError } from '../../../functions/ports/mailer';
 import type { OutgoingMessage } from '../../../functions/ports/mailer';
 
 const ses = mockClient(SESv2Client);
@@ -51,16 +52,16 @@ describe('SesMailer', () => {
     ses.on(SendEmailCommand).rejects(throttled());
     const err = await mailer().send(message).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailError);
-    expect(err).toMatchObject({ code: 'THROTTLED', attempts: 4, definitelyNotSent: true });
+    expect(err).toMatchObject({ code: 'THROTTLED', attempts: 4, notSent: true });
   });
 
   it('does not retry a rejection, and says an unknown outcome is unknown', async () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }));
-    await expect(mailer().send(message)).rejects.toMatchObject({ code: 'REJECTED', definitelyNotSent: true });
+    await expect(mailer().send(message)).rejects.toMatchObject({ code: 'REJECTED', notSent: true });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     ses.reset();
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
-    await expect(mailer().send(message)).rejects.toMatchObject({ code: 'UNKNOWN_OUTCOME', definitelyNotSent: false });
+    await expect(mailer().send(message)).rejects.toMatchObject({ code: 'UNKNOWN_OUTCOME', notSent: false });
   });
 
   it('refuses more than 50 recipients and a cid without its image', async () => {
