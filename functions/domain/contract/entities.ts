@@ -298,7 +298,7 @@ function byRowCurrency<T>(reporting: string, make: (unit: AmountUnit, currency: 
     if (!schema) schemas.set(key, (schema = make(unit, currency)));
     return schema;
   };
-  return z.unknown().transform((raw, ctx) => {
+  const wrapper = z.unknown().transform((raw, ctx) => {
     const code = foreignCurrencyOf(raw, reporting);
     const parsed = (code === undefined ? schemaFor('cents', reporting) : schemaFor(currencyDecimals(code), code)).safeParse(raw);
     if (!parsed.success) {
@@ -306,7 +306,22 @@ function byRowCurrency<T>(reporting: string, make: (unit: AmountUnit, currency: 
       return z.NEVER;
     }
     return code === undefined ? parsed.data : { ...parsed.data, currency: code };
-  }) as unknown as RowSchema<T & { currency?: string }>;
+  });
+  // The columns it reads are those of any variant (the reporting currency's, say): see schemaColumns.
+  Object.defineProperty(wrapper, ROW_COLUMNS, { value: columnsOf(schemaFor('cents', reporting)) });
+  return wrapper as unknown as RowSchema<T & { currency?: string }>;
+}
+
+const ROW_COLUMNS = Symbol('row columns');
+
+function columnsOf(schema: unknown): string[] {
+  const s = schema as { [ROW_COLUMNS]?: string[]; in?: { shape?: Record<string, unknown> } };
+  return s[ROW_COLUMNS] ?? Object.keys(s.in?.shape ?? {});
+}
+
+/** The columns an entity schema reads (for checking them against CONTRACT_COLUMNS). */
+export function schemaColumns(schema: RowSchema<unknown>): string[] {
+  return columnsOf(schema);
 }
 
 // ---- entity schemas ----------------------------------------------------------------------
