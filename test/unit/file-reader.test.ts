@@ -115,4 +115,23 @@ describe('readDataset', () => {
     const { unknownAccounts } = await readDataset(new FolderSource(dir), validator);
     expect([...unknownAccounts]).toEqual([['nps', ['ZZ']]]);
   });
+
+  it('reads fx_rates (CSV or NDJSON; a later row for the same day and currency wins) and lists the rows no rate converts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-read-'));
+    writeFileSync(join(dir, 'subscriptions.csv'), 'line_id,account_id,arr,start_date,currency\nL1,A1,1000,2026-01-05,eur\nL2,A1,1000,2026-01-01,EUR\nL3,A1,500,2026-01-05,\n');
+    writeFileSync(
+      join(dir, 'fx_rates.ndjson'),
+      ['{"date":"2026-01-02","currency":"eur","rate":"1.09"}', '{"date":"2026-01-02","currency":"EUR","rate":1.0842}', '{"date":"2026-01-02","currency":"EUR","rate":"0"}'].join('\n'),
+    );
+    const { dataset, summary, unconverted } = await readDataset(new FolderSource(dir), validator);
+    // Kept in their own currency (the KPI engine converts), the later rate for 2026-01-02 kept, the zero rate rejected.
+    expect(dataset.subscriptions.map((s) => [s.lineId, s.arr, s.currency])).toEqual([
+      ['L1', 100_000, 'EUR'],
+      ['L2', 100_000, 'EUR'],
+      ['L3', 50_000, undefined],
+    ]);
+    expect(dataset.fx_rates).toEqual([{ date: '2026-01-02', currency: 'EUR', rate: '1.0842' }]);
+    expect(summary.rejects).toMatchObject([{ file: 'fx_rates.ndjson', line: 3, field: 'rate' }]);
+    expect(unconverted).toMatchObject([{ entity: 'subscriptions', id: 'L2', currency: 'EUR', date: '2026-01-01', reason: 'no EUR rate on or before 2026-01-01 (the first is 2026-01-02)' }]);
+  });
 });
