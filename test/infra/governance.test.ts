@@ -58,7 +58,7 @@ beforeAll(() => {
       findings[shape].set(control, [...(findings[shape].get(control) ?? []), resource.resourceLogicalId].sort());
     }
   }
-}, 120_000);
+}, 300_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 const failing = (shape: Shape) => [...findings[shape].keys()].sort();

@@ -484,6 +484,50 @@ describe('Monitoring', () => {
   });
 });
 
+describe('logs key, key policies and tracing', () => {
+  type KeyPolicy = { Statement: { Sid?: string; Effect: string; Principal: unknown; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }[] };
+  const keys = () => typed('AWS::KMS::Key');
+
+  it('encrypts every log group with the one logs key', () => {
+    const logsKey = logicalId(built.template, 'AWS::KMS::Key', 'LogsKey');
+    const groups = typed('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThan(0);
+    for (const [id, group] of groups) expect(group.Properties?.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [logsKey, 'Arn'] });
+    expect(resources(built.template)[logsKey]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+  });
+
+  it("lets CloudWatch Logs of this region use the logs key, for this account's log groups in this region only", () => {
+    const policy = resources(built.template)[logicalId(built.template, 'AWS::KMS::Key', 'LogsKey')]!.Properties!.KeyPolicy as KeyPolicy;
+    const logs = policy.Statement.filter((st) => flat((st.Principal as { Service?: unknown }).Service ?? '').startsWith('logs.'));
+    expect(logs).toHaveLength(1);
+    expect(flat((logs[0]!.Principal as { Service: unknown }).Service)).toBe('logs.<AWS::Region>.amazonaws.com');
+    expect(logs[0]!.Effect).toBe('Allow');
+    expect(flat(logs[0]!.Condition!.ArnLike!['kms:EncryptionContext:aws:logs:arn'])).toBe('arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*');
+    // Only the account's own principals besides (the default key policy), no other service.
+    const principals = policy.Statement.filter((st) => st.Effect === 'Allow').map((st) => flat((st.Principal as { AWS?: unknown; Service?: unknown }).AWS ?? (st.Principal as { Service: unknown }).Service));
+    expect(principals.sort()).toEqual(['arn:<AWS::Partition>:iam::<AWS::AccountId>:root', 'logs.<AWS::Region>.amazonaws.com']);
+  });
+
+  it('lets nobody but AWS services create grants on any key (CT.KMS.PR.3)', () => {
+    expect(keys()).toHaveLength(2);
+    for (const [id, key] of keys()) {
+      const deny = (key.Properties!.KeyPolicy as KeyPolicy).Statement.find((st) => st.Effect === 'Deny');
+      expect(deny, id).toMatchObject({
+        Principal: { AWS: '*' },
+        Action: 'kms:CreateGrant',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      });
+    }
+  });
+
+  it('traces every function with X-Ray', () => {
+    for (const [id, fn] of typed('AWS::Lambda::Function')) {
+      if (id.startsWith('BucketNotificationsHandler')) continue; // CDK-internal, runs during deployments only
+      expect(fn.Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
+    }
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no violations, errors or warnings', () => {
     const report = new AwsSolutionsChecks().validateScope(built.stack);
