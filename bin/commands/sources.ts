@@ -1,6 +1,7 @@
 // `pulse sources list|test|sync` and `pulse runs`: the configured sources, a dry run of one, a
 // recorded sync of one, and the run ledger. Local (the embedded stack) by default, or --target aws.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { join } from 'node:path';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
@@ -8,7 +9,11 @@ import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state'
 import { S3RejectsReport } from '../../functions/adapters/s3/rejects-report';
 import { connectSource, dropZonePrefix, type ConnectDeps } from '../../functions/adapters/sources/connect';
 import { ConfiguredSourceConnector } from '../../functions/adapters/sources/connector';
+import { ContractCsvFiles } from '../../functions/adapters/files/contract-csv-files';
 import { EnvSecrets, FileSecrets, SecretChain, SecretsManagerSecrets, type SecretResolver } from '../../functions/adapters/sources/http/credentials';
+import { HttpSourceError } from '../../functions/adapters/sources/http/errors';
+import { StripeSourceError } from '../../functions/adapters/sources/stripe/requester';
+import { exportSource } from '../../functions/app/export-source';
 import { runIngestJob, sourceIngestOptions, type IngestJobDeps, type IngestJobResult } from '../../functions/app/ingest-job';
 import { ingestSource, type IngestSourceResult } from '../../functions/app/ingest-source';
 import type { PulseConfig } from '../../functions/config';
@@ -31,7 +36,7 @@ export interface SourcesWiring {
 }
 
 /** Ledger, sync state, rejects report and connector dependencies for a CLI session. */
-export function sourcesWiring(session: TargetSession): SourcesWiring {
+export function sourcesWiring(session: TargetSession, config?: PulseConfig): SourcesWiring {
   const dynamodb = new DynamoDBClient({});
   const tableName = session.resources.tableName;
   const secretsClient = session.target === 'aws' ? new SecretsManagerClient({}) : undefined;
@@ -44,7 +49,7 @@ export function sourcesWiring(session: TargetSession): SourcesWiring {
     ledger: session.runLedger,
     syncState,
     rejects: new S3RejectsReport({ client: session.s3, bucket: session.resources.rejectsBucket }),
-    deps: { s3: session.s3, dropzoneBucket: session.resources.dropzoneBucket, secrets, syncState },
+    deps: { s3: session.s3, dropzoneBucket: session.resources.dropzoneBucket, secrets, syncState, ...(config ? { timeZone: config.company.timezone, reportingCurrency: config.company.currency } : {}) },
     close: () => {
       dynamodb.destroy();
       secretsClient?.destroy();
@@ -79,7 +84,7 @@ export function sourcesListCommand(opts: { config?: string }): number {
     s.connector,
     s.entities.join(','),
     scheduleText(s, config),
-    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.http.baseUrl,
+    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.connector === 'stripe' ? s.stripe.apiBase : s.connector === 'ecb-rates' ? (s.ecb.path ?? s.ecb.url) : s.http.baseUrl,
   ]);
   console.log(leftTable([['source', 'connector', 'entities', `schedule (${config.company.timezone})`, 'where'], ...rows]));
   for (const s of config.sources) if (s.description) console.log(`\n${s.name}: ${s.description}`);
@@ -99,7 +104,7 @@ export async function sourcesTestCommand(name: string, opts: SourceRunOptions): 
   const config = loadConfig(opts.config);
   const def = findSource(config, name);
   const session = await openTarget(opts, (m) => console.error(m));
-  const wiring = sourcesWiring(session);
+  const wiring = sourcesWiring(session, config);
   try {
     const source = connectSource(def, wiring.deps, { pageLimit: opts.pages ?? 1 });
     const result = await ingestSource(source, { store: session.store, validator: validatorFor(config) }, { ...sourceIngestOptions(def, config), dryRun: true });
@@ -111,6 +116,54 @@ export async function sourcesTestCommand(name: string, opts: SourceRunOptions): 
     wiring.close();
     await session.close();
   }
+}
+
+export interface SourceExportOptions extends TargetOptions {
+  config?: string;
+  out: string;
+}
+
+/**
+ * `pulse sources export <source> --out DIR`: read, map and validate every row of a source and write
+ * the contract files it yields (`accounts.csv`, `subscriptions.csv` ...). Nothing is written to the
+ * store, moved or remembered: how a user sees what Pulse makes of their data before trusting it.
+ * Only a drop-zone needs the stack (its files are in S3); an API source is read directly.
+ */
+export async function sourcesExportCommand(name: string, opts: SourceExportOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const def = findSource(config, name);
+  const session = def.connector === 's3-dropzone' || opts.target === 'aws' ? await openTarget(opts, (m) => console.error(m)) : undefined;
+  const wiring = session ? sourcesWiring(session, config) : undefined;
+  const deps: ConnectDeps = wiring?.deps ?? {
+    s3: new S3Client({}),
+    dropzoneBucket: '',
+    secrets: new SecretChain([new EnvSecrets(), new FileSecrets(LOCAL_SECRETS_FILE)]),
+    timeZone: config.company.timezone,
+    reportingCurrency: config.company.currency,
+  };
+  const files = new ContractCsvFiles(opts.out, def.entities);
+  try {
+    const source = connectSource(def, deps, { full: true, readOnly: true });
+    const result = await exportSource(source, { validator: validatorFor(config), files }, sourceIngestOptions(def, config));
+    console.log(`Export of source "${name}" (${source.description}): nothing written to the store, moved or remembered.`);
+    printResult(result);
+    console.log('');
+    for (const f of result.exported) console.log(`  ${f.file}  ${f.rows} row(s)`);
+    console.log(`\nCheck the figures: npx pulse kpis --data ${opts.out}`);
+    return result.status === 'succeeded' && result.summary.rejects.length === 0 ? 0 : 1;
+  } catch (err) {
+    await files.discard();
+    throw sourceFailure(err);
+  } finally {
+    wiring?.close();
+    await session?.close();
+  }
+}
+
+/** A connector's own typed error (bad key, unreachable API ...) is a clear message, not a stack trace. */
+export function sourceFailure(err: unknown): unknown {
+  if (err instanceof StripeSourceError || err instanceof HttpSourceError) return new CliError(err.message);
+  return err;
 }
 
 /**
@@ -132,7 +185,7 @@ export async function sourcesSyncCommand(name: string, opts: SourceRunOptions): 
 
 /** The sync on an open session (what the command runs; tests call it on their own stack). */
 export async function syncSource(session: TargetSession, config: PulseConfig, name: string, opts: { full: boolean }): Promise<IngestJobResult> {
-  const wiring = sourcesWiring(session);
+  const wiring = sourcesWiring(session, config);
   const progress = createProgress('ingest');
   try {
     const result = await runIngestJob(ingestJobDeps(session, config, wiring), config, {
