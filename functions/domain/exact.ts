@@ -36,10 +36,6 @@ export function fromInt(n: number): Ratio {
   return { num: BigInt(n), den: 1n };
 }
 
-export function isInteger(r: Ratio): boolean {
-  return r.den === 1n;
-}
-
 /** -1, 0 or 1 as a compares to b. */
 export function compare(a: Ratio, b: Ratio): number {
   const d = a.num * b.den - b.num * a.den;
@@ -53,11 +49,6 @@ export function roundHalfUp(r: Ratio): number {
   let q = n / r.den;
   if (2n * (n % r.den) >= r.den) q += 1n;
   return Number(neg ? -q : q);
-}
-
-/** Nearest double (for display in tests and messages only). */
-export function toNumber(r: Ratio): number {
-  return Number(r.num) / Number(r.den);
 }
 
 /**
