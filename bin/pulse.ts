@@ -1,4 +1,5 @@
 // The `pulse` command line: run, preview and inspect Pulse locally or against a deployed stack.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { alertsBacktestCommand, alertsListCommand, alertsRunCommand, alertsSnoozeCommand } from './commands/alerts';
 import { archiveAuditCommand, archiveGetCommand, archiveLinkCommand, archiveLinksCommand, archiveListCommand, archiveRevokeCommand, archiveServeCommand, DEFAULT_LINK_DAYS } from './commands/archive';
@@ -12,9 +13,13 @@ import { stackOption, targetOption } from './commands/target';
 import { validateCommand } from './commands/validate';
 
 const program = new Command();
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 program
   .name('pulse')
+  .version(`pulse ${version}`, '-V, --version', 'print the version of Pulse')
+  // Program options only before the command: `archive get --version 2` is the pack's version.
+  .enablePositionalOptions()
   .description('Customer-success and revenue reporting: KPIs, the Monday executive report, renewal-risk alerts and the finance archive.')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(

@@ -2,7 +2,6 @@
 // backtest over a folder of contract files (no servers).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-alerts';
 import { AlertBusyError, AlertNotFoundError, getAlert, listAlerts, snoozeAlertById, snoozeLimitsFrom } from '../../functions/app/alert-actions';
 import { alertRunOptions, evaluateAlerts, type AlertRunRequest, type AlertRunResult } from '../../functions/app/evaluate-alerts';
@@ -22,7 +21,7 @@ import {
 import { isIsoDate, todayIn } from '../../functions/domain/dates';
 import { kpiSettingsFrom } from '../../functions/domain/kpi';
 import type { AlertStateStore } from '../../functions/ports/alerts';
-import { CliError, formatReject, loadConfig, table, validatorFor } from './context';
+import { CliError, dataFolder, formatReject, loadConfig, table, validatorFor } from './context';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters } from './local-mail';
@@ -209,7 +208,7 @@ export async function alertsBacktestCommand(opts: AlertsBacktestOptions): Promis
   const from = checkDate(opts.from, '--from');
   const to = checkDate(opts.to, '--to');
   if (from > to) throw new CliError(`--from ${from} is after --to ${to}`);
-  const { dataset, summary } = await readDataset(new FolderSource(opts.data), validatorFor(config));
+  const { dataset, summary } = await readDataset(dataFolder(opts.data), validatorFor(config));
   for (const r of summary.rejects.slice(0, 20)) console.error(`rejected ${formatReject(r)}`);
   if (summary.rejects.length) console.error(`${summary.rejects.length} row problem(s); the backtest uses the valid rows only.`);
   let result: BacktestResult;

@@ -1,11 +1,12 @@
 // What every CLI command needs: the config, the contract validator, and consistent output.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, parseConfigText, weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import { RowValidator, type RowError } from '../../functions/domain/contract/validate';
 import type { UnconvertedRow } from '../../functions/domain/fx';
 import type { LoadSummary } from '../../functions/app/read-contract';
 import { ENTITY_NAMES } from '../../functions/domain/contract/entities';
+import { FolderSource, recogniseFile } from '../../functions/adapters/sources/file-reader';
 
 export const DEFAULT_CONFIG = 'pulse.config.json';
 
@@ -34,6 +35,38 @@ export function loadConfig(path = DEFAULT_CONFIG): PulseConfig {
     if (e instanceof ConfigError) throw new CliError(e.message);
     throw e;
   }
+}
+
+/** The contract file names a folder may hold, for messages. */
+export const EXPECTED_FILE_NAMES = `${ENTITY_NAMES.map((e) => `${e}.csv`).join(', ')} (or .ndjson, optionally .gz; names in any case)`;
+
+/**
+ * The `--data` folder as a source, checked first: a missing path, a file or a folder without a
+ * single contract file is one message naming the path (and the names expected), not a stack trace
+ * or a report of zeros.
+ */
+export function dataFolder(dir: string): FolderSource {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new CliError(`--data ${dir} is not a folder (give the folder that holds the contract files)`);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith('.'))
+      .map((e) => e.name);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`--data ${dir}: ${code === 'ENOENT' ? 'no such folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+  if (!names.some((n) => recogniseFile(n))) {
+    const seen = names.length ? `it holds ${names.slice(0, 5).join(', ')}${names.length > 5 ? `, ... (${names.length} files)` : ''}, none of them a contract file` : 'it is empty';
+    throw new CliError(`--data ${dir}: no contract file (${seen}); expected ${EXPECTED_FILE_NAMES}`);
+  }
+  return new FolderSource(dir);
+}
+
+/** One line per file of a folder that matches no entity, so a misnamed file is never silently left out. */
+export function printIgnored(files: readonly string[], write: (s: string) => void): void {
+  for (const f of files) write(`ignored: ${f} (not a contract file name: expected ${ENTITY_NAMES.join(', ')} .csv/.ndjson)`);
 }
 
 export function validatorFor(config: PulseConfig): RowValidator {

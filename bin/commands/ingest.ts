@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { ingestSource } from '../../functions/app/ingest-source';
 import { weekdayNumber } from '../../functions/domain/dates';
 import { convertDataset, unconvertedRows } from '../../functions/domain/fx';
-import { formatLoadCounts, loadConfig, printRejects, printUnconverted, validatorFor } from './context';
+import { dataFolder, formatLoadCounts, loadConfig, printIgnored, printRejects, printUnconverted, validatorFor } from './context';
 import { createProgress } from './progress';
 import { sourcesWiring } from './sources';
 import { openTarget, type TargetOptions } from './target';
@@ -19,12 +18,13 @@ export interface IngestOptions extends TargetOptions {
  */
 export async function ingestCommand(opts: IngestOptions): Promise<number> {
   const config = loadConfig(opts.config);
+  const source = dataFolder(opts.data);
   const session = await openTarget(opts, (m) => console.error(m));
   const wiring = sourcesWiring(session);
   try {
     const progress = createProgress('ingest');
     const result = await ingestSource(
-      new FolderSource(opts.data),
+      source,
       { store: session.store, validator: validatorFor(config), ledger: wiring.ledger, rejects: wiring.rejects },
       {
         sourceName: `folder:${resolve(opts.data)}`,
@@ -37,6 +37,7 @@ export async function ingestCommand(opts: IngestOptions): Promise<number> {
     progress.stop();
     const { summary, written } = result;
     console.log(formatLoadCounts(summary, { header: 'written', values: written }));
+    printIgnored(summary.ignoredFiles, (s) => console.log(s));
     const stored = await session.store.countRecords();
     console.log(`\nItems in the ${session.target === 'local' ? 'local store' : `table ${session.resources.tableName}`} now: ${Object.entries(stored).map(([e, n]) => `${e} ${n}`).join(', ')}`);
     console.log(`Run ${result.runId} (${result.status}); see \`pulse runs\`.`);

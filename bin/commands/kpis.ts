@@ -1,10 +1,9 @@
 import { readDataset } from '../../functions/app/read-contract';
 import { COMPANY_SCOPE, segmentScope } from '../../functions/app/compute-week';
-import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { isIsoDate, weekFromLabel } from '../../functions/domain/dates';
 import { computeKpis, computeSegmentKpis, kpiSettingsFrom, resolveAsOf, toKpiJson, usageNeededFrom, type KpiJson } from '../../functions/domain/kpi';
 import { weekStartsOnNumber } from '../../functions/config';
-import { CliError, formatReject, loadConfig, printUnconverted, validatorFor } from './context';
+import { CliError, dataFolder, formatReject, loadConfig, printIgnored, printUnconverted, validatorFor } from './context';
 import { formatKpiTable } from './kpi-table';
 import { openTarget, type TargetOptions } from './target';
 
@@ -25,9 +24,11 @@ export async function kpisCommand(opts: KpisOptions): Promise<number> {
   if (!opts.data || !opts.asOf) throw new CliError('pulse kpis needs --data DIR and --as-of DATE, or --week YYYY-Www for a stored week');
   if (!isIsoDate(opts.asOf)) throw new CliError(`--as-of "${opts.asOf}" is not a date (YYYY-MM-DD)`);
 
+  const source = dataFolder(opts.data);
   const settings = kpiSettingsFrom(config);
   const asOf = resolveAsOf(opts.asOf, settings.weekStartsOn);
-  const { dataset, summary, unconverted } = await readDataset(new FolderSource(opts.data), validatorFor(config), { usageFrom: usageNeededFrom(asOf) });
+  const { dataset, summary, unconverted } = await readDataset(source, validatorFor(config), { usageFrom: usageNeededFrom(asOf) });
+  printIgnored(summary.ignoredFiles, (s) => console.error(s));
   for (const r of summary.rejects) console.error(`rejected ${formatReject(r)}`);
   if (summary.rejects.length) console.error(`${summary.rejects.length} row problem(s); the KPIs use the valid rows only.`);
   // Also in the output itself (`unconverted`); on stderr so a --json reader sees them too.

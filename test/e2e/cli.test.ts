@@ -1,6 +1,6 @@
 // The `pulse` command as a user runs it: a real process, a real local stack under a temp folder.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,6 +87,68 @@ describe('pulse CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('rejected accounts.csv:3  account_id  is required');
     expect(JSON.parse(r.stdout).currency).toBe('USD');
+  });
+
+  it('--version prints the version from package.json', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await pulse(['--version'], work);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`pulse ${version}`);
+  });
+
+  it('a missing or non-folder --data is one line naming the path, exit 1, for kpis and validate', async () => {
+    const missing = join(work, 'no-such-folder');
+    const aFile = join(ROOT, 'README.md');
+    const cases: [string[], string][] = [
+      [['kpis', '--data', missing, '--as-of', '2026-11-23'], `pulse: --data ${missing}: no such folder`],
+      [['validate', '--data', missing], `pulse: --data ${missing}: no such folder`],
+      [['kpis', '--data', aFile, '--as-of', '2026-11-23'], `pulse: --data ${aFile} is not a folder`],
+      [['validate', '--data', aFile], `pulse: --data ${aFile} is not a folder`],
+    ];
+    const results = await Promise.all(cases.map(([args]) => pulse([...args, '-c', CONFIG], work)));
+    results.forEach((r, i) => {
+      const [args, message] = cases[i]!;
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout, args.join(' ')).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1); // one line, no stack trace
+      expect(lines[0], args.join(' ')).toContain(message);
+    });
+  });
+
+  it('a folder with no contract file is an error listing the expected file names', async () => {
+    const empty = join(work, 'empty');
+    const misnamed = join(work, 'misnamed');
+    mkdirSync(empty);
+    mkdirSync(misnamed);
+    writeFileSync(join(misnamed, 'customers.csv'), 'account_id,name\nA1,x\n');
+    for (const [dir, seen] of [[empty, 'it is empty'], [misnamed, 'it holds customers.csv, none of them a contract file']] as const) {
+      for (const args of [['kpis', '--data', dir, '--as-of', '2026-11-23'], ['validate', '--data', dir]]) {
+        const r = await pulse([...args, '-c', CONFIG], work);
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+        expect(r.stderr, args.join(' ')).toContain(seen);
+        expect(r.stderr, args.join(' ')).toContain('expected accounts.csv, subscriptions.csv, renewals.csv');
+      }
+    }
+  });
+
+  it('reads entity files whatever the case of their name, and lists the files it ignores', async () => {
+    const mixed = join(work, 'mixed');
+    mkdirSync(mixed);
+    writeFileSync(join(mixed, 'Accounts.CSV'), readFileSync(join(data, 'accounts.csv')));
+    writeFileSync(join(mixed, 'SUBSCRIPTIONS.csv'), readFileSync(join(data, 'subscriptions.csv')));
+    writeFileSync(join(mixed, 'renewals-2026.csv'), readFileSync(join(data, 'renewals.csv')));
+    const v = await pulse(['validate', '--data', mixed, '-c', CONFIG], work);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^accounts +40 +40 +0$/m);
+    expect(v.stdout).toMatch(/^subscriptions +[1-9]\d* /m);
+    expect(v.stdout).toContain('ignored: renewals-2026.csv (not a contract file name');
+    expect(v.stdout).toContain('All rows are valid (1 file ignored: not read at all).');
+    const k = await pulse(['kpis', '--data', mixed, '--as-of', '2026-11-23', '--json', '-c', CONFIG], work);
+    expect(k.code).toBe(0);
+    expect(k.stderr).toContain('ignored: renewals-2026.csv (not a contract file name');
+    expect(JSON.parse(k.stdout).arrBridge.close).toBeGreaterThan(0);
   });
 
   it('ingest twice leaves the same items in the local store', async () => {
