@@ -53,9 +53,10 @@ beforeAll(() => {
   for (const shape of SHAPES) findings[shape] = new Map();
   for (const violation of report.violations) {
     for (const resource of violation.violatingResources) {
-      const shape = SHAPES[templates.indexOf(resource.templatePath)]!;
+      const shape = SHAPES[templates.indexOf(resource.templatePath ?? '')];
+      if (!shape) throw new Error(`a finding outside the three templates: ${resource.templatePath}`);
       const control = controlOf(violation);
-      findings[shape].set(control, [...(findings[shape].get(control) ?? []), resource.resourceLogicalId].sort());
+      findings[shape].set(control, [...(findings[shape].get(control) ?? []), resource.resourceLogicalId ?? '?'].sort());
     }
   }
 }, 300_000);
