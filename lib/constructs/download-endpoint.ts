@@ -123,7 +123,7 @@ export class DownloadEndpoint extends Construct {
     acknowledge(
       this.signingKey,
       'NIST.800.53.R5-SecretsManagerUsingKMSKey',
-      'The secret is encrypted with the AWS managed key aws/secretsmanager; who may read it is decided by the IAM policies of the two roles granted secretsmanager:GetSecretValue on this secret alone (the endpoint and the weekly report), and a customer-managed key would only repeat that list in a key policy.',
+      'The secret is encrypted with the AWS managed key aws/secretsmanager; who may read it is decided by IAM: only the roles granted secretsmanager:GetSecretValue on this secret by name (the endpoint and the jobs with links:sign), and a customer-managed key would only repeat that list in a key policy.',
     );
 
     this.handler = new PulseFunction(this, 'Endpoint', {
