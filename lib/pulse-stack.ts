@@ -13,12 +13,13 @@ import { WEEKDAYS, type WeekdayName } from '../functions/domain/dates';
 import { PARTS_PREFIX } from '../functions/domain/sources/parts';
 import { ingestTimes } from '../functions/domain/sources/schedule';
 import { DataStore, type TableAction } from './constructs/data-store';
+import { ArchiveAccess } from './constructs/archive-access';
 import { DownloadEndpoint, type DownloadDomain, type DownloadWebAcl } from './constructs/download-endpoint';
 import { Mailer } from './constructs/mailer';
 import { Monitoring } from './constructs/monitoring';
 import { acknowledge, acknowledgeWildcardResources } from './constructs/nag';
 import { BUNDLED_CONFIG_NAME, type BundleAsset, type PulseFunctionEnvironment } from './constructs/pulse-function';
-import { DROP_ZONE_PREFIXES, ReportArchive } from './constructs/report-archive';
+import { DROP_ZONE_PREFIXES, ReportArchive, type ArchiveObjectLock } from './constructs/report-archive';
 import { ScheduledJob, localCron, type JobScheduleProps } from './constructs/scheduled-job';
 
 // ---- the jobs ----------------------------------------------------------------------------------
@@ -137,6 +138,16 @@ export interface PulseStackProps extends StackProps {
   readonly downloadDomain?: DownloadDomain;
   /** AWS WAF in front of the download endpoint. */
   readonly downloadWebAcl?: DownloadWebAcl;
+  /**
+   * A Cognito user pool as the archive's identity provider (docs/archive-access.md).
+   * @default context "archiveUserPool" = "true", else false
+   */
+  readonly archiveUserPool?: boolean;
+  /**
+   * S3 Object Lock on the archive bucket for the retention period; only when the bucket is created.
+   * @default context "archiveObjectLock" (governance | compliance), else none
+   */
+  readonly archiveObjectLock?: ArchiveObjectLock;
 }
 
 export class PulseStack extends Stack {
@@ -147,6 +158,8 @@ export class PulseStack extends Stack {
   readonly jobs: Partial<Record<JobName, ScheduledJob>> = {};
   /** The archive's download endpoint (function URL), when its handler exists. */
   readonly download?: DownloadEndpoint;
+  /** Sign-in, link records, audit and the identity provider of the download endpoint. */
+  readonly archiveAccess?: ArchiveAccess;
   private readonly pulseConfig: PulseConfig;
 
   constructor(scope: Construct, id: string, props: PulseStackProps) {
@@ -155,7 +168,8 @@ export class PulseStack extends Stack {
     this.pulseConfig = config;
 
     this.dataStore = new DataStore(this, 'DataStore');
-    this.archive = new ReportArchive(this, 'Storage', { retentionYears: props.archiveRetentionYears });
+    const objectLock = props.archiveObjectLock ?? objectLockFromContext(this.node.tryGetContext('archiveObjectLock'));
+    this.archive = new ReportArchive(this, 'Storage', { retentionYears: props.archiveRetentionYears, ...(objectLock ? { objectLock } : {}) });
     this.mailer = new Mailer(this, 'Mailer', { senderAddress: config.sender.from });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       operatorEmails: config.recipients.operator,
@@ -181,6 +195,16 @@ export class PulseStack extends Stack {
         archiveKey: this.archive.archiveKey,
         ...(props.downloadDomain ? { domain: props.downloadDomain } : {}),
         ...(props.downloadWebAcl ? { webAcl: props.downloadWebAcl } : {}),
+      });
+      this.archiveAccess = new ArchiveAccess(this, 'ArchiveAccess', {
+        config,
+        endpoint: this.download,
+        table: this.dataStore.table,
+        mailer: this.mailer,
+        alarmTopic: this.monitoring.topic,
+        stage: props.stage,
+        retentionYears: props.archiveRetentionYears ?? 7,
+        userPool: props.archiveUserPool ?? String(this.node.tryGetContext('archiveUserPool') ?? '') === 'true',
       });
     }
     /**
@@ -348,4 +372,11 @@ function sourceSecretIds(src: PulseConfig['sources'][number]): string[] {
   if (src.connector === 'http-json') return src.http.auth.type !== 'none' ? [src.http.auth.secretId] : [];
   if (src.connector === 'stripe') return src.stripe.secretName ? [src.stripe.secretName] : [];
   return [];
+}
+
+/** `-c archiveObjectLock=governance|compliance`; anything else is a mistake worth stopping for. */
+function objectLockFromContext(value: unknown): ArchiveObjectLock | undefined {
+  if (value === undefined || value === '' || value === 'none') return undefined;
+  if (value === 'governance' || value === 'compliance') return value;
+  throw new Error(`context "archiveObjectLock" must be governance or compliance (got "${String(value)}")`);
 }

@@ -116,7 +116,8 @@ export async function startDownloadServer(opts: {
     });
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+      // Headers only a trusted front (CloudFront) may set: a local client does not get to name the origin.
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'x-forwarded-host' && k !== 'cloudfront-viewer-address').map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
       handle({
         rawPath: url.pathname,
         queryStringParameters: Object.fromEntries(url.searchParams),

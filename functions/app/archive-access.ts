@@ -116,6 +116,8 @@ export interface AccessRequest {
   body?: string;
   /** The client's address. */
   ip?: string;
+  /** The public origin this request came through, when a trusted front (CloudFront) told the handler. */
+  origin?: string;
 }
 
 export interface AccessResponse extends HttpResponse {
@@ -256,6 +258,7 @@ function askWhom(policy: AccessPolicy): string[] {
 
 function origin(ctx: Ctx): string {
   if (ctx.deps.origin) return ctx.deps.origin.replace(/\/+$/, '');
+  if (ctx.req.origin) return ctx.req.origin.replace(/\/+$/, '');
   const host = ctx.req.headers?.host;
   if (host && LOOPBACK_HOST.test(host)) return `http://${host}`;
   throw new ArchiveAccessError('ORIGIN_UNKNOWN', 'The download endpoint does not know its public origin (set PULSE_DOWNLOAD_URL); sign-in needs it for the callback address.');

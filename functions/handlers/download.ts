@@ -57,6 +57,7 @@ export function createDownloadHandler(deps: ArchiveAccessDeps, log: (line: strin
         cookies: event.cookies ?? [],
         body,
         ip: clientIp(headers, event.requestContext?.http?.sourceIp),
+        ...(publicOrigin(headers) ? { origin: publicOrigin(headers)! } : {}),
       });
       return method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
     } catch (e) {
@@ -77,6 +78,15 @@ export function clientIp(headers: Record<string, string | undefined>, sourceIp: 
   return sourceIp ?? '';
 }
 
+/**
+ * Behind CloudFront the function URL only answers CloudFront (AWS_IAM, origin access control), and
+ * a viewer-request function copies the viewer's Host into X-Forwarded-Host: the public origin.
+ */
+export function publicOrigin(headers: Record<string, string | undefined>): string | undefined {
+  const host = headers['x-forwarded-host'];
+  return host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? `https://${host}` : undefined;
+}
+
 const envSchema = z.object({
   PULSE_ARCHIVE_BUCKET: z.string().min(1),
   /** ARN or name of the link signing key secret. */
@@ -85,8 +95,8 @@ const envSchema = z.object({
   PULSE_TABLE: z.string().min(1),
   /** The audit table (append-only). */
   PULSE_AUDIT_TABLE: z.string().min(1),
-  /** The endpoint's public base URL: the origin of the OpenID Connect callback and of the cookies. */
-  PULSE_DOWNLOAD_URL: z.string().url(),
+  /** The endpoint's public base URL (a custom domain); else the origin CloudFront forwards (X-Forwarded-Host). */
+  PULSE_DOWNLOAD_URL: z.string().url().optional(),
   /** Lifetime of the presigned URLs, seconds (default 300). */
   PULSE_PRESIGN_SECONDS: z.coerce.number().int().min(60).max(3600).optional(),
   /** The stack's Cognito user pool, when it is the identity provider. */
@@ -113,14 +123,19 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
   const secrets = new SecretsManagerClient({});
   const archive = new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET });
   const keys = new SecretsManagerLinkKeys(secrets, env.PULSE_LINK_SECRET_ID);
-  const oidc = oidcSettingsFrom(config, env);
   let relyingParty: OpenIdClientRelyingParty | undefined;
-  if (oidc && policy.mode === 'sign-in') {
-    // The client secret: Secrets Manager in AWS (PULSE_OIDC_SECRET_ID), else PULSE_OIDC_CLIENT_SECRET.
-    const clientSecret = env.PULSE_OIDC_SECRET_ID
-      ? ((await secrets.send(new GetSecretValueCommand({ SecretId: env.PULSE_OIDC_SECRET_ID }))).SecretString ?? '')
-      : (process.env.PULSE_OIDC_CLIENT_SECRET ?? '');
-    relyingParty = new OpenIdClientRelyingParty({ ...oidc, clientSecret });
+  if (policy.mode === 'sign-in') {
+    // The client: Secrets Manager in AWS (PULSE_OIDC_SECRET_ID: the secret itself for the config's
+    // issuer, or {issuer, clientId, clientSecret} for the stack's Cognito user pool), else
+    // PULSE_OIDC_CLIENT_SECRET.
+    let stored: { issuer?: string; clientId?: string; clientSecret?: string } = {};
+    if (env.PULSE_OIDC_SECRET_ID) {
+      const value = (await secrets.send(new GetSecretValueCommand({ SecretId: env.PULSE_OIDC_SECRET_ID }))).SecretString ?? '';
+      stored = value.trim().startsWith('{') ? (JSON.parse(value) as typeof stored) : { clientSecret: value };
+    }
+    const oidc = oidcSettingsFrom(config, { PULSE_OIDC_ISSUER: stored.issuer ?? env.PULSE_OIDC_ISSUER, PULSE_OIDC_CLIENT_ID: stored.clientId ?? env.PULSE_OIDC_CLIENT_ID });
+    const clientSecret = stored.clientSecret ?? process.env.PULSE_OIDC_CLIENT_SECRET ?? '';
+    if (oidc) relyingParty = new OpenIdClientRelyingParty({ ...oidc, clientSecret });
   }
   return createDownloadHandler(
     {
@@ -132,10 +147,19 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
       limiter: new DynamoDbRateLimiter({ client: dynamodb, tableName: env.PULSE_TABLE }),
       audit: new DynamoDbAuditLog({ client: dynamodb, tableName: env.PULSE_AUDIT_TABLE, ...(env.PULSE_AUDIT_RETENTION_YEARS ? { retentionYears: env.PULSE_AUDIT_RETENTION_YEARS } : {}) }),
       ...(relyingParty ? { oidc: relyingParty } : { mailer: new SesMailer({ client: new SESv2Client({ ...SES_CLIENT_CONFIG }), ...(env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: env.PULSE_SES_CONFIGURATION_SET } : {}) }) }),
-      origin: new URL(env.PULSE_DOWNLOAD_URL).origin,
+      ...(env.PULSE_DOWNLOAD_URL ? { origin: new URL(env.PULSE_DOWNLOAD_URL).origin } : {}),
       ...(env.PULSE_PRESIGN_SECONDS ? { presignSeconds: env.PULSE_PRESIGN_SECONDS } : {}),
     },
-    (line) => console.log(line),
+    (line) => {
+      console.log(line);
+      // Refusals as an embedded-metric-format line straight to stdout (console.* output is wrapped
+      // by Lambda's JSON log format and would not be read as EMF): the refusals alarm watches it.
+      if (line.includes('"refused":true')) {
+        process.stdout.write(
+          `${JSON.stringify({ _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Pulse', Dimensions: [['Stage']], Metrics: [{ Name: 'ArchiveAccessRefused', Unit: 'Count' }] }] }, Stage: process.env.PULSE_STAGE ?? 'unknown', ArchiveAccessRefused: 1 })}\n`,
+        );
+      }
+    },
   );
 }
 

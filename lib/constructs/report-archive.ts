@@ -8,6 +8,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  ObjectLockRetention,
   ObjectOwnership,
   StorageClass,
   type LifecycleRule,
@@ -48,7 +49,16 @@ export interface ReportArchiveProps {
    * @default 30
    */
   readonly noncurrentVersionDays?: number;
+  /**
+   * S3 Object Lock for the retention period: no version of a pack can be deleted or overwritten
+   * before it ends (governance: except by someone with s3:BypassGovernanceRetention; compliance:
+   * by nobody, not even the root user). Only when the bucket is created; compliance is irreversible.
+   * @default none
+   */
+  readonly objectLock?: ArchiveObjectLock;
 }
+
+export type ArchiveObjectLock = 'governance' | 'compliance';
 
 const DAYS_PER_YEAR = 365;
 
@@ -125,6 +135,12 @@ export class ReportArchive extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       versioned: true,
+      ...(props.objectLock
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention: (props.objectLock === 'compliance' ? ObjectLockRetention.compliance : ObjectLockRetention.governance)(Duration.days(expireDays)),
+          }
+        : {}),
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'archive/',
       lifecycleRules: [
