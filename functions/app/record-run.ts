@@ -7,8 +7,14 @@
 //
 // withRunMetrics(ledger, metrics) makes every failed run also a metric (the alarms'
 // Pulse/RunsFailed in the Lambda runtime), without any use case knowing about metrics.
+//
+// Stale runs: a function stopped by its time limit cannot record its end, so its run stays
+// `running`. In the Lambda runtime withTimeLimit(ledger, ...) stamps every run with its
+// invocation's deadline and the function's limit; before a run starts, recordRun marks every run
+// of the same kind and subject still `running` past its deadline as `timed-out` (a failed run for
+// the metric and the alarm), and notes it in the new run.
 import { randomBytes } from 'node:crypto';
-import type { RejectsSummary, RunKind, RunLedger, RunRecord, RunStatus } from '../ports/run-ledger';
+import type { RejectsSummary, RunKind, RunLedger, RunRecord, RunStart, RunStatus } from '../ports/run-ledger';
 import type { RunMetrics } from '../ports/run-metrics';
 
 /** At most this many error lines are kept in the ledger (the rest are counted). */
@@ -59,9 +65,10 @@ export async function recordRun<T>(ledger: RunLedger, spec: RunSpec, fn: (run: R
   const started = now();
   const runId = spec.runId ?? newRunId(started);
   const startedAt = started.toISOString();
+  const timedOut = await settleTimedOutRuns(ledger, spec, started, runId);
   await ledger.start({ runId, kind: spec.kind, subject: spec.subject, period: spec.period, startedAt, ...(spec.trigger ? { trigger: spec.trigger } : {}) });
 
-  const errors: string[] = [];
+  const errors: string[] = [...timedOut];
   let dropped = 0;
   let status: RunStatus = 'succeeded';
   const addError = (message: string) => {
@@ -115,6 +122,54 @@ export async function recordRun<T>(ledger: RunLedger, spec: RunSpec, fn: (run: R
   return result;
 }
 
+/** How many recent runs of the kind are looked at for stale ones (a stale run is among the latest). */
+const STALE_LOOKBACK = 50;
+
+/**
+ * Marks the runs of `spec`'s kind and subject still `running` past their deadline as `timed-out`;
+ * returns one note per run for the new run's errors (a note does not fail the new run). A ledger
+ * that cannot mark, or fails to, leaves them `running`: the new run goes ahead either way.
+ */
+async function settleTimedOutRuns(ledger: RunLedger, spec: RunSpec, now: Date, by: string): Promise<string[]> {
+  if (!ledger.finishTimedOut) return [];
+  const notes: string[] = [];
+  try {
+    const recent = await ledger.list({ kind: spec.kind, limit: STALE_LOOKBACK });
+    for (const stale of recent) {
+      if (stale.status !== 'running' || stale.subject !== spec.subject || !stale.deadline || Date.parse(stale.deadline) >= now.getTime()) continue;
+      const limit = stale.timeLimitMs ? `its function's time limit (${Math.round(stale.timeLimitMs / 1000)} s)` : 'its function\'s time limit';
+      const why = `timed out: still running when ${limit} ran out at ${stale.deadline}; the function was stopped before it could record the end (found by run ${by})`;
+      await ledger.finishTimedOut(stale, { finishedAt: stale.deadline, errors: [...stale.errors, why].slice(-MAX_RUN_ERRORS) });
+      notes.push(`run ${stale.runId} (started ${stale.startedAt}) had timed out: marked timed-out`);
+    }
+  } catch (err) {
+    notes.push(`could not check for timed-out runs: ${(err as Error).message}`);
+  }
+  return notes;
+}
+
+/** The invocation a run belongs to: when it is stopped at the latest, and the function's limit. */
+export interface InvocationLimit {
+  deadline: Date;
+  timeLimitMs: number;
+}
+
+/**
+ * A run ledger that stamps every run it starts with the current invocation's deadline and time
+ * limit (`limit()`: undefined outside an invocation), so a later run can tell it timed out.
+ */
+export function withTimeLimit(ledger: RunLedger, limit: () => InvocationLimit | undefined): RunLedger {
+  return {
+    start(run: RunStart) {
+      const l = limit();
+      return ledger.start(l ? { ...run, deadline: l.deadline.toISOString(), timeLimitMs: l.timeLimitMs } : run);
+    },
+    finish: (runId, outcome) => ledger.finish(runId, outcome),
+    list: (opts) => ledger.list(opts),
+    ...(ledger.finishTimedOut ? { finishTimedOut: ledger.finishTimedOut.bind(ledger) } : {}),
+  };
+}
+
 /**
  * recordRun when the caller has a run ledger (every deployed and CLI run does); a plain call when
  * it has none (pure tests of the use case).
@@ -124,9 +179,10 @@ export function recordRunIf<T>(ledger: RunLedger | undefined, spec: RunSpec, fn:
 }
 
 /**
- * A run ledger that also reports every run finishing `failed` to `metrics` (once per run, before
- * the ledger write, so a failure is surfaced even when the ledger cannot record it). Runs must be
- * started through the returned ledger (recordRun does), which remembers what each open run is.
+ * A run ledger that also reports every run finishing `failed`, and every stale run marked
+ * `timed-out`, to `metrics` (once per run, before the ledger write, so a failure is surfaced even
+ * when the ledger cannot record it). Runs must be started through the returned ledger (recordRun
+ * does), which remembers what each open run is.
  */
 export function withRunMetrics(ledger: RunLedger, metrics: RunMetrics): RunLedger {
   const open = new Map<string, Pick<RunRecord, 'kind' | 'subject' | 'period'>>();
@@ -147,5 +203,13 @@ export function withRunMetrics(ledger: RunLedger, metrics: RunMetrics): RunLedge
       await ledger.finish(runId, outcome);
     },
     list: (opts) => ledger.list(opts),
+    ...(ledger.finishTimedOut
+      ? {
+          finishTimedOut: async (run: RunRecord, outcome: Pick<RunRecord, 'finishedAt' | 'errors'>) => {
+            metrics.runFailed({ runId: run.runId, kind: run.kind, subject: run.subject, ...(run.period ? { period: run.period } : {}), errors: outcome.errors });
+            await ledger.finishTimedOut!(run, outcome);
+          },
+        }
+      : {}),
   };
 }

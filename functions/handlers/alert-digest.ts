@@ -9,7 +9,7 @@ import { alertRunOptions, evaluateAlerts } from '../app/evaluate-alerts';
 import { isIsoDate, todayIn } from '../domain/dates';
 import type { AlertRenderer } from '../ports/alerts';
 import { getMailRuntime } from './mail-runtime';
-import { getRuntime } from './runtime';
+import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
 export interface AlertDigestEvent {
   /** EventBridge Scheduler's `<aws.scheduler.scheduled-time>` (ISO instant). */
@@ -22,7 +22,8 @@ export interface AlertDigestEvent {
 
 let renderer: Promise<AlertRenderer> | undefined;
 
-export async function handler(event: AlertDigestEvent = {}) {
+export async function handler(event: AlertDigestEvent = {}, context?: InvocationContext) {
+  beginInvocation(context);
   const { config, env, store, runLedger } = getRuntime();
   const { dynamodb, mailer, sendLedger } = getMailRuntime();
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());

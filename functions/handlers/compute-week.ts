@@ -4,7 +4,7 @@
 import { computeWeek } from '../app/compute-week';
 import { todayIn } from '../domain/dates';
 import { kpiSettingsFrom, resolveAsOf } from '../domain/kpi';
-import { getRuntime } from './runtime';
+import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
 export interface ComputeWeekEvent {
   /** EventBridge Scheduler's `<aws.scheduler.scheduled-time>` (ISO instant). */
@@ -15,7 +15,8 @@ export interface ComputeWeekEvent {
   history?: number;
 }
 
-export async function handler(event: ComputeWeekEvent = {}) {
+export async function handler(event: ComputeWeekEvent = {}, context?: InvocationContext) {
+  beginInvocation(context);
   const { config, store, runLedger } = getRuntime();
   const settings = kpiSettingsFrom(config);
   const runDate = event.asOf ?? todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());

@@ -12,7 +12,7 @@ import { S3RejectsReport } from '../adapters/s3/rejects-report';
 import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sources/http/credentials';
 import { ConfiguredSourceConnector } from '../adapters/sources/connector';
 import { failOnInfrastructureErrors, runIngestJob, type IngestJobDeps, type IngestLog, type IngestRunOutcome } from '../app/ingest-job';
-import { getRuntime } from './runtime';
+import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
 export type { IngestRunOutcome } from '../app/ingest-job';
 
@@ -58,7 +58,8 @@ function getDeps(): IngestJobDeps {
   return deps;
 }
 
-export async function handler(event: IngestEvent = {}, context?: { getRemainingTimeInMillis(): number }): Promise<{ runs: IngestRunOutcome[] }> {
+export async function handler(event: IngestEvent = {}, context?: InvocationContext): Promise<{ runs: IngestRunOutcome[] }> {
+  beginInvocation(context);
   const uploads = event.Records?.map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
   const result = await runIngestJob(getDeps(), getRuntime().config, {
     ...(uploads?.length ? { uploads } : {}),

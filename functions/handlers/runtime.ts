@@ -9,7 +9,7 @@ import { RowValidator } from '../domain/contract/validate';
 import { EmfRunMetrics } from '../adapters/cloudwatch/emf-run-metrics';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { DynamoDbStore } from '../adapters/dynamodb/store';
-import { withRunMetrics } from '../app/record-run';
+import { withRunMetrics, withTimeLimit, type InvocationLimit } from '../app/record-run';
 import type { RunLedger } from '../ports/run-ledger';
 
 export interface Runtime {
@@ -19,13 +19,35 @@ export interface Runtime {
   store: DynamoDbStore;
   /**
    * Every job records its runs here (`pulse runs`, the report's freshness check); a run that ends
-   * `failed` is also the metric Pulse/RunsFailed (Stage, Kind) the RunFailed alarms watch.
+   * `failed` (or is found `timed-out`) is also the metric Pulse/RunsFailed (Stage, Kind) the
+   * RunFailed alarms watch. Each run carries its invocation's deadline (beginInvocation).
    */
   runLedger: RunLedger;
   validator: RowValidator;
 }
 
 let runtime: Runtime | undefined;
+let invocation: InvocationLimit | undefined;
+
+/** What the handlers need of Lambda's context object. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * Called first by every handler with its Lambda context: the runs this invocation records carry
+ * its deadline and the function's time limit, so the next run can tell one that was stopped by
+ * the limit (it stays `running`) and mark it `timed-out`.
+ */
+export function beginInvocation(context: InvocationContext | undefined, now = Date.now()): void {
+  if (!context) {
+    invocation = undefined;
+    return;
+  }
+  const remaining = context.getRemainingTimeInMillis();
+  // At the start of an invocation the time left is the function's limit, less a few milliseconds.
+  invocation = { deadline: new Date(now + remaining), timeLimitMs: Math.ceil(remaining / 1000) * 1000 };
+}
 
 /** The wiring for this container, built on first use. */
 export function getRuntime(): Runtime {
@@ -41,7 +63,7 @@ export function getRuntime(): Runtime {
     s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
     store: new DynamoDbStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
     runLedger: withRunMetrics(
-      new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      withTimeLimit(new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }), () => invocation),
       // PULSE_STAGE is set on every deployed function (lib/pulse-stack.ts).
       new EmfRunMetrics({ stage: env.PULSE_STAGE ?? 'unknown' }),
     ),

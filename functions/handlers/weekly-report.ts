@@ -14,7 +14,7 @@ import { weekStartsOnNumber } from '../config';
 import { reportWeek, todayIn, weekFromLabel } from '../domain/dates';
 import type { ReportRenderer } from '../ports/report-renderer';
 import { getMailRuntime } from './mail-runtime';
-import { getRuntime } from './runtime';
+import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
 // Three charts per invocation: V8's baseline wasm tier makes the first chart ~5x faster (docs/charts.md).
 setFlagsFromString('--liftoff-only');
@@ -31,7 +31,8 @@ export interface WeeklyReportEvent {
 let renderer: Promise<ReportRenderer> | undefined;
 let linkKeys: SecretsManagerLinkKeys | undefined;
 
-export async function handler(event: WeeklyReportEvent = {}) {
+export async function handler(event: WeeklyReportEvent = {}, context?: InvocationContext) {
+  beginInvocation(context);
   const { config, env, store, s3, runLedger } = getRuntime();
   const { mailer, sendLedger } = getMailRuntime();
   const weekStartsOn = weekStartsOnNumber(config);

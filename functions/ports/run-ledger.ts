@@ -4,7 +4,11 @@
 /** Every kind of run, in pipeline order (one `RunsFailed` alarm each: lib/constructs/monitoring.ts). */
 export const RUN_KINDS = ['ingest', 'compute', 'report', 'alerts', 'archive'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
-export type RunStatus = 'running' | 'succeeded' | 'failed';
+/**
+ * `timed-out`: the function running it was stopped by its time limit before it could record the
+ * end; the next run of the same kind and subject finds it past its deadline and marks it so.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'timed-out';
 
 export interface RunRecord {
   runId: string;
@@ -24,7 +28,14 @@ export interface RunRecord {
   trigger?: string;
   /** Rows an ingest rejected, and where the full rejects report is (optional). */
   rejects?: RejectsSummary;
+  /** When the invocation running it is stopped at the latest (a Lambda function's time limit); absent for the CLI. */
+  deadline?: string;
+  /** The function's time limit (ms), recorded with the deadline. */
+  timeLimitMs?: number;
 }
+
+/** What is recorded when a run starts. */
+export type RunStart = Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt' | 'trigger' | 'deadline' | 'timeLimitMs'>;
 
 /** The ledger's summary of a run's rejects report. */
 export interface RejectsSummary {
@@ -39,8 +50,13 @@ export interface RejectsSummary {
 }
 
 export interface RunLedger {
-  start(run: Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt' | 'trigger'>): Promise<void>;
+  start(run: RunStart): Promise<void>;
   finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>): Promise<void>;
   /** Newest first. */
   list(opts?: { kind?: RunKind; limit?: number }): Promise<RunRecord[]>;
+  /**
+   * Records a run left `running` past its deadline as `timed-out` (its counts kept, `errors` the
+   * new list). Ledgers that cannot (simple test fakes) leave it out: stale runs then stay `running`.
+   */
+  finishTimedOut?(run: RunRecord, outcome: Pick<RunRecord, 'finishedAt' | 'errors'>): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // Only GetItem, PutItem and Query are used (the grants every job already has for the table).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { RunKind, RunLedger, RunRecord } from '../../ports/run-ledger';
+import type { RunKind, RunLedger, RunRecord, RunStart } from '../../ports/run-ledger';
 import { ATTR, GSI1, RUN_ENTITY, runKey, runsGsi1pk, runsGsi1sk } from './table';
 import { documentClient } from './document-client';
 
@@ -42,7 +42,7 @@ export class DynamoDbRunLedger implements RunLedger {
     this.retentionDays = opts.retentionDays ?? 400;
   }
 
-  async start(run: Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt' | 'trigger'>): Promise<void> {
+  async start(run: RunStart): Promise<void> {
     const record: RunRecord = { ...run, status: 'running', counts: {}, errors: [] };
     try {
       await this.doc.send(
@@ -78,6 +78,10 @@ export class DynamoDbRunLedger implements RunLedger {
     } catch (err) {
       throw new RunLedgerError('LEDGER_FAILED', `recording the end of run ${runId} failed: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  async finishTimedOut(run: RunRecord, outcome: Pick<RunRecord, 'finishedAt' | 'errors'>): Promise<void> {
+    await this.finish(run.runId, { status: 'timed-out', counts: run.counts, ...(run.rejects ? { rejects: run.rejects } : {}), ...outcome });
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
@@ -144,5 +148,7 @@ function toRecord(item: Item): RunRecord {
   if (typeof item.finishedAt === 'string') r.finishedAt = item.finishedAt;
   if (typeof item.trigger === 'string') r.trigger = item.trigger;
   if (item.rejects && typeof item.rejects === 'object') r.rejects = item.rejects as RunRecord['rejects'];
+  if (typeof item.deadline === 'string') r.deadline = item.deadline;
+  if (typeof item.timeLimitMs === 'number') r.timeLimitMs = item.timeLimitMs;
   return r;
 }

@@ -49,10 +49,10 @@ export function checkFreshness(runs: readonly IngestRunLike[], asOf: IsoDate, no
     const own = ingests.filter((r) => source === undefined || r.subject === source);
     const ok = own.filter((r) => r.status === 'succeeded' && r.finishedAt);
     const latest = ok.sort((a, b) => (a.finishedAt! < b.finishedAt! ? 1 : -1))[0];
-    const failed = own.find((r) => r.status === 'failed');
+    const failed = own.find((r) => r.status === 'failed' || r.status === 'timed-out');
     const parts: string[] = [];
     parts.push(latest ? `last successful ingest finished ${localDate(latest.finishedAt!)}` : 'no successful ingest recorded');
-    if (failed) parts.push(`a run started ${localDate(failed.startedAt)} failed`);
+    if (failed) parts.push(`a run started ${localDate(failed.startedAt)} ${failed.status === 'timed-out' ? 'timed out' : 'failed'}`);
     return parts.join('; ');
   };
   if (policy.requiredSources.length === 0) {

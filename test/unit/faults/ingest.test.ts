@@ -11,7 +11,10 @@ import { BatchWriteCommand, DynamoDBDocumentClient, type BatchWriteCommandInput 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../../functions/adapters/dynamodb';
+import { formatRuns } from '../../../bin/commands/sources';
 import { ingestSource } from '../../../functions/app/ingest-source';
+import { withTimeLimit } from '../../../functions/app/record-run';
+import type { RunLedger } from '../../../functions/ports/run-ledger';
 import { RowValidator } from '../../../functions/domain/contract/validate';
 import type { RejectsReportWriter } from '../../../functions/ports/rejects-report';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../functions/ports/source';
@@ -100,16 +103,16 @@ describe('an ingest run under faults', () => {
   });
   afterEach(() => ddb.reset());
 
-  const ingest = (random = randoms(0.37, 0.81, 0.52), rejects?: RejectsReportWriter) =>
+  const ingest = (random = randoms(0.37, 0.81, 0.52), rejects?: RejectsReportWriter, run: { ledger?: RunLedger; now?: () => Date } = {}) =>
     ingestSource(
       source,
       {
         store: new DynamoDbStore({ client: doc, tableName: TABLE, writeConcurrency: 1, maxAttempts: MAX_ATTEMPTS, baseDelayMs: BASE_MS, maxDelayMs: 5_000, sleep: sleep.sleep, random }),
         validator: new RowValidator({ currency: 'USD', weekStartsOn: 1 }),
-        ledger: o.ledger,
+        ledger: run.ledger ?? o.ledger,
         ...(rejects ? { rejects } : {}),
       },
-      { sourceName: 'crm', timeZone: 'America/New_York', weekStartsOn: 1, trigger: 'test', chunkSize: 1000 },
+      { sourceName: 'crm', timeZone: 'America/New_York', weekStartsOn: 1, trigger: 'test', chunkSize: 1000, ...(run.now ? { now: run.now } : {}) },
     );
 
   /** Every row is in the table exactly once, with its values. */
@@ -233,7 +236,12 @@ describe('an ingest run under faults', () => {
     expect(source.settled).toEqual([['accounts.csv', 'processed']]);
   });
 
-  it('a hard kill mid-ingest (the Lambda times out): the run stays `running` (the <Job>Errors alarm reports the timeout), and the rerun leaves exactly every row', async () => {
+  it('a hard kill mid-ingest (the Lambda times out): the run stays `running` until the next run of the source finds it past its deadline and records it `timed-out` with the function\'s limit (the failure metric fires, `pulse runs` shows it); the rerun leaves exactly every row', async () => {
+    // As the Lambda runtime wires it: each run carries its invocation's deadline (a 900 s function).
+    const T0 = Date.parse('2026-11-23T11:00:00Z');
+    let invocationStart = T0;
+    const ledger = withTimeLimit(o.ledger, () => ({ deadline: new Date(invocationStart + 900_000), timeLimitMs: 900_000 }));
+    const run = () => ingest(undefined, undefined, { ledger, now: () => new Date(invocationStart) });
     // The third BatchWriteItem never answers and the process is gone: nothing after it runs.
     ddb.on(BatchWriteCommand).callsFake((input: BatchWriteCommandInput) => {
       const requests = input.RequestItems?.[TABLE] ?? [];
@@ -241,16 +249,40 @@ describe('an ingest run under faults', () => {
       for (const r of requests) table.set(`${String(r.PutRequest!.Item!.PK)}|${String(r.PutRequest!.Item!.SK)}`, r.PutRequest!.Item!);
       return {};
     });
-    void ingest();
+    void run();
     await waitFor(() => calls === 3);
     expect(table.size).toBe(50);
-    expectRuns(o, 'ingest', ['running']);
-    expectFailedMetrics(o, []); // a killed process publishes nothing: Lambda counts the timeout in AWS/Lambda Errors
+    const [killed] = expectRuns(o, 'ingest', ['running']);
+    expect(killed).toMatchObject({ deadline: '2026-11-23T11:15:00.000Z', timeLimitMs: 900_000 });
+    expectFailedMetrics(o, []); // a killed process publishes nothing itself
 
-    expect((await ingest()).status).toBe('succeeded');
+    // Left alone: a run of another source past its deadline, a run of this one still within its deadline.
+    const other = { runId: 'other', kind: 'ingest', subject: 'billing', startedAt: '2026-11-23T11:00:00.000Z', deadline: '2026-11-23T11:15:00.000Z', timeLimitMs: 900_000 } as const;
+    const young = { runId: 'young', kind: 'ingest', subject: 'crm', startedAt: '2026-11-23T11:59:00.000Z', deadline: '2026-11-23T12:14:00.000Z', timeLimitMs: 900_000 } as const;
+    await o.memory.start(other);
+    await o.memory.start(young);
+
+    // The next scheduled run, an hour later, in a new invocation.
+    invocationStart = T0 + 60 * 60_000;
+    const rerun = await run();
+    expect(rerun.status).toBe('succeeded');
     expectAllRows();
     expect(source.settled).toEqual([['accounts.csv', 'processed']]);
-    expectRuns(o, 'ingest', ['running', 'succeeded']);
+    const [timedOut, , , next] = expectRuns(o, 'ingest', ['timed-out', 'running', 'running', 'succeeded']);
+    expect(timedOut!.runId).toBe(killed!.runId);
+    expect(timedOut!.finishedAt).toBe('2026-11-23T11:15:00.000Z');
+    expect(timedOut!.errors).toEqual([
+      `timed out: still running when its function's time limit (900 s) ran out at 2026-11-23T11:15:00.000Z; the function was stopped before it could record the end (found by run ${next!.runId})`,
+    ]);
+    expect(next!.errors).toEqual([`run ${killed!.runId} (started 2026-11-23T11:00:00.000Z) had timed out: marked timed-out`]);
+    expectFailedMetrics(o, [timedOut!]);
+    expect(formatRuns(await o.ledger.list({ kind: 'ingest' }))).toMatch(new RegExp(`${killed!.runId}\\s+ingest\\s+crm\\s+timed-out`));
+
+    // A later run does not mark it again (one metric for it); the young run, past its deadline by then, is marked now.
+    invocationStart = T0 + 2 * 60 * 60_000;
+    await run();
+    expectRuns(o, 'ingest', ['timed-out', 'running', 'timed-out', 'succeeded', 'succeeded']);
+    expectFailedMetrics(o, [timedOut!, o.runs.find((r) => r.runId === 'young')!]);
   });
 });
 

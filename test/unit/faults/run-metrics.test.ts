@@ -2,7 +2,7 @@
 // as Pulse/RunsFailed (Stage, Kind) in Embedded Metric Format on stdout, before the ledger write
 // (so a ledger that cannot record the failure does not hide it), and the Lambda runtime wires it
 // around the DynamoDB run ledger. The alarms on the metric: test/infra/pulse-stack.test.ts.
-import { PutCommand, GetCommand, DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, GetCommand, QueryCommand, DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -66,13 +66,17 @@ describe('the Lambda runtime', () => {
     let item: Record<string, unknown> | undefined;
     ddb.on(PutCommand).callsFake((input: PutCommandInput) => void (item = input.Item));
     ddb.on(GetCommand).callsFake(() => ({ Item: item }));
+    // Before it starts, a run looks for runs of its subject left running past their deadline: none.
+    ddb.on(QueryCommand).resolves({ Items: [] });
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 
-    const { getRuntime } = await import('../../../functions/handlers/runtime');
+    const { beginInvocation, getRuntime } = await import('../../../functions/handlers/runtime');
     const { runLedger } = getRuntime();
+    // A 900 s function, invoked at 11:00:00: its runs carry the deadline and the limit.
+    beginInvocation({ getRemainingTimeInMillis: () => 899_950 }, Date.parse('2026-11-23T11:00:00.000Z'));
     await expect(recordRun(runLedger, { kind: 'ingest', subject: 'billing', runId: 'run-1' }, async () => Promise.reject(new Error('connection reset')))).rejects.toThrow('connection reset');
 
-    expect(item).toMatchObject({ runId: 'run-1', kind: 'ingest', status: 'failed', errors: ['Error: connection reset'] });
+    expect(item).toMatchObject({ runId: 'run-1', kind: 'ingest', status: 'failed', errors: ['Error: connection reset'], deadline: '2026-11-23T11:14:59.950Z', timeLimitMs: 900_000 });
     const emf = out.mock.calls.map(([chunk]) => String(chunk)).filter((s) => s.includes('"_aws"'));
     expect(emf).toHaveLength(1);
     expect(emf[0]!.endsWith('\n')).toBe(true);

@@ -2,18 +2,21 @@
 import type { Dataset } from '../../../functions/domain/contract/validate';
 import type { Mailer, OutgoingMessage, SentMessage } from '../../../functions/ports/mailer';
 import { DEFAULT_CHANNEL, type ClaimResult, type SendKey, type SendLedger } from '../../../functions/ports/send-ledger';
-import type { RunKind, RunLedger, RunRecord } from '../../../functions/ports/run-ledger';
+import type { RunKind, RunLedger, RunRecord, RunStart } from '../../../functions/ports/run-ledger';
 import type { KpiSnapshot, Store } from '../../../functions/ports/store';
 
 export class MemoryRunLedger implements RunLedger {
   readonly runs: RunRecord[] = [];
-  async start(run: Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt'>): Promise<void> {
+  async start(run: RunStart): Promise<void> {
     this.runs.push({ ...run, status: 'running', counts: {}, errors: [] } as RunRecord);
   }
   async finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>): Promise<void> {
     const r = this.runs.find((x) => x.runId === runId);
     if (!r) throw new Error(`no run ${runId}`);
     Object.assign(r, outcome);
+  }
+  async finishTimedOut(run: RunRecord, outcome: Pick<RunRecord, 'finishedAt' | 'errors'>): Promise<void> {
+    await this.finish(run.runId, { status: 'timed-out', counts: run.counts, ...outcome });
   }
   async list(opts: { kind?: RunKind; limit?: number } = {}): Promise<RunRecord[]> {
     return this.runs
