@@ -2,7 +2,7 @@
 // before it is handed out (so a link that exists can always be found and revoked) and carries its
 // id and a hash of its recipients; the addresses themselves stay in the record.
 import { randomBytes } from 'node:crypto';
-import { ARCHIVE_ROOT } from '../domain/archive/layout';
+import { ARCHIVE_ROOT, INDEX_KEY } from '../domain/archive/layout';
 import { normaliseAddress, type AuditEntry, type LinkRecord, type LinkSource } from '../domain/archive/access';
 import { downloadUrl } from '../domain/archive/download-page';
 import { isLinkableKey, linkExpiry, recipientHash, signDownloadToken } from '../domain/archive/token';
@@ -69,6 +69,16 @@ export async function issueIndexLinks(deps: LinkIssuer, o: { days: number }): Pr
   };
   await deps.links.put(link);
   return { link, url: (key) => downloadUrl(deps.baseUrl, signDownloadToken(deps.signingKey, { key, expiresAt, linkId: link.linkId })) };
+}
+
+/**
+ * The links of one weekly report run: the e-mail's archive link (the index) recorded for the
+ * message's recipients, and one link set for the index pages (readers by role).
+ */
+export async function reportArchiveLinks(deps: LinkIssuer, o: { recipients: readonly string[]; days: number }): Promise<(key: string) => string> {
+  const email = await issueLink(deps, { key: INDEX_KEY, recipients: o.recipients, source: 'email', days: o.days });
+  const index = await issueIndexLinks(deps, { days: o.days });
+  return (key) => (key === INDEX_KEY ? email.url : index.url(key));
 }
 
 export async function listLinks(links: LinkStore, o: { recipient?: string } = {}): Promise<LinkRecord[]> {

@@ -7,7 +7,10 @@ import { setFlagsFromString } from 'node:v8';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
-import { ARCHIVE_LINK_DAYS, linkMaker } from '../domain/archive';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbLinkStore } from '../adapters/dynamodb/archive-access';
+import { reportArchiveLinks } from '../app/archive-links';
+import { ARCHIVE_LINK_DAYS } from '../domain/archive';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
 import { runWeeklyReportJob } from '../app/weekly-report-job';
 import { weekStartsOnNumber } from '../config';
@@ -30,6 +33,7 @@ export interface WeeklyReportEvent {
 
 let renderer: Promise<ReportRenderer> | undefined;
 let linkKeys: SecretsManagerLinkKeys | undefined;
+let dynamodb: DynamoDBClient | undefined;
 
 export async function handler(event: WeeklyReportEvent = {}, context?: InvocationContext) {
   beginInvocation(context);
@@ -44,7 +48,14 @@ export async function handler(event: WeeklyReportEvent = {}, context?: Invocatio
     throw err;
   });
   if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
-  const archiveLink = env.PULSE_DOWNLOAD_URL && linkKeys ? linkMaker(env.PULSE_DOWNLOAD_URL, await linkKeys.current(), ARCHIVE_LINK_DAYS) : undefined;
+  // Recorded links (revocable, bound to the e-mail's recipients; the index pages' for readers by role).
+  const archiveLink =
+    env.PULSE_DOWNLOAD_URL && linkKeys
+      ? await reportArchiveLinks(
+          { links: new DynamoDbLinkStore({ client: (dynamodb ??= new DynamoDBClient({})), tableName: env.PULSE_TABLE }), signingKey: await linkKeys.current(), baseUrl: env.PULSE_DOWNLOAD_URL },
+          { recipients: config.recipients.ceo, days: ARCHIVE_LINK_DAYS },
+        )
+      : undefined;
   const trigger = event.scheduledTime ? 'schedule' : 'invoke';
   const { report: result, archived } = await runWeeklyReportJob(
     {
