@@ -11,6 +11,7 @@ import { UNASSIGNED_SEGMENT, segmentsByAccount } from '../kpi/segments';
 import { currencyDecimals, type Cents } from '../money';
 import { arrMovements, type ArrMovement } from './movements';
 import { bool, date, id, integer, money, num, ratio, text, type AnyExtract, type Extract } from './table';
+import type { HeadlineFigure } from './xlsx';
 
 /** A period whose movements the bridge extract lists. */
 export interface BridgePeriod {
@@ -98,6 +99,19 @@ export function quarterPeriods(result: KpiResult): BridgePeriod[] {
   return [
     { period: 'week', bridge: result.arrBridge, customers: result.customers },
     { period: 'quarter', bridge: result.arrBridgeQtd, customers: result.customersQtd },
+  ];
+}
+
+/** The e-mail's headline figures, in its order, for the workbook's Summary sheet. */
+export function workbookHeadline(result: KpiResult): HeadlineFigure[] {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return [
+    { label: 'Closing ARR', type: 'money', value: result.arrBridge.close, note: `annual recurring revenue on ${result.asOf}` },
+    { label: 'NRR', type: 'ratio', value: result.retention.nrr, note: 'net revenue retention, 12 months' },
+    { label: 'GRR', type: 'ratio', value: result.retention.grr, note: 'gross revenue retention, 12 months' },
+    { label: 'Customers', type: 'integer', value: result.customers.close, note: 'paying accounts' },
+    { label: 'ARR at risk', type: 'money', value: result.health.arrAtRisk, note: `ARR of ${plural(result.health.red.count, 'red-health customer')}` },
+    { label: 'NPS', type: 'points', value: result.voice.nps, note: `${plural(result.voice.npsResponses, 'response')}, 90 days` },
   ];
 }
 

@@ -4,7 +4,7 @@ import type { Dataset } from '../contract/validate';
 import type { KpiContext, KpiResult } from '../kpi';
 import { toKpiJson } from '../kpi/json';
 import { toCsv } from './csv';
-import { CSV_EXTRACTS, buildExtracts, workbookExtracts, type BridgePeriod } from './extracts';
+import { CSV_EXTRACTS, buildExtracts, workbookExtracts, workbookHeadline, type BridgePeriod } from './extracts';
 import { MANIFEST_NAME, workbookName, type PackRef } from './layout';
 import {
   MANIFEST_SCHEMA,
@@ -66,7 +66,7 @@ export async function buildPackFiles(input: PackInput): Promise<PackFile[]> {
     files.push({ name: `${e.name}.csv`, body: toCsv(e), contentType: CONTENT_TYPES.csv, rows: e.rows.length });
   }
   const title = `${input.companyName ? `${input.companyName} ` : ''}Pulse ${input.ref.period}`;
-  const xlsx = await toXlsx(workbookExtracts(extracts), { title, generatedAt: input.generatedAt, currency: input.result.currency });
+  const xlsx = await toXlsx(workbookExtracts(extracts), { title, generatedAt: input.generatedAt, currency: input.result.currency, headline: workbookHeadline(input.result) });
   files.push({ name: workbookName(input.ref), body: xlsx, contentType: CONTENT_TYPES.xlsx });
   return files;
 }
