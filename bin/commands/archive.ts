@@ -180,7 +180,7 @@ export async function archiveLinkCommand(what: string, opts: TargetOptions & { d
 
 function linkRow(l: LinkRecord): string[] {
   const state = l.revokedAt ? `revoked ${l.revokedAt.slice(0, 16).replace('T', ' ')}` : Date.parse(l.expiresAt) <= Date.now() ? 'expired' : 'active';
-  return [l.linkId, l.source, l.recipients.join(', ') || '(readers)', describeKey(l.key), l.createdAt.slice(0, 10), l.expiresAt.slice(0, 10), state];
+  return [l.linkId, l.source, l.recipients.join(', ') || '(readers)', l.source === 'index' ? 'the files on the index pages' : describeKey(l.key), l.createdAt.slice(0, 10), l.expiresAt.slice(0, 10), state];
 }
 
 /** `pulse archive links [--for ADDR] [--json]`. */
