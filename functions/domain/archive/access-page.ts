@@ -18,7 +18,7 @@ export function codeRequestPage(o: { what: string; token: string; maskedRecipien
   const form = `<form method="post" action="/auth/code">${hidden('t', o.token)}${
     o.askAddress ? '<p><label>E-mail <input type="email" name="email" required autocomplete="email"></label></p>' : ''
   }<p><button type="submit">E-mail me a code</button></p></form>`;
-  return page(200, 'Sign in to the finance archive', lines, { html: form });
+  return page(200, 'Sign in to the finance archive', lines, { html: form, formScript: true });
 }
 
 /** After a code was (or, for an address that may not open the file, was not) sent. */
@@ -28,7 +28,7 @@ export function codeEntryPage(o: { what: string; token: string; challengeId: str
     ...(o.notice ? [o.notice] : []),
   ];
   const form = `<form method="post" action="/auth/code/verify">${hidden('t', o.token)}${hidden('c', o.challengeId)}<p><label>Code <input name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required autocomplete="one-time-code"></label></p><p><button type="submit">Sign in</button></p></form>`;
-  return page(200, 'Enter the code we e-mailed', lines, { html: form });
+  return page(200, 'Enter the code we e-mailed', lines, { html: form, formScript: true });
 }
 
 /** Signed in: go on to the file (a meta refresh, so the form's CSP does not govern the redirect to storage). */

@@ -23,6 +23,16 @@ export const PAGE_STYLE =
 const STYLE_HASH = `'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`;
 
 /**
+ * The sign-in forms' one script, allowed by its hash. Behind CloudFront with Origin Access Control
+ * a POST must carry the SHA-256 of its body (x-amz-content-sha256), which a plain HTML form does
+ * not send: the script posts the form with it and shows the answer. Without script the form posts
+ * as usual (enough on loopback and without CloudFront).
+ */
+export const FORM_SCRIPT =
+  "document.addEventListener('submit',async function(e){var f=e.target;if(!(f instanceof HTMLFormElement)||f.method.toLowerCase()!=='post'||!window.crypto||!crypto.subtle)return;e.preventDefault();var b=new URLSearchParams(new FormData(f)).toString();var d=await crypto.subtle.digest('SHA-256',new TextEncoder().encode(b));var h=Array.from(new Uint8Array(d)).map(function(x){return x.toString(16).padStart(2,'0')}).join('');var r=await fetch(f.action,{method:'POST',body:b,credentials:'same-origin',headers:{'Content-Type':'application/x-www-form-urlencoded','x-amz-content-sha256':h}});var t=await r.text();document.open();document.write(t);document.close();});";
+const SCRIPT_HASH = `'sha256-${createHash('sha256').update(FORM_SCRIPT).digest('base64')}'`;
+
+/**
  * Nothing is cached, no referrer leaves with the token, nothing on the page runs, forms post only
  * to the endpoint itself, and no other site may frame it.
  */
@@ -32,7 +42,7 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  'Content-Security-Policy': `default-src 'none'; style-src ${STYLE_HASH}; script-src ${SCRIPT_HASH}; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
 };
 
 
@@ -40,10 +50,10 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
  * A small HTML page: the lines are text (escaped); `html` is trusted markup built by the caller
  * from escaped parts (a form); `head` goes into <head> (a meta refresh).
  */
-export function page(status: number, title: string, lines: string[], extra: { html?: string; head?: string } = {}): HttpResponse {
+export function page(status: number, title: string, lines: string[], extra: { html?: string; head?: string; formScript?: boolean } = {}): HttpResponse {
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>${extra.head ?? ''}
-<style>${PAGE_STYLE}</style>
+<style>${PAGE_STYLE}</style>${extra.formScript ? `\n<script>${FORM_SCRIPT}</script>` : ''}
 </head><body><h1>${escapeHtml(title)}</h1>
 ${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 ${extra.html ?? ''}

@@ -113,3 +113,22 @@ describe('config', () => {
     expect(() => parseConfig(configDoc({ archive: { readers: { finance: ['finance'] } } }))).toThrow(/not a reader/);
   });
 });
+
+describe('the sign-in pages', () => {
+  it('run no script but the one the CSP names by hash (it adds x-amz-content-sha256 for CloudFront OAC), and style likewise', async () => {
+    const { codeRequestPage, codeEntryPage } = await import('../../../functions/domain/archive');
+    const { createHash } = await import('node:crypto');
+    const sha = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
+    for (const res of [codeRequestPage({ what: 'x', token: 't', askAddress: true }), codeEntryPage({ what: 'x', token: 't', challengeId: 'c', sentTo: 'a@b.example' })]) {
+      const csp = res.headers['Content-Security-Policy']!;
+      const scripts = [...res.body.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+      const styles = [...res.body.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+      expect(scripts).toHaveLength(1);
+      expect(csp).toContain(`script-src ${sha(scripts[0]!)};`);
+      expect(csp).toContain(`style-src ${sha(styles[0]!)};`);
+      expect(scripts[0]).toContain('x-amz-content-sha256');
+      expect(csp).toMatch(/^default-src 'none';/);
+      expect(csp).not.toContain('unsafe');
+    }
+  });
+});
