@@ -4,7 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectSource, sourceIngestOptions } from '../../functions/adapters/sources/connect';
+import { connectSource } from '../../functions/adapters/sources/connect';
+import { sourceIngestOptions } from '../../functions/app/ingest-job';
 import { EnvSecrets, FileSecrets, SecretChain } from '../../functions/adapters/sources/http/credentials';
 import { HttpSourceError } from '../../functions/adapters/sources/http/errors';
 import { hwmKey } from '../../functions/adapters/sources/http/source';

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { rejectsCsv } from '../../functions/adapters/s3/rejects-report';
 import { neutraliseFormula } from '../../functions/domain/spreadsheet';
 import { patternRecogniser } from '../../functions/adapters/s3/dropzone-source';
-import { sourceNameOfKey } from '../../functions/adapters/sources/connect';
 import { laterMark, linkHeaderNext } from '../../functions/adapters/sources/http/source';
 import { parseRetryAfter } from '../../functions/adapters/sources/http/client';
 import { secretEnvName } from '../../functions/adapters/sources/http/credentials';
 import { recordRun, newRunId } from '../../functions/app/record-run';
+import { sourceOfDropZoneKey } from '../../functions/domain/sources/parts';
 import { ConfigError, parseConfig } from '../../functions/config';
 import { CONTRACT_COLUMNS, entitySchemas, schemaColumns } from '../../functions/domain/contract/entities';
 import { identityOf } from '../../functions/domain/sources/identity';
@@ -157,8 +157,10 @@ describe('drop-zone names', () => {
     expect(r('incoming/crm/usage.ndjson')).toEqual({ entity: 'usage', format: 'ndjson', gzip: false });
     expect(r('incoming/crm/renewals.csv')).toBeUndefined();
     expect(r('incoming/crm/companies-x.txt')).toBeUndefined();
-    expect(sourceNameOfKey('incoming/crm/a/b.csv')).toBe('crm');
-    expect(sourceNameOfKey('incoming/b.csv')).toBeUndefined();
+    expect(sourceOfDropZoneKey('incoming/crm/a/b.csv')).toBe('crm');
+    expect(sourceOfDropZoneKey('incoming/b.csv')).toBeUndefined();
+    expect(sourceOfDropZoneKey('parts/crm/0123456789ab/00002-L10/a/b.csv')).toBe('crm');
+    expect(sourceOfDropZoneKey('processed/run/crm/b.csv')).toBeUndefined();
   });
 });
 

@@ -1,10 +1,7 @@
-// From a configured source (pulse.config.json `sources`) to a ContractSource and the options of
-// its ingest run. Handlers and the CLI use this, so both build the same connector the same way.
+// From a configured source (pulse.config.json `sources`) to a ContractSource. The ingest job (its
+// SourceConnector adapter, ./connector.ts) and the CLI use this, so both build the same connector
+// the same way; the ingest options of a source are the use case's (functions/app/ingest-job.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { PulseConfig } from '../../config';
-import { weekdayNumber, type IsoWeekday } from '../../domain/dates';
-import type { EntityName } from '../../domain/contract/entities';
-import type { EntityMapping } from '../../domain/sources/mapping';
 import type { SourceDefinition, StripeSourceDefinition } from '../../domain/sources/registry';
 import type { ContractSource } from '../../ports/source';
 import type { SyncStateStore } from '../../ports/sync-state';
@@ -46,14 +43,6 @@ export interface ConnectOptions {
 
 /** `incoming/<name>/`: where a drop-zone source's files arrive. */
 export const dropZonePrefix = (name: string): string => `${INCOMING_PREFIX}${name}/`;
-
-/** The source folder of a drop-zone key (`incoming/billing/x.csv` -> `billing`), if any. */
-export function sourceNameOfKey(key: string): string | undefined {
-  if (!key.startsWith(INCOMING_PREFIX)) return undefined;
-  const rest = key.slice(INCOMING_PREFIX.length);
-  const slash = rest.indexOf('/');
-  return slash > 0 ? rest.slice(0, slash) : undefined;
-}
 
 export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOptions = {}): ContractSource {
   if (def.connector === 's3-dropzone') {
@@ -108,18 +97,4 @@ async function stripeKey(def: StripeSourceDefinition, deps: ConnectDeps): Promis
     key = doc.apiKey;
   }
   return { key, from: `the secret "${def.stripe.secretName}"` };
-}
-
-/** The ingest options of a configured source. */
-export function sourceIngestOptions(
-  def: SourceDefinition,
-  config: PulseConfig,
-): { sourceName: string; entities: readonly EntityName[]; mapping: Partial<Record<EntityName, EntityMapping>>; timeZone: string; weekStartsOn: IsoWeekday } {
-  return {
-    sourceName: def.name,
-    entities: def.entities,
-    mapping: def.mapping,
-    timeZone: config.company.timezone,
-    weekStartsOn: weekdayNumber(config.company.weekStartsOn),
-  };
 }
