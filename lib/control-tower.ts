@@ -40,7 +40,7 @@ export const CONTROL_TOWER_EXCEPTIONS = {
   },
   'CT.S3.PR.9': {
     reason:
-      'S3 Object Lock can only be turned on when a bucket is created and cannot be undone in compliance mode; drop-zone files must be moved and deleted by ingest, rejects reports and logs expire, and the archive is versioned with no delete permission for any Pulse role. Object Lock on the archive, for immutable packs, is a choice to make when it is created.',
+      'S3 Object Lock can only be turned on when a bucket is created and cannot be undone in compliance mode; drop-zone files must be moved and deleted by ingest, rejects reports and logs expire, and the archive is versioned with no delete permission for any Pulse role. The archive takes Object Lock for its retention period with -c archiveObjectLock=governance|compliance when it is created (the other buckets still fail this control).',
   },
   'CT.S3.PR.10': {
     reason:

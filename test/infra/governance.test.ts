@@ -3,7 +3,8 @@
 // lib/checks.ts, over the whole stack in three shapes, synthesized once and checked with one guard
 // run:
 //   prod    every job and the download endpoint, synthesized for an account (as `cdk deploy` does)
-//   edge    the same with a custom domain and a WAF rate-based rule, in us-east-1
+//   edge    the same with every deploy option: a custom domain, a WAF rate-based rule (so in
+//           us-east-1), the Cognito user pool for archive sign-in, Object Lock on the archive
 //   agnostic  the same as prod without an account (as an offline `cdk synth` does)
 // The Control Tower controls that fail must be exactly the documented exceptions (none hidden, none
 // stale), and docs/deploy.md must list every exception and every acknowledged cdk-nag rule.
@@ -44,6 +45,8 @@ beforeAll(() => {
     env: { account: '123456789012', region: 'us-east-1' },
     downloadDomain: { domainName: 'files.northwind.example', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f4e3c2a-1111-2222-3333-444455556666' },
     downloadWebAcl: { requestsPer5Minutes: 1000 },
+    archiveUserPool: true,
+    archiveObjectLock: 'governance',
   });
   stacks.agnostic = new PulseStack(app, 'Pulse-agnostic', props);
   const assembly = app.synth();
@@ -75,7 +78,7 @@ describe('AWS Control Tower proactive controls', () => {
     expect(failing('prod')).toEqual([...controlTowerExceptions()].sort());
   });
 
-  it('with a custom domain and WAF, also meets the certificate controls (CT.CLOUDFRONT.PR.6, 7, 9)', () => {
+  it('with every option (domain, WAF, user pool, Object Lock), also meets the certificate controls (CT.CLOUDFRONT.PR.6, 7, 9)', () => {
     expect(failing('edge')).toEqual([...controlTowerExceptions({ downloadDomain: true })].sort());
     expect(controlTowerExceptions().filter((c) => !controlTowerExceptions({ downloadDomain: true }).includes(c)).sort()).toEqual(['CT.CLOUDFRONT.PR.6', 'CT.CLOUDFRONT.PR.7', 'CT.CLOUDFRONT.PR.9']);
   });
