@@ -2,7 +2,7 @@
 // Jobs come from the JOBS table below: one entry per job, wired only when bin/app.ts found the
 // job's handler (functions/handlers/<name>.ts) at synth time, so the stack grows as handlers land.
 import { Annotations, ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
@@ -14,6 +14,7 @@ import { PARTS_PREFIX } from '../functions/domain/sources/parts';
 import { ingestTimes } from '../functions/domain/sources/schedule';
 import { DataStore, type TableAction } from './constructs/data-store';
 import { ArchiveAccess } from './constructs/archive-access';
+import { ArchiveDataEvents } from './constructs/archive-data-events';
 import { DownloadEndpoint, type DownloadDomain, type DownloadWebAcl } from './constructs/download-endpoint';
 import { Mailer } from './constructs/mailer';
 import { Monitoring } from './constructs/monitoring';
@@ -148,6 +149,11 @@ export interface PulseStackProps extends StackProps {
    * @default context "archiveObjectLock" (governance | compliance), else none
    */
   readonly archiveObjectLock?: ArchiveObjectLock;
+  /**
+   * CloudTrail S3 data events for the archive (every direct read and write under archive/).
+   * @default context "archiveCloudTrail" = "true", else false
+   */
+  readonly archiveCloudTrail?: boolean;
 }
 
 export class PulseStack extends Stack {
@@ -170,6 +176,9 @@ export class PulseStack extends Stack {
     this.dataStore = new DataStore(this, 'DataStore');
     const objectLock = props.archiveObjectLock ?? objectLockFromContext(this.node.tryGetContext('archiveObjectLock'));
     this.archive = new ReportArchive(this, 'Storage', { retentionYears: props.archiveRetentionYears, ...(objectLock ? { objectLock } : {}) });
+    if (props.archiveCloudTrail ?? String(this.node.tryGetContext('archiveCloudTrail') ?? '') === 'true') {
+      new ArchiveDataEvents(this, 'ArchiveDataEvents', { archiveBucket: this.archive.archiveBucket, accessLogsBucket: this.archive.accessLogsBucket, retentionYears: props.archiveRetentionYears ?? 7 });
+    }
     this.mailer = new Mailer(this, 'Mailer', { senderAddress: config.sender.from });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       operatorEmails: config.recipients.operator,
@@ -254,6 +263,21 @@ export class PulseStack extends Stack {
     if (ingestJob && alertJob) {
       ingestJob.pulseFunction.function.addEnvironment('PULSE_ALERTS_FUNCTION', alertJob.pulseFunction.function.functionName);
       ingestJob.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [alertJob.pulseFunction.function.functionArn] }));
+    }
+
+    // A Stripe backfill longer than one invocation continues in the next: ingest invokes itself
+    // asynchronously with `{ source }`. A policy of its own, so the function does not depend on a
+    // policy that names the function (a dependency cycle).
+    if (ingestJob && config.sources.some((s) => s.connector === 'stripe')) {
+      const selfInvoke = new Policy(this, 'IngestContinues', {
+        roles: [ingestJob.role],
+        statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [ingestJob.pulseFunction.function.functionArn] })],
+      });
+      acknowledge(
+        selfInvoke,
+        'NIST.800.53.R5-IAMNoInlinePolicy',
+        'Allows lambda:InvokeFunction on the ingest function alone (a Stripe backfill continuing in a new invocation) and is attached to the ingest role alone; a customer-managed policy would hold the same statement and be reused by no other role.',
+      );
     }
 
     if (props.jobs.includes('compute-week') && props.jobs.includes('ingest')) {

@@ -28,7 +28,7 @@ import type { DropZoneSourceDefinition, SourceDefinition } from '../domain/sourc
 import { dueSources } from '../domain/sources/schedule';
 import type { RejectsReportWriter } from '../ports/rejects-report';
 import type { RunLedger } from '../ports/run-ledger';
-import type { CriticalAlertsTrigger, SourceConnector } from '../ports/source-connector';
+import type { CriticalAlertsTrigger, SourceContinuation, SourceConnector } from '../ports/source-connector';
 import type { Store } from '../ports/store';
 import { ingestSource, type IngestSourceResult } from './ingest-source';
 import { recordRun } from './record-run';
@@ -45,6 +45,8 @@ export interface IngestJobDeps {
   connector: SourceConnector;
   /** Asked to send critical alerts after a run wrote data (the deployed stack); absent: nobody is asked. */
   alerts?: CriticalAlertsTrigger;
+  /** Runs a source again when its run stopped inside its time budget (the deployed stack); absent: the next scheduled run continues. */
+  continuation?: SourceContinuation;
   /** One line per event (a run finished, a split, parts announced again); the handler logs JSON. */
   log?: IngestLog;
 }
@@ -81,6 +83,8 @@ export interface IngestRunOutcome {
   error?: string;
   /** A split of large files: how many files, into how many parts (each ingested by a run of its own). */
   split?: { files: number; parts: number };
+  /** The source stopped inside its time budget; another run continues where it stopped. */
+  continues?: boolean;
 }
 
 export interface IngestJobResult {
@@ -146,9 +150,14 @@ export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, req
         written: Object.values(r.written).reduce((a, b) => a + b, 0),
         rejected: r.rejectsSummary?.rows ?? 0,
         ...(r.rejectsLocation ? { rejects: r.rejectsLocation } : {}),
+        ...(r.continues ? { continues: true } : {}),
       };
       result.runs.push(outcome);
       log(r.status === 'succeeded' ? 'INFO' : 'WARN', 'ingest run finished', { trigger, ...outcome });
+      if (r.continues && r.status === 'succeeded' && deps.continuation) {
+        await deps.continuation.continueSource(def.name);
+        log('INFO', 'the source continues in a new invocation', { trigger, source: def.name, runId: r.runId });
+      }
     });
 
   /**

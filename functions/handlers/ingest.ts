@@ -8,6 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
 import { LambdaAlertsTrigger } from '../adapters/lambda/alerts-trigger';
+import { LambdaSourceContinuation } from '../adapters/lambda/source-continuation';
 import { S3RejectsReport } from '../adapters/s3/rejects-report';
 import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sources/http/credentials';
 import { ConfiguredSourceConnector } from '../adapters/sources/connector';
@@ -31,6 +32,8 @@ export interface IngestEvent {
 }
 
 let deps: IngestJobDeps | undefined;
+let lambdaClient: LambdaClient | undefined;
+const lambda = () => (lambdaClient ??= new LambdaClient({}));
 
 /** One JSON line per event; warnings and errors on stderr. */
 const log: IngestLog = (level, message, fields) => (level === 'INFO' ? console.log : console.error)(JSON.stringify({ level, message, ...fields }));
@@ -52,7 +55,9 @@ function getDeps(): IngestJobDeps {
       timeZone: config.company.timezone,
       reportingCurrency: config.company.currency,
     }),
-    ...(env.PULSE_ALERTS_FUNCTION ? { alerts: new LambdaAlertsTrigger(new LambdaClient({}), env.PULSE_ALERTS_FUNCTION) } : {}),
+    ...(env.PULSE_ALERTS_FUNCTION ? { alerts: new LambdaAlertsTrigger(lambda(), env.PULSE_ALERTS_FUNCTION) } : {}),
+    // A Stripe backfill longer than one invocation continues in the next one (this function again).
+    ...(process.env.AWS_LAMBDA_FUNCTION_NAME ? { continuation: new LambdaSourceContinuation(lambda(), process.env.AWS_LAMBDA_FUNCTION_NAME) } : {}),
     log,
   };
   return deps;

@@ -28,3 +28,11 @@ export interface SourceConnector {
 export interface CriticalAlertsTrigger {
   critical(reason: string): Promise<void>;
 }
+
+/**
+ * Runs a source again in a new invocation: a long backfill (a first Stripe sync of a large
+ * account) stops a minute before the function's time limit with a checkpoint, and continues there.
+ */
+export interface SourceContinuation {
+  continueSource(source: string): Promise<void>;
+}
