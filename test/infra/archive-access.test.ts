@@ -32,7 +32,7 @@ beforeAll(() => {
     d.archive = { access: { oidc: { issuer: 'https://login.northwind.example', clientId: 'pulse-archive' } } };
   });
   const stacks = [
-    new PulseStack(app, 'Pulse-cognito', { ...props(), archiveUserPool: true, archiveObjectLock: 'compliance' }),
+    new PulseStack(app, 'Pulse-cognito', { ...props(), archiveUserPool: true, archiveObjectLock: 'compliance', archiveCloudTrail: true }),
     new PulseStack(app, 'Pulse-issuer', props(withIssuer)),
     new PulseStack(app, 'Pulse-plain', props()),
   ];
@@ -128,5 +128,20 @@ describe('archive sign-in in the stack', () => {
     const bucket = (t: Template) => resources(t)[logicalId(t, 'AWS::S3::Bucket', 'StorageArchive')]!.Properties!;
     expect(bucket(cognito)).toMatchObject({ ObjectLockEnabled: true, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 3650 } } } });
     expect(bucket(plain).ObjectLockEnabled).toBeUndefined();
+  });
+
+  it('records CloudTrail S3 data events for the archive when asked (encrypted, validated, kept like the archive), and not otherwise', () => {
+    const archive = logicalId(cognito, 'AWS::S3::Bucket', 'StorageArchive');
+    const trail = resources(cognito)[logicalId(cognito, 'AWS::CloudTrail::Trail', 'ArchiveDataEventsTrail')]!.Properties!;
+    expect(trail).toMatchObject({ EnableLogFileValidation: true, IsMultiRegionTrail: false, IncludeGlobalServiceEvents: false, IsLogging: true });
+    expect(flat(trail.KMSKeyId)).toBe(`<${logicalId(cognito, 'AWS::KMS::Key', 'ArchiveDataEventsTrailKey')}.Arn>`);
+    const selectors = trail.EventSelectors as { DataResources: { Type: string; Values: unknown[] }[]; IncludeManagementEvents: boolean; ReadWriteType: string }[];
+    expect(selectors).toHaveLength(1);
+    expect(selectors[0]).toMatchObject({ IncludeManagementEvents: false, ReadWriteType: 'All' });
+    expect(selectors[0]!.DataResources.map((d) => [d.Type, d.Values.map(flat)])).toEqual([['AWS::S3::Object', [`<${archive}.Arn>/archive/`]]]);
+    const bucket = resources(cognito)[logicalId(cognito, 'AWS::S3::Bucket', 'ArchiveDataEventsBucket')]!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties!.LifecycleConfiguration).toMatchObject({ Rules: [expect.objectContaining({ ExpirationInDays: 3650 })] });
+    plain.resourceCountIs('AWS::CloudTrail::Trail', 0);
   });
 });
