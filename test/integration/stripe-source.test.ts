@@ -166,6 +166,17 @@ describe('faults', () => {
     expect(server.requests.filter((r) => r.status === 429)).toEqual([]);
   }, 60_000);
 
+  it('with a test-mode key stays clear of the 25 reads/s of Stripe test mode, whatever the setting', async () => {
+    const server = await serve(new MemoryStripeStore(revenueRulesScenario().data), { rateLimitPerSecond: 25 });
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-stripe-test-mode-'));
+    const def = definition(server.url, { requestsPerSecond: 100 });
+    const d = deps();
+    delete d.stripe;
+    const result = await exportSource(connectSource(def, d, { full: true, readOnly: true }), { validator, files: new ContractCsvFiles(dir, def.entities) }, ingestOptions);
+    expect(result.status).toBe('succeeded');
+    expect(server.requests.filter((r) => r.status === 429)).toEqual([]);
+  }, 60_000);
+
   it.each([
     ['a bad key', { STRIPE_API_KEY: 'sk_test_wrong' }, {}, /refused the API key from the environment variable STRIPE_API_KEY \(401, invalid key/],
     ['a revoked key', { STRIPE_API_KEY: 'sk_test_revoked' }, { keys: { revoked: ['sk_test_revoked'] } }, /\(401, expired or revoked key/],

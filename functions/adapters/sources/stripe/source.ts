@@ -25,6 +25,7 @@ const EVENT_RETENTION_SECONDS = 30 * 86_400;
 /** Invoices whose line items count (others are read without their extra line pages). */
 const COUNTED_STATUSES: ReadonlySet<string> = new Set(['paid', 'open']);
 const PAGE = 100;
+const TEST_MODE_READS_PER_SECOND = 20;
 
 export const STRIPE_STATE = {
   hwm: 'hwm',
@@ -167,9 +168,11 @@ export class StripeSource implements ContractSource {
       telemetry: false,
       appInfo: { name: 'Pulse' },
     });
+    // Stripe allows 25 reads/s in test mode (100 live): a test key stays at 20, clear of that limit.
+    const testMode = /^(sk|rk)_test_/.test(key.key);
     const requester = new StripeRequester(
       {
-        requestsPerSecond: cfg.requestsPerSecond,
+        requestsPerSecond: testMode ? Math.min(cfg.requestsPerSecond, TEST_MODE_READS_PER_SECOND) : cfg.requestsPerSecond,
         maxAttempts: cfg.maxAttempts,
         baseDelayMs: cfg.baseDelayMs,
         maxDelayMs: cfg.maxDelayMs,
