@@ -42,11 +42,12 @@ module.exports = {
       name: 'edges-hold-no-retry-or-claim-loop',
       comment:
         'Handlers (functions/handlers) and CLI commands (bin/) parse input, call one use case and print or log. What makes work safe to repeat ' +
-        '(claim-send-mark, run recording, splitting large files) lives in functions/app: the edges may not import its building blocks. ' +
+        '(claim-send-mark, run recording, splitting large files, the backoff) lives in functions/app and the adapters: the edges may not import ' +
+        'its building blocks. ' +
         'Only the wiring modules that construct the send ledger import its adapter.',
       severity: 'error',
       from: { path: '^(functions/handlers|bin)/', pathNot: '^(functions/handlers/(runtime|mail-runtime)|bin/commands/local-mail)[.]ts$' },
-      to: { path: ['^functions/adapters/dynamodb/send-ledger[.]ts$', '^functions/app/(send-once|record-run|split-large-files)[.]ts$'] },
+      to: { path: ['^functions/adapters/dynamodb/send-ledger[.]ts$', '^functions/app/(send-once|record-run|split-large-files)[.]ts$', '^functions/backoff[.]ts$'] },
     },
     {
       name: 'edges-use-ports-as-types-only',

@@ -7,9 +7,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { join } from 'node:path';
 import { DynamoDbAlertStateStore } from '../../functions/adapters/dynamodb/alert-state';
+import { SELF_RETRYING_CLIENT_CONFIG } from '../../functions/adapters/dynamodb/document-client';
 import { DynamoDbSendLedger } from '../../functions/adapters/dynamodb/send-ledger';
 import { OutboxMailer } from '../../functions/adapters/ses/outbox';
-import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
+import { SES_CLIENT_CONFIG, SesMailer } from '../../functions/adapters/ses/ses-mailer';
 import { LOCAL_DATA_DIR, type LocalSession } from './local';
 
 /** Every email sent locally is also written here as .eml, .html and .txt. */
@@ -24,14 +25,17 @@ export interface LocalMailAdapters {
 
 export function localMailAdapters(session: LocalSession): LocalMailAdapters {
   const dynamodb = new DynamoDBClient({});
-  const ses = new SESv2Client({});
+  // The alert state store and the mailer retry by themselves (bounded, full jitter): their clients do not.
+  const alertStateClient = new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG });
+  const ses = new SESv2Client({ ...SES_CLIENT_CONFIG });
   const tableName = session.stack.resources.tableName;
   return {
     mailer: new OutboxMailer(new SesMailer({ client: ses }), OUTBOX_DIR),
     ledger: new DynamoDbSendLedger({ client: dynamodb, tableName }),
-    alerts: new DynamoDbAlertStateStore({ client: dynamodb, tableName }),
+    alerts: new DynamoDbAlertStateStore({ client: alertStateClient, tableName }),
     close: () => {
       dynamodb.destroy();
+      alertStateClient.destroy();
       ses.destroy();
     },
   };

@@ -3,6 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
+import { SELF_RETRYING_CLIENT_CONFIG } from '../../functions/adapters/dynamodb/document-client';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { LocalStackError, startLocalStack, type LocalStack } from '../../lib/local';
 import { CliError } from './context';
@@ -28,8 +29,10 @@ export async function openLocalStack(log?: (msg: string) => void): Promise<Local
   }
   const undoEnv = stack.applyEnv();
   const dynamodb = new DynamoDBClient({});
+  // The store retries by itself (bounded, full jitter): its client does not.
+  const storeClient = new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG });
   const s3 = new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', forcePathStyle: true });
-  const store = new DynamoDbStore({ client: dynamodb, tableName: stack.resources.tableName });
+  const store = new DynamoDbStore({ client: storeClient, tableName: stack.resources.tableName });
   const onSignal = () => void stack.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   return {
@@ -40,6 +43,7 @@ export async function openLocalStack(log?: (msg: string) => void): Promise<Local
     close: async () => {
       process.off('SIGINT', onSignal);
       dynamodb.destroy();
+      storeClient.destroy();
       s3.destroy();
       undoEnv();
       await stack.stop();

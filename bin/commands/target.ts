@@ -6,6 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Option } from 'commander';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
+import { SELF_RETRYING_CLIENT_CONFIG } from '../../functions/adapters/dynamodb/document-client';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import type { LocalStack } from '../../lib/local';
 import { CliError } from './context';
@@ -65,15 +66,18 @@ export async function openTarget(opts: TargetOptions, log?: (msg: string) => voi
   if ((opts.target ?? 'local') === 'local') return localTarget(await openLocalStack(log));
   const resources = await awsResources(opts.stack ?? DEFAULT_STACK, process.env, new CloudFormationClient({}));
   const dynamodb = new DynamoDBClient({});
+  // The store retries by itself (bounded, full jitter): its client does not.
+  const storeClient = new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG });
   const s3 = new S3Client({});
   return {
     target: 'aws',
     resources,
-    store: new DynamoDbStore({ client: dynamodb, tableName: resources.tableName }),
+    store: new DynamoDbStore({ client: storeClient, tableName: resources.tableName }),
     runLedger: new DynamoDbRunLedger({ client: dynamodb, tableName: resources.tableName }),
     s3,
     close: async () => {
       dynamodb.destroy();
+      storeClient.destroy();
       s3.destroy();
     },
   };

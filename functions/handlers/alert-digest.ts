@@ -3,7 +3,9 @@
 // with `{ "mode": "critical" }` (e.g. right after an ingest) it sends only the immediate critical
 // alerts. The schedule's scheduled time decides the date, so a retried or duplicated event
 // evaluates the same day, and the send ledger sends every message once.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
+import { SELF_RETRYING_CLIENT_CONFIG } from '../adapters/dynamodb/document-client';
 import { createRiskAlertRenderer } from '../adapters/render/risk-alerts';
 import { alertRunOptions, evaluateAlerts } from '../app/evaluate-alerts';
 import { isIsoDate, todayIn } from '../domain/dates';
@@ -21,17 +23,19 @@ export interface AlertDigestEvent {
 }
 
 let renderer: Promise<AlertRenderer> | undefined;
+let alertStates: DynamoDbAlertStateStore | undefined;
 
 export async function handler(event: AlertDigestEvent = {}, context?: InvocationContext) {
   beginInvocation(context);
   const { config, env, store, runLedger } = getRuntime();
-  const { dynamodb, mailer, sendLedger } = getMailRuntime();
+  const { mailer, sendLedger } = getMailRuntime();
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   renderer ??= createRiskAlertRenderer();
   const result = await evaluateAlerts(
     {
       store,
-      alerts: new DynamoDbAlertStateStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
+      // The alert state store retries by itself (bounded, full jitter): its client does not.
+      alerts: (alertStates ??= new DynamoDbAlertStateStore({ client: new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG }), tableName: env.PULSE_TABLE })),
       ledger: sendLedger,
       runLedger,
       mailer,

@@ -7,7 +7,6 @@ import { SES_CLIENT_CONFIG, SesMailer } from '../adapters/ses/ses-mailer';
 import { getRuntime } from './runtime';
 
 export interface MailRuntime {
-  dynamodb: DynamoDBClient;
   mailer: SesMailer;
   sendLedger: DynamoDbSendLedger;
 }
@@ -19,7 +18,6 @@ export function getMailRuntime(): MailRuntime {
   const { env } = getRuntime();
   const dynamodb = new DynamoDBClient({});
   mailRuntime = {
-    dynamodb,
     // The function's grant allows sending only through the stack's configuration set.
     mailer: new SesMailer({
       client: new SESv2Client({ ...SES_CLIENT_CONFIG }),

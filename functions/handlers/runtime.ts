@@ -8,6 +8,7 @@ import { parseConfigText, parseLambdaEnv, weekStartsOnNumber, type LambdaEnv, ty
 import { RowValidator } from '../domain/contract/validate';
 import { EmfRunMetrics } from '../adapters/cloudwatch/emf-run-metrics';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
+import { SELF_RETRYING_CLIENT_CONFIG } from '../adapters/dynamodb/document-client';
 import { DynamoDbStore } from '../adapters/dynamodb/store';
 import { withRunMetrics, withTimeLimit, type InvocationLimit } from '../app/record-run';
 import type { RunLedger } from '../ports/run-ledger';
@@ -61,7 +62,8 @@ export function getRuntime(): Runtime {
     config,
     // s3rver (the local emulator) needs checksums only when required; AWS accepts either.
     s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
-    store: new DynamoDbStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
+    // The store retries by itself (bounded, full jitter): its client does not.
+    store: new DynamoDbStore({ client: new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG }), tableName: env.PULSE_TABLE }),
     runLedger: withRunMetrics(
       withTimeLimit(new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }), () => invocation),
       // PULSE_STAGE is set on every deployed function (lib/pulse-stack.ts).

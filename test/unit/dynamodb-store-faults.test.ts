@@ -4,7 +4,7 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fullJitterDelay } from '../../functions/adapters/dynamodb/concurrency';
+import { fullJitterDelay } from '../../functions/backoff';
 import { DynamoDbStore, DynamoDbStoreError, type DynamoDbStoreOptions } from '../../functions/adapters/dynamodb';
 import type { Usage } from '../../functions/domain/contract/entities';
 

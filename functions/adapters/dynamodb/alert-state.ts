@@ -8,7 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../../domain/alerts';
 import { AlertConflictError, type AlertStateStore } from '../../ports/alerts';
-import { fullJitterDelay, realSleep } from './concurrency';
+import { fullJitterDelay, realSleep } from '../../backoff';
 import { DynamoDbStoreError, describe, isRetryable } from './errors';
 import { ALERT_CURSOR_ENTITY, ALERT_ENTITY, ATTR, alertCursorKey, alertKey } from './table';
 import { documentClient } from './document-client';

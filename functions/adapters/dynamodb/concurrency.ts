@@ -1,23 +1,4 @@
-// Small helpers for the adapter: exponential backoff with full jitter, and a bounded worker pool.
-
-export interface BackoffOptions {
-  /** Delay cap of the first retry, in ms. */
-  baseMs: number;
-  /** Upper bound of any single delay, in ms. */
-  maxMs: number;
-  random: () => number;
-}
-
-/**
- * "Full jitter" (AWS Architecture Blog, Exponential Backoff and Jitter): a uniformly random delay
- * in [0, min(maxMs, baseMs * 2^retry)). `retry` counts from 0 for the first retry.
- */
-export function fullJitterDelay(retry: number, opts: BackoffOptions): number {
-  const cap = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(retry, 30));
-  return Math.floor(opts.random() * cap);
-}
-
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// A bounded worker pool for the adapter's parallel batches (the backoff is functions/backoff.ts).
 
 /**
  * Runs `worker` over `items` with at most `concurrency` in flight. After a worker throws, no new

@@ -6,3 +6,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export function documentClient(client: DynamoDBClient | DynamoDBDocumentClient): DynamoDBDocumentClient {
   return client instanceof DynamoDBDocumentClient ? client : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
+
+/**
+ * The DynamoDBClient configuration under the adapters that retry by themselves (DynamoDbStore,
+ * DynamoDbAlertStateStore, with the backoff of functions/backoff.ts): the SDK does not retry
+ * underneath them, so a throttled call is retried by one bounded loop, not by one inside another.
+ */
+export const SELF_RETRYING_CLIENT_CONFIG = { maxAttempts: 1 } as const;

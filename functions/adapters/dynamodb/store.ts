@@ -17,7 +17,8 @@ import { ENTITY_NAMES, entityKey, type EntityName, type EntityTypes } from '../.
 import { emptyDataset, type Dataset } from '../../domain/contract/validate';
 import type { IsoDate } from '../../domain/dates';
 import type { KpiSnapshot, LoadDatasetOptions, Store } from '../../ports/store';
-import { fullJitterDelay, realSleep, runPool } from './concurrency';
+import { fullJitterDelay, realSleep } from '../../backoff';
+import { runPool } from './concurrency';
 import { DynamoDbStoreError, describe, isRetryable } from './errors';
 import { ATTR, GSI1, RESERVED_ATTRIBUTES, SNAPSHOT_ENTITY, accountPk, recordKeys, snapshotPk, snapshotSk } from './table';
 import { documentClient } from './document-client';

@@ -5,6 +5,7 @@
 // sending it again would be a duplicate (the use case decides: see docs/report.md).
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { MailError, MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage, type SentMessage } from '../../ports/mailer';
+import { fullJitterDelay, realSleep } from '../../backoff';
 import { composeMime } from './mime';
 
 
@@ -38,7 +39,7 @@ export interface SesMailerOptions {
   configurationSetName?: string;
   /** Attempts for a throttled send, the first included. Default 6. */
   maxAttempts?: number;
-  /** Backoff: min(cap, base * 2^attempt) * random(). Defaults 200 ms and 10 s. */
+  /** Backoff (functions/backoff.ts): full jitter over min(cap, base * 2^retry). Defaults 200 ms and 10 s. */
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** For tests. */
@@ -56,7 +57,7 @@ export class SesMailer implements Mailer {
       maxAttempts: options.maxAttempts ?? 6,
       baseDelayMs: options.baseDelayMs ?? 200,
       maxDelayMs: options.maxDelayMs ?? 10_000,
-      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      sleep: options.sleep ?? realSleep,
       random: options.random ?? Math.random,
       ...(options.configurationSetName ? { configurationSetName: options.configurationSetName } : {}),
     };
@@ -90,7 +91,7 @@ export class SesMailer implements Mailer {
         if (err instanceof MailError) throw err;
         if (isThrottling(err)) {
           if (attempt >= maxAttempts) throw new MailError('THROTTLED', `SES throttled the send ${attempt} times; giving up`, { cause: err, attempts: attempt });
-          await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * random());
+          await sleep(fullJitterDelay(attempt - 1, { baseMs: baseDelayMs, maxMs: maxDelayMs, random }));
           continue;
         }
         const detail = `${(err as Error).name}: ${(err as Error).message}`;

@@ -76,7 +76,7 @@ describe('the weekly report under SES faults', () => {
     const r = await run();
     expect(r.status === 'sent' && r.sends.sent.map((s) => s.recipient)).toEqual(RECIPIENTS);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
-    expect(sleep.delays).toEqual([0.37 * BASE_MS, 0.81 * 2 * BASE_MS]); // random * min(cap, base * 2^n)
+    expect(sleep.delays).toEqual([Math.floor(0.37 * BASE_MS), Math.floor(0.81 * 2 * BASE_MS)]); // full jitter: random * min(cap, base * 2^n)
     expect(delivered).toEqual([RECIPIENTS]);
     const [ok] = expectRuns(o, 'report', ['succeeded']);
     expect(ok!.counts).toMatchObject({ sent: 2, failed: 0 });
@@ -88,7 +88,7 @@ describe('the weekly report under SES faults', () => {
     const r = await run();
     expect(r.status === 'sent' && r.sends.failed.map((f) => [f.recipient, f.released])).toEqual(RECIPIENTS.map((rc) => [rc, true]));
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(MAX_ATTEMPTS);
-    expect(sleep.delays).toEqual([0.37 * BASE_MS, 0.81 * 2 * BASE_MS, 0.52 * 4 * BASE_MS]);
+    expect(sleep.delays).toEqual([Math.floor(0.37 * BASE_MS), Math.floor(0.81 * 2 * BASE_MS), Math.floor(0.52 * 4 * BASE_MS)]);
     expect(delivered).toEqual([]);
     const [failed] = expectRuns(o, 'report', ['failed']);
     expect(failed!.errors).toEqual(RECIPIENTS.map((rc) => `${rc}: MailError: SES throttled the send ${MAX_ATTEMPTS} times; giving up`));

@@ -1,6 +1,6 @@
 // One JSON GET with a timeout, and retries with full-jitter backoff on 429, 5xx, timeouts and
 // connection errors; a Retry-After header (seconds or an HTTP date) is honoured.
-import { fullJitterDelay, realSleep } from '../../dynamodb/concurrency';
+import { fullJitterDelay, realSleep } from '../../../backoff';
 import { HttpSourceError } from './errors';
 
 export interface HttpClientOptions {

@@ -3,7 +3,7 @@
 // answer carries no Stripe-Should-Retry header), and its failures turned into one clear error.
 // A list is read with `starting_after` page after page and never restarted from the top.
 import Stripe from 'stripe';
-import { fullJitterDelay, realSleep } from '../../dynamodb/concurrency';
+import { fullJitterDelay, realSleep } from '../../../backoff';
 import { parseRetryAfter } from '../http/client';
 
 export type StripeSourceErrorCode =
@@ -118,12 +118,12 @@ export class StripeRequester {
     return out;
   }
 
+  /** Waits until a gap of 1/rate has passed since the previous request actually started (a late timer never causes a burst). */
   private async pace(): Promise<void> {
     const gap = 1000 / this.policy.requestsPerSecond;
-    const now = this.now();
-    const start = Math.max(now, this.nextStart);
-    this.nextStart = start + gap;
-    if (start > now) await this.sleep(start - now);
+    const wait = this.nextStart - this.now();
+    if (wait > 0) await this.sleep(wait);
+    this.nextStart = this.now() + gap;
   }
 
   private classify(err: unknown, what: string): { fatal?: StripeSourceError; problem: string; retryAfterMs?: number } {
