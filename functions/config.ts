@@ -104,7 +104,7 @@ export const DEFAULT_ALERT_RULES = {
     play: 'License right-sizing and enablement plan',
   },
   'renewal-overdue': {
-    severity: 'critical',
+    severity: 'warning',
     params: { graceDays: 0 },
     exit: {},
     minBreachDays: 0,
@@ -269,6 +269,8 @@ export const configSchema = z
         cooldownDays: z.number().int().min(1).default(7),
         /** A warning alert whose account has an open renewal due within this many days (or overdue) escalates to critical. */
         escalateWithinDays: z.number().int().min(0).default(30),
+        /** ... and only when the account breaches at least this many risk rules at once (renewal-overdue is a process rule and does not count). */
+        escalateMinRiskRules: z.number().int().min(1).default(2),
         /** How many accounts the CCO digest lists under "ARR at risk". */
         topAtRisk: z.number().int().min(1).max(100).default(10),
         snooze: z

@@ -246,7 +246,7 @@ export function formatBacktest(r: BacktestResult): string {
   return [
     `Backtest ${r.from} .. ${r.to}: ${r.weeks} weekly evaluations (${r.firstWeekEnd} .. ${r.lastWeekEnd}), ${r.churnedRenewals} renewals churned in the range`,
     '',
-    table([['rule', 'alerts', 'per week', 'precision', 'churn|contr.', 'recall', 'churn caught', 'lead days', 'pending'], ...r.rules.map(row), row(r.all)]),
+    table([['rule', 'alerts', 'per week', 'precision', 'churn|contr.', 'recall', 'churn caught', 'lead days', 'pending'], ...r.rules.map(row), row(r.all), ...r.severities.map((f) => row({ ...f, rule: `all ${f.rule}` as RuleFigures['rule'] }))]),
     '',
     'precision: alerted renewals that then churned or contracted / alerted renewals with an outcome;',
     'recall: churned renewals with an alert opened before the churn / all churned; lead days: median days',

@@ -129,6 +129,9 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   const states = new Map((await deps.alerts.listAlerts()).map((s) => [s.id, s]));
   const ctx = { on: opts.today, at: opts.now, by: opts.by, settings: opts.settings };
   const { changed, notices } = advanceAlerts(states, evaluations, ctx);
+  // The first run after install (no alert stored yet) finds every risk at once: its critical
+  // notices are held for one summary to the CCO (below) instead of a burst of critical alerts.
+  if (states.size === 0) holdForSummary(changed, notices, opts.today);
   const result: AlertRunResult = { today: opts.today, digest: opts.digest, accountsEvaluated: facts.length, statesWritten: 0, conflictsRetried: 0, notices: [], open: 0, sends: [] };
 
   // Store each changed state; on a conflict (a concurrent run), re-read it and step it again.
@@ -174,9 +177,16 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
     result.sends.push(...(await sendBatch(deps, opts, keys, (claimed) => deps.renderer.renderCritical(buildCritical(items.filter((_, i) => claimed.includes(i)), recipient, opts.routing.companyName, f)))));
   }
 
-  if (opts.digest) {
-    const audiences: { audience: 'cco' | 'owner'; recipient: string }[] = opts.routing.cco.map((r) => ({ audience: 'cco', recipient: r.trim().toLowerCase() }));
-    if (opts.routing.owners) {
+  // The first run's summary goes to each CCO who has had no digest yet, digest day or not (and is
+  // retried by the next run until it is sent); that run sends no owner digest.
+  const held = all.some((s) => s.notices.some((n) => n.heldForSummary));
+  const firstRunSummary = new Set<string>();
+  if (held) for (const r of opts.routing.cco) if ((await deps.alerts.getDigestCursor('cco', r.trim().toLowerCase())) === undefined) firstRunSummary.add(r.trim().toLowerCase());
+  if (opts.digest || firstRunSummary.size) {
+    const audiences: { audience: 'cco' | 'owner'; recipient: string }[] = opts.routing.cco
+      .map((r) => ({ audience: 'cco' as const, recipient: r.trim().toLowerCase() }))
+      .filter((a) => opts.digest || firstRunSummary.has(a.recipient));
+    if (opts.routing.owners && firstRunSummary.size === 0) {
       const owners = new Set<string>();
       for (const s of all) {
         const o = ownerKey(s.explanation.ownerEmail);
@@ -187,7 +197,8 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
     for (const { audience, recipient } of audiences) {
       const key: SendKey = { kind: `alert-digest:${audience}`, period: opts.today, recipient };
       const since = await deps.alerts.getDigestCursor(audience, recipient);
-      const model = buildDigest({ audience, recipient, company: opts.routing.companyName, date: opts.today, states: all, since, until: opts.now, topAtRisk: opts.settings.topAtRisk, formatter: f });
+      const firstRun = audience === 'cco' && firstRunSummary.has(recipient);
+      const model = buildDigest({ audience, recipient, company: opts.routing.companyName, date: opts.today, states: all, since, until: opts.now, topAtRisk: opts.settings.topAtRisk, formatter: f, firstRun });
       if (!model) continue;
       const [outcome] = await sendBatch(deps, opts, [key], () => deps.renderer.renderDigest(model));
       if (!outcome) continue;
@@ -196,6 +207,19 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
     }
   }
   return result;
+}
+
+/** Marks the immediate critical notices of the first run as held for the CCO's summary (in the states stored and the run's notices). */
+function holdForSummary(changed: ReadonlyMap<string, AlertState>, notices: readonly Notice[], today: IsoDate): void {
+  const ids = new Set<string>();
+  for (const s of changed.values()) {
+    for (const n of s.notices) {
+      if (!isImmediate(n, today)) continue;
+      n.heldForSummary = true;
+      ids.add(n.id);
+    }
+  }
+  for (const n of notices) if (ids.has(n.id)) n.heldForSummary = true;
 }
 
 function onlyOne(evaluations: ReadonlyMap<string, Evaluation>, id: string): Map<string, Evaluation> {

@@ -12,7 +12,7 @@ import { AlertConflictError } from '../../functions/ports/alerts';
 import type { Mailer, OutgoingMessage } from '../../functions/ports/mailer';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
 import { dataset, line, renewal, settings } from '../unit/kpi/builders';
-import { defaultSettings, ROUTING } from '../unit/alerts/helpers';
+import { afterAnEarlierRun, defaultSettings, ROUTING } from '../unit/alerts/helpers';
 
 let stack: LocalStack;
 let client: DynamoDBClient;
@@ -58,7 +58,9 @@ const opts = (now: string): EvaluateAlertsOptions => ({
   now,
   by: 'integration',
   kpiSettings: settings(),
-  settings: defaultSettings(),
+  // The severities this test was written with: an overdue renewal is critical, and a lone warning
+  // escalates when its renewal is near (the defaults ask for two risk rules at once).
+  settings: defaultSettings({ rules: { 'renewal-overdue': { severity: 'critical' } }, escalateMinRiskRules: 1 }),
   routing: ROUTING,
   digest: true,
 });
@@ -85,6 +87,7 @@ describe('alerts on DynamoDB Local', () => {
     const renderer = await createRiskAlertRenderer();
     // Each run gets its own adapters (as two Lambda containers would), sharing only the table.
     const deps = () => ({ store: { loadDataset: async () => data }, alerts: new DynamoDbAlertStateStore({ client, tableName }), ledger: new DynamoDbSendLedger({ client, tableName }), mailer, renderer });
+    await afterAnEarlierRun(new DynamoDbAlertStateStore({ client, tableName })); // not the first run after install
     const concurrent = await Promise.all([evaluateAlerts(deps(), opts('2026-11-23T12:30:00.000Z')), evaluateAlerts(deps(), opts('2026-11-23T12:30:00.000Z')), evaluateAlerts(deps(), opts('2026-11-23T12:30:00.007Z'))]);
     const firstCount = mailer.sent.length;
     const keys = mailer.sent.map((m) => `${m.to.join(',')}|${m.subject}`);

@@ -33,7 +33,10 @@ describe('config', () => {
     expect(config.metrics).toEqual({ grossMargin: 0.8, ltvMaxYears: 5 });
     expect(config.health.weights).toEqual({ utilization: 0.3, usageTrend: 0.3, support: 0.2, nps: 0.2 });
     expect(config.schedules.weeklyReport).toEqual({ day: 'monday', time: '08:00' });
-    expect(config.alerts.rules['renewal-overdue']).toMatchObject({ enabled: true, severity: 'critical' });
+    // Late paperwork is a process alert, not evidence of risk: a warning unless corroborated.
+    expect(config.alerts.rules['renewal-overdue']).toMatchObject({ enabled: true, severity: 'warning' });
+    expect(config.alerts.rules['red-health-renewal']).toMatchObject({ enabled: true, severity: 'critical' });
+    expect(config.alerts).toMatchObject({ escalateWithinDays: 30, escalateMinRiskRules: 2 });
     expect(Object.keys(config.alerts.rules)).toHaveLength(7);
   });
 

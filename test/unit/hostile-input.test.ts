@@ -16,7 +16,7 @@ import { evaluateAlerts } from '../../functions/app/evaluate-alerts';
 import { readDataset, type DatasetRead } from '../../functions/app/read-contract';
 import { RowValidator, type RowError } from '../../functions/domain/contract/validate';
 import type { Mailer, OutgoingMessage } from '../../functions/ports/mailer';
-import { alertRunOptions } from './alerts/helpers';
+import { afterAnEarlierRun, alertRunOptions, defaultSettings } from './alerts/helpers';
 import { dataset, line, renewal } from './kpi/builders';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'hostile');
@@ -184,7 +184,7 @@ describe('hostile names from the corpus, rendered in the risk-alert emails', () 
     const { dataset: loaded } = await read(join(FIXTURES, 'mixed'));
     const hostile = loaded.accounts.filter((a) => a.accountId === 'A2' || a.accountId === 'A3');
     expect(hostile).toHaveLength(2);
-    // Both accounts are customers with a renewal 12 days overdue (critical) and a detractor answer.
+    // Both accounts are customers with a renewal 12 days overdue (configured critical here) and a detractor answer.
     const data = dataset({
       accounts: hostile,
       subscriptions: [line('A2', 50_000, '2024-01-01'), line('A3', 40_000, '2024-01-01')],
@@ -195,9 +195,11 @@ describe('hostile names from the corpus, rendered in the risk-alert emails', () 
       ],
     });
     const mailer = new RecordingMailer();
+    const alerts = new InMemoryAlertStateStore();
+    await afterAnEarlierRun(alerts); // not the first run: critical alerts go out on their own
     await evaluateAlerts(
-      { store: { loadDataset: async () => data }, alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger(), mailer, renderer: await createRiskAlertRenderer() },
-      alertRunOptions(),
+      { store: { loadDataset: async () => data }, alerts, ledger: new InMemorySendLedger(), mailer, renderer: await createRiskAlertRenderer() },
+      alertRunOptions({ settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } }) }),
     );
     const critical = mailer.sent.filter((m) => m.subject.includes('CRITICAL'));
     const digest = mailer.sent.filter((m) => !m.subject.includes('CRITICAL'));

@@ -36,10 +36,13 @@ export interface BacktestAlert {
   outcomeOn?: IsoDate;
   /** Days from openedOn to outcomeOn, for churned and contracted renewals. */
   leadDays?: number;
+  /** When the alert was critical first: openedOn for an alert opened critical, else the day it escalated. */
+  criticalOn?: IsoDate;
 }
 
 export interface RuleFigures {
-  rule: AlertRuleId | 'all';
+  /** The rule, `all`, or (in `severities`) all alerts of one severity. */
+  rule: AlertRuleId | 'all' | Severity;
   enabled: boolean;
   alerts: number;
   alertsPerWeek: number;
@@ -69,6 +72,11 @@ export interface BacktestResult {
   churnedRenewals: number;
   rules: RuleFigures[];
   all: RuleFigures;
+  /**
+   * Per severity, every rule together: `critical` counts each alert from the day it was critical
+   * (opened so, or escalated), `warning` the alerts that never were.
+   */
+  severities: RuleFigures[];
   alerts: BacktestAlert[];
 }
 
@@ -89,6 +97,8 @@ export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: A
   const index = prepareAlertIndex(data, kpiSettings);
   const states = new Map<string, AlertState>();
   const alerts: BacktestAlert[] = [];
+  /** The latest episode of each alert, for its escalation. */
+  const latest = new Map<string, BacktestAlert>();
   const renewalsById = new Map(data.renewals.map((r) => [r.renewalId, r]));
   let weeks = 0;
   for (let on = first; on <= last; on = addDays(on, 7)) {
@@ -97,16 +107,23 @@ export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: A
     const { changed, notices } = advanceAlerts(states, evaluations, { on, at: `${on}T00:00:00.000Z`, by: 'backtest', settings });
     for (const [id, s] of changed) states.set(id, s);
     for (const n of notices) {
+      if (n.kind === 'escalated') {
+        const episode = latest.get(n.alertId);
+        if (episode && episode.criticalOn === undefined) episode.criticalOn = on;
+        continue;
+      }
       if (n.kind !== 'opened') continue;
       const s = states.get(n.alertId)!;
       const renewal = s.renewalId !== undefined ? renewalsById.get(s.renewalId) : soonestOpen(index.renewalsByAccount.get(s.accountId) ?? [], on);
-      alerts.push(joinOutcome(s, on, n.severity, renewal));
+      const a = joinOutcome(s, on, n.severity, renewal);
+      if (n.severity === 'critical') a.criticalOn = on;
+      alerts.push(a);
+      latest.set(n.alertId, a);
     }
   }
 
   const churned = data.renewals.filter((r) => r.status === 'churned' && within(outcomeDate(r), range.from, range.to));
-  const figures = (rule: AlertRuleId | 'all', enabled: boolean): RuleFigures => {
-    const mine = rule === 'all' ? alerts : alerts.filter((a) => a.rule === rule);
+  const figures = (rule: RuleFigures['rule'], enabled: boolean, mine: readonly BacktestAlert[]): RuleFigures => {
     const firstByRenewal = new Map<string, BacktestAlert>();
     let noRenewal = 0;
     for (const a of mine) {
@@ -145,10 +162,21 @@ export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: A
     firstWeekEnd: first,
     lastWeekEnd: last,
     churnedRenewals: churned.length,
-    rules: ALL_RULES.map((id) => figures(id, settings.rules[id].enabled)),
-    all: figures('all', true),
+    rules: ALL_RULES.map((id) => figures(id, settings.rules[id].enabled, alerts.filter((a) => a.rule === id))),
+    all: figures('all', true, alerts),
+    severities: [
+      figures('critical', true, alerts.filter((a) => a.criticalOn !== undefined).map(asOfCritical)),
+      figures('warning', true, alerts.filter((a) => a.criticalOn === undefined)),
+    ],
     alerts,
   };
+}
+
+/** The alert as if it opened the day it became critical (its lead time counts from then). */
+function asOfCritical(a: BacktestAlert): BacktestAlert {
+  const c: BacktestAlert = { ...a, openedOn: a.criticalOn! };
+  if (a.outcomeOn !== undefined && a.leadDays !== undefined) c.leadDays = daysBetween(c.openedOn, a.outcomeOn);
+  return c;
 }
 
 function soonestOpen(renewals: readonly Renewal[], on: IsoDate): Renewal | undefined {

@@ -13,38 +13,64 @@ export interface Evaluation {
   exit: Observation;
 }
 
+/**
+ * Rules whose breach is evidence of churn risk. `renewal-overdue` is a process alert (late
+ * paperwork as often as risk: 5% precision in the demo's backtest): it never counts towards the
+ * corroboration that escalates a warning.
+ */
+export const PROCESS_RULES: ReadonlySet<AlertRuleId> = new Set(['renewal-overdue']);
+
 /** Every (rule, account[, renewal]) subject on the date, with its enter and exit observations. */
 export function evaluateRules(facts: readonly AccountFacts[], settings: AlertSettings): Map<string, Evaluation> {
-  const out = new Map<string, Evaluation>();
-  for (const [id, rule] of Object.entries(RULES) as [AlertRuleId, (typeof RULES)[AlertRuleId]][]) {
+  const rules = (Object.entries(RULES) as [AlertRuleId, (typeof RULES)[AlertRuleId]][]).filter(([id]) => settings.rules[id].enabled);
+  // First the results, so each account's count of breaching risk rules is known before severities.
+  const results: { id: AlertRuleId; f: AccountFacts; enter: RuleResult[]; exit: RuleResult[] }[] = [];
+  const riskRules = new Map<string, Set<AlertRuleId>>();
+  for (const [id, rule] of rules) {
     const cfg = settings.rules[id];
-    if (!cfg.enabled) continue;
-    const title = rule.title(cfg.params);
     for (const f of facts) {
       const enter = rule.evaluate(f, cfg.params);
-      const exit = rule.evaluate(f, cfg.exit);
-      const exitBySubject = new Map(exit.map((r) => [r.renewal?.renewalId ?? '', r]));
-      for (const r of enter) {
-        if (rule.perRenewal && !r.renewal) continue; // "no open renewal": nothing to key an alert on
-        const key: AlertKey = { rule: id, accountId: f.accountId };
-        if (rule.perRenewal && r.renewal) key.renewalId = r.renewal.renewalId;
-        const x = exitBySubject.get(r.renewal?.renewalId ?? '') ?? r;
-        out.set(alertId(key), {
-          key,
-          enter: observe(f, r, cfg.severity, cfg.play, title, settings.escalateWithinDays),
-          exit: observe(f, x, cfg.severity, cfg.play, title, settings.escalateWithinDays),
-        });
+      results.push({ id, f, enter, exit: rule.evaluate(f, cfg.exit) });
+      if (!PROCESS_RULES.has(id) && enter.some((r) => r.status === 'breach' && (!rule.perRenewal || r.renewal))) {
+        const set = riskRules.get(f.accountId) ?? new Set();
+        set.add(id);
+        riskRules.set(f.accountId, set);
       }
+    }
+  }
+  const out = new Map<string, Evaluation>();
+  for (const { id, f, enter, exit } of results) {
+    const rule = RULES[id];
+    const cfg = settings.rules[id];
+    const title = rule.title(cfg.params);
+    const breaching = riskRules.get(f.accountId) ?? new Set<AlertRuleId>();
+    // An open alert is judged by its exit thresholds: there its own rule counts while it still
+    // breaches them (the others by their enter thresholds).
+    const corroboration = (r: RuleResult): number => breaching.size + (r.status === 'breach' && !PROCESS_RULES.has(id) && !breaching.has(id) ? 1 : 0);
+    const exitBySubject = new Map(exit.map((r) => [r.renewal?.renewalId ?? '', r]));
+    for (const r of enter) {
+      if (rule.perRenewal && !r.renewal) continue; // "no open renewal": nothing to key an alert on
+      const key: AlertKey = { rule: id, accountId: f.accountId };
+      if (rule.perRenewal && r.renewal) key.renewalId = r.renewal.renewalId;
+      const x = exitBySubject.get(r.renewal?.renewalId ?? '') ?? r;
+      out.set(alertId(key), {
+        key,
+        enter: observe(f, r, cfg.severity, cfg.play, title, settings, breaching.size),
+        exit: observe(f, x, cfg.severity, cfg.play, title, settings, corroboration(x)),
+      });
     }
   }
   return out;
 }
 
-function observe(f: AccountFacts, r: RuleResult, severity: Severity, play: string, ruleTitle: string, escalateWithinDays: number): Observation {
-  // A warning escalates to critical when the renewal at stake (the alert's own, or the account's
-  // soonest open one) is due within escalateWithinDays or overdue.
+function observe(f: AccountFacts, r: RuleResult, severity: Severity, play: string, ruleTitle: string, settings: AlertSettings, riskRules: number): Observation {
+  // A warning escalates to critical only on strong evidence: the renewal at stake (the alert's own,
+  // or the account's soonest open one) is due within escalateWithinDays or overdue, and the account
+  // breaches at least escalateMinRiskRules risk rules at once (a lone yellow health score near a
+  // renewal stays a warning).
   const atStake: RenewalFact | undefined = r.renewal ?? f.openRenewals[0];
-  const sev: Severity = severity === 'warning' && atStake && atStake.daysToDue <= escalateWithinDays ? 'critical' : severity;
+  const escalate = severity === 'warning' && atStake !== undefined && atStake.daysToDue <= settings.escalateWithinDays && riskRules >= settings.escalateMinRiskRules;
+  const sev: Severity = escalate ? 'critical' : severity;
   const explanation: Explanation = {
     accountName: f.name,
     segment: f.segment,
@@ -98,7 +124,9 @@ export function advanceAlerts(states: ReadonlyMap<string, AlertState>, evaluatio
   return { changed, notices };
 }
 
-export function alertSettingsFrom(config: { alerts: { rules: AlertSettings['rules']; cooldownDays: number; escalateWithinDays: number; topAtRisk: number } }): AlertSettings {
+export function alertSettingsFrom(config: {
+  alerts: { rules: AlertSettings['rules']; cooldownDays: number; escalateWithinDays: number; escalateMinRiskRules: number; topAtRisk: number };
+}): AlertSettings {
   const a = config.alerts;
-  return { rules: a.rules, cooldownDays: a.cooldownDays, escalateWithinDays: a.escalateWithinDays, topAtRisk: a.topAtRisk };
+  return { rules: a.rules, cooldownDays: a.cooldownDays, escalateWithinDays: a.escalateWithinDays, escalateMinRiskRules: a.escalateMinRiskRules, topAtRisk: a.topAtRisk };
 }

@@ -30,6 +30,11 @@ export interface Notice {
   at: string;
   /** Why it was resolved (resolved notices). */
   reason?: string;
+  /**
+   * A critical notice of the first run after install: not sent on its own, but in the one
+   * summary the CCO gets instead of a burst of critical alerts (docs/alerts.md).
+   */
+  heldForSummary?: true;
 }
 
 export interface Snooze {

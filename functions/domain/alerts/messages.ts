@@ -162,6 +162,8 @@ export interface DigestModel {
   noticeCount: number;
   /** Ids of the notices included. */
   noticeIds: string[];
+  /** The first run's summary: a paragraph saying why everything comes at once (else empty). */
+  intro: string;
 }
 
 const SECTION_TITLES: Record<NoticeKind, string> = {
@@ -184,6 +186,8 @@ export interface DigestInput {
   until: string;
   topAtRisk: number;
   formatter: Formatter;
+  /** The summary of the first run after install, sent instead of its critical alerts. */
+  firstRun?: boolean;
 }
 
 /** Normalised owner address for routing. */
@@ -217,12 +221,16 @@ export function buildDigest(input: DigestInput): DigestModel | undefined {
   const counts = SECTION_ORDER.map((k) => [k, sections.get(k)?.length ?? 0] as const).filter(([, n]) => n > 0);
   const summary = counts.length ? counts.map(([k, n]) => `${n} ${SECTION_TITLES[k].toLowerCase()}`).join(', ') + `; ${open.length} open` : `nothing new; ${open.length} open`;
   const who = input.audience === 'cco' ? 'Renewal risk' : 'Your accounts at risk';
+  const critical = open.filter((s) => s.severity === 'critical').length;
+  const intro = input.firstRun
+    ? `This is Pulse's first look at your renewals: every alert open today is in this one message, ${critical} of them critical, instead of one e-mail per critical alert. From the next run on, a new critical alert is sent as it happens, to you and the account's owner.`
+    : '';
   return {
     audience: input.audience,
     recipient: input.recipient,
     company: input.company,
     date: input.date,
-    subject: `${who} ${input.date}: ${summary}`,
+    subject: input.firstRun ? `${who} ${input.date}: first run, ${open.length} open (${critical} critical)` : `${who} ${input.date}: ${summary}`,
     summary,
     sections: SECTION_ORDER.filter((k) => sections.has(k)).map((k) => ({ kind: k, title: SECTION_TITLES[k], items: sections.get(k)!.sort(byArr) })),
     atRiskTitle: input.audience === 'cco' ? `Top ${Math.min(input.topAtRisk, atRisk.length)} accounts by ARR at risk` : 'Your accounts with open alerts',
@@ -230,6 +238,7 @@ export function buildDigest(input: DigestInput): DigestModel | undefined {
     totalOpen: open.length,
     noticeCount: noticeIds.length,
     noticeIds,
+    intro,
   };
 }
 
@@ -275,7 +284,7 @@ export interface CriticalModel {
 
 /** Notices that go out at once: a critical alert opening or escalating, at most a day old. */
 export function isImmediate(n: Notice, today: IsoDate): boolean {
-  return n.severity === 'critical' && (n.kind === 'opened' || n.kind === 'escalated') && n.on >= addDays(today, -1);
+  return n.severity === 'critical' && (n.kind === 'opened' || n.kind === 'escalated') && n.on >= addDays(today, -1) && !n.heldForSummary;
 }
 
 export function buildCritical(items: readonly { state: AlertState; notice: Notice }[], recipient: string, company: string, f: Formatter): CriticalModel {

@@ -75,6 +75,8 @@ export interface AlertSettings {
   rules: Readonly<Record<AlertRuleId, AlertRuleConfig>>;
   cooldownDays: number;
   escalateWithinDays: number;
+  /** A warning escalates only when its account breaches at least this many risk rules (renewal-overdue is not one). */
+  escalateMinRiskRules: number;
   topAtRisk: number;
 }
 

@@ -71,6 +71,23 @@ describe('alerts backtest', () => {
     expect(rule('red-health-renewal')).toMatchObject({ enabled: false, alerts: 0, precision: null, medianLeadDays: null });
   });
 
+  it('per severity: every alert a warning with the defaults (one risk rule each; overdue is a process rule)', () => {
+    const [critical, warning] = result.severities;
+    expect(critical).toMatchObject({ rule: 'critical', alerts: 0, precision: null });
+    expect(warning).toMatchObject({ rule: 'warning', alerts: 4, truePositives: 3, falsePositives: 1 });
+  });
+
+  it('per severity: a critical alert counts from the day it became critical (escalation with one risk rule)', () => {
+    // X opens 2025-05-11 (renewal in 50 days) and escalates on 2025-06-01 (29 days): lead 29.
+    // W opens 2025-10-05 with its renewal 26 days away: critical at once, lead 20. Y resolves
+    // before its renewal comes within 30 days; V is overdue, a process alert: both stay warnings.
+    const r = runBacktest(history(), settings(), { ...alertSettings, escalateMinRiskRules: 1 }, { from: '2025-01-01', to: '2025-12-31' });
+    const [critical, warning] = r.severities;
+    expect(r.alerts.map((a) => [a.accountId, a.criticalOn ?? null])).toEqual([['V', null], ['X', '2025-06-01'], ['Y', null], ['W', '2025-10-05']]);
+    expect(critical).toMatchObject({ alerts: 2, truePositives: 2, falsePositives: 0, precision: 1, medianLeadDays: 24.5 });
+    expect(warning).toMatchObject({ alerts: 2, truePositives: 1, falsePositives: 1, precision: 0.5 });
+  });
+
   it('median', () => {
     expect([median([]), median([3]), median([5, 1]), median([9, 1, 5])]).toEqual([null, 3, 3, 5]);
   });

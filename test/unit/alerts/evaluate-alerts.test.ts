@@ -7,13 +7,13 @@ import { evaluateAlerts, type EvaluateAlertsOptions } from '../../../functions/a
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
 import { dataset, line, renewal } from '../kpi/builders';
-import { alertRunOptions } from './helpers';
+import { afterAnEarlierRun, alertRunOptions, defaultSettings } from './helpers';
 
 const TODAY = '2026-11-23';
 const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
 const detractor = (accountId: string, id: string): NpsResponse => ({ responseId: id, accountId, date: '2026-11-20', score: 2 });
 
-// A (owner ann): renewal 12 days overdue -> critical. B (owner bob): a detractor, renewal in 200
+// A (owner ann): renewal 12 days overdue -> critical (renewal-overdue configured critical here). B (owner bob): a detractor, renewal in 200
 // days -> warning. C (no owner, a name with markup): a detractor -> warning, CCO only.
 const data = dataset({
   accounts: [acct('A', 'Acme Corp', 'Ann@Northwind.example'), acct('B', 'Bravo Ltd', 'bob@northwind.example'), acct('C', '<b>Charlie</b> & Co')],
@@ -31,9 +31,12 @@ class RecordingMailer implements Mailer {
   }
 }
 
-async function setup() {
+/** The in-memory wiring; `fresh`: a first run after install (no alert stored yet). */
+async function setup({ fresh = false } = {}) {
   const deps = { store: { loadDataset: async () => data }, alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger(), mailer: new RecordingMailer(), renderer: await createRiskAlertRenderer() };
-  const opts: EvaluateAlertsOptions = alertRunOptions({ today: TODAY, now: `${TODAY}T12:30:00.000Z` });
+  if (!fresh) await afterAnEarlierRun(deps.alerts);
+  const settings = defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } });
+  const opts: EvaluateAlertsOptions = alertRunOptions({ today: TODAY, now: `${TODAY}T12:30:00.000Z`, settings });
   return { deps, opts };
 }
 
@@ -106,7 +109,7 @@ describe('evaluate-alerts', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(deps.mailer.sent).toHaveLength(5);
     expect(results.flatMap((r) => r.notices).filter((n) => n.kind === 'opened')).toHaveLength(3);
-    expect([...deps.alerts.alerts.values()].every((s) => s.episode === 1 && s.history.filter((t) => t.event === 'opened').length === 1)).toBe(true);
+    expect([...deps.alerts.alerts.values()].filter((s) => s.accountId !== 'OLD').every((s) => s.episode === 1 && s.history.filter((t) => t.event === 'opened').length === 1)).toBe(true);
   });
 
   it('a failed send is released and retried by the next run', async () => {
@@ -125,5 +128,44 @@ describe('evaluate-alerts', () => {
     const { deps, opts } = await setup();
     const r = await evaluateAlerts(deps, { ...opts, digest: false });
     expect(new Set(r.sends.map((s) => s.key.kind))).toEqual(new Set(['alert-critical']));
+  });
+
+  it('the first run after install sends one summary to the CCO instead of a burst of critical alerts', async () => {
+    const { deps, opts } = await setup({ fresh: true });
+    const r = await evaluateAlerts(deps, { ...opts, digest: false }); // not even a digest day
+    expect(r.notices.filter((n) => n.severity === 'critical').map((n) => n.alertId)).toEqual(['renewal-overdue:A:RA']);
+    const sent = deps.mailer.sent;
+    expect(sent.map(to)).toEqual(['cco@northwind.example']);
+    expect(sent[0]!.subject).toBe('Northwind: Renewal risk 2026-11-23: first run, 3 open (1 critical)');
+    expect(sent[0]!.text).toContain("This is Pulse's first look at your renewals");
+    for (const name of ['Acme Corp', 'Bravo Ltd', 'Charlie']) expect(sent[0]!.text).toContain(name);
+    expect(sent[0]!.html).toContain("first look at your renewals");
+    // The same day again, and the next day: the held critical alert never goes out on its own.
+    const again = await evaluateAlerts(deps, { ...opts, digest: false, now: `${TODAY}T15:00:00.000Z` });
+    expect(again.sends).toEqual([]);
+    // The next digest day: the CCO's usual digest, and the owners their first (their accounts' news).
+    const next = await evaluateAlerts(deps, { ...opts, today: '2026-11-24', now: '2026-11-24T12:30:00.000Z' });
+    expect(next.sends.filter((s) => s.status === 'sent').map((s) => `${s.key.kind} ${s.key.recipient}`)).toEqual([
+      'alert-digest:cco cco@northwind.example',
+      'alert-digest:owner ann@northwind.example',
+      'alert-digest:owner bob@northwind.example',
+    ]);
+    expect(deps.mailer.sent[1]!.subject).toBe('Northwind: Renewal risk 2026-11-24: nothing new; 3 open');
+    // From then on a new critical alert goes out at once, to the CCO and the owner.
+    const later = await evaluateAlerts({ ...deps, store: { loadDataset: async () => ({ ...data, renewals: [...data.renewals, { ...data.renewals[1]!, renewalId: 'RB2', dueDate: '2026-11-20' }] }) } }, { ...opts, today: '2026-11-25', now: '2026-11-25T12:30:00.000Z', digest: false });
+    expect(later.sends.filter((s) => s.key.kind === 'alert-critical').map((s) => s.key.recipient).sort()).toEqual(['bob@northwind.example', 'cco@northwind.example']);
+  });
+
+  it("retries the first run's summary on the next run when it failed, digest day or not", async () => {
+    const { deps, opts } = await setup({ fresh: true });
+    let fail = true;
+    const inner = deps.mailer;
+    const flaky: Mailer = { send: async (m) => { if (fail) throw new Error('SES said no'); return inner.send(m); } };
+    const first = await evaluateAlerts({ ...deps, mailer: flaky }, { ...opts, digest: false });
+    expect(first.sends.map((s) => s.status)).toEqual(['failed']);
+    fail = false;
+    const second = await evaluateAlerts({ ...deps, mailer: flaky }, { ...opts, digest: false, now: `${TODAY}T13:00:00.000Z` });
+    expect(second.sends.map((s) => `${s.key.kind} ${s.status}`)).toEqual(['alert-digest:cco sent']);
+    expect(deps.mailer.sent.map((m) => m.subject)).toEqual(['Northwind: Renewal risk 2026-11-23: first run, 3 open (1 critical)']);
   });
 });

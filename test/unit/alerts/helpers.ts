@@ -2,6 +2,7 @@
 import { parseConfig } from '../../../functions/config';
 import { alertSettingsFrom, type AccountFacts, type AlertSettings, type Explanation, type Observation, type RenewalFact, type Severity } from '../../../functions/domain/alerts';
 import type { EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
+import type { AlertStateStore } from '../../../functions/ports/alerts';
 import type { HealthComponent } from '../../../functions/domain/kpi/types';
 import { settings as kpiSettings } from '../kpi/builders';
 
@@ -81,4 +82,27 @@ export function explanation(over: Partial<Explanation> = {}): Explanation {
 
 export function obs(status: Observation['status'], severity: Severity = 'warning', over: Partial<Explanation> = {}): Observation {
   return { status, severity, explanation: explanation(over) };
+}
+
+/**
+ * An alert resolved long ago, for an account the tests never mention: the store is no longer a
+ * fresh install, so a run sends its critical alerts at once instead of the first run's summary.
+ */
+export async function afterAnEarlierRun(store: Pick<AlertStateStore, 'putAlert'>): Promise<void> {
+  await store.putAlert({
+    id: 'p1-tickets:OLD',
+    rule: 'p1-tickets',
+    accountId: 'OLD',
+    status: 'resolved',
+    severity: 'warning',
+    episode: 1,
+    openedOn: '2026-01-05',
+    resolvedOn: '2026-01-12',
+    lastEvaluatedOn: '2026-01-12',
+    explanation: { accountName: 'Old account', segment: 'SMB', arr: 0, signals: [], play: 'none', ruleTitle: 'P1 tickets' },
+    notices: [],
+    history: [],
+    historyDropped: 0,
+    version: 0,
+  });
 }

@@ -18,7 +18,7 @@ import { buildWeeklyReportView, computeWeeklyReportData, weeklyReportInput } fro
 import type { AlertRenderer } from '../../../functions/ports/alerts';
 import type { Mailer } from '../../../functions/ports/mailer';
 import { dataset, line, renewal } from '../kpi/builders';
-import { alertRunOptions } from '../alerts/helpers';
+import { afterAnEarlierRun, alertRunOptions, defaultSettings } from '../alerts/helpers';
 import { demoDataset } from './demo-dataset';
 
 const SRC = resolve(import.meta.dirname, '../../../templates');
@@ -91,9 +91,12 @@ describe('templates prepared at build time', () => {
       },
     };
     const mailer: Mailer = { send: async () => ({ messageId: 'm', raw: Buffer.from('') }) };
+    // Not a first run, and A's overdue renewal critical: the use case renders a critical alert too.
+    const alerts = new InMemoryAlertStateStore();
+    await afterAnEarlierRun(alerts);
     await evaluateAlerts(
-      { store: { loadDataset: async () => data }, alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger(), mailer, renderer },
-      alertRunOptions(),
+      { store: { loadDataset: async () => data }, alerts, ledger: new InMemorySendLedger(), mailer, renderer },
+      alertRunOptions({ settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } }) }),
     );
     expect(compared).toContain('digest');
     expect(compared).toContain('critical');
