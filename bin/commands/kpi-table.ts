@@ -42,9 +42,31 @@ export function formatKpiTable(k: KpiJson, locale = 'en-US'): string {
     ['', `LTV:CAC ${num(k.unitEconomics.ltvToCac)}  CAC payback ${num(k.unitEconomics.cacPaybackMonths)} months  services attach ${pct(k.unitEconomics.servicesAttach)}`],
     ['Health', `green ${ca(k.health.green)}  yellow ${ca(k.health.yellow)}  red ${ca(k.health.red)}  unscored ${ca(k.health.unscored)}`],
     ['ARR at risk (red)', money(k.health.arrAtRisk)],
+    // Snapshots stored before cohorts and contracted ARR existed have neither.
+    ...(k.contractedArr ? [['Contracted ARR', `+30d ${money(k.contractedArr.d30)}  +90d ${money(k.contractedArr.d90)}  +365d ${money(k.contractedArr.d365)}`] as [string, string]] : []),
+    ...cohortLines(k.cohorts ?? [], money, pct),
     ...((k.unconverted ?? []).length ? [['Unconverted rows', `${k.unconverted.length} left out of every figure (no rate on or before their date)`] as [string, string]] : []),
   ];
   const width = Math.max(...lines.map(([l]) => l.length));
   const title = `${k.segment ? `Segment ${k.segment}: ` : ''}week ${k.week} (${k.weekStart} .. ${k.asOf}), ${k.currency}`;
   return [title, '-'.repeat(title.length), ...lines.map(([l, v]) => (v ? `${l.padEnd(width)}  ${v}` : l))].join('\n');
+}
+
+/**
+ * The cohorts, briefly: one line per month with customers, base ARR and the latest age's logo and
+ * revenue retention (the full triangles are in --json and the archive's cohorts.csv).
+ */
+function cohortLines(cohorts: KpiJson['cohorts'], money: (v: number) => string, pct: (v: number | null) => string): [string, string][] {
+  if (cohorts.length === 0) return [];
+  const out: [string, string][] = [['Cohorts (first paid month)', 'customers, base ARR; retention at the latest month end (logo / revenue)']];
+  for (const c of cohorts) {
+    const age = c.logo.length - 1;
+    out.push([
+      `  ${c.month}`,
+      c.customers === 0
+        ? 'no new customers'
+        : `${c.customers} (${money(c.baseArr)})  ${age === 0 ? 'no month end yet' : `month ${age}: ${pct(c.logo[age] ?? null)} / ${pct(c.revenue[age] ?? null)}`}`,
+    ]);
+  }
+  return out;
 }

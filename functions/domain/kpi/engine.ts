@@ -5,6 +5,8 @@ import { addDays, isIsoDate, isoWeekLabel, toEpochDay, type IsoDate } from '../d
 import { convertDataset, unconvertedRows, withUnconverted, type UnconvertedRow } from '../fx';
 import { UsageIndex, computeAdoption } from './adoption';
 import { computeBridge, computeQtdBridge } from './arr-bridge';
+import { computeCohorts } from './cohorts';
+import { computeContractedArr } from './contracted-arr';
 import { computeExpansion } from './expansion';
 import { HealthIndex, healthBuckets, scoreAccount, type HealthInputs } from './health';
 import { computeRenewals } from './renewals';
@@ -149,6 +151,8 @@ export function kpisAt(ctx: KpiContext, asOf: IsoDate): KpiResult {
     }),
     health: healthBuckets(accounts),
     accounts,
+    cohorts: computeCohorts(timeline, asOf),
+    contractedArr: computeContractedArr(timeline, asOf),
     unconverted: [...ctx.unconverted],
   };
   if (ctx.segment !== undefined) result.segment = ctx.segment;

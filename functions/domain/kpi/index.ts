@@ -33,8 +33,10 @@ export function computeSegmentKpis(data: Dataset, asOf: IsoDate, settings: KpiSe
 export { computeBridge, computeQtdBridge, computeWeekBridge, bridgeResidual, sumBridges } from './arr-bridge';
 export { kpiScopes, kpisAt, prepareKpiContext, type KpiContext, type KpiScopes } from './engine';
 export { usageNeededFrom } from './adoption';
+export { computeCohorts, COHORT_MONTHS } from './cohorts';
+export { computeContractedArr, CONTRACTED_HORIZONS } from './contracted-arr';
 export { bandOf } from './health';
-export { toKpiJson, type KpiJson, type KpiJsonOptions } from './json';
+export { toKpiJson, type CohortJson, type ContractedArrJson, type KpiJson, type KpiJsonOptions } from './json';
 export { UNASSIGNED_SEGMENT, partitionBySegment, filterDatasetToSegment, segmentsByAccount } from './segments';
 export { DEFAULT_KPI_SETTINGS, kpiSettingsFrom, type KpiSettings, type HealthWeights } from './settings';
 export { ArrTimeline } from './timeline';

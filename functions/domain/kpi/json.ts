@@ -83,6 +83,21 @@ export interface TrendWeekJson {
   delta: TrendDeltas;
 }
 
+/** One monthly cohort: series index = age in months (age 0 = 1); empty series with no customers. */
+export interface CohortJson {
+  month: string;
+  customers: number;
+  baseArr: Money;
+  logo: number[];
+  revenue: number[];
+}
+
+export interface ContractedArrJson {
+  d30: Money;
+  d90: Money;
+  d365: Money;
+}
+
 export interface KpiJson {
   asOf: IsoDate;
   weekStart: IsoDate;
@@ -135,6 +150,10 @@ export interface KpiJson {
     arrAtRisk: Money;
   };
   accounts?: AccountJson[];
+  /** The 12 calendar months before asOf's month, oldest first (absent from snapshots stored before cohorts existed). */
+  cohorts: CohortJson[];
+  /** ARR already signed for asOf + 30, 90 and 365 days (absent from snapshots stored before it existed). */
+  contractedArr: ContractedArrJson;
   segments?: Record<string, KpiJson>;
   trend?: { weeks: TrendWeekJson[]; deltas: TrendDeltas };
   /** Rows left out of every figure: in another currency with no rate on or before their date. */
@@ -247,6 +266,8 @@ export function toKpiJson(r: KpiResult, opts: KpiJsonOptions = {}): KpiJson {
       unscored: countArr(r.health.unscored),
       arrAtRisk: amount(r.health.arrAtRisk),
     },
+    cohorts: r.cohorts.map((c) => ({ month: c.month, customers: c.customers, baseArr: amount(c.baseArr), logo: [...c.logo], revenue: [...c.revenue] })),
+    contractedArr: { d30: amount(r.contractedArr.d30), d90: amount(r.contractedArr.d90), d365: amount(r.contractedArr.d365) },
     unconverted: r.unconverted.map((u) => ({ entity: u.entity, id: u.id, accountId: u.accountId, currency: u.currency, date: u.date ?? null, amount: u.amount, reason: u.reason })),
   };
   if (!opts.omitAccounts) doc.accounts = r.accounts.map(account);

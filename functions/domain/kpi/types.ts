@@ -169,6 +169,32 @@ export interface HealthResult {
   arrAtRisk: Cents;
 }
 
+/** One monthly cohort (accounts by the calendar month of their first paid day). */
+export interface CohortResult {
+  /** `YYYY-MM`. */
+  month: string;
+  customers: number;
+  /** Sum over the cohort of each account's ARR on its first paid day. */
+  baseArr: Cents;
+  /** Per age k (index): accounts paying on lastDay(month + k); age 0 = customers. Empty with no customers. */
+  active: number[];
+  /** Per age k: the cohort's ARR on lastDay(month + k); age 0 = baseArr. Empty with no customers. */
+  arr: Cents[];
+  /** Per age k: active[k] / customers; 1 at age 0 by definition. Empty with no customers. */
+  logo: number[];
+  /** Per age k: arr[k] / baseArr; 1 at age 0 by definition. Empty with no customers. */
+  revenue: number[];
+}
+
+/** ARR already signed for asOf + N days (N = 30, 90, 365). */
+export interface ContractedArrResult {
+  d30: Cents;
+  d90: Cents;
+  d365: Cents;
+  /** The dates asOf + N. */
+  dates: { d30: IsoDate; d90: IsoDate; d365: IsoDate };
+}
+
 export interface KpiResult {
   asOf: IsoDate;
   weekStart: IsoDate;
@@ -193,6 +219,9 @@ export interface KpiResult {
   health: HealthResult;
   /** Customers at asOf, sorted by accountId. */
   accounts: AccountHealth[];
+  /** The 12 calendar months before asOf's month, oldest first. */
+  cohorts: CohortResult[];
+  contractedArr: ContractedArrResult;
   /** Rows in another currency left out of every figure: no rate on or before their date. */
   unconverted: UnconvertedRow[];
 }

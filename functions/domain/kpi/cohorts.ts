@@ -1,0 +1,74 @@
+// Monthly cohorts by first paid month: logo and revenue retention of each of the 12 calendar
+// months before asOf's month, at each month end that has passed (docs/metrics.md "Cohorts").
+//
+// Answered from the ARR timelines: an account's first paid day is its earliest paying line's start
+// (amounts are never negative and a line is active on its start date, so that is the first day
+// with ARR(a, d) > 0), and each value is one ARR(a, d) lookup, so a cohort table costs
+// (accounts) + (cohort members x ages) binary searches, with no loop over days.
+import { addMonths, monthOf, toEpochDay, type IsoDate } from '../dates';
+import type { Cents } from '../money';
+import type { ArrTimeline } from './timeline';
+import type { CohortResult } from './types';
+
+/** Cohorts reported: the 12 calendar months before asOf's month. */
+export const COHORT_MONTHS = 12;
+
+/**
+ * The cohorts for asOf, oldest first. For cohort month m and age k >= 1 with lastDay(m + k) <= asOf:
+ * logo[k] = share of the cohort paying on lastDay(m + k), revenue[k] = their ARR that day / the
+ * cohort's base ARR (each account's ARR on its first paid day). Age 0 is 1 in both by definition.
+ * A month without new customers has 0 customers, base 0 and empty series.
+ * @param accounts positions to consider (all accounts of the timeline when omitted)
+ */
+export function computeCohorts(timeline: ArrTimeline, asOf: IsoDate, accounts?: Iterable<number>): CohortResult[] {
+  const asOfDay = toEpochDay(asOf);
+  const asOfMonth = `${monthOf(asOf)}-01`;
+  // First days of the cohort months (0..11), of asOf's month (12) and of the month after (13):
+  // lastDay(month i + k) = starts[i + k + 1] - 1.
+  const firsts = Array.from({ length: COHORT_MONTHS + 2 }, (_, i) => addMonths(asOfMonth, i - COHORT_MONTHS));
+  const starts = firsts.map(toEpochDay);
+  const members: number[][] = Array.from({ length: COHORT_MONTHS }, () => []);
+  const windowFrom = starts[0] as number;
+  const windowTo = starts[COHORT_MONTHS] as number; // exclusive: asOf's own month is in no cohort
+  const visit = (a: number): void => {
+    const first = timeline.firstPaidStart[a] as number;
+    if (!(first >= windowFrom && first < windowTo)) return;
+    let i = COHORT_MONTHS - 1;
+    while ((starts[i] as number) > first) i--;
+    (members[i] as number[]).push(a);
+  };
+  if (accounts) for (const a of accounts) visit(a);
+  else for (let a = 0; a < timeline.accountCount; a++) visit(a);
+
+  return members.map((cohort, i) => {
+    const month = monthOf(firsts[i] as IsoDate);
+    if (cohort.length === 0) return { month, customers: 0, baseArr: 0, active: [], arr: [], logo: [], revenue: [] };
+    let baseArr: Cents = 0;
+    for (const a of cohort) baseArr += timeline.arrAt(a, timeline.firstPaidStart[a] as number);
+    const active: number[] = [cohort.length];
+    const arr: Cents[] = [baseArr];
+    for (let k = 1; i + k + 1 < starts.length; k++) {
+      const day = (starts[i + k + 1] as number) - 1;
+      if (day > asOfDay) break;
+      let paying = 0;
+      let sum: Cents = 0;
+      for (const a of cohort) {
+        const v = timeline.arrAt(a, day);
+        if (v > 0) paying++;
+        sum += v;
+      }
+      active.push(paying);
+      arr.push(sum);
+    }
+    return {
+      month,
+      customers: cohort.length,
+      baseArr,
+      active,
+      arr,
+      logo: active.map((n, k) => (k === 0 ? 1 : n / cohort.length)),
+      // base > 0: every member has ARR > 0 on its first paid day.
+      revenue: arr.map((v, k) => (k === 0 ? 1 : v / baseArr)),
+    };
+  });
+}
