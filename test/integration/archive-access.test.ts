@@ -369,7 +369,7 @@ describe('sign-in by one-time code (no identity provider: the local demo)', () =
   const lastCode = async (before: number) => {
     expect(outbox.written.length).toBe(before + 1);
     const mail = outbox.written.at(-1)!;
-    expect(await readFile(mail.eml, 'utf8')).toContain(`To: ${CFO}`);
+    expect(await readFile(mail.eml, 'utf8')).toContain(`To: CFO <${CFO}>`); // with the display name derived from the address
     return /\b(\d{6})\b/.exec(await readFile(mail.text, 'utf8'))![1]!;
   };
 

@@ -3,7 +3,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWeeklyReportRenderer, TemplateError } from '../../../functions/adapters/render/weekly-report';
-import { composeMime } from '../../../functions/adapters/ses/mime';
+import { composeMime, displayNameFor } from '../../../functions/adapters/ses/mime';
 import type { Dataset } from '../../../functions/domain/contract/validate';
 import { DEFAULT_KPI_SETTINGS } from '../../../functions/domain/kpi';
 import { buildWeeklyReportView, computeWeeklyReportData, weeklyReportInput, type WeeklyReportView } from '../../../functions/domain/report';
@@ -72,6 +72,26 @@ describe('the weekly report email, parsed back from raw MIME', () => {
       expect(tag).toMatch(/width="\d+"/);
       expect(tag).toMatch(/height="\d+"/);
     }
+  });
+
+  it('names sender and recipient (no bare addresses) and says it is automated', () => {
+    const head = raw.toString('utf8', 0, raw.indexOf('\r\n\r\n'));
+    expect(parsed.from?.value).toEqual([{ name: 'Pulse', address: 'pulse@northwind.example' }]);
+    expect((parsed.to as { value: unknown[] }).value).toEqual([{ name: 'CEO', address: 'ceo@northwind.example' }]);
+    expect(head).toMatch(/^From: Pulse <pulse@northwind\.example>$/m);
+    expect(head).toMatch(/^To: CEO <ceo@northwind\.example>$/m);
+    expect(head).toMatch(/^Auto-Submitted: auto-generated$/m);
+    expect(parsed.headers.get('x-pulse-kind')).toBe('weekly-report');
+  });
+
+  it('derives display names from addresses', () => {
+    expect(['priya.raman@northwind.example', 'cco@northwind.example', 'pulse@northwind.example', 'tom_becker+ops@x.example', '1234@x.example'].map(displayNameFor)).toEqual([
+      'Priya Raman',
+      'CCO',
+      'Pulse',
+      'Tom Becker',
+      '',
+    ]);
   });
 
   it('keeps the subject on one line, whatever the company name holds', () => {
