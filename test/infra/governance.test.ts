@@ -4,7 +4,8 @@
 // run:
 //   prod    every job and the download endpoint, synthesized for an account (as `cdk deploy` does)
 //   edge    the same with every deploy option: a custom domain, a WAF rate-based rule (so in
-//           us-east-1), the Cognito user pool for archive sign-in, Object Lock on the archive
+//           us-east-1), the Cognito user pool for archive sign-in, Object Lock on the archive,
+//           CloudTrail data events for the archive
 //   agnostic  the same as prod without an account (as an offline `cdk synth` does)
 // The Control Tower controls that fail must be exactly the documented exceptions (none hidden, none
 // stale), and docs/deploy.md must list every exception and every acknowledged cdk-nag rule.
@@ -47,6 +48,7 @@ beforeAll(() => {
     downloadWebAcl: { requestsPer5Minutes: 1000 },
     archiveUserPool: true,
     archiveObjectLock: 'governance',
+    archiveCloudTrail: true,
   });
   stacks.agnostic = new PulseStack(app, 'Pulse-agnostic', props);
   const assembly = app.synth();
@@ -78,7 +80,7 @@ describe('AWS Control Tower proactive controls', () => {
     expect(failing('prod')).toEqual([...controlTowerExceptions()].sort());
   });
 
-  it('with every option (domain, WAF, user pool, Object Lock), also meets the certificate controls (CT.CLOUDFRONT.PR.6, 7, 9)', () => {
+  it('with every option (domain, WAF, user pool, Object Lock, CloudTrail), also meets the certificate controls (CT.CLOUDFRONT.PR.6, 7, 9)', () => {
     expect(failing('edge')).toEqual([...controlTowerExceptions({ downloadDomain: true })].sort());
     expect(controlTowerExceptions().filter((c) => !controlTowerExceptions({ downloadDomain: true }).includes(c)).sort()).toEqual(['CT.CLOUDFRONT.PR.6', 'CT.CLOUDFRONT.PR.7', 'CT.CLOUDFRONT.PR.9']);
   });
