@@ -1,4 +1,5 @@
-// The Pulse CDK app: reads and validates the Pulse config, wires only the jobs whose handler exists,
+// The Pulse CDK app: reads and validates the Pulse config, wires every job of the job table (the synth
+// fails when a handler it names is missing),
 // creates the stack and checks it on every synth: the cdk-nag AwsSolutions, NIST 800-53 R5 and
 // Serverless packs and AWS Control Tower's proactive controls (cfn-guard, offline). Any
 // unacknowledged finding fails the synth (docs/deploy.md, "Deploying in an organization with
@@ -14,11 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfigText, type PulseConfig } from '../functions/config';
 import type { DownloadDomain, DownloadWebAcl } from '../lib/constructs/download-endpoint';
 import { synthChecks } from '../lib/checks';
-import { JOB_NAMES, PulseStack, writeFunctionConfig, type JobName } from '../lib/pulse-stack';
+import { JOB_NAMES, JOBS, PulseStack, writeFunctionConfig, type JobName } from '../lib/pulse-stack';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const handlersDir = join(projectRoot, 'functions', 'handlers');
-const handlerEntry = (job: JobName) => join(handlersDir, `${job}.ts`);
+const handlerEntry = (job: JobName) => join(projectRoot, JOBS[job].handler);
 
 const app = new App();
 const stage = String(app.node.tryGetContext('stage') ?? 'prod');
@@ -37,10 +37,14 @@ try {
 // The validated config (defaults applied) travels with the code: every bundle gets a copy.
 const configFile = writeFunctionConfig(config, join(app.outdir, 'pulse-config', stage));
 
-// A job is wired once its handler exists; until then its JOBS entry is dormant.
-const jobs = JOB_NAMES.filter((job) => existsSync(handlerEntry(job)));
-// The archive's download endpoint (function URL), once its handler exists.
-const downloadEntry = join(handlersDir, 'download.ts');
+// Every job of the table is wired; a handler it names that does not exist fails the synth here,
+// never silently leaves a job out.
+const missing = JOB_NAMES.filter((job) => !existsSync(handlerEntry(job)));
+if (missing.length) fail(`the job table (lib/pulse-stack.ts JOBS) names handlers that do not exist: ${missing.map((job) => `${job} -> ${JOBS[job].handler}`).join(', ')}`);
+const jobs = JOB_NAMES;
+// The archive's download endpoint (function URL).
+const downloadEntry = join(projectRoot, 'functions', 'handlers', 'download.ts');
+if (!existsSync(downloadEntry)) fail(`the download endpoint's handler does not exist: ${downloadEntry}`);
 // Years the finance archive is kept (-c archiveRetentionYears=10); default 7.
 const retention = app.node.tryGetContext('archiveRetentionYears');
 const archiveRetentionYears = retention === undefined ? undefined : Number(retention);
@@ -73,7 +77,7 @@ new PulseStack(app, `Pulse-${stage}`, {
   jobs,
   handlerEntry,
   stage,
-  ...(existsSync(downloadEntry) ? { downloadEntry } : {}),
+  downloadEntry,
   ...(downloadDomain ? { downloadDomain } : {}),
   ...(downloadWebAcl ? { downloadWebAcl } : {}),
   ...(archiveRetentionYears !== undefined ? { archiveRetentionYears } : {}),

@@ -38,6 +38,8 @@ export type Capability =
   | 'sources:secrets'; //  GetSecretValue on the secrets named by the HTTP and Stripe sources (nothing when there are none)
 
 export interface JobDefinition {
+  /** The handler module, relative to the project root. The synth fails when it does not exist. */
+  readonly handler: string;
   readonly description: string;
   /** The job's schedules, from the config (local times in `company.timezone`). */
   readonly schedules: (config: PulseConfig) => JobScheduleProps[];
@@ -68,10 +70,6 @@ const daily = (id: string, time: string, c: PulseConfig): JobScheduleProps => ({
 const weekly = (id: string, days: readonly WeekdayName[], time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ days, time, timeZone: tz(c) }), description: `Pulse: ${days.join(', ')} at ${time} ${tz(c)}` });
 
 /**
- * Every job Pulse knows. Adding a job = one entry here + its handler file. Entries whose handler does
- * not exist yet are simply not wired (see bin/app.ts).
- */
-/**
  * The jobs that load the dataset into memory (compute-week, the report, the alerts). Measured with
  * `npm run bench` at 100k accounts: the 13-week computation completes with a 1.5 GB heap cap (peak
  * RSS 1.8 GB) and the report's data peaks at 2 GB, so they get 3 GB (and with it ~2 vCPUs) and
@@ -79,12 +77,16 @@ const weekly = (id: string, days: readonly WeekdayName[], time: string, c: Pulse
  */
 const DATASET_JOB = { memoryMb: 3008, timeoutMinutes: 15 } as const;
 
+/**
+ * Every job Pulse deploys, each naming its handler. Adding a job = one entry here + its handler
+ * file; bin/app.ts wires every entry, and the synth fails when a named handler does not exist.
+ */
 export const JOBS = {
   // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
-  ingest: { description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true, timeoutMinutes: 15 },
-  'compute-week': { description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'], ...DATASET_JOB },
-  'weekly-report': { description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS, ...DATASET_JOB },
-  'alert-digest': { description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'], bundleAssets: ALERT_BUNDLE_ASSETS, ...DATASET_JOB },
+  ingest: { handler: 'functions/handlers/ingest.ts', description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true, timeoutMinutes: 15 },
+  'compute-week': { handler: 'functions/handlers/compute-week.ts', description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'], ...DATASET_JOB },
+  'weekly-report': { handler: 'functions/handlers/weekly-report.ts', description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS, ...DATASET_JOB },
+  'alert-digest': { handler: 'functions/handlers/alert-digest.ts', description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'], bundleAssets: ALERT_BUNDLE_ASSETS, ...DATASET_JOB },
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOBS;
@@ -125,9 +127,9 @@ export interface PulseStackProps extends StackProps {
   readonly config: PulseConfig;
   /** The same config as a file (writeFunctionConfig), copied into every function bundle. */
   readonly configFile: string;
-  /** Jobs to wire: those whose handler exists. */
+  /** Jobs to wire: the app wires every job of JOBS; tests pick some. */
   readonly jobs: readonly JobName[];
-  /** Absolute path of a job's handler module. */
+  /** Absolute path of a job's handler module (the app: the project root + JOBS[job].handler). */
   readonly handlerEntry: (job: JobName) => string;
   /** Deployment stage (e.g. `prod`): the Stage dimension of the Pulse metrics. */
   readonly stage: string;
@@ -162,7 +164,7 @@ export class PulseStack extends Stack {
   readonly mailer: Mailer;
   readonly monitoring: Monitoring;
   readonly jobs: Partial<Record<JobName, ScheduledJob>> = {};
-  /** The archive's download endpoint (function URL), when its handler exists. */
+  /** The archive's download endpoint (function URL), when the props name its handler (the app always does). */
   readonly download?: DownloadEndpoint;
   /** Sign-in, link records, audit and the identity provider of the download endpoint. */
   readonly archiveAccess?: ArchiveAccess;

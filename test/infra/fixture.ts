@@ -40,7 +40,7 @@ export interface BuiltStack {
 }
 
 export function buildStack(
-  opts: { jobs?: JobName[]; config?: PulseConfig; stage?: string; archiveRetentionYears?: number } = {},
+  opts: { jobs?: JobName[]; config?: PulseConfig; stage?: string; archiveRetentionYears?: number; handlerEntry?: (job: JobName) => string } = {},
 ): BuiltStack {
   const outdir = mkdtempSync(join(tmpdir(), 'pulse-infra-'));
   const app = new App({
@@ -55,7 +55,7 @@ export function buildStack(
     config,
     configFile: writeFunctionConfig(config, join(outdir, 'pulse-config')),
     jobs: opts.jobs ?? ['ingest'],
-    handlerEntry: () => ingestEntry,
+    handlerEntry: opts.handlerEntry ?? (() => ingestEntry),
     stage,
     archiveRetentionYears: opts.archiveRetentionYears,
   });

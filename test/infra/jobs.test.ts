@@ -4,8 +4,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_KINDS } from '../../functions/ports/run-ledger';
-import { JOB_NAMES } from '../../lib/pulse-stack';
-import { actionsOfRole, asArray, buildStack, configWith, flat, logicalId, resources, statementsOfRole, type BuiltStack } from './fixture';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { JOB_NAMES, JOBS } from '../../lib/pulse-stack';
+import { actionsOfRole, asArray, buildStack, configWith, flat, logicalId, projectRoot, resources, statementsOfRole, type BuiltStack } from './fixture';
 
 let built: BuiltStack;
 beforeAll(() => {
@@ -177,5 +179,18 @@ describe('cdk-nag AwsSolutions with every job', () => {
   it('reports no violations', () => {
     const report = new AwsSolutionsChecks().validateScope(built.stack);
     expect(report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+});
+
+describe('the job table', () => {
+  it('names the handler of every job, and every one exists', () => {
+    for (const job of JOB_NAMES) {
+      expect(JOBS[job].handler, job).toBe(`functions/handlers/${job}.ts`);
+      expect(existsSync(join(projectRoot, JOBS[job].handler)), job).toBe(true);
+    }
+  });
+
+  it('fails the synth when a job\'s handler is missing, instead of leaving the job out', () => {
+    expect(() => buildStack({ jobs: ['ingest'], handlerEntry: () => join(projectRoot, 'functions/handlers/no-such-job.ts') })).toThrow(/no handler at .*no-such-job\.ts/);
   });
 });

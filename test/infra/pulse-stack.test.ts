@@ -1,4 +1,4 @@
-// The stack as bin/app.ts builds it today (only the ingest handler exists): fine-grained
+// The stack with the ingest job alone (the jobs test wires them all): fine-grained
 // assertions on the stateful resources, the ingest job, IAM, alarms and cdk-nag.
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
