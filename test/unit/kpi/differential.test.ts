@@ -4,13 +4,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { latestById, type Dataset } from '../../../functions/domain/contract/validate';
 import { validatedDemoDataset } from '../../support/demo-dataset';
-import { addDays, fromEpochDay, startOfWeek, toEpochDay } from '../../../functions/domain/dates';
+import { addDays, addMonths, fromEpochDay, startOfWeek, toEpochDay } from '../../../functions/domain/dates';
 import { computeKpis, DEFAULT_KPI_SETTINGS, toKpiJson } from '../../../functions/domain/kpi';
-import { referenceKpis } from './reference';
+import { referenceCohorts, referenceKpis } from './reference';
 
 const settings = DEFAULT_KPI_SETTINGS;
 const refSettings = { grossMargin: settings.grossMargin, ltvMaxYears: settings.ltvMaxYears, weights: settings.healthWeights };
-const MONEY_KEYS = new Set(['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'fx', 'close', 'arr', 'upsell', 'crossSell', 'cac', 'arpa', 'ltv', 'arrAtRisk']);
+const MONEY_KEYS = new Set(['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'fx', 'close', 'arr', 'upsell', 'crossSell', 'cac', 'arpa', 'ltv', 'arrAtRisk', 'baseArr', 'd30', 'd90', 'd365']);
 
 /** The reference result in the JSON's units: money in currency units rounded half-up to cents. */
 function toUnits(value: unknown, key = '', parent = ''): unknown {
@@ -183,5 +183,38 @@ describe('engine vs reference implementation', () => {
     // The generators do reach the cases under test.
     expect(withFx).toBeGreaterThan(10);
     expect(withUnconverted).toBeGreaterThan(10);
+  });
+
+  it('agrees on cohorts and contracted ARR with lines crowded around month ends and asOf on and off a month end', () => {
+    // Days near month ends and firsts, from 2025-08 to 2028-03 (leap February 2028 included).
+    const nearMonthEnd = fc
+      .record({ month: fc.integer({ min: -15, max: 16 }), at: fc.constantFrom('first', 'second', 'penultimate', 'last' as const) })
+      .map(({ month, at }) => {
+        const first = addMonths('2026-11-01', month);
+        const next = addMonths(first, 1);
+        return at === 'first' ? first : at === 'second' ? addDays(first, 1) : at === 'penultimate' ? addDays(next, -2) : addDays(next, -1);
+      });
+    const acct = fc.constantFrom('A1', 'A2', 'A3', 'A4');
+    const lines = fc.array(
+      fc.record({ accountId: acct, arr: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 900_000 })), start: nearMonthEnd, end: fc.option(nearMonthEnd, { nil: undefined }), services: fc.boolean() }),
+      { maxLength: 12 },
+    );
+    const asOfs = ['2026-11-22', '2026-11-30', '2026-12-01', '2026-10-31', '2027-02-28', '2028-02-29', '2028-03-31'];
+    let reached = 0;
+    fc.assert(
+      fc.property(lines, fc.constantFrom(...asOfs), (ls, asOf) => {
+        const data: Dataset = {
+          accounts: [],
+          subscriptions: ls.map((l, i) => ({ lineId: `L${i}`, accountId: l.accountId, kind: l.services && l.arr % 5 === 0 ? 'services' : 'recurring', arr: l.arr, startDate: l.start, ...(l.end !== undefined && l.end > l.start ? { endDate: l.end } : {}) })),
+          renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: [], fx_rates: [],
+        };
+        const doc = toKpiJson(computeKpis(data, asOf, settings));
+        expectClose({ cohorts: doc.cohorts, contractedArr: doc.contractedArr }, toUnits(referenceCohorts(data, asOf)), asOf);
+        if (doc.cohorts.some((c) => c.logo.some((v) => v < 1) || c.revenue.some((v) => v !== 1))) reached++;
+      }),
+      { numRuns: 300 },
+    );
+    // The generator reaches cohorts whose customers or ARR change at a month end.
+    expect(reached).toBeGreaterThan(30);
   });
 });

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Account, NpsResponse, Subscription, Ticket, Usage } from '../../../functions/domain/contract/entities';
 import type { Dataset } from '../../../functions/domain/contract/validate';
-import { addDays, fiscalQuarterOf, minus12Months, startOfWeek } from '../../../functions/domain/dates';
-import { bridgeResidual, computeBridge, computeKpis, computeSegmentKpis, sumBridges } from '../../../functions/domain/kpi';
+import { addDays, addMonths, fiscalQuarterOf, minus12Months, startOfWeek } from '../../../functions/domain/dates';
+import { bridgeResidual, computeBridge, computeKpis, computeSegmentKpis, sumBridges, toKpiJson } from '../../../functions/domain/kpi';
 import { ArrTimeline } from '../../../functions/domain/kpi/timeline';
 import type { ArrBridge, CustomerCounts, KpiResult } from '../../../functions/domain/kpi/types';
 import { dataset, settings } from './builders';
@@ -264,6 +264,11 @@ describe('properties', () => {
       r.retention.cohortSize,
       r.unitEconomics.newLogos12m,
       r.accounts.length,
+      r.contractedArr.d30,
+      r.contractedArr.d90,
+      r.contractedArr.d365,
+      // Per cohort and age (0..13; a segment without members in a cohort has empty series: 0).
+      ...r.cohorts.flatMap((c) => [c.customers, c.baseArr, ...Array.from({ length: 14 }, (_, k) => [c.active[k] ?? 0, c.arr[k] ?? 0]).flat()]),
     ];
     fc.assert(
       fc.property(datasetArb, asOfArb, (data, asOf) => {
@@ -271,6 +276,61 @@ describe('properties', () => {
         const sum = total.map(() => 0);
         for (const r of computeSegmentKpis(data, asOf, settings()).values()) additive(r).forEach((v, i) => (sum[i]! += v));
         expect(sum).toEqual(total);
+      }),
+      RUNS,
+    );
+  });
+
+  it('cohorts: 12 months oldest first; logo in [0, 1], revenue >= 0, both 1 at age 0; ages while the month end is on or before asOf; customers = accounts first paid in the window', () => {
+    fc.assert(
+      fc.property(datasetArb, asOfArb, (data, asOf) => {
+        const r = computeKpis(data, asOf, settings());
+        const json = toKpiJson(r);
+        expect(json.cohorts.map((c) => c.month)).toEqual(Array.from({ length: 12 }, (_, i) => addMonths(`${asOf.slice(0, 7)}-01`, i - 12).slice(0, 7)));
+        for (const c of r.cohorts) {
+          if (c.customers === 0) {
+            expect(c).toMatchObject({ baseArr: 0, logo: [], revenue: [] });
+            continue;
+          }
+          expect(c.baseArr).toBeGreaterThan(0);
+          expect([c.logo[0], c.revenue[0]]).toEqual([1, 1]);
+          // Ages 1..K where lastDay(month + K) is the last month end on or before asOf.
+          const ages = Array.from({ length: 14 }, (_, k) => k).filter((k) => k >= 1 && addDays(addMonths(`${c.month}-01`, k + 1), -1) <= asOf);
+          expect(c.logo).toHaveLength(ages.length + 1);
+          expect(c.revenue).toHaveLength(c.logo.length);
+          c.logo.forEach((v, k) => {
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(1);
+            expect(c.revenue[k]!).toBeGreaterThanOrEqual(0);
+            // Nobody paying means no revenue, and revenue means someone pays.
+            expect(v === 0).toBe(c.revenue[k] === 0);
+            if (k > 0) expect(v * c.customers).toBeCloseTo(c.active[k]!, 9);
+          });
+        }
+        // Every account whose first paying line starts in the window is in exactly one cohort.
+        const from = addMonths(`${asOf.slice(0, 7)}-01`, -12);
+        const to = `${asOf.slice(0, 7)}-01`;
+        const firstPaid = new Map<string, string>();
+        for (const l of data.subscriptions) {
+          if (l.kind !== 'recurring' || l.arr <= 0) continue;
+          const f = firstPaid.get(l.accountId);
+          if (f === undefined || l.startDate < f) firstPaid.set(l.accountId, l.startDate);
+        }
+        const inWindow = [...firstPaid.values()].filter((d) => d >= from && d < to);
+        expect(r.cohorts.reduce((n, c) => n + c.customers, 0)).toBe(inWindow.length);
+        for (const c of r.cohorts) expect(c.customers).toBe(inWindow.filter((d) => d.startsWith(c.month)).length);
+      }),
+      RUNS,
+    );
+  });
+
+  it('contracted ARR is the ARR on asOf + 30, 90 and 365 days', () => {
+    fc.assert(
+      fc.property(datasetArb, asOfArb, (data, asOf) => {
+        const r = computeKpis(data, asOf, settings());
+        const ids = [...new Set(data.subscriptions.map((l) => l.accountId))];
+        const total = (d: string) => ids.reduce((s, a) => s + naiveArr(data.subscriptions, a, d), 0);
+        expect([r.contractedArr.d30, r.contractedArr.d90, r.contractedArr.d365]).toEqual([30, 90, 365].map((n) => total(addDays(asOf, n))));
       }),
       RUNS,
     );

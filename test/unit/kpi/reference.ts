@@ -93,6 +93,41 @@ function convertAll(data: Dataset) {
   return { lines, renewals, expansions, unconverted };
 }
 
+/**
+ * Cohorts by first paid month and contracted ARR, naively: ARR(a, d) by scanning every converted
+ * line, the first paid day by walking the days from the account's first line, month ends by
+ * calendar arithmetic on month firsts.
+ */
+export function referenceCohorts(input: Dataset, asOf: string) {
+  const { lines } = convertAll(input);
+  const accounts = [...new Set([...input.accounts.map((a) => a.accountId), ...input.subscriptions.map((l) => l.accountId)])];
+  const recurring = lines.filter((l) => l.kind === 'recurring' && l.arr > 0);
+  const arr = (a: string, d: string) => recurring.filter((l) => l.accountId === a && l.startDate <= d && (l.endDate === undefined || d < l.endDate)).reduce((x, l) => x + l.arr, 0);
+  const firstPaid = (a: string): string | undefined => {
+    const starts = recurring.filter((l) => l.accountId === a).map((l) => l.startDate).sort();
+    if (!starts.length) return undefined;
+    for (let d = starts[0]!; d <= starts.at(-1)!; d = addDays(d, 1)) if (arr(a, d) > 0) return d;
+    return undefined;
+  };
+  const lastDay = (month: string, k: number) => addDays(addMonths(`${month}-01`, k + 1), -1);
+  const first = new Map(accounts.map((a) => [a, firstPaid(a)]));
+  const cohorts = Array.from({ length: 12 }, (_, i) => addMonths(`${asOf.slice(0, 7)}-01`, i - 12).slice(0, 7)).map((month) => {
+    const members = accounts.filter((a) => first.get(a)?.slice(0, 7) === month);
+    if (members.length === 0) return { month, customers: 0, baseArr: 0, logo: [] as number[], revenue: [] as number[] };
+    const base = members.reduce((x, a) => x + arr(a, first.get(a)!), 0);
+    const logo = [1];
+    const revenue = [1];
+    for (let k = 1; lastDay(month, k) <= asOf; k++) {
+      const d = lastDay(month, k);
+      logo.push(members.filter((a) => arr(a, d) > 0).length / members.length);
+      revenue.push(members.reduce((x, a) => x + arr(a, d), 0) / base);
+    }
+    return { month, customers: members.length, baseArr: base, logo, revenue };
+  });
+  const total = (n: number) => accounts.reduce((x, a) => x + arr(a, addDays(asOf, n)), 0);
+  return { cohorts, contractedArr: { d30: total(30), d90: total(90), d365: total(365) } };
+}
+
 type Settings = { grossMargin: number; ltvMaxYears: number; weights: { utilization: number; usageTrend: number; support: number; nps: number } };
 
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
@@ -310,6 +345,7 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
       arrAtRisk: bucket('red').arr,
     },
     accounts: health.sort((x, y) => (x.accountId < y.accountId ? -1 : 1)),
+    ...referenceCohorts(input, asOf),
     unconverted: converted.unconverted,
   };
 }
