@@ -59,7 +59,7 @@ const input = (asOf: string, extra: Partial<ArchiveWeekInput> = {}): ArchiveWeek
   ...extra,
 });
 
-const EXPECTED_FILES = (week: string) => ['report.html', 'kpis.json', 'arr-bridge.csv', 'renewals.csv', 'accounts.csv', 'expansion.csv', `pulse-${week}.xlsx`];
+const EXPECTED_FILES = (week: string) => ['report.html', 'kpis.json', 'arr-bridge.csv', 'renewals.csv', 'accounts.csv', 'expansion.csv', 'cohorts.csv', `pulse-${week}.xlsx`];
 
 describe('a weekly pack in S3', () => {
   let archive: S3Archive;

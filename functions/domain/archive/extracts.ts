@@ -27,10 +27,11 @@ export interface ExtractSet {
   renewals: Extract<RenewalRow>;
   accounts: Extract<AccountRow>;
   expansion: Extract<ExpansionRow>;
+  cohorts: Extract<CohortRow>;
 }
 
 /** The extracts in file order (the CSV files; the workbook adds the summary sheet first). */
-export const CSV_EXTRACTS = ['arrBridge', 'renewals', 'accounts', 'expansion'] as const satisfies readonly (keyof ExtractSet)[];
+export const CSV_EXTRACTS = ['arrBridge', 'renewals', 'accounts', 'expansion', 'cohorts'] as const satisfies readonly (keyof ExtractSet)[];
 
 interface AccountInfo {
   name?: string;
@@ -85,6 +86,20 @@ export interface ExpansionRow extends AccountInfo {
   inPipeline: boolean;
   inWinRate90d: boolean;
 }
+
+/** One cohort in one view: the logo or revenue retention triangle's row. */
+export interface CohortRow {
+  view: 'logo' | 'revenue';
+  /** `YYYY-MM`: the calendar month of the accounts' first paid day. */
+  month: string;
+  customers: number;
+  baseArr: Cents;
+  /** Retention at age k = 0, 1, ... (index); empty for a month without new customers. */
+  series: readonly number[];
+}
+
+/** Ages in the cohort files: 0 .. 12 (age 12 is reached by the oldest cohort when asOf is a month's last day). */
+export const COHORT_AGES = 13;
 
 /** The bridge periods of a weekly pack: the week and the fiscal quarter to date. */
 export function weeklyPeriods(result: KpiResult): BridgePeriod[] {
@@ -227,12 +242,22 @@ export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: reado
     renewals: { name: 'renewals', sheet: 'Renewals', columns: RENEWAL_COLUMNS, rows: renewalRows },
     accounts: { name: 'accounts', sheet: 'Accounts', columns: ACCOUNT_COLUMNS, rows: accountRows },
     expansion: { name: 'expansion', sheet: 'Expansion', columns: EXPANSION_COLUMNS, rows: expansionRows },
+    cohorts: { name: 'cohorts', sheet: 'Cohorts', columns: COHORT_COLUMNS, rows: cohortRows(result) },
   };
 }
 
 /** The extracts in workbook order: summary first, then one sheet per CSV. */
 export function workbookExtracts(set: ExtractSet): AnyExtract[] {
   return [set.summary, ...CSV_EXTRACTS.map((k) => set[k])];
+}
+
+/** The logo triangle (every cohort, oldest first), then the revenue triangle. */
+function cohortRows(result: KpiResult): CohortRow[] {
+  // Results made before cohorts existed have none.
+  const cohorts = result.cohorts ?? [];
+  return (['logo', 'revenue'] as const).flatMap((view) =>
+    cohorts.map((c) => ({ view, month: c.month, customers: c.customers, baseArr: c.baseArr, series: view === 'logo' ? c.logo : c.revenue })),
+  );
 }
 
 function accountInfo(accounts: readonly Account[]): Map<string, AccountInfo> {
@@ -361,4 +386,14 @@ const EXPANSION_COLUMNS = [
   bool<ExpansionRow>('in_pipeline', (r) => r.inPipeline),
   bool<ExpansionRow>('in_win_rate_90d', (r) => r.inWinRate90d, 'won or lost in [as_of - 89, as_of]'),
   ...originalColumns<ExpansionRow>([['arr_original', (f) => f.arr]]),
+];
+
+const COHORT_COLUMNS = [
+  text<CohortRow>('view', (r) => r.view, 'logo (share of the cohort paying) or revenue (cohort ARR / base ARR)'),
+  text<CohortRow>('cohort_month', (r) => r.month, 'YYYY-MM: the month of the accounts\' first paid day'),
+  integer<CohortRow>('customers', (r) => r.customers, 'accounts in the cohort'),
+  money<CohortRow>('base_arr', (r) => r.baseArr, 'sum of each account\'s ARR on its first paid day'),
+  ...Array.from({ length: COHORT_AGES }, (_, k) =>
+    ratio<CohortRow>(`month_${k}`, (r) => r.series[k], k === 0 ? '1 by definition' : `retention on the last day of the cohort month + ${k} (empty until that day has passed)`),
+  ),
 ];

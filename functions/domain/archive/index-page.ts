@@ -48,7 +48,7 @@ function money(value: number, currency: string, locale: string): string {
 const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
 
 /** Shown first among a pack's files, in this order; the rest follow. */
-const FILE_ORDER = ['report.html', 'xlsx', 'arr-bridge.csv', 'renewals.csv', 'accounts.csv', 'expansion.csv', 'kpis.json', 'report.eml', 'manifest.json'];
+const FILE_ORDER = ['report.html', 'xlsx', 'arr-bridge.csv', 'renewals.csv', 'accounts.csv', 'expansion.csv', 'cohorts.csv', 'kpis.json', 'report.eml', 'manifest.json'];
 const rank = (name: string) => {
   const i = FILE_ORDER.findIndex((f) => name === f || name.endsWith(`.${f}`));
   return i === -1 ? FILE_ORDER.length : i;

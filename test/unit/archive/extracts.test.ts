@@ -3,7 +3,8 @@
 // expansion figures, the account list to the closing ARR.
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { arrMovements, buildExtracts, movementResidual, toCsv, weeklyPeriods, MOVEMENT_TYPES } from '../../../functions/domain/archive';
+import ExcelJS from 'exceljs';
+import { arrMovements, buildExtracts, movementResidual, toCsv, toXlsx, weeklyPeriods, workbookExtracts, COHORT_AGES, MOVEMENT_TYPES } from '../../../functions/domain/archive';
 import { addDays, lastCompleteWeekEnd } from '../../../functions/domain/dates';
 import { kpisAt, prepareKpiContext } from '../../../functions/domain/kpi';
 import { demoDataset, SETTINGS } from './fixtures';
@@ -77,5 +78,41 @@ describe('ledgers', () => {
     const weights = Object.values(scored.components).reduce((s, c) => s + c!.weight, 0);
     expect(weights).toBeCloseTo(1, 9);
     expect(e.accounts.rows.every((x) => x.name && x.segment)).toBe(true);
+  });
+});
+
+describe('cohorts.csv and the Cohorts sheet', () => {
+  const r = kpisAt(ctx, lastWeek);
+  const e = buildExtracts(ctx, r, weeklyPeriods(r), SETTINGS.fiscalYearStartMonth);
+
+  it('hold the logo triangle then the revenue triangle, every cohort oldest first, equal to the KPIs', () => {
+    const rows = parse(toCsv(e.cohorts), { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(2 * r.cohorts.length);
+    expect(rows.map((x) => `${x.view} ${x.cohort_month}`)).toEqual([...r.cohorts.map((c) => `logo ${c.month}`), ...r.cohorts.map((c) => `revenue ${c.month}`)]);
+    expect(r.cohorts.some((c) => c.customers > 0 && c.logo.length > 3)).toBe(true);
+    for (const [i, x] of rows.entries()) {
+      const c = r.cohorts[i % r.cohorts.length]!;
+      const series = x.view === 'logo' ? c.logo : c.revenue;
+      expect(Number(x.customers)).toBe(c.customers);
+      expect(toCents(x.base_arr!)).toBe(c.baseArr);
+      for (let k = 0; k < COHORT_AGES; k++) {
+        const cell = x[`month_${k}`]!;
+        if (k < series.length) expect(Number(cell), `${x.view} ${x.cohort_month} month_${k}`).toBe(series[k]);
+        else expect(cell, `${x.view} ${x.cohort_month} month_${k}`).toBe('');
+      }
+    }
+  });
+
+  it('is a sheet of the workbook with percentages', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await toXlsx(workbookExtracts(e), { title: 'Pulse', generatedAt: '2026-11-23T08:00:00Z', currency: 'USD' })) as unknown as Parameters<typeof wb.xlsx.load>[0]);
+    const ws = wb.getWorksheet('Cohorts')!;
+    expect(ws.getRow(1).values).toEqual([undefined, 'view', 'cohort_month', 'customers', 'base_arr', ...Array.from({ length: COHORT_AGES }, (_, k) => `month_${k}`)]);
+    expect(ws.rowCount).toBe(1 + 2 * r.cohorts.length);
+    const first = r.cohorts.findIndex((c) => c.customers > 0);
+    const row = ws.getRow(2 + first);
+    expect(row.getCell(2).value).toBe(r.cohorts[first]!.month);
+    expect(row.getCell(5).value).toBe(1);
+    expect(row.getCell(5).numFmt).toBe('0.00%');
   });
 });

@@ -72,7 +72,7 @@ describe('XLSX', async () => {
   await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
 
   it('has one sheet per extract, each with a bold frozen header row', () => {
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'ARR bridge', 'Renewals', 'Accounts', 'Expansion']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'ARR bridge', 'Renewals', 'Accounts', 'Expansion', 'Cohorts']);
     for (const ws of wb.worksheets) {
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
       expect(ws.getRow(1).font?.bold).toBe(true);
