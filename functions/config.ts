@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { WEEKDAYS, isTimeZone, weekdayNumber, type IsoWeekday } from './domain/dates';
 import { sourcesSchema } from './domain/sources/registry';
 import { isReaderEntry, type Readers } from './domain/archive/access';
+import { ALL_RULES, DEFAULT_ALERT_RULES, type AlertRuleId } from './domain/alerts/rules';
+import type { AlertRuleConfig } from './domain/alerts/types';
 
 const emailAddress = z
   .string()
@@ -48,82 +50,19 @@ function alertRuleOverride(id: AlertRuleId) {
     .strict();
 }
 
-export interface AlertRuleConfig {
-  enabled: boolean;
-  severity: 'warning' | 'critical';
-  /** Enter thresholds: the rule breaches with these. */
-  params: Record<string, number>;
-  /** Exit thresholds: an open alert stays open while the rule still breaches with these (params + exit). */
-  exit: Record<string, number>;
-  /** Days of continuous breach before the alert opens (0: at the first breaching evaluation). */
-  minBreachDays: number;
-  play: string;
-}
 
-export const DEFAULT_ALERT_RULES = {
-  'red-health-renewal': {
-    severity: 'critical',
-    params: { healthBelow: 40, renewalWithinDays: 90 },
-    exit: { healthBelow: 45 },
-    minBreachDays: 0,
-    play: 'Executive sponsor call and a renewal rescue plan',
-  },
-  'yellow-health-renewal': {
-    severity: 'warning',
-    params: { healthBelow: 70, healthAtLeast: 40, renewalWithinDays: 90 },
-    exit: { healthBelow: 75, healthAtLeast: 0 },
-    minBreachDays: 0,
-    play: 'CSM health review with the champion before the renewal conversation',
-  },
-  'usage-decline': {
-    severity: 'warning',
-    params: { trendAtMost: -0.3, renewalWithinDays: 180 },
-    exit: { trendAtMost: -0.2 },
-    minBreachDays: 0,
-    play: 'Adoption workshop with the main user teams',
-  },
-  'detractor-nps': {
-    severity: 'warning',
-    params: { withinDays: 14, scoreAtMost: 6 },
-    exit: {},
-    minBreachDays: 0,
-    play: 'Close the loop: call the respondent within 48 hours',
-  },
-  'p1-tickets': {
-    severity: 'warning',
-    params: { count: 2, withinDays: 30 },
-    exit: { count: 1 },
-    minBreachDays: 0,
-    play: 'Support escalation review with the head of support',
-  },
-  'low-utilization': {
-    severity: 'warning',
-    params: { utilizationBelow: 0.4, consecutiveWeeks: 4, renewalWithinDays: 120 },
-    exit: { utilizationBelow: 0.5, consecutiveWeeks: 1 },
-    minBreachDays: 0,
-    play: 'License right-sizing and enablement plan',
-  },
-  'renewal-overdue': {
-    severity: 'warning',
-    params: { graceDays: 0 },
-    exit: {},
-    minBreachDays: 0,
-    play: 'Escalate to the CCO: get the renewal signed or the churn confirmed',
-  },
-} as const satisfies Record<string, Omit<AlertRuleConfig, 'enabled'>>;
 
-export type AlertRuleId = keyof typeof DEFAULT_ALERT_RULES;
-export const ALERT_RULE_IDS = Object.keys(DEFAULT_ALERT_RULES) as [AlertRuleId, ...AlertRuleId[]];
+
 
 type AlertRuleOverride = z.infer<ReturnType<typeof alertRuleOverride>>;
 
 const alertRuleOverrides = z
-  .object(Object.fromEntries(ALERT_RULE_IDS.map((id) => [id, alertRuleOverride(id).optional()])) as Record<AlertRuleId, z.ZodOptional<ReturnType<typeof alertRuleOverride>>>)
+  .object(Object.fromEntries(ALL_RULES.map((id) => [id, alertRuleOverride(id).optional()])) as Record<AlertRuleId, z.ZodOptional<ReturnType<typeof alertRuleOverride>>>)
   .strict();
 
 function mergeAlertRules(overrides: Partial<Record<AlertRuleId, AlertRuleOverride | undefined>>): Record<AlertRuleId, AlertRuleConfig> {
   const out = {} as Record<AlertRuleId, AlertRuleConfig>;
-  for (const id of ALERT_RULE_IDS) {
+  for (const id of ALL_RULES) {
     const d = DEFAULT_ALERT_RULES[id];
     const o = overrides[id] ?? {};
     const params = { ...(d.params as Record<string, number>), ...(o.params as Record<string, number> | undefined) };

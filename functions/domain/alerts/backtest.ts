@@ -21,7 +21,8 @@ import { advanceAlerts, evaluateRules } from './evaluate';
 import { isOpenAt } from '../kpi/renewals';
 import { factsAt, prepareAlertIndex } from './facts';
 import type { AlertState } from './lifecycle';
-import { ALL_RULES, type AlertRuleId, type AlertSettings, type Severity } from './types';
+import { ALL_RULES } from './rules';
+import type { AlertRuleId, AlertSettings, Severity } from './types';
 
 export type RenewalOutcome = 'churned' | 'contracted' | 'renewed' | 'pending' | 'no-renewal';
 

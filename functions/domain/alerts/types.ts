@@ -1,10 +1,30 @@
 // Renewal-risk alerts: the shared types of the rules, the lifecycle and the messages. Pure: no I/O.
-import type { AlertRuleConfig, AlertRuleId } from '../../config';
+import type { AlertRuleId } from './rules';
 import type { IsoDate } from '../dates';
 import type { Cents } from '../money';
 import type { HealthBand, HealthComponent } from '../kpi/types';
 
-export type { AlertRuleConfig, AlertRuleId };
+export type { AlertRuleId };
+
+/** One alert rule's settings, after the config's overrides (functions/config.ts). */
+export interface AlertRuleConfig {
+  enabled: boolean;
+  severity: 'warning' | 'critical';
+  /** Enter thresholds: the rule breaches with these. */
+  params: Record<string, number>;
+  /** Exit thresholds: an open alert stays open while the rule still breaches with these (params + exit). */
+  exit: Record<string, number>;
+  /** Days of continuous breach before the alert opens (0: at the first breaching evaluation). */
+  minBreachDays: number;
+  play: string;
+}
+
+/** A rule's defaults, declared in its own file; the config's overrides apply on top. */
+export type AlertRuleDefaults = Omit<AlertRuleConfig, 'enabled' | 'params' | 'exit'> & {
+  params: Readonly<Record<string, number>>;
+  /** Exit thresholds that differ from the enter ones. */
+  exit: Readonly<Record<string, number>>;
+};
 export type Severity = 'warning' | 'critical';
 export type RuleParams = Readonly<Record<string, number>>;
 
@@ -60,8 +80,10 @@ export type RuleResult =
   | { status: 'clear'; renewal?: RenewalFact; signals: Signal[] }
   | { status: 'not-applicable'; renewal?: RenewalFact; reason: string };
 
-export interface AlertRule {
-  id: AlertRuleId;
+/** One alert rule, in its own file under rules/ (its id, its defaults, its evaluation). */
+export interface AlertRule<Id extends string = AlertRuleId> {
+  id: Id;
+  defaults: AlertRuleDefaults;
   /** Short title for messages, e.g. "Red health, renewal within 90 days". */
   title(params: RuleParams): string;
   /** Alerts of this rule are keyed by (rule, account, renewal) rather than (rule, account). */
@@ -69,6 +91,9 @@ export interface AlertRule {
   /** Pure: the same facts and params give the same results. One result per subject (renewal, or the account). */
   evaluate(facts: AccountFacts, params: RuleParams): RuleResult[];
 }
+
+/** A rule with its id kept literal (the rule list derives the ids from it). */
+export const defineRule = <const Id extends string>(rule: AlertRule<Id>): AlertRule<Id> => rule;
 
 /** The alert settings the domain needs (lifted out of the Pulse config). */
 export interface AlertSettings {
@@ -112,13 +137,3 @@ export interface Observation {
   explanation: Explanation;
 }
 
-/** Every rule id, in the config's order. */
-export const ALL_RULES: readonly AlertRuleId[] = [
-  'red-health-renewal',
-  'yellow-health-renewal',
-  'usage-decline',
-  'detractor-nps',
-  'p1-tickets',
-  'low-utilization',
-  'renewal-overdue',
-];

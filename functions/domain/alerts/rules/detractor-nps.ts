@@ -1,11 +1,18 @@
 // A detractor NPS answer (score <= scoreAtMost, 6) dated within the last withinDays (14) days.
 // Account-level, warning by default. It clears by itself once the answer is older than the window.
 import { daysBetween } from '../../dates';
-import type { AlertRule } from '../types';
+import { defineRule } from '../types';
 import { param } from './shared';
 
-export const detractorNps: AlertRule = {
+export const detractorNps = defineRule({
   id: 'detractor-nps',
+  defaults: {
+    severity: 'warning',
+    params: { withinDays: 14, scoreAtMost: 6 },
+    exit: {},
+    minBreachDays: 0,
+    play: 'Close the loop: call the respondent within 48 hours',
+  },
   perRenewal: false,
   title: (p) => `Detractor NPS answer in the last ${param(p, 'withinDays')} days`,
   evaluate(facts, params) {
@@ -21,4 +28,4 @@ export const detractorNps: AlertRule = {
     ];
     return [{ status: detractor ? 'breach' : 'clear', signals }];
   },
-};
+});

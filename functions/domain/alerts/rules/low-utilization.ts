@@ -2,11 +2,18 @@
 // consecutiveWeeks (4) reported weeks, with an open renewal due within renewalWithinDays (120).
 // Warning by default. A week without a usage row (or with 0 seats) breaks the run: not applicable.
 // Exit (hysteresis): stays open while the latest week is below the exit threshold (50%, 1 week).
-import type { AlertRule } from '../types';
+import { defineRule } from '../types';
 import { param, perRenewal, renewalSignal } from './shared';
 
-export const lowUtilization: AlertRule = {
+export const lowUtilization = defineRule({
   id: 'low-utilization',
+  defaults: {
+    severity: 'warning',
+    params: { utilizationBelow: 0.4, consecutiveWeeks: 4, renewalWithinDays: 120 },
+    exit: { utilizationBelow: 0.5, consecutiveWeeks: 1 },
+    minBreachDays: 0,
+    play: 'License right-sizing and enablement plan',
+  },
   perRenewal: true,
   title: (p) => `Seat utilization under ${Math.round(param(p, 'utilizationBelow') * 100)}% for ${param(p, 'consecutiveWeeks')} weeks, renewal within ${param(p, 'renewalWithinDays')} days`,
   evaluate(facts, params) {
@@ -26,4 +33,4 @@ export const lowUtilization: AlertRule = {
       return { status: highest < below ? 'breach' : 'clear', renewal: r, signals };
     });
   },
-};
+});

@@ -1,10 +1,17 @@
 // Renewal overdue: a renewal still open graceDays (0) or more after its due date (due_date <= date,
 // as docs/metrics.md counts `overdue`). Critical by default. Resolves when the renewal closes.
-import type { AlertRule } from '../types';
+import { defineRule } from '../types';
 import { param } from './shared';
 
-export const renewalOverdue: AlertRule = {
+export const renewalOverdue = defineRule({
   id: 'renewal-overdue',
+  defaults: {
+    severity: 'warning',
+    params: { graceDays: 0 },
+    exit: {},
+    minBreachDays: 0,
+    play: 'Escalate to the CCO: get the renewal signed or the churn confirmed',
+  },
   perRenewal: true,
   title: () => 'Renewal overdue',
   evaluate(facts, params) {
@@ -16,4 +23,4 @@ export const renewalOverdue: AlertRule = {
       signals: [{ name: 'daysOverdue', label: 'days overdue', value: -r.daysToDue, unit: 'days', op: '>=', threshold: grace }],
     }));
   },
-};
+});

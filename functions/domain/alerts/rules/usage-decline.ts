@@ -1,11 +1,18 @@
 // Usage decline before a renewal: usage trend (mean WAU of the last 4 weeks against the 4 before)
 // <= trendAtMost (-30%) with an open renewal due within renewalWithinDays (180). Warning by default.
 // Exit (hysteresis): resolves once the trend is above the exit trendAtMost (-20%).
-import type { AlertRule } from '../types';
+import { defineRule } from '../types';
 import { param, perRenewal, renewalSignal } from './shared';
 
-export const usageDecline: AlertRule = {
+export const usageDecline = defineRule({
   id: 'usage-decline',
+  defaults: {
+    severity: 'warning',
+    params: { trendAtMost: -0.3, renewalWithinDays: 180 },
+    exit: { trendAtMost: -0.2 },
+    minBreachDays: 0,
+    play: 'Adoption workshop with the main user teams',
+  },
   perRenewal: true,
   title: (p) => `Usage down ${Math.round(-param(p, 'trendAtMost') * 100)}% or more, renewal within ${param(p, 'renewalWithinDays')} days`,
   evaluate(facts, params) {
@@ -21,4 +28,4 @@ export const usageDecline: AlertRule = {
       return { status: trend <= atMost ? 'breach' : 'clear', renewal: r, signals };
     });
   },
-};
+});

@@ -3,11 +3,18 @@
 // rule instead, so one renewal does not raise two alerts at once).
 // Exit (hysteresis): with the exit thresholds (healthAtLeast 0, healthBelow 75) an open alert stays
 // open while the score is below 75 - also when it turns red - and resolves once it reaches 75.
-import type { AlertRule } from '../types';
+import { defineRule } from '../types';
 import { componentSignals, healthSignal, param, perRenewal, renewalSignal } from './shared';
 
-export const yellowHealthRenewal: AlertRule = {
+export const yellowHealthRenewal = defineRule({
   id: 'yellow-health-renewal',
+  defaults: {
+    severity: 'warning',
+    params: { healthBelow: 70, healthAtLeast: 40, renewalWithinDays: 90 },
+    exit: { healthBelow: 75, healthAtLeast: 0 },
+    minBreachDays: 0,
+    play: 'CSM health review with the champion before the renewal conversation',
+  },
   perRenewal: true,
   title: (p) => `Yellow health, renewal within ${param(p, 'renewalWithinDays')} days`,
   evaluate(facts, params) {
@@ -21,4 +28,4 @@ export const yellowHealthRenewal: AlertRule = {
       return { status: score < below && score >= atLeast ? 'breach' : 'clear', renewal: r, signals };
     });
   },
-};
+});
