@@ -153,3 +153,38 @@ describe('contracted ARR', () => {
     expect(Object.keys(json.cohorts[0]!)).toEqual(['month', 'customers', 'baseArr', 'logo', 'revenue']);
   });
 });
+
+describe('docs/metrics.md examples', () => {
+  const data = dataset({
+    subscriptions: [
+      line('KITE', 10_000, '2026-01-10'),
+      line('KITE', 5_000, '2026-06-15'),
+      line('LARK', 20_000, '2026-01-31', '2026-04-01'),
+      line('LARK', 16_000, '2026-08-20', '2027-02-20'),
+      line('MINT', 0, '2025-12-01', '2026-01-05'),
+      line('MINT', 30_000, '2026-01-05', '2026-09-30'),
+      line('NOVA', 8_000, '2026-11-03', '2027-11-03'),
+      line('OPAL', 12_000, '2027-01-01'),
+    ],
+  });
+  const r = computeKpis(data, '2026-11-22', settings());
+
+  it('cohorts: the January 2026 cohort, an empty February, NOVA in no cohort', () => {
+    const json = toKpiJson(r);
+    const jan = json.cohorts.find((c) => c.month === '2026-01')!;
+    expect(jan).toEqual({
+      month: '2026-01',
+      customers: 3,
+      baseArr: 60_000,
+      logo: [1, 1, 1, 2 / 3, 2 / 3, 2 / 3, 2 / 3, 1, 2 / 3, 2 / 3],
+      revenue: [1, 1, 1, 40 / 60, 40 / 60, 45 / 60, 45 / 60, 61 / 60, 31 / 60, 31 / 60],
+    });
+    expect(json.cohorts.find((c) => c.month === '2026-02')).toEqual({ month: '2026-02', customers: 0, baseArr: 0, logo: [], revenue: [] });
+    expect(json.cohorts.reduce((n, c) => n + c.customers, 0)).toBe(3);
+  });
+
+  it('contracted ARR: 39,000 / 35,000 / 27,000', () => {
+    expect(r.arrBridge.close).toBe(usd(39_000));
+    expect(toKpiJson(r).contractedArr).toEqual({ d30: 39_000, d90: 35_000, d365: 27_000 });
+  });
+});
