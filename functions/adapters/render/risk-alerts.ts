@@ -4,7 +4,7 @@
 // Implements the AlertRenderer port. Same conventions as the weekly report: the HTML templates use
 // `{{ }}` only (every value HTML-escaped), the text templates are compiled with `noEscape` (plain
 // text has no markup to escape), and data values are never compiled as templates.
-import { findTemplatesDir, registerInlineStyle, runTemplate, tidyText } from './template-kit';
+import { findTemplatesDir, registerBreakable, registerInlineStyle, runTemplate, tidyText } from './template-kit';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -27,6 +27,8 @@ export async function createRiskAlertRenderer(opts: { templatesDir?: string } = 
     hb.registerHelper('pad', (v: unknown, width: unknown) => String(v ?? '').padEnd(Number(width)));
   }
   registerInlineStyle(htmlHb);
+  registerBreakable(htmlHb);
+  textHb.registerHelper('breakable', (v: unknown) => String(v ?? ''));
   const [digestHtml, digestText, criticalHtml, criticalText] = await Promise.all(FILES.map((f) => readFile(join(dir, f), 'utf8')));
   const t = {
     digestHtml: htmlHb.compile(digestHtml!, { strict: true }),

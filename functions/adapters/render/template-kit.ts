@@ -98,3 +98,15 @@ export function tidyText(text: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim()}\n`;
 }
+
+/**
+ * `{{breakable value}}`: the value escaped, with a line-break opportunity (`<wbr>`) after each `@`
+ * and before each `.`, `-`, `_` or `/` of a long word, so an e-mail address or an id wraps on a
+ * phone in every client (instead of CSS `overflow-wrap`, which most e-mail clients ignore).
+ */
+export function registerBreakable(hb: typeof Handlebars): void {
+  hb.registerHelper('breakable', (value: unknown) => {
+    const text = Handlebars.escapeExpression(String(value ?? ''));
+    return new Handlebars.SafeString(text.replace(/[^\s]{16,}/g, (word) => word.replace(/@/g, '@<wbr>').replace(/(?<=.)([._\-/:])/g, '<wbr>$1')));
+  });
+}

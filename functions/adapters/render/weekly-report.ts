@@ -7,7 +7,7 @@
 // HTML-escaped; the plain-text templates are compiled with `noEscape` because text/plain has no
 // markup to escape (an account named `<b>` must read `<b>`, not `&lt;b&gt;`). Data values are
 // never compiled as templates, so a name like `{{constructor}}` prints as itself.
-import { findTemplatesDir, registerInlineStyle, runTemplate, TemplateError, tidyText } from './template-kit';
+import { findTemplatesDir, registerBreakable, registerInlineStyle, runTemplate, TemplateError, tidyText } from './template-kit';
 
 export { TemplateError } from './template-kit';
 import { existsSync } from 'node:fs';
@@ -111,6 +111,8 @@ async function compileTemplates(dir: string): Promise<Compiled> {
   registerHelpers(htmlHb);
   registerHelpers(textHb);
   registerInlineStyle(htmlHb);
+  registerBreakable(htmlHb);
+  textHb.registerHelper('breakable', (v: unknown) => String(v ?? ''));
   const partialsDir = join(dir, 'partials');
   const partialFiles = existsSync(partialsDir) ? (await readdir(partialsDir)).filter((f) => f.endsWith('.hbs')).sort() : [];
   for (const file of partialFiles) {
