@@ -64,7 +64,7 @@ describe('local stack (in memory)', () => {
   it('reports loopback endpoints, resources and the environment for the SDK', () => {
     for (const url of Object.values(stack.endpoints)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
     expect(stack.endpoints.sesViewer).toBe(`${stack.endpoints.ses}/`);
-    expect(stack.resources).toEqual({ tableName: 'pulse', archiveBucket: 'pulse-archive', dropzoneBucket: 'pulse-dropzone', rejectsBucket: 'pulse-rejects' });
+    expect(stack.resources).toEqual({ tableName: 'pulse', auditTableName: 'pulse-audit', archiveBucket: 'pulse-archive', dropzoneBucket: 'pulse-dropzone', rejectsBucket: 'pulse-rejects' });
     expect(stack.env).toMatchObject({
       AWS_REGION: expect.any(String),
       AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -75,6 +75,7 @@ describe('local stack (in memory)', () => {
       AWS_ENDPOINT_URL_SES: stack.endpoints.ses,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       PULSE_TABLE: 'pulse',
+      PULSE_AUDIT_TABLE: 'pulse-audit',
       PULSE_ARCHIVE_BUCKET: 'pulse-archive',
       PULSE_DROPZONE_BUCKET: 'pulse-dropzone',
       PULSE_REJECTS_BUCKET: 'pulse-rejects',
@@ -104,6 +105,10 @@ describe('local stack (in memory)', () => {
         expect(table.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['GSI1']);
         const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: 'pulse' }));
         expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
+        // The archive's audit trail: its own table, TTL on the same attribute.
+        const audit = (await ddb.send(new DescribeTableCommand({ TableName: 'pulse-audit' }))).Table!;
+        expect(audit.KeySchema).toEqual(table.KeySchema);
+        expect((await ddb.send(new DescribeTimeToLiveCommand({ TableName: 'pulse-audit' }))).TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
       } finally {
         ddb.destroy();
       }
