@@ -5,7 +5,7 @@
 // (amounts are never negative and a line is active on its start date, so that is the first day
 // with ARR(a, d) > 0), and each value is one ARR(a, d) lookup, so a cohort table costs
 // (accounts) + (cohort members x ages) binary searches, with no loop over days.
-import { addMonths, monthOf, toEpochDay, type IsoDate } from '../dates';
+import { monthOf, toEpochDay, type IsoDate } from '../dates';
 import type { Cents } from '../money';
 import type { ArrTimeline } from './timeline';
 import type { CohortResult } from './types';
@@ -22,10 +22,10 @@ export const COHORT_MONTHS = 12;
  */
 export function computeCohorts(timeline: ArrTimeline, asOf: IsoDate, accounts?: Iterable<number>): CohortResult[] {
   const asOfDay = toEpochDay(asOf);
-  const asOfMonth = `${monthOf(asOf)}-01`;
   // First days of the cohort months (0..11), of asOf's month (12) and of the month after (13):
   // lastDay(month i + k) = starts[i + k + 1] - 1.
-  const firsts = Array.from({ length: COHORT_MONTHS + 2 }, (_, i) => addMonths(asOfMonth, i - COHORT_MONTHS));
+  const asOfMonth = Number(asOf.slice(0, 4)) * 12 + Number(asOf.slice(5, 7)) - 1;
+  const firsts = Array.from({ length: COHORT_MONTHS + 2 }, (_, i) => monthFirst(asOfMonth + i - COHORT_MONTHS));
   const starts = firsts.map(toEpochDay);
   const members: number[][] = Array.from({ length: COHORT_MONTHS }, () => []);
   const windowFrom = starts[0] as number;
@@ -43,23 +43,21 @@ export function computeCohorts(timeline: ArrTimeline, asOf: IsoDate, accounts?: 
   return members.map((cohort, i) => {
     const month = monthOf(firsts[i] as IsoDate);
     if (cohort.length === 0) return { month, customers: 0, baseArr: 0, active: [], arr: [], logo: [], revenue: [] };
-    let baseArr: Cents = 0;
-    for (const a of cohort) baseArr += timeline.arrAt(a, timeline.firstPaidStart[a] as number);
-    const active: number[] = [cohort.length];
-    const arr: Cents[] = [baseArr];
-    for (let k = 1; i + k + 1 < starts.length; k++) {
-      const day = (starts[i + k + 1] as number) - 1;
-      if (day > asOfDay) break;
-      let paying = 0;
-      let sum: Cents = 0;
-      for (const a of cohort) {
-        const v = timeline.arrAt(a, day);
-        if (v > 0) paying++;
-        sum += v;
+    // Month ends of ages 1.. that have passed by asOf.
+    const ends: number[] = [];
+    for (let k = 1; i + k + 1 < starts.length && (starts[i + k + 1] as number) - 1 <= asOfDay; k++) ends.push((starts[i + k + 1] as number) - 1);
+    const active: number[] = [cohort.length, ...ends.map(() => 0)];
+    const arr: Cents[] = [0, ...ends.map(() => 0)];
+    // Account by account (its change points stay in cache across its ages).
+    for (const a of cohort) {
+      arr[0]! += timeline.arrAt(a, timeline.firstPaidStart[a] as number);
+      for (let k = 1; k <= ends.length; k++) {
+        const v = timeline.arrAt(a, ends[k - 1] as number);
+        if (v > 0) active[k]!++;
+        arr[k]! += v;
       }
-      active.push(paying);
-      arr.push(sum);
     }
+    const baseArr = arr[0] as Cents;
     return {
       month,
       customers: cohort.length,
@@ -71,4 +69,9 @@ export function computeCohorts(timeline: ArrTimeline, asOf: IsoDate, accounts?: 
       revenue: arr.map((v, k) => (k === 0 ? 1 : v / baseArr)),
     };
   });
+}
+
+/** The first day of a month counted as year x 12 + (month - 1). */
+function monthFirst(n: number): IsoDate {
+  return `${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}-01`;
 }
