@@ -52,6 +52,29 @@ describe('source registry (pulse.config.json "sources")', () => {
     expect(parseConfig(base).sources).toEqual([]);
   });
 
+  it('a Stripe source and an ECB rates source: their defaults, and every mistake with its path', () => {
+    const [stripe, ecb] = parseConfig({ ...base, sources: [{ name: 'stripe', connector: 'stripe' }, { name: 'ecb', connector: 'ecb-rates' }] }).sources;
+    expect(stripe).toMatchObject({
+      entities: ['accounts', 'subscriptions'],
+      schedule: 'daily',
+      stripe: { apiBase: 'https://api.stripe.com', secretKeyEnv: 'STRIPE_API_KEY', accountIdMetadata: 'pulse_account_id', requestsPerSecond: 20, overlapSeconds: 3600 },
+    });
+    expect(ecb).toMatchObject({ entities: ['fx_rates'], ecb: { url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-90d.xml' } });
+    expect(
+      problems([
+        { name: 'stripe', connector: 'stripe', entities: ['renewals'], stripe: { apiBase: 'ftp://x', requestsPerSecond: 500, secretKeyEnv: 'not a var', apiKey: 'sk_live_x' } },
+        { name: 'ecb', connector: 'ecb-rates', entities: ['accounts'] },
+      ]),
+    ).toEqual([
+      'sources.0.entities.0: "renewals" is not an entity Stripe yields (accounts, subscriptions)',
+      'sources.0.stripe.apiBase: must be an http(s) URL',
+      'sources.0.stripe.secretKeyEnv: must be an environment variable name',
+      "sources.0.stripe.requestsPerSecond: must be at most 100 (Stripe's live read limit)",
+      'sources.0.stripe: unknown key "apiKey"',
+      'sources.1.entities.0: an ECB rates source yields fx_rates only',
+    ]);
+  });
+
   it('lists every problem at once, each with its path', () => {
     expect(
       problems([
@@ -66,7 +89,7 @@ describe('source registry (pulse.config.json "sources")', () => {
       'sources.0.entities.0: "acounts" is not an entity of the data contract (accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates)',
       'sources.0.schedule.time: must be a local time HH:MM (24-hour)',
       'sources.1.mapping.subscriptions.fields.arr: give exactly one of "from" or "const"',
-      'sources.2.connector: connector must be one of: s3-dropzone, http-json',
+      'sources.2.connector: connector must be one of: s3-dropzone, http-json, stripe, ecb-rates',
       'sources.3.http.baseUrl: must be an http(s) URL',
       'sources.3.http.auth.header: type "header" needs "header" (the header name)',
       'sources.3.http.resources.subscriptions.path: must start with /',

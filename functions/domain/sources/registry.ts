@@ -187,7 +187,7 @@ const stripeSource = z
         segmentMetadata: z.string().min(1).default('segment'),
         ownerEmailMetadata: z.string().min(1).default('owner_email'),
         /** Request rate the connector stays under (Stripe allows 100 reads/s live, 25 in test mode). */
-        requestsPerSecond: z.number().positive().max(100).default(20),
+        requestsPerSecond: z.number().positive({ error: 'must be above 0' }).max(100, { error: "must be at most 100 (Stripe's live read limit)" }).default(20),
         timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
         /** Attempts per request, the first included: 429, 5xx and connection errors are retried. */
         maxAttempts: z.number().int().min(1).max(20).default(6),
