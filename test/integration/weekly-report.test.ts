@@ -25,6 +25,9 @@ interface StoredEmail {
   attachments: { contentType: string; cid?: string; related?: boolean }[];
 }
 
+/** The address of a To entry as the SES emulator reports it (`"CEO" <ceo@x>` or a bare address). */
+const address = (to: string): string => /<([^>]+)>/.exec(to)?.[1] ?? to.trim();
+
 let stack: LocalStack;
 let dynamodb: DynamoDBClient;
 let ses: SESv2Client;
@@ -82,7 +85,7 @@ async function deps(tableName: string, opts: { ingested?: boolean } = {}): Promi
 const countBySubjectAndRecipient = (emails: StoredEmail[], subject: string) => {
   const out: Record<string, number> = {};
   // The emulator keeps a raw message's To header as one string ("a@x, b@x").
-  for (const e of emails.filter((x) => x.subject === subject)) for (const to of e.destination.to.flatMap((t) => t.split(/,\s*/))) out[to] = (out[to] ?? 0) + 1;
+  for (const e of emails.filter((x) => x.subject === subject)) for (const to of e.destination.to.flatMap((t) => t.split(/,\s*/))) out[address(to)] = (out[address(to)] ?? 0) + 1;
   return out;
 };
 
@@ -159,7 +162,7 @@ describe('weekly report on the local stack', () => {
     expect(emails.filter((e) => e.subject === 'Northwind Cloud weekly 2026-W45')).toHaveLength(0);
     const notices = emails.filter((e) => e.subject === 'Pulse: weekly report delayed for Northwind Cloud, week 2026-W45');
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.destination.to).toEqual(['ops@northwind.example']);
+    expect(notices[0]!.destination.to).toEqual(['"OPS" <ops@northwind.example>']); // the display name comes from the address
     expect(notices[0]!.body.text).toContain('Source "demo" has not been ingested');
   }, 120_000);
 });
