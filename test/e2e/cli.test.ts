@@ -23,7 +23,7 @@ async function pulse(args: string[], cwd: string): Promise<{ code: number; stdou
 }
 
 const METRIC_KEYS = {
-  top: ['asOf', 'weekStart', 'currency', 'arrBridge', 'customers', 'retention', 'renewals', 'expansion', 'adoption', 'voice', 'support', 'unitEconomics', 'health', 'accounts'],
+  top: ['asOf', 'weekStart', 'currency', 'arrBridge', 'customers', 'retention', 'renewals', 'expansion', 'adoption', 'voice', 'support', 'unitEconomics', 'health', 'accounts', 'cohorts', 'contractedArr'],
   arrBridge: ['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'fx', 'close'],
   customers: ['open', 'close', 'new', 'reactivated', 'churned'],
   retention: ['nrr', 'grr', 'logoRetention', 'logoChurn', 'cohortSize'],
@@ -34,6 +34,7 @@ const METRIC_KEYS = {
   support: ['openedThisWeek', 'p1OpenedThisWeek', 'p1OpenAtAsOf'],
   unitEconomics: ['newLogos12m', 'cac', 'arpa', 'ltv', 'ltvToCac', 'cacPaybackMonths', 'servicesAttach'],
   health: ['green', 'yellow', 'red', 'unscored', 'arrAtRisk'],
+  contractedArr: ['d30', 'd90', 'd365'],
 };
 
 describe('pulse CLI', () => {
@@ -78,6 +79,8 @@ describe('pulse CLI', () => {
       for (const key of keys) expect(doc[group], `${group}.${key}`).toHaveProperty(key);
     }
     expect(Object.keys(doc.accounts[0])).toEqual(expect.arrayContaining(['accountId', 'arr', 'health', 'band', 'usageTrend', 'utilization']));
+    expect(doc.cohorts.map((c: { month: string }) => c.month)).toEqual(['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+    for (const c of doc.cohorts) expect(Object.keys(c)).toEqual(['month', 'customers', 'baseArr', 'logo', 'revenue']);
     const b = doc.arrBridge;
     expect(Math.round((b.open + b.new + b.reactivation + b.expansion - b.contraction - b.churn + b.fx - b.close) * 100)).toBe(0);
   });

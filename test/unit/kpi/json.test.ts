@@ -17,6 +17,7 @@ const REQUIRED = {
   support: ['openedThisWeek', 'p1OpenedThisWeek', 'p1OpenAtAsOf'],
   unitEconomics: ['newLogos12m', 'cac', 'arpa', 'ltv', 'ltvToCac', 'cacPaybackMonths', 'servicesAttach'],
   health: ['green', 'yellow', 'red', 'unscored', 'arrAtRisk'],
+  contractedArr: ['d30', 'd90', 'd365'],
 } as const;
 
 describe('KPI JSON document', () => {
@@ -31,12 +32,17 @@ describe('KPI JSON document', () => {
     for (const k of ['from', 'to', ...REQUIRED.arrBridge]) expect(doc.arrBridgeQtd).toHaveProperty(k);
     const acct = (doc.accounts as unknown as Record<string, unknown>[])[0]!;
     for (const k of ['accountId', 'arr', 'health', 'band', 'usageTrend', 'utilization']) expect(acct).toHaveProperty(k);
+    const cohorts = doc.cohorts as unknown as Record<string, unknown>[];
+    expect(cohorts).toHaveLength(12);
+    for (const c of cohorts) expect(Object.keys(c)).toEqual(['month', 'customers', 'baseArr', 'logo', 'revenue']);
   });
 
   it('an empty dataset gives zeros for counts and sums, and null for every ratio', () => {
     const doc = toKpiJson(computeKpis(emptyDataset(), EXAMPLE_AS_OF, settings()));
     expect(doc.arrBridge).toEqual({ open: 0, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: 0 });
     expect(doc.retention).toEqual({ nrr: null, grr: null, logoRetention: null, logoChurn: null, cohortSize: 0, cohortDate: '2025-11-22' });
+    expect(doc.contractedArr).toEqual({ d30: 0, d90: 0, d365: 0 });
+    expect(doc.cohorts.every((c) => c.customers === 0 && c.baseArr === 0 && c.logo.length === 0 && c.revenue.length === 0)).toBe(true);
     expect(doc.renewals).toMatchObject({ grossRenewalRate: null, netRenewalRate: null, logoRenewalRate: null, overdue: { count: 0, arr: 0 } });
     expect(doc.expansion.winRate90d).toBeNull();
     expect(doc.adoption.utilization).toBeNull();
