@@ -15,7 +15,7 @@ export const MANIFEST_SCHEMA = 'pulse.archive.manifest/v1';
  * Version of the metric definitions (docs/metrics.md) the figures follow. Bump it whenever a
  * definition changes, so a reader can tell packs computed under different rules apart.
  */
-export const METRIC_DEFINITIONS_VERSION = '2026.1';
+export const METRIC_DEFINITIONS_VERSION = '2026.2';
 
 export interface ManifestFile {
   name: string;
