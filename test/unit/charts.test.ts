@@ -116,9 +116,9 @@ describe('waterfall layout (pure)', () => {
     expect(truncated).toBe(true);
     expect(domain[0]).toBeGreaterThan(0);
     expect(domain[0]).toBeLessThan(WEEK.close);
-    // Totals get enough digits to tell open from close.
-    expect(byKey.open?.text).toBe('$12.35M');
-    expect(byKey.close?.text).toBe('$12.44M');
+    // Totals with three significant digits, as the e-mail's text prints money (more only when open and close would read the same).
+    expect(byKey.open?.text).toBe('$12.3M');
+    expect(byKey.close?.text).toBe('$12.4M');
   });
 
   it('zero movements: flat bars at the open level, a zero-based axis', () => {
@@ -137,7 +137,7 @@ describe('waterfall layout (pure)', () => {
     const { bars } = waterfallLayout(ONLY_CHURN, USD);
     const churn = bars.find((b) => b.key === 'churn');
     expect(churn).toMatchObject({ kind: 'decrease', lo: ONLY_CHURN.close, hi: ONLY_CHURN.open, text: '-$250K' });
-    expect(waterfallAlt(ONLY_CHURN, USD)).toBe('ARR bridge: opening ARR $12M, churn -$250K, closing ARR $11.75M (net -$250K).');
+    expect(waterfallAlt(ONLY_CHURN, USD)).toBe('ARR bridge: opening ARR $12M, churn -$250K, closing ARR $11.8M (net -$250K).');
   });
 
   it('all ARR churned: a zero-based axis down to $0', () => {
@@ -150,9 +150,9 @@ describe('waterfall layout (pure)', () => {
 
   it('huge values ($100M) keep compact labels', () => {
     const { bars } = waterfallLayout(HUGE, USD);
-    expect(bars.map((b) => b.text)).toEqual(['$100M', '+$2.5M', '$0', '+$1.2M', '-$300K', '-$900K', '$102.5M']);
+    expect(bars.map((b) => b.text)).toEqual(['$100M', '+$2.5M', '$0', '+$1.2M', '-$300K', '-$900K', '$103M']);
     expect(waterfallAlt(HUGE, USD)).toBe(
-      'ARR bridge: opening ARR $100M, new +$2.5M, expansion +$1.2M, contraction -$300K and churn -$900K, closing ARR $102.5M (net +$2.5M).',
+      'ARR bridge: opening ARR $100M, new +$2.5M, expansion +$1.2M, contraction -$300K and churn -$900K, closing ARR $103M (net +$2.5M).',
     );
   });
 
@@ -181,7 +181,7 @@ describe('waterfall layout (pure)', () => {
   it('alt text is one sentence with the formatted figures', () => {
     const alt = waterfallAlt(WEEK, { ...USD, title: 'ARR bridge, 2026-W47' });
     expect(alt).toBe(
-      'ARR bridge, 2026-W47: opening ARR $12.35M, new +$84K, reactivation +$13K, expansion +$41K, contraction -$9.1K and churn -$30K, closing ARR $12.44M (net +$98K).',
+      'ARR bridge, 2026-W47: opening ARR $12.3M, new +$84K, reactivation +$13K, expansion +$41K, contraction -$9.1K and churn -$30K, closing ARR $12.4M (net +$98K).',
     );
     expect(alt.match(/\./g)?.length).toBeGreaterThan(0);
     expect(alt.trim().endsWith('.')).toBe(true);
@@ -194,6 +194,13 @@ describe('waterfall layout (pure)', () => {
     expect((spec.height as number) + pad.top + pad.bottom).toBe(CHART_HEIGHT);
     expect(spec.autosize).toBe('none');
     expect(spec.background).toBe('#ffffff');
+  });
+
+  it("heads the chart with the net change as the e-mail's text prints it: compact money, percent to 0.01", () => {
+    const net = WEEK.close - WEEK.open;
+    const percent = new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' }).format(net / WEEK.open);
+    expect(percent).toMatch(/^\+\d+\.\d{2}%$/);
+    expect(JSON.stringify(waterfallSpec(WEEK, { ...USD, title: 'ARR bridge' }))).toContain(`Net +$98K (${percent})`);
   });
 });
 
@@ -276,7 +283,7 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
     const firstMs = performance.now() - t0;
     expect(chart).toMatchObject({ width: 600, height: 300, scale: 2 });
     expect(pngSize(chart.png)).toEqual({ width: 1200, height: 600 });
-    expect(chart.alt).toContain('$12.35M');
+    expect(chart.alt).toContain('$12.3M');
     expect(chart.alt).toContain('+$84K');
 
     const svg = await specToSvg(waterfallSpec(WEEK, { ...USD, title: 'ARR bridge' }));

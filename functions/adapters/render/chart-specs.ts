@@ -249,7 +249,9 @@ export interface WaterfallLayout {
 export function waterfallLayout(input: WaterfallInput, opts: WaterfallOptions): WaterfallLayout {
   for (const k of waterfallOrder(input)) requireFinite(k, input[k] as number);
   const labels = { ...WATERFALL_LABELS, ...opts.labels };
-  const [openText, closeText] = distinctMoneyLabels([input.open, input.close], opts.currency, opts.locale, 4);
+  // Three significant digits, as the e-mail's text prints money ($16.2M); more only when open and
+  // close would otherwise read the same.
+  const [openText, closeText] = distinctMoneyLabels([input.open, input.close], opts.currency, opts.locale, 3);
   const movementText = (v: Cents) => formatMoneyCompact(v, opts.currency, opts.locale, { signed: true });
 
   const movements: WaterfallBar[] = [];
@@ -316,7 +318,7 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
   const net = input.close - input.open;
   const netPercent =
     input.open > 0
-      ? ` (${new Intl.NumberFormat(opts.locale, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(net / input.open)})`
+      ? ` (${new Intl.NumberFormat(opts.locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' }).format(net / input.open)})` // as the text: +2.09%
       : '';
   const netText = `Net ${formatMoneyCompact(net, opts.currency, opts.locale, { signed: true })}${netPercent}`;
   headerMarks.push(

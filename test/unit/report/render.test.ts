@@ -84,6 +84,17 @@ describe('the weekly report email, parsed back from raw MIME', () => {
     expect(parsed.headers.get('x-pulse-kind')).toBe('weekly-report');
   });
 
+  it('prints the same figures in the charts as in the text (three significant digits, the net change to 0.01%)', () => {
+    const waterfall = email.images.find((i) => /bridge/i.test(i.alt))!;
+    const compact = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumSignificantDigits: 3 }).format(cents / 100);
+    const closing = view.headline.find((h) => h.id === 'closingArr')!;
+    expect(waterfall.alt).toContain(`closing ARR ${compact(closing.value!)}`);
+    expect(email.text).toContain(compact(closing.value!));
+    // The opening ARR as the text's money format prints it (three significant digits), not with a fourth.
+    const opening = /opening ARR \$([\d.]+)[KM]?,/.exec(waterfall.alt)![1]!;
+    expect(opening.replace('.', '').replace(/^0+/, '').length).toBeLessThanOrEqual(3);
+  });
+
   it('derives display names from addresses', () => {
     expect(['priya.raman@northwind.example', 'cco@northwind.example', 'pulse@northwind.example', 'tom_becker+ops@x.example', '1234@x.example'].map(displayNameFor)).toEqual([
       'Priya Raman',
