@@ -21,6 +21,8 @@ export interface SourceQuality {
   topFields: string;
   /** Where the full rejects report is, when there is one. */
   location: string | null;
+  /** A link to open that report (the S3 console's page of the object), for the e-mail: never a bare s3:// path. */
+  link: string | null;
 }
 
 export interface DataQuality {
@@ -51,7 +53,19 @@ export function dataQualityOf(runs: readonly IngestRunSummary[], timeZone: strin
           .map(([field, n]) => `${field} (${n})`)
           .join(', '),
         location: r.rejects?.location ?? null,
+        link: rejectsLink(r.rejects?.location),
       }),
     );
   return { sources, rejectedRows: sources.reduce((n, s) => n + s.rejectedRows, 0), known: sources.length > 0 };
+}
+
+/**
+ * The rejects report's address as a link: `s3://bucket/key` becomes the S3 console's page of the
+ * object (it asks the reader to sign in to AWS); an http(s) address stays as it is.
+ */
+export function rejectsLink(location: string | undefined): string | null {
+  if (!location) return null;
+  if (/^https?:\/\//.test(location)) return location;
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+  return m ? `https://s3.console.aws.amazon.com/s3/object/${encodeURIComponent(m[1]!)}?prefix=${encodeURIComponent(m[2]!)}` : null;
 }

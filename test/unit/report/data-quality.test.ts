@@ -21,9 +21,9 @@ describe('data quality footer', () => {
       known: true,
       rejectedRows: 3,
       sources: [
-        { source: 'billing', lastIngest: '2026-11-23', status: 'succeeded', rejectedRows: 0, topFields: '', location: null },
+        { source: 'billing', lastIngest: '2026-11-23', status: 'succeeded', rejectedRows: 0, topFields: '', location: null, link: null },
         // 03:01 UTC is still 22 November in New York
-        { source: 'crm', lastIngest: '2026-11-22', status: 'succeeded', rejectedRows: 3, topFields: 'nps.score (2), * (1), a.b (1)', location: 's3://r/rejects/x/rejects.csv' },
+        { source: 'crm', lastIngest: '2026-11-22', status: 'succeeded', rejectedRows: 3, topFields: 'nps.score (2), * (1), a.b (1)', location: 's3://r/rejects/x/rejects.csv', link: 'https://s3.console.aws.amazon.com/s3/object/r?prefix=rejects%2Fx%2Frejects.csv' },
       ],
     });
     expect(dataQualityOf([], 'UTC')).toEqual({ known: false, rejectedRows: 0, sources: [] });
@@ -49,9 +49,14 @@ describe('data quality footer', () => {
         { asOf: '2026-11-22', dryRun: true },
       );
       if (r.status !== 'dry-run') throw new Error(r.status);
-      expect(r.email.html).toMatch(/Data quality: <strong>crm<\/strong> ingested Nov 23, 2026, 2 row\(s\) rejected \(nps\.score \(2\)\): <code>s3:\/\/pulse-rejects\/rejects\/r1\/rejects\.csv<\/code>/);
+      // A link to the report, never an internal s3:// path a reader cannot open.
+      const link = 'https://s3.console.aws.amazon.com/s3/object/pulse-rejects?prefix=rejects%2Fr1%2Frejects.csv';
+      expect(r.email.html).toMatch(/Data quality: <strong>crm<\/strong> ingested Nov 23, 2026, 2 row\(s\) rejected \(nps\.score \(2\)\): <a class="link" href="([^"]+)"[^>]*>rejects report<\/a>/);
+      expect(r.email.html).toContain(`href="${link.replace(/=/g, '&#x3D;')}"`); // Handlebars escapes = in the attribute
+      expect(r.email.html).not.toContain('s3://pulse-rejects');
       expect(r.email.text).toContain('crm: ingested');
-      expect(r.email.text).toContain('2 row(s) rejected (nps.score (2)); report s3://pulse-rejects/rejects/r1/rejects.csv');
+      expect(r.email.text).toContain(`2 row(s) rejected (nps.score (2)); rejects report ${link}`);
+      expect(r.email.text).not.toContain('s3://pulse-rejects');
     });
   });
 });
