@@ -126,7 +126,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     step(`Archiving ${computed.week} for finance: report as sent, extracts, workbook, manifest (write-once S3)`);
     const archived = await archiveDemoWeek(session, config, { asOf, dataset, report, log: (l) => console.log(`   ${l}`) });
 
-    step('Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once)');
+    step('Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once; a first run sends the CCO one summary instead)');
     const alertRun = await runAlertsOn(session, config, { today, digest: true, by: 'pulse demo', dataset });
     printRunResult(alertRun, (l) => console.log(`   ${l}`));
 
