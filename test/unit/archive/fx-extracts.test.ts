@@ -4,20 +4,10 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { arrMovements, buildExtracts, movementResidual, toCsv, weeklyPeriods } from '../../../functions/domain/archive';
-import type { Subscription } from '../../../functions/domain/contract/entities';
 import { kpisAt, prepareKpiContext } from '../../../functions/domain/kpi';
-import { account, dataset } from '../kpi/builders';
+import { account, currencyLine as line, dataset } from '../kpi/builders';
 import { SETTINGS } from './fixtures';
 
-const line = (lineId: string, accountId: string, arr: number, startDate: string, currency?: string, endDate?: string): Subscription => ({
-  lineId,
-  accountId,
-  kind: 'recurring',
-  arr,
-  startDate,
-  ...(endDate ? { endDate } : {}),
-  ...(currency ? { currency } : {}),
-});
 
 // ACME: 10,000 EUR at 1.10 renewed on 11-18 as 12,000 EUR at 1.05 (expansion 2,100, fx -500).
 // KWD: 1,500.125 KWD at 3.2561 renewed on 11-19 as 1,600 KWD at 3.25 (o' is a fraction of a cent).

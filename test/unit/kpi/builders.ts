@@ -22,6 +22,17 @@ export function line(accountId: string, arr: number, startDate: string, endDate?
   return s;
 }
 
+/** A recurring line with its own id, in `currency` (minor units; none = the reporting currency). */
+export const currencyLine = (lineId: string, accountId: string, arr: number, startDate: string, currency?: string, endDate?: string): Subscription => ({
+  lineId,
+  accountId,
+  kind: 'recurring',
+  arr,
+  startDate,
+  ...(endDate ? { endDate } : {}),
+  ...(currency ? { currency } : {}),
+});
+
 export const services = (accountId: string, amount: number, startDate: string): Subscription => line(accountId, amount, startDate, undefined, 'services');
 
 export function renewal(

@@ -9,18 +9,9 @@ import { add, compare, fromInt, sub, type Ratio } from '../../../functions/domai
 import { convertDataset, convertMinorUnits, FxRateTable, unconvertedRows } from '../../../functions/domain/fx';
 import { bridgeResidual, computeBridge, computeKpis, computeSegmentKpis, toKpiJson } from '../../../functions/domain/kpi';
 import { ArrTimeline } from '../../../functions/domain/kpi/timeline';
-import { account, dataset, settings } from './builders';
+import { account, currencyLine as line, dataset, settings } from './builders';
 
 const rate = (date: string, currency: string, r: string): FxRate => ({ date, currency, rate: r });
-const line = (lineId: string, accountId: string, arr: number, startDate: string, currency?: string, endDate?: string): Subscription => ({
-  lineId,
-  accountId,
-  kind: 'recurring',
-  arr,
-  startDate,
-  ...(endDate ? { endDate } : {}),
-  ...(currency ? { currency } : {}),
-});
 
 describe('conversion', () => {
   it('multiplies minor units by the exact rate and rounds half-up to the cent once (no float drift)', () => {

@@ -2,21 +2,11 @@
 // a sentence only when exchange rates moved ARR; renewals in the report are in the reporting currency.
 import { describe, expect, it } from 'vitest';
 import { waterfallAlt, waterfallLayout } from '../../../functions/adapters/render/chart-specs';
-import type { Subscription } from '../../../functions/domain/contract/entities';
 import { DEFAULT_KPI_SETTINGS } from '../../../functions/domain/kpi';
 import { accountMovements, buildWeeklyReportView, computeWeeklyReportData, createFormatter, FX_ROW_LABEL, summarize, weeklyReportInput } from '../../../functions/domain/report';
 import { prepareKpiContext } from '../../../functions/domain/kpi';
-import { account, dataset } from '../kpi/builders';
+import { account, currencyLine as line, dataset } from '../kpi/builders';
 
-const line = (lineId: string, accountId: string, arr: number, startDate: string, currency?: string, endDate?: string): Subscription => ({
-  lineId,
-  accountId,
-  kind: 'recurring',
-  arr,
-  startDate,
-  ...(endDate ? { endDate } : {}),
-  ...(currency ? { currency } : {}),
-});
 
 // ACME's 10,000 EUR contract (at 1.10) renewed on 11-18 as 12,000 EUR (at 1.05): expansion 2,100, fx -500.
 const data = dataset({
