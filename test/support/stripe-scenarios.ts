@@ -5,17 +5,11 @@
 import type Stripe from 'stripe';
 import { customer, event, invoice, line, price, subscription, ts } from './fake-stripe/builders';
 import type { MemoryStripeData } from './fake-stripe/store';
+import { addMonths } from '../../functions/domain/dates';
 
 export const TZ = 'America/New_York';
 /** Local 10:00 on a date, as Stripe's Unix seconds. */
 export const at = (date: string, time = '10:00') => ts(`${date}T${time}`, TZ);
-
-const addMonth = (date: string, n: number) => {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const t = new Date(Date.UTC(y, m - 1 + n, 1));
-  const last = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 0)).getUTCDate();
-  return `${t.getUTCFullYear()}-${String(t.getUTCMonth() + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-};
 
 export interface ExpectedLine {
   line_id: string;
@@ -55,8 +49,8 @@ export function revenueRulesScenario(): StripeScenario {
   let n = 0;
   /** One invoice per month for [from, to), each with one full-period line for the item. */
   const months = (cust: string, sub: string, si: string, p: Stripe.Price, from: string, to: string, o: { amount?: number; quantity?: number; status?: (start: string) => Stripe.Invoice.Status } = {}) => {
-    for (let start = from; start < to; start = addMonth(start, 1)) {
-      const end = addMonth(start, 1);
+    for (let start = from; start < to; start = addMonths(start, 1)) {
+      const end = addMonths(start, 1);
       const id = `in_${cust.slice(4)}_${start.replace(/-/g, '')}`;
       data.invoices.push(
         invoice({
@@ -154,8 +148,8 @@ export function revenueRulesScenario(): StripeScenario {
   const pHm = mkPrice('price_hm', 5, { recurring: { usage_type: 'metered' } });
   mkCustomer('cus_h', '2026-04-20');
   mkSub('sub_h', 'cus_h', [{ id: 'si_h', price: pH }, { id: 'si_hm', price: pHm }]);
-  for (let start = '2026-05-01'; start < '2026-12-01'; start = addMonth(start, 1)) {
-    const end = addMonth(start, 1);
+  for (let start = '2026-05-01'; start < '2026-12-01'; start = addMonths(start, 1)) {
+    const end = addMonths(start, 1);
     data.invoices.push(
       invoice({
         id: `in_h_${start}`,
@@ -223,8 +217,8 @@ export function revenueRulesScenario(): StripeScenario {
   mkCustomer('cus_p', '2026-08-20');
   const addons = Array.from({ length: 25 }, (_, i) => ({ id: `si_p${String(i + 1).padStart(2, '0')}`, price: mkPrice(`price_p${String(i + 1).padStart(2, '0')}`, 1_000) }));
   mkSub('sub_p', 'cus_p', addons);
-  for (let start = '2026-09-01'; start < '2026-12-01'; start = addMonth(start, 1)) {
-    const end = addMonth(start, 1);
+  for (let start = '2026-09-01'; start < '2026-12-01'; start = addMonths(start, 1)) {
+    const end = addMonths(start, 1);
     data.invoices.push(
       invoice({ id: `in_p_${start}`, customer: 'cus_p', created: at(start), lines: addons.map((a) => line({ id: `il_${++n}`, price: a.price, subscription_item: a.id, subscription: 'sub_p', start: at(start), end: at(end) })) }),
     );
@@ -236,8 +230,8 @@ export function revenueRulesScenario(): StripeScenario {
   mkCustomer('cus_r', '2026-04-25');
   mkSub('sub_r', 'cus_r', [{ id: 'si_r', price: pR, quantity: 2 }]);
   months('cus_r', 'sub_r', 'si_r', pR, '2026-05-01', '2026-08-01');
-  for (let start = '2026-08-01'; start < '2026-12-01'; start = addMonth(start, 1)) {
-    const end = addMonth(start, 1);
+  for (let start = '2026-08-01'; start < '2026-12-01'; start = addMonths(start, 1)) {
+    const end = addMonths(start, 1);
     const lines = [line({ id: `il_${++n}`, price: pR, subscription_item: 'si_r', subscription: 'sub_r', start: at(start), end: at(end), quantity: 2 })];
     if (start === '2026-08-01') lines.push(line({ id: `il_${++n}`, price: pR, subscription: 'sub_r', proration: true, start: at('2026-07-16'), end: at('2026-08-01'), amount: 5_161 }));
     data.invoices.push(invoice({ id: `in_r_${start}`, customer: 'cus_r', created: at(start), lines }));
