@@ -1,5 +1,6 @@
-// One JSON GET with a timeout, and retries with full-jitter backoff on 429, 5xx, timeouts and
-// connection errors; a Retry-After header (seconds or an HTTP date) is honoured.
+// One HTTP request with a timeout, and retries with full-jitter backoff on 429, 5xx, timeouts and
+// connection errors; a Retry-After header (seconds or an HTTP date) is honoured. Every connector
+// built on plain HTTP (the http-json source, ECB, the CRM and help-desk APIs) goes through here.
 import { fullJitterDelay, realSleep } from '../../../backoff';
 import { HttpSourceError } from './errors';
 
@@ -46,7 +47,21 @@ export interface TextResponse {
 
 /** A GET whose body is JSON. */
 export async function getJson(url: string, headers: Record<string, string>, opts: HttpClientOptions, what = url): Promise<JsonResponse> {
-  const res = await getText(url, { accept: 'application/json', ...headers }, opts, what);
+  return requestJson(url, { headers }, opts, what);
+}
+
+export interface RequestInit {
+  /** GET unless given. */
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  headers: Record<string, string>;
+  /** Sent as JSON (content-type set here); a string is sent as it is (a form body sets its own content-type). */
+  body?: unknown;
+}
+
+/** A request whose answer is JSON (an empty 204 body reads as null). */
+export async function requestJson(url: string, init: RequestInit, opts: HttpClientOptions, what = url): Promise<JsonResponse> {
+  const res = await requestText(url, { ...init, headers: { accept: 'application/json', ...init.headers } }, opts, what);
+  if (res.text.trim() === '') return { url, status: res.status, headers: res.headers, body: null, attempts: res.attempts };
   try {
     return { url, status: res.status, headers: res.headers, body: JSON.parse(res.text), attempts: res.attempts };
   } catch (e) {
@@ -59,6 +74,15 @@ export async function getJson(url: string, headers: Record<string, string>, opts
 
 /** A GET, its body as text (a file: rates, an export). */
 export async function getText(url: string, headers: Record<string, string>, opts: HttpClientOptions, what = url): Promise<TextResponse> {
+  return requestText(url, { headers }, opts, what);
+}
+
+/** Any request, its answer as text. Errors carry the status and the start of the answer's body. */
+export async function requestText(url: string, init: RequestInit, opts: HttpClientOptions, what = url): Promise<TextResponse> {
+  const method = init.method ?? 'GET';
+  const json = init.body !== undefined && typeof init.body !== 'string';
+  const headers = json ? { 'content-type': 'application/json', ...init.headers } : init.headers;
+  const body = init.body === undefined ? undefined : json ? JSON.stringify(init.body) : (init.body as string);
   const doFetch = opts.fetch ?? fetch;
   const sleep = opts.sleep ?? realSleep;
   const random = opts.random ?? Math.random;
@@ -67,18 +91,18 @@ export async function getText(url: string, headers: Record<string, string>, opts
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
     let wait: number | undefined;
     try {
-      const res = await doFetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'error' });
+      const res = await doFetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'error' });
       const text = await res.text();
       if (res.ok) return { url, status: res.status, headers: res.headers, text, attempts: attempt };
       if (res.status === 401 || res.status === 403) {
         throw new HttpSourceError(
           'AUTH_FAILED',
           `${what} refused the credentials (HTTP ${res.status}${detail(text)}): check the source's auth settings and its secret`,
-          { status: res.status },
+          { status: res.status, body: text },
         );
       }
       if (!RETRYABLE_STATUS(res.status)) {
-        throw new HttpSourceError('HTTP_ERROR', `${what} answered HTTP ${res.status}${detail(text)}`, { status: res.status });
+        throw new HttpSourceError('HTTP_ERROR', `${what} answered HTTP ${res.status}${detail(text)}`, { status: res.status, body: text });
       }
       last = `HTTP ${res.status}${detail(text)}`;
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now());
@@ -87,7 +111,7 @@ export async function getText(url: string, headers: Record<string, string>, opts
           throw new HttpSourceError(
             'RETRY_AFTER_TOO_LONG',
             `${what} answered HTTP ${res.status} and asked to wait ${Math.ceil(retryAfter / 1000)} s (Retry-After), more than maxRetryAfterMs ${opts.maxRetryAfterMs} ms; the next run will try again`,
-            { status: res.status },
+            { status: res.status, body: text },
           );
         }
         wait = retryAfter;

@@ -25,10 +25,13 @@ export class HttpSourceError extends Error {
   constructor(
     readonly code: HttpSourceErrorCode,
     message: string,
-    opts: { cause?: unknown; status?: number } = {},
+    opts: { cause?: unknown; status?: number; body?: string } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     if (opts.status !== undefined) this.status = opts.status;
+    if (opts.body !== undefined) this.body = opts.body.slice(0, 4_096);
   }
   readonly status?: number;
+  /** The start of the answer's body, for connectors that read an API's own error code from it. */
+  readonly body?: string;
 }

@@ -1,4 +1,4 @@
 export { HttpJsonSource, hwmKey, laterMark, linkHeaderNext, type HttpJsonSourceOptions } from './source';
-export { getJson, parseRetryAfter, type HttpClientOptions } from './client';
+export { getJson, getText, parseRetryAfter, requestJson, requestText, type HttpClientOptions, type RequestInit } from './client';
 export { EnvSecrets, FileSecrets, SecretChain, SecretsManagerSecrets, authHeaders, secretEnvName, type SecretResolver } from './credentials';
 export { HttpSourceError, type HttpSourceErrorCode } from './errors';
