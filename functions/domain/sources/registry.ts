@@ -36,6 +36,21 @@ const common = {
   schedule: sourceScheduleSchema.default('daily'),
 };
 
+/**
+ * How a CRM or help-desk record names its Pulse account (functions/domain/sources/account-identity.ts),
+ * tried in order: `{ "by": "field", "field": "<property>" }` or `{ "by": "domain" }`. Each connector
+ * gives its own default (its usual property for the Pulse id, then the domain match).
+ */
+export const accountIdentitySchema = (defaultField: string) =>
+  z
+    .array(
+      z.discriminatedUnion('by', [z.object({ by: z.literal('field'), field: z.string().min(1) }).strict(), z.object({ by: z.literal('domain') }).strict()], {
+        error: 'each rule is { "by": "field", "field": "<property>" } or { "by": "domain" }',
+      }),
+    )
+    .min(1, { error: 'must name at least one rule' })
+    .default([{ by: 'field', field: defaultField }, { by: 'domain' }]);
+
 const dropZoneSource = z
   .object({
     ...common,
