@@ -224,6 +224,11 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Where alerts and the Monday headline go besides e-mail (docs/alerts.md, "Channels"): Slack,
+     * Microsoft Teams, CRM tasks. Each is off until configured; each fails on its own.
+     */
+    notifications: z.object({}).strict().prefault({}),
     /** The Monday executive report (docs/report.md). */
     report: z
       .object({
