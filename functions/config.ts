@@ -16,6 +16,7 @@ const emailAddress = z
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time HH:MM (24-hour)' });
 const weekday = z.enum(WEEKDAYS, { error: `must be a weekday name: ${WEEKDAYS.join(', ')}` });
 const fraction = z.number().min(0).max(1);
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' });
 
 const healthWeights = z
   .object({
@@ -228,7 +229,43 @@ export const configSchema = z
      * Where alerts and the Monday headline go besides e-mail (docs/alerts.md, "Channels"): Slack,
      * Microsoft Teams, CRM tasks. Each is off until configured; each fails on its own.
      */
-    notifications: z.object({}).strict().prefault({}),
+    notifications: z
+      .object({
+        slack: z
+          .object({
+            /** Slack's Web API base (a test or the demo points it at a loopback fake). */
+            apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://slack.com/api/'),
+            /** Environment variable holding the bot token (xoxb-...): how the token arrives locally. */
+            tokenEnv: envVarName.default('SLACK_BOT_TOKEN'),
+            /** AWS Secrets Manager secret name or ARN holding the bot token (in AWS; the plain token or JSON with "token"). */
+            secretName: z.string().min(1).optional(),
+            /** The CCO's channel: critical alerts and the daily digest (a name like #cs-renewal-risk or a channel id). */
+            channel: z.string().min(1),
+            /** Also send each critical alert to the account owner as a direct message (found by e-mail). */
+            directMessageOwners: z.boolean().default(true),
+            /** Where the Monday headline goes (none when left out). */
+            weeklyReportChannel: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+        teams: z
+          .object({
+            /** Environment variable holding the Workflows webhook URL: how it arrives locally. */
+            webhookUrlEnv: envVarName.default('TEAMS_WEBHOOK_URL'),
+            /** AWS Secrets Manager secret name or ARN holding the webhook URL (in AWS; the plain URL or JSON with "url"). */
+            secretName: z.string().min(1).optional(),
+            /** Post the critical alerts (default true). */
+            criticalAlerts: z.boolean().default(true),
+            /** Post the CCO's daily digest (default true). */
+            digest: z.boolean().default(true),
+            /** Post the Monday headline (default true). */
+            weeklyHeadline: z.boolean().default(true),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
     /** The Monday executive report (docs/report.md). */
     report: z
       .object({
