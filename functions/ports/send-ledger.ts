@@ -41,6 +41,11 @@ export interface SendLedger {
   markSent(key: SendKey, messageId: string): Promise<void>;
   /** Gives a claim back after a delivery that surely did not go out, so a retry can send. */
   release(key: SendKey, reason: string): Promise<void>;
+  /**
+   * The delivery recorded for a key, when it was marked sent (a consistent read): how a later
+   * transition finds what an earlier one made, e.g. the CRM task an alert opened.
+   */
+  delivered(key: SendKey): Promise<{ messageId: string; sentAt: string } | undefined>;
 }
 
 /**

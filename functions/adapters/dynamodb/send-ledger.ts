@@ -150,6 +150,11 @@ export class DynamoDbSendLedger implements SendLedger {
     }
   }
 
+  async delivered(key: SendKey): Promise<{ messageId: string; sentAt: string } | undefined> {
+    const item = await this.get(key);
+    return item?.status === 'sent' && item.messageId !== undefined ? { messageId: item.messageId, sentAt: item.sentAt ?? '' } : undefined;
+  }
+
   /** The stored claim, for inspection (`pulse report` prints it). */
   async get(key: SendKey): Promise<SendItem | undefined> {
     try {

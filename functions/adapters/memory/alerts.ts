@@ -65,4 +65,8 @@ export class InMemorySendLedger implements SendLedger {
     const id = this.id(key);
     if (this.entries.get(id)?.status === 'in-flight') this.entries.delete(id);
   }
+  async delivered(key: SendKey): Promise<{ messageId: string; sentAt: string } | undefined> {
+    const e = this.entries.get(this.id(key));
+    return e?.status === 'sent' ? { messageId: e.messageId!, sentAt: e.sentAt! } : undefined;
+  }
 }

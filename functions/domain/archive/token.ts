@@ -9,10 +9,16 @@
 // `i` names the link's record (revocable, listed by `pulse archive links`) and `r` binds the token
 // to its recipient(s): an HMAC of the addresses under the signing key, never the address in clear.
 // Both are optional so links issued before they existed still verify (they then name no record).
+//
+// The same signer makes the tokens of other purposes (the alert e-mails' snooze and acknowledge
+// links, functions/domain/alerts/action-token.ts): `signToken`/`verifyToken` with a TokenPurpose.
+// The purpose is part of the signed text ("pulse-<purpose>.v1."), so a token made for one purpose
+// never verifies for another, with the same key.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ARCHIVE_ROOT } from './layout';
 
-const DOMAIN = 'pulse-download.v1.';
+/** What a token is for; each purpose signs under its own domain string. */
+export type TokenPurpose = 'download' | 'alert-action';
 const SECONDS_PER_DAY = 86_400;
 /** Keys shorter than this are refused: an HMAC key should carry at least 128 bits. */
 export const MIN_KEY_BYTES = 16;
@@ -55,8 +61,8 @@ function keyBytes(secret: string | Uint8Array): Buffer {
   return b;
 }
 
-function mac(secret: string | Uint8Array, payloadPart: string): Buffer {
-  return createHmac('sha256', keyBytes(secret)).update(DOMAIN + payloadPart).digest();
+function mac(secret: string | Uint8Array, purpose: TokenPurpose, payloadPart: string): Buffer {
+  return createHmac('sha256', keyBytes(secret)).update(`pulse-${purpose}.v1.${payloadPart}`).digest();
 }
 
 const TOKEN_SHAPE = /^([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})$/;
@@ -77,8 +83,49 @@ export function signDownloadToken(secret: string | Uint8Array, claims: TokenClai
   if (claims.linkId !== undefined && !LINK_ID_SHAPE.test(claims.linkId)) throw new RangeError(`"${claims.linkId}" is not a link id`);
   if (claims.recipientHash !== undefined && !HASH_SHAPE.test(claims.recipientHash)) throw new RangeError('recipientHash must come from recipientHash()');
   const doc = { k: claims.key, e: claims.expiresAt, ...(claims.linkId ? { i: claims.linkId } : {}), ...(claims.recipientHash ? { r: claims.recipientHash } : {}) };
+  return signToken(secret, 'download', doc);
+}
+
+/** Signs a claims document (it must carry `e`, the expiry in whole seconds since the epoch) for one purpose. */
+export function signToken(secret: string | Uint8Array, purpose: TokenPurpose, doc: { e: number } & Record<string, unknown>): string {
+  if (!Number.isInteger(doc.e)) throw new RangeError('the expiry must be whole seconds since the epoch');
   const payload = Buffer.from(JSON.stringify(doc), 'utf8').toString('base64url');
-  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+  return `${payload}.${mac(secret, purpose, payload).toString('base64url')}`;
+}
+
+/**
+ * Checks a token's shape and signature for one purpose (with any of the keys: the current one
+ * and, during a rotation, the previous ones) and returns its claims with their integer expiry `e`,
+ * not yet compared with the clock (see checkExpiry). Throws DownloadTokenError (malformed,
+ * bad-signature).
+ */
+export function verifyToken(secrets: string | Uint8Array | readonly (string | Uint8Array)[], purpose: TokenPurpose, token: string): { e: number } & Record<string, unknown> {
+  const keys = Array.isArray(secrets) ? (secrets as (string | Uint8Array)[]) : [secrets as string | Uint8Array];
+  const m = TOKEN_SHAPE.exec(token);
+  if (!m) throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
+  const [, payloadPart, sigPart] = m as unknown as [string, string, string];
+  const sig = Buffer.from(sigPart, 'base64url');
+  const valid = keys.some((k) => {
+    const expected = mac(k, purpose, payloadPart);
+    return expected.byteLength === sig.byteLength && timingSafeEqual(expected, sig);
+  });
+  if (!valid) throw new DownloadTokenError('bad-signature', 'The link has been altered or was not issued by this Pulse installation.');
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
+  } catch {
+    throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
+  }
+  const e = (claims as { e?: unknown } | null)?.e;
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims) || typeof e !== 'number' || !Number.isInteger(e)) {
+    throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
+  }
+  return claims as { e: number } & Record<string, unknown>;
+}
+
+/** Throws DownloadTokenError('expired') when `now` is at or after the expiry `e` (seconds since the epoch). */
+export function checkExpiry(e: number, now: Date): void {
+  if (Math.floor(now.getTime() / 1000) >= e) throw new DownloadTokenError('expired', `The link expired on ${new Date(e * 1000).toISOString().slice(0, 10)}.`);
 }
 
 /** Expiry (seconds since the epoch) of a link made at `now` for `days` days. */
@@ -97,31 +144,12 @@ export function tokenFor(secret: string | Uint8Array, key: string, days: number,
  * previous ones), then the expiry. Throws a DownloadTokenError saying which check failed.
  */
 export function verifyDownloadToken(secrets: string | Uint8Array | readonly (string | Uint8Array)[], token: string, now: Date = new Date()): TokenClaims {
-  const keys = Array.isArray(secrets) ? (secrets as (string | Uint8Array)[]) : [secrets as string | Uint8Array];
-  const m = TOKEN_SHAPE.exec(token);
-  if (!m) throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
-  const [, payloadPart, sigPart] = m as unknown as [string, string, string];
-  const sig = Buffer.from(sigPart, 'base64url');
-  const valid = keys.some((k) => {
-    const expected = mac(k, payloadPart);
-    return expected.byteLength === sig.byteLength && timingSafeEqual(expected, sig);
-  });
-  if (!valid) throw new DownloadTokenError('bad-signature', 'The link has been altered or was not issued by this Pulse installation.');
-  let claims: { k?: unknown; e?: unknown; i?: unknown; r?: unknown };
-  try {
-    claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
-  } catch {
-    throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
-  }
-  if (typeof claims.k !== 'string' || typeof claims.e !== 'number' || !Number.isInteger(claims.e)) {
-    throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
-  }
+  const claims = verifyToken(secrets, 'download', token) as { k?: unknown; e: number; i?: unknown; r?: unknown };
+  if (typeof claims.k !== 'string') throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   if ((claims.i !== undefined && (typeof claims.i !== 'string' || !LINK_ID_SHAPE.test(claims.i))) || (claims.r !== undefined && (typeof claims.r !== 'string' || !HASH_SHAPE.test(claims.r)))) {
     throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   }
   if (!isLinkableKey(claims.k)) throw new DownloadTokenError('forbidden-key', 'The link does not point into the archive.');
-  if (Math.floor(now.getTime() / 1000) >= claims.e) {
-    throw new DownloadTokenError('expired', `The link expired on ${new Date(claims.e * 1000).toISOString().slice(0, 10)}.`);
-  }
+  checkExpiry(claims.e, now);
   return { key: claims.k, expiresAt: claims.e, ...(claims.i ? { linkId: claims.i as string } : {}), ...(claims.r ? { recipientHash: claims.r as string } : {}) };
 }

@@ -54,6 +54,10 @@ export class MemorySendLedger implements SendLedger {
     const it = this.items.get(this.key(k));
     if (it?.status === 'claimed') it.status = 'released';
   }
+  async delivered(k: SendKey): Promise<{ messageId: string; sentAt: string } | undefined> {
+    const it = this.items.get(this.key(k));
+    return it?.status === 'sent' ? { messageId: it.messageId!, sentAt: it.sentAt! } : undefined;
+  }
 }
 
 export class MemoryMailer implements Mailer {
