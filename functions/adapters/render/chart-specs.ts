@@ -30,6 +30,8 @@ export const COLORS = {
   grid: '#E5E7EB',
   axis: '#C4C9D1',
   connector: '#9CA3AF',
+  /** Annotation lines and their numbers (5.9:1 on white). */
+  annotation: '#8E5BB5',
 } as const;
 
 /** Line colours in series order: blue, orange, green, purple (distinguishable with colour-blindness). */
@@ -523,7 +525,17 @@ export interface TrendChartSeries {
   format: 'money' | 'percent';
 }
 
-export type TrendOptions = ChartTextOptions;
+/** A dated note drawn on a trend: a dashed line at the point's index and its number above the plot. */
+export interface TrendMarker {
+  /** Index of the point (week) the note's date falls in. */
+  index: number;
+  /** Short label drawn above the line, e.g. `1`; the e-mail and the pack list the notes by it. */
+  label: string;
+}
+
+export interface TrendOptions extends ChartTextOptions {
+  markers?: readonly TrendMarker[];
+}
 
 /** Round tick steps (1, 2, 2.5, 5 x 10^k) covering [min, max] with about `target` intervals. */
 export function niceTicks(min: number, max: number, target = 4): number[] {
@@ -664,6 +676,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
   const fit = Math.max(1, Math.floor(plotWidth / (widest + 14)));
   const every = Math.max(1, Math.ceil(n / Math.min(7, fit)));
   const xLabels = points.map((p, i) => ({ i, label: p.label })).filter((p) => (n - 1 - p.i) % every === 0);
+  const markers = markerValues(opts.markers ?? [], n);
 
   const rows = points.flatMap((p, i) =>
     series.map((s) => {
@@ -724,6 +737,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
       { name: 'reference', values: reference.map((v) => ({ v })) },
       { name: 'xlabels', values: xLabels },
       { name: 'ends', values: placed },
+      { name: 'markers', values: markers },
     ],
     scales: [
       { name: 'x', type: 'linear', domain: n > 1 ? [0, n - 1] : [-0.5, 0.5], range: 'width', zero: false, nice: false },
@@ -851,9 +865,58 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
           },
         },
       },
+      ...(markers.length ? markerMarks() : []),
       ...(hasData ? [] : [textMark('no-data', 'No data for this period', { x: plotWidth / 2, y: plotHeight / 2, size: 13, color: COLORS.muted, align: 'center' })]),
     ],
   };
+}
+
+/** The weeks marked by annotations, one per week (several notes in one week share a line: `1,2`). */
+function markerValues(markers: readonly TrendMarker[], n: number): { i: number; text: string }[] {
+  const byIndex = new Map<number, string[]>();
+  for (const m of markers) {
+    if (Number.isInteger(m.index) && m.index >= 0 && m.index < n) byIndex.set(m.index, [...(byIndex.get(m.index) ?? []), m.label]);
+  }
+  return [...byIndex].sort(([a], [b]) => a - b).map(([i, labels]) => ({ i, text: labels.join(',') }));
+}
+
+/** Annotation markers: a dashed rule through the plot at each marked week and its label above it. */
+function markerMarks(): NonNullable<Spec['marks']> {
+  return [
+    {
+      type: 'rule',
+      name: 'marker-rules-mark',
+      from: { data: 'markers' },
+      encode: {
+        enter: {
+          x: { scale: 'x', field: 'i' },
+          y: { value: 0 },
+          y2: { signal: 'height' },
+          stroke: { value: COLORS.annotation },
+          strokeWidth: { value: 1.25 },
+          strokeDash: { value: [3, 3] },
+        },
+      },
+    },
+    {
+      type: 'text',
+      name: 'marker-labels-mark',
+      from: { data: 'markers' },
+      encode: {
+        enter: {
+          x: { scale: 'x', field: 'i' },
+          y: { value: -3 },
+          text: { field: 'text' },
+          align: { value: 'center' },
+          baseline: { value: 'bottom' },
+          font: { value: CHART_FONT_FAMILY },
+          fontSize: { value: 11 },
+          fontWeight: { value: 'bold' },
+          fill: { value: COLORS.annotation },
+        },
+      },
+    },
+  ];
 }
 
 /** One sentence describing the trend with first and latest values, for alt text. */

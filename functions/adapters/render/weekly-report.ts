@@ -84,7 +84,7 @@ function registerHelpers(hb: typeof Handlebars): void {
   helper('signedMoneyCompact', (f, v) => f.delta(num(v), 'moneyCompact'));
   helper('signedMoneyIfMove', (f, v, kind) => (kind === 'total' ? f.money(num(v)) : f.signedMoney(num(v))));
   helper('percent', (f, v, digits) => f.percent(num(v), typeof digits === 'number' ? digits : 1));
-  helper('signedPercent', (f, v) => f.signedPercent(num(v), 2));
+  helper('signedPercent', (f, v, digits) => f.signedPercent(num(v), typeof digits === 'number' ? digits : 2));
   helper('count', (f, v) => f.count(num(v)));
   helper('points', (f, v) => f.points(num(v)));
   helper('date', (f, v) => f.date(typeof v === 'string' ? v : null));
@@ -159,19 +159,21 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
     const points = view.trend.map((t) => ({ label: t.week.slice(5), values: { arr: t.closingArr, nrr: t.nrr, grr: t.grr } }));
     const first = view.trend[0];
     const span = first ? `${first.week} to ${week}` : week;
+    // The annotations' numbers, drawn on both trend charts at the week each one falls in.
+    const markers = view.annotations.map((a) => ({ index: a.weekIndex, label: String(a.number) }));
     // One at a time: rasterising is CPU-bound, so in parallel it is no faster and needs more memory.
     const waterfall = await charts.arrWaterfall(
       { open: amount('Opening ARR'), new: amount('New'), reactivation: amount('Reactivation'), expansion: amount('Expansion'), contraction: amount('Contraction'), churn: amount('Churn'), fx, close: amount('Closing ARR') },
       { currency, locale, title: 'ARR bridge', subtitle: range },
     );
-    const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: span });
+    const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: span, markers });
     const retention = await charts.trendLines(
       points,
       [
         { key: 'nrr', name: 'NRR', format: 'percent' },
         { key: 'grr', name: 'GRR', format: 'percent' },
       ],
-      { currency, locale, title: 'Net and gross revenue retention (trailing 12 months)', subtitle: span },
+      { currency, locale, title: 'Net and gross revenue retention (trailing 12 months)', subtitle: span, markers },
     );
     const tag = `${week.toLowerCase()}@pulse`;
     return {

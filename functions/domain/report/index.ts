@@ -3,6 +3,27 @@ export { createFormatter, NOT_AVAILABLE, type Formatter, type ValueFormat } from
 export { accountMovements, GAIN_KINDS, MOVEMENT_KINDS, type AccountMovement, type MovementKind } from './movements';
 export { dataQualityOf, type DataQuality, type IngestRunSummary, type SourceQuality } from './data-quality';
 export { checkFreshness, checkSanity, type FreshnessPolicy, type IngestRunLike, type Problem } from './readiness';
+export {
+  cohortHeatmap,
+  heatmapColor,
+  HEATMAP_AGES,
+  HEATMAP_COHORTS,
+  HEATMAP_SCALE,
+  type CohortHeatmap,
+  type HeatmapCell,
+  type HeatmapRow,
+} from './cohort-heatmap';
+export {
+  outlookView,
+  trendAnnotations,
+  type Annotation,
+  type AnnotationRow,
+  type AttainmentRow,
+  type ForecastError,
+  type ForecastFigures,
+  type OutlookInput,
+  type OutlookView,
+} from './outlook';
 export { computeWeeklyReportData, reportUsageFrom, weeklyReportInput, type WeeklyReportData } from './inputs';
 export {
   buildWeeklyReportView,

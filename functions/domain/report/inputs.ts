@@ -44,7 +44,7 @@ export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, as
 /** The view-model input from computed data and the report's settings. */
 export function weeklyReportInput(
   d: WeeklyReportData,
-  opts: Pick<WeeklyReportInput, 'companyName' | 'locale' | 'subjectTemplate' | 'archive' | 'dataQuality' | 'riskWindowDays' | 'topN'>,
+  opts: Pick<WeeklyReportInput, 'companyName' | 'locale' | 'subjectTemplate' | 'archive' | 'dataQuality' | 'riskWindowDays' | 'topN' | 'outlook' | 'annotations'>,
 ): WeeklyReportInput {
   return { ...opts, company: d.company, previous: d.previous, trend: d.trend, segments: d.segments, accounts: d.accounts, renewals: d.renewals, movements: d.movements };
 }

@@ -10,6 +10,8 @@ import { isOpenAt } from '../kpi/renewals';
 import type { Cents } from '../money';
 import { createFormatter, type Formatter, type ValueFormat } from './format';
 import { GAIN_KINDS, type AccountMovement, type MovementKind } from './movements';
+import { cohortHeatmap, type CohortHeatmap } from './cohort-heatmap';
+import { outlookView, trendAnnotations, type Annotation, type AnnotationRow, type OutlookInput, type OutlookView } from './outlook';
 
 export type Tone = 'good' | 'bad' | 'neutral';
 export type Direction = 'up' | 'down' | 'flat';
@@ -179,6 +181,12 @@ export interface WeeklyReportView {
   };
   support: KpiResult['support'] & { p1Tone: Tone };
   segments: SegmentRow[];
+  /** Revenue retention of the last 12 monthly cohorts. */
+  cohorts: CohortHeatmap;
+  /** Signed and forecast: contracted ARR, the forecast with its backtest error, attainment. */
+  outlook: OutlookView;
+  /** Dated notes within the trend's weeks, numbered as drawn on the trend charts. */
+  annotations: AnnotationRow[];
 }
 
 export interface WeeklyReportInput {
@@ -206,6 +214,10 @@ export interface WeeklyReportInput {
   riskWindowDays?: number;
   /** Rows in the risk and movers tables. Default 5. */
   topN?: number;
+  /** The forecast with its backtest error and the attainment rows, when computed. */
+  outlook?: OutlookInput;
+  /** Dated notes; those within the trend's weeks are drawn on the charts and listed. */
+  annotations?: readonly Annotation[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,6 +484,9 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
     },
     support: { ...k.support, p1Tone: k.support.p1OpenAtAsOf > 0 ? 'bad' : 'neutral' },
     segments,
+    cohorts: cohortHeatmap(k.cohorts, f),
+    outlook: outlookView(k.contractedArr, input.outlook),
+    annotations: trendAnnotations(input.annotations ?? [], input.trend.weeks.map((w) => w.asOf)),
   };
   view.summary = summarize(view, f);
   view.meta.preheader = preheader(view, f);
