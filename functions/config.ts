@@ -263,6 +263,20 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /** One CRM task per alert for its owner, updated on snooze and completed on resolve (docs/alerts.md, "CRM tasks"). */
+        crmTasks: z
+          .object({
+            system: z.enum(['hubspot', 'salesforce']),
+            /** The configured source (same connector) whose API base and credentials the tasks use. */
+            source: z.string().min(1),
+            /** Days from the alert's opening to the task's due date (never after the renewal's due date). */
+            dueInDays: z
+              .object({ critical: z.number().int().min(0).max(90).default(2), warning: z.number().int().min(0).max(90).default(7) })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -302,7 +316,16 @@ export const configSchema = z
     /** Who may open the finance archive (docs/archive-access.md). */
     archive: archiveSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const tasks = c.notifications.crmTasks;
+    if (!tasks) return;
+    const source = c.sources.find((s) => s.name === tasks.source);
+    if (!source) ctx.addIssue({ code: 'custom', path: ['notifications', 'crmTasks', 'source'], message: `names no configured source ("${tasks.source}")` });
+    else if (source.connector !== tasks.system) {
+      ctx.addIssue({ code: 'custom', path: ['notifications', 'crmTasks', 'source'], message: `"${tasks.source}" is a ${source.connector} source, not ${tasks.system}` });
+    }
+  });
 
 export type PulseConfig = z.infer<typeof configSchema>;
 export type PulseConfigInput = z.input<typeof configSchema>;

@@ -50,14 +50,14 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
  * A small HTML page: the lines are text (escaped); `html` is trusted markup built by the caller
  * from escaped parts (a form); `head` goes into <head> (a meta refresh).
  */
-export function page(status: number, title: string, lines: string[], extra: { html?: string; head?: string; formScript?: boolean } = {}): HttpResponse {
+export function page(status: number, title: string, lines: string[], extra: { html?: string; head?: string; formScript?: boolean; footer?: string } = {}): HttpResponse {
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>${extra.head ?? ''}
 <style>${PAGE_STYLE}</style>${extra.formScript ? `\n<script>${FORM_SCRIPT}</script>` : ''}
 </head><body><h1>${escapeHtml(title)}</h1>
 ${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 ${extra.html ?? ''}
-<p><small>Pulse finance archive · HTTP ${status}</small></p>
+<p><small>${escapeHtml(extra.footer ?? 'Pulse finance archive')} · HTTP ${status}</small></p>
 </body></html>
 `;
   return { statusCode: status, headers: { ...COMMON_HEADERS, 'Content-Type': 'text/html; charset=utf-8' }, body };
