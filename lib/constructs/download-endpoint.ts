@@ -37,11 +37,11 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission, FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { COMMON_HEADERS } from '../../functions/domain/archive/download-page';
-import { CFN_GUARD_PLUGIN } from '../control-tower';
 import { logsKey } from './keys';
 import { acknowledge, acknowledgeWildcardResources } from './nag';
 import { PulseFunction, type PulseFunctionEnvironment } from './pulse-function';
@@ -171,7 +171,7 @@ export class DownloadEndpoint extends Construct {
       ...(webAclArn ? { webAclId: webAclArn } : {}),
     });
     this.url = `https://${props.domain?.domainName ?? this.distribution.distributionDomainName}/`;
-    this.restrictInvokePermissionsToAccount();
+    this.restrictInvokePermissionsToDistribution();
     this.acknowledgeDistribution(props);
 
     new CfnOutput(this, 'Url', { key: 'DownloadUrl', value: this.url, description: 'Base of the durable archive links (<url>d/<token>)' });
@@ -272,23 +272,28 @@ export class DownloadEndpoint extends Construct {
 
   /**
    * The lambda:InvokeFunctionUrl and lambda:InvokeFunction permissions FunctionUrlOrigin gives
-   * cloudfront.amazonaws.com name this distribution in SourceArn; SourceAccount is added too
-   * (CloudFront distributions of this account only). Control Tower's CT.LAMBDA.PR.2 check reads
-   * SourceAccount as a literal account id (CloudFront has no ARN attribute for a local reference),
-   * so a template synthesized without an account (env-agnostic, offline) cannot show it and the
-   * finding is acknowledged there; deployed with an account, the control is met.
+   * cloudfront.amazonaws.com name this distribution in SourceArn, and SourceAccount this account.
+   * Control Tower's CT.LAMBDA.PR.2 check accepts a SourceArn only as a literal or as a reference to
+   * a resource of the template, and a CloudFront distribution has no Arn attribute to reference:
+   * so the stack publishes the distribution's ARN as an SSM parameter (useful to operators too)
+   * and the permissions reference its value. The ARN is the same; the check can now see where it
+   * comes from, with or without an account at synth time.
    */
-  private restrictInvokePermissionsToAccount(): void {
+  private restrictInvokePermissionsToDistribution(): void {
     const permissions = this.distribution.node.findAll().filter((c): c is CfnPermission => c instanceof CfnPermission);
     if (permissions.length === 0) throw new Error('DownloadEndpoint: FunctionUrlOrigin created no invoke permission for CloudFront');
-    const account = Stack.of(this).account;
-    for (const permission of permissions) permission.sourceAccount = account;
-    if (Token.isUnresolved(account)) {
-      acknowledge(
-        this.distribution,
-        `${CFN_GUARD_PLUGIN}::lambda_function_public_access_prohibited_check`,
-        'This template was synthesized without an AWS account (env-agnostic): the permissions CloudFront holds carry SourceArn (this distribution, by Fn::Join) and SourceAccount (AWS::AccountId), which CT.LAMBDA.PR.2 only recognises as literals; synthesized for deployment (CDK_DEFAULT_ACCOUNT set) they are literal and the control is met.',
-      );
+    const distributionArn = new StringParameter(this, 'DistributionArn', {
+      description: 'Pulse: the ARN of the download endpoint\'s CloudFront distribution (the only caller of its function URL)',
+      stringValue: Stack.of(this).formatArn({
+        service: 'cloudfront',
+        region: '',
+        resource: 'distribution',
+        resourceName: this.distribution.distributionId,
+      }),
+    });
+    for (const permission of permissions) {
+      permission.sourceArn = distributionArn.stringValue;
+      permission.sourceAccount = Stack.of(this).account;
     }
   }
 

@@ -159,9 +159,12 @@ describe('CloudFront in front of the endpoint', () => {
       ['lambda:InvokeFunction', true],
       ['lambda:InvokeFunctionUrl', false],
     ]);
+    // SourceArn references the SSM parameter that holds the distribution's ARN (a reference Control Tower can follow).
+    const [paramId, param] = Object.entries(resources(template)).find(([, r]) => r.Type === 'AWS::SSM::Parameter')!;
+    expect(flat(param.Properties!.Value)).toBe(`arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/<${distributionId(template)}>`);
     for (const p of onEndpoint) {
       expect(p.Properties!.Principal).toBe('cloudfront.amazonaws.com');
-      expect(flat(p.Properties!.SourceArn)).toBe(`arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/<${distributionId(template)}>`);
+      expect(p.Properties!.SourceArn).toEqual({ 'Fn::GetAtt': [paramId, 'Value'] });
     }
     // Nothing else anywhere may call a function URL: no public permission, no role with lambda:InvokeFunctionUrl.
     expect(permissions.filter((p) => p.Properties!.Principal === '*')).toEqual([]);

@@ -48,16 +48,10 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
       pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations?: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
     };
-    // A plugin is listed when it found or suppressed something (cdk-nag applies its own acknowledgements
-    // and is listed only with a finding); every one listed must have passed.
-    expect(report.pluginReports.map((r) => r.pluginName)).toContain('cdk-validator-cfnguard');
-    for (const plugin of report.pluginReports) {
-      expect(plugin.conclusion, plugin.pluginName).toBe('success');
-      expect(plugin.violations, plugin.pluginName).toEqual([]);
-    }
-    // Synthesized offline, without an account: the CloudFront permissions' SourceAccount is not a literal (governance.test.ts).
-    const guard = report.pluginReports.find((r) => r.pluginName === 'cdk-validator-cfnguard')!;
-    expect((guard.suppressedViolations ?? []).map((v) => v.ruleName)).toEqual(['lambda_function_public_access_prohibited_check']);
+    // The report exists only because policy validation ran (the Control Tower rules; which plugins every synth
+    // registers: test/infra/governance.test.ts). A plugin is listed only when it found or suppressed something:
+    // synthesized offline, without an account, nothing is, beyond the documented exceptions (disabled rules).
+    expect(report.pluginReports).toEqual([]);
   });
 
   it('wires every job of the table', () => {
