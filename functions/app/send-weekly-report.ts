@@ -19,6 +19,8 @@ import {
   checkSanity,
   computeWeeklyReportData,
   dataQualityOf,
+  planOf,
+  reportOutlook,
   reportUsageFrom,
   weeklyReportInput,
   type Problem,
@@ -193,6 +195,7 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
     const data = opts.dataset ?? (await deps.store.loadDataset({ usageFrom: reportUsageFrom(opts.asOf) }));
     const scopes = kpiScopes(data, settings.kpi);
     const computed = computeWeeklyReportData(data, settings.kpi, opts.asOf, undefined, scopes);
+    const plan = planOf(data);
 
     const runs = await deps.runLedger.list({ kind: 'ingest', limit: 500 });
     const problems = [
@@ -208,6 +211,8 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
         archive: archiveOf(settings, week, deps.archiveLink),
         dataQuality: dataQualityOf(runs, settings.timeZone),
         riskWindowDays: settings.riskWindowDays,
+        outlook: reportOutlook(scopes.company, opts.asOf, plan.targets),
+        annotations: plan.annotations,
       }),
     );
     const headers = { 'X-Pulse-Kind': REPORT_KIND, 'X-Pulse-Period': week };

@@ -14,7 +14,12 @@ export {
   type HeatmapRow,
 } from './cohort-heatmap';
 export {
+  annotationOnChart,
+  attainmentRows,
+  forecastFigures,
   outlookView,
+  planOf,
+  reportOutlook,
   trendAnnotations,
   type Annotation,
   type AnnotationRow,

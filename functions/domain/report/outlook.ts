@@ -3,8 +3,11 @@
 // annotations drawn on the trend charts. Pure: the figures come in computed; this module decides
 // what is shown and how the annotations map onto the trend's weeks.
 import { addDays, type IsoDate } from '../dates';
+import { forecastWithError, prepareForecast, type ForecastWithError, type HorizonError } from '../forecast';
+import type { KpiContext } from '../kpi/engine';
 import type { ContractedArrResult } from '../kpi/types';
 import type { Cents } from '../money';
+import { attainmentAt, type AnnotationMetric, type AttainmentResult, type Target, type TargetMetric } from '../plan';
 import type { ValueFormat } from './format';
 
 /** The measured error of a forecast at one horizon, from the backtest over the company's history. */
@@ -47,6 +50,8 @@ export interface AttainmentRow {
 export interface Annotation {
   date: IsoDate;
   text: string;
+  /** The figure the note is about; absent: the company as a whole. */
+  metric?: AnnotationMetric;
 }
 
 export interface OutlookInput {
@@ -81,6 +86,7 @@ export interface AnnotationRow {
   text: string;
   /** The trend point (week) the date falls in. */
   weekIndex: number;
+  metric: AnnotationMetric | null;
 }
 
 /**
@@ -98,5 +104,74 @@ export function trendAnnotations(annotations: readonly Annotation[], weekEnds: r
     .filter((a) => a.date >= from && a.date <= to && oneLine(a.text) !== '')
     .map((a, order) => ({ a, order }))
     .sort((x, y) => (x.a.date < y.a.date ? -1 : x.a.date > y.a.date ? 1 : x.order - y.order))
-    .map(({ a }, i) => ({ number: i + 1, date: a.date, text: oneLine(a.text), weekIndex: weekEnds.findIndex((end) => a.date <= end) }));
+    .map(({ a }, i) => ({
+      number: i + 1,
+      date: a.date,
+      text: oneLine(a.text),
+      weekIndex: weekEnds.findIndex((end) => a.date <= end),
+      metric: a.metric ?? null,
+    }));
+}
+
+/** Whether a note belongs on a chart of these figures (a note without a metric goes on every chart). */
+export function annotationOnChart(a: Pick<AnnotationRow, 'metric'>, figures: readonly AnnotationMetric[]): boolean {
+  return a.metric === null || figures.includes(a.metric);
+}
+
+const toError = (e: HorizonError): ForecastError => ({ mape: e.mape, bias: e.bias, samples: e.points });
+
+/** The 90-day horizon of a forecast with its measured error, as the report prints it. */
+export function forecastFigures(f: ForecastWithError): ForecastFigures {
+  const h = f.forecast.d90;
+  return {
+    horizonDays: h.horizonDays,
+    date: h.date,
+    arr: h.forecast,
+    // What the lines already hold for that day, net of the renewals counted again as expected.
+    contracted: h.contractedArr - h.renewalsInContracted,
+    expectedRenewals: h.expectedRenewals,
+    weightedPipeline: h.weightedPipeline,
+    error: toError(f.error.d90),
+  };
+}
+
+const METRIC_LABEL: Record<TargetMetric, { label: string; format: ValueFormat }> = {
+  arr: { label: 'Closing ARR', format: 'moneyCompact' },
+  net_new_arr: { label: 'Net new ARR', format: 'moneyCompact' },
+  nrr: { label: 'NRR', format: 'percent' },
+  grr: { label: 'GRR', format: 'percent' },
+  logos: { label: 'Customers', format: 'count' },
+  new_logos: { label: 'New logos', format: 'count' },
+};
+
+/** The quarter's rows, then the year's, as the report prints them. */
+export function attainmentRows(a: AttainmentResult): AttainmentRow[] {
+  return [...a.quarterRows, ...a.yearRows].map((r) => ({
+    label: METRIC_LABEL[r.metric].label,
+    period: r.period.label,
+    actual: r.actual,
+    target: r.target,
+    forecast: r.forecast,
+    attainment: r.attainment,
+    format: METRIC_LABEL[r.metric].format,
+  }));
+}
+
+/**
+ * The forecast with its backtest (over up to two years of week ends before asOf) and the attainment
+ * against `targets`, from the report's KPI context.
+ */
+export function reportOutlook(ctx: KpiContext, asOf: IsoDate, targets: readonly Target[]): OutlookInput {
+  const index = prepareForecast(ctx);
+  const measured = forecastWithError(index, asOf);
+  return {
+    forecast: forecastFigures(measured),
+    attainment: targets.length ? attainmentRows(attainmentAt(ctx, asOf, targets, { index, error: measured.error })) : [],
+  };
+}
+
+/** The plan rows of a dataset: its targets and annotations (none when it has no such rows). */
+export function planOf(data: object): { targets: readonly Target[]; annotations: readonly Annotation[] } {
+  const d = data as { targets?: readonly Target[]; annotations?: readonly Annotation[] };
+  return { targets: d.targets ?? [], annotations: d.annotations ?? [] };
 }
