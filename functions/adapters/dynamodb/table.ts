@@ -142,6 +142,9 @@ export const linkKey = (linkId: string): ItemKey => ({ PK: `LINK#${linkId}`, SK:
 export const LINKS_GSI1PK = 'LINKS';
 export const CODE_ENTITY = 'archive-code';
 export const codeKey = (challengeId: string): ItemKey => ({ PK: `CODE#${challengeId}`, SK: 'CODE' });
+/** A single-use id (an alert action link's nonce, a Slack request's signature), kept until it expires (TTL). */
+export const USED_ENTITY = 'used-id';
+export const usedIdKey = (id: string): ItemKey => ({ PK: `USED#${id}`, SK: 'USED' });
 export const RATE_ENTITY = 'rate';
 export const rateKey = (bucket: string, windowStart: number): ItemKey => ({ PK: `RATE#${bucket}`, SK: `W#${windowStart}` });
 /** Partition-key prefixes the download endpoint may touch in the Pulse table (its IAM condition). */

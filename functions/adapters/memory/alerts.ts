@@ -1,7 +1,8 @@
-// In-memory AlertStateStore and SendLedger: the same contracts as the DynamoDB adapters (versions,
-// conditional claims), for unit tests, the backtest and dry runs. Not shared between processes.
+// In-memory AlertStateStore, SendLedger and SingleUseIds: the same contracts as the DynamoDB
+// adapters (versions, conditional claims), for unit tests, the backtest and dry runs. Not shared between processes.
 import type { AlertState } from '../../domain/alerts';
 import { AlertConflictError, type AlertStateStore } from '../../ports/alerts';
+import type { SingleUseIds } from '../../ports/alert-actions';
 import { DEFAULT_CHANNEL, type ClaimResult, type SendKey, type SendLedger } from '../../ports/send-ledger';
 
 export class InMemoryAlertStateStore implements AlertStateStore {
@@ -68,5 +69,18 @@ export class InMemorySendLedger implements SendLedger {
   async delivered(key: SendKey): Promise<{ messageId: string; sentAt: string } | undefined> {
     const e = this.entries.get(this.id(key));
     return e?.status === 'sent' ? { messageId: e.messageId!, sentAt: e.sentAt! } : undefined;
+  }
+}
+
+/** SingleUseIds in memory (tests). */
+export class InMemorySingleUseIds implements SingleUseIds {
+  readonly used = new Map<string, number>();
+  async use(id: string, expiresAt: number): Promise<boolean> {
+    if (this.used.has(id)) return false;
+    this.used.set(id, expiresAt);
+    return true;
+  }
+  async release(id: string): Promise<void> {
+    this.used.delete(id);
   }
 }
