@@ -1,16 +1,11 @@
 // The `pulse` command line: run, preview and inspect Pulse locally or against a deployed stack.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { alertsBacktestCommand, alertsListCommand, alertsRunCommand, alertsSnoozeCommand } from './commands/alerts';
-import { archiveAuditCommand, archiveGetCommand, archiveLinkCommand, archiveLinksCommand, archiveListCommand, archiveRevokeCommand, archiveServeCommand, DEFAULT_LINK_DAYS } from './commands/archive';
-import { CliError } from './commands/context';
-import { demoCommand } from './commands/demo';
-import { ingestCommand } from './commands/ingest';
-import { kpisCommand } from './commands/kpis';
-import { reportCommand } from './commands/report';
-import { runsCommand, sourcesExportCommand, sourcesListCommand, sourcesSyncCommand, sourcesTestCommand } from './commands/sources';
-import { stackOption, targetOption } from './commands/target';
-import { validateCommand } from './commands/validate';
+// Each command's module is imported when that command runs (`(await import('./commands/x')).xCommand`), so that
+// `pulse --help` loads commander and nothing else: keep the imports here free of the AWS SDK, vega, exceljs...
+import { ARCHIVE_LINK_DAYS } from '../functions/domain/archive/download-page';
+import { CliError } from './commands/cli-error';
+import { stackOption, targetOption } from './commands/options';
 
 const program = new Command();
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,7 +35,7 @@ program
   .addOption(configOption())
   .addHelpText('after', '\nExit code 1 when any row is rejected.\n\nExample:\n  $ pulse validate --data ./exports')
   .action(async (opts) => {
-    process.exitCode = await validateCommand(opts);
+    process.exitCode = await (await import('./commands/validate')).validateCommand(opts);
   });
 
 const int = (name: string) => (v: string) => {
@@ -58,7 +53,7 @@ program
   .option('--serve', 'keep the local stack (SES viewer, S3, DynamoDB) up until Ctrl-C')
   .addHelpText('after', '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --accounts 1000 --seed 7')
   .action(async (opts) => {
-    process.exitCode = await demoCommand(opts);
+    process.exitCode = await (await import('./commands/demo')).demoCommand(opts);
   });
 
 program
@@ -70,7 +65,7 @@ program
   .addOption(stackOption())
   .addHelpText('after', '\nLoading the same folder twice leaves the same items.\n\nExamples:\n  $ pulse ingest --data ./exports\n  $ pulse ingest --data ./exports --target aws --stack Pulse-prod')
   .action(async (opts) => {
-    process.exitCode = await ingestCommand(opts);
+    process.exitCode = await (await import('./commands/ingest')).ingestCommand(opts);
   });
 
 program
@@ -90,7 +85,7 @@ program
     '\nRejected rows are listed on stderr; the KPIs use the valid rows.\n\nExamples:\n  $ pulse kpis --data ./exports --as-of 2026-11-23\n  $ pulse kpis --data ./exports --as-of 2026-11-23 --json --segment Enterprise\n  $ pulse kpis --week 2026-W47',
   )
   .action(async (opts) => {
-    process.exitCode = await kpisCommand(opts);
+    process.exitCode = await (await import('./commands/kpis')).kpisCommand(opts);
   });
 
 program
@@ -109,7 +104,7 @@ program
     '\nExit code 2 when the report is held back (stale or inconsistent data: the operator gets a "report delayed" notice).\nWith --target aws the deployed function does the work (as on its schedule); --to, --dry-run and --serve are local only.\n\nExamples:\n  $ pulse report --week 2026-W47 --dry-run\n  $ pulse report --week 2026-W47 --to me@example.com\n  $ pulse report --week 2026-W47 --resend\n  $ pulse report --week 2026-W47 --target aws --stack Pulse-prod',
   )
   .action(async (opts) => {
-    process.exitCode = await reportCommand(opts);
+    process.exitCode = await (await import('./commands/report')).reportCommand(opts);
   });
 
 const alerts = program
@@ -128,7 +123,7 @@ alerts
   .addOption(stackOption())
   .addHelpText('after', '\nRunning it again the same day sends nothing new. With --target aws the deployed function does the work.\n\nExamples:\n  $ pulse alerts run\n  $ pulse alerts run --date 2026-11-23 --no-digest\n  $ pulse alerts run --target aws --stack Pulse-prod')
   .action(async (opts) => {
-    process.exitCode = await alertsRunCommand(opts);
+    process.exitCode = await (await import('./commands/alerts')).alertsRunCommand(opts);
   });
 
 alerts
@@ -140,7 +135,7 @@ alerts
   .option('--json', 'print JSON')
   .addOption(configOption())
   .action(async (opts) => {
-    process.exitCode = await alertsListCommand(opts);
+    process.exitCode = await (await import('./commands/alerts')).alertsListCommand(opts);
   });
 
 alerts
@@ -154,7 +149,7 @@ alerts
   .addOption(configOption())
   .addHelpText('after', '\nExample:\n  $ pulse alerts snooze red-health-renewal:ACC-0042:REN-00311 --reason "exec call booked" --by cco@northwind.example --days 7')
   .action(async (alertId, opts) => {
-    process.exitCode = await alertsSnoozeCommand(alertId, opts);
+    process.exitCode = await (await import('./commands/alerts')).alertsSnoozeCommand(alertId, opts);
   });
 
 alerts
@@ -168,7 +163,7 @@ alerts
   .addOption(configOption())
   .addHelpText('after', '\nExample:\n  $ pulse alerts backtest --data .pulse/demo --from 2025-01-01 --to 2026-11-23')
   .action(async (opts) => {
-    process.exitCode = await alertsBacktestCommand(opts);
+    process.exitCode = await (await import('./commands/alerts')).alertsBacktestCommand(opts);
   });
 
 const sources = program
@@ -180,8 +175,8 @@ sources
   .command('list')
   .description('Every configured source: connector, entities, schedule, where its data comes from.')
   .addOption(configOption())
-  .action((opts) => {
-    process.exitCode = sourcesListCommand(opts);
+  .action(async (opts) => {
+    process.exitCode = (await import('./commands/sources')).sourcesListCommand(opts);
   });
 
 sources
@@ -193,7 +188,7 @@ sources
   .addOption(stackOption())
   .addHelpText('after', '\nExit code 1 when a row is rejected or a file cannot be read.')
   .action(async (name, opts) => {
-    process.exitCode = await sourcesTestCommand(name, opts);
+    process.exitCode = await (await import('./commands/sources')).sourcesTestCommand(name, opts);
   });
 
 sources
@@ -204,7 +199,7 @@ sources
   .addOption(targetOption())
   .addOption(stackOption())
   .action(async (name, opts) => {
-    process.exitCode = await sourcesSyncCommand(name, opts);
+    process.exitCode = await (await import('./commands/sources')).sourcesSyncCommand(name, opts);
   });
 
 sources
@@ -216,7 +211,7 @@ sources
   .addOption(stackOption())
   .addHelpText('after', '\nExamples:\n  $ STRIPE_API_KEY=rk_live_... pulse sources export stripe --out ./stripe-check\n  $ pulse kpis --data ./stripe-check\n\nExit code 1 when a row is rejected or the source cannot be read.')
   .action(async (name, opts) => {
-    process.exitCode = await sourcesExportCommand(name, opts);
+    process.exitCode = await (await import('./commands/sources')).sourcesExportCommand(name, opts);
   });
 
 program
@@ -229,7 +224,7 @@ program
   .addOption(stackOption())
   .addHelpText('after', '\nExamples:\n  $ pulse runs\n  $ pulse runs --last 50 --kind ingest')
   .action(async (opts) => {
-    process.exitCode = await runsCommand(opts);
+    process.exitCode = await (await import('./commands/sources')).runsCommand(opts);
   });
 
 const archive = program
@@ -244,7 +239,7 @@ archive
   .addOption(stackOption())
   .addHelpText('after', '\nExamples:\n  $ pulse archive list\n  $ pulse archive list --target aws --stack Pulse-prod')
   .action(async (opts) => {
-    process.exitCode = await archiveListCommand(opts);
+    process.exitCode = await (await import('./commands/archive')).archiveListCommand(opts);
   });
 
 archive
@@ -256,20 +251,20 @@ archive
   .addOption(stackOption())
   .addHelpText('after', '\nExit code 1 when a file is missing or its SHA-256 differs from the manifest.\n\nExamples:\n  $ pulse archive get 2026-W47 --out ./finance\n  $ pulse archive get FY2027-Q1 --target aws')
   .action(async (pack, opts) => {
-    process.exitCode = await archiveGetCommand(pack, opts);
+    process.exitCode = await (await import('./commands/archive')).archiveGetCommand(pack, opts);
   });
 
 archive
   .command('link <what>')
   .description('Print a durable download link, recorded and revocable: "index", a pack (2026-W47: its report), a file of a pack (2026-W47/accounts.csv) or an archive key. The reader signs in first.')
   .option('--for <address>', 'bind the link to this recipient (repeat for several); without it, only readers by role open it', (v: string, prev: string[] = []) => [...prev, v])
-  .option('--days <n>', 'days until the link expires', int('--days'), DEFAULT_LINK_DAYS)
+  .option('--days <n>', 'days until the link expires', int('--days'), ARCHIVE_LINK_DAYS)
   .option('--port <n>', 'port of the local download endpoint', int('--port'))
   .addOption(targetOption())
   .addOption(stackOption())
   .addHelpText('after', '\nExamples:\n  $ pulse archive link 2026-W47/accounts.csv --for auditor@firm.example\n  $ pulse archive link index --target aws')
   .action(async (what, opts) => {
-    process.exitCode = await archiveLinkCommand(what, opts);
+    process.exitCode = await (await import('./commands/archive')).archiveLinkCommand(what, opts);
   });
 
 archive
@@ -280,7 +275,7 @@ archive
   .addOption(targetOption())
   .addOption(stackOption())
   .action(async (opts) => {
-    process.exitCode = await archiveLinksCommand(opts);
+    process.exitCode = await (await import('./commands/archive')).archiveLinksCommand(opts);
   });
 
 archive
@@ -291,7 +286,7 @@ archive
   .addOption(stackOption())
   .addHelpText('after', '\nExamples:\n  $ pulse archive revoke Xk3v9Qm2LpT0aB7c\n  $ pulse archive revoke --for departed@northwind.example --target aws')
   .action(async (linkId, opts) => {
-    process.exitCode = await archiveRevokeCommand(linkId, opts);
+    process.exitCode = await (await import('./commands/archive')).archiveRevokeCommand(linkId, opts);
   });
 
 archive
@@ -302,18 +297,18 @@ archive
   .addOption(targetOption())
   .addOption(stackOption())
   .action(async (opts) => {
-    process.exitCode = await archiveAuditCommand(opts);
+    process.exitCode = await (await import('./commands/archive')).archiveAuditCommand(opts);
   });
 
 archive
   .command('serve')
   .description('Run the download endpoint on loopback for the local archive (what the function URL does in AWS), until Ctrl-C.')
   .option('--port <n>', 'port to listen on', int('--port'), 4510)
-  .option('--days <n>', 'expiry of the printed index link, in days', int('--days'), DEFAULT_LINK_DAYS)
+  .option('--days <n>', 'expiry of the printed index link, in days', int('--days'), ARCHIVE_LINK_DAYS)
   .option('--config <file>', 'the config file (archive.access: sign-in by code, an OpenID Connect provider, or link)')
   .addHelpText('after', '\nWith archive.access.oidc in the config, register http://127.0.0.1:<port>/auth/callback at the provider and set PULSE_OIDC_CLIENT_SECRET.')
   .action(async (opts) => {
-    process.exitCode = await archiveServeCommand(opts);
+    process.exitCode = await (await import('./commands/archive')).archiveServeCommand(opts);
   });
 
 try {

@@ -7,19 +7,11 @@ import type { UnconvertedRow } from '../../functions/domain/fx';
 import type { LoadSummary } from '../../functions/app/read-contract';
 import { ENTITY_NAMES } from '../../functions/domain/contract/entities';
 import { FolderSource, recogniseFile } from '../../functions/adapters/sources/file-reader';
+import { CliError } from './cli-error';
 
 export const DEFAULT_CONFIG = 'pulse.config.json';
 
-/** An expected failure: printed as a message, not a stack trace. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+export { CliError } from './cli-error';
 
 export function loadConfig(path = DEFAULT_CONFIG): PulseConfig {
   const file = resolve(path);

@@ -4,13 +4,13 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Option } from 'commander';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
 import { SELF_RETRYING_CLIENT_CONFIG } from '../../functions/adapters/dynamodb/document-client';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import type { LocalStack } from '../../lib/local';
 import { CliError } from './context';
 import { openLocalStack, type LocalSession } from './local';
+import { DEFAULT_STACK } from './options';
 
 export type TargetName = 'local' | 'aws';
 
@@ -37,14 +37,7 @@ export interface TargetOptions {
   stack?: string;
 }
 
-export const targetOption = () =>
-  new Option('--target <where>', 'local: the embedded stack under .pulse/; aws: the deployed stack (AWS credentials from the usual chain)')
-    .choices(['local', 'aws'])
-    .default('local');
-/** The stack `cdk deploy` creates without `-c stage=...`. */
-export const DEFAULT_STACK = 'Pulse-prod';
-
-export const stackOption = () => new Option('--stack <name>', 'the deployed CloudFormation stack, with --target aws').default(DEFAULT_STACK);
+export { DEFAULT_STACK, stackOption, targetOption } from './options';
 
 /** Stack outputs -> resource names (see lib/pulse-stack.ts). */
 const OUTPUTS: Record<keyof TargetResources, string> = {

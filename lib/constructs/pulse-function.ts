@@ -13,7 +13,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUNDLE_ALIASES, BUNDLE_ESBUILD_OPTIONS } from '../bundling/esbuild-options.mjs';
 import { BROTLI_SUFFIX, compressedAssetFile } from '../../functions/adapters/render/chart-assets';
 import { preparedTemplatesDir } from '../../functions/adapters/render/template-build';
 import type { LambdaEnv } from '../../functions/config';
@@ -25,33 +25,11 @@ import { acknowledge, acknowledgeDeadLetterQueue, acknowledgeWildcardResources }
 export const BUNDLED_CONFIG_NAME = 'pulse.config.json';
 
 /**
- * ESM bundles cannot `require()`; a CommonJS dependency bundled into one (several AWS SDK and
- * csv helpers still are) would throw "Dynamic require of X is not supported" without this banner.
+ * The esbuild options of every bundle (the banner, the zod alias, minified ESM for the node24
+ * runtime), shared with the benchmark, the bundle tests and the CLI build: lib/bundling/esbuild-options.mjs.
+ * The NodejsFunction below passes the same to the esbuild CLI, plus the source map.
  */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
-/**
- * esbuild `alias` of every bundle (the benchmark bundles with the same): `zod` without the locales
- * it would otherwise bundle in full (lib/bundling/zod-external.js; English messages unchanged).
- */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  zod: fileURLToPath(new URL('../bundling/zod.js', import.meta.url)),
-};
-
-/**
- * The same bundling through esbuild's API (the benchmark and the bundle tests): what the
- * NodejsFunction below passes to the esbuild CLI, minus the source map.
- */
-export const BUNDLE_ESBUILD_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  minify: true,
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
-  alias: { ...BUNDLE_ALIASES },
-} as const;
+export { BUNDLE_ALIASES, BUNDLE_ESBUILD_OPTIONS, ESM_REQUIRE_BANNER } from '../bundling/esbuild-options.mjs';
 
 /**
  * The file or folder to copy for a bundle asset: the one place where bundle assets are prepared (the
@@ -174,9 +152,10 @@ export class PulseFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
+        target: BUNDLE_ESBUILD_OPTIONS.target,
+        mainFields: [...BUNDLE_ESBUILD_OPTIONS.mainFields],
+        banner: BUNDLE_ESBUILD_OPTIONS.banner.js,
+        minify: BUNDLE_ESBUILD_OPTIONS.minify,
         sourceMap: true,
         sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: false,

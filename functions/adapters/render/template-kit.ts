@@ -40,12 +40,18 @@ export async function findTemplatesDir(files: readonly string[], what: string, e
 
 const prepared = new Map<string, Promise<string>>();
 
+/** Set by the CLI build (scripts/build-cli.mjs): its compiled template builder, beside its chunks. */
+declare const PULSE_CLI_TEMPLATE_BUILDER: string | undefined;
+
 /** Prepares a source folder with template-build.ts, loaded only here so that no bundle includes it. */
 function prepare(dir: string, what: string): Promise<string> {
   let p = prepared.get(dir);
   if (!p) {
     // A computed specifier: esbuild leaves it alone, so the builder (and juice) never enter a bundle.
-    const builder = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'template-build.ts')).href;
+    const builder =
+      typeof PULSE_CLI_TEMPLATE_BUILDER === 'string'
+        ? PULSE_CLI_TEMPLATE_BUILDER
+        : pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'template-build.ts')).href;
     p = (import(builder) as Promise<typeof import('./template-build')>).then(
       (m) => m.preparedTemplatesDir(dir),
       (err: unknown) => {
