@@ -397,6 +397,7 @@ function constructId(name: string): string {
 function sourceSecretIds(src: PulseConfig['sources'][number]): string[] {
   if (src.connector === 'http-json') return src.http.auth.type !== 'none' ? [src.http.auth.secretId] : [];
   if (src.connector === 'stripe') return src.stripe.secretName ? [src.stripe.secretName] : [];
+  if (src.connector === 'hubspot') return src.hubspot.secretName ? [src.hubspot.secretName] : [];
   return [];
 }
 

@@ -2,7 +2,8 @@
 // SourceConnector adapter, ./connector.ts) and the CLI use this, so both build the same connector
 // the same way; the ingest options of a source are the use case's (functions/app/ingest-job.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SourceDefinition, StripeSourceDefinition } from '../../domain/sources/registry';
+import type { AccountDirectory } from '../../domain/sources/account-identity';
+import type { HubSpotSourceDefinition, SourceDefinition, StripeSourceDefinition } from '../../domain/sources/registry';
 import type { ContractSource } from '../../ports/source';
 import type { SyncStateStore } from '../../ports/sync-state';
 import { DropZoneSource, INCOMING_PREFIX, patternRecogniser } from '../s3/dropzone-source';
@@ -10,6 +11,7 @@ import { HttpJsonSource, type HttpJsonSourceOptions } from './http/source';
 import type { SecretResolver } from './http/credentials';
 import { StripeSource, type StripeSourceOptions } from './stripe/source';
 import { EcbRatesSource } from './ecb/source';
+import { HubSpotSource, type HubSpotSourceOptions } from './hubspot/source';
 
 export interface ConnectDeps {
   s3: S3Client;
@@ -26,6 +28,10 @@ export interface ConnectDeps {
   http?: Pick<HttpJsonSourceOptions, 'fetch' | 'sleep' | 'random' | 'onPage'>;
   /** Test hooks for the Stripe connector. */
   stripe?: Pick<StripeSourceOptions, 'sleep' | 'random' | 'now' | 'stopWithMsLeft'>;
+  /** The billing accounts by e-mail domain, for the CRM connectors' `domain` identity rule (absent = no domain matches). */
+  accountDirectory?: AccountDirectory;
+  /** Test hooks for the HubSpot connector. */
+  hubspot?: Pick<HubSpotSourceOptions, 'fetch' | 'sleep' | 'random' | 'now'>;
 }
 
 export interface ConnectOptions {
@@ -71,6 +77,18 @@ export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: Co
       ...deps.stripe,
     });
   }
+  if (def.connector === 'hubspot') {
+    if (!deps.timeZone) throw new Error(`source "${def.name}": the HubSpot connector needs the company time zone (ConnectDeps.timeZone)`);
+    return new HubSpotSource({
+      definition: def,
+      timeZone: deps.timeZone,
+      token: () => hubspotToken(def, deps),
+      ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
+      ...(syncState ? { syncState } : {}),
+      ...(opts.full ? { full: true } : {}),
+      ...deps.hubspot,
+    });
+  }
   return new HttpJsonSource({
     definition: def,
     secrets: deps.secrets,
@@ -97,4 +115,17 @@ async function stripeKey(def: StripeSourceDefinition, deps: ConnectDeps): Promis
     key = doc.apiKey;
   }
   return { key, from: `the secret "${def.stripe.secretName}"` };
+}
+
+/** The private app's token: the environment variable first (local), else the secret (AWS; plain, or JSON with "token"). */
+async function hubspotToken(def: HubSpotSourceDefinition, deps: ConnectDeps): Promise<{ token: string; from: string } | undefined> {
+  const env = deps.env ?? process.env;
+  const fromEnv = env[def.hubspot.tokenEnv]?.trim();
+  if (fromEnv) return { token: fromEnv, from: `the environment variable ${def.hubspot.tokenEnv}` };
+  if (!def.hubspot.secretName) return undefined;
+  const secret = (await deps.secrets.get(def.hubspot.secretName))?.trim();
+  if (!secret) return undefined;
+  if (!secret.startsWith('{')) return { token: secret, from: `the secret "${def.hubspot.secretName}"` };
+  const doc = JSON.parse(secret) as { token?: unknown };
+  return typeof doc.token === 'string' ? { token: doc.token, from: `the secret "${def.hubspot.secretName}"` } : undefined;
 }

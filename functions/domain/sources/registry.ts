@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ENTITY_NAMES, type EntityName } from '../contract/entities';
 import { CONTRACT_COLUMNS } from '../contract/entities';
 import { entityMappingSchema } from './mapping';
+import { CRM_ENTITIES, hubspotSettingsSchema } from './hubspot-definition';
 
 const entityName = z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]], {
   error: (i) => `"${String(i.input)}" is not an entity of the data contract (${ENTITY_NAMES.join(', ')})`,
@@ -217,6 +218,20 @@ const stripeSource = z
   })
   .strict();
 
+const hubspotSource = z
+  .object({
+    ...common,
+    connector: z.literal('hubspot'),
+    entities: z
+      .array(z.enum(CRM_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity HubSpot yields (${CRM_ENTITIES.join(', ')})` }))
+      .min(1, { error: 'must name at least one entity' })
+      .default([...CRM_ENTITIES]),
+    hubspot: hubspotSettingsSchema.prefault({}),
+    /** How a company names its Pulse account: its pulse_account_id property, then its domain/website against billing. */
+    identity: accountIdentitySchema('pulse_account_id'),
+  })
+  .strict();
+
 /** The ECB's reference rates: the 90-day file by default; `eurofxref-hist.xml` for all history since 1999. */
 export const ECB_DEFAULT_URL = 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-90d.xml';
 
@@ -242,8 +257,8 @@ const ecbRatesSource = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource], {
-  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates',
+export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource, hubspotSource], {
+  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, hubspot',
 });
 
 export const sourcesSchema = z
@@ -292,6 +307,7 @@ export type DropZoneSourceDefinition = Extract<SourceDefinition, { connector: 's
 export type HttpSourceDefinition = Extract<SourceDefinition, { connector: 'http-json' }>;
 export type StripeSourceDefinition = Extract<SourceDefinition, { connector: 'stripe' }>;
 export type EcbRatesSourceDefinition = Extract<SourceDefinition, { connector: 'ecb-rates' }>;
+export type HubSpotSourceDefinition = Extract<SourceDefinition, { connector: 'hubspot' }>;
 
 /** The local time a source runs every day, or undefined when it only runs on demand. */
 export function dailyTimeOf(source: SourceDefinition, ingestTime: string): string | undefined {
