@@ -15,6 +15,8 @@
 import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
 import { sendOnce } from './send-once';
+import { postAlertsToChat, type ChatOutcome } from './chat-notify';
+import type { ChatChannels } from '../ports/chat';
 import type { PulseConfig } from '../config';
 import type { Dataset } from '../domain/contract/validate';
 import { WEEKDAYS, isoWeekday, type IsoDate } from '../domain/dates';
@@ -50,6 +52,8 @@ export interface EvaluateAlertsDeps {
   renderer: AlertRenderer;
   /** Records the run (kind `alerts`) when given. */
   runLedger?: RunLedger;
+  /** Slack and Teams, when configured: posted after the e-mails, each failing on its own (functions/app/chat-notify.ts). */
+  chat?: ChatChannels;
 }
 
 export interface AlertRouting {
@@ -101,6 +105,8 @@ export interface AlertRunResult {
   notices: Notice[];
   open: number;
   sends: SendOutcome[];
+  /** The Slack and Teams posts (`key.channel`), apart from the e-mails (absent: no chat channel). */
+  chat?: ChatOutcome[];
 }
 
 const MAX_CONFLICT_RETRIES = 3;
@@ -116,7 +122,11 @@ export async function evaluateAlerts(deps: EvaluateAlertsDeps, opts: EvaluateAle
     run?.count('alreadySent', sends('already-sent'));
     run?.count('failed', sends('failed'));
     for (const f of result.sends.filter((x) => x.status === 'failed')) run?.error(`${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
-    if (sends('failed')) run?.fail();
+    // Per chat channel: what was posted and what failed (a failure fails the run, so it is retried).
+    const chat = result.chat ?? [];
+    for (const c of chat) run?.count(`${c.key.channel}.${c.status === 'already-sent' ? 'alreadySent' : c.status === 'in-flight' ? 'inFlight' : c.status}`);
+    for (const f of chat.filter((x) => x.status === 'failed')) run?.error(`${f.key.channel}: ${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
+    if (sends('failed') || chat.some((c) => c.status === 'failed')) run?.fail();
     return result;
   });
 }
@@ -205,6 +215,11 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
       result.sends.push(outcome);
       if (outcome.status === 'sent') await deps.alerts.setDigestCursor(audience, recipient, opts.now);
     }
+  }
+  if (deps.chat && !opts.dryRun) {
+    const { companyName, locale, currency } = opts.routing;
+    const staleClaimMs = opts.staleClaimMs ?? 30 * 60_000;
+    result.chat = await postAlertsToChat({ ledger: deps.ledger, alerts: deps.alerts, chat: deps.chat }, { today: opts.today, now: opts.now, states: all, companyName, locale, currency, topAtRisk: opts.settings.topAtRisk, digest: opts.digest, staleClaimMs });
   }
   return result;
 }
