@@ -1,0 +1,102 @@
+// The alert action endpoint (a Lambda function URL): the snooze and acknowledge links of the alert
+// e-mails and Slack's interactivity requests. Everything it decides is the use case
+// `handleAlertActionRequest` (functions/app/alert-action-endpoint.ts): this file turns a function
+// URL event into a request and the answer back into a response. The same `createAlertActionHandler`
+// runs locally behind a loopback HTTP server (`pulse alerts serve`).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
+import { SELF_RETRYING_CLIENT_CONFIG } from '../adapters/dynamodb/document-client';
+import { DynamoDbSingleUseIds } from '../adapters/dynamodb/single-use';
+import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
+import { FetchSlackResponder } from '../adapters/slack/response-url';
+import { handleAlertActionRequest, type AlertActionDeps } from '../app/alert-action-endpoint';
+import { snoozeLimitsFrom } from '../app/alert-actions';
+import type { FunctionUrlEvent, FunctionUrlResponse } from './download';
+import { getMailRuntime } from './mail-runtime';
+import { getRuntime } from './runtime';
+
+/** Form bodies and Slack payloads are small; anything larger is refused before it is read. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function createAlertActionHandler(deps: AlertActionDeps, log: (line: string) => void = () => {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
+  const withLog: AlertActionDeps = {
+    ...deps,
+    log: (e) => {
+      deps.log?.(e);
+      log(JSON.stringify({ level: e.outcome === 'refused' || e.outcome === 'failed' ? 'WARN' : 'INFO', ...e }));
+    },
+  };
+  return async (event) => {
+    const method = event.requestContext?.http?.method ?? 'GET';
+    try {
+      const raw = event.body ?? '';
+      // Slack signs the body exactly as sent: decode it, never re-encode it.
+      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      if (Buffer.byteLength(body) > MAX_BODY_BYTES) return { statusCode: 413, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: 'Request too large.\n' };
+      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      const res = await handleAlertActionRequest(withLog, { method, path: event.rawPath ?? '/', headers, body });
+      return method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
+    } catch (e) {
+      // Never the request itself: its path holds a token.
+      log(JSON.stringify({ level: 'ERROR', message: 'alert action failed', error: (e as Error).message, code: (e as { code?: string }).code }));
+      return { statusCode: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' }, body: 'Pulse cannot act on the alert right now. Try again in a minute.\n' };
+    }
+  };
+}
+
+const envSchema = z.object({
+  /** ARN or name of the link signing key secret (the archive links' key). */
+  PULSE_LINK_SECRET_ID: z.string().min(1),
+  /** ARN or name of the secret holding Slack's signing secret; locally SLACK_SIGNING_SECRET. */
+  PULSE_SLACK_SIGNING_SECRET_ID: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+});
+
+let lambdaHandler: Promise<(event: FunctionUrlEvent) => Promise<FunctionUrlResponse>> | undefined;
+
+async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrlResponse>> {
+  const env = envSchema.parse(process.env);
+  const { config, env: common } = getRuntime();
+  // The send ledger of every channel (the Slack replies, the CRM tasks); this function sends no e-mail.
+  const { sendLedger: ledger } = getMailRuntime();
+  const dynamodb = new DynamoDBClient({});
+  const secrets = new SecretsManagerClient({});
+  const keys = new SecretsManagerLinkKeys(secrets, env.PULSE_LINK_SECRET_ID);
+  let slackSecret: Promise<string> | undefined;
+  const signingSecret = (): Promise<string> =>
+    (slackSecret ??= env.PULSE_SLACK_SIGNING_SECRET_ID
+      ? secrets.send(new GetSecretValueCommand({ SecretId: env.PULSE_SLACK_SIGNING_SECRET_ID })).then((out) => {
+          const value = out.SecretString?.trim() ?? '';
+          const secret = value.startsWith('{') ? String((JSON.parse(value) as { signingSecret?: unknown }).signingSecret ?? '') : value;
+          if (!secret) throw new Error(`the secret ${env.PULSE_SLACK_SIGNING_SECRET_ID} holds no Slack signing secret`);
+          return secret;
+        })
+      : Promise.resolve(env.SLACK_SIGNING_SECRET ?? '')).catch((e: unknown) => {
+      slackSecret = undefined;
+      throw e;
+    });
+  const slackConfigured = Boolean(env.PULSE_SLACK_SIGNING_SECRET_ID ?? env.SLACK_SIGNING_SECRET);
+  return createAlertActionHandler(
+    {
+      // The alert state store retries by itself (bounded, full jitter): its client does not.
+      alerts: new DynamoDbAlertStateStore({ client: new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG }), tableName: common.PULSE_TABLE }),
+      limits: snoozeLimitsFrom(config),
+      timeZone: config.company.timezone,
+      signingKeys: () => keys.keys(),
+      used: new DynamoDbSingleUseIds({ client: dynamodb, tableName: common.PULSE_TABLE }),
+      ...(slackConfigured ? { slack: { signingSecret, responder: new FetchSlackResponder(), ledger } } : {}),
+    },
+    (line) => console.log(line),
+  );
+}
+
+/** The Lambda entry point; clients are created once per container. */
+export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResponse> {
+  lambdaHandler ??= build().catch((e: unknown) => {
+    lambdaHandler = undefined;
+    throw e;
+  });
+  return (await lambdaHandler)(event);
+}
