@@ -14,6 +14,7 @@ import { EnvSecrets, FileSecrets, SecretChain, SecretsManagerSecrets, type Secre
 import { HttpSourceError } from '../../functions/adapters/sources/http/errors';
 import { StripeSourceError } from '../../functions/adapters/sources/stripe/requester';
 import { exportSource } from '../../functions/app/export-source';
+import { SalesforceError } from '../../functions/adapters/sources/salesforce/api';
 import { runIngestJob, sourceIngestOptions, type IngestJobDeps, type IngestJobResult } from '../../functions/app/ingest-job';
 import { ingestSource, type IngestSourceResult } from '../../functions/app/ingest-source';
 import type { PulseConfig } from '../../functions/config';
@@ -84,7 +85,7 @@ export function sourcesListCommand(opts: { config?: string }): number {
     s.connector,
     s.entities.join(','),
     scheduleText(s, config),
-    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.connector === 'stripe' ? s.stripe.apiBase : s.connector === 'ecb-rates' ? (s.ecb.path ?? s.ecb.url) : s.connector === 'hubspot' ? s.hubspot.apiBase : s.http.baseUrl,
+    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.connector === 'stripe' ? s.stripe.apiBase : s.connector === 'ecb-rates' ? (s.ecb.path ?? s.ecb.url) : s.connector === 'hubspot' ? s.hubspot.apiBase : s.connector === 'salesforce' ? s.salesforce.instanceUrl : s.http.baseUrl,
   ]);
   console.log(leftTable([['source', 'connector', 'entities', `schedule (${config.company.timezone})`, 'where'], ...rows]));
   for (const s of config.sources) if (s.description) console.log(`\n${s.name}: ${s.description}`);
@@ -163,6 +164,7 @@ export async function sourcesExportCommand(name: string, opts: SourceExportOptio
 /** A connector's own typed error (bad key, unreachable API ...) is a clear message, not a stack trace. */
 export function sourceFailure(err: unknown): unknown {
   if (err instanceof StripeSourceError || err instanceof HttpSourceError) return new CliError(err.message);
+  if (err instanceof SalesforceError) return new CliError(err.message);
   return err;
 }
 

@@ -89,10 +89,10 @@ class MemoryRecords {
     return String(entity === 'accounts' ? r.accountId : entity === 'renewals' ? r.renewalId : r.opportunityId);
   }
   async putRecords<K extends EntityName>(entity: K, records: readonly EntityTypes[K][]) {
-    for (const r of records) this.data[entity as 'accounts'].set(this.key(entity, r as Record<string, unknown>), r);
+    for (const r of records) this.data[entity as 'accounts'].set(this.key(entity, r as unknown as Record<string, unknown>), r);
   }
   async deleteRecords<K extends EntityName>(entity: K, records: readonly Partial<EntityTypes[K]>[]) {
-    for (const r of records) this.data[entity as 'accounts'].delete(this.key(entity, r as Record<string, unknown>));
+    for (const r of records) this.data[entity as 'accounts'].delete(this.key(entity, r as unknown as Record<string, unknown>));
   }
   ids(entity: 'accounts' | 'renewals' | 'expansions'): string[] {
     return [...this.data[entity].keys()].sort();

@@ -12,6 +12,8 @@ import type { SecretResolver } from './http/credentials';
 import { StripeSource, type StripeSourceOptions } from './stripe/source';
 import { EcbRatesSource } from './ecb/source';
 import { HubSpotSource, type HubSpotSourceOptions } from './hubspot/source';
+import { salesforceApiFor, type SalesforceHttpHooks } from './salesforce/api';
+import { SalesforceSource } from './salesforce/source';
 
 export interface ConnectDeps {
   s3: S3Client;
@@ -32,6 +34,8 @@ export interface ConnectDeps {
   accountDirectory?: AccountDirectory;
   /** Test hooks for the HubSpot connector. */
   hubspot?: Pick<HubSpotSourceOptions, 'fetch' | 'sleep' | 'random' | 'now'>;
+  /** Test hooks for the Salesforce connector's HTTP client. */
+  salesforce?: SalesforceHttpHooks;
 }
 
 export interface ConnectOptions {
@@ -87,6 +91,17 @@ export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: Co
       ...(syncState ? { syncState } : {}),
       ...(opts.full ? { full: true } : {}),
       ...deps.hubspot,
+    });
+  }
+  if (def.connector === 'salesforce') {
+    if (!deps.timeZone) throw new Error(`source "${def.name}": the Salesforce connector needs the company time zone (ConnectDeps.timeZone)`);
+    return new SalesforceSource({
+      definition: def,
+      timeZone: deps.timeZone,
+      api: salesforceApiFor(def, { env: deps.env ?? process.env, secrets: deps.secrets, ...(deps.salesforce ? { hooks: deps.salesforce } : {}) }),
+      ...(syncState ? { syncState } : {}),
+      ...(opts.full ? { full: true } : {}),
+      ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
     });
   }
   return new HttpJsonSource({

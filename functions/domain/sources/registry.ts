@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ENTITY_NAMES, type EntityName } from '../contract/entities';
 import { CONTRACT_COLUMNS } from '../contract/entities';
 import { entityMappingSchema } from './mapping';
+import { SALESFORCE_ENTITIES, SOQL_FIELD, salesforceSettingsSchema } from './salesforce-definition';
 import { CRM_ENTITIES, hubspotSettingsSchema } from './hubspot-definition';
 
 const entityName = z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]], {
@@ -232,6 +233,22 @@ const hubspotSource = z
   })
   .strict();
 
+const salesforceSource = z
+  .object({
+    ...common,
+    connector: z.literal('salesforce'),
+    entities: z
+      .array(z.enum(SALESFORCE_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity Salesforce yields (${SALESFORCE_ENTITIES.join(', ')})` }))
+      .min(1, { error: 'must name at least one entity' })
+      .default([...SALESFORCE_ENTITIES]),
+    salesforce: salesforceSettingsSchema,
+    /** How an Account names its Pulse account: the Pulse_Account_Id__c field, then its Website against billing. */
+    identity: accountIdentitySchema('Pulse_Account_Id__c').refine((rules) => rules.every((r) => r.by !== 'field' || SOQL_FIELD.test(r.field)), {
+      error: "a field rule names an Account field's API name (letters, digits and _, e.g. Pulse_Account_Id__c)",
+    }),
+  })
+  .strict();
+
 /** The ECB's reference rates: the 90-day file by default; `eurofxref-hist.xml` for all history since 1999. */
 export const ECB_DEFAULT_URL = 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-90d.xml';
 
@@ -257,8 +274,8 @@ const ecbRatesSource = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource, hubspotSource], {
-  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, hubspot',
+export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource, hubspotSource, salesforceSource], {
+  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, hubspot, salesforce',
 });
 
 export const sourcesSchema = z
@@ -308,6 +325,7 @@ export type HttpSourceDefinition = Extract<SourceDefinition, { connector: 'http-
 export type StripeSourceDefinition = Extract<SourceDefinition, { connector: 'stripe' }>;
 export type EcbRatesSourceDefinition = Extract<SourceDefinition, { connector: 'ecb-rates' }>;
 export type HubSpotSourceDefinition = Extract<SourceDefinition, { connector: 'hubspot' }>;
+export type SalesforceSourceDefinition = Extract<SourceDefinition, { connector: 'salesforce' }>;
 
 /** The local time a source runs every day, or undefined when it only runs on demand. */
 export function dailyTimeOf(source: SourceDefinition, ingestTime: string): string | undefined {

@@ -6,7 +6,7 @@
 // INVALID_FIELD, MALFORMED_QUERY, NOT_FOUND) and the Sforce-Limit-Info header on every answer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { importSPKI, jwtVerify, type KeyLike } from 'jose';
+import { importSPKI, jwtVerify } from 'jose';
 import { parseSoql, SoqlError, type Condition, type Literal, type SoqlQuery } from './soql';
 
 export type FakeRecord = Record<string, unknown> & { Id: string };
@@ -84,7 +84,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   const requests: FakeSalesforceRequest[] = [];
   const issued: string[] = [];
   const sockets = new Set<Socket>();
-  const jwtKey: KeyLike | undefined = opts.jwt ? await importSPKI(opts.jwt.publicKeyPem, 'RS256') : undefined;
+  const jwtKey: Awaited<ReturnType<typeof importSPKI>> | undefined = opts.jwt ? await importSPKI(opts.jwt.publicKeyPem, 'RS256') : undefined;
   let fake: FakeSalesforce;
 
   const find = (object: string, id: string) => records[object]?.find((r) => r.Id === id);
