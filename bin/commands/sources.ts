@@ -85,7 +85,7 @@ export function sourcesListCommand(opts: { config?: string }): number {
     s.connector,
     s.entities.join(','),
     scheduleText(s, config),
-    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.connector === 'stripe' ? s.stripe.apiBase : s.connector === 'ecb-rates' ? (s.ecb.path ?? s.ecb.url) : s.connector === 'hubspot' ? s.hubspot.apiBase : s.connector === 'salesforce' ? s.salesforce.instanceUrl : s.http.baseUrl,
+    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.connector === 'stripe' ? s.stripe.apiBase : s.connector === 'ecb-rates' ? (s.ecb.path ?? s.ecb.url) : s.connector === 'salesforce' ? s.salesforce.instanceUrl : s.connector === 'zendesk' ? s.zendesk.apiBase : s.connector === 'hubspot' ? s.hubspot.apiBase : s.http.baseUrl,
   ]);
   console.log(leftTable([['source', 'connector', 'entities', `schedule (${config.company.timezone})`, 'where'], ...rows]));
   for (const s of config.sources) if (s.description) console.log(`\n${s.name}: ${s.description}`);

@@ -74,6 +74,8 @@ export interface IngestSourceResult {
   rejectsSummary?: RejectsSummary;
   /** The source stopped inside its time budget (a long backfill): run it again to continue. */
   continues?: boolean;
+  /** The source's own counts (e.g. `unmatched`: records kept under their source id, no account matched). */
+  sourceCounts?: Record<string, number>;
 }
 
 /** Thrown for errors of the infrastructure while reading (not the file's fault): the run stops. */
@@ -279,6 +281,11 @@ async function loadSource(
   if (source.continues?.()) {
     result.continues = true;
     run?.count('continues', 1);
+  }
+  const own = source.counts?.();
+  if (own && Object.keys(own).length) {
+    result.sourceCounts = own;
+    for (const [name, n] of Object.entries(own)) run?.count(name, n);
   }
   if (summary.rejects.length) {
     result.rejectsSummary = summariseRejects(summary);

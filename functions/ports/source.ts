@@ -58,4 +58,6 @@ export interface ContractSource {
   settleIgnored?(name: string, runId: string): Promise<string | undefined>;
   /** After the run: true when the source stopped to stay inside its time budget and another run continues it. */
   continues?(): boolean;
+  /** After the run: the source's own counts for the run ledger (e.g. `unmatched`: records that named no account). */
+  counts?(): Record<string, number>;
 }

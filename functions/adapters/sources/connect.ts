@@ -2,8 +2,7 @@
 // SourceConnector adapter, ./connector.ts) and the CLI use this, so both build the same connector
 // the same way; the ingest options of a source are the use case's (functions/app/ingest-job.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AccountDirectory } from '../../domain/sources/account-identity';
-import type { HubSpotSourceDefinition, SourceDefinition, StripeSourceDefinition } from '../../domain/sources/registry';
+import type { HubSpotSourceDefinition, SourceDefinition, StripeSourceDefinition, ZendeskSourceDefinition } from '../../domain/sources/registry';
 import type { ContractSource } from '../../ports/source';
 import type { SyncStateStore } from '../../ports/sync-state';
 import { DropZoneSource, INCOMING_PREFIX, patternRecogniser } from '../s3/dropzone-source';
@@ -11,9 +10,11 @@ import { HttpJsonSource, type HttpJsonSourceOptions } from './http/source';
 import type { SecretResolver } from './http/credentials';
 import { StripeSource, type StripeSourceOptions } from './stripe/source';
 import { EcbRatesSource } from './ecb/source';
-import { HubSpotSource, type HubSpotSourceOptions } from './hubspot/source';
+import { ZendeskSource, type ZendeskCredentials, type ZendeskSourceOptions } from './zendesk/source';
 import { salesforceApiFor, type SalesforceHttpHooks } from './salesforce/api';
 import { SalesforceSource } from './salesforce/source';
+import { HubSpotSource, type HubSpotSourceOptions } from './hubspot/source';
+import type { AccountDirectory } from '../../domain/sources/account-identity';
 
 export interface ConnectDeps {
   s3: S3Client;
@@ -30,12 +31,18 @@ export interface ConnectDeps {
   http?: Pick<HttpJsonSourceOptions, 'fetch' | 'sleep' | 'random' | 'onPage'>;
   /** Test hooks for the Stripe connector. */
   stripe?: Pick<StripeSourceOptions, 'sleep' | 'random' | 'now' | 'stopWithMsLeft'>;
-  /** The billing accounts by e-mail domain, for the CRM connectors' `domain` identity rule (absent = no domain matches). */
-  accountDirectory?: AccountDirectory;
-  /** Test hooks for the HubSpot connector. */
-  hubspot?: Pick<HubSpotSourceOptions, 'fetch' | 'sleep' | 'random' | 'now'>;
+  /**
+   * The billing accounts by e-mail domain, for the CRM connectors' `domain` identity rule (absent =
+   * no domain matches). One with `load()` (StoredAccountDirectory) is read before each CRM or
+   * help-desk run, so it sees the latest billing sync.
+   */
+  accountDirectory?: AccountDirectory & { load?(): Promise<void> };
+  /** Test hooks for the Zendesk connector's HTTP client. */
+  zendesk?: Pick<ZendeskSourceOptions, 'fetch' | 'sleep' | 'random' | 'now'>;
   /** Test hooks for the Salesforce connector's HTTP client. */
   salesforce?: SalesforceHttpHooks;
+  /** Test hooks for the HubSpot connector. */
+  hubspot?: Pick<HubSpotSourceOptions, 'fetch' | 'sleep' | 'random' | 'now'>;
 }
 
 export interface ConnectOptions {
@@ -54,7 +61,45 @@ export interface ConnectOptions {
 /** `incoming/<name>/`: where a drop-zone source's files arrive. */
 export const dropZonePrefix = (name: string): string => `${INCOMING_PREFIX}${name}/`;
 
+/** Connectors that match their records to billing's accounts (the others never read the directory). */
+const NO_DIRECTORY: ReadonlySet<SourceDefinition['connector']> = new Set(['s3-dropzone', 'http-json', 'stripe', 'ecb-rates']);
+
 export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOptions = {}): ContractSource {
+  const source = buildSource(def, deps, opts);
+  const directory = deps.accountDirectory;
+  if (!directory?.load || NO_DIRECTORY.has(def.connector)) return source;
+  return new DirectoryFirst(source, () => directory.load!());
+}
+
+/** A source whose account directory is read before its first file. */
+class DirectoryFirst implements ContractSource {
+  readonly description: string;
+  constructor(
+    private readonly inner: ContractSource,
+    private readonly load: () => Promise<void>,
+  ) {
+    this.description = inner.description;
+  }
+
+  async *files() {
+    await this.load();
+    yield* this.inner.files();
+  }
+
+  ignored(): Promise<string[]> {
+    return this.inner.ignored();
+  }
+
+  continues(): boolean {
+    return this.inner.continues?.() ?? false;
+  }
+
+  counts(): Record<string, number> {
+    return this.inner.counts?.() ?? {};
+  }
+}
+
+function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOptions): ContractSource {
   if (def.connector === 's3-dropzone') {
     return new DropZoneSource({
       client: deps.s3,
@@ -81,6 +126,29 @@ export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: Co
       ...deps.stripe,
     });
   }
+  if (def.connector === 'salesforce') {
+    if (!deps.timeZone) throw new Error(`source "${def.name}": the Salesforce connector needs the company time zone (ConnectDeps.timeZone)`);
+    return new SalesforceSource({
+      definition: def,
+      timeZone: deps.timeZone,
+      api: salesforceApiFor(def, { env: deps.env ?? process.env, secrets: deps.secrets, ...(deps.salesforce ? { hooks: deps.salesforce } : {}) }),
+      ...(syncState ? { syncState } : {}),
+      ...(opts.full ? { full: true } : {}),
+      ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
+    });
+  }
+  if (def.connector === 'zendesk') {
+    if (!deps.timeZone) throw new Error(`source "${def.name}": the Zendesk connector needs the company time zone (ConnectDeps.timeZone)`);
+    return new ZendeskSource({
+      definition: def,
+      timeZone: deps.timeZone,
+      credentials: () => zendeskCredentials(def, deps),
+      ...(deps.accountDirectory ? { accountDirectory: deps.accountDirectory } : {}),
+      ...(syncState ? { syncState } : {}),
+      ...(opts.full ? { full: true } : {}),
+      ...deps.zendesk,
+    });
+  }
   if (def.connector === 'hubspot') {
     if (!deps.timeZone) throw new Error(`source "${def.name}": the HubSpot connector needs the company time zone (ConnectDeps.timeZone)`);
     return new HubSpotSource({
@@ -91,17 +159,6 @@ export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: Co
       ...(syncState ? { syncState } : {}),
       ...(opts.full ? { full: true } : {}),
       ...deps.hubspot,
-    });
-  }
-  if (def.connector === 'salesforce') {
-    if (!deps.timeZone) throw new Error(`source "${def.name}": the Salesforce connector needs the company time zone (ConnectDeps.timeZone)`);
-    return new SalesforceSource({
-      definition: def,
-      timeZone: deps.timeZone,
-      api: salesforceApiFor(def, { env: deps.env ?? process.env, secrets: deps.secrets, ...(deps.salesforce ? { hooks: deps.salesforce } : {}) }),
-      ...(syncState ? { syncState } : {}),
-      ...(opts.full ? { full: true } : {}),
-      ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
     });
   }
   return new HttpJsonSource({
@@ -130,6 +187,21 @@ async function stripeKey(def: StripeSourceDefinition, deps: ConnectDeps): Promis
     key = doc.apiKey;
   }
   return { key, from: `the secret "${def.stripe.secretName}"` };
+}
+
+/** Zendesk's agent e-mail and API token: the environment variables first (local), else the secret (AWS). */
+async function zendeskCredentials(def: ZendeskSourceDefinition, deps: ConnectDeps): Promise<ZendeskCredentials | undefined> {
+  const env = deps.env ?? process.env;
+  const z = def.zendesk;
+  const email = env[z.emailEnv]?.trim();
+  const token = env[z.tokenEnv]?.trim();
+  if (email && token) return { email, token, from: `the environment variables ${z.emailEnv} and ${z.tokenEnv}` };
+  if (!z.secretName) return undefined;
+  const secret = (await deps.secrets.get(z.secretName))?.trim();
+  if (!secret?.startsWith('{')) return undefined;
+  const doc = JSON.parse(secret) as { email?: unknown; token?: unknown };
+  if (typeof doc.email !== 'string' || typeof doc.token !== 'string') return undefined;
+  return { email: doc.email, token: doc.token, from: `the secret "${z.secretName}"` };
 }
 
 /** The private app's token: the environment variable first (local), else the secret (AWS; plain, or JSON with "token"). */

@@ -78,3 +78,44 @@ export function resolveAccountId(candidate: IdentityCandidate, rules: readonly A
   }
   return { matched: false, accountId: unmatchedAccountId(candidate.source, candidate.sourceId) };
 }
+
+/** One billing account and the e-mail domains its customers gave (raw or normalised). */
+export interface BillingAccountDomains {
+  accountId: string;
+  domains: readonly string[];
+}
+
+/** A directory that also lists the billing accounts it was built from (for `pulse sources match`). */
+export interface BillingDirectory extends AccountDirectory {
+  /** Every billing account id, sorted. */
+  accounts(): string[];
+}
+
+/**
+ * The directory of billing accounts by normalised e-mail domain. A domain two accounts share names
+ * neither (ambiguous: a guess either way), so a record with only that domain stays unmatched.
+ */
+export function billingDirectory(entries: Iterable<BillingAccountDomains>): BillingDirectory {
+  const owners = new Map<string, Set<string>>();
+  const accounts = new Set<string>();
+  for (const e of entries) {
+    accounts.add(e.accountId);
+    for (const raw of e.domains) {
+      const domain = normalizeDomain(raw);
+      if (domain === undefined) continue;
+      const set = owners.get(domain) ?? new Set<string>();
+      set.add(e.accountId);
+      owners.set(domain, set);
+    }
+  }
+  return {
+    byDomain(domain) {
+      const set = owners.get(normalizeDomain(domain) ?? '');
+      return set?.size === 1 ? [...set][0] : undefined;
+    },
+    accounts: () => [...accounts].sort(),
+  };
+}
+
+/** No billing domains known: only field rules can match. */
+export const EMPTY_DIRECTORY: BillingDirectory = billingDirectory([]);

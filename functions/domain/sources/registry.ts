@@ -5,6 +5,7 @@ import { ENTITY_NAMES, type EntityName } from '../contract/entities';
 import { CONTRACT_COLUMNS } from '../contract/entities';
 import { entityMappingSchema } from './mapping';
 import { SALESFORCE_ENTITIES, SOQL_FIELD, salesforceSettingsSchema } from './salesforce-definition';
+import { ZENDESK_ENTITIES, zendeskSettingsSchema } from './zendesk-definition';
 import { CRM_ENTITIES, hubspotSettingsSchema } from './hubspot-definition';
 
 const entityName = z.enum(ENTITY_NAMES as [EntityName, ...EntityName[]], {
@@ -219,20 +220,6 @@ const stripeSource = z
   })
   .strict();
 
-const hubspotSource = z
-  .object({
-    ...common,
-    connector: z.literal('hubspot'),
-    entities: z
-      .array(z.enum(CRM_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity HubSpot yields (${CRM_ENTITIES.join(', ')})` }))
-      .min(1, { error: 'must name at least one entity' })
-      .default([...CRM_ENTITIES]),
-    hubspot: hubspotSettingsSchema.prefault({}),
-    /** How a company names its Pulse account: its pulse_account_id property, then its domain/website against billing. */
-    identity: accountIdentitySchema('pulse_account_id'),
-  })
-  .strict();
-
 const salesforceSource = z
   .object({
     ...common,
@@ -246,6 +233,34 @@ const salesforceSource = z
     identity: accountIdentitySchema('Pulse_Account_Id__c').refine((rules) => rules.every((r) => r.by !== 'field' || SOQL_FIELD.test(r.field)), {
       error: "a field rule names an Account field's API name (letters, digits and _, e.g. Pulse_Account_Id__c)",
     }),
+  })
+  .strict();
+
+const zendeskSource = z
+  .object({
+    ...common,
+    connector: z.literal('zendesk'),
+    entities: z
+      .array(z.enum(ZENDESK_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity Zendesk yields (${ZENDESK_ENTITIES.join(', ')})` }))
+      .min(1, { error: 'must name at least one entity' })
+      .default([...ZENDESK_ENTITIES]),
+    zendesk: zendeskSettingsSchema,
+    /** How an organization names its Pulse account: its external_id, then its domain_names against billing. */
+    identity: accountIdentitySchema('external_id'),
+  })
+  .strict();
+
+const hubspotSource = z
+  .object({
+    ...common,
+    connector: z.literal('hubspot'),
+    entities: z
+      .array(z.enum(CRM_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity HubSpot yields (${CRM_ENTITIES.join(', ')})` }))
+      .min(1, { error: 'must name at least one entity' })
+      .default([...CRM_ENTITIES]),
+    hubspot: hubspotSettingsSchema.prefault({}),
+    /** How a company names its Pulse account: its pulse_account_id property, then its domain/website against billing. */
+    identity: accountIdentitySchema('pulse_account_id'),
   })
   .strict();
 
@@ -274,8 +289,8 @@ const ecbRatesSource = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource, hubspotSource, salesforceSource], {
-  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, hubspot, salesforce',
+export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource, salesforceSource, zendeskSource, hubspotSource], {
+  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, salesforce, zendesk, hubspot',
 });
 
 export const sourcesSchema = z
@@ -324,8 +339,9 @@ export type DropZoneSourceDefinition = Extract<SourceDefinition, { connector: 's
 export type HttpSourceDefinition = Extract<SourceDefinition, { connector: 'http-json' }>;
 export type StripeSourceDefinition = Extract<SourceDefinition, { connector: 'stripe' }>;
 export type EcbRatesSourceDefinition = Extract<SourceDefinition, { connector: 'ecb-rates' }>;
-export type HubSpotSourceDefinition = Extract<SourceDefinition, { connector: 'hubspot' }>;
+export type ZendeskSourceDefinition = Extract<SourceDefinition, { connector: 'zendesk' }>;
 export type SalesforceSourceDefinition = Extract<SourceDefinition, { connector: 'salesforce' }>;
+export type HubSpotSourceDefinition = Extract<SourceDefinition, { connector: 'hubspot' }>;
 
 /** The local time a source runs every day, or undefined when it only runs on demand. */
 export function dailyTimeOf(source: SourceDefinition, ingestTime: string): string | undefined {

@@ -9,7 +9,9 @@
 // written before its rows so a crash never leaves an unrecorded line behind).
 //
 // State (sync state of the source): `hwm` = Unix seconds the last complete sync started,
-// `backfill` = where a full sync that ran out of time continues, `lines:<customer>` = line ids.
+// `backfill` = where a full sync that ran out of time continues, `lines:<customer>` = line ids,
+// `domains:<customer>` = the customer's account and e-mail domain, for the other sources' account
+// identity (functions/adapters/sources/account-directory.ts).
 import Stripe from 'stripe';
 import { accountOf, linesOfCustomer } from '../../../domain/billing/contract-lines';
 import type { BillingPrice, BillingSettings, BillingSubscription, ContractRow } from '../../../domain/billing/types';
@@ -17,6 +19,7 @@ import { LocalDateOfInstant } from '../../../domain/dates';
 import type { StripeSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
+import { accountDomainsKey } from '../account-directory';
 import { toBillingCustomer, toBillingInvoice, toBillingPrice, toBillingSubscription } from './map';
 import { StripeRequester, StripeSourceError, type RequestPolicy } from './requester';
 
@@ -78,6 +81,8 @@ interface Session {
   shrunk: Map<string, string[]>;
   lastCustomer?: string;
   stoppedEarly: boolean;
+  /** Customers whose account and e-mail domain were recorded in this run. */
+  domainsKept: Set<string>;
 }
 
 export class StripeSource implements ContractSource {
@@ -200,6 +205,7 @@ export class StripeSource implements ContractSource {
       hasHistory: false,
       shrunk: new Map(),
       stoppedEarly: false,
+      domainsKept: new Set(),
     };
     session.plan = await this.plan(session);
     if (session.plan.mode === 'full' && this.def.entities.includes('subscriptions')) session.subscriptionsByCustomer = await this.allSubscriptions(session);
@@ -296,7 +302,11 @@ export class StripeSource implements ContractSource {
   private async *accountRows(session: Session): AsyncGenerator<SourceRow> {
     let line = 0;
     for await (const page of this.customerPages(session)) {
-      for (const c of page) yield row(++line, accountOf(toBillingCustomer(c), this.settings, this.dates));
+      for (const c of page) {
+        const account = accountOf(toBillingCustomer(c), this.settings, this.dates);
+        await this.keepDomains(session, c, account.account_id as string);
+        yield row(++line, account);
+      }
     }
   }
 
@@ -314,9 +324,11 @@ export class StripeSource implements ContractSource {
       }
     }
     if (session.plan.mode === 'incremental') {
-      // A deleted customer's lines go: its invoices no longer reach an account.
+      // A deleted customer's lines go: its invoices no longer reach an account (nor its domain).
       for (const id of session.plan.touched!) {
-        if (session.customers.get(id)?.deleted) yield* this.replaceLines(session, id, [], counter);
+        if (!session.customers.get(id)?.deleted) continue;
+        await this.opts.syncState?.clear?.(this.def.name, accountDomainsKey(id));
+        yield* this.replaceLines(session, id, [], counter);
       }
     }
   }
@@ -352,7 +364,9 @@ export class StripeSource implements ContractSource {
         invoices.push(toBillingInvoice(inv, lines));
       }
     }
-    const result = linesOfCustomer({ customer: toBillingCustomer(c), subscriptions, invoices }, session.prices, this.settings, this.dates);
+    const customer = toBillingCustomer(c);
+    await this.keepDomains(session, c, accountOf(customer, this.settings, this.dates).account_id as string);
+    const result = linesOfCustomer({ customer, subscriptions, invoices }, session.prices, this.settings, this.dates);
     for (const p of result.problems) {
       yield { ok: false, error: { line: ++counter.line, field: p.field, reason: `invoice ${p.invoice}, line item ${p.lineItem}: ${p.reason}`, raw: `${p.invoice} ${p.lineItem}` } };
     }
@@ -378,6 +392,18 @@ export class StripeSource implements ContractSource {
     }
     for (const l of lines) yield row(++counter.line, l);
     for (const id of stale) yield { ok: true, row: { line: ++counter.line, fields: { line_id: id }, raw: JSON.stringify({ line_id: id, deleted: true }), deleted: true } };
+  }
+
+  /**
+   * The customer's account and e-mail domain, kept beside the sync state (not in the contract's
+   * accounts) for the CRM and help-desk connectors to match their records' domains against.
+   */
+  private async keepDomains(session: Session, c: Stripe.Customer, accountId: string): Promise<void> {
+    const state = this.opts.syncState;
+    if (!state || session.domainsKept.has(c.id)) return;
+    session.domainsKept.add(c.id);
+    const domain = c.email?.includes('@') ? c.email.slice(c.email.lastIndexOf('@') + 1).trim().toLowerCase() : '';
+    await state.put(this.def.name, accountDomainsKey(c.id), JSON.stringify({ accountId, domains: domain ? [domain] : [] }));
   }
 
   /** After the rows are stored: the exact line sets, then the checkpoint or the high-water mark. */
