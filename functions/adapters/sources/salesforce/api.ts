@@ -134,26 +134,30 @@ export class SalesforceApi {
     return undefined;
   }
 
-  /** One REST call below the instance (a path starting /services/...). A refused token is renewed once (OAuth). */
-  async request(method: RequestInit['method'], path: string, body?: unknown, what?: string): Promise<JsonResponse> {
+  /**
+   * One REST call below the instance (a path starting /services/...). A refused token is renewed
+   * once (OAuth). `once`: no retry after a timeout or 5xx (a create that may have happened).
+   */
+  async request(method: RequestInit['method'], path: string, body?: unknown, what?: string, opts: { once?: boolean } = {}): Promise<JsonResponse> {
     const token = await this.currentToken();
     try {
-      return await this.send(method, path, body, token, what);
+      return await this.send(method, path, body, token, what, opts.once);
     } catch (err) {
       if (err instanceof SalesforceError && err.errorCode === 'INVALID_SESSION_ID' && token.renewable) {
         // An OAuth token expired mid-run (session timeout): one new token, then the same call.
         this.token = undefined;
-        return this.send(method, path, body, await this.currentToken(), what);
+        return this.send(method, path, body, await this.currentToken(), what, opts.once);
       }
       throw err;
     }
   }
 
-  private async send(method: RequestInit['method'], path: string, body: unknown, token: Token, what?: string): Promise<JsonResponse> {
+  private async send(method: RequestInit['method'], path: string, body: unknown, token: Token, what?: string, once?: boolean): Promise<JsonResponse> {
     const url = `${this.origin}${path}`;
     const label = `${this.where} (${method ?? 'GET'} ${path.split('?')[0]})`;
+    const http = once ? { ...this.http(), maxAttempts: 1 } : this.http();
     try {
-      const res = await requestJson(url, { method, headers: { authorization: `Bearer ${token.value}` }, ...(body === undefined ? {} : { body }) }, this.http(), label);
+      const res = await requestJson(url, { method, headers: { authorization: `Bearer ${token.value}` }, ...(body === undefined ? {} : { body }) }, http, label);
       this.requests += res.attempts;
       this.noteUsage(res.headers);
       return res;
