@@ -398,6 +398,7 @@ function sourceSecretIds(src: PulseConfig['sources'][number]): string[] {
   if (src.connector === 'http-json') return src.http.auth.type !== 'none' ? [src.http.auth.secretId] : [];
   if (src.connector === 'stripe') return src.stripe.secretName ? [src.stripe.secretName] : [];
   if (src.connector === 'hubspot') return src.hubspot.secretName ? [src.hubspot.secretName] : [];
+  if (src.connector === 'salesforce') return src.salesforce.auth ? [src.salesforce.auth.secretName] : [];
   return [];
 }
 
