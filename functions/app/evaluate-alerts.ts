@@ -16,6 +16,9 @@ import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
 import { sendOnce } from './send-once';
 import { postAlertsToChat, type ChatOutcome } from './chat-notify';
+import { withActionLinks, type ActionLinkMaker } from './alert-action-links';
+import { syncCrmTasks, type CrmTaskOutcome, type CrmTaskSettings } from './crm-tasks';
+import type { TaskTracker } from '../ports/task-tracker';
 import type { ChatChannels } from '../ports/chat';
 import type { PulseConfig } from '../config';
 import type { Dataset } from '../domain/contract/validate';
@@ -35,6 +38,8 @@ import {
   prepareAlertIndex,
   type AlertSettings,
   type AlertState,
+  type CriticalModel,
+  type DigestModel,
   type Evaluation,
   type Notice,
 } from '../domain/alerts';
@@ -54,6 +59,10 @@ export interface EvaluateAlertsDeps {
   runLedger?: RunLedger;
   /** Slack and Teams, when configured: posted after the e-mails, each failing on its own (functions/app/chat-notify.ts). */
   chat?: ChatChannels;
+  /** Signed snooze and acknowledge links in the e-mails (functions/app/alert-action-links.ts), when the endpoint is known. */
+  actionLinks?: { maker: ActionLinkMaker; snoozeDays: number };
+  /** CRM tasks (notifications.crmTasks): synced after the messages, failing on their own (functions/app/crm-tasks.ts). */
+  tasks?: { tracker: TaskTracker; settings: CrmTaskSettings };
 }
 
 export interface AlertRouting {
@@ -107,6 +116,8 @@ export interface AlertRunResult {
   sends: SendOutcome[];
   /** The Slack and Teams posts (`key.channel`), apart from the e-mails (absent: no chat channel). */
   chat?: ChatOutcome[];
+  /** The CRM task commands tried (absent: no CRM tasks configured). */
+  crmTasks?: CrmTaskOutcome[];
 }
 
 const MAX_CONFLICT_RETRIES = 3;
@@ -126,7 +137,11 @@ export async function evaluateAlerts(deps: EvaluateAlertsDeps, opts: EvaluateAle
     const chat = result.chat ?? [];
     for (const c of chat) run?.count(`${c.key.channel}.${c.status === 'already-sent' ? 'alreadySent' : c.status === 'in-flight' ? 'inFlight' : c.status}`);
     for (const f of chat.filter((x) => x.status === 'failed')) run?.error(`${f.key.channel}: ${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
-    if (sends('failed') || chat.some((c) => c.status === 'failed')) run?.fail();
+    // CRM tasks: counted and their errors recorded; a failure fails the run too (the next run catches up).
+    const tasks = result.crmTasks ?? [];
+    for (const t of tasks) run?.count(`crmTask.${t.status === 'already-sent' ? 'alreadySent' : t.status === 'in-flight' ? 'inFlight' : t.status === 'no-task' ? 'noTask' : t.status}`);
+    for (const t of tasks.filter((x) => x.status === 'failed')) run?.error(`crm-task: ${t.transition} ${t.alertId}: ${t.error ?? 'failed'}`);
+    if (sends('failed') || chat.some((c) => c.status === 'failed') || tasks.some((t) => t.status === 'failed')) run?.fail();
     return result;
   });
 }
@@ -171,6 +186,8 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   result.open = all.filter((s) => s.status === 'open').length;
 
   const f = makeFormatter(opts.routing.locale, opts.routing.currency);
+  const links = deps.actionLinks;
+  const withLinks = <M extends CriticalModel | DigestModel>(model: M): M => (links ? withActionLinks(model, all, links.maker, links.snoozeDays) : model);
 
   // Immediate critical alerts: every critical open/escalation notice of today or yesterday that has
   // not gone out yet (the ledger knows), so a failed send is retried by the next run. Each
@@ -184,7 +201,7 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   }
   for (const [recipient, items] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
     const keys = items.map(({ notice }): SendKey => ({ kind: 'alert-critical', period: notice.id, recipient }));
-    result.sends.push(...(await sendBatch(deps, opts, keys, (claimed) => deps.renderer.renderCritical(buildCritical(items.filter((_, i) => claimed.includes(i)), recipient, opts.routing.companyName, f)))));
+    result.sends.push(...(await sendBatch(deps, opts, keys, (claimed) => deps.renderer.renderCritical(withLinks(buildCritical(items.filter((_, i) => claimed.includes(i)), recipient, opts.routing.companyName, f))))));
   }
 
   // The first run's summary goes to each CCO who has had no digest yet, digest day or not (and is
@@ -210,7 +227,7 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
       const firstRun = audience === 'cco' && firstRunSummary.has(recipient);
       const model = buildDigest({ audience, recipient, company: opts.routing.companyName, date: opts.today, states: all, since, until: opts.now, topAtRisk: opts.settings.topAtRisk, formatter: f, firstRun });
       if (!model) continue;
-      const [outcome] = await sendBatch(deps, opts, [key], () => deps.renderer.renderDigest(model));
+      const [outcome] = await sendBatch(deps, opts, [key], () => deps.renderer.renderDigest(withLinks(model)));
       if (!outcome) continue;
       result.sends.push(outcome);
       if (outcome.status === 'sent') await deps.alerts.setDigestCursor(audience, recipient, opts.now);
@@ -220,6 +237,9 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
     const { companyName, locale, currency } = opts.routing;
     const staleClaimMs = opts.staleClaimMs ?? 30 * 60_000;
     result.chat = await postAlertsToChat({ ledger: deps.ledger, alerts: deps.alerts, chat: deps.chat }, { today: opts.today, now: opts.now, states: all, companyName, locale, currency, topAtRisk: opts.settings.topAtRisk, digest: opts.digest, staleClaimMs });
+  }
+  if (deps.tasks && !opts.dryRun) {
+    result.crmTasks = await syncCrmTasks({ ledger: deps.ledger, formatter: f, ...deps.tasks, ...(opts.staleClaimMs ? { staleClaimMs: opts.staleClaimMs } : {}) }, all, opts.today);
   }
   return result;
 }

@@ -96,6 +96,10 @@ export interface AlertView {
   snoozed: string;
   /** For resolved notices: why. */
   resolution: string;
+  /** The signed snooze and acknowledge links for this message's recipient (functions/app/alert-action-links.ts). */
+  snoozeUrl?: string;
+  acknowledgeUrl?: string;
+  snoozeDays?: number;
 }
 
 export function alertView(s: AlertState, f: Formatter, n?: Notice): AlertView {
