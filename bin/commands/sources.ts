@@ -240,6 +240,8 @@ export function printResult(result: IngestSourceResult, indent = ''): void {
   else out(formatLoadCounts(result.summary, { header: 'written', values: moved }));
   const deleted = Object.values(result.deleted).reduce((a, b) => a + b, 0);
   if (deleted) out(`${deleted} record(s) deleted as the source said`);
+  const own = Object.entries(result.sourceCounts ?? {});
+  if (own.length) out(`source: ${own.map(([name, n]) => `${name} ${n}`).join(', ')}`);
   for (const f of result.files) {
     if (f.outcome === 'processed' && !f.error) {
       if (f.settledTo) out(`  ${f.name} -> ${f.settledTo}`);

@@ -168,7 +168,7 @@ describe('paging and the API', () => {
     expect(server.requests).toHaveLength(4);
   });
 
-  it('reports the API usage Salesforce counts, in the file names and the settle note', async () => {
+  it('reports the API usage Salesforce counts and the unmatched Accounts: file names, settle note, source counts', async () => {
     const server = await serve({ apiLimit: { max: 15_000, used: 120 } });
     const state = new MemoryState();
     const result = await ingestSource(connectSource(definition(server.url), deps({ state })), { store: new MemoryRecords(), validator }, ingestOptions);
@@ -178,6 +178,8 @@ describe('paging and the API', () => {
       'Salesforce Opportunities -> expansions (all records; API usage 122/15000 in the last 24 h)',
     ]);
     expect(result.files[2]?.settledTo).toBe('Opportunity synced up to SystemModstamp 2026-11-02T10:00:00.000Z; API usage 122/15000 in the last 24 h');
+    // Initech matches no account (Globex does, by its website); counted in the run ledger.
+    expect(result.sourceCounts).toEqual({ unmatched: 1, apiRequests: 2, apiUsage: 122, apiLimit: 15000 });
   });
 
   it('a refused access token (401 INVALID_SESSION_ID) is a clear auth message, not retried', async () => {

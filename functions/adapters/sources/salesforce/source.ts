@@ -59,6 +59,8 @@ interface Session {
   outcomes: Map<EntityName, FileOutcome>;
   /** A Salesforce error that ends the run (a spent quota, a refused token ...). */
   fatal?: SalesforceError;
+  /** Accounts read that matched no Pulse account (they keep `<source>:<Id>`). */
+  unmatched: number;
 }
 
 export class SalesforceSource implements ContractSource {
@@ -88,6 +90,16 @@ export class SalesforceSource implements ContractSource {
     return formatUsage(this.opts.api.usage);
   }
 
+  /** For the run ledger: Accounts that matched no Pulse account, requests sent, and the org's quota. */
+  counts(): Record<string, number> {
+    const usage = this.opts.api.usage;
+    return {
+      unmatched: this.session?.unmatched ?? 0,
+      apiRequests: this.opts.api.requests,
+      ...(usage ? { apiUsage: usage.used, apiLimit: usage.max } : {}),
+    };
+  }
+
   async ignored(): Promise<string[]> {
     return [];
   }
@@ -100,6 +112,7 @@ export class SalesforceSource implements ContractSource {
       stash: new Map(),
       opportunitiesRead: false,
       outcomes: new Map(),
+      unmatched: 0,
     };
     this.session = session;
     const wanted = (e: EntityName) => (this.def.entities as readonly string[]).includes(e);
@@ -185,10 +198,12 @@ export class SalesforceSource implements ContractSource {
       for (const a of page) {
         this.seen(session, 'Account', a);
         const row = accountRow(a, this.ctx);
+        const unmatched = row.account_id === `${this.def.name}:${String(a.Id)}`;
+        if (unmatched) session.unmatched++;
         yield ok(++line, row);
         if (incremental) session.changedAccounts.add(String(a.Id));
         // Matched now: a row it had while unmatched (`<source>:<Id>`) goes.
-        if (session.plan.hasHistory && !row.account_id!.startsWith(`${this.def.name}:`)) yield del(++line, { account_id: `${this.def.name}:${String(a.Id)}` });
+        if (session.plan.hasHistory && !unmatched) yield del(++line, { account_id: `${this.def.name}:${String(a.Id)}` });
       }
     }
     if (!session.plan.hasHistory) return;
