@@ -9,13 +9,14 @@
 // a record modified during the sync moves to the end of the scan instead of shifting a page. A full
 // scan runs every `fullScanEveryDays` to catch what search cannot (index lag, merges, restores).
 //
-// Deletes: an archived deal deletes its renewal and expansion; a deal that changed class deletes
-// its other record; an archived company deletes its unmatched account (`<source>:<id>`), and a
-// company that now matches an account deletes that unmatched one. An account a company matched is
-// never deleted here: billing owns it.
+// Deletes: an archived deal deletes its renewal and expansion; a deal a daily sync finds in another
+// class (its pipeline or type changed) deletes its other record; an archived company deletes its
+// unmatched account (`<source>:<id>`), and so does a company that now matches an account. An
+// account a company matched is never deleted here: billing owns it.
 //
 // State (sync state of the source): `hwm:companies`, `hwm:deals` (epoch ms of the newest change
-// seen), `full-scan` (when the last full scan finished, to schedule the next).
+// seen), `full-scan` (when the last full scan finished, to schedule the next), `unmatched` (the
+// companies stored under `<source>:<id>`, written before their rows, so a later match can delete).
 import { LocalDateOfInstant } from '../../../domain/dates';
 import type { AccountDirectory } from '../../../domain/sources/account-identity';
 import {
@@ -38,7 +39,7 @@ import type { SyncStateStore } from '../../../ports/sync-state';
 import { HttpSourceError } from '../http/errors';
 import { HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
 
-export const HUBSPOT_STATE = { companies: 'hwm:companies', deals: 'hwm:deals', fullScan: 'full-scan' } as const;
+export const HUBSPOT_STATE = { companies: 'hwm:companies', deals: 'hwm:deals', fullScan: 'full-scan', unmatched: 'unmatched' } as const;
 
 /** Search answers at most 200 records a page; the list endpoints 100. */
 const SEARCH_PAGE = 200;
@@ -82,6 +83,12 @@ interface Session {
   newest: { companies?: number; deals?: number };
   deals?: Promise<Record<DealEntity, SourceRow[]>>;
   outcomes: Map<string, FileOutcome>;
+  /** Companies stored under their unmatched id (from sync state, plus this run's). */
+  unmatched: Set<string>;
+  /** Unmatched companies whose account this run deleted (matched at last, or archived). */
+  gone: Set<string>;
+  /** Companies of this run that named no account. */
+  unmatchedSeen: number;
 }
 
 export class HubSpotSource implements ContractSource {
@@ -105,6 +112,12 @@ export class HubSpotSource implements ContractSource {
 
   async ignored(): Promise<string[]> {
     return [];
+  }
+
+  /** For the run ledger: companies that named no account, requests sent and 429 answers met. */
+  counts(): Record<string, number> {
+    const { sent, throttled } = this.requests;
+    return { unmatched: this.session?.unmatchedSeen ?? 0, requests: sent, throttled };
   }
 
   async *files(): AsyncGenerator<SourceFile> {
@@ -154,8 +167,13 @@ export class HubSpotSource implements ContractSource {
       changedCompanies: new Set(),
       newest: {},
       outcomes: new Map(),
+      unmatched: new Set(),
+      gone: new Set(),
+      unmatchedSeen: 0,
     };
     session.plan = await this.plan(session);
+    const known = await this.opts.syncState?.get(this.def.name, HUBSPOT_STATE.unmatched);
+    if (known) session.unmatched = new Set(JSON.parse(known) as string[]);
     if (session.plan.mode === 'full' && this.opts.syncState) {
       // What the next daily sync starts from: the newest change HubSpot knew when the scan began.
       session.newest = { companies: await this.newestChange(api, 'companies'), deals: await this.newestChange(api, 'deals') };
@@ -285,19 +303,39 @@ export class HubSpotSource implements ContractSource {
 
   private async *accountRows(session: Session): AsyncGenerator<SourceRow> {
     const ctx = this.companyContext(session);
-    const deletes = Boolean(this.opts.syncState);
+    const state = this.opts.syncState;
+    const unmatchedId = (id: string) => ({ account_id: `${this.def.name}:${id}` });
     let line = 0;
     for await (const page of this.companyPages(session)) {
+      const rows: SourceRow[] = [];
+      let added = false;
       for (const c of page) {
         const match = companyAccount(c, ctx);
         session.accounts.set(c.id, match.accountId);
         if (session.plan.mode === 'incremental') session.changedCompanies.add(c.id);
-        yield row(++line, companyRow(c, match.accountId, ctx));
-        if (match.matched && deletes) yield deletion(++line, { account_id: `${this.def.name}:${c.id}` });
+        rows.push(row(++line, companyRow(c, match.accountId, ctx)));
+        if (!match.matched) {
+          session.unmatchedSeen++;
+          if (!session.unmatched.has(c.id)) {
+            session.unmatched.add(c.id);
+            added = true;
+          }
+          session.gone.delete(c.id);
+        } else if (session.unmatched.has(c.id)) {
+          rows.push(deletion(++line, unmatchedId(c.id)));
+          session.gone.add(c.id);
+        }
       }
+      // Written ahead of the rows: every unmatched account ever stored is known, so a later match deletes it.
+      if (added && state) await state.put(this.def.name, HUBSPOT_STATE.unmatched, JSON.stringify([...session.unmatched]));
+      yield* rows;
     }
-    if (!deletes) return;
-    for await (const c of this.archived(session, 'companies')) yield deletion(++line, { account_id: `${this.def.name}:${c.id}` });
+    if (!state) return;
+    for await (const c of this.archived(session, 'companies')) {
+      if (!session.unmatched.has(c.id)) continue;
+      yield deletion(++line, unmatchedId(c.id));
+      session.gone.add(c.id);
+    }
   }
 
   private dealRows(session: Session, entity: DealEntity): AsyncIterable<SourceRow> {
@@ -326,8 +364,11 @@ export class HubSpotSource implements ContractSource {
       for (const d of deals) {
         const entity = dealEntity(d.properties, s);
         const id = dealRecordId(this.def.name, d.id);
+        // A changed deal may have changed class (a full scan reads every deal and deletes none this way).
         for (const other of ['renewals', 'expansions'] as const) {
-          if (other !== entity && deletes) emit(other, (line) => deletion(line, other === 'renewals' ? { renewal_id: id } : { opportunity_id: id }));
+          if (other !== entity && deletes && session.plan.mode === 'incremental') {
+            emit(other, (line) => deletion(line, other === 'renewals' ? { renewal_id: id } : { opportunity_id: id }));
+          }
         }
         if (!entity) continue;
         const company = companyOf.get(d.id);
@@ -387,6 +428,10 @@ export class HubSpotSource implements ContractSource {
     if (companies !== undefined) await state.put(name, HUBSPOT_STATE.companies, String(companies));
     if (deals !== undefined) await state.put(name, HUBSPOT_STATE.deals, String(deals));
     if (session.plan.mode === 'full') await state.put(name, HUBSPOT_STATE.fullScan, new Date(this.now()).toISOString());
+    if (session.gone.size > 0) {
+      for (const id of session.gone) session.unmatched.delete(id);
+      await state.put(name, HUBSPOT_STATE.unmatched, JSON.stringify([...session.unmatched]));
+    }
     const at = (ms?: number) => (ms === undefined ? 'none' : new Date(ms).toISOString());
     return `synced up to companies ${at(companies)}, deals ${at(deals)}`;
   }
