@@ -86,7 +86,7 @@ describe('source registry (pulse.config.json "sources")', () => {
       ]),
     ).toEqual([
       'sources.0.name: must be lower-case letters, digits and dashes (it names the drop-zone folder incoming/<name>/)',
-      'sources.0.entities.0: "acounts" is not an entity of the data contract (accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates)',
+      'sources.0.entities.0: "acounts" is not an entity of the data contract (accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates, targets, annotations)',
       'sources.0.schedule.time: must be a local time HH:MM (24-hour)',
       'sources.1.mapping.subscriptions.fields.arr: give exactly one of "from" or "const"',
       'sources.2.connector: connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, hubspot, salesforce',

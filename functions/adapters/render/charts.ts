@@ -122,6 +122,11 @@ function candidates(file: string, moduleSpecifier: string, assetsDir: string | u
   return out;
 }
 
+/** The charts' font (Inter), found where the renderer finds it: also the board pack's font. */
+export function loadChartFont(assetsDir?: string): Promise<Uint8Array> {
+  return readFirst('chart font', candidates(FONT_FILE, FONT_MODULE, assetsDir));
+}
+
 /** Vega spec -> SVG string, without a canvas (text sizes are estimated, which the specs allow for). */
 export async function specToSvg(spec: vega.Spec): Promise<string> {
   const view = new vega.View(vega.parse(spec), { renderer: 'none', logLevel: vega.Warn });

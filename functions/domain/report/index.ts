@@ -9,6 +9,7 @@ export {
   HEATMAP_AGES,
   HEATMAP_COHORTS,
   HEATMAP_SCALE,
+  HEATMAP_TEXT,
   type CohortHeatmap,
   type HeatmapCell,
   type HeatmapRow,
