@@ -61,6 +61,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
       endDate: today,
       weekStartsOn: weekStartsOnNumber(config),
       withBadRows: true,
+      fiscalYearStartMonth: settings.fiscalYearStartMonth,
     });
     const demoDir = resolve(LOCAL_DATA_DIR, 'demo');
     await rm(demoDir, { recursive: true, force: true });

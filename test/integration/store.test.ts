@@ -74,6 +74,8 @@ function sampleDataset(): Dataset {
       { date: '2025-11-03', currency: 'EUR', rate: '1.0851' },
       { date: '2025-11-03', currency: 'JPY', rate: '0.006612' },
     ],
+    targets: [{ metric: 'arr', period: 'FY2026-Q4', value: 1_500_000_00 }],
+    annotations: [{ date: '2025-11-03', text: 'Price list updated', metric: 'arr' }],
   };
 }
 
@@ -187,6 +189,9 @@ describe('DynamoDbStore on DynamoDB Local', () => {
       spend: [],
       // Company-wide rates, of the currencies the account's rows are in only.
       fx_rates: expected.fx_rates.filter((r) => r.currency === 'EUR'),
+      // The plan is company-wide, like spend.
+      targets: [],
+      annotations: [],
     });
   });
 

@@ -286,12 +286,14 @@ describe('generateDemoData', () => {
       nps: (r) => col(r, 'response_id'),
       spend: (r) => col(r, 'month'),
       fx_rates: (r) => `${col(r, 'date')}#${col(r, 'currency')}`,
+      targets: (r) => `${col(r, 'metric')}#${col(r, 'period')}`,
+      annotations: (r) => `${col(r, 'date')}#${col(r, 'metric')}#${col(r, 'text')}`,
     };
     const known = new Set(data.accounts.map((a) => col(a, 'account_id')));
     for (const entity of ENTITY_NAMES) {
       const keys = data[entity].map(key[entity]);
       expect(new Set(keys).size, entity).toBe(keys.length);
-      if (entity !== 'accounts' && entity !== 'spend') expect(data[entity].filter((r) => !known.has(col(r, 'account_id'))), entity).toEqual([]);
+      if (entity !== 'accounts' && entity !== 'spend' && entity !== 'targets' && entity !== 'annotations') expect(data[entity].filter((r) => !known.has(col(r, 'account_id'))), entity).toEqual([]);
     }
     expect(data.usage.filter((u) => isoWeekday(col(u, 'week')) !== 1)).toEqual([]);
   });

@@ -74,6 +74,8 @@ export const ENTITY_TAG: { [K in EntityName]: string } = {
   nps: 'NPS',
   spend: 'SPEND',
   fx_rates: 'FXRATE',
+  targets: 'TARGET',
+  annotations: 'ANNOTATION',
 };
 
 export const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
@@ -99,6 +101,9 @@ export const recordKeys: { [K in EntityName]: (r: EntityTypes[K]) => RecordKeys 
   spend: (r) => ({ PK: 'SPEND', SK: r.month }),
   // Company-wide like spend: one partition per currency, one item per day.
   fx_rates: (r) => ({ PK: `FXRATE#${r.currency}`, SK: r.date }),
+  // The plan: company-wide, one partition each; an annotation is identified by its date, metric and text.
+  targets: (r) => ({ PK: 'TARGET', SK: `${r.metric}#${r.period}` }),
+  annotations: (r) => ({ PK: 'ANNOTATION', SK: `${r.date}#${r.metric ?? ''}#${r.text}` }),
 };
 
 // ---- keys of KPI snapshots -----------------------------------------------------------------

@@ -96,6 +96,8 @@ export function inputRowCounts(data: Dataset): Record<EntityName, number> {
     nps: data.nps.length,
     spend: data.spend.length,
     fx_rates: data.fx_rates.length,
+    targets: data.targets.length,
+    annotations: data.annotations.length,
   };
 }
 

@@ -4,6 +4,10 @@
 import { z } from 'zod';
 import { isIsoDate, startOfWeek, type IsoDate, type IsoWeekday } from '../dates';
 import { CURRENCY_CODE, currencyDecimals, parseMinorUnits, parseMoney, type Cents } from '../money';
+import { FISCAL_PERIOD_PATTERN } from '../plan/fiscal';
+import { ANNOTATION_METRICS, TARGET_METRICS, TARGET_UNITS, type Annotation, type Target, type TargetMetric } from '../plan/types';
+
+export type { Annotation, Target } from '../plan/types';
 
 export interface Account {
   accountId: string;
@@ -116,6 +120,8 @@ export interface EntityTypes {
   nps: NpsResponse;
   spend: Spend;
   fx_rates: FxRate;
+  targets: Target;
+  annotations: Annotation;
 }
 
 export type EntityName = keyof EntityTypes;
@@ -130,6 +136,8 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'nps',
   'spend',
   'fx_rates',
+  'targets',
+  'annotations',
 ];
 
 /** The entities whose money may be in another currency than the reporting one (converted with fx_rates). */
@@ -146,6 +154,8 @@ export const CONTRACT_COLUMNS: { readonly [K in EntityName]: readonly string[] }
   nps: ['response_id', 'account_id', 'date', 'score', 'comment'],
   spend: ['month', 'sales_marketing', 'currency'],
   fx_rates: ['date', 'currency', 'rate'],
+  targets: ['metric', 'period', 'value'],
+  annotations: ['date', 'text', 'metric'],
 };
 
 /** The values of the contract's enumerated columns. */
@@ -525,7 +535,35 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
     })
     .transform((r): FxRate => ({ date: r.date, currency: r.currency, rate: r.rate }));
 
-  return { accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates } as {
+  const targets = z
+    .object({
+      metric: req(oneOf(TARGET_METRICS)),
+      period: req(
+        z
+          .string({ error: required('a fiscal period (FY2027 or FY2027-Q3)') })
+          .transform((p) => p.toUpperCase())
+          .refine((p) => FISCAL_PERIOD_PATTERN.test(p), { error: (i) => `"${String(i.input)}" is not a fiscal period (FY2027 or FY2027-Q3)` }),
+      ),
+      value: req(text()),
+    })
+    .transform((r, ctx): Target => {
+      const value = targetValue(r.metric, r.value);
+      if (typeof value === 'string') {
+        ctx.addIssue({ code: 'custom', path: ['value'], message: value });
+        return z.NEVER;
+      }
+      return { metric: r.metric, period: r.period, value };
+    });
+
+  const annotations = z
+    .object({
+      date: req(date()),
+      text: req(text().max(ANNOTATION_MAX_LENGTH, { error: `is longer than ${ANNOTATION_MAX_LENGTH} characters` })),
+      metric: opt(oneOf(ANNOTATION_METRICS)),
+    })
+    .transform((r): Annotation => compact({ date: r.date, text: r.text, metric: r.metric }));
+
+  return { accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates, targets, annotations } as {
     [K in EntityName]: RowSchema<EntityTypes[K]>;
   };
 }
@@ -541,7 +579,35 @@ export const entityKey: { [K in EntityName]: (r: EntityTypes[K]) => string } = {
   nps: (r) => r.responseId,
   spend: (r) => r.month,
   fx_rates: (r) => `${r.date}#${r.currency}`,
+  targets: (r) => `${r.metric}#${r.period}`,
+  annotations: (r) => `${r.date}#${r.metric ?? ''}#${r.text}`,
 };
+
+/** The longest annotation text: a note under a chart, not a document (and a store key fits it: 4 x 200 bytes < 1 KB). */
+export const ANNOTATION_MAX_LENGTH = 200;
+
+/**
+ * A target's value in its metric's unit: money as cents (arr, net_new_arr: an amount with at most
+ * 2 decimals, net new ARR may be negative), a ratio as a fraction (nrr, grr: `1.05` or `105%`,
+ * from 0 to 10), a count (logos, new_logos). Returns the reason as text when it is not one.
+ */
+export function targetValue(metric: TargetMetric, text: string): number | string {
+  const unit = TARGET_UNITS[metric];
+  if (unit === 'money') {
+    const negative = metric === 'net_new_arr' && text.startsWith('-');
+    const cents = parseMoney(negative ? text.slice(1) : text);
+    if (cents === null) return `"${text}" is not an amount for ${metric} (a decimal${metric === 'net_new_arr' ? '' : ' >= 0'} with at most 2 decimals)`;
+    return negative ? -cents : cents;
+  }
+  if (unit === 'ratio') {
+    const m = /^(\d{1,4}(?:\.\d{1,6})?)(%?)$/.exec(text);
+    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+    if (!m || v > 10) return `"${text}" is not a ratio for ${metric} (a fraction such as 1.05, or a percentage such as 105%, at most 10)`;
+    return v;
+  }
+  if (!/^\d{1,9}$/.test(text)) return `"${text}" is not a whole number >= 0 for ${metric}`;
+  return Number(text);
+}
 
 /** Drops keys whose value is undefined, so records compare and serialise cleanly. */
 function compact<T extends object>(o: T): T {

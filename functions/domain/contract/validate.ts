@@ -2,7 +2,7 @@
 // the reason, and collects a folder's records into a Dataset (a later row with the same id wins).
 import type { z } from 'zod';
 import { CONTRACT_COLUMNS, ENTITY_NAMES, entityKey, entitySchemas, type ContractOptions, type EntityName, type EntityTypes, type Usage } from './entities';
-import { FAST_ENTITIES, fastPaths, fastPositions, type FastEntity, type FastPaths } from './fast-rows';
+import { FAST_ENTITIES, fastPaths, fastPositions, isFastEntity, type FastEntity, type FastPaths } from './fast-rows';
 
 export interface RowError {
   file: string;
@@ -20,7 +20,7 @@ export function emptyDataset(): Dataset {
   return Object.fromEntries(ENTITY_NAMES.map((n) => [n, []])) as unknown as Dataset;
 }
 
-const isFast = (entity: EntityName): entity is FastEntity => entity !== 'spend';
+const isFast = (entity: EntityName): entity is FastEntity => isFastEntity(entity);
 /** Positions for a row given by name: its cells are taken in the fast path's own column order. */
 const IN_ORDER = Object.fromEntries(FAST_ENTITIES.map((e) => [e, Int32Array.from(CONTRACT_COLUMNS[e], (_, i) => i)])) as Record<FastEntity, Int32Array>;
 
@@ -141,7 +141,7 @@ export function unknownAccounts(data: Dataset, moreUsageAccounts: Iterable<strin
   const known = new Set(data.accounts.map((a) => a.accountId));
   const out = new Map<EntityName, string[]>();
   for (const entity of ENTITY_NAMES) {
-    if (entity === 'accounts' || entity === 'spend' || entity === 'fx_rates') continue;
+    if (entity === 'accounts' || entity === 'spend' || entity === 'fx_rates' || entity === 'targets' || entity === 'annotations') continue;
     const missing = new Set<string>();
     for (const r of data[entity] as { accountId: string }[]) if (!known.has(r.accountId)) missing.add(r.accountId);
     if (entity === 'usage') for (const id of moreUsageAccounts) if (!known.has(id)) missing.add(id);

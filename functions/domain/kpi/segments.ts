@@ -27,7 +27,7 @@ export function segmentOf(segments: ReadonlyMap<string, string>, accountId: stri
   return segments.get(accountId) ?? UNASSIGNED_SEGMENT;
 }
 
-type AccountEntity = Exclude<keyof Dataset, 'spend' | 'fx_rates'>;
+type AccountEntity = Exclude<keyof Dataset, 'spend' | 'fx_rates' | 'targets' | 'annotations'>;
 const ACCOUNT_ENTITIES: readonly AccountEntity[] = ['accounts', 'subscriptions', 'renewals', 'expansions', 'usage', 'tickets', 'nps'];
 
 /** Splits the dataset by segment; every part carries the company's spend and fx_rates rows. Sorted by segment name. */
@@ -37,7 +37,8 @@ export function partitionBySegment(data: Dataset): Map<string, Dataset> {
   const part = (segment: string): Dataset => {
     let p = parts.get(segment);
     if (!p) {
-      p = { accounts: [], subscriptions: [], renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: data.spend, fx_rates: data.fx_rates };
+      // Targets are the company's plan, not a segment's; annotations are company-wide notes.
+      p = { accounts: [], subscriptions: [], renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: data.spend, fx_rates: data.fx_rates, targets: [], annotations: data.annotations };
       parts.set(segment, p);
     }
     return p;
@@ -67,5 +68,7 @@ export function filterDatasetToSegment(data: Dataset, segment: string): Dataset 
     nps: data.nps.filter(keep),
     spend: data.spend,
     fx_rates: data.fx_rates,
+    targets: [],
+    annotations: data.annotations,
   }, unconvertedRows(data).filter(keep));
 }

@@ -25,13 +25,14 @@ export const TARGET_UNITS: Record<TargetMetric, 'money' | 'ratio' | 'count'> = {
   new_logos: 'count',
 };
 
-export interface Target {
+// Type aliases (not interfaces) so a record converts to Record<string, unknown> as the others do.
+export type Target = {
   metric: TargetMetric;
   /** `FY2027` or `FY2027-Q3`. */
   period: string;
   /** Cents (money), a fraction (ratio) or a count. */
   value: number;
-}
+};
 
 export const ANNOTATION_METRICS = ['arr', 'customers', 'nrr', 'grr', 'arr_at_risk', 'nps'] as const;
 export type AnnotationMetric = (typeof ANNOTATION_METRICS)[number];
@@ -46,12 +47,12 @@ export const ANNOTATION_TREND_FIGURE: Record<AnnotationMetric, TrendFigure> = {
   nps: 'nps',
 };
 
-export interface Annotation {
+export type Annotation = {
   date: IsoDate;
   text: string;
   /** Absent: the note is about the company as a whole (drawn on every trend chart). */
   metric?: AnnotationMetric;
-}
+};
 
 export interface FiscalPeriod {
   /** `FY2027` or `FY2027-Q3`. */

@@ -22,6 +22,14 @@ const ID_COLUMNS: { [K in EntityName]: [column: string, property: string][] } = 
     ['date', 'date'],
     ['currency', 'currency'],
   ],
+  targets: [
+    ['metric', 'metric'],
+    ['period', 'period'],
+  ],
+  annotations: [
+    ['date', 'date'],
+    ['text', 'text'],
+  ],
 };
 
 export function identityOf<K extends EntityName>(entity: K, fields: Record<string, unknown>, weekStartsOn: IsoWeekday): IdentityResult<K> {
@@ -46,6 +54,10 @@ export function identityOf<K extends EntityName>(entity: K, fields: Record<strin
       if (!/^[A-Za-z]{3}$/.test(record.currency)) errors.push({ field: 'currency', reason: `"${record.currency}" is not a currency code (ISO 4217: three letters, e.g. EUR)` });
       else record.currency = record.currency.toUpperCase();
     }
+  }
+  if (entity === 'targets') {
+    if (record.metric !== undefined) record.metric = record.metric.toLowerCase();
+    if (record.period !== undefined) record.period = record.period.toUpperCase();
   }
   if (entity === 'spend' && record.month !== undefined && !/^\d{4}-\d{2}$/.test(record.month)) {
     errors.push({ field: 'month', reason: `"${record.month}" is not a month (expected YYYY-MM)` });

@@ -109,6 +109,8 @@ describe('engine vs reference implementation', () => {
             .map((m, i) => ({ month: `${i < 2 ? 2025 : 2026}-${String(m).padStart(2, '0')}`, salesMarketing: 100_000 * (i + 1) }))
             .filter((_, i) => i < r.spendMonths && i !== 5 - (r.spendMonths % 2) * 10),
           fx_rates: [],
+          targets: [],
+          annotations: [],
         };
         compare(data, asOf);
       }),
@@ -171,6 +173,8 @@ describe('engine vs reference implementation', () => {
           nps: [],
           spend: [],
           fx_rates: r.rates.map((x) => ({ date: day(x.at), currency: x.currency, rate: x.rate })),
+          targets: [],
+          annotations: [],
         };
         for (const back of [0, 7, 35]) {
           const doc = compare(data, addDays(asOf, -back));
@@ -206,7 +210,7 @@ describe('engine vs reference implementation', () => {
         const data: Dataset = {
           accounts: [],
           subscriptions: ls.map((l, i) => ({ lineId: `L${i}`, accountId: l.accountId, kind: l.services && l.arr % 5 === 0 ? 'services' : 'recurring', arr: l.arr, startDate: l.start, ...(l.end !== undefined && l.end > l.start ? { endDate: l.end } : {}) })),
-          renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: [], fx_rates: [],
+          renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: [], fx_rates: [], targets: [], annotations: [],
         };
         const doc = toKpiJson(computeKpis(data, asOf, settings));
         expectClose({ cohorts: doc.cohorts, contractedArr: doc.contractedArr }, toUnits(referenceCohorts(data, asOf)), asOf);

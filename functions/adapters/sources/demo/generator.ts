@@ -21,7 +21,7 @@
 // Dates are epoch days inside; every draw comes from a seeded generator forked per account and
 // purpose. No clock, no Math.random.
 import { ENTITY_NAMES, type EntityName } from '../../../domain/contract/entities';
-import { addMonths, fromEpochDay, isIsoDate, lastCompleteWeekEnd, startOfWeek, toEpochDay, type IsoDate, type IsoWeekday } from '../../../domain/dates';
+import { addDays, addMonths, fiscalQuarterOf, fromEpochDay, isIsoDate, lastCompleteWeekEnd, startOfWeek, toEpochDay, type IsoDate, type IsoWeekday } from '../../../domain/dates';
 import {
   ADD_ONS,
   CSMS,
@@ -53,6 +53,8 @@ export interface DemoOptions {
   weekStartsOn?: IsoWeekday;
   /** Append a few clearly invalid rows (impossible date, negative money, unknown status, score out of range). */
   withBadRows?: boolean;
+  /** First month of the fiscal year (1-12), for the plan's targets. Default 1. */
+  fiscalYearStartMonth?: number;
 }
 
 /** One CSV row: contract column name -> cell text ('' = absent). */
@@ -70,6 +72,8 @@ export const DEMO_COLUMNS: { readonly [K in EntityName]: readonly string[] } = {
   nps: ['response_id', 'account_id', 'date', 'score', 'comment'],
   spend: ['month', 'sales_marketing'],
   fx_rates: ['date', 'currency', 'rate'],
+  targets: ['metric', 'period', 'value'],
+  annotations: ['date', 'text', 'metric'],
 };
 
 export class DemoOptionsError extends Error {
@@ -818,7 +822,10 @@ function validateOptions(o: DemoOptions): Required<DemoOptions> {
     throw new DemoOptionsError(`accounts ${accounts} must be a whole number from ${MIN_DEMO_ACCOUNTS} to 100000`);
   if (!Number.isSafeInteger(years) || years < 1 || years > 10) throw new DemoOptionsError(`years ${years} must be a whole number from 1 to 10`);
   if (!Number.isInteger(weekStartsOn) || weekStartsOn < 1 || weekStartsOn > 7) throw new DemoOptionsError(`weekStartsOn ${weekStartsOn} must be 1 (Monday) .. 7 (Sunday)`);
-  return { seed, accounts, endDate: o.endDate, years, weekStartsOn, withBadRows: o.withBadRows ?? false };
+  const fiscalYearStartMonth = o.fiscalYearStartMonth ?? 1;
+  if (!Number.isInteger(fiscalYearStartMonth) || fiscalYearStartMonth < 1 || fiscalYearStartMonth > 12)
+    throw new DemoOptionsError(`fiscalYearStartMonth ${fiscalYearStartMonth} must be 1 .. 12`);
+  return { seed, accounts, endDate: o.endDate, years, weekStartsOn, withBadRows: o.withBadRows ?? false, fiscalYearStartMonth };
 }
 
 // ---- entry point -------------------------------------------------------------------------
@@ -987,6 +994,8 @@ export function generateDemoData(options: DemoOptions): DemoData {
   }));
 
   data.spend = spendRows(ctx, profiles);
+  data.targets = targetRows(ctx, o.fiscalYearStartMonth);
+  data.annotations = annotationRows(ctx);
 
   if (o.withBadRows) appendBadRows(data, ctx);
   return data;
@@ -1010,6 +1019,50 @@ function spendRows(ctx: Ctx, profiles: Profile[]): DemoRow[] {
     const cents = Math.round((base * growth * quarterEnd * noise) / 100) * 100;
     return { month, sales_marketing: money(cents) };
   });
+}
+
+/**
+ * The plan: targets for the last complete fiscal quarter, the current one and the current fiscal
+ * year, set the way a board would: ARR up 8% a quarter (35% a year) from the period's opening ARR,
+ * NRR 108%, GRR 92%, and a little more than the history's average of new logos.
+ */
+function targetRows(ctx: Ctx, fiscalYearStartMonth: number): DemoRow[] {
+  const recurring = ctx.lines.filter((l) => l.kind === 'recurring');
+  const arrAt = (d: Day): number => recurring.reduce((s, l) => (l.start <= d && (l.end === undefined || d < l.end) ? s + l.arr : s), 0);
+  const customersAt = (d: Day): number => new Set(recurring.filter((l) => l.arr > 0 && l.start <= d && (l.end === undefined || d < l.end)).map((l) => l.slot)).size;
+  const firstStart = new Map<number, Day>();
+  for (const l of recurring) firstStart.set(l.slot, Math.min(firstStart.get(l.slot) ?? Infinity, l.start));
+  const newInWindow = [...firstStart.values()].filter((d) => d >= ctx.windowStart && d <= ctx.end).length;
+  const newPerQuarter = Math.max(1, Math.round((newInWindow / (4 * ctx.years)) * 1.1));
+  const roundTo10k = (cents: number) => Math.round(cents / 1_000_000) * 1_000_000;
+  const current = fiscalQuarterOf(iso(ctx.asOf), fiscalYearStartMonth);
+  const previous = fiscalQuarterOf(addDays(current.start, -1), fiscalYearStartMonth);
+  const yearStart = addMonths(current.start, -(current.quarter - 1) * 3);
+  const rows: DemoRow[] = [];
+  const period = (label: string, start: IsoDate, growth: number, quarters: number) => {
+    const open = arrAt(day(start) - 1);
+    const arr = roundTo10k(open * growth);
+    rows.push(
+      { metric: 'arr', period: label, value: money(arr) },
+      { metric: 'net_new_arr', period: label, value: money(arr - open) },
+      { metric: 'nrr', period: label, value: '1.08' },
+      { metric: 'grr', period: label, value: '92%' },
+      { metric: 'logos', period: label, value: String(customersAt(day(start) - 1) + Math.round(newPerQuarter * quarters * 0.7)) },
+      { metric: 'new_logos', period: label, value: String(newPerQuarter * quarters) },
+    );
+  };
+  period(previous.label, previous.start, 1.08, 1);
+  period(current.label, current.start, 1.08, 1);
+  period(`FY${current.fiscalYear}`, yearStart, 1.35, 4);
+  return rows;
+}
+
+/** Two notes on the recent trend charts: a price change and a launch. */
+function annotationRows(ctx: Ctx): DemoRow[] {
+  return [
+    { date: iso(ctx.asOf - 47), text: 'New price list: 6% uplift on renewals from today', metric: 'arr' },
+    { date: iso(ctx.asOf - 19), text: 'Customer success playbook for SMB renewals launched', metric: '' },
+  ];
 }
 
 /** A few rows the contract rejects, so the demo shows the rejects report. They never replace valid rows (their ids are new). */
