@@ -25,6 +25,8 @@ import type { WeeklyReportView } from '../domain/report';
 import type { AlertStateStore } from '../ports/alerts';
 import type { ChatChannels, SlackMember } from '../ports/chat';
 import type { DeliveryChannel, SendKey, SendLedger } from '../ports/send-ledger';
+import type { RunLedger } from '../ports/run-ledger';
+import { recordRunIf } from './record-run';
 import { sendOnce, type UnknownOutcomePolicy } from './send-once';
 
 /** The ledger recipient of the Teams webhook (one webhook, one channel). */
@@ -159,6 +161,21 @@ export async function postWeeklyHeadline(deps: { ledger: SendLedger; chat: ChatC
     out.push(await post(deps.ledger, teams.chat, key, model.title, policy, () => headlineCard(model)));
   }
   return out;
+}
+
+/**
+ * The Monday headline as its own run in the run ledger (kind `report`, subject `weekly-headline`),
+ * with what each channel delivered; a failed post fails that run, never the report's.
+ */
+export async function announceWeeklyReport(deps: { ledger: SendLedger; chat: ChatChannels; runLedger?: RunLedger }, view: WeeklyReportView, trigger: string): Promise<ChatOutcome[]> {
+  if (!deps.chat.slack?.weeklyReportChannel && !deps.chat.teams?.weeklyHeadline) return [];
+  return recordRunIf(deps.runLedger, { kind: 'report', subject: HEADLINE_KIND, period: view.meta.week, trigger }, async (run) => {
+    const outcomes = await postWeeklyHeadline(deps, view);
+    for (const o of outcomes) run?.count(`${o.key.channel}.${o.status === 'already-sent' ? 'alreadySent' : o.status === 'in-flight' ? 'inFlight' : o.status}`);
+    for (const f of outcomes.filter((o) => o.status === 'failed')) run?.error(`${f.key.channel}: ${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
+    if (outcomes.some((o) => o.status === 'failed')) run?.fail();
+    return outcomes;
+  });
 }
 
 /** One post through send-once; every failure becomes an outcome, so one channel never stops another. */

@@ -11,6 +11,8 @@ import { reportUsageFrom } from '../domain/report';
 import type { ArchiveStore } from '../ports/archive';
 import type { RunLedger } from '../ports/run-ledger';
 import { archiveWeek, type ArchiveWeekResult } from './archive-week';
+import { announceWeeklyReport, type ChatOutcome } from './chat-notify';
+import type { ChatChannels } from '../ports/chat';
 import { reportSettingsFrom, sendWeeklyReport, type SendWeeklyReportDeps, type SendWeeklyReportResult } from './send-weekly-report';
 
 export interface SentReport {
@@ -54,6 +56,8 @@ export function archiveSentReport(archive: ArchiveStore, config: PulseConfig, se
 
 export interface WeeklyReportJobDeps extends SendWeeklyReportDeps {
   archive: ArchiveStore;
+  /** Slack and Teams, when configured: the Monday headline once the week is archived. */
+  chat?: ChatChannels;
 }
 
 export interface WeeklyReportJobRequest {
@@ -70,6 +74,8 @@ export interface WeeklyReportJobResult {
   report: SendWeeklyReportResult;
   /** Set when the report was sent (a held-back report archives nothing). */
   archived?: ArchiveWeekResult;
+  /** The headline's posts (Slack, Teams), when a channel is configured. */
+  headline?: ChatOutcome[];
 }
 
 export async function runWeeklyReportJob(deps: WeeklyReportJobDeps, config: PulseConfig, request: WeeklyReportJobRequest, env: { archiveBucket?: string } = {}): Promise<WeeklyReportJobResult> {
@@ -88,5 +94,7 @@ export async function runWeeklyReportJob(deps: WeeklyReportJobDeps, config: Puls
     trigger: request.trigger,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  return { report, archived };
+  // After the archive, so the headline's link leads to the week's pack; a chat failure is the headline run's, not the report's.
+  const headline = deps.chat ? await announceWeeklyReport({ ledger: deps.sendLedger, chat: deps.chat, runLedger: deps.runLedger }, report.view, request.trigger) : undefined;
+  return { report, archived, ...(headline?.length ? { headline } : {}) };
 }
