@@ -47,9 +47,9 @@ export interface ApiUsage {
   max: number;
 }
 
-/** `api-usage=18/15000` (the header may carry other entries, comma-separated). */
+/** `api-usage=18/15000` (the header may carry other entries, comma-separated, e.g. `per-app-api-usage=...`). */
 export function parseLimitInfo(header: string | null): ApiUsage | undefined {
-  const m = header ? /api-usage=(\d+)\/(\d+)/.exec(header) : null;
+  const m = header ? /(?:^|[\s,])api-usage=(\d+)\/(\d+)/.exec(header) : null;
   return m ? { used: Number(m[1]), max: Number(m[2]) } : undefined;
 }
 
