@@ -89,7 +89,7 @@ describe('source registry (pulse.config.json "sources")', () => {
       'sources.0.entities.0: "acounts" is not an entity of the data contract (accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates, targets, annotations)',
       'sources.0.schedule.time: must be a local time HH:MM (24-hour)',
       'sources.1.mapping.subscriptions.fields.arr: give exactly one of "from" or "const"',
-      'sources.2.connector: connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, hubspot, salesforce',
+      'sources.2.connector: connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, salesforce, zendesk, hubspot',
       'sources.3.http.baseUrl: must be an http(s) URL',
       'sources.3.http.auth.header: type "header" needs "header" (the header name)',
       'sources.3.http.resources.subscriptions.path: must start with /',
