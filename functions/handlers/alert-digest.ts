@@ -10,6 +10,7 @@ import { createRiskAlertRenderer } from '../adapters/render/risk-alerts';
 import { alertRunOptions, evaluateAlerts } from '../app/evaluate-alerts';
 import { isIsoDate, todayIn } from '../domain/dates';
 import type { AlertRenderer } from '../ports/alerts';
+import { instrumented, logger, tracer } from '../adapters/observability/powertools';
 import { getMailRuntime } from './mail-runtime';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
@@ -26,6 +27,10 @@ let renderer: Promise<AlertRenderer> | undefined;
 let alertStates: DynamoDbAlertStateStore | undefined;
 
 export async function handler(event: AlertDigestEvent = {}, context?: InvocationContext) {
+  return instrumented('alert-digest', context, () => evaluate(event, context));
+}
+
+async function evaluate(event: AlertDigestEvent, context: InvocationContext | undefined) {
   beginInvocation(context);
   const { config, env, store, runLedger } = getRuntime();
   const { mailer, sendLedger } = getMailRuntime();
@@ -35,7 +40,7 @@ export async function handler(event: AlertDigestEvent = {}, context?: Invocation
     {
       store,
       // The alert state store retries by itself (bounded, full jitter): its client does not.
-      alerts: (alertStates ??= new DynamoDbAlertStateStore({ client: new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG }), tableName: env.PULSE_TABLE })),
+      alerts: (alertStates ??= new DynamoDbAlertStateStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG })), tableName: env.PULSE_TABLE })),
       ledger: sendLedger,
       runLedger,
       mailer,
@@ -55,7 +60,8 @@ export async function handler(event: AlertDigestEvent = {}, context?: Invocation
     inFlight: count('in-flight'),
     failed: count('failed'),
   };
-  console.log(JSON.stringify({ level: summary.failed ? 'ERROR' : 'INFO', message: 'alerts evaluated', ...summary }));
+  if (summary.failed) logger.error('alerts evaluated', summary);
+  else logger.info('alerts evaluated', summary);
   // A failed send was released: fail the invocation so Lambda's retry (and the alarm) picks it up.
   if (summary.failed) throw new Error(`${summary.failed} alert email(s) failed: ${result.sends.find((s) => s.status === 'failed')?.error}`);
   return summary;

@@ -4,6 +4,7 @@
 import { computeWeek } from '../app/compute-week';
 import { todayIn } from '../domain/dates';
 import { kpiSettingsFrom, resolveAsOf } from '../domain/kpi';
+import { instrumented, logger } from '../adapters/observability/powertools';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
 export interface ComputeWeekEvent {
@@ -16,6 +17,10 @@ export interface ComputeWeekEvent {
 }
 
 export async function handler(event: ComputeWeekEvent = {}, context?: InvocationContext) {
+  return instrumented('compute-week', context, () => compute(event, context));
+}
+
+async function compute(event: ComputeWeekEvent, context: InvocationContext | undefined) {
   beginInvocation(context);
   const { config, store, runLedger } = getRuntime();
   const settings = kpiSettingsFrom(config);
@@ -23,6 +28,6 @@ export async function handler(event: ComputeWeekEvent = {}, context?: Invocation
   const asOf = resolveAsOf(runDate, settings.weekStartsOn);
   const result = await computeWeek(store, settings, { asOf, history: event.history ?? 0, computedAt: new Date().toISOString(), runLedger, trigger: event.scheduledTime ? 'schedule' : 'invoke' });
   const summary = { week: result.week, asOf, snapshots: result.snapshotsWritten, segments: [...result.segments.keys()] };
-  console.log(JSON.stringify({ level: 'INFO', message: 'week computed', ...summary }));
+  logger.info('week computed', summary);
   return summary;
 }

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DynamoDbAuditLog, DynamoDbCodeStore, DynamoDbLinkStore, DynamoDbRateLimiter } from '../adapters/dynamodb/archive-access';
+import { ACCESS_REFUSED_METRIC } from '../adapters/observability/metrics';
+import { count, instrumented, logger, stageMetrics, tracer, type LambdaContextLike } from '../adapters/observability/powertools';
 import { OpenIdClientRelyingParty } from '../adapters/oidc/openid-client';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
@@ -34,12 +36,15 @@ export type FunctionUrlResponse = AccessResponse;
 /** Form bodies are small; anything larger is refused before it is parsed. */
 const MAX_BODY_BYTES = 8192;
 
-export function createDownloadHandler(deps: ArchiveAccessDeps, log: (line: string) => void = () => {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
+/** One structured line about a request: never the request itself (its path or body may hold a token or a code). */
+export type DownloadLog = (entry: { level: 'INFO' | 'WARN' | 'ERROR'; message: string; refused?: boolean } & Record<string, unknown>) => void;
+
+export function createDownloadHandler(deps: ArchiveAccessDeps, log: DownloadLog = () => {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
   const withLog: ArchiveAccessDeps = {
     ...deps,
     log: (e) => {
       deps.log?.(e);
-      log(JSON.stringify({ level: e.refused ? 'WARN' : 'INFO', ...e }));
+      log({ level: e.refused ? 'WARN' : 'INFO', message: 'archive request', ...e });
     },
   };
   return async (event) => {
@@ -62,7 +67,7 @@ export function createDownloadHandler(deps: ArchiveAccessDeps, log: (line: strin
       return method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
     } catch (e) {
       // Never the request itself: its path or body may hold a token or a code.
-      log(JSON.stringify({ level: 'ERROR', message: 'download failed', error: (e as Error).message, code: (e as { code?: string }).code }));
+      log({ level: 'ERROR', message: 'download failed', error: (e as Error).message, code: (e as { code?: string }).code });
       return { statusCode: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' }, body: 'The archive is not reachable right now. Try again in a minute.\n' };
     }
   };
@@ -111,16 +116,17 @@ const envSchema = z.object({
 });
 
 let lambdaHandler: Promise<(event: FunctionUrlEvent) => Promise<FunctionUrlResponse>> | undefined;
+const metrics = stageMetrics(process.env.PULSE_STAGE ?? 'unknown');
 
 async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrlResponse>> {
   const env = envSchema.parse(process.env);
   const configPath = env.PULSE_CONFIG_PATH ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'pulse.config.json');
   const config = parseConfigText(readFileSync(configPath, 'utf8'), configPath);
   const policy = accessPolicyFrom(config);
-  if (policy.mode === 'link') console.warn(JSON.stringify({ level: 'WARN', message: LINK_MODE_WARNING }));
-  const s3 = new S3Client({});
-  const dynamodb = new DynamoDBClient({});
-  const secrets = new SecretsManagerClient({});
+  if (policy.mode === 'link') logger.warn(LINK_MODE_WARNING);
+  const s3 = tracer.captureAWSv3Client(new S3Client({}));
+  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
   const archive = new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET });
   const keys = new SecretsManagerLinkKeys(secrets, env.PULSE_LINK_SECRET_ID);
   let relyingParty: OpenIdClientRelyingParty | undefined;
@@ -150,24 +156,23 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
       ...(env.PULSE_DOWNLOAD_URL ? { origin: new URL(env.PULSE_DOWNLOAD_URL).origin } : {}),
       ...(env.PULSE_PRESIGN_SECONDS ? { presignSeconds: env.PULSE_PRESIGN_SECONDS } : {}),
     },
-    (line) => {
-      console.log(line);
-      // Refusals as an embedded-metric-format line straight to stdout (console.* output is wrapped
-      // by Lambda's JSON log format and would not be read as EMF): the refusals alarm watches it.
-      if (line.includes('"refused":true')) {
-        process.stdout.write(
-          `${JSON.stringify({ _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Pulse', Dimensions: [['Stage']], Metrics: [{ Name: 'ArchiveAccessRefused', Unit: 'Count' }] }] }, Stage: process.env.PULSE_STAGE ?? 'unknown', ArchiveAccessRefused: 1 })}\n`,
-        );
-      }
+    ({ level, message, ...fields }) => {
+      if (level === 'ERROR') logger.error(message, fields);
+      else if (level === 'WARN') logger.warn(message, fields);
+      else logger.info(message, fields);
+      // The refusals alarm (lib/constructs/archive-access.ts) watches this metric.
+      if (fields.refused === true) count(metrics, ACCESS_REFUSED_METRIC);
     },
   );
 }
 
 /** The Lambda entry point; clients are created once per container. */
-export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResponse> {
-  lambdaHandler ??= build().catch((e: unknown) => {
-    lambdaHandler = undefined;
-    throw e;
+export async function handler(event: FunctionUrlEvent, context?: LambdaContextLike): Promise<FunctionUrlResponse> {
+  return instrumented('download', context, async () => {
+    lambdaHandler ??= build().catch((e: unknown) => {
+      lambdaHandler = undefined;
+      throw e;
+    });
+    return (await lambdaHandler)(event);
   });
-  return (await lambdaHandler)(event);
 }

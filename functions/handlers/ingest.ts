@@ -13,6 +13,7 @@ import { S3RejectsReport } from '../adapters/s3/rejects-report';
 import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sources/http/credentials';
 import { ConfiguredSourceConnector } from '../adapters/sources/connector';
 import { failOnInfrastructureErrors, runIngestJob, type IngestJobDeps, type IngestLog, type IngestRunOutcome } from '../app/ingest-job';
+import { instrumented, logger, tracer } from '../adapters/observability/powertools';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
 export type { IngestRunOutcome } from '../app/ingest-job';
@@ -33,10 +34,10 @@ export interface IngestEvent {
 
 let deps: IngestJobDeps | undefined;
 let lambdaClient: LambdaClient | undefined;
-const lambda = () => (lambdaClient ??= new LambdaClient({}));
+const lambda = () => (lambdaClient ??= tracer.captureAWSv3Client(new LambdaClient({})));
 
-/** One JSON line per event; warnings and errors on stderr. */
-const log: IngestLog = (level, message, fields) => (level === 'INFO' ? console.log : console.error)(JSON.stringify({ level, message, ...fields }));
+/** One structured log line per event. */
+const log: IngestLog = (level, message, fields) => (level === 'INFO' ? logger.info(message, fields) : level === 'WARN' ? logger.warn(message, fields) : logger.error(message, fields));
 
 function getDeps(): IngestJobDeps {
   if (deps) return deps;
@@ -50,8 +51,8 @@ function getDeps(): IngestJobDeps {
       s3,
       dropzoneBucket: env.PULSE_DROPZONE_BUCKET,
       // Secrets Manager in AWS; PULSE_SECRET_<ID> variables win (handy for a quick test deploy).
-      secrets: new SecretChain([new EnvSecrets(), new SecretsManagerSecrets(new SecretsManagerClient({}))]),
-      syncState: new DynamoDbSyncState({ client: new DynamoDBClient({}), tableName: env.PULSE_TABLE }),
+      secrets: new SecretChain([new EnvSecrets(), new SecretsManagerSecrets(tracer.captureAWSv3Client(new SecretsManagerClient({})))]),
+      syncState: new DynamoDbSyncState({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: env.PULSE_TABLE }),
       timeZone: config.company.timezone,
       reportingCurrency: config.company.currency,
     }),
@@ -64,6 +65,10 @@ function getDeps(): IngestJobDeps {
 }
 
 export async function handler(event: IngestEvent = {}, context?: InvocationContext): Promise<{ runs: IngestRunOutcome[] }> {
+  return instrumented('ingest', context, () => ingest(event, context));
+}
+
+async function ingest(event: IngestEvent, context: InvocationContext | undefined): Promise<{ runs: IngestRunOutcome[] }> {
   beginInvocation(context);
   const uploads = event.Records?.map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
   const result = await runIngestJob(getDeps(), getRuntime().config, {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigText, parseLambdaEnv, weekStartsOnNumber, type LambdaEnv, type PulseConfig } from '../config';
 import { RowValidator } from '../domain/contract/validate';
-import { EmfRunMetrics } from '../adapters/cloudwatch/emf-run-metrics';
+import { PowertoolsRunMetrics, stageMetrics, tracer, type LambdaContextLike } from '../adapters/observability/powertools';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { SELF_RETRYING_CLIENT_CONFIG } from '../adapters/dynamodb/document-client';
 import { DynamoDbStore } from '../adapters/dynamodb/store';
@@ -31,7 +31,7 @@ let runtime: Runtime | undefined;
 let invocation: InvocationLimit | undefined;
 
 /** What the handlers need of Lambda's context object. */
-export interface InvocationContext {
+export interface InvocationContext extends LambdaContextLike {
   getRemainingTimeInMillis(): number;
 }
 
@@ -56,18 +56,18 @@ export function getRuntime(): Runtime {
   const env = parseLambdaEnv(process.env);
   const configPath = env.PULSE_CONFIG_PATH ?? join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'pulse.config.json');
   const config = parseConfigText(readFileSync(configPath, 'utf8'), configPath);
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
   runtime = {
     env,
     config,
     // s3rver (the local emulator) needs checksums only when required; AWS accepts either.
-    s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
+    s3: tracer.captureAWSv3Client(new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' })),
     // The store retries by itself (bounded, full jitter): its client does not.
-    store: new DynamoDbStore({ client: new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG }), tableName: env.PULSE_TABLE }),
+    store: new DynamoDbStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG })), tableName: env.PULSE_TABLE }),
     runLedger: withRunMetrics(
       withTimeLimit(new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }), () => invocation),
       // PULSE_STAGE is set on every deployed function (lib/pulse-stack.ts).
-      new EmfRunMetrics({ stage: env.PULSE_STAGE ?? 'unknown' }),
+      new PowertoolsRunMetrics(stageMetrics(env.PULSE_STAGE ?? 'unknown')),
     ),
     validator: new RowValidator({ currency: config.company.currency, weekStartsOn: weekStartsOnNumber(config) }),
   };

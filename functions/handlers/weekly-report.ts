@@ -16,6 +16,9 @@ import { runWeeklyReportJob } from '../app/weekly-report-job';
 import { weekStartsOnNumber } from '../config';
 import { reportWeek, todayIn, weekFromLabel } from '../domain/dates';
 import type { ReportRenderer } from '../ports/report-renderer';
+import { WEEKLY_REPORT_SENT_METRIC } from '../adapters/observability/metrics';
+import { count, instrumented, logger, stageMetrics, tracer } from '../adapters/observability/powertools';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { getMailRuntime } from './mail-runtime';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
@@ -34,8 +37,13 @@ export interface WeeklyReportEvent {
 let renderer: Promise<ReportRenderer> | undefined;
 let linkKeys: SecretsManagerLinkKeys | undefined;
 let dynamodb: DynamoDBClient | undefined;
+let metrics: Metrics | undefined;
 
 export async function handler(event: WeeklyReportEvent = {}, context?: InvocationContext) {
+  return instrumented('weekly-report', context, () => report(event, context));
+}
+
+async function report(event: WeeklyReportEvent, context: InvocationContext | undefined) {
   beginInvocation(context);
   const { config, env, store, s3, runLedger } = getRuntime();
   const { mailer, sendLedger } = getMailRuntime();
@@ -47,12 +55,12 @@ export async function handler(event: WeeklyReportEvent = {}, context?: Invocatio
     renderer = undefined;
     throw err;
   });
-  if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(new SecretsManagerClient({}), env.PULSE_LINK_SECRET_ID);
+  if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(tracer.captureAWSv3Client(new SecretsManagerClient({})), env.PULSE_LINK_SECRET_ID);
   // Recorded links (revocable, bound to the e-mail's recipients; the index pages' for readers by role).
   const archiveLink =
     env.PULSE_DOWNLOAD_URL && linkKeys
       ? await reportArchiveLinks(
-          { links: new DynamoDbLinkStore({ client: (dynamodb ??= new DynamoDBClient({})), tableName: env.PULSE_TABLE }), signingKey: await linkKeys.current(), baseUrl: env.PULSE_DOWNLOAD_URL },
+          { links: new DynamoDbLinkStore({ client: (dynamodb ??= tracer.captureAWSv3Client(new DynamoDBClient({}))), tableName: env.PULSE_TABLE }), signingKey: await linkKeys.current(), baseUrl: env.PULSE_DOWNLOAD_URL },
           { recipients: config.recipients.ceo, days: ARCHIVE_LINK_DAYS },
         )
       : undefined;
@@ -86,19 +94,12 @@ export async function handler(event: WeeklyReportEvent = {}, context?: Invocatio
           }
         : { status: result.status, week: result.week };
   const level = result.status === 'delayed' || (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length)) ? 'ERROR' : 'INFO';
-  console.log(JSON.stringify({ level, message: 'weekly report', ...summary }));
-  // The dead man's switch (lib/constructs/monitoring.ts, docs/deploy.md): Pulse/WeeklyReportSent = 1
-  // once every recipient has the week's report, as an embedded-metric-format line written straight to
-  // stdout (console.* output is wrapped by Lambda's JSON log format and would not be seen as EMF).
+  if (level === 'ERROR') logger.error('weekly report', summary);
+  else logger.info('weekly report', summary);
+  // The dead man's switch (lib/constructs/monitoring.ts, docs/deploy.md) watches this metric: 1 once
+  // every recipient has the week's report.
   if (result.status === 'sent' && result.sends.failed.length === 0 && result.sends.inFlight.length === 0) {
-    process.stdout.write(
-      `${JSON.stringify({
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Pulse', Dimensions: [['Stage']], Metrics: [{ Name: 'WeeklyReportSent', Unit: 'Count' }] }] },
-        Stage: env.PULSE_STAGE,
-        WeeklyReportSent: 1,
-        week: result.week,
-      })}\n`,
-    );
+    count((metrics ??= stageMetrics(env.PULSE_STAGE ?? 'unknown')), WEEKLY_REPORT_SENT_METRIC, {}, { week: result.week });
   }
   // A failed send whose claim was released is retried by Lambda's own retries (async invocation).
   if (result.status === 'sent' && result.sends.failed.some((f) => f.released)) throw new Error(`weekly report: ${result.sends.failed.length} send(s) failed`);

@@ -14,13 +14,13 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ACCESS_KEY_PREFIXES, ATTR, auditTableDefinition } from '../../functions/adapters/dynamodb/table';
+import { ACCESS_REFUSED_METRIC, alarmDimensions } from '../../functions/adapters/observability/metrics';
 import type { PulseConfig } from '../../functions/config';
 import type { DownloadEndpoint } from './download-endpoint';
 import type { Mailer } from './mailer';
 import { acknowledge, acknowledgeWildcardResources } from './nag';
 
-/** Pulse/ArchiveAccessRefused (Stage): denied, revoked, expired, invalid and rate-limited attempts. */
-export const ACCESS_REFUSED_METRIC = { namespace: 'Pulse', metricName: 'ArchiveAccessRefused', dimension: 'Stage' } as const;
+export { ACCESS_REFUSED_METRIC };
 
 export interface ArchiveAccessProps {
   readonly config: PulseConfig;
@@ -188,7 +188,7 @@ export class ArchiveAccess extends Construct {
     const refused = new Metric({
       namespace: ACCESS_REFUSED_METRIC.namespace,
       metricName: ACCESS_REFUSED_METRIC.metricName,
-      dimensionsMap: { [ACCESS_REFUSED_METRIC.dimension]: props.stage },
+      dimensionsMap: alarmDimensions(props.stage),
       statistic: 'Sum',
       period: Duration.minutes(5),
     });

@@ -10,12 +10,12 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RUNS_FAILED_METRIC } from '../../functions/adapters/cloudwatch/emf-run-metrics';
+import { RUNS_FAILED_METRIC, WEEKLY_REPORT_SENT_METRIC, alarmDimensions } from '../../functions/adapters/observability/metrics';
 import { RUN_KINDS, type RunKind } from '../../functions/ports/run-ledger';
 import { acknowledge } from './nag';
 import type { ScheduledJob } from './scheduled-job';
 
-export { RUNS_FAILED_METRIC };
+export { RUNS_FAILED_METRIC, WEEKLY_REPORT_SENT_METRIC };
 
 /** What a failed run of each kind means, and where to look (the RunFailed alarms' descriptions). */
 const RUN_FAILED_MEANS: Record<RunKind, string> = {
@@ -26,11 +26,6 @@ const RUN_FAILED_MEANS: Record<RunKind, string> = {
   archive: "the week's finance pack was not written completely (an incomplete version is never listed; the next run writes a complete one)",
 };
 
-/**
- * The custom metric the weekly-report function publishes once the week's report has gone out
- * (value 1, unit Count, dimension Stage). See docs/deploy.md, "Alarms".
- */
-export const WEEKLY_REPORT_SENT_METRIC = { namespace: 'Pulse', metricName: 'WeeklyReportSent', dimension: 'Stage' } as const;
 
 /** SES reputation thresholds: AWS reviews an account at 5 % bounces / 0.1 % complaints (and may pause it at 10 % / 0.5 %). */
 export const SES_RATE_THRESHOLDS = { bounceRate: 0.05, complaintRate: 0.001 } as const;
@@ -84,7 +79,7 @@ export class Monitoring extends Construct {
     const sent = new Metric({
       namespace: WEEKLY_REPORT_SENT_METRIC.namespace,
       metricName: WEEKLY_REPORT_SENT_METRIC.metricName,
-      dimensionsMap: { [WEEKLY_REPORT_SENT_METRIC.dimension]: props.stage },
+      dimensionsMap: alarmDimensions(props.stage),
       statistic: 'Sum',
       period: Duration.days(1),
     });
@@ -127,7 +122,7 @@ export class Monitoring extends Construct {
       const failed = new Metric({
         namespace: RUNS_FAILED_METRIC.namespace,
         metricName: RUNS_FAILED_METRIC.metricName,
-        dimensionsMap: { Stage: stage, Kind: kind },
+        dimensionsMap: alarmDimensions(stage, { Kind: kind }),
         statistic: 'Sum',
         period: Duration.minutes(5),
       });

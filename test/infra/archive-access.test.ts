@@ -114,7 +114,7 @@ describe('archive sign-in in the stack', () => {
     plain.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Pulse',
       MetricName: 'ArchiveAccessRefused',
-      Dimensions: [{ Name: 'Stage', Value: 'prod' }],
+      Dimensions: [{ Name: 'Stage', Value: 'prod' }, { Name: 'service', Value: 'pulse' }],
       Statistic: 'Sum',
       Period: 300,
       Threshold: 20,

@@ -164,7 +164,7 @@ describe('monitoring with every job', () => {
   it('arms the dead-man switch now that weekly-report exists, in the company time zone and stage', () => {
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'WeeklyReportSent',
-      Dimensions: [{ Name: 'Stage', Value: 'staging' }],
+      Dimensions: [{ Name: 'Stage', Value: 'staging' }, { Name: 'service', Value: 'pulse' }],
       EvaluationWindow: { WallClockWindow: { Timezone: 'Europe/Berlin' } },
       ActionsEnabled: true,
     });

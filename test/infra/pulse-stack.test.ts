@@ -433,7 +433,7 @@ describe('Monitoring', () => {
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Pulse',
       MetricName: 'WeeklyReportSent',
-      Dimensions: [{ Name: 'Stage', Value: 'prod' }],
+      Dimensions: [{ Name: 'Stage', Value: 'prod' }, { Name: 'service', Value: 'pulse' }],
       Statistic: 'Sum',
       Period: 86400,
       EvaluationPeriods: 7,
@@ -466,7 +466,7 @@ describe('Monitoring', () => {
     expect(runAlarms).toHaveLength(RUN_KINDS.length);
     // Exactly the two dimensions the EMF line carries (functions/adapters/cloudwatch/emf-run-metrics.ts).
     expect(runAlarms.map((a) => (a.Dimensions as { Name: string; Value: string }[]).map((d) => `${d.Name}=${d.Value}`).sort())).toEqual(
-      expect.arrayContaining(RUN_KINDS.map((kind) => [`Kind=${kind}`, 'Stage=prod'])),
+      expect.arrayContaining(RUN_KINDS.map((kind) => [`Kind=${kind}`, 'Stage=prod', 'service=pulse'])),
     );
     // CloudWatch's limit on alarm descriptions.
     for (const a of runAlarms) expect((a.AlarmDescription as string).length).toBeLessThanOrEqual(1024);

@@ -1,14 +1,18 @@
 // What every fault test checks besides the outcome: the run ledger (an in-memory one, the same
 // fake the report tests use) and the alarm metric, exactly as the Lambda runtime wires them
-// (functions/handlers/runtime.ts: withRunMetrics(ledger, new EmfRunMetrics(...))), with the EMF
-// lines captured instead of written to stdout.
-import { expect } from 'vitest';
-import { EmfRunMetrics, RUNS_FAILED_METRIC } from '../../../functions/adapters/cloudwatch/emf-run-metrics';
+// (functions/handlers/runtime.ts: withRunMetrics(ledger, new PowertoolsRunMetrics(...))), with the
+// EMF lines Powertools writes to stdout captured instead.
+import { expect, vi } from 'vitest';
+import { RUNS_FAILED_METRIC } from '../../../functions/adapters/observability/metrics';
+import { PowertoolsRunMetrics, stageMetrics } from '../../../functions/adapters/observability/powertools';
 import { withRunMetrics } from '../../../functions/app/record-run';
 import type { RunKind, RunLedger, RunRecord } from '../../../functions/ports/run-ledger';
 import { MemoryRunLedger } from '../report/fakes';
 
 export const STAGE = 'test';
+
+/** stdout's own write, taken before any test spies on it (each observe() replaces the spy's implementation). */
+const writeToStdout = process.stdout.write.bind(process.stdout);
 
 export interface Observed {
   /** The ledger to hand to the use case. */
@@ -24,7 +28,13 @@ export interface Observed {
 export function observe(): Observed {
   const memory = new MemoryRunLedger();
   const metrics: Record<string, unknown>[] = [];
-  const ledger = withRunMetrics(memory, new EmfRunMetrics({ stage: STAGE, write: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>), now: () => 0 }));
+  const ledger = withRunMetrics(memory, new PowertoolsRunMetrics(stageMetrics(STAGE)));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const line = String(chunk);
+    if (!line.includes('"_aws"')) return writeToStdout(chunk, ...(rest as []));
+    metrics.push(JSON.parse(line) as Record<string, unknown>);
+    return true;
+  });
   return { ledger, memory, runs: memory.runs, metrics };
 }
 
@@ -45,11 +55,13 @@ export function expectFailedMetrics(o: Observed, failed: RunRecord[]): void {
   failed.forEach((run, i) => {
     const doc = o.metrics[i]!;
     expect(doc._aws).toEqual({
-      Timestamp: 0,
-      CloudWatchMetrics: [{ Namespace: RUNS_FAILED_METRIC.namespace, Dimensions: [['Stage', 'Kind']], Metrics: [{ Name: RUNS_FAILED_METRIC.metricName, Unit: 'Count' }] }],
+      Timestamp: expect.any(Number),
+      CloudWatchMetrics: [
+        { Namespace: RUNS_FAILED_METRIC.namespace, Dimensions: [['service', 'Stage', 'Kind']], Metrics: [{ Name: RUNS_FAILED_METRIC.metricName, Unit: 'Count' }] },
+      ],
     });
-    expect(doc).toMatchObject({ Stage: STAGE, Kind: run.kind, RunsFailed: 1, runId: run.runId, subject: run.subject });
-    expect((doc.errors as string[])[0]).toBe(run.errors[0]);
+    expect(doc).toMatchObject({ service: 'pulse', Stage: STAGE, Kind: run.kind, RunsFailed: 1, runId: run.runId, subject: run.subject });
+    expect((JSON.parse(doc.errors as string) as string[])[0]).toBe(run.errors[0]);
   });
 }
 

@@ -6,7 +6,8 @@ import { PutCommand, GetCommand, QueryCommand, DynamoDBDocumentClient, type PutC
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { EmfRunMetrics, RUNS_FAILED_METRIC } from '../../../functions/adapters/cloudwatch/emf-run-metrics';
+import { RUNS_FAILED_METRIC } from '../../../functions/adapters/observability/metrics';
+import { PowertoolsRunMetrics, stageMetrics } from '../../../functions/adapters/observability/powertools';
 import { recordRun, RunLedgerWriteError, withRunMetrics } from '../../../functions/app/record-run';
 import { MemoryRunLedger } from '../report/fakes';
 import { expectFailedMetrics, expectRuns, observe } from './observe';
@@ -27,18 +28,21 @@ describe('withRunMetrics', () => {
   it('publishes the failure even when the ledger cannot record it (the use case error is still the one thrown)', async () => {
     const memory = new MemoryRunLedger();
     memory.finish = async () => Promise.reject(new Error('ProvisionedThroughputExceededException'));
-    const lines: string[] = [];
-    const ledger = withRunMetrics(memory, new EmfRunMetrics({ stage: 'prod', write: (l) => lines.push(l) }));
+    const o = observe();
+    const ledger = withRunMetrics(memory, new PowertoolsRunMetrics(stageMetrics('prod')));
     const err = await recordRun(ledger, { kind: 'report', subject: 'weekly-report', runId: 'r1' }, async () => Promise.reject(new Error('SES is down'))).catch((e: unknown) => e);
     expect(err).toMatchObject({ message: 'SES is down', ledgerError: expect.objectContaining({ message: 'ProvisionedThroughputExceededException' }) });
-    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([expect.objectContaining({ Stage: 'prod', Kind: 'report', RunsFailed: 1, runId: 'r1', errors: ['Error: SES is down'] })]);
+    expect(o.metrics).toEqual([expect.objectContaining({ Stage: 'prod', Kind: 'report', RunsFailed: 1, runId: 'r1', errors: JSON.stringify(['Error: SES is down']) })]);
     // A succeeded run whose end cannot be recorded is an error of its own (the Lambda Errors alarm), not a failed run.
     await expect(recordRun(ledger, { kind: 'report', subject: 'weekly-report', runId: 'r2' }, async () => 'ok')).rejects.toThrow(RunLedgerWriteError);
-    expect(lines).toHaveLength(1);
+    expect(o.metrics).toHaveLength(1);
   });
 
   it('never lets a broken stdout turn into a second failure', async () => {
-    const ledger = withRunMetrics(new MemoryRunLedger(), new EmfRunMetrics({ stage: 'prod', write: () => { throw new Error('EPIPE'); } }));
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => {
+      throw new Error('EPIPE');
+    });
+    const ledger = withRunMetrics(new MemoryRunLedger(), new PowertoolsRunMetrics(stageMetrics('prod')));
     await recordRun(ledger, { kind: 'alerts', subject: 'digest', runId: 'r1' }, async (run) => run.fail('3 sends failed'));
     expect((await ledger.list())[0]).toMatchObject({ status: 'failed', errors: ['3 sends failed'] });
   });
@@ -53,7 +57,7 @@ describe('the Lambda runtime', () => {
     process.env = saved;
   });
 
-  it('records runs in the DynamoDB ledger and writes Pulse/RunsFailed for a failed one straight to stdout', async () => {
+  it('records runs in the DynamoDB ledger and writes Pulse/RunsFailed for a failed one to stdout (Powertools Metrics)', async () => {
     Object.assign(process.env, {
       PULSE_TABLE: 'pulse-prod',
       PULSE_DROPZONE_BUCKET: 'dz',
@@ -69,6 +73,7 @@ describe('the Lambda runtime', () => {
     // Before it starts, a run looks for runs of its subject left running past their deadline: none.
     ddb.on(QueryCommand).resolves({ Items: [] });
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    out.mockClear();
 
     const { beginInvocation, getRuntime } = await import('../../../functions/handlers/runtime');
     const { runLedger } = getRuntime();
@@ -81,7 +86,7 @@ describe('the Lambda runtime', () => {
     expect(emf).toHaveLength(1);
     expect(emf[0]!.endsWith('\n')).toBe(true);
     expect(JSON.parse(emf[0]!)).toMatchObject({
-      _aws: { CloudWatchMetrics: [{ Namespace: RUNS_FAILED_METRIC.namespace, Dimensions: [['Stage', 'Kind']], Metrics: [{ Name: 'RunsFailed', Unit: 'Count' }] }] },
+      _aws: { CloudWatchMetrics: [{ Namespace: RUNS_FAILED_METRIC.namespace, Dimensions: [['service', 'Stage', 'Kind']], Metrics: [{ Name: 'RunsFailed', Unit: 'Count' }] }] },
       Stage: 'prod',
       Kind: 'ingest',
       RunsFailed: 1,
