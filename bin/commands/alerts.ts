@@ -25,6 +25,7 @@ import { CliError, dataFolder, formatReject, loadConfig, table, validatorFor } f
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters } from './local-mail';
+import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
 
 // ---- run -------------------------------------------------------------------------------------
 
@@ -40,9 +41,12 @@ export interface AlertsRunOptions extends TargetOptions {
 /** The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`). */
 export async function runAlertsOn(session: LocalSession, config: PulseConfig, request: AlertRunRequest): Promise<AlertRunResult> {
   const adapters = localMailAdapters(session);
+  // Slack and Teams when configured (credentials from the environment locally).
+  const { slack, teams } = config.notifications;
+  const chat = slack || teams ? await chatChannelsFrom(config.notifications) : undefined;
   try {
     return await evaluateAlerts(
-      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer(), ...(request.dryRun ? {} : { runLedger: session.runLedger }) },
+      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer(), ...(request.dryRun ? {} : { runLedger: session.runLedger }), ...(chat ? { chat } : {}) },
       alertRunOptions(config, request),
     );
   } finally {
@@ -106,6 +110,12 @@ export function printRunResult(r: AlertRunResult, write: (s: string) => void): v
     write(`  ${e.status.padEnd(9)} ${e.subject}  -> ${e.recipients.join(', ')}`);
   }
   for (const s of r.sends.filter((x) => x.status === 'failed')) write(`  failed: ${s.key.kind} ${s.key.recipient}: ${s.error}`);
+  for (const channel of [...new Set((r.chat ?? []).map((c) => c.key.channel ?? ''))]) {
+    const posts = (r.chat ?? []).filter((c) => c.key.channel === channel);
+    const n = (s: string) => posts.filter((c) => c.status === s).length;
+    write(`${channel}: ${n('sent')} posted, ${n('already-sent')} already posted earlier, ${n('in-flight')} in flight elsewhere, ${n('failed')} failed`);
+    for (const c of posts.filter((x) => x.status === 'sent' || x.status === 'failed')) write(`  ${c.status.padEnd(9)} ${c.subject ?? c.key.kind}  -> ${c.key.recipient}${c.error ? `: ${c.error}` : ''}`);
+  }
 }
 
 // ---- list ------------------------------------------------------------------------------------

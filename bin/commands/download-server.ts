@@ -15,7 +15,7 @@ import { ARCHIVE_LINK_DAYS } from '../../functions/domain/archive';
 import type { UrlPresigner } from '../../functions/ports/archive';
 import type { LinkStore } from '../../functions/ports/archive-access';
 import type { Mailer } from '../../functions/ports/mailer';
-import { createDownloadHandler } from '../../functions/handlers/download';
+import { createDownloadHandler, type FunctionUrlEvent, type FunctionUrlResponse } from '../../functions/handlers/download';
 import { CliError } from './context';
 import { LOCAL_DATA_DIR } from './local';
 
@@ -106,7 +106,17 @@ export async function startDownloadServer(opts: {
   strictPort?: boolean;
   log?: (line: string) => void;
 }): Promise<DownloadServer> {
-  const handle = createDownloadHandler(opts.deps, opts.log);
+  return startFunctionUrlServer(createDownloadHandler(opts.deps, opts.log), opts);
+}
+
+/**
+ * A function URL handler (payload format 2.0) behind a node:http server on 127.0.0.1: the
+ * download endpoint here, the alert action endpoint (`pulse alerts serve`) too.
+ */
+export async function startFunctionUrlServer(
+  handle: (event: FunctionUrlEvent) => Promise<FunctionUrlResponse>,
+  opts: { port?: number; strictPort?: boolean },
+): Promise<DownloadServer> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;

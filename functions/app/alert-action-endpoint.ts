@@ -22,8 +22,8 @@ import { todayIn } from '../domain/dates';
 import type { SingleUseIds, SlackReply, SlackResponder } from '../ports/alert-actions';
 import type { AlertStateStore } from '../ports/alerts';
 import type { SendLedger } from '../ports/send-ledger';
-import { AlertBusyError, AlertNotFoundError, snoozeAlertById, type SnoozeLimits } from './alert-actions';
-import { rescheduleCrmTask, type CrmTaskDeps, type CrmTaskOutcome } from './crm-tasks';
+import { AlertBusyError, AlertNotFoundError, snoozeAlertAndTask, type SnoozeLimits } from './alert-actions';
+import type { CrmTaskDeps, CrmTaskOutcome } from './crm-tasks';
 import { sendOnce } from './send-once';
 
 export const SLACK_ACTIONS_PATH = '/slack/actions';
@@ -186,9 +186,10 @@ type Applied = { state: AlertState; until: string; crm?: CrmTaskOutcome } | { er
 async function applyAction(deps: AlertActionDeps, alertId: string, kind: AlertActionKind, days: number, by: string, via: string, now: Date, usedId: string): Promise<Applied> {
   const today = todayIn(deps.timeZone, now);
   const days_ = Math.min(days, deps.limits.maxDays);
-  let done: { state: AlertState; until: string };
+  let done: { state: AlertState; until: string; crmTask?: CrmTaskOutcome };
   try {
-    done = await snoozeAlertById(deps.alerts, deps.limits, { id: alertId, kind, days: days_, reason: `${kind === 'snooze' ? 'snoozed' : 'acknowledged'} ${via}`, by, today, now: () => now });
+    const request = { id: alertId, kind, days: days_, reason: `${kind === 'snooze' ? 'snoozed' : 'acknowledged'} ${via}`, by, today, now: () => now };
+    done = await snoozeAlertAndTask(deps.alerts, deps.limits, request, deps.tasks);
   } catch (e) {
     if (e instanceof AlertNotFoundError) return { error: `Pulse has no alert ${alertId} any more.` };
     if (e instanceof AlertActionError) return { error: e.message };
@@ -196,16 +197,7 @@ async function applyAction(deps: AlertActionDeps, alertId: string, kind: AlertAc
     if (e instanceof AlertBusyError) return { error: `${e.message}.` };
     throw e;
   }
-  let crm: CrmTaskOutcome | undefined;
-  if (deps.tasks) {
-    try {
-      crm = await rescheduleCrmTask(deps.tasks, done.state);
-    } catch (e) {
-      // The snooze stands; the next alert run reschedules the task (the sync is declarative).
-      crm = { alertId, transition: 'reschedule', status: 'failed', error: (e as Error).message };
-    }
-  }
-  return { ...done, ...(crm ? { crm } : {}) };
+  return { state: done.state, until: done.until, ...(done.crmTask ? { crm: done.crmTask } : {}) };
 }
 
 function describe(s: AlertState): string {

@@ -6,6 +6,7 @@ import type { PulseConfig } from '../config';
 import { snoozeAlert, type AlertState } from '../domain/alerts';
 import { addDays, type IsoDate } from '../domain/dates';
 import { AlertConflictError, type AlertStateStore } from '../ports/alerts';
+import { rescheduleCrmTask, type CrmTaskDeps, type CrmTaskOutcome } from './crm-tasks';
 
 const MAX_SNOOZE_ATTEMPTS = 3;
 
@@ -87,4 +88,26 @@ export async function snoozeAlertById(store: Pick<AlertStateStore, 'getAlert' | 
     }
   }
   throw new AlertBusyError(request.id);
+}
+
+/**
+ * A snooze (or acknowledgement), then the alert's CRM task moved to the snooze's end when CRM
+ * tasks are configured. A CRM failure does not undo the snooze: it is reported, and the next
+ * alert run reschedules the task (functions/app/crm-tasks.ts).
+ */
+export async function snoozeAlertAndTask(
+  store: Pick<AlertStateStore, 'getAlert' | 'putAlert'>,
+  limits: SnoozeLimits,
+  request: SnoozeRequest,
+  tasks?: CrmTaskDeps,
+): Promise<{ state: AlertState; until: IsoDate; crmTask?: CrmTaskOutcome }> {
+  const done = await snoozeAlertById(store, limits, request);
+  if (!tasks) return done;
+  let crmTask: CrmTaskOutcome | undefined;
+  try {
+    crmTask = await rescheduleCrmTask(tasks, done.state);
+  } catch (e) {
+    crmTask = { alertId: request.id, transition: 'reschedule', status: 'failed', error: (e as Error).message };
+  }
+  return { ...done, ...(crmTask ? { crmTask } : {}) };
 }
