@@ -22,6 +22,12 @@ import { printRunResult, runAlertsOn } from './alerts';
 import { createProgress } from './progress';
 import { OUTBOX_DIR } from './local-mail';
 import { runReportLocally } from './report';
+import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
+import { announceWeeklyReport } from '../../functions/app/chat-notify';
+import type { PulseConfig } from '../../functions/config';
+import { localMailAdapters } from './local-mail';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { startFakeSlack, type FakeSlack } from '../../test/support/fake-slack/server';
 
 export interface DemoOptions {
   config?: string;
@@ -30,6 +36,8 @@ export interface DemoOptions {
   /** The demo's "today" (default: today in the company's time zone). */
   today?: string;
   serve?: boolean;
+  /** Post to a loopback fake of Slack's Web API (started here) so the Slack messages can be seen. */
+  slackFake?: boolean;
 }
 
 const step = (msg: string) => console.log(`\n== ${msg}`);
@@ -46,7 +54,26 @@ const DEMO_SOURCE: SourceDefinition = {
 };
 
 export async function demoCommand(opts: DemoOptions): Promise<number> {
-  const config = loadConfig(opts.config);
+  const loaded = loadConfig(opts.config);
+  const slackFake = opts.slackFake ? await startFakeSlack() : undefined;
+  try {
+    return await runDemo(opts, slackFake ? withSlackFake(loaded, slackFake) : loaded, slackFake);
+  } finally {
+    await slackFake?.close();
+  }
+}
+
+/**
+ * The config with Slack pointed at the loopback fake (the configured channels kept, else
+ * #cs-renewal-risk and #exec), and the fake's token in the token's environment variable.
+ */
+function withSlackFake(config: PulseConfig, fake: FakeSlack): PulseConfig {
+  const slack = { channel: '#cs-renewal-risk', directMessageOwners: true, weeklyReportChannel: '#exec', tokenEnv: 'SLACK_BOT_TOKEN', ...config.notifications.slack, apiUrl: fake.apiUrl };
+  process.env[slack.tokenEnv] = fake.token;
+  return { ...config, notifications: { ...config.notifications, slack } };
+}
+
+async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSlack | undefined): Promise<number> {
   const settings = kpiSettingsFrom(config);
   const today = opts.today ?? todayIn(config.company.timezone);
   const asOf = resolveAsOf(today, settings.weekStartsOn);
@@ -127,6 +154,14 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     step(`Archiving ${computed.week} for finance: report as sent, extracts, workbook, manifest (write-once S3)`);
     const archived = await archiveDemoWeek(session, config, { asOf, dataset, report, log: (l) => console.log(`   ${l}`) });
 
+    const chat = config.notifications.slack || config.notifications.teams ? await chatChannelsFrom(config.notifications) : undefined;
+    if (chat && report.result.status === 'sent') {
+      step(`Posting the Monday headline for ${computed.week} to the chat channels (once per week)`);
+      const mail = localMailAdapters(session);
+      const posted = await announceWeeklyReport({ ledger: mail.ledger, chat, runLedger: session.runLedger }, report.result.view, 'demo').finally(() => mail.close());
+      for (const p of posted) console.log(`   ${p.key.channel} ${p.key.recipient}: ${p.status === 'already-sent' ? 'already posted by an earlier run' : p.status}${p.error ? ` (${p.error})` : ''}`);
+    }
+
     step('Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once; a first run sends the CCO one summary instead)');
     const alertRun = await runAlertsOn(session, config, { today, digest: true, by: 'pulse demo', dataset });
     printRunResult(alertRun, (l) => console.log(`   ${l}`));
@@ -141,6 +176,13 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
     }
     console.log(`   send it again         npx pulse report --week ${computed.week} --resend   (or --dry-run to only render)`);
     console.log(`   risk alerts           npx pulse alerts list   (history: --history <alert id>)`);
+    if (slackFake) {
+      const file = resolve(LOCAL_DATA_DIR, 'slack', 'messages.json');
+      await mkdir(resolve(LOCAL_DATA_DIR, 'slack'), { recursive: true });
+      await writeFile(file, JSON.stringify(slackFake.posts, null, 2));
+      console.log(`   Slack (fake)          ${file} (${slackFake.posts.length} message(s) posted by this run; a rerun posts nothing new)`);
+      if (opts.serve) console.log(`   Slack viewer          ${slackFake.url}/ (this session's messages)`);
+    }
     console.log(`   alert backtest        npx pulse alerts backtest --data ${demoDir} --from ${addDays(today, -364)} --to ${today}`);
     console.log(`   input files           ${demoDir}`);
     console.log(`   local data            ${resolve(LOCAL_DATA_DIR)} (DynamoDB and S3; kept between runs)`);
