@@ -267,10 +267,10 @@ export class PulseStack extends Stack {
       ingestJob.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [alertJob.pulseFunction.function.functionArn] }));
     }
 
-    // A Stripe backfill longer than one invocation continues in the next: ingest invokes itself
-    // asynchronously with `{ source }`. A policy of its own, so the function does not depend on a
-    // policy that names the function (a dependency cycle).
-    if (ingestJob && config.sources.some((s) => s.connector === 'stripe')) {
+    // A Stripe backfill or a first Salesforce sync longer than one invocation continues in the next:
+    // ingest invokes itself asynchronously with `{ source }`. A policy of its own, so the function
+    // does not depend on a policy that names the function (a dependency cycle).
+    if (ingestJob && config.sources.some((s) => s.connector === 'stripe' || s.connector === 'salesforce')) {
       const selfInvoke = new Policy(this, 'IngestContinues', {
         roles: [ingestJob.role],
         statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [ingestJob.pulseFunction.function.functionArn] })],

@@ -301,6 +301,27 @@ describe('daily syncs', () => {
     expect(store.ids('accounts')).toEqual(['acme', 'globex', 'initech']);
   });
 
+  it('a first sync short of time stops between pages and the next run continues from its marks', async () => {
+    const server = await serve({ batchSize: 2 });
+    const state = new MemoryState();
+    const store = new MemoryRecords();
+    let msLeft = 30_000;
+    const sync = () => ingestSource(connectSource(definition(server.url), deps({ state }), { remainingMs: () => msLeft }), { store, validator }, ingestOptions);
+    const first = await sync();
+    expect(first.continues).toBe(true);
+    expect(first.files.map((f) => f.entity)).toEqual(['accounts']);
+    expect(store.ids('accounts')).toEqual(['acme', 'globex']);
+    expect(state.values.get('salesforce|hwm:Account')).toBe('2026-11-01T11:00:00.000Z');
+    expect(state.values.get('salesforce|hwm:Opportunity')).toBeUndefined();
+
+    msLeft = 600_000;
+    const second = await sync();
+    expect(second.continues).toBeUndefined();
+    expect(store.ids('accounts')).toEqual(['acme', 'globex', 'salesforce:001C']);
+    expect(store.ids('renewals')).toEqual(['006R1', '006R2', '006R3', '006R4']);
+    expect(store.ids('expansions')).toEqual(['006E1', '006E2', '006E3']);
+  });
+
   it('a deleted unmatched Account loses its row; a matched one stays for billing', async () => {
     let clock = Date.parse('2026-12-01T12:00:00Z');
     const server = await serve({ now: () => clock });

@@ -39,6 +39,10 @@ export interface SalesforceSourceOptions {
   full?: boolean;
   /** The billing accounts by e-mail domain, for the `domain` identity rule; absent = no domain matches. */
   directory?: AccountDirectory;
+  /** Milliseconds this invocation has left (Lambda): a first sync stops between pages before it runs out. */
+  remainingMs?: () => number;
+  /** Stop when fewer ms than this are left (default 60 s). */
+  stopWithMsLeft?: number;
 }
 
 interface Plan {
@@ -61,6 +65,8 @@ interface Session {
   fatal?: SalesforceError;
   /** Accounts read that matched no Pulse account (they keep `<source>:<Id>`). */
   unmatched: number;
+  /** A first sync stopped to stay inside the invocation's time; the next run continues from the marks. */
+  stoppedEarly: boolean;
 }
 
 export class SalesforceSource implements ContractSource {
@@ -104,6 +110,10 @@ export class SalesforceSource implements ContractSource {
     return [];
   }
 
+  continues(): boolean {
+    return this.session?.stoppedEarly ?? false;
+  }
+
   async *files(): AsyncGenerator<SourceFile> {
     const session: Session = {
       plan: await this.plan(),
@@ -113,6 +123,7 @@ export class SalesforceSource implements ContractSource {
       opportunitiesRead: false,
       outcomes: new Map(),
       unmatched: 0,
+      stoppedEarly: false,
     };
     this.session = session;
     const wanted = (e: EntityName) => (this.def.entities as readonly string[]).includes(e);
@@ -129,6 +140,7 @@ export class SalesforceSource implements ContractSource {
         settle: (o) => this.settleAccounts(session, o),
       };
       this.endIfFatal(session);
+      if (session.stoppedEarly) return;
     }
     for (const entity of oppFiles) {
       yield {
@@ -172,6 +184,17 @@ export class SalesforceSource implements ContractSource {
     if (session.fatal) throw session.fatal;
   }
 
+  /**
+   * Only a first sync (nothing synced before) stops early: its records come in SystemModstamp order,
+   * so the marks it stores are where the next run continues, as a daily sync.
+   */
+  private outOfTime(session: Session): boolean {
+    const left = this.opts.remainingMs;
+    if (!left || session.plan.hasHistory || left() >= (this.opts.stopWithMsLeft ?? 60_000)) return false;
+    session.stoppedEarly = true;
+    return true;
+  }
+
   private seen(session: Session, object: SObject, record: SalesforceRecord): void {
     const ms = parseSalesforceDateTime(record.SystemModstamp);
     if (!Number.isNaN(ms) && ms > (session.newest[object] ?? Number.NEGATIVE_INFINITY)) session.newest[object] = ms;
@@ -205,6 +228,7 @@ export class SalesforceSource implements ContractSource {
         // Matched now: a row it had while unmatched (`<source>:<Id>`) goes.
         if (session.plan.hasHistory && !unmatched) yield del(++line, { account_id: `${this.def.name}:${String(a.Id)}` });
       }
+      if (this.outOfTime(session)) return;
     }
     if (!session.plan.hasHistory) return;
     // A deleted Account's own row goes; an Account matched to a billing account leaves that account to billing.
@@ -298,6 +322,7 @@ export class SalesforceSource implements ContractSource {
     for await (const page of api.query(soql)) {
       for (const o of page) this.seen(session, 'Opportunity', o);
       yield* mapped(page);
+      if (this.outOfTime(session)) return;
     }
     // The Opportunities of changed Accounts: their account id follows the Account's identity.
     const accounts = [...session.changedAccounts];
