@@ -135,6 +135,7 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
       ...(syncState ? { syncState } : {}),
       ...(opts.full ? { full: true } : {}),
       ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
+      ...(opts.remainingMs ? { remainingMs: opts.remainingMs } : {}),
     });
   }
   if (def.connector === 'zendesk') {
