@@ -154,6 +154,14 @@ describe('paging and the API', () => {
     expect(more[0]?.path).toMatch(/^\/services\/data\/v62\.0\/query\/01gFAKE\d+-2$/);
   });
 
+  it('a 503 (Salesforce busy) is retried with backoff, and the page is read once it answers', async () => {
+    const server = await serve({ faults: [{ method: 'GET', path: '/query', status: 503, times: 2 }] });
+    const { accounts, renewals } = await exportTo(definition(server.url));
+    expect(accounts).toHaveLength(3);
+    expect(renewals).toHaveLength(4);
+    expect(server.requests.map((r) => r.status).slice(0, 3)).toEqual([503, 503, 200]);
+  });
+
   it('a spent daily quota (403 REQUEST_LIMIT_EXCEEDED) ends the run with a clear message, without a retry', async () => {
     const server = await serve({ batchSize: 2, apiLimit: { max: 14_000, used: 13_997 } });
     const def = definition(server.url);
