@@ -243,6 +243,19 @@ archive
   });
 
 archive
+  .command('board-pack')
+  .description("A fiscal quarter's board pack as a PDF (headline KPIs, the quarter's bridge, cohorts, renewals, forecast and attainment, segments, annotations), as of the quarter's last day; prints where it went.")
+  .requiredOption('--quarter <label>', 'a complete fiscal quarter, as the archive labels it (FY2027-Q3)')
+  .option('-o, --out <dir>', 'the folder for board-pack-<quarter>.pdf', '.pulse/board-packs')
+  .option('--config <file>', 'the config file (company name, locale, fiscal year)')
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nExamples:\n  $ pulse archive board-pack --quarter FY2027-Q3\n  $ pulse archive board-pack --quarter FY2027-Q2 --out ./board --target aws')
+  .action(async (opts) => {
+    process.exitCode = await (await import('./commands/archive')).archiveBoardPackCommand(opts);
+  });
+
+archive
   .command('get <pack>')
   .description('Download a pack (an ISO week such as 2026-W47, or a fiscal quarter such as FY2027-Q1) and verify every file against its manifest.')
   .option('-o, --out <dir>', 'where to put the pack folder', '.')
