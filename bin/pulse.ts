@@ -51,7 +51,8 @@ program
   .option('--accounts <n>', 'number of demo accounts', int('--accounts'), 300)
   .option('--today <date>', "the demo's today (default: today in the company's time zone)")
   .option('--serve', 'keep the local stack (SES viewer, S3, DynamoDB) up until Ctrl-C')
-  .addHelpText('after', '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --accounts 1000 --seed 7')
+  .option('--slack-fake', "post the alerts, the digest and the Monday headline to a loopback fake of Slack's Web API (messages in .pulse/slack/messages.json)")
+  .addHelpText('after', '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --slack-fake\n  $ pulse demo --accounts 1000 --seed 7')
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/demo')).demoCommand(opts);
   });

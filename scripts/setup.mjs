@@ -38,6 +38,14 @@ const requirements = [
     manual: 'install Debian\'s chromium at /usr/bin/chromium (sudo apt-get install -y chromium); without it the screenshot test is skipped',
     optional: true,
   },
+  {
+    // Only the board pack tests need it (they read the PDF's text and render its pages; they skip, saying why, without it).
+    what: 'poppler-utils (pdftotext and pdftoppm, for the board pack PDF tests)',
+    present: () => has('pdftotext', ['-v']) && has('pdftoppm', ['-v']),
+    packages: ['poppler-utils'],
+    manual: 'install poppler-utils (sudo apt-get install -y poppler-utils; macOS: brew install poppler); without it the board pack PDF tests are skipped',
+    optional: true,
+  },
 ];
 
 let failed = false;
