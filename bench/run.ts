@@ -1,20 +1,23 @@
-// `npm run bench [-- --scales 1000,10000,100000 --ingest-rows 1000000 --raw-rows 200000 --part-rows N --stripe-lines 1000000 --only kpis,duckdb,stripe,...]`
+// `npm run bench [-- --scales 1000,10000,100000 --ingest-rows 1000000 --raw-rows 200000 --part-rows N --stripe-lines 1000000 --repeat 3 --only kpis1,duckdb,cli,stripe,...]`
 //
+// `cli`: the built `pulse kpis --data` and DuckDB loading the same CSVs on one thread, each as a
+// whole process (start included), alternated `--repeat` times, medians. Pulse reads on one thread.
 // Generates synthetic contract CSVs per scale (bench/generate.ts) in a temp dir, runs every
 // measured step in its own child process (bench/steps.ts; peak RSS per step), bundles every Lambda
 // handler like lib/constructs/pulse-function.ts and times its import, prints a table with the
 // issue's targets (PASS/MISS) and writes bench/results.json. Not part of `npm test`.
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
+import { cpSync, createReadStream, createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_ESBUILD_OPTIONS, bundleAssetSource, type BundleAsset } from '../lib/constructs/pulse-function';
 import { ALERT_BUNDLE_ASSETS, REPORT_BUNDLE_ASSETS } from '../lib/pulse-stack';
+import { buildCli, cliBuildIsCurrent } from '../scripts/build-cli.mjs';
 import { writeSyntheticData, type RowCounts } from './generate';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -42,6 +45,8 @@ const stripeLines = Number(arg('stripe-lines') ?? 1_000_000);
 const only = arg('only')?.split(',');
 const want = (s: string) => !only || only.includes(s);
 const keep = process.argv.includes('--keep');
+/** Runs of each process in the `pulse kpis` vs DuckDB comparison (the median is reported). */
+const repeat = Number(arg('repeat') ?? 3);
 if (scales.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--scales: whole numbers >= 10, got ${arg('scales')}`);
 
 // ---- child steps -------------------------------------------------------------------------
@@ -80,6 +85,89 @@ async function cappedUsage(src: string, dir: string, rows: number): Promise<numb
   lines.close();
   await new Promise<void>((r) => out.end(r));
   return n;
+}
+
+// ---- whole processes: `pulse kpis --data` against DuckDB ------------------------------------
+const CLI = join(ROOT, 'bin', 'pulse-cli.mjs');
+const PEAK_RSS = pathToFileURL(join(ROOT, 'bench', 'peak-rss.mjs')).href;
+const DUCKDB_LOAD = join(ROOT, 'bench', 'duckdb-load.mjs');
+
+interface ProcessRun {
+  ms: number;
+  peakRssMb?: number;
+  error?: string;
+}
+
+/** A command from spawn to exit (wall clock, process start included) and its peak RSS. */
+function timeProcess(args: string[], peakRssOf: (stdout: string, rssFile: string) => number | undefined): Promise<ProcessRun> {
+  const rssFile = join(tmpdir(), `pulse-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PULSE_BENCH_RSS_FILE: rssFile },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return resolve({ ms, error: `exited ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` });
+      let peakRssMb: number | undefined;
+      try {
+        peakRssMb = peakRssOf(out, rssFile);
+      } catch {
+        // no figure: reported as '-'
+      }
+      void rm(rssFile, { force: true });
+      resolve({ ms, peakRssMb });
+    });
+  });
+}
+
+interface KpisVsDuckDb {
+  runs: number;
+  /** Medians. */
+  pulse: ProcessRun;
+  duckdb: ProcessRun;
+  ratio: number | null;
+  pulseRuns: number[];
+  duckdbRuns: number[];
+}
+
+/**
+ * `node bin/pulse-cli.mjs kpis --data DIR --as-of D --json` (the built CLI, as a user runs it)
+ * against `node bench/duckdb-load.mjs DIR` (DuckDB loading the same CSVs on one thread), each a
+ * fresh process, alternated `repeat` times; medians of the wall clock.
+ */
+async function kpisVsDuckDb(dir: string): Promise<KpisVsDuckDb> {
+  const cliArgs = ['--import', PEAK_RSS, CLI, 'kpis', '--data', dir, '--as-of', asOf, '--json', '-c', join(ROOT, 'pulse.config.json')];
+  const fromFile = (_: string, f: string) => Number(readFileSync(f, 'utf8'));
+  const fromResult = (out: string) => (JSON.parse(out.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { peakRssMb: number }).peakRssMb;
+  const pulseRuns: ProcessRun[] = [];
+  const duckRuns: ProcessRun[] = [];
+  for (let i = 0; i < repeat; i++) {
+    duckRuns.push(await timeProcess([DUCKDB_LOAD, dir], fromResult));
+    pulseRuns.push(await timeProcess(cliArgs, fromFile));
+  }
+  const median = (runs: ProcessRun[]): ProcessRun => {
+    const failed = runs.find((r) => r.error);
+    if (failed) return failed;
+    const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+    return { ms: sorted[Math.floor(sorted.length / 2)]!.ms, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)) || undefined };
+  };
+  const pulse = median(pulseRuns);
+  const duckdb = median(duckRuns);
+  return {
+    runs: repeat,
+    pulse,
+    duckdb,
+    ratio: pulse.error || duckdb.error ? null : pulse.ms / duckdb.ms,
+    pulseRuns: pulseRuns.map((r) => Math.round(r.ms)),
+    duckdbRuns: duckRuns.map((r) => Math.round(r.ms)),
+  };
 }
 
 // ---- streaming memory ----------------------------------------------------------------------
@@ -394,8 +482,12 @@ interface ScaleResult {
   alerts?: StepResult;
   duckdb?: StepResult;
   check?: { equal: boolean; diffs: string[] };
+  /** The `pulse kpis` process against the DuckDB process. */
+  cli?: KpisVsDuckDb;
 }
 const results: ScaleResult[] = [];
+// The comparison runs the built CLI: build it now if a source is newer, not inside a timed run.
+if (want('cli') && !cliBuildIsCurrent()) await buildCli();
 
 try {
   for (const accounts of scales) {
@@ -412,6 +504,14 @@ try {
       if (!want(step)) continue;
       r[step] = await runStep(step, a);
       console.log(`  ${step.padEnd(7)} ${r[step]!.error ?? `${fmtMs(r[step]!.ms ?? r[step]!.loadMs)}, peak ${fmtMb(r[step]!.peakRssMb)}`}`);
+    }
+    if (want('cli')) {
+      r.cli = await kpisVsDuckDb(dir);
+      const c = r.cli;
+      console.log(
+        `  cli     pulse kpis ${c.pulse.error ?? `${fmtMs(c.pulse.ms)}, peak ${fmtMb(c.pulse.peakRssMb)}`}; ` +
+          `DuckDB process ${c.duckdb.error ?? `${fmtMs(c.duckdb.ms)}, peak ${fmtMb(c.duckdb.peakRssMb)}`} -> ${c.ratio === null ? '-' : `${c.ratio.toFixed(2)}x`} (medians of ${c.runs})`,
+      );
     }
     if (r.kpis1?.figures && r.duckdb?.figures) {
       r.check = sameFigures(r.kpis1.figures, r.duckdb.figures);
@@ -446,6 +546,10 @@ try {
     ['DuckDB bridge + NRR/GRR query', ...rowsFor((r) => fmtMs(r.duckdb?.queryMs))],
     ['DuckDB peak RSS', ...rowsFor((r) => fmtMb(r.duckdb?.peakRssMb))],
     ['Pulse kpis / DuckDB load', ...rowsFor((r) => (r.kpis1?.ms && r.duckdb?.loadMs ? `${((r.kpis1.ms as number) / (r.duckdb.loadMs as number)).toFixed(1)}x` : '-'))],
+    ['`pulse kpis --data` process (median)', ...rowsFor((r) => fmtMs(r.cli?.pulse.ms))],
+    ['  peak RSS', ...rowsFor((r) => fmtMb(r.cli?.pulse.peakRssMb))],
+    ['DuckDB load process, 1 thread (median)', ...rowsFor((r) => fmtMs(r.cli?.duckdb.ms))],
+    ['pulse kpis / DuckDB (processes)', ...rowsFor((r) => (r.cli?.ratio ? `${r.cli.ratio.toFixed(2)}x` : '-'))],
     ['Pulse figures = DuckDB (cents)', ...rowsFor((r) => (r.check ? (r.check.equal ? 'equal' : 'DIFFERENT') : '-'))],
     ['report: compute data + view', ...rowsFor((r) => fmtMs(r.report?.computeMs))],
     ['report: render (HTML, text, 3 charts)', ...rowsFor((r) => fmtMs(r.report?.renderMs))],
@@ -480,6 +584,15 @@ try {
     const ratio = (big.kpis1.ms as number) / (big.duckdb.loadMs as number);
     targets.push({ target: `kpis at ${fmtN(big.accounts)} accounts within 5x DuckDB load`, measured: `${ratio.toFixed(1)}x (${fmtMs(big.kpis1.ms)} vs ${fmtMs(big.duckdb.loadMs)})`, pass: ratio <= 5 });
     targets.push({ target: `  (aim: within 2x)`, measured: `${ratio.toFixed(1)}x`, pass: ratio <= 2 });
+  }
+  if (big?.cli?.ratio) {
+    const c = big.cli;
+    targets.push({
+      target: `pulse kpis --data at ${fmtN(big.accounts)} accounts within 3x DuckDB (processes, start included)`,
+      measured: `${c.ratio!.toFixed(2)}x (${fmtMs(c.pulse.ms)} vs ${fmtMs(c.duckdb.ms)})`,
+      pass: c.ratio! <= 3,
+    });
+    if (c.pulse.peakRssMb) targets.push({ target: `pulse kpis process at ${fmtN(big.accounts)} accounts under 1.5 GB`, measured: fmtMb(c.pulse.peakRssMb), pass: c.pulse.peakRssMb < 1536 });
   }
   if (big?.kpis1?.peakRssMb) targets.push({ target: `kpis at ${fmtN(big.accounts)} accounts under 1.5 GB`, measured: fmtMb(big.kpis1.peakRssMb), pass: (big.kpis1.peakRssMb as number) < 1536 });
   if (big?.check) targets.push({ target: 'Pulse bridge + NRR/GRR = DuckDB (exact cents)', measured: big.check.equal ? 'equal' : big.check.diffs.join('; '), pass: big.check.equal });

@@ -12,6 +12,7 @@ import { computeKpis, kpiSettingsFrom, toKpiJson, TREND_WEEKS, usageNeededFrom, 
 import { computeWeek } from '../functions/app/compute-week';
 import type { Store } from '../functions/ports/store';
 import type { DynamoDbStore as DynamoDbStoreT } from '../functions/adapters/dynamodb';
+import { loadIntoDuckDb } from './duckdb-load.mjs';
 
 type Args = Record<string, unknown>;
 const [, , step, rawArgs] = process.argv;
@@ -123,23 +124,10 @@ async function alerts() {
 
 /** DuckDB, one thread: load the same CSVs, then the week's ARR bridge and NRR/GRR in SQL (docs/metrics.md). */
 async function duckdb() {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
   const dir = String(args.dir);
   const asOf = String(args.asOf);
   const t0 = now();
-  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const c = await db.connect();
-  const csv = (entity: string, columns: Record<string, string>) =>
-    `CREATE TABLE ${entity} AS SELECT * FROM read_csv('${join(dir, `${entity}.csv`)}', header = true, auto_detect = false, columns = ${JSON.stringify(columns).replace(/"/g, "'")})`;
-  // Every file is loaded, typed as the contract says (money as DECIMAL, dates as DATE).
-  await c.run(csv('accounts', { account_id: 'VARCHAR', name: 'VARCHAR', segment: 'VARCHAR', owner_email: 'VARCHAR', region: 'VARCHAR', created_date: 'DATE' }));
-  await c.run(csv('subscriptions', { line_id: 'VARCHAR', account_id: 'VARCHAR', product: 'VARCHAR', kind: 'VARCHAR', arr: 'DECIMAL(18,2)', start_date: 'DATE', end_date: 'DATE', seats: 'INTEGER' }));
-  await c.run(csv('renewals', { renewal_id: 'VARCHAR', account_id: 'VARCHAR', due_date: 'DATE', arr_up: 'DECIMAL(18,2)', status: 'VARCHAR', closed_date: 'DATE', renewed_arr: 'DECIMAL(18,2)' }));
-  await c.run(csv('expansions', { opportunity_id: 'VARCHAR', account_id: 'VARCHAR', type: 'VARCHAR', arr: 'DECIMAL(18,2)', stage: 'VARCHAR', created_date: 'DATE', close_date: 'DATE' }));
-  await c.run(csv('usage', { account_id: 'VARCHAR', week: 'DATE', weekly_active_users: 'INTEGER', licensed_seats: 'INTEGER' }));
-  await c.run(csv('tickets', { ticket_id: 'VARCHAR', account_id: 'VARCHAR', opened_date: 'DATE', priority: 'VARCHAR', closed_date: 'DATE', csat: 'INTEGER' }));
-  await c.run(csv('nps', { response_id: 'VARCHAR', account_id: 'VARCHAR', date: 'DATE', score: 'INTEGER', comment: 'VARCHAR' }));
-  await c.run(csv('spend', { month: 'VARCHAR', sales_marketing: 'DECIMAL(18,2)' }));
+  const c = await loadIntoDuckDb(dir);
   const loadMs = now() - t0;
 
   const t1 = now();

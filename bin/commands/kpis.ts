@@ -5,7 +5,8 @@ import { computeKpis, computeSegmentKpis, kpiSettingsFrom, resolveAsOf, toKpiJso
 import { weekStartsOnNumber } from '../../functions/config';
 import { CliError, dataFolder, formatReject, loadConfig, printIgnored, printUnconverted, validatorFor } from './context';
 import { formatKpiTable } from './kpi-table';
-import { openTarget, type TargetOptions } from './target';
+// The stored snapshot's store (and the AWS SDK) is imported only for --week: `--data` needs no servers.
+import type { TargetOptions } from './target';
 
 export interface KpisOptions extends TargetOptions {
   data?: string;
@@ -56,6 +57,7 @@ async function printSnapshot(opts: KpisOptions, locale: string, weekStartsOn: 1 
     throw new CliError((e as Error).message);
   }
   const scope = opts.segment ? segmentScope(opts.segment) : COMPANY_SCOPE;
+  const { openTarget } = await import('./target');
   const { store, close } = await openTarget(opts);
   try {
     const snapshot = await store.getSnapshot(scope, label);

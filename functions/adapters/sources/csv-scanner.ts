@@ -106,7 +106,7 @@ export class CsvScanner {
         const raw = text.slice(pos, nl);
         if (raw.length > this.maxRecordBytes) out.error(line, tooLong(this.maxRecordBytes, false), raw.slice(0, RAW_EXCERPT), false);
         else if (nextBad !== -1 && nextBad < nl) out.error(line, NOT_UTF8, raw, false);
-        else out.record(line, raw.split(','), raw);
+        else out.record(line, splitLine(text, pos, nl), raw);
         pos = nl + 1;
         line++;
         continue;
@@ -219,6 +219,24 @@ function scanQuoted(text: string, start: number, final: boolean): QuotedScan | u
       fields.push('');
       return { end: n, fields };
     }
+  }
+}
+
+/**
+ * The comma-separated cells of `text` from `start` to `end` (a line without quotes): what
+ * `text.slice(start, end).split(',')` gives, about twice as fast (measured on usage rows).
+ */
+function splitLine(text: string, start: number, end: number): string[] {
+  const cells: string[] = [];
+  let from = start;
+  for (;;) {
+    const comma = text.indexOf(',', from);
+    if (comma === -1 || comma >= end) {
+      cells.push(text.slice(from, end));
+      return cells;
+    }
+    cells.push(text.slice(from, comma));
+    from = comma + 1;
   }
 }
 

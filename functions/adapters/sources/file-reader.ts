@@ -1,6 +1,6 @@
 // Streams contract files (CSV or NDJSON, optionally gzip-compressed) row by row. A row that cannot
 // be read becomes an UnreadableRow with its line; the rest of the file still loads.
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -40,11 +40,30 @@ export async function* readRows(input: Readable, format: FileFormat, gzip = fals
 export async function* readRowBatches(input: Readable, format: FileFormat, gzip = false): AsyncGenerator<SourceRow[]> {
   const text = gzip ? input.pipe(createGunzip()) : input;
   if (gzip) input.on('error', (e) => text.destroy(e));
-  if (format === 'csv') yield* readCsv(text);
+  if (format === 'csv') yield* readCsv(text, () => text.destroy());
   else for await (const row of readNdjson(text)) yield [row];
 }
 
-async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
+/**
+ * A plain file's bytes read synchronously into one reused buffer: for a local CSV this is the whole
+ * cost of reading (a stream adds an async step, a fresh buffer and a thread-pool round trip per chunk).
+ */
+function* fileChunks(path: string): Generator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) return;
+      yield buffer.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `stop`: called when nothing after a row can be read (the input is not needed any more). */
+async function* readCsv(input: AsyncIterable<Buffer> | Iterable<Buffer>, stop: () => void): AsyncGenerator<SourceRow[]> {
   const scanner = new CsvScanner(MAX_RECORD_BYTES);
   const decoder = new StringDecoder('utf8');
   let header: CsvHeader | undefined;
@@ -57,7 +76,7 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
       if (header === undefined) header = new CsvHeader(fields.map((h) => h.trim().toLowerCase()));
       else if (fields.length !== header.columns.length) {
         rows.push({ ok: false, error: { line, reason: `wrong number of columns: the header has ${header.columns.length}, this row has ${fields.length}`, raw: raw.slice(0, RAW_EXCERPT) } });
-      } else rows.push({ ok: true, row: new CsvRow(line, raw, header, fields) });
+      } else rows.push(new CsvRow(line, raw, header, fields));
     },
     error(line, reason, raw, endOfFile) {
       if (stopped) return;
@@ -65,14 +84,14 @@ async function* readCsv(input: Readable): AsyncGenerator<SourceRow[]> {
       if (endOfFile || header === undefined) stopped = true;
     },
   };
-  for await (const chunk of input as AsyncIterable<Buffer>) {
+  for await (const chunk of input) {
     scanner.push(decoder.write(chunk), sink);
     if (rows.length) {
       yield rows;
       rows = [];
     }
     if (stopped) {
-      input.destroy();
+      stop();
       return;
     }
   }
@@ -90,8 +109,12 @@ class CsvHeader {
   }
 }
 
-/** A CSV row: its cells by position, and by column name (built on first use: validators read by position). */
+/**
+ * A CSV row: its cells by position, and by column name (built on first use: validators read by
+ * position). It is its own SourceRow (`ok`, `row`): one object per row, not two.
+ */
 class CsvRow implements RawRow {
+  readonly ok = true;
   private byName: Record<string, string> | undefined;
 
   constructor(
@@ -100,6 +123,10 @@ class CsvRow implements RawRow {
     private readonly header: CsvHeader,
     readonly values: readonly string[],
   ) {}
+
+  get row(): RawRow {
+    return this;
+  }
 
   get columns(): readonly string[] {
     return this.header.columns;
@@ -165,7 +192,10 @@ export class FolderSource implements ContractSource {
         entity: kind.entity,
         name,
         rows: () => readRows(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), kind.format, kind.gzip),
-        rowBatches: () => readRowBatches(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), kind.format, kind.gzip),
+        rowBatches: () =>
+          kind.format === 'csv' && !kind.gzip
+            ? readCsv(fileChunks(path), () => {})
+            : readRowBatches(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), kind.format, kind.gzip),
       };
     }
   }
