@@ -185,7 +185,10 @@ describe('paging and the API', () => {
       'Salesforce Opportunities -> renewals (all records; API usage 121/15000 in the last 24 h)',
       'Salesforce Opportunities -> expansions (all records; API usage 122/15000 in the last 24 h)',
     ]);
-    expect(result.files[2]?.settledTo).toBe('Opportunity synced up to SystemModstamp 2026-11-02T10:00:00.000Z; API usage 122/15000 in the last 24 h');
+    expect(result.files[0]?.settledTo).toBeUndefined();
+    expect(result.files[2]?.settledTo).toBe(
+      'Account synced up to SystemModstamp 2026-11-01T12:00:00.000Z, Opportunity synced up to SystemModstamp 2026-11-02T10:00:00.000Z; API usage 122/15000 in the last 24 h',
+    );
     // Initech matches no account (Globex does, by its website); counted in the run ledger.
     expect(result.sourceCounts).toEqual({ unmatched: 1, apiRequests: 2, apiUsage: 122, apiLimit: 15000 });
   });
@@ -328,6 +331,31 @@ describe('daily syncs', () => {
     expect(store.ids('accounts')).toEqual(['acme', 'globex', 'salesforce:001C']);
     expect(store.ids('renewals')).toEqual(['006R1', '006R2', '006R3', '006R4']);
     expect(store.ids('expansions')).toEqual(['006E1', '006E2', '006E3']);
+  });
+
+  it('a run that fails before its Opportunities are stored keeps the Account mark, so a changed Account is seen again', async () => {
+    let clock = Date.parse('2026-12-01T12:00:00Z');
+    const server = await serve({ now: () => clock });
+    const state = new MemoryState();
+    const store = new MemoryRecords();
+    const sync = () => ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator }, ingestOptions);
+    await sync();
+    const mark = state.values.get('salesforce|hwm:Account');
+    clock += 3_600_000;
+    server.update('Account', '001C', { Pulse_Account_Id__c: 'initech' });
+    // A later change elsewhere: a mark taken from this run would start past Initech's change.
+    clock += 3_600_000;
+    server.update('Account', '001A', { Segment__c: 'Strategic' });
+    // Room for the two Account queries only: the Opportunity query meets the spent quota.
+    server.apiLimit.used = server.apiLimit.max - 2;
+    await expect(sync()).rejects.toThrow(/REQUEST_LIMIT_EXCEEDED/);
+    expect(state.values.get('salesforce|hwm:Account')).toBe(mark);
+    expect(store.data.renewals.get('006R4')).toMatchObject({ accountId: 'salesforce:001C' });
+
+    server.apiLimit.used = 0;
+    await sync();
+    expect(store.data.renewals.get('006R4')).toMatchObject({ accountId: 'initech' });
+    expect(store.ids('accounts')).toEqual(['acme', 'globex', 'initech']);
   });
 
   it('a deleted unmatched Account loses its row; a matched one stays for billing', async () => {

@@ -137,7 +137,7 @@ export class SalesforceSource implements ContractSource {
         entity: 'accounts',
         name: `Salesforce Accounts (${scope('Account')})`,
         rows: () => this.guard(session, this.accountRows(session)),
-        settle: (o) => this.settleAccounts(session, o),
+        settle: (o) => this.settleAccounts(session, o, oppFiles),
       };
       this.endIfFatal(session);
       if (session.stoppedEarly) return;
@@ -343,10 +343,14 @@ export class SalesforceSource implements ContractSource {
 
   // ---- after the rows are stored -----------------------------------------------------------
 
-  private async settleAccounts(session: Session, outcome: FileOutcome): Promise<string | undefined> {
+  /**
+   * The Account mark waits for the Opportunities: an Account changed in this run has its
+   * Opportunities re-read, and if they were not stored, the next run must see that Account again.
+   */
+  private async settleAccounts(session: Session, outcome: FileOutcome, oppFiles: readonly OpportunityEntity[]): Promise<string | undefined> {
     session.outcomes.set('accounts', outcome);
-    if (outcome !== 'processed') return undefined;
-    return this.storeMark(session, 'Account');
+    if (outcome !== 'processed' || (oppFiles.length > 0 && !session.stoppedEarly)) return undefined;
+    return this.storeMarks(session, ['Account']);
   }
 
   private async settleOpportunities(session: Session, entity: OpportunityEntity, outcome: FileOutcome, files: readonly OpportunityEntity[]): Promise<string | undefined> {
@@ -354,17 +358,24 @@ export class SalesforceSource implements ContractSource {
     if (entity !== files[files.length - 1]) return undefined;
     // The mark covers both entities: stored only when every one of them was stored.
     if (!files.every((e) => session.outcomes.get(e) === 'processed')) return undefined;
-    return this.storeMark(session, 'Opportunity');
+    const accounts = this.def.entities.includes('accounts') && session.outcomes.get('accounts') === 'processed';
+    return this.storeMarks(session, accounts ? ['Account', 'Opportunity'] : ['Opportunity']);
   }
 
-  private async storeMark(session: Session, object: SObject): Promise<string> {
+  private async storeMarks(session: Session, objects: SObject[]): Promise<string> {
     const state = this.opts.syncState;
-    const newest = session.newest[object];
-    const usage = this.apiUsage;
-    if (!state || newest === undefined) return `nothing new; ${usage}`;
-    const mark = new Date(newest).toISOString();
-    await state.put(this.def.name, SALESFORCE_STATE.hwm(object), mark);
-    return `${object} synced up to SystemModstamp ${mark}; ${usage}`;
+    const notes: string[] = [];
+    for (const object of objects) {
+      const newest = session.newest[object];
+      if (!state || newest === undefined) {
+        notes.push(`${object}: nothing new`);
+        continue;
+      }
+      const mark = new Date(newest).toISOString();
+      await state.put(this.def.name, SALESFORCE_STATE.hwm(object), mark);
+      notes.push(`${object} synced up to SystemModstamp ${mark}`);
+    }
+    return `${notes.join(', ')}; ${this.apiUsage}`;
   }
 }
 
