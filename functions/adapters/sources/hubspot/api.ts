@@ -84,6 +84,10 @@ export class HubSpotApi {
   requests = 0;
   /** 429 answers met. */
   throttled = 0;
+  /** The last answer's status, or undefined when the last request got no answer (a write's outcome is then unknown). */
+  lastStatus?: number;
+  /** The last request's connection error code (ECONNREFUSED: surely never reached HubSpot). */
+  lastErrorCode?: string;
   private readonly budget: SlidingWindow;
   private readonly search: SlidingWindow;
   private readonly now: () => number;
@@ -109,11 +113,15 @@ export class HubSpotApi {
     return `HubSpot at ${this.origin}`;
   }
 
-  /** One call; `path` below the API base (`/crm/v3/objects/companies?limit=100`). */
-  async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+  /**
+   * One call; `path` below the API base (`/crm/v3/objects/companies?limit=100`). `once`: a write
+   * that must not be repeated after an unknown outcome, sent a single time (the caller retries a 429).
+   */
+  async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, once = false): Promise<T> {
     const isSearch = method === 'POST' && /\/search$/.test(path.split('?')[0]!);
     const what = `${this.where}: ${method} ${path.split('?')[0]}`;
-    const opts: HttpClientOptions = isSearch ? { ...this.http, fetch: (url, init) => this.send(url as string, init ?? {}, true) } : this.http;
+    let opts: HttpClientOptions = isSearch ? { ...this.http, fetch: (url, init) => this.send(url as string, init ?? {}, true) } : this.http;
+    if (once) opts = { ...opts, maxAttempts: 1 };
     try {
       const res = await requestJson(
         `${this.origin}${path}`,
@@ -200,7 +208,16 @@ export class HubSpotApi {
     await this.budget.take();
     if (search) await this.search.take();
     this.requests++;
-    const res = await (this.opts.fetch ?? fetch)(url, init);
+    this.lastStatus = undefined;
+    this.lastErrorCode = undefined;
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(url, init);
+    } catch (e) {
+      this.lastErrorCode = (e as { cause?: { code?: string } }).cause?.code;
+      throw e;
+    }
+    this.lastStatus = res.status;
     const interval = Number(res.headers.get('x-hubspot-ratelimit-interval-milliseconds')) || 10_000;
     if (res.status !== 429) {
       if (res.headers.get('x-hubspot-ratelimit-remaining') === '0') this.budget.pauseUntil(this.now() + interval);
