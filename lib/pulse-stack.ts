@@ -35,7 +35,8 @@ export type Capability =
   | 'archive:write' //     put and read archive objects (SSE-KMS with the archive key)
   | 'mail:send' //         SES SendEmail from the sender identity through the configuration set
   | 'links:sign' //      GetSecretValue on the download link signing key (nothing without the download endpoint)
-  | 'sources:secrets'; //  GetSecretValue on the secrets named by the HTTP and Stripe sources (nothing when there are none)
+  | 'sources:secrets' //  GetSecretValue on the secrets named by the HTTP and Stripe sources (nothing when there are none)
+  | 'chat:secrets'; //     GetSecretValue on the Slack token and Teams webhook secrets (notifications.*.secretName; nothing when none)
 
 export interface JobDefinition {
   /** The handler module, relative to the project root. The synth fails when it does not exist. */
@@ -85,8 +86,8 @@ export const JOBS = {
   // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
   ingest: { handler: 'functions/handlers/ingest.ts', description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true, timeoutMinutes: 15 },
   'compute-week': { handler: 'functions/handlers/compute-week.ts', description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'], ...DATASET_JOB },
-  'weekly-report': { handler: 'functions/handlers/weekly-report.ts', description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign'], bundleAssets: REPORT_BUNDLE_ASSETS, ...DATASET_JOB },
-  'alert-digest': { handler: 'functions/handlers/alert-digest.ts', description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send'], bundleAssets: ALERT_BUNDLE_ASSETS, ...DATASET_JOB },
+  'weekly-report': { handler: 'functions/handlers/weekly-report.ts', description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign', 'chat:secrets'], bundleAssets: REPORT_BUNDLE_ASSETS, ...DATASET_JOB },
+  'alert-digest': { handler: 'functions/handlers/alert-digest.ts', description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send', 'chat:secrets'], bundleAssets: ALERT_BUNDLE_ASSETS, ...DATASET_JOB },
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOBS;
@@ -352,6 +353,15 @@ export class PulseStack extends Stack {
         const arn = (id: string) =>
           id.startsWith('arn:') ? id : this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
         add(['secretsmanager:GetSecretValue'], [...ids].map(arn));
+        return;
+      }
+      case 'chat:secrets': {
+        const { slack, teams } = this.pulseConfig.notifications;
+        const ids = [slack?.secretName, teams?.secretName].filter((id): id is string => id !== undefined);
+        if (ids.length === 0) return;
+        const arn = (id: string) =>
+          id.startsWith('arn:') ? id : this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        add(['secretsmanager:GetSecretValue'], [...new Set(ids)].map(arn));
         return;
       }
       case 'links:sign':
