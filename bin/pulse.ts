@@ -215,6 +215,19 @@ sources
     process.exitCode = await (await import('./commands/sources')).sourcesExportCommand(name, opts);
   });
 
+sources
+  .command('match')
+  .description('One account identity: per source, the records that name no account; the billing accounts not in the CRM, and the reverse.')
+  .option('--source <names>', 'only these sources, comma-separated (the billing and CRM sources are read too)')
+  .option('--json', 'print the result as JSON')
+  .addOption(configOption())
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nExamples:\n  $ pulse sources match\n  $ pulse sources match --source zendesk --json\n\nExit code 1 when a record names no account or an account is in billing but not in the CRM (or the reverse).')
+  .action(async (opts) => {
+    process.exitCode = await (await import('./commands/sources')).sourcesMatchCommand(opts);
+  });
+
 program
   .command('runs')
   .description('The run ledger, newest first: ingest, compute, report, alert and archive runs with their counts, errors and rejects.')

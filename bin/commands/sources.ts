@@ -14,10 +14,13 @@ import { EnvSecrets, FileSecrets, SecretChain, SecretsManagerSecrets, type Secre
 import { HttpSourceError } from '../../functions/adapters/sources/http/errors';
 import { StripeSourceError } from '../../functions/adapters/sources/stripe/requester';
 import { exportSource } from '../../functions/app/export-source';
+import { matchAccounts, type AccountMatch } from '../../functions/app/match-accounts';
+import { StoredAccountDirectory, billingSourceNames } from '../../functions/adapters/sources/account-directory';
 import { SalesforceError } from '../../functions/adapters/sources/salesforce/api';
 import { runIngestJob, sourceIngestOptions, type IngestJobDeps, type IngestJobResult } from '../../functions/app/ingest-job';
 import { ingestSource, type IngestSourceResult } from '../../functions/app/ingest-source';
 import type { PulseConfig } from '../../functions/config';
+import { weekdayNumber } from '../../functions/domain/dates';
 import { dailyTimeOf, type SourceDefinition } from '../../functions/domain/sources/registry';
 import type { RunKind, RunRecord } from '../../functions/ports/run-ledger';
 import { CliError, formatLoadCounts, loadConfig, printRejects, validatorFor } from './context';
@@ -50,7 +53,15 @@ export function sourcesWiring(session: TargetSession, config?: PulseConfig): Sou
     ledger: session.runLedger,
     syncState,
     rejects: new S3RejectsReport({ client: session.s3, bucket: session.resources.rejectsBucket }),
-    deps: { s3: session.s3, dropzoneBucket: session.resources.dropzoneBucket, secrets, syncState, ...(config ? { timeZone: config.company.timezone, reportingCurrency: config.company.currency } : {}) },
+    deps: {
+      s3: session.s3,
+      dropzoneBucket: session.resources.dropzoneBucket,
+      secrets,
+      syncState,
+      ...(config ? { timeZone: config.company.timezone, reportingCurrency: config.company.currency } : {}),
+      // Billing's e-mail domains, for the CRM and help-desk connectors' domain rule.
+      ...(config ? { accountDirectory: new StoredAccountDirectory({ syncState, billingSources: billingSourceNames(config.sources) }) } : {}),
+    },
     close: () => {
       dynamodb.destroy();
       secretsClient?.destroy();
@@ -133,7 +144,9 @@ export interface SourceExportOptions extends TargetOptions {
 export async function sourcesExportCommand(name: string, opts: SourceExportOptions): Promise<number> {
   const config = loadConfig(opts.config);
   const def = findSource(config, name);
-  const session = def.connector === 's3-dropzone' || opts.target === 'aws' ? await openTarget(opts, (m) => console.error(m)) : undefined;
+  // The stack holds a drop-zone's files, and billing's e-mail domains for a CRM or help-desk source's domain rule.
+  const needsDirectory = ['hubspot', 'salesforce', 'zendesk'].includes(def.connector) && billingSourceNames(config.sources).length > 0;
+  const session = def.connector === 's3-dropzone' || opts.target === 'aws' || needsDirectory ? await openTarget(opts, (m) => console.error(m)) : undefined;
   const wiring = session ? sourcesWiring(session, config) : undefined;
   const deps: ConnectDeps = wiring?.deps ?? {
     s3: new S3Client({}),
@@ -159,6 +172,66 @@ export async function sourcesExportCommand(name: string, opts: SourceExportOptio
     wiring?.close();
     await session?.close();
   }
+}
+
+export interface SourcesMatchOptions extends TargetOptions {
+  config?: string;
+  /** Only these sources' unmatched records (comma-separated); every billing and CRM source is still read. */
+  source?: string;
+  json?: boolean;
+}
+
+/**
+ * `pulse sources match`: every source read as an export reads it (the CRM and help-desk ones
+ * against billing's e-mail domains from the store), then compared: the records that name no
+ * account, per source; the billing accounts not in the CRM and the CRM accounts not in billing.
+ */
+export async function sourcesMatchCommand(opts: SourcesMatchOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const only = opts.source?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of only ?? []) findSource(config, name);
+  const session = await openTarget(opts, (m) => console.error(m));
+  const wiring = sourcesWiring(session, config);
+  try {
+    const result = await matchAccounts(
+      config.sources,
+      { connect: (def) => connectSource(def, wiring.deps, { full: true, readOnly: true }), validator: validatorFor(config) },
+      { timeZone: config.company.timezone, weekStartsOn: weekdayNumber(config.company.weekStartsOn) },
+    );
+    const shown = only ? { ...result, sources: result.sources.filter((s) => only.includes(s.source)) } : result;
+    if (opts.json) console.log(JSON.stringify(shown, null, 2));
+    else console.log(formatMatch(shown));
+    const problems = shown.sources.some((s) => s.unmatched.length || s.error) || result.billingNotInCrm.length || result.crmNotInBilling.length;
+    return problems ? 1 : 0;
+  } finally {
+    wiring.close();
+    await session.close();
+  }
+}
+
+/** The match as text: one block per source, then the accounts each side lacks. */
+export function formatMatch(m: AccountMatch): string {
+  const out: string[] = [];
+  const list = (ids: string[]) => (ids.length ? ids.map((id) => `    ${id}`) : ['    (none)']);
+  for (const s of m.sources) {
+    const head = `${s.source} (${s.connector}, ${s.role}): ${s.records} record(s)${s.rejected ? `, ${s.rejected} rejected (pulse sources test ${s.source})` : ''}`;
+    out.push(head);
+    if (s.error) out.push(`  could not be read: ${s.error}`);
+    else if (s.role !== 'billing' || s.unmatched.length) {
+      out.push(`  ${s.unmatched.length} record(s) name no account:`);
+      for (const r of s.unmatched) out.push(`    ${r.entity} ${r.id} -> ${r.accountId}`);
+    }
+  }
+  out.push('');
+  if (m.billingSources.length === 0) out.push('No billing source (Stripe, or one that yields subscriptions): nothing to compare the CRM with.');
+  else if (m.crmSources.length === 0) out.push(`No CRM source (one that yields accounts besides billing): ${m.billingAccounts} billing account(s), nothing to compare them with.`);
+  else {
+    out.push(`In billing (${m.billingSources.join(', ')}), not in the CRM (${m.crmSources.join(', ')}): ${m.billingNotInCrm.length} of ${m.billingAccounts}`);
+    out.push(...list(m.billingNotInCrm));
+    out.push(`In the CRM, not in billing: ${m.crmNotInBilling.length} of ${m.crmAccounts}`);
+    out.push(...list(m.crmNotInBilling));
+  }
+  return out.join('\n');
 }
 
 /** A connector's own typed error (bad key, unreachable API ...) is a clear message, not a stack trace. */

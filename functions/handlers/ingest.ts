@@ -12,6 +12,7 @@ import { LambdaSourceContinuation } from '../adapters/lambda/source-continuation
 import { S3RejectsReport } from '../adapters/s3/rejects-report';
 import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sources/http/credentials';
 import { ConfiguredSourceConnector } from '../adapters/sources/connector';
+import { StoredAccountDirectory, billingSourceNames } from '../adapters/sources/account-directory';
 import { failOnInfrastructureErrors, runIngestJob, type IngestJobDeps, type IngestLog, type IngestRunOutcome } from '../app/ingest-job';
 import { instrumented, logger, tracer } from '../adapters/observability/powertools';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
@@ -42,6 +43,7 @@ const log: IngestLog = (level, message, fields) => (level === 'INFO' ? logger.in
 function getDeps(): IngestJobDeps {
   if (deps) return deps;
   const { env, s3, store, validator, runLedger, config } = getRuntime();
+  const syncState = new DynamoDbSyncState({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: env.PULSE_TABLE });
   deps = {
     store,
     validator,
@@ -52,7 +54,9 @@ function getDeps(): IngestJobDeps {
       dropzoneBucket: env.PULSE_DROPZONE_BUCKET,
       // Secrets Manager in AWS; PULSE_SECRET_<ID> variables win (handy for a quick test deploy).
       secrets: new SecretChain([new EnvSecrets(), new SecretsManagerSecrets(tracer.captureAWSv3Client(new SecretsManagerClient({})))]),
-      syncState: new DynamoDbSyncState({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: env.PULSE_TABLE }),
+      syncState,
+      // Billing's e-mail domains (kept by the Stripe sync), read again before each CRM or help-desk run.
+      accountDirectory: new StoredAccountDirectory({ syncState, billingSources: billingSourceNames(config.sources) }),
       timeZone: config.company.timezone,
       reportingCurrency: config.company.currency,
     }),

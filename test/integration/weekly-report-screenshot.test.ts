@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWeeklyReportRenderer } from '../../functions/adapters/render/weekly-report';
 import { htmlWithInlineImages } from '../../functions/adapters/ses/outbox';
 import { DEFAULT_KPI_SETTINGS } from '../../functions/domain/kpi';
-import { buildWeeklyReportView, computeWeeklyReportData, weeklyReportInput } from '../../functions/domain/report';
+import { buildWeeklyReportView, computeWeeklyReportData, reportOutlook, weeklyReportInput } from '../../functions/domain/report';
+import { prepareKpiContext } from '../../functions/domain/kpi';
 import { demoDataset } from '../unit/report/demo-dataset';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,12 +30,19 @@ beforeAll(async () => {
   if (!hasChromium) return;
   dir = await mkdtemp(join(tmpdir(), 'pulse-shot-'));
   const data = demoDataset({ accounts: 300 });
+  const settings = { ...DEFAULT_KPI_SETTINGS, fiscalYearStartMonth: 2 };
   const view = buildWeeklyReportView(
-    weeklyReportInput(computeWeeklyReportData(data, { ...DEFAULT_KPI_SETTINGS, fiscalYearStartMonth: 2 }, '2026-11-22'), {
+    weeklyReportInput(computeWeeklyReportData(data, settings, '2026-11-22'), {
       companyName: 'Northwind Cloud',
       locale: 'en-US',
       subjectTemplate: '{{company}} weekly: ARR {{closingArr}} ({{netChange}}) · {{range}}',
       archive: { label: 's3://pulse-archive/weekly/2026-W47/', url: null },
+      // The issue 17 sections: the forecast with its backtest error, attainment, notes on the charts.
+      outlook: reportOutlook(prepareKpiContext(data, settings), '2026-11-22', [{ metric: 'arr', period: 'FY2027-Q4', value: 17_000_000_00 }]),
+      annotations: [
+        { date: '2026-10-14', text: 'Price increase on the Pro plan', metric: 'arr' },
+        { date: '2026-11-18', text: 'Ivory Logistics churned after its merger' },
+      ],
     }),
   );
   const email = await (await createWeeklyReportRenderer()).renderWeeklyReport(view);
@@ -64,6 +72,17 @@ describe('the weekly report in a browser', () => {
     for (const img of facts.images) expect(img.width).toBeGreaterThan(500);
     expect(facts.text).toContain('Weekly executive report');
     expect(facts.text).toContain('Top renewal risks');
+    expect(facts.text).toMatch(/Signed and forecast\s+Contracted ARR in 90 days/i);
+    expect(facts.text).toMatch(/backtest error ±\d+\.\d%/);
+    expect(facts.text).toMatch(/Notes on the charts/i);
+    // The heatmap: 12 cohort rows of coloured cells, drawn by the browser with their backgrounds.
+    const heatmap = await page.evaluate(() => {
+      const cells = [...document.querySelectorAll('td[bgcolor]')].filter((td) => /^\d+$/.test(td.textContent?.trim() ?? ''));
+      return { cells: cells.length, colours: new Set(cells.map((td) => getComputedStyle(td).backgroundColor)).size, rows: new Set(cells.map((td) => td.parentElement)).size };
+    });
+    expect(heatmap.rows).toBe(11);
+    expect(heatmap.cells).toBe(66);
+    expect(heatmap.colours).toBeGreaterThan(1);
     expect(facts.tables).toBeGreaterThan(10);
     expect(facts.height).toBeGreaterThan(2500);
 

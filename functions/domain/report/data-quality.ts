@@ -9,6 +9,8 @@ export interface IngestRunSummary {
   startedAt: string;
   finishedAt?: string;
   rejects?: { rows: number; problems: number; location?: string; byField: Record<string, number> };
+  /** The run's named counts; `unmatched` = records kept under their source id (no account matched). */
+  counts?: Readonly<Record<string, number>>;
 }
 
 export interface SourceQuality {
@@ -23,6 +25,8 @@ export interface SourceQuality {
   location: string | null;
   /** A link to open that report (the S3 console's page of the object), for the e-mail: never a bare s3:// path. */
   link: string | null;
+  /** Records of the latest run that named no account (kept as `<source>:<id>`, adding no ARR); absent when none. */
+  unmatched?: number;
 }
 
 export interface DataQuality {
@@ -54,6 +58,7 @@ export function dataQualityOf(runs: readonly IngestRunSummary[], timeZone: strin
           .join(', '),
         location: r.rejects?.location ?? null,
         link: rejectsLink(r.rejects?.location),
+        ...(r.counts?.unmatched ? { unmatched: r.counts.unmatched } : {}),
       }),
     );
   return { sources, rejectedRows: sources.reduce((n, s) => n + s.rejectedRows, 0), known: sources.length > 0 };
