@@ -51,6 +51,12 @@ export async function* validRecordBatches(source: ContractSource, validator: Row
           summary.rejects.push({ file: file.name, line: item.error.line, field: item.error.field ?? '*', reason: item.error.reason, raw: item.error.raw });
           continue;
         }
+        const plain = validator.plainRecord(entity, item.row);
+        if (plain !== undefined) {
+          count.valid++;
+          records.push(plain);
+          continue;
+        }
         const result = validator.validateRow(entity, item.row);
         if (result.ok) {
           count.valid++;

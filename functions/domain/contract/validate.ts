@@ -41,6 +41,9 @@ export class RowValidator {
 
   /** The reporting currency, upper-case (rows in it are never converted). */
   readonly reportingCurrency: string;
+  private lastColumns: readonly string[] | undefined;
+  private lastEntity: EntityName | undefined;
+  private lastPositions: Int32Array | undefined;
 
   constructor(opts: ContractOptions) {
     this.reportingCurrency = opts.currency.toUpperCase();
@@ -59,13 +62,28 @@ export class RowValidator {
 
   /** Validates a source row: read by position when it has cells (CSV), without building its fields. */
   validateRow<K extends EntityName>(entity: K, row: RowCells): RowResult<K> {
-    if (row.values && row.columns && isFast(entity)) {
-      let at = this.positions[entity].get(row.columns);
-      if (at === undefined) this.positions[entity].set(row.columns, (at = fastPositions(entity, row.columns)));
-      const record = this.fast[entity](row.values, at);
-      if (record !== undefined) return { ok: true, record: record as EntityTypes[K] };
-    }
+    const record = this.plainRecord(entity, row);
+    if (record !== undefined) return { ok: true, record };
     return this.validate(entity, row.fields);
+  }
+
+  /**
+   * The record of a row the fast path accepts, else undefined (then `validateRow` says why). Per
+   * row of a large file this is the whole validation, with no result object around the record.
+   */
+  plainRecord<K extends EntityName>(entity: K, row: RowCells): EntityTypes[K] | undefined {
+    if (!row.values || !row.columns || !isFast(entity)) return undefined;
+    let at: Int32Array | undefined;
+    // A file's rows share one columns array: its positions are looked up once per file, not per row.
+    if (row.columns === this.lastColumns && entity === this.lastEntity) at = this.lastPositions;
+    else {
+      at = this.positions[entity].get(row.columns);
+      if (at === undefined) this.positions[entity].set(row.columns, (at = fastPositions(entity, row.columns)));
+      this.lastColumns = row.columns;
+      this.lastEntity = entity;
+      this.lastPositions = at;
+    }
+    return this.fast[entity](row.values, at!) as EntityTypes[K] | undefined;
   }
 
   private parse<K extends EntityName>(entity: K, raw: Record<string, unknown>): RowResult<K> {
