@@ -154,6 +154,16 @@ alerts
   });
 
 alerts
+  .command('serve')
+  .description("Run the alert action endpoint on loopback (what the function URL does in AWS), until Ctrl-C: the local alert e-mails' snooze and acknowledge links work, each once.")
+  .option('--port <n>', 'port to listen on (the local e-mails link to 4511)', int('--port'), 4511)
+  .addOption(configOption())
+  .addHelpText('after', '\nWith SLACK_SIGNING_SECRET set it also takes Slack button clicks on POST /slack/actions.')
+  .action(async (opts) => {
+    process.exitCode = await (await import('./commands/alerts')).alertsServeCommand(opts);
+  });
+
+alerts
   .command('backtest')
   .description('Replay the rules week by week over a folder of contract files and join each alert to the renewal\'s later outcome: precision, recall, median lead time and alerts per week, per rule.')
   .requiredOption('-d, --data <dir>', 'folder of contract files with history')

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-alerts';
-import { AlertBusyError, AlertNotFoundError, getAlert, listAlerts, snoozeAlertById, snoozeLimitsFrom } from '../../functions/app/alert-actions';
+import { AlertBusyError, AlertNotFoundError, getAlert, listAlerts, snoozeAlertAndTask, snoozeLimitsFrom } from '../../functions/app/alert-actions';
 import { alertRunOptions, evaluateAlerts, type AlertRunRequest, type AlertRunResult } from '../../functions/app/evaluate-alerts';
 import { readDataset } from '../../functions/app/read-contract';
 import type { PulseConfig } from '../../functions/config';
@@ -21,10 +21,12 @@ import {
 import { isIsoDate, todayIn } from '../../functions/domain/dates';
 import { kpiSettingsFrom } from '../../functions/domain/kpi';
 import type { AlertStateStore } from '../../functions/ports/alerts';
+import type { SendLedger } from '../../functions/ports/send-ledger';
 import { CliError, dataFolder, formatReject, loadConfig, table, validatorFor } from './context';
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters } from './local-mail';
+import { DEFAULT_ACTION_PORT, localActionLinks, localCrmTaskDeps, localCrmTasks, startLocalActionServer } from './alert-action-server';
 import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
 
 // ---- run -------------------------------------------------------------------------------------
@@ -44,9 +46,22 @@ export async function runAlertsOn(session: LocalSession, config: PulseConfig, re
   // Slack and Teams when configured (credentials from the environment locally).
   const { slack, teams } = config.notifications;
   const chat = slack || teams ? await chatChannelsFrom(config.notifications) : undefined;
+  // The e-mails' snooze and acknowledge links point at `pulse alerts serve`; CRM tasks when configured.
+  const actionLinks = await localActionLinks(config);
+  const tasks = localCrmTasks(config);
   try {
     return await evaluateAlerts(
-      { store: session.store, alerts: adapters.alerts, mailer: adapters.mailer, ledger: adapters.ledger, renderer: await createRiskAlertRenderer(), ...(request.dryRun ? {} : { runLedger: session.runLedger }), ...(chat ? { chat } : {}) },
+      {
+        store: session.store,
+        alerts: adapters.alerts,
+        mailer: adapters.mailer,
+        ledger: adapters.ledger,
+        renderer: await createRiskAlertRenderer(),
+        ...(request.dryRun ? {} : { runLedger: session.runLedger }),
+        ...(chat ? { chat } : {}),
+        actionLinks,
+        ...(tasks ? { tasks } : {}),
+      },
       alertRunOptions(config, request),
     );
   } finally {
@@ -55,11 +70,11 @@ export async function runAlertsOn(session: LocalSession, config: PulseConfig, re
 }
 
 /** The alert state store on the local stack, for list and snooze. */
-async function withAlertStore<T>(fn: (store: AlertStateStore) => Promise<T>): Promise<T> {
+async function withAlertStore<T>(fn: (store: AlertStateStore, ledger: SendLedger) => Promise<T>): Promise<T> {
   const session = await openLocalStack();
   const adapters = localMailAdapters(session);
   try {
-    return await fn(adapters.alerts);
+    return await fn(adapters.alerts, adapters.ledger);
   } catch (e) {
     // Expected outcomes of a person's action: a message, not a stack trace.
     if (e instanceof AlertNotFoundError) throw new CliError(`${e.message} (see pulse alerts list --all)`);
@@ -136,7 +151,7 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
       const s = await getAlert(store, opts.history);
       if (opts.json) console.log(JSON.stringify(s, null, 2));
       else {
-        console.log(`${s.id}: ${s.status}, ${s.severity}, episode ${s.episode}${s.snooze ? `, ${s.snooze.kind} until ${s.snooze.until}` : ''}`);
+        console.log(`${s.id}: ${s.status}, ${s.severity}, episode ${s.episode}${s.snooze ? `, ${s.snooze.kind} until ${s.snooze.until} by ${s.snooze.by}` : ''}`);
         console.log(`why: ${explain(s.explanation, f)}`);
         console.log(table([['when', 'date', 'event', 'from', 'to', 'by', 'why'], ...s.history.map((t) => [t.at, t.on, t.event, t.from, t.to, t.by, t.why])]));
         if (s.historyDropped) console.log(`(${s.historyDropped} older transitions dropped)`);
@@ -160,7 +175,7 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
 export function formatAlertList(alerts: readonly AlertState[], f: ReturnType<typeof makeFormatter>): string {
   const rows = alerts.map((s) => [
     s.id,
-    s.status + (s.snooze ? ` (${s.snooze.kind === 'snooze' ? 'snoozed' : 'ack'} to ${s.snooze.until})` : ''),
+    s.status + (s.snooze ? ` (${s.snooze.kind === 'snooze' ? 'snoozed' : 'ack'} to ${s.snooze.until} by ${s.snooze.by})` : ''),
     s.severity,
     s.explanation.accountName.slice(0, 28),
     f.money(s.explanation.arr),
@@ -186,8 +201,9 @@ export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions)
   const config = loadConfig(opts.config);
   const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
   const until = opts.until ? checkDate(opts.until, '--until') : undefined;
-  return withAlertStore(async (store) => {
-    const done = await snoozeAlertById(store, snoozeLimitsFrom(config), {
+  return withAlertStore(async (store, ledger) => {
+    const tasks = localCrmTaskDeps(config, ledger);
+    const done = await snoozeAlertAndTask(store, snoozeLimitsFrom(config), {
       id,
       kind: opts.ack ? 'acknowledge' : 'snooze',
       reason: opts.reason,
@@ -195,11 +211,39 @@ export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions)
       today,
       ...(until ? { until } : {}),
       ...(opts.days !== undefined ? { days: opts.days } : {}),
-    });
+    }, tasks);
     console.log(`${id} ${opts.ack ? 'acknowledged' : 'snoozed'} until ${done.until} by ${opts.by}: ${opts.reason.trim()}`);
+    if (done.crmTask) console.log(`CRM task (${tasks?.tracker.system}): ${done.crmTask.status}${done.crmTask.error ? `: ${done.crmTask.error}` : ''}`);
     console.log('No reminders until then; an escalation to critical or the resolution still notifies.');
     return 0;
   });
+}
+
+// ---- serve -----------------------------------------------------------------------------------
+
+export interface AlertsServeOptions {
+  config?: string;
+  port?: number;
+}
+
+/** The alert action endpoint on loopback until Ctrl-C: the local e-mails' snooze and acknowledge links work. */
+export async function alertsServeCommand(opts: AlertsServeOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const session = await openLocalStack();
+  const adapters = localMailAdapters(session);
+  try {
+    const server = await startLocalActionServer(config, adapters, session.stack.resources.tableName, { port: opts.port ?? DEFAULT_ACTION_PORT, strictPort: true, log: (l) => console.log(l) });
+    console.log(`Alert action endpoint on ${server.url} (the same handler as the deployed function URL).`);
+    console.log('The snooze and acknowledge links of the local alert e-mails (.pulse/outbox/) work while it runs; each works once.');
+    if (process.env.SLACK_SIGNING_SECRET) console.log(`Slack interactivity: POST ${server.url}/slack/actions (signed with SLACK_SIGNING_SECRET).`);
+    console.log('Press Ctrl-C to stop.');
+    await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    await server.close();
+    return 0;
+  } finally {
+    adapters.close();
+    await session.close();
+  }
 }
 
 // ---- backtest --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
 import { announceWeeklyReport } from '../../functions/app/chat-notify';
 import type { PulseConfig } from '../../functions/config';
 import { localMailAdapters } from './local-mail';
+import { DEFAULT_ACTION_PORT, startLocalActionServer } from './alert-action-server';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { startFakeSlack, type FakeSlack } from '../../test/support/fake-slack/server';
 
@@ -189,11 +190,19 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     console.log(`   this week's KPIs      npx pulse kpis --week ${computed.week} [--json]`);
     console.log(`   straight from files   npx pulse kpis --data ${join(LOCAL_DATA_DIR, 'demo')} --as-of ${today} --json`);
     if (!opts.serve) console.log('   SES viewer            run `npx pulse demo --serve` (the local SES keeps messages only while the stack runs)');
+    if (!opts.serve) console.log('   snooze from e-mail    npx pulse alerts serve   (the alert e-mails\' snooze and acknowledge links work while it runs)');
     if (opts.serve) {
       console.log(`   SES viewer            ${session.stack.endpoints.sesViewer} (this session's emails)`);
       console.log(`   S3 endpoint           ${session.stack.endpoints.s3} (buckets: ${Object.values(session.stack.resources).slice(1).join(', ')})`);
+      // The alert e-mails' snooze and acknowledge links point here (pulse alerts serve, in this process).
+      const actionMail = localMailAdapters(session);
+      const actions = await startLocalActionServer(config, actionMail, session.stack.resources.tableName);
+      const moved = actions.port !== DEFAULT_ACTION_PORT ? ` (port ${DEFAULT_ACTION_PORT} was taken: the e-mails' links will not reach it)` : '';
+      console.log(`   alert actions         ${actions.url} (the alert e-mails' snooze and acknowledge links)${moved}`);
       console.log('\nThe local stack stays up until you press Ctrl-C.');
       await new Promise<void>((done) => process.once('SIGINT', () => done()));
+      await actions.close();
+      actionMail.close();
     }
     await archived.close();
     return 0;
