@@ -89,6 +89,42 @@ program
     process.exitCode = await (await import('./commands/kpis')).kpisCommand(opts);
   });
 
+const forecast = program
+  .command('forecast')
+  .description('The renewal and ARR forecast (30 and 90 days) with the error its backtest measured, attainment against the targets, and the recent annotations, from a folder of contract files.')
+  .option('-d, --data <dir>', 'folder of contract files (default: the demo\'s, .pulse/demo)')
+  .option('--as-of <date>', 'forecast from the last complete week ending on or before this date (default: today)')
+  .option('--json', 'print the forecast, its error, the calibration, attainment and annotations as JSON')
+  .addOption(configOption())
+  .addHelpText('after', '\nThe forecast is never printed without its measured error.\n\nExamples:\n  $ pulse forecast\n  $ pulse forecast --data ./exports --as-of 2026-11-23 --json\n  $ pulse forecast backtest --data ./exports')
+  .action(async (opts) => {
+    process.exitCode = await (await import('./commands/forecast')).forecastCommand(opts);
+  });
+
+forecast
+  .command('backtest')
+  .description('Replay the forecast at every past week end with only what was known then, and measure it against the ARR 30 and 90 days later (MAPE, bias, points).')
+  .option('-d, --data <dir>', 'folder of contract files (default: the demo\'s, .pulse/demo)')
+  .option('--as-of <date>', 'measure up to this date (default: today)')
+  .option('--json', 'print the summary and every point as JSON')
+  .addOption(configOption())
+  .action(async (opts) => {
+    process.exitCode = await (await import('./commands/forecast')).backtestCommand(opts);
+  });
+
+program
+  .command('annotate <date> <text>')
+  .description('Add a dated note (a price change, a launch, an outage) that the report draws on its trend charts and the board pack lists.')
+  .option('--metric <metric>', 'the trend it explains: arr, customers, nrr, grr, arr_at_risk or nps (default: all)')
+  .option('-d, --data <dir>', 'append to DIR/annotations.csv instead of the store')
+  .addOption(configOption())
+  .addOption(targetOption())
+  .addOption(stackOption())
+  .addHelpText('after', '\nThe same date, metric and text twice is one note.\n\nExamples:\n  $ pulse annotate 2026-11-02 "New price list: 6% uplift on renewals" --metric arr\n  $ pulse annotate 2026-11-16 "Outage in EU region" --data ./exports')
+  .action(async (date, text, opts) => {
+    process.exitCode = await (await import('./commands/annotate')).annotateCommand(date, text, opts);
+  });
+
 program
   .command('report')
   .description('The Monday executive report on the embedded local stack: send it (once per recipient), send it to a test address, or only render it. Every email also lands in .pulse/outbox/.')

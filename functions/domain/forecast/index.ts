@@ -14,4 +14,5 @@ export {
   type HorizonOptions,
 } from './forecast';
 export { MAX_BACKTEST_WEEKS, backtestDates, backtestForecast, forecastWithError } from './backtest';
+export { backtestJson, forecastJson, horizonErrorJson } from './json';
 export type * from './types';

@@ -1023,37 +1023,45 @@ function spendRows(ctx: Ctx, profiles: Profile[]): DemoRow[] {
 
 /**
  * The plan: targets for the last complete fiscal quarter, the current one and the current fiscal
- * year, set the way a board would: ARR up 8% a quarter (35% a year) from the period's opening ARR,
- * NRR 108%, GRR 92%, and a little more than the history's average of new logos.
+ * year, set the way a board plans: ARR up 8% a quarter from the fiscal year's opening ARR (the
+ * fourth quarter's target is the year's), NRR 108%, GRR 92%, and a little more than the history's
+ * average of new logos a quarter.
  */
 function targetRows(ctx: Ctx, fiscalYearStartMonth: number): DemoRow[] {
   const recurring = ctx.lines.filter((l) => l.kind === 'recurring');
-  const arrAt = (d: Day): number => recurring.reduce((s, l) => (l.start <= d && (l.end === undefined || d < l.end) ? s + l.arr : s), 0);
-  const customersAt = (d: Day): number => new Set(recurring.filter((l) => l.arr > 0 && l.start <= d && (l.end === undefined || d < l.end)).map((l) => l.slot)).size;
+  const active = (l: LineRec, d: Day) => l.start <= d && (l.end === undefined || d < l.end);
+  const arrAt = (d: Day): number => recurring.reduce((s, l) => (active(l, d) ? s + l.arr : s), 0);
+  const customersAt = (d: Day): number => new Set(recurring.filter((l) => l.arr > 0 && active(l, d)).map((l) => l.slot)).size;
   const firstStart = new Map<number, Day>();
   for (const l of recurring) firstStart.set(l.slot, Math.min(firstStart.get(l.slot) ?? Infinity, l.start));
   const newInWindow = [...firstStart.values()].filter((d) => d >= ctx.windowStart && d <= ctx.end).length;
   const newPerQuarter = Math.max(1, Math.round((newInWindow / (4 * ctx.years)) * 1.1));
   const roundTo10k = (cents: number) => Math.round(cents / 1_000_000) * 1_000_000;
+  const rows: DemoRow[] = [];
+  const add = (period: string, arr: number, netNew: number, logos: number, newLogos: number) =>
+    rows.push(
+      { metric: 'arr', period, value: money(arr) },
+      { metric: 'net_new_arr', period, value: money(netNew) },
+      { metric: 'nrr', period, value: '1.08' },
+      { metric: 'grr', period, value: '92%' },
+      { metric: 'logos', period, value: String(logos) },
+      { metric: 'new_logos', period, value: String(newLogos) },
+    );
+  /** Quarter k's targets (k = 0: the year's opening position) of the fiscal year that starts on `yearStart`. */
+  const plan = (yearStart: IsoDate, k: number) => {
+    const open = day(yearStart) - 1;
+    return { arr: k === 0 ? arrAt(open) : roundTo10k(arrAt(open) * 1.08 ** k), logos: customersAt(open) + Math.round(newPerQuarter * 0.7) * k };
+  };
   const current = fiscalQuarterOf(iso(ctx.asOf), fiscalYearStartMonth);
   const previous = fiscalQuarterOf(addDays(current.start, -1), fiscalYearStartMonth);
+  for (const q of [previous, current]) {
+    const yearStart = addMonths(q.start, -(q.quarter - 1) * 3);
+    const [before, target] = [plan(yearStart, q.quarter - 1), plan(yearStart, q.quarter)];
+    add(q.label, target.arr, target.arr - before.arr, target.logos, newPerQuarter);
+  }
   const yearStart = addMonths(current.start, -(current.quarter - 1) * 3);
-  const rows: DemoRow[] = [];
-  const period = (label: string, start: IsoDate, growth: number, quarters: number) => {
-    const open = arrAt(day(start) - 1);
-    const arr = roundTo10k(open * growth);
-    rows.push(
-      { metric: 'arr', period: label, value: money(arr) },
-      { metric: 'net_new_arr', period: label, value: money(arr - open) },
-      { metric: 'nrr', period: label, value: '1.08' },
-      { metric: 'grr', period: label, value: '92%' },
-      { metric: 'logos', period: label, value: String(customersAt(day(start) - 1) + Math.round(newPerQuarter * quarters * 0.7)) },
-      { metric: 'new_logos', period: label, value: String(newPerQuarter * quarters) },
-    );
-  };
-  period(previous.label, previous.start, 1.08, 1);
-  period(current.label, current.start, 1.08, 1);
-  period(`FY${current.fiscalYear}`, yearStart, 1.35, 4);
+  const [open, close] = [plan(yearStart, 0), plan(yearStart, 4)];
+  add(`FY${current.fiscalYear}`, close.arr, close.arr - open.arr, close.logos, newPerQuarter * 4);
   return rows;
 }
 
