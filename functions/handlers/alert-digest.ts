@@ -11,6 +11,7 @@ import { alertRunOptions, evaluateAlerts } from '../app/evaluate-alerts';
 import { isIsoDate, todayIn } from '../domain/dates';
 import type { AlertRenderer } from '../ports/alerts';
 import { instrumented, logger, tracer } from '../adapters/observability/powertools';
+import { getChatChannels } from './chat-runtime';
 import { getMailRuntime } from './mail-runtime';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
@@ -36,6 +37,7 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
   const { mailer, sendLedger } = getMailRuntime();
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   renderer ??= createRiskAlertRenderer();
+  const chat = await getChatChannels(config);
   const result = await evaluateAlerts(
     {
       store,
@@ -45,6 +47,7 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
       runLedger,
       mailer,
       renderer: await renderer,
+      ...(chat ? { chat } : {}),
     },
     // An explicit `digest` (an operator's rerun) sends the digests on any day; `critical` never.
     alertRunOptions(config, { today, by: 'alert-digest', ...(event.mode ? { digest: event.mode === 'digest' } : {}) }),
@@ -59,10 +62,15 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
     alreadySent: count('already-sent'),
     inFlight: count('in-flight'),
     failed: count('failed'),
+    // Slack and Teams: one line per post that went out or failed.
+    chat: (result.chat ?? []).filter((c) => c.status === 'sent' || c.status === 'failed').map((c) => `${c.key.channel} ${c.key.kind} ${c.key.recipient}: ${c.status}${c.error ? ` (${c.error})` : ''}`),
   };
-  if (summary.failed) logger.error('alerts evaluated', summary);
+  const chatFailed = (result.chat ?? []).filter((c) => c.status === 'failed');
+  if (summary.failed || chatFailed.length) logger.error('alerts evaluated', summary);
   else logger.info('alerts evaluated', summary);
   // A failed send was released: fail the invocation so Lambda's retry (and the alarm) picks it up.
   if (summary.failed) throw new Error(`${summary.failed} alert email(s) failed: ${result.sends.find((s) => s.status === 'failed')?.error}`);
+  // Likewise a failed chat post (the e-mails went out; the retry finds them sent and posts again).
+  if (chatFailed.length) throw new Error(`${chatFailed.length} chat post(s) failed: ${chatFailed[0]!.key.channel}: ${chatFailed[0]!.error}`);
   return summary;
 }
