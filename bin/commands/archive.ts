@@ -15,6 +15,10 @@ import { SecretsManagerLinkKeys, type LinkKeySource } from '../../functions/adap
 import { fetchPack } from '../../functions/app/archive-get';
 import { ArchiveError, listPacks } from '../../functions/app/archive-week';
 import { archiveSentReport } from '../../functions/app/weekly-report-job';
+import { createBoardPackRenderer } from '../../functions/adapters/render/board-pack-pdf';
+import { BoardPackError, makeBoardPack } from '../../functions/app/board-pack';
+import { kpiSettingsFrom } from '../../functions/domain/kpi';
+import type { BoardPackRenderer } from '../../functions/ports/board-pack-renderer';
 import type { PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
 import type { LocalStack } from '../../lib/local';
@@ -297,6 +301,38 @@ export async function archiveServeCommand(opts: { port: number; days: number; co
   }
 }
 
+/** Where `pulse archive board-pack` writes the PDF unless told (--out). */
+export const BOARD_PACK_DIR = join('.pulse', 'board-packs');
+
+/** `pulse archive board-pack --quarter FY2027-Q3 [--out DIR]`: the quarter's board pack PDF from the stored data. */
+export async function archiveBoardPackCommand(opts: TargetOptions & { quarter: string; out?: string; config?: string }): Promise<number> {
+  const config = loadConfig(opts.config);
+  const session = await openTarget(opts);
+  try {
+    const settings = { kpi: kpiSettingsFrom(config), companyName: config.company.name, locale: config.company.locale, timeZone: config.company.timezone };
+    const pack = await makeBoardPack({ loadDataset: (o) => session.store.loadDataset(o), renderer: await createBoardPackRenderer() }, settings, opts.quarter).catch((e: unknown) => {
+      if (e instanceof BoardPackError) throw new CliError(e.message);
+      throw e;
+    });
+    const dir = resolve(opts.out ?? BOARD_PACK_DIR);
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, pack.fileName);
+    await writeFile(file, pack.pdf);
+    const h = pack.document.headline;
+    console.error(`${pack.quarter.label} (${pack.quarter.start} .. ${pack.quarter.end}, ${session.target}): closing ARR ${h.closingArr}, NRR ${h.nrr}, GRR ${h.grr}; ${pack.document.pages.length} pages, ${pack.pdf.byteLength} bytes`);
+    console.log(file);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/** A board pack renderer made on first use (only a quarter-end week draws one). */
+function lazyBoardPack(): BoardPackRenderer {
+  let made: Promise<BoardPackRenderer> | undefined;
+  return { renderBoardPack: async (doc) => (await (made ??= createBoardPackRenderer())).renderBoardPack(doc) };
+}
+
 // ---- the demo's archive step -----------------------------------------------------------------
 
 export interface DemoArchiveOptions {
@@ -341,6 +377,7 @@ export async function archiveDemoWeek(
     link: (key) => indexLink(key),
     runLedger: session.runLedger,
     trigger: 'demo',
+    boardPack: lazyBoardPack(),
   });
   const bucket = session.stack.resources.archiveBucket;
   for (const p of [out.weekly, ...(out.quarterly ? [out.quarterly] : [])]) {

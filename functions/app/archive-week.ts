@@ -11,11 +11,12 @@
 // is kept as it is and the next run writes the following version, saying so.
 import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
-import { addDays, fiscalQuarterOf, type IsoDate } from '../domain/dates';
+import { addDays, fiscalQuarterOf, type FiscalQuarter, type IsoDate } from '../domain/dates';
 import type { Dataset } from '../domain/contract/validate';
-import { kpisAt, partitionBySegment, prepareKpiContext, type KpiContext, type KpiResult, type KpiSettings } from '../domain/kpi';
+import { kpisAt, partitionBySegment, prepareKpiContext, type KpiContext, type KpiResult, type KpiScopes, type KpiSettings } from '../domain/kpi';
 import {
   ARCHIVE_ROOT,
+  CONTENT_TYPES,
   MANIFEST_NAME,
   buildManifest,
   buildPackFiles,
@@ -33,6 +34,7 @@ import {
   weeklyPeriods,
   type BridgePeriod,
   type IndexEntry,
+  type PackFile,
   type PackManifest,
   type PackRef,
   type Regeneration,
@@ -40,6 +42,8 @@ import {
 } from '../domain/archive';
 import { isoWeekLabel } from '../domain/dates';
 import type { ArchiveStore } from '../ports/archive';
+import type { BoardPackRenderer } from '../ports/board-pack-renderer';
+import { boardPackOf } from './board-pack';
 
 export type ArchiveErrorCode = 'VERSION_TAKEN' | 'WRITE_CORRUPTED' | 'BAD_MANIFEST' | 'BAD_INPUT';
 
@@ -89,6 +93,8 @@ export interface ArchiveWeekInput {
   waitForOtherRunMs?: number;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** Draws the board pack PDF of a quarter-end pack (`board-pack-FY2027-Q3.pdf`); without it the pack has none. */
+  boardPack?: BoardPackRenderer;
 }
 
 export interface PackOutcome {
@@ -137,6 +143,10 @@ async function writePacks(archive: ArchiveStore, input: ArchiveWeekInput): Promi
       : [...partitionBySegment(input.data)].map(([s, part]) => [s, prepareKpiContext(part, input.settings, { segment: s })]);
     return new Map(segmentContexts.map(([s, c]) => [s, kpisAt(c, date)]));
   };
+  const scopes = () => {
+    segmentsAt(input.asOf);
+    return { company: ctx, segments: new Map(segmentContexts) };
+  };
 
   const result = kpisAt(ctx, input.asOf);
   const weekly = await writePack(archive, {
@@ -156,6 +166,7 @@ async function writePacks(archive: ArchiveStore, input: ArchiveWeekInput): Promi
       result: qResult,
       quarter: { label: q.label, start: q.start, end: q.end },
       build: () => ({ ctx, result: qResult, segments: segmentsAt(q.end), periods: quarterPeriods(qResult) }),
+      ...(input.boardPack ? { extraFiles: () => boardPackFiles(input.boardPack!, input, q, scopes()) } : {}),
     });
   }
 
@@ -174,6 +185,16 @@ interface PackJob {
   result: KpiResult;
   quarter?: { label: string; start: string; end: string };
   build: () => { ctx: KpiContext; result: KpiResult; segments: Map<string, KpiResult>; periods: BridgePeriod[] };
+  /** Files made beside the extracts (the quarter's board pack PDF), listed in the manifest like them. */
+  extraFiles?: () => Promise<PackFile[]>;
+}
+
+/** The quarter-end pack's board pack: the same PDF as `pulse archive board-pack --quarter <label>`. */
+async function boardPackFiles(renderer: BoardPackRenderer, input: ArchiveWeekInput, q: FiscalQuarter, scopes: KpiScopes): Promise<PackFile[]> {
+  const quarter = { label: q.label, kind: 'quarter' as const, fiscalYear: q.fiscalYear, start: q.start, end: q.end };
+  const settings = { kpi: input.settings, companyName: input.companyName ?? 'Pulse', locale: input.locale ?? 'en-US' };
+  const pack = await boardPackOf(renderer, settings, input.data, quarter, input.generatedAt, scopes);
+  return [{ name: pack.fileName, body: Buffer.from(pack.pdf), contentType: CONTENT_TYPES.pdf }];
 }
 
 const manifestKeyOf = (ref: PackRef, version: number) => `${versionPrefix(ref, version)}${MANIFEST_NAME}`;
@@ -212,6 +233,7 @@ async function writePack(archive: ArchiveStore, job: PackJob): Promise<PackOutco
     generatedAt: input.generatedAt,
     ...(input.companyName ? { companyName: input.companyName } : {}),
   });
+  if (job.extraFiles) files.push(...(await job.extraFiles()));
   const manifest = buildManifest({
     ref,
     version,

@@ -49,7 +49,7 @@ export async function renderBoardPackFile(renderer: BoardPackRenderer, document:
 /** Lays out and draws the board pack of `data` for a quarter (the data and its KPI indexes as the caller has them). */
 export async function boardPackOf(
   renderer: BoardPackRenderer,
-  settings: BoardPackSettings,
+  settings: Omit<BoardPackSettings, 'timeZone'>,
   data: Dataset,
   quarter: FiscalPeriod,
   generatedAt: string,

@@ -9,6 +9,7 @@ import type { IsoDate } from '../domain/dates';
 import { kpiSettingsFrom, type KpiScopes } from '../domain/kpi';
 import { reportUsageFrom } from '../domain/report';
 import type { ArchiveStore } from '../ports/archive';
+import type { BoardPackRenderer } from '../ports/board-pack-renderer';
 import type { RunLedger } from '../ports/run-ledger';
 import { archiveWeek, type ArchiveWeekResult } from './archive-week';
 import { announceWeeklyReport, type ChatOutcome } from './chat-notify';
@@ -32,6 +33,8 @@ export interface SentReport {
   runLedger?: RunLedger;
   trigger: string;
   now?: () => Date;
+  /** Draws the board pack PDF when the week holds a fiscal quarter's last day. */
+  boardPack?: BoardPackRenderer;
 }
 
 /** Archives the week of a report that was sent: the same pack input for the Lambda function and the demo. */
@@ -51,11 +54,14 @@ export function archiveSentReport(archive: ArchiveStore, config: PulseConfig, se
     ...(sent.link ? { link: (key: string) => sent.link!(key) } : {}),
     ...(sent.runLedger ? { runLedger: sent.runLedger } : {}),
     trigger: sent.trigger,
+    ...(sent.boardPack ? { boardPack: sent.boardPack } : {}),
   });
 }
 
 export interface WeeklyReportJobDeps extends SendWeeklyReportDeps {
   archive: ArchiveStore;
+  /** Draws the quarter-end pack's board pack PDF (the week that holds a fiscal quarter's last day). */
+  boardPack?: BoardPackRenderer;
   /** Slack and Teams, when configured: the Monday headline once the week is archived. */
   chat?: ChatChannels;
 }
@@ -93,6 +99,7 @@ export async function runWeeklyReportJob(deps: WeeklyReportJobDeps, config: Puls
     runLedger: deps.runLedger,
     trigger: request.trigger,
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.boardPack ? { boardPack: deps.boardPack } : {}),
   });
   // After the archive, so the headline's link leads to the week's pack; a chat failure is the headline run's, not the report's.
   const headline = deps.chat ? await announceWeeklyReport({ ledger: deps.sendLedger, chat: deps.chat, runLedger: deps.runLedger }, report.view, request.trigger) : undefined;

@@ -12,6 +12,8 @@ import { DynamoDbLinkStore } from '../adapters/dynamodb/archive-access';
 import { reportArchiveLinks } from '../app/archive-links';
 import { ARCHIVE_LINK_DAYS } from '../domain/archive';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
+import { createBoardPackRenderer } from '../adapters/render/board-pack-pdf';
+import type { BoardPackRenderer } from '../ports/board-pack-renderer';
 import { runWeeklyReportJob } from '../app/weekly-report-job';
 import { weekStartsOnNumber } from '../config';
 import { reportWeek, todayIn, weekFromLabel } from '../domain/dates';
@@ -35,6 +37,17 @@ export interface WeeklyReportEvent {
 }
 
 let renderer: Promise<ReportRenderer> | undefined;
+let boardPackRenderer: Promise<BoardPackRenderer> | undefined;
+// Made on first use: only the run of the week that holds a fiscal quarter's last day draws a board pack.
+const boardPack: BoardPackRenderer = {
+  renderBoardPack: async (doc) => {
+    boardPackRenderer ??= createBoardPackRenderer().catch((err: unknown) => {
+      boardPackRenderer = undefined;
+      throw err;
+    });
+    return (await boardPackRenderer).renderBoardPack(doc);
+  },
+};
 let linkKeys: SecretsManagerLinkKeys | undefined;
 let dynamodb: DynamoDBClient | undefined;
 let metrics: Metrics | undefined;
@@ -73,6 +86,7 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
       mailer,
       renderer: await renderer,
       archive: new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET }),
+      boardPack,
       ...(archiveLink ? { archiveLink } : {}),
     },
     config,
