@@ -102,7 +102,7 @@ describe('one account identity', () => {
       {
         store: {
           putRecords: async (_e, records) => {
-            for (const t of records as { ticketId: string; accountId: string }[]) accounts.set(t.ticketId, t.accountId);
+            for (const t of records as readonly unknown[] as readonly { ticketId: string; accountId: string }[]) accounts.set(t.ticketId, t.accountId);
           },
         },
         validator,
