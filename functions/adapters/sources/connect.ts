@@ -2,7 +2,7 @@
 // SourceConnector adapter, ./connector.ts) and the CLI use this, so both build the same connector
 // the same way; the ingest options of a source are the use case's (functions/app/ingest-job.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { HubSpotSourceDefinition, SourceDefinition, StripeSourceDefinition, ZendeskSourceDefinition } from '../../domain/sources/registry';
+import type { SourceDefinition, StripeSourceDefinition, ZendeskSourceDefinition } from '../../domain/sources/registry';
 import type { ContractSource } from '../../ports/source';
 import type { SyncStateStore } from '../../ports/sync-state';
 import { DropZoneSource, INCOMING_PREFIX, patternRecogniser } from '../s3/dropzone-source';
@@ -14,6 +14,7 @@ import { ZendeskSource, type ZendeskCredentials, type ZendeskSourceOptions } fro
 import { salesforceApiFor, type SalesforceHttpHooks } from './salesforce/api';
 import { SalesforceSource } from './salesforce/source';
 import { HubSpotSource, type HubSpotSourceOptions } from './hubspot/source';
+import { hubspotToken } from './hubspot/token';
 import type { AccountDirectory } from '../../domain/sources/account-identity';
 
 export interface ConnectDeps {
@@ -155,7 +156,7 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
     return new HubSpotSource({
       definition: def,
       timeZone: deps.timeZone,
-      token: () => hubspotToken(def, deps),
+      token: () => hubspotToken(def, deps.env ?? process.env, deps.secrets),
       ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
       ...(syncState ? { syncState } : {}),
       ...(opts.full ? { full: true } : {}),
@@ -203,17 +204,4 @@ async function zendeskCredentials(def: ZendeskSourceDefinition, deps: ConnectDep
   const doc = JSON.parse(secret) as { email?: unknown; token?: unknown };
   if (typeof doc.email !== 'string' || typeof doc.token !== 'string') return undefined;
   return { email: doc.email, token: doc.token, from: `the secret "${z.secretName}"` };
-}
-
-/** The private app's token: the environment variable first (local), else the secret (AWS; plain, or JSON with "token"). */
-async function hubspotToken(def: HubSpotSourceDefinition, deps: ConnectDeps): Promise<{ token: string; from: string } | undefined> {
-  const env = deps.env ?? process.env;
-  const fromEnv = env[def.hubspot.tokenEnv]?.trim();
-  if (fromEnv) return { token: fromEnv, from: `the environment variable ${def.hubspot.tokenEnv}` };
-  if (!def.hubspot.secretName) return undefined;
-  const secret = (await deps.secrets.get(def.hubspot.secretName))?.trim();
-  if (!secret) return undefined;
-  if (!secret.startsWith('{')) return { token: secret, from: `the secret "${def.hubspot.secretName}"` };
-  const doc = JSON.parse(secret) as { token?: unknown };
-  return typeof doc.token === 'string' ? { token: doc.token, from: `the secret "${def.hubspot.secretName}"` } : undefined;
 }
