@@ -16,6 +16,7 @@ import { DataStore, type TableAction } from './constructs/data-store';
 import { ArchiveAccess } from './constructs/archive-access';
 import { ArchiveDataEvents } from './constructs/archive-data-events';
 import { DownloadEndpoint, type DownloadDomain, type DownloadWebAcl } from './constructs/download-endpoint';
+import { AlertActionEndpoint } from './constructs/alert-action-endpoint';
 import { Mailer } from './constructs/mailer';
 import { Monitoring } from './constructs/monitoring';
 import { acknowledge, acknowledgeWildcardResources } from './constructs/nag';
@@ -140,6 +141,8 @@ export interface PulseStackProps extends StackProps {
   readonly downloadEntry?: string;
   /** A custom domain for the download endpoint's CloudFront distribution. */
   readonly downloadDomain?: DownloadDomain;
+  /** Absolute path of functions/handlers/alert-action.ts: the alert action endpoint (with the download endpoint's key) when given. */
+  readonly alertActionEntry?: string;
   /** AWS WAF in front of the download endpoint. */
   readonly downloadWebAcl?: DownloadWebAcl;
   /**
@@ -169,6 +172,8 @@ export class PulseStack extends Stack {
   readonly download?: DownloadEndpoint;
   /** Sign-in, link records, audit and the identity provider of the download endpoint. */
   readonly archiveAccess?: ArchiveAccess;
+  /** Snooze and acknowledge from the alert e-mails and Slack (function URL), when the props name its handler. */
+  readonly alertActions?: AlertActionEndpoint;
   private readonly pulseConfig: PulseConfig;
 
   constructor(scope: Construct, id: string, props: PulseStackProps) {
@@ -263,6 +268,18 @@ export class PulseStack extends Stack {
     // function asynchronously (Lambda queues and retries the event).
     const ingestJob = this.jobs.ingest;
     const alertJob = this.jobs['alert-digest'];
+    if (props.alertActionEntry && this.download) {
+      this.alertActions = new AlertActionEndpoint(this, 'AlertActions', {
+        entry: props.alertActionEntry,
+        configFile: props.configFile,
+        environment,
+        table: this.dataStore.table,
+        linkSigningKey: this.download.signingKey,
+        slack: Boolean(config.notifications.slack),
+      });
+      // The alert e-mails carry signed snooze and acknowledge links to it.
+      if (alertJob) this.alertActions.grantSignLinks(alertJob.pulseFunction, this.download.signingKey);
+    }
     if (ingestJob && alertJob) {
       ingestJob.pulseFunction.function.addEnvironment('PULSE_ALERTS_FUNCTION', alertJob.pulseFunction.function.functionName);
       ingestJob.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [alertJob.pulseFunction.function.functionArn] }));
@@ -409,6 +426,7 @@ function sourceSecretIds(src: PulseConfig['sources'][number]): string[] {
   if (src.connector === 'stripe') return src.stripe.secretName ? [src.stripe.secretName] : [];
   if (src.connector === 'hubspot') return src.hubspot.secretName ? [src.hubspot.secretName] : [];
   if (src.connector === 'salesforce') return src.salesforce.auth ? [src.salesforce.auth.secretName] : [];
+  if (src.connector === 'zendesk') return src.zendesk.secretName ? [src.zendesk.secretName] : [];
   return [];
 }
 
