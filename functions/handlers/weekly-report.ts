@@ -21,6 +21,7 @@ import type { ReportRenderer } from '../ports/report-renderer';
 import { WEEKLY_REPORT_SENT_METRIC } from '../adapters/observability/metrics';
 import { count, instrumented, logger, stageMetrics, tracer } from '../adapters/observability/powertools';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { getChatChannels } from './chat-runtime';
 import { getMailRuntime } from './mail-runtime';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
@@ -78,7 +79,8 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
         )
       : undefined;
   const trigger = event.scheduledTime ? 'schedule' : 'invoke';
-  const { report: result, archived } = await runWeeklyReportJob(
+  const chat = await getChatChannels(config);
+  const { report: result, archived, headline } = await runWeeklyReportJob(
     {
       store,
       runLedger,
@@ -88,6 +90,7 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
       archive: new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET }),
       boardPack,
       ...(archiveLink ? { archiveLink } : {}),
+      ...(chat ? { chat } : {}),
     },
     config,
     { asOf, resend: event.resend === true, trigger, runId: event.scheduledTime ?? `invoke-${new Date().toISOString()}` },
@@ -105,6 +108,8 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
             inFlight: result.sends.inFlight.map((s) => s.recipient),
             failed: result.sends.failed.map((s) => `${s.recipient}: ${s.error}`),
             archived: archived && { prefix: archived.weekly.prefix, status: archived.weekly.status, version: archived.weekly.version },
+            // The Monday headline on Slack and Teams (its own run in the ledger; a failure there does not fail the report).
+            ...(headline ? { headline: headline.map((c) => `${c.key.channel} ${c.key.recipient}: ${c.status}${c.error ? ` (${c.error})` : ''}`) } : {}),
           }
         : { status: result.status, week: result.week };
   const level = result.status === 'delayed' || (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length)) ? 'ERROR' : 'INFO';
