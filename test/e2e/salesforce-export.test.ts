@@ -17,7 +17,11 @@ const CLI = join(resolve(import.meta.dirname, '../..'), 'bin/pulse-cli.mjs');
 
 async function pulse(args: string[], cwd: string, env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 120_000, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      cwd,
+      timeout: 120_000,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -43,15 +47,21 @@ describe('pulse sources export salesforce', () => {
 
   it('writes the accounts, renewals and expansions a hand check of the org expects, and says the API usage', async () => {
     const out = join(work, 'export');
-    const r = await pulse(['sources', 'export', 'salesforce', '--out', out, '-c', config], work, { SALESFORCE_TOKEN: '00Dfake!token' });
+    const r = await pulse(['sources', 'export', 'salesforce', '--out', out, '-c', config], work, {
+      SALESFORCE_TOKEN: '00Dfake!token',
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/nothing written to the store/);
     // Globex unmatched too (no billing data here); 2 pages of Accounts and 4 of Opportunities.
     expect(r.stdout).toMatch(/^source: unmatched 2, apiRequests 6, apiUsage 506, apiLimit 15000$/m);
     expect(readdirSync(out).sort()).toEqual(['accounts.csv', 'expansions.csv', 'renewals.csv']);
-    const read = (f: string) => (parse(readFileSync(join(out, f), 'utf8'), { columns: true }) as Record<string, string>[]).map(({ currency: _, ...row }) => row);
-    const globex = (rows: Record<string, string>[]) => rows.map((row) => (row.account_id === 'globex' ? { ...row, account_id: 'salesforce:001B' } : row));
+    const read = (f: string) =>
+      (parse(readFileSync(join(out, f), 'utf8'), { columns: true }) as Record<string, string>[]).map(
+        ({ currency: _, ...row }) => row,
+      );
+    const globex = (rows: Record<string, string>[]) =>
+      rows.map((row) => (row.account_id === 'globex' ? { ...row, account_id: 'salesforce:001B' } : row));
     expect(read('accounts.csv')).toEqual(globex(EXPECTED.accounts));
     expect(read('renewals.csv')).toEqual(globex(EXPECTED.renewals));
     expect(read('expansions.csv')).toEqual(globex(EXPECTED.expansions));
@@ -60,9 +70,13 @@ describe('pulse sources export salesforce', () => {
   it('a spent API quota is one clear line and exit 1, with no file left behind', async () => {
     fake.apiLimit.used = fake.apiLimit.max;
     const out = join(work, 'spent');
-    const r = await pulse(['sources', 'export', 'salesforce', '--out', out, '-c', config], work, { SALESFORCE_TOKEN: '00Dfake!token' });
+    const r = await pulse(['sources', 'export', 'salesforce', '--out', out, '-c', config], work, {
+      SALESFORCE_TOKEN: '00Dfake!token',
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^pulse: Salesforce at http:\/\/127\.0\.0\.1:\d+: the org's API request limit is used up \(403 REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\.;/);
+    expect(r.stderr.trim()).toMatch(
+      /^pulse: Salesforce at http:\/\/127\.0\.0\.1:\d+: the org's API request limit is used up \(403 REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\.;/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     let files: string[] = [];
     try {

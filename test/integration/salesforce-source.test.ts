@@ -21,7 +21,12 @@ import type { SalesforceSourceDefinition } from '../../functions/domain/sources/
 import type { SyncStateStore } from '../../functions/ports/sync-state';
 import { configDoc } from '../support/config-doc';
 import { DIRECTORY, EXPECTED, salesforceOrg, SETTINGS, TZ } from '../support/fake-salesforce/fixture';
-import { sfDateTime, startFakeSalesforce, type FakeSalesforce, type FakeSalesforceOptions } from '../support/fake-salesforce/server';
+import {
+  sfDateTime,
+  startFakeSalesforce,
+  type FakeSalesforce,
+  type FakeSalesforceOptions,
+} from '../support/fake-salesforce/server';
 
 const TOKEN = '00Dfake!token';
 const ENTITIES: EntityName[] = ['accounts', 'renewals', 'expansions'];
@@ -43,13 +48,21 @@ function definition(url: string, extra: Record<string, unknown> = {}): Salesforc
   const config = parseConfig(
     configDoc({
       company: { name: 'T', timezone: TZ, currency: 'USD' },
-      sources: [{ name: 'salesforce', connector: 'salesforce', salesforce: { instanceUrl: url, baseDelayMs: 1, maxDelayMs: 5, ...SETTINGS, ...extra } }],
+      sources: [
+        {
+          name: 'salesforce',
+          connector: 'salesforce',
+          salesforce: { instanceUrl: url, baseDelayMs: 1, maxDelayMs: 5, ...SETTINGS, ...extra },
+        },
+      ],
     }),
   );
   return config.sources[0] as SalesforceSourceDefinition;
 }
 
-function deps(opts: { state?: SyncStateStore; env?: Record<string, string>; secrets?: Record<string, string> } = {}): ConnectDeps {
+function deps(
+  opts: { state?: SyncStateStore; env?: Record<string, string>; secrets?: Record<string, string> } = {},
+): ConnectDeps {
   return {
     s3: undefined as never,
     dropzoneBucket: '',
@@ -64,7 +77,11 @@ function deps(opts: { state?: SyncStateStore; env?: Record<string, string>; secr
 
 async function exportTo(def: SalesforceSourceDefinition, d: ConnectDeps = deps()) {
   const dir = mkdtempSync(join(tmpdir(), 'pulse-salesforce-export-'));
-  const result = await exportSource(connectSource(def, d, { full: true, readOnly: true }), { validator, files: new ContractCsvFiles(dir, def.entities) }, ingestOptions);
+  const result = await exportSource(
+    connectSource(def, d, { full: true, readOnly: true }),
+    { validator, files: new ContractCsvFiles(dir, def.entities) },
+    ingestOptions,
+  );
   const read = (f: string) => parse(readFileSync(join(dir, f), 'utf8'), { columns: true }) as Record<string, string>[];
   return { result, accounts: read('accounts.csv'), renewals: read('renewals.csv'), expansions: read('expansions.csv') };
 }
@@ -84,15 +101,21 @@ class MemoryState implements SyncStateStore {
 
 /** A store of accounts, renewals and expansions by id. */
 class MemoryRecords {
-  readonly data = { accounts: new Map<string, unknown>(), renewals: new Map<string, unknown>(), expansions: new Map<string, unknown>() };
+  readonly data = {
+    accounts: new Map<string, unknown>(),
+    renewals: new Map<string, unknown>(),
+    expansions: new Map<string, unknown>(),
+  };
   private key(entity: EntityName, r: Record<string, unknown>): string {
     return String(entity === 'accounts' ? r.accountId : entity === 'renewals' ? r.renewalId : r.opportunityId);
   }
   async putRecords<K extends EntityName>(entity: K, records: readonly EntityTypes[K][]) {
-    for (const r of records) this.data[entity as 'accounts'].set(this.key(entity, r as unknown as Record<string, unknown>), r);
+    for (const r of records)
+      this.data[entity as 'accounts'].set(this.key(entity, r as unknown as Record<string, unknown>), r);
   }
   async deleteRecords<K extends EntityName>(entity: K, records: readonly Partial<EntityTypes[K]>[]) {
-    for (const r of records) this.data[entity as 'accounts'].delete(this.key(entity, r as unknown as Record<string, unknown>));
+    for (const r of records)
+      this.data[entity as 'accounts'].delete(this.key(entity, r as unknown as Record<string, unknown>));
   }
   ids(entity: 'accounts' | 'renewals' | 'expansions'): string[] {
     return [...this.data[entity].keys()].sort();
@@ -111,7 +134,9 @@ describe('mapping', () => {
     // One read of the Opportunities serves both entities; nothing deleted is asked for in an export.
     const soql = server.requests.map((r) => r.soql).filter(Boolean);
     expect(soql).toHaveLength(2);
-    expect(soql[1]).toMatch(/^SELECT Id, AccountId, Account\.Website, Account\.Pulse_Account_Id__c, Type, RecordType\.DeveloperName, StageName, IsClosed, IsWon, CloseDate, CreatedDate, SystemModstamp, Amount FROM Opportunity ORDER BY SystemModstamp, Id$/);
+    expect(soql[1]).toMatch(
+      /^SELECT Id, AccountId, Account\.Website, Account\.Pulse_Account_Id__c, Type, RecordType\.DeveloperName, StageName, IsClosed, IsWon, CloseDate, CreatedDate, SystemModstamp, Amount FROM Opportunity ORDER BY SystemModstamp, Id$/,
+    );
     expect(server.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 
@@ -137,7 +162,9 @@ describe('mapping', () => {
     const def = definition(server.url, { segmentField: 'Tier__c' });
     const run = exportTo(def);
     await expect(run).rejects.toThrow(SalesforceError);
-    await expect(run).rejects.toThrow(/refused a query \(400 INVALID_FIELD: No such column 'Tier__c' on entity 'Account'\.\)/);
+    await expect(run).rejects.toThrow(
+      /refused a query \(400 INVALID_FIELD: No such column 'Tier__c' on entity 'Account'\.\)/,
+    );
   });
 });
 
@@ -179,7 +206,11 @@ describe('paging and the API', () => {
   it('reports the API usage Salesforce counts and the unmatched Accounts: file names, settle note, source counts', async () => {
     const server = await serve({ apiLimit: { max: 15_000, used: 120 } });
     const state = new MemoryState();
-    const result = await ingestSource(connectSource(definition(server.url), deps({ state })), { store: new MemoryRecords(), validator }, ingestOptions);
+    const result = await ingestSource(
+      connectSource(definition(server.url), deps({ state })),
+      { store: new MemoryRecords(), validator },
+      ingestOptions,
+    );
     expect(result.files.map((f) => f.name)).toEqual([
       'Salesforce Accounts (all records)',
       'Salesforce Opportunities -> renewals (all records; API usage 121/15000 in the last 24 h)',
@@ -224,7 +255,10 @@ describe('OAuth', () => {
       }
     };
     const def = definition(server.url, { auth: { flow: 'client-credentials', secretName } });
-    const { accounts } = await exportTo(def, deps({ env: {}, secrets: { [secretEnv]: JSON.stringify({ clientId: '3MVG-pulse', clientSecret: 's3cret' }) } }));
+    const { accounts } = await exportTo(
+      def,
+      deps({ env: {}, secrets: { [secretEnv]: JSON.stringify({ clientId: '3MVG-pulse', clientSecret: 's3cret' }) } }),
+    );
     expect(accounts).toHaveLength(3);
     expect(server.issued).toHaveLength(2);
     const tokenCalls = server.requests.filter((r) => r.path === '/services/oauth2/token');
@@ -232,10 +266,15 @@ describe('OAuth', () => {
     expect(server.requests.filter((r) => r.status === 401)).toHaveLength(1);
   });
 
-  it('client credentials: a wrong secret is the token endpoint\'s own words', async () => {
+  it("client credentials: a wrong secret is the token endpoint's own words", async () => {
     const server = await serve({ clients: { '3MVG-pulse': 's3cret' } });
     const def = definition(server.url, { auth: { flow: 'client-credentials', secretName } });
-    await expect(exportTo(def, deps({ env: {}, secrets: { [secretEnv]: JSON.stringify({ clientId: '3MVG-pulse', clientSecret: 'nope' }) } }))).rejects.toThrow(
+    await expect(
+      exportTo(
+        def,
+        deps({ env: {}, secrets: { [secretEnv]: JSON.stringify({ clientId: '3MVG-pulse', clientSecret: 'nope' }) } }),
+      ),
+    ).rejects.toThrow(
       /token endpoint http:\/\/127\.0\.0\.1:\d+\/services\/oauth2\/token refused the client-credentials sign-in with the secret "pulse\/salesforce" \(invalid_client: invalid client credentials\)/,
     );
   });
@@ -244,14 +283,26 @@ describe('OAuth', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    const server = await serve({ jwt: { publicKeyPem, clientId: '3MVG-jwt', usernames: ['pulse@northwind.example'], audience: 'https://login.salesforce.com' } });
+    const server = await serve({
+      jwt: {
+        publicKeyPem,
+        clientId: '3MVG-jwt',
+        usernames: ['pulse@northwind.example'],
+        audience: 'https://login.salesforce.com',
+      },
+    });
     const auth = { flow: 'jwt-bearer', clientId: '3MVG-jwt', username: 'pulse@northwind.example', secretName };
-    const { renewals } = await exportTo(definition(server.url, { auth }), deps({ env: {}, secrets: { [secretEnv]: pem } }));
+    const { renewals } = await exportTo(
+      definition(server.url, { auth }),
+      deps({ env: {}, secrets: { [secretEnv]: pem } }),
+    );
     expect(renewals).toHaveLength(4);
     expect(server.issued).toHaveLength(1);
 
     const other = definition(server.url, { auth: { ...auth, username: 'someone@northwind.example' } });
-    await expect(exportTo(other, deps({ env: {}, secrets: { [secretEnv]: JSON.stringify({ privateKey: pem }) } }))).rejects.toThrow(/refused the jwt-bearer sign-in .*\(invalid_grant: user hasn't approved this consumer\)/);
+    await expect(
+      exportTo(other, deps({ env: {}, secrets: { [secretEnv]: JSON.stringify({ privateKey: pem }) } })),
+    ).rejects.toThrow(/refused the jwt-bearer sign-in .*\(invalid_grant: user hasn't approved this consumer\)/);
   });
 });
 
@@ -293,8 +344,12 @@ describe('daily syncs', () => {
     expect(second.summary.rejects).toEqual([]);
 
     const soql = server.requests.map((r) => r.soql).filter(Boolean);
-    expect(soql).toContain('SELECT Id, Name, Website, OwnerId, Owner.Email, CreatedDate, SystemModstamp, Pulse_Account_Id__c, Segment__c, BillingCountry FROM Account WHERE SystemModstamp >= 2026-11-01T11:50:00Z ORDER BY SystemModstamp, Id');
-    expect(soql).toContain('SELECT Id, SystemModstamp FROM Opportunity WHERE SystemModstamp >= 2026-11-02T09:50:00Z AND IsDeleted = true ORDER BY SystemModstamp, Id');
+    expect(soql).toContain(
+      'SELECT Id, Name, Website, OwnerId, Owner.Email, CreatedDate, SystemModstamp, Pulse_Account_Id__c, Segment__c, BillingCountry FROM Account WHERE SystemModstamp >= 2026-11-01T11:50:00Z ORDER BY SystemModstamp, Id',
+    );
+    expect(soql).toContain(
+      'SELECT Id, SystemModstamp FROM Opportunity WHERE SystemModstamp >= 2026-11-02T09:50:00Z AND IsDeleted = true ORDER BY SystemModstamp, Id',
+    );
     expect(server.requests.filter((r) => r.path.endsWith('/queryAll'))).toHaveLength(2);
 
     expect(store.ids('accounts')).toEqual(['acme', 'globex', 'initech']);
@@ -317,7 +372,12 @@ describe('daily syncs', () => {
     const state = new MemoryState();
     const store = new MemoryRecords();
     let msLeft = 30_000;
-    const sync = () => ingestSource(connectSource(definition(server.url), deps({ state }), { remainingMs: () => msLeft }), { store, validator }, ingestOptions);
+    const sync = () =>
+      ingestSource(
+        connectSource(definition(server.url), deps({ state }), { remainingMs: () => msLeft }),
+        { store, validator },
+        ingestOptions,
+      );
     const first = await sync();
     expect(first.continues).toBe(true);
     expect(first.files.map((f) => f.entity)).toEqual(['accounts']);
@@ -338,7 +398,8 @@ describe('daily syncs', () => {
     const server = await serve({ now: () => clock });
     const state = new MemoryState();
     const store = new MemoryRecords();
-    const sync = () => ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator }, ingestOptions);
+    const sync = () =>
+      ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator }, ingestOptions);
     await sync();
     const mark = state.values.get('salesforce|hwm:Account');
     clock += 3_600_000;

@@ -24,8 +24,15 @@ let fake: FakeSalesforce;
 let clock = Date.parse('2026-12-01T12:00:00Z');
 
 beforeAll(async () => {
-  [stack, fake] = await Promise.all([startLocalStack({ persist: false }), startFakeSalesforce({ records: salesforceOrg(), batchSize: 3, now: () => clock })]);
-  ddb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  [stack, fake] = await Promise.all([
+    startLocalStack({ persist: false }),
+    startFakeSalesforce({ records: salesforceOrg(), batchSize: 3, now: () => clock }),
+  ]);
+  ddb = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -39,7 +46,10 @@ describe('Salesforce into DynamoDB', () => {
     const tableName = 'pulse-salesforce';
     await ddb.send(new CreateTableCommand(pulseTableDefinition(tableName)));
     const config = parseConfig(
-      configDoc({ company: { name: 'T', timezone: TZ }, sources: [{ name: 'salesforce', connector: 'salesforce', salesforce: { instanceUrl: fake.url, ...SETTINGS } }] }),
+      configDoc({
+        company: { name: 'T', timezone: TZ },
+        sources: [{ name: 'salesforce', connector: 'salesforce', salesforce: { instanceUrl: fake.url, ...SETTINGS } }],
+      }),
     );
     const def = config.sources[0] as SalesforceSourceDefinition;
     const store = new DynamoDbStore({ client: ddb, tableName });
@@ -47,7 +57,15 @@ describe('Salesforce into DynamoDB', () => {
     const syncState = new DynamoDbSyncState({ client: ddb, tableName });
     const sync = () =>
       ingestSource(
-        connectSource(def, { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({}), timeZone: TZ, env: { SALESFORCE_TOKEN: '00Dfake!token' }, syncState, accountDirectory: DIRECTORY }),
+        connectSource(def, {
+          s3: undefined as never,
+          dropzoneBucket: '',
+          secrets: new EnvSecrets({}),
+          timeZone: TZ,
+          env: { SALESFORCE_TOKEN: '00Dfake!token' },
+          syncState,
+          accountDirectory: DIRECTORY,
+        }),
         { store, validator: new RowValidator({ currency: 'USD', weekStartsOn: 1 }), ledger },
         { sourceName: 'salesforce', entities: def.entities, timeZone: TZ, weekStartsOn: 1, trigger: 'test' },
       );
@@ -63,8 +81,17 @@ describe('Salesforce into DynamoDB', () => {
     expect((await sync()).status).toBe('succeeded');
     expect(await snapshot()).toEqual({
       accounts: ['acme', 'globex', 'salesforce:001C'],
-      renewals: ['006R1 acme open 12000000', '006R2 acme renewed 13000050', '006R3 globex churned 4800000', '006R4 salesforce:001C open 999999'],
-      expansions: ['006E1 acme upsell open 2500000', '006E2 globex cross_sell won 720025', '006E3 acme upsell won 500000'],
+      renewals: [
+        '006R1 acme open 12000000',
+        '006R2 acme renewed 13000050',
+        '006R3 globex churned 4800000',
+        '006R4 salesforce:001C open 999999',
+      ],
+      expansions: [
+        '006E1 acme upsell open 2500000',
+        '006E2 globex cross_sell won 720025',
+        '006E3 acme upsell won 500000',
+      ],
     });
 
     // The next day in Salesforce.
@@ -74,14 +101,30 @@ describe('Salesforce into DynamoDB', () => {
     fake.update('Account', '001C', { Pulse_Account_Id__c: 'initech' });
     // Recast as a renewal; its stage "Verbal Commit" maps to won, so it is renewed.
     fake.update('Opportunity', '006E3', { Type: 'Renewal' });
-    fake.insert('Opportunity', { Id: '006R5', AccountId: '001B', Type: 'Renewal', StageName: 'Prospecting', IsClosed: false, IsWon: false, CloseDate: '2027-09-15', Amount: 50000, RecordTypeId: null });
+    fake.insert('Opportunity', {
+      Id: '006R5',
+      AccountId: '001B',
+      Type: 'Renewal',
+      StageName: 'Prospecting',
+      IsClosed: false,
+      IsWon: false,
+      CloseDate: '2027-09-15',
+      Amount: 50000,
+      RecordTypeId: null,
+    });
 
     const second = await sync();
     expect(second.status).toBe('succeeded');
     expect(second.summary.rejects).toEqual([]);
     const expected = {
       accounts: ['acme', 'globex', 'initech'],
-      renewals: ['006E3 acme renewed 500000', '006R1 acme open 12000000', '006R2 acme renewed 13000050', '006R4 initech open 999999', '006R5 globex open 5000000'],
+      renewals: [
+        '006E3 acme renewed 500000',
+        '006R1 acme open 12000000',
+        '006R2 acme renewed 13000050',
+        '006R4 initech open 999999',
+        '006R5 globex open 5000000',
+      ],
       expansions: ['006E1 acme upsell won 3000000', '006E2 globex cross_sell won 720025'],
     };
     expect(await snapshot()).toEqual(expected);

@@ -2,7 +2,14 @@
 // one by one (record type before Type, stage mapping before IsWon/IsClosed), the quota header and
 // Salesforce's timestamp and literal forms. Pure: no network.
 import { describe, expect, it } from 'vitest';
-import { formatUsage, parseLimitInfo, parseSalesforceDateTime, salesforceErrors, soqlDateTime, soqlString } from '../../functions/adapters/sources/salesforce/api';
+import {
+  formatUsage,
+  parseLimitInfo,
+  parseSalesforceDateTime,
+  salesforceErrors,
+  soqlDateTime,
+  soqlString,
+} from '../../functions/adapters/sources/salesforce/api';
 import { classifyOpportunity, fieldOf, outcomeOf } from '../../functions/adapters/sources/salesforce/map';
 import { ConfigError, parseConfig } from '../../functions/config';
 import type { SalesforceSourceDefinition } from '../../functions/domain/sources/registry';
@@ -18,9 +25,24 @@ function problems(sources: unknown): string[] {
   return [];
 }
 
-const source = (salesforce: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): SalesforceSourceDefinition =>
-  parseConfig({ ...MINIMAL_CONFIG, sources: [{ name: 'crm', connector: 'salesforce', salesforce: { instanceUrl: 'https://acme.my.salesforce.com', ...salesforce }, ...extra }] }, 'test')
-    .sources[0] as SalesforceSourceDefinition;
+const source = (
+  salesforce: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): SalesforceSourceDefinition =>
+  parseConfig(
+    {
+      ...MINIMAL_CONFIG,
+      sources: [
+        {
+          name: 'crm',
+          connector: 'salesforce',
+          salesforce: { instanceUrl: 'https://acme.my.salesforce.com', ...salesforce },
+          ...extra,
+        },
+      ],
+    },
+    'test',
+  ).sources[0] as SalesforceSourceDefinition;
 
 describe('salesforce source config', () => {
   it('defaults: all three entities, v62.0, SALESFORCE_TOKEN, Renewal and upgrade types, the Pulse id field then the website', () => {
@@ -43,7 +65,9 @@ describe('salesforce source config', () => {
       maxAttempts: 5,
     });
     expect(def.salesforce.auth).toBeUndefined();
-    expect(source({ auth: { flow: 'jwt-bearer', clientId: 'k', username: 'u@x.example', secretName: 's' } }).salesforce.auth).toEqual({
+    expect(
+      source({ auth: { flow: 'jwt-bearer', clientId: 'k', username: 'u@x.example', secretName: 's' } }).salesforce.auth,
+    ).toEqual({
       flow: 'jwt-bearer',
       clientId: 'k',
       username: 'u@x.example',
@@ -63,7 +87,7 @@ describe('salesforce source config', () => {
           salesforce: {
             instanceUrl: 'acme.my.salesforce.com',
             apiVersion: '62',
-            segmentField: "Segment__c FROM User --",
+            segmentField: 'Segment__c FROM User --',
             expansionTypes: { Renewal: 'upsell', Upgrade: 'more' },
             stages: { 'Verbal Commit': 'maybe' },
             auth: { flow: 'password', secretName: 's' },
@@ -76,7 +100,7 @@ describe('salesforce source config', () => {
       'sources.0.entities.0: "tickets" is not an entity Salesforce yields (accounts, renewals, expansions)',
       'sources.0.salesforce.instanceUrl: must be an http(s) URL',
       'sources.0.salesforce.apiVersion: must be a REST API version such as v62.0',
-      "sources.0.salesforce.auth.flow: auth.flow must be one of: client-credentials, jwt-bearer",
+      'sources.0.salesforce.auth.flow: auth.flow must be one of: client-credentials, jwt-bearer',
       "sources.0.salesforce.segmentField: must be a field's API name (letters, digits and _, e.g. Segment__c)",
       'sources.0.salesforce.expansionTypes.Upgrade: must be "upsell" or "cross_sell"',
       'sources.0.salesforce.stages.Verbal Commit: must be "won", "lost" or "open"',
@@ -84,9 +108,15 @@ describe('salesforce source config', () => {
       "sources.0.identity: a field rule names an Account field's API name (letters, digits and _, e.g. Pulse_Account_Id__c)",
       'sources.1.salesforce: is required',
     ]);
-    expect(problems([{ name: 'crm', connector: 'salesforce', salesforce: { instanceUrl: 'https://a.example', expansionTypes: { Renewal: 'upsell' } } }])).toEqual([
-      'sources.0.salesforce.expansionTypes.Renewal: "Renewal" is also in renewalTypes',
-    ]);
+    expect(
+      problems([
+        {
+          name: 'crm',
+          connector: 'salesforce',
+          salesforce: { instanceUrl: 'https://a.example', expansionTypes: { Renewal: 'upsell' } },
+        },
+      ]),
+    ).toEqual(['sources.0.salesforce.expansionTypes.Renewal: "Renewal" is also in renewalTypes']);
   });
 });
 
@@ -97,13 +127,20 @@ describe('opportunity rules', () => {
     expansionTypes: { 'Existing Customer - Upgrade': 'upsell', 'Cross-Sell': 'cross_sell' },
     stages: { 'Verbal Commit': 'won', 'Closed - Duplicate': 'open' },
   }).salesforce;
-  const rt = (name: string | null) => (name ? { RecordType: { attributes: { type: 'RecordType' }, DeveloperName: name } } : { RecordType: null });
+  const rt = (name: string | null) =>
+    name ? { RecordType: { attributes: { type: 'RecordType' }, DeveloperName: name } } : { RecordType: null };
 
   it('renewal or expansion: record type first, then Type; renewals before expansions; new business is neither', () => {
     expect(classifyOpportunity({ Type: 'Renewal', ...rt(null) }, s)).toEqual({ entity: 'renewals' });
     expect(classifyOpportunity({ Type: 'New Customer', ...rt('Renewal_Contract') }, s)).toEqual({ entity: 'renewals' });
-    expect(classifyOpportunity({ Type: 'Renewal', ...rt('Cross_Sell_Deal') }, s)).toEqual({ entity: 'expansions', type: 'cross_sell' });
-    expect(classifyOpportunity({ Type: 'Existing Customer - Upgrade', ...rt('Other') }, s)).toEqual({ entity: 'expansions', type: 'upsell' });
+    expect(classifyOpportunity({ Type: 'Renewal', ...rt('Cross_Sell_Deal') }, s)).toEqual({
+      entity: 'expansions',
+      type: 'cross_sell',
+    });
+    expect(classifyOpportunity({ Type: 'Existing Customer - Upgrade', ...rt('Other') }, s)).toEqual({
+      entity: 'expansions',
+      type: 'upsell',
+    });
     expect(classifyOpportunity({ Type: 'Cross-Sell' }, s)).toEqual({ entity: 'expansions', type: 'cross_sell' });
     expect(classifyOpportunity({ Type: 'New Customer', ...rt(null) }, s)).toEqual({ entity: undefined });
     expect(classifyOpportunity({ Type: null }, s)).toEqual({ entity: undefined });
@@ -127,7 +164,10 @@ describe('opportunity rules', () => {
 describe('Salesforce API details', () => {
   it('reads the quota header, timestamps with +0000, error lists; writes literals', () => {
     expect(parseLimitInfo('api-usage=18/15000')).toEqual({ used: 18, max: 15000 });
-    expect(parseLimitInfo('per-app-api-usage=2/250(appName=Pulse), api-usage=19/15000')).toEqual({ used: 19, max: 15000 });
+    expect(parseLimitInfo('per-app-api-usage=2/250(appName=Pulse), api-usage=19/15000')).toEqual({
+      used: 19,
+      max: 15000,
+    });
     expect(parseLimitInfo(null)).toBeUndefined();
     expect(formatUsage(undefined)).toBe('API usage not reported');
     expect(parseSalesforceDateTime('2026-12-01T12:00:00.000+0000')).toBe(Date.parse('2026-12-01T12:00:00Z'));

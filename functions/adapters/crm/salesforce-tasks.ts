@@ -12,7 +12,13 @@ import { DeliveryError } from '../../ports/send-ledger';
 import type { TaskCommand, TaskTracker } from '../../ports/task-tracker';
 import type { SalesforceSourceDefinition } from '../../domain/sources/registry';
 import type { SecretResolver } from '../sources/http/credentials';
-import { salesforceApiFor, SalesforceError, soqlString, type SalesforceApi, type SalesforceHttpHooks } from '../sources/salesforce/api';
+import {
+  salesforceApiFor,
+  SalesforceError,
+  soqlString,
+  type SalesforceApi,
+  type SalesforceHttpHooks,
+} from '../sources/salesforce/api';
 
 export interface SalesforceTaskTrackerOptions {
   api: SalesforceApi;
@@ -53,10 +59,19 @@ export class SalesforceTaskTracker implements TaskTracker {
       whatId = await this.findAccount(c.accountId);
       ownerId = c.ownerEmail ? await this.findUser(c.ownerEmail) : undefined;
     } catch (err) {
-      throw new DeliveryError(`Salesforce task for alert ${c.alertId}: could not look up the Account or owner: ${(err as Error).message}`, true, { cause: err });
+      throw new DeliveryError(
+        `Salesforce task for alert ${c.alertId}: could not look up the Account or owner: ${(err as Error).message}`,
+        true,
+        { cause: err },
+      );
     }
     const notes = [
-      ...(whatId ? [] : [`Pulse account ${c.accountId} (${c.accountName}) was not found in Salesforce; the task is not linked to an Account.`]),
+      ...(whatId
+        ? []
+        : [
+            `Pulse account ${c.accountId} (${c.accountName}) was not found in Salesforce; ` +
+              'the task is not linked to an Account.',
+          ]),
       ...(c.ownerEmail && !ownerId ? [`Owner ${c.ownerEmail} is not an active Salesforce user.`] : []),
     ];
     const task = {
@@ -70,20 +85,30 @@ export class SalesforceTaskTracker implements TaskTracker {
     };
     const api = this.opts.api;
     try {
-      const res = await api.request('POST', api.dataPath('/sobjects/Task'), task, `create a Task for alert ${c.alertId}`, { once: true });
+      const res = await api.request(
+        'POST',
+        api.dataPath('/sobjects/Task'),
+        task,
+        `create a Task for alert ${c.alertId}`,
+        { once: true },
+      );
       const id = (res.body as { id?: unknown } | null)?.id;
-      if (typeof id !== 'string') throw new DeliveryError(`Salesforce created a Task for alert ${c.alertId} but answered without its id`, false);
+      if (typeof id !== 'string')
+        throw new DeliveryError(`Salesforce created a Task for alert ${c.alertId} but answered without its id`, false);
       return id;
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
-      throw new DeliveryError(`Salesforce task for alert ${c.alertId}: ${(err as Error).message}`, refused(err), { cause: err });
+      throw new DeliveryError(`Salesforce task for alert ${c.alertId}: ${(err as Error).message}`, refused(err), {
+        cause: err,
+      });
     }
   }
 
   /** Moves the due date or completes the task, appending the note to its description. */
   private async update(taskId: string, fields: Record<string, string>, note: string, what: string): Promise<void> {
     const api = this.opts.api;
-    if (!SALESFORCE_ID.test(taskId)) throw new DeliveryError(`Salesforce task ${what}: "${taskId}" is not a Salesforce id`, true);
+    if (!SALESFORCE_ID.test(taskId))
+      throw new DeliveryError(`Salesforce task ${what}: "${taskId}" is not a Salesforce id`, true);
     const path = api.dataPath(`/sobjects/Task/${taskId}`);
     try {
       let description: string | undefined;
@@ -92,9 +117,16 @@ export class SalesforceTaskTracker implements TaskTracker {
         const before = (current.body as { Description?: unknown } | null)?.Description;
         description = [typeof before === 'string' ? before : '', note].filter(Boolean).join('\n\n');
       }
-      await api.request('PATCH', path, { ...fields, ...(description !== undefined ? { Description: description } : {}) }, `${what} Task ${taskId}`);
+      await api.request(
+        'PATCH',
+        path,
+        { ...fields, ...(description !== undefined ? { Description: description } : {}) },
+        `${what} Task ${taskId}`,
+      );
     } catch (err) {
-      throw new DeliveryError(`Salesforce task ${taskId} (${what}): ${(err as Error).message}`, refused(err), { cause: err });
+      throw new DeliveryError(`Salesforce task ${taskId} (${what}): ${(err as Error).message}`, refused(err), {
+        cause: err,
+      });
     }
   }
 
@@ -116,8 +148,11 @@ export class SalesforceTaskTracker implements TaskTracker {
         if (!domain) continue;
         // LIKE narrows; the normalised Website must be the domain itself (not a longer one containing it).
         const ids: string[] = [];
-        for await (const page of api.query(`SELECT Id, Website FROM Account WHERE Website LIKE ${soqlString(`%${domain}%`)} LIMIT 20`)) {
-          for (const a of page) if (typeof a.Website === 'string' && normalizeDomain(a.Website) === domain) ids.push(String(a.Id));
+        for await (const page of api.query(
+          `SELECT Id, Website FROM Account WHERE Website LIKE ${soqlString(`%${domain}%`)} LIMIT 20`,
+        )) {
+          for (const a of page)
+            if (typeof a.Website === 'string' && normalizeDomain(a.Website) === domain) ids.push(String(a.Id));
         }
         // Two Accounts with the same website are a guess either way.
         if (ids.length === 1) return ids[0];
@@ -127,21 +162,29 @@ export class SalesforceTaskTracker implements TaskTracker {
   }
 
   private async findUser(email: string): Promise<string | undefined> {
-    const found = await this.opts.api.first(`SELECT Id FROM User WHERE Email = ${soqlString(email.trim())} AND IsActive = true LIMIT 1`);
+    const found = await this.opts.api.first(
+      `SELECT Id FROM User WHERE Email = ${soqlString(email.trim())} AND IsActive = true LIMIT 1`,
+    );
     return found ? String(found.Id) : undefined;
   }
 }
 
 /** Salesforce answered and refused (a 4xx): nothing was created or changed. */
 function refused(err: unknown): boolean {
-  if (err instanceof SalesforceError) return (err.status !== undefined && err.status < 500) || err.code === 'NO_CREDENTIALS';
+  if (err instanceof SalesforceError)
+    return (err.status !== undefined && err.status < 500) || err.code === 'NO_CREDENTIALS';
   return false;
 }
 
 /** The task tracker of a configured Salesforce source: the same org, sign-in and identity rules. */
 export function salesforceTaskTracker(
   def: SalesforceSourceDefinition,
-  deps: { env: Readonly<Record<string, string | undefined>>; secrets: SecretResolver; hooks?: SalesforceHttpHooks; domainsOf?: (accountId: string) => Promise<readonly string[]> },
+  deps: {
+    env: Readonly<Record<string, string | undefined>>;
+    secrets: SecretResolver;
+    hooks?: SalesforceHttpHooks;
+    domainsOf?: (accountId: string) => Promise<readonly string[]>;
+  },
 ): SalesforceTaskTracker {
   return new SalesforceTaskTracker({
     api: salesforceApiFor(def, { env: deps.env, secrets: deps.secrets, ...(deps.hooks ? { hooks: deps.hooks } : {}) }),

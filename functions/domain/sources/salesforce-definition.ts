@@ -11,7 +11,9 @@ export const SALESFORCE_ENTITIES = ['accounts', 'renewals', 'expansions'] as con
 /** A field's API name as SOQL takes it (`Amount`, `Segment__c`): nothing else reaches a query. */
 export const SOQL_FIELD = /^[A-Za-z][A-Za-z0-9_]*$/;
 
-const apiName = z.string().regex(SOQL_FIELD, { error: "must be a field's API name (letters, digits and _, e.g. Segment__c)" });
+const apiName = z
+  .string()
+  .regex(SOQL_FIELD, { error: "must be a field's API name (letters, digits and _, e.g. Segment__c)" });
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const picklistValues = z.array(z.string().min(1)).default([]);
@@ -104,10 +106,16 @@ export const salesforceSettingsSchema = z
   .strict()
   .superRefine((s, ctx) => {
     for (const t of s.renewalTypes) {
-      if (t in s.expansionTypes) ctx.addIssue({ code: 'custom', path: ['expansionTypes', t], message: `"${t}" is also in renewalTypes` });
+      if (t in s.expansionTypes)
+        ctx.addIssue({ code: 'custom', path: ['expansionTypes', t], message: `"${t}" is also in renewalTypes` });
     }
     for (const t of s.renewalRecordTypes) {
-      if (t in s.expansionRecordTypes) ctx.addIssue({ code: 'custom', path: ['expansionRecordTypes', t], message: `"${t}" is also in renewalRecordTypes` });
+      if (t in s.expansionRecordTypes)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expansionRecordTypes', t],
+          message: `"${t}" is also in renewalRecordTypes`,
+        });
     }
   });
 export type SalesforceSettings = z.infer<typeof salesforceSettingsSchema>;

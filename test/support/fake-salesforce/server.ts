@@ -74,7 +74,8 @@ let idSeq = 0;
 
 export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Promise<FakeSalesforce> {
   const records: Record<string, FakeRecord[]> = {};
-  for (const [object, list] of Object.entries(opts.records ?? {})) records[object] = list.map((r) => ({ IsDeleted: false, ...r }));
+  for (const [object, list] of Object.entries(opts.records ?? {}))
+    records[object] = list.map((r) => ({ IsDeleted: false, ...r }));
   const tokens = new Set(opts.tokens ?? DEFAULT_TOKENS);
   const now = opts.now ?? Date.now;
   const batchSize = opts.batchSize ?? 2000;
@@ -84,7 +85,9 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   const requests: FakeSalesforceRequest[] = [];
   const issued: string[] = [];
   const sockets = new Set<Socket>();
-  const jwtKey: Awaited<ReturnType<typeof importSPKI>> | undefined = opts.jwt ? await importSPKI(opts.jwt.publicKeyPem, 'RS256') : undefined;
+  const jwtKey: Awaited<ReturnType<typeof importSPKI>> | undefined = opts.jwt
+    ? await importSPKI(opts.jwt.publicKeyPem, 'RS256')
+    : undefined;
   let fake: FakeSalesforce;
 
   const find = (object: string, id: string) => records[object]?.find((r) => r.Id === id);
@@ -120,13 +123,22 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     const v = valueOf(object, r, c.field) ?? null;
     switch (c.op) {
       case '=':
-        return v === c.value || (c.value !== null && typeof c.value !== 'object' && String(v) === String(c.value) && v !== null);
+        return (
+          v === c.value ||
+          (c.value !== null && typeof c.value !== 'object' && String(v) === String(c.value) && v !== null)
+        );
       case '!=':
         return v !== c.value;
       case 'IN':
         return (c.value as Literal[]).some((x) => x === v);
       case 'LIKE': {
-        const re = new RegExp(`^${String(c.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'i');
+        const re = new RegExp(
+          `^${String(c.value)
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+            .replace(/%/g, '.*')
+            .replace(/_/g, '.')}$`,
+          'i',
+        );
         return typeof v === 'string' && re.test(v);
       }
       default: {
@@ -138,7 +150,9 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   };
 
   const render = (object: string, r: FakeRecord, fields: string[], version: string): Record<string, unknown> => {
-    const out: Record<string, unknown> = { attributes: { type: object, url: `/services/data/${version}/sobjects/${object}/${r.Id}` } };
+    const out: Record<string, unknown> = {
+      attributes: { type: object, url: `/services/data/${version}/sobjects/${object}/${r.Id}` },
+    };
     for (const f of fields) {
       const parts = f.split('.');
       if (parts.length === 1) {
@@ -171,7 +185,10 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       totalSize: loc.ids.length,
       done,
       ...(done ? {} : { nextRecordsUrl: `/services/data/${version}/query/${locatorId}-${start + batchSize}` }),
-      records: ids.map((id) => find(loc.object, id)).filter((r): r is FakeRecord => r !== undefined).map((r) => render(loc.object, r, loc.fields, version)),
+      records: ids
+        .map((id) => find(loc.object, id))
+        .filter((r): r is FakeRecord => r !== undefined)
+        .map((r) => render(loc.object, r, loc.fields, version)),
     };
     if (done) locators.delete(locatorId);
     return { body, page: loc.page };
@@ -197,11 +214,19 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const record: FakeSalesforceRequest = { method: req.method ?? 'GET', path: url.pathname, status: 0, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
+    const record: FakeSalesforceRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      status: 0,
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    };
     requests.push(record);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
-      res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8' }), ...headers });
+      res.writeHead(status, {
+        ...(body === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8' }),
+        ...headers,
+      });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
 
@@ -211,16 +236,23 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       let ok = false;
       if (grant === 'client_credentials') {
         const id = form.get('client_id') ?? '';
-        if (opts.clients?.[id] === undefined) return send(400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
+        if (opts.clients?.[id] === undefined)
+          return send(400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
         ok = opts.clients[id] === form.get('client_secret');
         if (!ok) return send(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
       } else if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && opts.jwt && jwtKey) {
         try {
-          const { payload } = await jwtVerify(form.get('assertion') ?? '', jwtKey, { issuer: opts.jwt.clientId, audience: opts.jwt.audience, requiredClaims: ['exp', 'sub'] });
+          const { payload } = await jwtVerify(form.get('assertion') ?? '', jwtKey, {
+            issuer: opts.jwt.clientId,
+            audience: opts.jwt.audience,
+            requiredClaims: ['exp', 'sub'],
+          });
           // Salesforce takes an assertion that expires within 3 minutes.
-          if (payload.exp! * 1000 - Date.now() > 180_000) return send(400, { error: 'invalid_grant', error_description: 'expiration time too far in the future' });
+          if (payload.exp! * 1000 - Date.now() > 180_000)
+            return send(400, { error: 'invalid_grant', error_description: 'expiration time too far in the future' });
           ok = opts.jwt.usernames.includes(String(payload.sub));
-          if (!ok) return send(400, { error: 'invalid_grant', error_description: 'user hasn\'t approved this consumer' });
+          if (!ok)
+            return send(400, { error: 'invalid_grant', error_description: "user hasn't approved this consumer" });
         } catch (e) {
           return send(400, { error: 'invalid_grant', error_description: `invalid assertion: ${(e as Error).message}` });
         }
@@ -231,23 +263,37 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       tokens.add(token);
       issued.push(token);
       const base = fake.url;
-      return send(200, { access_token: token, instance_url: base, id: `${base}/id/00Dfake/005fake`, token_type: 'Bearer', issued_at: String(now()), signature: 'fake' });
+      return send(200, {
+        access_token: token,
+        instance_url: base,
+        id: `${base}/id/00Dfake/005fake`,
+        token_type: 'Bearer',
+        issued_at: String(now()),
+        signature: 'fake',
+      });
     }
 
     const m = API.exec(url.pathname);
     if (!m) return send(404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
     const [, version, rest] = m as unknown as [string, string, string];
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !tokens.has(bearer)) return send(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    if (!bearer || !tokens.has(bearer))
+      return send(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     if (apiLimit.used >= apiLimit.max) {
-      return send(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], { 'sforce-limit-info': `api-usage=${apiLimit.used}/${apiLimit.max}` });
+      return send(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], {
+        'sforce-limit-info': `api-usage=${apiLimit.used}/${apiLimit.max}`,
+      });
     }
     apiLimit.used++;
     const limitHeader = { 'sforce-limit-info': `api-usage=${apiLimit.used}/${apiLimit.max}` };
     const fault = faults.find((f) => f.times > 0 && rest.startsWith(f.path) && (!f.method || f.method === req.method));
     if (fault) {
       fault.times--;
-      return send(fault.status, fault.body ?? [{ message: 'fault injected', errorCode: 'UNKNOWN_EXCEPTION' }], limitHeader);
+      return send(
+        fault.status,
+        fault.body ?? [{ message: 'fault injected', errorCode: 'UNKNOWN_EXCEPTION' }],
+        limitHeader,
+      );
     }
 
     const query = /^\/(query|queryAll)\/?$/.exec(rest);
@@ -262,11 +308,20 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       }
       for (const f of [...q.fields, ...q.where.map((c) => c.field)]) {
         if (!knownField(q.object, f)) {
-          return send(400, [{ message: `No such column '${f}' on entity '${q.object}'.`, errorCode: 'INVALID_FIELD' }], limitHeader);
+          return send(
+            400,
+            [{ message: `No such column '${f}' on entity '${q.object}'.`, errorCode: 'INVALID_FIELD' }],
+            limitHeader,
+          );
         }
       }
       const locatorId = `01gFAKE${++idSeq}`;
-      locators.set(locatorId, { object: q.object, fields: q.fields, ids: runQuery(q, query[1] === 'queryAll'), page: 0 });
+      locators.set(locatorId, {
+        object: q.object,
+        fields: q.fields,
+        ids: runQuery(q, query[1] === 'queryAll'),
+        page: 0,
+      });
       const { body, page: n } = page(locatorId, version);
       send(200, body, limitHeader);
       fake.onPage?.(locatorId, n);
@@ -274,7 +329,8 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     }
     const more = /^\/(?:query|queryAll)\/(01gFAKE\d+)-(\d+)$/.exec(rest);
     if (more && req.method === 'GET') {
-      if (!locators.has(more[1]!)) return send(400, [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }], limitHeader);
+      if (!locators.has(more[1]!))
+        return send(400, [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }], limitHeader);
       const { body, page: n } = page(more[1]!, version);
       send(200, body, limitHeader);
       fake.onPage?.(more[1]!, n);
@@ -291,19 +347,42 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       }
       record.body = body;
       if (req.method === 'POST' && !id) {
-        if (object === 'Task' && !body.Subject) return send(400, [{ message: 'Required fields are missing: [Subject]', errorCode: 'REQUIRED_FIELD_MISSING', fields: ['Subject'] }], limitHeader);
+        if (object === 'Task' && !body.Subject)
+          return send(
+            400,
+            [
+              {
+                message: 'Required fields are missing: [Subject]',
+                errorCode: 'REQUIRED_FIELD_MISSING',
+                fields: ['Subject'],
+              },
+            ],
+            limitHeader,
+          );
         const newId = `00T${String(++idSeq).padStart(15, '0')}`;
         fake.insert(object, { Id: newId, ...body });
         return send(201, { id: newId, success: true, errors: [] }, limitHeader);
       }
       if (req.method === 'PATCH' && id) {
-        if (!find(object, id)) return send(404, [{ message: 'Provided external ID field does not exist or is not accessible: ' + id, errorCode: 'NOT_FOUND' }], limitHeader);
+        if (!find(object, id))
+          return send(
+            404,
+            [
+              {
+                message: 'Provided external ID field does not exist or is not accessible: ' + id,
+                errorCode: 'NOT_FOUND',
+              },
+            ],
+            limitHeader,
+          );
         fake.update(object, id, body);
         return send(204, undefined, limitHeader);
       }
       if (req.method === 'GET' && id) {
         const r = find(object, id);
-        return r ? send(200, render(object, r, Object.keys(r), version), limitHeader) : send(404, [{ message: 'not found', errorCode: 'NOT_FOUND' }], limitHeader);
+        return r
+          ? send(200, render(object, r, Object.keys(r), version), limitHeader)
+          : send(404, [{ message: 'not found', errorCode: 'NOT_FOUND' }], limitHeader);
       }
     }
     return send(404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }], limitHeader);
@@ -323,7 +402,12 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     issued,
     insert(object, record) {
       const t = now();
-      (records[object] ??= []).push({ IsDeleted: false, CreatedDate: sfDateTime(t), SystemModstamp: sfDateTime(t), ...record });
+      (records[object] ??= []).push({
+        IsDeleted: false,
+        CreatedDate: sfDateTime(t),
+        SystemModstamp: sfDateTime(t),
+        ...record,
+      });
     },
     update(object, id, patch) {
       const r = find(object, id);

@@ -21,7 +21,8 @@ export interface SoqlQuery {
 
 export class SoqlError extends Error {}
 
-const TOKEN = /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|(>=|<=|!=|[=<>(),*]))/y;
+const TOKEN =
+  /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|(>=|<=|!=|[=<>(),*]))/y;
 
 function tokenize(soql: string): string[] {
   const out: string[] = [];
@@ -76,7 +77,8 @@ export function parseSoql(soql: string): SoqlQuery {
     for (;;) {
       const field = t[i++]!;
       const op = t[i++]?.toUpperCase() as Condition['op'];
-      if (!['=', '!=', '<', '<=', '>', '>=', 'IN', 'LIKE'].includes(op)) throw new SoqlError(`unsupported operator ${op}`);
+      if (!['=', '!=', '<', '<=', '>', '>=', 'IN', 'LIKE'].includes(op))
+        throw new SoqlError(`unsupported operator ${op}`);
       if (op === 'IN') {
         if (t[i++] !== '(') throw new SoqlError('expected ( after IN');
         const values: Literal[] = [];

@@ -53,7 +53,8 @@ export function parseLimitInfo(header: string | null): ApiUsage | undefined {
   return m ? { used: Number(m[1]), max: Number(m[2]) } : undefined;
 }
 
-export const formatUsage = (u: ApiUsage | undefined): string => (u ? `API usage ${u.used}/${u.max} in the last 24 h` : 'API usage not reported');
+export const formatUsage = (u: ApiUsage | undefined): string =>
+  u ? `API usage ${u.used}/${u.max} in the last 24 h` : 'API usage not reported';
 
 export interface QueryResult<T> {
   totalSize: number;
@@ -109,11 +110,17 @@ export class SalesforceApi {
   }
 
   /** Every page of a SOQL query (`all` = queryAll: deleted and merged records too). */
-  async *query<T extends SalesforceRecord = SalesforceRecord>(soql: string, opts: { all?: boolean } = {}): AsyncGenerator<T[]> {
+  async *query<T extends SalesforceRecord = SalesforceRecord>(
+    soql: string,
+    opts: { all?: boolean } = {},
+  ): AsyncGenerator<T[]> {
     let path: string | undefined = this.dataPath(`/${opts.all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`);
     for (let page = 1; path !== undefined; page++) {
       if (page > this.opts.maxPages) {
-        throw new SalesforceError('API_ERROR', `${this.where}: the query ran past maxPages ${this.opts.maxPages} pages: ${soql}`);
+        throw new SalesforceError(
+          'API_ERROR',
+          `${this.where}: the query ran past maxPages ${this.opts.maxPages} pages: ${soql}`,
+        );
       }
       const res = await this.request('GET', path, undefined, soql);
       const body = res.body as Partial<QueryResult<T>> | null;
@@ -123,7 +130,10 @@ export class SalesforceApi {
       yield body.records;
       path = body.done === false && typeof body.nextRecordsUrl === 'string' ? body.nextRecordsUrl : undefined;
       if (path !== undefined && !path.startsWith('/services/data/')) {
-        throw new SalesforceError('API_ERROR', `${this.where} gave a nextRecordsUrl outside the REST API (${path}); the token is not sent there`);
+        throw new SalesforceError(
+          'API_ERROR',
+          `${this.where} gave a nextRecordsUrl outside the REST API (${path}); the token is not sent there`,
+        );
       }
     }
   }
@@ -138,7 +148,13 @@ export class SalesforceApi {
    * One REST call below the instance (a path starting /services/...). A refused token is renewed
    * once (OAuth). `once`: no retry after a timeout or 5xx (a create that may have happened).
    */
-  async request(method: RequestInit['method'], path: string, body?: unknown, what?: string, opts: { once?: boolean } = {}): Promise<JsonResponse> {
+  async request(
+    method: RequestInit['method'],
+    path: string,
+    body?: unknown,
+    what?: string,
+    opts: { once?: boolean } = {},
+  ): Promise<JsonResponse> {
     const token = await this.currentToken();
     try {
       return await this.send(method, path, body, token, what, opts.once);
@@ -152,12 +168,24 @@ export class SalesforceApi {
     }
   }
 
-  private async send(method: RequestInit['method'], path: string, body: unknown, token: Token, what?: string, once?: boolean): Promise<JsonResponse> {
+  private async send(
+    method: RequestInit['method'],
+    path: string,
+    body: unknown,
+    token: Token,
+    what?: string,
+    once?: boolean,
+  ): Promise<JsonResponse> {
     const url = `${this.origin}${path}`;
     const label = `${this.where} (${method ?? 'GET'} ${path.split('?')[0]})`;
     const http = once ? { ...this.http(), maxAttempts: 1 } : this.http();
     try {
-      const res = await requestJson(url, { method, headers: { authorization: `Bearer ${token.value}` }, ...(body === undefined ? {} : { body }) }, http, label);
+      const res = await requestJson(
+        url,
+        { method, headers: { authorization: `Bearer ${token.value}` }, ...(body === undefined ? {} : { body }) },
+        http,
+        label,
+      );
       this.requests += res.attempts;
       this.noteUsage(res.headers);
       return res;
@@ -199,19 +227,26 @@ export class SalesforceApi {
       return new SalesforceError(
         'AUTH_FAILED',
         `${this.where} refused the access token from ${token.from} (${said}): ` +
-          (token.renewable ? 'check the connected app and its integration user' : 'get a new access token (it expires with the session)'),
+          (token.renewable
+            ? 'check the connected app and its integration user'
+            : 'get a new access token (it expires with the session)'),
         { status, errorCode: code ?? 'INVALID_SESSION_ID', cause: err },
       );
     }
     if (code === 'INVALID_FIELD' || code === 'INVALID_TYPE' || code === 'MALFORMED_QUERY') {
       return new SalesforceError(
         'BAD_QUERY',
-        `${this.where} refused a query (${said}): the field or object is not in the org or not visible to the integration user; ` +
+        `${this.where} refused a query (${said}): the field or object is not in the org ` +
+          'or not visible to the integration user; ' +
           `check the source's salesforce settings and identity rules${what ? ` (query: ${what})` : ''}`,
         { status, errorCode: code, cause: err },
       );
     }
-    return new SalesforceError('API_ERROR', `${this.where} answered ${said}${what ? ` to ${what}` : ''}`, { status, ...(code ? { errorCode: code } : {}), cause: err });
+    return new SalesforceError('API_ERROR', `${this.where} answered ${said}${what ? ` to ${what}` : ''}`, {
+      status,
+      ...(code ? { errorCode: code } : {}),
+      cause: err,
+    });
   }
 
   private async currentToken(): Promise<Token> {
@@ -222,13 +257,16 @@ export class SalesforceApi {
   private async signIn(): Promise<Token> {
     const c = this.opts.credentials;
     if (c.kind === 'token') return { value: c.token, from: c.from, renewable: false };
-    if (c.kind === 'none') throw new SalesforceError('NO_CREDENTIALS', `${this.opts.label}: no Salesforce credentials (${c.hint})`);
+    if (c.kind === 'none')
+      throw new SalesforceError('NO_CREDENTIALS', `${this.opts.label}: no Salesforce credentials (${c.hint})`);
     const { auth, secrets } = c;
     const secret = (await secrets.get(auth.secretName))?.trim();
     if (!secret) {
       throw new SalesforceError(
         'NO_CREDENTIALS',
-        `${this.opts.label}: the secret "${auth.secretName}" for the Salesforce ${auth.flow} flow is missing or empty (in AWS: Secrets Manager; locally: env ${secretEnvName(auth.secretName)})`,
+        `${this.opts.label}: the secret "${auth.secretName}" for the Salesforce ${auth.flow} flow ` +
+          'is missing or empty ' +
+          `(in AWS: Secrets Manager; locally: env ${secretEnvName(auth.secretName)})`,
       );
     }
     const tokenUrl = auth.tokenUrl ?? `${c.instanceUrl.replace(/\/+$/, '')}/services/oauth2/token`;
@@ -236,7 +274,11 @@ export class SalesforceApi {
     if (auth.flow === 'client-credentials') {
       const doc = parseJsonSecret(secret);
       if (typeof doc?.clientId !== 'string' || typeof doc.clientSecret !== 'string') {
-        throw new SalesforceError('NO_CREDENTIALS', `${this.opts.label}: the secret "${auth.secretName}" must be JSON { "clientId": "...", "clientSecret": "..." }`);
+        throw new SalesforceError(
+          'NO_CREDENTIALS',
+          `${this.opts.label}: the secret "${auth.secretName}" must be JSON ` +
+            '{ "clientId": "...", "clientSecret": "..." }',
+        );
       }
       form.set('grant_type', 'client_credentials');
       form.set('client_id', doc.clientId);
@@ -244,13 +286,20 @@ export class SalesforceApi {
     } else {
       const doc = secret.startsWith('{') ? parseJsonSecret(secret) : { privateKey: secret };
       if (typeof doc?.privateKey !== 'string') {
-        throw new SalesforceError('NO_CREDENTIALS', `${this.opts.label}: the secret "${auth.secretName}" must be a PEM private key or JSON { "privateKey": "-----BEGIN ..." }`);
+        throw new SalesforceError(
+          'NO_CREDENTIALS',
+          `${this.opts.label}: the secret "${auth.secretName}" must be a PEM private key ` +
+            'or JSON { "privateKey": "-----BEGIN ..." }',
+        );
       }
       let key;
       try {
         key = createPrivateKey(doc.privateKey);
       } catch (e) {
-        throw new SalesforceError('NO_CREDENTIALS', `${this.opts.label}: the secret "${auth.secretName}" holds no readable private key (${(e as Error).message})`);
+        throw new SalesforceError(
+          'NO_CREDENTIALS',
+          `${this.opts.label}: the secret "${auth.secretName}" holds no readable private key (${(e as Error).message})`,
+        );
       }
       // Salesforce accepts an assertion that expires within 3 minutes.
       const assertion = await new SignJWT({})
@@ -265,16 +314,24 @@ export class SalesforceApi {
     }
     let res: JsonResponse;
     try {
-      res = await requestJson(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() }, this.http(), `Salesforce's token endpoint ${tokenUrl}`);
+      res = await requestJson(
+        tokenUrl,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() },
+        this.http(),
+        `Salesforce's token endpoint ${tokenUrl}`,
+      );
       this.requests += res.attempts;
     } catch (err) {
       this.requests++;
       if (err instanceof HttpSourceError && err.status !== undefined && err.status < 500) {
         const o = parseJsonSecret(err.body ?? '') as { error?: unknown; error_description?: unknown } | undefined;
-        const said = o?.error ? `${String(o.error)}${o.error_description ? `: ${String(o.error_description)}` : ''}` : `HTTP ${err.status}`;
+        const said = o?.error
+          ? `${String(o.error)}${o.error_description ? `: ${String(o.error_description)}` : ''}`
+          : `HTTP ${err.status}`;
         throw new SalesforceError(
           'AUTH_FAILED',
-          `Salesforce's token endpoint ${tokenUrl} refused the ${auth.flow} sign-in with the secret "${auth.secretName}" (${said}): ` +
+          `Salesforce's token endpoint ${tokenUrl} refused the ${auth.flow} sign-in ` +
+            `with the secret "${auth.secretName}" (${said}): ` +
             'check the connected app (flow enabled, integration user, pre-authorised for JWT) and the secret',
           { status: err.status, cause: err },
         );
@@ -282,7 +339,11 @@ export class SalesforceApi {
       throw new SalesforceError('API_ERROR', (err as Error).message, { cause: err });
     }
     const token = (res.body as { access_token?: unknown } | null)?.access_token;
-    if (typeof token !== 'string' || token === '') throw new SalesforceError('AUTH_FAILED', `Salesforce's token endpoint ${tokenUrl} answered without an access_token`);
+    if (typeof token !== 'string' || token === '')
+      throw new SalesforceError(
+        'AUTH_FAILED',
+        `Salesforce's token endpoint ${tokenUrl} answered without an access_token`,
+      );
     return { value: token, from: `the ${auth.flow} flow (secret "${auth.secretName}")`, renewable: true };
   }
 }
@@ -315,7 +376,8 @@ function parseJsonSecret(text: string): Record<string, unknown> | undefined {
 export const soqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** A SOQL dateTime literal (whole seconds, UTC). */
-export const soqlDateTime = (epochMs: number): string => new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export const soqlDateTime = (epochMs: number): string =>
+  new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** `2026-12-01T12:00:00.000+0000` (Salesforce's form) -> epoch ms; NaN when unreadable. */
 export function parseSalesforceDateTime(value: unknown): number {
@@ -337,12 +399,24 @@ export function salesforceApiFor(
     ? { kind: 'token', token, from: `the environment variable ${s.tokenEnv}` }
     : s.auth
       ? { kind: 'oauth', auth: s.auth, secrets: deps.secrets, instanceUrl: s.instanceUrl }
-      : { kind: 'none', hint: `locally: export ${s.tokenEnv}=<access token>; in AWS: set salesforce.auth to the client-credentials or jwt-bearer flow` };
+      : {
+          kind: 'none',
+          hint:
+            `locally: export ${s.tokenEnv}=<access token>; ` +
+            'in AWS: set salesforce.auth to the client-credentials or jwt-bearer flow',
+        };
   return new SalesforceApi({
     instanceUrl: s.instanceUrl,
     apiVersion: s.apiVersion,
     credentials,
-    http: { timeoutMs: s.timeoutMs, maxAttempts: s.maxAttempts, baseDelayMs: s.baseDelayMs, maxDelayMs: s.maxDelayMs, maxRetryAfterMs: s.maxRetryAfterMs, ...deps.hooks },
+    http: {
+      timeoutMs: s.timeoutMs,
+      maxAttempts: s.maxAttempts,
+      baseDelayMs: s.baseDelayMs,
+      maxDelayMs: s.maxDelayMs,
+      maxRetryAfterMs: s.maxRetryAfterMs,
+      ...deps.hooks,
+    },
     maxPages: s.maxPages,
     label: `source "${def.name}"`,
   });

@@ -5,13 +5,21 @@
 // a calendar date; CreatedDate is a UTC timestamp, read as a local date in the company's time zone.
 import type { ContractRow } from '../../../domain/billing/types';
 import type { LocalDateOfInstant } from '../../../domain/dates';
-import { resolveAccountId, type AccountDirectory, type AccountIdentityRule, type IdentityMatch } from '../../../domain/sources/account-identity';
+import {
+  resolveAccountId,
+  type AccountDirectory,
+  type AccountIdentityRule,
+  type IdentityMatch,
+} from '../../../domain/sources/account-identity';
 import type { SalesforceSettings } from '../../../domain/sources/salesforce-definition';
 import { parseSalesforceDateTime, type SalesforceRecord } from './api';
 
 export type Outcome = 'won' | 'lost' | 'open';
 
-export type OpportunityKind = { entity: 'renewals' } | { entity: 'expansions'; type: 'upsell' | 'cross_sell' } | { entity: undefined };
+export type OpportunityKind =
+  | { entity: 'renewals' }
+  | { entity: 'expansions'; type: 'upsell' | 'cross_sell' }
+  | { entity: undefined };
 
 /** A record's field, following relationships (`Account.Website`); undefined when absent or null. */
 export function fieldOf(record: Readonly<Record<string, unknown>> | null | undefined, path: string): unknown {
@@ -23,7 +31,8 @@ export function fieldOf(record: Readonly<Record<string, unknown>> | null | undef
   return v === null ? undefined : v;
 }
 
-const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : String(v));
+const text = (v: unknown): string =>
+  v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : String(v);
 
 /** A number as Salesforce sent it, as a decimal string (an exponent form is left for the contract to refuse). */
 const amountText = (v: unknown): string => (typeof v === 'number' ? String(v) : text(v));
@@ -64,7 +73,11 @@ export interface MapContext {
 /** The Pulse account of an Account record (or of an Opportunity's `Account` relationship). */
 export function accountMatch(account: Readonly<Record<string, unknown>>, id: string, ctx: MapContext): IdentityMatch {
   const website = text(account.Website);
-  return resolveAccountId({ source: ctx.source, sourceId: id, fields: account, domains: website ? [website] : [] }, ctx.identity, ctx.directory);
+  return resolveAccountId(
+    { source: ctx.source, sourceId: id, fields: account, domains: website ? [website] : [] },
+    ctx.identity,
+    ctx.directory,
+  );
 }
 
 function localDate(timestamp: unknown, dates: LocalDateOfInstant): string {
@@ -109,7 +122,12 @@ export function renewalRow(o: SalesforceRecord, accountId: string, ctx: MapConte
   return row;
 }
 
-export function expansionRow(o: SalesforceRecord, type: 'upsell' | 'cross_sell', accountId: string, ctx: MapContext): ContractRow {
+export function expansionRow(
+  o: SalesforceRecord,
+  type: 'upsell' | 'cross_sell',
+  accountId: string,
+  ctx: MapContext,
+): ContractRow {
   const s = ctx.settings;
   const row: ContractRow = {
     opportunity_id: text(o.Id),

@@ -16,13 +16,32 @@ import type { SalesforceSourceDefinition } from '../../../domain/sources/registr
 import type { EntityName } from '../../../domain/contract/entities';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
-import { formatUsage, parseSalesforceDateTime, SalesforceError, soqlDateTime, soqlString, type SalesforceApi, type SalesforceRecord } from './api';
-import { accountMatch, accountRow, classifyOpportunity, expansionRow, opportunityAccountId, renewalRow, type MapContext } from './map';
+import {
+  formatUsage,
+  parseSalesforceDateTime,
+  SalesforceError,
+  soqlDateTime,
+  soqlString,
+  type SalesforceApi,
+  type SalesforceRecord,
+} from './api';
+import {
+  accountMatch,
+  accountRow,
+  classifyOpportunity,
+  expansionRow,
+  opportunityAccountId,
+  renewalRow,
+  type MapContext,
+} from './map';
 
 export const SALESFORCE_STATE = { hwm: (object: SObject) => `hwm:${object}` } as const;
 
 type SObject = 'Account' | 'Opportunity';
 type OpportunityEntity = 'renewals' | 'expansions';
+
+/** Every query reads in modification order: a mark taken from the data is where the next sync starts. */
+const BY_MODSTAMP = 'ORDER BY SystemModstamp, Id';
 
 /** How many Account ids one `AccountId IN (...)` query carries. */
 const ACCOUNT_CHUNK = 100;
@@ -33,7 +52,7 @@ export interface SalesforceSourceOptions {
   definition: SalesforceSourceDefinition;
   timeZone: string;
   api: SalesforceApi;
-  /** Where the sync remembers its high-water marks; without it every run reads everything and deletes nothing (an export). */
+  /** Where the sync remembers its marks; without it every run reads everything and deletes nothing (an export). */
   syncState?: SyncStateStore;
   /** Ignore the high-water marks: read every record (and every delete still in the recycle bin). */
   full?: boolean;
@@ -158,7 +177,9 @@ export class SalesforceSource implements ContractSource {
   private async plan(): Promise<Plan> {
     const state = this.opts.syncState;
     if (!state) return { since: {}, hasHistory: false };
-    const marks = await Promise.all((['Account', 'Opportunity'] as const).map((o) => state.get(this.def.name, SALESFORCE_STATE.hwm(o))));
+    const marks = await Promise.all(
+      (['Account', 'Opportunity'] as const).map((o) => state.get(this.def.name, SALESFORCE_STATE.hwm(o))),
+    );
     const hasHistory = marks.some((m) => m !== undefined);
     if (this.opts.full) return { since: {}, hasHistory };
     const overlap = this.def.salesforce.overlapMinutes * 60_000;
@@ -209,14 +230,26 @@ export class SalesforceSource implements ContractSource {
   private accountFields(): string[] {
     const s = this.def.salesforce;
     const identity = this.def.identity.flatMap((r) => (r.by === 'field' ? [r.field] : []));
-    return unique(['Id', 'Name', 'Website', 'OwnerId', 'Owner.Email', 'CreatedDate', 'SystemModstamp', ...identity, ...(s.segmentField ? [s.segmentField] : []), ...(s.regionField ? [s.regionField] : [])]);
+    return unique([
+      'Id',
+      'Name',
+      'Website',
+      'OwnerId',
+      'Owner.Email',
+      'CreatedDate',
+      'SystemModstamp',
+      ...identity,
+      ...(s.segmentField ? [s.segmentField] : []),
+      ...(s.regionField ? [s.regionField] : []),
+    ]);
   }
 
   private async *accountRows(session: Session): AsyncGenerator<SourceRow> {
     const api = this.opts.api;
     const incremental = session.plan.since.Account !== undefined;
     let line = 0;
-    const soql = `SELECT ${this.accountFields().join(', ')} FROM Account${this.where(session, 'Account')} ORDER BY SystemModstamp, Id`;
+    const fields = this.accountFields().join(', ');
+    const soql = `SELECT ${fields} FROM Account${this.where(session, 'Account')} ${BY_MODSTAMP}`;
     for await (const page of api.query(soql)) {
       for (const a of page) {
         this.seen(session, 'Account', a);
@@ -226,14 +259,17 @@ export class SalesforceSource implements ContractSource {
         yield ok(++line, row);
         if (incremental) session.changedAccounts.add(String(a.Id));
         // Matched now: a row it had while unmatched (`<source>:<Id>`) goes.
-        if (session.plan.hasHistory && !unmatched) yield del(++line, { account_id: `${this.def.name}:${String(a.Id)}` });
+        if (session.plan.hasHistory && !unmatched)
+          yield del(++line, { account_id: `${this.def.name}:${String(a.Id)}` });
       }
       if (this.outOfTime(session)) return;
     }
     if (!session.plan.hasHistory) return;
     // A deleted Account's own row goes; an Account matched to a billing account leaves that account to billing.
     const identity = this.def.identity.flatMap((r) => (r.by === 'field' ? [r.field] : []));
-    const deleted = `SELECT ${unique(['Id', 'Website', 'SystemModstamp', ...identity]).join(', ')} FROM Account${this.where(session, 'Account', 'IsDeleted = true')} ORDER BY SystemModstamp, Id`;
+    const goneFields = unique(['Id', 'Website', 'SystemModstamp', ...identity]).join(', ');
+    const gone = this.where(session, 'Account', 'IsDeleted = true');
+    const deleted = `SELECT ${goneFields} FROM Account${gone} ${BY_MODSTAMP}`;
     for await (const page of api.query(deleted, { all: true })) {
       for (const a of page) {
         this.seen(session, 'Account', a);
@@ -269,7 +305,11 @@ export class SalesforceSource implements ContractSource {
   }
 
   /** The rows of one opportunity entity; the first such file reads Salesforce and keeps the other's rows. */
-  private async *opportunityFile(session: Session, entity: OpportunityEntity, files: readonly OpportunityEntity[]): AsyncGenerator<SourceRow> {
+  private async *opportunityFile(
+    session: Session,
+    entity: OpportunityEntity,
+    files: readonly OpportunityEntity[],
+  ): AsyncGenerator<SourceRow> {
     if (session.opportunitiesRead) {
       yield* session.stash.get(entity) ?? [];
       session.stash.delete(entity);
@@ -297,7 +337,9 @@ export class SalesforceSource implements ContractSource {
     const done = new Set<string>();
     const history = session.plan.hasHistory;
     const self = this;
-    async function* mapped(records: SalesforceRecord[]): AsyncGenerator<[OpportunityEntity, (line: number) => SourceRow]> {
+    async function* mapped(
+      records: SalesforceRecord[],
+    ): AsyncGenerator<[OpportunityEntity, (line: number) => SourceRow]> {
       for (const o of records) {
         const id = String(o.Id);
         if (done.has(id)) continue;
@@ -305,20 +347,30 @@ export class SalesforceSource implements ContractSource {
         const kind = classifyOpportunity(o, self.def.salesforce);
         if (history) {
           // Reclassified (its Type changed): the row it had in the other entity goes.
-          for (const e of ['renewals', 'expansions'] as const) if (e !== kind.entity) yield [e, (line) => del(line, idRow(e, id))];
+          for (const e of ['renewals', 'expansions'] as const)
+            if (e !== kind.entity) yield [e, (line) => del(line, idRow(e, id))];
         }
         if (kind.entity === undefined) continue;
         const accountId = opportunityAccountId(o, self.ctx);
         if (accountId === undefined) {
           const raw = JSON.stringify(o);
-          yield [kind.entity, (line) => ({ ok: false, error: { line, field: 'account_id', reason: `Opportunity ${id} has no Account`, raw } })];
+          yield [
+            kind.entity,
+            (line) => ({
+              ok: false,
+              error: { line, field: 'account_id', reason: `Opportunity ${id} has no Account`, raw },
+            }),
+          ];
           continue;
         }
-        const row = kind.entity === 'renewals' ? renewalRow(o, accountId, self.ctx) : expansionRow(o, kind.type, accountId, self.ctx);
+        const row =
+          kind.entity === 'renewals'
+            ? renewalRow(o, accountId, self.ctx)
+            : expansionRow(o, kind.type, accountId, self.ctx);
         yield [kind.entity, (line) => ok(line, row)];
       }
     }
-    const soql = `SELECT ${fields} FROM Opportunity${this.where(session, 'Opportunity')} ORDER BY SystemModstamp, Id`;
+    const soql = `SELECT ${fields} FROM Opportunity${this.where(session, 'Opportunity')} ${BY_MODSTAMP}`;
     for await (const page of api.query(soql)) {
       for (const o of page) this.seen(session, 'Opportunity', o);
       yield* mapped(page);
@@ -327,11 +379,18 @@ export class SalesforceSource implements ContractSource {
     // The Opportunities of changed Accounts: their account id follows the Account's identity.
     const accounts = [...session.changedAccounts];
     for (let i = 0; i < accounts.length; i += ACCOUNT_CHUNK) {
-      const ids = accounts.slice(i, i + ACCOUNT_CHUNK).map(soqlString).join(', ');
-      for await (const page of api.query(`SELECT ${fields} FROM Opportunity WHERE AccountId IN (${ids}) ORDER BY SystemModstamp, Id`)) yield* mapped(page);
+      const ids = accounts
+        .slice(i, i + ACCOUNT_CHUNK)
+        .map(soqlString)
+        .join(', ');
+      for await (const page of api.query(
+        `SELECT ${fields} FROM Opportunity WHERE AccountId IN (${ids}) ${BY_MODSTAMP}`,
+      ))
+        yield* mapped(page);
     }
     if (!history) return;
-    const deleted = `SELECT Id, SystemModstamp FROM Opportunity${this.where(session, 'Opportunity', 'IsDeleted = true')} ORDER BY SystemModstamp, Id`;
+    const gone = this.where(session, 'Opportunity', 'IsDeleted = true');
+    const deleted = `SELECT Id, SystemModstamp FROM Opportunity${gone} ${BY_MODSTAMP}`;
     for await (const page of api.query(deleted, { all: true })) {
       for (const o of page) {
         this.seen(session, 'Opportunity', o);
@@ -347,13 +406,22 @@ export class SalesforceSource implements ContractSource {
    * The Account mark waits for the Opportunities: an Account changed in this run has its
    * Opportunities re-read, and if they were not stored, the next run must see that Account again.
    */
-  private async settleAccounts(session: Session, outcome: FileOutcome, oppFiles: readonly OpportunityEntity[]): Promise<string | undefined> {
+  private async settleAccounts(
+    session: Session,
+    outcome: FileOutcome,
+    oppFiles: readonly OpportunityEntity[],
+  ): Promise<string | undefined> {
     session.outcomes.set('accounts', outcome);
     if (outcome !== 'processed' || (oppFiles.length > 0 && !session.stoppedEarly)) return undefined;
     return this.storeMarks(session, ['Account']);
   }
 
-  private async settleOpportunities(session: Session, entity: OpportunityEntity, outcome: FileOutcome, files: readonly OpportunityEntity[]): Promise<string | undefined> {
+  private async settleOpportunities(
+    session: Session,
+    entity: OpportunityEntity,
+    outcome: FileOutcome,
+    files: readonly OpportunityEntity[],
+  ): Promise<string | undefined> {
     session.outcomes.set(entity, outcome);
     if (entity !== files[files.length - 1]) return undefined;
     // The mark covers both entities: stored only when every one of them was stored.
