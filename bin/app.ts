@@ -45,6 +45,9 @@ const jobs = JOB_NAMES;
 // The archive's download endpoint (function URL).
 const downloadEntry = join(projectRoot, 'functions', 'handlers', 'download.ts');
 if (!existsSync(downloadEntry)) fail(`the download endpoint's handler does not exist: ${downloadEntry}`);
+// The alert action endpoint (function URL): snooze and acknowledge from the e-mails and Slack.
+const alertActionEntry = join(projectRoot, 'functions', 'handlers', 'alert-action.ts');
+if (!existsSync(alertActionEntry)) fail(`the alert action endpoint's handler does not exist: ${alertActionEntry}`);
 // Years the finance archive is kept (-c archiveRetentionYears=10); default 7.
 const retention = app.node.tryGetContext('archiveRetentionYears');
 const archiveRetentionYears = retention === undefined ? undefined : Number(retention);
@@ -78,6 +81,7 @@ new PulseStack(app, `Pulse-${stage}`, {
   handlerEntry,
   stage,
   downloadEntry,
+  alertActionEntry,
   ...(downloadDomain ? { downloadDomain } : {}),
   ...(downloadWebAcl ? { downloadWebAcl } : {}),
   ...(archiveRetentionYears !== undefined ? { archiveRetentionYears } : {}),
