@@ -157,6 +157,19 @@ describe('mapping', () => {
     expect(expansions.find((e) => e.opportunity_id === '006E1')?.account_id).toBe('salesforce:001A');
   });
 
+  it('an Opportunity without an Account is a rejected row naming it, never dropped', async () => {
+    const server = await serve();
+    server.records.Opportunity!.push({ ...server.records.Opportunity![0]!, Id: '006P1', AccountId: null });
+    const { result, renewals } = await exportTo(definition(server.url));
+    expect(renewals.map((r) => r.renewal_id)).not.toContain('006P1');
+    expect(result.summary.rejects).toHaveLength(1);
+    expect(result.summary.rejects[0]).toMatchObject({
+      file: expect.stringMatching(/^Salesforce Opportunities -> renewals/),
+      field: 'account_id',
+      reason: 'Opportunity 006P1 has no Account',
+    });
+  });
+
   it('an Account field the org lacks is one clear error naming it', async () => {
     const server = await serve();
     const def = definition(server.url, { segmentField: 'Tier__c' });
