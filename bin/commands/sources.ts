@@ -217,10 +217,10 @@ export function formatMatch(m: AccountMatch): string {
     const head = `${s.source} (${s.connector}, ${s.role}): ${s.records} record(s)${s.rejected ? `, ${s.rejected} rejected (pulse sources test ${s.source})` : ''}`;
     out.push(head);
     if (s.error) out.push(`  could not be read: ${s.error}`);
-    else if (s.role !== 'billing' || s.unmatched.length) {
+    else if (s.unmatched.length) {
       out.push(`  ${s.unmatched.length} record(s) name no account:`);
       for (const r of s.unmatched) out.push(`    ${r.entity} ${r.id} -> ${r.accountId}`);
-    }
+    } else if (s.role !== 'billing') out.push('  every record names an account');
   }
   out.push('');
   if (m.billingSources.length === 0) out.push('No billing source (Stripe, or one that yields subscriptions): nothing to compare the CRM with.');
