@@ -58,7 +58,8 @@ export function dataQualityOf(runs: readonly IngestRunSummary[], timeZone: strin
           .join(', '),
         location: r.rejects?.location ?? null,
         link: rejectsLink(r.rejects?.location),
-        ...(r.counts?.unmatched ? { unmatched: r.counts.unmatched } : {}),
+        // Always present: the templates' strict `#if unmatched` refuses a missing value.
+        unmatched: r.counts?.unmatched ?? 0,
       }),
     );
   return { sources, rejectedRows: sources.reduce((n, s) => n + s.rejectedRows, 0), known: sources.length > 0 };

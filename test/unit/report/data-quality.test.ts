@@ -21,9 +21,9 @@ describe('data quality footer', () => {
       known: true,
       rejectedRows: 3,
       sources: [
-        { source: 'billing', lastIngest: '2026-11-23', status: 'succeeded', rejectedRows: 0, topFields: '', location: null, link: null },
+        { source: 'billing', lastIngest: '2026-11-23', status: 'succeeded', rejectedRows: 0, topFields: '', location: null, link: null, unmatched: 0 },
         // 03:01 UTC is still 22 November in New York
-        { source: 'crm', lastIngest: '2026-11-22', status: 'succeeded', rejectedRows: 3, topFields: 'nps.score (2), * (1), a.b (1)', location: 's3://r/rejects/x/rejects.csv', link: 'https://s3.console.aws.amazon.com/s3/object/r?prefix=rejects%2Fx%2Frejects.csv' },
+        { source: 'crm', lastIngest: '2026-11-22', status: 'succeeded', rejectedRows: 3, topFields: 'nps.score (2), * (1), a.b (1)', location: 's3://r/rejects/x/rejects.csv', link: 'https://s3.console.aws.amazon.com/s3/object/r?prefix=rejects%2Fx%2Frejects.csv', unmatched: 0 },
       ],
     });
     expect(dataQualityOf([], 'UTC')).toEqual({ known: false, rejectedRows: 0, sources: [] });
