@@ -1,0 +1,118 @@
+// The chat messages (pure) and the Monday headline: Block Kit within Slack's limits for any digest
+// size, the headline's figures as the report formats them, posted once per week to Slack.
+import { afterEach, describe, expect, it } from 'vitest';
+import { InMemorySendLedger } from '../../../functions/adapters/memory/alerts';
+import { SlackWebApiChat } from '../../../functions/adapters/slack/web-api-chat';
+import { announceWeeklyReport } from '../../../functions/app/chat-notify';
+import type { AlertView, DigestModel } from '../../../functions/domain/alerts';
+import { digestCard, digestPost, escapeMrkdwn, headlineModel, headlinePost } from '../../../functions/domain/chat';
+import type { WeeklyReportView } from '../../../functions/domain/report';
+import { startFakeSlack, type FakeSlack } from '../../support/fake-slack/server';
+import { MemoryRunLedger } from '../report/fakes';
+
+const view = (i: number): AlertView => ({
+  id: `usage-decline:A${i}:R${i}`,
+  severity: 'warning',
+  severityLabel: 'warning',
+  critical: false,
+  rule: 'usage-decline',
+  ruleTitle: 'Usage decline',
+  accountId: `A${i}`,
+  accountName: `Account ${i} <&>`,
+  owner: `owner${i}@northwind.example`,
+  arr: '$84,000',
+  arrCents: 8_400_000,
+  why: 'usage trend over 4 weeks -42% (at most -30%); renewal of $84,000 due in 21 days '.repeat(2),
+  signals: [],
+  renewal: 'renewal of $84,000 due in 21 days',
+  play: 'Adoption workshop with the main user teams',
+  openedOn: '2026-11-20',
+  snoozed: '',
+  resolution: '',
+});
+
+function bigDigest(n: number): DigestModel {
+  const items = Array.from({ length: n }, (_, i) => view(i));
+  return {
+    audience: 'cco',
+    recipient: '#cs-renewal-risk',
+    company: 'Northwind',
+    date: '2026-11-23',
+    subject: `Renewal risk 2026-11-23: ${n} new; ${n} open`,
+    summary: `${n} new; ${n} open`,
+    sections: [
+      { kind: 'opened', title: 'New', items },
+      { kind: 'reminder', title: 'Still open (reminder)', items },
+    ],
+    atRiskTitle: 'Top 10 accounts by ARR at risk',
+    atRisk: items.slice(0, 10).map((a, i) => ({ rank: i + 1, accountName: a.accountName, accountId: a.accountId, arr: a.arr, owner: a.owner, critical: false, severityLabel: 'warning', alerts: a.ruleTitle, renewal: a.renewal })),
+    totalOpen: n,
+    noticeCount: 2 * n,
+    noticeIds: [],
+    intro: '',
+  };
+}
+
+describe('Slack and Teams messages', () => {
+  it('keeps a digest of any size within Block Kit limits (50 blocks, 3,000 characters a section), saying how many were left out', () => {
+    for (const n of [1, 40, 600]) {
+      const post = digestPost(bigDigest(n));
+      expect(post.blocks.length).toBeLessThanOrEqual(50);
+      for (const b of post.blocks as Record<string, any>[]) if (b.type === 'section' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
+      const text = JSON.stringify(post.blocks);
+      if (n === 600) expect(text).toMatch(/… and \d+ more/);
+      else expect(text).not.toContain('more');
+      expect(text).toContain('Account 0 &lt;&amp;&gt;');
+    }
+    const card = digestCard(bigDigest(600));
+    expect(JSON.stringify(card.card)).toContain('… and 585 more');
+  });
+
+  it('escapes only what mrkdwn needs', () => {
+    expect(escapeMrkdwn('<@U1> & *bold*')).toBe('&lt;@U1&gt; &amp; *bold*');
+  });
+});
+
+// The parts of the weekly report's view the headline reads.
+const reportView = {
+  meta: { companyName: 'Northwind', locale: 'en-US', currency: 'USD', week: '2026-W48', range: 'Nov 23 – 29, 2026', archive: { label: 'Finance archive: this week', url: 'https://pulse.example/a/index?t=x' } },
+  headline: [
+    { id: 'closingArr', label: 'Closing ARR', value: 1_623_450_000, format: 'moneyCompact', change: { value: 8_450_000, direction: 'up', tone: 'good', arrow: '▲' }, note: '' },
+    { id: 'nrr', label: 'NRR', value: 1.042, format: 'percent', change: { value: 0.004, direction: 'up', tone: 'good', arrow: '▲' }, note: '' },
+    { id: 'grr', label: 'GRR', value: 0.91, format: 'percent', change: null, note: '' },
+    { id: 'customers', label: 'Customers', value: 300, format: 'count', change: null, note: '' },
+    { id: 'arrAtRisk', label: 'ARR at risk', value: 120_000_000, format: 'moneyCompact', change: { value: 0, direction: 'flat', tone: 'neutral', arrow: '▬' }, note: '' },
+  ],
+} as unknown as WeeklyReportView;
+
+describe('the Monday headline', () => {
+  let fake: FakeSlack | undefined;
+  afterEach(async () => fake?.close());
+
+  it('says ARR, NRR, GRR and ARR at risk as the report formats them, with the archive link', () => {
+    const model = headlineModel(reportView);
+    expect(model.figures).toEqual([
+      { label: 'Closing ARR', value: '$16.2M', change: '+$84.5K' },
+      { label: 'NRR', value: '104.2%', change: '+0.4 pts' },
+      { label: 'GRR', value: '91.0%', change: '' },
+      { label: 'ARR at risk', value: '$1.2M', change: '' },
+    ]);
+    expect(JSON.stringify(headlinePost(model).blocks)).toContain('<https://pulse.example/a/index?t=x|Finance archive: this week>');
+  });
+
+  it('is posted to the weekly report channel once per week, recorded as its own run', async () => {
+    fake = await startFakeSlack();
+    const chat = { slack: { chat: new SlackWebApiChat({ token: fake.token, apiUrl: fake.apiUrl }), channel: '#cs-renewal-risk', directMessageOwners: true, weeklyReportChannel: '#exec' } };
+    const deps = { ledger: new InMemorySendLedger(), chat, runLedger: new MemoryRunLedger() };
+    const first = await announceWeeklyReport(deps, reportView, 'schedule');
+    const again = await announceWeeklyReport(deps, reportView, 'schedule');
+    expect(first.map((o) => `${o.key.kind} ${o.key.period} ${o.key.recipient} ${o.status}`)).toEqual(['weekly-headline 2026-W48 #exec sent']);
+    expect(again.map((o) => o.status)).toEqual(['already-sent']);
+    expect(fake.posts).toHaveLength(1);
+    expect(fake.posts[0]!.text).toMatch(/^Northwind weekly report 2026-W48: Closing ARR \$16\.2M/);
+    expect(deps.runLedger.runs.map((r) => `${r.kind} ${r.subject} ${r.status} ${JSON.stringify(r.counts)}`)).toEqual([
+      'report weekly-headline succeeded {"slack.sent":1}',
+      'report weekly-headline succeeded {"slack.alreadySent":1}',
+    ]);
+  });
+});
