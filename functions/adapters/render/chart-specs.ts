@@ -30,7 +30,7 @@ export const COLORS = {
   grid: '#E5E7EB',
   axis: '#C4C9D1',
   connector: '#9CA3AF',
-  /** Annotation lines and their numbers (5.9:1 on white). */
+  /** Annotation lines and their numbers (4.9:1 on white). */
   annotation: '#8E5BB5',
 } as const;
 
