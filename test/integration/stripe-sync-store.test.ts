@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStore, pulseTableDefinition } from '../../functions/adapters/dynamodb';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
+import { StoredAccountDirectory } from '../../functions/adapters/sources/account-directory';
 import { connectSource } from '../../functions/adapters/sources/connect';
 import { EnvSecrets } from '../../functions/adapters/sources/http/credentials';
 import { ingestSource } from '../../functions/app/ingest-source';
@@ -85,5 +86,12 @@ describe('Stripe into DynamoDB', () => {
     const runs = await ledger.list({ kind: 'ingest' });
     expect(runs.map((x) => x.status)).toEqual(['succeeded', 'succeeded']);
     expect(runs[0]!.counts.deleted).toBe(2);
+
+    // Billing's e-mail domains, listed back from DynamoDB: one side record per customer.
+    const directory = new StoredAccountDirectory({ syncState, billingSources: ['stripe'] });
+    await directory.load();
+    expect(directory.accounts()).toEqual([...new Set((await store.loadDataset()).accounts.map((a) => a.accountId))].sort());
+    // Every customer of the scenario bills to an address at example.com: shared, so ambiguous.
+    expect(directory.byDomain('example.com')).toBeUndefined();
   }, 120_000);
 });
