@@ -9,6 +9,7 @@ import { FolderSource } from '../../functions/adapters/sources/file-reader';
 import { EnvSecrets } from '../../functions/adapters/sources/http/credentials';
 import { ingestSource } from '../../functions/app/ingest-source';
 import { matchAccounts } from '../../functions/app/match-accounts';
+import { formatMatch } from '../../bin/commands/sources';
 import { parseConfig } from '../../functions/config';
 import type { EntityName } from '../../functions/domain/contract/entities';
 import { RowValidator } from '../../functions/domain/contract/validate';
@@ -130,5 +131,10 @@ describe('one account identity', () => {
     expect(bySource.zendesk!.records).toBe(5);
     expect(bySource.stripe!.unmatched).toEqual([]);
     expect(bySource.crm!.unmatched).toEqual([]);
+
+    // What the command prints: exactly those.
+    const text = formatMatch(match);
+    expect(text).toContain('zendesk (zendesk, other): 5 record(s)\n  2 record(s) name no account:\n    tickets 31 -> zendesk:3\n    tickets 41 -> zendesk:4\n');
+    expect(text).toContain('In billing (stripe), not in the CRM (crm): 3 of 5\n    cus_stark\n    HOOLI\n    UMBRELLA\nIn the CRM, not in billing: 1 of 3\n    WAYNE');
   });
 });
