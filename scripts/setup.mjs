@@ -46,6 +46,14 @@ const requirements = [
     manual: 'install poppler-utils (sudo apt-get install -y poppler-utils; macOS: brew install poppler); without it the board pack PDF tests are skipped',
     optional: true,
   },
+  {
+    // Only the e-mail spam-score test needs it (it skips, saying why, when spamassassin is absent).
+    what: 'SpamAssassin (for the spam-score test of every e-mail)',
+    present: () => has('spamassassin', ['--version']),
+    packages: ['spamassassin'],
+    manual: 'install SpamAssassin (sudo apt-get install -y spamassassin); without it the spam-score test is skipped',
+    optional: true,
+  },
 ];
 
 let failed = false;

@@ -21,8 +21,8 @@ export interface RenderedEmail {
   html: string;
   text: string;
   subject: string;
-  /** The message as the mailer got it (the weekly report's images still as attachments). */
-  message?: OutgoingMessage;
+  /** The message as the mailer gets it (images as attachments), to compose the raw MIME from. */
+  message: OutgoingMessage;
 }
 
 export async function renderEveryEmail(): Promise<RenderedEmail[]> {
@@ -37,7 +37,8 @@ export async function renderEveryEmail(): Promise<RenderedEmail[]> {
   );
   const report = await createWeeklyReportRenderer();
   const weekly = await report.renderWeeklyReport(view);
-  emails.push({ name: 'weekly report', html: htmlWithInlineImages({ from: 'x@x.example', to: ['y@x.example'], ...weekly }), text: weekly.text, subject: weekly.subject });
+  const weeklyMessage: OutgoingMessage = { from: 'pulse@northwind.example', to: ['ceo@northwind.example'], ...weekly };
+  emails.push({ name: 'weekly report', html: htmlWithInlineImages(weeklyMessage), text: weekly.text, subject: weekly.subject, message: weeklyMessage });
   const delayed = await report.renderDelayedNotice({
     companyName: 'Northwind Cloud',
     week: '2026-W47',
@@ -45,7 +46,8 @@ export async function renderEveryEmail(): Promise<RenderedEmail[]> {
     problems: ['Source "billing-export-with-a-long-name" was last ingested 2026-11-12, 10 days ago'],
     nextStep: 'Run pulse sources sync billing-export-with-a-long-name.',
   });
-  emails.push({ name: 'report delayed', html: delayed.html, text: delayed.text, subject: delayed.subject });
+  const delayedMessage: OutgoingMessage = { from: 'pulse@northwind.example', to: ['ops@northwind.example'], ...delayed };
+  emails.push({ name: 'report delayed', html: delayed.html, text: delayed.text, subject: delayed.subject, message: delayedMessage });
 
   const acct = (accountId: string, name: string, ownerEmail: string): Account => ({ accountId, name, ownerEmail });
   const detractor = (accountId: string, id: string): NpsResponse => ({ responseId: id, accountId, date: '2026-11-20', score: 2 });

@@ -4,7 +4,7 @@
 // Implements the AlertRenderer port. Same conventions as the weekly report: the HTML templates use
 // `{{ }}` only (every value HTML-escaped), the text templates are compiled with `noEscape` (plain
 // text has no markup to escape), and data values are never compiled as templates.
-import { findTemplatesDir, registerBreakable, registerInlineStyle, runTemplate, tidyText } from './template-kit';
+import { findTemplatesDir, keepNumbersTogether, registerBreakable, registerInlineStyle, runTemplate, tidyText } from './template-kit';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -39,14 +39,14 @@ export async function createRiskAlertRenderer(opts: { templatesDir?: string } = 
   return {
     async renderDigest(model: DigestModel): Promise<RenderedAlertEmail> {
       return {
-        subject: oneLine(`${model.company}: ${model.subject}`),
+        subject: keepNumbersTogether(oneLine(`${model.company}: ${model.subject}`), false),
         html: runTemplate(t.digestHtml, model, 'risk-alert-digest.html.hbs'),
         text: tidyText(runTemplate(t.digestText, model, 'risk-alert-digest.txt.hbs')),
       };
     },
     async renderCritical(model: CriticalModel): Promise<RenderedAlertEmail> {
       return {
-        subject: oneLine(`${model.company}: ${model.subject}`),
+        subject: keepNumbersTogether(oneLine(`${model.company}: ${model.subject}`), false),
         html: runTemplate(t.criticalHtml, model, 'risk-alert-critical.html.hbs'),
         text: tidyText(runTemplate(t.criticalText, model, 'risk-alert-critical.txt.hbs')),
       };
