@@ -14,6 +14,8 @@ import { FetchSlackResponder } from '../adapters/slack/response-url';
 import { handleAlertActionRequest, type AlertActionDeps } from '../app/alert-action-endpoint';
 import { snoozeLimitsFrom } from '../app/alert-actions';
 import type { FunctionUrlEvent, FunctionUrlResponse } from './download';
+import { makeFormatter } from '../domain/alerts';
+import { getCrmTasks } from './alert-action-runtime';
 import { getMailRuntime } from './mail-runtime';
 import { getRuntime } from './runtime';
 
@@ -77,6 +79,7 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
       slackSecret = undefined;
       throw e;
     });
+  const crm = getCrmTasks(config);
   const slackConfigured = Boolean(env.PULSE_SLACK_SIGNING_SECRET_ID ?? env.SLACK_SIGNING_SECRET);
   return createAlertActionHandler(
     {
@@ -87,6 +90,7 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
       signingKeys: () => keys.keys(),
       used: new DynamoDbSingleUseIds({ client: dynamodb, tableName: common.PULSE_TABLE }),
       ...(slackConfigured ? { slack: { signingSecret, responder: new FetchSlackResponder(), ledger } } : {}),
+      ...(crm ? { tasks: { ...crm, ledger, formatter: makeFormatter(config.company.locale, config.company.currency) } } : {}),
     },
     (line) => console.log(line),
   );

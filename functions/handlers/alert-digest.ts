@@ -11,6 +11,7 @@ import { alertRunOptions, evaluateAlerts } from '../app/evaluate-alerts';
 import { isIsoDate, todayIn } from '../domain/dates';
 import type { AlertRenderer } from '../ports/alerts';
 import { instrumented, logger, tracer } from '../adapters/observability/powertools';
+import { getAlertActionLinks, getCrmTasks } from './alert-action-runtime';
 import { getChatChannels } from './chat-runtime';
 import { getMailRuntime } from './mail-runtime';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
@@ -38,6 +39,9 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
   const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   renderer ??= createRiskAlertRenderer();
   const chat = await getChatChannels(config);
+  // The e-mails' snooze and acknowledge links, and CRM tasks, when the stack and config have them.
+  const actionLinks = await getAlertActionLinks(config);
+  const tasks = getCrmTasks(config);
   const result = await evaluateAlerts(
     {
       store,
@@ -48,6 +52,8 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
       mailer,
       renderer: await renderer,
       ...(chat ? { chat } : {}),
+      ...(actionLinks ? { actionLinks } : {}),
+      ...(tasks ? { tasks } : {}),
     },
     // An explicit `digest` (an operator's rerun) sends the digests on any day; `critical` never.
     alertRunOptions(config, { today, by: 'alert-digest', ...(event.mode ? { digest: event.mode === 'digest' } : {}) }),

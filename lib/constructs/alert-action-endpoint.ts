@@ -105,6 +105,7 @@ export class AlertActionEndpoint extends Construct {
   /** Lets the alert job sign action links and know where they point. */
   grantSignLinks(fn: PulseFunction, linkSigningKey: ISecret): void {
     fn.function.addEnvironment('PULSE_ALERT_ACTIONS_URL', this.functionUrl.url);
+    fn.function.addEnvironment('PULSE_LINK_SECRET_ID', linkSigningKey.secretArn);
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [linkSigningKey.secretArn] }));
   }
 }
