@@ -26,7 +26,11 @@ const portal = hubspotFixture(clock);
 
 beforeAll(async () => {
   [stack, fake] = await Promise.all([startLocalStack({ persist: false }), startFakeHubSpot(portal)]);
-  ddb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  ddb = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -40,7 +44,10 @@ describe('HubSpot into DynamoDB', () => {
     const tableName = 'pulse-hubspot';
     await ddb.send(new CreateTableCommand(pulseTableDefinition(tableName)));
     const config = parseConfig(
-      configDoc({ company: { name: 'T', timezone: FIXTURE_TZ }, sources: [{ ...FIXTURE_SOURCE, hubspot: { ...FIXTURE_SOURCE.hubspot, apiBase: fake.url } }] }),
+      configDoc({
+        company: { name: 'T', timezone: FIXTURE_TZ },
+        sources: [{ ...FIXTURE_SOURCE, hubspot: { ...FIXTURE_SOURCE.hubspot, apiBase: fake.url } }],
+      }),
     );
     const def = config.sources[0] as HubSpotSourceDefinition;
     const store = new DynamoDbStore({ client: ddb, tableName });
@@ -72,7 +79,12 @@ describe('HubSpot into DynamoDB', () => {
     expect((await sync()).status).toBe('succeeded');
     expect(await snapshot()).toEqual({
       accounts: ['acme Enterprise', 'hubspot:2 SMB', 'initech Mid-Market'],
-      renewals: ['hubspot:10 acme renewed 12000000', 'hubspot:11 acme open 13000050', 'hubspot:12 initech churned 4800000', 'hubspot:17 hubspot:2 renewed 960000'],
+      renewals: [
+        'hubspot:10 acme renewed 12000000',
+        'hubspot:11 acme open 13000050',
+        'hubspot:12 initech churned 4800000',
+        'hubspot:17 hubspot:2 renewed 960000',
+      ],
       expansions: ['hubspot:13 acme open 1500050', 'hubspot:14 hubspot:2 won 720000'],
     });
 
@@ -86,12 +98,20 @@ describe('HubSpot into DynamoDB', () => {
     portal.archive('deals', '11');
     portal.update('deals', '12', { dealtype: 'existingbusiness' });
     portal.add('companies', { name: 'Hooli', pulse_account_id: 'hooli', segment: 'SMB' }, '5');
-    portal.addDeal({ dealtype: 'renewal', dealstage: 'contractsent', amount: '2500', closedate: '2027-02-01T12:00:00Z' }, ['5'], '20');
+    portal.addDeal(
+      { dealtype: 'renewal', dealstage: 'contractsent', amount: '2500', closedate: '2027-02-01T12:00:00Z' },
+      ['5'],
+      '20',
+    );
     expect((await sync()).status).toBe('succeeded');
 
     expect(await snapshot()).toEqual({
       accounts: ['acme Enterprise', 'globex SMB', 'hooli SMB', 'initech Mid-Market'],
-      renewals: ['hubspot:10 acme renewed 12000000', 'hubspot:17 globex renewed 960000', 'hubspot:20 hooli open 250000'],
+      renewals: [
+        'hubspot:10 acme renewed 12000000',
+        'hubspot:17 globex renewed 960000',
+        'hubspot:20 hooli open 250000',
+      ],
       expansions: ['hubspot:12 initech lost 4800000', 'hubspot:13 acme won 1500050', 'hubspot:14 globex won 720000'],
     });
     const runs = await ledger.list({ kind: 'ingest' });

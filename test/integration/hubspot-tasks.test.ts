@@ -19,7 +19,17 @@ afterEach(async () => {
 });
 
 function tracker(url: string, opts: { token?: string; domains?: Record<string, string[]> } = {}) {
-  const config = parseConfig(configDoc({ sources: [{ name: 'hubspot', connector: 'hubspot', hubspot: { apiBase: url, baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 } }] }));
+  const config = parseConfig(
+    configDoc({
+      sources: [
+        {
+          name: 'hubspot',
+          connector: 'hubspot',
+          hubspot: { apiBase: url, baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 },
+        },
+      ],
+    }),
+  );
   let t = Date.parse('2026-12-01T12:00:00Z');
   return new HubSpotTaskTracker({
     definition: config.sources[0] as HubSpotSourceDefinition,
@@ -51,13 +61,15 @@ async function serve(opts: FakeHubSpotOptions = {}) {
 }
 
 describe('HubSpot tasks', () => {
-  it('open: one task on the company the identity field names, for the owner, due 09:00 local, high priority', async () => {
+  it('open: one task on the company the identity field names, for the owner, due 09:00 local', async () => {
     const { portal, fake } = await serve();
     const { messageId } = await tracker(fake.url).send(openCommand());
     const task = portal.objects.tasks.get(messageId)!;
     expect(task.properties).toMatchObject({
       hs_task_subject: 'Renewal at risk: Acme Corp',
-      hs_task_body: 'Health red (score 31 &lt; 40) and renewal in 45 days.<br>Play: executive sponsor call.<br><br>Pulse alert alert-acme-red-renewal',
+      hs_task_body:
+        'Health red (score 31 &lt; 40) and renewal in 45 days.<br>Play: executive sponsor call.' +
+        '<br><br>Pulse alert alert-acme-red-renewal',
       hs_timestamp: '2026-12-10T14:00:00Z',
       hs_task_status: 'NOT_STARTED',
       hs_task_priority: 'HIGH',
@@ -66,7 +78,9 @@ describe('HubSpot tasks', () => {
     });
     expect(portal.taskCompanies.get(messageId)).toEqual(['1']);
     const create = fake.requests.find((r) => r.method === 'POST' && r.path === '/crm/v3/objects/tasks')!;
-    expect((create.body as { associations: unknown }).associations).toEqual([{ to: { id: '1' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TASK_TO_COMPANY }] }]);
+    expect((create.body as { associations: unknown }).associations).toEqual([
+      { to: { id: '1' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TASK_TO_COMPANY }] },
+    ]);
   });
 
   it('an unmatched account (hubspot:<id>) is that company; a billing account is found by its domain', async () => {
@@ -81,11 +95,15 @@ describe('HubSpot tasks', () => {
 
   it('a company not found and an owner HubSpot does not know: the task is still created, and says so', async () => {
     const { portal, fake } = await serve();
-    const { messageId } = await tracker(fake.url).send(openCommand({ accountId: 'nobody', accountName: 'Nobody Inc', ownerEmail: 'gone@northwind.example' }));
+    const { messageId } = await tracker(fake.url).send(
+      openCommand({ accountId: 'nobody', accountName: 'Nobody Inc', ownerEmail: 'gone@northwind.example' }),
+    );
     const task = portal.objects.tasks.get(messageId)!;
     expect(portal.taskCompanies.get(messageId)).toEqual([]);
     expect(task.properties.hubspot_owner_id).toBeUndefined();
-    expect(task.properties.hs_task_body).toContain('Pulse account nobody (Nobody Inc) was not found in HubSpot; the task is not associated with a company.');
+    expect(task.properties.hs_task_body).toContain(
+      'Pulse account nobody (Nobody Inc) was not found in HubSpot; the task is not associated with a company.',
+    );
     expect(task.properties.hs_task_body).toContain('Owner gone@northwind.example is not a HubSpot user.');
   });
 
@@ -93,10 +111,19 @@ describe('HubSpot tasks', () => {
     const { portal, fake } = await serve();
     const t = tracker(fake.url);
     const { messageId } = await t.send(openCommand());
-    expect(await t.send({ action: 'reschedule', taskId: messageId, dueDate: '2026-12-20', note: 'Snoozed by ana@northwind.example until 2026-12-20.' })).toEqual({ messageId });
+    expect(
+      await t.send({
+        action: 'reschedule',
+        taskId: messageId,
+        dueDate: '2026-12-20',
+        note: 'Snoozed by ana@northwind.example until 2026-12-20.',
+      }),
+    ).toEqual({ messageId });
     let task = portal.objects.tasks.get(messageId)!;
     expect(task.properties.hs_timestamp).toBe('2026-12-20T14:00:00Z');
-    expect(task.properties.hs_task_body).toMatch(/Pulse alert alert-acme-red-renewal<br><br>Snoozed by ana@northwind\.example until 2026-12-20\.$/);
+    expect(task.properties.hs_task_body).toMatch(
+      /Pulse alert alert-acme-red-renewal<br><br>Snoozed by ana@northwind\.example until 2026-12-20\.$/,
+    );
     await t.send({ action: 'complete', taskId: messageId, note: 'Resolved: the renewal was signed.' });
     task = portal.objects.tasks.get(messageId)!;
     expect(task.properties.hs_task_status).toBe('COMPLETED');
@@ -104,15 +131,21 @@ describe('HubSpot tasks', () => {
   });
 
   it('a 429 on the create is waited out and the task is created once', async () => {
-    const { portal, fake } = await serve({ faults: [{ match: /^POST \/crm\/v3\/objects\/tasks$/, status: 429, times: 2 }] });
+    const { portal, fake } = await serve({
+      faults: [{ match: /^POST \/crm\/v3\/objects\/tasks$/, status: 429, times: 2 }],
+    });
     await tracker(fake.url).send(openCommand());
-    expect(fake.requests.filter((r) => r.path === '/crm/v3/objects/tasks').map((r) => r.status)).toEqual([429, 429, 201]);
+    expect(fake.requests.filter((r) => r.path === '/crm/v3/objects/tasks').map((r) => r.status)).toEqual([
+      429, 429, 201,
+    ]);
     expect(portal.objects.tasks.size).toBe(1);
   });
 
   it('a 5xx on the create is not retried (the task may exist): an unknown outcome', async () => {
     const { fake } = await serve({ faults: [{ match: /^POST \/crm\/v3\/objects\/tasks$/, status: 502, times: 1 }] });
-    const err = await tracker(fake.url).send(openCommand()).catch((e: unknown) => e);
+    const err = await tracker(fake.url)
+      .send(openCommand())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryError);
     expect((err as DeliveryError).notSent).toBe(false);
     expect(fake.requests.filter((r) => r.path === '/crm/v3/objects/tasks').length).toBe(1);
@@ -120,17 +153,27 @@ describe('HubSpot tasks', () => {
 
   it('a refused token, a missing scope, a deleted task and an unreachable HubSpot: surely not sent', async () => {
     const { fake } = await serve({ missingScopes: ['crm.objects.contacts.write'] });
-    const refused = (await tracker(fake.url, { token: 'pat-na1-revoked' }).send(openCommand()).catch((e: unknown) => e)) as DeliveryError;
+    const refused = (await tracker(fake.url, { token: 'pat-na1-revoked' })
+      .send(openCommand())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(refused.notSent).toBe(true);
-    expect(refused.message).toMatch(/refused the token from the environment variable HUBSPOT_TOKEN \(401 INVALID_AUTHENTICATION/);
-    const scope = (await tracker(fake.url).send(openCommand()).catch((e: unknown) => e)) as DeliveryError;
+    expect(refused.message).toMatch(
+      /refused the token from the environment variable HUBSPOT_TOKEN \(401 INVALID_AUTHENTICATION/,
+    );
+    const scope = (await tracker(fake.url)
+      .send(openCommand())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(scope.notSent).toBe(true);
     expect(scope.message).toMatch(/403 MISSING_SCOPES.*needs the scope crm\.objects\.contacts\.write/);
-    const gone = (await tracker(fake.url).send({ action: 'complete', taskId: '999999', note: 'x' }).catch((e: unknown) => e)) as DeliveryError;
+    const gone = (await tracker(fake.url)
+      .send({ action: 'complete', taskId: '999999', note: 'x' })
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(gone.notSent).toBe(true);
     const url = fake.url;
     await fake.close();
-    const down = (await tracker(url).send(openCommand()).catch((e: unknown) => e)) as DeliveryError;
+    const down = (await tracker(url)
+      .send(openCommand())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(down).toBeInstanceOf(DeliveryError);
     expect(down.notSent).toBe(true);
   });

@@ -50,7 +50,8 @@ export class HubSpotTaskTracker implements TaskTracker {
     const api = await this.client();
     if (command.action === 'open') return { messageId: await this.open(api, command) };
     const note = command.note.trim();
-    if (command.action === 'reschedule') await this.update(api, command.taskId, { hs_timestamp: this.dueAt(command.dueDate) }, note, 'reschedule');
+    if (command.action === 'reschedule')
+      await this.update(api, command.taskId, { hs_timestamp: this.dueAt(command.dueDate) }, note, 'reschedule');
     else await this.update(api, command.taskId, { hs_task_status: 'COMPLETED' }, note, 'complete');
     return { messageId: command.taskId };
   }
@@ -60,7 +61,11 @@ export class HubSpotTaskTracker implements TaskTracker {
     const cfg = this.opts.definition.hubspot;
     const token = await this.opts.token();
     if (!token) {
-      throw new DeliveryError(`HubSpot tasks: no token (locally: export ${cfg.tokenEnv}=...; in AWS: set hubspot.secretName of source "${this.opts.definition.name}")`, true);
+      throw new DeliveryError(
+        `HubSpot tasks: no token (locally: export ${cfg.tokenEnv}=...; ` +
+          `in AWS: set hubspot.secretName of source "${this.opts.definition.name}")`,
+        true,
+      );
     }
     this.api = new HubSpotApi({
       apiBase: cfg.apiBase,
@@ -68,7 +73,13 @@ export class HubSpotTaskTracker implements TaskTracker {
       tokenFrom: token.from,
       requestsPer10Seconds: cfg.requestsPer10Seconds,
       searchRequestsPerSecond: cfg.searchRequestsPerSecond,
-      http: { timeoutMs: cfg.timeoutMs, maxAttempts: cfg.maxAttempts, baseDelayMs: cfg.baseDelayMs, maxDelayMs: cfg.maxDelayMs, maxRetryAfterMs: cfg.maxRetryAfterMs },
+      http: {
+        timeoutMs: cfg.timeoutMs,
+        maxAttempts: cfg.maxAttempts,
+        baseDelayMs: cfg.baseDelayMs,
+        maxDelayMs: cfg.maxDelayMs,
+        maxRetryAfterMs: cfg.maxRetryAfterMs,
+      },
       ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
       ...(this.opts.sleep ? { sleep: this.opts.sleep } : {}),
       ...(this.opts.now ? { now: this.opts.now } : {}),
@@ -78,7 +89,10 @@ export class HubSpotTaskTracker implements TaskTracker {
 
   /** 09:00 on the date in the company's time zone, as HubSpot's hs_timestamp (ISO 8601, UTC). */
   private dueAt(date: string): string {
-    return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: this.opts.timeZone, plainTime: '09:00' }).toInstant().toString();
+    return Temporal.PlainDate.from(date)
+      .toZonedDateTime({ timeZone: this.opts.timeZone, plainTime: '09:00' })
+      .toInstant()
+      .toString();
   }
 
   private async open(api: HubSpotApi, c: Extract<TaskCommand, { action: 'open' }>): Promise<string> {
@@ -88,10 +102,19 @@ export class HubSpotTaskTracker implements TaskTracker {
       companyId = await this.findCompany(api, c.accountId);
       ownerId = c.ownerEmail ? await api.ownerIdByEmail(c.ownerEmail) : undefined;
     } catch (err) {
-      throw new DeliveryError(`HubSpot task for alert ${c.alertId}: could not look up the company or owner: ${(err as Error).message}`, true, { cause: err });
+      throw new DeliveryError(
+        `HubSpot task for alert ${c.alertId}: could not look up the company or owner: ${(err as Error).message}`,
+        true,
+        { cause: err },
+      );
     }
     const notes = [
-      ...(companyId ? [] : [`Pulse account ${c.accountId} (${c.accountName}) was not found in HubSpot; the task is not associated with a company.`]),
+      ...(companyId
+        ? []
+        : [
+            `Pulse account ${c.accountId} (${c.accountName}) was not found in HubSpot; ` +
+              'the task is not associated with a company.',
+          ]),
       ...(c.ownerEmail && !ownerId ? [`Owner ${c.ownerEmail} is not a HubSpot user.`] : []),
     ];
     const body = {
@@ -104,7 +127,16 @@ export class HubSpotTaskTracker implements TaskTracker {
         hs_task_type: 'TODO',
         ...(ownerId ? { hubspot_owner_id: ownerId } : {}),
       },
-      ...(companyId ? { associations: [{ to: { id: companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TASK_TO_COMPANY }] }] } : {}),
+      ...(companyId
+        ? {
+            associations: [
+              {
+                to: { id: companyId },
+                types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TASK_TO_COMPANY }],
+              },
+            ],
+          }
+        : {}),
     };
     for (let attempt = 1; ; attempt++) {
       try {
@@ -119,8 +151,15 @@ export class HubSpotTaskTracker implements TaskTracker {
   }
 
   /** GET the body, then PATCH the change with the note appended. */
-  private async update(api: HubSpotApi, taskId: string, change: Record<string, string>, note: string, what: string): Promise<void> {
-    if (!HUBSPOT_ID.test(taskId)) throw new DeliveryError(`HubSpot task "${taskId}" is not a HubSpot record id (${what})`, true);
+  private async update(
+    api: HubSpotApi,
+    taskId: string,
+    change: Record<string, string>,
+    note: string,
+    what: string,
+  ): Promise<void> {
+    if (!HUBSPOT_ID.test(taskId))
+      throw new DeliveryError(`HubSpot task "${taskId}" is not a HubSpot record id (${what})`, true);
     let body: string;
     try {
       const task = await api.request<HubSpotObject>('GET', `/crm/v3/objects/tasks/${taskId}?properties=hs_task_body`);
@@ -128,7 +167,10 @@ export class HubSpotTaskTracker implements TaskTracker {
     } catch (err) {
       throw this.failure(api, err, `reading task ${taskId} (${what})`, true);
     }
-    const properties = { ...change, ...(note ? { hs_task_body: `${body}${body ? '<br><br>' : ''}${html(note)}` } : {}) };
+    const properties = {
+      ...change,
+      ...(note ? { hs_task_body: `${body}${body ? '<br><br>' : ''}${html(note)}` } : {}),
+    };
     try {
       await api.request('PATCH', `/crm/v3/objects/tasks/${taskId}`, { properties });
     } catch (err) {
@@ -191,7 +233,11 @@ export interface HubSpotTaskTrackerDeps {
 }
 
 /** The tracker for a configured HubSpot source: its API base, token and identity rules. */
-export function hubspotTaskTracker(def: HubSpotSourceDefinition, timeZone: string, deps: HubSpotTaskTrackerDeps): HubSpotTaskTracker {
+export function hubspotTaskTracker(
+  def: HubSpotSourceDefinition,
+  timeZone: string,
+  deps: HubSpotTaskTrackerDeps,
+): HubSpotTaskTracker {
   return new HubSpotTaskTracker({
     definition: def,
     timeZone,

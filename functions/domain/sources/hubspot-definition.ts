@@ -60,9 +60,18 @@ export const hubspotSettingsSchema = z
     /** A daily sync re-reads changes from this many minutes before the newest change it saw last time. */
     overlapMinutes: z.number().int().min(0).max(10_080).default(15),
     /** The private app's budget: 190 requests per 10 s on Professional and Enterprise, 100 on Free and Starter. */
-    requestsPer10Seconds: z.number().int().min(1).max(190, { error: "must be at most 190 (HubSpot's largest private-app budget)" }).default(190),
+    requestsPer10Seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(190, { error: "must be at most 190 (HubSpot's largest private-app budget)" })
+      .default(190),
     /** CRM search requests per second (HubSpot allows 5 per account). */
-    searchRequestsPerSecond: z.number().positive({ error: 'must be above 0' }).max(5, { error: "must be at most 5 (HubSpot's search limit)" }).default(4),
+    searchRequestsPerSecond: z
+      .number()
+      .positive({ error: 'must be above 0' })
+      .max(5, { error: "must be at most 5 (HubSpot's search limit)" })
+      .default(4),
     timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
     /** Attempts per request, the first included: 429, 5xx, timeouts and connection errors are retried. */
     maxAttempts: z.number().int().min(1).max(20).default(6),
@@ -75,16 +84,29 @@ export const hubspotSettingsSchema = z
   .superRefine((h, ctx) => {
     const both = (a: string[], b: string[]) => a.filter((x) => b.includes(x));
     for (const p of both(h.renewals.pipelines, h.expansions.pipelines)) {
-      ctx.addIssue({ code: 'custom', path: ['expansions', 'pipelines'], message: `pipeline "${p}" is also a renewal pipeline` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expansions', 'pipelines'],
+        message: `pipeline "${p}" is also a renewal pipeline`,
+      });
     }
     for (const t of both(h.renewals.dealTypes, h.expansions.dealTypes)) {
-      ctx.addIssue({ code: 'custom', path: ['expansions', 'dealTypes'], message: `deal type "${t}" is also a renewal deal type` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expansions', 'dealTypes'],
+        message: `deal type "${t}" is also a renewal deal type`,
+      });
     }
-    const stages = [...h.stages.won.map((s) => ['won', s]), ...h.stages.lost.map((s) => ['lost', s]), ...h.stages.open.map((s) => ['open', s])];
+    const stages = [
+      ...h.stages.won.map((s) => ['won', s]),
+      ...h.stages.lost.map((s) => ['lost', s]),
+      ...h.stages.open.map((s) => ['open', s]),
+    ];
     const seen = new Map<string, string>();
     for (const [kind, stage] of stages) {
       const first = seen.get(stage!);
-      if (first !== undefined && first !== kind) ctx.addIssue({ code: 'custom', path: ['stages', kind!], message: `stage "${stage}" is also ${first}` });
+      if (first !== undefined && first !== kind)
+        ctx.addIssue({ code: 'custom', path: ['stages', kind!], message: `stage "${stage}" is also ${first}` });
       else seen.set(stage!, kind!);
     }
   });

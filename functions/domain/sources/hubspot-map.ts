@@ -3,13 +3,25 @@
 // won / lost / open by its stage. Money stays the text HubSpot gave (exact; the contract's
 // validator checks its decimals); timestamps become calendar dates in the company's time zone.
 import type { LocalDateOfInstant } from '../dates';
-import { resolveAccountId, type AccountDirectory, type AccountIdentityRule, type IdentityMatch } from './account-identity';
+import {
+  resolveAccountId,
+  type AccountDirectory,
+  type AccountIdentityRule,
+  type IdentityMatch,
+} from './account-identity';
 import type { HubSpotSettings } from './hubspot-definition';
 
 export type Properties = Readonly<Record<string, string | null | undefined>>;
 
 /** The company properties the connector reads (plus the identity fields and the configured ones). */
-export const COMPANY_PROPERTIES = ['name', 'domain', 'website', 'hubspot_owner_id', 'createdate', 'hs_lastmodifieddate'] as const;
+export const COMPANY_PROPERTIES = [
+  'name',
+  'domain',
+  'website',
+  'hubspot_owner_id',
+  'createdate',
+  'hs_lastmodifieddate',
+] as const;
 export const DEAL_PROPERTIES = [
   'dealname',
   'amount',
@@ -58,16 +70,30 @@ export interface CompanyContext {
 }
 
 /** The Pulse account a company names (or `<source>:<id>` when it names none). */
-export function companyAccount(company: { id: string; properties: Properties }, ctx: Pick<CompanyContext, 'source' | 'identity' | 'directory'>): IdentityMatch {
+export function companyAccount(
+  company: { id: string; properties: Properties },
+  ctx: Pick<CompanyContext, 'source' | 'identity' | 'directory'>,
+): IdentityMatch {
   const p = company.properties;
   const domains = [p.domain, p.website].map(text).filter((d): d is string => d !== undefined);
-  return resolveAccountId({ source: ctx.source, sourceId: company.id, fields: p, domains }, ctx.identity, ctx.directory);
+  return resolveAccountId(
+    { source: ctx.source, sourceId: company.id, fields: p, domains },
+    ctx.identity,
+    ctx.directory,
+  );
 }
 
 /** A company as an accounts row. A company without a name is named by its domain, else its id, so it stays visible. */
-export function companyRow(company: { id: string; properties: Properties }, accountId: string, ctx: CompanyContext): Record<string, string> {
+export function companyRow(
+  company: { id: string; properties: Properties },
+  accountId: string,
+  ctx: CompanyContext,
+): Record<string, string> {
   const p = company.properties;
-  const row: Record<string, string> = { account_id: accountId, name: text(p.name) ?? text(p.domain) ?? `HubSpot company ${company.id}` };
+  const row: Record<string, string> = {
+    account_id: accountId,
+    name: text(p.name) ?? text(p.domain) ?? `HubSpot company ${company.id}`,
+  };
   const segment = text(p[ctx.settings.segmentProperty]);
   if (segment) row.segment = segment;
   const owner = text(p.hubspot_owner_id);
@@ -109,10 +135,20 @@ export const dealRecordId = (source: string, dealId: string): string => `${sourc
  * A deal as a renewals row: due on its close date, ARR up from the configured property (default
  * the amount); won = renewed at the amount, lost = churned, both closed on the close date.
  */
-export function renewalRow(deal: { id: string; properties: Properties }, accountId: string, source: string, s: HubSpotSettings, dates: LocalDateOfInstant): Record<string, string> {
+export function renewalRow(
+  deal: { id: string; properties: Properties },
+  accountId: string,
+  source: string,
+  s: HubSpotSettings,
+  dates: LocalDateOfInstant,
+): Record<string, string> {
   const p = deal.properties;
   const stage = dealStage(p, s.stages);
-  const row: Record<string, string> = { renewal_id: dealRecordId(source, deal.id), account_id: accountId, status: RENEWAL_STATUS[stage] };
+  const row: Record<string, string> = {
+    renewal_id: dealRecordId(source, deal.id),
+    account_id: accountId,
+    status: RENEWAL_STATUS[stage],
+  };
   const close = localDate(p.closedate, dates);
   if (close) row.due_date = close;
   const arrUp = text(p[s.renewals.arrUpProperty]);
@@ -126,7 +162,13 @@ export function renewalRow(deal: { id: string; properties: Properties }, account
 }
 
 /** A deal as an expansions row: cross-sell by deal type, else upsell; its amount as ARR. */
-export function expansionRow(deal: { id: string; properties: Properties }, accountId: string, source: string, s: HubSpotSettings, dates: LocalDateOfInstant): Record<string, string> {
+export function expansionRow(
+  deal: { id: string; properties: Properties },
+  accountId: string,
+  source: string,
+  s: HubSpotSettings,
+  dates: LocalDateOfInstant,
+): Record<string, string> {
   const p = deal.properties;
   const crossSell = lower(s.expansions.crossSellDealTypes).has((text(p.dealtype) ?? '').toLowerCase());
   const row: Record<string, string> = {

@@ -27,7 +27,11 @@ export interface FakeOwner {
 
 /** The portal's records. Every change stamps hs_lastmodifieddate with the clock, one millisecond later each time. */
 export class FakeHubSpotPortal {
-  readonly objects: Record<ObjectType, Map<string, FakeObject>> = { companies: new Map(), deals: new Map(), tasks: new Map() };
+  readonly objects: Record<ObjectType, Map<string, FakeObject>> = {
+    companies: new Map(),
+    deals: new Map(),
+    tasks: new Map(),
+  };
   /** deal id -> company ids (the first is the primary company). */
   readonly dealCompanies = new Map<string, string[]>();
   /** task id -> company ids. */
@@ -97,7 +101,7 @@ export interface FakeHubSpotOptions {
   faults?: FakeHubSpotFault[];
   /** Enforce the private app's budget: at most this many requests per 10 s of the portal's clock (answers 429). */
   budgetPer10Seconds?: number;
-  /** Called before each request is answered (after auth), with its running number: how a test changes the portal mid-sync. */
+  /** Called before each request is answered (after auth), with its number: how a test changes the portal mid-sync. */
   onRequest?: (n: number, method: string, path: string) => void;
 }
 
@@ -143,7 +147,14 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
         body = undefined;
       }
       const url = new URL(req.url ?? '/', 'http://fake');
-      const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, status: 0, at: portal.clock() };
+      const record: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body,
+        status: 0,
+        at: portal.clock(),
+      };
       requests.push(record);
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         record.status = status;
@@ -153,19 +164,31 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
       try {
         handle(req, url, body, send);
       } catch (e) {
-        send(500, { status: 'error', message: (e as Error).message, correlationId: randomUUID(), category: 'INTERNAL_ERROR' });
+        send(500, {
+          status: 'error',
+          message: (e as Error).message,
+          correlationId: randomUUID(),
+          category: 'INTERNAL_ERROR',
+        });
       }
     });
   });
 
-  const handle = (req: IncomingMessage, url: URL, body: unknown, send: (s: number, p: unknown, h?: Record<string, string>) => void) => {
+  const handle = (
+    req: IncomingMessage,
+    url: URL,
+    body: unknown,
+    send: (s: number, p: unknown, h?: Record<string, string>) => void,
+  ) => {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) {
       send(401, {
         status: 'error',
-        message: 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+        message:
+          'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find ' +
+          'more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
         correlationId: randomUUID(),
         category: 'INVALID_AUTHENTICATION',
       });
@@ -205,15 +228,24 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
     }
     const remaining = (opts.budgetPer10Seconds ?? 190) - starts.length;
     const ok = (payload: unknown, status = 200) => send(status, payload, limitHeaders(remaining));
-    const objectType = /^\/crm\/v[34]\/(?:objects|associations)\/([a-z]+)/.exec(path)?.[1] ?? (path.startsWith('/crm/v3/owners') ? 'owners' : '');
+    const objectType =
+      /^\/crm\/v[34]\/(?:objects|associations)\/([a-z]+)/.exec(path)?.[1] ??
+      (path.startsWith('/crm/v3/owners') ? 'owners' : '');
     const scope = SCOPE_OF[objectType];
     if (scope && opts.missingScopes?.includes(scope)) {
       send(403, {
         status: 'error',
-        message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+        message:
+          "This app hasn't been granted all required scopes to make this call. " +
+          'Read more about required scopes here: https://developers.hubspot.com/scopes.',
         correlationId: randomUUID(),
-        errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [scope] } }],
-        links: { 'scopes': 'https://developers.hubspot.com/scopes' },
+        errors: [
+          {
+            message: 'One or more of the following scopes are required.',
+            context: { requiredGranularScopes: [scope] },
+          },
+        ],
+        links: { scopes: 'https://developers.hubspot.com/scopes' },
         category: 'MISSING_SCOPES',
       });
       return;
@@ -230,17 +262,30 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
       return 'error' in r ? send(400, r.error) : ok(r.page);
     }
     m = /^\/crm\/v3\/objects\/(companies|deals|tasks)\/batch\/read$/.exec(path);
-    if (m && method === 'POST') return ok(batchRead(portal, m[1] as ObjectType, body as { properties?: string[]; inputs: { id: string }[] }));
+    if (m && method === 'POST')
+      return ok(batchRead(portal, m[1] as ObjectType, body as { properties?: string[]; inputs: { id: string }[] }));
     m = /^\/crm\/v4\/associations\/(companies|deals)\/(companies|deals)\/batch\/read$/.exec(path);
     if (m && method === 'POST') return ok(associations(portal, m[1]!, (body as { inputs: { id: string }[] }).inputs));
     m = /^\/crm\/v3\/objects\/tasks\/(\d+)$/.exec(path);
     if (m) {
       const task = portal.objects.tasks.get(m[1]!);
-      if (!task || task.archived) return send(404, { status: 'error', message: 'resource not found', correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' });
+      if (!task || task.archived)
+        return send(404, {
+          status: 'error',
+          message: 'resource not found',
+          correlationId: randomUUID(),
+          category: 'OBJECT_NOT_FOUND',
+        });
       if (method === 'GET') return ok(view(task, url.searchParams.get('properties')?.split(',')));
-      if (method === 'PATCH') return ok(view(portal.update('tasks', task.id, (body as { properties: Record<string, string> }).properties)));
+      if (method === 'PATCH')
+        return ok(view(portal.update('tasks', task.id, (body as { properties: Record<string, string> }).properties)));
     }
-    send(404, { status: 'error', message: `no route ${method} ${path}`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' });
+    send(404, {
+      status: 'error',
+      message: `no route ${method} ${path}`,
+      correlationId: randomUUID(),
+      category: 'OBJECT_NOT_FOUND',
+    });
   };
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -259,8 +304,19 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
 function view(o: FakeObject, properties?: string[]) {
   const props = properties ? Object.fromEntries(properties.map((p) => [p, o.properties[p] ?? null])) : o.properties;
   // HubSpot always answers these three with the requested ones.
-  const always = { createdate: o.properties.createdate ?? null, hs_lastmodifieddate: o.properties.hs_lastmodifieddate ?? null, hs_object_id: o.id };
-  return { id: o.id, properties: { ...props, ...always }, createdAt: o.createdAt, updatedAt: o.updatedAt, archived: o.archived, ...(o.archivedAt ? { archivedAt: o.archivedAt } : {}) };
+  const always = {
+    createdate: o.properties.createdate ?? null,
+    hs_lastmodifieddate: o.properties.hs_lastmodifieddate ?? null,
+    hs_object_id: o.id,
+  };
+  return {
+    id: o.id,
+    properties: { ...props, ...always },
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    archived: o.archived,
+    ...(o.archivedAt ? { archivedAt: o.archivedAt } : {}),
+  };
 }
 
 const byId = (a: FakeObject, b: FakeObject) => Number(a.id) - Number(b.id);
@@ -270,10 +326,22 @@ function listOwners(portal: FakeHubSpotPortal, q: URLSearchParams) {
   const email = q.get('email')?.toLowerCase();
   const limit = Number(q.get('limit') ?? 100);
   const after = Number(q.get('after') ?? 0);
-  const all = portal.owners.filter((o) => Boolean(o.archived) === archived && (!email || o.email.toLowerCase() === email));
+  const all = portal.owners.filter(
+    (o) => Boolean(o.archived) === archived && (!email || o.email.toLowerCase() === email),
+  );
   const page = all.slice(after, after + limit);
   return {
-    results: page.map((o) => ({ id: o.id, email: o.email, type: 'PERSON', firstName: o.email.split('@')[0], lastName: '', userId: Number(o.id) + 9000, createdAt: '2024-01-01T00:00:00Z', updatedAt: '2024-01-01T00:00:00Z', archived: Boolean(o.archived) })),
+    results: page.map((o) => ({
+      id: o.id,
+      email: o.email,
+      type: 'PERSON',
+      firstName: o.email.split('@')[0],
+      lastName: '',
+      userId: Number(o.id) + 9000,
+      createdAt: '2024-01-01T00:00:00Z',
+      updatedAt: '2024-01-01T00:00:00Z',
+      archived: Boolean(o.archived),
+    })),
     ...(after + limit < all.length ? { paging: { next: { after: String(after + limit), link: '' } } } : {}),
   };
 }
@@ -283,7 +351,9 @@ function listObjects(portal: FakeHubSpotPortal, type: ObjectType, q: URLSearchPa
   const archived = q.get('archived') === 'true';
   const after = Number(q.get('after') ?? 0);
   const properties = q.get('properties')?.split(',').filter(Boolean);
-  const all = [...portal.objects[type].values()].filter((o) => o.archived === archived && Number(o.id) >= after).sort(byId);
+  const all = [...portal.objects[type].values()]
+    .filter((o) => o.archived === archived && Number(o.id) >= after)
+    .sort(byId);
   const page = all.slice(0, limit);
   const next = all[limit];
   return {
@@ -338,12 +408,29 @@ function matches(o: FakeObject, f: Filter): boolean {
 function search(portal: FakeHubSpotPortal, type: ObjectType, body: SearchBody): { page: unknown } | { error: unknown } {
   const limit = body.limit ?? 10;
   const after = Number(body.after ?? 0);
-  if (limit > 200) return { error: { status: 'error', message: 'limit must be at most 200', correlationId: randomUUID(), category: 'VALIDATION_ERROR' } };
+  if (limit > 200)
+    return {
+      error: {
+        status: 'error',
+        message: 'limit must be at most 200',
+        correlationId: randomUUID(),
+        category: 'VALIDATION_ERROR',
+      },
+    };
   if (after + limit > SEARCH_CAP) {
-    return { error: { status: 'error', message: `paging beyond ${SEARCH_CAP} results is not supported`, correlationId: randomUUID(), category: 'VALIDATION_ERROR' } };
+    return {
+      error: {
+        status: 'error',
+        message: `paging beyond ${SEARCH_CAP} results is not supported`,
+        correlationId: randomUUID(),
+        category: 'VALIDATION_ERROR',
+      },
+    };
   }
   const groups = body.filterGroups ?? [];
-  let hits = [...portal.objects[type].values()].filter((o) => !o.archived && (groups.length === 0 || groups.some((g) => g.filters.every((f) => matches(o, f)))));
+  let hits = [...portal.objects[type].values()].filter(
+    (o) => !o.archived && (groups.length === 0 || groups.some((g) => g.filters.every((f) => matches(o, f)))),
+  );
   const sort = body.sorts?.[0];
   hits = hits.sort((x, y) => {
     if (!sort) return byId(x, y);
@@ -355,12 +442,22 @@ function search(portal: FakeHubSpotPortal, type: ObjectType, body: SearchBody): 
   const page = hits.slice(after, after + limit);
   const more = after + limit < hits.length;
   return {
-    page: { total: hits.length, results: page.map((o) => view(o, body.properties)), ...(more ? { paging: { next: { after: String(after + limit) } } } : {}) },
+    page: {
+      total: hits.length,
+      results: page.map((o) => view(o, body.properties)),
+      ...(more ? { paging: { next: { after: String(after + limit) } } } : {}),
+    },
   };
 }
 
-function batchRead(portal: FakeHubSpotPortal, type: ObjectType, body: { properties?: string[]; inputs: { id: string }[] }) {
-  const results = body.inputs.map((i) => portal.objects[type].get(String(i.id))).filter((o): o is FakeObject => o !== undefined && !o.archived);
+function batchRead(
+  portal: FakeHubSpotPortal,
+  type: ObjectType,
+  body: { properties?: string[]; inputs: { id: string }[] },
+) {
+  const results = body.inputs
+    .map((i) => portal.objects[type].get(String(i.id)))
+    .filter((o): o is FakeObject => o !== undefined && !o.archived);
   const at = new Date(portal.clock()).toISOString();
   return { status: 'COMPLETE', results: results.map((o) => view(o, body.properties)), startedAt: at, completedAt: at };
 }
@@ -370,7 +467,9 @@ function associations(portal: FakeHubSpotPortal, from: string, inputs: { id: str
   for (const { id } of inputs) {
     let to: { toObjectId: number; associationTypes: { category: string; typeId: number; label: string | null }[] }[];
     if (from === 'deals') {
-      const companies = (portal.dealCompanies.get(String(id)) ?? []).filter((c) => portal.objects.companies.get(c)?.archived === false);
+      const companies = (portal.dealCompanies.get(String(id)) ?? []).filter(
+        (c) => portal.objects.companies.get(c)?.archived === false,
+      );
       to = companies.map((c, i) => ({
         toObjectId: Number(c),
         associationTypes: [
@@ -381,7 +480,10 @@ function associations(portal: FakeHubSpotPortal, from: string, inputs: { id: str
     } else {
       to = [...portal.dealCompanies.entries()]
         .filter(([deal, cs]) => cs.includes(String(id)) && portal.objects.deals.get(deal)?.archived === false)
-        .map(([deal]) => ({ toObjectId: Number(deal), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 342, label: null }] }));
+        .map(([deal]) => ({
+          toObjectId: Number(deal),
+          associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 342, label: null }],
+        }));
     }
     if (to.length > 0) results.push({ from: { id: String(id) }, to });
   }
@@ -398,7 +500,9 @@ function createTask(portal: FakeHubSpotPortal, input: TaskInput) {
   const task = portal.add('tasks', input.properties);
   portal.taskCompanies.set(
     task.id,
-    (input.associations ?? []).filter((a) => a.types.some((t) => t.associationTypeId === 192)).map((a) => String(a.to.id)),
+    (input.associations ?? [])
+      .filter((a) => a.types.some((t) => t.associationTypeId === 192))
+      .map((a) => String(a.to.id)),
   );
   return view(task);
 }

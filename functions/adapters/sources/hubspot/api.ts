@@ -61,7 +61,10 @@ export class SlidingWindow {
     for (;;) {
       const t = this.now();
       while (this.starts.length > 0 && t - this.starts[0]! >= this.windowMs) this.starts.shift();
-      const wait = Math.max(this.pausedUntil - t, this.starts.length >= this.limit ? this.starts[0]! + this.windowMs - t : 0);
+      const wait = Math.max(
+        this.pausedUntil - t,
+        this.starts.length >= this.limit ? this.starts[0]! + this.windowMs - t : 0,
+      );
       if (wait <= 0) {
         this.starts.push(t);
         return;
@@ -120,7 +123,9 @@ export class HubSpotApi {
   async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, once = false): Promise<T> {
     const isSearch = method === 'POST' && /\/search$/.test(path.split('?')[0]!);
     const what = `${this.where}: ${method} ${path.split('?')[0]}`;
-    let opts: HttpClientOptions = isSearch ? { ...this.http, fetch: (url, init) => this.send(url as string, init ?? {}, true) } : this.http;
+    let opts: HttpClientOptions = isSearch
+      ? { ...this.http, fetch: (url, init) => this.send(url as string, init ?? {}, true) }
+      : this.http;
     if (once) opts = { ...opts, maxAttempts: 1 };
     try {
       const res = await requestJson(
@@ -174,7 +179,10 @@ export class HubSpotApi {
     const out: HubSpotObject[] = [];
     for (let i = 0; i < ids.length; i += 100) {
       const inputs = ids.slice(i, i + 100).map((id) => ({ id }));
-      const page = await this.request<HubSpotPage<HubSpotObject>>('POST', `/crm/v3/objects/${objectType}/batch/read`, { properties, inputs });
+      const page = await this.request<HubSpotPage<HubSpotObject>>('POST', `/crm/v3/objects/${objectType}/batch/read`, {
+        properties,
+        inputs,
+      });
       out.push(...(page.results ?? []));
     }
     return out;
@@ -188,11 +196,16 @@ export class HubSpotApi {
       const next: { id: string; after?: string }[] = [];
       for (let i = 0; i < pending.length; i += 1000) {
         const inputs = pending.slice(i, i + 1000);
-        const page = await this.request<{ results?: AssociationResult[] }>('POST', `/crm/v4/associations/${from}/${to}/batch/read`, { inputs });
+        const page = await this.request<{ results?: AssociationResult[] }>(
+          'POST',
+          `/crm/v4/associations/${from}/${to}/batch/read`,
+          { inputs },
+        );
         for (const r of page.results ?? []) {
           const fromId = String(r.from.id);
           const list = out.get(fromId) ?? [];
-          for (const t of r.to ?? []) list.push({ id: String(t.toObjectId), typeIds: (t.associationTypes ?? []).map((a) => a.typeId) });
+          for (const t of r.to ?? [])
+            list.push({ id: String(t.toObjectId), typeIds: (t.associationTypes ?? []).map((a) => a.typeId) });
           out.set(fromId, list);
           const after = r.paging?.next?.after;
           if (after) next.push({ id: fromId, after });
@@ -245,18 +258,32 @@ export class HubSpotApi {
     const body = parseBody(err.body);
     const said = body?.message ? `: ${body.message}` : '';
     if (err.status === 401) {
-      return new HttpSourceError('AUTH_FAILED', `${this.where} refused the token from ${this.opts.tokenFrom} (401 ${body?.category ?? 'INVALID_AUTHENTICATION'}${said}); create or rotate the private app's access token`, {
-        status: 401,
-        body: err.body ?? '',
-      });
+      return new HttpSourceError(
+        'AUTH_FAILED',
+        `${this.where} refused the token from ${this.opts.tokenFrom} ` +
+          `(401 ${body?.category ?? 'INVALID_AUTHENTICATION'}${said}); create or rotate the private app's access token`,
+        {
+          status: 401,
+          body: err.body ?? '',
+        },
+      );
     }
     if (err.status === 403) {
-      const scopes = body?.errors?.flatMap((e) => e.context?.requiredGranularScopes ?? e.context?.requiredScopes ?? []) ?? [];
+      const scopes =
+        body?.errors?.flatMap((e) => e.context?.requiredGranularScopes ?? e.context?.requiredScopes ?? []) ?? [];
       const need = scopes.length ? `; the private app needs the scope ${scopes.join(' or ')}` : '';
-      return new HttpSourceError('AUTH_FAILED', `${what} was refused (403 ${body?.category ?? 'FORBIDDEN'}${said})${need}`, { status: 403, body: err.body ?? '' });
+      return new HttpSourceError(
+        'AUTH_FAILED',
+        `${what} was refused (403 ${body?.category ?? 'FORBIDDEN'}${said})${need}`,
+        { status: 403, body: err.body ?? '' },
+      );
     }
     if (err.code === 'RETRY_AFTER_TOO_LONG' && parseBody(err.body)?.policyName === 'DAILY') {
-      return new HttpSourceError('RETRY_AFTER_TOO_LONG', `${this.where}: the portal's daily API limit is reached (429 DAILY); the next run will try again`, { status: 429 });
+      return new HttpSourceError(
+        'RETRY_AFTER_TOO_LONG',
+        `${this.where}: the portal's daily API limit is reached (429 DAILY); the next run will try again`,
+        { status: 429 },
+      );
     }
     return err;
   }
@@ -269,7 +296,10 @@ export interface AssociatedId {
 
 interface AssociationResult {
   from: { id: string | number };
-  to?: { toObjectId: string | number; associationTypes?: { category?: string; typeId: number; label?: string | null }[] }[];
+  to?: {
+    toObjectId: string | number;
+    associationTypes?: { category?: string; typeId: number; label?: string | null }[];
+  }[];
   paging?: { next?: { after?: string } };
 }
 

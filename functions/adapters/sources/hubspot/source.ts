@@ -39,7 +39,12 @@ import type { SyncStateStore } from '../../../ports/sync-state';
 import { HttpSourceError } from '../http/errors';
 import { HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
 
-export const HUBSPOT_STATE = { companies: 'hwm:companies', deals: 'hwm:deals', fullScan: 'full-scan', unmatched: 'unmatched' } as const;
+export const HUBSPOT_STATE = {
+  companies: 'hwm:companies',
+  deals: 'hwm:deals',
+  fullScan: 'full-scan',
+  unmatched: 'unmatched',
+} as const;
 
 /** Search answers at most 200 records a page; the list endpoints 100. */
 const SEARCH_PAGE = 200;
@@ -53,7 +58,7 @@ export interface HubSpotSourceOptions {
   token: () => Promise<{ token: string; from: string } | undefined>;
   /** The billing customers' domains, for `{ "by": "domain" }` rules; without it no domain matches. */
   directory?: AccountDirectory;
-  /** Where the sync remembers its high-water marks; without it every run is a full read that deletes nothing (an export). */
+  /** Where the sync remembers its high-water marks; without it every run is a full read that deletes nothing. */
   syncState?: SyncStateStore;
   /** Ignore the high-water marks: a full scan. */
   full?: boolean;
@@ -128,10 +133,20 @@ export class HubSpotSource implements ContractSource {
     const settle = (entity: string) => (o: FileOutcome) => this.settle(session, entity, o, wanted);
     for (const entity of wanted) {
       if (entity === 'accounts') {
-        yield { entity, name: `HubSpot companies (${scope}${note})`, rows: () => this.accountRows(session), settle: settle(entity) };
+        yield {
+          entity,
+          name: `HubSpot companies (${scope}${note})`,
+          rows: () => this.accountRows(session),
+          settle: settle(entity),
+        };
       } else {
         const what = entity === 'renewals' ? 'renewal deals' : 'expansion deals';
-        yield { entity, name: `HubSpot ${what} (${scope})`, rows: () => this.dealRows(session, entity), settle: settle(entity) };
+        yield {
+          entity,
+          name: `HubSpot ${what} (${scope})`,
+          rows: () => this.dealRows(session, entity),
+          settle: settle(entity),
+        };
       }
     }
   }
@@ -144,7 +159,9 @@ export class HubSpotSource implements ContractSource {
     if (!token) {
       throw new HttpSourceError(
         'NO_CREDENTIALS',
-        `source "${this.def.name}": no HubSpot token (locally: export ${cfg.tokenEnv}=<the private app's access token>; in AWS: set hubspot.secretName to a Secrets Manager secret)`,
+        `source "${this.def.name}": no HubSpot token ` +
+          `(locally: export ${cfg.tokenEnv}=<the private app's access token>; ` +
+          'in AWS: set hubspot.secretName to a Secrets Manager secret)',
       );
     }
     const api = new HubSpotApi({
@@ -153,7 +170,13 @@ export class HubSpotSource implements ContractSource {
       tokenFrom: token.from,
       requestsPer10Seconds: cfg.requestsPer10Seconds,
       searchRequestsPerSecond: cfg.searchRequestsPerSecond,
-      http: { timeoutMs: cfg.timeoutMs, maxAttempts: cfg.maxAttempts, baseDelayMs: cfg.baseDelayMs, maxDelayMs: cfg.maxDelayMs, maxRetryAfterMs: cfg.maxRetryAfterMs },
+      http: {
+        timeoutMs: cfg.timeoutMs,
+        maxAttempts: cfg.maxAttempts,
+        baseDelayMs: cfg.baseDelayMs,
+        maxDelayMs: cfg.maxDelayMs,
+        maxRetryAfterMs: cfg.maxRetryAfterMs,
+      },
       now: this.now,
       ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
       ...(this.opts.sleep ? { sleep: this.opts.sleep } : {}),
@@ -176,7 +199,10 @@ export class HubSpotSource implements ContractSource {
     if (known) session.unmatched = new Set(JSON.parse(known) as string[]);
     if (session.plan.mode === 'full' && this.opts.syncState) {
       // What the next daily sync starts from: the newest change HubSpot knew when the scan began.
-      session.newest = { companies: await this.newestChange(api, 'companies'), deals: await this.newestChange(api, 'deals') };
+      session.newest = {
+        companies: await this.newestChange(api, 'companies'),
+        deals: await this.newestChange(api, 'deals'),
+      };
     }
     this.session = session;
     return session;
@@ -186,11 +212,17 @@ export class HubSpotSource implements ContractSource {
     const state = this.opts.syncState;
     if (!state || this.opts.full) return { mode: 'full' };
     const name = this.def.name;
-    const [companies, deals, fullScan] = await Promise.all([state.get(name, HUBSPOT_STATE.companies), state.get(name, HUBSPOT_STATE.deals), state.get(name, HUBSPOT_STATE.fullScan)]);
-    if (companies === undefined || deals === undefined || fullScan === undefined) return { mode: 'full', note: 'the first sync' };
+    const [companies, deals, fullScan] = await Promise.all([
+      state.get(name, HUBSPOT_STATE.companies),
+      state.get(name, HUBSPOT_STATE.deals),
+      state.get(name, HUBSPOT_STATE.fullScan),
+    ]);
+    if (companies === undefined || deals === undefined || fullScan === undefined)
+      return { mode: 'full', note: 'the first sync' };
     const everyMs = this.def.hubspot.fullScanEveryDays * 86_400_000;
     // The schedule of the full scan (not a high-water mark) may read the clock.
-    if (this.now() - Date.parse(fullScan) >= everyMs) return { mode: 'full', note: `the last full scan was ${fullScan}` };
+    if (this.now() - Date.parse(fullScan) >= everyMs)
+      return { mode: 'full', note: `the last full scan was ${fullScan}` };
     const overlap = this.def.hubspot.overlapMinutes * 60_000;
     session.newest = { companies: Number(companies), deals: Number(deals) };
     return { mode: 'incremental', since: { companies: Number(companies) - overlap, deals: Number(deals) - overlap } };
@@ -208,7 +240,9 @@ export class HubSpotSource implements ContractSource {
 
   private companyProperties(): string[] {
     const fields = this.def.identity.flatMap((r) => (r.by === 'field' ? [r.field] : []));
-    return [...new Set([...COMPANY_PROPERTIES, this.def.hubspot.segmentProperty, this.def.hubspot.regionProperty, ...fields])];
+    return [
+      ...new Set([...COMPANY_PROPERTIES, this.def.hubspot.segmentProperty, this.def.hubspot.regionProperty, ...fields]),
+    ];
   }
 
   private dealProperties(): string[] {
@@ -230,7 +264,10 @@ export class HubSpotSource implements ContractSource {
   private async *companyPages(session: Session): AsyncGenerator<HubSpotObject[]> {
     const properties = this.companyProperties();
     if (session.plan.mode === 'full') {
-      yield* session.api.listPages('/crm/v3/objects/companies', { limit: String(LIST_PAGE), properties: properties.join(',') });
+      yield* session.api.listPages('/crm/v3/objects/companies', {
+        limit: String(LIST_PAGE),
+        properties: properties.join(','),
+      });
       return;
     }
     yield* this.changedSince(session, 'companies', session.plan.since!.companies, properties);
@@ -240,7 +277,12 @@ export class HubSpotSource implements ContractSource {
    * Records modified at or after `since`, oldest change first, each once per version (a record
    * modified during the scan comes again with its new version). Tracks the newest change seen.
    */
-  private async *changedSince(session: Session, type: 'companies' | 'deals', since: number, properties: string[]): AsyncGenerator<HubSpotObject[]> {
+  private async *changedSince(
+    session: Session,
+    type: 'companies' | 'deals',
+    since: number,
+    properties: string[],
+  ): AsyncGenerator<HubSpotObject[]> {
     const seen = new Map<string, number>();
     const fresh = (results: HubSpotObject[]) => {
       const out: HubSpotObject[] = [];
@@ -262,7 +304,10 @@ export class HubSpotSource implements ContractSource {
       });
     let from = since;
     for (;;) {
-      const page = await search([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(from) }], 'hs_lastmodifieddate');
+      const page = await search(
+        [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(from) }],
+        'hs_lastmodifieddate',
+      );
       const results = page.results ?? [];
       yield fresh(results);
       if (results.length < SEARCH_PAGE) return;
@@ -293,7 +338,11 @@ export class HubSpotSource implements ContractSource {
   /** Archived records: all of them (full), or those archived since the mark. */
   private async *archived(session: Session, type: 'companies' | 'deals'): AsyncGenerator<HubSpotObject> {
     const since = session.plan.mode === 'incremental' ? session.plan.since![type] : undefined;
-    for await (const page of session.api.listPages(`/crm/v3/objects/${type}`, { limit: String(LIST_PAGE), archived: 'true', properties: 'hs_lastmodifieddate' })) {
+    for await (const page of session.api.listPages(`/crm/v3/objects/${type}`, {
+      limit: String(LIST_PAGE),
+      archived: 'true',
+      properties: 'hs_lastmodifieddate',
+    })) {
       for (const o of page) {
         const at = hubspotInstant(o.archivedAt) ?? hubspotInstant(o.updatedAt);
         if (since === undefined || at === undefined || at >= since) yield o;
@@ -327,7 +376,8 @@ export class HubSpotSource implements ContractSource {
         }
       }
       // Written ahead of the rows: every unmatched account ever stored is known, so a later match deletes it.
-      if (added && state) await state.put(this.def.name, HUBSPOT_STATE.unmatched, JSON.stringify([...session.unmatched]));
+      if (added && state)
+        await state.put(this.def.name, HUBSPOT_STATE.unmatched, JSON.stringify([...session.unmatched]));
       yield* rows;
     }
     if (!state) return;
@@ -358,9 +408,15 @@ export class HubSpotSource implements ContractSource {
     };
     const map = async (deals: HubSpotObject[]) => {
       if (deals.length === 0) return;
-      const companies = await session.api.associations('deals', 'companies', deals.map((d) => d.id));
+      const companies = await session.api.associations(
+        'deals',
+        'companies',
+        deals.map((d) => d.id),
+      );
       const companyOf = new Map(deals.map((d) => [d.id, dealCompany(companies.get(d.id) ?? [])]));
-      const accounts = await this.accountsOf(session, [...new Set([...companyOf.values()].filter((c): c is string => c !== undefined))]);
+      const accounts = await this.accountsOf(session, [
+        ...new Set([...companyOf.values()].filter((c): c is string => c !== undefined)),
+      ]);
       for (const d of deals) {
         const entity = dealEntity(d.properties, s);
         const id = dealRecordId(this.def.name, d.id);
@@ -374,15 +430,32 @@ export class HubSpotSource implements ContractSource {
         const company = companyOf.get(d.id);
         const accountId = company === undefined ? undefined : accounts.get(company);
         if (accountId === undefined) {
-          const reason = company === undefined ? `deal ${d.id} is associated with no company` : `deal ${d.id}: its company ${company} was not found`;
-          emit(entity, (line) => ({ ok: false, error: { line, field: 'account_id', reason, raw: JSON.stringify({ id: d.id, ...d.properties }) } }));
+          const reason =
+            company === undefined
+              ? `deal ${d.id} is associated with no company`
+              : `deal ${d.id}: its company ${company} was not found`;
+          emit(entity, (line) => ({
+            ok: false,
+            error: { line, field: 'account_id', reason, raw: JSON.stringify({ id: d.id, ...d.properties }) },
+          }));
           continue;
         }
-        emit(entity, (line) => row(line, entity === 'renewals' ? renewalRow(d, accountId, this.def.name, s, this.dates) : expansionRow(d, accountId, this.def.name, s, this.dates)));
+        emit(entity, (line) =>
+          row(
+            line,
+            entity === 'renewals'
+              ? renewalRow(d, accountId, this.def.name, s, this.dates)
+              : expansionRow(d, accountId, this.def.name, s, this.dates),
+          ),
+        );
       }
     };
     if (session.plan.mode === 'full') {
-      for await (const page of session.api.listPages('/crm/v3/objects/deals', { limit: String(LIST_PAGE), properties: properties.join(',') })) await map(page);
+      for await (const page of session.api.listPages('/crm/v3/objects/deals', {
+        limit: String(LIST_PAGE),
+        properties: properties.join(','),
+      }))
+        await map(page);
     } else {
       const seen = new Set<string>();
       for await (const page of this.changedSince(session, 'deals', session.plan.since!.deals, properties)) {
@@ -412,17 +485,24 @@ export class HubSpotSource implements ContractSource {
     const missing = companyIds.filter((id) => !session.accounts.has(id));
     if (missing.length > 0) {
       const ctx = this.companyContext(session);
-      for (const c of await session.api.batchRead('companies', missing, this.companyProperties())) session.accounts.set(c.id, companyAccount(c, ctx).accountId);
+      for (const c of await session.api.batchRead('companies', missing, this.companyProperties()))
+        session.accounts.set(c.id, companyAccount(c, ctx).accountId);
     }
     return session.accounts;
   }
 
   /** Once every file of the run is stored: the high-water marks (and the full scan's date). */
-  private async settle(session: Session, entity: string, outcome: FileOutcome, wanted: readonly string[]): Promise<string | undefined> {
+  private async settle(
+    session: Session,
+    entity: string,
+    outcome: FileOutcome,
+    wanted: readonly string[],
+  ): Promise<string | undefined> {
     session.outcomes.set(entity, outcome);
     const state = this.opts.syncState;
     if (!state || entity !== wanted[wanted.length - 1]) return undefined;
-    if (wanted.some((e) => session.outcomes.get(e) !== 'processed')) return 'high-water marks kept (a file failed; the next run reads the same changes again)';
+    if (wanted.some((e) => session.outcomes.get(e) !== 'processed'))
+      return 'high-water marks kept (a file failed; the next run reads the same changes again)';
     const name = this.def.name;
     const { companies, deals } = session.newest;
     if (companies !== undefined) await state.put(name, HUBSPOT_STATE.companies, String(companies));
