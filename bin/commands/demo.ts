@@ -149,6 +149,11 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     step('This week');
     console.log(formatKpiTable(toKpiJson(computed.company), config.company.locale).replace(/^/gm, '   '));
 
+    step('Forecast with its backtest error, and attainment against the plan (targets.csv)');
+    const { planAndForecast } = await import('../../functions/app/forecast');
+    const { formatForecast } = await import('./forecast');
+    console.log(formatForecast(planAndForecast(dataset, settings, asOf), config.company.locale, { renewals: false }).replace(/^/gm, '   '));
+
     step(`Sending the Monday executive report for ${computed.week} (once per recipient)`);
     const report = await runReportLocally(session, config, { asOf, trigger: 'demo', dataset, log: (l) => console.log(`   ${l}`) });
 
@@ -184,6 +189,7 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
       console.log(`   Slack (fake)          ${file} (${slackFake.posts.length} message(s) posted by this run; a rerun posts nothing new)`);
       if (opts.serve) console.log(`   Slack viewer          ${slackFake.url}/ (this session's messages)`);
     }
+    console.log(`   forecast, backtest    npx pulse forecast   (every open renewal's probability), npx pulse forecast backtest`);
     console.log(`   alert backtest        npx pulse alerts backtest --data ${demoDir} --from ${addDays(today, -364)} --to ${today}`);
     console.log(`   input files           ${demoDir}`);
     console.log(`   local data            ${resolve(LOCAL_DATA_DIR)} (DynamoDB and S3; kept between runs)`);

@@ -68,7 +68,8 @@ export function errorLine(e: HorizonError): string {
   return e.points === 0 ? 'not measured (no history to replay)' : `MAPE ${pct(e.mape)}, bias ${signedPct(e.bias)} over ${e.points} weekly points`;
 }
 
-export function formatForecast(r: PlanAndForecast, locale = 'en-US'): string {
+/** The forecast with its error, calibration, open renewals (unless `renewals: false`), attainment and annotations. */
+export function formatForecast(r: PlanAndForecast, locale = 'en-US', opts: { renewals?: boolean } = {}): string {
   const money = (cents: number | null) =>
     cents === null ? 'n/a' : new Intl.NumberFormat(locale, { style: 'currency', currency: r.currency, maximumFractionDigits: 0 }).format(cents / 100);
   const f = r.forecast;
@@ -95,7 +96,7 @@ export function formatForecast(r: PlanAndForecast, locale = 'en-US'): string {
       ['win rate', `${c.winRate.won} won / ${c.winRate.lost} lost`, '', '', '', pct(c.winRate.value)],
     ]),
   );
-  if (f.renewals.length) {
+  if (f.renewals.length && opts.renewals !== false) {
     out.push('', 'Open renewals within 90 days (overdue included)');
     out.push(
       table([
