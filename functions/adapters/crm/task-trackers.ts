@@ -20,5 +20,5 @@ export function taskTrackerFor(config: PulseConfig, deps: TaskTrackerDeps): Task
   const source = config.sources.find((s) => s.name === tasks.source);
   if (source?.connector === 'salesforce') return salesforceTaskTracker(source, deps);
   if (source?.connector === 'hubspot') return hubspotTaskTracker(source, config.company.timezone, deps);
-  throw new Error(`notifications.crmTasks: tasks in ${tasks.system} (source "${tasks.source}") are not supported by this build`);
+  throw new Error(`notifications.crmTasks.source: "${tasks.source}" is not a ${tasks.system} source`);
 }
