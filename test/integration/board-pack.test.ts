@@ -13,7 +13,7 @@ import { archiveWeek } from '../../functions/app/archive-week';
 import { BoardPackError, boardPackOf, completeQuarter, makeBoardPack } from '../../functions/app/board-pack';
 import { configHash, INDEX_KEY, sha256Hex } from '../../functions/domain/archive';
 import type { Dataset } from '../../functions/domain/contract/validate';
-import { kpisAt, prepareKpiContext } from '../../functions/domain/kpi';
+import { kpisAt, prepareKpiContext, resolveAsOf } from '../../functions/domain/kpi';
 import { fiscalPeriod } from '../../functions/domain/plan';
 import type { ArchiveStore } from '../../functions/ports/archive';
 import type { BoardPackRenderer } from '../../functions/ports/board-pack-renderer';
@@ -57,7 +57,8 @@ afterAll(async () => {
 describe('the board pack PDF', () => {
   it.skipIf(!hasPoppler)("holds the quarter's closing ARR, NRR and GRR as the KPI engine computes them on its last day", () => {
     const text = execFileSync('pdftotext', ['-layout', join(dir, 'pack.pdf'), '-'], { encoding: 'utf8' });
-    const k = kpisAt(prepareKpiContext(data, SETTINGS), QUARTER.end);
+    // As `pulse kpis --as-of <the quarter's last day>` computes them: the quarter's last complete week.
+    const k = kpisAt(prepareKpiContext(data, SETTINGS), resolveAsOf(QUARTER.end, SETTINGS.weekStartsOn));
     const page1 = text.split('\f')[0]!;
     expect(page1).toContain('Headline KPIs');
     expect(page1).toContain(dollars(k.arrBridge.close));
@@ -148,7 +149,7 @@ describe('the quarter-end archive pack', () => {
     if (hasPoppler) {
       await writeFile(join(dir, 'archived.pdf'), stored);
       const text = execFileSync('pdftotext', ['-layout', join(dir, 'archived.pdf'), '-'], { encoding: 'utf8' });
-      expect(text).toContain(dollars(kpisAt(prepareKpiContext(data, SETTINGS), QUARTER.end).arrBridge.close));
+      expect(text).toContain(dollars(kpisAt(prepareKpiContext(data, SETTINGS), resolveAsOf(QUARTER.end, SETTINGS.weekStartsOn)).arrBridge.close));
     }
   }, 180_000);
 });

@@ -6,7 +6,7 @@
 // forecast and attainment, segments, annotations.
 import { addDays, type IsoDate } from '../dates';
 import type { Dataset } from '../contract/validate';
-import { kpiScopes, kpisAt, type KpiResult, type KpiScopes, type KpiSettings } from '../kpi';
+import { kpiScopes, kpisAt, resolveAsOf, type KpiResult, type KpiScopes, type KpiSettings } from '../kpi';
 import type { FiscalPeriod } from '../plan';
 import {
   buildWeeklyReportView,
@@ -191,7 +191,7 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
       {
         kind: 'table',
         columns: [
-          { label: `Open renewals at ${f.date(q.end)}`, align: 'left', width: 0.5 },
+          { label: `Open renewals at ${f.date(k.asOf)}`, align: 'left', width: 0.5 },
           { label: 'Count', align: 'right', width: 0.2 },
           { label: 'ARR up for renewal', align: 'right', width: 0.3 },
         ],
@@ -199,7 +199,7 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
       },
       {
         kind: 'text',
-        text: `Renewal rates, 90 days to ${f.date(q.end)} by due date (${rn.trailing90Due.count} due, ${f.money(rn.trailing90Due.arr)}): gross ${f.percent(rn.grossRenewalRate)}, net ${f.percent(rn.netRenewalRate)}, logo ${f.percent(rn.logoRenewalRate)}.`,
+        text: `Renewal rates, 90 days to ${f.date(k.asOf)} by due date (${rn.trailing90Due.count} due, ${f.money(rn.trailing90Due.arr)}): gross ${f.percent(rn.grossRenewalRate)}, net ${f.percent(rn.netRenewalRate)}, logo ${f.percent(rn.logoRenewalRate)}.`,
       },
       { kind: 'heading', text: `Largest renewal risks (${v.risks.total} red or yellow customers renew within ${v.risks.windowDays} days or are overdue, ${f.money(v.risks.totalArr)})` },
       v.risks.rows.length
@@ -330,7 +330,7 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
   return {
     fileName: boardPackFileName(q.label),
     title: `${input.companyName} board pack, ${q.label}`,
-    subtitle: `${f.dateRange(q.start, q.end)} · figures as of ${f.date(q.end)} · ${k.currency}`,
+    subtitle: `${f.dateRange(q.start, q.end)} · figures as of ${f.date(k.asOf)}, the quarter's last complete week · ${k.currency}`,
     quarter: { label: q.label, start: q.start, end: q.end },
     companyName: input.companyName,
     generatedAt: input.generatedAt,
@@ -357,20 +357,22 @@ export interface BoardPackFromDataOptions {
 }
 
 /**
- * The board pack of a fiscal quarter from a dataset: every figure as of the quarter's last day,
- * computed by the KPI engine as `pulse kpis` and the quarter-end archive pack compute it.
+ * The board pack of a fiscal quarter from a dataset: every figure as `pulse kpis --as-of <the
+ * quarter's last day>` gives it, that is as of the end of the quarter's last complete week (Pulse
+ * reports whole weeks; a quarter rarely ends on the week's last day), by the same KPI engine.
  */
 export function boardPackFromData(data: Dataset, settings: KpiSettings, quarter: FiscalPeriod, opts: BoardPackFromDataOptions): BoardPackDocument {
   const scopes = opts.scopes ?? kpiScopes(data, settings);
   const plan = planOf(data);
-  const computed = computeWeeklyReportData(data, settings, quarter.end, undefined, scopes);
+  const asOf = resolveAsOf(quarter.end, settings.weekStartsOn);
+  const computed = computeWeeklyReportData(data, settings, asOf, undefined, scopes);
   const view = buildWeeklyReportView(
     weeklyReportInput(computed, {
       companyName: opts.companyName,
       locale: opts.locale,
       subjectTemplate: '',
       archive: { label: '', url: null },
-      outlook: reportOutlook(scopes.company, quarter.end, plan.targets),
+      outlook: reportOutlook(scopes.company, asOf, plan.targets),
       annotations: plan.annotations,
     }),
   );
