@@ -15,7 +15,7 @@ import { ARCHIVE_LINK_DAYS } from '../../functions/domain/archive';
 import type { UrlPresigner } from '../../functions/ports/archive';
 import type { LinkStore } from '../../functions/ports/archive-access';
 import type { Mailer } from '../../functions/ports/mailer';
-import { createDownloadHandler, type FunctionUrlEvent, type FunctionUrlResponse } from '../../functions/handlers/download';
+import { createDownloadHandler, type DownloadLog, type FunctionUrlEvent, type FunctionUrlResponse } from '../../functions/handlers/download';
 import { CliError } from './context';
 import { LOCAL_DATA_DIR } from './local';
 
@@ -104,7 +104,7 @@ export async function startDownloadServer(opts: {
   /** 0 for any free port; when the port is taken, a free one is used unless `strictPort`. */
   port?: number;
   strictPort?: boolean;
-  log?: (line: string) => void;
+  log?: DownloadLog;
 }): Promise<DownloadServer> {
   return startFunctionUrlServer(createDownloadHandler(opts.deps, opts.log), opts);
 }
