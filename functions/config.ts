@@ -213,6 +213,13 @@ export const configSchema = z
         escalateMinRiskRules: z.number().int().min(1).default(2),
         /** How many accounts the CCO digest lists under "ARR at risk". */
         topAtRisk: z.number().int().min(1).max(100).default(10),
+        /**
+         * In AWS, deploy the alert action endpoint (a public function URL: docs/deploy.md, "Alert
+         * actions") so that the e-mails carry snooze and acknowledge links and Slack's buttons work.
+         * Off by default: without it the stack has no public function URL and meets Control Tower's
+         * CT.LAMBDA.PR.2 and CT.LAMBDA.PR.5. The local stack always serves the links.
+         */
+        actionEndpoint: z.boolean().default(false),
         snooze: z
           .object({
             /** Expiry of `pulse alerts snooze` without --until. */

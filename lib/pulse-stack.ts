@@ -268,7 +268,8 @@ export class PulseStack extends Stack {
     // function asynchronously (Lambda queues and retries the event).
     const ingestJob = this.jobs.ingest;
     const alertJob = this.jobs['alert-digest'];
-    if (props.alertActionEntry && this.download) {
+    // Opt-in: the endpoint is a public function URL (see config alerts.actionEndpoint).
+    if (config.alerts.actionEndpoint && props.alertActionEntry && this.download) {
       this.alertActions = new AlertActionEndpoint(this, 'AlertActions', {
         entry: props.alertActionEntry,
         configFile: props.configFile,

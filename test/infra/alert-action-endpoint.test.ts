@@ -25,6 +25,7 @@ beforeAll(() => {
   const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const config = configWith((doc) => {
     doc.notifications = { slack: { channel: '#cs-renewal-risk' } };
+    doc.alerts = { ...(doc.alerts as object), actionEndpoint: true };
   });
   stack = new PulseStack(app, 'Pulse-prod', {
     env: { account: '123456789012', region: 'eu-west-1' },
@@ -76,6 +77,26 @@ describe('alert action endpoint', () => {
   it.each(NAG_PACKS.map((Pack) => [new Pack().name, Pack] as const))('cdk-nag %s: no unacknowledged finding', (_name, Pack) => {
     const report = new Pack().validateScope(stack);
     expect(report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+
+  it('is not in the stack unless alerts.actionEndpoint is on (the default stack has no public function URL)', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'pulse-infra-noactions-')), context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    const config = configWith((doc) => {
+      doc.notifications = { slack: { channel: '#cs-renewal-risk' } };
+    });
+    const plain = new PulseStack(app, 'Pulse-plain', {
+      env: { account: '123456789012', region: 'eu-west-1' },
+      config,
+      configFile: writeFunctionConfig(config, join(app.outdir, 'pulse-config')),
+      jobs: [...JOB_NAMES],
+      handlerEntry: () => ingestEntry,
+      downloadEntry: join(handlersDir, 'download.ts'),
+      alertActionEntry: join(handlersDir, 'alert-action.ts'),
+      stage: 'prod',
+    });
+    const urls = Template.fromStack(plain).findResources('AWS::Lambda::Url');
+    expect(Object.values(urls).map((u) => (u.Properties as { AuthType: string }).AuthType)).toEqual(['AWS_IAM']);
+    expect(plain.alertActions).toBeUndefined();
   });
 
   it('Control Tower: the public URL is the only new finding (CT.LAMBDA.PR.2, CT.LAMBDA.PR.5), each acknowledged with its reason', () => {
