@@ -28,7 +28,7 @@ import type { PulseConfig } from '../../functions/config';
 import { localMailAdapters } from './local-mail';
 import { DEFAULT_ACTION_PORT, startLocalActionServer } from './alert-action-server';
 import { writeFile, mkdir } from 'node:fs/promises';
-import { startFakeSlack, type FakeSlack } from '../../test/support/fake-slack/server';
+import { startFakeSlack, type FakeSlack } from '../../lib/local/fake-slack';
 
 export interface DemoOptions {
   config?: string;

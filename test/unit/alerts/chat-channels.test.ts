@@ -12,7 +12,7 @@ import { evaluateAlerts, type EvaluateAlertsOptions } from '../../../functions/a
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { ChatChannels } from '../../../functions/ports/chat';
 import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
-import { startFakeSlack, type FakeSlack, type FakeSlackMember } from '../../support/fake-slack/server';
+import { startFakeSlack, type FakeSlack, type FakeSlackMember } from '../../../lib/local/fake-slack';
 import { startFakeTeams, type FakeTeams } from '../../support/fake-teams';
 import { dataset, line, renewal } from '../kpi/builders';
 import { MemoryRunLedger } from '../report/fakes';

@@ -7,7 +7,7 @@ import { announceWeeklyReport } from '../../../functions/app/chat-notify';
 import type { AlertView, DigestModel } from '../../../functions/domain/alerts';
 import { digestCard, digestPost, escapeMrkdwn, headlineModel, headlinePost } from '../../../functions/domain/chat';
 import type { WeeklyReportView } from '../../../functions/domain/report';
-import { startFakeSlack, type FakeSlack } from '../../support/fake-slack/server';
+import { startFakeSlack, type FakeSlack } from '../../../lib/local/fake-slack';
 import { MemoryRunLedger } from '../report/fakes';
 
 const view = (i: number): AlertView => ({

@@ -1,6 +1,6 @@
-// A loopback fake of the Slack Web API (https://docs.slack.dev/reference/methods) for the chat
-// channel's tests and the demo (`pulse demo --slack-fake`): the three methods Pulse calls, as the
-// real API answers them.
+// A loopback fake of the Slack Web API (https://docs.slack.dev/reference/methods), part of the
+// embedded local stack: the demo (`pulse demo --slack-fake`) and the chat channel's tests post to
+// it. The three methods Pulse calls, as the real API answers them.
 //
 //   - chat.postMessage: `{ ok, channel, ts, message }`; a channel name (#cs-renewal-risk) is
 //     answered with its id, a direct-message id as is; an unknown id is `channel_not_found`;
