@@ -145,7 +145,7 @@ describe('an unmatched record downstream', () => {
       'UTC',
     );
     expect(q.sources.map((s) => [s.source, s.unmatched])).toEqual([
-      ['stripe', undefined],
+      ['stripe', 0],
       ['zendesk', 2],
     ]);
   });
