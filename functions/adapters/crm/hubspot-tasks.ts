@@ -17,7 +17,7 @@ import { DeliveryError } from '../../ports/send-ledger';
 import type { TaskCommand, TaskTracker } from '../../ports/task-tracker';
 import type { SecretResolver } from '../sources/http/credentials';
 import { HttpSourceError } from '../sources/http/errors';
-import { HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from '../sources/hubspot/api';
+import { hubSpotApiFor, HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from '../sources/hubspot/api';
 import { hubspotToken } from '../sources/hubspot/token';
 
 /** HubSpot's association type of a task to its company. */
@@ -67,19 +67,7 @@ export class HubSpotTaskTracker implements TaskTracker {
         true,
       );
     }
-    this.api = new HubSpotApi({
-      apiBase: cfg.apiBase,
-      token: token.token,
-      tokenFrom: token.from,
-      requestsPer10Seconds: cfg.requestsPer10Seconds,
-      searchRequestsPerSecond: cfg.searchRequestsPerSecond,
-      http: {
-        timeoutMs: cfg.timeoutMs,
-        maxAttempts: cfg.maxAttempts,
-        baseDelayMs: cfg.baseDelayMs,
-        maxDelayMs: cfg.maxDelayMs,
-        maxRetryAfterMs: cfg.maxRetryAfterMs,
-      },
+    this.api = hubSpotApiFor(cfg, token, {
       ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
       ...(this.opts.sleep ? { sleep: this.opts.sleep } : {}),
       ...(this.opts.now ? { now: this.opts.now } : {}),

@@ -4,6 +4,7 @@
 // X-HubSpot-RateLimit-* headers, which carry no Retry-After) turned into waits, and refusals turned
 // into messages that say which token or which scope. The official @hubspot/api-client is not used:
 // bundled by esbuild it is 5.1 MB minified, over the 1.5 MB Lambda bundle budget.
+import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import { realSleep } from '../../../backoff';
 import { requestJson, type HttpClientOptions } from '../http/client';
 import { HttpSourceError } from '../http/errors';
@@ -44,6 +45,23 @@ export interface HubSpotApiOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   random?: () => number;
+}
+
+/** The API client a HubSpot source's settings describe (the connector and the CRM tasks build it alike). */
+export function hubSpotApiFor(
+  cfg: HubSpotSourceDefinition['hubspot'],
+  token: { token: string; from: string },
+  hooks: Pick<HubSpotApiOptions, 'fetch' | 'sleep' | 'now' | 'random'> = {},
+): HubSpotApi {
+  return new HubSpotApi({
+    apiBase: cfg.apiBase,
+    token: token.token,
+    tokenFrom: token.from,
+    requestsPer10Seconds: cfg.requestsPer10Seconds,
+    searchRequestsPerSecond: cfg.searchRequestsPerSecond,
+    http: { timeoutMs: cfg.timeoutMs, maxAttempts: cfg.maxAttempts, baseDelayMs: cfg.baseDelayMs, maxDelayMs: cfg.maxDelayMs, maxRetryAfterMs: cfg.maxRetryAfterMs },
+    ...hooks,
+  });
 }
 
 /** At most `limit` starts in any `windowMs`: the oldest start of the last `limit` says when the next may go. */

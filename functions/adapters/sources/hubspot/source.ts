@@ -37,7 +37,7 @@ import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
 import { HttpSourceError } from '../http/errors';
-import { HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
+import { hubSpotApiFor, HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
 
 export const HUBSPOT_STATE = {
   companies: 'hwm:companies',
@@ -164,19 +164,7 @@ export class HubSpotSource implements ContractSource {
           'in AWS: set hubspot.secretName to a Secrets Manager secret)',
       );
     }
-    const api = new HubSpotApi({
-      apiBase: cfg.apiBase,
-      token: token.token,
-      tokenFrom: token.from,
-      requestsPer10Seconds: cfg.requestsPer10Seconds,
-      searchRequestsPerSecond: cfg.searchRequestsPerSecond,
-      http: {
-        timeoutMs: cfg.timeoutMs,
-        maxAttempts: cfg.maxAttempts,
-        baseDelayMs: cfg.baseDelayMs,
-        maxDelayMs: cfg.maxDelayMs,
-        maxRetryAfterMs: cfg.maxRetryAfterMs,
-      },
+    const api = hubSpotApiFor(cfg, token, {
       now: this.now,
       ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
       ...(this.opts.sleep ? { sleep: this.opts.sleep } : {}),
