@@ -2,6 +2,7 @@
 // connector matches organizations by external id and by domain against them, and the match use
 // case (`pulse sources match`) lists exactly the billing customers the CRM lacks, the CRM account
 // billing lacks, and the tickets of organizations nobody knows.
+import { InMemorySyncState } from '../../functions/adapters/memory/sync-state';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoredAccountDirectory, billingSourceNames } from '../../functions/adapters/sources/account-directory';
 import { connectSource, type ConnectDeps } from '../../functions/adapters/sources/connect';
@@ -13,7 +14,6 @@ import { formatMatch } from '../../bin/commands/sources';
 import { parseConfig } from '../../functions/config';
 import type { EntityName } from '../../functions/domain/contract/entities';
 import { RowValidator } from '../../functions/domain/contract/validate';
-import type { SyncStateStore } from '../../functions/ports/sync-state';
 import { configDoc } from '../support/config-doc';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe/server';
 import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, type FakeZendesk } from '../support/fake-zendesk/server';
@@ -22,21 +22,6 @@ import { MATCH_EXPECTED, MATCH_TZ, matchCrmFolder, matchStripe, matchZendesk } f
 const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
 
 /** Sync state with the listing the account directory reads. */
-class MemoryState implements SyncStateStore {
-  readonly values = new Map<string, string>();
-  async get(source: string, key: string) {
-    return this.values.get(`${source}|${key}`);
-  }
-  async put(source: string, key: string, value: string) {
-    this.values.set(`${source}|${key}`, value);
-  }
-  async clear(source: string, key: string) {
-    this.values.delete(`${source}|${key}`);
-  }
-  async list(source: string, prefix: string) {
-    return [...this.values.entries()].filter(([k]) => k.startsWith(`${source}|${prefix}`)).map(([k, value]) => ({ key: k.slice(source.length + 1), value }));
-  }
-}
 
 let stripe: FakeStripe | undefined;
 let zendesk: FakeZendesk | undefined;
@@ -59,7 +44,7 @@ async function setUp() {
       ],
     }),
   );
-  const state = new MemoryState();
+  const state = new InMemorySyncState();
   const directory = new StoredAccountDirectory({ syncState: state, billingSources: billingSourceNames(config.sources) });
   const deps: ConnectDeps = {
     s3: undefined as never,

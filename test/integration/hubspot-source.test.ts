@@ -2,6 +2,7 @@
 // paging, 429 then success, refused tokens and scopes, the request budget, a record modified during
 // a sync, archived records deleted, daily syncs from the data's high-water mark (never missing or
 // duplicating a record across syncs), and search past its 10,000-result cap.
+import { InMemorySyncState } from '../../functions/adapters/memory/sync-state';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectSource, type ConnectDeps } from '../../functions/adapters/sources/connect';
@@ -58,18 +59,6 @@ function definition(
   return config.sources[0] as HubSpotSourceDefinition;
 }
 
-class MemoryState implements SyncStateStore {
-  readonly values = new Map<string, string>();
-  async get(source: string, key: string) {
-    return this.values.get(`${source}|${key}`);
-  }
-  async put(source: string, key: string, value: string) {
-    this.values.set(`${source}|${key}`, value);
-  }
-  async clear(source: string, key: string) {
-    this.values.delete(`${source}|${key}`);
-  }
-}
 
 /** The store as DynamoDB keeps it: one record per key, a later put replaces, a delete removes. */
 class KeyedStore {
@@ -259,7 +248,7 @@ describe('HubSpot connector: daily syncs', () => {
     const clock = virtualClock();
     const portal = hubspotFixture(clock.now);
     const f = await serve(portal);
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new KeyedStore();
     const h = { def: definition(f.url), clock, state };
     const first = await sync(h, store);
@@ -312,7 +301,7 @@ describe('HubSpot connector: daily syncs', () => {
     const clock = virtualClock();
     const portal = hubspotFixture(clock.now);
     const f = await serve(portal);
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new KeyedStore();
     const h = { def: definition(f.url), clock, state };
     await sync(h, store);
@@ -328,7 +317,7 @@ describe('HubSpot connector: daily syncs', () => {
     const clock = virtualClock();
     const portal = hubspotFixture(clock.now);
     const f = await serve(portal);
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new KeyedStore();
     const h = { def: definition(f.url, { fullScanEveryDays: 7 }), clock, state };
     await sync(h, store);
@@ -359,7 +348,7 @@ describe('HubSpot connector: daily syncs', () => {
         }
       },
     });
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new KeyedStore();
     const h = { def: definition(f.url), clock, state };
     await sync(h, store);
@@ -377,7 +366,7 @@ describe('HubSpot connector: daily syncs', () => {
     const clock = virtualClock();
     const portal = new FakeHubSpotPortal(clock.now);
     const f = await serve(portal);
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new KeyedStore();
     const h = { def: definition(f.url, {}, { entities: ['accounts'] }), clock, state };
     portal.add('companies', { name: 'First', pulse_account_id: 'first' }, '1');
@@ -429,7 +418,7 @@ describe('HubSpot connector: daily syncs', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (syncs) => {
         portal.objects.companies.clear();
-        const state = new MemoryState();
+        const state = new InMemorySyncState();
         const store = new KeyedStore();
         const h = { def: definition(f.url, { overlapMinutes: 1 }, { entities: ['accounts'] }), clock, state };
         const live = () => [...portal.objects.companies.values()].filter((c) => !c.archived);

@@ -2,6 +2,7 @@
 // (renewal vs expansion by Type and record type, stages, identity by field, website and none),
 // nextRecordsUrl paging, both OAuth flows, a spent API quota, a refused token, a record modified
 // during a sync, deletes, and daily syncs from the data's own high-water mark.
+import { InMemorySyncState } from '../../functions/adapters/memory/sync-state';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,15 +90,6 @@ async function exportTo(def: SalesforceSourceDefinition, d: ConnectDeps = deps()
 /** The contract files' columns a test compares (currency is empty throughout). */
 const withoutCurrency = (rows: Record<string, string>[]) => rows.map(({ currency: _, ...r }) => r);
 
-class MemoryState implements SyncStateStore {
-  readonly values = new Map<string, string>();
-  async get(source: string, key: string) {
-    return this.values.get(`${source}|${key}`);
-  }
-  async put(source: string, key: string, value: string) {
-    this.values.set(`${source}|${key}`, value);
-  }
-}
 
 /** A store of accounts, renewals and expansions by id. */
 class MemoryRecords {
@@ -218,7 +210,7 @@ describe('paging and the API', () => {
 
   it('reports the API usage Salesforce counts and the unmatched Accounts: file names, settle note, source counts', async () => {
     const server = await serve({ apiLimit: { max: 15_000, used: 120 } });
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const result = await ingestSource(
       connectSource(definition(server.url), deps({ state })),
       { store: new MemoryRecords(), validator },
@@ -323,7 +315,7 @@ describe('daily syncs', () => {
   it('reads from the newest SystemModstamp seen minus the overlap, picks up a record modified during the sync, and applies deletes', async () => {
     let clock = Date.parse('2026-12-01T12:00:00Z');
     const server = await serve({ batchSize: 3, now: () => clock });
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new MemoryRecords();
     const def = definition(server.url);
     const sync = () => ingestSource(connectSource(def, deps({ state })), { store, validator }, ingestOptions);
@@ -382,7 +374,7 @@ describe('daily syncs', () => {
 
   it('a first sync short of time stops between pages and the next run continues from its marks', async () => {
     const server = await serve({ batchSize: 2 });
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new MemoryRecords();
     let msLeft = 30_000;
     const sync = () =>
@@ -409,7 +401,7 @@ describe('daily syncs', () => {
   it('a run that fails before its Opportunities are stored keeps the Account mark, so a changed Account is seen again', async () => {
     let clock = Date.parse('2026-12-01T12:00:00Z');
     const server = await serve({ now: () => clock });
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new MemoryRecords();
     const sync = () =>
       ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator }, ingestOptions);
@@ -435,7 +427,7 @@ describe('daily syncs', () => {
   it('a deleted unmatched Account loses its row; a matched one stays for billing', async () => {
     let clock = Date.parse('2026-12-01T12:00:00Z');
     const server = await serve({ now: () => clock });
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new MemoryRecords();
     const def = definition(server.url);
     const sync = () => ingestSource(connectSource(def, deps({ state })), { store, validator }, ingestOptions);

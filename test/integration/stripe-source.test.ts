@@ -1,6 +1,7 @@
 // The Stripe connector end to end on the official client against a loopback fake of Stripe's API:
 // every revenue rule's lines, the KPIs they imply, paging, faults, full and daily syncs, exact
 // re-syncs and backfill checkpoints.
+import { InMemorySyncState } from '../../functions/adapters/memory/sync-state';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,18 +56,6 @@ function deps(state?: SyncStateStore, env: Record<string, string> = { STRIPE_API
   return { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({}), timeZone: TZ, env, ...(state ? { syncState: state } : {}), stripe: { sleep: async () => {} } };
 }
 
-class MemoryState implements SyncStateStore {
-  readonly values = new Map<string, string>();
-  async get(source: string, key: string) {
-    return this.values.get(`${source}|${key}`);
-  }
-  async put(source: string, key: string, value: string) {
-    this.values.set(`${source}|${key}`, value);
-  }
-  async clear(source: string, key: string) {
-    this.values.delete(`${source}|${key}`);
-  }
-}
 
 /** The records a store holds, by entity and id. */
 class MemoryRecords {
@@ -185,7 +174,7 @@ describe('faults', () => {
     const server = await serve(new MemoryStripeStore(revenueRulesScenario().data), opts as FakeStripeOptions);
     const ledger = new MemoryRunLedger();
     const records = new MemoryRecords();
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     await expect(
       ingestSource(connectSource(definition(server.url), { ...deps(state, env as Record<string, string>) }), { store: records, validator, ledger }, ingestOptions),
     ).rejects.toThrow(message);
@@ -198,7 +187,7 @@ describe('faults', () => {
   it('an unreachable Stripe ends the run failed after its retries, nothing written', async () => {
     const ledger = new MemoryRunLedger();
     const records = new MemoryRecords();
-    await expect(ingestSource(connectSource(definition('http://127.0.0.1:9', { maxAttempts: 3 }), deps(new MemoryState())), { store: records, validator, ledger }, ingestOptions)).rejects.toThrow(
+    await expect(ingestSource(connectSource(definition('http://127.0.0.1:9', { maxAttempts: 3 }), deps(new InMemorySyncState())), { store: records, validator, ledger }, ingestOptions)).rejects.toThrow(
       /Stripe at http:\/\/127\.0\.0\.1:9 GET \/v1\/prices\?active=true: no answer .* on all 3 attempts/,
     );
     expect(ledger.runs[0]).toMatchObject({ status: 'failed', errors: [expect.stringMatching(/no answer/)] });
@@ -208,7 +197,7 @@ describe('faults', () => {
   it('a failure part-way keeps whole customers and does not advance the high-water mark', async () => {
     const server = await serve(new MemoryStripeStore(revenueRulesScenario().data), { faults: [{ path: '/v1/invoices', status: 500, times: 50, afterRequests: 6 }] });
     const records = new MemoryRecords();
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const ledger = new MemoryRunLedger();
     const result = await ingestSource(connectSource(definition(server.url, { maxAttempts: 2 }), deps(state)), { store: records, validator, ledger }, ingestOptions);
     expect(result.status).toBe('failed');
@@ -232,7 +221,7 @@ describe('syncs', () => {
     const store = new MemoryStripeStore(scenario.data);
     const server = await serve(store);
     const records = new MemoryRecords();
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const ledger = new MemoryRunLedger();
     let now = Date.parse('2026-12-01T12:00:00Z');
     const run = () => ingestSource(connectSource(definition(server.url), { ...deps(state), stripe: { sleep: async () => {}, now: () => now } }), { store: records, validator, ledger }, ingestOptions);
@@ -276,7 +265,7 @@ describe('syncs', () => {
 
   it('a daily sync whose last run is older than Stripe keeps events (30 days) reads everything again', async () => {
     const server = await serve(new MemoryStripeStore(revenueRulesScenario().data));
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     await state.put('stripe', 'hwm', String(Math.floor(Date.parse('2026-10-01T00:00:00Z') / 1000)));
     const result = await ingestSource(connectSource(definition(server.url), { ...deps(state), stripe: { sleep: async () => {}, now: () => Date.parse('2026-12-01T00:00:00Z') } }), { store: new MemoryRecords(), validator }, ingestOptions);
     expect(result.files[0]!.name).toMatch(/full sync; the last sync .* is older than Stripe's 30 days of events/);
@@ -286,7 +275,7 @@ describe('syncs', () => {
   it('a backfill that runs out of time checkpoints and the next run continues to the same result', async () => {
     const scenario = revenueRulesScenario();
     const server = await serve(new MemoryStripeStore(scenario.data));
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const records = new MemoryRecords();
     let budget = 0;
     const run = (customers: number) => {

@@ -1,6 +1,7 @@
 // The Zendesk connector end to end against a loopback fake of Zendesk's API: the export of a hand-
 // checked account, two incremental syncs with changes between them, 429 with Retry-After, a wrong
 // token, and the run ledger's count of tickets no account matched.
+import { InMemorySyncState } from '../../functions/adapters/memory/sync-state';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,18 +61,6 @@ function deps(opts: { state?: SyncStateStore; env?: Record<string, string>; slee
   };
 }
 
-class MemoryState implements SyncStateStore {
-  readonly values = new Map<string, string>();
-  async get(source: string, key: string) {
-    return this.values.get(`${source}|${key}`);
-  }
-  async put(source: string, key: string, value: string) {
-    this.values.set(`${source}|${key}`, value);
-  }
-  async clear(source: string, key: string) {
-    this.values.delete(`${source}|${key}`);
-  }
-}
 
 /** The stored tickets, as contract columns (csat as text, like the CSV export). */
 class MemoryTickets {
@@ -123,7 +112,7 @@ describe('Zendesk incremental syncs', () => {
   it('two syncs with changes between them leave exactly the expected tickets in the store', async () => {
     const data = zendeskScenario();
     const server = await serve(data);
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new MemoryTickets();
     const ledger = new MemoryRunLedger();
     const sync = () => ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator, ledger }, ingestOptions);
@@ -157,7 +146,7 @@ describe('Zendesk incremental syncs', () => {
 
   it('a sync with nothing changed reads one empty export page and leaves the store as it was', async () => {
     const server = await serve(zendeskScenario());
-    const state = new MemoryState();
+    const state = new InMemorySyncState();
     const store = new MemoryTickets();
     const sync = () => ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator }, ingestOptions);
     await sync();
