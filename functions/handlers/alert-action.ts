@@ -13,7 +13,8 @@ import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { FetchSlackResponder } from '../adapters/slack/response-url';
 import { handleAlertActionRequest, type AlertActionDeps } from '../app/alert-action-endpoint';
 import { snoozeLimitsFrom } from '../app/alert-actions';
-import type { FunctionUrlEvent, FunctionUrlResponse } from './download';
+import type { FunctionUrlResponse } from './download';
+import { REQUEST_TOO_LARGE, readFunctionUrlRequest, type FunctionUrlEvent } from './function-url';
 import { makeFormatter } from '../domain/alerts';
 import { getCrmTasks } from './alert-action-runtime';
 import { getMailRuntime } from './mail-runtime';
@@ -31,15 +32,11 @@ export function createAlertActionHandler(deps: AlertActionDeps, log: (line: stri
     },
   };
   return async (event) => {
-    const method = event.requestContext?.http?.method ?? 'GET';
     try {
-      const raw = event.body ?? '';
-      // Slack signs the body exactly as sent: decode it, never re-encode it.
-      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      if (Buffer.byteLength(body) > MAX_BODY_BYTES) return { statusCode: 413, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: 'Request too large.\n' };
-      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-      const res = await handleAlertActionRequest(withLog, { method, path: event.rawPath ?? '/', headers, body });
-      return method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
+      const request = readFunctionUrlRequest(event, MAX_BODY_BYTES);
+      if (!request) return REQUEST_TOO_LARGE;
+      const res = await handleAlertActionRequest(withLog, { ...request, path: event.rawPath ?? '/' });
+      return request.method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
     } catch (e) {
       // Never the request itself: its path holds a token.
       log(JSON.stringify({ level: 'ERROR', message: 'alert action failed', error: (e as Error).message, code: (e as { code?: string }).code }));

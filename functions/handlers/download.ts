@@ -18,17 +18,9 @@ import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { SES_CLIENT_CONFIG, SesMailer } from '../adapters/ses/ses-mailer';
 import { LINK_MODE_WARNING, accessPolicyFrom, handleArchiveRequest, oidcSettingsFrom, type AccessResponse, type ArchiveAccessDeps } from '../app/archive-access';
 import { parseConfigText } from '../config';
+import { REQUEST_TOO_LARGE, readFunctionUrlRequest, type FunctionUrlEvent } from './function-url';
 
-/** The parts of a function URL event (payload format 2.0) the endpoint reads. */
-export interface FunctionUrlEvent {
-  rawPath?: string;
-  queryStringParameters?: Record<string, string | undefined>;
-  headers?: Record<string, string | undefined>;
-  cookies?: string[];
-  body?: string;
-  isBase64Encoded?: boolean;
-  requestContext?: { http?: { method?: string; sourceIp?: string } };
-}
+export type { FunctionUrlEvent };
 
 /** A function URL response (payload format 2.0): `cookies` become Set-Cookie headers. */
 export type FunctionUrlResponse = AccessResponse;
@@ -48,12 +40,10 @@ export function createDownloadHandler(deps: ArchiveAccessDeps, log: DownloadLog 
     },
   };
   return async (event) => {
-    const method = event.requestContext?.http?.method ?? 'GET';
     try {
-      const raw = event.body ?? '';
-      const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      if (Buffer.byteLength(body) > MAX_BODY_BYTES) return { statusCode: 413, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: 'Request too large.\n' };
-      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      const request = readFunctionUrlRequest(event, MAX_BODY_BYTES);
+      if (!request) return REQUEST_TOO_LARGE;
+      const { method, headers, body } = request;
       const res = await handleArchiveRequest(withLog, {
         method,
         path: event.rawPath ?? '/',
