@@ -17,6 +17,18 @@ export interface HttpClientOptions {
   now?: () => number;
 }
 
+/** The retry settings every HTTP source's config carries, as client options. */
+export type HttpRetrySettings = Pick<
+  HttpClientOptions,
+  'timeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs'
+>;
+
+/** Only the retry settings of a source's settings block (which carries much else). */
+export function retrySettings(s: HttpRetrySettings): HttpRetrySettings {
+  const { timeoutMs, maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs } = s;
+  return { timeoutMs, maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs };
+}
+
 export interface JsonResponse {
   url: string;
   status: number;

@@ -7,7 +7,7 @@ import { readPath } from '../../../domain/sources/mapping';
 import type { HttpResource, HttpSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
-import { getJson, type HttpClientOptions } from './client';
+import { getJson, retrySettings, type HttpClientOptions } from './client';
 import { authHeaders, type SecretResolver } from './credentials';
 import { HttpSourceError } from './errors';
 
@@ -41,13 +41,8 @@ export class HttpJsonSource implements ContractSource {
   constructor(private readonly opts: HttpJsonSourceOptions) {
     this.def = opts.definition;
     this.description = `http ${this.def.name} ${this.def.http.baseUrl}`;
-    const h = this.def.http;
     this.client = {
-      timeoutMs: h.timeoutMs,
-      maxAttempts: h.maxAttempts,
-      baseDelayMs: h.baseDelayMs,
-      maxDelayMs: h.maxDelayMs,
-      maxRetryAfterMs: h.maxRetryAfterMs,
+      ...retrySettings(this.def.http),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
       ...(opts.random ? { random: opts.random } : {}),

@@ -6,7 +6,7 @@
 // bundled by esbuild it is 5.1 MB minified, over the 1.5 MB Lambda bundle budget.
 import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import { realSleep } from '../../../backoff';
-import { requestJson, type HttpClientOptions } from '../http/client';
+import { requestJson, retrySettings, type HttpClientOptions, type HttpRetrySettings } from '../http/client';
 import { HttpSourceError } from '../http/errors';
 
 /** A CRM object as the list, search and batch endpoints return it. */
@@ -39,7 +39,7 @@ export interface HubSpotApiOptions {
   tokenFrom: string;
   requestsPer10Seconds: number;
   searchRequestsPerSecond: number;
-  http: Pick<HttpClientOptions, 'timeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs'>;
+  http: HttpRetrySettings;
   /** Test hooks. */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -59,7 +59,7 @@ export function hubSpotApiFor(
     tokenFrom: token.from,
     requestsPer10Seconds: cfg.requestsPer10Seconds,
     searchRequestsPerSecond: cfg.searchRequestsPerSecond,
-    http: { timeoutMs: cfg.timeoutMs, maxAttempts: cfg.maxAttempts, baseDelayMs: cfg.baseDelayMs, maxDelayMs: cfg.maxDelayMs, maxRetryAfterMs: cfg.maxRetryAfterMs },
+    http: retrySettings(cfg),
     ...hooks,
   });
 }

@@ -8,7 +8,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SalesforceAuth, SalesforceSettings } from '../../../domain/sources/salesforce-definition';
-import { requestJson, type HttpClientOptions, type JsonResponse, type RequestInit } from '../http/client';
+import { requestJson, retrySettings, type HttpClientOptions, type JsonResponse, type RequestInit } from '../http/client';
 import { secretEnvName, type SecretResolver } from '../http/credentials';
 import { HttpSourceError } from '../http/errors';
 
@@ -409,14 +409,7 @@ export function salesforceApiFor(
     instanceUrl: s.instanceUrl,
     apiVersion: s.apiVersion,
     credentials,
-    http: {
-      timeoutMs: s.timeoutMs,
-      maxAttempts: s.maxAttempts,
-      baseDelayMs: s.baseDelayMs,
-      maxDelayMs: s.maxDelayMs,
-      maxRetryAfterMs: s.maxRetryAfterMs,
-      ...deps.hooks,
-    },
+    http: { ...retrySettings(s), ...deps.hooks },
     maxPages: s.maxPages,
     label: `source "${def.name}"`,
   });

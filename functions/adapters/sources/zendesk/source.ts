@@ -18,7 +18,7 @@ import { EMPTY_DIRECTORY, resolveAccountId, unmatchedAccountId, type AccountDire
 import type { ZendeskSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
-import { requestJson, type HttpClientOptions } from '../http/client';
+import { requestJson, retrySettings, type HttpClientOptions } from '../http/client';
 import { HttpSourceError } from '../http/errors';
 import { ticketRow, type ZendeskMetricSet, type ZendeskOrganization, type ZendeskRating, type ZendeskTicket } from './map';
 
@@ -76,13 +76,8 @@ export class ZendeskSource implements ContractSource {
     this.description = `zendesk ${this.def.name} ${this.def.zendesk.apiBase}`;
     this.dates = new LocalDateOfInstant(opts.timeZone);
     this.directory = opts.accountDirectory ?? EMPTY_DIRECTORY;
-    const z = this.def.zendesk;
     this.http = {
-      timeoutMs: z.timeoutMs,
-      maxAttempts: z.maxAttempts,
-      baseDelayMs: z.baseDelayMs,
-      maxDelayMs: z.maxDelayMs,
-      maxRetryAfterMs: z.maxRetryAfterMs,
+      ...retrySettings(this.def.zendesk),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
       ...(opts.random ? { random: opts.random } : {}),
