@@ -5,8 +5,7 @@
 // (a long table continues on the next page under the same title), "Page n of N" in the footer.
 import PDFDocument from 'pdfkit';
 import type { BoardBlock, BoardChartId, BoardPackDocument, FigureItem, TableColumn, TableRow } from '../../domain/board-pack';
-import { annotationOnChart, HEATMAP_TEXT, type CohortHeatmap } from '../../domain/report';
-import type { AnnotationMetric } from '../../domain/plan';
+import { chartMarkers, HEATMAP_TEXT, type CohortHeatmap } from '../../domain/report';
 import type { BoardPackRenderer } from '../../ports/board-pack-renderer';
 import { createChartRenderer, loadChartFont, type Chart, type ChartRenderer } from './charts';
 
@@ -39,20 +38,19 @@ async function renderCharts(d: BoardPackDocument, charts: ChartRenderer): Promis
   const c = d.charts;
   const { currency, locale } = c;
   const points = c.trend.map((t) => ({ label: t.label, values: { arr: t.arr, nrr: t.nrr, grr: t.grr } }));
-  const markers = (figures: AnnotationMetric[]) => c.annotations.filter((a) => annotationOnChart(a, figures)).map((a) => ({ index: a.weekIndex, label: String(a.number) }));
   // One at a time: rasterising is CPU-bound.
   const waterfall = await charts.arrWaterfall(
     { open: c.bridge.open, new: c.bridge.new, reactivation: c.bridge.reactivation, expansion: c.bridge.expansion, contraction: c.bridge.contraction, churn: c.bridge.churn, fx: c.bridge.fx, close: c.bridge.close },
     { currency, locale, title: `ARR bridge, ${d.quarter.label}`, subtitle: c.bridgeSubtitle },
   );
-  const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: c.trendSubtitle, markers: markers(['arr']) });
+  const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: c.trendSubtitle, markers: chartMarkers(c.annotations, ['arr']) });
   const retention = await charts.trendLines(
     points,
     [
       { key: 'nrr', name: 'NRR', format: 'percent' },
       { key: 'grr', name: 'GRR', format: 'percent' },
     ],
-    { currency, locale, title: 'Net and gross revenue retention', subtitle: c.trendSubtitle, markers: markers(['nrr', 'grr']) },
+    { currency, locale, title: 'Net and gross revenue retention', subtitle: c.trendSubtitle, markers: chartMarkers(c.annotations, ['nrr', 'grr']) },
   );
   return { waterfall, arrTrend, retention };
 }

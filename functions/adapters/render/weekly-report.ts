@@ -14,8 +14,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { annotationOnChart, createFormatter, FX_ROW_LABEL, type Formatter, type ValueFormat, type WeeklyReportView } from '../../domain/report';
-import type { AnnotationMetric } from '../../domain/plan';
+import { chartMarkers, createFormatter, FX_ROW_LABEL, type Formatter, type ValueFormat, type WeeklyReportView } from '../../domain/report';
 import type { InlineImage } from '../../ports/mailer';
 import type { DelayedNotice, ReportRenderer } from '../../ports/report-renderer';
 import { createChartRenderer, type Chart, type ChartRenderer } from './charts';
@@ -160,22 +159,19 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
     const points = view.trend.map((t) => ({ label: t.week.slice(5), values: { arr: t.closingArr, nrr: t.nrr, grr: t.grr } }));
     const first = view.trend[0];
     const span = first ? `${first.week} to ${week}` : week;
-    // The annotations' numbers, drawn on both trend charts at the week each one falls in.
-    const markersFor = (figures: AnnotationMetric[]) =>
-      view.annotations.filter((a) => annotationOnChart(a, figures)).map((a) => ({ index: a.weekIndex, label: String(a.number) }));
     // One at a time: rasterising is CPU-bound, so in parallel it is no faster and needs more memory.
     const waterfall = await charts.arrWaterfall(
       { open: amount('Opening ARR'), new: amount('New'), reactivation: amount('Reactivation'), expansion: amount('Expansion'), contraction: amount('Contraction'), churn: amount('Churn'), fx, close: amount('Closing ARR') },
       { currency, locale, title: 'ARR bridge', subtitle: range },
     );
-    const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: span, markers: markersFor(['arr']) });
+    const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: span, markers: chartMarkers(view.annotations, ['arr']) });
     const retention = await charts.trendLines(
       points,
       [
         { key: 'nrr', name: 'NRR', format: 'percent' },
         { key: 'grr', name: 'GRR', format: 'percent' },
       ],
-      { currency, locale, title: 'Net and gross revenue retention (trailing 12 months)', subtitle: span, markers: markersFor(['nrr', 'grr']) },
+      { currency, locale, title: 'Net and gross revenue retention (trailing 12 months)', subtitle: span, markers: chartMarkers(view.annotations, ['nrr', 'grr']) },
     );
     const tag = `${week.toLowerCase()}@pulse`;
     return {

@@ -15,8 +15,8 @@ export {
   type HeatmapRow,
 } from './cohort-heatmap';
 export {
-  annotationOnChart,
   attainmentRows,
+  chartMarkers,
   forecastFigures,
   outlookView,
   planOf,

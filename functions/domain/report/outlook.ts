@@ -113,9 +113,17 @@ export function trendAnnotations(annotations: readonly Annotation[], weekEnds: r
     }));
 }
 
-/** Whether a note belongs on a chart of these figures (a note without a metric goes on every chart). */
-export function annotationOnChart(a: Pick<AnnotationRow, 'metric'>, figures: readonly AnnotationMetric[]): boolean {
-  return a.metric === null || figures.includes(a.metric);
+/**
+ * A trend chart's markers: each note's number at its week, for the notes on these figures (a note
+ * without a metric goes on every chart).
+ */
+export function chartMarkers(
+  notes: readonly AnnotationRow[],
+  figures: readonly AnnotationMetric[],
+): { index: number; label: string }[] {
+  return notes
+    .filter((a) => a.metric === null || figures.includes(a.metric))
+    .map((a) => ({ index: a.weekIndex, label: String(a.number) }));
 }
 
 const toError = (e: HorizonError): ForecastError => ({ mape: e.mape, bias: e.bias, samples: e.points });
