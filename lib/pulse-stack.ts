@@ -319,6 +319,17 @@ export class PulseStack extends Stack {
     new CfnOutput(this, 'SesFeedbackTopicArn', { value: this.mailer.feedbackTopic.topicArn, description: 'SES bounces and complaints' });
   }
 
+  /**
+   * GetSecretValue on these secrets (names or ARNs), nothing when there are none. A secret name
+   * matches its ARN with Secrets Manager's random 6-character suffix.
+   */
+  private grantReadSecrets(add: (actions: string[], resources: string[]) => void, ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    const arn = (id: string) =>
+      id.startsWith('arn:') ? id : this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    add(['secretsmanager:GetSecretValue'], [...new Set(ids)].map(arn));
+  }
+
   /** Grants one capability to a job's role: explicit actions, explicit resources. */
   private grant(role: Role, capability: Capability, job: JobName): void {
     const add = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
@@ -364,23 +375,11 @@ export class PulseStack extends Stack {
           `The ${job} function writes each week's report, extracts and manifest under a per-week key of the archive bucket and reads them back to checksum them; no delete permission, and the bucket is versioned.`,
         );
       }
-      case 'sources:secrets': {
-        const ids = new Set(this.pulseConfig.sources.flatMap(sourceSecretIds));
-        if (ids.size === 0) return;
-        // A secret name matches its ARN with Secrets Manager's random 6-character suffix.
-        const arn = (id: string) =>
-          id.startsWith('arn:') ? id : this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-        add(['secretsmanager:GetSecretValue'], [...ids].map(arn));
-        return;
-      }
+      case 'sources:secrets':
+        return this.grantReadSecrets(add, this.pulseConfig.sources.flatMap(sourceSecretIds));
       case 'chat:secrets': {
         const { slack, teams } = this.pulseConfig.notifications;
-        const ids = [slack?.secretName, teams?.secretName].filter((id): id is string => id !== undefined);
-        if (ids.length === 0) return;
-        const arn = (id: string) =>
-          id.startsWith('arn:') ? id : this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-        add(['secretsmanager:GetSecretValue'], [...new Set(ids)].map(arn));
-        return;
+        return this.grantReadSecrets(add, [slack?.secretName, teams?.secretName].filter((id): id is string => id !== undefined));
       }
       case 'links:sign':
         return this.download?.grantSignLinks(role);
