@@ -11,11 +11,10 @@ import { evaluateAlerts, type EvaluateAlertsDeps } from '../../../functions/app/
 import { makeFormatter } from '../../../functions/domain/alerts';
 import { verifyActionToken } from '../../../functions/domain/alerts/action-token';
 import type { Account } from '../../../functions/domain/contract/entities';
-import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
 import { DeliveryError } from '../../../functions/ports/send-ledger';
 import { MemoryTaskTracker } from '../../support/memory-task-tracker';
 import { dataset, line, renewal } from '../kpi/builders';
-import { afterAnEarlierRun, alertRunOptions, defaultSettings } from './helpers';
+import { afterAnEarlierRun, alertRunOptions, defaultSettings, RecordingMailer } from './helpers';
 
 const TODAY = '2026-11-23';
 const KEY = 's'.repeat(32);
@@ -26,15 +25,6 @@ const data = dataset({
   renewals: [renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'), renewal('B', '2027-06-11', 12_000, 'open', undefined, undefined, 'RB')],
   nps: [{ responseId: 'N1', accountId: 'B', date: '2026-11-20', score: 2 }],
 });
-
-class RecordingMailer implements Mailer {
-  readonly sent: OutgoingMessage[] = [];
-  async send(m: OutgoingMessage) {
-    await new Promise((r) => setTimeout(r, 1));
-    this.sent.push(m);
-    return { messageId: `m-${this.sent.length}`, raw: Buffer.from('') };
-  }
-}
 
 async function setup() {
   const tracker = new MemoryTaskTracker('hubspot');

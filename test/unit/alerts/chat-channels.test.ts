@@ -11,12 +11,11 @@ import { TeamsWorkflowWebhook } from '../../../functions/adapters/teams/workflow
 import { evaluateAlerts, type EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { ChatChannels } from '../../../functions/ports/chat';
-import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
 import { startFakeSlack, type FakeSlack, type FakeSlackMember } from '../../../lib/local/fake-slack';
 import { startFakeTeams, type FakeTeams } from '../../support/fake-teams';
 import { dataset, line, renewal } from '../kpi/builders';
 import { MemoryRunLedger } from '../report/fakes';
-import { afterAnEarlierRun, alertRunOptions, defaultSettings } from './helpers';
+import { afterAnEarlierRun, alertRunOptions, defaultSettings, RecordingMailer } from './helpers';
 
 const TODAY = '2026-11-23';
 const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
@@ -31,15 +30,6 @@ const data = dataset({
 });
 const ANN: FakeSlackMember = { id: 'U0ANN00001', email: 'ann@northwind.example', name: 'ann' };
 const ALERT_ID = 'renewal-overdue:A:RA';
-
-class RecordingMailer implements Mailer {
-  readonly sent: OutgoingMessage[] = [];
-  async send(m: OutgoingMessage) {
-    await new Promise((r) => setTimeout(r, 1));
-    this.sent.push(m);
-    return { messageId: `m-${this.sent.length}`, raw: Buffer.from('') };
-  }
-}
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { evaluateAlerts, type EvaluateAlertsOptions } from '../../../functions/a
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
 import { dataset, line, renewal } from '../kpi/builders';
-import { afterAnEarlierRun, alertRunOptions, defaultSettings } from './helpers';
+import { afterAnEarlierRun, alertRunOptions, defaultSettings, RecordingMailer } from './helpers';
 
 const TODAY = '2026-11-23';
 const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
@@ -22,15 +22,6 @@ const data = dataset({
   renewals: [renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'), renewal('B', '2027-06-11', 12_000, 'open', undefined, undefined, 'RB')],
   nps: [detractor('B', 'N1'), detractor('C', 'N2')],
 });
-
-class RecordingMailer implements Mailer {
-  readonly sent: OutgoingMessage[] = [];
-  async send(m: OutgoingMessage) {
-    await new Promise((r) => setTimeout(r, 1)); // let concurrent runs interleave
-    this.sent.push(m);
-    return { messageId: `m-${this.sent.length}`, raw: Buffer.from('') };
-  }
-}
 
 /** The in-memory wiring; `fresh`: a first run after install (no alert stored yet). */
 async function setup({ fresh = false } = {}) {

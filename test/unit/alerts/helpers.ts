@@ -3,6 +3,7 @@ import { parseConfig } from '../../../functions/config';
 import { alertSettingsFrom, type AccountFacts, type AlertSettings, type Explanation, type Observation, type RenewalFact, type Severity } from '../../../functions/domain/alerts';
 import type { EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
 import type { AlertStateStore } from '../../../functions/ports/alerts';
+import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
 import type { HealthComponent } from '../../../functions/domain/kpi/types';
 import { settings as kpiSettings } from '../kpi/builders';
 
@@ -105,4 +106,14 @@ export async function afterAnEarlierRun(store: Pick<AlertStateStore, 'putAlert'>
     historyDropped: 0,
     version: 0,
   });
+}
+
+/** A mailer that keeps what it sent; each send waits a millisecond so concurrent runs interleave. */
+export class RecordingMailer implements Mailer {
+  readonly sent: OutgoingMessage[] = [];
+  async send(m: OutgoingMessage) {
+    await new Promise((r) => setTimeout(r, 1));
+    this.sent.push(m);
+    return { messageId: `m-${this.sent.length}`, raw: Buffer.from('') };
+  }
 }
