@@ -27,8 +27,7 @@ export async function createRiskAlertRenderer(opts: { templatesDir?: string } = 
     hb.registerHelper('pad', (v: unknown, width: unknown) => String(v ?? '').padEnd(Number(width)));
   }
   registerInlineStyle(htmlHb);
-  registerBreakable(htmlHb);
-  textHb.registerHelper('breakable', (v: unknown) => String(v ?? ''));
+  registerBreakable(htmlHb, textHb);
   const [digestHtml, digestText, criticalHtml, criticalText] = await Promise.all(FILES.map((f) => readFile(join(dir, f), 'utf8')));
   const t = {
     digestHtml: htmlHb.compile(digestHtml!, { strict: true }),

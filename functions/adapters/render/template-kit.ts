@@ -127,10 +127,12 @@ export function tidyText(text: string): string {
  * `{{breakable value}}`: the value escaped, with a line-break opportunity (a zero-width space,
  * `&#8203;`) after each `@` and before each `.`, `-`, `_` or `/` of a long word, so an e-mail
  * address or an id wraps on a phone in every client: CSS `overflow-wrap` is ignored by most e-mail
- * clients, and Gmail's iOS app drops `<wbr>`. Only for text a reader reads, never in a link.
+ * clients, and Gmail's iOS app drops `<wbr>`. Only for text a reader reads, never in a link. In
+ * plain text the value prints as it is.
  */
-export function registerBreakable(hb: typeof Handlebars): void {
-  hb.registerHelper('breakable', (value: unknown) => {
+export function registerBreakable(htmlHb: typeof Handlebars, textHb: typeof Handlebars): void {
+  textHb.registerHelper('breakable', (value: unknown) => String(value ?? ''));
+  htmlHb.registerHelper('breakable', (value: unknown) => {
     const text = Handlebars.escapeExpression(String(value ?? ''));
     return new Handlebars.SafeString(text.replace(/[^\s]{16,}/g, (word) => word.replace(/@/g, '@&#8203;').replace(/(?<=.)([._\-/:])/g, '&#8203;$1')));
   });

@@ -111,8 +111,7 @@ async function compileTemplates(dir: string): Promise<Compiled> {
   registerHelpers(htmlHb);
   registerHelpers(textHb);
   registerInlineStyle(htmlHb);
-  registerBreakable(htmlHb);
-  textHb.registerHelper('breakable', (v: unknown) => String(v ?? ''));
+  registerBreakable(htmlHb, textHb);
   const partialsDir = join(dir, 'partials');
   const partialFiles = existsSync(partialsDir) ? (await readdir(partialsDir)).filter((f) => f.endsWith('.hbs')).sort() : [];
   for (const file of partialFiles) {
