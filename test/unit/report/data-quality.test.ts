@@ -35,10 +35,8 @@ describe('data quality footer', () => {
       renderer = await createWeeklyReportRenderer();
     }, 60_000);
 
-    it('shows each source with its rejected rows and the rejects report, in HTML and text', async () => {
-      const runs = new MemoryRunLedger();
-      await runs.start({ runId: 'r1', kind: 'ingest', subject: 'crm', startedAt: '2026-11-23T11:00:00Z' });
-      await runs.finish('r1', { status: 'succeeded', finishedAt: '2026-11-23T11:01:00Z', counts: {}, errors: [], rejects: { rows: 2, problems: 2, location: 's3://pulse-rejects/rejects/r1/rejects.csv', byField: { 'nps.score': 2 } } });
+    /** The week's report as a dry run, with these ingest runs recorded. */
+    async function dryRunWith(runs: MemoryRunLedger) {
       const settings: ReportSettings = {
         companyName: 'Northwind Cloud', locale: 'en-US', timeZone: 'America/New_York', kpi: DEFAULT_KPI_SETTINGS, from: 'p@n.example',
         recipients: ['ceo@n.example'], operators: [], subjectTemplate: '{{company}} {{week}}', requiredSources: [], maxAgeDays: 3, riskWindowDays: 90, archive: {},
@@ -49,6 +47,14 @@ describe('data quality footer', () => {
         { asOf: '2026-11-22', dryRun: true },
       );
       if (r.status !== 'dry-run') throw new Error(r.status);
+      return r;
+    }
+
+    it('shows each source with its rejected rows and the rejects report, in HTML and text', async () => {
+      const runs = new MemoryRunLedger();
+      await runs.start({ runId: 'r1', kind: 'ingest', subject: 'crm', startedAt: '2026-11-23T11:00:00Z' });
+      await runs.finish('r1', { status: 'succeeded', finishedAt: '2026-11-23T11:01:00Z', counts: {}, errors: [], rejects: { rows: 2, problems: 2, location: 's3://pulse-rejects/rejects/r1/rejects.csv', byField: { 'nps.score': 2 } } });
+      const r = await dryRunWith(runs);
       // A link to the report, never an internal s3:// path a reader cannot open.
       const link = 'https://s3.console.aws.amazon.com/s3/object/pulse-rejects?prefix=rejects%2Fr1%2Frejects.csv';
       expect(r.email.html).toMatch(/Data quality: <strong>crm<\/strong> ingested Nov 23, 2026, 2 row\(s\) rejected \(nps\.score \(2\)\): <a class="link" href="([^"]+)"[^>]*>rejects report<\/a>/);
@@ -57,6 +63,20 @@ describe('data quality footer', () => {
       expect(r.email.text).toContain('crm: ingested');
       expect(r.email.text).toContain(`2 row(s) rejected (nps.score (2)); rejects report ${link}`);
       expect(r.email.text).not.toContain('s3://pulse-rejects');
+    });
+
+    // The records an ingest kept under their source id (no account matched), from the run ledger's `unmatched`.
+    it('says how many records of a source matched no account, and says nothing for a source without any', async () => {
+      const runs = new MemoryRunLedger();
+      await runs.start({ runId: 'z1', kind: 'ingest', subject: 'zendesk', startedAt: '2026-11-23T11:00:00Z' });
+      await runs.finish('z1', { status: 'succeeded', finishedAt: '2026-11-23T11:01:00Z', counts: { written: 40, unmatched: 2 }, errors: [] });
+      await runs.start({ runId: 's1', kind: 'ingest', subject: 'stripe', startedAt: '2026-11-23T10:00:00Z' });
+      await runs.finish('s1', { status: 'succeeded', finishedAt: '2026-11-23T10:01:00Z', counts: { written: 10 }, errors: [] });
+      const r = await dryRunWith(runs);
+      expect(r.email.html).toMatch(/<strong>zendesk<\/strong> ingested [^;]*, every row valid, 2 record\(s\) matched no account \(<code>pulse sources match<\/code>\)/);
+      expect(r.email.html).toMatch(/<strong>stripe<\/strong> ingested [^;]*, every row valid;/);
+      expect(r.email.text).toMatch(/zendesk: ingested .*every row valid, 2 record\(s\) matched no account \(pulse sources match\)/);
+      expect(r.email.text).not.toMatch(/stripe: ingested .*matched no account/);
     });
   });
 });
