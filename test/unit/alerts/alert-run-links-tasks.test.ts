@@ -14,7 +14,7 @@ import type { Account } from '../../../functions/domain/contract/entities';
 import { DeliveryError } from '../../../functions/ports/send-ledger';
 import { MemoryTaskTracker } from '../../support/memory-task-tracker';
 import { dataset, line, renewal } from '../kpi/builders';
-import { afterAnEarlierRun, alertRunOptions, defaultSettings, RecordingMailer } from './helpers';
+import { afterAnEarlierRun, overdueRunOptions, RecordingMailer } from './helpers';
 
 const TODAY = '2026-11-23';
 const KEY = 's'.repeat(32);
@@ -38,8 +38,7 @@ async function setup() {
     tasks: { tracker, settings: { dueInDays: { critical: 2, warning: 7 } } },
   };
   await afterAnEarlierRun(deps.alerts);
-  const settings = defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } });
-  return { deps, tracker, mailer: deps.mailer as RecordingMailer, opts: alertRunOptions({ today: TODAY, now: `${TODAY}T12:30:00.000Z`, settings }) };
+  return { deps, tracker, mailer: deps.mailer as RecordingMailer, opts: overdueRunOptions(TODAY) };
 }
 
 const tokensIn = (text: string) => [...text.matchAll(/https:\/\/alerts\.example\/a\/([A-Za-z0-9_.-]+)/g)].map((m) => m[1]!);

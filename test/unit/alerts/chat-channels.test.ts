@@ -8,14 +8,14 @@ import { InMemoryAlertStateStore, InMemorySendLedger } from '../../../functions/
 import { createRiskAlertRenderer } from '../../../functions/adapters/render/risk-alerts';
 import { SlackWebApiChat } from '../../../functions/adapters/slack/web-api-chat';
 import { TeamsWorkflowWebhook } from '../../../functions/adapters/teams/workflow-webhook';
-import { evaluateAlerts, type EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
+import { evaluateAlerts } from '../../../functions/app/evaluate-alerts';
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { ChatChannels } from '../../../functions/ports/chat';
 import { startFakeSlack, type FakeSlack, type FakeSlackMember } from '../../../lib/local/fake-slack';
 import { startFakeTeams, type FakeTeams } from '../../support/fake-teams';
 import { dataset, line, renewal } from '../kpi/builders';
 import { MemoryRunLedger } from '../report/fakes';
-import { afterAnEarlierRun, alertRunOptions, defaultSettings, RecordingMailer } from './helpers';
+import { afterAnEarlierRun, overdueRunOptions, RecordingMailer } from './helpers';
 
 const TODAY = '2026-11-23';
 const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
@@ -58,8 +58,7 @@ async function setup(chat: ChatChannels, shared?: { alerts: InMemoryAlertStateSt
     runLedger: new MemoryRunLedger(),
     chat,
   };
-  const settings = defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } });
-  const opts: EvaluateAlertsOptions = alertRunOptions({ today: TODAY, now: `${TODAY}T12:30:00.000Z`, settings });
+  const opts = overdueRunOptions(TODAY);
   return { deps, opts };
 }
 

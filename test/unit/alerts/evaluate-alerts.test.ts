@@ -4,11 +4,11 @@ import { WORD_JOINER } from '../../../functions/adapters/render/template-kit';
 import { describe, expect, it } from 'vitest';
 import { InMemoryAlertStateStore, InMemorySendLedger } from '../../../functions/adapters/memory/alerts';
 import { createRiskAlertRenderer } from '../../../functions/adapters/render/risk-alerts';
-import { evaluateAlerts, type EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
+import { evaluateAlerts } from '../../../functions/app/evaluate-alerts';
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
 import { dataset, line, renewal } from '../kpi/builders';
-import { afterAnEarlierRun, alertRunOptions, defaultSettings, RecordingMailer } from './helpers';
+import { afterAnEarlierRun, overdueRunOptions, RecordingMailer } from './helpers';
 
 const TODAY = '2026-11-23';
 const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
@@ -27,8 +27,7 @@ const data = dataset({
 async function setup({ fresh = false } = {}) {
   const deps = { store: { loadDataset: async () => data }, alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger(), mailer: new RecordingMailer(), renderer: await createRiskAlertRenderer() };
   if (!fresh) await afterAnEarlierRun(deps.alerts);
-  const settings = defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } });
-  const opts: EvaluateAlertsOptions = alertRunOptions({ today: TODAY, now: `${TODAY}T12:30:00.000Z`, settings });
+  const opts = overdueRunOptions(TODAY);
   return { deps, opts };
 }
 

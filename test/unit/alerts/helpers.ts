@@ -39,6 +39,12 @@ export function alertRunOptions(over: Partial<EvaluateAlertsOptions> = {}): Eval
   };
 }
 
+/** A run at 12:30 UTC on `today` with the health rules off and an overdue renewal critical. */
+export function overdueRunOptions(today: string): EvaluateAlertsOptions {
+  const settings = defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } });
+  return alertRunOptions({ today, now: `${today}T12:30:00.000Z`, settings });
+}
+
 export function renewalFact(daysToDue: number, id = 'R-1', arrUp = 8_400_000): RenewalFact {
   const due = new Date(Date.UTC(2026, 10, 23) + daysToDue * 86_400_000).toISOString().slice(0, 10);
   return { renewalId: id, dueDate: due, arrUp, daysToDue };
