@@ -1,33 +1,15 @@
 // `pulse sources export salesforce --out DIR`, as a user runs it, against a loopback fake of
 // Salesforce holding one record per mapping rule: the contract files a hand check expects; and a
 // spent API quota as a user sees it.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configDoc } from '../support/config-doc';
+import { runPulse as pulse } from '../support/pulse-cli';
 import { EXPECTED, salesforceOrg, SETTINGS, TZ } from '../support/fake-salesforce/fixture';
 import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce/server';
-
-const run = promisify(execFile);
-const CLI = join(resolve(import.meta.dirname, '../..'), 'bin/pulse-cli.mjs');
-
-async function pulse(args: string[], cwd: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-      cwd,
-      timeout: 120_000,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
 
 describe('pulse sources export salesforce', () => {
   let fake: FakeSalesforce;

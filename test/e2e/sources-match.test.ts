@@ -2,32 +2,20 @@
 // keeps billing's e-mail domains), then the match over Stripe, a CRM (an HTTP JSON API) and Zendesk,
 // all loopback fakes. It lists exactly the 3 billing customers the CRM lacks and the 2 tickets of
 // organizations nobody knows.
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configDoc } from '../support/config-doc';
+import { runPulse } from '../support/pulse-cli';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe/server';
 import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, type FakeZendesk } from '../support/fake-zendesk/server';
 import { MATCH_EXPECTED, MATCH_TZ, matchStripe, matchZendesk } from '../support/match-scenario';
 
-const run = promisify(execFile);
-const CLI = join(resolve(import.meta.dirname, '../..'), 'bin/pulse-cli.mjs');
 const ENV = { STRIPE_API_KEY: 'sk_test_pulse', ZENDESK_EMAIL, ZENDESK_TOKEN };
-
-async function pulse(args: string[], cwd: string) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 170_000, env: { ...process.env, ...ENV } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const pulse = (args: string[], cwd: string) => runPulse(args, cwd, ENV, 170_000);
 
 describe('pulse sources match', () => {
   let stripe: FakeStripe;

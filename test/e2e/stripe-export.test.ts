@@ -1,28 +1,14 @@
 // `pulse sources export stripe --out DIR` then `pulse kpis --data DIR`, as a user runs them, against
 // a loopback fake of Stripe holding one customer per revenue rule; and a refused key as a user sees it.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe/server';
 import { MemoryStripeStore } from '../support/fake-stripe/store';
 import { configDoc } from '../support/config-doc';
+import { runPulse as pulse } from '../support/pulse-cli';
 import { revenueRulesScenario, SCENARIO_KPIS, TZ } from '../support/stripe-scenarios';
-
-const run = promisify(execFile);
-const CLI = join(resolve(import.meta.dirname, '../..'), 'bin/pulse-cli.mjs');
-
-async function pulse(args: string[], cwd: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 120_000, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
 
 describe('pulse sources export stripe', () => {
   let fake: FakeStripe;

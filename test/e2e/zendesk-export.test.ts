@@ -1,28 +1,14 @@
 // `pulse sources export zendesk --out DIR` as a user runs it, against a loopback fake of Zendesk
 // holding the hand-checked account; and a refused token as a user sees it.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configDoc } from '../support/config-doc';
+import { runPulse as pulse } from '../support/pulse-cli';
 import { FIRST_SYNC, ZENDESK_TZ, zendeskScenario } from '../support/fake-zendesk/scenario';
 import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, type FakeZendesk } from '../support/fake-zendesk/server';
-
-const run = promisify(execFile);
-const CLI = join(resolve(import.meta.dirname, '../..'), 'bin/pulse-cli.mjs');
-
-async function pulse(args: string[], cwd: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 120_000, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
 
 describe('pulse sources export zendesk', () => {
   let fake: FakeZendesk;
