@@ -41,11 +41,6 @@ export function completeQuarter(label: string, fiscalYearStartMonth: number, tod
   return q;
 }
 
-/** The PDF of a laid-out pack. */
-export async function renderBoardPackFile(renderer: BoardPackRenderer, document: BoardPackDocument): Promise<{ name: string; body: Uint8Array }> {
-  return { name: document.fileName, body: await renderer.renderBoardPack(document) };
-}
-
 /** Lays out and draws the board pack of `data` for a quarter (the data and its KPI indexes as the caller has them). */
 export async function boardPackOf(
   renderer: BoardPackRenderer,
@@ -56,8 +51,7 @@ export async function boardPackOf(
   scopes?: KpiScopes,
 ): Promise<BoardPackResult> {
   const document = boardPackFromData(data, settings.kpi, quarter, { companyName: settings.companyName, locale: settings.locale, generatedAt, ...(scopes ? { scopes } : {}) });
-  const file = await renderBoardPackFile(renderer, document);
-  return { quarter, fileName: file.name, pdf: file.body, document };
+  return { quarter, fileName: document.fileName, pdf: await renderer.renderBoardPack(document), document };
 }
 
 export interface BoardPackDeps {
