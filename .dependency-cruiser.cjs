@@ -8,7 +8,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^functions/domain/' },
       to: {
-        path: ['^node_modules/@aws-sdk/', '^node_modules/handlebars/', '^node_modules/aws-lambda/', '^functions/(adapters|app|handlers|ports)/', '^lib/', '^bin/'],
+        path: [
+          '^node_modules/@aws-sdk/',
+          '^node_modules/handlebars/',
+          '^node_modules/aws-lambda/',
+          '^functions/(adapters|app|handlers|ports)/',
+          '^lib/',
+          '^bin/',
+        ],
         dependencyTypesNot: ['type-only'],
       },
     },
@@ -16,7 +23,10 @@ module.exports = {
       name: 'domain-no-node-io',
       severity: 'error',
       from: { path: '^functions/domain/' },
-      to: { dependencyTypes: ['core'], path: '^(fs|node:fs|fs/promises|node:fs/promises|child_process|node:child_process|net|node:net|http|node:http|https|node:https)$' },
+      to: {
+        dependencyTypes: ['core'],
+        path: '^(fs|node:fs|fs/promises|node:fs/promises|child_process|node:child_process|net|node:net|http|node:http|https|node:https)$',
+      },
     },
     {
       name: 'app-uses-domain-and-ports-only',
@@ -46,8 +56,17 @@ module.exports = {
         'its building blocks. ' +
         'Only the wiring modules that construct the send ledger import its adapter.',
       severity: 'error',
-      from: { path: '^(functions/handlers|bin)/', pathNot: '^(functions/handlers/(runtime|mail-runtime)|bin/commands/local-mail)[.]ts$' },
-      to: { path: ['^functions/adapters/dynamodb/send-ledger[.]ts$', '^functions/app/(send-once|record-run|split-large-files)[.]ts$', '^functions/backoff[.]ts$'] },
+      from: {
+        path: '^(functions/handlers|bin)/',
+        pathNot: '^(functions/handlers/(runtime|mail-runtime)|bin/commands/local-mail)[.]ts$',
+      },
+      to: {
+        path: [
+          '^functions/adapters/dynamodb/send-ledger[.]ts$',
+          '^functions/app/(send-once|record-run|split-large-files)[.]ts$',
+          '^functions/backoff[.]ts$',
+        ],
+      },
     },
     {
       name: 'edges-use-ports-as-types-only',
@@ -85,6 +104,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.json'],
+    },
   },
 };

@@ -18,7 +18,10 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-export type RowCounts = Record<'accounts' | 'subscriptions' | 'renewals' | 'expansions' | 'usage' | 'tickets' | 'nps' | 'spend', number>;
+export type RowCounts = Record<
+  'accounts' | 'subscriptions' | 'renewals' | 'expansions' | 'usage' | 'tickets' | 'nps' | 'spend',
+  number
+>;
 
 const HEADERS: Record<keyof RowCounts, string> = {
   accounts: 'account_id,name,segment,owner_email,region,created_date',
@@ -100,7 +103,7 @@ export async function writeSyntheticData(dir: string, opts: SyntheticOptions): P
   for (let d = base; d <= end + 400; d++) dates.push(fromEpochDay(d));
   const iso = (d: number) => dates[d - base] as string;
   // Week starts (Mondays) inside the window.
-  const firstMonday = windowStart + ((8 - ((windowStart + 3) % 7 + 1)) % 7); // epoch day 0 (1970-01-01) is a Thursday
+  const firstMonday = windowStart + ((8 - (((windowStart + 3) % 7) + 1)) % 7); // epoch day 0 (1970-01-01) is a Thursday
   const r = rng(opts.seed ?? 42);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
@@ -117,7 +120,9 @@ export async function writeSyntheticData(dir: string, opts: SyntheticOptions): P
     const price = PRICE[segment];
     const installed = r() < 0.65;
     const start = installed ? windowStart - int(1, 1460) : windowStart + int(0, 728);
-    await out.accounts.line(`${id},Account ${i},${segment},csm${i % 40}@northwind.example,${REGIONS[i % 4]},${iso(start - int(0, 60))}`);
+    await out.accounts.line(
+      `${id},Account ${i},${segment},csm${i % 40}@northwind.example,${REGIONS[i % 4]},${iso(start - int(0, 60))}`,
+    );
 
     const lines: Line[] = [];
     const open = (product: string, arr: number, from: number, seats: number) => {
@@ -125,7 +130,8 @@ export async function writeSyntheticData(dir: string, opts: SyntheticOptions): P
       lines.push(l);
       return l;
     };
-    const activeArr = (d: number) => lines.reduce((s, l) => (l.start <= d && (l.end === undefined || l.end > d) ? s + l.arr : s), 0);
+    const activeArr = (d: number) =>
+      lines.reduce((s, l) => (l.start <= d && (l.end === undefined || l.end > d) ? s + l.arr : s), 0);
     let seats = seats0;
     let platform = open('Platform', seats * price, start, seats);
     if (r() < 0.3) open('Analytics add-on', Math.round(seats * price * 0.2), start, seats);
@@ -172,21 +178,28 @@ export async function writeSyntheticData(dir: string, opts: SyntheticOptions): P
       } else if (x < 0.34) {
         open('Platform uplift', Math.round(platform.arr * 0.15), due, 0);
       }
-      await out.renewals.line(`${rid},${id},${iso(due)},${(arrUp / 100).toFixed(2)},renewed,${iso(closed)},${(activeArr(due) / 100).toFixed(2)}`);
+      await out.renewals.line(
+        `${rid},${id},${iso(due)},${(arrUp / 100).toFixed(2)},renewed,${iso(closed)},${(activeArr(due) / 100).toFixed(2)}`,
+      );
     }
     if (alive) intervals.push([from, end + 1]);
 
     for (const l of lines) {
-      await out.subscriptions.line(`L-${l.id},${id},${l.product},recurring,${(l.arr / 100).toFixed(2)},${iso(l.start)},${l.end === undefined ? '' : iso(l.end)},${l.seats || ''}`);
+      await out.subscriptions.line(
+        `L-${l.id},${id},${l.product},recurring,${(l.arr / 100).toFixed(2)},${iso(l.start)},${l.end === undefined ? '' : iso(l.end)},${l.seats || ''}`,
+      );
     }
-    if (r() < 0.2) await out.subscriptions.line(`L-${++lineSeq},${id},Onboarding,services,${int(5, 20) * 1000}.00,${iso(start)},,`);
+    if (r() < 0.2)
+      await out.subscriptions.line(`L-${++lineSeq},${id},Onboarding,services,${int(5, 20) * 1000}.00,${iso(start)},,`);
 
     // Expansion opportunities: ~0.75 per account.
     for (let k = r() < 0.5 ? 1 : r() < 0.5 ? 0 : 2; k > 0; k--) {
       const created = windowStart + int(0, 700);
       const stage = created > end - 60 ? 'open' : r() < 0.6 ? 'won' : 'lost';
       const close = stage === 'open' ? created + int(30, 120) : Math.min(end, created + int(10, 90));
-      await out.expansions.line(`OPP-${++oppSeq},${id},${r() < 0.6 ? 'upsell' : 'cross_sell'},${int(5, 80) * 1000}.00,${stage},${iso(created)},${iso(close)}`);
+      await out.expansions.line(
+        `OPP-${++oppSeq},${id},${r() < 0.6 ? 'upsell' : 'cross_sell'},${int(5, 80) * 1000}.00,${stage},${iso(created)},${iso(close)}`,
+      );
     }
 
     // Weekly usage while a customer, inside the window.

@@ -47,18 +47,23 @@ const want = (s: string) => !only || only.includes(s);
 const keep = process.argv.includes('--keep');
 /** Runs of each process in the `pulse kpis` vs DuckDB comparison (the median is reported). */
 const repeat = Number(arg('repeat') ?? 3);
-if (scales.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--scales: whole numbers >= 10, got ${arg('scales')}`);
+if (scales.some((n) => !Number.isInteger(n) || n < 10))
+  throw new Error(`--scales: whole numbers >= 10, got ${arg('scales')}`);
 
 // ---- child steps -------------------------------------------------------------------------
 type StepResult = Record<string, unknown> & { peakRssMb?: number; error?: string };
 
 function runStep(step: string, args: Record<string, unknown>): Promise<StepResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', STEPS, step, JSON.stringify(args)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=12288', '--import', 'tsx', STEPS, step, JSON.stringify(args)],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -66,7 +71,10 @@ function runStep(step: string, args: Record<string, unknown>): Promise<StepResul
     child.on('close', (code, signal) => {
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
       if (line && code === 0) resolve(JSON.parse(line.slice(7)) as StepResult);
-      else resolve({ error: `${step} exited ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` });
+      else
+        resolve({
+          error: `${step} exited ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`,
+        });
     });
   });
 }
@@ -104,7 +112,10 @@ interface ProcessRun {
 }
 
 /** A command from spawn to exit (wall clock, process start included) and its peak RSS. */
-function timeProcess(args: string[], peakRssOf: (stdout: string, rssFile: string) => number | undefined): Promise<ProcessRun> {
+function timeProcess(
+  args: string[],
+  peakRssOf: (stdout: string, rssFile: string) => number | undefined,
+): Promise<ProcessRun> {
   const rssFile = join(tmpdir(), `pulse-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -119,7 +130,11 @@ function timeProcess(args: string[], peakRssOf: (stdout: string, rssFile: string
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code, signal) => {
       const ms = performance.now() - t0;
-      if (code !== 0) return resolve({ ms, error: `exited ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` });
+      if (code !== 0)
+        return resolve({
+          ms,
+          error: `exited ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`,
+        });
       let peakRssMb: number | undefined;
       try {
         peakRssMb = peakRssOf(out, rssFile);
@@ -148,9 +163,30 @@ interface KpisVsDuckDb {
  * fresh process, alternated `repeat` times; medians of the wall clock.
  */
 async function kpisVsDuckDb(dir: string): Promise<KpisVsDuckDb> {
-  const cliArgs = ['--enable-source-maps', '--import', PEAK_RSS, CLI, 'kpis', '--data', dir, '--as-of', asOf, '--json', '-c', join(ROOT, 'pulse.config.json')];
+  const cliArgs = [
+    '--enable-source-maps',
+    '--import',
+    PEAK_RSS,
+    CLI,
+    'kpis',
+    '--data',
+    dir,
+    '--as-of',
+    asOf,
+    '--json',
+    '-c',
+    join(ROOT, 'pulse.config.json'),
+  ];
   const fromFile = (_: string, f: string) => Number(readFileSync(f, 'utf8'));
-  const fromResult = (out: string) => (JSON.parse(out.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { peakRssMb: number }).peakRssMb;
+  const fromResult = (out: string) =>
+    (
+      JSON.parse(
+        out
+          .split('\n')
+          .find((l) => l.startsWith('RESULT '))!
+          .slice(7),
+      ) as { peakRssMb: number }
+    ).peakRssMb;
   const pulseRuns: ProcessRun[] = [];
   const duckRuns: ProcessRun[] = [];
   for (let i = 0; i < repeat; i++) {
@@ -161,7 +197,10 @@ async function kpisVsDuckDb(dir: string): Promise<KpisVsDuckDb> {
     const failed = runs.find((r) => r.error);
     if (failed) return failed;
     const sorted = [...runs].sort((a, b) => a.ms - b.ms);
-    return { ms: sorted[Math.floor(sorted.length / 2)]!.ms, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)) || undefined };
+    return {
+      ms: sorted[Math.floor(sorted.length / 2)]!.ms,
+      peakRssMb: Math.max(...runs.map((r) => r.peakRssMb ?? 0)) || undefined,
+    };
   };
   const pulse = median(pulseRuns);
   const duckdb = median(duckRuns);
@@ -247,7 +286,16 @@ async function bundles(work: string) {
     }
     inits.sort((a, b) => a - b);
     const charts = name === 'weekly-report' ? await chartInit(work, dirname(outfile)) : undefined;
-    out[name] = { bytes, assetBytes: assets, totalBytes: bytes + assets, assets: files, buildMs, initMs: inits[1] ?? inits[0] ?? null, ...(charts ? { charts } : {}), ...(error ? { error } : {}) };
+    out[name] = {
+      bytes,
+      assetBytes: assets,
+      totalBytes: bytes + assets,
+      assets: files,
+      buildMs,
+      initMs: inits[1] ?? inits[0] ?? null,
+      ...(charts ? { charts } : {}),
+      ...(error ? { error } : {}),
+    };
   }
   return out;
 }
@@ -283,9 +331,18 @@ async function chartInit(work: string, assetsDir: string) {
     ].join('\n'),
   );
   const probe = join(probeDir, 'probe.mjs');
-  await build({ entryPoints: [entry], outfile: probe, ...BUNDLE_ESBUILD_OPTIONS, mainFields: [...BUNDLE_ESBUILD_OPTIONS.mainFields], logLevel: 'error' });
+  await build({
+    entryPoints: [entry],
+    outfile: probe,
+    ...BUNDLE_ESBUILD_OPTIONS,
+    mainFields: [...BUNDLE_ESBUILD_OPTIONS.mainFields],
+    logLevel: 'error',
+  });
   cpSync(join(ROOT, 'node_modules/@resvg/resvg-wasm/index_bg.wasm'), join(plainDir, 'resvg.wasm'));
-  cpSync(join(ROOT, 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'), join(plainDir, 'chart-font.ttf'));
+  cpSync(
+    join(ROOT, 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'),
+    join(plainDir, 'chart-font.ttf'),
+  );
   const median = async (dir: string) => {
     const runs: { initMs: number; firstChartMs: number; decompressMs: number }[] = [];
     for (let i = 0; i < 3; i++) {
@@ -297,7 +354,13 @@ async function chartInit(work: string, assetsDir: string) {
   };
   const shipped = await median(assetsDir);
   const plain = await median(plainDir);
-  return { initMs: shipped.initMs, decompressMs: shipped.decompressMs, firstChartMs: shipped.firstChartMs, plainInitMs: plain.initMs, plainFirstChartMs: plain.firstChartMs };
+  return {
+    initMs: shipped.initMs,
+    decompressMs: shipped.decompressMs,
+    firstChartMs: shipped.firstChartMs,
+    plainInitMs: plain.initMs,
+    plainFirstChartMs: plain.firstChartMs,
+  };
 }
 
 // ---- ingest ------------------------------------------------------------------------------
@@ -310,7 +373,13 @@ interface IngestBench {
   rawAfter: StepResult;
   split?: StepResult;
   /** Per scale: the usage file, its parts, minutes per part at Pulse's measured rate. */
-  fanOut: { accounts: number; usageRows: number; parts: number; minutesWhole: number | null; minutesPerPart: number | null }[];
+  fanOut: {
+    accounts: number;
+    usageRows: number;
+    parts: number;
+    minutesWhole: number | null;
+    minutesPerPart: number | null;
+  }[];
 }
 
 /**
@@ -329,26 +398,47 @@ async function ingestBench(work: string, scaleResults: ScaleResult[]): Promise<I
   // Realistic usage rows: the synthetic generator for enough accounts (~80 usage rows each), capped.
   const src = join(work, 'ingest-src');
   const counts = await writeSyntheticData(src, { accounts: Math.ceil(ingestCap / 60), endDate: asOf });
-  if (counts.usage < ingestCap) throw new Error(`generated ${counts.usage} usage rows, fewer than --ingest-rows ${ingestCap}`);
+  if (counts.usage < ingestCap)
+    throw new Error(`generated ${counts.usage} usage rows, fewer than --ingest-rows ${ingestCap}`);
   const pulseDir = join(work, 'ingest-pulse');
   const rawDir = join(work, 'ingest-raw');
   await cappedUsage(src, pulseDir, ingestCap);
   const raw = await cappedUsage(src, rawDir, Math.min(rawRows, ingestCap));
   await rm(src, { recursive: true, force: true });
 
-  console.log(`\ningest: ${fmtN(ingestCap)} usage rows through Pulse, raw BatchWriteItem ${fmtN(raw)} rows before and after, part size ${fmtN(partRows)} rows`);
+  console.log(
+    `\ningest: ${fmtN(ingestCap)} usage rows through Pulse, raw BatchWriteItem ${fmtN(raw)} rows before and after, part size ${fmtN(partRows)} rows`,
+  );
   const stack = await startLocalStack({ persist: false });
   try {
     const dynamodb = stack.endpoints.dynamodb;
     const rawBefore = await runStep('ingestRaw', { dir: rawDir, dynamodb, table: 'raw-before', warmup: 400 });
-    console.log(`  raw before  ${rawBefore.error ?? `${fmtN(rawBefore.rowsPerSec)} rows/s (${fmtN(rawBefore.rows)} rows, ${fmtMs(rawBefore.ms)})`}`);
+    console.log(
+      `  raw before  ${rawBefore.error ?? `${fmtN(rawBefore.rowsPerSec)} rows/s (${fmtN(rawBefore.rows)} rows, ${fmtMs(rawBefore.ms)})`}`,
+    );
     const pulse = await runStep('ingestPulse', { dir: pulseDir, dynamodb, table: 'pulse-bench', rows: ingestCap });
-    console.log(`  Pulse       ${pulse.error ?? `${fmtN(pulse.rowsPerSec)} rows/s (${fmtN(pulse.rows)} rows, ${fmtMs(pulse.ms)}), peak RSS ${fmtMb(pulse.peakRssMb)}`}`);
+    console.log(
+      `  Pulse       ${pulse.error ?? `${fmtN(pulse.rowsPerSec)} rows/s (${fmtN(pulse.rows)} rows, ${fmtMs(pulse.ms)}), peak RSS ${fmtMb(pulse.peakRssMb)}`}`,
+    );
     const rawAfter = await runStep('ingestRaw', { dir: rawDir, dynamodb, table: 'raw-after' });
-    console.log(`  raw after   ${rawAfter.error ?? `${fmtN(rawAfter.rowsPerSec)} rows/s (${fmtN(rawAfter.rows)} rows, ${fmtMs(rawAfter.ms)})`}`);
+    console.log(
+      `  raw after   ${rawAfter.error ?? `${fmtN(rawAfter.rowsPerSec)} rows/s (${fmtN(rawAfter.rows)} rows, ${fmtMs(rawAfter.ms)})`}`,
+    );
     // The split of the same file (only when it is larger than a part).
-    const split = ingestCap > partRows ? await runStep('ingestSplit', { dir: pulseDir, s3: stack.endpoints.s3, bucket: stack.resources.dropzoneBucket, partRows, rows: ingestCap }) : undefined;
-    if (split) console.log(`  split       ${split.error ?? `${fmtN(split.rows)} rows into ${fmtN(split.parts)} parts in ${fmtMs(split.ms)} (${fmtN(split.rowsPerSec)} rows/s), peak RSS ${fmtMb(split.peakRssMb)}`}`);
+    const split =
+      ingestCap > partRows
+        ? await runStep('ingestSplit', {
+            dir: pulseDir,
+            s3: stack.endpoints.s3,
+            bucket: stack.resources.dropzoneBucket,
+            partRows,
+            rows: ingestCap,
+          })
+        : undefined;
+    if (split)
+      console.log(
+        `  split       ${split.error ?? `${fmtN(split.rows)} rows into ${fmtN(split.parts)} parts in ${fmtMs(split.ms)} (${fmtN(split.rowsPerSec)} rows/s), peak RSS ${fmtMb(split.peakRssMb)}`}`,
+      );
     const rate = typeof pulse.rowsPerSec === 'number' ? pulse.rowsPerSec : undefined;
     const fanOut = scaleResults.map((r) => {
       const parts = Math.max(1, Math.ceil(r.rows.usage / partRows));
@@ -388,7 +478,10 @@ function printIngest(r: IngestBench): void {
         ['Pulse: usage rows (read CSV + validate + store)', fmtN(p.rows)],
         ['Pulse: time', fmtMs(p.ms)],
         ['Pulse: rows/s', fmtN(p.rowsPerSec)],
-        ['  time waiting for the store / not writing (read, validate, chunk)', `${fmtMs(p.writeMs)} / ${fmtMs(p.notWritingMs)}`],
+        [
+          '  time waiting for the store / not writing (read, validate, chunk)',
+          `${fmtMs(p.writeMs)} / ${fmtMs(p.notWritingMs)}`,
+        ],
         [`  per ${fmtN(p.segmentRows)} rows`, segs.map((n) => fmtN(n)).join(', ')],
         ['  live heap (after GC) first / max / last', mem(p.heap)],
         ['  RSS first / max / last', mem(p.rss)],
@@ -396,12 +489,24 @@ function printIngest(r: IngestBench): void {
         [`raw BatchWriteItem, before (${fmtN(r.rawBefore.rows)} rows)`, `${fmtN(r.rawBefore.rowsPerSec)} rows/s`],
         [`raw BatchWriteItem, after (${fmtN(r.rawAfter.rows)} rows)`, `${fmtN(r.rawAfter.rowsPerSec)} rows/s`],
         ['raw, mean of the two', mean ? `${fmtN(Math.round(mean))} rows/s` : '-'],
-        ['Pulse / raw mean', mean && typeof p.rowsPerSec === 'number' ? `${Math.round((p.rowsPerSec / mean) * 100)} %` : '-'],
+        [
+          'Pulse / raw mean',
+          mean && typeof p.rowsPerSec === 'number' ? `${Math.round((p.rowsPerSec / mean) * 100)} %` : '-',
+        ],
         [
           'Pulse first segment / raw before',
-          segs[0] && typeof r.rawBefore.rowsPerSec === 'number' ? `${Math.round((segs[0] / r.rawBefore.rowsPerSec) * 100)} % (same table size)` : '-',
+          segs[0] && typeof r.rawBefore.rowsPerSec === 'number'
+            ? `${Math.round((segs[0] / r.rawBefore.rowsPerSec) * 100)} % (same table size)`
+            : '-',
         ],
-        ['drop-zone split on local S3', r.split?.error ? 'ERROR' : r.split ? `${fmtN(r.split.rows)} rows -> ${fmtN(r.split.parts)} parts in ${fmtMs(r.split.ms)}, peak RSS ${fmtMb(r.split.peakRssMb)}` : '-'],
+        [
+          'drop-zone split on local S3',
+          r.split?.error
+            ? 'ERROR'
+            : r.split
+              ? `${fmtN(r.split.rows)} rows -> ${fmtN(r.split.parts)} parts in ${fmtMs(r.split.ms)}, peak RSS ${fmtMb(r.split.peakRssMb)}`
+              : '-',
+        ],
       ],
     )}`,
   );
@@ -409,7 +514,14 @@ function printIngest(r: IngestBench): void {
   const min = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)} min`);
   console.log(
     `\n${table(
-      ['fan-out (part size ' + fmtN(r.partRows) + ' rows)', 'usage rows', 'parts', 'one invocation, whole file', 'per part', 'Lambda limit'],
+      [
+        'fan-out (part size ' + fmtN(r.partRows) + ' rows)',
+        'usage rows',
+        'parts',
+        'one invocation, whole file',
+        'per part',
+        'Lambda limit',
+      ],
       r.fanOut.map((f) => [
         `${fmtN(f.accounts)} accounts`,
         fmtN(f.usageRows),
@@ -427,36 +539,55 @@ function ingestTargets(r: IngestBench): { target: string; measured: string; pass
   const mean = rawMean(r);
   const rate = r.pulse.rowsPerSec;
   if (mean && typeof rate === 'number') {
-    out.push({ target: `ingest >= 80% of raw BatchWriteItem (${fmtN(r.pulse.rows)} rows vs raw mean of 2 x ${fmtN(r.rawRows)})`, measured: `${Math.round((rate / mean) * 100)}% (${fmtN(rate)} vs ${fmtN(Math.round(mean))} rows/s)`, pass: rate / mean >= 0.8 });
+    out.push({
+      target: `ingest >= 80% of raw BatchWriteItem (${fmtN(r.pulse.rows)} rows vs raw mean of 2 x ${fmtN(r.rawRows)})`,
+      measured: `${Math.round((rate / mean) * 100)}% (${fmtN(rate)} vs ${fmtN(Math.round(mean))} rows/s)`,
+      pass: rate / mean >= 0.8,
+    });
   }
   const heap = r.pulse.heap as { first: number; max: number; last: number; slopePer100k: number | null } | undefined;
   if (heap && heap.slopePer100k !== null) {
     // Flat: over the second half of the run the live heap grows by less than 1 MB per 100k rows.
-    out.push({ target: 'ingest memory flat (live heap, second half)', measured: `${heap.slopePer100k} MB per 100k rows; first/max/last ${heap.first}/${heap.max}/${heap.last} MB`, pass: Math.abs(heap.slopePer100k) < 1 });
+    out.push({
+      target: 'ingest memory flat (live heap, second half)',
+      measured: `${heap.slopePer100k} MB per 100k rows; first/max/last ${heap.first}/${heap.max}/${heap.last} MB`,
+      pass: Math.abs(heap.slopePer100k) < 1,
+    });
   }
   if (r.fanOut.length) {
     const worst = Math.max(...r.fanOut.map((f) => f.minutesPerPart ?? 0));
-    out.push({ target: 'every ingest invocation under 15 min (fan-out)', measured: `largest part ${worst.toFixed(1)} min at ${fmtN(rate)} rows/s`, pass: worst < 15 });
+    out.push({
+      target: 'every ingest invocation under 15 min (fan-out)',
+      measured: `largest part ${worst.toFixed(1)} min at ${fmtN(rate)} rows/s`,
+      pass: worst < 15,
+    });
   }
   return out;
 }
 
 // ---- reporting ---------------------------------------------------------------------------
-const fmtMs = (v: unknown) => (typeof v === 'number' ? (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`) : '-');
+const fmtMs = (v: unknown) =>
+  typeof v === 'number' ? (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`) : '-';
 const fmtMb = (v: unknown) => (typeof v === 'number' ? `${v} MB` : '-');
 const fmtN = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '-');
 
 function table(headers: string[], rows: string[][]): string {
   const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ')} |`;
-  return [line(headers), `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : `${'-'.repeat(n + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${w.map((n, i) => (i === 0 ? '-'.repeat(n + 2) : `${'-'.repeat(n + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 function sameFigures(a: unknown, b: unknown): { equal: boolean; diffs: string[] } {
   const diffs: string[] = [];
   const walk = (x: unknown, y: unknown, path: string) => {
     if (x && typeof x === 'object' && y && typeof y === 'object') {
-      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)]))
+        walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
     } else if (x !== y) diffs.push(`${path}: pulse ${String(x)} vs duckdb ${String(y)}`);
   };
   walk(a, b, 'figures');
@@ -473,7 +604,9 @@ const machine = {
   node: process.version,
   os: `${platform()} ${release()}`,
 };
-console.log(`Pulse benchmark: scales ${scales.join(', ')}; asOf ${asOf}; ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}`);
+console.log(
+  `Pulse benchmark: scales ${scales.join(', ')}; asOf ${asOf}; ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}`,
+);
 console.log(`work dir ${work}${keep ? ' (kept)' : ''}\n`);
 
 interface ScaleResult {
@@ -502,13 +635,17 @@ try {
     const generateMs = performance.now() - t0;
     const total = Object.values(counts).reduce((s, n) => s + n, 0);
     const csvBytes = sizeOf(dir);
-    console.log(`${fmtN(accounts)} accounts: ${fmtN(total)} rows (${fmtN(counts.usage)} usage), ${Math.round(csvBytes / MB)} MB of CSV, generated in ${fmtMs(generateMs)}`);
+    console.log(
+      `${fmtN(accounts)} accounts: ${fmtN(total)} rows (${fmtN(counts.usage)} usage), ${Math.round(csvBytes / MB)} MB of CSV, generated in ${fmtMs(generateMs)}`,
+    );
     const r: ScaleResult = { accounts, rows: { ...counts, total }, csvBytes, generateMs };
     const a = { dir, asOf };
     for (const step of ['duckdb', 'kpis1', 'kpis13', 'report', 'alerts'] as const) {
       if (!want(step)) continue;
       r[step] = await runStep(step, a);
-      console.log(`  ${step.padEnd(7)} ${r[step]!.error ?? `${fmtMs(r[step]!.ms ?? r[step]!.loadMs)}, peak ${fmtMb(r[step]!.peakRssMb)}`}`);
+      console.log(
+        `  ${step.padEnd(7)} ${r[step]!.error ?? `${fmtMs(r[step]!.ms ?? r[step]!.loadMs)}, peak ${fmtMb(r[step]!.peakRssMb)}`}`,
+      );
     }
     if (want('cli')) {
       r.cli = await kpisVsDuckDb(dir);
@@ -520,18 +657,25 @@ try {
     }
     if (r.kpis1?.figures && r.duckdb?.figures) {
       r.check = sameFigures(r.kpis1.figures, r.duckdb.figures);
-      console.log(`  check   Pulse = DuckDB: ${r.check.equal ? 'yes (exact cents)' : `NO: ${r.check.diffs.join('; ')}`}`);
+      console.log(
+        `  check   Pulse = DuckDB: ${r.check.equal ? 'yes (exact cents)' : `NO: ${r.check.diffs.join('; ')}`}`,
+      );
     }
     results.push(r);
     // Written after every scale too, so a long run that is stopped still leaves its figures.
-    await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, partial: true, scales: results }, null, 2)}\n`);
+    await writeFile(
+      join(ROOT, 'bench', 'results.json'),
+      `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, partial: true, scales: results }, null, 2)}\n`,
+    );
     if (!keep) await rm(dir, { recursive: true, force: true });
   }
   const ingestResult = want('ingest') ? await ingestBench(work, results) : undefined;
   if (ingestResult) printIngest(ingestResult);
   const bundleResults = want('bundles') ? await bundles(work) : {};
   const streamResult = want('stream') ? await streamLargeGzip(work, streamMb) : undefined;
-  const stripeResult = want('stripe') ? await runStep('stripeSync', { customers: Math.max(10, Math.round(stripeLines / 50)), lines: stripeLines }) : undefined;
+  const stripeResult = want('stripe')
+    ? await runStep('stripeSync', { customers: Math.max(10, Math.round(stripeLines / 50)), lines: stripeLines })
+    : undefined;
 
   // ---- the table ----
   const rowsFor = (pick: (r: ScaleResult) => string) => results.map(pick);
@@ -550,7 +694,12 @@ try {
     ['DuckDB load (8 CSVs, 1 thread)', ...rowsFor((r) => fmtMs(r.duckdb?.loadMs))],
     ['DuckDB bridge + NRR/GRR query', ...rowsFor((r) => fmtMs(r.duckdb?.queryMs))],
     ['DuckDB peak RSS', ...rowsFor((r) => fmtMb(r.duckdb?.peakRssMb))],
-    ['Pulse kpis / DuckDB load', ...rowsFor((r) => (r.kpis1?.ms && r.duckdb?.loadMs ? `${((r.kpis1.ms as number) / (r.duckdb.loadMs as number)).toFixed(1)}x` : '-'))],
+    [
+      'Pulse kpis / DuckDB load',
+      ...rowsFor((r) =>
+        r.kpis1?.ms && r.duckdb?.loadMs ? `${((r.kpis1.ms as number) / (r.duckdb.loadMs as number)).toFixed(1)}x` : '-',
+      ),
+    ],
     ['`pulse kpis --data` process (median)', ...rowsFor((r) => fmtMs(r.cli?.pulse.ms))],
     ['  peak RSS', ...rowsFor((r) => fmtMb(r.cli?.pulse.peakRssMb))],
     ['DuckDB load process, 1 thread (median)', ...rowsFor((r) => fmtMs(r.cli?.duckdb.ms))],
@@ -563,21 +712,34 @@ try {
     ['  alerts opened', ...rowsFor((r) => fmtN(r.alerts?.alerts))],
   ];
   console.log(`\n${table(head, main)}\n`);
-  const errors = results.flatMap((r) => (['kpis1', 'kpis13', 'report', 'alerts', 'duckdb'] as const).filter((s) => r[s]?.error).map((s) => `${r.accounts} ${s}: ${r[s]!.error}`));
+  const errors = results.flatMap((r) =>
+    (['kpis1', 'kpis13', 'report', 'alerts', 'duckdb'] as const)
+      .filter((s) => r[s]?.error)
+      .map((s) => `${r.accounts} ${s}: ${r[s]!.error}`),
+  );
   for (const e of errors) console.log(`ERROR ${e}`);
 
   if (Object.keys(bundleResults).length) {
     console.log(
       table(
         ['Lambda bundle', 'bundle', 'with assets', 'module init'],
-        Object.entries(bundleResults).map(([n, b]) => [n, `${((b.bytes as number) / MB).toFixed(2)} MB`, `${((b.totalBytes as number) / MB).toFixed(2)} MB`, b.error ? 'ERROR' : fmtMs(b.initMs)]),
+        Object.entries(bundleResults).map(([n, b]) => [
+          n,
+          `${((b.bytes as number) / MB).toFixed(2)} MB`,
+          `${((b.totalBytes as number) / MB).toFixed(2)} MB`,
+          b.error ? 'ERROR' : fmtMs(b.initMs),
+        ]),
       ),
     );
     for (const [n, b] of Object.entries(bundleResults)) {
       const files = Object.entries((b.assets ?? {}) as Record<string, number>);
-      if (files.length) console.log(`${n} assets: ${files.map(([f, size]) => `${f} ${(size / MB).toFixed(2)} MB`).join(', ')}`);
+      if (files.length)
+        console.log(`${n} assets: ${files.map(([f, size]) => `${f} ${(size / MB).toFixed(2)} MB`).join(', ')}`);
       const c = b.charts as Record<string, number> | undefined;
-      if (c) console.log(`${n} chart renderer init (first invocation): ${fmtMs(c.initMs)} incl. ${fmtMs(c.decompressMs)} brotli decompression, first chart ${fmtMs(c.firstChartMs)}; uncompressed assets: init ${fmtMs(c.plainInitMs)}, first chart ${fmtMs(c.plainFirstChartMs)}`);
+      if (c)
+        console.log(
+          `${n} chart renderer init (first invocation): ${fmtMs(c.initMs)} incl. ${fmtMs(c.decompressMs)} brotli decompression, first chart ${fmtMs(c.firstChartMs)}; uncompressed assets: init ${fmtMs(c.plainInitMs)}, first chart ${fmtMs(c.plainFirstChartMs)}`,
+        );
     }
     for (const [n, b] of Object.entries(bundleResults)) if (b.error) console.log(`ERROR bundle ${n}: ${b.error}`);
   }
@@ -587,7 +749,11 @@ try {
   const big = results.find((r) => r.accounts === 100_000) ?? results[results.length - 1];
   if (big?.kpis1?.ms && big.duckdb?.loadMs) {
     const ratio = (big.kpis1.ms as number) / (big.duckdb.loadMs as number);
-    targets.push({ target: `kpis at ${fmtN(big.accounts)} accounts within 5x DuckDB load`, measured: `${ratio.toFixed(1)}x (${fmtMs(big.kpis1.ms)} vs ${fmtMs(big.duckdb.loadMs)})`, pass: ratio <= 5 });
+    targets.push({
+      target: `kpis at ${fmtN(big.accounts)} accounts within 5x DuckDB load`,
+      measured: `${ratio.toFixed(1)}x (${fmtMs(big.kpis1.ms)} vs ${fmtMs(big.duckdb.loadMs)})`,
+      pass: ratio <= 5,
+    });
     targets.push({ target: `  (aim: within 2x)`, measured: `${ratio.toFixed(1)}x`, pass: ratio <= 2 });
   }
   if (big?.cli?.ratio) {
@@ -597,20 +763,48 @@ try {
       measured: `${c.ratio!.toFixed(2)}x (${fmtMs(c.pulse.ms)} vs ${fmtMs(c.duckdb.ms)})`,
       pass: c.ratio! <= 3,
     });
-    if (c.pulse.peakRssMb) targets.push({ target: `pulse kpis process at ${fmtN(big.accounts)} accounts under 1.5 GB`, measured: fmtMb(c.pulse.peakRssMb), pass: c.pulse.peakRssMb < 1536 });
+    if (c.pulse.peakRssMb)
+      targets.push({
+        target: `pulse kpis process at ${fmtN(big.accounts)} accounts under 1.5 GB`,
+        measured: fmtMb(c.pulse.peakRssMb),
+        pass: c.pulse.peakRssMb < 1536,
+      });
   }
-  if (big?.kpis1?.peakRssMb) targets.push({ target: `kpis at ${fmtN(big.accounts)} accounts under 1.5 GB`, measured: fmtMb(big.kpis1.peakRssMb), pass: (big.kpis1.peakRssMb as number) < 1536 });
-  if (big?.check) targets.push({ target: 'Pulse bridge + NRR/GRR = DuckDB (exact cents)', measured: big.check.equal ? 'equal' : big.check.diffs.join('; '), pass: big.check.equal });
+  if (big?.kpis1?.peakRssMb)
+    targets.push({
+      target: `kpis at ${fmtN(big.accounts)} accounts under 1.5 GB`,
+      measured: fmtMb(big.kpis1.peakRssMb),
+      pass: (big.kpis1.peakRssMb as number) < 1536,
+    });
+  if (big?.check)
+    targets.push({
+      target: 'Pulse bridge + NRR/GRR = DuckDB (exact cents)',
+      measured: big.check.equal ? 'equal' : big.check.diffs.join('; '),
+      pass: big.check.equal,
+    });
   if (ingestResult) targets.push(...ingestTargets(ingestResult));
   if (stripeResult && !stripeResult.error) {
-    targets.push({ target: `Stripe sync of ${fmtN(stripeResult.lineItems)} line items: heap under 512 MB`, measured: `${String(stripeResult.heapMbMax)} MB`, pass: (stripeResult.heapMbMax as number) < 512 });
+    targets.push({
+      target: `Stripe sync of ${fmtN(stripeResult.lineItems)} line items: heap under 512 MB`,
+      measured: `${String(stripeResult.heapMbMax)} MB`,
+      pass: (stripeResult.heapMbMax as number) < 512,
+    });
   }
   for (const [n, b] of Object.entries(bundleResults)) {
     const limit = n === 'weekly-report' ? 5 : 1.5;
     const bytes = (n === 'weekly-report' ? b.totalBytes : b.bytes) as number;
-    targets.push({ target: `bundle ${n} under ${limit} MB${n === 'weekly-report' ? ' (with charts: templates, brotli wasm + font)' : ''}`, measured: `${(bytes / MB).toFixed(2)} MB`, pass: bytes < limit * MB });
+    targets.push({
+      target: `bundle ${n} under ${limit} MB${n === 'weekly-report' ? ' (with charts: templates, brotli wasm + font)' : ''}`,
+      measured: `${(bytes / MB).toFixed(2)} MB`,
+      pass: bytes < limit * MB,
+    });
   }
-  console.log(`\n${table(['target', 'measured', ''], targets.map((t) => [t.target, t.measured, t.pass === null ? '-' : t.pass ? 'PASS' : 'MISS']))}`);
+  console.log(
+    `\n${table(
+      ['target', 'measured', ''],
+      targets.map((t) => [t.target, t.measured, t.pass === null ? '-' : t.pass ? 'PASS' : 'MISS']),
+    )}`,
+  );
 
   // ---- linearity ----
   const lin: string[][] = [];
@@ -618,7 +812,8 @@ try {
     const a = results[i - 1]!;
     const b = results[i]!;
     const f = b.accounts / a.accounts;
-    const ratio = (x?: unknown, y?: unknown) => (typeof x === 'number' && typeof y === 'number' && x > 0 ? `${(y / x).toFixed(1)}x` : '-');
+    const ratio = (x?: unknown, y?: unknown) =>
+      typeof x === 'number' && typeof y === 'number' && x > 0 ? `${(y / x).toFixed(1)}x` : '-';
     lin.push([
       `${fmtN(a.accounts)} -> ${fmtN(b.accounts)} (${f}x accounts)`,
       ratio(a.rows.total, b.rows.total),
@@ -630,7 +825,10 @@ try {
       ratio(a.alerts?.ms, b.alerts?.ms),
     ]);
   }
-  if (lin.length) console.log(`\n${table(['growth', 'rows', 'read', 'kpis compute', '13 weeks', 'kpis RSS', 'DuckDB load', 'alerts'], lin)}`);
+  if (lin.length)
+    console.log(
+      `\n${table(['growth', 'rows', 'read', 'kpis compute', '13 weeks', 'kpis RSS', 'DuckDB load', 'alerts'], lin)}`,
+    );
 
   if (streamResult) {
     console.log(
@@ -650,7 +848,10 @@ try {
             `heap first/max/last ${String(r.heapMbFirst)}/${String(r.heapMbMax)}/${String(r.heapMbLast)} MB ${(r.heapMbMax as number) < 512 ? 'PASS' : 'MISS'} (under 512 MB), peak RSS ${fmtMb(r.peakRssMb)}`,
     );
   }
-  await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, ingest: ingestResult, bundles: bundleResults, stream: streamResult, stripe: stripeResult, targets }, null, 2)}\n`);
+  await writeFile(
+    join(ROOT, 'bench', 'results.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, ingest: ingestResult, bundles: bundleResults, stream: streamResult, stripe: stripeResult, targets }, null, 2)}\n`,
+  );
   console.log(`\nwrote bench/results.json`);
 } finally {
   if (!keep) await rm(work, { recursive: true, force: true });

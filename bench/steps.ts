@@ -8,7 +8,14 @@ import { parseConfigText, weekStartsOnNumber } from '../functions/config';
 import { RowValidator } from '../functions/domain/contract/validate';
 import { readDataset } from '../functions/app/read-contract';
 import { FolderSource } from '../functions/adapters/sources/file-reader';
-import { computeKpis, kpiSettingsFrom, toKpiJson, TREND_WEEKS, usageNeededFrom, type KpiResult } from '../functions/domain/kpi';
+import {
+  computeKpis,
+  kpiSettingsFrom,
+  toKpiJson,
+  TREND_WEEKS,
+  usageNeededFrom,
+  type KpiResult,
+} from '../functions/domain/kpi';
 import { computeWeek } from '../functions/app/compute-week';
 import type { Store } from '../functions/ports/store';
 import type { DynamoDbStore as DynamoDbStoreT } from '../functions/adapters/dynamodb';
@@ -18,9 +25,13 @@ type Args = Record<string, unknown>;
 const [, , step, rawArgs] = process.argv;
 const args = JSON.parse(rawArgs ?? '{}') as Args;
 
-const config = parseConfigText(readFileSync(new URL('../pulse.config.json', import.meta.url), 'utf8'), 'pulse.config.json');
+const config = parseConfigText(
+  readFileSync(new URL('../pulse.config.json', import.meta.url), 'utf8'),
+  'pulse.config.json',
+);
 const settings = kpiSettingsFrom(config);
-const validator = () => new RowValidator({ currency: config.company.currency, weekStartsOn: weekStartsOnNumber(config) });
+const validator = () =>
+  new RowValidator({ currency: config.company.currency, weekStartsOn: weekStartsOnNumber(config) });
 const now = () => performance.now();
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -33,7 +44,10 @@ async function load(dir: string, usageFrom: string) {
   const t0 = now();
   const read = await readDataset(new FolderSource(dir), validator(), { usageFrom });
   const ms = now() - t0;
-  if (read.summary.rejects.length) throw new Error(`generated data has ${read.summary.rejects.length} rejects, first: ${JSON.stringify(read.summary.rejects[0])}`);
+  if (read.summary.rejects.length)
+    throw new Error(
+      `generated data has ${read.summary.rejects.length} rejects, first: ${JSON.stringify(read.summary.rejects[0])}`,
+    );
   const rows = Object.values(read.summary.counts).reduce((s, c) => s + c.rows, 0);
   return { dataset: read.dataset, readMs: ms, rows };
 }
@@ -41,7 +55,15 @@ async function load(dir: string, usageFrom: string) {
 function figures(k: KpiResult) {
   const b = k.arrBridge;
   return {
-    bridge: { open: b.open, new: b.new, reactivation: b.reactivation, expansion: b.expansion, contraction: b.contraction, churn: b.churn, close: b.close },
+    bridge: {
+      open: b.open,
+      new: b.new,
+      reactivation: b.reactivation,
+      expansion: b.expansion,
+      contraction: b.contraction,
+      churn: b.churn,
+      close: b.close,
+    },
     customers: k.customers,
     retention: {
       cohortDate: k.retention.cohortDate,
@@ -77,14 +99,21 @@ async function kpis13() {
       snapshotBytes += JSON.stringify(s.kpis).length;
     },
   } as unknown as Store;
-  const out = await computeWeek(nullStore, settings, { asOf: String(args.asOf), history: 12, computedAt: new Date(0).toISOString(), dataset });
+  const out = await computeWeek(nullStore, settings, {
+    asOf: String(args.asOf),
+    history: 12,
+    computedAt: new Date(0).toISOString(),
+    dataset,
+  });
   const computeMs = now() - t1;
   result({ ms: now() - t0, readMs, computeMs, rows, weeks: out.snapshotsWritten.length, snapshotBytes });
 }
 
 /** The weekly report: compute the report data, build the view, render HTML + text + three charts. */
 async function report() {
-  const { buildWeeklyReportView, computeWeeklyReportData, reportUsageFrom, weeklyReportInput } = await import('../functions/domain/report');
+  const { buildWeeklyReportView, computeWeeklyReportData, reportUsageFrom, weeklyReportInput } = await import(
+    '../functions/domain/report'
+  );
   const { dataset, readMs } = await load(String(args.dir), reportUsageFrom(String(args.asOf)));
   const { createWeeklyReportRenderer } = await import('../functions/adapters/render/weekly-report');
   const t0 = now();
@@ -105,21 +134,44 @@ async function report() {
   const t2 = now();
   const email = await renderer.renderWeeklyReport(view);
   const renderMs = now() - t2;
-  result({ ms: computeMs + renderMs, readMs, rendererInitMs: initMs, computeMs, renderMs, htmlBytes: email.html.length, images: email.images.length });
+  result({
+    ms: computeMs + renderMs,
+    readMs,
+    rendererInitMs: initMs,
+    computeMs,
+    renderMs,
+    htmlBytes: email.html.length,
+    images: email.images.length,
+  });
 }
 
 /** Renewal-risk alerts: facts for every account, every rule, the lifecycle step from no state. */
 async function alerts() {
-  const { advanceAlerts, alertSettingsFrom, alertUsageFrom, evaluateRules, factsAt, prepareAlertIndex } = await import('../functions/domain/alerts');
+  const { advanceAlerts, alertSettingsFrom, alertUsageFrom, evaluateRules, factsAt, prepareAlertIndex } = await import(
+    '../functions/domain/alerts'
+  );
   const { dataset, readMs } = await load(String(args.dir), alertUsageFrom(String(args.asOf), settings.weekStartsOn));
   const alertSettings = alertSettingsFrom(config);
   const t0 = now();
   const facts = factsAt(prepareAlertIndex(dataset, settings), String(args.asOf));
   const factsMs = now() - t0;
   const evaluations = evaluateRules(facts, alertSettings);
-  const { changed, notices } = advanceAlerts(new Map(), evaluations, { on: String(args.asOf), at: `${String(args.asOf)}T07:00:00Z`, by: 'bench', settings: alertSettings });
+  const { changed, notices } = advanceAlerts(new Map(), evaluations, {
+    on: String(args.asOf),
+    at: `${String(args.asOf)}T07:00:00Z`,
+    by: 'bench',
+    settings: alertSettings,
+  });
   const ms = now() - t0;
-  result({ ms, factsMs, readMs, accounts: facts.length, evaluations: evaluations.size, alerts: changed.size, notices: notices.length });
+  result({
+    ms,
+    factsMs,
+    readMs,
+    accounts: facts.length,
+    evaluations: evaluations.size,
+    alerts: changed.size,
+    notices: notices.length,
+  });
 }
 
 /** DuckDB, one thread: load the same CSVs, then the week's ARR bridge and NRR/GRR in SQL (docs/metrics.md). */
@@ -182,15 +234,33 @@ async function duckdb() {
   const b = bridge.getRowObjectsJS()[0] as Record<string, bigint>;
   const r = retention.getRowObjectsJS()[0] as Record<string, unknown>;
   const n = (v: unknown) => Number(v);
-  const counts = (await c.runAndReadAll(`SELECT (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM usage) + (SELECT count(*) FROM accounts) + (SELECT count(*) FROM renewals) + (SELECT count(*) FROM expansions) + (SELECT count(*) FROM tickets) + (SELECT count(*) FROM nps) + (SELECT count(*) FROM spend) AS rows`)).getRowObjectsJS()[0] as { rows: bigint };
+  const counts = (
+    await c.runAndReadAll(
+      `SELECT (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM usage) + (SELECT count(*) FROM accounts) + (SELECT count(*) FROM renewals) + (SELECT count(*) FROM expansions) + (SELECT count(*) FROM tickets) + (SELECT count(*) FROM nps) + (SELECT count(*) FROM spend) AS rows`,
+    )
+  ).getRowObjectsJS()[0] as { rows: bigint };
   c.closeSync();
   result({
     loadMs,
     queryMs,
     rows: n(counts.rows),
     figures: {
-      bridge: { open: n(b.open), new: n(b.new), reactivation: n(b.reactivation), expansion: n(b.expansion), contraction: n(b.contraction), churn: n(b.churn), close: n(b.close) },
-      customers: { open: n(b.open_logos), close: n(b.close_logos), new: n(b.new_logos), reactivated: n(b.reactivated_logos), churned: n(b.churned_logos) },
+      bridge: {
+        open: n(b.open),
+        new: n(b.new),
+        reactivation: n(b.reactivation),
+        expansion: n(b.expansion),
+        contraction: n(b.contraction),
+        churn: n(b.churn),
+        close: n(b.close),
+      },
+      customers: {
+        open: n(b.open_logos),
+        close: n(b.close_logos),
+        new: n(b.new_logos),
+        reactivated: n(b.reactivated_logos),
+        churned: n(b.churned_logos),
+      },
       retention: {
         cohortDate: String(r.cohort_date),
         cohortSize: n(r.cohort_size),
@@ -209,7 +279,12 @@ async function benchDynamo() {
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { documentClient } = await import('../functions/adapters/dynamodb/document-client');
   const { LOCAL_CREDENTIALS, LOCAL_REGION } = await import('../lib/local');
-  const client = new DynamoDBClient({ endpoint: String(args.dynamodb), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint: String(args.dynamodb),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const doc = documentClient(client);
   return { client, doc };
 }
@@ -280,7 +355,11 @@ async function ingestPulse() {
   const gc = runInNewContext('gc') as () => void;
   try {
     await client.send(new CreateTableCommand(pulseTableDefinition(table)));
-    const inner = new DynamoDbStore({ client, tableName: table, ...(args.writeConcurrency ? { writeConcurrency: Number(args.writeConcurrency) } : {}) });
+    const inner = new DynamoDbStore({
+      client,
+      tableName: table,
+      ...(args.writeConcurrency ? { writeConcurrency: Number(args.writeConcurrency) } : {}),
+    });
     // Time spent waiting for the store: the rest is reading, validating and chunking, during which
     // nothing is written (ingest-source writes a chunk, then reads the next).
     let writeMs = 0;
@@ -339,8 +418,24 @@ async function ingestPulse() {
       const den = s.reduce((a, p) => a + (p.rows - mx) ** 2, 0);
       return Math.round((num / den) * 100_000 * 10) / 10;
     };
-    const pick = (key: 'heapMb' | 'rssMb') => ({ first: samples[0]?.[key] ?? null, max: Math.max(...samples.map((p) => p[key])), last: samples[samples.length - 1]?.[key] ?? null, slopePer100k: slope(key) });
-    result({ rows, ms, rowsPerSec: Math.round((rows / ms) * 1000), writeMs, notWritingMs: ms - writeMs, segmentRows: segment, segmentRowsPerSec: segments, heap: pick('heapMb'), rss: pick('rssMb'), samples });
+    const pick = (key: 'heapMb' | 'rssMb') => ({
+      first: samples[0]?.[key] ?? null,
+      max: Math.max(...samples.map((p) => p[key])),
+      last: samples[samples.length - 1]?.[key] ?? null,
+      slopePer100k: slope(key),
+    });
+    result({
+      rows,
+      ms,
+      rowsPerSec: Math.round((rows / ms) * 1000),
+      writeMs,
+      notWritingMs: ms - writeMs,
+      segmentRows: segment,
+      segmentRowsPerSec: segments,
+      heap: pick('heapMb'),
+      rss: pick('rssMb'),
+      samples,
+    });
   } finally {
     client.destroy();
   }
@@ -357,17 +452,40 @@ async function ingestSplit() {
   const { DropZoneSource } = await import('../functions/adapters/s3/dropzone-source');
   const { splitLargeFiles } = await import('../functions/app/split-large-files');
   const { LOCAL_CREDENTIALS, LOCAL_REGION } = await import('../lib/local');
-  const s3 = new S3Client({ endpoint: String(args.s3), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({
+    endpoint: String(args.s3),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   const bucket = String(args.bucket);
   try {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/bench/usage.csv', Body: await readFile(join(String(args.dir), 'usage.csv')) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'incoming/bench/usage.csv',
+        Body: await readFile(join(String(args.dir), 'usage.csv')),
+      }),
+    );
     const t0 = now();
-    const out = await splitLargeFiles(new DropZoneSource({ client: s3, bucket, prefix: 'incoming/bench/' }), {}, { sourceName: 'bench', partRows: Number(args.partRows) });
+    const out = await splitLargeFiles(
+      new DropZoneSource({ client: s3, bucket, prefix: 'incoming/bench/' }),
+      {},
+      { sourceName: 'bench', partRows: Number(args.partRows) },
+    );
     const ms = now() - t0;
     const file = out.split[0];
     if (!file) throw new Error(`the file was not split (kept: ${out.kept.join(', ')})`);
     if (file.rows !== Number(args.rows)) throw new Error(`split saw ${file.rows} rows, expected ${String(args.rows)}`);
-    result({ rows: file.rows, parts: file.parts.length, ms, rowsPerSec: Math.round((file.rows / ms) * 1000), firstPart: file.parts[0], lastPart: file.parts[file.parts.length - 1] });
+    result({
+      rows: file.rows,
+      parts: file.parts.length,
+      ms,
+      rowsPerSec: Math.round((file.rows / ms) * 1000),
+      firstPart: file.parts[0],
+      lastPart: file.parts[file.parts.length - 1],
+    });
   } finally {
     s3.destroy();
   }
@@ -420,23 +538,47 @@ async function stripeSync() {
   type StripeDef = import('../functions/domain/sources/registry').StripeSourceDefinition;
   const fake = await spawnFakeStripe({ customers: Number(args.customers), invoiceLinesTotal: Number(args.lines) });
   try {
-    const parsed = sourceSchema.parse({ name: 'stripe', connector: 'stripe', stripe: { apiBase: fake.url } }) as StripeDef;
+    const parsed = sourceSchema.parse({
+      name: 'stripe',
+      connector: 'stripe',
+      stripe: { apiBase: fake.url },
+    }) as StripeDef;
     const def: StripeDef = { ...parsed, stripe: { ...parsed.stripe, requestsPerSecond: 1_000_000 } };
     const syncState = { get: async () => undefined, put: async () => {}, clear: async () => {} };
     const written = { accounts: 0, subscriptions: 0 } as Record<string, number>;
-    const store = { putRecords: async (e: string, r: readonly unknown[]) => void (written[e] = (written[e] ?? 0) + r.length), deleteRecords: async () => {} };
-    const source = connectSource(def, { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({}), timeZone: config.company.timezone, env: { STRIPE_API_KEY: 'sk_test_pulse' }, syncState });
+    const store = {
+      putRecords: async (e: string, r: readonly unknown[]) => void (written[e] = (written[e] ?? 0) + r.length),
+      deleteRecords: async () => {},
+    };
+    const source = connectSource(def, {
+      s3: undefined as never,
+      dropzoneBucket: '',
+      secrets: new EnvSecrets({}),
+      timeZone: config.company.timezone,
+      env: { STRIPE_API_KEY: 'sk_test_pulse' },
+      syncState,
+    });
     const heap: number[] = [];
     const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 250);
     const cpu0 = process.cpuUsage();
     const fake0 = await fake.stats();
     const t0 = now();
-    const out = await ingestSource(source, { store: store as never, validator: validator() }, { sourceName: 'stripe', timeZone: config.company.timezone, weekStartsOn: weekStartsOnNumber(config) });
+    const out = await ingestSource(
+      source,
+      { store: store as never, validator: validator() },
+      { sourceName: 'stripe', timeZone: config.company.timezone, weekStartsOn: weekStartsOnNumber(config) },
+    );
     const ms = now() - t0;
     const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
     const fake1 = await fake.stats();
-    if (out.status !== 'succeeded') throw new Error(`sync ${out.status}: ${out.files.map((f) => f.error).filter(Boolean).join('; ')}`);
+    if (out.status !== 'succeeded')
+      throw new Error(
+        `sync ${out.status}: ${out.files
+          .map((f) => f.error)
+          .filter(Boolean)
+          .join('; ')}`,
+      );
     const expected = fake.expected;
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const mb = (b: number) => Math.round(b / 2 ** 20);
@@ -462,7 +604,19 @@ async function stripeSync() {
   }
 }
 
-const steps: Record<string, () => Promise<void>> = { kpis1, kpis13, report, alerts, duckdb, ingestRaw, ingestPulse, ingestSplit, stream, init, stripeSync };
+const steps: Record<string, () => Promise<void>> = {
+  kpis1,
+  kpis13,
+  report,
+  alerts,
+  duckdb,
+  ingestRaw,
+  ingestPulse,
+  ingestSplit,
+  stream,
+  init,
+  stripeSync,
+};
 const fn = step ? steps[step] : undefined;
 if (!fn) {
   console.error(`unknown step "${step}"; steps: ${Object.keys(steps).join(', ')}`);

@@ -22,7 +22,8 @@ const handlerEntry = (job: JobName) => join(projectRoot, JOBS[job].handler);
 
 const app = new App();
 const stage = String(app.node.tryGetContext('stage') ?? 'prod');
-if (!/^[A-Za-z][A-Za-z0-9-]{0,30}$/.test(stage)) fail(`context "stage" must be letters, digits and dashes (got "${stage}")`);
+if (!/^[A-Za-z][A-Za-z0-9-]{0,30}$/.test(stage))
+  fail(`context "stage" must be letters, digits and dashes (got "${stage}")`);
 const configPath = resolve(projectRoot, String(app.node.tryGetContext('config') ?? 'pulse.config.json'));
 
 let config: PulseConfig;
@@ -40,7 +41,10 @@ const configFile = writeFunctionConfig(config, join(app.outdir, 'pulse-config', 
 // Every job of the table is wired; a handler it names that does not exist fails the synth here,
 // never silently leaves a job out.
 const missing = JOB_NAMES.filter((job) => !existsSync(handlerEntry(job)));
-if (missing.length) fail(`the job table (lib/pulse-stack.ts JOBS) names handlers that do not exist: ${missing.map((job) => `${job} -> ${JOBS[job].handler}`).join(', ')}`);
+if (missing.length)
+  fail(
+    `the job table (lib/pulse-stack.ts JOBS) names handlers that do not exist: ${missing.map((job) => `${job} -> ${JOBS[job].handler}`).join(', ')}`,
+  );
 const jobs = JOB_NAMES;
 // The archive's download endpoint (function URL).
 const downloadEntry = join(projectRoot, 'functions', 'handlers', 'download.ts');
@@ -63,14 +67,26 @@ const context = (key: string): string | undefined => {
 };
 const domainName = context('downloadDomain');
 const certificateArn = context('downloadCertificateArn');
-if (Boolean(domainName) !== Boolean(certificateArn)) fail('context "downloadDomain" and "downloadCertificateArn" go together (an ACM certificate in us-east-1 for the domain)');
-if (certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) fail(`context "downloadCertificateArn" must be an ACM certificate ARN in us-east-1, where CloudFront reads certificates (got "${certificateArn}")`);
-const downloadDomain: DownloadDomain | undefined = domainName && certificateArn ? { domainName, certificateArn } : undefined;
+if (Boolean(domainName) !== Boolean(certificateArn))
+  fail(
+    'context "downloadDomain" and "downloadCertificateArn" go together (an ACM certificate in us-east-1 for the domain)',
+  );
+if (certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn))
+  fail(
+    `context "downloadCertificateArn" must be an ACM certificate ARN in us-east-1, where CloudFront reads certificates (got "${certificateArn}")`,
+  );
+const downloadDomain: DownloadDomain | undefined =
+  domainName && certificateArn ? { domainName, certificateArn } : undefined;
 const wafRateLimit = context('downloadWafRateLimit');
 const webAclArn = context('downloadWebAclArn');
 if (wafRateLimit && webAclArn) fail('context "downloadWafRateLimit" and "downloadWebAclArn" exclude each other');
-if (wafRateLimit !== undefined && !(Number.isInteger(Number(wafRateLimit)) && Number(wafRateLimit) >= 10)) fail(`context "downloadWafRateLimit" must be a whole number of requests per 5 minutes >= 10 (got "${wafRateLimit}")`);
-const downloadWebAcl: DownloadWebAcl | undefined = webAclArn ? { webAclArn } : wafRateLimit ? { requestsPer5Minutes: Number(wafRateLimit) } : undefined;
+if (wafRateLimit !== undefined && !(Number.isInteger(Number(wafRateLimit)) && Number(wafRateLimit) >= 10))
+  fail(`context "downloadWafRateLimit" must be a whole number of requests per 5 minutes >= 10 (got "${wafRateLimit}")`);
+const downloadWebAcl: DownloadWebAcl | undefined = webAclArn
+  ? { webAclArn }
+  : wafRateLimit
+    ? { requestsPer5Minutes: Number(wafRateLimit) }
+    : undefined;
 
 new PulseStack(app, `Pulse-${stage}`, {
   description: `Pulse (${stage}): customer-success and revenue reporting for ${config.company.name}`,

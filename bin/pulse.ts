@@ -8,14 +8,18 @@ import { CliError } from './commands/cli-error';
 import { stackOption, targetOption } from './commands/options';
 
 const program = new Command();
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 program
   .name('pulse')
   .version(`pulse ${version}`, '-V, --version', 'print the version of Pulse')
   // Program options only before the command: `archive get --version 2` is the pack's version.
   .enablePositionalOptions()
-  .description('Customer-success and revenue reporting: KPIs, the Monday executive report, renewal-risk alerts and the finance archive.')
+  .description(
+    'Customer-success and revenue reporting: KPIs, the Monday executive report, renewal-risk alerts and the finance archive.',
+  )
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
@@ -30,7 +34,9 @@ const configOption = () => new Option('-c, --config <file>', 'the Pulse config f
 
 program
   .command('validate')
-  .description('Check a folder of contract files (accounts.csv, subscriptions.csv, ... or .ndjson) and list every rejected row.')
+  .description(
+    'Check a folder of contract files (accounts.csv, subscriptions.csv, ... or .ndjson) and list every rejected row.',
+  )
   .requiredOption('-d, --data <dir>', 'folder of contract files')
   .addOption(configOption())
   .addHelpText('after', '\nExit code 1 when any row is rejected.\n\nExample:\n  $ pulse validate --data ./exports')
@@ -51,8 +57,14 @@ program
   .option('--accounts <n>', 'number of demo accounts', int('--accounts'), 300)
   .option('--today <date>', "the demo's today (default: today in the company's time zone)")
   .option('--serve', 'keep the local stack (SES viewer, S3, DynamoDB) up until Ctrl-C')
-  .option('--slack-fake', "post the alerts, the digest and the Monday headline to a loopback fake of Slack's Web API (messages in .pulse/slack/messages.json)")
-  .addHelpText('after', '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --slack-fake\n  $ pulse demo --accounts 1000 --seed 7')
+  .option(
+    '--slack-fake',
+    "post the alerts, the digest and the Monday headline to a loopback fake of Slack's Web API (messages in .pulse/slack/messages.json)",
+  )
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --slack-fake\n  $ pulse demo --accounts 1000 --seed 7',
+  )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/demo')).demoCommand(opts);
   });
@@ -64,14 +76,17 @@ program
   .addOption(configOption())
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nLoading the same folder twice leaves the same items.\n\nExamples:\n  $ pulse ingest --data ./exports\n  $ pulse ingest --data ./exports --target aws --stack Pulse-prod')
+  .addHelpText(
+    'after',
+    '\nLoading the same folder twice leaves the same items.\n\nExamples:\n  $ pulse ingest --data ./exports\n  $ pulse ingest --data ./exports --target aws --stack Pulse-prod',
+  )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/ingest')).ingestCommand(opts);
   });
 
 program
   .command('kpis')
-  .description('Compute the week\'s KPIs from a folder of contract files, or show a stored weekly snapshot.')
+  .description("Compute the week's KPIs from a folder of contract files, or show a stored weekly snapshot.")
   .option('-d, --data <dir>', 'folder of contract files (no servers needed)')
   .option('--as-of <date>', 'report the last complete week ending on or before this date')
   .option('--week <label>', 'show the stored snapshot of an ISO week from the local stack, e.g. 2026-W46')
@@ -91,20 +106,27 @@ program
 
 const forecast = program
   .command('forecast')
-  .description('The renewal and ARR forecast (30 and 90 days) with the error its backtest measured, attainment against the targets, and the recent annotations, from a folder of contract files.')
-  .option('-d, --data <dir>', 'folder of contract files (default: the demo\'s, .pulse/demo)')
+  .description(
+    'The renewal and ARR forecast (30 and 90 days) with the error its backtest measured, attainment against the targets, and the recent annotations, from a folder of contract files.',
+  )
+  .option('-d, --data <dir>', "folder of contract files (default: the demo's, .pulse/demo)")
   .option('--as-of <date>', 'forecast from the last complete week ending on or before this date (default: today)')
   .option('--json', 'print the forecast, its error, the calibration, attainment and annotations as JSON')
   .addOption(configOption())
-  .addHelpText('after', '\nThe forecast is never printed without its measured error.\n\nExamples:\n  $ pulse forecast\n  $ pulse forecast --data ./exports --as-of 2026-11-23 --json\n  $ pulse forecast backtest --data ./exports')
+  .addHelpText(
+    'after',
+    '\nThe forecast is never printed without its measured error.\n\nExamples:\n  $ pulse forecast\n  $ pulse forecast --data ./exports --as-of 2026-11-23 --json\n  $ pulse forecast backtest --data ./exports',
+  )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/forecast')).forecastCommand(opts);
   });
 
 forecast
   .command('backtest')
-  .description('Replay the forecast at every past week end with only what was known then, and measure it against the ARR 30 and 90 days later (MAPE, bias, points).')
-  .option('-d, --data <dir>', 'folder of contract files (default: the demo\'s, .pulse/demo)')
+  .description(
+    'Replay the forecast at every past week end with only what was known then, and measure it against the ARR 30 and 90 days later (MAPE, bias, points).',
+  )
+  .option('-d, --data <dir>', "folder of contract files (default: the demo's, .pulse/demo)")
   .option('--as-of <date>', 'measure up to this date (default: today)')
   .option('--json', 'print the summary and every point as JSON')
   .addOption(configOption())
@@ -114,24 +136,31 @@ forecast
 
 program
   .command('annotate <date> <text>')
-  .description('Add a dated note (a price change, a launch, an outage) that the report draws on its trend charts and the board pack lists.')
+  .description(
+    'Add a dated note (a price change, a launch, an outage) that the report draws on its trend charts and the board pack lists.',
+  )
   .option('--metric <metric>', 'the trend it explains: arr, customers, nrr, grr, arr_at_risk or nps (default: all)')
   .option('-d, --data <dir>', 'append to DIR/annotations.csv instead of the store')
   .addOption(configOption())
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nThe same date, metric and text twice is one note.\n\nExamples:\n  $ pulse annotate 2026-11-02 "New price list: 6% uplift on renewals" --metric arr\n  $ pulse annotate 2026-11-16 "Outage in EU region" --data ./exports')
+  .addHelpText(
+    'after',
+    '\nThe same date, metric and text twice is one note.\n\nExamples:\n  $ pulse annotate 2026-11-02 "New price list: 6% uplift on renewals" --metric arr\n  $ pulse annotate 2026-11-16 "Outage in EU region" --data ./exports',
+  )
   .action(async (date, text, opts) => {
     process.exitCode = await (await import('./commands/annotate')).annotateCommand(date, text, opts);
   });
 
 program
   .command('report')
-  .description('The Monday executive report on the embedded local stack: send it (once per recipient), send it to a test address, or only render it. Every email also lands in .pulse/outbox/.')
+  .description(
+    'The Monday executive report on the embedded local stack: send it (once per recipient), send it to a test address, or only render it. Every email also lands in .pulse/outbox/.',
+  )
   .option('--week <label>', 'the ISO week to report, e.g. 2026-W47 (default: the last complete week)')
   .option('--to <address...>', 'send to these addresses instead of the configured recipients')
   .option('--dry-run', 'render to .pulse/outbox/ (HTML, text, .eml) without claiming or sending')
-  .option('--resend', 'send again to recipients who already got this week\'s report')
+  .option('--resend', "send again to recipients who already got this week's report")
   .option('--serve', 'keep the local stack (and its SES viewer) up until Ctrl-C')
   .addOption(configOption())
   .addOption(targetOption())
@@ -146,11 +175,15 @@ program
 
 const alerts = program
   .command('alerts')
-  .description('Renewal-risk alerts: evaluate the rules and send the digests and critical alerts, list and snooze alerts, backtest the rules over history.');
+  .description(
+    'Renewal-risk alerts: evaluate the rules and send the digests and critical alerts, list and snooze alerts, backtest the rules over history.',
+  );
 
 alerts
   .command('run')
-  .description('Evaluate the rules on the stored data (embedded local stack), update the alert states, send new critical alerts at once and, on digest days, the CCO and owner digests. Sends each message once.')
+  .description(
+    'Evaluate the rules on the stored data (embedded local stack), update the alert states, send new critical alerts at once and, on digest days, the CCO and owner digests. Sends each message once.',
+  )
   .option('--date <date>', "the evaluation date (default: today in the company's time zone)")
   .option('--digest', 'send the digests even if the date is not a digest day')
   .option('--no-digest', 'send no digest, only the immediate critical alerts')
@@ -158,14 +191,17 @@ alerts
   .addOption(configOption())
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nRunning it again the same day sends nothing new. With --target aws the deployed function does the work.\n\nExamples:\n  $ pulse alerts run\n  $ pulse alerts run --date 2026-11-23 --no-digest\n  $ pulse alerts run --target aws --stack Pulse-prod')
+  .addHelpText(
+    'after',
+    '\nRunning it again the same day sends nothing new. With --target aws the deployed function does the work.\n\nExamples:\n  $ pulse alerts run\n  $ pulse alerts run --date 2026-11-23 --no-digest\n  $ pulse alerts run --target aws --stack Pulse-prod',
+  )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/alerts')).alertsRunCommand(opts);
   });
 
 alerts
   .command('list')
-  .description('List the open (and pending) alerts, or one alert\'s full history.')
+  .description("List the open (and pending) alerts, or one alert's full history.")
   .option('--all', 'also resolved and never-opened alerts')
   .option('--owner <email>', "only this owner's accounts")
   .option('--history <alertId>', 'every transition of one alert (who, when, why)')
@@ -177,21 +213,28 @@ alerts
 
 alerts
   .command('snooze <alertId>')
-  .description('Silence an alert\'s reminders until a date, with a reason (or acknowledge it: --ack). An escalation or the resolution still notifies.')
+  .description(
+    "Silence an alert's reminders until a date, with a reason (or acknowledge it: --ack). An escalation or the resolution still notifies.",
+  )
   .requiredOption('--reason <text>', 'why (kept in the alert history)')
   .requiredOption('--by <who>', 'who snoozes it (an email address or a name)')
   .option('--until <date>', 'the expiry (default: alerts.snooze.defaultDays from today)')
   .option('--days <n>', 'the expiry in days from today', int('--days'))
   .option('--ack', 'acknowledge ("someone is on it") rather than snooze')
   .addOption(configOption())
-  .addHelpText('after', '\nExample:\n  $ pulse alerts snooze red-health-renewal:ACC-0042:REN-00311 --reason "exec call booked" --by cco@northwind.example --days 7')
+  .addHelpText(
+    'after',
+    '\nExample:\n  $ pulse alerts snooze red-health-renewal:ACC-0042:REN-00311 --reason "exec call booked" --by cco@northwind.example --days 7',
+  )
   .action(async (alertId, opts) => {
     process.exitCode = await (await import('./commands/alerts')).alertsSnoozeCommand(alertId, opts);
   });
 
 alerts
   .command('serve')
-  .description("Run the alert action endpoint on loopback (what the function URL does in AWS), until Ctrl-C: the local alert e-mails' snooze and acknowledge links work, each once.")
+  .description(
+    "Run the alert action endpoint on loopback (what the function URL does in AWS), until Ctrl-C: the local alert e-mails' snooze and acknowledge links work, each once.",
+  )
   .option('--port <n>', 'port to listen on (the local e-mails link to 4511)', int('--port'), 4511)
   .addOption(configOption())
   .addHelpText('after', '\nWith SLACK_SIGNING_SECRET set it also takes Slack button clicks on POST /slack/actions.')
@@ -201,7 +244,9 @@ alerts
 
 alerts
   .command('backtest')
-  .description('Replay the rules week by week over a folder of contract files and join each alert to the renewal\'s later outcome: precision, recall, median lead time and alerts per week, per rule.')
+  .description(
+    "Replay the rules week by week over a folder of contract files and join each alert to the renewal's later outcome: precision, recall, median lead time and alerts per week, per rule.",
+  )
   .requiredOption('-d, --data <dir>', 'folder of contract files with history')
   .requiredOption('--from <date>', 'first date of the replay')
   .requiredOption('--to <date>', 'last date of the replay')
@@ -215,8 +260,13 @@ alerts
 
 const sources = program
   .command('sources')
-  .description('The configured sources (pulse.config.json "sources"): list them, dry-run one, export what one yields, or sync one now.')
-  .addHelpText('after', '\nExamples:\n  $ pulse sources list\n  $ pulse sources test demo\n  $ pulse sources sync billing --full\n\nConfiguring sources: docs/sources.md');
+  .description(
+    'The configured sources (pulse.config.json "sources"): list them, dry-run one, export what one yields, or sync one now.',
+  )
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ pulse sources list\n  $ pulse sources test demo\n  $ pulse sources sync billing --full\n\nConfiguring sources: docs/sources.md',
+  );
 
 sources
   .command('list')
@@ -228,7 +278,9 @@ sources
 
 sources
   .command('test <source>')
-  .description('Read, map and validate a source without writing, moving or recording anything (HTTP: first page of each resource).')
+  .description(
+    'Read, map and validate a source without writing, moving or recording anything (HTTP: first page of each resource).',
+  )
   .addOption(configOption())
   .option('--pages <n>', 'HTTP: pages per resource', int('--pages'), 1)
   .addOption(targetOption())
@@ -251,34 +303,48 @@ sources
 
 sources
   .command('export <source>')
-  .description('Read, map and validate all of a source and write the contract files it yields (accounts.csv ...): nothing stored, moved or remembered.')
+  .description(
+    'Read, map and validate all of a source and write the contract files it yields (accounts.csv ...): nothing stored, moved or remembered.',
+  )
   .requiredOption('--out <dir>', 'folder for the contract files (created if missing)')
   .addOption(configOption())
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nExamples:\n  $ STRIPE_API_KEY=rk_live_... pulse sources export stripe --out ./stripe-check\n  $ pulse kpis --data ./stripe-check\n\nExit code 1 when a row is rejected or the source cannot be read.')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ STRIPE_API_KEY=rk_live_... pulse sources export stripe --out ./stripe-check\n  $ pulse kpis --data ./stripe-check\n\nExit code 1 when a row is rejected or the source cannot be read.',
+  )
   .action(async (name, opts) => {
     process.exitCode = await (await import('./commands/sources')).sourcesExportCommand(name, opts);
   });
 
 sources
   .command('match')
-  .description('One account identity: per source, the records that name no account; the billing accounts not in the CRM, and the reverse.')
+  .description(
+    'One account identity: per source, the records that name no account; the billing accounts not in the CRM, and the reverse.',
+  )
   .option('--source <names>', 'only these sources, comma-separated (the billing and CRM sources are read too)')
   .option('--json', 'print the result as JSON')
   .addOption(configOption())
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nExamples:\n  $ pulse sources match\n  $ pulse sources match --source zendesk --json\n\nExit code 1 when a record names no account or an account is in billing but not in the CRM (or the reverse).')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ pulse sources match\n  $ pulse sources match --source zendesk --json\n\nExit code 1 when a record names no account or an account is in billing but not in the CRM (or the reverse).',
+  )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/sources')).sourcesMatchCommand(opts);
   });
 
 program
   .command('runs')
-  .description('The run ledger, newest first: ingest, compute, report, alert and archive runs with their counts, errors and rejects.')
+  .description(
+    'The run ledger, newest first: ingest, compute, report, alert and archive runs with their counts, errors and rejects.',
+  )
   .option('--last <n>', 'how many runs', int('--last'), 10)
-  .addOption(new Option('--kind <kind>', 'only runs of one kind').choices(['ingest', 'compute', 'report', 'alerts', 'archive']))
+  .addOption(
+    new Option('--kind <kind>', 'only runs of one kind').choices(['ingest', 'compute', 'report', 'alerts', 'archive']),
+  )
   .option('--json', 'print the runs as JSON')
   .addOption(targetOption())
   .addOption(stackOption())
@@ -289,7 +355,9 @@ program
 
 const archive = program
   .command('archive')
-  .description('The finance archive: weekly and quarter-end packs (report, KPI JSON, CSV/XLSX extracts, manifest) in S3.');
+  .description(
+    'The finance archive: weekly and quarter-end packs (report, KPI JSON, CSV/XLSX extracts, manifest) in S3.',
+  );
 
 archive
   .command('list')
@@ -304,38 +372,57 @@ archive
 
 archive
   .command('board-pack')
-  .description("A fiscal quarter's board pack as a PDF (headline KPIs, the quarter's bridge, cohorts, renewals, forecast and attainment, segments, annotations), as of the quarter's last day; prints where it went.")
+  .description(
+    "A fiscal quarter's board pack as a PDF (headline KPIs, the quarter's bridge, cohorts, renewals, forecast and attainment, segments, annotations), as of the quarter's last day; prints where it went.",
+  )
   .requiredOption('--quarter <label>', 'a complete fiscal quarter, as the archive labels it (FY2027-Q3)')
   .option('-o, --out <dir>', 'the folder for board-pack-<quarter>.pdf', '.pulse/board-packs')
   .option('--config <file>', 'the config file (company name, locale, fiscal year)')
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nExamples:\n  $ pulse archive board-pack --quarter FY2027-Q3\n  $ pulse archive board-pack --quarter FY2027-Q2 --out ./board --target aws')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ pulse archive board-pack --quarter FY2027-Q3\n  $ pulse archive board-pack --quarter FY2027-Q2 --out ./board --target aws',
+  )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/archive')).archiveBoardPackCommand(opts);
   });
 
 archive
   .command('get <pack>')
-  .description('Download a pack (an ISO week such as 2026-W47, or a fiscal quarter such as FY2027-Q1) and verify every file against its manifest.')
+  .description(
+    'Download a pack (an ISO week such as 2026-W47, or a fiscal quarter such as FY2027-Q1) and verify every file against its manifest.',
+  )
   .option('-o, --out <dir>', 'where to put the pack folder', '.')
   .option('--version <n>', 'a given version instead of the latest', int('--version'))
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nExit code 1 when a file is missing or its SHA-256 differs from the manifest.\n\nExamples:\n  $ pulse archive get 2026-W47 --out ./finance\n  $ pulse archive get FY2027-Q1 --target aws')
+  .addHelpText(
+    'after',
+    '\nExit code 1 when a file is missing or its SHA-256 differs from the manifest.\n\nExamples:\n  $ pulse archive get 2026-W47 --out ./finance\n  $ pulse archive get FY2027-Q1 --target aws',
+  )
   .action(async (pack, opts) => {
     process.exitCode = await (await import('./commands/archive')).archiveGetCommand(pack, opts);
   });
 
 archive
   .command('link <what>')
-  .description('Print a durable download link, recorded and revocable: "index", a pack (2026-W47: its report), a file of a pack (2026-W47/accounts.csv) or an archive key. The reader signs in first.')
-  .option('--for <address>', 'bind the link to this recipient (repeat for several); without it, only readers by role open it', (v: string, prev: string[] = []) => [...prev, v])
+  .description(
+    'Print a durable download link, recorded and revocable: "index", a pack (2026-W47: its report), a file of a pack (2026-W47/accounts.csv) or an archive key. The reader signs in first.',
+  )
+  .option(
+    '--for <address>',
+    'bind the link to this recipient (repeat for several); without it, only readers by role open it',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
   .option('--days <n>', 'days until the link expires', int('--days'), ARCHIVE_LINK_DAYS)
   .option('--port <n>', 'port of the local download endpoint', int('--port'))
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nExamples:\n  $ pulse archive link 2026-W47/accounts.csv --for auditor@firm.example\n  $ pulse archive link index --target aws')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ pulse archive link 2026-W47/accounts.csv --for auditor@firm.example\n  $ pulse archive link index --target aws',
+  )
   .action(async (what, opts) => {
     process.exitCode = await (await import('./commands/archive')).archiveLinkCommand(what, opts);
   });
@@ -354,17 +441,22 @@ archive
 archive
   .command('revoke [linkId]')
   .description('Refuse a link from the next click on, or (--for) every link of a recipient.')
-  .option('--for <address>', "revoke every link of this recipient")
+  .option('--for <address>', 'revoke every link of this recipient')
   .addOption(targetOption())
   .addOption(stackOption())
-  .addHelpText('after', '\nExamples:\n  $ pulse archive revoke Xk3v9Qm2LpT0aB7c\n  $ pulse archive revoke --for departed@northwind.example --target aws')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ pulse archive revoke Xk3v9Qm2LpT0aB7c\n  $ pulse archive revoke --for departed@northwind.example --target aws',
+  )
   .action(async (linkId, opts) => {
     process.exitCode = await (await import('./commands/archive')).archiveRevokeCommand(linkId, opts);
   });
 
 archive
   .command('audit')
-  .description('Every attempt on an archive link: time, link, recipient, signed-in identity, object, outcome (allowed, sign-in, denied, revoked, expired, invalid), client address.')
+  .description(
+    'Every attempt on an archive link: time, link, recipient, signed-in identity, object, outcome (allowed, sign-in, denied, revoked, expired, invalid), client address.',
+  )
   .option('--since <date>', 'from this date (YYYY-MM-DD); default 30 days ago')
   .option('--json', 'as a JSON array of {at, linkId, recipient, identity, key, outcome, ip}')
   .addOption(targetOption())
@@ -375,11 +467,16 @@ archive
 
 archive
   .command('serve')
-  .description('Run the download endpoint on loopback for the local archive (what the function URL does in AWS), until Ctrl-C.')
+  .description(
+    'Run the download endpoint on loopback for the local archive (what the function URL does in AWS), until Ctrl-C.',
+  )
   .option('--port <n>', 'port to listen on', int('--port'), 4510)
   .option('--days <n>', 'expiry of the printed index link, in days', int('--days'), ARCHIVE_LINK_DAYS)
   .option('--config <file>', 'the config file (archive.access: sign-in by code, an OpenID Connect provider, or link)')
-  .addHelpText('after', '\nWith archive.access.oidc in the config, register http://127.0.0.1:<port>/auth/callback at the provider and set PULSE_OIDC_CLIENT_SECRET.')
+  .addHelpText(
+    'after',
+    '\nWith archive.access.oidc in the config, register http://127.0.0.1:<port>/auth/callback at the provider and set PULSE_OIDC_CLIENT_SECRET.',
+  )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/archive')).archiveServeCommand(opts);
   });

@@ -36,7 +36,10 @@ const severity = z.enum(['warning', 'critical']);
 function alertRuleOverride(id: AlertRuleId) {
   const names = Object.keys(DEFAULT_ALERT_RULES[id].params);
   // Only the rule's own parameters: a typo ("renewalWithinDay") is an unknown key, not a silent no-op.
-  const params = z.object(Object.fromEntries(names.map((n) => [n, z.number()]))).strict().partial();
+  const params = z
+    .object(Object.fromEntries(names.map((n) => [n, z.number()])))
+    .strict()
+    .partial();
   return z
     .object({
       enabled: z.boolean().optional(),
@@ -51,17 +54,20 @@ function alertRuleOverride(id: AlertRuleId) {
     .strict();
 }
 
-
-
-
-
 type AlertRuleOverride = z.infer<ReturnType<typeof alertRuleOverride>>;
 
 const alertRuleOverrides = z
-  .object(Object.fromEntries(ALL_RULES.map((id) => [id, alertRuleOverride(id).optional()])) as Record<AlertRuleId, z.ZodOptional<ReturnType<typeof alertRuleOverride>>>)
+  .object(
+    Object.fromEntries(ALL_RULES.map((id) => [id, alertRuleOverride(id).optional()])) as Record<
+      AlertRuleId,
+      z.ZodOptional<ReturnType<typeof alertRuleOverride>>
+    >,
+  )
   .strict();
 
-function mergeAlertRules(overrides: Partial<Record<AlertRuleId, AlertRuleOverride | undefined>>): Record<AlertRuleId, AlertRuleConfig> {
+function mergeAlertRules(
+  overrides: Partial<Record<AlertRuleId, AlertRuleOverride | undefined>>,
+): Record<AlertRuleId, AlertRuleConfig> {
   const out = {} as Record<AlertRuleId, AlertRuleConfig>;
   for (const id of ALL_RULES) {
     const d = DEFAULT_ALERT_RULES[id];
@@ -80,12 +86,20 @@ function mergeAlertRules(overrides: Partial<Record<AlertRuleId, AlertRuleOverrid
   return out;
 }
 
-const readerEntry = z.string().refine((s) => isReaderEntry(s), { error: (i) => `"${String(i.input)}" is not a reader: an e-mail address, @domain or group:<name>` });
+const readerEntry = z.string().refine((s) => isReaderEntry(s), {
+  error: (i) => `"${String(i.input)}" is not a reader: an e-mail address, @domain or group:<name>`,
+});
 
 /** An issuer URL: https, or http on loopback (a test or a local identity provider). */
-const issuerUrl = z.string().refine((s) => /^https:\/\/[^\s"<>]+$/.test(s) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s"<>]*)?$/.test(s), {
-  error: 'must be an https:// URL (http:// only on loopback)',
-});
+const issuerUrl = z
+  .string()
+  .refine(
+    (s) =>
+      /^https:\/\/[^\s"<>]+$/.test(s) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s"<>]*)?$/.test(s),
+    {
+      error: 'must be an https:// URL (http:// only on loopback)',
+    },
+  );
 
 const archiveSchema = z
   .object({
@@ -127,14 +141,23 @@ const archiveSchema = z
   .prefault({});
 
 /** Placeholders the report subject template may use (filled in by the report's view model). */
-export const REPORT_SUBJECT_PLACEHOLDERS: readonly string[] = ['company', 'week', 'range', 'asOf', 'closingArr', 'netChange'];
+export const REPORT_SUBJECT_PLACEHOLDERS: readonly string[] = [
+  'company',
+  'week',
+  'range',
+  'asOf',
+  'closingArr',
+  'netChange',
+];
 
 export const configSchema = z
   .object({
     company: z
       .object({
         name: z.string().min(1, { error: 'must not be empty' }),
-        timezone: z.string().refine(isTimeZone, { error: (i) => `"${String(i.input)}" is not an IANA time zone (e.g. Europe/Berlin)` }),
+        timezone: z
+          .string()
+          .refine(isTimeZone, { error: (i) => `"${String(i.input)}" is not an IANA time zone (e.g. Europe/Berlin)` }),
         weekStartsOn: weekday.default('monday'),
         fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
         currency: z
@@ -187,7 +210,10 @@ export const configSchema = z
           .strict()
           .prefault({}),
         /** Daily ingest of every source, local time. */
-        ingest: z.object({ time: localTime.default('06:00') }).strict().prefault({}),
+        ingest: z
+          .object({ time: localTime.default('06:00') })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -278,7 +304,10 @@ export const configSchema = z
             source: z.string().min(1),
             /** Days from the alert's opening to the task's due date (never after the renewal's due date). */
             dueInDays: z
-              .object({ critical: z.number().int().min(0).max(90).default(2), warning: z.number().int().min(0).max(90).default(7) })
+              .object({
+                critical: z.number().int().min(0).max(90).default(2),
+                warning: z.number().int().min(0).max(90).default(7),
+              })
               .strict()
               .prefault({}),
           })
@@ -294,9 +323,16 @@ export const configSchema = z
         subject: z
           .string()
           .min(1, { error: 'must not be empty' })
-          .refine((s) => [...s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every((m) => REPORT_SUBJECT_PLACEHOLDERS.includes(m[1] as string)), {
-            error: 'may only use the placeholders {{company}}, {{week}}, {{range}}, {{asOf}}, {{closingArr}}, {{netChange}}',
-          })
+          .refine(
+            (s) =>
+              [...s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every((m) =>
+                REPORT_SUBJECT_PLACEHOLDERS.includes(m[1] as string),
+              ),
+            {
+              error:
+                'may only use the placeholders {{company}}, {{week}}, {{range}}, {{asOf}}, {{closingArr}}, {{netChange}}',
+            },
+          )
           .default('{{company}} weekly: ARR {{closingArr}} ({{netChange}}) · {{range}}'),
         /** Fail closed unless the data is fresh. */
         freshness: z
@@ -328,9 +364,18 @@ export const configSchema = z
     const tasks = c.notifications.crmTasks;
     if (!tasks) return;
     const source = c.sources.find((s) => s.name === tasks.source);
-    if (!source) ctx.addIssue({ code: 'custom', path: ['notifications', 'crmTasks', 'source'], message: `names no configured source ("${tasks.source}")` });
+    if (!source)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notifications', 'crmTasks', 'source'],
+        message: `names no configured source ("${tasks.source}")`,
+      });
     else if (source.connector !== tasks.system) {
-      ctx.addIssue({ code: 'custom', path: ['notifications', 'crmTasks', 'source'], message: `"${tasks.source}" is a ${source.connector} source, not ${tasks.system}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notifications', 'crmTasks', 'source'],
+        message: `"${tasks.source}" is a ${source.connector} source, not ${tasks.system}`,
+      });
     }
   });
 
@@ -343,7 +388,9 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -354,7 +401,8 @@ export function parseConfig(doc: unknown, source = 'config'): PulseConfig {
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => {
     const path = i.path.length ? i.path.map(String).join('.') : '(root)';
-    if (i.code === 'unrecognized_keys') return `${path}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (i.code === 'unrecognized_keys')
+      return `${path}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
     if (i.code === 'invalid_type' && i.input === undefined) return `${path}: is required`;
     return `${path}: ${i.message}`;
   });

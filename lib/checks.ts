@@ -12,5 +12,8 @@ export const NAG_PACKS = [AwsSolutionsChecks, NIST80053R5Checks, ServerlessCheck
 
 /** Every check, as policy-validation plugins for `Validations.of(app).addPlugins(...)`. */
 export function synthChecks(app: IConstruct, deployment: { downloadDomain?: boolean } = {}): IPolicyValidationPlugin[] {
-  return [...NAG_PACKS.map((Pack) => new Pack(app)), controlTowerChecks({ exceptions: controlTowerExceptions(deployment) })];
+  return [
+    ...NAG_PACKS.map((Pack) => new Pack(app)),
+    controlTowerChecks({ exceptions: controlTowerExceptions(deployment) }),
+  ];
 }

@@ -32,11 +32,11 @@ export const CONTROL_TOWER_EXCEPTIONS = {
   },
   'CT.S3.PR.2': {
     reason:
-      'Only the access-log bucket has no server access logging: it is the target of the other buckets\' logs, and logging it into itself would log its own log deliveries forever.',
+      "Only the access-log bucket has no server access logging: it is the target of the other buckets' logs, and logging it into itself would log its own log deliveries forever.",
   },
   'CT.S3.PR.4': {
     reason:
-      'The drop zone notifies the ingest function of new files through the notification configuration CDK sets by custom resource (not in the bucket\'s template properties); the archive, rejects and access-log buckets are written by Pulse itself and have no consumer to notify.',
+      "The drop zone notifies the ingest function of new files through the notification configuration CDK sets by custom resource (not in the bucket's template properties); the archive, rejects and access-log buckets are written by Pulse itself and have no consumer to notify.",
   },
   'CT.S3.PR.9': {
     reason:
@@ -52,7 +52,7 @@ export const CONTROL_TOWER_EXCEPTIONS = {
   },
   'CT.CLOUDFRONT.PR.4': {
     reason:
-      'The download distribution has one origin, the endpoint\'s function URL in the stack\'s region; there is no second origin to fail over to.',
+      "The download distribution has one origin, the endpoint's function URL in the stack's region; there is no second origin to fail over to.",
   },
   'CT.CLOUDFRONT.PR.5': {
     reason:
@@ -100,7 +100,14 @@ export function controlTowerControls(): string[] {
   const dir = controlTowerRulesDir();
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.guard'))
-    .map((f) => f.replace(/^.*\//, '').replace(/\.guard$/, '').toUpperCase().replace(/-PR-/, '.PR.').replace(/^CT-/, 'CT.'));
+    .map((f) =>
+      f
+        .replace(/^.*\//, '')
+        .replace(/\.guard$/, '')
+        .toUpperCase()
+        .replace(/-PR-/, '.PR.')
+        .replace(/^CT-/, 'CT.'),
+    );
 }
 
 /**
@@ -111,7 +118,10 @@ export function controlTowerChecks(opts: { exceptions?: readonly string[] } = {}
   const exceptions = opts.exceptions ?? controlTowerExceptions();
   const known = new Set(controlTowerControls());
   for (const control of exceptions) {
-    if (!known.has(control)) throw new Error(`Control Tower exception ${control}: no such control among the rules of @cdklabs/cdk-validator-cfnguard (${controlTowerRulesDir()})`);
+    if (!known.has(control))
+      throw new Error(
+        `Control Tower exception ${control}: no such control among the rules of @cdklabs/cdk-validator-cfnguard (${controlTowerRulesDir()})`,
+      );
   }
   return new CfnGuardValidator({ disabledRules: exceptions.map(ruleFileName) });
 }

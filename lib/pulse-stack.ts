@@ -61,15 +61,29 @@ export const REPORT_BUNDLE_ASSETS: readonly BundleAsset[] = [
   { source: 'templates', target: 'templates', prepare: 'email-templates' },
   // Brotli-compressed (2.4 -> 0.66 MB and 0.33 -> 0.12 MB); charts.ts decompresses them once per process.
   { source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', target: 'resvg.wasm.br', prepare: 'brotli' },
-  { source: 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf', target: 'chart-font.ttf.br', prepare: 'brotli' },
+  {
+    source: 'node_modules/@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf',
+    target: 'chart-font.ttf.br',
+    prepare: 'brotli',
+  },
 ];
 
 /** What the alert digests read beside their bundle: the email templates, prepared (CSS inlined). */
-export const ALERT_BUNDLE_ASSETS: readonly BundleAsset[] = [{ source: 'templates', target: 'templates', prepare: 'email-templates' }];
+export const ALERT_BUNDLE_ASSETS: readonly BundleAsset[] = [
+  { source: 'templates', target: 'templates', prepare: 'email-templates' },
+];
 
 const tz = (c: PulseConfig) => c.company.timezone;
-const daily = (id: string, time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ time, timeZone: tz(c) }), description: `Pulse: every day at ${time} ${tz(c)}` });
-const weekly = (id: string, days: readonly WeekdayName[], time: string, c: PulseConfig): JobScheduleProps => ({ id, expression: localCron({ days, time, timeZone: tz(c) }), description: `Pulse: ${days.join(', ')} at ${time} ${tz(c)}` });
+const daily = (id: string, time: string, c: PulseConfig): JobScheduleProps => ({
+  id,
+  expression: localCron({ time, timeZone: tz(c) }),
+  description: `Pulse: every day at ${time} ${tz(c)}`,
+});
+const weekly = (id: string, days: readonly WeekdayName[], time: string, c: PulseConfig): JobScheduleProps => ({
+  id,
+  expression: localCron({ days, time, timeZone: tz(c) }),
+  description: `Pulse: ${days.join(', ')} at ${time} ${tz(c)}`,
+});
 
 /**
  * The jobs that load the dataset into memory (compute-week, the report, the alerts). Measured with
@@ -85,10 +99,37 @@ const DATASET_JOB = { memoryMb: 3008, timeoutMinutes: 15 } as const;
  */
 export const JOBS = {
   // One schedule per distinct daily time (sources may have their own); the handler runs the sources due at each.
-  ingest: { handler: 'functions/handlers/ingest.ts', description: 'Ingest drop-zone files and HTTP sources into the table', schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)), access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'], onDropZoneUpload: true, timeoutMinutes: 15 },
-  'compute-week': { handler: 'functions/handlers/compute-week.ts', description: 'Compute the weekly KPI snapshot', schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)], access: ['table:read', 'table:upsert'], ...DATASET_JOB },
-  'weekly-report': { handler: 'functions/handlers/weekly-report.ts', description: 'Send and archive the weekly executive report', schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)], access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign', 'chat:secrets'], bundleAssets: REPORT_BUNDLE_ASSETS, ...DATASET_JOB },
-  'alert-digest': { handler: 'functions/handlers/alert-digest.ts', description: 'Evaluate renewal-risk rules and send the alert digests', schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)], access: ['table:read', 'table:upsert', 'table:claim', 'mail:send', 'chat:secrets'], bundleAssets: ALERT_BUNDLE_ASSETS, ...DATASET_JOB },
+  ingest: {
+    handler: 'functions/handlers/ingest.ts',
+    description: 'Ingest drop-zone files and HTTP sources into the table',
+    schedules: (c) => ingestTimes(c).map((t, i) => daily(i === 0 ? 'Daily' : `Daily${t.replace(':', '')}`, t, c)),
+    access: ['table:read', 'table:upsert', 'dropzone:consume', 'rejects:write', 'sources:secrets'],
+    onDropZoneUpload: true,
+    timeoutMinutes: 15,
+  },
+  'compute-week': {
+    handler: 'functions/handlers/compute-week.ts',
+    description: 'Compute the weekly KPI snapshot',
+    schedules: (c) => [weekly('Weekly', [computeWeekAt(c).day], computeWeekAt(c).time, c)],
+    access: ['table:read', 'table:upsert'],
+    ...DATASET_JOB,
+  },
+  'weekly-report': {
+    handler: 'functions/handlers/weekly-report.ts',
+    description: 'Send and archive the weekly executive report',
+    schedules: (c) => [weekly('Weekly', [c.schedules.weeklyReport.day], c.schedules.weeklyReport.time, c)],
+    access: ['table:read', 'table:claim', 'archive:write', 'mail:send', 'links:sign', 'chat:secrets'],
+    bundleAssets: REPORT_BUNDLE_ASSETS,
+    ...DATASET_JOB,
+  },
+  'alert-digest': {
+    handler: 'functions/handlers/alert-digest.ts',
+    description: 'Evaluate renewal-risk rules and send the alert digests',
+    schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)],
+    access: ['table:read', 'table:upsert', 'table:claim', 'mail:send', 'chat:secrets'],
+    bundleAssets: ALERT_BUNDLE_ASSETS,
+    ...DATASET_JOB,
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOBS;
@@ -108,7 +149,10 @@ function shiftLocal(day: WeekdayName, time: string, deltaMinutes: number): { day
   const dayShift = Math.floor(total / 1440);
   const minutes = ((total % 1440) + 1440) % 1440;
   const newDay = WEEKDAYS[(((WEEKDAYS.indexOf(day) + dayShift) % 7) + 7) % 7]!;
-  return { day: newDay, time: `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}` };
+  return {
+    day: newDay,
+    time: `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`,
+  };
 }
 
 /**
@@ -183,9 +227,16 @@ export class PulseStack extends Stack {
 
     this.dataStore = new DataStore(this, 'DataStore');
     const objectLock = props.archiveObjectLock ?? objectLockFromContext(this.node.tryGetContext('archiveObjectLock'));
-    this.archive = new ReportArchive(this, 'Storage', { retentionYears: props.archiveRetentionYears, ...(objectLock ? { objectLock } : {}) });
+    this.archive = new ReportArchive(this, 'Storage', {
+      retentionYears: props.archiveRetentionYears,
+      ...(objectLock ? { objectLock } : {}),
+    });
     if (props.archiveCloudTrail ?? String(this.node.tryGetContext('archiveCloudTrail') ?? '') === 'true') {
-      new ArchiveDataEvents(this, 'ArchiveDataEvents', { archiveBucket: this.archive.archiveBucket, accessLogsBucket: this.archive.accessLogsBucket, retentionYears: props.archiveRetentionYears ?? 7 });
+      new ArchiveDataEvents(this, 'ArchiveDataEvents', {
+        archiveBucket: this.archive.archiveBucket,
+        accessLogsBucket: this.archive.accessLogsBucket,
+        retentionYears: props.archiveRetentionYears ?? 7,
+      });
     }
     this.mailer = new Mailer(this, 'Mailer', { senderAddress: config.sender.from });
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -233,7 +284,9 @@ export class PulseStack extends Stack {
       ...(this.download && def.access.includes('links:sign')
         ? { PULSE_DOWNLOAD_URL: this.download.url, PULSE_LINK_SECRET_ID: this.download.signingKey.secretArn }
         : {}),
-      ...(def.access.includes('mail:send') ? { PULSE_SES_CONFIGURATION_SET: this.mailer.configurationSet.configurationSetName } : {}),
+      ...(def.access.includes('mail:send')
+        ? { PULSE_SES_CONFIGURATION_SET: this.mailer.configurationSet.configurationSetName }
+        : {}),
     });
 
     for (const name of JOB_NAMES) {
@@ -254,13 +307,20 @@ export class PulseStack extends Stack {
       if (def.onDropZoneUpload) {
         // incoming/: uploads; parts/: the parts a large file was split into, one invocation each.
         for (const prefix of [DROP_ZONE_PREFIXES.incoming, PARTS_PREFIX]) {
-          this.archive.dropZoneBucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(job.function), { prefix });
+          this.archive.dropZoneBucket.addEventNotification(
+            EventType.OBJECT_CREATED,
+            new LambdaDestination(job.function),
+            { prefix },
+          );
         }
       }
       this.monitoring.watchJob(id, job);
       this.jobs[name] = job;
       // `pulse ... --target aws` reruns a job by invoking its function (bin/commands/target.ts).
-      new CfnOutput(this, `${id}FunctionName`, { value: job.pulseFunction.function.functionName, description: `The ${name} function (pulse --target aws invokes it)` });
+      new CfnOutput(this, `${id}FunctionName`, {
+        value: job.pulseFunction.function.functionName,
+        description: `The ${name} function (pulse --target aws invokes it)`,
+      });
     }
     this.acknowledgeNotificationsHandler();
 
@@ -282,8 +342,16 @@ export class PulseStack extends Stack {
       if (alertJob) this.alertActions.grantSignLinks(alertJob.pulseFunction, this.download.signingKey);
     }
     if (ingestJob && alertJob) {
-      ingestJob.pulseFunction.function.addEnvironment('PULSE_ALERTS_FUNCTION', alertJob.pulseFunction.function.functionName);
-      ingestJob.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [alertJob.pulseFunction.function.functionArn] }));
+      ingestJob.pulseFunction.function.addEnvironment(
+        'PULSE_ALERTS_FUNCTION',
+        alertJob.pulseFunction.function.functionName,
+      );
+      ingestJob.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [alertJob.pulseFunction.function.functionArn],
+        }),
+      );
     }
 
     // A Stripe backfill or a first Salesforce sync longer than one invocation continues in the next:
@@ -292,7 +360,12 @@ export class PulseStack extends Stack {
     if (ingestJob && config.sources.some((s) => s.connector === 'stripe' || s.connector === 'salesforce')) {
       const selfInvoke = new Policy(this, 'IngestContinues', {
         roles: [ingestJob.role],
-        statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [ingestJob.pulseFunction.function.functionArn] })],
+        statements: [
+          new PolicyStatement({
+            actions: ['lambda:InvokeFunction'],
+            resources: [ingestJob.pulseFunction.function.functionArn],
+          }),
+        ],
       });
       acknowledge(
         selfInvoke,
@@ -311,12 +384,30 @@ export class PulseStack extends Stack {
       }
     }
 
-    new CfnOutput(this, 'DropZoneBucketName', { value: this.archive.dropZoneBucket.bucketName, description: `Upload source files under s3://<this>/${DROP_ZONE_PREFIXES.incoming}` });
-    new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.archiveBucket.bucketName, description: 'Finance archive' });
-    new CfnOutput(this, 'RejectsBucketName', { value: this.archive.rejectsBucket.bucketName, description: 'Rejects reports of ingest' });
-    new CfnOutput(this, 'TableName', { value: this.dataStore.table.tableName, description: 'Pulse table (single-table design)' });
-    new CfnOutput(this, 'OperatorTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarm notifications' });
-    new CfnOutput(this, 'SesFeedbackTopicArn', { value: this.mailer.feedbackTopic.topicArn, description: 'SES bounces and complaints' });
+    new CfnOutput(this, 'DropZoneBucketName', {
+      value: this.archive.dropZoneBucket.bucketName,
+      description: `Upload source files under s3://<this>/${DROP_ZONE_PREFIXES.incoming}`,
+    });
+    new CfnOutput(this, 'ArchiveBucketName', {
+      value: this.archive.archiveBucket.bucketName,
+      description: 'Finance archive',
+    });
+    new CfnOutput(this, 'RejectsBucketName', {
+      value: this.archive.rejectsBucket.bucketName,
+      description: 'Rejects reports of ingest',
+    });
+    new CfnOutput(this, 'TableName', {
+      value: this.dataStore.table.tableName,
+      description: 'Pulse table (single-table design)',
+    });
+    new CfnOutput(this, 'OperatorTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'Alarm notifications',
+    });
+    new CfnOutput(this, 'SesFeedbackTopicArn', {
+      value: this.mailer.feedbackTopic.topicArn,
+      description: 'SES bounces and complaints',
+    });
   }
 
   /**
@@ -326,7 +417,14 @@ export class PulseStack extends Stack {
   private grantReadSecrets(add: (actions: string[], resources: string[]) => void, ids: readonly string[]): void {
     if (ids.length === 0) return;
     const arn = (id: string) =>
-      id.startsWith('arn:') ? id : this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      id.startsWith('arn:')
+        ? id
+        : this.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${id}-??????`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          });
     add(['secretsmanager:GetSecretValue'], [...new Set(ids)].map(arn));
   }
 
@@ -346,7 +444,9 @@ export class PulseStack extends Stack {
         return table(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
       case 'dropzone:consume': {
         const prefixes = [...Object.values(DROP_ZONE_PREFIXES), PARTS_PREFIX];
-        add(['s3:ListBucket'], [dropZoneBucket.bucketArn], { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } });
+        add(['s3:ListBucket'], [dropZoneBucket.bucketArn], {
+          StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) },
+        });
         const objects = prefixes.map((p) => `${dropZoneBucket.bucketArn}/${p}*`);
         add(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects);
         return acknowledgeWildcardResources(
@@ -379,7 +479,10 @@ export class PulseStack extends Stack {
         return this.grantReadSecrets(add, this.pulseConfig.sources.flatMap(sourceSecretIds));
       case 'chat:secrets': {
         const { slack, teams } = this.pulseConfig.notifications;
-        return this.grantReadSecrets(add, [slack?.secretName, teams?.secretName].filter((id): id is string => id !== undefined));
+        return this.grantReadSecrets(
+          add,
+          [slack?.secretName, teams?.secretName].filter((id): id is string => id !== undefined),
+        );
       }
       case 'links:sign':
         return this.download?.grantSignLinks(role);

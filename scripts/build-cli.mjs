@@ -14,7 +14,16 @@
 //    sources (templates/, the emulator scripts of lib/local, package.json) resolve as they do from
 //    the source tree;
 //  - the template builder (kept out of every bundle behind a computed import) built beside the chunks.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -58,7 +67,10 @@ const sourceUrlPlugin = {
       if (args.path.includes(`${join('node_modules', '')}`)) return undefined;
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
-      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+      return {
+        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        loader: 'ts',
+      };
     });
   },
 };
@@ -86,7 +98,11 @@ const externalPackagesPlugin = {
         return { path: args.path, external: true };
       }
       if (manifest.exports) return { path: args.path, external: true };
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: 'inner',
+      });
       if (resolved.errors.length) return { errors: resolved.errors };
       return { path: relative(CLI_DIR, resolved.path), external: true };
     });
@@ -149,7 +165,9 @@ export async function buildCli({ log = () => {} } = {}) {
   const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/')), ...BUILD_FILES];
   writeAtomically(INPUTS_FILE, JSON.stringify({ startedAt, inputs }, null, 1));
   pruneChunks(new Set(result.outputFiles.map((o) => o.path)));
-  log(`built ${relative(ROOT, CLI_ENTRY)} (${result.outputFiles.length} files) in ${Math.round(performance.now() - t0)} ms`);
+  log(
+    `built ${relative(ROOT, CLI_ENTRY)} (${result.outputFiles.length} files) in ${Math.round(performance.now() - t0)} ms`,
+  );
 }
 
 function pruneChunks(current) {

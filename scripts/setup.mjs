@@ -19,7 +19,10 @@ function aptInstall(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   if (update.status !== 0) return false;
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
   return install.status === 0;
 }
 
@@ -28,14 +31,16 @@ const requirements = [
     what: 'Java (for DynamoDB Local)',
     present: () => has('java', ['-version']),
     packages: ['openjdk-17-jre-headless'],
-    manual: 'install Java 11 or newer and put `java` on PATH (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless; macOS: brew install openjdk@17)',
+    manual:
+      'install Java 11 or newer and put `java` on PATH (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless; macOS: brew install openjdk@17)',
   },
   {
     // Only the email screenshot test needs it (it skips, saying why, when chromium is absent).
     what: 'Chromium (for the screenshot test of the weekly report email)',
     present: () => has('/usr/bin/chromium', ['--version']),
     packages: ['chromium'],
-    manual: 'install Debian\'s chromium at /usr/bin/chromium (sudo apt-get install -y chromium); without it the screenshot test is skipped',
+    manual:
+      "install Debian's chromium at /usr/bin/chromium (sudo apt-get install -y chromium); without it the screenshot test is skipped",
     optional: true,
   },
   {
@@ -43,7 +48,8 @@ const requirements = [
     what: 'poppler-utils (pdftotext and pdftoppm, for the board pack PDF tests)',
     present: () => has('pdftotext', ['-v']) && has('pdftoppm', ['-v']),
     packages: ['poppler-utils'],
-    manual: 'install poppler-utils (sudo apt-get install -y poppler-utils; macOS: brew install poppler); without it the board pack PDF tests are skipped',
+    manual:
+      'install poppler-utils (sudo apt-get install -y poppler-utils; macOS: brew install poppler); without it the board pack PDF tests are skipped',
     optional: true,
   },
   {

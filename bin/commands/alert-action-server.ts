@@ -26,13 +26,27 @@ export const localActionBaseUrl = (port = DEFAULT_ACTION_PORT): string => `http:
 /** The links the local alert e-mails carry (they work while `pulse alerts serve` runs). */
 export async function localActionLinks(config: PulseConfig, port = DEFAULT_ACTION_PORT) {
   const snoozeDays = config.alerts.snooze.defaultDays;
-  return { maker: actionLinkMaker({ baseUrl: localActionBaseUrl(port), signingKey: await localLinkKeys().current(), snoozeDays }), snoozeDays };
+  return {
+    maker: actionLinkMaker({
+      baseUrl: localActionBaseUrl(port),
+      signingKey: await localLinkKeys().current(),
+      snoozeDays,
+    }),
+    snoozeDays,
+  };
 }
 
 /** The CRM tasks of notifications.crmTasks on this machine (credentials from the environment or .pulse/secrets.json). */
-export function localCrmTasks(config: PulseConfig): { tracker: NonNullable<ReturnType<typeof taskTrackerFor>>; settings: CrmTaskDeps['settings'] } | undefined {
-  const tracker = taskTrackerFor(config, { env: process.env, secrets: new SecretChain([new EnvSecrets(), new FileSecrets(LOCAL_SECRETS_FILE)]) });
-  return tracker && config.notifications.crmTasks ? { tracker, settings: { dueInDays: config.notifications.crmTasks.dueInDays } } : undefined;
+export function localCrmTasks(
+  config: PulseConfig,
+): { tracker: NonNullable<ReturnType<typeof taskTrackerFor>>; settings: CrmTaskDeps['settings'] } | undefined {
+  const tracker = taskTrackerFor(config, {
+    env: process.env,
+    secrets: new SecretChain([new EnvSecrets(), new FileSecrets(LOCAL_SECRETS_FILE)]),
+  });
+  return tracker && config.notifications.crmTasks
+    ? { tracker, settings: { dueInDays: config.notifications.crmTasks.dueInDays } }
+    : undefined;
 }
 
 export function localCrmTaskDeps(config: PulseConfig, ledger: SendLedger): CrmTaskDeps | undefined {
@@ -61,11 +75,22 @@ export async function startLocalActionServer(
     signingKeys: () => keys.keys(),
     used: new DynamoDbSingleUseIds({ client: dynamodb, tableName }),
     ...(slackSecret
-      ? { slack: { signingSecret: async () => slackSecret, responder: new FetchSlackResponder({ allowedOrigins: opts.slackResponseOrigins ?? slackFakeOrigins(config) }), ledger: adapters.ledger } }
+      ? {
+          slack: {
+            signingSecret: async () => slackSecret,
+            responder: new FetchSlackResponder({
+              allowedOrigins: opts.slackResponseOrigins ?? slackFakeOrigins(config),
+            }),
+            ledger: adapters.ledger,
+          },
+        }
       : {}),
     ...(tasks ? { tasks } : {}),
   };
-  const server = await startFunctionUrlServer(createAlertActionHandler(deps, opts.log), { port: opts.port ?? DEFAULT_ACTION_PORT, ...(opts.strictPort ? { strictPort: true } : {}) });
+  const server = await startFunctionUrlServer(createAlertActionHandler(deps, opts.log), {
+    port: opts.port ?? DEFAULT_ACTION_PORT,
+    ...(opts.strictPort ? { strictPort: true } : {}),
+  });
   return {
     ...server,
     close: async () => {

@@ -3,8 +3,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-alerts';
-import { AlertBusyError, AlertNotFoundError, getAlert, listAlerts, snoozeAlertAndTask, snoozeLimitsFrom } from '../../functions/app/alert-actions';
-import { alertRunOptions, evaluateAlerts, type AlertRunRequest, type AlertRunResult } from '../../functions/app/evaluate-alerts';
+import {
+  AlertBusyError,
+  AlertNotFoundError,
+  getAlert,
+  listAlerts,
+  snoozeAlertAndTask,
+  snoozeLimitsFrom,
+} from '../../functions/app/alert-actions';
+import {
+  alertRunOptions,
+  evaluateAlerts,
+  type AlertRunRequest,
+  type AlertRunResult,
+} from '../../functions/app/evaluate-alerts';
 import { readDataset } from '../../functions/app/read-contract';
 import type { PulseConfig } from '../../functions/config';
 import {
@@ -26,7 +38,13 @@ import { CliError, dataFolder, formatReject, loadConfig, table, validatorFor } f
 import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters } from './local-mail';
-import { DEFAULT_ACTION_PORT, localActionLinks, localCrmTaskDeps, localCrmTasks, startLocalActionServer } from './alert-action-server';
+import {
+  DEFAULT_ACTION_PORT,
+  localActionLinks,
+  localCrmTaskDeps,
+  localCrmTasks,
+  startLocalActionServer,
+} from './alert-action-server';
 import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
 
 // ---- run -------------------------------------------------------------------------------------
@@ -39,9 +57,12 @@ export interface AlertsRunOptions extends TargetOptions {
   dryRun?: boolean;
 }
 
-
 /** The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`). */
-export async function runAlertsOn(session: LocalSession, config: PulseConfig, request: AlertRunRequest): Promise<AlertRunResult> {
+export async function runAlertsOn(
+  session: LocalSession,
+  config: PulseConfig,
+  request: AlertRunRequest,
+): Promise<AlertRunResult> {
   const adapters = localMailAdapters(session);
   // Slack and Teams when configured (credentials from the environment locally).
   const { slack, teams } = config.notifications;
@@ -91,13 +112,27 @@ export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> 
   const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
   if (opts.target === 'aws') {
     if (opts.dryRun) throw new CliError('--dry-run works on the local stack only');
-    const payload = { date: today, ...(opts.digest === false ? { mode: 'critical' } : opts.digest === true ? { mode: 'digest' } : {}) };
-    console.log(JSON.stringify(await invokeDeployedJob(opts.stack ?? DEFAULT_STACK, 'alert-digest', payload, awsJobClients()), null, 2));
+    const payload = {
+      date: today,
+      ...(opts.digest === false ? { mode: 'critical' } : opts.digest === true ? { mode: 'digest' } : {}),
+    };
+    console.log(
+      JSON.stringify(
+        await invokeDeployedJob(opts.stack ?? DEFAULT_STACK, 'alert-digest', payload, awsJobClients()),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const session = await openLocalStack();
   try {
-    const result = await runAlertsOn(session, config, { today, by: 'pulse alerts run', ...(opts.digest !== undefined ? { digest: opts.digest } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
+    const result = await runAlertsOn(session, config, {
+      today,
+      by: 'pulse alerts run',
+      ...(opts.digest !== undefined ? { digest: opts.digest } : {}),
+      ...(opts.dryRun ? { dryRun: true } : {}),
+    });
     printRunResult(result, (s) => console.log(s));
     return result.sends.some((s) => s.status === 'failed') ? 1 : 0;
   } finally {
@@ -107,7 +142,9 @@ export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> 
 
 export function printRunResult(r: AlertRunResult, write: (s: string) => void): void {
   const count = (k: string) => r.notices.filter((n) => n.kind === k).length;
-  write(`${r.accountsEvaluated} accounts evaluated on ${r.today}: ${count('opened')} opened, ${count('escalated')} escalated, ${count('reminder')} reminders, ${count('resolved')} resolved; ${r.open} open`);
+  write(
+    `${r.accountsEvaluated} accounts evaluated on ${r.today}: ${count('opened')} opened, ${count('escalated')} escalated, ${count('reminder')} reminders, ${count('resolved')} resolved; ${r.open} open`,
+  );
   if (r.conflictsRetried) write(`${r.conflictsRetried} state conflict(s) with a concurrent run, retried`);
   // One line per message: a message to several recipients (a batched critical alert) lists them all;
   // two messages with the same subject (two owners' digests) stay two lines.
@@ -119,17 +156,25 @@ export function printRunResult(r: AlertRunResult, write: (s: string) => void): v
     byMessage.set(k, e);
   }
   const sent = r.sends.filter((s) => s.status === 'sent');
-  write(`emails: ${new Set(sent.map((s) => s.messageId)).size} sent, ${r.sends.filter((s) => s.status === 'already-sent').length} already sent earlier, ${r.sends.filter((s) => s.status === 'in-flight').length} in flight elsewhere, ${r.sends.filter((s) => s.status === 'failed').length} failed${r.digest ? '' : ' (no digest today: not a digest day)'}`);
+  write(
+    `emails: ${new Set(sent.map((s) => s.messageId)).size} sent, ${r.sends.filter((s) => s.status === 'already-sent').length} already sent earlier, ${r.sends.filter((s) => s.status === 'in-flight').length} in flight elsewhere, ${r.sends.filter((s) => s.status === 'failed').length} failed${r.digest ? '' : ' (no digest today: not a digest day)'}`,
+  );
   for (const e of byMessage.values()) {
     if (e.status === 'already-sent') continue;
     write(`  ${e.status.padEnd(9)} ${e.subject}  -> ${e.recipients.join(', ')}`);
   }
-  for (const s of r.sends.filter((x) => x.status === 'failed')) write(`  failed: ${s.key.kind} ${s.key.recipient}: ${s.error}`);
+  for (const s of r.sends.filter((x) => x.status === 'failed'))
+    write(`  failed: ${s.key.kind} ${s.key.recipient}: ${s.error}`);
   for (const channel of [...new Set((r.chat ?? []).map((c) => c.key.channel ?? ''))]) {
     const posts = (r.chat ?? []).filter((c) => c.key.channel === channel);
     const n = (s: string) => posts.filter((c) => c.status === s).length;
-    write(`${channel}: ${n('sent')} posted, ${n('already-sent')} already posted earlier, ${n('in-flight')} in flight elsewhere, ${n('failed')} failed`);
-    for (const c of posts.filter((x) => x.status === 'sent' || x.status === 'failed')) write(`  ${c.status.padEnd(9)} ${c.subject ?? c.key.kind}  -> ${c.key.recipient}${c.error ? `: ${c.error}` : ''}`);
+    write(
+      `${channel}: ${n('sent')} posted, ${n('already-sent')} already posted earlier, ${n('in-flight')} in flight elsewhere, ${n('failed')} failed`,
+    );
+    for (const c of posts.filter((x) => x.status === 'sent' || x.status === 'failed'))
+      write(
+        `  ${c.status.padEnd(9)} ${c.subject ?? c.key.kind}  -> ${c.key.recipient}${c.error ? `: ${c.error}` : ''}`,
+      );
   }
 }
 
@@ -151,20 +196,34 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
       const s = await getAlert(store, opts.history);
       if (opts.json) console.log(JSON.stringify(s, null, 2));
       else {
-        console.log(`${s.id}: ${s.status}, ${s.severity}, episode ${s.episode}${s.snooze ? `, ${s.snooze.kind} until ${s.snooze.until} by ${s.snooze.by}` : ''}`);
+        console.log(
+          `${s.id}: ${s.status}, ${s.severity}, episode ${s.episode}${s.snooze ? `, ${s.snooze.kind} until ${s.snooze.until} by ${s.snooze.by}` : ''}`,
+        );
         console.log(`why: ${explain(s.explanation, f)}`);
-        console.log(table([['when', 'date', 'event', 'from', 'to', 'by', 'why'], ...s.history.map((t) => [t.at, t.on, t.event, t.from, t.to, t.by, t.why])]));
+        console.log(
+          table([
+            ['when', 'date', 'event', 'from', 'to', 'by', 'why'],
+            ...s.history.map((t) => [t.at, t.on, t.event, t.from, t.to, t.by, t.why]),
+          ]),
+        );
         if (s.historyDropped) console.log(`(${s.historyDropped} older transitions dropped)`);
       }
       return 0;
     }
-    const alerts = await listAlerts(store, { ...(opts.all ? { all: true } : {}), ...(opts.owner ? { owner: opts.owner } : {}) });
+    const alerts = await listAlerts(store, {
+      ...(opts.all ? { all: true } : {}),
+      ...(opts.owner ? { owner: opts.owner } : {}),
+    });
     if (opts.json) {
       console.log(JSON.stringify(alerts, null, 2));
       return 0;
     }
     if (alerts.length === 0) {
-      console.log(opts.all ? 'No alerts stored yet: run `pulse demo` or `pulse alerts run`.' : 'No open alerts (pulse alerts list --all shows resolved ones).');
+      console.log(
+        opts.all
+          ? 'No alerts stored yet: run `pulse demo` or `pulse alerts run`.'
+          : 'No open alerts (pulse alerts list --all shows resolved ones).',
+      );
       return 0;
     }
     console.log(formatAlertList(alerts, f));
@@ -175,7 +234,8 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
 export function formatAlertList(alerts: readonly AlertState[], f: ReturnType<typeof makeFormatter>): string {
   const rows = alerts.map((s) => [
     s.id,
-    s.status + (s.snooze ? ` (${s.snooze.kind === 'snooze' ? 'snoozed' : 'ack'} to ${s.snooze.until} by ${s.snooze.by})` : ''),
+    s.status +
+      (s.snooze ? ` (${s.snooze.kind === 'snooze' ? 'snoozed' : 'ack'} to ${s.snooze.until} by ${s.snooze.by})` : ''),
     s.severity,
     s.explanation.accountName.slice(0, 28),
     f.money(s.explanation.arr),
@@ -203,17 +263,27 @@ export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions)
   const until = opts.until ? checkDate(opts.until, '--until') : undefined;
   return withAlertStore(async (store, ledger) => {
     const tasks = localCrmTaskDeps(config, ledger);
-    const done = await snoozeAlertAndTask(store, snoozeLimitsFrom(config), {
-      id,
-      kind: opts.ack ? 'acknowledge' : 'snooze',
-      reason: opts.reason,
-      by: opts.by,
-      today,
-      ...(until ? { until } : {}),
-      ...(opts.days !== undefined ? { days: opts.days } : {}),
-    }, tasks);
-    console.log(`${id} ${opts.ack ? 'acknowledged' : 'snoozed'} until ${done.until} by ${opts.by}: ${opts.reason.trim()}`);
-    if (done.crmTask) console.log(`CRM task (${tasks?.tracker.system}): ${done.crmTask.status}${done.crmTask.error ? `: ${done.crmTask.error}` : ''}`);
+    const done = await snoozeAlertAndTask(
+      store,
+      snoozeLimitsFrom(config),
+      {
+        id,
+        kind: opts.ack ? 'acknowledge' : 'snooze',
+        reason: opts.reason,
+        by: opts.by,
+        today,
+        ...(until ? { until } : {}),
+        ...(opts.days !== undefined ? { days: opts.days } : {}),
+      },
+      tasks,
+    );
+    console.log(
+      `${id} ${opts.ack ? 'acknowledged' : 'snoozed'} until ${done.until} by ${opts.by}: ${opts.reason.trim()}`,
+    );
+    if (done.crmTask)
+      console.log(
+        `CRM task (${tasks?.tracker.system}): ${done.crmTask.status}${done.crmTask.error ? `: ${done.crmTask.error}` : ''}`,
+      );
     console.log('No reminders until then; an escalation to critical or the resolution still notifies.');
     return 0;
   });
@@ -232,10 +302,17 @@ export async function alertsServeCommand(opts: AlertsServeOptions): Promise<numb
   const session = await openLocalStack();
   const adapters = localMailAdapters(session);
   try {
-    const server = await startLocalActionServer(config, adapters, session.stack.resources.tableName, { port: opts.port ?? DEFAULT_ACTION_PORT, strictPort: true, log: (l) => console.log(l) });
+    const server = await startLocalActionServer(config, adapters, session.stack.resources.tableName, {
+      port: opts.port ?? DEFAULT_ACTION_PORT,
+      strictPort: true,
+      log: (l) => console.log(l),
+    });
     console.log(`Alert action endpoint on ${server.url} (the same handler as the deployed function URL).`);
-    console.log('The snooze and acknowledge links of the local alert e-mails (.pulse/outbox/) work while it runs; each works once.');
-    if (process.env.SLACK_SIGNING_SECRET) console.log(`Slack interactivity: POST ${server.url}/slack/actions (signed with SLACK_SIGNING_SECRET).`);
+    console.log(
+      'The snooze and acknowledge links of the local alert e-mails (.pulse/outbox/) work while it runs; each works once.',
+    );
+    if (process.env.SLACK_SIGNING_SECRET)
+      console.log(`Slack interactivity: POST ${server.url}/slack/actions (signed with SLACK_SIGNING_SECRET).`);
     console.log('Press Ctrl-C to stop.');
     await new Promise<void>((done) => process.once('SIGINT', () => done()));
     await server.close();
@@ -264,7 +341,8 @@ export async function alertsBacktestCommand(opts: AlertsBacktestOptions): Promis
   if (from > to) throw new CliError(`--from ${from} is after --to ${to}`);
   const { dataset, summary } = await readDataset(dataFolder(opts.data), validatorFor(config));
   for (const r of summary.rejects.slice(0, 20)) console.error(`rejected ${formatReject(r)}`);
-  if (summary.rejects.length) console.error(`${summary.rejects.length} row problem(s); the backtest uses the valid rows only.`);
+  if (summary.rejects.length)
+    console.error(`${summary.rejects.length} row problem(s); the backtest uses the valid rows only.`);
   let result: BacktestResult;
   try {
     result = runBacktest(dataset, kpiSettingsFrom(config), alertSettingsFrom(config), { from, to });
@@ -300,7 +378,12 @@ export function formatBacktest(r: BacktestResult): string {
   return [
     `Backtest ${r.from} .. ${r.to}: ${r.weeks} weekly evaluations (${r.firstWeekEnd} .. ${r.lastWeekEnd}), ${r.churnedRenewals} renewals churned in the range`,
     '',
-    table([['rule', 'alerts', 'per week', 'precision', 'churn|contr.', 'recall', 'churn caught', 'lead days', 'pending'], ...r.rules.map(row), row(r.all), ...r.severities.map((f) => row({ ...f, rule: `all ${f.rule}` as RuleFigures['rule'] }))]),
+    table([
+      ['rule', 'alerts', 'per week', 'precision', 'churn|contr.', 'recall', 'churn caught', 'lead days', 'pending'],
+      ...r.rules.map(row),
+      row(r.all),
+      ...r.severities.map((f) => row({ ...f, rule: `all ${f.rule}` as RuleFigures['rule'] })),
+    ]),
     '',
     'precision: alerted renewals that then churned or contracted / alerted renewals with an outcome;',
     'recall: churned renewals with an alert opened before the churn / all churned; lead days: median days',

@@ -21,11 +21,16 @@ export async function annotateCommand(date: string, text: string, opts: Annotate
       : async () => {
           const { openTarget } = await import('./target');
           const session = await openTarget(opts);
-          return { ...storeAnnotationLog(session.store, `the ${session.target} store (${session.resources.tableName})`), close: () => session.close() };
+          return {
+            ...storeAnnotationLog(session.store, `the ${session.target} store (${session.resources.tableName})`),
+            close: () => session.close(),
+          };
         };
   try {
     const { annotation, where } = await annotate(input, validator, openLog);
-    console.log(`${annotation.date}  ${annotation.text}${annotation.metric ? `  [${annotation.metric}]` : ''}  -> ${where}`);
+    console.log(
+      `${annotation.date}  ${annotation.text}${annotation.metric ? `  [${annotation.metric}]` : ''}  -> ${where}`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof AnnotationError) throw new CliError(`annotation not added: ${e.message}`);

@@ -22,21 +22,42 @@ import type { BoardPackRenderer } from '../../functions/ports/board-pack-rendere
 import type { PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
 import type { LocalStack } from '../../lib/local';
-import { INDEX_KEY, MANIFEST_NAME, describeKey, isAddress, isLinkableKey, parsePackLabel, sha256Hex, versionPrefix, type AuditEntry, type LinkRecord } from '../../functions/domain/archive';
+import {
+  INDEX_KEY,
+  MANIFEST_NAME,
+  describeKey,
+  isAddress,
+  isLinkableKey,
+  parsePackLabel,
+  versionPrefix,
+  type AuditEntry,
+  type LinkRecord,
+} from '../../functions/domain/archive';
 import { CliError, loadConfig, table } from './context';
-import { DEFAULT_DOWNLOAD_PORT, DEFAULT_LINK_DAYS, localAccessDeps, localArchiveLinks, localLinkKeys, localLinkStore, localRelyingParty, startDownloadServer } from './download-server';
+import {
+  DEFAULT_DOWNLOAD_PORT,
+  DEFAULT_LINK_DAYS,
+  localAccessDeps,
+  localArchiveLinks,
+  localLinkKeys,
+  localLinkStore,
+  localRelyingParty,
+  startDownloadServer,
+} from './download-server';
 import { OUTBOX_DIR } from './local-mail';
 import { signInWithOutboxCode } from './archive-signin';
 
 export { DEFAULT_LINK_DAYS, LOCAL_LINK_KEY_FILE, localLinkKeys } from './download-server';
 import { DEFAULT_STACK, openTarget, type TargetOptions, type TargetSession } from './target';
 
-
 function archiveOf(session: TargetSession): S3Archive {
   return new S3Archive({ client: session.s3, bucket: session.resources.archiveBucket });
 }
 
-async function withArchive<T>(opts: TargetOptions, fn: (archive: S3Archive, session: TargetSession) => Promise<T>): Promise<T> {
+async function withArchive<T>(
+  opts: TargetOptions,
+  fn: (archive: S3Archive, session: TargetSession) => Promise<T>,
+): Promise<T> {
   const session = await openTarget(opts);
   try {
     return await fn(archiveOf(session), session);
@@ -60,24 +81,53 @@ export async function archiveListCommand(opts: TargetOptions & { json?: boolean 
   return withArchive(opts, async (archive, session) => {
     const packs = await listPacks(archive);
     if (opts.json) {
-      console.log(JSON.stringify(packs.map((p) => ({ period: p.manifest.period, kind: p.manifest.kind, asOf: p.manifest.asOf, versions: p.versions, prefix: p.manifest.prefix, headline: p.manifest.headline })), null, 2));
+      console.log(
+        JSON.stringify(
+          packs.map((p) => ({
+            period: p.manifest.period,
+            kind: p.manifest.kind,
+            asOf: p.manifest.asOf,
+            versions: p.versions,
+            prefix: p.manifest.prefix,
+            headline: p.manifest.headline,
+          })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     if (packs.length === 0) {
-      console.log(`No packs in s3://${archive.bucket}/archive/ yet (run \`pulse demo\`, or wait for the weekly report).`);
+      console.log(
+        `No packs in s3://${archive.bucket}/archive/ yet (run \`pulse demo\`, or wait for the weekly report).`,
+      );
       return 0;
     }
     const rows = packs.map((p) => {
       const m = p.manifest;
-      return [m.period, m.kind, m.asOf, money(m.headline.closingArr, m.headline.currency), money(m.headline.netNewArr, m.headline.currency), String(m.headline.customers), p.versions.join(','), `s3://${archive.bucket}/${m.prefix}`];
+      return [
+        m.period,
+        m.kind,
+        m.asOf,
+        money(m.headline.closingArr, m.headline.currency),
+        money(m.headline.netNewArr, m.headline.currency),
+        String(m.headline.customers),
+        p.versions.join(','),
+        `s3://${archive.bucket}/${m.prefix}`,
+      ];
     });
-    console.log(table([['pack', 'kind', 'as of', 'closing ARR', 'net new', 'customers', 'versions', 'where'], ...rows]));
+    console.log(
+      table([['pack', 'kind', 'as of', 'closing ARR', 'net new', 'customers', 'versions', 'where'], ...rows]),
+    );
     console.log(`\n${packs.length} pack(s) (${session.target}). Index: s3://${archive.bucket}/${INDEX_KEY}`);
     return 0;
   });
 }
 
-export async function archiveGetCommand(label: string, opts: TargetOptions & { out?: string; version?: number }): Promise<number> {
+export async function archiveGetCommand(
+  label: string,
+  opts: TargetOptions & { out?: string; version?: number },
+): Promise<number> {
   try {
     parsePackLabel(label);
   } catch (e) {
@@ -90,10 +140,18 @@ export async function archiveGetCommand(label: string, opts: TargetOptions & { o
     await mkdir(dir, { recursive: true });
     for (const f of pack.files) await writeFile(join(dir, f.name), f.body);
     await writeFile(join(dir, MANIFEST_NAME), pack.manifestBody);
-    console.log(`${m.period} version ${m.version} of ${pack.versions.join(', ')} (run ${m.runId}, ${m.generatedAt})${m.regeneration ? `: regenerated because ${m.regeneration.reason}` : ''}`);
+    console.log(
+      `${m.period} version ${m.version} of ${pack.versions.join(', ')} (run ${m.runId}, ${m.generatedAt})${m.regeneration ? `: regenerated because ${m.regeneration.reason}` : ''}`,
+    );
     for (const f of m.files) {
-      const state = pack.missing.includes(f.name) ? 'MISSING' : pack.mismatched.includes(f.name) ? 'CHECKSUM MISMATCH' : 'ok';
-      console.log(`  ${state.padEnd(17)} ${f.name.padEnd(24)} ${String(f.bytes).padStart(9)} B  sha256 ${f.sha256.slice(0, 16)}…`);
+      const state = pack.missing.includes(f.name)
+        ? 'MISSING'
+        : pack.mismatched.includes(f.name)
+          ? 'CHECKSUM MISMATCH'
+          : 'ok';
+      console.log(
+        `  ${state.padEnd(17)} ${f.name.padEnd(24)} ${String(f.bytes).padStart(9)} B  sha256 ${f.sha256.slice(0, 16)}…`,
+      );
     }
     const bad = pack.missing.length + pack.mismatched.length;
     if (bad) {
@@ -110,14 +168,19 @@ async function awsLinkSettings(stack: string): Promise<{ baseUrl: string; keys: 
   let baseUrl = process.env.PULSE_DOWNLOAD_URL;
   let secretId = process.env.PULSE_LINK_SECRET_ID;
   if (!baseUrl || !secretId) {
-    const res = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stack })).catch((e: Error) => {
-      throw new CliError(`Cannot read the outputs of stack ${stack}: ${e.message}`);
-    });
+    const res = await new CloudFormationClient({})
+      .send(new DescribeStacksCommand({ StackName: stack }))
+      .catch((e: Error) => {
+        throw new CliError(`Cannot read the outputs of stack ${stack}: ${e.message}`);
+      });
     const out = (k: string) => res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === k)?.OutputValue;
     baseUrl ??= out('DownloadUrl');
     secretId ??= out('LinkSecretArn');
   }
-  if (!baseUrl || !secretId) throw new CliError(`Stack ${stack} has no download endpoint (outputs DownloadUrl, LinkSecretArn); set PULSE_DOWNLOAD_URL and PULSE_LINK_SECRET_ID.`);
+  if (!baseUrl || !secretId)
+    throw new CliError(
+      `Stack ${stack} has no download endpoint (outputs DownloadUrl, LinkSecretArn); set PULSE_DOWNLOAD_URL and PULSE_LINK_SECRET_ID.`,
+    );
   return { baseUrl, keys: new SecretsManagerLinkKeys(new SecretsManagerClient({}), secretId) };
 }
 
@@ -134,17 +197,23 @@ async function resolveLinkTarget(archive: S3Archive, what: string): Promise<stri
 async function auditTableOf(session: TargetSession, stack: string): Promise<string> {
   if (session.local) return session.local.resources.auditTableName;
   if (process.env.PULSE_AUDIT_TABLE) return process.env.PULSE_AUDIT_TABLE;
-  const res = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stack })).catch((e: Error) => {
-    throw new CliError(`Cannot read the outputs of stack ${stack}: ${e.message}`);
-  });
+  const res = await new CloudFormationClient({})
+    .send(new DescribeStacksCommand({ StackName: stack }))
+    .catch((e: Error) => {
+      throw new CliError(`Cannot read the outputs of stack ${stack}: ${e.message}`);
+    });
   const name = res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'ArchiveAuditTableName')?.OutputValue;
-  if (!name) throw new CliError(`Stack ${stack} has no audit table (output ArchiveAuditTableName); set PULSE_AUDIT_TABLE.`);
+  if (!name)
+    throw new CliError(`Stack ${stack} has no audit table (output ArchiveAuditTableName); set PULSE_AUDIT_TABLE.`);
   return name;
 }
 
 function linkStoreOf(session: TargetSession): { links: DynamoDbLinkStore; close(): void } {
   const client = new DynamoDBClient({});
-  return { links: new DynamoDbLinkStore({ client, tableName: session.resources.tableName }), close: () => client.destroy() };
+  return {
+    links: new DynamoDbLinkStore({ client, tableName: session.resources.tableName }),
+    close: () => client.destroy(),
+  };
 }
 
 function linkErrors<T>(fn: () => Promise<T>): Promise<T> {
@@ -159,22 +228,33 @@ function linkErrors<T>(fn: () => Promise<T>): Promise<T> {
  * recipient (who may open it after signing in, until it is revoked or expires); without, it opens
  * only for the readers whose role covers the object.
  */
-export async function archiveLinkCommand(what: string, opts: TargetOptions & { days: number; port?: number; for?: string[] }): Promise<number> {
+export async function archiveLinkCommand(
+  what: string,
+  opts: TargetOptions & { days: number; port?: number; for?: string[] },
+): Promise<number> {
   return withArchive(opts, async (archive, session) => {
     const key = await resolveLinkTarget(archive, what);
     if (!isLinkableKey(key)) throw new CliError(`"${key}" is not an archive key`);
     const recipients = opts.for ?? [];
     for (const r of recipients) if (!isAddress(r)) throw new CliError(`--for "${r}" is not an e-mail address`);
-    const { baseUrl, keys } = opts.target === 'aws' ? await awsLinkSettings(opts.stack ?? DEFAULT_STACK) : { baseUrl: `http://127.0.0.1:${opts.port ?? DEFAULT_DOWNLOAD_PORT}`, keys: localLinkKeys() };
+    const { baseUrl, keys } =
+      opts.target === 'aws'
+        ? await awsLinkSettings(opts.stack ?? DEFAULT_STACK)
+        : { baseUrl: `http://127.0.0.1:${opts.port ?? DEFAULT_DOWNLOAD_PORT}`, keys: localLinkKeys() };
     const store = linkStoreOf(session);
     try {
       const signingKey = await keys.current();
-      const { link, url } = await linkErrors(() => issueLink({ links: store.links, signingKey, baseUrl }, { key, recipients, source: 'cli', days: opts.days }));
+      const { link, url } = await linkErrors(() =>
+        issueLink({ links: store.links, signingKey, baseUrl }, { key, recipients, source: 'cli', days: opts.days }),
+      );
       console.log(url);
       console.error(
         `link ${link.linkId}: ${describeKey(key)}, ${recipients.length ? `for ${recipients.join(', ')}` : 'for the readers whose role covers it'}, until ${link.expiresAt.slice(0, 10)} (revoke: pulse archive revoke ${link.linkId})`,
       );
-      if (opts.target !== 'aws') console.error(`(works while \`pulse archive serve\` or \`pulse demo --serve\` runs on port ${opts.port ?? DEFAULT_DOWNLOAD_PORT})`);
+      if (opts.target !== 'aws')
+        console.error(
+          `(works while \`pulse archive serve\` or \`pulse demo --serve\` runs on port ${opts.port ?? DEFAULT_DOWNLOAD_PORT})`,
+        );
     } finally {
       store.close();
     }
@@ -183,8 +263,20 @@ export async function archiveLinkCommand(what: string, opts: TargetOptions & { d
 }
 
 function linkRow(l: LinkRecord): string[] {
-  const state = l.revokedAt ? `revoked ${l.revokedAt.slice(0, 16).replace('T', ' ')}` : Date.parse(l.expiresAt) <= Date.now() ? 'expired' : 'active';
-  return [l.linkId, l.source, l.recipients.join(', ') || '(readers)', l.source === 'index' ? 'the files on the index pages' : describeKey(l.key), l.createdAt.slice(0, 10), l.expiresAt.slice(0, 10), state];
+  const state = l.revokedAt
+    ? `revoked ${l.revokedAt.slice(0, 16).replace('T', ' ')}`
+    : Date.parse(l.expiresAt) <= Date.now()
+      ? 'expired'
+      : 'active';
+  return [
+    l.linkId,
+    l.source,
+    l.recipients.join(', ') || '(readers)',
+    l.source === 'index' ? 'the files on the index pages' : describeKey(l.key),
+    l.createdAt.slice(0, 10),
+    l.expiresAt.slice(0, 10),
+    state,
+  ];
 }
 
 /** `pulse archive links [--for ADDR] [--json]`. */
@@ -210,16 +302,23 @@ export async function archiveLinksCommand(opts: TargetOptions & { for?: string; 
 }
 
 /** `pulse archive revoke <link-id>` / `--for ADDR`: refused from the next click on. */
-export async function archiveRevokeCommand(linkId: string | undefined, opts: TargetOptions & { for?: string }): Promise<number> {
+export async function archiveRevokeCommand(
+  linkId: string | undefined,
+  opts: TargetOptions & { for?: string },
+): Promise<number> {
   if (!linkId && !opts.for) throw new CliError('Name a link id (pulse archive links lists them) or --for ADDR.');
   if (linkId && opts.for) throw new CliError('Name either a link id or --for ADDR, not both.');
   return withArchive(opts, async (_archive, session) => {
     const store = linkStoreOf(session);
     try {
       const by = process.env.USER ? `cli:${process.env.USER}` : 'cli';
-      const revoked = await linkErrors(() => revokeLinks(store.links, { ...(linkId ? { linkId } : {}), ...(opts.for ? { recipient: opts.for } : {}), by }));
-      if (revoked.length === 0) console.log(linkId ? `Link ${linkId} was already revoked.` : `No active links for ${opts.for}.`);
-      for (const l of revoked) console.log(`revoked ${l.linkId}  ${describeKey(l.key)}  (${l.recipients.join(', ') || 'readers'})`);
+      const revoked = await linkErrors(() =>
+        revokeLinks(store.links, { ...(linkId ? { linkId } : {}), ...(opts.for ? { recipient: opts.for } : {}), by }),
+      );
+      if (revoked.length === 0)
+        console.log(linkId ? `Link ${linkId} was already revoked.` : `No active links for ${opts.for}.`);
+      for (const l of revoked)
+        console.log(`revoked ${l.linkId}  ${describeKey(l.key)}  (${l.recipients.join(', ') || 'readers'})`);
       return 0;
     } finally {
       store.close();
@@ -233,10 +332,21 @@ export async function archiveAuditCommand(opts: TargetOptions & { since?: string
     const client = new DynamoDBClient({});
     try {
       const since = opts.since ?? new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
-      const audit = new DynamoDbAuditLog({ client, tableName: await auditTableOf(session, opts.stack ?? DEFAULT_STACK) });
+      const audit = new DynamoDbAuditLog({
+        client,
+        tableName: await auditTableOf(session, opts.stack ?? DEFAULT_STACK),
+      });
       const entries = await linkErrors(() => readAudit(audit, since));
       if (opts.json) {
-        const fields = (e: AuditEntry) => ({ at: e.at, linkId: e.linkId, recipient: e.recipient, identity: e.identity, key: e.key, outcome: e.outcome, ip: e.ip });
+        const fields = (e: AuditEntry) => ({
+          at: e.at,
+          linkId: e.linkId,
+          recipient: e.recipient,
+          identity: e.identity,
+          key: e.key,
+          outcome: e.outcome,
+          ip: e.ip,
+        });
         console.log(JSON.stringify(entries.map(fields), null, 2));
         return 0;
       }
@@ -245,7 +355,20 @@ export async function archiveAuditCommand(opts: TargetOptions & { since?: string
         return 0;
       }
       const dash = (v: string | null) => v ?? '-';
-      console.log(table([['at', 'outcome', 'identity', 'link', 'recipient', 'what', 'ip'], ...entries.map((e) => [e.at.slice(0, 19).replace('T', ' '), e.outcome, dash(e.identity), dash(e.linkId), dash(e.recipient), e.key ? describeKey(e.key) : '-', dash(e.ip)])]));
+      console.log(
+        table([
+          ['at', 'outcome', 'identity', 'link', 'recipient', 'what', 'ip'],
+          ...entries.map((e) => [
+            e.at.slice(0, 19).replace('T', ' '),
+            e.outcome,
+            dash(e.identity),
+            dash(e.linkId),
+            dash(e.recipient),
+            e.key ? describeKey(e.key) : '-',
+            dash(e.ip),
+          ]),
+        ]),
+      );
       const refused = entries.filter((e) => e.outcome !== 'allowed' && e.outcome !== 'sign-in').length;
       console.log(`\n${entries.length} attempt(s) since ${since}, ${refused} refused.`);
       return 0;
@@ -288,8 +411,13 @@ export async function archiveServeCommand(opts: { port: number; days: number; co
         : endpoint.oidc
           ? `OpenID Connect (${typeof config.archive.access === 'object' ? config.archive.access.oidc.issuer : ''}); register the callback ${server.url}/auth/callback`
           : `one-time code e-mailed to the link's recipient (local outbox: ${OUTBOX_DIR})`;
-    console.log(`Download endpoint on ${server.url} (the same handler as the deployed function URL). Sign-in: ${signIn}.`);
-    const links = await localArchiveLinks(localLinkStore(session.resources.tableName), { port: server.port, days: opts.days });
+    console.log(
+      `Download endpoint on ${server.url} (the same handler as the deployed function URL). Sign-in: ${signIn}.`,
+    );
+    const links = await localArchiveLinks(localLinkStore(session.resources.tableName), {
+      port: server.port,
+      days: opts.days,
+    });
     console.log(`Archive index (for its readers): ${(await links.indexLinks())(INDEX_KEY)}`);
     console.log('Press Ctrl-C to stop.');
     await new Promise<void>((done) => process.once('SIGINT', () => done()));
@@ -305,12 +433,23 @@ export async function archiveServeCommand(opts: { port: number; days: number; co
 export const BOARD_PACK_DIR = join('.pulse', 'board-packs');
 
 /** `pulse archive board-pack --quarter FY2027-Q3 [--out DIR]`: the quarter's board pack PDF from the stored data. */
-export async function archiveBoardPackCommand(opts: TargetOptions & { quarter: string; out?: string; config?: string }): Promise<number> {
+export async function archiveBoardPackCommand(
+  opts: TargetOptions & { quarter: string; out?: string; config?: string },
+): Promise<number> {
   const config = loadConfig(opts.config);
   const session = await openTarget(opts);
   try {
-    const settings = { kpi: kpiSettingsFrom(config), companyName: config.company.name, locale: config.company.locale, timeZone: config.company.timezone };
-    const pack = await makeBoardPack({ loadDataset: (o) => session.store.loadDataset(o), renderer: await createBoardPackRenderer() }, settings, opts.quarter).catch((e: unknown) => {
+    const settings = {
+      kpi: kpiSettingsFrom(config),
+      companyName: config.company.name,
+      locale: config.company.locale,
+      timeZone: config.company.timezone,
+    };
+    const pack = await makeBoardPack(
+      { loadDataset: (o) => session.store.loadDataset(o), renderer: await createBoardPackRenderer() },
+      settings,
+      opts.quarter,
+    ).catch((e: unknown) => {
       if (e instanceof BoardPackError) throw new CliError(e.message);
       throw e;
     });
@@ -319,7 +458,9 @@ export async function archiveBoardPackCommand(opts: TargetOptions & { quarter: s
     const file = join(dir, pack.fileName);
     await writeFile(file, pack.pdf);
     const h = pack.document.headline;
-    console.error(`${pack.quarter.label} (${pack.quarter.start} .. ${pack.quarter.end}, ${session.target}): closing ARR ${h.closingArr}, NRR ${h.nrr}, GRR ${h.grr}; ${pack.document.pages.length} pages, ${pack.pdf.byteLength} bytes`);
+    console.error(
+      `${pack.quarter.label} (${pack.quarter.start} .. ${pack.quarter.end}, ${session.target}): closing ARR ${h.closingArr}, NRR ${h.nrr}, GRR ${h.grr}; ${pack.document.pages.length} pages, ${pack.pdf.byteLength} bytes`,
+    );
     console.log(file);
     return 0;
   } finally {
@@ -339,7 +480,13 @@ export interface DemoArchiveOptions {
   asOf: string;
   dataset: Dataset;
   /** The report run's result: its rendered email is the report as sent. */
-  report: { result: { status: string; email?: { html: string; images: { cid: string; contentType: string; content: Uint8Array }[] } }; files: { eml: string }[] };
+  report: {
+    result: {
+      status: string;
+      email?: { html: string; images: { cid: string; contentType: string; content: Uint8Array }[] };
+    };
+    files: { eml: string }[];
+  };
   log: (line: string) => void;
 }
 
@@ -356,11 +503,17 @@ export async function archiveDemoWeek(
 ): Promise<{ close(): Promise<void> }> {
   const email = opts.report.result.email;
   if (!email) {
-    opts.log(`not archived: the report was not sent (${opts.report.result.status}), and a pack holds the email as sent`);
+    opts.log(
+      `not archived: the report was not sent (${opts.report.result.status}), and a pack holds the email as sent`,
+    );
     return { close: async () => {} };
   }
   const archive = new S3Archive({ client: session.s3, bucket: session.stack.resources.archiveBucket });
-  const target = { target: 'local', resources: session.stack.resources, local: session.stack } as unknown as TargetSession;
+  const target = {
+    target: 'local',
+    resources: session.stack.resources,
+    local: session.stack,
+  } as unknown as TargetSession;
   const endpoint = localEndpoint(target, config, archive);
   const server = await startDownloadServer({ deps: endpoint.deps, port: DEFAULT_DOWNLOAD_PORT });
   const links = await localArchiveLinks(localLinkStore(session.stack.resources.tableName), { port: server.port });
@@ -381,10 +534,15 @@ export async function archiveDemoWeek(
   });
   const bucket = session.stack.resources.archiveBucket;
   for (const p of [out.weekly, ...(out.quarterly ? [out.quarterly] : [])]) {
-    const what = p.status === 'written' ? `written (version ${p.version}, ${p.manifest.files.length} files + manifest)` : `already archived (version ${p.version}; a pack is written once)`;
+    const what =
+      p.status === 'written'
+        ? `written (version ${p.version}, ${p.manifest.files.length} files + manifest)`
+        : `already archived (version ${p.version}; a pack is written once)`;
     opts.log(`${p.ref.period}: s3://${bucket}/${p.prefix}  ${what}`);
   }
-  opts.log(`index: s3://${bucket}/${INDEX_KEY} (${out.index.length} page(s)) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  opts.log(
+    `index: s3://${bucket}/${INDEX_KEY} (${out.index.length} page(s)) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   // Prove a link end to end, as its recipient would: sign-in first, then the manifest's bytes.
   const reportFile = out.weekly.manifest.files.find((f) => f.name === 'report.html')!;
   const reader = config.recipients.finance[0] ?? config.recipients.ceo[0]!;
@@ -392,7 +550,9 @@ export async function archiveDemoWeek(
   if (endpoint.policy.mode === 'link') {
     opts.log(LINK_MODE_WARNING);
   } else if (endpoint.oidc) {
-    opts.log(`sign-in is through ${typeof config.archive.access === 'object' ? config.archive.access.oidc.issuer : 'the identity provider'}: open the link in a browser to check it`);
+    opts.log(
+      `sign-in is through ${typeof config.archive.access === 'object' ? config.archive.access.oidc.issuer : 'the identity provider'}: open the link in a browser to check it`,
+    );
   } else {
     const check = await signInWithOutboxCode(link, { outbox: endpoint.mailer, expectSha256: reportFile.sha256 });
     opts.log(
@@ -403,8 +563,12 @@ export async function archiveDemoWeek(
   }
   opts.log(`  ${link}`);
   opts.log(`archive index link (for its readers): ${indexLink(INDEX_KEY)}`);
-  opts.log(`links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${server.url}; they ask the reader to sign in (a code e-mailed to the link's recipient) and expire in ${DEFAULT_LINK_DAYS} days`);
-  opts.log(`links and revocation  npx pulse archive links · npx pulse archive revoke --for ${reader} · npx pulse archive audit`);
+  opts.log(
+    `links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${server.url}; they ask the reader to sign in (a code e-mailed to the link's recipient) and expire in ${DEFAULT_LINK_DAYS} days`,
+  );
+  opts.log(
+    `links and revocation  npx pulse archive links · npx pulse archive revoke --for ${reader} · npx pulse archive audit`,
+  );
   opts.log(`fetch and verify      npx pulse archive get ${out.weekly.ref.period} --out ./finance`);
   return {
     close: async () => {

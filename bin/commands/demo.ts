@@ -14,7 +14,7 @@ import { weekStartsOnNumber } from '../../functions/config';
 import { unknownAccounts } from '../../functions/domain/contract/validate';
 import { addDays, todayIn } from '../../functions/domain/dates';
 import { kpiSettingsFrom, resolveAsOf, toKpiJson } from '../../functions/domain/kpi';
-import { formatLoadCounts, loadConfig, printRejects, validatorFor } from './context';
+import { formatLoadCounts, loadConfig, printRejects } from './context';
 import { archiveDemoWeek } from './archive';
 import { formatKpiTable } from './kpi-table';
 import { LOCAL_DATA_DIR, openLocalStack } from './local';
@@ -69,7 +69,14 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
  * #cs-renewal-risk and #exec), and the fake's token in the token's environment variable.
  */
 function withSlackFake(config: PulseConfig, fake: FakeSlack): PulseConfig {
-  const slack = { channel: '#cs-renewal-risk', directMessageOwners: true, weeklyReportChannel: '#exec', tokenEnv: 'SLACK_BOT_TOKEN', ...config.notifications.slack, apiUrl: fake.apiUrl };
+  const slack = {
+    channel: '#cs-renewal-risk',
+    directMessageOwners: true,
+    weeklyReportChannel: '#exec',
+    tokenEnv: 'SLACK_BOT_TOKEN',
+    ...config.notifications.slack,
+    apiUrl: fake.apiUrl,
+  };
   process.env[slack.tokenEnv] = fake.token;
   return { ...config, notifications: { ...config.notifications, slack } };
 }
@@ -108,7 +115,9 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     // The connector path, not a shortcut: the configured "demo" source (or its defaults) reads the
     // dropped objects, moves them to processed/<runId>/, writes the rejects report, and records
     // the run in the ledger (so the report's freshness check sees it).
-    const demoConfig = config.sources.some((s) => s.name === 'demo') ? config : { ...config, sources: [...config.sources, DEMO_SOURCE] };
+    const demoConfig = config.sources.some((s) => s.name === 'demo')
+      ? config
+      : { ...config, sources: [...config.sources, DEMO_SOURCE] };
     const progress = createProgress('ingest', totalRows);
     const started = Date.now();
     const target = localTarget(session);
@@ -128,20 +137,37 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     } else {
       const { summary, written } = result;
       console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
-      console.log(`   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      console.log(`   run ${result.runId} (${result.status}); files moved to s3://${dropzoneBucket}/processed/${result.runId}/`);
+      console.log(
+        `   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      console.log(
+        `   run ${result.runId} (${result.status}); files moved to s3://${dropzoneBucket}/processed/${result.runId}/`,
+      );
       if (summary.rejects.length) {
-        console.log(`\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`);
+        console.log(
+          `\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`,
+        );
         printRejects(summary.rejects, (s) => console.log(`   ${s}`), 20);
-        if (result.rejectsLocation) console.log(`   rejects report: ${result.rejectsLocation}  (local files under ${resolve(LOCAL_DATA_DIR, 's3')})`);
+        if (result.rejectsLocation)
+          console.log(
+            `   rejects report: ${result.rejectsLocation}  (local files under ${resolve(LOCAL_DATA_DIR, 's3')})`,
+          );
       }
     }
     console.log('   runs so far: npx pulse runs');
 
     step(`Computing KPIs for the week ending ${asOf} and the 13 weeks before it`);
     const dataset = await session.store.loadDataset();
-    for (const [entity, ids] of unknownAccounts(dataset)) console.log(`   warning: ${entity} reference ${ids.length} unknown account(s)`);
-    const computed = await computeWeek(session.store, settings, { asOf, history: 13, computedAt: new Date().toISOString(), dataset, runLedger: session.runLedger, trigger: 'demo' });
+    for (const [entity, ids] of unknownAccounts(dataset))
+      console.log(`   warning: ${entity} reference ${ids.length} unknown account(s)`);
+    const computed = await computeWeek(session.store, settings, {
+      asOf,
+      history: 13,
+      computedAt: new Date().toISOString(),
+      dataset,
+      runLedger: session.runLedger,
+      trigger: 'demo',
+    });
     console.log(
       `   ${computed.snapshotsWritten.length} weekly snapshots stored (${computed.snapshotsWritten[0]} .. ${computed.week}), company-wide and for ${computed.segments.size} segments`,
     );
@@ -152,23 +178,50 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     step('Forecast with its backtest error, and attainment against the plan (targets.csv)');
     const { planAndForecast } = await import('../../functions/app/forecast');
     const { formatForecast } = await import('./forecast');
-    console.log(formatForecast(planAndForecast(dataset, settings, asOf), config.company.locale, { renewals: false }).replace(/^/gm, '   '));
+    console.log(
+      formatForecast(planAndForecast(dataset, settings, asOf), config.company.locale, { renewals: false }).replace(
+        /^/gm,
+        '   ',
+      ),
+    );
 
     step(`Sending the Monday executive report for ${computed.week} (once per recipient)`);
-    const report = await runReportLocally(session, config, { asOf, trigger: 'demo', dataset, log: (l) => console.log(`   ${l}`) });
+    const report = await runReportLocally(session, config, {
+      asOf,
+      trigger: 'demo',
+      dataset,
+      log: (l) => console.log(`   ${l}`),
+    });
 
     step(`Archiving ${computed.week} for finance: report as sent, extracts, workbook, manifest (write-once S3)`);
-    const archived = await archiveDemoWeek(session, config, { asOf, dataset, report, log: (l) => console.log(`   ${l}`) });
+    const archived = await archiveDemoWeek(session, config, {
+      asOf,
+      dataset,
+      report,
+      log: (l) => console.log(`   ${l}`),
+    });
 
-    const chat = config.notifications.slack || config.notifications.teams ? await chatChannelsFrom(config.notifications) : undefined;
+    const chat =
+      config.notifications.slack || config.notifications.teams
+        ? await chatChannelsFrom(config.notifications)
+        : undefined;
     if (chat && report.result.status === 'sent') {
       step(`Posting the Monday headline for ${computed.week} to the chat channels (once per week)`);
       const mail = localMailAdapters(session);
-      const posted = await announceWeeklyReport({ ledger: mail.ledger, chat, runLedger: session.runLedger }, report.result.view, 'demo').finally(() => mail.close());
-      for (const p of posted) console.log(`   ${p.key.channel} ${p.key.recipient}: ${p.status === 'already-sent' ? 'already posted by an earlier run' : p.status}${p.error ? ` (${p.error})` : ''}`);
+      const posted = await announceWeeklyReport(
+        { ledger: mail.ledger, chat, runLedger: session.runLedger },
+        report.result.view,
+        'demo',
+      ).finally(() => mail.close());
+      for (const p of posted)
+        console.log(
+          `   ${p.key.channel} ${p.key.recipient}: ${p.status === 'already-sent' ? 'already posted by an earlier run' : p.status}${p.error ? ` (${p.error})` : ''}`,
+        );
     }
 
-    step('Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once; a first run sends the CCO one summary instead)');
+    step(
+      'Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once; a first run sends the CCO one summary instead)',
+    );
     const alertRun = await runAlertsOn(session, config, { today, digest: true, by: 'pulse demo', dataset });
     printRunResult(alertRun, (l) => console.log(`   ${l}`));
 
@@ -178,32 +231,55 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     else {
       // Already sent by an earlier run: point at that run's copy when it is there.
       const earlier = resolve(OUTBOX_DIR, `weekly-report-${computed.week.toLowerCase()}.html`);
-      console.log(`   the email             ${existsSync(earlier) ? earlier : resolve(OUTBOX_DIR)} (sent by an earlier run; not sent again)`);
+      console.log(
+        `   the email             ${existsSync(earlier) ? earlier : resolve(OUTBOX_DIR)} (sent by an earlier run; not sent again)`,
+      );
     }
-    console.log(`   send it again         npx pulse report --week ${computed.week} --resend   (or --dry-run to only render)`);
+    console.log(
+      `   send it again         npx pulse report --week ${computed.week} --resend   (or --dry-run to only render)`,
+    );
     console.log(`   risk alerts           npx pulse alerts list   (history: --history <alert id>)`);
     if (slackFake) {
       const file = resolve(LOCAL_DATA_DIR, 'slack', 'messages.json');
       await mkdir(resolve(LOCAL_DATA_DIR, 'slack'), { recursive: true });
       await writeFile(file, JSON.stringify(slackFake.posts, null, 2));
-      console.log(`   Slack (fake)          ${file} (${slackFake.posts.length} message(s) posted by this run; a rerun posts nothing new)`);
+      console.log(
+        `   Slack (fake)          ${file} (${slackFake.posts.length} message(s) posted by this run; a rerun posts nothing new)`,
+      );
       if (opts.serve) console.log(`   Slack viewer          ${slackFake.url}/ (this session's messages)`);
     }
-    console.log(`   forecast, backtest    npx pulse forecast   (every open renewal's probability), npx pulse forecast backtest`);
-    console.log(`   alert backtest        npx pulse alerts backtest --data ${demoDir} --from ${addDays(today, -364)} --to ${today}`);
+    console.log(
+      `   forecast, backtest    npx pulse forecast   (every open renewal's probability), npx pulse forecast backtest`,
+    );
+    console.log(
+      `   alert backtest        npx pulse alerts backtest --data ${demoDir} --from ${addDays(today, -364)} --to ${today}`,
+    );
     console.log(`   input files           ${demoDir}`);
     console.log(`   local data            ${resolve(LOCAL_DATA_DIR)} (DynamoDB and S3; kept between runs)`);
     console.log(`   this week's KPIs      npx pulse kpis --week ${computed.week} [--json]`);
-    console.log(`   straight from files   npx pulse kpis --data ${join(LOCAL_DATA_DIR, 'demo')} --as-of ${today} --json`);
-    if (!opts.serve) console.log('   SES viewer            run `npx pulse demo --serve` (the local SES keeps messages only while the stack runs)');
-    if (!opts.serve) console.log('   snooze from e-mail    npx pulse alerts serve   (the alert e-mails\' snooze and acknowledge links work while it runs)');
+    console.log(
+      `   straight from files   npx pulse kpis --data ${join(LOCAL_DATA_DIR, 'demo')} --as-of ${today} --json`,
+    );
+    if (!opts.serve)
+      console.log(
+        '   SES viewer            run `npx pulse demo --serve` (the local SES keeps messages only while the stack runs)',
+      );
+    if (!opts.serve)
+      console.log(
+        "   snooze from e-mail    npx pulse alerts serve   (the alert e-mails' snooze and acknowledge links work while it runs)",
+      );
     if (opts.serve) {
       console.log(`   SES viewer            ${session.stack.endpoints.sesViewer} (this session's emails)`);
-      console.log(`   S3 endpoint           ${session.stack.endpoints.s3} (buckets: ${Object.values(session.stack.resources).slice(1).join(', ')})`);
+      console.log(
+        `   S3 endpoint           ${session.stack.endpoints.s3} (buckets: ${Object.values(session.stack.resources).slice(1).join(', ')})`,
+      );
       // The alert e-mails' snooze and acknowledge links point here (pulse alerts serve, in this process).
       const actionMail = localMailAdapters(session);
       const actions = await startLocalActionServer(config, actionMail, session.stack.resources.tableName);
-      const moved = actions.port !== DEFAULT_ACTION_PORT ? ` (port ${DEFAULT_ACTION_PORT} was taken: the e-mails' links will not reach it)` : '';
+      const moved =
+        actions.port !== DEFAULT_ACTION_PORT
+          ? ` (port ${DEFAULT_ACTION_PORT} was taken: the e-mails' links will not reach it)`
+          : '';
       console.log(`   alert actions         ${actions.url} (the alert e-mails' snooze and acknowledge links)${moved}`);
       console.log('\nThe local stack stays up until you press Ctrl-C.');
       await new Promise<void>((done) => process.once('SIGINT', () => done()));

@@ -5,17 +5,32 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { DynamoDbAuditLog, DynamoDbCodeStore, DynamoDbLinkStore, DynamoDbRateLimiter } from '../../functions/adapters/dynamodb/archive-access';
+import {
+  DynamoDbAuditLog,
+  DynamoDbCodeStore,
+  DynamoDbLinkStore,
+  DynamoDbRateLimiter,
+} from '../../functions/adapters/dynamodb/archive-access';
 import { OpenIdClientRelyingParty, type OpenIdClientOptions } from '../../functions/adapters/oidc/openid-client';
 import { FileLinkKeys } from '../../functions/adapters/secrets/link-keys';
-import { accessPolicyFrom, oidcSettingsFrom, type AccessPolicy, type ArchiveAccessDeps } from '../../functions/app/archive-access';
+import {
+  accessPolicyFrom,
+  oidcSettingsFrom,
+  type AccessPolicy,
+  type ArchiveAccessDeps,
+} from '../../functions/app/archive-access';
 import { issueIndexLinks, issueLink } from '../../functions/app/archive-links';
 import type { PulseConfig } from '../../functions/config';
 import { ARCHIVE_LINK_DAYS } from '../../functions/domain/archive';
 import type { UrlPresigner } from '../../functions/ports/archive';
 import type { LinkStore } from '../../functions/ports/archive-access';
 import type { Mailer } from '../../functions/ports/mailer';
-import { createDownloadHandler, type DownloadLog, type FunctionUrlEvent, type FunctionUrlResponse } from '../../functions/handlers/download';
+import {
+  createDownloadHandler,
+  type DownloadLog,
+  type FunctionUrlEvent,
+  type FunctionUrlResponse,
+} from '../../functions/handlers/download';
 import { CliError } from './context';
 import { LOCAL_DATA_DIR } from './local';
 
@@ -45,16 +60,23 @@ export async function localArchiveLinks(links: LinkStore, o: { port?: number; da
     baseUrl,
     /** A new recorded link set for one build of the index pages. */
     indexLinks: async () => (await issueIndexLinks(issuer, { days })).url,
-    forRecipients: async (key: string, recipients: readonly string[]) => (await issueLink(issuer, { key, recipients, source: 'email', days })).url,
+    forRecipients: async (key: string, recipients: readonly string[]) =>
+      (await issueLink(issuer, { key, recipients, source: 'email', days })).url,
   };
 }
 
 /** The OpenID Connect relying party the config asks for, with the client secret from PULSE_OIDC_CLIENT_SECRET. */
-export function localRelyingParty(config: PulseConfig, extra: Pick<OpenIdClientOptions, 'fetch'> = {}): OpenIdClientRelyingParty | undefined {
+export function localRelyingParty(
+  config: PulseConfig,
+  extra: Pick<OpenIdClientOptions, 'fetch'> = {},
+): OpenIdClientRelyingParty | undefined {
   const oidc = oidcSettingsFrom(config);
   if (!oidc || config.archive.access === 'link') return undefined;
   const clientSecret = process.env.PULSE_OIDC_CLIENT_SECRET;
-  if (!clientSecret) throw new CliError('archive.access.oidc is configured: set the client secret in the environment variable PULSE_OIDC_CLIENT_SECRET.');
+  if (!clientSecret)
+    throw new CliError(
+      'archive.access.oidc is configured: set the client secret in the environment variable PULSE_OIDC_CLIENT_SECRET.',
+    );
   return new OpenIdClientRelyingParty({ ...oidc, clientSecret, ...extra });
 }
 
@@ -127,7 +149,11 @@ export async function startFunctionUrlServer(
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       // Headers only a trusted front (CloudFront) may set: a local client does not get to name the origin.
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'x-forwarded-host' && k !== 'cloudfront-viewer-address').map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([k]) => k !== 'x-forwarded-host' && k !== 'cloudfront-viewer-address')
+          .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+      );
       handle({
         rawPath: url.pathname,
         queryStringParameters: Object.fromEntries(url.searchParams),

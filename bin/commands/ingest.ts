@@ -2,7 +2,15 @@ import { resolve } from 'node:path';
 import { ingestSource } from '../../functions/app/ingest-source';
 import { weekdayNumber } from '../../functions/domain/dates';
 import { convertDataset, unconvertedRows } from '../../functions/domain/fx';
-import { dataFolder, formatLoadCounts, loadConfig, printIgnored, printRejects, printUnconverted, validatorFor } from './context';
+import {
+  dataFolder,
+  formatLoadCounts,
+  loadConfig,
+  printIgnored,
+  printRejects,
+  printUnconverted,
+  validatorFor,
+} from './context';
 import { createProgress } from './progress';
 import { sourcesWiring } from './sources';
 import { openTarget, type TargetOptions } from './target';
@@ -39,12 +47,22 @@ export async function ingestCommand(opts: IngestOptions): Promise<number> {
     console.log(formatLoadCounts(summary, { header: 'written', values: written }));
     printIgnored(summary.ignoredFiles, (s) => console.log(s));
     const stored = await session.store.countRecords();
-    console.log(`\nItems in the ${session.target === 'local' ? 'local store' : `table ${session.resources.tableName}`} now: ${Object.entries(stored).map(([e, n]) => `${e} ${n}`).join(', ')}`);
+    console.log(
+      `\nItems in the ${session.target === 'local' ? 'local store' : `table ${session.resources.tableName}`} now: ${Object.entries(
+        stored,
+      )
+        .map(([e, n]) => `${e} ${n}`)
+        .join(', ')}`,
+    );
     console.log(`Run ${result.runId} (${result.status}); see \`pulse runs\`.`);
     // Rates and the rows they convert may arrive in different runs: check what the store now holds.
     if (written.subscriptions + written.renewals + written.expansions + written.fx_rates > 0) {
       const held = await session.store.loadDataset({ usageFrom: '9999-12-31' });
-      printUnconverted(unconvertedRows(convertDataset(held, config.company.currency)), (s) => console.log(`\n${s}`), 50);
+      printUnconverted(
+        unconvertedRows(convertDataset(held, config.company.currency)),
+        (s) => console.log(`\n${s}`),
+        50,
+      );
     }
     if (summary.rejects.length) {
       console.log(`\n${summary.rejects.length} rejected row problem(s) (file:line  field  reason):`);

@@ -22,7 +22,11 @@ export interface LocalSession {
 export async function openLocalStack(log?: (msg: string) => void): Promise<LocalSession> {
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ dataDir: LOCAL_DATA_DIR, persist: true, log: log ? (m) => !m.startsWith('[') && log(m) : undefined });
+    stack = await startLocalStack({
+      dataDir: LOCAL_DATA_DIR,
+      persist: true,
+      log: log ? (m) => !m.startsWith('[') && log(m) : undefined,
+    });
   } catch (e) {
     if (e instanceof LocalStackError) throw new CliError(e.message);
     throw e;

@@ -2,11 +2,14 @@
 // embedded local stack. Every email sent (and every dry run) also lands in .pulse/outbox/ as .eml,
 // .html (opens in a browser, charts included) and .txt.
 import { relative, resolve } from 'node:path';
-import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { createWeeklyReportRenderer } from '../../functions/adapters/render/weekly-report';
 import { composeMime } from '../../functions/adapters/ses/mime';
 import { writeOutbox, type OutboxFiles } from '../../functions/adapters/ses/outbox';
-import { reportSettingsFrom, sendWeeklyReport, type SendWeeklyReportResult } from '../../functions/app/send-weekly-report';
+import {
+  reportSettingsFrom,
+  sendWeeklyReport,
+  type SendWeeklyReportResult,
+} from '../../functions/app/send-weekly-report';
 import { weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
 import { isoWeekLabel, todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
@@ -16,7 +19,6 @@ import { INDEX_KEY } from '../../functions/domain/archive';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters, OUTBOX_DIR } from './local-mail';
 import { openLocalStack, type LocalSession } from './local';
-
 
 export interface ReportOptions extends TargetOptions {
   config?: string;
@@ -38,7 +40,11 @@ export interface ReportRunOptions {
 }
 
 /** Sends (or renders) the report against an open local session and prints what happened. */
-export async function runReportLocally(session: LocalSession, config: PulseConfig, opts: ReportRunOptions): Promise<{ result: SendWeeklyReportResult; files: OutboxFiles[] }> {
+export async function runReportLocally(
+  session: LocalSession,
+  config: PulseConfig,
+  opts: ReportRunOptions,
+): Promise<{ result: SendWeeklyReportResult; files: OutboxFiles[] }> {
   const mail = localMailAdapters(session);
   const settings = reportSettingsFrom(config, { archiveBucket: session.stack.resources.archiveBucket });
   try {
@@ -53,10 +59,25 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
         archiveLink: await emailArchiveLink(session, settings.recipients, opts),
       },
       settings,
-      { asOf: opts.asOf, ...(opts.to ? { to: opts.to } : {}), dryRun: opts.dryRun === true, resend: opts.resend === true, trigger: opts.trigger, ...(opts.dataset ? { dataset: opts.dataset } : {}) },
+      {
+        asOf: opts.asOf,
+        ...(opts.to ? { to: opts.to } : {}),
+        dryRun: opts.dryRun === true,
+        resend: opts.resend === true,
+        trigger: opts.trigger,
+        ...(opts.dataset ? { dataset: opts.dataset } : {}),
+      },
     );
     const files = [...outbox.written];
-    if (result.status === 'dry-run') files.push(await writeOutbox(OUTBOX_DIR, result.message, await composeMime(result.message), `weekly-report-${result.week.toLowerCase()}.preview`));
+    if (result.status === 'dry-run')
+      files.push(
+        await writeOutbox(
+          OUTBOX_DIR,
+          result.message,
+          await composeMime(result.message),
+          `weekly-report-${result.week.toLowerCase()}.preview`,
+        ),
+      );
     printResult(result, files, opts.log);
     return { result, files };
   } finally {
@@ -68,7 +89,11 @@ export async function runReportLocally(session: LocalSession, config: PulseConfi
  * The e-mail's archive link (the index), recorded for the message's recipients: only they (while
  * they are readers) and the archive's readers by role open it, after signing in.
  */
-async function emailArchiveLink(session: LocalSession, configured: readonly string[], opts: ReportRunOptions): Promise<(key: string) => string> {
+async function emailArchiveLink(
+  session: LocalSession,
+  configured: readonly string[],
+  opts: ReportRunOptions,
+): Promise<(key: string) => string> {
   const links = await localArchiveLinks(localLinkStore(session.stack.resources.tableName));
   const url = await links.forRecipients(INDEX_KEY, opts.to ?? configured);
   return (key) => {
@@ -83,16 +108,24 @@ function printResult(result: SendWeeklyReportResult, files: OutboxFiles[], log: 
     log(`Report for ${result.week} NOT sent: the checks failed (fail closed):`);
     for (const p of result.problems) log(`  - ${p.check}: ${p.message}`);
     for (const s of result.notice.sent) log(`"report delayed" notice sent to ${s.recipient} (${s.messageId})`);
-    for (const s of result.notice.alreadySent) log(`"report delayed" notice already sent to ${s.recipient} at ${s.sentAt}`);
+    for (const s of result.notice.alreadySent)
+      log(`"report delayed" notice already sent to ${s.recipient} at ${s.sentAt}`);
   } else if (result.status === 'dry-run') {
     log(`Dry run for ${result.week}: rendered, nothing claimed or sent. Subject: ${result.email.subject}`);
     for (const p of result.problems) log(`  warning (a real send would be held back): ${p.message}`);
   } else {
     log(`Subject: ${result.email.subject}`);
     for (const s of result.sends.sent) log(`sent to ${s.recipient} (SES message ${s.messageId})`);
-    for (const s of result.sends.alreadySent) log(`already sent to ${s.recipient} at ${s.sentAt} (${s.messageId}); not sent again (use --resend to force)`);
-    for (const s of result.sends.inFlight) log(`NOT sent to ${s.recipient}: claimed at ${s.claimedAt} by a run that never marked it sent (see docs/report.md; --resend forces)`);
-    for (const s of result.sends.failed) log(`FAILED for ${s.recipient}: ${s.error}${s.released ? ' (released: the next run retries)' : ' (left claimed)'}`);
+    for (const s of result.sends.alreadySent)
+      log(`already sent to ${s.recipient} at ${s.sentAt} (${s.messageId}); not sent again (use --resend to force)`);
+    for (const s of result.sends.inFlight)
+      log(
+        `NOT sent to ${s.recipient}: claimed at ${s.claimedAt} by a run that never marked it sent (see docs/report.md; --resend forces)`,
+      );
+    for (const s of result.sends.failed)
+      log(
+        `FAILED for ${s.recipient}: ${s.error}${s.released ? ' (released: the next run retries)' : ' (left claimed)'}`,
+      );
   }
   for (const f of files) log(`outbox: ${rel(f.html)}  (also .eml, .txt)`);
 }
@@ -102,7 +135,9 @@ export async function reportCommand(opts: ReportOptions): Promise<number> {
   const weekStartsOn = weekStartsOnNumber(config);
   let asOf: string;
   try {
-    asOf = opts.week ? weekFromLabel(opts.week, weekStartsOn).asOf : reportWeek(todayIn(config.company.timezone), weekStartsOn).asOf;
+    asOf = opts.week
+      ? weekFromLabel(opts.week, weekStartsOn).asOf
+      : reportWeek(todayIn(config.company.timezone), weekStartsOn).asOf;
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -118,7 +153,9 @@ export async function reportCommand(opts: ReportOptions): Promise<number> {
       log: (l) => console.log(l),
     });
     if (opts.serve) {
-      console.log(`\nSES viewer: ${session.stack.endpoints.sesViewer} (the local SES keeps messages only while the stack runs). Ctrl-C to stop.`);
+      console.log(
+        `\nSES viewer: ${session.stack.endpoints.sesViewer} (the local SES keeps messages only while the stack runs). Ctrl-C to stop.`,
+      );
       await new Promise<void>((done) => process.once('SIGINT', () => done()));
     }
     if (result.status === 'delayed') return 2;
@@ -135,9 +172,16 @@ export const outboxPath = () => resolve(OUTBOX_DIR);
 async function reportInAws(opts: ReportOptions, week: string): Promise<number> {
   const unsupported = [opts.to?.length && '--to', opts.dryRun && '--dry-run', opts.serve && '--serve'].filter(Boolean);
   if (unsupported.length) {
-    throw new CliError(`${unsupported.join(', ')} work on the local stack only; with --target aws the deployed function sends to the configured recipients (--week, --resend)`);
+    throw new CliError(
+      `${unsupported.join(', ')} work on the local stack only; with --target aws the deployed function sends to the configured recipients (--week, --resend)`,
+    );
   }
-  const summary = (await invokeDeployedJob(opts.stack ?? DEFAULT_STACK, 'weekly-report', { week, resend: opts.resend === true }, awsJobClients())) as {
+  const summary = (await invokeDeployedJob(
+    opts.stack ?? DEFAULT_STACK,
+    'weekly-report',
+    { week, resend: opts.resend === true },
+    awsJobClients(),
+  )) as {
     status: string;
     sent?: number;
     alreadySent?: number;

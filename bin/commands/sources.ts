@@ -4,20 +4,31 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { join } from 'node:path';
-import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
+import type { DynamoDbRunLedger } from '../../functions/adapters/dynamodb/run-ledger';
 import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { S3RejectsReport } from '../../functions/adapters/s3/rejects-report';
 import { connectSource, dropZonePrefix, type ConnectDeps } from '../../functions/adapters/sources/connect';
 import { ConfiguredSourceConnector } from '../../functions/adapters/sources/connector';
 import { ContractCsvFiles } from '../../functions/adapters/files/contract-csv-files';
-import { EnvSecrets, FileSecrets, SecretChain, SecretsManagerSecrets, type SecretResolver } from '../../functions/adapters/sources/http/credentials';
+import {
+  EnvSecrets,
+  FileSecrets,
+  SecretChain,
+  SecretsManagerSecrets,
+  type SecretResolver,
+} from '../../functions/adapters/sources/http/credentials';
 import { HttpSourceError } from '../../functions/adapters/sources/http/errors';
 import { StripeSourceError } from '../../functions/adapters/sources/stripe/requester';
 import { exportSource } from '../../functions/app/export-source';
 import { matchAccounts, type AccountMatch } from '../../functions/app/match-accounts';
 import { StoredAccountDirectory, billingSourceNames } from '../../functions/adapters/sources/account-directory';
 import { SalesforceError } from '../../functions/adapters/sources/salesforce/api';
-import { runIngestJob, sourceIngestOptions, type IngestJobDeps, type IngestJobResult } from '../../functions/app/ingest-job';
+import {
+  runIngestJob,
+  sourceIngestOptions,
+  type IngestJobDeps,
+  type IngestJobResult,
+} from '../../functions/app/ingest-job';
 import { ingestSource, type IngestSourceResult } from '../../functions/app/ingest-source';
 import type { PulseConfig } from '../../functions/config';
 import { weekdayNumber } from '../../functions/domain/dates';
@@ -60,7 +71,14 @@ export function sourcesWiring(session: TargetSession, config?: PulseConfig): Sou
       syncState,
       ...(config ? { timeZone: config.company.timezone, reportingCurrency: config.company.currency } : {}),
       // Billing's e-mail domains, for the CRM and help-desk connectors' domain rule.
-      ...(config ? { accountDirectory: new StoredAccountDirectory({ syncState, billingSources: billingSourceNames(config.sources) }) } : {}),
+      ...(config
+        ? {
+            accountDirectory: new StoredAccountDirectory({
+              syncState,
+              billingSources: billingSourceNames(config.sources),
+            }),
+          }
+        : {}),
     },
     close: () => {
       dynamodb.destroy();
@@ -73,7 +91,9 @@ function findSource(config: PulseConfig, name: string): SourceDefinition {
   const def = config.sources.find((s) => s.name === name);
   if (!def) {
     const names = config.sources.map((s) => s.name);
-    throw new CliError(`No source named "${name}" in the config${names.length ? ` (sources: ${names.join(', ')})` : ' (it has no "sources" yet; see docs/sources.md)'}.`);
+    throw new CliError(
+      `No source named "${name}" in the config${names.length ? ` (sources: ${names.join(', ')})` : ' (it has no "sources" yet; see docs/sources.md)'}.`,
+    );
   }
   return def;
 }
@@ -96,9 +116,23 @@ export function sourcesListCommand(opts: { config?: string }): number {
     s.connector,
     s.entities.join(','),
     scheduleText(s, config),
-    s.connector === 's3-dropzone' ? `s3://<dropzone>/${dropZonePrefix(s.name)}` : s.connector === 'stripe' ? s.stripe.apiBase : s.connector === 'ecb-rates' ? (s.ecb.path ?? s.ecb.url) : s.connector === 'salesforce' ? s.salesforce.instanceUrl : s.connector === 'zendesk' ? s.zendesk.apiBase : s.connector === 'hubspot' ? s.hubspot.apiBase : s.http.baseUrl,
+    s.connector === 's3-dropzone'
+      ? `s3://<dropzone>/${dropZonePrefix(s.name)}`
+      : s.connector === 'stripe'
+        ? s.stripe.apiBase
+        : s.connector === 'ecb-rates'
+          ? (s.ecb.path ?? s.ecb.url)
+          : s.connector === 'salesforce'
+            ? s.salesforce.instanceUrl
+            : s.connector === 'zendesk'
+              ? s.zendesk.apiBase
+              : s.connector === 'hubspot'
+                ? s.hubspot.apiBase
+                : s.http.baseUrl,
   ]);
-  console.log(leftTable([['source', 'connector', 'entities', `schedule (${config.company.timezone})`, 'where'], ...rows]));
+  console.log(
+    leftTable([['source', 'connector', 'entities', `schedule (${config.company.timezone})`, 'where'], ...rows]),
+  );
   for (const s of config.sources) if (s.description) console.log(`\n${s.name}: ${s.description}`);
   return 0;
 }
@@ -119,10 +153,15 @@ export async function sourcesTestCommand(name: string, opts: SourceRunOptions): 
   const wiring = sourcesWiring(session, config);
   try {
     const source = connectSource(def, wiring.deps, { pageLimit: opts.pages ?? 1 });
-    const result = await ingestSource(source, { store: session.store, validator: validatorFor(config) }, { ...sourceIngestOptions(def, config), dryRun: true });
+    const result = await ingestSource(
+      source,
+      { store: session.store, validator: validatorFor(config) },
+      { ...sourceIngestOptions(def, config), dryRun: true },
+    );
     console.log(`Dry run of source "${name}" (${source.description}): nothing written, moved or recorded.`);
     printResult(result);
-    if (def.connector === 'http-json') console.log(`\n(HTTP: at most ${opts.pages ?? 1} page(s) per resource; --pages N for more)`);
+    if (def.connector === 'http-json')
+      console.log(`\n(HTTP: at most ${opts.pages ?? 1} page(s) per resource; --pages N for more)`);
     return result.status === 'succeeded' && result.summary.rejects.length === 0 ? 0 : 1;
   } finally {
     wiring.close();
@@ -145,8 +184,12 @@ export async function sourcesExportCommand(name: string, opts: SourceExportOptio
   const config = loadConfig(opts.config);
   const def = findSource(config, name);
   // The stack holds a drop-zone's files, and billing's e-mail domains for a CRM or help-desk source's domain rule.
-  const needsDirectory = ['hubspot', 'salesforce', 'zendesk'].includes(def.connector) && billingSourceNames(config.sources).length > 0;
-  const session = def.connector === 's3-dropzone' || opts.target === 'aws' || needsDirectory ? await openTarget(opts, (m) => console.error(m)) : undefined;
+  const needsDirectory =
+    ['hubspot', 'salesforce', 'zendesk'].includes(def.connector) && billingSourceNames(config.sources).length > 0;
+  const session =
+    def.connector === 's3-dropzone' || opts.target === 'aws' || needsDirectory
+      ? await openTarget(opts, (m) => console.error(m))
+      : undefined;
   const wiring = session ? sourcesWiring(session, config) : undefined;
   const deps: ConnectDeps = wiring?.deps ?? {
     s3: new S3Client({}),
@@ -158,8 +201,14 @@ export async function sourcesExportCommand(name: string, opts: SourceExportOptio
   const files = new ContractCsvFiles(opts.out, def.entities);
   try {
     const source = connectSource(def, deps, { full: true, readOnly: true });
-    const result = await exportSource(source, { validator: validatorFor(config), files }, sourceIngestOptions(def, config));
-    console.log(`Export of source "${name}" (${source.description}): nothing written to the store, moved or remembered.`);
+    const result = await exportSource(
+      source,
+      { validator: validatorFor(config), files },
+      sourceIngestOptions(def, config),
+    );
+    console.log(
+      `Export of source "${name}" (${source.description}): nothing written to the store, moved or remembered.`,
+    );
     printResult(result);
     console.log('');
     for (const f of result.exported) console.log(`  ${f.file}  ${f.rows} row(s)`);
@@ -188,20 +237,29 @@ export interface SourcesMatchOptions extends TargetOptions {
  */
 export async function sourcesMatchCommand(opts: SourcesMatchOptions): Promise<number> {
   const config = loadConfig(opts.config);
-  const only = opts.source?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = opts.source
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of only ?? []) findSource(config, name);
   const session = await openTarget(opts, (m) => console.error(m));
   const wiring = sourcesWiring(session, config);
   try {
     const result = await matchAccounts(
       config.sources,
-      { connect: (def) => connectSource(def, wiring.deps, { full: true, readOnly: true }), validator: validatorFor(config) },
+      {
+        connect: (def) => connectSource(def, wiring.deps, { full: true, readOnly: true }),
+        validator: validatorFor(config),
+      },
       { timeZone: config.company.timezone, weekStartsOn: weekdayNumber(config.company.weekStartsOn) },
     );
     const shown = only ? { ...result, sources: result.sources.filter((s) => only.includes(s.source)) } : result;
     if (opts.json) console.log(JSON.stringify(shown, null, 2));
     else console.log(formatMatch(shown));
-    const problems = shown.sources.some((s) => s.unmatched.length || s.error) || result.billingNotInCrm.length || result.crmNotInBilling.length;
+    const problems =
+      shown.sources.some((s) => s.unmatched.length || s.error) ||
+      result.billingNotInCrm.length ||
+      result.crmNotInBilling.length;
     return problems ? 1 : 0;
   } finally {
     wiring.close();
@@ -223,10 +281,16 @@ export function formatMatch(m: AccountMatch): string {
     } else if (s.role !== 'billing') out.push('  every record names an account');
   }
   out.push('');
-  if (m.billingSources.length === 0) out.push('No billing source (Stripe, or one that yields subscriptions): nothing to compare the CRM with.');
-  else if (m.crmSources.length === 0) out.push(`No CRM source (one that yields accounts besides billing): ${m.billingAccounts} billing account(s), nothing to compare them with.`);
+  if (m.billingSources.length === 0)
+    out.push('No billing source (Stripe, or one that yields subscriptions): nothing to compare the CRM with.');
+  else if (m.crmSources.length === 0)
+    out.push(
+      `No CRM source (one that yields accounts besides billing): ${m.billingAccounts} billing account(s), nothing to compare them with.`,
+    );
   else {
-    out.push(`In billing (${m.billingSources.join(', ')}), not in the CRM (${m.crmSources.join(', ')}): ${m.billingNotInCrm.length} of ${m.billingAccounts}`);
+    out.push(
+      `In billing (${m.billingSources.join(', ')}), not in the CRM (${m.crmSources.join(', ')}): ${m.billingNotInCrm.length} of ${m.billingAccounts}`,
+    );
     out.push(...list(m.billingNotInCrm));
     out.push(`In the CRM, not in billing: ${m.crmNotInBilling.length} of ${m.crmAccounts}`);
     out.push(...list(m.crmNotInBilling));
@@ -259,7 +323,12 @@ export async function sourcesSyncCommand(name: string, opts: SourceRunOptions): 
 }
 
 /** The sync on an open session (what the command runs; tests call it on their own stack). */
-export async function syncSource(session: TargetSession, config: PulseConfig, name: string, opts: { full: boolean }): Promise<IngestJobResult> {
+export async function syncSource(
+  session: TargetSession,
+  config: PulseConfig,
+  name: string,
+  opts: { full: boolean },
+): Promise<IngestJobResult> {
   const wiring = sourcesWiring(session, config);
   const progress = createProgress('ingest');
   try {
@@ -294,8 +363,12 @@ export function ingestJobDeps(session: TargetSession, config: PulseConfig, wirin
 export function printJobResult(result: IngestJobResult, indent = ''): void {
   let ingested = 0;
   for (const run of result.runs) {
-    if (run.split) console.log(`${indent}Run ${run.runId}: ${run.status}: ${run.split.files} large file(s) split into ${run.split.parts} part(s)`);
-    else if (run.status === 'skipped' || !run.runId) console.log(`${indent}${run.source}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+    if (run.split)
+      console.log(
+        `${indent}Run ${run.runId}: ${run.status}: ${run.split.files} large file(s) split into ${run.split.parts} part(s)`,
+      );
+    else if (run.status === 'skipped' || !run.runId)
+      console.log(`${indent}${run.source}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
     else {
       const r = result.ingested[ingested++];
       console.log(`${indent}Run ${run.runId}: ${run.status}`);
@@ -308,7 +381,9 @@ export function printJobResult(result: IngestJobResult, indent = ''): void {
 
 export function printResult(result: IngestSourceResult, indent = ''): void {
   const out = (s: string) => console.log(s.replace(/^/gm, indent));
-  const moved = Object.fromEntries(Object.entries(result.written).map(([e, n]) => [e, n + result.deleted[e as keyof typeof result.deleted]]));
+  const moved = Object.fromEntries(
+    Object.entries(result.written).map(([e, n]) => [e, n + result.deleted[e as keyof typeof result.deleted]]),
+  );
   if (result.files.length === 0) out('No files waiting (nothing under the source folder).');
   else out(formatLoadCounts(result.summary, { header: 'written', values: moved }));
   const deleted = Object.values(result.deleted).reduce((a, b) => a + b, 0);
@@ -323,13 +398,17 @@ export function printResult(result: IngestSourceResult, indent = ''): void {
     out(`  ${f.name}: ${f.outcome}${f.error ? ` (${f.error})` : ''}${f.settledTo ? ` -> ${f.settledTo}` : ''}`);
   }
   if (result.summary.rejects.length) {
-    out(`\n${result.summary.rejects.length} rejected row problem(s) (file:line  field  reason)${result.rejectsLocation ? `, all in ${result.rejectsLocation}` : ''}:`);
+    out(
+      `\n${result.summary.rejects.length} rejected row problem(s) (file:line  field  reason)${result.rejectsLocation ? `, all in ${result.rejectsLocation}` : ''}:`,
+    );
     printRejects(result.summary.rejects, out, 20);
   }
 }
 
 /** `pulse runs [--last N] [--kind K]`: the run ledger, newest first. */
-export async function runsCommand(opts: TargetOptions & { last?: number; kind?: RunKind; json?: boolean }): Promise<number> {
+export async function runsCommand(
+  opts: TargetOptions & { last?: number; kind?: RunKind; json?: boolean },
+): Promise<number> {
   const session = await openTarget(opts, (m) => console.error(m));
   const wiring = sourcesWiring(session);
   try {
@@ -360,14 +439,34 @@ export function formatRuns(runs: RunRecord[]): string {
       .sort(([a], [b]) => (COUNT_ORDER.indexOf(a) + 1 || 99) - (COUNT_ORDER.indexOf(b) + 1 || 99))
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    return [r.runId, r.kind, r.subject, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), seconds, r.trigger ?? '', counts];
+    return [
+      r.runId,
+      r.kind,
+      r.subject,
+      r.status,
+      r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      seconds,
+      r.trigger ?? '',
+      counts,
+    ];
   });
-  const lines = [leftTable([['run', 'kind', 'subject', 'status', 'started (UTC)', 'secs', 'trigger', 'counts'], ...rows].map((r) => r.map(String))).replace(/\s+$/gm, '')];
+  const lines = [
+    leftTable(
+      [['run', 'kind', 'subject', 'status', 'started (UTC)', 'secs', 'trigger', 'counts'], ...rows].map((r) =>
+        r.map(String),
+      ),
+    ).replace(/\s+$/gm, ''),
+  ];
   for (const r of runs) {
     const notes: string[] = [];
     if (r.rejects) {
-      const top = Object.entries(r.rejects.byField).slice(0, 3).map(([f, n]) => `${f} ${n}`).join(', ');
-      notes.push(`rejects: ${r.rejects.rows} row(s), ${r.rejects.problems} problem(s)${top ? ` (${top})` : ''}${r.rejects.location ? ` -> ${r.rejects.location}` : ''}`);
+      const top = Object.entries(r.rejects.byField)
+        .slice(0, 3)
+        .map(([f, n]) => `${f} ${n}`)
+        .join(', ');
+      notes.push(
+        `rejects: ${r.rejects.rows} row(s), ${r.rejects.problems} problem(s)${top ? ` (${top})` : ''}${r.rejects.location ? ` -> ${r.rejects.location}` : ''}`,
+      );
     }
     for (const e of r.errors.slice(0, 3)) notes.push(`error: ${e}`);
     if (r.errors.length > 3) notes.push(`... ${r.errors.length - 3} more error line(s): pulse runs --json`);
@@ -379,5 +478,12 @@ export function formatRuns(runs: RunRecord[]): string {
 /** Columns padded to the widest cell, left-aligned (text columns). */
 function leftTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

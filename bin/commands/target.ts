@@ -78,11 +78,23 @@ export async function openTarget(opts: TargetOptions, log?: (msg: string) => voi
 
 /** An open local session seen as a target (the same adapters, the embedded stack's names). */
 export function localTarget(session: LocalSession): TargetSession {
-  return { target: 'local', resources: session.stack.resources, store: session.store, runLedger: session.runLedger, s3: session.s3, local: session.stack, close: session.close };
+  return {
+    target: 'local',
+    resources: session.stack.resources,
+    store: session.store,
+    runLedger: session.runLedger,
+    s3: session.s3,
+    local: session.stack,
+    close: session.close,
+  };
 }
 
 /** Resource names from PULSE_* variables when all are set, else from the stack's outputs. */
-export async function awsResources(stackName: string, env: Record<string, string | undefined>, cloudformation: CloudFormationClient): Promise<TargetResources> {
+export async function awsResources(
+  stackName: string,
+  env: Record<string, string | undefined>,
+  cloudformation: CloudFormationClient,
+): Promise<TargetResources> {
   const fromEnv = Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, env[v]])) as Partial<TargetResources>;
   if (Object.values(fromEnv).every(Boolean)) return fromEnv as TargetResources;
   let outputs: { OutputKey?: string; OutputValue?: string }[];
@@ -96,7 +108,10 @@ export async function awsResources(stackName: string, env: Record<string, string
   }
   const value = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
   const missing = Object.values(OUTPUTS).filter((k) => !value(k));
-  if (missing.length) throw new CliError(`Stack ${stackName} has no output ${missing.join(', ')}: is it a Pulse stack, deployed with this version?`);
+  if (missing.length)
+    throw new CliError(
+      `Stack ${stackName} has no output ${missing.join(', ')}: is it a Pulse stack, deployed with this version?`,
+    );
   return Object.fromEntries(Object.entries(OUTPUTS).map(([k, out]) => [k, value(out)!])) as unknown as TargetResources;
 }
 
@@ -123,17 +138,26 @@ export async function invokeDeployedJob(
     const res = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
     functionName = res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === JOB_OUTPUTS[job])?.OutputValue;
   } catch (e) {
-    throw new CliError(`Cannot read the outputs of stack ${stackName}: ${(e as Error).message}. Check your AWS credentials and region, or pass --stack.`);
+    throw new CliError(
+      `Cannot read the outputs of stack ${stackName}: ${(e as Error).message}. Check your AWS credentials and region, or pass --stack.`,
+    );
   }
-  if (!functionName) throw new CliError(`Stack ${stackName} has no ${job} function (output ${JOB_OUTPUTS[job]}): is that job deployed?`);
+  if (!functionName)
+    throw new CliError(`Stack ${stackName} has no ${job} function (output ${JOB_OUTPUTS[job]}): is that job deployed?`);
   const out = await clients.lambda.send(
-    new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'RequestResponse',
+      Payload: new TextEncoder().encode(JSON.stringify(payload)),
+    }),
   );
   const text = out.Payload ? new TextDecoder().decode(out.Payload) : 'null';
   const body = JSON.parse(text) as unknown;
   if (out.FunctionError) {
     const err = body as { errorType?: string; errorMessage?: string };
-    throw new CliError(`${job} failed in AWS (${functionName}): ${err.errorType ?? 'Error'}: ${err.errorMessage ?? text}`);
+    throw new CliError(
+      `${job} failed in AWS (${functionName}): ${err.errorType ?? 'Error'}: ${err.errorMessage ?? text}`,
+    );
   }
   return body;
 }

@@ -17,7 +17,10 @@ export interface ChatChannelDeps {
 }
 
 /** The configured chat channels (none when the config names none). */
-export async function chatChannelsFrom(notifications: PulseConfig['notifications'], deps: ChatChannelDeps = {}): Promise<ChatChannels> {
+export async function chatChannelsFrom(
+  notifications: PulseConfig['notifications'],
+  deps: ChatChannelDeps = {},
+): Promise<ChatChannels> {
   const env = deps.env ?? process.env;
   const out: ChatChannels = {};
   const { slack, teams } = notifications;
@@ -25,21 +28,40 @@ export async function chatChannelsFrom(notifications: PulseConfig['notifications
     const token = await credential(env[slack.tokenEnv], slack.secretName, 'token', deps.secrets);
     const chat: SlackChat = token
       ? new SlackWebApiChat({ token, apiUrl: slack.apiUrl })
-      : missing(`no Slack bot token: set the environment variable ${slack.tokenEnv}${slack.secretName ? ` or the secret "${slack.secretName}"` : ' (in AWS: notifications.slack.secretName)'}`);
-    out.slack = { chat, channel: slack.channel, directMessageOwners: slack.directMessageOwners, ...(slack.weeklyReportChannel ? { weeklyReportChannel: slack.weeklyReportChannel } : {}) };
+      : missing(
+          `no Slack bot token: set the environment variable ${slack.tokenEnv}${slack.secretName ? ` or the secret "${slack.secretName}"` : ' (in AWS: notifications.slack.secretName)'}`,
+        );
+    out.slack = {
+      chat,
+      channel: slack.channel,
+      directMessageOwners: slack.directMessageOwners,
+      ...(slack.weeklyReportChannel ? { weeklyReportChannel: slack.weeklyReportChannel } : {}),
+    };
   }
   if (teams) {
     const url = await credential(env[teams.webhookUrlEnv], teams.secretName, 'url', deps.secrets);
     const chat: TeamsChat = url
       ? new TeamsWorkflowWebhook({ url })
-      : missing(`no Teams webhook URL: set the environment variable ${teams.webhookUrlEnv}${teams.secretName ? ` or the secret "${teams.secretName}"` : ' (in AWS: notifications.teams.secretName)'}`);
-    out.teams = { chat, criticalAlerts: teams.criticalAlerts, digest: teams.digest, weeklyHeadline: teams.weeklyHeadline };
+      : missing(
+          `no Teams webhook URL: set the environment variable ${teams.webhookUrlEnv}${teams.secretName ? ` or the secret "${teams.secretName}"` : ' (in AWS: notifications.teams.secretName)'}`,
+        );
+    out.teams = {
+      chat,
+      criticalAlerts: teams.criticalAlerts,
+      digest: teams.digest,
+      weeklyHeadline: teams.weeklyHeadline,
+    };
   }
   return out;
 }
 
 /** The environment variable first, else the secret (the plain value, or JSON with `field`). */
-async function credential(fromEnv: string | undefined, secretName: string | undefined, field: string, secrets: SecretResolver | undefined): Promise<string | undefined> {
+async function credential(
+  fromEnv: string | undefined,
+  secretName: string | undefined,
+  field: string,
+  secrets: SecretResolver | undefined,
+): Promise<string | undefined> {
   if (fromEnv?.trim()) return fromEnv.trim();
   if (!secretName || !secrets) return undefined;
   const value = (await secrets.get(secretName))?.trim();

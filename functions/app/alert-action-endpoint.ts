@@ -15,9 +15,20 @@ import { createHash } from 'node:crypto';
 import { page, type HttpResponse } from '../domain/archive/download-page';
 import { escapeHtml } from '../domain/archive/index-page';
 import { DownloadTokenError, isWellFormedToken } from '../domain/archive/token';
-import { actionTokenFromPath, verifyActionToken, type ActionClaims, type AlertActionKind } from '../domain/alerts/action-token';
+import {
+  actionTokenFromPath,
+  verifyActionToken,
+  type ActionClaims,
+  type AlertActionKind,
+} from '../domain/alerts/action-token';
 import { AlertActionError, type AlertState } from '../domain/alerts';
-import { parseSlackAction, slackActor, SlackSignatureError, verifySlackSignature, type SlackAlertAction } from '../domain/alerts/slack-request';
+import {
+  parseSlackAction,
+  slackActor,
+  SlackSignatureError,
+  verifySlackSignature,
+  type SlackAlertAction,
+} from '../domain/alerts/slack-request';
 import { todayIn } from '../domain/dates';
 import type { SingleUseIds, SlackReply, SlackResponder } from '../ports/alert-actions';
 import type { AlertStateStore } from '../ports/alerts';
@@ -72,7 +83,8 @@ export async function handleAlertActionRequest(deps: AlertActionDeps, req: Actio
     return slackAction(deps, deps.slack, req);
   }
   const token = actionTokenFromPath(req.path);
-  if (token === undefined) return page(404, 'Not found', ['This address is not a Pulse alert link.'], { footer: FOOTER });
+  if (token === undefined)
+    return page(404, 'Not found', ['This address is not a Pulse alert link.'], { footer: FOOTER });
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return text(405, 'GET or POST only.');
   return emailAction(deps, token, method === 'POST');
 }
@@ -87,11 +99,17 @@ const VERB: Record<AlertActionKind, { infinitive: string; past: string }> = {
 async function emailAction(deps: AlertActionDeps, token: string, apply: boolean): Promise<HttpResponse> {
   const now = deps.now?.() ?? new Date();
   const refuse = (status: number, title: string, why: string, reason: string, claims?: ActionClaims) => {
-    deps.log?.({ via: 'email', outcome: 'refused', reason, ...(claims ? { alertId: claims.alertId, action: claims.action } : {}) });
+    deps.log?.({
+      via: 'email',
+      outcome: 'refused',
+      reason,
+      ...(claims ? { alertId: claims.alertId, action: claims.action } : {}),
+    });
     return page(status, title, [why], { footer: FOOTER });
   };
   // Junk is refused before the signing keys are fetched.
-  if (!isWellFormedToken(token)) return refuse(403, 'This link does not work', 'The link is incomplete or damaged.', 'malformed');
+  if (!isWellFormedToken(token))
+    return refuse(403, 'This link does not work', 'The link is incomplete or damaged.', 'malformed');
   let claims: ActionClaims;
   try {
     claims = verifyActionToken(await deps.signingKeys(), token, now);
@@ -100,34 +118,86 @@ async function emailAction(deps: AlertActionDeps, token: string, apply: boolean)
     throw e;
   }
   const alert = await deps.alerts.getAlert(claims.alertId);
-  if (!alert) return refuse(404, 'No such alert', `Pulse has no alert ${claims.alertId} any more.`, 'not-found', claims);
+  if (!alert)
+    return refuse(404, 'No such alert', `Pulse has no alert ${claims.alertId} any more.`, 'not-found', claims);
   if (alert.episode !== claims.episode || (alert.status !== 'open' && alert.status !== 'pending')) {
-    return refuse(409, 'Nothing to do', `${describe(alert)} is ${alert.status === 'open' || alert.status === 'pending' ? 'a newer alert than this e-mail' : alert.status} now; this link no longer applies.`, 'not-live', claims);
+    return refuse(
+      409,
+      'Nothing to do',
+      `${describe(alert)} is ${alert.status === 'open' || alert.status === 'pending' ? 'a newer alert than this e-mail' : alert.status} now; this link no longer applies.`,
+      'not-live',
+      claims,
+    );
   }
   const verb = VERB[claims.action];
   if (!apply) {
     deps.log?.({ via: 'email', outcome: 'page', alertId: alert.id, action: claims.action });
     const button = `<form method="post"><button type="submit">${escapeHtml(`${verb.infinitive} for ${claims.days} days`)}</button></form>`;
-    return page(200, `${verb.infinitive} this alert?`, [describe(alert), `It will be recorded as ${claims.action === 'snooze' ? 'snoozed' : 'acknowledged'} by ${claims.recipient} for ${claims.days} days: no reminders until then; an escalation or its resolution still notifies.`], {
-      html: button,
-      footer: FOOTER,
-    });
+    return page(
+      200,
+      `${verb.infinitive} this alert?`,
+      [
+        describe(alert),
+        `It will be recorded as ${claims.action === 'snooze' ? 'snoozed' : 'acknowledged'} by ${claims.recipient} for ${claims.days} days: no reminders until then; an escalation or its resolution still notifies.`,
+      ],
+      {
+        html: button,
+        footer: FOOTER,
+      },
+    );
   }
-  if (!(await deps.used.use(`link:${claims.nonce}`, claims.expiresAt))) return refuse(403, 'This link was already used', 'Each link works once. The alert list shows who acted on it and until when.', 'replayed', claims);
-  const applied = await applyAction(deps, alert.id, claims.action, claims.days, claims.recipient, 'from the alert e-mail', now, `link:${claims.nonce}`);
+  if (!(await deps.used.use(`link:${claims.nonce}`, claims.expiresAt)))
+    return refuse(
+      403,
+      'This link was already used',
+      'Each link works once. The alert list shows who acted on it and until when.',
+      'replayed',
+      claims,
+    );
+  const applied = await applyAction(
+    deps,
+    alert.id,
+    claims.action,
+    claims.days,
+    claims.recipient,
+    'from the alert e-mail',
+    now,
+    `link:${claims.nonce}`,
+  );
   if ('error' in applied) return refuse(409, 'Nothing to do', applied.error, 'not-applicable', claims);
-  deps.log?.({ via: 'email', outcome: 'applied', alertId: alert.id, action: claims.action, by: claims.recipient, ...(applied.crm ? { crmTask: applied.crm.status } : {}) });
-  return page(200, `${verb.past} until ${applied.until}`, [`${describe(applied.state)}: ${verb.past.toLowerCase()} by ${claims.recipient} until ${applied.until}.`], { footer: FOOTER });
+  deps.log?.({
+    via: 'email',
+    outcome: 'applied',
+    alertId: alert.id,
+    action: claims.action,
+    by: claims.recipient,
+    ...(applied.crm ? { crmTask: applied.crm.status } : {}),
+  });
+  return page(
+    200,
+    `${verb.past} until ${applied.until}`,
+    [`${describe(applied.state)}: ${verb.past.toLowerCase()} by ${claims.recipient} until ${applied.until}.`],
+    { footer: FOOTER },
+  );
 }
 
 // ---- Slack buttons ----------------------------------------------------------------------------
 
-async function slackAction(deps: AlertActionDeps, slack: NonNullable<AlertActionDeps['slack']>, req: ActionRequest): Promise<HttpResponse> {
+async function slackAction(
+  deps: AlertActionDeps,
+  slack: NonNullable<AlertActionDeps['slack']>,
+  req: ActionRequest,
+): Promise<HttpResponse> {
   const now = deps.now?.() ?? new Date();
   const signature = req.headers['x-slack-signature'];
   const timestamp = req.headers['x-slack-request-timestamp'];
   try {
-    verifySlackSignature(await slack.signingSecret(), { ...(signature ? { signature } : {}), ...(timestamp ? { timestamp } : {}) }, req.body, now);
+    verifySlackSignature(
+      await slack.signingSecret(),
+      { ...(signature ? { signature } : {}), ...(timestamp ? { timestamp } : {}) },
+      req.body,
+      now,
+    );
   } catch (e) {
     if (!(e instanceof SlackSignatureError)) throw e;
     deps.log?.({ via: 'slack', outcome: 'refused', reason: e.code });
@@ -140,16 +210,39 @@ async function slackAction(deps: AlertActionDeps, slack: NonNullable<AlertAction
     return { statusCode: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
   }
   if (!(await deps.used.use(requestId, Number(timestamp) + 600))) {
-    deps.log?.({ via: 'slack', outcome: 'refused', reason: 'replayed', alertId: parsed.alertId, action: parsed.action });
+    deps.log?.({
+      via: 'slack',
+      outcome: 'refused',
+      reason: 'replayed',
+      alertId: parsed.alertId,
+      action: parsed.action,
+    });
     return text(403, 'This request was already handled.');
   }
   const by = slackActor(parsed);
-  const applied = await applyAction(deps, parsed.alertId, parsed.action, deps.limits.defaultDays, by, 'from Slack', now, requestId);
+  const applied = await applyAction(
+    deps,
+    parsed.alertId,
+    parsed.action,
+    deps.limits.defaultDays,
+    by,
+    'from Slack',
+    now,
+    requestId,
+  );
   const reply: SlackReply =
     'error' in applied
       ? { responseUrl: parsed.responseUrl ?? '', replaceOriginal: false, text: applied.error }
       : updatedMessage(parsed, applied.state, applied.until);
-  deps.log?.({ via: 'slack', outcome: 'error' in applied ? 'refused' : 'applied', alertId: parsed.alertId, action: parsed.action, by, ...('error' in applied ? { reason: 'not-applicable' } : {}), ...(!('error' in applied) && applied.crm ? { crmTask: applied.crm.status } : {}) });
+  deps.log?.({
+    via: 'slack',
+    outcome: 'error' in applied ? 'refused' : 'applied',
+    alertId: parsed.alertId,
+    action: parsed.action,
+    by,
+    ...('error' in applied ? { reason: 'not-applicable' } : {}),
+    ...(!('error' in applied) && applied.crm ? { crmTask: applied.crm.status } : {}),
+  });
   if (parsed.responseUrl) await replyOnce(deps, slack, requestId, parsed.alertId, reply);
   return { statusCode: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
 }
@@ -167,10 +260,21 @@ function updatedMessage(a: SlackAlertAction, state: AlertState, until: string): 
 }
 
 /** The reply goes out through send-once, keyed by the request: a retried request never posts twice. */
-async function replyOnce(deps: AlertActionDeps, slack: NonNullable<AlertActionDeps['slack']>, requestId: string, alertId: string, reply: SlackReply): Promise<void> {
-  const { outcomes } = await sendOnce({ ledger: slack.ledger, channel: slack.responder }, [{ kind: 'slack-action-reply', period: requestId, recipient: alertId, channel: 'slack' }], () => reply, {
-    unknownOutcome: 'hold',
-  });
+async function replyOnce(
+  deps: AlertActionDeps,
+  slack: NonNullable<AlertActionDeps['slack']>,
+  requestId: string,
+  alertId: string,
+  reply: SlackReply,
+): Promise<void> {
+  const { outcomes } = await sendOnce(
+    { ledger: slack.ledger, channel: slack.responder },
+    [{ kind: 'slack-action-reply', period: requestId, recipient: alertId, channel: 'slack' }],
+    () => reply,
+    {
+      unknownOutcome: 'hold',
+    },
+  );
   const o = outcomes[0]!;
   if (o.status === 'failed') deps.log?.({ via: 'slack', outcome: 'failed', alertId, reason: `reply: ${o.error}` });
 }
@@ -183,12 +287,29 @@ type Applied = { state: AlertState; until: string; crm?: CrmTaskOutcome } | { er
  * Snoozes or acknowledges through the CLI's use case, then moves the CRM task. An action the alert
  * does not allow any more is an answer, not a failure; a busy alert gives the single-use id back.
  */
-async function applyAction(deps: AlertActionDeps, alertId: string, kind: AlertActionKind, days: number, by: string, via: string, now: Date, usedId: string): Promise<Applied> {
+async function applyAction(
+  deps: AlertActionDeps,
+  alertId: string,
+  kind: AlertActionKind,
+  days: number,
+  by: string,
+  via: string,
+  now: Date,
+  usedId: string,
+): Promise<Applied> {
   const today = todayIn(deps.timeZone, now);
   const days_ = Math.min(days, deps.limits.maxDays);
   let done: { state: AlertState; until: string; crmTask?: CrmTaskOutcome };
   try {
-    const request = { id: alertId, kind, days: days_, reason: `${kind === 'snooze' ? 'snoozed' : 'acknowledged'} ${via}`, by, today, now: () => now };
+    const request = {
+      id: alertId,
+      kind,
+      days: days_,
+      reason: `${kind === 'snooze' ? 'snoozed' : 'acknowledged'} ${via}`,
+      by,
+      today,
+      now: () => now,
+    };
     done = await snoozeAlertAndTask(deps.alerts, deps.limits, request, deps.tasks);
   } catch (e) {
     if (e instanceof AlertNotFoundError) return { error: `Pulse has no alert ${alertId} any more.` };
@@ -205,6 +326,9 @@ function describe(s: AlertState): string {
 }
 
 function text(status: number, body: string): HttpResponse {
-  return { statusCode: status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: `${body}\n` };
+  return {
+    statusCode: status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    body: `${body}\n`,
+  };
 }
-

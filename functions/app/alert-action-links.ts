@@ -22,14 +22,31 @@ export function actionLinkMaker(s: ActionLinkSettings): ActionLinkMaker {
   return (state, recipient, action) =>
     actionUrl(
       s.baseUrl,
-      actionTokenFor(s.signingKey, { alertId: state.id, episode: state.episode, action, days: s.snoozeDays, recipient, nonce: randomBytes(16).toString('base64url') }, s.now?.() ?? new Date()),
+      actionTokenFor(
+        s.signingKey,
+        {
+          alertId: state.id,
+          episode: state.episode,
+          action,
+          days: s.snoozeDays,
+          recipient,
+          nonce: randomBytes(16).toString('base64url'),
+        },
+        s.now?.() ?? new Date(),
+      ),
     );
 }
 
 /** Adds the links to every item of a live alert in a critical alert or digest model (in place; returns it). */
-export function withActionLinks<M extends CriticalModel | DigestModel>(model: M, states: readonly AlertState[], links: ActionLinkMaker, snoozeDays: number): M {
+export function withActionLinks<M extends CriticalModel | DigestModel>(
+  model: M,
+  states: readonly AlertState[],
+  links: ActionLinkMaker,
+  snoozeDays: number,
+): M {
   const byId = new Map(states.map((s) => [s.id, s]));
-  const items: AlertView[] = 'alerts' in model ? model.alerts : model.sections.filter((x) => x.kind !== 'resolved').flatMap((x) => x.items);
+  const items: AlertView[] =
+    'alerts' in model ? model.alerts : model.sections.filter((x) => x.kind !== 'resolved').flatMap((x) => x.items);
   for (const item of items) {
     const state = byId.get(item.id);
     if (!state || (state.status !== 'open' && state.status !== 'pending')) continue;

@@ -34,12 +34,20 @@ export interface AlertListFilter {
 }
 
 /** The stored alerts, critical first, then by ARR (largest first), then by id. */
-export async function listAlerts(store: Pick<AlertStateStore, 'listAlerts'>, filter: AlertListFilter = {}): Promise<AlertState[]> {
+export async function listAlerts(
+  store: Pick<AlertStateStore, 'listAlerts'>,
+  filter: AlertListFilter = {},
+): Promise<AlertState[]> {
   let alerts = await store.listAlerts();
   if (!filter.all) alerts = alerts.filter((s) => s.status === 'open' || s.status === 'pending');
   const owner = filter.owner?.trim().toLowerCase();
   if (owner) alerts = alerts.filter((s) => s.explanation.ownerEmail?.toLowerCase() === owner);
-  return alerts.sort((a, b) => Number(b.severity === 'critical') - Number(a.severity === 'critical') || b.explanation.arr - a.explanation.arr || a.id.localeCompare(b.id));
+  return alerts.sort(
+    (a, b) =>
+      Number(b.severity === 'critical') - Number(a.severity === 'critical') ||
+      b.explanation.arr - a.explanation.arr ||
+      a.id.localeCompare(b.id),
+  );
 }
 
 /** One alert with its history; AlertNotFoundError when there is none. */
@@ -68,18 +76,33 @@ export interface SnoozeLimits {
   maxDays: number;
 }
 
-export const snoozeLimitsFrom = (config: Pick<PulseConfig, 'alerts'>): SnoozeLimits => ({ defaultDays: config.alerts.snooze.defaultDays, maxDays: config.alerts.snooze.maxDays });
+export const snoozeLimitsFrom = (config: Pick<PulseConfig, 'alerts'>): SnoozeLimits => ({
+  defaultDays: config.alerts.snooze.defaultDays,
+  maxDays: config.alerts.snooze.maxDays,
+});
 
 /**
  * Snoozes (or acknowledges) one alert until a date. Throws AlertNotFoundError, the domain's
  * AlertActionError (not live, no reason, expiry out of range) or AlertBusyError.
  */
-export async function snoozeAlertById(store: Pick<AlertStateStore, 'getAlert' | 'putAlert'>, limits: SnoozeLimits, request: SnoozeRequest): Promise<{ state: AlertState; until: IsoDate }> {
+export async function snoozeAlertById(
+  store: Pick<AlertStateStore, 'getAlert' | 'putAlert'>,
+  limits: SnoozeLimits,
+  request: SnoozeRequest,
+): Promise<{ state: AlertState; until: IsoDate }> {
   const until = request.until ?? addDays(request.today, request.days ?? limits.defaultDays);
   const now = request.now ?? (() => new Date());
   for (let attempt = 0; attempt < MAX_SNOOZE_ATTEMPTS; attempt++) {
     const current = await getAlert(store, request.id);
-    const next = snoozeAlert(current, { kind: request.kind, until, reason: request.reason, by: request.by, on: request.today, at: now().toISOString(), maxDays: limits.maxDays });
+    const next = snoozeAlert(current, {
+      kind: request.kind,
+      until,
+      reason: request.reason,
+      by: request.by,
+      on: request.today,
+      at: now().toISOString(),
+      maxDays: limits.maxDays,
+    });
     try {
       return { state: await store.putAlert(next), until };
     } catch (e) {

@@ -21,7 +21,11 @@ export interface AnnotateInput {
 /** An annotation log opened only once the note is valid (a bad date never starts the local stack). */
 export type OpenAnnotationLog = () => Promise<AnnotationLog & { close?(): Promise<void> }>;
 
-export async function annotate(input: AnnotateInput, validator: RowValidator, openLog: OpenAnnotationLog): Promise<{ annotation: Annotation; where: string }> {
+export async function annotate(
+  input: AnnotateInput,
+  validator: RowValidator,
+  openLog: OpenAnnotationLog,
+): Promise<{ annotation: Annotation; where: string }> {
   const result = validator.validate('annotations', { date: input.date, text: input.text, metric: input.metric });
   if (!result.ok) throw new AnnotationError(result.errors);
   const log = await openLog();

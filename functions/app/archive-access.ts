@@ -13,9 +13,37 @@
 // Every attempt on a link is appended to the audit log. Tokens and codes never reach a log line:
 // the log gets the outcome, the link id and the object key.
 import { randomBytes } from 'node:crypto';
-import { decideAccess, describeKey, maskAddress, mayRequestCode, normaliseAddress, isAddress, type AuditEntry, type AuditOutcome, type Identity, type LinkRecord, type Readers } from '../domain/archive/access';
-import { codeEntryPage, codeEmail, codeRequestPage, deniedPage, revokedPage, signedInPage, signedOutPage, signInProblemPage, tooManyPage } from '../domain/archive/access-page';
-import { COMMON_HEADERS, downloadResponse, page, tokenFromRequest, type HttpResponse } from '../domain/archive/download-page';
+import {
+  decideAccess,
+  describeKey,
+  maskAddress,
+  mayRequestCode,
+  normaliseAddress,
+  isAddress,
+  type AuditEntry,
+  type AuditOutcome,
+  type Identity,
+  type LinkRecord,
+  type Readers,
+} from '../domain/archive/access';
+import {
+  codeEntryPage,
+  codeEmail,
+  codeRequestPage,
+  deniedPage,
+  revokedPage,
+  signedInPage,
+  signedOutPage,
+  signInProblemPage,
+  tooManyPage,
+} from '../domain/archive/access-page';
+import {
+  COMMON_HEADERS,
+  downloadResponse,
+  page,
+  tokenFromRequest,
+  type HttpResponse,
+} from '../domain/archive/download-page';
 import {
   CODE_CHECKS_PER_CLIENT_PER_HOUR,
   CODE_MAX_TRIES,
@@ -40,7 +68,14 @@ import {
 } from '../domain/archive/session';
 import { DownloadTokenError, isWellFormedToken, verifyDownloadToken, type TokenClaims } from '../domain/archive/token';
 import type { UrlPresigner } from '../ports/archive';
-import { OidcError, type AuditLog, type CodeStore, type LinkStore, type OidcRelyingParty, type RateLimiter } from '../ports/archive-access';
+import {
+  OidcError,
+  type AuditLog,
+  type CodeStore,
+  type LinkStore,
+  type OidcRelyingParty,
+  type RateLimiter,
+} from '../ports/archive-access';
 import type { Mailer } from '../ports/mailer';
 import { DEFAULT_PRESIGN_SECONDS } from './download';
 import { archiveReaders, type PulseConfig } from '../config';
@@ -72,10 +107,19 @@ export function accessPolicyFrom(config: PulseConfig): AccessPolicy {
 }
 
 /** The identity provider to use: the config's, else one the deployment names (the stack's Cognito user pool), else none. */
-export function oidcSettingsFrom(config: PulseConfig, env: { PULSE_OIDC_ISSUER?: string | undefined; PULSE_OIDC_CLIENT_ID?: string | undefined } = {}): { issuer: string; clientId: string; groupsClaim?: string } | undefined {
+export function oidcSettingsFrom(
+  config: PulseConfig,
+  env: { PULSE_OIDC_ISSUER?: string | undefined; PULSE_OIDC_CLIENT_ID?: string | undefined } = {},
+): { issuer: string; clientId: string; groupsClaim?: string } | undefined {
   const a = config.archive.access;
-  if (typeof a === 'object') return { issuer: a.oidc.issuer, clientId: a.oidc.clientId, ...(a.oidc.groupsClaim ? { groupsClaim: a.oidc.groupsClaim } : {}) };
-  if (a === 'sign-in' && env.PULSE_OIDC_ISSUER && env.PULSE_OIDC_CLIENT_ID) return { issuer: env.PULSE_OIDC_ISSUER, clientId: env.PULSE_OIDC_CLIENT_ID, groupsClaim: 'cognito:groups' };
+  if (typeof a === 'object')
+    return {
+      issuer: a.oidc.issuer,
+      clientId: a.oidc.clientId,
+      ...(a.oidc.groupsClaim ? { groupsClaim: a.oidc.groupsClaim } : {}),
+    };
+  if (a === 'sign-in' && env.PULSE_OIDC_ISSUER && env.PULSE_OIDC_CLIENT_ID)
+    return { issuer: env.PULSE_OIDC_ISSUER, clientId: env.PULSE_OIDC_CLIENT_ID, groupsClaim: 'cognito:groups' };
   return undefined;
 }
 
@@ -150,7 +194,14 @@ interface Ctx {
 
 export async function handleArchiveRequest(deps: ArchiveAccessDeps, req: AccessRequest): Promise<AccessResponse> {
   const method = req.method.toUpperCase();
-  const ctx: Ctx = { deps, req, now: deps.now?.() ?? new Date(), keys: [], cookies: parseCookies([...(req.cookies ?? []), ...(req.headers?.cookie ? [req.headers.cookie] : [])]), ip: req.ip ?? null };
+  const ctx: Ctx = {
+    deps,
+    req,
+    now: deps.now?.() ?? new Date(),
+    keys: [],
+    cookies: parseCookies([...(req.cookies ?? []), ...(req.headers?.cookie ? [req.headers.cookie] : [])]),
+    ip: req.ip ?? null,
+  };
   const path = req.path;
   if (path === '/auth/code' || path === '/auth/code/verify') {
     if (method !== 'POST') return methodNotAllowed('POST');
@@ -184,41 +235,83 @@ type LinkCheck =
 
 async function checkLink(ctx: Ctx, token: string): Promise<LinkCheck> {
   const { deps } = ctx;
-  if (!isWellFormedToken(token)) return { ok: false, outcome: 'invalid', response: downloadResponse({ status: 403, reason: 'malformed', message: 'The link is incomplete or damaged.' }) };
+  if (!isWellFormedToken(token))
+    return {
+      ok: false,
+      outcome: 'invalid',
+      response: downloadResponse({ status: 403, reason: 'malformed', message: 'The link is incomplete or damaged.' }),
+    };
   if (ctx.keys.length === 0) ctx.keys = await deps.signingKeys();
   let claims: TokenClaims;
   try {
     claims = verifyDownloadToken(ctx.keys, token, ctx.now);
   } catch (e) {
     if (!(e instanceof DownloadTokenError)) throw e;
-    return { ok: false, outcome: e.code === 'expired' ? 'expired' : 'invalid', response: downloadResponse({ status: 403, reason: e.code, message: e.message }) };
+    return {
+      ok: false,
+      outcome: e.code === 'expired' ? 'expired' : 'invalid',
+      response: downloadResponse({ status: 403, reason: e.code, message: e.message }),
+    };
   }
   if (!claims.linkId) {
     // Links made before links had records: bearer links only while access is "link".
     if (deps.policy.mode === 'link') return { ok: true, claims, link: undefined };
-    return { ok: false, outcome: 'invalid', claims, response: downloadResponse({ status: 403, reason: 'malformed', message: 'This link was made before sign-in was turned on for the archive, and no longer opens.' }) };
+    return {
+      ok: false,
+      outcome: 'invalid',
+      claims,
+      response: downloadResponse({
+        status: 403,
+        reason: 'malformed',
+        message: 'This link was made before sign-in was turned on for the archive, and no longer opens.',
+      }),
+    };
   }
   const link = await deps.links.get(claims.linkId);
-  const bound = link && (link.recipientHash ?? undefined) === claims.recipientHash && (link.source === 'index' ? claims.key.startsWith(link.key) : claims.key === link.key);
+  const bound =
+    link &&
+    (link.recipientHash ?? undefined) === claims.recipientHash &&
+    (link.source === 'index' ? claims.key.startsWith(link.key) : claims.key === link.key);
   if (!link || !bound) {
-    return { ok: false, outcome: 'invalid', claims, response: downloadResponse({ status: 403, reason: 'bad-signature', message: 'This link is not known to the archive.' }) };
+    return {
+      ok: false,
+      outcome: 'invalid',
+      claims,
+      response: downloadResponse({
+        status: 403,
+        reason: 'bad-signature',
+        message: 'This link is not known to the archive.',
+      }),
+    };
   }
-  if (link.revokedAt) return { ok: false, outcome: 'revoked', claims, link, response: revokedPage(describeKey(claims.key)) };
+  if (link.revokedAt)
+    return { ok: false, outcome: 'revoked', claims, link, response: revokedPage(describeKey(claims.key)) };
   return { ok: true, claims, link };
 }
 
-async function record(ctx: Ctx, outcome: AuditOutcome, o: { claims?: TokenClaims | undefined; link?: LinkRecord | undefined; identity?: string | null }): Promise<void> {
+async function record(
+  ctx: Ctx,
+  outcome: AuditOutcome,
+  o: { claims?: TokenClaims | undefined; link?: LinkRecord | undefined; identity?: string | null },
+): Promise<void> {
   const entry: AuditEntry = {
     at: ctx.now.toISOString(),
     linkId: o.claims?.linkId ?? o.link?.linkId ?? null,
-    recipient: o.link && o.link.recipients.length ? o.link.recipients.join(', ') : null,
+    recipient: o.link?.recipients.length ? o.link.recipients.join(', ') : null,
     identity: o.identity ?? null,
     key: o.claims?.key ?? null,
     outcome,
     ip: ctx.ip,
   };
   await ctx.deps.audit.append(entry);
-  ctx.deps.log?.({ message: 'archive access', outcome, linkId: entry.linkId, key: entry.key, identity: entry.identity, refused: outcome !== 'allowed' && outcome !== 'sign-in' });
+  ctx.deps.log?.({
+    message: 'archive access',
+    outcome,
+    linkId: entry.linkId,
+    key: entry.key,
+    identity: entry.identity,
+    refused: outcome !== 'allowed' && outcome !== 'sign-in',
+  });
 }
 
 // ---- GET /d/<token> ------------------------------------------------------------------------
@@ -227,7 +320,11 @@ async function download(ctx: Ctx, token: string): Promise<AccessResponse> {
   const { deps } = ctx;
   const check = await checkLink(ctx, token);
   if (!check.ok) {
-    await record(ctx, check.outcome, { claims: check.claims, link: check.link, identity: openSession(ctx.keys, ctx.cookies[SESSION_COOKIE], ctx.now)?.email ?? null });
+    await record(ctx, check.outcome, {
+      claims: check.claims,
+      link: check.link,
+      identity: openSession(ctx.keys, ctx.cookies[SESSION_COOKIE], ctx.now)?.email ?? null,
+    });
     return check.response;
   }
   const { claims, link } = check;
@@ -245,7 +342,12 @@ async function download(ctx: Ctx, token: string): Promise<AccessResponse> {
   return open(ctx, claims, link, session);
 }
 
-async function open(ctx: Ctx, claims: TokenClaims, link: LinkRecord | undefined, session: Session | null): Promise<AccessResponse> {
+async function open(
+  ctx: Ctx,
+  claims: TokenClaims,
+  link: LinkRecord | undefined,
+  session: Session | null,
+): Promise<AccessResponse> {
   const location = await ctx.deps.presigner.presignGet(claims.key, ctx.deps.presignSeconds ?? DEFAULT_PRESIGN_SECONDS);
   await record(ctx, 'allowed', { claims, link, identity: session?.email ?? null });
   return downloadResponse(location ? { status: 302, location, key: claims.key } : { status: 404, key: claims.key });
@@ -261,7 +363,10 @@ function origin(ctx: Ctx): string {
   if (ctx.req.origin) return ctx.req.origin.replace(/\/+$/, '');
   const host = ctx.req.headers?.host;
   if (host && LOOPBACK_HOST.test(host)) return `http://${host}`;
-  throw new ArchiveAccessError('ORIGIN_UNKNOWN', 'The download endpoint does not know its public origin (set PULSE_DOWNLOAD_URL); sign-in needs it for the callback address.');
+  throw new ArchiveAccessError(
+    'ORIGIN_UNKNOWN',
+    'The download endpoint does not know its public origin (set PULSE_DOWNLOAD_URL); sign-in needs it for the callback address.',
+  );
 }
 
 function secureCookies(ctx: Ctx): boolean {
@@ -276,18 +381,30 @@ async function startSignIn(ctx: Ctx, token: string, claims: TokenClaims, link: L
   const { deps } = ctx;
   const what = describeKey(claims.key);
   if (deps.oidc) {
-    if (!(await deps.limiter.hit(`signin-ip#${ctx.ip ?? 'unknown'}`, SIGNINS_PER_CLIENT_PER_HOUR, 3600, ctx.now))) return tooManyPage('Too many sign-ins were started from your network in the last hour.');
+    if (!(await deps.limiter.hit(`signin-ip#${ctx.ip ?? 'unknown'}`, SIGNINS_PER_CLIENT_PER_HOUR, 3600, ctx.now)))
+      return tooManyPage('Too many sign-ins were started from your network in the last hour.');
     const redirectUri = `${origin(ctx)}/auth/callback`;
     const started = await deps.oidc.start(redirectUri);
-    const cookie = sealSignIn(ctx.keys[0]!, { state: started.state, nonce: started.nonce, codeVerifier: started.codeVerifier, returnTo: `/d/${token}` }, ctx.now);
+    const cookie = sealSignIn(
+      ctx.keys[0]!,
+      { state: started.state, nonce: started.nonce, codeVerifier: started.codeVerifier, returnTo: `/d/${token}` },
+      ctx.now,
+    );
     return {
       statusCode: 302,
       headers: { ...COMMON_HEADERS, Location: started.url, 'Content-Type': 'text/plain; charset=utf-8' },
       body: 'Sign in first.\n',
-      cookies: [setCookie(SIGNIN_COOKIE, cookie, { secure: secureCookies(ctx), path: '/auth', maxAge: SIGNIN_SECONDS })],
+      cookies: [
+        setCookie(SIGNIN_COOKIE, cookie, { secure: secureCookies(ctx), path: '/auth', maxAge: SIGNIN_SECONDS }),
+      ],
     };
   }
-  return codeRequestPage({ what, token, askAddress: link.recipients.length !== 1, ...(link.recipients.length === 1 ? { maskedRecipient: maskAddress(link.recipients[0]!) } : {}) });
+  return codeRequestPage({
+    what,
+    token,
+    askAddress: link.recipients.length !== 1,
+    ...(link.recipients.length === 1 ? { maskedRecipient: maskAddress(link.recipients[0]!) } : {}),
+  });
 }
 
 // ---- one-time codes ------------------------------------------------------------------------
@@ -298,7 +415,12 @@ function form(ctx: Ctx): URLSearchParams {
 
 async function sendCode(ctx: Ctx): Promise<AccessResponse> {
   const { deps } = ctx;
-  if (deps.oidc || deps.policy.mode === 'link') return signInProblemPage(400, 'Sign-in is not by code here', 'This archive signs you in through your company account.');
+  if (deps.oidc || deps.policy.mode === 'link')
+    return signInProblemPage(
+      400,
+      'Sign-in is not by code here',
+      'This archive signs you in through your company account.',
+    );
   if (!deps.mailer) throw new ArchiveAccessError('NO_MAILER', 'Sign-in by one-time code needs a mailer.');
   const f = form(ctx);
   const token = f.get('t') ?? '';
@@ -315,18 +437,36 @@ async function sendCode(ctx: Ctx): Promise<AccessResponse> {
   const address = single ?? (typed && isAddress(typed) ? normaliseAddress(typed) : undefined);
   if (!address) return codeRequestPage({ what, token, askAddress: true, notice: 'Enter a valid e-mail address.' });
   const perLink = await deps.limiter.hit(`code-link#${link.linkId}`, CODES_PER_LINK_PER_HOUR, 3600, ctx.now);
-  const perClient = perLink && (await deps.limiter.hit(`code-ip#${ctx.ip ?? 'unknown'}`, CODES_PER_CLIENT_PER_HOUR, 3600, ctx.now));
+  const perClient =
+    perLink && (await deps.limiter.hit(`code-ip#${ctx.ip ?? 'unknown'}`, CODES_PER_CLIENT_PER_HOUR, 3600, ctx.now));
   if (!perLink || !perClient) {
     deps.log?.({ message: 'archive access', outcome: 'rate-limited', linkId: link.linkId, refused: true });
-    return tooManyPage(perLink ? 'Too many codes were requested from your network in the last hour.' : 'Too many codes were requested for this link in the last hour.');
+    return tooManyPage(
+      perLink
+        ? 'Too many codes were requested from your network in the last hour.'
+        : 'Too many codes were requested for this link in the last hour.',
+    );
   }
   const challengeId = randomBytes(16).toString('base64url');
   // The same page whether or not the address may open the file: no way to probe who the readers are.
   if (mayRequestCode(address, claims.key, deps.policy.readers, link)) {
     const code = newCode();
-    await deps.codes.put({ challengeId, linkId: link.linkId, email: address, digest: codeDigest(ctx.keys[0]!, challengeId, code), expiresAt: Math.floor(ctx.now.getTime() / 1000) + CODE_SECONDS });
+    await deps.codes.put({
+      challengeId,
+      linkId: link.linkId,
+      email: address,
+      digest: codeDigest(ctx.keys[0]!, challengeId, code),
+      expiresAt: Math.floor(ctx.now.getTime() / 1000) + CODE_SECONDS,
+    });
     const mail = codeEmail({ code, what, companyName: deps.policy.companyName, ip: ctx.ip });
-    await deps.mailer.send({ from: deps.policy.from, to: [address], subject: mail.subject, html: mail.html, text: mail.text, headers: { 'X-Pulse-Kind': 'archive-sign-in-code' } });
+    await deps.mailer.send({
+      from: deps.policy.from,
+      to: [address],
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      headers: { 'X-Pulse-Kind': 'archive-sign-in-code' },
+    });
   }
   await record(ctx, 'sign-in', { claims, link });
   return codeEntryPage({ what, token, challengeId, sentTo: single ? maskAddress(single) : address });
@@ -334,7 +474,12 @@ async function sendCode(ctx: Ctx): Promise<AccessResponse> {
 
 async function verifyCode(ctx: Ctx): Promise<AccessResponse> {
   const { deps } = ctx;
-  if (deps.oidc || deps.policy.mode === 'link') return signInProblemPage(400, 'Sign-in is not by code here', 'This archive signs you in through your company account.');
+  if (deps.oidc || deps.policy.mode === 'link')
+    return signInProblemPage(
+      400,
+      'Sign-in is not by code here',
+      'This archive signs you in through your company account.',
+    );
   const f = form(ctx);
   const token = f.get('t') ?? '';
   const challengeId = f.get('c') ?? '';
@@ -347,7 +492,9 @@ async function verifyCode(ctx: Ctx): Promise<AccessResponse> {
   const { claims } = check;
   const link = check.link!;
   const what = describeKey(claims.key);
-  if (!(await deps.limiter.hit(`code-check-ip#${ctx.ip ?? 'unknown'}`, CODE_CHECKS_PER_CLIENT_PER_HOUR, 3600, ctx.now))) {
+  if (
+    !(await deps.limiter.hit(`code-check-ip#${ctx.ip ?? 'unknown'}`, CODE_CHECKS_PER_CLIENT_PER_HOUR, 3600, ctx.now))
+  ) {
     deps.log?.({ message: 'archive access', outcome: 'rate-limited', linkId: link.linkId, refused: true });
     return tooManyPage('Too many codes were tried from your network in the last hour.');
   }
@@ -355,7 +502,11 @@ async function verifyCode(ctx: Ctx): Promise<AccessResponse> {
   const nowS = Math.floor(ctx.now.getTime() / 1000);
   if (!challenge || challenge.linkId !== link.linkId || nowS >= challenge.expiresAt) {
     await record(ctx, challenge && nowS >= challenge.expiresAt ? 'expired' : 'invalid', { claims, link });
-    return signInProblemPage(400, 'This code no longer works', 'The code has expired, was already used, or was not sent for this link. Ask for a new one.');
+    return signInProblemPage(
+      400,
+      'This code no longer works',
+      'The code has expired, was already used, or was not sent for this link. Ask for a new one.',
+    );
   }
   const tries = await deps.codes.countTry(challengeId);
   if (tries > CODE_MAX_TRIES) {
@@ -370,7 +521,13 @@ async function verifyCode(ctx: Ctx): Promise<AccessResponse> {
       await deps.codes.consume(challengeId);
       return tooManyPage(`The code was tried ${CODE_MAX_TRIES} times; it no longer works.`);
     }
-    return codeEntryPage({ what, token, challengeId, sentTo: link.recipients.length === 1 ? maskAddress(challenge.email) : challenge.email, notice: `That code is not right. ${left} ${left === 1 ? 'try' : 'tries'} left.` });
+    return codeEntryPage({
+      what,
+      token,
+      challengeId,
+      sentTo: link.recipients.length === 1 ? maskAddress(challenge.email) : challenge.email,
+      notice: `That code is not right. ${left} ${left === 1 ? 'try' : 'tries'} left.`,
+    });
   }
   if (!(await deps.codes.consume(challengeId))) {
     await record(ctx, 'invalid', { claims, link });
@@ -380,7 +537,13 @@ async function verifyCode(ctx: Ctx): Promise<AccessResponse> {
   await record(ctx, 'sign-in', { claims, link, identity: who.email });
   return {
     ...signedInPage({ who: who.email, returnTo: `/d/${token}`, what }),
-    cookies: [setCookie(SESSION_COOKIE, sealSession(ctx.keys[0]!, who, deps.policy.sessionHours, ctx.now), { secure: secureCookies(ctx), path: '/', maxAge: deps.policy.sessionHours * 3600 })],
+    cookies: [
+      setCookie(SESSION_COOKIE, sealSession(ctx.keys[0]!, who, deps.policy.sessionHours, ctx.now), {
+        secure: secureCookies(ctx),
+        path: '/',
+        maxAge: deps.policy.sessionHours * 3600,
+      }),
+    ],
   };
 }
 
@@ -394,7 +557,14 @@ async function callback(ctx: Ctx): Promise<AccessResponse> {
   const pending = openSignIn(ctx.keys, ctx.cookies[SIGNIN_COOKIE], ctx.now);
   if (!pending) {
     await record(ctx, 'invalid', {});
-    return { ...signInProblemPage(400, 'The sign-in has expired', 'The sign-in took longer than 10 minutes, or was started in another browser.'), cookies: [clearSignIn] };
+    return {
+      ...signInProblemPage(
+        400,
+        'The sign-in has expired',
+        'The sign-in took longer than 10 minutes, or was started in another browser.',
+      ),
+      cookies: [clearSignIn],
+    };
   }
   const token = pending.returnTo.slice('/d/'.length);
   const check = await checkLink(ctx, token);
@@ -403,22 +573,48 @@ async function callback(ctx: Ctx): Promise<AccessResponse> {
     return { ...check.response, cookies: [clearSignIn] };
   }
   const { claims, link } = check;
-  const query = new URLSearchParams(Object.entries(ctx.req.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+  const query = new URLSearchParams(
+    Object.entries(ctx.req.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const callbackUrl = new URL(`${origin(ctx)}/auth/callback?${query.toString()}`);
-  let identity;
+  let identity: Awaited<ReturnType<typeof deps.oidc.finish>>;
   try {
     identity = await deps.oidc.finish(callbackUrl, pending);
   } catch (e) {
     if (!(e instanceof OidcError)) throw e;
-    deps.log?.({ message: 'archive sign-in failed', code: e.code, reason: e.message, linkId: claims.linkId ?? null, refused: true });
+    deps.log?.({
+      message: 'archive sign-in failed',
+      code: e.code,
+      reason: e.message,
+      linkId: claims.linkId ?? null,
+      refused: true,
+    });
     await record(ctx, 'invalid', { claims, link });
-    if (e.code === 'PROVIDER_UNAVAILABLE') return { ...signInProblemPage(503, 'The sign-in service is not reachable', 'Try again in a minute.'), cookies: [clearSignIn] };
-    return { ...signInProblemPage(400, 'The sign-in did not complete', 'The answer from the sign-in service did not check out, so nobody was signed in.'), cookies: [clearSignIn] };
+    if (e.code === 'PROVIDER_UNAVAILABLE')
+      return {
+        ...signInProblemPage(503, 'The sign-in service is not reachable', 'Try again in a minute.'),
+        cookies: [clearSignIn],
+      };
+    return {
+      ...signInProblemPage(
+        400,
+        'The sign-in did not complete',
+        'The answer from the sign-in service did not check out, so nobody was signed in.',
+      ),
+      cookies: [clearSignIn],
+    };
   }
   const email = normaliseAddress(identity.email);
   if (!identity.emailVerified) {
     await record(ctx, 'denied', { claims, link, identity: email });
-    return { ...signInProblemPage(403, 'Your e-mail address is not verified', `Your identity provider has not verified ${email}, so it cannot open the archive.`), cookies: [clearSignIn] };
+    return {
+      ...signInProblemPage(
+        403,
+        'Your e-mail address is not verified',
+        `Your identity provider has not verified ${email}, so it cannot open the archive.`,
+      ),
+      cookies: [clearSignIn],
+    };
   }
   const who: Identity = { email, groups: identity.groups, via: 'oidc' };
   await record(ctx, 'sign-in', { claims, link, identity: email });
@@ -426,6 +622,13 @@ async function callback(ctx: Ctx): Promise<AccessResponse> {
     statusCode: 303,
     headers: { ...COMMON_HEADERS, Location: pending.returnTo, 'Content-Type': 'text/plain; charset=utf-8' },
     body: 'Signed in.\n',
-    cookies: [clearSignIn, setCookie(SESSION_COOKIE, sealSession(ctx.keys[0]!, who, deps.policy.sessionHours, ctx.now), { secure, path: '/', maxAge: deps.policy.sessionHours * 3600 })],
+    cookies: [
+      clearSignIn,
+      setCookie(SESSION_COOKIE, sealSession(ctx.keys[0]!, who, deps.policy.sessionHours, ctx.now), {
+        secure,
+        path: '/',
+        maxAge: deps.policy.sessionHours * 3600,
+      }),
+    ],
   };
 }

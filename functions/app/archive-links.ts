@@ -32,7 +32,10 @@ export function newLinkId(): string {
 }
 
 /** A recorded link to one object for its recipients (a report e-mail's, or one made with `--for`). */
-export async function issueLink(deps: LinkIssuer, o: { key: string; recipients: readonly string[]; source: Exclude<LinkSource, 'index'>; days: number }): Promise<{ link: LinkRecord; url: string }> {
+export async function issueLink(
+  deps: LinkIssuer,
+  o: { key: string; recipients: readonly string[]; source: Exclude<LinkSource, 'index'>; days: number },
+): Promise<{ link: LinkRecord; url: string }> {
   if (!isLinkableKey(o.key)) throw new LinkError('NOT_AN_ARCHIVE_KEY', `"${o.key}" is not an archive object key`);
   const now = deps.now?.() ?? new Date();
   const recipients = [...new Set(o.recipients.map(normaliseAddress))];
@@ -47,7 +50,12 @@ export async function issueLink(deps: LinkIssuer, o: { key: string; recipients: 
     expiresAt: new Date(expiresAt * 1000).toISOString(),
   };
   await deps.links.put(link);
-  const token = signDownloadToken(deps.signingKey, { key: o.key, expiresAt, linkId: link.linkId, ...(link.recipientHash ? { recipientHash: link.recipientHash } : {}) });
+  const token = signDownloadToken(deps.signingKey, {
+    key: o.key,
+    expiresAt,
+    linkId: link.linkId,
+    ...(link.recipientHash ? { recipientHash: link.recipientHash } : {}),
+  });
   return { link, url: downloadUrl(deps.baseUrl, token) };
 }
 
@@ -55,7 +63,10 @@ export async function issueLink(deps: LinkIssuer, o: { key: string; recipients: 
  * One recorded link set for the archive index pages: every file link on one index build shares
  * its id, and opens only for readers whose role covers the file (no recipients).
  */
-export async function issueIndexLinks(deps: LinkIssuer, o: { days: number }): Promise<{ link: LinkRecord; url: (key: string) => string }> {
+export async function issueIndexLinks(
+  deps: LinkIssuer,
+  o: { days: number },
+): Promise<{ link: LinkRecord; url: (key: string) => string }> {
   const now = deps.now?.() ?? new Date();
   const expiresAt = linkExpiry(o.days, now);
   const link: LinkRecord = {
@@ -68,14 +79,21 @@ export async function issueIndexLinks(deps: LinkIssuer, o: { days: number }): Pr
     expiresAt: new Date(expiresAt * 1000).toISOString(),
   };
   await deps.links.put(link);
-  return { link, url: (key) => downloadUrl(deps.baseUrl, signDownloadToken(deps.signingKey, { key, expiresAt, linkId: link.linkId })) };
+  return {
+    link,
+    url: (key) =>
+      downloadUrl(deps.baseUrl, signDownloadToken(deps.signingKey, { key, expiresAt, linkId: link.linkId })),
+  };
 }
 
 /**
  * The links of one weekly report run: the e-mail's archive link (the index) recorded for the
  * message's recipients, and one link set for the index pages (readers by role).
  */
-export async function reportArchiveLinks(deps: LinkIssuer, o: { recipients: readonly string[]; days: number }): Promise<(key: string) => string> {
+export async function reportArchiveLinks(
+  deps: LinkIssuer,
+  o: { recipients: readonly string[]; days: number },
+): Promise<(key: string) => string> {
   const email = await issueLink(deps, { key: INDEX_KEY, recipients: o.recipients, source: 'email', days: o.days });
   const index = await issueIndexLinks(deps, { days: o.days });
   return (key) => (key === INDEX_KEY ? email.url : index.url(key));
@@ -86,7 +104,10 @@ export async function listLinks(links: LinkStore, o: { recipient?: string } = {}
 }
 
 /** Revokes one link, or every link of a recipient; returns the links revoked now (already revoked ones are left as they were). */
-export async function revokeLinks(links: LinkStore, o: { linkId?: string; recipient?: string; by: string; now?: Date }): Promise<LinkRecord[]> {
+export async function revokeLinks(
+  links: LinkStore,
+  o: { linkId?: string; recipient?: string; by: string; now?: Date },
+): Promise<LinkRecord[]> {
   const at = (o.now ?? new Date()).toISOString();
   if (o.linkId) {
     const before = await links.get(o.linkId);

@@ -13,7 +13,15 @@ import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
 import { addDays, fiscalQuarterOf, type FiscalQuarter, type IsoDate } from '../domain/dates';
 import type { Dataset } from '../domain/contract/validate';
-import { kpisAt, partitionBySegment, prepareKpiContext, type KpiContext, type KpiResult, type KpiScopes, type KpiSettings } from '../domain/kpi';
+import {
+  kpisAt,
+  partitionBySegment,
+  prepareKpiContext,
+  type KpiContext,
+  type KpiResult,
+  type KpiScopes,
+  type KpiSettings,
+} from '../domain/kpi';
 import {
   ARCHIVE_ROOT,
   CONTENT_TYPES,
@@ -122,7 +130,12 @@ export function quarterEndingIn(asOf: IsoDate, fiscalYearStartMonth: number) {
 }
 
 export async function archiveWeek(archive: ArchiveStore, input: ArchiveWeekInput): Promise<ArchiveWeekResult> {
-  const spec = { kind: 'archive' as const, subject: 'weekly', period: isoWeekLabel(input.asOf), ...(input.trigger ? { trigger: input.trigger } : {}) };
+  const spec = {
+    kind: 'archive' as const,
+    subject: 'weekly',
+    period: isoWeekLabel(input.asOf),
+    ...(input.trigger ? { trigger: input.trigger } : {}),
+  };
   return recordRunIf(input.runLedger, spec, async (run) => {
     const out = await writePacks(archive, input);
     for (const p of [out.weekly, ...(out.quarterly ? [out.quarterly] : [])]) {
@@ -134,13 +147,17 @@ export async function archiveWeek(archive: ArchiveStore, input: ArchiveWeekInput
 }
 
 async function writePacks(archive: ArchiveStore, input: ArchiveWeekInput): Promise<ArchiveWeekResult> {
-  if (input.reason !== undefined && input.reason.trim() === '') throw new ArchiveError('BAD_INPUT', 'the regeneration reason must not be empty');
+  if (input.reason !== undefined && input.reason.trim() === '')
+    throw new ArchiveError('BAD_INPUT', 'the regeneration reason must not be empty');
   const ctx = input.context ?? prepareKpiContext(input.data, input.settings);
   let segmentContexts: [string, KpiContext][] | undefined;
   const segmentsAt = (date: IsoDate): Map<string, KpiResult> => {
     segmentContexts ??= input.segmentContexts
       ? [...input.segmentContexts]
-      : [...partitionBySegment(input.data)].map(([s, part]) => [s, prepareKpiContext(part, input.settings, { segment: s })]);
+      : [...partitionBySegment(input.data)].map(([s, part]) => [
+          s,
+          prepareKpiContext(part, input.settings, { segment: s }),
+        ]);
     return new Map(segmentContexts.map(([s, c]) => [s, kpisAt(c, date)]));
   };
   const scopes = () => {
@@ -190,7 +207,12 @@ interface PackJob {
 }
 
 /** The quarter-end pack's board pack: the same PDF as `pulse archive board-pack --quarter <label>`. */
-async function boardPackFiles(renderer: BoardPackRenderer, input: ArchiveWeekInput, q: FiscalQuarter, scopes: KpiScopes): Promise<PackFile[]> {
+async function boardPackFiles(
+  renderer: BoardPackRenderer,
+  input: ArchiveWeekInput,
+  q: FiscalQuarter,
+  scopes: KpiScopes,
+): Promise<PackFile[]> {
   const quarter = { label: q.label, kind: 'quarter' as const, fiscalYear: q.fiscalYear, start: q.start, end: q.end };
   const settings = { kpi: input.settings, companyName: input.companyName ?? 'Pulse', locale: input.locale ?? 'en-US' };
   const pack = await boardPackOf(renderer, settings, input.data, quarter, input.generatedAt, scopes);
@@ -207,7 +229,14 @@ async function writePack(archive: ArchiveStore, job: PackJob): Promise<PackOutco
 
   if (input.reason === undefined && lastComplete !== undefined) {
     const manifestKey = manifestKeyOf(ref, lastComplete);
-    return { ref, status: 'exists', version: lastComplete, prefix: versionPrefix(ref, lastComplete), manifestKey, manifest: await readManifest(archive, manifestKey) };
+    return {
+      ref,
+      status: 'exists',
+      version: lastComplete,
+      prefix: versionPrefix(ref, lastComplete),
+      manifestKey,
+      manifest: await readManifest(archive, manifestKey),
+    };
   }
 
   let regeneration: Regeneration | null = null;
@@ -216,7 +245,11 @@ async function writePack(archive: ArchiveStore, job: PackJob): Promise<PackOutco
       lastComplete === lastUsed
         ? input.reason!
         : `version ${lastUsed} was left incomplete (no manifest: a run stopped while writing it)${input.reason ? `; ${input.reason}` : ''}`;
-    regeneration = { reason, previousVersion: lastUsed, supersedes: lastComplete !== undefined ? manifestKeyOf(ref, lastComplete) : null };
+    regeneration = {
+      reason,
+      previousVersion: lastUsed,
+      supersedes: lastComplete !== undefined ? manifestKeyOf(ref, lastComplete) : null,
+    };
   }
   const version = (lastUsed ?? 0) + 1;
   const prefix = versionPrefix(ref, version);
@@ -253,18 +286,30 @@ async function writePack(archive: ArchiveStore, job: PackJob): Promise<PackOutco
     if (!(await archive.putIfAbsent(`${prefix}${f.name}`, f.body, f.contentType))) {
       const theirs = await otherRunsPack(archive, job, version);
       if (theirs) return theirs;
-      throw new ArchiveError('VERSION_TAKEN', `${prefix}${f.name} already exists: another run is writing version ${version} of ${ref.period}; nothing was replaced`);
+      throw new ArchiveError(
+        'VERSION_TAKEN',
+        `${prefix}${f.name} already exists: another run is writing version ${version} of ${ref.period}; nothing was replaced`,
+      );
     }
   }
   // Read every file back before the manifest vouches for it.
-  const check = await Promise.all(files.map(async (f) => ({ name: f.name, body: await archive.get(`${prefix}${f.name}`) })));
+  const check = await Promise.all(
+    files.map(async (f) => ({ name: f.name, body: await archive.get(`${prefix}${f.name}`) })),
+  );
   const bad = check.filter((c, i) => !c.body || sha256Hex(c.body) !== manifest.files[i]!.sha256).map((c) => c.name);
-  if (bad.length) throw new ArchiveError('WRITE_CORRUPTED', `read back different bytes for ${bad.join(', ')} under ${prefix}; the version has no manifest and the next run writes a new one`);
+  if (bad.length)
+    throw new ArchiveError(
+      'WRITE_CORRUPTED',
+      `read back different bytes for ${bad.join(', ')} under ${prefix}; the version has no manifest and the next run writes a new one`,
+    );
   const mf = manifestFile(manifest);
   if (!(await archive.putIfAbsent(`${prefix}${mf.name}`, mf.body, mf.contentType))) {
     const theirs = await otherRunsPack(archive, job, version);
     if (theirs) return theirs;
-    throw new ArchiveError('VERSION_TAKEN', `${prefix}${MANIFEST_NAME} already exists: another run completed version ${version} of ${ref.period}`);
+    throw new ArchiveError(
+      'VERSION_TAKEN',
+      `${prefix}${MANIFEST_NAME} already exists: another run completed version ${version} of ${ref.period}`,
+    );
   }
   return { ref, status: 'written', version, prefix, manifestKey: `${prefix}${MANIFEST_NAME}`, manifest };
 }
@@ -284,7 +329,14 @@ async function otherRunsPack(archive: ArchiveStore, job: PackJob, version: numbe
   const deadline = input.waitForOtherRunMs ?? 60_000;
   for (let waited = 0; ; waited += OTHER_RUN_POLL_MS) {
     if (await archive.get(manifestKey)) {
-      return { ref, status: 'exists', version, prefix: versionPrefix(ref, version), manifestKey, manifest: await readManifest(archive, manifestKey) };
+      return {
+        ref,
+        status: 'exists',
+        version,
+        prefix: versionPrefix(ref, version),
+        manifestKey,
+        manifest: await readManifest(archive, manifestKey),
+      };
     }
     if (waited >= deadline) return undefined;
     await sleep(OTHER_RUN_POLL_MS);
@@ -314,8 +366,19 @@ export async function listPacks(archive: ArchiveStore): Promise<IndexEntry[]> {
       if (f.version > cur.top) Object.assign(cur, { key: f.key, top: f.version });
     }
   }
-  const entries = await mapLimit([...latest.values()], 8, async (l) => ({ manifest: await readManifest(archive, l.key), versions: l.versions.sort((a, b) => a - b) }));
-  return entries.sort((a, b) => (a.manifest.asOf < b.manifest.asOf ? 1 : a.manifest.asOf > b.manifest.asOf ? -1 : a.manifest.kind < b.manifest.kind ? -1 : 1));
+  const entries = await mapLimit([...latest.values()], 8, async (l) => ({
+    manifest: await readManifest(archive, l.key),
+    versions: l.versions.sort((a, b) => a - b),
+  }));
+  return entries.sort((a, b) =>
+    a.manifest.asOf < b.manifest.asOf
+      ? 1
+      : a.manifest.asOf > b.manifest.asOf
+        ? -1
+        : a.manifest.kind < b.manifest.kind
+          ? -1
+          : 1,
+  );
 }
 
 export interface RebuildIndexOptions {

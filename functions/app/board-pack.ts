@@ -36,8 +36,16 @@ export interface BoardPackResult {
 /** A fiscal quarter label (`FY2027-Q3`) as its period; refused when it is no quarter or has not ended by `today`. */
 export function completeQuarter(label: string, fiscalYearStartMonth: number, today: IsoDate): FiscalPeriod {
   const q = fiscalPeriod(label, fiscalYearStartMonth);
-  if (!q || q.kind !== 'quarter') throw new BoardPackError('BAD_QUARTER', `"${label}" is not a fiscal quarter (FY2027-Q3: the fiscal year named by the calendar year it ends in, then the quarter)`);
-  if (q.end >= today) throw new BoardPackError('QUARTER_NOT_OVER', `${q.label} (${q.start} .. ${q.end}) is not over yet: a board pack is made once the quarter's last day has passed`);
+  if (q?.kind !== 'quarter')
+    throw new BoardPackError(
+      'BAD_QUARTER',
+      `"${label}" is not a fiscal quarter (FY2027-Q3: the fiscal year named by the calendar year it ends in, then the quarter)`,
+    );
+  if (q.end >= today)
+    throw new BoardPackError(
+      'QUARTER_NOT_OVER',
+      `${q.label} (${q.start} .. ${q.end}) is not over yet: a board pack is made once the quarter's last day has passed`,
+    );
   return q;
 }
 
@@ -50,7 +58,12 @@ export async function boardPackOf(
   generatedAt: string,
   scopes?: KpiScopes,
 ): Promise<BoardPackResult> {
-  const document = boardPackFromData(data, settings.kpi, quarter, { companyName: settings.companyName, locale: settings.locale, generatedAt, ...(scopes ? { scopes } : {}) });
+  const document = boardPackFromData(data, settings.kpi, quarter, {
+    companyName: settings.companyName,
+    locale: settings.locale,
+    generatedAt,
+    ...(scopes ? { scopes } : {}),
+  });
   return { quarter, fileName: document.fileName, pdf: await renderer.renderBoardPack(document), document };
 }
 
@@ -62,7 +75,11 @@ export interface BoardPackDeps {
 }
 
 /** `pulse archive board-pack --quarter FY2027-Q3`: the pack of a complete quarter from the stored data. */
-export async function makeBoardPack(deps: BoardPackDeps, settings: BoardPackSettings, quarterLabel: string): Promise<BoardPackResult> {
+export async function makeBoardPack(
+  deps: BoardPackDeps,
+  settings: BoardPackSettings,
+  quarterLabel: string,
+): Promise<BoardPackResult> {
   const now = deps.now ?? (() => new Date());
   const quarter = completeQuarter(quarterLabel, settings.kpi.fiscalYearStartMonth, todayIn(settings.timeZone, now()));
   const data = await deps.loadDataset({ usageFrom: reportUsageFrom(quarter.end) });

@@ -19,7 +19,15 @@
 // Each channel fails on its own: every post is tried whatever happened to the others (and after
 // the e-mails), and its outcome is returned for the run ledger.
 import { buildCritical, buildDigest, isImmediate, makeFormatter, type AlertState, type Notice } from '../domain/alerts';
-import { criticalAlertCard, criticalAlertPost, digestCard, digestPost, headlineCard, headlineModel, headlinePost } from '../domain/chat';
+import {
+  criticalAlertCard,
+  criticalAlertPost,
+  digestCard,
+  digestPost,
+  headlineCard,
+  headlineModel,
+  headlinePost,
+} from '../domain/chat';
 import type { IsoDate } from '../domain/dates';
 import type { WeeklyReportView } from '../domain/report';
 import type { AlertStateStore } from '../ports/alerts';
@@ -60,7 +68,10 @@ export interface AlertChatInput {
 type Lookup = { member?: SlackMember; error?: string };
 
 /** Posts the run's critical alerts and (on digest days, or the first run's summary) the digest to each configured chat channel. */
-export async function postAlertsToChat(deps: { ledger: SendLedger; alerts: AlertStateStore; chat: ChatChannels }, input: AlertChatInput): Promise<ChatOutcome[]> {
+export async function postAlertsToChat(
+  deps: { ledger: SendLedger; alerts: AlertStateStore; chat: ChatChannels },
+  input: AlertChatInput,
+): Promise<ChatOutcome[]> {
   const { slack, teams } = deps.chat;
   if (!slack && !teams) return [];
   const out: ChatOutcome[] = [];
@@ -83,7 +94,8 @@ export async function postAlertsToChat(deps: { ledger: SendLedger; alerts: Alert
   };
 
   const immediate: { state: AlertState; notice: Notice }[] = [];
-  for (const state of input.states) for (const notice of state.notices) if (isImmediate(notice, input.today)) immediate.push({ state, notice });
+  for (const state of input.states)
+    for (const notice of state.notices) if (isImmediate(notice, input.today)) immediate.push({ state, notice });
   immediate.sort((a, b) => b.state.explanation.arr - a.state.explanation.arr || a.notice.id.localeCompare(b.notice.id));
 
   for (const item of immediate) {
@@ -91,7 +103,12 @@ export async function postAlertsToChat(deps: { ledger: SendLedger; alerts: Alert
     const subject = `CRITICAL: ${alert.accountName} - ${alert.ruleTitle}`;
     const owner = slack?.directMessageOwners ? item.state.explanation.ownerEmail?.trim().toLowerCase() : undefined;
     if (slack) {
-      const key: SendKey = { kind: 'alert-critical', period: item.notice.id, recipient: slack.channel, channel: 'slack' };
+      const key: SendKey = {
+        kind: 'alert-critical',
+        period: item.notice.id,
+        recipient: slack.channel,
+        channel: 'slack',
+      };
       out.push(
         await post(deps.ledger, slack.chat, key, subject, policy, async () => {
           const found = owner ? await lookup(owner) : {};
@@ -101,7 +118,11 @@ export async function postAlertsToChat(deps: { ledger: SendLedger; alerts: Alert
               : undefined;
           return {
             channel: slack.channel,
-            ...criticalAlertPost(alert, input.companyName, { buttons: true, ...(found.member ? { ownerUserId: found.member.userId } : {}), ...(ownerNote ? { ownerNote } : {}) }),
+            ...criticalAlertPost(alert, input.companyName, {
+              buttons: true,
+              ...(found.member ? { ownerUserId: found.member.userId } : {}),
+              ...(ownerNote ? { ownerNote } : {}),
+            }),
           };
         }),
       );
@@ -109,16 +130,34 @@ export async function postAlertsToChat(deps: { ledger: SendLedger; alerts: Alert
         const dmKey: SendKey = { kind: 'alert-critical', period: item.notice.id, recipient: owner, channel: 'slack' };
         const found = await lookup(owner);
         // Not in Slack: the channel's copy says so. A failed lookup is a failed delivery: the next run tries again.
-        if (found.error) out.push({ key: dmKey, status: 'failed', subject, error: `looking up ${owner} in Slack failed: ${found.error}` });
+        if (found.error)
+          out.push({
+            key: dmKey,
+            status: 'failed',
+            subject,
+            error: `looking up ${owner} in Slack failed: ${found.error}`,
+          });
         else if (found.member) {
           const dm = found.member.directMessageChannel;
-          out.push(await post(deps.ledger, slack.chat, dmKey, subject, policy, () => ({ channel: dm, ...criticalAlertPost(alert, input.companyName, { buttons: true }) })));
+          out.push(
+            await post(deps.ledger, slack.chat, dmKey, subject, policy, () => ({
+              channel: dm,
+              ...criticalAlertPost(alert, input.companyName, { buttons: true }),
+            })),
+          );
         }
       }
     }
     if (teams?.criticalAlerts) {
-      const key: SendKey = { kind: 'alert-critical', period: item.notice.id, recipient: TEAMS_RECIPIENT, channel: 'teams' };
-      out.push(await post(deps.ledger, teams.chat, key, subject, policy, () => criticalAlertCard(alert, input.companyName)));
+      const key: SendKey = {
+        kind: 'alert-critical',
+        period: item.notice.id,
+        recipient: TEAMS_RECIPIENT,
+        channel: 'teams',
+      };
+      out.push(
+        await post(deps.ledger, teams.chat, key, subject, policy, () => criticalAlertCard(alert, input.companyName)),
+      );
     }
   }
 
@@ -131,12 +170,26 @@ export async function postAlertsToChat(deps: { ledger: SendLedger; alerts: Alert
     const since = await deps.alerts.getDigestCursor(d.channel, d.recipient);
     const firstRun = held && since === undefined;
     if (!input.digest && !firstRun) continue;
-    const model = buildDigest({ audience: 'cco', recipient: d.recipient, company: input.companyName, date: input.today, states: input.states, since, until: input.now, topAtRisk: input.topAtRisk, formatter: f, firstRun });
+    const model = buildDigest({
+      audience: 'cco',
+      recipient: d.recipient,
+      company: input.companyName,
+      date: input.today,
+      states: input.states,
+      since,
+      until: input.now,
+      topAtRisk: input.topAtRisk,
+      formatter: f,
+      firstRun,
+    });
     if (!model) continue;
     const key: SendKey = { kind: 'alert-digest:cco', period: input.today, recipient: d.recipient, channel: d.channel };
     const outcome =
       d.channel === 'slack'
-        ? await post(deps.ledger, slack!.chat, key, model.subject, policy, () => ({ channel: slack!.channel, ...digestPost(model) }))
+        ? await post(deps.ledger, slack!.chat, key, model.subject, policy, () => ({
+            channel: slack!.channel,
+            ...digestPost(model),
+          }))
         : await post(deps.ledger, teams!.chat, key, model.subject, policy, () => digestCard(model));
     out.push(outcome);
     if (outcome.status === 'sent') await deps.alerts.setDigestCursor(d.channel, d.recipient, input.now);
@@ -145,7 +198,10 @@ export async function postAlertsToChat(deps: { ledger: SendLedger; alerts: Alert
 }
 
 /** Posts the Monday headline to the Slack weekly-report channel and to Teams (each once per week). */
-export async function postWeeklyHeadline(deps: { ledger: SendLedger; chat: ChatChannels }, view: WeeklyReportView): Promise<ChatOutcome[]> {
+export async function postWeeklyHeadline(
+  deps: { ledger: SendLedger; chat: ChatChannels },
+  view: WeeklyReportView,
+): Promise<ChatOutcome[]> {
   const { slack, teams } = deps.chat;
   const model = headlineModel(view);
   // At most once, as the report itself: an unknown outcome stays claimed (docs/alerts.md, "Channels").
@@ -154,7 +210,9 @@ export async function postWeeklyHeadline(deps: { ledger: SendLedger; chat: ChatC
   const channel = slack?.weeklyReportChannel;
   if (slack && channel) {
     const key: SendKey = { kind: HEADLINE_KIND, period: model.week, recipient: channel, channel: 'slack' };
-    out.push(await post(deps.ledger, slack.chat, key, model.title, policy, () => ({ channel, ...headlinePost(model) })));
+    out.push(
+      await post(deps.ledger, slack.chat, key, model.title, policy, () => ({ channel, ...headlinePost(model) })),
+    );
   }
   if (teams?.weeklyHeadline) {
     const key: SendKey = { kind: HEADLINE_KIND, period: model.week, recipient: TEAMS_RECIPIENT, channel: 'teams' };
@@ -167,19 +225,38 @@ export async function postWeeklyHeadline(deps: { ledger: SendLedger; chat: ChatC
  * The Monday headline as its own run in the run ledger (kind `report`, subject `weekly-headline`),
  * with what each channel delivered; a failed post fails that run, never the report's.
  */
-export async function announceWeeklyReport(deps: { ledger: SendLedger; chat: ChatChannels; runLedger?: RunLedger }, view: WeeklyReportView, trigger: string): Promise<ChatOutcome[]> {
+export async function announceWeeklyReport(
+  deps: { ledger: SendLedger; chat: ChatChannels; runLedger?: RunLedger },
+  view: WeeklyReportView,
+  trigger: string,
+): Promise<ChatOutcome[]> {
   if (!deps.chat.slack?.weeklyReportChannel && !deps.chat.teams?.weeklyHeadline) return [];
-  return recordRunIf(deps.runLedger, { kind: 'report', subject: HEADLINE_KIND, period: view.meta.week, trigger }, async (run) => {
-    const outcomes = await postWeeklyHeadline(deps, view);
-    for (const o of outcomes) run?.count(`${o.key.channel}.${o.status === 'already-sent' ? 'alreadySent' : o.status === 'in-flight' ? 'inFlight' : o.status}`);
-    for (const f of outcomes.filter((o) => o.status === 'failed')) run?.error(`${f.key.channel}: ${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
-    if (outcomes.some((o) => o.status === 'failed')) run?.fail();
-    return outcomes;
-  });
+  return recordRunIf(
+    deps.runLedger,
+    { kind: 'report', subject: HEADLINE_KIND, period: view.meta.week, trigger },
+    async (run) => {
+      const outcomes = await postWeeklyHeadline(deps, view);
+      for (const o of outcomes)
+        run?.count(
+          `${o.key.channel}.${o.status === 'already-sent' ? 'alreadySent' : o.status === 'in-flight' ? 'inFlight' : o.status}`,
+        );
+      for (const f of outcomes.filter((o) => o.status === 'failed'))
+        run?.error(`${f.key.channel}: ${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
+      if (outcomes.some((o) => o.status === 'failed')) run?.fail();
+      return outcomes;
+    },
+  );
 }
 
 /** One post through send-once; every failure becomes an outcome, so one channel never stops another. */
-async function post<M>(ledger: SendLedger, channel: DeliveryChannel<M>, key: SendKey, subject: string, policy: UnknownOutcomePolicy, compose: () => M | Promise<M>): Promise<ChatOutcome> {
+async function post<M>(
+  ledger: SendLedger,
+  channel: DeliveryChannel<M>,
+  key: SendKey,
+  subject: string,
+  policy: UnknownOutcomePolicy,
+  compose: () => M | Promise<M>,
+): Promise<ChatOutcome> {
   try {
     const { outcomes } = await sendOnce({ ledger, channel }, [key], compose, policy);
     const o = outcomes[0]!;

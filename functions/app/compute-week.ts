@@ -2,7 +2,17 @@
 // segment), so trends come from stored history and any past week's report can be regenerated.
 // Recomputing a week overwrites its snapshots: the result depends only on (stored data, week, settings).
 import { addDays, isoWeekLabel, type IsoDate } from '../domain/dates';
-import { kpiScopes, kpisAt, toKpiJson, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../domain/kpi';
+import {
+  kpiScopes,
+  kpisAt,
+  toKpiJson,
+  trendFromContext,
+  TREND_WEEKS,
+  usageNeededFrom,
+  type KpiResult,
+  type KpiSettings,
+  type TrendResult,
+} from '../domain/kpi';
 import type { Dataset } from '../domain/contract/validate';
 import type { RunLedger } from '../ports/run-ledger';
 import type { KpiSnapshot, Store } from '../ports/store';
@@ -36,8 +46,17 @@ export interface ComputedWeek {
   snapshotsWritten: string[];
 }
 
-export async function computeWeek(store: Store, settings: KpiSettings, opts: ComputeWeekOptions): Promise<ComputedWeek> {
-  const spec = { kind: 'compute' as const, subject: COMPANY_SCOPE, period: isoWeekLabel(opts.asOf), ...(opts.trigger ? { trigger: opts.trigger } : {}) };
+export async function computeWeek(
+  store: Store,
+  settings: KpiSettings,
+  opts: ComputeWeekOptions,
+): Promise<ComputedWeek> {
+  const spec = {
+    kind: 'compute' as const,
+    subject: COMPANY_SCOPE,
+    period: isoWeekLabel(opts.asOf),
+    ...(opts.trigger ? { trigger: opts.trigger } : {}),
+  };
   return recordRunIf(opts.runLedger, spec, async (run) => {
     const computed = await computeAndStore(store, settings, opts);
     run?.count('weeks', computed.snapshotsWritten.length);
@@ -51,10 +70,14 @@ export async function computeWeek(store: Store, settings: KpiSettings, opts: Com
 async function computeAndStore(store: Store, settings: KpiSettings, opts: ComputeWeekOptions): Promise<ComputedWeek> {
   // Every week computed carries a trend (TREND_WEEKS weeks and the one before them, for the first
   // week's change), so the earliest week's trend looks back furthest.
-  const data = opts.dataset ?? (await store.loadDataset({ usageFrom: usageNeededFrom(opts.asOf, (opts.history ?? 0) + TREND_WEEKS) }));
+  const data =
+    opts.dataset ??
+    (await store.loadDataset({ usageFrom: usageNeededFrom(opts.asOf, (opts.history ?? 0) + TREND_WEEKS) }));
   const { company, segments: segmentContexts } = kpiScopes(data, settings);
 
-  const weeks = Array.from({ length: (opts.history ?? 0) + 1 }, (_, i) => addDays(opts.asOf, -7 * ((opts.history ?? 0) - i)));
+  const weeks = Array.from({ length: (opts.history ?? 0) + 1 }, (_, i) =>
+    addDays(opts.asOf, -7 * ((opts.history ?? 0) - i)),
+  );
   let latest: Omit<ComputedWeek, 'snapshotsWritten'> | undefined;
   const written: string[] = [];
   for (const asOf of weeks) {

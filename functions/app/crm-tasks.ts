@@ -51,18 +51,28 @@ export interface CrmTaskOutcome {
 }
 
 export function crmTaskKey(system: string, s: Pick<AlertState, 'id' | 'episode'>, transition: string): SendKey {
-  return { kind: 'crm-task', period: `${s.id}#${s.episode}:${transition}`, recipient: system, channel: CRM_TASK_CHANNEL };
+  return {
+    kind: 'crm-task',
+    period: `${s.id}#${s.episode}:${transition}`,
+    recipient: system,
+    channel: CRM_TASK_CHANNEL,
+  };
 }
 
 /** Sends every transition the states call for that has not gone out yet; one outcome per command tried. */
-export async function syncCrmTasks(deps: CrmTaskDeps, states: readonly AlertState[], today: IsoDate): Promise<CrmTaskOutcome[]> {
+export async function syncCrmTasks(
+  deps: CrmTaskDeps,
+  states: readonly AlertState[],
+  today: IsoDate,
+): Promise<CrmTaskOutcome[]> {
   const outcomes: CrmTaskOutcome[] = [];
   for (const s of [...states].sort((a, b) => a.id.localeCompare(b.id))) {
     if (s.episode === 0) continue; // never opened
     if (s.status === 'open') {
       const opened = await openTask(deps, s, today);
       outcomes.push(opened);
-      if (s.snooze?.kind === 'snooze' && opened.taskId) outcomes.push(await updateTask(deps, s, 'reschedule', opened.taskId));
+      if (s.snooze?.kind === 'snooze' && opened.taskId)
+        outcomes.push(await updateTask(deps, s, 'reschedule', opened.taskId));
     } else if (s.status === 'resolved' && s.resolvedOn && s.resolvedOn >= addDays(today, -COMPLETE_WITHIN_DAYS)) {
       const task = await deps.ledger.delivered(crmTaskKey(deps.tracker.system, s, 'open'));
       if (task) outcomes.push(await updateTask(deps, s, 'complete', task.messageId));
@@ -112,17 +122,33 @@ async function openTask(deps: CrmTaskDeps, s: AlertState, today: IsoDate): Promi
   return send(deps, s, 'open', 'open', () => openCommand(deps, s, today));
 }
 
-async function updateTask(deps: CrmTaskDeps, s: AlertState, transition: 'reschedule' | 'complete', taskId: string): Promise<CrmTaskOutcome> {
+async function updateTask(
+  deps: CrmTaskDeps,
+  s: AlertState,
+  transition: 'reschedule' | 'complete',
+  taskId: string,
+): Promise<CrmTaskOutcome> {
   if (transition === 'complete') {
     const note = `Pulse: the alert resolved on ${s.resolvedOn}${lastWhy(s) ? ` (${lastWhy(s)})` : ''}.`;
     return send(deps, s, 'complete', 'complete', () => ({ action: 'complete', taskId, note }));
   }
   const snooze = s.snooze!;
   const note = `Pulse: ${snooze.by} snoozed the alert until ${snooze.until}: ${snooze.reason}`;
-  return send(deps, s, 'reschedule', `reschedule:${snooze.until}`, () => ({ action: 'reschedule', taskId, dueDate: snooze.until, note }));
+  return send(deps, s, 'reschedule', `reschedule:${snooze.until}`, () => ({
+    action: 'reschedule',
+    taskId,
+    dueDate: snooze.until,
+    note,
+  }));
 }
 
-async function send(deps: CrmTaskDeps, s: AlertState, transition: CrmTransition, keyPart: string, compose: () => TaskCommand): Promise<CrmTaskOutcome> {
+async function send(
+  deps: CrmTaskDeps,
+  s: AlertState,
+  transition: CrmTransition,
+  keyPart: string,
+  compose: () => TaskCommand,
+): Promise<CrmTaskOutcome> {
   const key = crmTaskKey(deps.tracker.system, s, keyPart);
   const { outcomes } = await sendOnce({ ledger: deps.ledger, channel: deps.tracker }, [key], compose, {
     unknownOutcome: 'resend',

@@ -27,7 +27,8 @@ export async function resolveDownload(deps: DownloadDeps, req: DownloadRequest):
   const token = tokenFromRequest(req.path, req.query);
   if (!token) return { status: 400, message: 'The address has no download token.' };
   // Junk is refused before the signing keys are fetched (no Secrets Manager call per stray request).
-  if (!isWellFormedToken(token)) return { status: 403, reason: 'malformed', message: 'The link is incomplete or damaged.' };
+  if (!isWellFormedToken(token))
+    return { status: 403, reason: 'malformed', message: 'The link is incomplete or damaged.' };
   let key: string;
   try {
     key = verifyDownloadToken(await deps.signingKeys(), token, deps.now?.() ?? new Date()).key;

@@ -123,31 +123,47 @@ export interface AlertRunResult {
 const MAX_CONFLICT_RETRIES = 3;
 
 export async function evaluateAlerts(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): Promise<AlertRunResult> {
-  return recordRunIf(deps.runLedger, { kind: 'alerts', subject: opts.digest ? 'digest' : 'critical', period: opts.today, trigger: opts.by }, async (run) => {
-    const result = await evaluate(deps, opts);
-    const sends = (status: SendOutcome['status']) => result.sends.filter((x) => x.status === status).length;
-    run?.count('accounts', result.accountsEvaluated);
-    run?.count('open', result.open);
-    run?.count('notices', result.notices.length);
-    run?.count('sent', sends('sent'));
-    run?.count('alreadySent', sends('already-sent'));
-    run?.count('failed', sends('failed'));
-    for (const f of result.sends.filter((x) => x.status === 'failed')) run?.error(`${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
-    // Per chat channel: what was posted and what failed (a failure fails the run, so it is retried).
-    const chat = result.chat ?? [];
-    for (const c of chat) run?.count(`${c.key.channel}.${c.status === 'already-sent' ? 'alreadySent' : c.status === 'in-flight' ? 'inFlight' : c.status}`);
-    for (const f of chat.filter((x) => x.status === 'failed')) run?.error(`${f.key.channel}: ${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
-    // CRM tasks: counted and their errors recorded; a failure fails the run too (the next run catches up).
-    const tasks = result.crmTasks ?? [];
-    for (const t of tasks) run?.count(`crmTask.${t.status === 'already-sent' ? 'alreadySent' : t.status === 'in-flight' ? 'inFlight' : t.status === 'no-task' ? 'noTask' : t.status}`);
-    for (const t of tasks.filter((x) => x.status === 'failed')) run?.error(`crm-task: ${t.transition} ${t.alertId}: ${t.error ?? 'failed'}`);
-    if (sends('failed') || chat.some((c) => c.status === 'failed') || tasks.some((t) => t.status === 'failed')) run?.fail();
-    return result;
-  });
+  return recordRunIf(
+    deps.runLedger,
+    { kind: 'alerts', subject: opts.digest ? 'digest' : 'critical', period: opts.today, trigger: opts.by },
+    async (run) => {
+      const result = await evaluate(deps, opts);
+      const sends = (status: SendOutcome['status']) => result.sends.filter((x) => x.status === status).length;
+      run?.count('accounts', result.accountsEvaluated);
+      run?.count('open', result.open);
+      run?.count('notices', result.notices.length);
+      run?.count('sent', sends('sent'));
+      run?.count('alreadySent', sends('already-sent'));
+      run?.count('failed', sends('failed'));
+      for (const f of result.sends.filter((x) => x.status === 'failed'))
+        run?.error(`${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
+      // Per chat channel: what was posted and what failed (a failure fails the run, so it is retried).
+      const chat = result.chat ?? [];
+      for (const c of chat)
+        run?.count(
+          `${c.key.channel}.${c.status === 'already-sent' ? 'alreadySent' : c.status === 'in-flight' ? 'inFlight' : c.status}`,
+        );
+      for (const f of chat.filter((x) => x.status === 'failed'))
+        run?.error(`${f.key.channel}: ${f.key.kind} to ${f.key.recipient}: ${f.error ?? 'failed'}`);
+      // CRM tasks: counted and their errors recorded; a failure fails the run too (the next run catches up).
+      const tasks = result.crmTasks ?? [];
+      for (const t of tasks)
+        run?.count(
+          `crmTask.${t.status === 'already-sent' ? 'alreadySent' : t.status === 'in-flight' ? 'inFlight' : t.status === 'no-task' ? 'noTask' : t.status}`,
+        );
+      for (const t of tasks.filter((x) => x.status === 'failed'))
+        run?.error(`crm-task: ${t.transition} ${t.alertId}: ${t.error ?? 'failed'}`);
+      if (sends('failed') || chat.some((c) => c.status === 'failed') || tasks.some((t) => t.status === 'failed'))
+        run?.fail();
+      return result;
+    },
+  );
 }
 
 async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): Promise<AlertRunResult> {
-  const data = opts.dataset ?? (await deps.store.loadDataset({ usageFrom: alertUsageFrom(opts.today, opts.kpiSettings.weekStartsOn) }));
+  const data =
+    opts.dataset ??
+    (await deps.store.loadDataset({ usageFrom: alertUsageFrom(opts.today, opts.kpiSettings.weekStartsOn) }));
   const facts = factsAt(prepareAlertIndex(data, opts.kpiSettings), opts.today);
   const evaluations = evaluateRules(facts, opts.settings);
 
@@ -157,7 +173,16 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   // The first run after install (no alert stored yet) finds every risk at once: its critical
   // notices are held for one summary to the CCO (below) instead of a burst of critical alerts.
   if (states.size === 0) holdForSummary(changed, notices, opts.today);
-  const result: AlertRunResult = { today: opts.today, digest: opts.digest, accountsEvaluated: facts.length, statesWritten: 0, conflictsRetried: 0, notices: [], open: 0, sends: [] };
+  const result: AlertRunResult = {
+    today: opts.today,
+    digest: opts.digest,
+    accountsEvaluated: facts.length,
+    statesWritten: 0,
+    conflictsRetried: 0,
+    notices: [],
+    open: 0,
+    sends: [],
+  };
 
   // Store each changed state; on a conflict (a concurrent run), re-read it and step it again.
   const noticesById = new Map<string, Notice[]>();
@@ -187,7 +212,8 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
 
   const f = makeFormatter(opts.routing.locale, opts.routing.currency);
   const links = deps.actionLinks;
-  const withLinks = <M extends CriticalModel | DigestModel>(model: M): M => (links ? withActionLinks(model, all, links.maker, links.snoozeDays) : model);
+  const withLinks = <M extends CriticalModel | DigestModel>(model: M): M =>
+    links ? withActionLinks(model, all, links.maker, links.snoozeDays) : model;
 
   // Immediate critical alerts: every critical open/escalation notice of today or yesterday that has
   // not gone out yet (the ledger knows), so a failed send is retried by the next run. Each
@@ -196,19 +222,36 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   for (const s of all) {
     for (const n of s.notices) {
       if (!isImmediate(n, opts.today)) continue;
-      for (const recipient of criticalRecipients(s, opts.routing.cco, opts.routing.owners)) pending.set(recipient, [...(pending.get(recipient) ?? []), { state: s, notice: n }]);
+      for (const recipient of criticalRecipients(s, opts.routing.cco, opts.routing.owners))
+        pending.set(recipient, [...(pending.get(recipient) ?? []), { state: s, notice: n }]);
     }
   }
   for (const [recipient, items] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
     const keys = items.map(({ notice }): SendKey => ({ kind: 'alert-critical', period: notice.id, recipient }));
-    result.sends.push(...(await sendBatch(deps, opts, keys, (claimed) => deps.renderer.renderCritical(withLinks(buildCritical(items.filter((_, i) => claimed.includes(i)), recipient, opts.routing.companyName, f))))));
+    result.sends.push(
+      ...(await sendBatch(deps, opts, keys, (claimed) =>
+        deps.renderer.renderCritical(
+          withLinks(
+            buildCritical(
+              items.filter((_, i) => claimed.includes(i)),
+              recipient,
+              opts.routing.companyName,
+              f,
+            ),
+          ),
+        ),
+      )),
+    );
   }
 
   // The first run's summary goes to each CCO who has had no digest yet, digest day or not (and is
   // retried by the next run until it is sent); that run sends no owner digest.
   const held = all.some((s) => s.notices.some((n) => n.heldForSummary));
   const firstRunSummary = new Set<string>();
-  if (held) for (const r of opts.routing.cco) if ((await deps.alerts.getDigestCursor('cco', r.trim().toLowerCase())) === undefined) firstRunSummary.add(r.trim().toLowerCase());
+  if (held)
+    for (const r of opts.routing.cco)
+      if ((await deps.alerts.getDigestCursor('cco', r.trim().toLowerCase())) === undefined)
+        firstRunSummary.add(r.trim().toLowerCase());
   if (opts.digest || firstRunSummary.size) {
     const audiences: { audience: 'cco' | 'owner'; recipient: string }[] = opts.routing.cco
       .map((r) => ({ audience: 'cco' as const, recipient: r.trim().toLowerCase() }))
@@ -225,7 +268,18 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
       const key: SendKey = { kind: `alert-digest:${audience}`, period: opts.today, recipient };
       const since = await deps.alerts.getDigestCursor(audience, recipient);
       const firstRun = audience === 'cco' && firstRunSummary.has(recipient);
-      const model = buildDigest({ audience, recipient, company: opts.routing.companyName, date: opts.today, states: all, since, until: opts.now, topAtRisk: opts.settings.topAtRisk, formatter: f, firstRun });
+      const model = buildDigest({
+        audience,
+        recipient,
+        company: opts.routing.companyName,
+        date: opts.today,
+        states: all,
+        since,
+        until: opts.now,
+        topAtRisk: opts.settings.topAtRisk,
+        formatter: f,
+        firstRun,
+      });
       if (!model) continue;
       const [outcome] = await sendBatch(deps, opts, [key], () => deps.renderer.renderDigest(withLinks(model)));
       if (!outcome) continue;
@@ -236,10 +290,32 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   if (deps.chat && !opts.dryRun) {
     const { companyName, locale, currency } = opts.routing;
     const staleClaimMs = opts.staleClaimMs ?? 30 * 60_000;
-    result.chat = await postAlertsToChat({ ledger: deps.ledger, alerts: deps.alerts, chat: deps.chat }, { today: opts.today, now: opts.now, states: all, companyName, locale, currency, topAtRisk: opts.settings.topAtRisk, digest: opts.digest, staleClaimMs });
+    result.chat = await postAlertsToChat(
+      { ledger: deps.ledger, alerts: deps.alerts, chat: deps.chat },
+      {
+        today: opts.today,
+        now: opts.now,
+        states: all,
+        companyName,
+        locale,
+        currency,
+        topAtRisk: opts.settings.topAtRisk,
+        digest: opts.digest,
+        staleClaimMs,
+      },
+    );
   }
   if (deps.tasks && !opts.dryRun) {
-    result.crmTasks = await syncCrmTasks({ ledger: deps.ledger, formatter: f, ...deps.tasks, ...(opts.staleClaimMs ? { staleClaimMs: opts.staleClaimMs } : {}) }, all, opts.today);
+    result.crmTasks = await syncCrmTasks(
+      {
+        ledger: deps.ledger,
+        formatter: f,
+        ...deps.tasks,
+        ...(opts.staleClaimMs ? { staleClaimMs: opts.staleClaimMs } : {}),
+      },
+      all,
+      opts.today,
+    );
   }
   return result;
 }
@@ -267,7 +343,12 @@ function onlyOne(evaluations: ReadonlyMap<string, Evaluation>, id: string): Map<
  * through send-once. Alerts are delivered at least once: an unknown outcome releases the claims,
  * and a claim left by a run that stopped is taken over after `staleClaimMs` (docs/alerts.md).
  */
-async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, keys: SendKey[], render: (claimed: readonly number[]) => Promise<RenderedAlertEmail>): Promise<SendOutcome[]> {
+async function sendBatch(
+  deps: EvaluateAlertsDeps,
+  opts: EvaluateAlertsOptions,
+  keys: SendKey[],
+  render: (claimed: readonly number[]) => Promise<RenderedAlertEmail>,
+): Promise<SendOutcome[]> {
   const recipient = keys[0]!.recipient;
   if (opts.dryRun) {
     const msg = await render(keys.map((_, i) => i));
@@ -288,13 +369,20 @@ async function sendBatch(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions, 
         subject: msg.subject,
         html: msg.html,
         text: msg.text,
-        headers: { 'X-Pulse-Send-Key': `${first.kind}/${first.period}/${recipient}${claimed.length > 1 ? ` (+${claimed.length - 1})` : ''}`.replace(/[\r\n]/g, ' ') },
+        headers: {
+          'X-Pulse-Send-Key':
+            `${first.kind}/${first.period}/${recipient}${claimed.length > 1 ? ` (+${claimed.length - 1})` : ''}`.replace(
+              /[\r\n]/g,
+              ' ',
+            ),
+        },
       };
     },
     { unknownOutcome: 'resend', staleAfterMs: opts.staleClaimMs ?? 30 * 60_000 },
   );
   return outcomes.map((o): SendOutcome => {
-    if (o.status === 'sent') return { key: o.key, status: 'sent', ...(subject ? { subject } : {}), messageId: o.messageId };
+    if (o.status === 'sent')
+      return { key: o.key, status: 'sent', ...(subject ? { subject } : {}), messageId: o.messageId };
     if (o.status === 'already-sent') return { key: o.key, status: 'already-sent', messageId: o.messageId };
     if (o.status === 'in-flight') return { key: o.key, status: 'in-flight' };
     return { key: o.key, status: 'failed', error: o.error, ...(subject ? { subject } : {}) };

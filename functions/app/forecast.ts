@@ -2,7 +2,14 @@
 // the plan's targets and the annotations of the trend window, from a dataset or a folder of files.
 import type { Dataset, RowValidator } from '../domain/contract/validate';
 import { addDays, type IsoDate } from '../domain/dates';
-import { backtestForecast, forecastWithError, prepareForecast, type ArrForecast, type BacktestResult, type HorizonError } from '../domain/forecast';
+import {
+  backtestForecast,
+  forecastWithError,
+  prepareForecast,
+  type ArrForecast,
+  type BacktestResult,
+  type HorizonError,
+} from '../domain/forecast';
 import { prepareKpiContext, TREND_WEEKS, type KpiSettings } from '../domain/kpi';
 import { annotationsBetween, attainmentAt, type Annotation, type AttainmentResult } from '../domain/plan';
 import type { UnconvertedRow } from '../domain/fx';
@@ -44,13 +51,27 @@ export interface FromFiles<T> {
 }
 
 /** `pulse forecast --data DIR`: every file read and validated (all usage history: the backtest replays it). */
-export async function forecastFromSource(source: ContractSource, validator: RowValidator, settings: KpiSettings, asOf: IsoDate): Promise<FromFiles<PlanAndForecast>> {
+export async function forecastFromSource(
+  source: ContractSource,
+  validator: RowValidator,
+  settings: KpiSettings,
+  asOf: IsoDate,
+): Promise<FromFiles<PlanAndForecast>> {
   const { dataset, summary, unconverted } = await readDataset(source, validator);
   return { result: planAndForecast(dataset, settings, asOf), summary, unconverted };
 }
 
 /** `pulse forecast backtest --data DIR`: the backtest alone. */
-export async function backtestFromSource(source: ContractSource, validator: RowValidator, settings: KpiSettings, asOf: IsoDate): Promise<FromFiles<BacktestResult>> {
+export async function backtestFromSource(
+  source: ContractSource,
+  validator: RowValidator,
+  settings: KpiSettings,
+  asOf: IsoDate,
+): Promise<FromFiles<BacktestResult>> {
   const { dataset, summary, unconverted } = await readDataset(source, validator);
-  return { result: backtestForecast(prepareForecast(prepareKpiContext(dataset, settings)), asOf), summary, unconverted };
+  return {
+    result: backtestForecast(prepareForecast(prepareKpiContext(dataset, settings)), asOf),
+    summary,
+    unconverted,
+  };
 }

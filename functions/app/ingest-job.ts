@@ -106,7 +106,13 @@ export class IngestRequestError extends Error {
 export function sourceIngestOptions(
   def: SourceDefinition,
   config: Pick<PulseConfig, 'company'>,
-): { sourceName: string; entities: readonly EntityName[]; mapping: Partial<Record<EntityName, EntityMapping>>; timeZone: string; weekStartsOn: IsoWeekday } {
+): {
+  sourceName: string;
+  entities: readonly EntityName[];
+  mapping: Partial<Record<EntityName, EntityMapping>>;
+  timeZone: string;
+  weekStartsOn: IsoWeekday;
+} {
   return {
     sourceName: def.name,
     entities: def.entities,
@@ -118,7 +124,11 @@ export function sourceIngestOptions(
 
 const STRAY = '(incoming/)';
 
-export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, request: IngestRequest): Promise<IngestJobResult> {
+export async function runIngestJob(
+  deps: IngestJobDeps,
+  config: PulseConfig,
+  request: IngestRequest,
+): Promise<IngestJobResult> {
   const log: IngestLog = deps.log ?? (() => undefined);
   const result: IngestJobResult = { runs: [], ingested: [], redispatched: [], failures: [] };
 
@@ -138,9 +148,16 @@ export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, req
   const ingest = (def: SourceDefinition, trigger: string, connect: { keys?: string[]; full?: boolean }) =>
     attempt(def.name, trigger, async () => {
       const r = await ingestSource(
-        deps.connector.connect(def, { ...connect, ...(request.remainingMs ? { remainingMs: request.remainingMs } : {}) }),
+        deps.connector.connect(def, {
+          ...connect,
+          ...(request.remainingMs ? { remainingMs: request.remainingMs } : {}),
+        }),
         { store: deps.store, validator: deps.validator, ledger: deps.ledger, rejects: deps.rejects },
-        { ...sourceIngestOptions(def, config), trigger, ...(request.onProgress ? { onProgress: request.onProgress } : {}) },
+        {
+          ...sourceIngestOptions(def, config),
+          trigger,
+          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        },
       );
       result.ingested.push(r);
       const outcome: IngestRunOutcome = {
@@ -172,14 +189,28 @@ export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, req
       const zone = deps.connector.dropZone(def, incoming);
       let splitKeys = new Set<string>();
       const ok = await attempt(def.name, trigger, async () => {
-        const out = await splitLargeFiles(zone, { ledger: deps.ledger }, { sourceName: def.name, partRows: config.ingest.partRows, trigger });
+        const out = await splitLargeFiles(
+          zone,
+          { ledger: deps.ledger },
+          { sourceName: def.name, partRows: config.ingest.partRows, trigger },
+        );
         if (!out.runId) return;
         splitKeys = new Set(out.split.map((f) => f.key));
         partsHere.push(...out.split.flatMap((f) => f.parts));
         const failed = out.split.some((f) => f.outcome === 'failed');
-        const outcome: IngestRunOutcome = { source: def.name, runId: out.runId, status: failed ? 'failed' : 'succeeded', written: 0, split: { files: out.split.length, parts: partsHere.length } };
+        const outcome: IngestRunOutcome = {
+          source: def.name,
+          runId: out.runId,
+          status: failed ? 'failed' : 'succeeded',
+          written: 0,
+          split: { files: out.split.length, parts: partsHere.length },
+        };
         result.runs.push(outcome);
-        log(failed ? 'WARN' : 'INFO', 'large files split into parts', { trigger, ...outcome, files: out.split.map((f) => ({ key: f.key, rows: f.rows, parts: f.parts.length, settledTo: f.settledTo })) });
+        log(failed ? 'WARN' : 'INFO', 'large files split into parts', {
+          trigger,
+          ...outcome,
+          files: out.split.map((f) => ({ key: f.key, rows: f.rows, parts: f.parts.length, settledTo: f.settledTo })),
+        });
       });
       // A split that failed half-way leaves the file in incoming/: never ingest it whole instead.
       if (!ok) return;
@@ -189,18 +220,27 @@ export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, req
       } else if (!keys) {
         // The schedule also re-announces parts whose own invocation failed every retry.
         try {
-          const again = await redispatchWaitingParts(zone, { sourceName: def.name, waitingLongerThanMs: PARTS_WAITING_MS });
+          const again = await redispatchWaitingParts(zone, {
+            sourceName: def.name,
+            waitingLongerThanMs: PARTS_WAITING_MS,
+          });
           result.redispatched.push(...again);
-          if (again.length) log('WARN', 'parts still waiting were announced again', { trigger, source: def.name, parts: again });
+          if (again.length)
+            log('WARN', 'parts still waiting were announced again', { trigger, source: def.name, parts: again });
         } catch (err) {
-          log('ERROR', 'could not announce waiting parts again', { trigger, source: def.name, error: (err as Error).message });
+          log('ERROR', 'could not announce waiting parts again', {
+            trigger,
+            source: def.name,
+            error: (err as Error).message,
+          });
         }
       }
       remaining = keys?.filter((k) => !splitKeys.has(k));
     }
     if (!remaining || remaining.length) await ingest(def, trigger, remaining ? { keys: remaining } : {});
     // Inline (no events here): every part is its own run, as its own invocation would be in AWS.
-    if (request.parts === 'inline') for (const key of [...new Set(partsHere)].sort()) await ingest(def, 'part', { keys: [key] });
+    if (request.parts === 'inline')
+      for (const key of [...new Set(partsHere)].sort()) await ingest(def, 'part', { keys: [key] });
   };
 
   if (request.uploads?.length) {
@@ -210,7 +250,9 @@ export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, req
       bySource.set(name, [...(bySource.get(name) ?? []), key]);
     }
     for (const [name, keys] of bySource) {
-      const def = config.sources.find((s): s is DropZoneSourceDefinition => s.name === name && s.connector === 's3-dropzone');
+      const def = config.sources.find(
+        (s): s is DropZoneSourceDefinition => s.name === name && s.connector === 's3-dropzone',
+      );
       if (!def) {
         await attempt(name || STRAY, 'upload', () => setAsideStray(deps, result, log, name, keys));
         continue;
@@ -218,15 +260,24 @@ export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, req
       // Parts come from a split this job made: always ingested, whatever onUpload says.
       const parts = keys.filter((k) => parsePartKey(k));
       const wanted = def.onUpload ? keys : parts;
-      if (wanted.length < keys.length) result.runs.push({ source: name, status: 'skipped', error: 'onUpload is false: the files wait for the schedule' });
+      if (wanted.length < keys.length)
+        result.runs.push({
+          source: name,
+          status: 'skipped',
+          error: 'onUpload is false: the files wait for the schedule',
+        });
       if (wanted.length === 0) continue;
       await runDropZone(def, request.trigger ?? (parts.length === wanted.length ? 'part' : 'upload'), wanted);
     }
   } else {
-    const due = request.source ? config.sources.filter((s) => s.name === request.source) : dueSources(config, request.scheduledTime);
+    const due = request.source
+      ? config.sources.filter((s) => s.name === request.source)
+      : dueSources(config, request.scheduledTime);
     if (request.source && due.length === 0) {
       const names = config.sources.map((s) => s.name);
-      throw new IngestRequestError(`no source named "${request.source}" in the config${names.length ? ` (sources: ${names.join(', ')})` : ' (it has no "sources" yet; see docs/sources.md)'}`);
+      throw new IngestRequestError(
+        `no source named "${request.source}" in the config${names.length ? ` (sources: ${names.join(', ')})` : ' (it has no "sources" yet; see docs/sources.md)'}`,
+      );
     }
     const trigger = request.trigger ?? (request.scheduledTime ? 'schedule' : 'manual');
     for (const def of due) {
@@ -251,11 +302,21 @@ export async function runIngestJob(deps: IngestJobDeps, config: PulseConfig, req
 export function failOnInfrastructureErrors(result: IngestJobResult): void {
   const thrown = result.failures;
   if (thrown.length === 1) throw thrown[0];
-  if (thrown.length > 1) throw new AggregateError(thrown, `${thrown.length} ingest runs failed: ${thrown.map((e) => (e as Error).message).join('; ')}`);
+  if (thrown.length > 1)
+    throw new AggregateError(
+      thrown,
+      `${thrown.length} ingest runs failed: ${thrown.map((e) => (e as Error).message).join('; ')}`,
+    );
 }
 
 /** Files under a folder no source is configured for: recorded as a failed run and set aside under failed/. */
-async function setAsideStray(deps: IngestJobDeps, result: IngestJobResult, log: IngestLog, name: string, keys: string[]): Promise<void> {
+async function setAsideStray(
+  deps: IngestJobDeps,
+  result: IngestJobResult,
+  log: IngestLog,
+  name: string,
+  keys: string[],
+): Promise<void> {
   const subject = name || STRAY;
   const runId = await recordRun(deps.ledger, { kind: 'ingest', subject, trigger: 'upload' }, async (run) => {
     run.fail(

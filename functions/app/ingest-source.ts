@@ -93,13 +93,23 @@ const isGone = (err: unknown) => (err as { name?: string })?.name === 'NoSuchKey
 
 type Op<K extends EntityName> = { put: EntityTypes[K] } | { del: Partial<EntityTypes[K]> };
 
-export async function ingestSource(source: ContractSource, deps: IngestSourceDeps, opts: IngestSourceOptions): Promise<IngestSourceResult> {
+export async function ingestSource(
+  source: ContractSource,
+  deps: IngestSourceDeps,
+  opts: IngestSourceOptions,
+): Promise<IngestSourceResult> {
   const runId = opts.runId ?? newRunId(opts.now?.() ?? new Date());
   const body = (run: RunContext | undefined) => loadSource(source, deps, opts, runId, run);
   if (!deps.ledger || opts.dryRun) return body(undefined);
   return recordRun(
     deps.ledger,
-    { kind: 'ingest', subject: opts.sourceName, runId, ...(opts.trigger ? { trigger: opts.trigger } : {}), ...(opts.now ? { now: opts.now } : {}) },
+    {
+      kind: 'ingest',
+      subject: opts.sourceName,
+      runId,
+      ...(opts.trigger ? { trigger: opts.trigger } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    },
     body,
   );
 }
@@ -138,7 +148,8 @@ async function loadSource(
     // Keys within one chunk are distinct (later op wins), so puts and deletes commute.
     if (puts.length) await deps.store.putRecords(entity, puts);
     if (dels.length) {
-      if (!deps.store.deleteRecords) throw new Error(`the store cannot delete records (source "${opts.sourceName}" sent deletes)`);
+      if (!deps.store.deleteRecords)
+        throw new Error(`the store cannot delete records (source "${opts.sourceName}" sent deletes)`);
       await deps.store.deleteRecords(entity, dels);
     }
     written[entity] += puts.length;
@@ -147,7 +158,11 @@ async function loadSource(
     opts.onProgress?.(total, entity);
   };
 
-  const settle = async (file: { name: string; settle?: SourceFile['settle'] }, outcome: FileOutcome, report: FileReport) => {
+  const settle = async (
+    file: { name: string; settle?: SourceFile['settle'] },
+    outcome: FileOutcome,
+    report: FileReport,
+  ) => {
     if (opts.dryRun || !file.settle) return;
     try {
       report.settledTo = await file.settle(outcome, runId);
@@ -179,7 +194,14 @@ async function loadSource(
 
     const reject = (line: number, errors: { field: string; reason: string }[], raw: string | undefined) => {
       count.rejected++;
-      for (const e of errors) summary.rejects.push({ file: file.name, line, field: e.field, reason: e.reason, ...(raw !== undefined ? { raw } : {}) });
+      for (const e of errors)
+        summary.rejects.push({
+          file: file.name,
+          line,
+          field: e.field,
+          reason: e.reason,
+          ...(raw !== undefined ? { raw } : {}),
+        });
     };
 
     const iterator = file.rows()[Symbol.asyncIterator]();
@@ -246,7 +268,12 @@ async function loadSource(
       const message = readError instanceof Error ? readError.message : String(readError);
       report.outcome = 'failed';
       report.error = message;
-      summary.rejects.push({ file: file.name, line: lastLine + 1, field: '*', reason: `the rest of the file could not be read: ${message}` });
+      summary.rejects.push({
+        file: file.name,
+        line: lastLine + 1,
+        field: '*',
+        reason: `the rest of the file could not be read: ${message}`,
+      });
       problem(`${file.name}: could not be read past line ${lastLine}: ${message}`);
       await settle(file, 'failed', report);
       continue;
@@ -264,7 +291,11 @@ async function loadSource(
   }
 
   for (const name of await source.ignored()) {
-    const report: FileReport = { name, outcome: 'ignored', error: 'not a file of this source (name or entity not recognised)' };
+    const report: FileReport = {
+      name,
+      outcome: 'ignored',
+      error: 'not a file of this source (name or entity not recognised)',
+    };
     files.push(report);
     summary.ignoredFiles.push(name);
     problem(`${name}: ${report.error}`);
@@ -277,7 +308,14 @@ async function loadSource(
     }
   }
 
-  const result: IngestSourceResult = { runId, status: failed ? 'failed' : 'succeeded', summary, written, deleted, files };
+  const result: IngestSourceResult = {
+    runId,
+    status: failed ? 'failed' : 'succeeded',
+    summary,
+    written,
+    deleted,
+    files,
+  };
   if (source.continues?.()) {
     result.continues = true;
     run?.count('continues', 1);

@@ -81,7 +81,11 @@ export function roleOf(def: SourceDefinition): SourceRole {
 
 const text = (v: unknown): string => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '');
 
-export async function matchAccounts(sources: readonly SourceDefinition[], deps: MatchAccountsDeps, opts: MatchAccountsOptions): Promise<AccountMatch> {
+export async function matchAccounts(
+  sources: readonly SourceDefinition[],
+  deps: MatchAccountsDeps,
+  opts: MatchAccountsOptions,
+): Promise<AccountMatch> {
   const billing = new Set<string>();
   const crm = new Set<string>();
   const references: { match: SourceMatch; records: UnmatchedRecord[] }[] = [];
@@ -89,14 +93,24 @@ export async function matchAccounts(sources: readonly SourceDefinition[], deps: 
 
   for (const def of sources.filter(namesAccounts)) {
     const role = roleOf(def);
-    const match: SourceMatch = { source: def.name, connector: def.connector, role, records: 0, rejected: 0, unmatched: [] };
+    const match: SourceMatch = {
+      source: def.name,
+      connector: def.connector,
+      role,
+      records: 0,
+      rejected: 0,
+      unmatched: [],
+    };
     results.push(match);
     const referenced: UnmatchedRecord[] = [];
     try {
       const result = await ingestSource(
         deps.connect(def),
         {
-          store: { putRecords: () => Promise.reject(new Error('matching writes nothing')), deleteRecords: () => Promise.reject(new Error('matching writes nothing')) },
+          store: {
+            putRecords: () => Promise.reject(new Error('matching writes nothing')),
+            deleteRecords: () => Promise.reject(new Error('matching writes nothing')),
+          },
           validator: deps.validator,
         },
         {
@@ -132,7 +146,9 @@ export async function matchAccounts(sources: readonly SourceDefinition[], deps: 
   const prefixes = sources.map((s) => `${s.name}:`);
   const matches = (id: string) => known.has(id) && !prefixes.some((p) => id.startsWith(p));
   for (const { match, records } of references) {
-    match.unmatched = records.filter((r) => !matches(r.accountId)).sort((a, b) => a.entity.localeCompare(b.entity) || a.id.localeCompare(b.id, 'en', { numeric: true }));
+    match.unmatched = records
+      .filter((r) => !matches(r.accountId))
+      .sort((a, b) => a.entity.localeCompare(b.entity) || a.id.localeCompare(b.id, 'en', { numeric: true }));
   }
   const billingSources = results.filter((s) => s.role === 'billing').map((s) => s.source);
   const crmSources = results.filter((s) => s.role === 'crm').map((s) => s.source);

@@ -2,7 +2,14 @@
 // field and reason, good rows kept. Used by `pulse validate`, `pulse kpis --data` and ingest.
 import { ENTITY_NAMES, type EntityName, type EntityTypes } from '../domain/contract/entities';
 import type { IsoDate } from '../domain/dates';
-import { emptyDataset, latestById, unknownAccounts, type Dataset, type RowError, type RowValidator } from '../domain/contract/validate';
+import {
+  emptyDataset,
+  latestById,
+  unknownAccounts,
+  type Dataset,
+  type RowError,
+  type RowValidator,
+} from '../domain/contract/validate';
 import { convertDataset, unconvertedRows, type UnconvertedRow } from '../domain/fx';
 import type { ContractSource, SourceFile, SourceRow } from '../ports/source';
 
@@ -23,10 +30,9 @@ export interface LoadSummary {
 }
 
 export function emptySummary(source: string): LoadSummary {
-  const counts = Object.fromEntries(ENTITY_NAMES.map((e) => [e, { files: [], rows: 0, valid: 0, rejected: 0 }])) as unknown as Record<
-    EntityName,
-    EntityLoadCount
-  >;
+  const counts = Object.fromEntries(
+    ENTITY_NAMES.map((e) => [e, { files: [], rows: 0, valid: 0, rejected: 0 }]),
+  ) as unknown as Record<EntityName, EntityLoadCount>;
   return { source, counts, rejects: [], ignoredFiles: [] };
 }
 
@@ -37,7 +43,11 @@ export type ValidBatch = { [K in EntityName]: { entity: K; records: EntityTypes[
  * Every valid record of a source, in source order, a batch at a time. Rejected rows are added to
  * `summary` (they never reach the caller, so a bad row can never replace a good one).
  */
-export async function* validRecordBatches(source: ContractSource, validator: RowValidator, summary: LoadSummary): AsyncGenerator<ValidBatch> {
+export async function* validRecordBatches(
+  source: ContractSource,
+  validator: RowValidator,
+  summary: LoadSummary,
+): AsyncGenerator<ValidBatch> {
   for await (const file of source.files()) {
     const entity = file.entity;
     const count = summary.counts[entity];
@@ -48,7 +58,13 @@ export async function* validRecordBatches(source: ContractSource, validator: Row
         count.rows++;
         if (!item.ok) {
           count.rejected++;
-          summary.rejects.push({ file: file.name, line: item.error.line, field: item.error.field ?? '*', reason: item.error.reason, raw: item.error.raw });
+          summary.rejects.push({
+            file: file.name,
+            line: item.error.line,
+            field: item.error.field ?? '*',
+            reason: item.error.reason,
+            raw: item.error.raw,
+          });
           continue;
         }
         const plain = validator.plainRecord(entity, item.row);
@@ -63,7 +79,8 @@ export async function* validRecordBatches(source: ContractSource, validator: Row
           records.push(result.record);
         } else {
           count.rejected++;
-          for (const e of result.errors) summary.rejects.push({ file: file.name, line: item.row.line, ...e, raw: item.row.raw });
+          for (const e of result.errors)
+            summary.rejects.push({ file: file.name, line: item.row.line, ...e, raw: item.row.raw });
         }
       }
       if (records.length) yield { entity, records } as ValidBatch;
@@ -110,7 +127,11 @@ export interface ReadDatasetOptions {
 }
 
 /** Reads a whole source into memory (for KPIs straight from files, without a store). */
-export async function readDataset(source: ContractSource, validator: RowValidator, opts: ReadDatasetOptions = {}): Promise<DatasetRead> {
+export async function readDataset(
+  source: ContractSource,
+  validator: RowValidator,
+  opts: ReadDatasetOptions = {},
+): Promise<DatasetRead> {
   const summary = emptySummary(source.description);
   const collected = emptyDataset();
   // Accounts of the usage rows left out, for the unknown-account warnings. Usage files are usually

@@ -47,7 +47,10 @@ export interface RunContext {
 
 /** `20261123T060012Z-7f3a9c`: sorts by start time, unique enough for a ledger and an S3 prefix. */
 export function newRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -66,7 +69,14 @@ export async function recordRun<T>(ledger: RunLedger, spec: RunSpec, fn: (run: R
   const runId = spec.runId ?? newRunId(started);
   const startedAt = started.toISOString();
   const timedOut = await settleTimedOutRuns(ledger, spec, started, runId);
-  await ledger.start({ runId, kind: spec.kind, subject: spec.subject, period: spec.period, startedAt, ...(spec.trigger ? { trigger: spec.trigger } : {}) });
+  await ledger.start({
+    runId,
+    kind: spec.kind,
+    subject: spec.subject,
+    period: spec.period,
+    startedAt,
+    ...(spec.trigger ? { trigger: spec.trigger } : {}),
+  });
 
   const errors: string[] = [...timedOut];
   let dropped = 0;
@@ -117,7 +127,10 @@ export async function recordRun<T>(ledger: RunLedger, spec: RunSpec, fn: (run: R
   try {
     await finish();
   } catch (err) {
-    throw new RunLedgerWriteError(`run ${runId} finished (${status}) but the run ledger could not record it: ${(err as Error).message}`, { cause: err });
+    throw new RunLedgerWriteError(
+      `run ${runId} finished (${status}) but the run ledger could not record it: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return result;
 }
@@ -136,10 +149,21 @@ async function settleTimedOutRuns(ledger: RunLedger, spec: RunSpec, now: Date, b
   try {
     const recent = await ledger.list({ kind: spec.kind, limit: STALE_LOOKBACK });
     for (const stale of recent) {
-      if (stale.status !== 'running' || stale.subject !== spec.subject || !stale.deadline || Date.parse(stale.deadline) >= now.getTime()) continue;
-      const limit = stale.timeLimitMs ? `its function's time limit (${Math.round(stale.timeLimitMs / 1000)} s)` : 'its function\'s time limit';
+      if (
+        stale.status !== 'running' ||
+        stale.subject !== spec.subject ||
+        !stale.deadline ||
+        Date.parse(stale.deadline) >= now.getTime()
+      )
+        continue;
+      const limit = stale.timeLimitMs
+        ? `its function's time limit (${Math.round(stale.timeLimitMs / 1000)} s)`
+        : "its function's time limit";
       const why = `timed out: still running when ${limit} ran out at ${stale.deadline}; the function was stopped before it could record the end (found by run ${by})`;
-      await ledger.finishTimedOut(stale, { finishedAt: stale.deadline, errors: [...stale.errors, why].slice(-MAX_RUN_ERRORS) });
+      await ledger.finishTimedOut(stale, {
+        finishedAt: stale.deadline,
+        errors: [...stale.errors, why].slice(-MAX_RUN_ERRORS),
+      });
       notes.push(`run ${stale.runId} (started ${stale.startedAt}) had timed out: marked timed-out`);
     }
   } catch (err) {
@@ -174,7 +198,11 @@ export function withTimeLimit(ledger: RunLedger, limit: () => InvocationLimit | 
  * recordRun when the caller has a run ledger (every deployed and CLI run does); a plain call when
  * it has none (pure tests of the use case).
  */
-export function recordRunIf<T>(ledger: RunLedger | undefined, spec: RunSpec, fn: (run?: RunContext) => Promise<T>): Promise<T> {
+export function recordRunIf<T>(
+  ledger: RunLedger | undefined,
+  spec: RunSpec,
+  fn: (run?: RunContext) => Promise<T>,
+): Promise<T> {
   return ledger ? recordRun(ledger, spec, fn) : fn(undefined);
 }
 
@@ -206,7 +234,13 @@ export function withRunMetrics(ledger: RunLedger, metrics: RunMetrics): RunLedge
     ...(ledger.finishTimedOut
       ? {
           finishTimedOut: async (run: RunRecord, outcome: Pick<RunRecord, 'finishedAt' | 'errors'>) => {
-            metrics.runFailed({ runId: run.runId, kind: run.kind, subject: run.subject, ...(run.period ? { period: run.period } : {}), errors: outcome.errors });
+            metrics.runFailed({
+              runId: run.runId,
+              kind: run.kind,
+              subject: run.subject,
+              ...(run.period ? { period: run.period } : {}),
+              errors: outcome.errors,
+            });
             await ledger.finishTimedOut!(run, outcome);
           },
         }

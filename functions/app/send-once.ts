@@ -21,7 +21,13 @@
 //       `resend` (at least once: risk alerts): the claims are released, so the next run sends
 //                again; a rare duplicate is preferred to a silently dropped alert. A run that stopped
 //                between claim and mark leaves its claims; they are taken over after `staleAfterMs`.
-import { DeliveryError, type ClaimResult, type DeliveryChannel, type SendKey, type SendLedger } from '../ports/send-ledger';
+import {
+  DeliveryError,
+  type ClaimResult,
+  type DeliveryChannel,
+  type SendKey,
+  type SendLedger,
+} from '../ports/send-ledger';
 
 export type UnknownOutcomePolicy = { unknownOutcome: 'hold' } | { unknownOutcome: 'resend'; staleAfterMs: number };
 
@@ -65,7 +71,8 @@ export async function sendOnce<M>(
   for (const [i, key] of keys.entries()) {
     const claim: ClaimResult = await deps.ledger.claim(key, claimOptions);
     if (claim.status === 'claimed') claimed.push(i);
-    else if (claim.status === 'sent') outcomes[i] = { key, status: 'already-sent', messageId: claim.messageId, sentAt: claim.sentAt };
+    else if (claim.status === 'sent')
+      outcomes[i] = { key, status: 'already-sent', messageId: claim.messageId, sentAt: claim.sentAt };
     else outcomes[i] = { key, status: 'in-flight', claimedAt: claim.claimedAt };
   }
   if (claimed.length === 0) return { outcomes: outcomes as KeyOutcome[] };
@@ -94,7 +101,12 @@ export async function sendOnce<M>(
 }
 
 /** Releases the claims; returns the positions released (a release that fails leaves the claim, taken over later or resolved by hand). */
-async function releaseAll(ledger: SendLedger, keys: readonly SendKey[], positions: readonly number[], reason: string): Promise<Set<number>> {
+async function releaseAll(
+  ledger: SendLedger,
+  keys: readonly SendKey[],
+  positions: readonly number[],
+  reason: string,
+): Promise<Set<number>> {
   const released = new Set<number>();
   for (const i of positions) {
     try {

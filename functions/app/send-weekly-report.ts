@@ -71,10 +71,14 @@ export function reportSettingsFrom(config: PulseConfig, opts: { archiveBucket?: 
     operators: config.recipients.operator,
     subjectTemplate: r.subject,
     // By default every source that runs on a schedule must be fresh (manual ones cannot be expected to).
-    requiredSources: r.freshness.requiredSources ?? config.sources.filter((s) => s.schedule !== 'manual').map((s) => s.name),
+    requiredSources:
+      r.freshness.requiredSources ?? config.sources.filter((s) => s.schedule !== 'manual').map((s) => s.name),
     maxAgeDays: r.freshness.maxAgeDays,
     riskWindowDays: r.riskWindowDays,
-    archive: { ...(r.archiveBaseUrl ? { baseUrl: r.archiveBaseUrl } : {}), ...(opts.archiveBucket ? { bucket: opts.archiveBucket } : {}) },
+    archive: {
+      ...(r.archiveBaseUrl ? { baseUrl: r.archiveBaseUrl } : {}),
+      ...(opts.archiveBucket ? { bucket: opts.archiveBucket } : {}),
+    },
   };
 }
 
@@ -124,9 +128,25 @@ export interface Sends {
 }
 
 export type SendWeeklyReportResult =
-  | { status: 'sent'; week: string; asOf: IsoDate; view: WeeklyReportView; email: RenderedEmail; sends: Sends; contexts: KpiScopes }
+  | {
+      status: 'sent';
+      week: string;
+      asOf: IsoDate;
+      view: WeeklyReportView;
+      email: RenderedEmail;
+      sends: Sends;
+      contexts: KpiScopes;
+    }
   | { status: 'delayed'; week: string; asOf: IsoDate; problems: Problem[]; notice: Sends }
-  | { status: 'dry-run'; week: string; asOf: IsoDate; view: WeeklyReportView; email: RenderedEmail; message: OutgoingMessage; problems: Problem[] };
+  | {
+      status: 'dry-run';
+      week: string;
+      asOf: IsoDate;
+      view: WeeklyReportView;
+      email: RenderedEmail;
+      message: OutgoingMessage;
+      problems: Problem[];
+    };
 
 export class ReportSendError extends Error {
   override readonly name = 'ReportSendError';
@@ -165,7 +185,8 @@ export async function sendToRecipients(
     for (const o of sent.outcomes) {
       const recipient = o.key.recipient;
       if (o.status === 'sent') out.sent.push({ recipient, messageId: o.messageId });
-      else if (o.status === 'already-sent') out.alreadySent.push({ recipient, messageId: o.messageId, sentAt: o.sentAt });
+      else if (o.status === 'already-sent')
+        out.alreadySent.push({ recipient, messageId: o.messageId, sentAt: o.sentAt });
       else if (o.status === 'in-flight') out.inFlight.push({ recipient, claimedAt: o.claimedAt });
       else out.failed.push({ recipient, error: o.error, released: o.released });
     }
@@ -173,7 +194,11 @@ export async function sendToRecipients(
   return out;
 }
 
-function archiveOf(settings: ReportSettings, week: string, link?: (key: string) => string): { label: string; url: string | null } {
+function archiveOf(
+  settings: ReportSettings,
+  week: string,
+  link?: (key: string) => string,
+): { label: string; url: string | null } {
   // The archive index lists every pack with its files, so the link holds even when a week's pack
   // is regenerated as a new version.
   if (link) return { label: `Finance archive: this week's pack (${week}) and every earlier one`, url: link(INDEX_KEY) };
@@ -181,15 +206,21 @@ function archiveOf(settings: ReportSettings, week: string, link?: (key: string) 
     const url = `${settings.archive.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(week)}`;
     return { label: url, url };
   }
-  if (settings.archive.bucket) return { label: `s3://${settings.archive.bucket}/${periodPrefix(weeklyPack(week))}`, url: null };
+  if (settings.archive.bucket)
+    return { label: `s3://${settings.archive.bucket}/${periodPrefix(weeklyPack(week))}`, url: null };
   return { label: 'not archived yet', url: null };
 }
 
-export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: ReportSettings, opts: SendWeeklyReportOptions): Promise<SendWeeklyReportResult> {
+export async function sendWeeklyReport(
+  deps: SendWeeklyReportDeps,
+  settings: ReportSettings,
+  opts: SendWeeklyReportOptions,
+): Promise<SendWeeklyReportResult> {
   const now = deps.now ?? (() => new Date());
   const week = isoWeekLabel(opts.asOf);
   const recipients = normaliseRecipients(opts.to ?? settings.recipients);
-  if (recipients.length === 0) throw new ReportSendError('the weekly report has no recipients (config recipients.ceo, or --to)');
+  if (recipients.length === 0)
+    throw new ReportSendError('the weekly report has no recipients (config recipients.ceo, or --to)');
 
   const body = async (run?: RunContext): Promise<SendWeeklyReportResult> => {
     const data = opts.dataset ?? (await deps.store.loadDataset({ usageFrom: reportUsageFrom(opts.asOf) }));
@@ -199,7 +230,11 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
 
     const runs = await deps.runLedger.list({ kind: 'ingest', limit: 500 });
     const problems = [
-      ...checkFreshness(runs, opts.asOf, now(), { requiredSources: settings.requiredSources, maxAgeDays: settings.maxAgeDays, timeZone: settings.timeZone }),
+      ...checkFreshness(runs, opts.asOf, now(), {
+        requiredSources: settings.requiredSources,
+        maxAgeDays: settings.maxAgeDays,
+        timeZone: settings.timeZone,
+      }),
       ...checkSanity(computed.company, computed.segments, computed.trend),
     ];
 
@@ -219,7 +254,16 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
 
     if (opts.dryRun) {
       const email = await deps.renderer.renderWeeklyReport(view);
-      const message: OutgoingMessage = { from: settings.from, to: recipients, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), subject: email.subject, html: email.html, text: email.text, images: email.images, headers };
+      const message: OutgoingMessage = {
+        from: settings.from,
+        to: recipients,
+        ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        images: email.images,
+        headers,
+      };
       return { status: 'dry-run', week, asOf: opts.asOf, view, email, message, problems };
     }
 
@@ -253,19 +297,35 @@ export async function sendWeeklyReport(deps: SendWeeklyReportDeps, settings: Rep
       deps,
       { kind: REPORT_KIND, period: week },
       recipients,
-      { from: settings.from, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), subject: email.subject, html: email.html, text: email.text, images: email.images, headers },
+      {
+        from: settings.from,
+        ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        images: email.images,
+        headers,
+      },
       { force: opts.resend === true },
     );
     run?.count('sent', sends.sent.length);
     run?.count('alreadySent', sends.alreadySent.length);
     run?.count('inFlight', sends.inFlight.length);
     run?.count('failed', sends.failed.length);
-    for (const f of sends.failed) run?.error(`${f.recipient}: ${f.error}${f.released ? '' : ' (outcome unknown: left claimed)'}`);
-    for (const f of sends.inFlight) run?.error(`${f.recipient}: claimed at ${f.claimedAt} by a run that did not finish; not sent again (use --resend)`);
+    for (const f of sends.failed)
+      run?.error(`${f.recipient}: ${f.error}${f.released ? '' : ' (outcome unknown: left claimed)'}`);
+    for (const f of sends.inFlight)
+      run?.error(
+        `${f.recipient}: claimed at ${f.claimedAt} by a run that did not finish; not sent again (use --resend)`,
+      );
     if (sends.failed.length) run?.fail();
     return { status: 'sent', week, asOf: opts.asOf, view, email, sends, contexts: scopes };
   };
 
   if (opts.dryRun) return body();
-  return recordRun(deps.runLedger, { kind: 'report', subject: REPORT_KIND, period: week, ...(opts.trigger ? { trigger: opts.trigger } : {}), now }, body);
+  return recordRun(
+    deps.runLedger,
+    { kind: 'report', subject: REPORT_KIND, period: week, ...(opts.trigger ? { trigger: opts.trigger } : {}), now },
+    body,
+  );
 }

@@ -43,7 +43,11 @@ export interface SplitLargeFilesResult {
 }
 
 /** Splits the zone's large files into parts; returns which were split and which are kept whole. */
-export async function splitLargeFiles(zone: DropZoneParts, deps: { ledger?: RunLedger }, opts: SplitLargeFilesOptions): Promise<SplitLargeFilesResult> {
+export async function splitLargeFiles(
+  zone: DropZoneParts,
+  deps: { ledger?: RunLedger },
+  opts: SplitLargeFilesOptions,
+): Promise<SplitLargeFilesResult> {
   const partRows = Math.max(1, Math.floor(opts.partRows));
   const kept: string[] = [];
   const large: { file: SplittableFile; etag?: string; bytes: number }[] = [];
@@ -52,7 +56,8 @@ export async function splitLargeFiles(zone: DropZoneParts, deps: { ledger?: RunL
     if (!head) continue; // gone: another run took it
     // Every row is at least two bytes (a character and a line end): a small plain file cannot be large.
     const mayBeLarge = file.gzip || head.bytes > 2 * partRows;
-    if (mayBeLarge && (await hasMoreRecordsThan(zone, file, partRows))) large.push({ file, bytes: head.bytes, ...(head.etag ? { etag: head.etag } : {}) });
+    if (mayBeLarge && (await hasMoreRecordsThan(zone, file, partRows)))
+      large.push({ file, bytes: head.bytes, ...(head.etag ? { etag: head.etag } : {}) });
     else kept.push(file.key);
   }
   if (large.length === 0) return { split: [], kept };
@@ -61,7 +66,12 @@ export async function splitLargeFiles(zone: DropZoneParts, deps: { ledger?: RunL
   const body = async (run: RunContext | undefined): Promise<SplitLargeFilesResult> => {
     const split: SplitFileReport[] = [];
     for (const { file, etag, bytes } of large) {
-      const report = await splitOne(zone, file, { source: opts.sourceName, partRows, splitId: splitIdOf(etag, `b${bytes.toString(16)}`) }, run);
+      const report = await splitOne(
+        zone,
+        file,
+        { source: opts.sourceName, partRows, splitId: splitIdOf(etag, `b${bytes.toString(16)}`) },
+        run,
+      );
       split.push(report);
       report.settledTo = await zone.settle(file.key, report.outcome, runId);
       run?.count('files');
@@ -73,7 +83,17 @@ export async function splitLargeFiles(zone: DropZoneParts, deps: { ledger?: RunL
     return { runId, split, kept };
   };
   if (!deps.ledger) return body(undefined);
-  return recordRun(deps.ledger, { kind: 'ingest', subject: opts.sourceName, runId, ...(opts.trigger ? { trigger: opts.trigger } : {}), ...(opts.now ? { now: opts.now } : {}) }, body);
+  return recordRun(
+    deps.ledger,
+    {
+      kind: 'ingest',
+      subject: opts.sourceName,
+      runId,
+      ...(opts.trigger ? { trigger: opts.trigger } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    },
+    body,
+  );
 }
 
 /** The "is it large?" pass: reads only until `limit + 1` records. An unreadable file is not large (the ingest reports it). */
@@ -116,7 +136,9 @@ async function splitOne(
     // parts written so far and in the last one below; the file goes to failed/, the run fails.
     report.outcome = 'failed';
     report.error = (err as Error).message;
-    run?.fail(`${file.key}: could not be read past row ${cutter.records}: ${report.error} (the rows before it are in ${report.parts.length + 1} part(s))`);
+    run?.fail(
+      `${file.key}: could not be read past row ${cutter.records}: ${report.error} (the rows before it are in ${report.parts.length + 1} part(s))`,
+    );
   }
   const last = cutter.end();
   if (last) await write(last);
@@ -130,7 +152,10 @@ async function splitOne(
  * of its own; the scheduled run calls this rather than ingesting the parts itself (which could
  * take longer than one invocation). A part announced twice is ingested twice: upserts, harmless.
  */
-export async function redispatchWaitingParts(zone: DropZoneParts, opts: { sourceName: string; waitingLongerThanMs: number; now?: () => Date }): Promise<string[]> {
+export async function redispatchWaitingParts(
+  zone: DropZoneParts,
+  opts: { sourceName: string; waitingLongerThanMs: number; now?: () => Date },
+): Promise<string[]> {
   if (!zone.partsWaitingSince || !zone.redispatch) return [];
   const before = new Date((opts.now?.() ?? new Date()).getTime() - opts.waitingLongerThanMs);
   const keys = await zone.partsWaitingSince(opts.sourceName, before);

@@ -14,7 +14,12 @@ import type { RunLedger } from '../ports/run-ledger';
 import { archiveWeek, type ArchiveWeekResult } from './archive-week';
 import { announceWeeklyReport, type ChatOutcome } from './chat-notify';
 import type { ChatChannels } from '../ports/chat';
-import { reportSettingsFrom, sendWeeklyReport, type SendWeeklyReportDeps, type SendWeeklyReportResult } from './send-weekly-report';
+import {
+  reportSettingsFrom,
+  sendWeeklyReport,
+  type SendWeeklyReportDeps,
+  type SendWeeklyReportResult,
+} from './send-weekly-report';
 
 export interface SentReport {
   asOf: IsoDate;
@@ -38,7 +43,11 @@ export interface SentReport {
 }
 
 /** Archives the week of a report that was sent: the same pack input for the Lambda function and the demo. */
-export function archiveSentReport(archive: ArchiveStore, config: PulseConfig, sent: SentReport): Promise<ArchiveWeekResult> {
+export function archiveSentReport(
+  archive: ArchiveStore,
+  config: PulseConfig,
+  sent: SentReport,
+): Promise<ArchiveWeekResult> {
   const now = sent.now ?? (() => new Date());
   return archiveWeek(archive, {
     data: sent.data,
@@ -84,10 +93,20 @@ export interface WeeklyReportJobResult {
   headline?: ChatOutcome[];
 }
 
-export async function runWeeklyReportJob(deps: WeeklyReportJobDeps, config: PulseConfig, request: WeeklyReportJobRequest, env: { archiveBucket?: string } = {}): Promise<WeeklyReportJobResult> {
+export async function runWeeklyReportJob(
+  deps: WeeklyReportJobDeps,
+  config: PulseConfig,
+  request: WeeklyReportJobRequest,
+  env: { archiveBucket?: string } = {},
+): Promise<WeeklyReportJobResult> {
   // The report and the archive read the same data; usage only from the weeks the report can look at.
   const data = await deps.store.loadDataset({ usageFrom: reportUsageFrom(request.asOf) });
-  const report = await sendWeeklyReport(deps, reportSettingsFrom(config, env), { asOf: request.asOf, dataset: data, resend: request.resend === true, trigger: request.trigger });
+  const report = await sendWeeklyReport(deps, reportSettingsFrom(config, env), {
+    asOf: request.asOf,
+    dataset: data,
+    resend: request.resend === true,
+    trigger: request.trigger,
+  });
   if (report.status !== 'sent') return { report };
   const archived = await archiveSentReport(deps.archive, config, {
     asOf: request.asOf,
@@ -102,6 +121,12 @@ export async function runWeeklyReportJob(deps: WeeklyReportJobDeps, config: Puls
     ...(deps.boardPack ? { boardPack: deps.boardPack } : {}),
   });
   // After the archive, so the headline's link leads to the week's pack; a chat failure is the headline run's, not the report's.
-  const headline = deps.chat ? await announceWeeklyReport({ ledger: deps.sendLedger, chat: deps.chat, runLedger: deps.runLedger }, report.view, request.trigger) : undefined;
+  const headline = deps.chat
+    ? await announceWeeklyReport(
+        { ledger: deps.sendLedger, chat: deps.chat, runLedger: deps.runLedger },
+        report.view,
+        request.trigger,
+      )
+    : undefined;
   return { report, archived, ...(headline?.length ? { headline } : {}) };
 }

@@ -118,7 +118,8 @@ export function weekFromLabel(label: string, weekStartsOn: IsoWeekday): Week {
   const jan4 = `${year}-01-04`;
   const mondayW1 = addDays(jan4, -(isoWeekday(jan4) - 1));
   const monday = addDays(mondayW1, (week - 1) * 7);
-  if (week < 1 || isoWeekLabel(monday) !== label) throw new RangeError(`"${label}" does not exist: ${year} has no week ${week}`);
+  if (week < 1 || isoWeekLabel(monday) !== label)
+    throw new RangeError(`"${label}" does not exist: ${year} has no week ${week}`);
   const weekEndDay = ((weekStartsOn + 5) % 7) + 1;
   return weekEndingOn(addDays(monday, (weekEndDay - 1 + 7) % 7));
 }
@@ -180,7 +181,9 @@ export class LocalDateOfInstant {
     const slot = Math.floor(epochSeconds / 900);
     let offset = this.offsets.get(slot);
     if (offset === undefined) {
-      offset = Temporal.Instant.fromEpochMilliseconds(slot * 900_000).toZonedDateTimeISO(this.timeZone).offsetNanoseconds / 1e9;
+      offset =
+        Temporal.Instant.fromEpochMilliseconds(slot * 900_000).toZonedDateTimeISO(this.timeZone).offsetNanoseconds /
+        1e9;
       this.offsets.set(slot, offset);
     }
     return Math.floor((epochSeconds + offset) / 86_400);

@@ -137,7 +137,11 @@ export function convertDataset(data: Dataset, reportingCurrency: string): Datase
   const table = new FxRateTable(data.fx_rates);
   const unconverted: UnconvertedRow[] = [...unconvertedRows(data)];
 
-  const convert = <T extends Subscription | Renewal | Expansion>(entity: ConvertedEntity, records: readonly T[], apply: (r: T, code: string, rate: { rate: string; date: IsoDate }) => T | string): T[] => {
+  const convert = <T extends Subscription | Renewal | Expansion>(
+    entity: ConvertedEntity,
+    records: readonly T[],
+    apply: (r: T, code: string, rate: { rate: string; date: IsoDate }) => T | string,
+  ): T[] => {
     const out: T[] = [];
     for (const r of records) {
       const code = r.currency;
@@ -152,8 +156,16 @@ export function convertDataset(data: Dataset, reportingCurrency: string): Datase
         continue;
       }
       const date = rateDateOf(entity, r);
-      const id = entity === 'subscriptions' ? (r as Subscription).lineId : entity === 'renewals' ? (r as Renewal).renewalId : (r as Expansion).opportunityId;
-      const amount = minorToDecimal(entity === 'renewals' ? (r as Renewal).arrUp : (r as Subscription | Expansion).arr, currencyDecimals(code));
+      const id =
+        entity === 'subscriptions'
+          ? (r as Subscription).lineId
+          : entity === 'renewals'
+            ? (r as Renewal).renewalId
+            : (r as Expansion).opportunityId;
+      const amount = minorToDecimal(
+        entity === 'renewals' ? (r as Renewal).arrUp : (r as Subscription | Expansion).arr,
+        currencyDecimals(code),
+      );
       const base = { entity, id, accountId: r.accountId, currency: code, amount };
       if (date === undefined) {
         unconverted.push({ ...base, reason: 'no created_date or close_date to take the rate at' });
@@ -183,7 +195,11 @@ export function convertDataset(data: Dataset, reportingCurrency: string): Datase
     const renewedArr = r.renewedArr === undefined ? undefined : convertMinorUnits(r.renewedArr, code, rate.rate);
     if (arrUp === null || renewedArr === null) return tooLarge;
     const { currency: _drop, ...rest } = r;
-    const out: Renewal = { ...rest, arrUp, fx: { currency: code, rate: rate.rate, rateDate: rate.date, arrUp: r.arrUp } };
+    const out: Renewal = {
+      ...rest,
+      arrUp,
+      fx: { currency: code, rate: rate.rate, rateDate: rate.date, arrUp: r.arrUp },
+    };
     if (renewedArr !== undefined) {
       out.renewedArr = renewedArr;
       out.fx!.renewedArr = r.renewedArr;

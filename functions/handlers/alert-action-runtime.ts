@@ -15,7 +15,10 @@ let linkKeys: SecretsManagerLinkKeys | undefined;
 let tasks: { tracker: TaskTracker; settings: CrmTaskSettings } | null | undefined;
 
 /** The action links of this run's e-mails; undefined when the stack has no action endpoint. */
-export async function getAlertActionLinks(config: PulseConfig, env: Readonly<Record<string, string | undefined>> = process.env): Promise<{ maker: ActionLinkMaker; snoozeDays: number } | undefined> {
+export async function getAlertActionLinks(
+  config: PulseConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<{ maker: ActionLinkMaker; snoozeDays: number } | undefined> {
   const baseUrl = env.PULSE_ALERT_ACTIONS_URL;
   const secretId = env.PULSE_LINK_SECRET_ID;
   if (!baseUrl || !secretId) return undefined;
@@ -28,7 +31,15 @@ export async function getAlertActionLinks(config: PulseConfig, env: Readonly<Rec
 export function getCrmTasks(config: PulseConfig): { tracker: TaskTracker; settings: CrmTaskSettings } | undefined {
   if (tasks === undefined) {
     const crm = config.notifications.crmTasks;
-    const tracker = crm ? taskTrackerFor(config, { env: process.env, secrets: new SecretChain([new EnvSecrets(), new SecretsManagerSecrets((secrets ??= new SecretsManagerClient({})))]) }) : undefined;
+    const tracker = crm
+      ? taskTrackerFor(config, {
+          env: process.env,
+          secrets: new SecretChain([
+            new EnvSecrets(),
+            new SecretsManagerSecrets((secrets ??= new SecretsManagerClient({}))),
+          ]),
+        })
+      : undefined;
     tasks = tracker && crm ? { tracker, settings: { dueInDays: crm.dueInDays } } : null;
   }
   return tasks ?? undefined;

@@ -23,7 +23,10 @@ import { getRuntime } from './runtime';
 /** Form bodies and Slack payloads are small; anything larger is refused before it is read. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-export function createAlertActionHandler(deps: AlertActionDeps, log: (line: string) => void = () => {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
+export function createAlertActionHandler(
+  deps: AlertActionDeps,
+  log: (line: string) => void = () => {},
+): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
   const withLog: AlertActionDeps = {
     ...deps,
     log: (e) => {
@@ -39,8 +42,19 @@ export function createAlertActionHandler(deps: AlertActionDeps, log: (line: stri
       return request.method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
     } catch (e) {
       // Never the request itself: its path holds a token.
-      log(JSON.stringify({ level: 'ERROR', message: 'alert action failed', error: (e as Error).message, code: (e as { code?: string }).code }));
-      return { statusCode: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' }, body: 'Pulse cannot act on the alert right now. Try again in a minute.\n' };
+      log(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'alert action failed',
+          error: (e as Error).message,
+          code: (e as { code?: string }).code,
+        }),
+      );
+      return {
+        statusCode: 503,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' },
+        body: 'Pulse cannot act on the alert right now. Try again in a minute.\n',
+      };
     }
   };
 }
@@ -68,7 +82,9 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
     (slackSecret ??= env.PULSE_SLACK_SIGNING_SECRET_ID
       ? secrets.send(new GetSecretValueCommand({ SecretId: env.PULSE_SLACK_SIGNING_SECRET_ID })).then((out) => {
           const value = out.SecretString?.trim() ?? '';
-          const secret = value.startsWith('{') ? String((JSON.parse(value) as { signingSecret?: unknown }).signingSecret ?? '') : value;
+          const secret = value.startsWith('{')
+            ? String((JSON.parse(value) as { signingSecret?: unknown }).signingSecret ?? '')
+            : value;
           if (!secret) throw new Error(`the secret ${env.PULSE_SLACK_SIGNING_SECRET_ID} holds no Slack signing secret`);
           return secret;
         })
@@ -81,13 +97,18 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
   return createAlertActionHandler(
     {
       // The alert state store retries by itself (bounded, full jitter): its client does not.
-      alerts: new DynamoDbAlertStateStore({ client: new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG }), tableName: common.PULSE_TABLE }),
+      alerts: new DynamoDbAlertStateStore({
+        client: new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG }),
+        tableName: common.PULSE_TABLE,
+      }),
       limits: snoozeLimitsFrom(config),
       timeZone: config.company.timezone,
       signingKeys: () => keys.keys(),
       used: new DynamoDbSingleUseIds({ client: dynamodb, tableName: common.PULSE_TABLE }),
       ...(slackConfigured ? { slack: { signingSecret, responder: new FetchSlackResponder(), ledger } } : {}),
-      ...(crm ? { tasks: { ...crm, ledger, formatter: makeFormatter(config.company.locale, config.company.currency) } } : {}),
+      ...(crm
+        ? { tasks: { ...crm, ledger, formatter: makeFormatter(config.company.locale, config.company.currency) } }
+        : {}),
     },
     (line) => console.log(line),
   );

@@ -36,7 +36,10 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
   beginInvocation(context);
   const { config, env, store, runLedger } = getRuntime();
   const { mailer, sendLedger } = getMailRuntime();
-  const today = event.date && isIsoDate(event.date) ? event.date : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
+  const today =
+    event.date && isIsoDate(event.date)
+      ? event.date
+      : todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   renderer ??= createRiskAlertRenderer();
   const chat = await getChatChannels(config);
   // The e-mails' snooze and acknowledge links, and CRM tasks, when the stack and config have them.
@@ -46,7 +49,10 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
     {
       store,
       // The alert state store retries by itself (bounded, full jitter): its client does not.
-      alerts: (alertStates ??= new DynamoDbAlertStateStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG })), tableName: env.PULSE_TABLE })),
+      alerts: (alertStates ??= new DynamoDbAlertStateStore({
+        client: tracer.captureAWSv3Client(new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG })),
+        tableName: env.PULSE_TABLE,
+      })),
       ledger: sendLedger,
       runLedger,
       mailer,
@@ -69,14 +75,20 @@ async function evaluate(event: AlertDigestEvent, context: InvocationContext | un
     inFlight: count('in-flight'),
     failed: count('failed'),
     // Slack and Teams: one line per post that went out or failed.
-    chat: (result.chat ?? []).filter((c) => c.status === 'sent' || c.status === 'failed').map((c) => `${c.key.channel} ${c.key.kind} ${c.key.recipient}: ${c.status}${c.error ? ` (${c.error})` : ''}`),
+    chat: (result.chat ?? [])
+      .filter((c) => c.status === 'sent' || c.status === 'failed')
+      .map((c) => `${c.key.channel} ${c.key.kind} ${c.key.recipient}: ${c.status}${c.error ? ` (${c.error})` : ''}`),
   };
   const chatFailed = (result.chat ?? []).filter((c) => c.status === 'failed');
   if (summary.failed || chatFailed.length) logger.error('alerts evaluated', summary);
   else logger.info('alerts evaluated', summary);
   // A failed send was released: fail the invocation so Lambda's retry (and the alarm) picks it up.
-  if (summary.failed) throw new Error(`${summary.failed} alert email(s) failed: ${result.sends.find((s) => s.status === 'failed')?.error}`);
+  if (summary.failed)
+    throw new Error(
+      `${summary.failed} alert email(s) failed: ${result.sends.find((s) => s.status === 'failed')?.error}`,
+    );
   // Likewise a failed chat post (the e-mails went out; the retry finds them sent and posts again).
-  if (chatFailed.length) throw new Error(`${chatFailed.length} chat post(s) failed: ${chatFailed[0]!.key.channel}: ${chatFailed[0]!.error}`);
+  if (chatFailed.length)
+    throw new Error(`${chatFailed.length} chat post(s) failed: ${chatFailed[0]!.key.channel}: ${chatFailed[0]!.error}`);
   return summary;
 }

@@ -24,10 +24,22 @@ async function compute(event: ComputeWeekEvent, context: InvocationContext | und
   beginInvocation(context);
   const { config, store, runLedger } = getRuntime();
   const settings = kpiSettingsFrom(config);
-  const runDate = event.asOf ?? todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
+  const runDate =
+    event.asOf ?? todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date());
   const asOf = resolveAsOf(runDate, settings.weekStartsOn);
-  const result = await computeWeek(store, settings, { asOf, history: event.history ?? 0, computedAt: new Date().toISOString(), runLedger, trigger: event.scheduledTime ? 'schedule' : 'invoke' });
-  const summary = { week: result.week, asOf, snapshots: result.snapshotsWritten, segments: [...result.segments.keys()] };
+  const result = await computeWeek(store, settings, {
+    asOf,
+    history: event.history ?? 0,
+    computedAt: new Date().toISOString(),
+    runLedger,
+    trigger: event.scheduledTime ? 'schedule' : 'invoke',
+  });
+  const summary = {
+    week: result.week,
+    asOf,
+    snapshots: result.snapshotsWritten,
+    segments: [...result.segments.keys()],
+  };
   logger.info('week computed', summary);
   return summary;
 }

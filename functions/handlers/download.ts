@@ -9,14 +9,33 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DynamoDbAuditLog, DynamoDbCodeStore, DynamoDbLinkStore, DynamoDbRateLimiter } from '../adapters/dynamodb/archive-access';
+import {
+  DynamoDbAuditLog,
+  DynamoDbCodeStore,
+  DynamoDbLinkStore,
+  DynamoDbRateLimiter,
+} from '../adapters/dynamodb/archive-access';
 import { ACCESS_REFUSED_METRIC } from '../adapters/observability/metrics';
-import { count, instrumented, logger, stageMetrics, tracer, type LambdaContextLike } from '../adapters/observability/powertools';
+import {
+  count,
+  instrumented,
+  logger,
+  stageMetrics,
+  tracer,
+  type LambdaContextLike,
+} from '../adapters/observability/powertools';
 import { OpenIdClientRelyingParty } from '../adapters/oidc/openid-client';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { SES_CLIENT_CONFIG, SesMailer } from '../adapters/ses/ses-mailer';
-import { LINK_MODE_WARNING, accessPolicyFrom, handleArchiveRequest, oidcSettingsFrom, type AccessResponse, type ArchiveAccessDeps } from '../app/archive-access';
+import {
+  LINK_MODE_WARNING,
+  accessPolicyFrom,
+  handleArchiveRequest,
+  oidcSettingsFrom,
+  type AccessResponse,
+  type ArchiveAccessDeps,
+} from '../app/archive-access';
 import { parseConfigText } from '../config';
 import { REQUEST_TOO_LARGE, readFunctionUrlRequest, type FunctionUrlEvent } from './function-url';
 
@@ -29,9 +48,14 @@ export type FunctionUrlResponse = AccessResponse;
 const MAX_BODY_BYTES = 8192;
 
 /** One structured line about a request: never the request itself (its path or body may hold a token or a code). */
-export type DownloadLog = (entry: { level: 'INFO' | 'WARN' | 'ERROR'; message: string; refused?: boolean } & Record<string, unknown>) => void;
+export type DownloadLog = (
+  entry: { level: 'INFO' | 'WARN' | 'ERROR'; message: string; refused?: boolean } & Record<string, unknown>,
+) => void;
 
-export function createDownloadHandler(deps: ArchiveAccessDeps, log: DownloadLog = () => {}): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
+export function createDownloadHandler(
+  deps: ArchiveAccessDeps,
+  log: DownloadLog = () => {},
+): (event: FunctionUrlEvent) => Promise<FunctionUrlResponse> {
   const withLog: ArchiveAccessDeps = {
     ...deps,
     log: (e) => {
@@ -57,8 +81,17 @@ export function createDownloadHandler(deps: ArchiveAccessDeps, log: DownloadLog 
       return method.toUpperCase() === 'HEAD' ? { ...res, body: '' } : res;
     } catch (e) {
       // Never the request itself: its path or body may hold a token or a code.
-      log({ level: 'ERROR', message: 'download failed', error: (e as Error).message, code: (e as { code?: string }).code });
-      return { statusCode: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' }, body: 'The archive is not reachable right now. Try again in a minute.\n' };
+      log({
+        level: 'ERROR',
+        message: 'download failed',
+        error: (e as Error).message,
+        code: (e as { code?: string }).code,
+      });
+      return {
+        statusCode: 503,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '60' },
+        body: 'The archive is not reachable right now. Try again in a minute.\n',
+      };
     }
   };
 }
@@ -126,10 +159,14 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
     // PULSE_OIDC_CLIENT_SECRET.
     let stored: { issuer?: string; clientId?: string; clientSecret?: string } = {};
     if (env.PULSE_OIDC_SECRET_ID) {
-      const value = (await secrets.send(new GetSecretValueCommand({ SecretId: env.PULSE_OIDC_SECRET_ID }))).SecretString ?? '';
+      const value =
+        (await secrets.send(new GetSecretValueCommand({ SecretId: env.PULSE_OIDC_SECRET_ID }))).SecretString ?? '';
       stored = value.trim().startsWith('{') ? (JSON.parse(value) as typeof stored) : { clientSecret: value };
     }
-    const oidc = oidcSettingsFrom(config, { PULSE_OIDC_ISSUER: stored.issuer ?? env.PULSE_OIDC_ISSUER, PULSE_OIDC_CLIENT_ID: stored.clientId ?? env.PULSE_OIDC_CLIENT_ID });
+    const oidc = oidcSettingsFrom(config, {
+      PULSE_OIDC_ISSUER: stored.issuer ?? env.PULSE_OIDC_ISSUER,
+      PULSE_OIDC_CLIENT_ID: stored.clientId ?? env.PULSE_OIDC_CLIENT_ID,
+    });
     const clientSecret = stored.clientSecret ?? process.env.PULSE_OIDC_CLIENT_SECRET ?? '';
     if (oidc) relyingParty = new OpenIdClientRelyingParty({ ...oidc, clientSecret });
   }
@@ -141,8 +178,19 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
       links: new DynamoDbLinkStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
       codes: new DynamoDbCodeStore({ client: dynamodb, tableName: env.PULSE_TABLE }),
       limiter: new DynamoDbRateLimiter({ client: dynamodb, tableName: env.PULSE_TABLE }),
-      audit: new DynamoDbAuditLog({ client: dynamodb, tableName: env.PULSE_AUDIT_TABLE, ...(env.PULSE_AUDIT_RETENTION_YEARS ? { retentionYears: env.PULSE_AUDIT_RETENTION_YEARS } : {}) }),
-      ...(relyingParty ? { oidc: relyingParty } : { mailer: new SesMailer({ client: new SESv2Client({ ...SES_CLIENT_CONFIG }), ...(env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: env.PULSE_SES_CONFIGURATION_SET } : {}) }) }),
+      audit: new DynamoDbAuditLog({
+        client: dynamodb,
+        tableName: env.PULSE_AUDIT_TABLE,
+        ...(env.PULSE_AUDIT_RETENTION_YEARS ? { retentionYears: env.PULSE_AUDIT_RETENTION_YEARS } : {}),
+      }),
+      ...(relyingParty
+        ? { oidc: relyingParty }
+        : {
+            mailer: new SesMailer({
+              client: new SESv2Client({ ...SES_CLIENT_CONFIG }),
+              ...(env.PULSE_SES_CONFIGURATION_SET ? { configurationSetName: env.PULSE_SES_CONFIGURATION_SET } : {}),
+            }),
+          }),
       ...(env.PULSE_DOWNLOAD_URL ? { origin: new URL(env.PULSE_DOWNLOAD_URL).origin } : {}),
       ...(env.PULSE_PRESIGN_SECONDS ? { presignSeconds: env.PULSE_PRESIGN_SECONDS } : {}),
     },

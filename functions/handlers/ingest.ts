@@ -13,7 +13,13 @@ import { S3RejectsReport } from '../adapters/s3/rejects-report';
 import { EnvSecrets, SecretChain, SecretsManagerSecrets } from '../adapters/sources/http/credentials';
 import { ConfiguredSourceConnector } from '../adapters/sources/connector';
 import { StoredAccountDirectory, billingSourceNames } from '../adapters/sources/account-directory';
-import { failOnInfrastructureErrors, runIngestJob, type IngestJobDeps, type IngestLog, type IngestRunOutcome } from '../app/ingest-job';
+import {
+  failOnInfrastructureErrors,
+  runIngestJob,
+  type IngestJobDeps,
+  type IngestLog,
+  type IngestRunOutcome,
+} from '../app/ingest-job';
 import { instrumented, logger, tracer } from '../adapters/observability/powertools';
 import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
 
@@ -38,12 +44,20 @@ let lambdaClient: LambdaClient | undefined;
 const lambda = () => (lambdaClient ??= tracer.captureAWSv3Client(new LambdaClient({})));
 
 /** One structured log line per event. */
-const log: IngestLog = (level, message, fields) => (level === 'INFO' ? logger.info(message, fields) : level === 'WARN' ? logger.warn(message, fields) : logger.error(message, fields));
+const log: IngestLog = (level, message, fields) =>
+  level === 'INFO'
+    ? logger.info(message, fields)
+    : level === 'WARN'
+      ? logger.warn(message, fields)
+      : logger.error(message, fields);
 
 function getDeps(): IngestJobDeps {
   if (deps) return deps;
   const { env, s3, store, validator, runLedger, config } = getRuntime();
-  const syncState = new DynamoDbSyncState({ client: tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: env.PULSE_TABLE });
+  const syncState = new DynamoDbSyncState({
+    client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    tableName: env.PULSE_TABLE,
+  });
   deps = {
     store,
     validator,
@@ -53,7 +67,10 @@ function getDeps(): IngestJobDeps {
       s3,
       dropzoneBucket: env.PULSE_DROPZONE_BUCKET,
       // Secrets Manager in AWS; PULSE_SECRET_<ID> variables win (handy for a quick test deploy).
-      secrets: new SecretChain([new EnvSecrets(), new SecretsManagerSecrets(tracer.captureAWSv3Client(new SecretsManagerClient({})))]),
+      secrets: new SecretChain([
+        new EnvSecrets(),
+        new SecretsManagerSecrets(tracer.captureAWSv3Client(new SecretsManagerClient({}))),
+      ]),
       syncState,
       // Billing's e-mail domains (kept by the Stripe sync), read again before each CRM or help-desk run.
       accountDirectory: new StoredAccountDirectory({ syncState, billingSources: billingSourceNames(config.sources) }),
@@ -62,17 +79,25 @@ function getDeps(): IngestJobDeps {
     }),
     ...(env.PULSE_ALERTS_FUNCTION ? { alerts: new LambdaAlertsTrigger(lambda(), env.PULSE_ALERTS_FUNCTION) } : {}),
     // A Stripe backfill longer than one invocation continues in the next one (this function again).
-    ...(process.env.AWS_LAMBDA_FUNCTION_NAME ? { continuation: new LambdaSourceContinuation(lambda(), process.env.AWS_LAMBDA_FUNCTION_NAME) } : {}),
+    ...(process.env.AWS_LAMBDA_FUNCTION_NAME
+      ? { continuation: new LambdaSourceContinuation(lambda(), process.env.AWS_LAMBDA_FUNCTION_NAME) }
+      : {}),
     log,
   };
   return deps;
 }
 
-export async function handler(event: IngestEvent = {}, context?: InvocationContext): Promise<{ runs: IngestRunOutcome[] }> {
+export async function handler(
+  event: IngestEvent = {},
+  context?: InvocationContext,
+): Promise<{ runs: IngestRunOutcome[] }> {
   return instrumented('ingest', context, () => ingest(event, context));
 }
 
-async function ingest(event: IngestEvent, context: InvocationContext | undefined): Promise<{ runs: IngestRunOutcome[] }> {
+async function ingest(
+  event: IngestEvent,
+  context: InvocationContext | undefined,
+): Promise<{ runs: IngestRunOutcome[] }> {
   beginInvocation(context);
   const uploads = event.Records?.map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
   const result = await runIngestJob(getDeps(), getRuntime().config, {

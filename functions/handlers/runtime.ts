@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigText, parseLambdaEnv, weekStartsOnNumber, type LambdaEnv, type PulseConfig } from '../config';
 import { RowValidator } from '../domain/contract/validate';
-import { PowertoolsRunMetrics, stageMetrics, tracer, type LambdaContextLike } from '../adapters/observability/powertools';
+import {
+  PowertoolsRunMetrics,
+  stageMetrics,
+  tracer,
+  type LambdaContextLike,
+} from '../adapters/observability/powertools';
 import { DynamoDbRunLedger } from '../adapters/dynamodb/run-ledger';
 import { SELF_RETRYING_CLIENT_CONFIG } from '../adapters/dynamodb/document-client';
 import { DynamoDbStore } from '../adapters/dynamodb/store';
@@ -63,7 +68,10 @@ export function getRuntime(): Runtime {
     // s3rver (the local emulator) needs checksums only when required; AWS accepts either.
     s3: tracer.captureAWSv3Client(new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' })),
     // The store retries by itself (bounded, full jitter): its client does not.
-    store: new DynamoDbStore({ client: tracer.captureAWSv3Client(new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG })), tableName: env.PULSE_TABLE }),
+    store: new DynamoDbStore({
+      client: tracer.captureAWSv3Client(new DynamoDBClient({ ...SELF_RETRYING_CLIENT_CONFIG })),
+      tableName: env.PULSE_TABLE,
+    }),
     runLedger: withRunMetrics(
       withTimeLimit(new DynamoDbRunLedger({ client: dynamodb, tableName: env.PULSE_TABLE }), () => invocation),
       // PULSE_STAGE is set on every deployed function (lib/pulse-stack.ts).

@@ -64,23 +64,41 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
   const weekStartsOn = weekStartsOnNumber(config);
   const asOf = event.week
     ? weekFromLabel(event.week, weekStartsOn).asOf
-    : reportWeek(todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date()), weekStartsOn).asOf;
+    : reportWeek(
+        todayIn(config.company.timezone, event.scheduledTime ? new Date(event.scheduledTime) : new Date()),
+        weekStartsOn,
+      ).asOf;
   renderer ??= createWeeklyReportRenderer().catch((err: unknown) => {
     renderer = undefined;
     throw err;
   });
-  if (env.PULSE_LINK_SECRET_ID) linkKeys ??= new SecretsManagerLinkKeys(tracer.captureAWSv3Client(new SecretsManagerClient({})), env.PULSE_LINK_SECRET_ID);
+  if (env.PULSE_LINK_SECRET_ID)
+    linkKeys ??= new SecretsManagerLinkKeys(
+      tracer.captureAWSv3Client(new SecretsManagerClient({})),
+      env.PULSE_LINK_SECRET_ID,
+    );
   // Recorded links (revocable, bound to the e-mail's recipients; the index pages' for readers by role).
   const archiveLink =
     env.PULSE_DOWNLOAD_URL && linkKeys
       ? await reportArchiveLinks(
-          { links: new DynamoDbLinkStore({ client: (dynamodb ??= tracer.captureAWSv3Client(new DynamoDBClient({}))), tableName: env.PULSE_TABLE }), signingKey: await linkKeys.current(), baseUrl: env.PULSE_DOWNLOAD_URL },
+          {
+            links: new DynamoDbLinkStore({
+              client: (dynamodb ??= tracer.captureAWSv3Client(new DynamoDBClient({}))),
+              tableName: env.PULSE_TABLE,
+            }),
+            signingKey: await linkKeys.current(),
+            baseUrl: env.PULSE_DOWNLOAD_URL,
+          },
           { recipients: config.recipients.ceo, days: ARCHIVE_LINK_DAYS },
         )
       : undefined;
   const trigger = event.scheduledTime ? 'schedule' : 'invoke';
   const chat = await getChatChannels(config);
-  const { report: result, archived, headline } = await runWeeklyReportJob(
+  const {
+    report: result,
+    archived,
+    headline,
+  } = await runWeeklyReportJob(
     {
       store,
       runLedger,
@@ -93,12 +111,22 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
       ...(chat ? { chat } : {}),
     },
     config,
-    { asOf, resend: event.resend === true, trigger, runId: event.scheduledTime ?? `invoke-${new Date().toISOString()}` },
+    {
+      asOf,
+      resend: event.resend === true,
+      trigger,
+      runId: event.scheduledTime ?? `invoke-${new Date().toISOString()}`,
+    },
     { archiveBucket: env.PULSE_ARCHIVE_BUCKET },
   );
   const summary =
     result.status === 'delayed'
-      ? { status: result.status, week: result.week, problems: result.problems.map((p) => p.message), noticesSent: result.notice.sent.length }
+      ? {
+          status: result.status,
+          week: result.week,
+          problems: result.problems.map((p) => p.message),
+          noticesSent: result.notice.sent.length,
+        }
       : result.status === 'sent'
         ? {
             status: result.status,
@@ -107,20 +135,40 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
             alreadySent: result.sends.alreadySent.length,
             inFlight: result.sends.inFlight.map((s) => s.recipient),
             failed: result.sends.failed.map((s) => `${s.recipient}: ${s.error}`),
-            archived: archived && { prefix: archived.weekly.prefix, status: archived.weekly.status, version: archived.weekly.version },
+            archived: archived && {
+              prefix: archived.weekly.prefix,
+              status: archived.weekly.status,
+              version: archived.weekly.version,
+            },
             // The Monday headline on Slack and Teams (its own run in the ledger; a failure there does not fail the report).
-            ...(headline ? { headline: headline.map((c) => `${c.key.channel} ${c.key.recipient}: ${c.status}${c.error ? ` (${c.error})` : ''}`) } : {}),
+            ...(headline
+              ? {
+                  headline: headline.map(
+                    (c) => `${c.key.channel} ${c.key.recipient}: ${c.status}${c.error ? ` (${c.error})` : ''}`,
+                  ),
+                }
+              : {}),
           }
         : { status: result.status, week: result.week };
-  const level = result.status === 'delayed' || (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length)) ? 'ERROR' : 'INFO';
+  const level =
+    result.status === 'delayed' ||
+    (result.status === 'sent' && (result.sends.failed.length || result.sends.inFlight.length))
+      ? 'ERROR'
+      : 'INFO';
   if (level === 'ERROR') logger.error('weekly report', summary);
   else logger.info('weekly report', summary);
   // The dead man's switch (lib/constructs/monitoring.ts, docs/deploy.md) watches this metric: 1 once
   // every recipient has the week's report.
   if (result.status === 'sent' && result.sends.failed.length === 0 && result.sends.inFlight.length === 0) {
-    count((metrics ??= stageMetrics(env.PULSE_STAGE ?? 'unknown')), WEEKLY_REPORT_SENT_METRIC, {}, { week: result.week });
+    count(
+      (metrics ??= stageMetrics(env.PULSE_STAGE ?? 'unknown')),
+      WEEKLY_REPORT_SENT_METRIC,
+      {},
+      { week: result.week },
+    );
   }
   // A failed send whose claim was released is retried by Lambda's own retries (async invocation).
-  if (result.status === 'sent' && result.sends.failed.some((f) => f.released)) throw new Error(`weekly report: ${result.sends.failed.length} send(s) failed`);
+  if (result.status === 'sent' && result.sends.failed.some((f) => f.released))
+    throw new Error(`weekly report: ${result.sends.failed.length} send(s) failed`);
   return summary;
 }

@@ -35,7 +35,10 @@ export interface RunRecord {
 }
 
 /** What is recorded when a run starts. */
-export type RunStart = Pick<RunRecord, 'runId' | 'kind' | 'subject' | 'period' | 'startedAt' | 'trigger' | 'deadline' | 'timeLimitMs'>;
+export type RunStart = Pick<
+  RunRecord,
+  'runId' | 'kind' | 'subject' | 'period' | 'startedAt' | 'trigger' | 'deadline' | 'timeLimitMs'
+>;
 
 /** The ledger's summary of a run's rejects report. */
 export interface RejectsSummary {
@@ -51,7 +54,10 @@ export interface RejectsSummary {
 
 export interface RunLedger {
   start(run: RunStart): Promise<void>;
-  finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>): Promise<void>;
+  finish(
+    runId: string,
+    outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>,
+  ): Promise<void>;
   /** Newest first. */
   list(opts?: { kind?: RunKind; limit?: number }): Promise<RunRecord[]>;
   /**

@@ -10,7 +10,8 @@ export const LAMBDA_NODE_TARGET = 'node24';
  * ESM bundles cannot `require()`; a CommonJS dependency bundled into one (several AWS SDK and
  * csv helpers still are) would throw "Dynamic require of X is not supported" without this banner.
  */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
  * esbuild `alias` of every bundle: `zod` without the locales it would otherwise bundle in full

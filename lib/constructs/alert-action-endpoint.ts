@@ -48,16 +48,18 @@ export class AlertActionEndpoint extends Construct {
     super(scope, id);
     if (props.slack) {
       this.slackSigningSecret = new Secret(this, 'SlackSigningSecret', {
-        description: "Pulse: the Slack app's signing secret (Basic Information > App Credentials); set it after the first deploy",
+        description:
+          "Pulse: the Slack app's signing secret (Basic Information > App Credentials); set it after the first deploy",
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      const why = "Slack issues the signing secret; it is rotated in the Slack app (Regenerate) and then put here, which Secrets Manager's rotation cannot do.";
+      const why =
+        "Slack issues the signing secret; it is rotated in the Slack app (Regenerate) and then put here, which Secrets Manager's rotation cannot do.";
       acknowledge(this.slackSigningSecret, 'AwsSolutions-SMG4', why);
       acknowledge(this.slackSigningSecret, 'NIST.800.53.R5-SecretsManagerRotationEnabled', why);
       acknowledge(
         this.slackSigningSecret,
         'NIST.800.53.R5-SecretsManagerUsingKMSKey',
-        'Encrypted with the AWS managed key aws/secretsmanager; only the action endpoint\'s role is granted secretsmanager:GetSecretValue on it by IAM.',
+        "Encrypted with the AWS managed key aws/secretsmanager; only the action endpoint's role is granted secretsmanager:GetSecretValue on it by IAM.",
       );
     }
 
@@ -80,25 +82,47 @@ export class AlertActionEndpoint extends Construct {
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ACTION_KEY_PREFIXES.map((p) => (p.endsWith('#') ? `${p}*` : p)) } },
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': ACTION_KEY_PREFIXES.map((p) => (p.endsWith('#') ? `${p}*` : p)),
+          },
+        },
       }),
     );
-    const secrets = [props.linkSigningKey.secretArn, ...(this.slackSigningSecret ? [this.slackSigningSecret.secretArn] : []), ...(props.crmSecretArns ?? [])];
+    const secrets = [
+      props.linkSigningKey.secretArn,
+      ...(this.slackSigningSecret ? [this.slackSigningSecret.secretArn] : []),
+      ...(props.crmSecretArns ?? []),
+    ];
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
 
-    this.functionUrl = this.handler.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    this.functionUrl = this.handler.function.addFunctionUrl({
+      authType: FunctionUrlAuthType.NONE,
+      invokeMode: InvokeMode.BUFFERED,
+    });
     const publicUrl =
       'Slack interactivity requests and the confirmation form are POSTs without the x-amz-content-sha256 header that AWS_IAM auth behind an Origin Access Control requires; every request is authenticated by the function (an HMAC link token, single purpose, expiring, single use; or Slack\'s v0 request signature within five minutes, single use) before it reads or changes anything (docs/deploy.md, "Alert actions").';
-    const permission = this.handler.function.node.children.find((c): c is CfnPermission => c instanceof CfnPermission) ?? this.node.findAll().find((c): c is CfnPermission => c instanceof CfnPermission);
+    const permission =
+      this.handler.function.node.children.find((c): c is CfnPermission => c instanceof CfnPermission) ??
+      this.node.findAll().find((c): c is CfnPermission => c instanceof CfnPermission);
     for (const target of [this.handler.function, ...(permission ? [permission] : [])]) {
       acknowledge(target, `${CFN_GUARD_PLUGIN}::lambda_function_public_access_prohibited_check`, publicUrl);
       acknowledge(target, 'NIST.800.53.R5-LambdaFunctionPublicAccessProhibited', publicUrl);
     }
     acknowledge(this.functionUrl, `${CFN_GUARD_PLUGIN}::lambda_function_url_auth_check`, publicUrl);
 
-    new CfnOutput(this, 'Url', { key: 'AlertActionsUrl', value: this.functionUrl.url, description: "Base of the alert e-mails' snooze and acknowledge links; <url>slack/actions is the Slack app's Interactivity request URL" });
+    new CfnOutput(this, 'Url', {
+      key: 'AlertActionsUrl',
+      value: this.functionUrl.url,
+      description:
+        "Base of the alert e-mails' snooze and acknowledge links; <url>slack/actions is the Slack app's Interactivity request URL",
+    });
     if (this.slackSigningSecret) {
-      new CfnOutput(this, 'SlackSecretArn', { key: 'SlackSigningSecretArn', value: this.slackSigningSecret.secretArn, description: "Put the Slack app's signing secret here" });
+      new CfnOutput(this, 'SlackSecretArn', {
+        key: 'SlackSigningSecretArn',
+        value: this.slackSigningSecret.secretArn,
+        description: "Put the Slack app's signing secret here",
+      });
     }
   }
 
@@ -106,6 +130,8 @@ export class AlertActionEndpoint extends Construct {
   grantSignLinks(fn: PulseFunction, linkSigningKey: ISecret): void {
     fn.function.addEnvironment('PULSE_ALERT_ACTIONS_URL', this.functionUrl.url);
     fn.function.addEnvironment('PULSE_LINK_SECRET_ID', linkSigningKey.secretArn);
-    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [linkSigningKey.secretArn] }));
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [linkSigningKey.secretArn] }),
+    );
   }
 }

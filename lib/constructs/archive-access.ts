@@ -7,7 +7,7 @@
 import { ArnFormat, Aws, CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AccountRecovery, OAuthScope, UserPool, UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, OAuthScope, UserPool, type UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -71,7 +71,9 @@ export class ArchiveAccess extends Construct {
       timeToLiveAttribute: ATTR.ttl,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.auditTable.tableArn] }));
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.auditTable.tableArn] }),
+    );
     fn.addEnvironment('PULSE_AUDIT_TABLE', this.auditTable.tableName);
     fn.addEnvironment('PULSE_AUDIT_RETENTION_YEARS', String(props.retentionYears));
 
@@ -80,7 +82,11 @@ export class ArchiveAccess extends Construct {
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ACCESS_KEY_PREFIXES.map((p) => (p.endsWith('#') ? `${p}*` : p)) } },
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': ACCESS_KEY_PREFIXES.map((p) => (p.endsWith('#') ? `${p}*` : p)),
+          },
+        },
       }),
     );
     fn.addEnvironment('PULSE_TABLE', props.table.tableName);
@@ -94,7 +100,12 @@ export class ArchiveAccess extends Construct {
     // client names the endpoint's callback (the distribution), which fronts the function, so a
     // reference from the function to the client would be a cycle.
     const secretName = `${Stack.of(this).stackName}/archive-oidc-client`;
-    const secretArnPattern = Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const secretArnPattern = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${secretName}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const callbackUrl = `${props.endpoint.url}auth/callback`;
     if (typeof access === 'object') {
       this.oidcSecret = new Secret(this, 'OidcClientSecret', {
@@ -103,26 +114,56 @@ export class ArchiveAccess extends Construct {
         generateSecretString: { passwordLength: 32, excludePunctuation: true },
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      new CfnOutput(this, 'OidcClientSecretName', { key: 'ArchiveOidcClientSecretName', value: secretName, description: 'Put the client secret your identity provider issued into this secret (aws secretsmanager put-secret-value)' });
+      new CfnOutput(this, 'OidcClientSecretName', {
+        key: 'ArchiveOidcClientSecretName',
+        value: secretName,
+        description:
+          'Put the client secret your identity provider issued into this secret (aws secretsmanager put-secret-value)',
+      });
     } else if (access === 'sign-in' && props.userPool) {
       this.userPool = new UserPool(this, 'UserPool', {
         userPoolName: `pulse-archive-${props.stage}`,
         selfSignUpEnabled: false,
         signInAliases: { email: true },
         autoVerify: { email: true },
-        passwordPolicy: { minLength: 14, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+        passwordPolicy: {
+          minLength: 14,
+          requireDigits: true,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireSymbols: true,
+        },
         accountRecovery: AccountRecovery.EMAIL_ONLY,
         removalPolicy: RemovalPolicy.RETAIN,
         deletionProtection: true,
       });
-      acknowledge(this.userPool, 'AwsSolutions-COG8', 'The Plus feature plan (threat protection) is charged per user; sign-in is federated to the company identity provider, which does the risk detection.');
-      acknowledge(this.userPool, 'AwsSolutions-COG3', "Sign-in is federated: the company identity provider does the risk detection and compromised-credential checks (Cognito's threat protection is a paid plan per user; turn it on in the pool if wanted).");
-      acknowledge(this.userPool, 'AwsSolutions-COG2', 'People sign in through the federated company identity provider (Google Workspace, Okta, Entra ID), which enforces MFA; the pool holds no passwords of its own (self sign-up off).');
-      const domain = new UserPoolDomain(this, 'Domain', { userPool: this.userPool, cognitoDomain: { domainPrefix: Fn.join('-', ['pulse-archive', props.stage, Aws.ACCOUNT_ID]) } });
+      acknowledge(
+        this.userPool,
+        'AwsSolutions-COG8',
+        'The Plus feature plan (threat protection) is charged per user; sign-in is federated to the company identity provider, which does the risk detection.',
+      );
+      acknowledge(
+        this.userPool,
+        'AwsSolutions-COG3',
+        "Sign-in is federated: the company identity provider does the risk detection and compromised-credential checks (Cognito's threat protection is a paid plan per user; turn it on in the pool if wanted).",
+      );
+      acknowledge(
+        this.userPool,
+        'AwsSolutions-COG2',
+        'People sign in through the federated company identity provider (Google Workspace, Okta, Entra ID), which enforces MFA; the pool holds no passwords of its own (self sign-up off).',
+      );
+      const domain = new UserPoolDomain(this, 'Domain', {
+        userPool: this.userPool,
+        cognitoDomain: { domainPrefix: Fn.join('-', ['pulse-archive', props.stage, Aws.ACCOUNT_ID]) },
+      });
       this.userPoolClient = this.userPool.addClient('ArchiveClient', {
         generateSecret: true,
         authFlows: {},
-        oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL], callbackUrls: [callbackUrl] },
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
+          callbackUrls: [callbackUrl],
+        },
         preventUserExistenceErrors: true,
         idTokenValidity: Duration.minutes(10),
         accessTokenValidity: Duration.minutes(10),
@@ -133,7 +174,8 @@ export class ArchiveAccess extends Construct {
       // output): reading it at deploy would take a custom-resource function of its own.
       this.oidcSecret = new Secret(this, 'OidcClient', {
         secretName,
-        description: 'Pulse: the archive sign-in client of the Cognito user pool ({"issuer", "clientId", "clientSecret"}; clientSecret added after the first deploy)',
+        description:
+          'Pulse: the archive sign-in client of the Cognito user pool ({"issuer", "clientId", "clientSecret"}; clientSecret added after the first deploy)',
         secretObjectValue: {
           issuer: SecretValue.unsafePlainText(issuer),
           clientId: SecretValue.unsafePlainText(this.userPoolClient.userPoolClientId),
@@ -147,42 +189,63 @@ export class ArchiveAccess extends Construct {
           this.userPool.userPoolId,
           ' --client-id ',
           this.userPoolClient.userPoolClientId,
-          ` --query UserPoolClient.ClientSecret --output text) && aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string "{\"issuer\":\"`,
+          ` --query UserPoolClient.ClientSecret --output text) && aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string "{"issuer":"`,
           issuer,
-          '\",\"clientId\":\"',
+          '","clientId":"',
           this.userPoolClient.userPoolClientId,
-          '\",\"clientSecret\":\"$S\"}"',
+          '","clientSecret":"$S"}"',
         ]),
-        description: 'Run once after the first deploy: copies the Cognito client secret into the secret the endpoint reads',
+        description:
+          'Run once after the first deploy: copies the Cognito client secret into the secret the endpoint reads',
       });
       const region = Aws.REGION;
-      new CfnOutput(this, 'UserPoolId', { key: 'ArchiveUserPoolId', value: this.userPool.userPoolId, description: 'Cognito user pool of archive sign-in (add the company IdP to it: docs/archive-access.md)' });
+      new CfnOutput(this, 'UserPoolId', {
+        key: 'ArchiveUserPoolId',
+        value: this.userPool.userPoolId,
+        description: 'Cognito user pool of archive sign-in (add the company IdP to it: docs/archive-access.md)',
+      });
       new CfnOutput(this, 'IdpRedirectUri', {
         key: 'ArchiveIdpRedirectUri',
         value: `https://${domain.domainName}.auth.${region}.amazoncognito.com/oauth2/idpresponse`,
         description: 'Register this redirect URI (OIDC) or ACS URL (SAML) at Google Workspace, Okta or Entra ID',
       });
-      new CfnOutput(this, 'SamlEntityId', { key: 'ArchiveSamlEntityId', value: `urn:amazon:cognito:sp:${this.userPool.userPoolId}`, description: 'The audience (SP entity ID) of a SAML app at the company IdP' });
+      new CfnOutput(this, 'SamlEntityId', {
+        key: 'ArchiveSamlEntityId',
+        value: `urn:amazon:cognito:sp:${this.userPool.userPoolId}`,
+        description: 'The audience (SP entity ID) of a SAML app at the company IdP',
+      });
     }
     if (this.oidcSecret) {
-      const rotation = 'An OpenID Connect client secret is issued (and rotated) by the identity provider or Cognito, then put here; Secrets Manager cannot rotate it by itself.';
+      const rotation =
+        'An OpenID Connect client secret is issued (and rotated) by the identity provider or Cognito, then put here; Secrets Manager cannot rotate it by itself.';
       acknowledge(this.oidcSecret, 'AwsSolutions-SMG4', rotation);
       acknowledge(this.oidcSecret, 'NIST.800.53.R5-SecretsManagerRotationEnabled', rotation);
       acknowledge(
         this.oidcSecret,
         'NIST.800.53.R5-SecretsManagerUsingKMSKey',
-        'The secret is encrypted with the AWS managed key aws/secretsmanager; only the download endpoint\'s role may read it (GetSecretValue on this secret name alone), and a customer-managed key would only repeat that in a key policy.',
+        "The secret is encrypted with the AWS managed key aws/secretsmanager; only the download endpoint's role may read it (GetSecretValue on this secret name alone), and a customer-managed key would only repeat that in a key policy.",
       );
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnPattern] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnPattern] }),
+      );
       acknowledgeWildcardResources(
         role,
         [secretArnPattern],
-        'Secrets Manager appends six random characters to a secret\'s name in its ARN; the grant names this one secret by its fixed name (a reference to the secret would make the function depend on the distribution it sits behind, a cycle).',
+        "Secrets Manager appends six random characters to a secret's name in its ARN; the grant names this one secret by its fixed name (a reference to the secret would make the function depend on the distribution it sits behind, a cycle).",
       );
       fn.addEnvironment('PULSE_OIDC_SECRET_ID', secretName);
     }
-    if (access !== 'link') new CfnOutput(this, 'CallbackUrl', { key: 'ArchiveSignInCallbackUrl', value: callbackUrl, description: 'The OpenID Connect redirect URI to register for the archive sign-in client' });
-    new CfnOutput(this, 'AuditTableName', { key: 'ArchiveAuditTableName', value: this.auditTable.tableName, description: 'Every attempt on an archive link (pulse archive audit --target aws)' });
+    if (access !== 'link')
+      new CfnOutput(this, 'CallbackUrl', {
+        key: 'ArchiveSignInCallbackUrl',
+        value: callbackUrl,
+        description: 'The OpenID Connect redirect URI to register for the archive sign-in client',
+      });
+    new CfnOutput(this, 'AuditTableName', {
+      key: 'ArchiveAuditTableName',
+      value: this.auditTable.tableName,
+      description: 'Every attempt on an archive link (pulse archive audit --target aws)',
+    });
 
     // ---- refusals: a metric the endpoint publishes, and an alarm on bursts ----
     const refused = new Metric({

@@ -28,7 +28,11 @@ export class ArchiveDataEvents extends Construct {
   constructor(scope: Construct, id: string, props: ArchiveDataEventsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const key = new Key(this, 'TrailKey', { description: `Pulse ${stack.stackName}: encrypts the archive's CloudTrail data events`, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+    const key = new Key(this, 'TrailKey', {
+      description: `Pulse ${stack.stackName}: encrypts the archive's CloudTrail data events`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'CloudTrailOfThisAccount',
@@ -50,10 +54,20 @@ export class ArchiveDataEvents extends Construct {
       versioned: true,
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: 'cloudtrail/',
-      lifecycleRules: [{ id: 'expire-with-the-archive', expiration: Duration.days(props.retentionYears * 365), noncurrentVersionExpiration: Duration.days(30) }],
+      lifecycleRules: [
+        {
+          id: 'expire-with-the-archive',
+          expiration: Duration.days(props.retentionYears * 365),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_YEAR, encryptionKey: logsKey(this), removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_YEAR,
+      encryptionKey: logsKey(this),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.trail = new Trail(this, 'Trail', {
       bucket: this.bucket,
       encryptionKey: key,
@@ -74,6 +88,9 @@ export class ArchiveDataEvents extends Construct {
       'NIST.800.53.R5-IAMNoInlinePolicy',
       "The trail's CloudWatch Logs role has one policy (AWS::IAM::Policy) that lets CloudTrail write to this trail's log group; it is attached to that role alone and would be reused by no other.",
     );
-    this.trail.addS3EventSelector([{ bucket: props.archiveBucket, objectPrefix: 'archive/' }], { readWriteType: ReadWriteType.ALL, includeManagementEvents: false });
+    this.trail.addS3EventSelector([{ bucket: props.archiveBucket, objectPrefix: 'archive/' }], {
+      readWriteType: ReadWriteType.ALL,
+      includeManagementEvents: false,
+    });
   }
 }

@@ -3,7 +3,13 @@
 // the definition the Store adapter and the local stack use, so the deployed table and the code that
 // reads it cannot disagree on a name.
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2, type GlobalSecondaryIndexPropsV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  TableEncryptionV2,
+  TableV2,
+  type GlobalSecondaryIndexPropsV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ATTR, pulseTableDefinition } from '../../functions/adapters/dynamodb/table';
@@ -57,14 +63,18 @@ export class DataStore extends Construct {
     const partitionKey = keyOf(definition.KeySchema, 'HASH');
     if (!partitionKey) throw new Error('pulseTableDefinition: no partition key');
 
-    const globalSecondaryIndexes: GlobalSecondaryIndexPropsV2[] = (definition.GlobalSecondaryIndexes ?? []).map((gsi) => {
-      const pk = keyOf(gsi.KeySchema, 'HASH');
-      if (!gsi.IndexName || !pk) throw new Error('pulseTableDefinition: an index without a name or partition key');
-      if (gsi.Projection?.ProjectionType && gsi.Projection.ProjectionType !== 'ALL') {
-        throw new Error(`pulseTableDefinition: index ${gsi.IndexName} projects ${gsi.Projection.ProjectionType}; DataStore supports ALL`);
-      }
-      return { indexName: gsi.IndexName, partitionKey: pk, sortKey: keyOf(gsi.KeySchema, 'RANGE') };
-    });
+    const globalSecondaryIndexes: GlobalSecondaryIndexPropsV2[] = (definition.GlobalSecondaryIndexes ?? []).map(
+      (gsi) => {
+        const pk = keyOf(gsi.KeySchema, 'HASH');
+        if (!gsi.IndexName || !pk) throw new Error('pulseTableDefinition: an index without a name or partition key');
+        if (gsi.Projection?.ProjectionType && gsi.Projection.ProjectionType !== 'ALL') {
+          throw new Error(
+            `pulseTableDefinition: index ${gsi.IndexName} projects ${gsi.Projection.ProjectionType}; DataStore supports ALL`,
+          );
+        }
+        return { indexName: gsi.IndexName, partitionKey: pk, sortKey: keyOf(gsi.KeySchema, 'RANGE') };
+      },
+    );
 
     this.table = new TableV2(this, 'Table', {
       partitionKey,

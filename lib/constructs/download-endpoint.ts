@@ -19,8 +19,8 @@ import {
   FunctionEventType,
   FunctionRuntime,
   Function as EdgeFunction,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
+  type HeadersFrameOption,
+  type HeadersReferrerPolicy,
   HttpVersion,
   OriginRequestPolicy,
   ResponseHeadersPolicy,
@@ -109,7 +109,8 @@ export class DownloadEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: DownloadEndpointProps) {
     super(scope, id);
     const lifetime = (props.presignedUrlLifetime ?? Duration.minutes(5)).toSeconds();
-    if (lifetime < 60 || lifetime > 3600) throw new Error(`DownloadEndpoint: presignedUrlLifetime must be 1 to 60 minutes (got ${lifetime} s)`);
+    if (lifetime < 60 || lifetime > 3600)
+      throw new Error(`DownloadEndpoint: presignedUrlLifetime must be 1 to 60 minutes (got ${lifetime} s)`);
 
     this.signingKey = new Secret(this, 'LinkSigningKey', {
       description: 'Pulse: HMAC key that signs the finance archive download links',
@@ -129,7 +130,11 @@ export class DownloadEndpoint extends Construct {
     this.handler = new PulseFunction(this, 'Endpoint', {
       entry: props.entry,
       configFile: props.configFile,
-      environment: { ...props.environment, PULSE_LINK_SECRET_ID: this.signingKey.secretArn, PULSE_PRESIGN_SECONDS: String(lifetime) } as PulseFunctionEnvironment,
+      environment: {
+        ...props.environment,
+        PULSE_LINK_SECRET_ID: this.signingKey.secretArn,
+        PULSE_PRESIGN_SECONDS: String(lifetime),
+      } as PulseFunctionEnvironment,
       description: 'Pulse download endpoint: checks a signed archive link and redirects to a short-lived S3 URL',
       memorySize: 256,
       timeout: Duration.seconds(10),
@@ -137,7 +142,10 @@ export class DownloadEndpoint extends Construct {
     });
     this.grantRead(this.handler.role, props);
     if (props.domain) this.handler.function.addEnvironment('PULSE_DOWNLOAD_URL', `https://${props.domain.domainName}/`);
-    this.functionUrl = this.handler.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM, invokeMode: InvokeMode.BUFFERED });
+    this.functionUrl = this.handler.function.addFunctionUrl({
+      authType: FunctionUrlAuthType.AWS_IAM,
+      invokeMode: InvokeMode.BUFFERED,
+    });
 
     let webAclArn: string | undefined;
     if (props.webAcl && 'webAclArn' in props.webAcl) webAclArn = props.webAcl.webAclArn;
@@ -174,23 +182,38 @@ export class DownloadEndpoint extends Construct {
     this.restrictInvokePermissionsToDistribution();
     this.acknowledgeDistribution(props);
 
-    new CfnOutput(this, 'Url', { key: 'DownloadUrl', value: this.url, description: 'Base of the durable archive links (<url>d/<token>)' });
+    new CfnOutput(this, 'Url', {
+      key: 'DownloadUrl',
+      value: this.url,
+      description: 'Base of the durable archive links (<url>d/<token>)',
+    });
     new CfnOutput(this, 'DistributionDomain', {
       key: 'DownloadDistributionDomain',
       value: this.distribution.distributionDomainName,
       description: 'CloudFront domain of the download endpoint (the CNAME target of a custom domain)',
     });
-    new CfnOutput(this, 'SecretArn', { key: 'LinkSecretArn', value: this.signingKey.secretArn, description: 'Secrets Manager secret that signs archive links' });
+    new CfnOutput(this, 'SecretArn', {
+      key: 'LinkSecretArn',
+      value: this.signingKey.secretArn,
+      description: 'Secrets Manager secret that signs archive links',
+    });
   }
 
   /** A web ACL (CloudFront scope) with one rate-based rule: at most `limit` requests per client address in 5 minutes. */
   private rateLimitAcl(limit: number): CfnWebACL {
-    if (!Number.isInteger(limit) || limit < 10 || limit > 2_000_000_000) throw new Error(`DownloadEndpoint: requestsPer5Minutes must be a whole number from 10 (got ${limit})`);
+    if (!Number.isInteger(limit) || limit < 10 || limit > 2_000_000_000)
+      throw new Error(`DownloadEndpoint: requestsPer5Minutes must be a whole number from 10 (got ${limit})`);
     const region = Stack.of(this).region;
     if (!Token.isUnresolved(region) && region !== 'us-east-1') {
-      throw new Error(`DownloadEndpoint: a CloudFront web ACL can only be created in us-east-1 (this stack is in ${region}); create it there and pass its ARN as webAcl.webAclArn (docs/deploy.md)`);
+      throw new Error(
+        `DownloadEndpoint: a CloudFront web ACL can only be created in us-east-1 (this stack is in ${region}); create it there and pass its ARN as webAcl.webAclArn (docs/deploy.md)`,
+      );
     }
-    const metric = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name });
+    const metric = (name: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName: name,
+    });
     const acl = new CfnWebACL(this, 'WebAcl', {
       scope: 'CLOUDFRONT',
       description: 'Pulse download endpoint: requests per client address and 5 minutes',
@@ -217,7 +240,14 @@ export class DownloadEndpoint extends Construct {
     });
     new CfnLoggingConfiguration(this, 'WebAclLogging', {
       resourceArn: acl.attrArn,
-      logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      logDestinationConfigs: [
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logs.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
       redactedFields: [{ uriPath: {} }, { queryString: {} }, { singleHeader: { Name: 'cookie' } }],
     });
     return acl;
@@ -239,7 +269,8 @@ export class DownloadEndpoint extends Construct {
           security.contentSecurityPolicy = { contentSecurityPolicy: value, override: false };
           break;
         case 'x-content-type-options':
-          if (value !== 'nosniff') throw new Error(`DownloadEndpoint: X-Content-Type-Options "${value}" is not nosniff`);
+          if (value !== 'nosniff')
+            throw new Error(`DownloadEndpoint: X-Content-Type-Options "${value}" is not nosniff`);
           security.contentTypeOptions = { override: true };
           break;
         case 'x-frame-options':
@@ -281,9 +312,11 @@ export class DownloadEndpoint extends Construct {
    */
   private restrictInvokePermissionsToDistribution(): void {
     const permissions = this.distribution.node.findAll().filter((c): c is CfnPermission => c instanceof CfnPermission);
-    if (permissions.length === 0) throw new Error('DownloadEndpoint: FunctionUrlOrigin created no invoke permission for CloudFront');
+    if (permissions.length === 0)
+      throw new Error('DownloadEndpoint: FunctionUrlOrigin created no invoke permission for CloudFront');
     const distributionArn = new StringParameter(this, 'DistributionArn', {
-      description: 'Pulse: the ARN of the download endpoint\'s CloudFront distribution (the only caller of its function URL)',
+      description:
+        "Pulse: the ARN of the download endpoint's CloudFront distribution (the only caller of its function URL)",
       stringValue: Stack.of(this).formatArn({
         service: 'cloudfront',
         region: '',
@@ -307,7 +340,7 @@ export class DownloadEndpoint extends Construct {
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR3',
-      'The endpoint function logs every request it answers (JSON logs in its encrypted log group); CloudFront standard logs need a bucket with ACLs enabled, which the stack\'s access-log bucket deliberately is not (BucketOwnerEnforced).',
+      "The endpoint function logs every request it answers (JSON logs in its encrypted log group); CloudFront standard logs need a bucket with ACLs enabled, which the stack's access-log bucket deliberately is not (BucketOwnerEnforced).",
     );
     if (!props.webAcl) {
       acknowledge(
@@ -327,12 +360,15 @@ export class DownloadEndpoint extends Construct {
 
   /** Lets another role (the weekly report) sign links: read the signing key. */
   grantSignLinks(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }),
+    );
   }
 
   private grantRead(role: Role, props: DownloadEndpointProps): void {
     const objects = [props.archiveBucket.arnForObjects(`${ARCHIVE_KEY_PREFIX}*`)];
-    const add = (actions: string[], resources: string[]) => role.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
+    const add = (actions: string[], resources: string[]) =>
+      role.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
     add(['s3:GetObject'], objects);
     // Without ListBucket, S3 answers 403 instead of 404 for a missing key; the endpoint tells the two apart.
     add(['s3:ListBucket'], [props.archiveBucket.bucketArn]);

@@ -37,7 +37,13 @@ export interface MailerProps {
 /** The domain part of an email address (lower-cased). */
 export function senderDomain(address: string): string {
   const at = address.lastIndexOf('@');
-  const domain = at < 0 ? '' : address.slice(at + 1).trim().toLowerCase();
+  const domain =
+    at < 0
+      ? ''
+      : address
+          .slice(at + 1)
+          .trim()
+          .toLowerCase();
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) throw new Error(`Mailer: "${address}" has no usable domain`);
   return domain;
 }

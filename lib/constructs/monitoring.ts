@@ -3,14 +3,25 @@
 // rates, every kind of run that ends failed in the run ledger, and a dead-man's switch on the
 // weekly report.
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, CfnAlarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  type CfnAlarm,
+  ComparisonOperator,
+  Metric,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RUNS_FAILED_METRIC, WEEKLY_REPORT_SENT_METRIC, alarmDimensions } from '../../functions/adapters/observability/metrics';
+import {
+  RUNS_FAILED_METRIC,
+  WEEKLY_REPORT_SENT_METRIC,
+  alarmDimensions,
+} from '../../functions/adapters/observability/metrics';
 import { RUN_KINDS, type RunKind } from '../../functions/ports/run-ledger';
 import { acknowledge } from './nag';
 import type { ScheduledJob } from './scheduled-job';
@@ -19,13 +30,15 @@ export { RUNS_FAILED_METRIC, WEEKLY_REPORT_SENT_METRIC };
 
 /** What a failed run of each kind means, and where to look (the RunFailed alarms' descriptions). */
 const RUN_FAILED_MEANS: Record<RunKind, string> = {
-  ingest: 'an ingest of a source stopped or some of its files failed (rows may be missing until a rerun; files that failed stay in incoming/ or go to failed/<runId>/)',
+  ingest:
+    'an ingest of a source stopped or some of its files failed (rows may be missing until a rerun; files that failed stay in incoming/ or go to failed/<runId>/)',
   compute: 'the weekly KPI snapshots were not all computed',
-  report: 'the weekly report was held back (stale or inconsistent data) or a send failed (recipients whose outcome is unknown are left claimed: never sent twice by themselves)',
+  report:
+    'the weekly report was held back (stale or inconsistent data) or a send failed (recipients whose outcome is unknown are left claimed: never sent twice by themselves)',
   alerts: 'the renewal-risk alerts were not all evaluated or sent',
-  archive: "the week's finance pack was not written completely (an incomplete version is never listed; the next run writes a complete one)",
+  archive:
+    "the week's finance pack was not written completely (an incomplete version is never listed; the next run writes a complete one)",
 };
-
 
 /** SES reputation thresholds: AWS reviews an account at 5 % bounces / 0.1 % complaints (and may pause it at 10 % / 0.5 %). */
 export const SES_RATE_THRESHOLDS = { bounceRate: 0.05, complaintRate: 0.001 } as const;
@@ -92,7 +105,9 @@ export class Monitoring extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
       actionsEnabled: props.deadMansSwitchActionsEnabled ?? true,
     });
-    (this.deadMansSwitch.node.defaultChild as CfnAlarm).evaluationWindow = { wallClockWindow: { timezone: props.timeZone } };
+    (this.deadMansSwitch.node.defaultChild as CfnAlarm).evaluationWindow = {
+      wallClockWindow: { timezone: props.timeZone },
+    };
 
     this.watchRuns(props.stage);
 
@@ -151,11 +166,15 @@ export class Monitoring extends Construct {
 
   /** Any message in a dead-letter queue is an invocation that never succeeded. */
   watchDeadLetterQueue(id: string, queue: IQueue, what: string): void {
-    this.alarm(`${id}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), {
-      description: `${what} Inspect the messages in the queue, fix the cause, then re-run the job for that time (the handlers are idempotent).`,
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
+    this.alarm(
+      `${id}DeadLetters`,
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      {
+        description: `${what} Inspect the messages in the queue, fix the cause, then re-run the job for that time (the handlers are idempotent).`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+    );
   }
 
   /** Everything of one scheduled job: its function and all its dead-letter queues. */

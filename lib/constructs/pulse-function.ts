@@ -5,7 +5,14 @@
 // validated Pulse config copied into the asset as pulse.config.json.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -40,7 +47,10 @@ export { BUNDLE_ALIASES, BUNDLE_ESBUILD_OPTIONS, ESM_REQUIRE_BANNER } from '../b
  */
 export function bundleAssetSource(projectRoot: string, asset: BundleAsset): string {
   const source = join(projectRoot, asset.source);
-  if (asset.prepare === 'brotli' && !asset.target.endsWith(BROTLI_SUFFIX)) throw new Error(`bundle asset ${asset.source}: a brotli asset's target must end in ${BROTLI_SUFFIX} (got ${asset.target})`);
+  if (asset.prepare === 'brotli' && !asset.target.endsWith(BROTLI_SUFFIX))
+    throw new Error(
+      `bundle asset ${asset.source}: a brotli asset's target must end in ${BROTLI_SUFFIX} (got ${asset.target})`,
+    );
   // CDK also builds the (unused) Docker bundling command, with /asset-input as the root: nothing to prepare there.
   if (!existsSync(source)) return source;
   if (asset.prepare === 'email-templates') return preparedTemplatesDir(source);
@@ -101,7 +111,8 @@ export class PulseFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PulseFunctionProps) {
     super(scope, id);
-    if (!isAbsolute(props.entry) || !existsSync(props.entry)) throw new Error(`PulseFunction ${id}: no handler at ${props.entry}`);
+    if (!isAbsolute(props.entry) || !existsSync(props.entry))
+      throw new Error(`PulseFunction ${id}: no handler at ${props.entry}`);
     if (!isAbsolute(props.configFile)) throw new Error(`PulseFunction ${id}: configFile must be an absolute path`);
 
     this.role = new Role(this, 'Role', {
@@ -169,7 +180,9 @@ export class PulseFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
             `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_NAME}`)}`,
-            ...(props.bundleAssets ?? []).map((a) => `cp -R ${shellQuote(bundleAssetSource(inputDir, a))} ${shellQuote(`${outputDir}/${a.target}`)}`),
+            ...(props.bundleAssets ?? []).map(
+              (a) => `cp -R ${shellQuote(bundleAssetSource(inputDir, a))} ${shellQuote(`${outputDir}/${a.target}`)}`,
+            ),
           ],
         },
       },

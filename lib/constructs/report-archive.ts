@@ -91,9 +91,15 @@ export class ReportArchive extends Construct {
       );
     }
     const expiry = { dropZone: 90, rejects: 90, accessLogs: 365, ...props.expiry };
-    const abortUploads: LifecycleRule = { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) };
+    const abortUploads: LifecycleRule = {
+      id: 'abort-incomplete-uploads',
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+    };
     const noncurrentDays = props.noncurrentVersionDays ?? 30;
-    if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) throw new Error(`ReportArchive: noncurrentVersionDays must be a whole number of days >= 1 (got ${noncurrentDays})`);
+    if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1)
+      throw new Error(
+        `ReportArchive: noncurrentVersionDays must be a whole number of days >= 1 (got ${noncurrentDays})`,
+      );
     // Versioned buckets whose objects move or expire: old versions go after noncurrentDays, and the
     // delete markers left with no version behind them are removed, so storage stays flat.
     const versionCleanup: LifecycleRule[] = [
@@ -110,7 +116,11 @@ export class ReportArchive extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       versioned: true,
-      lifecycleRules: [abortUploads, { id: 'expire-logs', expiration: Duration.days(expiry.accessLogs) }, ...versionCleanup],
+      lifecycleRules: [
+        abortUploads,
+        { id: 'expire-logs', expiration: Duration.days(expiry.accessLogs) },
+        ...versionCleanup,
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // cdk-nag S1 accepts this bucket without logging of its own: it is the logging target.
@@ -138,7 +148,9 @@ export class ReportArchive extends Construct {
       ...(props.objectLock
         ? {
             objectLockEnabled: true,
-            objectLockDefaultRetention: (props.objectLock === 'compliance' ? ObjectLockRetention.compliance : ObjectLockRetention.governance)(Duration.days(expireDays)),
+            objectLockDefaultRetention: (props.objectLock === 'compliance'
+              ? ObjectLockRetention.compliance
+              : ObjectLockRetention.governance)(Duration.days(expireDays)),
           }
         : {}),
       serverAccessLogsBucket: this.accessLogsBucket,
@@ -149,12 +161,18 @@ export class ReportArchive extends Construct {
           id: 'archive-tiering-and-retention',
           transitions: [
             { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(iaDays) },
-            { storageClass: props.coldStorageClass ?? StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(coldDays) },
+            {
+              storageClass: props.coldStorageClass ?? StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(coldDays),
+            },
           ],
           expiration: Duration.days(expireDays),
           noncurrentVersionTransitions: [
             { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(iaDays) },
-            { storageClass: props.coldStorageClass ?? StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(coldDays) },
+            {
+              storageClass: props.coldStorageClass ?? StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(coldDays),
+            },
           ],
           noncurrentVersionExpiration: Duration.days(expireDays),
         },
@@ -187,15 +205,32 @@ export class ReportArchive extends Construct {
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'rejects/',
       versioned: true,
-      lifecycleRules: [abortUploads, { id: 'expire-rejects', expiration: Duration.days(expiry.rejects) }, ...versionCleanup],
+      lifecycleRules: [
+        abortUploads,
+        { id: 'expire-rejects', expiration: Duration.days(expiry.rejects) },
+        ...versionCleanup,
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const sseS3 = (lifecycle: string) =>
       `${lifecycle}; SSE-KMS would make every uploader, the ingest function and the CLI need kms:GenerateDataKey/kms:Decrypt on a key besides s3:PutObject/GetObject, for copies of data that lives in the source systems. The finance archive, kept for years, has its customer-managed key.`;
-    acknowledge(this.dropZoneBucket, 'NIST.800.53.R5-S3DefaultEncryptionKMS', sseS3(`Source files in the drop zone are encrypted with SSE-S3, moved out of incoming/ by the next ingest and expire ${expiry.dropZone} days later`));
-    acknowledge(this.rejectsBucket, 'NIST.800.53.R5-S3DefaultEncryptionKMS', sseS3(`Rejects reports (the rejected rows of source files) are encrypted with SSE-S3 and expire after ${expiry.rejects} days`));
+    acknowledge(
+      this.dropZoneBucket,
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      sseS3(
+        `Source files in the drop zone are encrypted with SSE-S3, moved out of incoming/ by the next ingest and expire ${expiry.dropZone} days later`,
+      ),
+    );
+    acknowledge(
+      this.rejectsBucket,
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      sseS3(
+        `Rejects reports (the rejected rows of source files) are encrypted with SSE-S3 and expire after ${expiry.rejects} days`,
+      ),
+    );
     const replication = `Cross-region replication is a disaster-recovery choice of the deployer (a second region, its own key and bucket, the cost of a second copy); Pulse deploys to one region, keeps every bucket versioned and retained when the stack is deleted, and the archive for ${retentionYears} years.`;
-    for (const bucket of [this.archiveBucket, this.dropZoneBucket, this.rejectsBucket, this.accessLogsBucket]) acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', replication);
+    for (const bucket of [this.archiveBucket, this.dropZoneBucket, this.rejectsBucket, this.accessLogsBucket])
+      acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', replication);
   }
 }

@@ -4,7 +4,13 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -57,7 +63,9 @@ class InvokeFunction extends LambdaInvoke {
   // LambdaInvoke grants `<fn>` and `<fn>:*` (every version and alias); Scheduler invokes the
   // unqualified ARN, so that is all the role gets.
   protected override addTargetActionToRole(role: IRole): void {
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.invoked.functionArn] }));
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.invoked.functionArn] }),
+    );
   }
 }
 
@@ -100,7 +108,10 @@ export class ScheduledJob extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     if (props.schedules.length === 0) throw new Error(`ScheduledJob ${id}: needs at least one schedule`);
-    this.retry = { maxRetryAttempts: props.retry?.maxRetryAttempts ?? 4, maxEventAge: props.retry?.maxEventAge ?? Duration.hours(2) };
+    this.retry = {
+      maxRetryAttempts: props.retry?.maxRetryAttempts ?? 4,
+      maxEventAge: props.retry?.maxEventAge ?? Duration.hours(2),
+    };
 
     this.pulseFunction = new PulseFunction(this, 'Handler', props);
 
@@ -111,7 +122,11 @@ export class ScheduledJob extends Construct {
         conditions: {
           StringEquals: {
             'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
           },
         },
       }),

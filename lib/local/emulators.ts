@@ -90,7 +90,7 @@ function spawnDynamoDbLocal(port: number, opts: StartOptions & { dbPath: string 
   };
   const previous = Object.fromEntries(Object.keys(overrides).map((k) => [k, process.env[k]]));
   Object.assign(process.env, overrides);
-  let proc;
+  let proc: ReturnType<typeof dynamoDbLocal.spawn>;
   try {
     proc = dynamoDbLocal.spawn({ port, path: opts.dbPath ?? null, sharedDb: true, stdio: 'pipe' });
   } finally {
@@ -108,7 +108,13 @@ function spawnDynamoDbLocal(port: number, opts: StartOptions & { dbPath: string 
 
 export async function startS3(opts: StartOptions & { directory: string }): Promise<Started> {
   if (opts.port !== undefined) await assertPortFree(opts.port, 's3');
-  const child = spawnNodeChild('s3', 's3rver-child.mjs', ['--openssl-legacy-provider'], { port: opts.port ?? 0, directory: opts.directory }, opts);
+  const child = spawnNodeChild(
+    's3',
+    's3rver-child.mjs',
+    ['--openssl-legacy-provider'],
+    { port: opts.port ?? 0, directory: opts.directory },
+    opts,
+  );
   const port = await readyPort(child, opts);
   const endpoint = `http://${HOST}:${port}`;
   const client = new S3Client({
@@ -143,7 +149,13 @@ export async function startSes(opts: StartOptions): Promise<Started> {
 
 // ---- shared ----------------------------------------------------------------------------------
 
-function spawnNodeChild(name: EmulatorName, script: string, nodeFlags: string[], args: object, opts: StartOptions): ManagedChild {
+function spawnNodeChild(
+  name: EmulatorName,
+  script: string,
+  nodeFlags: string[],
+  args: object,
+  opts: StartOptions,
+): ManagedChild {
   const path = fileURLToPath(new URL(`./${script}`, import.meta.url));
   const proc = spawn(process.execPath, [...nodeFlags, path, JSON.stringify(args)], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -160,11 +172,15 @@ async function readyPort(child: ManagedChild, opts: StartOptions): Promise<numbe
     m = await child.waitForLine(READY_LINE, opts.timeoutMs);
   } catch (err) {
     if (err instanceof LocalStackError && err.code === 'EMULATOR_EXITED' && /EADDRINUSE/.test(child.tail())) {
-      throw new LocalStackError('PORT_UNAVAILABLE', `${EMULATOR_LABEL[child.name as EmulatorName]} could not bind port ${String(opts.port)}`, {
-        emulator: child.name as EmulatorName,
-        logTail: child.tail(),
-        cause: err,
-      });
+      throw new LocalStackError(
+        'PORT_UNAVAILABLE',
+        `${EMULATOR_LABEL[child.name as EmulatorName]} could not bind port ${String(opts.port)}`,
+        {
+          emulator: child.name as EmulatorName,
+          logTail: child.tail(),
+          cause: err,
+        },
+      );
     }
     throw err;
   }

@@ -26,9 +26,16 @@ export class LocalStackError extends Error {
   /** The last lines the emulator printed (stdout and stderr), when it matters. */
   readonly logTail?: string;
 
-  constructor(code: LocalStackErrorCode, message: string, opts: { cause?: unknown; emulator?: EmulatorName; logTail?: string } = {}) {
+  constructor(
+    code: LocalStackErrorCode,
+    message: string,
+    opts: { cause?: unknown; emulator?: EmulatorName; logTail?: string } = {},
+  ) {
     const tail = opts.logTail?.trim();
-    super(tail ? `${message}\n--- last lines of the ${opts.emulator ?? 'emulator'} log ---\n${tail}` : message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(
+      tail ? `${message}\n--- last lines of the ${opts.emulator ?? 'emulator'} log ---\n${tail}` : message,
+      opts.cause === undefined ? undefined : { cause: opts.cause },
+    );
     this.code = code;
     if (opts.emulator) this.emulator = opts.emulator;
     if (tail) this.logTail = tail;

@@ -103,7 +103,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const contentType = String(req.headers['content-type'] ?? '');
     const body = parseBody(raw, contentType);
     const auth = String(req.headers.authorization ?? '');
-    const callToken = auth.startsWith('Bearer ') ? auth.slice(7) : typeof body.token === 'string' ? body.token : undefined;
+    const callToken = auth.startsWith('Bearer ')
+      ? auth.slice(7)
+      : typeof body.token === 'string'
+        ? body.token
+        : undefined;
     const call: FakeSlackCall = { method, contentType, body, token: callToken, status: 200, at: Date.now() };
     calls.push(call);
     const answer = (status: number, doc: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -116,7 +120,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const fault = faults.find((f) => f.method === method && f.times > 0);
     if (fault) {
       fault.times--;
-      if (fault.kind === 'ratelimited') return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds) });
+      if (fault.kind === 'ratelimited')
+        return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds) });
       if (fault.kind === 'error') return answer(200, { ok: false, error: fault.error });
     }
     if (callToken !== token) return answer(200, { ok: false, error: callToken ? 'invalid_auth' : 'not_authed' });
@@ -126,14 +131,27 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const requested = String(body.channel ?? '');
         const id = channelId(requested);
         if (!id) return answer(200, { ok: false, error: 'channel_not_found' });
-        if (typeof body.text !== 'string' && !Array.isArray(body.blocks)) return answer(200, { ok: false, error: 'no_text' });
+        if (typeof body.text !== 'string' && !Array.isArray(body.blocks))
+          return answer(200, { ok: false, error: 'no_text' });
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
         const dmOf = [...dms.entries()].find(([, d]) => d === id)?.[0];
-        const post: FakeSlackPost = { channel: id, requested, ts, text: String(body.text ?? ''), blocks: Array.isArray(body.blocks) ? body.blocks : [], ...(dmOf ? { directMessageTo: dmOf } : {}) };
+        const post: FakeSlackPost = {
+          channel: id,
+          requested,
+          ts,
+          text: String(body.text ?? ''),
+          blocks: Array.isArray(body.blocks) ? body.blocks : [],
+          ...(dmOf ? { directMessageTo: dmOf } : {}),
+        };
         posts.push(post);
         // The post is kept; the answer never comes (the client times out not knowing).
         if (fault?.kind === 'hang') return;
-        return answer(200, { ok: true, channel: id, ts, message: { type: 'message', text: post.text, blocks: post.blocks, ts } });
+        return answer(200, {
+          ok: true,
+          channel: id,
+          ts,
+          message: { type: 'message', text: post.text, blocks: post.blocks, ts },
+        });
       }
       case 'users.lookupByEmail': {
         if (fault?.kind === 'hang') return;
@@ -163,7 +181,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const name = (id: string) => [...channels.entries()].find(([, c]) => c === id)?.[0];
     const items = posts
       .map((p) => {
-        const where = p.directMessageTo ? `direct message to ${members.find((m) => m.id === p.directMessageTo)?.email ?? p.directMessageTo}` : `#${name(p.channel) ?? p.channel}`;
+        const where = p.directMessageTo
+          ? `direct message to ${members.find((m) => m.id === p.directMessageTo)?.email ?? p.directMessageTo}`
+          : `#${name(p.channel) ?? p.channel}`;
         return `<article><h2>${esc(where)} <small>${esc(p.ts)}</small></h2><p><b>${esc(p.text)}</b></p><pre>${esc(blocksText(p.blocks))}</pre></article>`;
       })
       .reverse()
@@ -207,10 +227,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 /** The readable text of a message's blocks (headers, sections, fields, context, buttons). */
 export function blocksText(blocks: readonly unknown[]): string {
   const lines: string[] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON as the client sent it, read loosely
   for (const b of blocks as Record<string, any>[]) {
     if (b.text?.text) lines.push(b.text.text);
     for (const f of b.fields ?? []) lines.push(f.text);
-    for (const e of b.elements ?? []) lines.push(e.type === 'button' ? `[${e.text?.text}] (${e.action_id}: ${e.value})` : e.text);
+    for (const e of b.elements ?? [])
+      lines.push(e.type === 'button' ? `[${e.text?.text}] (${e.action_id}: ${e.value})` : e.text);
     if (b.type === 'divider') lines.push('---');
   }
   return lines.join('\n');
@@ -221,7 +243,7 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(raw)) {
     // The client sends objects and arrays as JSON strings inside the form.
-    out[k] = (v.startsWith('[') || v.startsWith('{')) ? safeJson(v) : v;
+    out[k] = v.startsWith('[') || v.startsWith('{') ? safeJson(v) : v;
   }
   return out;
 }

@@ -18,21 +18,43 @@ export function checkJava(timeoutMs = 15_000): Promise<JavaInfo> {
   return new Promise((resolve, reject) => {
     execFile('java', ['-version'], { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new LocalStackError('JAVA_MISSING', `DynamoDB Local needs Java, and \`java\` is not on PATH. ${JAVA_INSTALL_HINT}`, { cause: err }));
+        reject(
+          new LocalStackError(
+            'JAVA_MISSING',
+            `DynamoDB Local needs Java, and \`java\` is not on PATH. ${JAVA_INSTALL_HINT}`,
+            { cause: err },
+          ),
+        );
         return;
       }
       const out = `${stderr}\n${stdout}`;
       if (err) {
-        reject(new LocalStackError('JAVA_UNUSABLE', `\`java -version\` failed (${err.message.split('\n')[0]}). ${JAVA_INSTALL_HINT}`, { cause: err }));
+        reject(
+          new LocalStackError(
+            'JAVA_UNUSABLE',
+            `\`java -version\` failed (${err.message.split('\n')[0]}). ${JAVA_INSTALL_HINT}`,
+            { cause: err },
+          ),
+        );
         return;
       }
       const info = parseJavaVersion(out);
       if (!info) {
-        reject(new LocalStackError('JAVA_UNUSABLE', `Could not read the Java version from \`java -version\`:\n${out.trim()}\n${JAVA_INSTALL_HINT}`));
+        reject(
+          new LocalStackError(
+            'JAVA_UNUSABLE',
+            `Could not read the Java version from \`java -version\`:\n${out.trim()}\n${JAVA_INSTALL_HINT}`,
+          ),
+        );
         return;
       }
       if (info.major < 11) {
-        reject(new LocalStackError('JAVA_UNUSABLE', `DynamoDB Local needs Java 11 or newer; \`java\` on PATH is ${info.version}. ${JAVA_INSTALL_HINT}`));
+        reject(
+          new LocalStackError(
+            'JAVA_UNUSABLE',
+            `DynamoDB Local needs Java 11 or newer; \`java\` on PATH is ${info.version}. ${JAVA_INSTALL_HINT}`,
+          ),
+        );
         return;
       }
       resolve(info);

@@ -170,10 +170,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const results = await Promise.allSettled([
     timed('dynamodb', async () => {
       await checkJava();
-      return startDynamoDb({ ...common, port: opts.ports?.dynamodb, dbPath: workingDynamoDir ?? dynamoDir }).then((started) => {
-        dynamoStarted = true;
-        return started;
-      });
+      return startDynamoDb({ ...common, port: opts.ports?.dynamodb, dbPath: workingDynamoDir ?? dynamoDir }).then(
+        (started) => {
+          dynamoStarted = true;
+          return started;
+        },
+      );
     }),
     timed('s3', () => startS3({ ...common, port: opts.ports?.s3, directory: s3Dir })),
     timed('ses', () => startSes({ ...common, port: opts.ports?.ses })),
@@ -184,7 +186,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await stop();
     throw failed.reason;
   }
-  const [dynamodb, s3, ses] = results.map((r) => (r as PromiseFulfilledResult<Started>).value) as [Started, Started, Started];
+  const [dynamodb, s3, ses] = results.map((r) => (r as PromiseFulfilledResult<Started>).value) as [
+    Started,
+    Started,
+    Started,
+  ];
 
   // ---- table and buckets ----
   const tSetup = Date.now();
@@ -197,7 +203,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   } catch (err) {
     await stop();
     if (err instanceof LocalStackError) throw err;
-    throw new LocalStackError('SETUP_FAILED', `Creating the local table and buckets failed: ${(err as Error).message}`, { cause: err });
+    throw new LocalStackError(
+      'SETUP_FAILED',
+      `Creating the local table and buckets failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   timings.setup = Date.now() - tSetup;
   timings.total = Date.now() - t0;
@@ -224,7 +234,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 }
 
 /** Starts a stack, runs `fn` with it, and always stops it (also when `fn` throws). */
-export async function withLocalStack<T>(opts: LocalStackOptions, fn: (stack: LocalStack) => Promise<T> | T): Promise<T> {
+export async function withLocalStack<T>(
+  opts: LocalStackOptions,
+  fn: (stack: LocalStack) => Promise<T> | T,
+): Promise<T> {
   const stack = await startLocalStack(opts);
   try {
     return await fn(stack);
@@ -269,7 +282,12 @@ function applyEnv(env: Record<string, string>): () => void {
 
 // ---- setup -----------------------------------------------------------------------------------
 
-async function ensureTable(endpoint: string, tableName: string, dataDir: string | undefined, definition = pulseTableDefinition): Promise<void> {
+async function ensureTable(
+  endpoint: string,
+  tableName: string,
+  dataDir: string | undefined,
+  definition = pulseTableDefinition,
+): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const wanted = definition(tableName);
   try {
@@ -303,21 +321,32 @@ async function ensureTable(endpoint: string, tableName: string, dataDir: string 
           new UpdateTableCommand({
             TableName: tableName,
             AttributeDefinitions: wanted.AttributeDefinitions,
-            GlobalSecondaryIndexUpdates: [{ Create: { IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection } }],
+            GlobalSecondaryIndexUpdates: [
+              { Create: { IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection } },
+            ],
           }),
         );
       }
     }
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ATTR.ttl, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: ATTR.ttl, Enabled: true },
+        }),
+      );
     }
   } catch (err) {
     if (err instanceof LocalStackError) throw err;
-    throw new LocalStackError('SETUP_FAILED', `Creating the table "${tableName}" in DynamoDB Local failed: ${(err as Error).message}`, {
-      emulator: 'dynamodb',
-      cause: err,
-    });
+    throw new LocalStackError(
+      'SETUP_FAILED',
+      `Creating the table "${tableName}" in DynamoDB Local failed: ${(err as Error).message}`,
+      {
+        emulator: 'dynamodb',
+        cause: err,
+      },
+    );
   } finally {
     client.destroy();
   }
@@ -333,10 +362,14 @@ async function ensureBuckets(endpoint: string, buckets: string[]): Promise<void>
         } catch (err) {
           const name = (err as Error).name;
           if (name === 'BucketAlreadyOwnedByYou' || name === 'BucketAlreadyExists') return;
-          throw new LocalStackError('SETUP_FAILED', `Creating the bucket "${Bucket}" in s3rver failed: ${(err as Error).message}`, {
-            emulator: 's3',
-            cause: err,
-          });
+          throw new LocalStackError(
+            'SETUP_FAILED',
+            `Creating the bucket "${Bucket}" in s3rver failed: ${(err as Error).message}`,
+            {
+              emulator: 's3',
+              cause: err,
+            },
+          );
         }
       }),
     );

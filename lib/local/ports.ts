@@ -22,10 +22,14 @@ export async function freePort(emulator: EmulatorName): Promise<number> {
   try {
     return await bind(0);
   } catch (err) {
-    throw new LocalStackError('PORT_UNAVAILABLE', `No free port on ${HOST} for ${EMULATOR_LABEL[emulator]}: ${(err as Error).message}`, {
-      emulator,
-      cause: err,
-    });
+    throw new LocalStackError(
+      'PORT_UNAVAILABLE',
+      `No free port on ${HOST} for ${EMULATOR_LABEL[emulator]}: ${(err as Error).message}`,
+      {
+        emulator,
+        cause: err,
+      },
+    );
   }
 }
 
@@ -35,7 +39,12 @@ export async function assertPortFree(port: number, emulator: EmulatorName): Prom
     await bind(port);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges to bind' : `cannot be bound (${code ?? (err as Error).message})`;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'is already in use'
+        : code === 'EACCES'
+          ? 'needs privileges to bind'
+          : `cannot be bound (${code ?? (err as Error).message})`;
     throw new LocalStackError(
       'PORT_UNAVAILABLE',
       `Port ${port} on ${HOST} ${why}, so ${EMULATOR_LABEL[emulator]} cannot start there. Stop whatever uses it, or leave the port unset to pick a free one.`,

@@ -135,19 +135,30 @@ export class ManagedChild {
   }
 
   timeoutError(timeoutMs: number, cause?: unknown): LocalStackError {
-    const last = cause instanceof Error ? ` (last attempt: ${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message})` : '';
-    return new LocalStackError('EMULATOR_TIMEOUT', `${label(this.name)} did not answer within ${Math.round(timeoutMs / 1000)} s${last}`, {
-      ...(this.name !== 'reaper' ? { emulator: this.name } : {}),
-      logTail: this.tail(),
-      cause,
-    });
+    const last =
+      cause instanceof Error
+        ? ` (last attempt: ${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message})`
+        : '';
+    return new LocalStackError(
+      'EMULATOR_TIMEOUT',
+      `${label(this.name)} did not answer within ${Math.round(timeoutMs / 1000)} s${last}`,
+      {
+        ...(this.name !== 'reaper' ? { emulator: this.name } : {}),
+        logTail: this.tail(),
+        cause,
+      },
+    );
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   async stop(graceMs = 5_000): Promise<void> {
     if (this.proc.pid === undefined) return;
     if (this.running) this.signal('SIGTERM');
-    const exited = await raceTimeout(this.closed.then(() => true), graceMs, false);
+    const exited = await raceTimeout(
+      this.closed.then(() => true),
+      graceMs,
+      false,
+    );
     if (!exited && this.running) {
       this.signal('SIGKILL');
       await raceTimeout(this.closed, 5_000, undefined);
@@ -238,7 +249,11 @@ export class Reaper {
   /** Ends the reaper (nothing left to watch) and waits for it. */
   async stop(): Promise<void> {
     if (this.child.running) this.child.proc.stdin?.end();
-    const ended = await raceTimeout(this.child.closed.then(() => true), 2_000, false);
+    const ended = await raceTimeout(
+      this.child.closed.then(() => true),
+      2_000,
+      false,
+    );
     if (!ended) await this.child.stop(1_000);
   }
 }

@@ -28,7 +28,9 @@ try {
   const address = await server.run();
   process.stdout.write(`PULSE_READY ${JSON.stringify({ port: address.port })}\n`);
 } catch (err) {
-  console.error(`s3rver-child: could not listen on 127.0.0.1:${port}: ${err && err.code ? `${err.code} ` : ''}${err && err.message ? err.message : err}`);
+  console.error(
+    `s3rver-child: could not listen on 127.0.0.1:${port}: ${err?.code ? `${err.code} ` : ''}${err?.message ? err.message : err}`,
+  );
   process.exit(1);
 }
 

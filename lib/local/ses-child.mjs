@@ -11,7 +11,9 @@ const { port = 0 } = JSON.parse(process.argv[2] ?? '{}');
 // aws-ses-v2-local answers some bad requests twice (e.g. GET /get-emlContent with an unknown id:
 // a 400, then a second send that throws ERR_HTTP_HEADERS_SENT inside a promise), which would end
 // the process. One bad request must not take the emulator (and every later send) down.
-process.on('unhandledRejection', (err) => console.error('ses-child: ignored error in a request handler:', err?.message ?? err));
+process.on('unhandledRejection', (err) =>
+  console.error('ses-child: ignored error in a request handler:', err?.message ?? err),
+);
 
 // aws-ses-v2-local resolves even when listen fails (Express 5 passes the error to a callback it
 // ignores), so check the port first to report a precise reason.

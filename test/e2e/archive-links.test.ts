@@ -12,7 +12,11 @@ const CLI = join(resolve(import.meta.dirname, '../..'), 'bin/pulse-cli.mjs');
 
 async function pulse(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      cwd,
+      timeout: 120_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -34,14 +38,22 @@ describe('pulse archive link --for / links / revoke / audit', () => {
 
     const listed = await pulse(['archive', 'links', '--for', 'cfo@northwind.example', '--json'], work);
     expect(listed.code, listed.stderr).toBe(0);
-    const links = JSON.parse(listed.stdout) as { linkId: string; recipients: string[]; revokedAt?: string; source: string }[];
+    const links = JSON.parse(listed.stdout) as {
+      linkId: string;
+      recipients: string[];
+      revokedAt?: string;
+      source: string;
+    }[];
     expect(links).toEqual([expect.objectContaining({ linkId, recipients: ['cfo@northwind.example'], source: 'cli' })]);
     expect(links[0]!.revokedAt).toBeUndefined();
 
     const revoked = await pulse(['archive', 'revoke', '--for', 'cfo@northwind.example'], work);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toContain(`revoked ${linkId}`);
-    const after = JSON.parse((await pulse(['archive', 'links', '--json'], work)).stdout) as { linkId: string; revokedAt?: string }[];
+    const after = JSON.parse((await pulse(['archive', 'links', '--json'], work)).stdout) as {
+      linkId: string;
+      revokedAt?: string;
+    }[];
     expect(after.find((l) => l.linkId === linkId)?.revokedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
 
     const audit = await pulse(['archive', 'audit', '--since', '2026-01-01', '--json'], work);

@@ -42,7 +42,8 @@ describe('the built pulse CLI', () => {
     expect(v.stdout.trim()).toBe(`pulse ${version}`);
     const help = await pulse(['--help']);
     expect(help.stdout).toMatch(/^Usage: pulse \[options\] \[command\]/);
-    for (const command of ['validate', 'demo', 'kpis', 'report', 'alerts', 'sources', 'runs', 'archive']) expect(help.stdout).toContain(command);
+    for (const command of ['validate', 'demo', 'kpis', 'report', 'alerts', 'sources', 'runs', 'archive'])
+      expect(help.stdout).toContain(command);
   });
 
   it('loads only commander before a command runs (each command imports its own modules)', () => {

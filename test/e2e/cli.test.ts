@@ -14,7 +14,11 @@ const CONFIG = join(ROOT, 'pulse.config.json');
 
 async function pulse(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 240_000, maxBuffer: 50 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      cwd,
+      timeout: 240_000,
+      maxBuffer: 50 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -23,11 +27,38 @@ async function pulse(args: string[], cwd: string): Promise<{ code: number; stdou
 }
 
 const METRIC_KEYS = {
-  top: ['asOf', 'weekStart', 'currency', 'arrBridge', 'customers', 'retention', 'renewals', 'expansion', 'adoption', 'voice', 'support', 'unitEconomics', 'health', 'accounts', 'cohorts', 'contractedArr'],
+  top: [
+    'asOf',
+    'weekStart',
+    'currency',
+    'arrBridge',
+    'customers',
+    'retention',
+    'renewals',
+    'expansion',
+    'adoption',
+    'voice',
+    'support',
+    'unitEconomics',
+    'health',
+    'accounts',
+    'cohorts',
+    'contractedArr',
+  ],
   arrBridge: ['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'fx', 'close'],
   customers: ['open', 'close', 'new', 'reactivated', 'churned'],
   retention: ['nrr', 'grr', 'logoRetention', 'logoChurn', 'cohortSize'],
-  renewals: ['upcoming30', 'upcoming60', 'upcoming90', 'overdue', 'renewedThisWeek', 'churnedThisWeek', 'grossRenewalRate', 'netRenewalRate', 'logoRenewalRate'],
+  renewals: [
+    'upcoming30',
+    'upcoming60',
+    'upcoming90',
+    'overdue',
+    'renewedThisWeek',
+    'churnedThisWeek',
+    'grossRenewalRate',
+    'netRenewalRate',
+    'logoRenewalRate',
+  ],
   expansion: ['wonThisWeek', 'pipeline', 'winRate90d'],
   adoption: ['utilization'],
   voice: ['nps', 'npsResponses', 'csat', 'csatResponses'],
@@ -78,15 +109,45 @@ describe('pulse CLI', () => {
       if (group === 'top') continue;
       for (const key of keys) expect(doc[group], `${group}.${key}`).toHaveProperty(key);
     }
-    expect(Object.keys(doc.accounts[0])).toEqual(expect.arrayContaining(['accountId', 'arr', 'health', 'band', 'usageTrend', 'utilization']));
-    expect(doc.cohorts.map((c: { month: string }) => c.month)).toEqual(['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+    expect(Object.keys(doc.accounts[0])).toEqual(
+      expect.arrayContaining(['accountId', 'arr', 'health', 'band', 'usageTrend', 'utilization']),
+    );
+    expect(doc.cohorts.map((c: { month: string }) => c.month)).toEqual([
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+      '2026-03',
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+    ]);
     for (const c of doc.cohorts) expect(Object.keys(c)).toEqual(['month', 'customers', 'baseArr', 'logo', 'revenue']);
     const b = doc.arrBridge;
-    expect(Math.round((b.open + b.new + b.reactivation + b.expansion - b.contraction - b.churn + b.fx - b.close) * 100)).toBe(0);
+    expect(
+      Math.round((b.open + b.new + b.reactivation + b.expansion - b.contraction - b.churn + b.fx - b.close) * 100),
+    ).toBe(0);
   });
 
   it('kpis --strict exits 1 on rejected rows and lists them on stderr', async () => {
-    const r = await pulse(['kpis', '--data', join(ROOT, 'test/fixtures/bad-rows'), '--as-of', '2026-11-23', '--json', '--strict', '-c', CONFIG], work);
+    const r = await pulse(
+      [
+        'kpis',
+        '--data',
+        join(ROOT, 'test/fixtures/bad-rows'),
+        '--as-of',
+        '2026-11-23',
+        '--json',
+        '--strict',
+        '-c',
+        CONFIG,
+      ],
+      work,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('rejected accounts.csv:3  account_id  is required');
     expect(JSON.parse(r.stdout).currency).toBe('USD');
@@ -125,8 +186,14 @@ describe('pulse CLI', () => {
     mkdirSync(empty);
     mkdirSync(misnamed);
     writeFileSync(join(misnamed, 'customers.csv'), 'account_id,name\nA1,x\n');
-    for (const [dir, seen] of [[empty, 'it is empty'], [misnamed, 'it holds customers.csv, none of them a contract file']] as const) {
-      for (const args of [['kpis', '--data', dir, '--as-of', '2026-11-23'], ['validate', '--data', dir]]) {
+    for (const [dir, seen] of [
+      [empty, 'it is empty'],
+      [misnamed, 'it holds customers.csv, none of them a contract file'],
+    ] as const) {
+      for (const args of [
+        ['kpis', '--data', dir, '--as-of', '2026-11-23'],
+        ['validate', '--data', dir],
+      ]) {
         const r = await pulse([...args, '-c', CONFIG], work);
         expect(r.code, args.join(' ')).toBe(1);
         expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
@@ -167,7 +234,9 @@ describe('pulse CLI', () => {
 
   it('fails with one clear message on an invalid config', async () => {
     const bad = join(work, 'bad.json');
-    await import('node:fs/promises').then((fs) => fs.writeFile(bad, JSON.stringify({ company: { name: 'x', timezone: 'Nowhere/City' } })));
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(bad, JSON.stringify({ company: { name: 'x', timezone: 'Nowhere/City' } })),
+    );
     const r = await pulse(['validate', '--data', data, '-c', bad], work);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('company.timezone: "Nowhere/City" is not an IANA time zone');
@@ -184,7 +253,10 @@ describe('pulse CLI', () => {
     expect(first.stdout).toContain('Where to look');
     const stored = await pulse(['kpis', '--week', '2026-W47', '--json', '-c', CONFIG], demoDir);
     expect(stored.code, stored.stderr).toBe(0);
-    const fromFiles = await pulse(['kpis', '--data', join(demoDir, '.pulse/demo'), '--as-of', '2026-11-23', '--json', '-c', CONFIG], demoDir);
+    const fromFiles = await pulse(
+      ['kpis', '--data', join(demoDir, '.pulse/demo'), '--as-of', '2026-11-23', '--json', '-c', CONFIG],
+      demoDir,
+    );
     const a = JSON.parse(fromFiles.stdout);
     const b = JSON.parse(stored.stdout);
     for (const key of METRIC_KEYS.top) expect(b[key], key).toEqual(a[key]);
@@ -192,10 +264,18 @@ describe('pulse CLI', () => {
     // every step of the pipeline is in the run ledger, with its counts
     const runs = await pulse(['runs', '--json', '--last', '20'], demoDir);
     expect(runs.code, runs.stderr).toBe(0);
-    const ledger = JSON.parse(runs.stdout) as { kind: string; status: string; period?: string; counts: Record<string, number> }[];
+    const ledger = JSON.parse(runs.stdout) as {
+      kind: string;
+      status: string;
+      period?: string;
+      counts: Record<string, number>;
+    }[];
     expect(new Set(ledger.map((r) => r.kind))).toEqual(new Set(['ingest', 'compute', 'report', 'archive', 'alerts']));
     expect(ledger.every((r) => r.status === 'succeeded')).toBe(true);
-    expect(ledger.find((r) => r.kind === 'compute')).toMatchObject({ period: '2026-W47', counts: { weeks: 14, segments: 3 } });
+    expect(ledger.find((r) => r.kind === 'compute')).toMatchObject({
+      period: '2026-W47',
+      counts: { weeks: 14, segments: 3 },
+    });
     expect(ledger.find((r) => r.kind === 'archive')?.counts.packsWritten).toBe(1);
   }, 240_000); // two whole pipeline runs, each starting the local stack (a JVM): ~25 s each on a quiet 2-core machine, 60 s+ when it is busy
 });

@@ -15,7 +15,11 @@ const CONFIG = join(ROOT, 'pulse.config.json');
 
 async function pulse(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 240_000, maxBuffer: 50 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      cwd,
+      timeout: 240_000,
+      maxBuffer: 50 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -28,11 +32,17 @@ describe('pulse forecast and pulse annotate', () => {
   const data = join(work, 'data');
 
   beforeAll(async () => {
-    await writeDemoFiles(generateDemoData({ endDate: '2026-11-23', accounts: 60, seed: 5, fiscalYearStartMonth: 2 }), data);
+    await writeDemoFiles(
+      generateDemoData({ endDate: '2026-11-23', accounts: 60, seed: 5, fiscalYearStartMonth: 2 }),
+      data,
+    );
   });
 
   it('backtest --json reports MAPE, bias and points at 30 and 90 days', async () => {
-    const r = await pulse(['forecast', 'backtest', '--data', data, '--as-of', '2026-11-23', '--json', '-c', CONFIG], work);
+    const r = await pulse(
+      ['forecast', 'backtest', '--data', data, '--as-of', '2026-11-23', '--json', '-c', CONFIG],
+      work,
+    );
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.asOf).toBe('2026-11-22');
@@ -44,7 +54,10 @@ describe('pulse forecast and pulse annotate', () => {
   });
 
   it('annotate --data appends the note, and forecast prints it with the forecast, its error and attainment', async () => {
-    const a = await pulse(['annotate', '2026-11-18', 'Outage in the EU region', '--metric', 'nps', '--data', data, '-c', CONFIG], work);
+    const a = await pulse(
+      ['annotate', '2026-11-18', 'Outage in the EU region', '--metric', 'nps', '--data', data, '-c', CONFIG],
+      work,
+    );
     expect(a.code, a.stderr).toBe(0);
     expect(readFileSync(join(data, 'annotations.csv'), 'utf8')).toContain('2026-11-18,Outage in the EU region,nps');
     const bad = await pulse(['annotate', '2026-13-01', 'x', '--data', data, '-c', CONFIG], work);
@@ -54,7 +67,9 @@ describe('pulse forecast and pulse annotate', () => {
     const f = await pulse(['forecast', '--data', data, '--as-of', '2026-11-23', '-c', CONFIG], work);
     expect(f.code, f.stderr).toBe(0);
     expect(f.stdout).toContain('= forecast ARR');
-    expect(f.stdout).toMatch(/Measured error \(backtest\): 30 days MAPE \d+\.\d%, bias [+-]\d+\.\d% over \d+ weekly points/);
+    expect(f.stdout).toMatch(
+      /Measured error \(backtest\): 30 days MAPE \d+\.\d%, bias [+-]\d+\.\d% over \d+ weekly points/,
+    );
     expect(f.stdout).toContain('Attainment FY2027-Q4 (2026-11-01 .. 2027-01-31)');
     expect(f.stdout).toContain('2026-11-18  Outage in the EU region  [nps]');
   });

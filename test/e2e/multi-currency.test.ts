@@ -24,7 +24,14 @@ async function pulse(args: string[]): Promise<{ code: number; stdout: string; st
 }
 
 const FILES = {
-  'accounts.csv': ['account_id,name,segment', 'A,Acme GmbH,Enterprise', 'B,Bolt Ltd,SMB', 'C,Cobalt Inc,SMB', 'D,Delta SARL,SMB', 'E,Echo BV,SMB'],
+  'accounts.csv': [
+    'account_id,name,segment',
+    'A,Acme GmbH,Enterprise',
+    'B,Bolt Ltd,SMB',
+    'C,Cobalt Inc,SMB',
+    'D,Delta SARL,SMB',
+    'E,Echo BV,SMB',
+  ],
   // A: EUR, replaced on Tuesday 11-17 by the same 12,000 EUR at the new rate (pure fx).
   // B: GBP (lower/mixed case), replaced on Thursday 11-19 by a bigger contract at a new rate.
   // C: USD (no currency). D: EUR, starts on a Saturday (Friday's rate). E: EUR before the first EUR rate.
@@ -39,7 +46,10 @@ const FILES = {
     'E1,E,2000,2025-12-01,,EUR',
   ],
   'renewals.csv': ['renewal_id,account_id,due_date,arr_up,status,currency', 'R1,A,2026-11-22,12000,open,EUR'],
-  'expansions.csv': ['opportunity_id,account_id,type,arr,stage,created_date,close_date,currency', 'O1,A,upsell,500,won,2026-11-14,2026-11-18,eur'],
+  'expansions.csv': [
+    'opportunity_id,account_id,type,arr,stage,created_date,close_date,currency',
+    'O1,A,upsell,500,won,2026-11-14,2026-11-18,eur',
+  ],
   // Business days only: no rate on 2026-11-14/15 or 2026-11-21/22.
   'fx_rates.csv': [
     'date,currency,rate',
@@ -59,7 +69,7 @@ describe('pulse kpis on a multi-currency folder', () => {
     for (const [name, lines] of Object.entries(FILES)) writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
   });
 
-  it('--json: arrBridge.fx, the identity to the cent, and each account converted at its lines\' start-date rates', async () => {
+  it("--json: arrBridge.fx, the identity to the cent, and each account converted at its lines' start-date rates", async () => {
     const r = await pulse(['kpis', '--data', dir, '--as-of', '2026-11-23', '--json', '-c', CONFIG]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -67,19 +77,52 @@ describe('pulse kpis on a multi-currency folder', () => {
     // open (11-15): A 12,000 EUR x 1.03 = 12,360 + B 5,000.50 GBP x 1.25 = 6,250.63 + C 3,000.
     // 11-17 A: o' = 12,000 EUR x 1.09 = 13,080 = c: fx +720. 11-19 B: o' = 5,000.50 x 1.32 = 6,600.66,
     // c = 6,000 x 1.32 = 7,920: expansion 1,319.34, fx +350.03. 11-21 D: new 1,000 EUR x 1.10 (Friday's).
-    expect(doc.arrBridge).toEqual({ open: 21610.63, new: 1100, reactivation: 0, expansion: 1319.34, contraction: 0, churn: 0, fx: 1070.03, close: 25100 });
+    expect(doc.arrBridge).toEqual({
+      open: 21610.63,
+      new: 1100,
+      reactivation: 0,
+      expansion: 1319.34,
+      contraction: 0,
+      churn: 0,
+      fx: 1070.03,
+      close: 25100,
+    });
     const b = doc.arrBridge;
     const cents = (x: number) => Math.round(x * 100);
-    expect(cents(b.open) + cents(b.new) + cents(b.reactivation) + cents(b.expansion) - cents(b.contraction) - cents(b.churn) + cents(b.fx)).toBe(cents(b.close));
+    expect(
+      cents(b.open) +
+        cents(b.new) +
+        cents(b.reactivation) +
+        cents(b.expansion) -
+        cents(b.contraction) -
+        cents(b.churn) +
+        cents(b.fx),
+    ).toBe(cents(b.close));
     // Nothing moved between the quarter's start (the config's fiscal year starts in February) and the week: the QTD bridge is the same.
-    expect(doc.arrBridgeQtd).toMatchObject({ from: '2026-11-01', open: 21610.63, expansion: 1319.34, fx: 1070.03, close: 25100 });
-    expect(Object.fromEntries(doc.accounts.map((a: { accountId: string; arr: number }) => [a.accountId, a.arr]))).toEqual({ A: 13080, B: 7920, C: 3000, D: 1100 });
+    expect(doc.arrBridgeQtd).toMatchObject({
+      from: '2026-11-01',
+      open: 21610.63,
+      expansion: 1319.34,
+      fx: 1070.03,
+      close: 25100,
+    });
+    expect(
+      Object.fromEntries(doc.accounts.map((a: { accountId: string; arr: number }) => [a.accountId, a.arr])),
+    ).toEqual({ A: 13080, B: 7920, C: 3000, D: 1100 });
     // The renewal at its due date (a Sunday: Friday's 1.10), the won expansion at its created date (a Saturday: 1.085).
     expect(doc.renewals.overdue).toEqual({ count: 1, arr: 13200 });
     expect(doc.expansion.wonThisWeek).toMatchObject({ count: 1, arr: 542.5 });
     // E's line has no EUR rate on or before 2025-12-01: left out, never converted at 1, and listed.
     expect(doc.unconverted).toEqual([
-      { entity: 'subscriptions', id: 'E1', accountId: 'E', currency: 'EUR', date: '2025-12-01', amount: '2000.00', reason: 'no EUR rate on or before 2025-12-01 (the first is 2026-01-02)' },
+      {
+        entity: 'subscriptions',
+        id: 'E1',
+        accountId: 'E',
+        currency: 'EUR',
+        date: '2025-12-01',
+        amount: '2000.00',
+        reason: 'no EUR rate on or before 2025-12-01 (the first is 2026-01-02)',
+      },
     ]);
     expect(r.stderr).toContain('subscriptions E1 (account E): 2000.00 EUR on 2025-12-01');
   });

@@ -30,7 +30,15 @@ describe('pulse sources match', () => {
     // The CRM: an HTTP JSON API with the same three accounts as the fixture's accounts.csv.
     crm = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ data: [{ account_id: 'ACME', name: 'Acme' }, { account_id: 'GLOBEX', name: 'Globex' }, { account_id: 'WAYNE', name: 'Wayne' }] }));
+      res.end(
+        JSON.stringify({
+          data: [
+            { account_id: 'ACME', name: 'Acme' },
+            { account_id: 'GLOBEX', name: 'Globex' },
+            { account_id: 'WAYNE', name: 'Wayne' },
+          ],
+        }),
+      );
     });
     await new Promise<void>((r) => crm.listen(0, '127.0.0.1', r));
     const crmUrl = `http://127.0.0.1:${(crm.address() as AddressInfo).port}`;
@@ -41,7 +49,12 @@ describe('pulse sources match', () => {
           company: { name: 'T', timezone: MATCH_TZ, currency: 'USD' },
           sources: [
             { name: 'stripe', connector: 'stripe', stripe: { apiBase: stripe.url, requestsPerSecond: 100 } },
-            { name: 'crm', connector: 'http-json', entities: ['accounts'], http: { baseUrl: crmUrl, resources: { accounts: { path: '/accounts' } } } },
+            {
+              name: 'crm',
+              connector: 'http-json',
+              entities: ['accounts'],
+              http: { baseUrl: crmUrl, resources: { accounts: { path: '/accounts' } } },
+            },
             { name: 'zendesk', connector: 'zendesk', zendesk: { apiBase: zendesk.url, baseDelayMs: 1 } },
           ],
         }),
@@ -59,9 +72,17 @@ describe('pulse sources match', () => {
     expect(sync.code, sync.stderr).toBe(0);
     const r = await pulse(['sources', 'match', '--json', '-c', config], work);
     expect(r.code, r.stderr).toBe(1);
-    const doc = JSON.parse(r.stdout) as { billingNotInCrm: string[]; crmNotInBilling: string[]; sources: { source: string; unmatched: unknown[] }[] };
+    const doc = JSON.parse(r.stdout) as {
+      billingNotInCrm: string[];
+      crmNotInBilling: string[];
+      sources: { source: string; unmatched: unknown[] }[];
+    };
     expect(doc.billingNotInCrm).toEqual(MATCH_EXPECTED.billingNotInCrm);
     expect(doc.crmNotInBilling).toEqual(MATCH_EXPECTED.crmNotInBilling);
-    expect(Object.fromEntries(doc.sources.map((s) => [s.source, s.unmatched]))).toEqual({ stripe: [], crm: [], zendesk: MATCH_EXPECTED.unmatchedTickets });
+    expect(Object.fromEntries(doc.sources.map((s) => [s.source, s.unmatched]))).toEqual({
+      stripe: [],
+      crm: [],
+      zendesk: MATCH_EXPECTED.unmatchedTickets,
+    });
   }, 360_000);
 });

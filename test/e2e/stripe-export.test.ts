@@ -27,7 +27,9 @@ describe('pulse sources export stripe', () => {
 
   it('writes the contract files the source yields, and pulse kpis reads the bridge and retention the rules imply', async () => {
     const out = join(work, 'export');
-    const r = await pulse(['sources', 'export', 'stripe', '--out', out, '-c', config], work, { STRIPE_API_KEY: 'sk_test_pulse' });
+    const r = await pulse(['sources', 'export', 'stripe', '--out', out, '-c', config], work, {
+      STRIPE_API_KEY: 'sk_test_pulse',
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/nothing written to the store/);
@@ -43,9 +45,13 @@ describe('pulse sources export stripe', () => {
 
   it('a refused key is one clear line and exit 1, with no file left behind', async () => {
     const out = join(work, 'refused');
-    const r = await pulse(['sources', 'export', 'stripe', '--out', out, '-c', config], work, { STRIPE_API_KEY: 'sk_test_nope' });
+    const r = await pulse(['sources', 'export', 'stripe', '--out', out, '-c', config], work, {
+      STRIPE_API_KEY: 'sk_test_nope',
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^pulse: Stripe at http:\/\/127\.0\.0\.1:\d+ refused the API key from the environment variable STRIPE_API_KEY \(401, invalid key/);
+    expect(r.stderr.trim()).toMatch(
+      /^pulse: Stripe at http:\/\/127\.0\.0\.1:\d+ refused the API key from the environment variable STRIPE_API_KEY \(401, invalid key/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     let files: string[] = [];
     try {

@@ -27,7 +27,10 @@ describe('pulse sources export zendesk', () => {
 
   it('writes tickets.csv as a hand check of the fixture expects', async () => {
     const out = join(work, 'export');
-    const r = await pulse(['sources', 'export', 'zendesk', '--out', out, '-c', config], work, { ZENDESK_EMAIL, ZENDESK_TOKEN });
+    const r = await pulse(['sources', 'export', 'zendesk', '--out', out, '-c', config], work, {
+      ZENDESK_EMAIL,
+      ZENDESK_TOKEN,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/nothing written to the store/);
@@ -35,11 +38,18 @@ describe('pulse sources export zendesk', () => {
     const rows = parse(readFileSync(join(out, 'tickets.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     // No billing source is configured, so the domain rule has nothing to match: Globex keeps its Zendesk id.
     const expected = { ...FIRST_SYNC, '102': { ...FIRST_SYNC['102'], account_id: 'zendesk:2' } };
-    expect(Object.fromEntries(rows.map((row) => [row.ticket_id, Object.fromEntries(Object.entries(row).filter(([, v]) => v !== ''))]))).toEqual(expected);
+    expect(
+      Object.fromEntries(
+        rows.map((row) => [row.ticket_id, Object.fromEntries(Object.entries(row).filter(([, v]) => v !== ''))]),
+      ),
+    ).toEqual(expected);
   });
 
   it('a refused token is one clear line, not a stack trace', async () => {
-    const r = await pulse(['sources', 'export', 'zendesk', '--out', join(work, 'refused'), '-c', config], work, { ZENDESK_EMAIL, ZENDESK_TOKEN: 'wrong' });
+    const r = await pulse(['sources', 'export', 'zendesk', '--out', join(work, 'refused'), '-c', config], work, {
+      ZENDESK_EMAIL,
+      ZENDESK_TOKEN: 'wrong',
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/refused the credentials \(HTTP 401/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

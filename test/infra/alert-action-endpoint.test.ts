@@ -13,7 +13,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAG_PACKS } from '../../lib/checks';
 import { CFN_GUARD_PLUGIN, controlOf, controlTowerChecks, controlTowerExceptions } from '../../lib/control-tower';
 import { JOB_NAMES, PulseStack, writeFunctionConfig } from '../../lib/pulse-stack';
-import { actionsOfRole, asArray, cdkJsonContext, configWith, flat, handlersDir, ingestEntry, logicalId, resources, statementsOfRole } from './fixture';
+import {
+  actionsOfRole,
+  asArray,
+  cdkJsonContext,
+  configWith,
+  flat,
+  handlersDir,
+  ingestEntry,
+  logicalId,
+  resources,
+  statementsOfRole,
+} from './fixture';
 
 let outdir: string;
 let stack: PulseStack;
@@ -22,7 +33,11 @@ let guard: PolicyValidationPluginReport;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'pulse-infra-actions-'));
-  const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = new App({
+    outdir,
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
   const config = configWith((doc) => {
     doc.notifications = { slack: { channel: '#cs-renewal-risk' } };
     doc.alerts = { ...(doc.alerts as object), actionEndpoint: true };
@@ -39,7 +54,9 @@ beforeAll(() => {
   });
   template = Template.fromStack(stack);
   const assembly = app.synth();
-  guard = controlTowerChecks({ exceptions: [] }).validate({ templatePaths: [join(assembly.directory, assembly.getStackByName(stack.stackName).templateFile)] } as never) as PolicyValidationPluginReport;
+  guard = controlTowerChecks({ exceptions: [] }).validate({
+    templatePaths: [join(assembly.directory, assembly.getStackByName(stack.stackName).templateFile)],
+  } as never) as PolicyValidationPluginReport;
 }, 300_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -48,39 +65,78 @@ const roleId = () => logicalId(template, 'AWS::IAM::Role', 'AlertActionsEndpoint
 
 describe('alert action endpoint', () => {
   it('is a function URL with auth NONE on its own function, which knows the link key and the Slack secret', () => {
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [fnId(), 'Arn'] } });
-    const vars = (resources(template)[fnId()]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(vars.PULSE_LINK_SECRET_ID).toEqual({ Ref: logicalId(template, 'AWS::SecretsManager::Secret', 'DownloadLinkSigningKey') });
-    expect(vars.PULSE_SLACK_SIGNING_SECRET_ID).toEqual({ Ref: logicalId(template, 'AWS::SecretsManager::Secret', 'AlertActionsSlackSigningSecret') });
-    expect(resources(template)[logicalId(template, 'AWS::SecretsManager::Secret', 'AlertActionsSlackSigningSecret')]!.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [fnId(), 'Arn'] },
+    });
+    const vars = (resources(template)[fnId()]!.Properties!.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(vars.PULSE_LINK_SECRET_ID).toEqual({
+      Ref: logicalId(template, 'AWS::SecretsManager::Secret', 'DownloadLinkSigningKey'),
+    });
+    expect(vars.PULSE_SLACK_SIGNING_SECRET_ID).toEqual({
+      Ref: logicalId(template, 'AWS::SecretsManager::Secret', 'AlertActionsSlackSigningSecret'),
+    });
+    expect(
+      resources(template)[logicalId(template, 'AWS::SecretsManager::Secret', 'AlertActionsSlackSigningSecret')]!
+        .DeletionPolicy,
+    ).toBe('Retain');
   });
 
   it('has a least-privilege role: its partitions of the Pulse table, the two secrets', () => {
     const actions = actionsOfRole(template, roleId()).filter((a) => !/^(logs|sqs|xray):/.test(a));
-    expect(actions).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect(actions).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+    ]);
     const statements = statementsOfRole(template, roleId());
     const dynamo = statements.find((s) => asArray(s.Action).includes('dynamodb:PutItem'))!;
-    expect(dynamo.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERTS', 'SEND#*', 'USED#*'] } });
-    const secrets = statements.filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue')).flatMap((s) => asArray(s.Resource).map(flat));
-    expect(secrets.sort()).toEqual([`<${logicalId(template, 'AWS::SecretsManager::Secret', 'AlertActionsSlackSigningSecret')}>`, `<${logicalId(template, 'AWS::SecretsManager::Secret', 'DownloadLinkSigningKey')}>`].sort());
+    expect(dynamo.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERTS', 'SEND#*', 'USED#*'] },
+    });
+    const secrets = statements
+      .filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))
+      .flatMap((s) => asArray(s.Resource).map(flat));
+    expect(secrets.sort()).toEqual(
+      [
+        `<${logicalId(template, 'AWS::SecretsManager::Secret', 'AlertActionsSlackSigningSecret')}>`,
+        `<${logicalId(template, 'AWS::SecretsManager::Secret', 'DownloadLinkSigningKey')}>`,
+      ].sort(),
+    );
   });
 
   it('the alert job gets the endpoint URL and may read the link signing key', () => {
     const jobFn = logicalId(template, 'AWS::Lambda::Function', 'AlertDigestHandlerFunction');
-    const vars = (resources(template)[jobFn]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const vars = (resources(template)[jobFn]!.Properties!.Environment as { Variables: Record<string, unknown> })
+      .Variables;
     expect(flat(vars.PULSE_ALERT_ACTIONS_URL)).toContain('AlertActionsEndpointFunctionFunctionUrl');
     const jobRole = logicalId(template, 'AWS::IAM::Role', 'AlertDigestHandlerRole');
-    const secrets = statementsOfRole(template, jobRole).filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue')).flatMap((s) => asArray(s.Resource).map(flat));
+    const secrets = statementsOfRole(template, jobRole)
+      .filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))
+      .flatMap((s) => asArray(s.Resource).map(flat));
     expect(secrets).toContain(`<${logicalId(template, 'AWS::SecretsManager::Secret', 'DownloadLinkSigningKey')}>`);
   });
 
-  it.each(NAG_PACKS.map((Pack) => [new Pack().name, Pack] as const))('cdk-nag %s: no unacknowledged finding', (_name, Pack) => {
-    const report = new Pack().validateScope(stack);
-    expect(report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
-  });
+  it.each(NAG_PACKS.map((Pack) => [new Pack().name, Pack] as const))(
+    'cdk-nag %s: no unacknowledged finding',
+    (_name, Pack) => {
+      const report = new Pack().validateScope(stack);
+      expect(
+        report.violations.map(
+          (v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+        ),
+      ).toEqual([]);
+    },
+  );
 
   it('is not in the stack unless alerts.actionEndpoint is on (the default stack has no public function URL)', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'pulse-infra-noactions-')), context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'pulse-infra-noactions-')),
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
+    });
     const config = configWith((doc) => {
       doc.notifications = { slack: { channel: '#cs-renewal-risk' } };
     });
@@ -101,12 +157,25 @@ describe('alert action endpoint', () => {
 
   it('Control Tower: the public URL is the only new finding (CT.LAMBDA.PR.2, CT.LAMBDA.PR.5), each acknowledged with its reason', () => {
     const found = new Map<string, string[]>();
-    for (const v of guard.violations) for (const r of v.violatingResources) found.set(controlOf(v), [...(found.get(controlOf(v)) ?? []), r.resourceLogicalId ?? '?']);
+    for (const v of guard.violations)
+      for (const r of v.violatingResources)
+        found.set(controlOf(v), [...(found.get(controlOf(v)) ?? []), r.resourceLogicalId ?? '?']);
     const documented: readonly string[] = controlTowerExceptions();
     const extra = [...found.keys()].filter((c) => !documented.includes(c)).sort();
     expect(extra).toEqual(['CT.LAMBDA.PR.2', 'CT.LAMBDA.PR.5']);
-    for (const c of extra) expect(found.get(c)!.every((id) => id.startsWith('AlertActionsEndpointFunction')), c).toBe(true);
-    const acks = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data as object)));
-    for (const rule of ['lambda_function_public_access_prohibited_check', 'lambda_function_url_auth_check']) expect(acks).toContain(`${CFN_GUARD_PLUGIN}::${rule}`);
+    for (const c of extra)
+      expect(
+        found.get(c)!.every((id) => id.startsWith('AlertActionsEndpointFunction')),
+        c,
+      ).toBe(true);
+    const acks = stack.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) => Object.keys(m.data as object)),
+      );
+    for (const rule of ['lambda_function_public_access_prohibited_check', 'lambda_function_url_auth_check'])
+      expect(acks).toContain(`${CFN_GUARD_PLUGIN}::${rule}`);
   });
 });

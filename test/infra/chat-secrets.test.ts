@@ -3,7 +3,16 @@
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_NAMES } from '../../lib/pulse-stack';
-import { actionsOfRole, asArray, buildStack, configWith, flat, logicalId, statementsOfRole, type BuiltStack } from './fixture';
+import {
+  actionsOfRole,
+  asArray,
+  buildStack,
+  configWith,
+  flat,
+  logicalId,
+  statementsOfRole,
+  type BuiltStack,
+} from './fixture';
 
 let built: BuiltStack;
 let plain: BuiltStack;
@@ -34,13 +43,19 @@ describe('chat secrets in the stack', () => {
       'arn:aws:secretsmanager:us-east-1:111122223333:secret:pulse/teams-AbCdEf',
     ];
     expect(secretReads(built, 'AlertDigest').sort()).toEqual(expected.sort());
-    expect(secretReads(built, 'WeeklyReport').filter((r) => !r.includes('DownloadLinkSigningKey') && !r.startsWith('<')).sort()).toEqual(expected.sort());
+    expect(
+      secretReads(built, 'WeeklyReport')
+        .filter((r) => !r.includes('DownloadLinkSigningKey') && !r.startsWith('<'))
+        .sort(),
+    ).toEqual(expected.sort());
     // Ingest reads no chat secret.
     expect(secretReads(built, 'Ingest').some((r) => r.includes('slack') || r.includes('teams'))).toBe(false);
   });
 
   it('grants nothing when no secret is named', () => {
-    expect(actionsOfRole(plain.template, logicalId(plain.template, 'AWS::IAM::Role', 'AlertDigestHandlerRole'))).not.toContain('secretsmanager:GetSecretValue');
+    expect(
+      actionsOfRole(plain.template, logicalId(plain.template, 'AWS::IAM::Role', 'AlertDigestHandlerRole')),
+    ).not.toContain('secretsmanager:GetSecretValue');
   });
 
   it('stays cdk-nag clean (AwsSolutions, Serverless)', () => {

@@ -19,7 +19,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'pulse-constructs-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function bareStack(): Stack {
-  const app = new App({ outdir: mkdtempSync(join(tmp, 'out-')), context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = new App({
+    outdir: mkdtempSync(join(tmp, 'out-')),
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
   return new Stack(app, 'Test');
 }
 
@@ -27,9 +31,17 @@ describe('localCron', () => {
   const render = (e: ReturnType<typeof localCron>) => [e.expressionString, e.timeZone?.timezoneName];
 
   it('renders daily, weekly and multi-day local times with the time zone', () => {
-    expect(render(localCron({ time: '06:00', timeZone: 'America/New_York' }))).toEqual(['cron(0 6 * * ? *)', 'America/New_York']);
-    expect(render(localCron({ time: '08:05', timeZone: 'Europe/Berlin', days: ['monday'] }))).toEqual(['cron(5 8 ? * MON *)', 'Europe/Berlin']);
-    expect(render(localCron({ time: '23:59', timeZone: 'Asia/Tokyo', days: ['friday', 'monday', 'friday'] }))[0]).toBe('cron(59 23 ? * FRI,MON *)');
+    expect(render(localCron({ time: '06:00', timeZone: 'America/New_York' }))).toEqual([
+      'cron(0 6 * * ? *)',
+      'America/New_York',
+    ]);
+    expect(render(localCron({ time: '08:05', timeZone: 'Europe/Berlin', days: ['monday'] }))).toEqual([
+      'cron(5 8 ? * MON *)',
+      'Europe/Berlin',
+    ]);
+    expect(render(localCron({ time: '23:59', timeZone: 'Asia/Tokyo', days: ['friday', 'monday', 'friday'] }))[0]).toBe(
+      'cron(59 23 ? * FRI,MON *)',
+    );
   });
 
   it('treats all seven days as every day', () => {
@@ -57,7 +69,11 @@ describe('computeWeekAt', () => {
     const config = configWith((d) => {
       d.schedules = { weeklyReport: { day: 'monday', time: '06:30' }, ingest: { time: '06:00' } };
     });
-    const app = new App({ outdir: mkdtempSync(join(tmp, 'out-')), context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    const app = new App({
+      outdir: mkdtempSync(join(tmp, 'out-')),
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: false,
+    });
     const stack = new PulseStack(app, 'Warn', {
       config,
       configFile: writeFunctionConfig(config, join(tmp, 'warn')),
@@ -65,7 +81,10 @@ describe('computeWeekAt', () => {
       handlerEntry: () => ingestEntry,
       stage: 'test',
     });
-    Annotations.fromStack(stack).hasWarning('/Warn', Match.stringLikeRegexp('compute-week runs at 05:30, before the daily ingest at 06:00'));
+    Annotations.fromStack(stack).hasWarning(
+      '/Warn',
+      Match.stringLikeRegexp('compute-week runs at 05:30, before the daily ingest at 06:00'),
+    );
   });
 });
 
@@ -83,6 +102,7 @@ describe('nag helpers', () => {
     const samples = [
       'arn:aws:s3:::bucket/*',
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket1234', 'Arn'] }, '/incoming/*']] },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template literal
       { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::x/*' },
       { Ref: 'Thing' },
       { 'Fn::ImportValue': 'Exported' },
@@ -129,7 +149,9 @@ describe('ReportArchive', () => {
   it('rejects a retention that is not a whole number of years or shorter than the tiering', () => {
     expect(() => new ReportArchive(bareStack(), 'A', { retentionYears: 0 })).toThrow(/retentionYears/);
     expect(() => new ReportArchive(bareStack(), 'B', { retentionYears: 1.5 })).toThrow(/retentionYears/);
-    expect(() => new ReportArchive(bareStack(), 'C', { retentionYears: 1, coldAfterDays: 400 })).toThrow(/coldAfterDays/);
+    expect(() => new ReportArchive(bareStack(), 'C', { retentionYears: 1, coldAfterDays: 400 })).toThrow(
+      /coldAfterDays/,
+    );
   });
 });
 
@@ -139,18 +161,30 @@ describe('ScheduledJob', () => {
     const job = new ScheduledJob(stack, 'Job', {
       entry: ingestEntry,
       configFile: writeFunctionConfig(exampleConfig(), join(tmp, 'job')),
-      environment: { PULSE_TABLE: 't', PULSE_DROPZONE_BUCKET: 'd', PULSE_ARCHIVE_BUCKET: 'a', PULSE_REJECTS_BUCKET: 'r', PULSE_STAGE: 'test' },
+      environment: {
+        PULSE_TABLE: 't',
+        PULSE_DROPZONE_BUCKET: 'd',
+        PULSE_ARCHIVE_BUCKET: 'a',
+        PULSE_REJECTS_BUCKET: 'r',
+        PULSE_STAGE: 'test',
+      },
       description: 'test job',
       schedules: [{ id: 'Morning', expression: localCron({ time: '06:00', timeZone: 'Europe/Paris' }) }],
       retry: { maxRetryAttempts: 0 },
     });
-    job.addSchedule({ id: 'Evening', expression: localCron({ time: '18:00', timeZone: 'Europe/Paris', days: ['friday'] }) });
+    job.addSchedule({
+      id: 'Evening',
+      expression: localCron({ time: '18:00', timeZone: 'Europe/Paris', days: ['friday'] }),
+    });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.resourceCountIs('AWS::SQS::Queue', 3); // two schedule DLQs + the function's failed invocations
     template.resourceCountIs('AWS::Lambda::Function', 1);
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
-    expect(schedules.map((s) => s.Properties.ScheduleExpression)).toEqual(['cron(0 6 * * ? *)', 'cron(0 18 ? * FRI *)']);
+    expect(schedules.map((s) => s.Properties.ScheduleExpression)).toEqual([
+      'cron(0 6 * * ? *)',
+      'cron(0 18 ? * FRI *)',
+    ]);
     expect(new Set(schedules.map((s) => JSON.stringify(s.Properties.Target.RoleArn))).size).toBe(1);
     expect(new Set(schedules.map((s) => JSON.stringify(s.Properties.Target.DeadLetterConfig))).size).toBe(2);
     expect(schedules.map((s) => s.Properties.Target.RetryPolicy.MaximumRetryAttempts)).toEqual([0, 0]);
@@ -159,10 +193,18 @@ describe('ScheduledJob', () => {
   it('refuses a job without a schedule or without a handler file', () => {
     const base = {
       configFile: join(tmp, 'job', 'pulse.config.json'),
-      environment: { PULSE_TABLE: 't', PULSE_DROPZONE_BUCKET: 'd', PULSE_ARCHIVE_BUCKET: 'a', PULSE_REJECTS_BUCKET: 'r', PULSE_STAGE: 'test' },
+      environment: {
+        PULSE_TABLE: 't',
+        PULSE_DROPZONE_BUCKET: 'd',
+        PULSE_ARCHIVE_BUCKET: 'a',
+        PULSE_REJECTS_BUCKET: 'r',
+        PULSE_STAGE: 'test',
+      },
       description: 'x',
     };
-    expect(() => new ScheduledJob(bareStack(), 'None', { ...base, entry: ingestEntry, schedules: [] })).toThrow(/at least one schedule/);
+    expect(() => new ScheduledJob(bareStack(), 'None', { ...base, entry: ingestEntry, schedules: [] })).toThrow(
+      /at least one schedule/,
+    );
     expect(
       () =>
         new ScheduledJob(bareStack(), 'Missing', {

@@ -40,7 +40,13 @@ export interface BuiltStack {
 }
 
 export function buildStack(
-  opts: { jobs?: JobName[]; config?: PulseConfig; stage?: string; archiveRetentionYears?: number; handlerEntry?: (job: JobName) => string } = {},
+  opts: {
+    jobs?: JobName[];
+    config?: PulseConfig;
+    stage?: string;
+    archiveRetentionYears?: number;
+    handlerEntry?: (job: JobName) => string;
+  } = {},
 ): BuiltStack {
   const outdir = mkdtempSync(join(tmpdir(), 'pulse-infra-'));
   const app = new App({
@@ -63,7 +69,10 @@ export function buildStack(
   return { app, stack, template, config, outdir, dispose: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 
 export function resources(template: Template): Resources {
   return template.toJSON().Resources as Resources;
@@ -74,7 +83,8 @@ export function logicalId(template: Template, type: string, prefix: string): str
   const ids = Object.entries(resources(template))
     .filter(([id, r]) => r.Type === type && id.startsWith(prefix))
     .map(([id]) => id);
-  if (ids.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ') || 'none'}`);
+  if (ids.length !== 1)
+    throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ') || 'none'}`);
   return ids[0]!;
 }
 
@@ -90,7 +100,7 @@ export function statementsOfRole(template: Template, roleId: string): Statement[
   return Object.values(resources(template))
     .filter((r) => r.Type === 'AWS::IAM::Policy')
     .filter((r) => ((r.Properties?.Roles as { Ref: string }[]) ?? []).some((ref) => ref.Ref === roleId))
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 export const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);

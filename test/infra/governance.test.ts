@@ -16,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAG_PACKS, synthChecks } from '../../lib/checks';
-import { CFN_GUARD_PLUGIN, CONTROL_TOWER_EXCEPTIONS, controlOf, controlTowerChecks, controlTowerControls, controlTowerExceptions } from '../../lib/control-tower';
+import {
+  CFN_GUARD_PLUGIN,
+  CONTROL_TOWER_EXCEPTIONS,
+  controlOf,
+  controlTowerChecks,
+  controlTowerControls,
+  controlTowerExceptions,
+} from '../../lib/control-tower';
 import { JOB_NAMES, PulseStack, writeFunctionConfig, type PulseStackProps } from '../../lib/pulse-stack';
 import { cdkJsonContext, exampleConfig, handlersDir, ingestEntry, projectRoot } from './fixture';
 
@@ -30,7 +37,11 @@ const findings = {} as Record<Shape, Map<string, string[]>>;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'pulse-infra-governance-'));
-  const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = new App({
+    outdir,
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
   const config = exampleConfig();
   const props: PulseStackProps = {
     config,
@@ -44,7 +55,10 @@ beforeAll(() => {
   stacks.edge = new PulseStack(app, 'Pulse-edge', {
     ...props,
     env: { account: '123456789012', region: 'us-east-1' },
-    downloadDomain: { domainName: 'files.northwind.example', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f4e3c2a-1111-2222-3333-444455556666' },
+    downloadDomain: {
+      domainName: 'files.northwind.example',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f4e3c2a-1111-2222-3333-444455556666',
+    },
     downloadWebAcl: { requestsPer5Minutes: 1000 },
     archiveUserPool: true,
     archiveObjectLock: 'governance',
@@ -52,9 +66,13 @@ beforeAll(() => {
   });
   stacks.agnostic = new PulseStack(app, 'Pulse-agnostic', props);
   const assembly = app.synth();
-  const templates = SHAPES.map((shape) => join(assembly.directory, assembly.getStackByName(stacks[shape].stackName).templateFile));
+  const templates = SHAPES.map((shape) =>
+    join(assembly.directory, assembly.getStackByName(stacks[shape].stackName).templateFile),
+  );
   // One guard run over the three templates, every control on.
-  const report = controlTowerChecks({ exceptions: [] }).validate({ templatePaths: templates } as never) as PolicyValidationPluginReport;
+  const report = controlTowerChecks({ exceptions: [] }).validate({
+    templatePaths: templates,
+  } as never) as PolicyValidationPluginReport;
   for (const shape of SHAPES) findings[shape] = new Map();
   for (const violation of report.violations) {
     for (const resource of violation.violatingResources) {
@@ -82,13 +100,18 @@ describe('AWS Control Tower proactive controls', () => {
 
   it('with every option (domain, WAF, user pool, Object Lock, CloudTrail), also meets the certificate controls (CT.CLOUDFRONT.PR.6, 7, 9)', () => {
     expect(failing('edge')).toEqual([...controlTowerExceptions({ downloadDomain: true })].sort());
-    expect(controlTowerExceptions().filter((c) => !controlTowerExceptions({ downloadDomain: true }).includes(c)).sort()).toEqual(['CT.CLOUDFRONT.PR.6', 'CT.CLOUDFRONT.PR.7', 'CT.CLOUDFRONT.PR.9']);
+    expect(
+      controlTowerExceptions()
+        .filter((c) => !controlTowerExceptions({ downloadDomain: true }).includes(c))
+        .sort(),
+    ).toEqual(['CT.CLOUDFRONT.PR.6', 'CT.CLOUDFRONT.PR.7', 'CT.CLOUDFRONT.PR.9']);
   });
 
   it('meets the controls the issue names: no public function URL, versioned buckets, encrypted log groups', () => {
     for (const control of ['CT.LAMBDA.PR.2', 'CT.LAMBDA.PR.5', 'CT.S3.PR.11', 'CT.CLOUDWATCH.PR.3', 'CT.KMS.PR.3']) {
       expect(Object.keys(CONTROL_TOWER_EXCEPTIONS), control).not.toContain(control);
-      for (const shape of ['prod', 'edge'] as const) expect(findings[shape].get(control), `${control} ${shape}`).toBeUndefined();
+      for (const shape of ['prod', 'edge'] as const)
+        expect(findings[shape].get(control), `${control} ${shape}`).toBeUndefined();
     }
   });
 
@@ -96,7 +119,8 @@ describe('AWS Control Tower proactive controls', () => {
     expect(failing('agnostic')).toEqual([...controlTowerExceptions()].sort());
     expect(findings.agnostic.get('CT.LAMBDA.PR.2')).toBeUndefined();
     const ackId = `${CFN_GUARD_PLUGIN}::lambda_function_public_access_prohibited_check`;
-    for (const shape of ['prod', 'agnostic'] as const) expect(acknowledged(stacks[shape]).filter((a) => a.id === ackId)).toEqual([]);
+    for (const shape of ['prod', 'agnostic'] as const)
+      expect(acknowledged(stacks[shape]).filter((a) => a.id === ackId)).toEqual([]);
   });
 
   it('every exception has a one-line reason', () => {
@@ -111,24 +135,34 @@ describe('the checks of every synth (bin/app.ts)', () => {
   it('are the three cdk-nag packs and the Control Tower controls, with the exceptions of the deployment', () => {
     const plugins = synthChecks(new App(), {});
     expect(plugins.map((p) => p.name)).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'Serverless', CFN_GUARD_PLUGIN]);
-    expect(readFileSync(join(projectRoot, 'bin', 'app.ts'), 'utf8')).toMatch(/Validations\.of\(app\)\.addPlugins\(\.\.\.synthChecks\(app, /);
+    expect(readFileSync(join(projectRoot, 'bin', 'app.ts'), 'utf8')).toMatch(
+      /Validations\.of\(app\)\.addPlugins\(\.\.\.synthChecks\(app, /,
+    );
   });
 });
 
 describe.each(NAG_PACKS.map((Pack) => [new Pack().name, Pack] as const))('cdk-nag %s', (_name, Pack) => {
   it.each(SHAPES)('reports no unacknowledged finding (errors or warnings) on %s', (shape) => {
     const report = new Pack().validateScope(stacks[shape]);
-    expect(report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 });
 
 /** Every acknowledgement recorded on the stack's constructs: rule id, reason, construct path. */
 function acknowledged(stack: Stack): { id: string; reason: string; path: string }[] {
-  return stack.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id, reason, path: c.node.path }))),
-  );
+  return stack.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) =>
+          Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id, reason, path: c.node.path })),
+        ),
+    );
 }
 
 describe('docs/deploy.md, "Deploying in an organization with Control Tower"', () => {
@@ -149,8 +183,12 @@ describe('docs/deploy.md, "Deploying in an organization with Control Tower"', ()
   });
 
   it('lists every cdk-nag rule the stack acknowledges (each acknowledgement carries its reason in code)', () => {
-    const rules = new Set(SHAPES.flatMap((shape) => acknowledged(stacks[shape])).map((a) => a.id.replace(/\[.*$/, '').replace(/^.*::/, '')));
-    const missing = [...rules].filter((rule) => !rule.endsWith('_check') && !rows.some((r) => r.includes(`\`${rule}\``)));
+    const rules = new Set(
+      SHAPES.flatMap((shape) => acknowledged(stacks[shape])).map((a) => a.id.replace(/\[.*$/, '').replace(/^.*::/, '')),
+    );
+    const missing = [...rules].filter(
+      (rule) => !rule.endsWith('_check') && !rows.some((r) => r.includes(`\`${rule}\``)),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -7,7 +7,18 @@ import { RUN_KINDS } from '../../functions/ports/run-ledger';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { JOB_NAMES, JOBS } from '../../lib/pulse-stack';
-import { actionsOfRole, asArray, buildStack, configWith, flat, logicalId, projectRoot, resources, statementsOfRole, type BuiltStack } from './fixture';
+import {
+  actionsOfRole,
+  asArray,
+  buildStack,
+  configWith,
+  flat,
+  logicalId,
+  projectRoot,
+  resources,
+  statementsOfRole,
+  type BuiltStack,
+} from './fixture';
 
 let built: BuiltStack;
 beforeAll(() => {
@@ -24,19 +35,26 @@ beforeAll(() => {
 });
 afterAll(() => built.dispose());
 
-const schedule = (prefix: string) => resources(built.template)[logicalId(built.template, 'AWS::Scheduler::Schedule', prefix)]!.Properties!;
+const schedule = (prefix: string) =>
+  resources(built.template)[logicalId(built.template, 'AWS::Scheduler::Schedule', prefix)]!.Properties!;
 const roleOf = (job: string) => logicalId(built.template, 'AWS::IAM::Role', `${job}HandlerRole`);
 // Logs (own log group), SQS (own failure queue) and X-Ray (active tracing) are every function's; see pulse-stack.test.ts and governance.test.ts.
-const pulseActions = (job: string) => actionsOfRole(built.template, roleOf(job)).filter((a) => !/^(logs|sqs|xray):/.test(a));
+const pulseActions = (job: string) =>
+  actionsOfRole(built.template, roleOf(job)).filter((a) => !/^(logs|sqs|xray):/.test(a));
 
 describe('schedules from the config', () => {
   it('wires one schedule per job, all in the company time zone, all passing the scheduled time', () => {
     built.template.resourceCountIs('AWS::Scheduler::Schedule', 4);
-    for (const [, r] of Object.entries(resources(built.template)).filter(([, r]) => r.Type === 'AWS::Scheduler::Schedule')) {
+    for (const [, r] of Object.entries(resources(built.template)).filter(
+      ([, r]) => r.Type === 'AWS::Scheduler::Schedule',
+    )) {
       expect(r.Properties).toMatchObject({
         ScheduleExpressionTimezone: 'Europe/Berlin',
         FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: { Input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}', RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 } },
+        Target: {
+          Input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}',
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
+        },
       });
     }
   });
@@ -60,12 +78,23 @@ describe('schedules from the config', () => {
 
 describe('one role per job, only what it uses', () => {
   it('has four distinct function roles', () => {
-    const roles = JOB_NAMES.map((j) => j.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')).map(roleOf);
+    const roles = JOB_NAMES.map((j) =>
+      j
+        .split('-')
+        .map((p) => p[0]!.toUpperCase() + p.slice(1))
+        .join(''),
+    ).map(roleOf);
     expect(new Set(roles).size).toBe(4);
   });
 
   it('compute-week: reads and upserts the table, nothing else', () => {
-    expect(pulseActions('ComputeWeek')).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    expect(pulseActions('ComputeWeek')).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+    ]);
   });
 
   it('weekly-report: claims sends in the table, writes the archive with its key, sends through SES', () => {
@@ -88,7 +117,9 @@ describe('one role per job, only what it uses', () => {
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource).map(flat));
     const archive = logicalId(built.template, 'AWS::S3::Bucket', 'StorageArchive');
     expect(resourcesOf('s3:PutObject')).toEqual([`<${archive}.Arn>/*`]);
-    expect(resourcesOf('kms:GenerateDataKey')).toEqual([`<${logicalId(built.template, 'AWS::KMS::Key', 'StorageArchiveKey')}.Arn>`]);
+    expect(resourcesOf('kms:GenerateDataKey')).toEqual([
+      `<${logicalId(built.template, 'AWS::KMS::Key', 'StorageArchiveKey')}.Arn>`,
+    ]);
     const ses = resourcesOf('ses:SendEmail');
     expect(ses).toHaveLength(2);
     expect(ses.some((r) => r.includes(':identity/<MailerIdentity'))).toBe(true);
@@ -111,7 +142,14 @@ describe('one role per job, only what it uses', () => {
   it('invokes only ingest from S3', () => {
     const configs = Object.values(resources(built.template))
       .filter((r) => r.Type === 'Custom::S3BucketNotifications')
-      .flatMap((r) => (r.Properties!.NotificationConfiguration as { LambdaFunctionConfigurations: { LambdaFunctionArn: unknown }[] }).LambdaFunctionConfigurations);
+      .flatMap(
+        (r) =>
+          (
+            r.Properties!.NotificationConfiguration as {
+              LambdaFunctionConfigurations: { LambdaFunctionArn: unknown }[];
+            }
+          ).LambdaFunctionConfigurations,
+      );
     // two notifications, incoming/ and parts/ (the parts of a large file), both to ingest
     const ingest = `<${logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction')}.Arn>`;
     expect(configs.map((c) => flat(c.LambdaFunctionArn))).toEqual([ingest, ingest]);
@@ -119,10 +157,12 @@ describe('one role per job, only what it uses', () => {
 });
 
 describe('function sizes', () => {
-  const fn = (job: string) => resources(built.template)[logicalId(built.template, 'AWS::Lambda::Function', `${job}HandlerFunction`)]!.Properties!;
+  const fn = (job: string) =>
+    resources(built.template)[logicalId(built.template, 'AWS::Lambda::Function', `${job}HandlerFunction`)]!.Properties!;
 
   it('gives the jobs that load the dataset 3 GB and 15 minutes (sized by the 100k-account benchmark), ingest 512 MB', () => {
-    for (const job of ['ComputeWeek', 'WeeklyReport', 'AlertDigest']) expect(fn(job)).toMatchObject({ MemorySize: 3008, Timeout: 900 });
+    for (const job of ['ComputeWeek', 'WeeklyReport', 'AlertDigest'])
+      expect(fn(job)).toMatchObject({ MemorySize: 3008, Timeout: 900 });
     expect(fn('Ingest')).toMatchObject({ MemorySize: 512, Timeout: 900 });
   });
 });
@@ -130,41 +170,55 @@ describe('function sizes', () => {
 describe('stack outputs', () => {
   it('names every job function, so `pulse --target aws` can rerun it', () => {
     const outputs = built.template.toJSON().Outputs as Record<string, unknown>;
-    for (const job of ['Ingest', 'ComputeWeek', 'WeeklyReport', 'AlertDigest']) expect(outputs, job).toHaveProperty(`${job}FunctionName`);
+    for (const job of ['Ingest', 'ComputeWeek', 'WeeklyReport', 'AlertDigest'])
+      expect(outputs, job).toHaveProperty(`${job}FunctionName`);
   });
 });
 
 describe('function environments', () => {
   const envOf = (job: string) => {
-    const fn = Object.entries(resources(built.template)).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${job}Handler`));
-    return (fn?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    const fn = Object.entries(resources(built.template)).find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${job}Handler`),
+    );
+    return (fn![1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
   };
 
   it('lets ingest invoke the alert function (critical alerts right after an ingest), and nothing else', () => {
     expect(envOf('Ingest')).toHaveProperty('PULSE_ALERTS_FUNCTION');
-    const invokes = statementsOfRole(built.template, roleOf('Ingest')).filter((st) => asArray(st.Action).includes('lambda:InvokeFunction'));
+    const invokes = statementsOfRole(built.template, roleOf('Ingest')).filter((st) =>
+      asArray(st.Action).includes('lambda:InvokeFunction'),
+    );
     expect(invokes).toHaveLength(1);
     expect(asArray(invokes[0]!.Resource)).toHaveLength(1);
     expect(JSON.stringify(invokes[0]!.Resource)).toContain('AlertDigestHandlerFunction');
-    for (const job of ['ComputeWeek', 'WeeklyReport', 'AlertDigest']) expect(pulseActions(job), job).not.toContain('lambda:InvokeFunction');
+    for (const job of ['ComputeWeek', 'WeeklyReport', 'AlertDigest'])
+      expect(pulseActions(job), job).not.toContain('lambda:InvokeFunction');
   });
 
   it('tells every job that sends mail which configuration set its grant allows, and only those', () => {
-    for (const job of ['WeeklyReport', 'AlertDigest']) expect(envOf(job), job).toHaveProperty('PULSE_SES_CONFIGURATION_SET');
-    for (const job of ['Ingest', 'ComputeWeek']) expect(envOf(job), job).not.toHaveProperty('PULSE_SES_CONFIGURATION_SET');
+    for (const job of ['WeeklyReport', 'AlertDigest'])
+      expect(envOf(job), job).toHaveProperty('PULSE_SES_CONFIGURATION_SET');
+    for (const job of ['Ingest', 'ComputeWeek'])
+      expect(envOf(job), job).not.toHaveProperty('PULSE_SES_CONFIGURATION_SET');
   });
 });
 
 describe('monitoring with every job', () => {
   it('alarms on each job (errors, throttles, failed invocations, schedule DLQ) plus SES, failed runs of each kind and the dead-man switch', () => {
     built.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * 4 + 3 + RUN_KINDS.length);
-    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunsFailed', Dimensions: Match.arrayWith([{ Name: 'Stage', Value: 'staging' }]) });
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RunsFailed',
+      Dimensions: Match.arrayWith([{ Name: 'Stage', Value: 'staging' }]),
+    });
   });
 
   it('arms the dead-man switch now that weekly-report exists, in the company time zone and stage', () => {
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'WeeklyReportSent',
-      Dimensions: [{ Name: 'Stage', Value: 'staging' }, { Name: 'service', Value: 'pulse' }],
+      Dimensions: [
+        { Name: 'Stage', Value: 'staging' },
+        { Name: 'service', Value: 'pulse' },
+      ],
       EvaluationWindow: { WallClockWindow: { Timezone: 'Europe/Berlin' } },
       ActionsEnabled: true,
     });
@@ -178,7 +232,11 @@ describe('monitoring with every job', () => {
 describe('cdk-nag AwsSolutions with every job', () => {
   it('reports no violations', () => {
     const report = new AwsSolutionsChecks().validateScope(built.stack);
-    expect(report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -190,7 +248,9 @@ describe('the job table', () => {
     }
   });
 
-  it('fails the synth when a job\'s handler is missing, instead of leaving the job out', () => {
-    expect(() => buildStack({ jobs: ['ingest'], handlerEntry: () => join(projectRoot, 'functions/handlers/no-such-job.ts') })).toThrow(/no handler at .*no-such-job\.ts/);
+  it("fails the synth when a job's handler is missing, instead of leaving the job out", () => {
+    expect(() =>
+      buildStack({ jobs: ['ingest'], handlerEntry: () => join(projectRoot, 'functions/handlers/no-such-job.ts') }),
+    ).toThrow(/no handler at .*no-such-job\.ts/);
   });
 });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaEnvSchema } from '../../functions/config';
 import { ATTR, pulseTableDefinition } from '../../functions/adapters/dynamodb/table';
 import { RUN_KINDS } from '../../functions/ports/run-ledger';
-import { actionsOfRole, asArray, buildStack, flat, logicalId, resources, statementsOfRole, type BuiltStack } from './fixture';
+import {
+  actionsOfRole,
+  asArray,
+  buildStack,
+  flat,
+  logicalId,
+  resources,
+  statementsOfRole,
+  type BuiltStack,
+} from './fixture';
 
 let built: BuiltStack;
 beforeAll(() => {
@@ -24,7 +33,13 @@ describe('DataStore', () => {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: def.KeySchema,
       AttributeDefinitions: Match.arrayWith(def.AttributeDefinitions!.map((a) => Match.objectLike(a))),
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'GSI1', KeySchema: def.GlobalSecondaryIndexes![0]!.KeySchema, Projection: { ProjectionType: 'ALL' } })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'GSI1',
+          KeySchema: def.GlobalSecondaryIndexes![0]!.KeySchema,
+          Projection: { ProjectionType: 'ALL' },
+        }),
+      ],
     });
     expect(ATTR.pk).toBe('PK');
   });
@@ -66,7 +81,11 @@ describe('ReportArchive', () => {
         Bucket: { Ref: id },
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
@@ -75,11 +94,17 @@ describe('ReportArchive', () => {
 
   it('encrypts the archive with a rotating customer key that is retained', () => {
     const key = logicalId(built.template, 'AWS::KMS::Key', 'StorageArchiveKey');
-    built.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    built.template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+    });
     built.template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
-          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [key, 'Arn'] } } },
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [key, 'Arn'] } },
+          },
         ],
       },
       VersioningConfiguration: { Status: 'Enabled' },
@@ -88,7 +113,7 @@ describe('ReportArchive', () => {
 
   it('tiers the archive to IA at 90 days, Glacier at 365, expires after 7 years, noncurrent versions too', () => {
     const archive = resources(built.template)[bucket('StorageArchive')]!;
-    const rules = (archive.Properties?.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    const rules = (archive.Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
     const rule = rules.find((r) => r.Id === 'archive-tiering-and-retention')!;
     expect(rule).toMatchObject({
       Status: 'Enabled',
@@ -103,7 +128,9 @@ describe('ReportArchive', () => {
       ],
       NoncurrentVersionExpiration: { NoncurrentDays: 7 * 365 },
     });
-    expect(rules.find((r) => r.Id === 'abort-incomplete-uploads')).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } });
+    expect(rules.find((r) => r.Id === 'abort-incomplete-uploads')).toMatchObject({
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+    });
   });
 
   it('logs every request to the archive, drop-zone and rejects buckets into the access-log bucket', () => {
@@ -120,14 +147,20 @@ describe('ReportArchive', () => {
     }
     const accessLogs = resources(built.template)[logs]!.Properties!;
     expect(accessLogs.LoggingConfiguration).toBeUndefined();
-    expect(accessLogs.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    expect(accessLogs.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
     expect(accessLogs.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     // Delivery by bucket policy (flag @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy), not ACLs.
     built.template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: logs },
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Action: 's3:PutObject', Principal: { Service: 'logging.s3.amazonaws.com' } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+          }),
         ]),
       },
     });
@@ -143,8 +176,16 @@ describe('ReportArchive', () => {
       if (prefix === 'StorageArchive') continue; // noncurrent versions kept for the retention period (above)
       expect(rules, prefix).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ Id: 'expire-noncurrent-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
-          expect.objectContaining({ Id: 'remove-expired-delete-markers', Status: 'Enabled', ExpiredObjectDeleteMarker: true }),
+          expect.objectContaining({
+            Id: 'expire-noncurrent-versions',
+            Status: 'Enabled',
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          }),
+          expect.objectContaining({
+            Id: 'remove-expired-delete-markers',
+            Status: 'Enabled',
+            ExpiredObjectDeleteMarker: true,
+          }),
         ]),
       );
     }
@@ -176,20 +217,35 @@ describe('the ingest job', () => {
       MemorySize: 512,
       Timeout: 900,
       Handler: 'index.handler',
-      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: { Ref: logicalId(built.template, 'AWS::Logs::LogGroup', 'IngestHandlerLogs') } },
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        SystemLogLevel: 'WARN',
+        LogGroup: { Ref: logicalId(built.template, 'AWS::Logs::LogGroup', 'IngestHandlerLogs') },
+      },
     });
     built.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
   it('gets every variable of the Lambda env schema, the stage and source maps', () => {
-    const vars = (resources(built.template)[fnId()]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const vars = (resources(built.template)[fnId()]!.Properties!.Environment as { Variables: Record<string, unknown> })
+      .Variables;
     const required = Object.entries(lambdaEnvSchema.shape)
       .filter(([, schema]) => !schema.safeParse(undefined).success)
       .map(([key]) => key);
-    expect(required.sort()).toEqual(['PULSE_ARCHIVE_BUCKET', 'PULSE_DROPZONE_BUCKET', 'PULSE_REJECTS_BUCKET', 'PULSE_TABLE']);
+    expect(required.sort()).toEqual([
+      'PULSE_ARCHIVE_BUCKET',
+      'PULSE_DROPZONE_BUCKET',
+      'PULSE_REJECTS_BUCKET',
+      'PULSE_TABLE',
+    ]);
     for (const key of required) expect(vars[key], key).toBeDefined();
-    expect(vars.PULSE_TABLE).toEqual({ Ref: logicalId(built.template, 'AWS::DynamoDB::GlobalTable', 'DataStoreTable') });
-    expect(vars.PULSE_DROPZONE_BUCKET).toEqual({ Ref: logicalId(built.template, 'AWS::S3::Bucket', 'StorageDropZone') });
+    expect(vars.PULSE_TABLE).toEqual({
+      Ref: logicalId(built.template, 'AWS::DynamoDB::GlobalTable', 'DataStoreTable'),
+    });
+    expect(vars.PULSE_DROPZONE_BUCKET).toEqual({
+      Ref: logicalId(built.template, 'AWS::S3::Bucket', 'StorageDropZone'),
+    });
     expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(vars.PULSE_STAGE).toBe('prod');
     // The handler reads the bundled ${LAMBDA_TASK_ROOT}/pulse.config.json unless told otherwise.
@@ -207,7 +263,9 @@ describe('the ingest job', () => {
         Arn: { 'Fn::GetAtt': [fnId(), 'Arn'] },
         Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(built.template, 'AWS::SQS::Queue', 'IngestDailyDeadLetters'), 'Arn'] } },
+        DeadLetterConfig: {
+          Arn: { 'Fn::GetAtt': [logicalId(built.template, 'AWS::SQS::Queue', 'IngestDailyDeadLetters'), 'Arn'] },
+        },
       },
     });
   });
@@ -216,7 +274,13 @@ describe('the ingest job', () => {
     built.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: fnId() },
       MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(built.template, 'AWS::SQS::Queue', 'IngestHandlerFailedInvocations'), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: {
+            'Fn::GetAtt': [logicalId(built.template, 'AWS::SQS::Queue', 'IngestHandlerFailedInvocations'), 'Arn'],
+          },
+        },
+      },
     });
   });
 
@@ -228,7 +292,11 @@ describe('the ingest job', () => {
       expect(q.Properties?.MessageRetentionPeriod, id).toBe(14 * 24 * 3600);
       built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
       });
     }
   });
@@ -270,7 +338,10 @@ describe('IAM', () => {
 
   it('gives the ingest function its own role with exactly the actions it uses', () => {
     const role = logicalId(built.template, 'AWS::IAM::Role', 'IngestHandlerRole');
-    expect(resources(built.template)[logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction')]!.Properties!.Role).toEqual({
+    expect(
+      resources(built.template)[logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction')]!
+        .Properties!.Role,
+    ).toEqual({
       'Fn::GetAtt': [role, 'Arn'],
     });
     expect(resources(built.template)[role]!.Properties!.ManagedPolicyArns).toBeUndefined();
@@ -301,18 +372,26 @@ describe('IAM', () => {
     const rejects = logicalId(built.template, 'AWS::S3::Bucket', 'StorageRejects');
     const byAction = new Map<string, string[]>();
     for (const s of statementsOfRole(built.template, role)) {
-      for (const a of asArray(s.Action)) byAction.set(a, [...(byAction.get(a) ?? []), ...asArray(s.Resource).map(flat)].sort());
+      for (const a of asArray(s.Action))
+        byAction.set(a, [...(byAction.get(a) ?? []), ...asArray(s.Resource).map(flat)].sort());
     }
     expect(byAction.get('dynamodb:BatchWriteItem')).toEqual([`<${table}.Arn>`, `<${table}.Arn>/index/GSI1`]);
-    expect(byAction.get('s3:GetObject')).toEqual([`<${dropZone}.Arn>/failed/*`, `<${dropZone}.Arn>/incoming/*`, `<${dropZone}.Arn>/parts/*`, `<${dropZone}.Arn>/processed/*`]);
+    expect(byAction.get('s3:GetObject')).toEqual([
+      `<${dropZone}.Arn>/failed/*`,
+      `<${dropZone}.Arn>/incoming/*`,
+      `<${dropZone}.Arn>/parts/*`,
+      `<${dropZone}.Arn>/processed/*`,
+    ]);
     expect(byAction.get('s3:DeleteObject')).toEqual(byAction.get('s3:GetObject'));
-    expect(byAction.get('s3:PutObject')).toEqual(
-      [...byAction.get('s3:GetObject')!, `<${rejects}.Arn>/*`].sort(),
-    );
+    expect(byAction.get('s3:PutObject')).toEqual([...byAction.get('s3:GetObject')!, `<${rejects}.Arn>/*`].sort());
     expect(byAction.get('s3:ListBucket')).toEqual([`<${dropZone}.Arn>`]);
     const list = statementsOfRole(built.template, role).find((s) => asArray(s.Action).includes('s3:ListBucket'))!;
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['incoming/*', 'processed/*', 'failed/*', 'parts/*'] } });
-    expect(byAction.get('logs:PutLogEvents')).toEqual([`<${logicalId(built.template, 'AWS::Logs::LogGroup', 'IngestHandlerLogs')}.Arn>`]);
+    expect(list.Condition).toEqual({
+      StringLike: { 's3:prefix': ['incoming/*', 'processed/*', 'failed/*', 'parts/*'] },
+    });
+    expect(byAction.get('logs:PutLogEvents')).toEqual([
+      `<${logicalId(built.template, 'AWS::Logs::LogGroup', 'IngestHandlerLogs')}.Arn>`,
+    ]);
     // Nothing on the archive, its key, or SES.
     for (const resource of [...byAction.values()].flat()) expect(resource).not.toMatch(/Archive|Mailer/);
   });
@@ -324,14 +403,22 @@ describe('IAM', () => {
         Statement: [
           Match.objectLike({
             Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': Match.anyValue() } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': Match.anyValue() },
+            },
           }),
         ],
       },
     });
-    const statements = statementsOfRole(built.template, role).map((s) => [asArray(s.Action), asArray(s.Resource).map(flat)]);
+    const statements = statementsOfRole(built.template, role).map((s) => [
+      asArray(s.Action),
+      asArray(s.Resource).map(flat),
+    ]);
     expect(statements).toEqual([
-      [['lambda:InvokeFunction'], [`<${logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction')}.Arn>`]],
+      [
+        ['lambda:InvokeFunction'],
+        [`<${logicalId(built.template, 'AWS::Lambda::Function', 'IngestHandlerFunction')}.Arn>`],
+      ],
       [['sqs:SendMessage'], [`<${logicalId(built.template, 'AWS::SQS::Queue', 'IngestDailyDeadLetters')}.Arn>`]],
     ]);
   });
@@ -343,7 +430,11 @@ describe('Mailer', () => {
       EmailIdentity: 'northwind.example',
       DkimAttributes: { SigningEnabled: true },
       DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
-      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: logicalId(built.template, 'AWS::SES::ConfigurationSet', 'MailerConfigurationSet') } },
+      ConfigurationSetAttributes: {
+        ConfigurationSetName: {
+          Ref: logicalId(built.template, 'AWS::SES::ConfigurationSet', 'MailerConfigurationSet'),
+        },
+      },
     });
     built.template.hasResourceProperties('AWS::SES::ConfigurationSet', {
       ReputationOptions: { ReputationMetricsEnabled: true },
@@ -355,7 +446,11 @@ describe('Mailer', () => {
   it('publishes bounces and complaints to an SSL-only SNS topic', () => {
     const topic = logicalId(built.template, 'AWS::SNS::Topic', 'MailerFeedbackTopic');
     built.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
-      EventDestination: { Enabled: true, MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: { TopicARN: { Ref: topic } } },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        SnsDestination: { TopicARN: { Ref: topic } },
+      },
     });
     built.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topic }],
@@ -433,7 +528,10 @@ describe('Monitoring', () => {
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Pulse',
       MetricName: 'WeeklyReportSent',
-      Dimensions: [{ Name: 'Stage', Value: 'prod' }, { Name: 'service', Value: 'pulse' }],
+      Dimensions: [
+        { Name: 'Stage', Value: 'prod' },
+        { Name: 'service', Value: 'pulse' },
+      ],
       Statistic: 'Sum',
       Period: 86400,
       EvaluationPeriods: 7,
@@ -458,16 +556,20 @@ describe('Monitoring', () => {
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmDescription: Match.stringLikeRegexp(`A Pulse ${kind} run ended failed .*npx pulse runs --target aws --kind ${kind}`),
+        AlarmDescription: Match.stringLikeRegexp(
+          `A Pulse ${kind} run ended failed .*npx pulse runs --target aws --kind ${kind}`,
+        ),
         AlarmActions: [{ Ref: topic() }],
       });
     }
     const runAlarms = alarms().filter((a) => a.MetricName === 'RunsFailed');
     expect(runAlarms).toHaveLength(RUN_KINDS.length);
     // Exactly the two dimensions the EMF line carries (functions/adapters/cloudwatch/emf-run-metrics.ts).
-    expect(runAlarms.map((a) => (a.Dimensions as { Name: string; Value: string }[]).map((d) => `${d.Name}=${d.Value}`).sort())).toEqual(
-      expect.arrayContaining(RUN_KINDS.map((kind) => [`Kind=${kind}`, 'Stage=prod', 'service=pulse'])),
-    );
+    expect(
+      runAlarms.map((a) =>
+        (a.Dimensions as { Name: string; Value: string }[]).map((d) => `${d.Name}=${d.Value}`).sort(),
+      ),
+    ).toEqual(expect.arrayContaining(RUN_KINDS.map((kind) => [`Kind=${kind}`, 'Stage=prod', 'service=pulse'])));
     // CloudWatch's limit on alarm descriptions.
     for (const a of runAlarms) expect((a.AlarmDescription as string).length).toBeLessThanOrEqual(1024);
   });
@@ -485,27 +587,51 @@ describe('Monitoring', () => {
 });
 
 describe('logs key, key policies and tracing', () => {
-  type KeyPolicy = { Statement: { Sid?: string; Effect: string; Principal: unknown; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }[] };
+  type KeyPolicy = {
+    Statement: {
+      Sid?: string;
+      Effect: string;
+      Principal: unknown;
+      Action: string | string[];
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+  };
   const keys = () => typed('AWS::KMS::Key');
 
   it('encrypts every log group with the one logs key', () => {
     const logsKey = logicalId(built.template, 'AWS::KMS::Key', 'LogsKey');
     const groups = typed('AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThan(0);
-    for (const [id, group] of groups) expect(group.Properties?.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [logsKey, 'Arn'] });
-    expect(resources(built.template)[logsKey]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    for (const [id, group] of groups)
+      expect(group.Properties?.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [logsKey, 'Arn'] });
+    expect(resources(built.template)[logsKey]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
   });
 
   it("lets CloudWatch Logs of this region use the logs key, for this account's log groups in this region only", () => {
-    const policy = resources(built.template)[logicalId(built.template, 'AWS::KMS::Key', 'LogsKey')]!.Properties!.KeyPolicy as KeyPolicy;
-    const logs = policy.Statement.filter((st) => flat((st.Principal as { Service?: unknown }).Service ?? '').startsWith('logs.'));
+    const policy = resources(built.template)[logicalId(built.template, 'AWS::KMS::Key', 'LogsKey')]!.Properties!
+      .KeyPolicy as KeyPolicy;
+    const logs = policy.Statement.filter((st) =>
+      flat((st.Principal as { Service?: unknown }).Service ?? '').startsWith('logs.'),
+    );
     expect(logs).toHaveLength(1);
     expect(flat((logs[0]!.Principal as { Service: unknown }).Service)).toBe('logs.<AWS::Region>.amazonaws.com');
     expect(logs[0]!.Effect).toBe('Allow');
-    expect(flat(logs[0]!.Condition!.ArnLike!['kms:EncryptionContext:aws:logs:arn'])).toBe('arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*');
+    expect(flat(logs[0]!.Condition!.ArnLike!['kms:EncryptionContext:aws:logs:arn'])).toBe(
+      'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*',
+    );
     // Only the account's own principals besides (the default key policy), no other service.
-    const principals = policy.Statement.filter((st) => st.Effect === 'Allow').map((st) => flat((st.Principal as { AWS?: unknown; Service?: unknown }).AWS ?? (st.Principal as { Service: unknown }).Service));
-    expect(principals.sort()).toEqual(['arn:<AWS::Partition>:iam::<AWS::AccountId>:root', 'logs.<AWS::Region>.amazonaws.com']);
+    const principals = policy.Statement.filter((st) => st.Effect === 'Allow').map((st) =>
+      flat(
+        (st.Principal as { AWS?: unknown; Service?: unknown }).AWS ?? (st.Principal as { Service: unknown }).Service,
+      ),
+    );
+    expect(principals.sort()).toEqual([
+      'arn:<AWS::Partition>:iam::<AWS::AccountId>:root',
+      'logs.<AWS::Region>.amazonaws.com',
+    ]);
   });
 
   it('lets nobody but AWS services create grants on any key (CT.KMS.PR.3)', () => {
@@ -531,6 +657,10 @@ describe('logs key, key policies and tracing', () => {
 describe('cdk-nag AwsSolutions', () => {
   it('reports no violations, errors or warnings', () => {
     const report = new AwsSolutionsChecks().validateScope(built.stack);
-    expect(report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 });

@@ -17,15 +17,21 @@ const MAX_BUNDLE_BYTES = 1.5 * 1024 * 1024;
 const outdir = mkdtempSync(join(tmpdir(), 'pulse-synth-'));
 let synthMs = 0;
 let stdout = '';
-let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
+let template: {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }>;
+};
 
 beforeAll(async () => {
   const started = Date.now();
-  const result = await run(join(projectRoot, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '--output', outdir], {
-    cwd: projectRoot,
-    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: '1', FORCE_COLOR: '0' },
-    timeout: 240_000,
-  });
+  const result = await run(
+    join(projectRoot, 'node_modules', '.bin', 'cdk'),
+    ['synth', '--quiet', '--no-notices', '--output', outdir],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: '1', FORCE_COLOR: '0' },
+      timeout: 240_000,
+    },
+  );
   synthMs = Date.now() - started;
   stdout = result.stdout;
   template = JSON.parse(readFileSync(join(outdir, 'Pulse-prod.template.json'), 'utf8'));
@@ -34,7 +40,9 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** The asset directory of a job's function (from the asset metadata the CLI enables). */
 function assetDir(jobId: string): string {
-  const entry = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${jobId}HandlerFunction`));
+  const entry = Object.entries(template.Resources).find(
+    ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${jobId}HandlerFunction`),
+  );
   expect(entry, `${jobId} function`).toBeDefined();
   const path = entry![1].Metadata?.['aws:asset:path'];
   expect(path).toBeTruthy();
@@ -46,7 +54,12 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     expect(stdout.trim()).toBe('');
     console.info(`cdk synth took ${(synthMs / 1000).toFixed(1)} s`);
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
-      pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations?: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+      pluginReports: {
+        pluginName: string;
+        conclusion: string;
+        violations: unknown[];
+        suppressedViolations?: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+      }[];
     };
     // The report exists only because policy validation ran (the Control Tower rules; which plugins every synth
     // registers: test/infra/governance.test.ts). A plugin is listed only when it found or suppressed something:
@@ -59,7 +72,12 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     const ids = Object.entries(template.Resources)
       .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('HandlerFunction'))
       .map(([id]) => id.replace(/HandlerFunction.*$/, ''));
-    const expected = present.map((j) => j.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join(''));
+    const expected = present.map((j) =>
+      j
+        .split('-')
+        .map((p) => p[0]!.toUpperCase() + p.slice(1))
+        .join(''),
+    );
     expect(ids.sort()).toEqual(expected.sort());
   });
 
@@ -67,9 +85,15 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     const dir = assetDir('Ingest');
     const bundle = join(dir, 'index.mjs');
     const size = statSync(bundle).size;
-    console.info(`ingest bundle: ${(size / 1024).toFixed(0)} KiB (map ${(statSync(`${bundle}.map`).size / 1024).toFixed(0)} KiB)`);
+    console.info(
+      `ingest bundle: ${(size / 1024).toFixed(0)} KiB (map ${(statSync(`${bundle}.map`).size / 1024).toFixed(0)} KiB)`,
+    );
     expect(size).toBeLessThan(MAX_BUNDLE_BYTES);
-    expect(readFileSync(bundle, 'utf8').startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+    expect(
+      readFileSync(bundle, 'utf8').startsWith(
+        "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      ),
+    ).toBe(true);
     const bundled = JSON.parse(readFileSync(join(dir, 'pulse.config.json'), 'utf8'));
     expect(bundled).toEqual(JSON.parse(JSON.stringify(exampleConfig())));
   });
@@ -78,7 +102,10 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     for (const job of ['WeeklyReport', 'AlertDigest']) {
       const dir = join(assetDir(job), 'templates');
       expect(JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8'))).toMatchObject({ inlined: true });
-      const html = readFileSync(join(dir, job === 'WeeklyReport' ? 'weekly-report.html.hbs' : 'risk-alert-digest.html.hbs'), 'utf8');
+      const html = readFileSync(
+        join(dir, job === 'WeeklyReport' ? 'weekly-report.html.hbs' : 'risk-alert-digest.html.hbs'),
+        'utf8',
+      );
       expect(html).toMatch(/<td[^>]+style="[^"]*padding/);
       expect(html).not.toMatch(/\{\{>/);
       expect(readFileSync(join(assetDir(job), 'index.mjs'), 'utf8')).not.toMatch(/JUICE_CODE_BLOCK|cheerio/);
@@ -89,7 +116,9 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     const dir = assetDir('WeeklyReport');
     const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
     const names = files.map((f) => join(f.parentPath, f.name).slice(dir.length + 1));
-    expect(names).toEqual(expect.arrayContaining(['index.mjs', 'resvg.wasm.br', 'chart-font.ttf.br', 'pulse.config.json']));
+    expect(names).toEqual(
+      expect.arrayContaining(['index.mjs', 'resvg.wasm.br', 'chart-font.ttf.br', 'pulse.config.json']),
+    );
     expect(names).not.toContain('resvg.wasm');
     expect(names).not.toContain('chart-font.ttf');
     for (const [file, original] of [
@@ -104,7 +133,9 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     // The target counts the bundle and what the stack copies; the source map esbuild writes beside it is reported apart.
     const size = (name: string) => statSync(join(dir, name)).size;
     const total = names.filter((n) => n !== 'index.mjs.map').reduce((sum, n) => sum + size(n), 0);
-    console.info(`weekly-report asset: ${(total / 1024 / 1024).toFixed(2)} MB (bundle ${(size('index.mjs') / 1024 / 1024).toFixed(2)} MB, wasm.br ${(size('resvg.wasm.br') / 1024).toFixed(0)} KiB, font.br ${(size('chart-font.ttf.br') / 1024).toFixed(0)} KiB) + source map ${(size('index.mjs.map') / 1024 / 1024).toFixed(2)} MB`);
+    console.info(
+      `weekly-report asset: ${(total / 1024 / 1024).toFixed(2)} MB (bundle ${(size('index.mjs') / 1024 / 1024).toFixed(2)} MB, wasm.br ${(size('resvg.wasm.br') / 1024).toFixed(0)} KiB, font.br ${(size('chart-font.ttf.br') / 1024).toFixed(0)} KiB) + source map ${(size('index.mjs.map') / 1024 / 1024).toFixed(2)} MB`,
+    );
     expect(total).toBeLessThan(5 * 1024 * 1024);
   });
 
@@ -145,11 +176,15 @@ describe('cdk synth --quiet (CLI, offline, real bundling)', () => {
     bad.sender.from = 'nope';
     const file = join(outdir, 'bad.config.json');
     writeFileSync(file, JSON.stringify(bad));
-    const failed = await run(join(projectRoot, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '-c', `config=${file}`, '--output', join(outdir, 'bad')], {
-      cwd: projectRoot,
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: '1', FORCE_COLOR: '0' },
-      timeout: 120_000,
-    }).then(
+    const failed = await run(
+      join(projectRoot, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--quiet', '--no-notices', '-c', `config=${file}`, '--output', join(outdir, 'bad')],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: '1', FORCE_COLOR: '0' },
+        timeout: 120_000,
+      },
+    ).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );

@@ -45,7 +45,10 @@ async function setUp() {
     }),
   );
   const state = new InMemorySyncState();
-  const directory = new StoredAccountDirectory({ syncState: state, billingSources: billingSourceNames(config.sources) });
+  const directory = new StoredAccountDirectory({
+    syncState: state,
+    billingSources: billingSourceNames(config.sources),
+  });
   const deps: ConnectDeps = {
     s3: undefined as never,
     dropzoneBucket: '',
@@ -59,20 +62,37 @@ async function setUp() {
   const crm = matchCrmFolder();
   const connect = (name: string, opts: { readOnly?: boolean } = {}) => {
     const def = config.sources.find((s) => s.name === name)!;
-    return def.connector === 's3-dropzone' ? new FolderSource(crm) : connectSource(def, deps, { ...(opts.readOnly ? { full: true, readOnly: true } : {}) });
+    return def.connector === 's3-dropzone'
+      ? new FolderSource(crm)
+      : connectSource(def, deps, { ...(opts.readOnly ? { full: true, readOnly: true } : {}) });
   };
   return { config, state, directory, connect };
 }
 
-const options = (name: string, entities: EntityName[]) => ({ sourceName: name, entities, timeZone: MATCH_TZ, weekStartsOn: 1 as const });
+const options = (name: string, entities: EntityName[]) => ({
+  sourceName: name,
+  entities,
+  timeZone: MATCH_TZ,
+  weekStartsOn: 1 as const,
+});
 const discard = { putRecords: async () => {}, deleteRecords: async () => {} };
 
 describe('one account identity', () => {
   it('the Stripe sync keeps each customer’s account and e-mail domain beside its sync state', async () => {
     const { state, directory, connect } = await setUp();
-    await ingestSource(connect('stripe'), { store: discard, validator }, options('stripe', ['accounts', 'subscriptions']));
-    expect(JSON.parse(state.values.get('stripe|domains:cus_globex')!)).toEqual({ accountId: 'GLOBEX', domains: ['globex.example'] });
-    expect(JSON.parse(state.values.get('stripe|domains:cus_stark')!)).toEqual({ accountId: 'cus_stark', domains: ['stark.example'] });
+    await ingestSource(
+      connect('stripe'),
+      { store: discard, validator },
+      options('stripe', ['accounts', 'subscriptions']),
+    );
+    expect(JSON.parse(state.values.get('stripe|domains:cus_globex')!)).toEqual({
+      accountId: 'GLOBEX',
+      domains: ['globex.example'],
+    });
+    expect(JSON.parse(state.values.get('stripe|domains:cus_stark')!)).toEqual({
+      accountId: 'cus_stark',
+      domains: ['stark.example'],
+    });
     await directory.load();
     expect(directory.accounts()).toEqual(['ACME', 'cus_stark', 'GLOBEX', 'HOOLI', 'UMBRELLA'].sort());
     expect(directory.byDomain('https://www.Globex.example/')).toBe('GLOBEX');
@@ -81,29 +101,48 @@ describe('one account identity', () => {
 
   it('a help-desk sync matches organizations against billing read from the store; the rest keep their Zendesk id', async () => {
     const { connect } = await setUp();
-    await ingestSource(connect('stripe'), { store: discard, validator }, options('stripe', ['accounts', 'subscriptions']));
+    await ingestSource(
+      connect('stripe'),
+      { store: discard, validator },
+      options('stripe', ['accounts', 'subscriptions']),
+    );
     const accounts = new Map<string, string>();
     const result = await ingestSource(
       connect('zendesk'),
       {
         store: {
           putRecords: async (_e, records) => {
-            for (const t of records as readonly unknown[] as readonly { ticketId: string; accountId: string }[]) accounts.set(t.ticketId, t.accountId);
+            for (const t of records as readonly unknown[] as readonly { ticketId: string; accountId: string }[])
+              accounts.set(t.ticketId, t.accountId);
           },
         },
         validator,
       },
       options('zendesk', ['tickets']),
     );
-    expect(Object.fromEntries(accounts)).toEqual({ '11': 'ACME', '12': 'ACME', '21': 'GLOBEX', '31': 'zendesk:3', '41': 'zendesk:4' });
+    expect(Object.fromEntries(accounts)).toEqual({
+      '11': 'ACME',
+      '12': 'ACME',
+      '21': 'GLOBEX',
+      '31': 'zendesk:3',
+      '41': 'zendesk:4',
+    });
     expect(result.sourceCounts).toEqual({ unmatched: 2 });
   });
 
   it('pulse sources match lists exactly the 3 billing customers missing from the CRM and the 2 tickets of unknown organizations', async () => {
     const { config, connect } = await setUp();
     // The billing sync the directory comes from.
-    await ingestSource(connect('stripe'), { store: discard, validator }, options('stripe', ['accounts', 'subscriptions']));
-    const match = await matchAccounts(config.sources, { connect: (def) => connect(def.name, { readOnly: true }), validator }, { timeZone: MATCH_TZ, weekStartsOn: 1 });
+    await ingestSource(
+      connect('stripe'),
+      { store: discard, validator },
+      options('stripe', ['accounts', 'subscriptions']),
+    );
+    const match = await matchAccounts(
+      config.sources,
+      { connect: (def) => connect(def.name, { readOnly: true }), validator },
+      { timeZone: MATCH_TZ, weekStartsOn: 1 },
+    );
 
     expect(match.billingSources).toEqual(['stripe']);
     expect(match.crmSources).toEqual(['crm']);
@@ -119,7 +158,11 @@ describe('one account identity', () => {
 
     // What the command prints: exactly those.
     const text = formatMatch(match);
-    expect(text).toContain('zendesk (zendesk, other): 5 record(s)\n  2 record(s) name no account:\n    tickets 31 -> zendesk:3\n    tickets 41 -> zendesk:4\n');
-    expect(text).toContain('In billing (stripe), not in the CRM (crm): 3 of 5\n    cus_stark\n    HOOLI\n    UMBRELLA\nIn the CRM, not in billing: 1 of 3\n    WAYNE');
+    expect(text).toContain(
+      'zendesk (zendesk, other): 5 record(s)\n  2 record(s) name no account:\n    tickets 31 -> zendesk:3\n    tickets 41 -> zendesk:4\n',
+    );
+    expect(text).toContain(
+      'In billing (stripe), not in the CRM (crm): 3 of 5\n    cus_stark\n    HOOLI\n    UMBRELLA\nIn the CRM, not in billing: 1 of 3\n    WAYNE',
+    );
   });
 });

@@ -20,7 +20,11 @@ let tables = 0;
 
 beforeAll(async () => {
   stack = await startLocalStack({ persist: false });
-  client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  client = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 });
 
 afterAll(async () => {
@@ -40,7 +44,10 @@ const data = dataset({
     { accountId: 'B', name: 'Bravo Ltd', ownerEmail: 'bob@northwind.example' },
   ],
   subscriptions: [line('A', 84_000, '2024-01-01'), line('B', 12_000, '2024-01-01')],
-  renewals: [renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'), renewal('B', '2026-12-01', 12_000, 'open', undefined, undefined, 'RB')],
+  renewals: [
+    renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'),
+    renewal('B', '2026-12-01', 12_000, 'open', undefined, undefined, 'RB'),
+  ],
   nps: [{ responseId: 'N1', accountId: 'B', date: '2026-11-20', score: 1 }],
 });
 
@@ -68,7 +75,20 @@ const opts = (now: string): EvaluateAlertsOptions => ({
 describe('alerts on DynamoDB Local', () => {
   it('the state store: versioned puts refuse a stale writer; cursors only move forward', async () => {
     const store = new DynamoDbAlertStateStore({ client, tableName: await freshTable() });
-    const s = { id: 'p1-tickets:A', rule: 'p1-tickets', accountId: 'A', status: 'open', severity: 'warning', episode: 1, lastEvaluatedOn: '2026-11-23', explanation: { accountName: 'A', segment: 'x', arr: 1, signals: [], play: 'p', ruleTitle: 't' }, notices: [], history: [], historyDropped: 0, version: 0 } as AlertState;
+    const s = {
+      id: 'p1-tickets:A',
+      rule: 'p1-tickets',
+      accountId: 'A',
+      status: 'open',
+      severity: 'warning',
+      episode: 1,
+      lastEvaluatedOn: '2026-11-23',
+      explanation: { accountName: 'A', segment: 'x', arr: 1, signals: [], play: 'p', ruleTitle: 't' },
+      notices: [],
+      history: [],
+      historyDropped: 0,
+      version: 0,
+    } as AlertState;
     const v1 = await store.putAlert(s);
     expect(v1.version).toBe(1);
     await expect(store.putAlert(s)).rejects.toBeInstanceOf(AlertConflictError);
@@ -86,14 +106,31 @@ describe('alerts on DynamoDB Local', () => {
     const mailer = new RecordingMailer();
     const renderer = await createRiskAlertRenderer();
     // Each run gets its own adapters (as two Lambda containers would), sharing only the table.
-    const deps = () => ({ store: { loadDataset: async () => data }, alerts: new DynamoDbAlertStateStore({ client, tableName }), ledger: new DynamoDbSendLedger({ client, tableName }), mailer, renderer });
+    const deps = () => ({
+      store: { loadDataset: async () => data },
+      alerts: new DynamoDbAlertStateStore({ client, tableName }),
+      ledger: new DynamoDbSendLedger({ client, tableName }),
+      mailer,
+      renderer,
+    });
     await afterAnEarlierRun(new DynamoDbAlertStateStore({ client, tableName })); // not the first run after install
-    const concurrent = await Promise.all([evaluateAlerts(deps(), opts('2026-11-23T12:30:00.000Z')), evaluateAlerts(deps(), opts('2026-11-23T12:30:00.000Z')), evaluateAlerts(deps(), opts('2026-11-23T12:30:00.007Z'))]);
+    const concurrent = await Promise.all([
+      evaluateAlerts(deps(), opts('2026-11-23T12:30:00.000Z')),
+      evaluateAlerts(deps(), opts('2026-11-23T12:30:00.000Z')),
+      evaluateAlerts(deps(), opts('2026-11-23T12:30:00.007Z')),
+    ]);
     const firstCount = mailer.sent.length;
     const keys = mailer.sent.map((m) => `${m.to.join(',')}|${m.subject}`);
     expect(new Set(keys).size).toBe(keys.length);
     // CCO: one critical batch and one digest; ann: critical + digest; bob: critical (renewal in 8 days escalates the detractor) + digest.
-    expect(mailer.sent.map((m) => m.to[0]).sort()).toEqual(['ann@northwind.example', 'ann@northwind.example', 'bob@northwind.example', 'bob@northwind.example', 'cco@northwind.example', 'cco@northwind.example']);
+    expect(mailer.sent.map((m) => m.to[0]).sort()).toEqual([
+      'ann@northwind.example',
+      'ann@northwind.example',
+      'bob@northwind.example',
+      'bob@northwind.example',
+      'cco@northwind.example',
+      'cco@northwind.example',
+    ]);
     expect(concurrent.flatMap((r) => r.notices).filter((n) => n.kind === 'opened').length).toBe(concurrent[0]!.open);
     // Run again later the same day: nothing.
     const again = await evaluateAlerts(deps(), opts('2026-11-23T16:00:00.000Z'));

@@ -13,7 +13,12 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDownloadServer, type DownloadServer } from '../../bin/commands/download-server';
-import { DynamoDbAuditLog, DynamoDbCodeStore, DynamoDbLinkStore, DynamoDbRateLimiter } from '../../functions/adapters/dynamodb/archive-access';
+import {
+  DynamoDbAuditLog,
+  DynamoDbCodeStore,
+  DynamoDbLinkStore,
+  DynamoDbRateLimiter,
+} from '../../functions/adapters/dynamodb/archive-access';
 import { OpenIdClientRelyingParty } from '../../functions/adapters/oidc/openid-client';
 import { S3Archive } from '../../functions/adapters/s3/archive-store';
 import { OutboxMailer } from '../../functions/adapters/ses/outbox';
@@ -78,7 +83,11 @@ beforeAll(async () => {
   stack = await startLocalStack({ persist: false });
   undoEnv = stack.applyEnv();
   dynamodb = new DynamoDBClient({});
-  s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  s3 = new S3Client({
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   ses = new SESv2Client({});
   archive = new S3Archive({ client: s3, bucket: stack.resources.archiveBucket });
   const data = demoDataset('2026-11-23');
@@ -137,14 +146,36 @@ async function listenIdp(): Promise<Idp & { register(redirectUri: string): void 
 function provider(issuer: string, redirectUri: string): Provider {
   return new Provider(issuer, {
     clients: [
-      { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
       // Another application of the same company at the same provider.
-      { client_id: 'other-app', client_secret: 'o'.repeat(40), redirect_uris: ['http://127.0.0.1:9/other-callback'], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+      {
+        client_id: 'other-app',
+        client_secret: 'o'.repeat(40),
+        redirect_uris: ['http://127.0.0.1:9/other-callback'],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
     ],
     // The login is the e-mail address; "unverified." in front: the provider has not verified it.
     async findAccount(_ctx: unknown, id: string) {
       const email = id.replace(/^unverified\./, '');
-      return { accountId: id, claims: async () => ({ sub: id, email, email_verified: !id.startsWith('unverified.'), groups: id.startsWith('controller@') ? ['finance'] : [] }) };
+      return {
+        accountId: id,
+        claims: async () => ({
+          sub: id,
+          email,
+          email_verified: !id.startsWith('unverified.'),
+          groups: id.startsWith('controller@') ? ['finance'] : [],
+        }),
+      };
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified', 'groups'] },
     cookies: { keys: ['k'.repeat(32)] },
@@ -165,15 +196,34 @@ async function signInAtIdp(browser: Browser, start: URL | string, login: string,
 async function idTokenForOtherApp(idp: Idp, login: string): Promise<string> {
   const browser = new Browser();
   const verifier = 'v'.repeat(64);
-  const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString('base64url');
+  const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString(
+    'base64url',
+  );
   const auth = new URL(`${idp.issuer}/auth`);
-  auth.search = new URLSearchParams({ client_id: 'other-app', response_type: 'code', scope: 'openid email', redirect_uri: 'http://127.0.0.1:9/other-callback', state: 'x'.repeat(16), nonce: 'n'.repeat(16), code_challenge: challenge, code_challenge_method: 'S256' }).toString();
+  auth.search = new URLSearchParams({
+    client_id: 'other-app',
+    response_type: 'code',
+    scope: 'openid email',
+    redirect_uri: 'http://127.0.0.1:9/other-callback',
+    state: 'x'.repeat(16),
+    nonce: 'n'.repeat(16),
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
   await signInAtIdp(browser, auth, login, (u) => u.port === '9');
   const code = browser.stoppedAt!.searchParams.get('code')!;
   const res = await fetch(`${idp.issuer}/token`, {
     method: 'POST',
-    headers: { Authorization: `Basic ${Buffer.from(`other-app:${'o'.repeat(40)}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:9/other-callback', code_verifier: verifier }).toString(),
+    headers: {
+      Authorization: `Basic ${Buffer.from(`other-app:${'o'.repeat(40)}`).toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'http://127.0.0.1:9/other-callback',
+      code_verifier: verifier,
+    }).toString(),
   });
   const json = (await res.json()) as { id_token?: string };
   expect(json.id_token).toBeTruthy();
@@ -203,12 +253,18 @@ describe('sign-in through an OpenID Connect provider', () => {
         const res = await fetch(url, init as RequestInit);
         if (!idp.swapIdToken || !url.endsWith('/token')) return res;
         const body = (await res.json()) as Record<string, unknown>;
-        return new Response(JSON.stringify({ ...body, id_token: idp.swapIdToken }), { status: res.status, headers: { 'Content-Type': 'application/json' } });
+        return new Response(JSON.stringify({ ...body, id_token: idp.swapIdToken }), {
+          status: res.status,
+          headers: { 'Content-Type': 'application/json' },
+        });
       },
     });
     server = await startDownloadServer({ deps: deps({ oidc: rp, log: (e) => logs.push(e) }), port: 0 });
     listening.register(`${server.url}/auth/callback`);
-    const issued = await issueLink({ links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now }, { key: fileOf('accounts.csv').key, recipients: [CFO], source: 'cli', days: 30 });
+    const issued = await issueLink(
+      { links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now },
+      { key: fileOf('accounts.csv').key, recipients: [CFO], source: 'cli', days: 30 },
+    );
     link = issued.url;
     linkId = issued.link.linkId;
   }, 60_000);
@@ -336,8 +392,10 @@ describe('sign-in through an OpenID Connect provider', () => {
 
   it('the audit trail holds every attempt with its outcome and identity, exactly the documented fields', async () => {
     const entries = (await entriesSince(started)).filter((e) => e.linkId === linkId);
-    for (const e of entries) expect(Object.keys(e).sort()).toEqual(['at', 'identity', 'ip', 'key', 'linkId', 'outcome', 'recipient']);
-    const seen = (outcome: AuditEntry['outcome'], identity: string | null) => entries.some((e) => e.outcome === outcome && e.identity === identity);
+    for (const e of entries)
+      expect(Object.keys(e).sort()).toEqual(['at', 'identity', 'ip', 'key', 'linkId', 'outcome', 'recipient']);
+    const seen = (outcome: AuditEntry['outcome'], identity: string | null) =>
+      entries.some((e) => e.outcome === outcome && e.identity === identity);
     expect(seen('sign-in', null)).toBe(true);
     expect(seen('denied', STRANGER)).toBe(true);
     expect(seen('allowed', CFO)).toBe(true);
@@ -362,7 +420,12 @@ describe('sign-in by one-time code (no identity provider: the local demo)', () =
   beforeAll(async () => {
     outbox = new OutboxMailer(new SesMailer({ client: ses }), join(tmp, 'outbox'));
     server = await startDownloadServer({ deps: deps({ mailer: outbox }), port: 0 });
-    link = (await issueLink({ links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now }, { key: fileOf('renewals.csv').key, recipients: [CFO], source: 'email', days: 30 })).url;
+    link = (
+      await issueLink(
+        { links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now },
+        { key: fileOf('renewals.csv').key, recipients: [CFO], source: 'email', days: 30 },
+      )
+    ).url;
   }, 60_000);
   afterAll(() => server?.close());
 
@@ -409,7 +472,12 @@ describe('sign-in by one-time code (no identity provider: the local demo)', () =
   });
 
   it('codes are rate-limited per link', async () => {
-    const limited = (await issueLink({ links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now }, { key: fileOf('report.html').key, recipients: [CFO], source: 'email', days: 30 })).url;
+    const limited = (
+      await issueLink(
+        { links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now },
+        { key: fileOf('report.html').key, recipients: [CFO], source: 'email', days: 30 },
+      )
+    ).url;
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const b = new Browser();
@@ -419,7 +487,10 @@ describe('sign-in by one-time code (no identity provider: the local demo)', () =
   });
 
   it('an index link asks for the address and sends a code only to a reader, answering the same either way', async () => {
-    const index = await issueIndexLinks({ links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now }, { days: 30 });
+    const index = await issueIndexLinks(
+      { links: links(), signingKey: SIGNING_KEY, baseUrl: server.url, now: clock.now },
+      { days: 30 },
+    );
     const url = index.url(fileOf('expansion.csv').key);
     const b = new Browser();
     const ask = await b.get(url);

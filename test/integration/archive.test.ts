@@ -8,11 +8,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDownloadServer, type DownloadServer } from '../../bin/commands/download-server';
-import { MemoryAuditLog, MemoryCodeStore, MemoryLinkStore, MemoryRateLimiter } from '../../functions/adapters/memory/archive-access';
+import {
+  MemoryAuditLog,
+  MemoryCodeStore,
+  MemoryLinkStore,
+  MemoryRateLimiter,
+} from '../../functions/adapters/memory/archive-access';
 import { S3Archive } from '../../functions/adapters/s3/archive-store';
 import { fetchPack } from '../../functions/app/archive-get';
 import { ArchiveError, archiveWeek, listPacks, type ArchiveWeekInput } from '../../functions/app/archive-week';
-import { configHash, linkMaker, parseManifest, sha256Hex, workbookName, type PackManifest } from '../../functions/domain/archive';
+import {
+  configHash,
+  linkMaker,
+  parseManifest,
+  sha256Hex,
+  workbookName,
+  type PackManifest,
+} from '../../functions/domain/archive';
 import { kpisAt, prepareKpiContext } from '../../functions/domain/kpi';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local';
 import { startS3, type Started } from '../../lib/local/emulators';
@@ -27,8 +39,20 @@ const children: ManagedChild[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pulse-archive-test-'));
-  s3 = await startS3({ port: undefined, timeoutMs: 60_000, track: (c) => children.push(c), directory: join(dir, 's3') });
-  client = new S3Client({ endpoint: s3.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  s3 = await startS3({
+    port: undefined,
+    timeoutMs: 60_000,
+    track: (c) => children.push(c),
+    directory: join(dir, 's3'),
+  });
+  client = new S3Client({
+    endpoint: s3.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 });
 
 afterAll(async () => {
@@ -51,7 +75,9 @@ const input = (asOf: string, extra: Partial<ArchiveWeekInput> = {}): ArchiveWeek
   settings: SETTINGS,
   context: ctx,
   asOf,
-  report: { html: `<html><body><h1>Pulse ${asOf}</h1><img src="data:image/png;base64,iVBORw0KGgo=" alt="chart"></body></html>` },
+  report: {
+    html: `<html><body><h1>Pulse ${asOf}</h1><img src="data:image/png;base64,iVBORw0KGgo=" alt="chart"></body></html>`,
+  },
   runId: `test-${asOf}`,
   generatedAt: '2026-11-23T08:00:00.000Z',
   configHash: configHash({ company: { name: 'Northwind' } }),
@@ -59,7 +85,16 @@ const input = (asOf: string, extra: Partial<ArchiveWeekInput> = {}): ArchiveWeek
   ...extra,
 });
 
-const EXPECTED_FILES = (week: string) => ['report.html', 'kpis.json', 'arr-bridge.csv', 'renewals.csv', 'accounts.csv', 'expansion.csv', 'cohorts.csv', `pulse-${week}.xlsx`];
+const EXPECTED_FILES = (week: string) => [
+  'report.html',
+  'kpis.json',
+  'arr-bridge.csv',
+  'renewals.csv',
+  'accounts.csv',
+  'expansion.csv',
+  'cohorts.csv',
+  `pulse-${week}.xlsx`,
+];
 
 describe('a weekly pack in S3', () => {
   let archive: S3Archive;
@@ -79,14 +114,24 @@ describe('a weekly pack in S3', () => {
   });
 
   it('has a manifest whose SHA-256 and sizes match the stored objects, with provenance', async () => {
-    const stored = parseManifest(Buffer.from((await archive.get('archive/weekly/2026/2026-W47/manifest.json'))!).toString('utf8'));
+    const stored = parseManifest(
+      Buffer.from((await archive.get('archive/weekly/2026/2026-W47/manifest.json'))!).toString('utf8'),
+    );
     expect(stored).toEqual(manifest);
     for (const f of manifest.files) {
       const body = (await archive.get(f.key))!;
       expect(body.byteLength, f.name).toBe(f.bytes);
       expect(sha256Hex(body), f.name).toBe(f.sha256);
     }
-    expect(manifest).toMatchObject({ kind: 'weekly', period: '2026-W47', asOf: '2026-11-22', weekStart: '2026-11-16', version: 1, runId: 'test-2026-11-22', regeneration: null });
+    expect(manifest).toMatchObject({
+      kind: 'weekly',
+      period: '2026-W47',
+      asOf: '2026-11-22',
+      weekStart: '2026-11-16',
+      version: 1,
+      runId: 'test-2026-11-22',
+      regeneration: null,
+    });
     expect(manifest.configHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(manifest.metricDefinitionsVersion).toBeTruthy();
     expect(manifest.inputRowCounts.accounts).toBe(data.accounts.length);
@@ -95,7 +140,9 @@ describe('a weekly pack in S3', () => {
   });
 
   it('keeps kpis.json in the pulse kpis --json shape with the segment splits', async () => {
-    const kpis = JSON.parse(Buffer.from((await archive.get('archive/weekly/2026/2026-W47/kpis.json'))!).toString('utf8'));
+    const kpis = JSON.parse(
+      Buffer.from((await archive.get('archive/weekly/2026/2026-W47/kpis.json'))!).toString('utf8'),
+    );
     expect(kpis).toMatchObject({ asOf: '2026-11-22', week: '2026-W47', currency: 'USD' });
     expect(Object.keys(kpis.segments).sort()).toEqual(['Enterprise', 'Mid-Market', 'SMB']);
     expect(kpis.accounts.length).toBe(kpis.customers.close);
@@ -130,17 +177,29 @@ describe('write once', () => {
     expect(again.weekly.manifest.runId).toBe(first.weekly.manifest.runId);
     expect(await archive.list('archive/weekly/')).toEqual(before); // only the index pages were rewritten, at the same keys
 
-    const v2 = await archiveWeek(archive, input('2026-11-22', { runId: 'fix', reason: 'late billing file for ACC-0042' }));
+    const v2 = await archiveWeek(
+      archive,
+      input('2026-11-22', { runId: 'fix', reason: 'late billing file for ACC-0042' }),
+    );
     expect(v2.weekly).toMatchObject({ status: 'written', version: 2, prefix: 'archive/weekly/2026/2026-W47/v2/' });
-    expect(v2.weekly.manifest.regeneration).toEqual({ reason: 'late billing file for ACC-0042', previousVersion: 1, supersedes: 'archive/weekly/2026/2026-W47/manifest.json' });
+    expect(v2.weekly.manifest.regeneration).toEqual({
+      reason: 'late billing file for ACC-0042',
+      previousVersion: 1,
+      supersedes: 'archive/weekly/2026/2026-W47/manifest.json',
+    });
     // v1 is untouched
-    expect(sha256Hex((await archive.get('archive/weekly/2026/2026-W47/report.html'))!)).toBe(first.weekly.manifest.files[0]!.sha256);
+    expect(sha256Hex((await archive.get('archive/weekly/2026/2026-W47/report.html'))!)).toBe(
+      first.weekly.manifest.files[0]!.sha256,
+    );
 
     // A run that stopped half way through v3 (files, no manifest): the next run writes v4 and says why.
     await archive.putIfAbsent('archive/weekly/2026/2026-W47/v3/report.html', Buffer.from('partial'), 'text/html');
     const v4 = await archiveWeek(archive, input('2026-11-22', { runId: 'after-crash', reason: 'rerun' }));
     expect(v4.weekly.version).toBe(4);
-    expect(v4.weekly.manifest.regeneration).toMatchObject({ previousVersion: 3, supersedes: 'archive/weekly/2026/2026-W47/v2/manifest.json' });
+    expect(v4.weekly.manifest.regeneration).toMatchObject({
+      previousVersion: 3,
+      supersedes: 'archive/weekly/2026/2026-W47/v2/manifest.json',
+    });
     expect(v4.weekly.manifest.regeneration!.reason).toMatch(/version 3 was left incomplete.*rerun/);
     expect((await fetchPack(archive, '2026-W47')).manifest.version).toBe(4);
     expect((await fetchPack(archive, '2026-W47', { version: 1 })).mismatched).toEqual([]);
@@ -161,7 +220,12 @@ describe('quarter end and the index', () => {
   it('writes a quarter-end pack for FY2027-Q1 (February fiscal year) with the whole quarter bridge', async () => {
     const q = await fetchPack(archive, 'FY2027-Q1');
     expect(q.mismatched).toEqual([]);
-    expect(q.manifest).toMatchObject({ kind: 'quarterly', period: 'FY2027-Q1', asOf: '2026-04-30', quarter: { label: 'FY2027-Q1', start: '2026-02-01', end: '2026-04-30' } });
+    expect(q.manifest).toMatchObject({
+      kind: 'quarterly',
+      period: 'FY2027-Q1',
+      asOf: '2026-04-30',
+      quarter: { label: 'FY2027-Q1', start: '2026-02-01', end: '2026-04-30' },
+    });
     expect(q.files.map((f) => f.name)).toContain(workbookName({ kind: 'quarterly', period: 'FY2027-Q1' }));
     const quarter = kpisAt(ctx, '2026-04-30').arrBridgeQtd;
     expect(quarter).toMatchObject({ from: '2026-02-01', to: '2026-04-30' });
@@ -193,7 +257,14 @@ describe('durable links through the loopback download endpoint ("access": "link"
       deps: {
         presigner: archive,
         signingKeys: async () => [key],
-        policy: { mode: 'link', readers: { finance: [], ceo: [], cco: [] }, askWhom: [], sessionHours: 8, companyName: 'Test', from: 'pulse@test.example' },
+        policy: {
+          mode: 'link',
+          readers: { finance: [], ceo: [], cco: [] },
+          askWhom: [],
+          sessionHours: 8,
+          companyName: 'Test',
+          from: 'pulse@test.example',
+        },
         links: new MemoryLinkStore(),
         audit: new MemoryAuditLog(),
         codes: new MemoryCodeStore(),
@@ -223,7 +294,11 @@ describe('durable links through the loopback download endpoint ("access": "link"
     const tampered = good.slice(0, -3) + (good.endsWith('AAA') ? 'BBB' : 'AAA');
     const expired = linkMaker(server.url, key, 1, new Date(Date.now() - 3 * 86_400_000))('archive/index.html');
     const foreign = linkMaker(server.url, 'f'.repeat(40), 14)('archive/index.html');
-    for (const [link, text] of [[tampered, 'not valid'], [expired, 'has expired'], [foreign, 'not valid']] as const) {
+    for (const [link, text] of [
+      [tampered, 'not valid'],
+      [expired, 'has expired'],
+      [foreign, 'not valid'],
+    ] as const) {
       const res = await fetch(link, { redirect: 'manual' });
       expect(res.status).toBe(403);
       expect(await res.text()).toContain(text);

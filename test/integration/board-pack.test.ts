@@ -20,7 +20,10 @@ import type { BoardPackRenderer } from '../../functions/ports/board-pack-rendere
 import { demoDataset, SETTINGS } from '../unit/archive/fixtures';
 
 const hasPoppler = spawnSync('pdftotext', ['-v']).status === 0 && spawnSync('pdftoppm', ['-v']).status === 0;
-if (!hasPoppler) console.warn('board pack PDF tests skipped: pdftotext/pdftoppm (poppler-utils) are missing (run: node scripts/setup.mjs)');
+if (!hasPoppler)
+  console.warn(
+    'board pack PDF tests skipped: pdftotext/pdftoppm (poppler-utils) are missing (run: node scripts/setup.mjs)',
+  );
 
 // FY2027-Q3 (fiscal year from February) is 2026-08-01 .. 2026-10-31; the data runs past it.
 const QUARTER = fiscalPeriod('FY2027-Q3', SETTINGS.fiscalYearStartMonth)!;
@@ -36,7 +39,8 @@ const data = { ...demoDataset('2026-11-23'), annotations: ANNOTATIONS, targets: 
 const settings = { kpi: SETTINGS, companyName: 'Northwind Cloud', locale: 'en-US' };
 
 /** As `pulse kpis` prints them: whole dollars, ratios to one decimal of a percent. */
-const dollars = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(cents / 100);
+const dollars = (cents: number) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(cents / 100);
 const pct = (v: number | null) => `${((v ?? Number.NaN) * 100).toFixed(1)}%`;
 
 let dir: string;
@@ -55,23 +59,34 @@ afterAll(async () => {
 });
 
 describe('the board pack PDF', () => {
-  it.skipIf(!hasPoppler)("holds the quarter's closing ARR, NRR and GRR as the KPI engine computes them on its last day", () => {
-    const text = execFileSync('pdftotext', ['-layout', join(dir, 'pack.pdf'), '-'], { encoding: 'utf8' });
-    // As `pulse kpis --as-of <the quarter's last day>` computes them: the quarter's last complete week.
-    const k = kpisAt(prepareKpiContext(data, SETTINGS), resolveAsOf(QUARTER.end, SETTINGS.weekStartsOn));
-    const page1 = text.split('\f')[0]!;
-    expect(page1).toContain('Headline KPIs');
-    expect(page1).toContain(dollars(k.arrBridge.close));
-    expect(page1).toContain(pct(k.retention.nrr));
-    expect(page1).toContain(pct(k.retention.grr));
-    // The quarter's bridge closes on the same ARR, and the sections are all there.
-    expect(text.split('\f')[1]).toMatch(new RegExp(`Closing ARR\\s+\\${dollars(k.arrBridge.close)}`));
-    for (const title of ['ARR bridge, FY2027-Q3', 'Cohorts: revenue retained', 'Renewals', 'Forecast and attainment', 'Segments', 'Annotations']) expect(text).toContain(title);
-    expect(text).toMatch(/Backtest error at 90 days: ±\d+\.\d% mean absolute percentage error/);
-    expect(text).toContain('Price increase on the Pro plan');
-    expect(text).toContain('Churn review with the Enterprise team');
-    expect(text).toContain('Page 7 of 7');
-  });
+  it.skipIf(!hasPoppler)(
+    "holds the quarter's closing ARR, NRR and GRR as the KPI engine computes them on its last day",
+    () => {
+      const text = execFileSync('pdftotext', ['-layout', join(dir, 'pack.pdf'), '-'], { encoding: 'utf8' });
+      // As `pulse kpis --as-of <the quarter's last day>` computes them: the quarter's last complete week.
+      const k = kpisAt(prepareKpiContext(data, SETTINGS), resolveAsOf(QUARTER.end, SETTINGS.weekStartsOn));
+      const page1 = text.split('\f')[0]!;
+      expect(page1).toContain('Headline KPIs');
+      expect(page1).toContain(dollars(k.arrBridge.close));
+      expect(page1).toContain(pct(k.retention.nrr));
+      expect(page1).toContain(pct(k.retention.grr));
+      // The quarter's bridge closes on the same ARR, and the sections are all there.
+      expect(text.split('\f')[1]).toMatch(new RegExp(`Closing ARR\\s+\\${dollars(k.arrBridge.close)}`));
+      for (const title of [
+        'ARR bridge, FY2027-Q3',
+        'Cohorts: revenue retained',
+        'Renewals',
+        'Forecast and attainment',
+        'Segments',
+        'Annotations',
+      ])
+        expect(text).toContain(title);
+      expect(text).toMatch(/Backtest error at 90 days: ±\d+\.\d% mean absolute percentage error/);
+      expect(text).toContain('Price increase on the Pro plan');
+      expect(text).toContain('Churn review with the Enterprise team');
+      expect(text).toContain('Page 7 of 7');
+    },
+  );
 
   it.skipIf(!hasPoppler)('embeds the report font and renders seven landscape pages, none blank', async () => {
     const fonts = execFileSync('pdffonts', [join(dir, 'pack.pdf')], { encoding: 'utf8' });
@@ -91,10 +106,16 @@ describe('the board pack PDF', () => {
   it('refuses a label that is no quarter and a quarter that has not ended', async () => {
     expect(() => completeQuarter('FY2027', 2, '2026-12-07')).toThrow(BoardPackError);
     expect(() => completeQuarter('2026-Q3', 2, '2026-12-07')).toThrow(/not a fiscal quarter/);
-    expect(() => completeQuarter('FY2027-Q4', 2, '2026-12-07')).toThrow(/FY2027-Q4 \(2026-11-01 \.\. 2027-01-31\) is not over yet/);
+    expect(() => completeQuarter('FY2027-Q4', 2, '2026-12-07')).toThrow(
+      /FY2027-Q4 \(2026-11-01 \.\. 2027-01-31\) is not over yet/,
+    );
     expect(completeQuarter('FY2027-Q3', 2, '2026-11-01')).toMatchObject({ start: '2026-08-01', end: '2026-10-31' });
     let loaded = false;
-    const deps = { loadDataset: async () => ((loaded = true), data), renderer, now: () => new Date('2026-10-31T12:00:00Z') };
+    const deps = {
+      loadDataset: async () => ((loaded = true), data),
+      renderer,
+      now: () => new Date('2026-10-31T12:00:00Z'),
+    };
     await expect(makeBoardPack(deps, { ...settings, timeZone: 'UTC' }, 'FY2027-Q3')).rejects.toThrow(/not over yet/);
     expect(loaded).toBe(false);
   });
@@ -137,7 +158,10 @@ describe('the quarter-end archive pack', () => {
     });
     expect(out.quarterly?.ref.period).toBe('FY2027-Q3');
     const entry = out.quarterly!.manifest.files.find((f) => f.name === 'board-pack-FY2027-Q3.pdf')!;
-    expect(entry).toMatchObject({ key: 'archive/quarterly/FY2027-Q3/board-pack-FY2027-Q3.pdf', contentType: 'application/pdf' });
+    expect(entry).toMatchObject({
+      key: 'archive/quarterly/FY2027-Q3/board-pack-FY2027-Q3.pdf',
+      contentType: 'application/pdf',
+    });
     const stored = archive.objects.get(entry.key)!.body;
     expect(stored.byteLength).toBe(entry.bytes);
     expect(sha256Hex(stored)).toBe(entry.sha256);
@@ -149,7 +173,11 @@ describe('the quarter-end archive pack', () => {
     if (hasPoppler) {
       await writeFile(join(dir, 'archived.pdf'), stored);
       const text = execFileSync('pdftotext', ['-layout', join(dir, 'archived.pdf'), '-'], { encoding: 'utf8' });
-      expect(text).toContain(dollars(kpisAt(prepareKpiContext(data, SETTINGS), resolveAsOf(QUARTER.end, SETTINGS.weekStartsOn)).arrBridge.close));
+      expect(text).toContain(
+        dollars(
+          kpisAt(prepareKpiContext(data, SETTINGS), resolveAsOf(QUARTER.end, SETTINGS.weekStartsOn)).arrBridge.close,
+        ),
+      );
     }
   }, 180_000);
 });

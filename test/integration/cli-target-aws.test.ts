@@ -27,7 +27,16 @@ describe('pulse --target aws', () => {
   it('ingests into the table named by the environment, starting no local stack', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(ROOT, 'bin/pulse-cli.mjs'), 'ingest', '--data', join(work, 'data'), '--target', 'aws', '-c', join(ROOT, 'pulse.config.json')],
+      [
+        join(ROOT, 'bin/pulse-cli.mjs'),
+        'ingest',
+        '--data',
+        join(work, 'data'),
+        '--target',
+        'aws',
+        '-c',
+        join(ROOT, 'pulse.config.json'),
+      ],
       { cwd: work, env: { ...process.env, ...stack.env }, timeout: 120_000 },
     );
     expect(stdout).toMatch(/Items in the table pulse now: accounts 25,/);

@@ -37,7 +37,11 @@ describe('computeWeek against the local store', () => {
   afterAll(async () => stack?.stop());
 
   it('stores the week and 13 earlier weeks, company-wide and per segment, equal to the engine', async () => {
-    const result = await computeWeek(store, settings, { asOf: '2026-11-22', history: 13, computedAt: '2026-11-23T07:00:00Z' });
+    const result = await computeWeek(store, settings, {
+      asOf: '2026-11-22',
+      history: 13,
+      computedAt: '2026-11-23T07:00:00Z',
+    });
     expect(result.snapshotsWritten).toHaveLength(14);
     expect(result.snapshotsWritten[0]).toBe('2026-W34');
     const company = await store.listSnapshots(COMPANY_SCOPE, '2026-W01', '2026-W53');

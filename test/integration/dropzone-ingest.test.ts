@@ -28,8 +28,18 @@ const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
 
 beforeAll(async () => {
   stack = await startLocalStack({ persist: false });
-  ddb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  s3 = new S3Client({ endpoint: stack.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  ddb = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  s3 = new S3Client({
+    endpoint: stack.endpoints.s3,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 });
 
 afterAll(async () => {
@@ -47,13 +57,17 @@ async function fresh(sourceDoc: Record<string, unknown>) {
   const tableName = `pulse-dz-${n}`;
   await ddb.send(new CreateTableCommand(pulseTableDefinition(tableName)));
   const name = `src${n}`;
-  const config = configWithSources([{ name, connector: 's3-dropzone', entities: ['accounts', 'subscriptions'], ...sourceDoc }]);
+  const config = configWithSources([
+    { name, connector: 's3-dropzone', entities: ['accounts', 'subscriptions'], ...sourceDoc },
+  ]);
   const def = config.sources[0] as SourceDefinition;
   const store = new DynamoDbStore({ client: ddb, tableName });
   const ledger = new DynamoDbRunLedger({ client: ddb, tableName });
   const rejects = new S3RejectsReport({ client: s3, bucket: stack.resources.rejectsBucket });
   const put = (file: string, body: string | Buffer) =>
-    s3.send(new PutObjectCommand({ Bucket: stack.resources.dropzoneBucket, Key: `incoming/${name}/${file}`, Body: body }));
+    s3.send(
+      new PutObjectCommand({ Bucket: stack.resources.dropzoneBucket, Key: `incoming/${name}/${file}`, Body: body }),
+    );
   const run = (deps: { store?: Store; chunkSize?: number } = {}) =>
     ingestSource(
       connectSource(def, { s3, dropzoneBucket: stack.resources.dropzoneBucket, secrets: new EnvSecrets({}) }),
@@ -108,7 +122,9 @@ describe('S3 drop-zone ingest', () => {
 
     // The rejects report: one line per problem, with source, file, line, field, reason, raw row.
     expect(result.rejectsLocation).toBe(`s3://${stack.resources.rejectsBucket}/rejects/${result.runId}/rejects.csv`);
-    const report = parse(await readS3(stack.resources.rejectsBucket, `rejects/${result.runId}/rejects.csv`), { columns: true }) as Record<string, string>[];
+    const report = parse(await readS3(stack.resources.rejectsBucket, `rejects/${result.runId}/rejects.csv`), {
+      columns: true,
+    }) as Record<string, string>[];
     expect(report.map((r) => [r.source, r.file!.replace(/^.*\//, ''), r.line, r.field])).toEqual([
       [t.name, 'accounts.csv', '3', 'name'],
       [t.name, 'subscriptions.csv.gz', '3', 'arr'],
@@ -126,7 +142,12 @@ describe('S3 drop-zone ingest', () => {
       status: 'succeeded',
       trigger: 'test',
       counts: { files: 2, rows: 7, valid: 4, rejected: 3, written: 4 },
-      rejects: { rows: 3, problems: 3, location: result.rejectsLocation, byField: { 'accounts.name': 1, 'subscriptions.arr': 1, 'subscriptions.end_date': 1 } },
+      rejects: {
+        rows: 3,
+        problems: 3,
+        location: result.rejectsLocation,
+        byField: { 'accounts.name': 1, 'subscriptions.arr': 1, 'subscriptions.end_date': 1 },
+      },
     });
     expect(run!.finishedAt! >= run!.startedAt).toBe(true);
   });
@@ -154,7 +175,9 @@ describe('S3 drop-zone ingest', () => {
     );
     const run = await t.ledger.get(result.runId);
     expect(run?.status).toBe('failed');
-    expect(run?.errors.join('\n')).toMatch(/subscriptions\.csv\.gz: could not be read past line \d+: .*(unexpected end|incorrect header|Z_BUF_ERROR)/i);
+    expect(run?.errors.join('\n')).toMatch(
+      /subscriptions\.csv\.gz: could not be read past line \d+: .*(unexpected end|incorrect header|Z_BUF_ERROR)/i,
+    );
     expect(run?.errors.join('\n')).toMatch(/notes\.txt: not a file of this source/);
   });
 
@@ -162,7 +185,10 @@ describe('S3 drop-zone ingest', () => {
     const t = await fresh({
       files: { accounts: 'companies-*.csv', subscriptions: 'billing_*.ndjson' },
       mapping: {
-        accounts: { fields: { account_id: 'Company ID', name: 'Company Name', segment: { const: 'SMB' } }, deleteWhen: { field: 'archived', equals: ['yes'] } },
+        accounts: {
+          fields: { account_id: 'Company ID', name: 'Company Name', segment: { const: 'SMB' } },
+          deleteWhen: { field: 'archived', equals: ['yes'] },
+        },
         subscriptions: {
           fields: {
             line_id: 'id',
@@ -193,9 +219,15 @@ describe('S3 drop-zone ingest', () => {
       ['C3', 'Three', 'SMB'],
     ]);
     // 1_764_000_000 = 2025-11-24T16:00:00Z, the 24th in New York too.
-    expect(data.subscriptions).toEqual([{ lineId: 'S1', accountId: 'C1', kind: 'recurring', arr: 123456, startDate: '2025-11-24' }]);
+    expect(data.subscriptions).toEqual([
+      { lineId: 'S1', accountId: 'C1', kind: 'recurring', arr: 123456, startDate: '2025-11-24' },
+    ]);
     expect(first.summary.rejects).toEqual([
-      expect.objectContaining({ line: 2, field: 'arr', reason: '"ten" is not a whole number of cents (source field plan.amount)' }),
+      expect.objectContaining({
+        line: 2,
+        field: 'arr',
+        reason: '"ten" is not a whole number of cents (source field plan.amount)',
+      }),
     ]);
 
     // The source says C2 is gone (only its id and the flag are needed).
@@ -250,7 +282,11 @@ describe('S3 drop-zone ingest', () => {
     expect((await t.store.loadDataset()).accounts.length).toBeGreaterThan(0); // partly loaded
     expect(await keysUnder(`incoming/${t.name}/`)).toEqual([`incoming/${t.name}/accounts.csv`]);
     const [crashed] = await t.ledger.list({ kind: 'ingest', limit: 1 });
-    expect(crashed).toMatchObject({ subject: t.name, status: 'failed', errors: [expect.stringMatching(/connection reset/)] });
+    expect(crashed).toMatchObject({
+      subject: t.name,
+      status: 'failed',
+      errors: [expect.stringMatching(/connection reset/)],
+    });
 
     const rerun = await t.run({ chunkSize: 20 });
     expect(rerun.status).toBe('succeeded');
@@ -277,8 +313,15 @@ describe('run ledger and sync state on DynamoDB Local', () => {
       ['r4', 'report', 4],
       ['r5', 'ingest', 5],
     ] as const;
-    for (const [runId, kind, m] of runs) await ledger.start({ runId, kind, subject: 's', startedAt: at(m), period: '2026-W47' });
-    await ledger.finish('r3', { status: 'succeeded', finishedAt: at(4), counts: { rows: 10, written: 9 }, errors: [], rejects: { rows: 1, problems: 1, byField: { 'accounts.name': 1 } } });
+    for (const [runId, kind, m] of runs)
+      await ledger.start({ runId, kind, subject: 's', startedAt: at(m), period: '2026-W47' });
+    await ledger.finish('r3', {
+      status: 'succeeded',
+      finishedAt: at(4),
+      counts: { rows: 10, written: 9 },
+      errors: [],
+      rejects: { rows: 1, problems: 1, byField: { 'accounts.name': 1 } },
+    });
     await ledger.finish('r5', { status: 'failed', finishedAt: at(6), counts: {}, errors: ['boom'] });
 
     expect((await ledger.list()).map((r) => r.runId)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
@@ -299,8 +342,12 @@ describe('run ledger and sync state on DynamoDB Local', () => {
       errors: [],
       rejects: { rows: 1, problems: 1, byField: { 'accounts.name': 1 } },
     });
-    await expect(ledger.start({ runId: 'r1', kind: 'ingest', subject: 's', startedAt: at(9) })).rejects.toMatchObject({ code: 'RUN_EXISTS' });
-    await expect(ledger.finish('nope', { status: 'succeeded', counts: {}, errors: [] })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+    await expect(ledger.start({ runId: 'r1', kind: 'ingest', subject: 's', startedAt: at(9) })).rejects.toMatchObject({
+      code: 'RUN_EXISTS',
+    });
+    await expect(ledger.finish('nope', { status: 'succeeded', counts: {}, errors: [] })).rejects.toMatchObject({
+      code: 'RUN_NOT_FOUND',
+    });
 
     const { DynamoDbSyncState } = await import('../../functions/adapters/dynamodb/sync-state');
     const state = new DynamoDbSyncState({ client: ddb, tableName });
@@ -333,14 +380,26 @@ describe('ingest handler (the Lambda entry) on the embedded stack', () => {
     const { mockClient } = await import('aws-sdk-client-mock');
     const lambda = mockClient(LambdaClient);
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const invoked = () => lambda.commandCalls(InvokeCommand).map((c) => [c.args[0].input.FunctionName, c.args[0].input.InvocationType, JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array)).mode]);
+    const invoked = () =>
+      lambda
+        .commandCalls(InvokeCommand)
+        .map((c) => [
+          c.args[0].input.FunctionName,
+          c.args[0].input.InvocationType,
+          JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array)).mode,
+        ]);
     try {
       const { handler } = await import('../../functions/handlers/ingest');
       const bucket = stack.resources.dropzoneBucket;
-      const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      const put = (key: string, body: string) =>
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
       await put('incoming/hq/accounts.csv', 'account_id,name\nH1,One\nH2,\n');
       await put('incoming/nobody/accounts.csv', 'account_id,name\nX1,x\n');
-      const event = (keys: string[]) => ({ Records: keys.map((k) => ({ s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(k).replace(/%2F/g, '/') } } })) });
+      const event = (keys: string[]) => ({
+        Records: keys.map((k) => ({
+          s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(k).replace(/%2F/g, '/') } },
+        })),
+      });
 
       const uploaded = await handler(event(['incoming/hq/accounts.csv', 'incoming/nobody/accounts.csv']));
       expect(uploaded.runs.map((r) => [r.source, r.status, r.written ?? 0, r.rejected ?? 0])).toEqual([
@@ -349,7 +408,9 @@ describe('ingest handler (the Lambda entry) on the embedded stack', () => {
       ]);
       const nobody = uploaded.runs[1]!;
       expect(await keysUnder(`failed/${nobody.runId}/`)).toEqual([`failed/${nobody.runId}/nobody/accounts.csv`]);
-      expect(uploaded.runs[0]!.rejects).toBe(`s3://${stack.resources.rejectsBucket}/rejects/${uploaded.runs[0]!.runId}/rejects.csv`);
+      expect(uploaded.runs[0]!.rejects).toBe(
+        `s3://${stack.resources.rejectsBucket}/rejects/${uploaded.runs[0]!.runId}/rejects.csv`,
+      );
       // data was written: the alert function is asked, asynchronously, for critical alerts now
       expect(invoked()).toEqual([['pulse-alert-digest', 'Event', 'critical']]);
 

@@ -21,8 +21,18 @@ let config: PulseConfig;
 
 beforeAll(async () => {
   stack = await startLocalStack({ persist: false });
-  ddb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  s3 = new S3Client({ endpoint: stack.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  ddb = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  s3 = new S3Client({
+    endpoint: stack.endpoints.s3,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   const configPath = writeConfigFile({
     schedules: { ingest: { time: '06:00' } },
     ingest: { partRows: 10 },
@@ -46,7 +56,11 @@ afterAll(async () => {
 
 const bucket = () => stack.resources.dropzoneBucket;
 const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: body }));
-const event = (keys: string[]) => ({ Records: keys.map((k) => ({ s3: { bucket: { name: bucket() }, object: { key: encodeURIComponent(k).replace(/%2F/g, '/') } } })) });
+const event = (keys: string[]) => ({
+  Records: keys.map((k) => ({
+    s3: { bucket: { name: bucket() }, object: { key: encodeURIComponent(k).replace(/%2F/g, '/') } },
+  })),
+});
 async function keysUnder(prefix: string): Promise<string[]> {
   const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix }));
   return (out.Contents ?? []).map((o) => o.Key!).sort();
@@ -58,7 +72,11 @@ async function readRejects(location: string): Promise<string> {
 }
 
 /** 25 accounts; rows A5 and A19 (original lines 6 and 20) have no name. */
-const BIG = ['account_id,name,segment', ...Array.from({ length: 25 }, (_, i) => `A${i + 1},${[5, 19].includes(i + 1) ? '' : `Acme ${i + 1}`},SMB`)].join('\n') + '\n';
+const BIG =
+  [
+    'account_id,name,segment',
+    ...Array.from({ length: 25 }, (_, i) => `A${i + 1},${[5, 19].includes(i + 1) ? '' : `Acme ${i + 1}`},SMB`),
+  ].join('\n') + '\n';
 
 describe('large drop-zone files fan out into parts', () => {
   it('splits a 25-row file into 3 parts of 10, ingests each part alone, rejects keep the original file and line; reruns are idempotent', async () => {
@@ -77,7 +95,11 @@ describe('large drop-zone files fan out into parts', () => {
     expect(await keysUnder('incoming/')).toEqual([]);
     expect(await keysUnder(`processed/${splitRun}/`)).toEqual([`processed/${splitRun}/big/accounts.csv`]);
     const parts = await keysUnder('parts/big/');
-    expect(parts.map((k) => k.replace(/^parts\/big\/[0-9a-f]+\//, ''))).toEqual(['00001-L0/accounts.csv', '00002-L10/accounts.csv', '00003-L20/accounts.csv']);
+    expect(parts.map((k) => k.replace(/^parts\/big\/[0-9a-f]+\//, ''))).toEqual([
+      '00001-L0/accounts.csv',
+      '00002-L10/accounts.csv',
+      '00003-L20/accounts.csv',
+    ]);
     expect(await store.countRecords()).toMatchObject({ accounts: 0, usage: 1 });
 
     // each part: its own invocation (the part's S3 event)
@@ -98,7 +120,11 @@ describe('large drop-zone files fan out into parts', () => {
     const ledger = new DynamoDbRunLedger({ client: ddb, tableName: stack.resources.tableName });
     const runs = await ledger.list({ kind: 'ingest', limit: 10 });
     expect(runs.filter((r) => r.trigger === 'part')).toHaveLength(3);
-    expect(runs.find((r) => r.runId === splitRun)?.counts).toMatchObject({ files: 1, 'split.parts': 3, 'split.rows': 25 });
+    expect(runs.find((r) => r.runId === splitRun)?.counts).toMatchObject({
+      files: 1,
+      'split.parts': 3,
+      'split.rows': 25,
+    });
 
     // the same file again, on a schedule: the same part keys (content-addressed), and ingesting
     // them again (one part twice, as a retried invocation would) leaves exactly the same items
@@ -125,7 +151,9 @@ describe('large drop-zone files fan out into parts', () => {
     const before = await s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
     expect(await redispatchWaitingParts(zone, { sourceName: 'big', waitingLongerThanMs: 3_600_000 })).toEqual([]); // not waiting long yet
     const later = () => new Date(Date.now() + 2 * 3_600_000);
-    expect(await redispatchWaitingParts(zone, { sourceName: 'big', waitingLongerThanMs: 3_600_000, now: later })).toEqual([key]);
+    expect(
+      await redispatchWaitingParts(zone, { sourceName: 'big', waitingLongerThanMs: 3_600_000, now: later }),
+    ).toEqual([key]);
     // In S3 a copy onto itself with new metadata is a new object: an s3:ObjectCreated:Copy event
     // (s3rver sends no events and keeps LastModified; the new metadata shows the copy was made).
     const after = await s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
@@ -139,7 +167,14 @@ describe('large drop-zone files fan out into parts', () => {
     const { syncSource } = await import('../../bin/commands/sources');
     const store = new DynamoDbStore({ client: ddb, tableName: stack.resources.tableName });
     const runLedger = new DynamoDbRunLedger({ client: ddb, tableName: stack.resources.tableName });
-    const session = { target: 'local' as const, resources: stack.resources, store, runLedger, s3, close: async () => {} };
+    const session = {
+      target: 'local' as const,
+      resources: stack.resources,
+      store,
+      runLedger,
+      s3,
+      close: async () => {},
+    };
     const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `C${from + i},Cli ${from + i},SMB`);
     await put('incoming/cli/accounts.csv', ['account_id,name,segment', ...ids(1, 25)].join('\n') + '\n');
     // a part an earlier split left behind (its ingest never ran)
@@ -159,7 +194,9 @@ describe('large drop-zone files fan out into parts', () => {
     expect(await keysUnder('incoming/cli/')).toEqual([]);
     expect(await keysUnder('parts/cli/')).toEqual([]);
     const accounts = (await store.loadDataset()).accounts.filter((a) => a.accountId.startsWith('C'));
-    expect(accounts.map((a) => a.accountId).sort()).toEqual([...ids(1, 25).map((l) => l.split(',')[0]!), 'C100'].sort());
+    expect(accounts.map((a) => a.accountId).sort()).toEqual(
+      [...ids(1, 25).map((l) => l.split(',')[0]!), 'C100'].sort(),
+    );
     const runs = await runLedger.list({ kind: 'ingest', limit: 20 });
     const cliRuns = runs.filter((r) => r.subject === 'cli');
     expect(cliRuns.filter((r) => r.trigger === 'part')).toHaveLength(4);

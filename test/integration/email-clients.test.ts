@@ -19,19 +19,27 @@ beforeAll(async () => {
 
 describe('every e-mail against caniemail', () => {
   it('checks every kind of message', () => {
-    expect(new Set(emails.map((e) => e.name.split(' to ')[0]))).toEqual(new Set(['weekly report', 'report delayed', 'critical alert', 'digest']));
+    expect(new Set(emails.map((e) => e.name.split(' to ')[0]))).toEqual(
+      new Set(['weekly report', 'report delayed', 'critical alert', 'digest']),
+    );
   });
 
   it('uses nothing Gmail, Outlook.com or Apple Mail does not support (media queries in Gmail aside)', () => {
     const found = emails.flatMap((e) => {
       const result = doIUseEmail(e.html, { emailClients: CLIENTS }) as { errors?: string[] };
-      return [...new Set(result.errors ?? [])].filter((error) => !mediaQueryInGmail(error)).map((error) => `${e.name}: ${error}`);
+      return [...new Set(result.errors ?? [])]
+        .filter((error) => !mediaQueryInGmail(error))
+        .map((error) => `${e.name}: ${error}`);
     });
     expect(found).toEqual([]);
   });
 
   it('would catch a feature those clients lack (the checker is live)', () => {
-    const result = doIUseEmail('<html><body><div style="display: none; opacity: 0.5">x</div></body></html>', { emailClients: CLIENTS }) as { errors?: string[] };
-    expect(result.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^`display:none` is not supported by `gmail\./)]));
+    const result = doIUseEmail('<html><body><div style="display: none; opacity: 0.5">x</div></body></html>', {
+      emailClients: CLIENTS,
+    }) as { errors?: string[] };
+    expect(result.errors).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^`display:none` is not supported by `gmail\./)]),
+    );
   });
 });

@@ -33,7 +33,10 @@ describe.skipIf(!hasSpamAssassin)('SpamAssassin (local rules)', () => {
   it('scores every e-mail under 1', async () => {
     const scores: Score[] = [];
     for (const [i, e] of emails.entries()) {
-      const raw = await composeMime(e.message, { messageId: `<test-${i}@pulse.northwind.example>`, date: new Date('2026-11-23T07:00:00Z') });
+      const raw = await composeMime(e.message, {
+        messageId: `<test-${i}@pulse.northwind.example>`,
+        date: new Date('2026-11-23T07:00:00Z'),
+      });
       scores.push(score(e.name, raw));
     }
     console.log(scores.map((s) => `${s.name}: ${s.score} (${s.tests})`).join('\n'));

@@ -48,8 +48,11 @@ function handle(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url!, base);
   const query = Object.fromEntries(url.searchParams);
   requests.push({ path: url.pathname, query });
-  if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(res, 401, { error: { message: 'Invalid API Key provided' } });
-  const pending = failures.get(`${url.pathname}?${url.searchParams.get('starting_after') ?? url.searchParams.get('page') ?? url.searchParams.get('offset') ?? ''}`);
+  if (req.headers.authorization !== `Bearer ${TOKEN}`)
+    return send(res, 401, { error: { message: 'Invalid API Key provided' } });
+  const pending = failures.get(
+    `${url.pathname}?${url.searchParams.get('starting_after') ?? url.searchParams.get('page') ?? url.searchParams.get('offset') ?? ''}`,
+  );
   const fail = pending?.shift();
   if (fail === 'hang') return; // never answers
   if (fail === 'bad-json') return send(res, 200, '{"data": [ {"id": "S1"');
@@ -71,14 +74,27 @@ function handle(req: IncomingMessage, res: ServerResponse) {
     const more = pageNo * 2 < accounts.length;
     // Page 1 links the next page in the body, later pages in a Link header (both styles exist).
     if (pageNo === 1) return send(res, 200, { results: page, next: more ? `/v1/accounts?page=2` : null });
-    return send(res, 200, { results: page }, more ? { link: `<${base}/v1/accounts?page=${pageNo + 1}>; rel="next", <${base}/v1/accounts?page=3>; rel="last"` } : {});
+    return send(
+      res,
+      200,
+      { results: page },
+      more
+        ? { link: `<${base}/v1/accounts?page=${pageNo + 1}>; rel="next", <${base}/v1/accounts?page=3>; rel="last"` }
+        : {},
+    );
   }
   if (url.pathname === '/v1/tickets') {
     const offset = Number(query.offset ?? 0);
-    const tickets = Array.from({ length: 7 }, (_, i) => ({ ticket_id: `T${i}`, account_id: 'A1', opened_date: '2026-01-05', priority: 'P2' }));
+    const tickets = Array.from({ length: 7 }, (_, i) => ({
+      ticket_id: `T${i}`,
+      account_id: 'A1',
+      opened_date: '2026-01-05',
+      priority: 'P2',
+    }));
     return send(res, 200, tickets.slice(offset, offset + limit));
   }
-  if (url.pathname === '/v1/escape') return send(res, 200, { results: [{ Id: 'X', Name: 'x' }], next: 'http://198.51.100.7/steal' });
+  if (url.pathname === '/v1/escape')
+    return send(res, 200, { results: [{ Id: 'X', Name: 'x' }], next: 'http://198.51.100.7/steal' });
   send(res, 404, { error: 'no such path' });
 }
 
@@ -94,7 +110,13 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  subs = Array.from({ length: 7 }, (_, i) => ({ id: `S${i + 1}`, customer: `A${(i % 3) + 1}`, amount: 10_000 * (i + 1) + 5, created: 1_767_268_800 + i * 86_400, updated: 1_000 + i }));
+  subs = Array.from({ length: 7 }, (_, i) => ({
+    id: `S${i + 1}`,
+    customer: `A${(i % 3) + 1}`,
+    amount: 10_000 * (i + 1) + 5,
+    created: 1_767_268_800 + i * 86_400,
+    updated: 1_000 + i,
+  }));
   requests = [];
   failures = new Map();
 });
@@ -143,7 +165,10 @@ function memoryState(): SyncStateStore & { values: Map<string, string> } {
 
 const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
 
-function setup(http: Record<string, unknown>, extra: { entities?: EntityName[]; mapping?: unknown; token?: string | null } = {}) {
+function setup(
+  http: Record<string, unknown>,
+  extra: { entities?: EntityName[]; mapping?: unknown; token?: string | null } = {},
+) {
   const config: PulseConfig = parseConfig(
     configDoc({
       sources: [
@@ -161,7 +186,13 @@ function setup(http: Record<string, unknown>, extra: { entities?: EntityName[]; 
               },
             },
           },
-          http: { baseUrl: `${base}/v1`, auth: { type: 'bearer', secretId: 'pulse/billing' }, baseDelayMs: 100, maxDelayMs: 1000, ...http },
+          http: {
+            baseUrl: `${base}/v1`,
+            auth: { type: 'bearer', secretId: 'pulse/billing' },
+            baseDelayMs: 100,
+            maxDelayMs: 1000,
+            ...http,
+          },
         },
       ],
     }),
@@ -191,7 +222,14 @@ function setup(http: Record<string, unknown>, extra: { entities?: EntityName[]; 
   return { store, state, sleeps, run };
 }
 
-const subsResource = { subscriptions: { path: '/subscriptions', pageSize: 3, pagination: { type: 'cursor' }, incremental: { param: 'updated_since', field: 'updated', format: 'epoch' } } };
+const subsResource = {
+  subscriptions: {
+    path: '/subscriptions',
+    pageSize: 3,
+    pagination: { type: 'cursor' },
+    incremental: { param: 'updated_since', field: 'updated', format: 'epoch' },
+  },
+};
 
 describe('HTTP JSON connector', () => {
   it('pages with has_more/starting_after, waits out a 429 (Retry-After) and a 500, maps cents and epoch dates', async () => {
@@ -203,7 +241,13 @@ describe('HTTP JSON connector', () => {
     expect(result.status).toBe('succeeded');
     expect(result.written.subscriptions).toBe(7);
     const loaded = (await t.store.loadDataset()).subscriptions.sort((a, b) => a.lineId.localeCompare(b.lineId));
-    expect(loaded[0]).toEqual({ lineId: 'S1', accountId: 'A1', kind: 'recurring', arr: 10_005, startDate: '2026-01-01' });
+    expect(loaded[0]).toEqual({
+      lineId: 'S1',
+      accountId: 'A1',
+      kind: 'recurring',
+      arr: 10_005,
+      startDate: '2026-01-01',
+    });
     expect(loaded.map((s) => s.lineId)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7']);
     // Pages: S1-S3, then 429, 500, S4-S6, then S7.
     expect(requests.map((r) => r.query.starting_after ?? '-')).toEqual(['-', 'S3', 'S3', 'S3', 'S6']);
@@ -239,21 +283,39 @@ describe('HTTP JSON connector', () => {
 
   it('follows next links (a body field, then a Link header) on the same origin only', async () => {
     const t = setup(
-      { resources: { accounts: { path: '/accounts', items: 'results', pageSize: 2, pageSizeParam: 'per_page', pagination: { type: 'next-link' } } } },
+      {
+        resources: {
+          accounts: {
+            path: '/accounts',
+            items: 'results',
+            pageSize: 2,
+            pageSizeParam: 'per_page',
+            pagination: { type: 'next-link' },
+          },
+        },
+      },
       { entities: ['accounts'], mapping: { accounts: { fields: { account_id: 'Id', name: 'Name' } } } },
     );
     const result = await t.run();
     expect(result.status).toBe('succeeded');
     expect(requests.map((r) => r.query.page ?? '1')).toEqual(['1', '2', '3']);
-    expect((await t.store.loadDataset()).accounts.map((a) => a.accountId).sort()).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+    expect((await t.store.loadDataset()).accounts.map((a) => a.accountId).sort()).toEqual([
+      'A1',
+      'A2',
+      'A3',
+      'A4',
+      'A5',
+    ]);
 
-    const escape = setup(
+    const escaping = setup(
       { resources: { accounts: { path: '/escape', items: 'results', pagination: { type: 'next-link' } } } },
       { entities: ['accounts'], mapping: { accounts: { fields: { account_id: 'Id', name: 'Name' } } } },
     );
-    const refused = await escape.run();
+    const refused = await escaping.run();
     expect(refused.status).toBe('failed');
-    expect(refused.files[0]!.error).toMatch(/next link http:\/\/198\.51\.100\.7 is not on http:\/\/127\.0\.0\.1:\d+; the credentials are not sent there/);
+    expect(refused.files[0]!.error).toMatch(
+      /next link http:\/\/198\.51\.100\.7 is not on http:\/\/127\.0\.0\.1:\d+; the credentials are not sent there/,
+    );
   });
 
   it('pages by offset until a short page; values are normalised by the contract (P2 -> p2)', async () => {
@@ -272,10 +334,19 @@ describe('HTTP JSON connector', () => {
     failures.set('/v1/subscriptions?S3', ['bad-json']);
     const result = await t.run();
     expect(result.status).toBe('failed');
-    expect(result.files[0]).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/GET \/v1\/subscriptions\?limit=3&starting_after=S3 answered 200 with a body that is not JSON/) });
+    expect(result.files[0]).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringMatching(
+        /GET \/v1\/subscriptions\?limit=3&starting_after=S3 answered 200 with a body that is not JSON/,
+      ),
+    });
     expect(result.written.subscriptions).toBe(3);
     expect(t.state.values.size).toBe(0);
-    expect(result.summary.rejects.at(-1)).toMatchObject({ line: 4, field: '*', reason: expect.stringMatching(/^the rest of the file could not be read: .*not JSON/) });
+    expect(result.summary.rejects.at(-1)).toMatchObject({
+      line: 4,
+      field: '*',
+      reason: expect.stringMatching(/^the rest of the file could not be read: .*not JSON/),
+    });
   });
 
   it('says clearly when the API refuses the credentials, or when there are none', async () => {
@@ -289,7 +360,9 @@ describe('HTTP JSON connector', () => {
 
     const none = setup({ resources: subsResource }, { token: null });
     const missing = await none.run();
-    expect(missing.files[0]!.error).toMatch(/no secret "pulse\/billing" in the environment \(PULSE_SECRET_<ID>\).*export PULSE_SECRET_PULSE_BILLING=/);
+    expect(missing.files[0]!.error).toMatch(
+      /no secret "pulse\/billing" in the environment \(PULSE_SECRET_<ID>\).*export PULSE_SECRET_PULSE_BILLING=/,
+    );
   });
 
   it('gives up after maxAttempts on persistent 5xx, and refuses a Retry-After beyond maxRetryAfterMs', async () => {
@@ -320,12 +393,49 @@ describe('dry run (pulse sources test)', () => {
     const t = setup({ resources: subsResource });
     const source = connectSource(
       parseConfig(
-        configDoc({ sources: [{ name: 'billing', connector: 'http-json', entities: ['subscriptions'], http: { baseUrl: `${base}/v1`, auth: { type: 'bearer', secretId: 'pulse/billing' }, resources: subsResource } }] }),
+        configDoc({
+          sources: [
+            {
+              name: 'billing',
+              connector: 'http-json',
+              entities: ['subscriptions'],
+              http: {
+                baseUrl: `${base}/v1`,
+                auth: { type: 'bearer', secretId: 'pulse/billing' },
+                resources: subsResource,
+              },
+            },
+          ],
+        }),
       ).sources[0]!,
-      { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({ PULSE_SECRET_PULSE_BILLING: TOKEN }), syncState: t.state },
+      {
+        s3: undefined as never,
+        dropzoneBucket: '',
+        secrets: new EnvSecrets({ PULSE_SECRET_PULSE_BILLING: TOKEN }),
+        syncState: t.state,
+      },
       { pageLimit: 1 },
     );
-    const result = await ingestSource(source, { store: t.store, validator }, { sourceName: 'billing', timeZone: 'UTC', weekStartsOn: 1, dryRun: true, mapping: { subscriptions: { fields: { line_id: 'id', account_id: 'customer', arr: { from: 'amount', transform: 'cents-to-money' }, start_date: { from: 'created', transform: 'epoch-to-date' } } } } });
+    const result = await ingestSource(
+      source,
+      { store: t.store, validator },
+      {
+        sourceName: 'billing',
+        timeZone: 'UTC',
+        weekStartsOn: 1,
+        dryRun: true,
+        mapping: {
+          subscriptions: {
+            fields: {
+              line_id: 'id',
+              account_id: 'customer',
+              arr: { from: 'amount', transform: 'cents-to-money' },
+              start_date: { from: 'created', transform: 'epoch-to-date' },
+            },
+          },
+        },
+      },
+    );
     expect(requests).toHaveLength(1);
     expect(result.summary.counts.subscriptions).toMatchObject({ rows: 3, valid: 3, rejected: 0 });
     expect(t.store.items.size).toBe(0);

@@ -59,7 +59,6 @@ function definition(
   return config.sources[0] as HubSpotSourceDefinition;
 }
 
-
 /** The store as DynamoDB keeps it: one record per key, a later put replaces, a delete removes. */
 class KeyedStore {
   readonly data = new Map<EntityName, Map<string, unknown>>();

@@ -7,8 +7,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../functions/adapters/dynamodb';
@@ -64,7 +75,13 @@ describe('local stack (in memory)', () => {
   it('reports loopback endpoints, resources and the environment for the SDK', () => {
     for (const url of Object.values(stack.endpoints)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
     expect(stack.endpoints.sesViewer).toBe(`${stack.endpoints.ses}/`);
-    expect(stack.resources).toEqual({ tableName: 'pulse', auditTableName: 'pulse-audit', archiveBucket: 'pulse-archive', dropzoneBucket: 'pulse-dropzone', rejectsBucket: 'pulse-rejects' });
+    expect(stack.resources).toEqual({
+      tableName: 'pulse',
+      auditTableName: 'pulse-audit',
+      archiveBucket: 'pulse-archive',
+      dropzoneBucket: 'pulse-dropzone',
+      rejectsBucket: 'pulse-rejects',
+    });
     expect(stack.env).toMatchObject({
       AWS_REGION: expect.any(String),
       AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -108,7 +125,10 @@ describe('local stack (in memory)', () => {
         // The archive's audit trail: its own table, TTL on the same attribute.
         const audit = (await ddb.send(new DescribeTableCommand({ TableName: 'pulse-audit' }))).Table!;
         expect(audit.KeySchema).toEqual(table.KeySchema);
-        expect((await ddb.send(new DescribeTimeToLiveCommand({ TableName: 'pulse-audit' }))).TimeToLiveDescription?.TimeToLiveStatus).toBe('ENABLED');
+        expect(
+          (await ddb.send(new DescribeTimeToLiveCommand({ TableName: 'pulse-audit' }))).TimeToLiveDescription
+            ?.TimeToLiveStatus,
+        ).toBe('ENABLED');
       } finally {
         ddb.destroy();
       }
@@ -124,7 +144,9 @@ describe('local stack (in memory)', () => {
 
         const body = 'month,sales_marketing\n2026-01,12000.50\n'.repeat(2_000);
         for (const k of ['a.csv', 'b.csv', 'c.csv']) {
-          await s3.send(new PutObjectCommand({ Bucket: 'pulse-dropzone', Key: `in/${k}`, Body: body, ContentType: 'text/csv' }));
+          await s3.send(
+            new PutObjectCommand({ Bucket: 'pulse-dropzone', Key: `in/${k}`, Body: body, ContentType: 'text/csv' }),
+          );
         }
         const got = await s3.send(new GetObjectCommand({ Bucket: 'pulse-dropzone', Key: 'in/b.csv' }));
         expect(await got.Body!.transformToString()).toBe(body);
@@ -134,7 +156,12 @@ describe('local stack (in memory)', () => {
         expect(page1.Contents?.map((o) => o.Key)).toEqual(['in/a.csv', 'in/b.csv']);
         expect(page1.IsTruncated).toBe(true);
         const page2 = await s3.send(
-          new ListObjectsV2Command({ Bucket: 'pulse-dropzone', Prefix: 'in/', MaxKeys: 2, ContinuationToken: page1.NextContinuationToken! }),
+          new ListObjectsV2Command({
+            Bucket: 'pulse-dropzone',
+            Prefix: 'in/',
+            MaxKeys: 2,
+            ContinuationToken: page1.NextContinuationToken!,
+          }),
         );
         expect(page2.Contents?.map((o) => o.Key)).toEqual(['in/c.csv']);
       } finally {
@@ -152,7 +179,12 @@ describe('local stack (in memory)', () => {
           new SendEmailCommand({
             FromEmailAddress: 'pulse@northwind.example',
             Destination: { ToAddresses: ['ceo@northwind.example'] },
-            Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: 'ARR up' }, Html: { Data: '<p>ARR up</p>' } } } },
+            Content: {
+              Simple: {
+                Subject: { Data: subject },
+                Body: { Text: { Data: 'ARR up' }, Html: { Data: '<p>ARR up</p>' } },
+              },
+            },
           }),
         );
         expect(out.MessageId).toBeTruthy();
@@ -160,7 +192,9 @@ describe('local stack (in memory)', () => {
         ses.destroy();
       }
     });
-    const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: { subject: string; messageId: string }[] };
+    const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as {
+      emails: { subject: string; messageId: string }[];
+    };
     expect(store.emails.filter((e) => e.subject === subject)).toHaveLength(1);
     // aws-ses-v2-local alone crashes on this request (it answers twice); our child survives it.
     expect((await fetch(`${stack.endpoints.ses}/get-emlContent?messageId=unknown`)).status).toBe(400);
@@ -218,7 +252,7 @@ describe('local stack orphans', () => {
     } finally {
       await child.stop(1_000);
     }
-   }, 150_000);
+  }, 150_000);
 });
 
 describe('local stack (persistent)', () => {
@@ -235,11 +269,28 @@ describe('local stack (persistent)', () => {
   it('keeps DynamoDB items and S3 objects across a restart, and refuses a second stack on the same data directory', async () => {
     const pids = await withLocalStack({ dataDir }, async (stack) => {
       expect(stack.dataDir).toBe(dataDir);
-      const client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.env.AWS_REGION!, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-      const s3 = new S3Client({ endpoint: stack.endpoints.s3, region: stack.env.AWS_REGION!, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+      const client = new DynamoDBClient({
+        endpoint: stack.endpoints.dynamodb,
+        region: stack.env.AWS_REGION!,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
+      const s3 = new S3Client({
+        endpoint: stack.endpoints.s3,
+        region: stack.env.AWS_REGION!,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
       try {
-        await new DynamoDbStore({ client, tableName: stack.resources.tableName }).putRecords('accounts', [{ accountId: 'A-1', name: 'Acme' }]);
-        await s3.send(new PutObjectCommand({ Bucket: stack.resources.archiveBucket, Key: 'weeks/2026-W47/manifest.json', Body: '{"ok":true}' }));
+        await new DynamoDbStore({ client, tableName: stack.resources.tableName }).putRecords('accounts', [
+          { accountId: 'A-1', name: 'Acme' },
+        ]);
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: stack.resources.archiveBucket,
+            Key: 'weeks/2026-W47/manifest.json',
+            Body: '{"ok":true}',
+          }),
+        );
       } finally {
         client.destroy();
         s3.destroy();
@@ -253,19 +304,30 @@ describe('local stack (persistent)', () => {
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
 
     await withLocalStack({ dataDir }, async (stack) => {
-      const client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.env.AWS_REGION!, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-      const s3 = new S3Client({ endpoint: stack.endpoints.s3, region: stack.env.AWS_REGION!, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+      const client = new DynamoDBClient({
+        endpoint: stack.endpoints.dynamodb,
+        region: stack.env.AWS_REGION!,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
+      const s3 = new S3Client({
+        endpoint: stack.endpoints.s3,
+        region: stack.env.AWS_REGION!,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
       try {
         const data = await new DynamoDbStore({ client, tableName: stack.resources.tableName }).loadDataset();
         expect(data.accounts).toEqual([{ accountId: 'A-1', name: 'Acme' }]);
-        const obj = await s3.send(new GetObjectCommand({ Bucket: stack.resources.archiveBucket, Key: 'weeks/2026-W47/manifest.json' }));
+        const obj = await s3.send(
+          new GetObjectCommand({ Bucket: stack.resources.archiveBucket, Key: 'weeks/2026-W47/manifest.json' }),
+        );
         expect(await obj.Body!.transformToString()).toBe('{"ok":true}');
       } finally {
         client.destroy();
         s3.destroy();
       }
     });
-   }, 180_000);
+  }, 180_000);
 });
 
 describe('local stack errors', () => {
@@ -302,9 +364,13 @@ describe('local stack errors', () => {
   });
 
   it('reports an emulator that exits early with its exit code and the tail of its stderr', async () => {
-    const proc = spawn(process.execPath, ['-e', 'console.log("starting"); console.error("java.net.BindException: boom"); process.exit(3)'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      ['-e', 'console.log("starting"); console.error("java.net.BindException: boom"); process.exit(3)'],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     const child = new ManagedChild('dynamodb', proc);
     const err = await child.waitForLine(/^PULSE_READY/, 10_000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LocalStackError);

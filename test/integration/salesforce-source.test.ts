@@ -90,7 +90,6 @@ async function exportTo(def: SalesforceSourceDefinition, d: ConnectDeps = deps()
 /** The contract files' columns a test compares (currency is empty throughout). */
 const withoutCurrency = (rows: Record<string, string>[]) => rows.map(({ currency: _, ...r }) => r);
 
-
 /** A store of accounts, renewals and expansions by id. */
 class MemoryRecords {
   readonly data = {

@@ -14,7 +14,11 @@ let tables = 0;
 
 beforeAll(async () => {
   stack = await startLocalStack({ persist: false });
-  client = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  client = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 });
 
 afterAll(async () => {
@@ -33,23 +37,55 @@ async function freshStore(opts: { scanSegments?: number } = {}): Promise<DynamoD
 function sampleDataset(): Dataset {
   return {
     accounts: [
-      { accountId: 'A-1', name: 'Acme Corp', segment: 'Enterprise', ownerEmail: 'csm@northwind.example', region: 'EMEA', createdDate: '2024-03-01' },
+      {
+        accountId: 'A-1',
+        name: 'Acme Corp',
+        segment: 'Enterprise',
+        ownerEmail: 'csm@northwind.example',
+        region: 'EMEA',
+        createdDate: '2024-03-01',
+      },
       { accountId: 'B#2', name: 'Bäckerei "Zürich", Inc.' },
       { accountId: 'C 3', name: '   spaces kept   ', segment: '' },
     ],
     subscriptions: [
-      { lineId: 'L-1', accountId: 'A-1', product: 'Platform', kind: 'recurring', arr: 12_000_050, startDate: '2025-01-01', endDate: '2026-01-01', seats: 250 },
+      {
+        lineId: 'L-1',
+        accountId: 'A-1',
+        product: 'Platform',
+        kind: 'recurring',
+        arr: 12_000_050,
+        startDate: '2025-01-01',
+        endDate: '2026-01-01',
+        seats: 250,
+      },
       { lineId: 'L-2', accountId: 'B#2', kind: 'services', arr: 0, startDate: '2025-06-15' },
       { lineId: 'L-big', accountId: 'A-1', kind: 'recurring', arr: 900_719_925_474_099, startDate: '2025-01-01' },
       // Stored in its own currency (minor units), converted only when read into the KPIs.
       { lineId: 'L-eur', accountId: 'A-1', kind: 'recurring', arr: 990_000, startDate: '2025-11-01', currency: 'EUR' },
     ],
     renewals: [
-      { renewalId: 'R-1', accountId: 'A-1', dueDate: '2026-01-01', arrUp: 12_000_050, status: 'renewed', closedDate: '2025-12-20', renewedArr: 13_000_000 },
+      {
+        renewalId: 'R-1',
+        accountId: 'A-1',
+        dueDate: '2026-01-01',
+        arrUp: 12_000_050,
+        status: 'renewed',
+        closedDate: '2025-12-20',
+        renewedArr: 13_000_000,
+      },
       { renewalId: 'R-2', accountId: 'B#2', dueDate: '2026-03-31', arrUp: 500_000, status: 'open' },
     ],
     expansions: [
-      { opportunityId: 'O-1', accountId: 'A-1', type: 'upsell', arr: 250_000, stage: 'won', createdDate: '2025-09-01', closeDate: '2025-10-01' },
+      {
+        opportunityId: 'O-1',
+        accountId: 'A-1',
+        type: 'upsell',
+        arr: 250_000,
+        stage: 'won',
+        createdDate: '2025-09-01',
+        closeDate: '2025-10-01',
+      },
       { opportunityId: 'O-2', accountId: 'C 3', type: 'cross_sell', arr: 99, stage: 'open' },
     ],
     usage: [
@@ -58,11 +94,24 @@ function sampleDataset(): Dataset {
       { accountId: 'B#2', week: '2025-11-10', weeklyActiveUsers: 3, licensedSeats: 5 },
     ],
     tickets: [
-      { ticketId: 'T-1', accountId: 'A-1', openedDate: '2025-11-01', priority: 'p1', closedDate: '2025-11-02', csat: 2 },
+      {
+        ticketId: 'T-1',
+        accountId: 'A-1',
+        openedDate: '2025-11-01',
+        priority: 'p1',
+        closedDate: '2025-11-02',
+        csat: 2,
+      },
       { ticketId: 'T-2', accountId: 'B#2', openedDate: '2025-11-03', priority: 'p4' },
     ],
     nps: [
-      { responseId: 'N-1', accountId: 'A-1', date: '2025-10-15', score: 0, comment: 'Ünïcødé, emoji 🚀, "quotes", newline\nand tab\t' },
+      {
+        responseId: 'N-1',
+        accountId: 'A-1',
+        date: '2025-10-15',
+        score: 0,
+        comment: 'Ünïcødé, emoji 🚀, "quotes", newline\nand tab\t',
+      },
       { responseId: 'N-2', accountId: 'C 3', date: '2025-10-16', score: 10 },
     ],
     spend: [
@@ -90,7 +139,10 @@ async function putAll(store: DynamoDbStore, data: Dataset): Promise<void> {
 /** The dataset as loadDataset orders it: by entity id. */
 function sorted(data: Dataset): Dataset {
   const out = structuredClone(data);
-  const by = <T>(key: (r: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const by =
+    <T>(key: (r: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
   out.accounts.sort(by((r) => r.accountId));
   out.subscriptions.sort(by((r) => r.lineId));
   out.renewals.sort(by((r) => r.renewalId));
@@ -144,8 +196,19 @@ describe('DynamoDbStore on DynamoDB Local', () => {
     expect(await store.countRecords()).toEqual(countsOf(data));
 
     // Same ids, new values, and an optional field removed: the whole record is replaced.
-    await store.putRecords('renewals', [{ renewalId: 'R-1', accountId: 'A-1', dueDate: '2026-01-01', arrUp: 12_000_050, status: 'churned', closedDate: '2026-01-05' }]);
-    await store.putRecords('usage', [{ accountId: 'A-1', week: '2025-11-10', weeklyActiveUsers: 7, licensedSeats: 250 }]);
+    await store.putRecords('renewals', [
+      {
+        renewalId: 'R-1',
+        accountId: 'A-1',
+        dueDate: '2026-01-01',
+        arrUp: 12_000_050,
+        status: 'churned',
+        closedDate: '2026-01-05',
+      },
+    ]);
+    await store.putRecords('usage', [
+      { accountId: 'A-1', week: '2025-11-10', weeklyActiveUsers: 7, licensedSeats: 250 },
+    ]);
     const loaded = await store.loadDataset();
     expect(loaded.renewals.find((r) => r.renewalId === 'R-1')).toEqual({
       renewalId: 'R-1',
@@ -161,10 +224,16 @@ describe('DynamoDbStore on DynamoDB Local', () => {
 
   it('replaces a record whose account changed (the id is the key, not the account)', async () => {
     const store = await freshStore();
-    await store.putRecords('subscriptions', [{ lineId: 'L-9', accountId: 'OLD', kind: 'recurring', arr: 100, startDate: '2025-01-01' }]);
-    await store.putRecords('subscriptions', [{ lineId: 'L-9', accountId: 'NEW', kind: 'recurring', arr: 100, startDate: '2025-01-01' }]);
+    await store.putRecords('subscriptions', [
+      { lineId: 'L-9', accountId: 'OLD', kind: 'recurring', arr: 100, startDate: '2025-01-01' },
+    ]);
+    await store.putRecords('subscriptions', [
+      { lineId: 'L-9', accountId: 'NEW', kind: 'recurring', arr: 100, startDate: '2025-01-01' },
+    ]);
 
-    expect((await store.loadDataset()).subscriptions).toEqual([{ lineId: 'L-9', accountId: 'NEW', kind: 'recurring', arr: 100, startDate: '2025-01-01' }]);
+    expect((await store.loadDataset()).subscriptions).toEqual([
+      { lineId: 'L-9', accountId: 'NEW', kind: 'recurring', arr: 100, startDate: '2025-01-01' },
+    ]);
     expect((await store.loadAccount('OLD')).subscriptions).toEqual([]);
     expect((await store.loadAccount('NEW')).subscriptions).toHaveLength(1);
   });
@@ -232,9 +301,15 @@ describe('DynamoDbStore on DynamoDB Local', () => {
       expect(await store.getSnapshot('company', '2026-W03')).toBeUndefined();
       expect(await store.getSnapshot('segment:Enterprise', '2026-W02')).toBeUndefined();
 
-      expect((await store.listSnapshots('company', '2026-W01', '2026-W10')).map((s) => s.week)).toEqual(['2026-W01', '2026-W02', '2026-W10']);
+      expect((await store.listSnapshots('company', '2026-W01', '2026-W10')).map((s) => s.week)).toEqual([
+        '2026-W01',
+        '2026-W02',
+        '2026-W10',
+      ]);
       expect((await store.listSnapshots('company', '2000-W01', '2099-W53')).map((s) => s.week)).toEqual(weeks);
-      expect(await store.listSnapshots('segment:SMB', '2026-W01', '2026-W52')).toEqual([snap('segment:SMB', '2026-W02')]);
+      expect(await store.listSnapshots('segment:SMB', '2026-W01', '2026-W52')).toEqual([
+        snap('segment:SMB', '2026-W02'),
+      ]);
       expect(await store.listSnapshots('company', '2026-W11', '2026-W46')).toEqual([]);
     });
 
@@ -243,15 +318,26 @@ describe('DynamoDbStore on DynamoDB Local', () => {
       await store.putSnapshot(snap('company', '2026-W47', { v: 1 }));
       await store.putSnapshot(snap('company', '2026-W47', { v: 2 }));
 
-      expect(await store.listSnapshots('company', '2026-W01', '2026-W52')).toEqual([snap('company', '2026-W47', { v: 2 })]);
+      expect(await store.listSnapshots('company', '2026-W01', '2026-W52')).toEqual([
+        snap('company', '2026-W47', { v: 2 }),
+      ]);
       expect(await store.countRecords()).toEqual(Object.fromEntries(ENTITY_NAMES.map((n) => [n, 0])));
       expect((await store.loadDataset()).accounts).toEqual([]);
     });
 
     it('round-trips KPI documents exactly, small and large (gzipped over 300 KB)', async () => {
       const store = await freshStore();
-      const nested = { nrr: 1.0734, grr: 0.9, empty: {}, list: [1, null, 'x', { deep: [0.1, -0] }], text: '', big: 900_719_925_474_099 };
-      const large = { accounts: Array.from({ length: 6_000 }, (_, i) => ({ id: `ACC-${i}`, health: i % 100, note: 'x'.repeat(40) })) };
+      const nested = {
+        nrr: 1.0734,
+        grr: 0.9,
+        empty: {},
+        list: [1, null, 'x', { deep: [0.1, -0] }],
+        text: '',
+        big: 900_719_925_474_099,
+      };
+      const large = {
+        accounts: Array.from({ length: 6_000 }, (_, i) => ({ id: `ACC-${i}`, health: i % 100, note: 'x'.repeat(40) })),
+      };
       expect(JSON.stringify(large).length).toBeGreaterThan(300_000);
 
       await store.putSnapshot(snap('company', '2026-W46', nested));

@@ -29,7 +29,11 @@ const stripe = new MemoryStripeStore(scenario.data);
 
 beforeAll(async () => {
   [stack, fake] = await Promise.all([startLocalStack({ persist: false }), startFakeStripe(stripe)]);
-  ddb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  ddb = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -42,7 +46,12 @@ describe('Stripe into DynamoDB', () => {
   it('a daily sync deletes the lines a change of history no longer gives, and nothing else moves', async () => {
     const tableName = 'pulse-stripe';
     await ddb.send(new CreateTableCommand(pulseTableDefinition(tableName)));
-    const config = parseConfig(configDoc({ company: { name: 'T', timezone: TZ }, sources: [{ name: 'stripe', connector: 'stripe', stripe: { apiBase: fake.url, requestsPerSecond: 100 } }] }));
+    const config = parseConfig(
+      configDoc({
+        company: { name: 'T', timezone: TZ },
+        sources: [{ name: 'stripe', connector: 'stripe', stripe: { apiBase: fake.url, requestsPerSecond: 100 } }],
+      }),
+    );
     const def = config.sources[0] as StripeSourceDefinition;
     const store = new DynamoDbStore({ client: ddb, tableName });
     const ledger = new DynamoDbRunLedger({ client: ddb, tableName });
@@ -50,7 +59,15 @@ describe('Stripe into DynamoDB', () => {
     let now = Date.parse('2026-12-01T12:00:00Z');
     const sync = () =>
       ingestSource(
-        connectSource(def, { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({}), timeZone: TZ, env: { STRIPE_API_KEY: 'sk_test_pulse' }, syncState, stripe: { now: () => now } }),
+        connectSource(def, {
+          s3: undefined as never,
+          dropzoneBucket: '',
+          secrets: new EnvSecrets({}),
+          timeZone: TZ,
+          env: { STRIPE_API_KEY: 'sk_test_pulse' },
+          syncState,
+          stripe: { now: () => now },
+        }),
         { store, validator: new RowValidator({ currency: 'USD', weekStartsOn: 1 }), ledger },
         { sourceName: 'stripe', entities: def.entities, timeZone: TZ, weekStartsOn: 1, trigger: 'test' },
       );
@@ -58,7 +75,10 @@ describe('Stripe into DynamoDB', () => {
     const first = await sync();
     expect(first.status).toBe('succeeded');
     const lineIds = async () => (await store.loadDataset()).subscriptions.map((l) => l.lineId).sort();
-    const expected = Object.values(scenario.expected).flat().map((l) => l.line_id).sort();
+    const expected = Object.values(scenario.expected)
+      .flat()
+      .map((l) => l.line_id)
+      .sort();
     expect(await lineIds()).toEqual(expected);
 
     // The next day: N's voided August invoice is paid after all (the two N lines become one), and
@@ -66,7 +86,20 @@ describe('Stripe into DynamoDB', () => {
     now += 86_400_000;
     const t = Math.floor(now / 1000) - 7_200;
     const nPrice = stripe.data.prices.find((p) => p.id === 'price_n')!;
-    const paidAugust = invoice({ id: 'in_n_aug_paid', customer: 'cus_n', created: at('2026-08-01'), lines: [line({ price: nPrice, subscription_item: 'si_n', subscription: 'sub_n', start: at('2026-08-01'), end: at('2026-09-01') })] });
+    const paidAugust = invoice({
+      id: 'in_n_aug_paid',
+      customer: 'cus_n',
+      created: at('2026-08-01'),
+      lines: [
+        line({
+          price: nPrice,
+          subscription_item: 'si_n',
+          subscription: 'sub_n',
+          start: at('2026-08-01'),
+          end: at('2026-09-01'),
+        }),
+      ],
+    });
     stripe.data.invoices.push(paidAugust);
     const rAugust = stripe.data.invoices.find((i) => i.id === 'in_r_2026-08-01')!;
     rAugust.lines.data = rAugust.lines.data.filter((l) => !l.parent?.invoice_item_details?.proration);
@@ -77,8 +110,12 @@ describe('Stripe into DynamoDB', () => {
     const now2 = await lineIds();
     expect(now2).not.toContain('si_n@2026-09-01');
     expect(now2).not.toContain('si_r@2026-07-16');
-    expect(now2.filter((id) => !id.startsWith('si_n@') && !id.startsWith('si_r@'))).toEqual(expected.filter((id) => !id.startsWith('si_n@') && !id.startsWith('si_r@')));
-    const r = (await store.loadDataset()).subscriptions.filter((l) => l.accountId === 'cus_r').sort((a, b) => a.startDate.localeCompare(b.startDate));
+    expect(now2.filter((id) => !id.startsWith('si_n@') && !id.startsWith('si_r@'))).toEqual(
+      expected.filter((id) => !id.startsWith('si_n@') && !id.startsWith('si_r@')),
+    );
+    const r = (await store.loadDataset()).subscriptions
+      .filter((l) => l.accountId === 'cus_r')
+      .sort((a, b) => a.startDate.localeCompare(b.startDate));
     expect(r.map((l) => [l.lineId, l.startDate, l.endDate ?? ''])).toEqual([
       ['si_r@2026-05-01', '2026-05-01', '2026-08-01'],
       ['si_r@2026-08-01', '2026-08-01', ''],
@@ -90,7 +127,9 @@ describe('Stripe into DynamoDB', () => {
     // Billing's e-mail domains, listed back from DynamoDB: one side record per customer.
     const directory = new StoredAccountDirectory({ syncState, billingSources: ['stripe'] });
     await directory.load();
-    expect(directory.accounts()).toEqual([...new Set((await store.loadDataset()).accounts.map((a) => a.accountId))].sort());
+    expect(directory.accounts()).toEqual(
+      [...new Set((await store.loadDataset()).accounts.map((a) => a.accountId))].sort(),
+    );
     // Every customer of the scenario bills to an address at example.com: shared, so ambiguous.
     expect(directory.byDomain('example.com')).toBeUndefined();
   }, 120_000);

@@ -31,11 +31,14 @@ describe('weekly-report handler', () => {
     const raw = generateDemoData({ endDate: todayIn(TZ, now), accounts: 30, seed: 11 });
     const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
     for (const entity of ENTITY_NAMES) {
-      await store.putRecords(entity, raw[entity].map((row) => {
-        const r = validator.validate(entity, row);
-        if (!r.ok) throw new Error(JSON.stringify(r.errors));
-        return r.record;
-      }) as never);
+      await store.putRecords(
+        entity,
+        raw[entity].map((row) => {
+          const r = validator.validate(entity, row);
+          if (!r.ok) throw new Error(JSON.stringify(r.errors));
+          return r.record;
+        }) as never,
+      );
     }
     // the freshness check wants a successful ingest of the configured source since the week ended
     const ledger = new DynamoDbRunLedger({ client: dynamodb, tableName: stack.resources.tableName });
@@ -52,7 +55,12 @@ describe('weekly-report handler', () => {
     const { handler } = await import('../../functions/handlers/weekly-report');
     const event = { scheduledTime: now.toISOString() };
     const first = (await handler(event)) as Record<string, unknown>;
-    expect(first).toMatchObject({ status: 'sent', week: week.label, sent: 1, archived: { status: 'written', version: 1 } });
+    expect(first).toMatchObject({
+      status: 'sent',
+      week: week.label,
+      sent: 1,
+      archived: { status: 'written', version: 1 },
+    });
     const second = (await handler(event)) as Record<string, unknown>;
     expect(second).toMatchObject({ status: 'sent', sent: 0, alreadySent: 1 });
     expect((second.archived as { status: string }).status).not.toBe('written');
@@ -60,8 +68,23 @@ describe('weekly-report handler', () => {
     const store = (await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: { subject: string }[] };
     expect(store.emails.filter((e) => e.subject.includes('weekly'))).toHaveLength(1);
     const s3 = new S3Client({ forcePathStyle: true });
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.resources.archiveBucket, Prefix: `archive/weekly/${week.label.slice(0, 4)}/${isoWeekLabel(week.asOf)}/` }));
+    const listed = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: stack.resources.archiveBucket,
+        Prefix: `archive/weekly/${week.label.slice(0, 4)}/${isoWeekLabel(week.asOf)}/`,
+      }),
+    );
     const names = (listed.Contents ?? []).map((o) => o.Key!.split('/').pop());
-    expect(names).toEqual(expect.arrayContaining(['report.html', 'kpis.json', 'arr-bridge.csv', 'renewals.csv', 'accounts.csv', 'expansion.csv', 'manifest.json']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'report.html',
+        'kpis.json',
+        'arr-bridge.csv',
+        'renewals.csv',
+        'accounts.csv',
+        'expansion.csv',
+        'manifest.json',
+      ]),
+    );
   });
 });

@@ -10,7 +10,11 @@ import { DynamoDbSendLedger } from '../../functions/adapters/dynamodb/send-ledge
 import { createWeeklyReportRenderer } from '../../functions/adapters/render/weekly-report';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
 import { recordRun } from '../../functions/app/record-run';
-import { sendWeeklyReport, type ReportSettings, type SendWeeklyReportDeps } from '../../functions/app/send-weekly-report';
+import {
+  sendWeeklyReport,
+  type ReportSettings,
+  type SendWeeklyReportDeps,
+} from '../../functions/app/send-weekly-report';
 import { DEFAULT_KPI_SETTINGS } from '../../functions/domain/kpi';
 import type { ReportRenderer } from '../../functions/ports/report-renderer';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
@@ -74,18 +78,35 @@ const settings: ReportSettings = {
   archive: { bucket: 'pulse-archive' },
 };
 
-async function deps(tableName: string, opts: { ingested?: boolean } = {}): Promise<SendWeeklyReportDeps & { dataset: ReturnType<typeof demoDataset> }> {
+async function deps(
+  tableName: string,
+  opts: { ingested?: boolean } = {},
+): Promise<SendWeeklyReportDeps & { dataset: ReturnType<typeof demoDataset> }> {
   const runLedger = new DynamoDbRunLedger({ client: dynamodb, tableName });
   const now = () => new Date('2026-11-23T13:00:00Z');
-  if (opts.ingested !== false) await recordRun(runLedger, { kind: 'ingest', subject: 'demo', now: () => new Date('2026-11-23T11:00:00Z') }, async () => undefined);
+  if (opts.ingested !== false)
+    await recordRun(
+      runLedger,
+      { kind: 'ingest', subject: 'demo', now: () => new Date('2026-11-23T11:00:00Z') },
+      async () => undefined,
+    );
   const dataset = demoDataset({ accounts: 60 });
-  return { store: new MemoryStore(dataset), runLedger, sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName, now }), mailer: new SesMailer({ client: ses }), renderer, now, dataset };
+  return {
+    store: new MemoryStore(dataset),
+    runLedger,
+    sendLedger: new DynamoDbSendLedger({ client: dynamodb, tableName, now }),
+    mailer: new SesMailer({ client: ses }),
+    renderer,
+    now,
+    dataset,
+  };
 }
 
 const countBySubjectAndRecipient = (emails: StoredEmail[], subject: string) => {
   const out: Record<string, number> = {};
   // The emulator keeps a raw message's To header as one string ("a@x, b@x").
-  for (const e of emails.filter((x) => x.subject === subject)) for (const to of e.destination.to.flatMap((t) => t.split(/,\s*/))) out[address(to)] = (out[address(to)] ?? 0) + 1;
+  for (const e of emails.filter((x) => x.subject === subject))
+    for (const to of e.destination.to.flatMap((t) => t.split(/,\s*/))) out[address(to)] = (out[address(to)] ?? 0) + 1;
   return out;
 };
 
@@ -96,7 +117,10 @@ describe('DynamoDbSendLedger', () => {
     const ledger = new DynamoDbSendLedger({ client: dynamodb, tableName, now: () => t });
     const key = { kind: 'weekly-report', period: '2026-W47', recipient: 'CEO@Northwind.example' };
     expect(await ledger.claim(key)).toEqual({ status: 'claimed' });
-    expect(await ledger.claim({ ...key, recipient: 'ceo@northwind.example' })).toEqual({ status: 'in-flight', claimedAt: '2026-11-23T13:00:00.000Z' });
+    expect(await ledger.claim({ ...key, recipient: 'ceo@northwind.example' })).toEqual({
+      status: 'in-flight',
+      claimedAt: '2026-11-23T13:00:00.000Z',
+    });
     await ledger.release(key, 'SES throttled');
     expect(await ledger.claim(key)).toEqual({ status: 'claimed' });
     await ledger.markSent(key, 'msg-1');
@@ -134,7 +158,10 @@ describe('weekly report on the local stack', () => {
     expect(first.status === 'sent' && first.sends.sent.length).toBe(2);
     expect(second.status === 'sent' && second.sends.alreadySent.length).toBe(2);
     const emails = await storedEmails();
-    expect(countBySubjectAndRecipient(emails, subject)).toEqual({ 'ceo@northwind.example': 1, 'cfo@northwind.example': 1 });
+    expect(countBySubjectAndRecipient(emails, subject)).toEqual({
+      'ceo@northwind.example': 1,
+      'cfo@northwind.example': 1,
+    });
     const email = emails.find((e) => e.subject === subject)!;
     expect(email.attachments.filter((a) => a.contentType === 'image/png' && a.related)).toHaveLength(3);
     // The emulator's parser turns cid: links into data: URIs for its viewer.
@@ -147,10 +174,15 @@ describe('weekly report on the local stack', () => {
 
   it('concurrent runs (a duplicated schedule event) send one message per recipient', async () => {
     const d = await deps(await freshTable());
-    const results = await Promise.all([1, 2, 3].map(() => sendWeeklyReport(d, settings, { asOf: '2026-11-15', dataset: d.dataset })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => sendWeeklyReport(d, settings, { asOf: '2026-11-15', dataset: d.dataset })),
+    );
     const sent = results.flatMap((r) => (r.status === 'sent' ? r.sends.sent.map((s) => s.recipient) : []));
     expect(sent.sort()).toEqual(['ceo@northwind.example', 'cfo@northwind.example']);
-    expect(countBySubjectAndRecipient(await storedEmails(), 'Northwind Cloud weekly 2026-W46')).toEqual({ 'ceo@northwind.example': 1, 'cfo@northwind.example': 1 });
+    expect(countBySubjectAndRecipient(await storedEmails(), 'Northwind Cloud weekly 2026-W46')).toEqual({
+      'ceo@northwind.example': 1,
+      'cfo@northwind.example': 1,
+    });
   }, 120_000);
 
   it('holds the report back without a fresh ingest, and tells the operator once', async () => {
@@ -160,7 +192,9 @@ describe('weekly report on the local stack', () => {
     expect([r1.status, r2.status]).toEqual(['delayed', 'delayed']);
     const emails = await storedEmails();
     expect(emails.filter((e) => e.subject === 'Northwind Cloud weekly 2026-W45')).toHaveLength(0);
-    const notices = emails.filter((e) => e.subject === 'Pulse: weekly report delayed for Northwind Cloud, week 2026-W45');
+    const notices = emails.filter(
+      (e) => e.subject === 'Pulse: weekly report delayed for Northwind Cloud, week 2026-W45',
+    );
     expect(notices).toHaveLength(1);
     expect(notices[0]!.destination.to).toEqual(['"OPS" <ops@northwind.example>']); // the display name comes from the address
     expect(notices[0]!.body.text).toContain('Source "demo" has not been ingested');

@@ -18,18 +18,43 @@ import { RowValidator } from '../../functions/domain/contract/validate';
 import type { ZendeskSourceDefinition } from '../../functions/domain/sources/registry';
 import type { SyncStateStore } from '../../functions/ports/sync-state';
 import { configDoc } from '../support/config-doc';
-import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, type FakeZendesk, type FakeZendeskData, type FakeZendeskOptions } from '../support/fake-zendesk/server';
-import { BILLING_DIRECTORY, changeBetweenSyncs, FIRST_SYNC, SECOND_SYNC, ZENDESK_TZ, zendeskScenario } from '../support/fake-zendesk/scenario';
+import {
+  startFakeZendesk,
+  ZENDESK_EMAIL,
+  ZENDESK_TOKEN,
+  type FakeZendesk,
+  type FakeZendeskData,
+  type FakeZendeskOptions,
+} from '../support/fake-zendesk/server';
+import {
+  BILLING_DIRECTORY,
+  changeBetweenSyncs,
+  FIRST_SYNC,
+  SECOND_SYNC,
+  ZENDESK_TZ,
+  zendeskScenario,
+} from '../support/fake-zendesk/scenario';
 import { MemoryRunLedger } from '../unit/report/fakes';
 
 const config = parseConfig(
   configDoc({
     company: { name: 'T', timezone: ZENDESK_TZ, currency: 'USD' },
-    sources: [{ name: 'zendesk', connector: 'zendesk', zendesk: { apiBase: 'http://127.0.0.1:1', pageSize: 2, baseDelayMs: 1, maxDelayMs: 5 } }],
+    sources: [
+      {
+        name: 'zendesk',
+        connector: 'zendesk',
+        zendesk: { apiBase: 'http://127.0.0.1:1', pageSize: 2, baseDelayMs: 1, maxDelayMs: 5 },
+      },
+    ],
   }),
 );
 const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
-const ingestOptions = { sourceName: 'zendesk', entities: ['tickets'] as EntityName[], timeZone: ZENDESK_TZ, weekStartsOn: 1 as const };
+const ingestOptions = {
+  sourceName: 'zendesk',
+  entities: ['tickets'] as EntityName[],
+  timeZone: ZENDESK_TZ,
+  weekStartsOn: 1 as const,
+};
 const ENV = { ZENDESK_EMAIL, ZENDESK_TOKEN };
 
 let fake: FakeZendesk | undefined;
@@ -61,7 +86,6 @@ function deps(opts: { state?: SyncStateStore; env?: Record<string, string>; slee
   };
 }
 
-
 /** The stored tickets, as contract columns (csat as text, like the CSV export). */
 class MemoryTickets {
   readonly tickets = new Map<string, EntityTypes['tickets']>();
@@ -92,19 +116,31 @@ describe('Zendesk export', () => {
     const server = await serve(zendeskScenario());
     const dir = mkdtempSync(join(tmpdir(), 'pulse-zendesk-export-'));
     const def = definition(server.url);
-    const result = await exportSource(connectSource(def, deps(), { full: true, readOnly: true }), { validator, files: new ContractCsvFiles(dir, def.entities) }, ingestOptions);
+    const result = await exportSource(
+      connectSource(def, deps(), { full: true, readOnly: true }),
+      { validator, files: new ContractCsvFiles(dir, def.entities) },
+      ingestOptions,
+    );
     expect(result.status).toBe('succeeded');
     expect(result.summary.rejects).toEqual([]);
     const rows = parse(readFileSync(join(dir, 'tickets.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    const byId = Object.fromEntries(rows.map((r) => [r.ticket_id, Object.fromEntries(Object.entries(r).filter(([, v]) => v !== ''))]));
+    const byId = Object.fromEntries(
+      rows.map((r) => [r.ticket_id, Object.fromEntries(Object.entries(r).filter(([, v]) => v !== ''))]),
+    );
     expect(byId).toEqual(FIRST_SYNC);
     // Three tickets name no account (an unknown organization, an ambiguous domain, no organization).
     expect(result.sourceCounts).toEqual({ unmatched: 3 });
 
     const exportCalls = server.requests.filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json');
     expect(exportCalls.length).toBeGreaterThan(2);
-    expect(exportCalls[0]!.query).toMatchObject({ start_time: String(Date.parse('2015-01-01T00:00:00Z') / 1000), include: 'metric_sets', per_page: '2' });
-    expect(exportCalls.slice(1).every((c) => c.query.cursor !== undefined && c.query.start_time === undefined)).toBe(true);
+    expect(exportCalls[0]!.query).toMatchObject({
+      start_time: String(Date.parse('2015-01-01T00:00:00Z') / 1000),
+      include: 'metric_sets',
+      per_page: '2',
+    });
+    expect(exportCalls.slice(1).every((c) => c.query.cursor !== undefined && c.query.start_time === undefined)).toBe(
+      true,
+    );
   });
 });
 
@@ -115,7 +151,8 @@ describe('Zendesk incremental syncs', () => {
     const state = new InMemorySyncState();
     const store = new MemoryTickets();
     const ledger = new MemoryRunLedger();
-    const sync = () => ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator, ledger }, ingestOptions);
+    const sync = () =>
+      ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator, ledger }, ingestOptions);
 
     const first = await sync();
     expect(first.status).toBe('succeeded');
@@ -148,7 +185,8 @@ describe('Zendesk incremental syncs', () => {
     const server = await serve(zendeskScenario());
     const state = new InMemorySyncState();
     const store = new MemoryTickets();
-    const sync = () => ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator }, ingestOptions);
+    const sync = () =>
+      ingestSource(connectSource(definition(server.url), deps({ state })), { store, validator }, ingestOptions);
     await sync();
     server.requests.length = 0;
     const again = await sync();
@@ -170,7 +208,11 @@ describe('Zendesk faults', () => {
     });
     const sleeps: number[] = [];
     const store = new MemoryTickets();
-    const result = await ingestSource(connectSource(definition(server.url), deps({ sleeps })), { store, validator }, ingestOptions);
+    const result = await ingestSource(
+      connectSource(definition(server.url), deps({ sleeps })),
+      { store, validator },
+      ingestOptions,
+    );
     expect(result.status).toBe('succeeded');
     expect(sleeps).toEqual([2000, 7000]);
     expect(server.requests.filter((r) => r.status === 429)).toHaveLength(2);
@@ -180,14 +222,22 @@ describe('Zendesk faults', () => {
   it('a wrong token fails the run with the answer, and nothing is stored', async () => {
     const server = await serve(zendeskScenario());
     const store = new MemoryTickets();
-    const run = ingestSource(connectSource(definition(server.url), deps({ env: { ZENDESK_EMAIL, ZENDESK_TOKEN: 'wrong' } })), { store, validator }, ingestOptions);
+    const run = ingestSource(
+      connectSource(definition(server.url), deps({ env: { ZENDESK_EMAIL, ZENDESK_TOKEN: 'wrong' } })),
+      { store, validator },
+      ingestOptions,
+    );
     await expect(run).rejects.toThrow(/refused the credentials \(HTTP 401: \{"error":"Couldn't authenticate you"\}\)/);
     expect(store.tickets.size).toBe(0);
   });
 
   it('no credentials name the variables to set', async () => {
     const server = await serve(zendeskScenario());
-    const run = ingestSource(connectSource(definition(server.url), deps({ env: {} })), { store: new MemoryTickets(), validator }, ingestOptions);
+    const run = ingestSource(
+      connectSource(definition(server.url), deps({ env: {} })),
+      { store: new MemoryTickets(), validator },
+      ingestOptions,
+    );
     await expect(run).rejects.toThrow(/export ZENDESK_EMAIL=.* ZENDESK_TOKEN=/);
   });
 });

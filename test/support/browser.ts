@@ -61,22 +61,33 @@ export class Browser {
         if (k.toLowerCase() === 'expires' && Date.parse(v) < Date.now()) expired = true;
       }
       this.drop(url.hostname, name, path);
-      if (!(maxAge !== undefined && maxAge <= 0) && !expired) this.cookies.push({ host: url.hostname, name, value, path });
+      if (!(maxAge !== undefined && maxAge <= 0) && !expired)
+        this.cookies.push({ host: url.hostname, name, value, path });
     }
   }
 
   private cookieHeader(url: URL): string | undefined {
-    const list = this.cookies.filter((c) => c.host === url.hostname && (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)));
+    const list = this.cookies.filter(
+      (c) =>
+        c.host === url.hostname &&
+        (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)),
+    );
     return list.length ? list.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
   }
 
   private async request(url: URL, init: { method: string; body?: string }): Promise<Response> {
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error(`the test browser only visits loopback addresses, not ${url.href}`);
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+      throw new Error(`the test browser only visits loopback addresses, not ${url.href}`);
     const headers: Record<string, string> = { 'User-Agent': 'pulse-test-browser' };
     const cookie = this.cookieHeader(url);
     if (cookie) headers.Cookie = cookie;
     if (init.body !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(url, { method: init.method, redirect: 'manual', headers, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const res = await fetch(url, {
+      method: init.method,
+      redirect: 'manual',
+      headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
     this.store(url, res);
     return res;
   }
@@ -92,12 +103,12 @@ export class Browser {
     const form = forms[o.index ?? 0];
     if (!form) throw new Error(`no form on ${page.url} (HTTP ${page.status})`);
     const attr = (s: string, name: string) => new RegExp(`${name}="([^"]*)"`, 'i').exec(s)?.[1];
-    const action = new URL(unescape(attr(form[1]!, 'action') ?? page.url), page.url);
+    const action = new URL(decodeEntities(attr(form[1]!, 'action') ?? page.url), page.url);
     const method = (attr(form[1]!, 'method') ?? 'get').toUpperCase();
     const body = new URLSearchParams();
     for (const input of form[2]!.matchAll(/<input\b([^>]*)>/gi)) {
       const name = attr(input[1]!, 'name');
-      if (name) body.set(name, unescape(attr(input[1]!, 'value') ?? ''));
+      if (name) body.set(name, decodeEntities(attr(input[1]!, 'value') ?? ''));
     }
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
     if (method === 'GET') {
@@ -131,7 +142,7 @@ export class Browser {
       const text = body.toString('utf8');
       const refresh = /<meta http-equiv="refresh" content="\d+;url=([^"]+)">/i.exec(text);
       if (refresh && o.metaRefresh !== false && res.status === 200) {
-        url = new URL(unescape(refresh[1]!), url);
+        url = new URL(decodeEntities(refresh[1]!), url);
         req = { method: 'GET' };
         continue;
       }
@@ -141,6 +152,11 @@ export class Browser {
   }
 }
 
-function unescape(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+function decodeEntities(s: string): string {
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

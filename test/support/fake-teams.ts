@@ -43,16 +43,32 @@ export async function startFakeTeams(): Promise<FakeTeams> {
     if (fault) {
       fault.times--;
       entry.status = fault.status;
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}) });
-      res.end(JSON.stringify({ error: { code: fault.status === 429 ? 'WorkflowRequestsThrottled' : 'InternalServerError' } }));
+      res.writeHead(fault.status, {
+        'content-type': 'application/json',
+        ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
+      });
+      res.end(
+        JSON.stringify({ error: { code: fault.status === 429 ? 'WorkflowRequestsThrottled' : 'InternalServerError' } }),
+      );
       return;
     }
-    const msg = body as { type?: string; attachments?: { contentType?: string; content?: Record<string, unknown> }[] } | undefined;
-    const attached = msg?.type === 'message' && Array.isArray(msg.attachments) ? msg.attachments.filter((a) => a.contentType === 'application/vnd.microsoft.card.adaptive' && a.content?.type === 'AdaptiveCard') : [];
+    const msg = body as
+      | { type?: string; attachments?: { contentType?: string; content?: Record<string, unknown> }[] }
+      | undefined;
+    const attached =
+      msg?.type === 'message' && Array.isArray(msg.attachments)
+        ? msg.attachments.filter(
+            (a) => a.contentType === 'application/vnd.microsoft.card.adaptive' && a.content?.type === 'AdaptiveCard',
+          )
+        : [];
     if (req.method !== 'POST' || attached.length === 0) {
       entry.status = 400;
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'InvalidRequestContent', message: 'expected a message with an Adaptive Card attachment' } }));
+      res.end(
+        JSON.stringify({
+          error: { code: 'InvalidRequestContent', message: 'expected a message with an Adaptive Card attachment' },
+        }),
+      );
       return;
     }
     for (const a of attached) cards.push(a.content!);

@@ -14,7 +14,13 @@ export const MATCH_TZ = 'UTC';
 
 export function matchStripe(): MemoryStripeStore {
   const c = (id: string, email: string, account?: string) =>
-    customer({ id, email, name: id, created: Date.parse('2025-01-01T00:00:00Z') / 1000, metadata: account ? { pulse_account_id: account } : {} });
+    customer({
+      id,
+      email,
+      name: id,
+      created: Date.parse('2025-01-01T00:00:00Z') / 1000,
+      metadata: account ? { pulse_account_id: account } : {},
+    });
   return new MemoryStripeStore({
     customers: [
       c('cus_acme', 'ap@acme.example', 'ACME'),
@@ -30,7 +36,10 @@ export function matchStripe(): MemoryStripeStore {
 /** A folder with the CRM's accounts.csv. */
 export function matchCrmFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pulse-match-crm-'));
-  writeFileSync(join(dir, 'accounts.csv'), 'account_id,name,owner_email\nACME,Acme,dana@northwind.example\nGLOBEX,Globex,li@northwind.example\nWAYNE,Wayne,li@northwind.example\n');
+  writeFileSync(
+    join(dir, 'accounts.csv'),
+    'account_id,name,owner_email\nACME,Acme,dana@northwind.example\nGLOBEX,Globex,li@northwind.example\nWAYNE,Wayne,li@northwind.example\n',
+  );
   return dir;
 }
 
@@ -42,7 +51,14 @@ export function matchZendesk(): FakeZendeskData {
     .organization({ id: 3, name: 'Initech', external_id: null, domain_names: ['initech.example'] })
     .organization({ id: 4, name: 'Vandelay', external_id: null, domain_names: ['vandelay.example'] });
   const t = (id: number, org: number) =>
-    data.ticket({ id, status: 'open', priority: 'normal', organization_id: org, created_at: '2026-03-01T09:00:00Z', updated_at: `2026-03-02T09:00:${String(id % 60).padStart(2, '0')}Z` });
+    data.ticket({
+      id,
+      status: 'open',
+      priority: 'normal',
+      organization_id: org,
+      created_at: '2026-03-01T09:00:00Z',
+      updated_at: `2026-03-02T09:00:${String(id % 60).padStart(2, '0')}Z`,
+    });
   t(11, 1);
   t(12, 1);
   t(21, 2);

@@ -40,15 +40,38 @@ export function revenueRulesScenario(): StripeScenario {
     return p;
   };
   const mkCustomer = (id: string, created: string, metadata: Record<string, string> = {}) => {
-    data.customers.push(customer({ id, name: `Customer ${id.slice(4).toUpperCase()}`, created: at(created, '09:00'), metadata }));
+    data.customers.push(
+      customer({ id, name: `Customer ${id.slice(4).toUpperCase()}`, created: at(created, '09:00'), metadata }),
+    );
     expected[id] = [];
   };
-  const mkSub = (id: string, cust: string, items: { id: string; price: Stripe.Price; quantity?: number }[], o: Omit<Partial<Stripe.Subscription>, 'items'> = {}) => {
-    data.subscriptions.push(subscription({ id, customer: cust, created: at('2025-01-01'), items: items.map((i) => ({ id: i.id, price: i.price, quantity: i.quantity ?? 1 })), ...o }));
+  const mkSub = (
+    id: string,
+    cust: string,
+    items: { id: string; price: Stripe.Price; quantity?: number }[],
+    o: Omit<Partial<Stripe.Subscription>, 'items'> = {},
+  ) => {
+    data.subscriptions.push(
+      subscription({
+        id,
+        customer: cust,
+        created: at('2025-01-01'),
+        items: items.map((i) => ({ id: i.id, price: i.price, quantity: i.quantity ?? 1 })),
+        ...o,
+      }),
+    );
   };
   let n = 0;
   /** One invoice per month for [from, to), each with one full-period line for the item. */
-  const months = (cust: string, sub: string, si: string, p: Stripe.Price, from: string, to: string, o: { amount?: number; quantity?: number; status?: (start: string) => Stripe.Invoice.Status } = {}) => {
+  const months = (
+    cust: string,
+    sub: string,
+    si: string,
+    p: Stripe.Price,
+    from: string,
+    to: string,
+    o: { amount?: number; quantity?: number; status?: (start: string) => Stripe.Invoice.Status } = {},
+  ) => {
     for (let start = from; start < to; start = addMonths(start, 1)) {
       const end = addMonths(start, 1);
       const id = `in_${cust.slice(4)}_${start.replace(/-/g, '')}`;
@@ -58,20 +81,49 @@ export function revenueRulesScenario(): StripeScenario {
           customer: cust,
           created: at(start),
           status: o.status?.(start) ?? 'paid',
-          lines: [line({ id: `il_${++n}`, price: p, subscription_item: si, subscription: sub, start: at(start), end: at(end), quantity: o.quantity ?? 1, ...(o.amount !== undefined ? { amount: o.amount } : {}) })],
+          lines: [
+            line({
+              id: `il_${++n}`,
+              price: p,
+              subscription_item: si,
+              subscription: sub,
+              start: at(start),
+              end: at(end),
+              quantity: o.quantity ?? 1,
+              ...(o.amount !== undefined ? { amount: o.amount } : {}),
+            }),
+          ],
         }),
       );
     }
   };
-  const expect = (cust: string, account: string, lines: [string, string, string, string, string?][], currency = 'USD') => {
+  const expect = (
+    cust: string,
+    account: string,
+    lines: [string, string, string, string, string?][],
+    currency = 'USD',
+  ) => {
     for (const [item, arr, start, end, seats = '1'] of lines) {
-      expected[cust]!.push({ line_id: `${item}@${start}`, account_id: account, kind: 'recurring', arr, start_date: start, end_date: end, currency, seats });
+      expected[cust]!.push({
+        line_id: `${item}@${start}`,
+        account_id: account,
+        kind: 'recurring',
+        arr,
+        start_date: start,
+        end_date: end,
+        currency,
+        seats,
+      });
     }
   };
 
   // A: a monthly plan on a price since archived (old invoices still bill it); account id and segment from metadata.
   const pA = mkPrice('price_a', 100_000, { active: false });
-  mkCustomer('cus_a', '2025-05-20', { pulse_account_id: 'ACME', segment: 'Enterprise', owner_email: 'dana@northwind.example' });
+  mkCustomer('cus_a', '2025-05-20', {
+    pulse_account_id: 'ACME',
+    segment: 'Enterprise',
+    owner_email: 'dana@northwind.example',
+  });
   mkSub('sub_a', 'cus_a', [{ id: 'si_a', price: pA }]);
   months('cus_a', 'sub_a', 'si_a', pA, '2025-06-01', '2026-12-01');
   expect('cus_a', 'ACME', [['si_a', '12000.00', '2025-06-01', '']]);
@@ -81,10 +133,32 @@ export function revenueRulesScenario(): StripeScenario {
   const pB2 = mkPrice('price_b2', 2_640_000, { recurring: { interval: 'year' } });
   mkCustomer('cus_b', '2025-03-01');
   mkSub('sub_b', 'cus_b', [{ id: 'si_b', price: pB2 }]);
-  for (const [start, end, p] of [['2025-03-15', '2026-03-15', pB], ['2026-03-15', '2027-03-15', pB2]] as const) {
-    data.invoices.push(invoice({ id: `in_b_${start}`, customer: 'cus_b', created: at(start), lines: [line({ id: `il_${++n}`, price: p, subscription_item: 'si_b', subscription: 'sub_b', start: at(start), end: at(end) })] }));
+  for (const [start, end, p] of [
+    ['2025-03-15', '2026-03-15', pB],
+    ['2026-03-15', '2027-03-15', pB2],
+  ] as const) {
+    data.invoices.push(
+      invoice({
+        id: `in_b_${start}`,
+        customer: 'cus_b',
+        created: at(start),
+        lines: [
+          line({
+            id: `il_${++n}`,
+            price: p,
+            subscription_item: 'si_b',
+            subscription: 'sub_b',
+            start: at(start),
+            end: at(end),
+          }),
+        ],
+      }),
+    );
   }
-  expect('cus_b', 'cus_b', [['si_b', '24000.00', '2025-03-15', '2026-03-15'], ['si_b', '26400.00', '2026-03-15', '']]);
+  expect('cus_b', 'cus_b', [
+    ['si_b', '24000.00', '2025-03-15', '2026-03-15'],
+    ['si_b', '26400.00', '2026-03-15', ''],
+  ]);
 
   // C: a one-time 100 % coupon on the first month (ARR starts with the first paid month); exclusive tax changes nothing.
   const pC = mkPrice('price_c', 50_000);
@@ -94,7 +168,16 @@ export function revenueRulesScenario(): StripeScenario {
   for (const inv of data.invoices.filter((i) => i.customer === 'cus_c')) {
     const l = inv.lines.data[0]!;
     if (inv.id === 'in_c_20260101') l.discount_amounts = [{ amount: 50_000, discount: 'di_welcome' }];
-    l.taxes = [{ amount: 4_000, tax_behavior: 'exclusive', tax_rate_details: { tax_rate: 'txr_ny' }, taxability_reason: 'standard_rated', taxable_amount: 50_000, type: 'tax_rate_details' }];
+    l.taxes = [
+      {
+        amount: 4_000,
+        tax_behavior: 'exclusive',
+        tax_rate_details: { tax_rate: 'txr_ny' },
+        taxability_reason: 'standard_rated',
+        taxable_amount: 50_000,
+        type: 'tax_rate_details',
+      },
+    ];
   }
   expect('cus_c', 'cus_c', [['si_c', '6000.00', '2026-02-01', '']]);
 
@@ -104,7 +187,16 @@ export function revenueRulesScenario(): StripeScenario {
   mkSub('sub_d', 'cus_d', [{ id: 'si_d', price: pD }]);
   months('cus_d', 'sub_d', 'si_d', pD, '2026-01-01', '2026-12-01');
   for (const inv of data.invoices.filter((i) => i.customer === 'cus_d')) {
-    inv.lines.data[0]!.taxes = [{ amount: 20_000, tax_behavior: 'inclusive', tax_rate_details: { tax_rate: 'txr_vat' }, taxability_reason: 'standard_rated', taxable_amount: 100_000, type: 'tax_rate_details' }];
+    inv.lines.data[0]!.taxes = [
+      {
+        amount: 20_000,
+        tax_behavior: 'inclusive',
+        tax_rate_details: { tax_rate: 'txr_vat' },
+        taxability_reason: 'standard_rated',
+        taxable_amount: 100_000,
+        type: 'tax_rate_details',
+      },
+    ];
   }
   expect('cus_d', 'cus_d', [['si_d', '12000.00', '2026-01-01', '']]);
 
@@ -120,26 +212,85 @@ export function revenueRulesScenario(): StripeScenario {
       customer: 'cus_e',
       created: at('2026-06-16'),
       lines: [
-        line({ id: `il_${++n}`, price: pE1, subscription_item: 'si_e', subscription: 'sub_e', proration: true, start: at('2026-06-16'), end: at('2026-07-01'), amount: -10_000 }),
-        line({ id: `il_${++n}`, price: pE2, subscription_item: 'si_e', subscription: 'sub_e', proration: true, start: at('2026-06-16'), end: at('2026-07-01'), amount: 20_000 }),
+        line({
+          id: `il_${++n}`,
+          price: pE1,
+          subscription_item: 'si_e',
+          subscription: 'sub_e',
+          proration: true,
+          start: at('2026-06-16'),
+          end: at('2026-07-01'),
+          amount: -10_000,
+        }),
+        line({
+          id: `il_${++n}`,
+          price: pE2,
+          subscription_item: 'si_e',
+          subscription: 'sub_e',
+          proration: true,
+          start: at('2026-06-16'),
+          end: at('2026-07-01'),
+          amount: 20_000,
+        }),
       ],
     }),
   );
   months('cus_e', 'sub_e', 'si_e', pE2, '2026-07-01', '2026-12-01');
   // 16 June - 1 July: 2,400 + (-10,000 + 20,000) x 12 x 30/15 cents = 4,800.00, the same as July on: one line.
-  expect('cus_e', 'cus_e', [['si_e', '2400.00', '2026-04-01', '2026-06-16'], ['si_e', '4800.00', '2026-06-16', '']]);
+  expect('cus_e', 'cus_e', [
+    ['si_e', '2400.00', '2026-04-01', '2026-06-16'],
+    ['si_e', '4800.00', '2026-06-16', ''],
+  ]);
 
   // F: still in its trial (a $0 invoice): an account, no line.
   const pF = mkPrice('price_f', 30_000);
   mkCustomer('cus_f', '2026-11-09');
-  mkSub('sub_f', 'cus_f', [{ id: 'si_f', price: pF }], { status: 'trialing', trial_start: at('2026-11-10'), trial_end: at('2026-11-24') });
-  data.invoices.push(invoice({ id: 'in_f_trial', customer: 'cus_f', created: at('2026-11-10'), lines: [line({ id: `il_${++n}`, price: pF, subscription_item: 'si_f', subscription: 'sub_f', start: at('2026-11-10'), end: at('2026-11-24'), amount: 0 })] }));
+  mkSub('sub_f', 'cus_f', [{ id: 'si_f', price: pF }], {
+    status: 'trialing',
+    trial_start: at('2026-11-10'),
+    trial_end: at('2026-11-24'),
+  });
+  data.invoices.push(
+    invoice({
+      id: 'in_f_trial',
+      customer: 'cus_f',
+      created: at('2026-11-10'),
+      lines: [
+        line({
+          id: `il_${++n}`,
+          price: pF,
+          subscription_item: 'si_f',
+          subscription: 'sub_f',
+          start: at('2026-11-10'),
+          end: at('2026-11-24'),
+          amount: 0,
+        }),
+      ],
+    }),
+  );
 
   // G: a trial that converted: ARR from the first paid period.
   const pG = mkPrice('price_g', 30_000);
   mkCustomer('cus_g', '2026-09-28');
   mkSub('sub_g', 'cus_g', [{ id: 'si_g', price: pG }]);
-  data.invoices.push(invoice({ id: 'in_g_trial', customer: 'cus_g', created: at('2026-10-01'), lines: [line({ id: `il_${++n}`, price: pG, subscription_item: 'si_g', subscription: 'sub_g', start: at('2026-10-01'), end: at('2026-10-15'), amount: 0 })] }));
+  data.invoices.push(
+    invoice({
+      id: 'in_g_trial',
+      customer: 'cus_g',
+      created: at('2026-10-01'),
+      lines: [
+        line({
+          id: `il_${++n}`,
+          price: pG,
+          subscription_item: 'si_g',
+          subscription: 'sub_g',
+          start: at('2026-10-01'),
+          end: at('2026-10-15'),
+          amount: 0,
+        }),
+      ],
+    }),
+  );
   months('cus_g', 'sub_g', 'si_g', pG, '2026-10-15', '2026-12-15');
   expect('cus_g', 'cus_g', [['si_g', '3600.00', '2026-10-15', '']]);
 
@@ -147,7 +298,10 @@ export function revenueRulesScenario(): StripeScenario {
   const pH = mkPrice('price_h', 10_000);
   const pHm = mkPrice('price_hm', 5, { recurring: { usage_type: 'metered' } });
   mkCustomer('cus_h', '2026-04-20');
-  mkSub('sub_h', 'cus_h', [{ id: 'si_h', price: pH }, { id: 'si_hm', price: pHm }]);
+  mkSub('sub_h', 'cus_h', [
+    { id: 'si_h', price: pH },
+    { id: 'si_hm', price: pHm },
+  ]);
   for (let start = '2026-05-01'; start < '2026-12-01'; start = addMonths(start, 1)) {
     const end = addMonths(start, 1);
     data.invoices.push(
@@ -156,8 +310,24 @@ export function revenueRulesScenario(): StripeScenario {
         customer: 'cus_h',
         created: at(start),
         lines: [
-          line({ id: `il_${++n}`, price: pH, subscription_item: 'si_h', subscription: 'sub_h', start: at(start), end: at(end) }),
-          line({ id: `il_${++n}`, price: pHm, subscription_item: 'si_hm', subscription: 'sub_h', start: at(start), end: at(end), quantity: 41_000, amount: 205_000 }),
+          line({
+            id: `il_${++n}`,
+            price: pH,
+            subscription_item: 'si_h',
+            subscription: 'sub_h',
+            start: at(start),
+            end: at(end),
+          }),
+          line({
+            id: `il_${++n}`,
+            price: pHm,
+            subscription_item: 'si_hm',
+            subscription: 'sub_h',
+            start: at(start),
+            end: at(end),
+            quantity: 41_000,
+            amount: 205_000,
+          }),
         ],
       }),
     );
@@ -167,9 +337,31 @@ export function revenueRulesScenario(): StripeScenario {
   // I: canceled at once on 10 August with a final credit: ARR is 0 from ended_at, the credit leaves no remainder.
   const pI = mkPrice('price_i', 80_000);
   mkCustomer('cus_i', '2025-08-25');
-  mkSub('sub_i', 'cus_i', [{ id: 'si_i', price: pI }], { status: 'canceled', ended_at: at('2026-08-10', '14:00'), canceled_at: at('2026-08-10', '14:00') });
+  mkSub('sub_i', 'cus_i', [{ id: 'si_i', price: pI }], {
+    status: 'canceled',
+    ended_at: at('2026-08-10', '14:00'),
+    canceled_at: at('2026-08-10', '14:00'),
+  });
   months('cus_i', 'sub_i', 'si_i', pI, '2025-09-01', '2026-09-01');
-  data.invoices.push(invoice({ id: 'in_i_final', customer: 'cus_i', created: at('2026-08-10', '14:00'), lines: [line({ id: `il_${++n}`, price: pI, subscription_item: 'si_i', subscription: 'sub_i', proration: true, start: at('2026-08-10', '14:00'), end: at('2026-09-01'), amount: -56_774 })] }));
+  data.invoices.push(
+    invoice({
+      id: 'in_i_final',
+      customer: 'cus_i',
+      created: at('2026-08-10', '14:00'),
+      lines: [
+        line({
+          id: `il_${++n}`,
+          price: pI,
+          subscription_item: 'si_i',
+          subscription: 'sub_i',
+          proration: true,
+          start: at('2026-08-10', '14:00'),
+          end: at('2026-09-01'),
+          amount: -56_774,
+        }),
+      ],
+    }),
+  );
   expect('cus_i', 'cus_i', [['si_i', '9600.00', '2025-09-01', '2026-08-10']]);
 
   // J: cancellation scheduled at period end (cancel_at 1 December): the line ends then, already known.
@@ -182,7 +374,12 @@ export function revenueRulesScenario(): StripeScenario {
   // K: canceled at its period end on 17 November (ended_at): churn in the week of 16-22 November.
   const pK = mkPrice('price_k', 70_000);
   mkCustomer('cus_k', '2026-03-10');
-  mkSub('sub_k', 'cus_k', [{ id: 'si_k', price: pK }], { status: 'canceled', cancel_at: at('2026-11-17'), ended_at: at('2026-11-17'), canceled_at: at('2026-10-30') });
+  mkSub('sub_k', 'cus_k', [{ id: 'si_k', price: pK }], {
+    status: 'canceled',
+    cancel_at: at('2026-11-17'),
+    ended_at: at('2026-11-17'),
+    canceled_at: at('2026-10-30'),
+  });
   months('cus_k', 'sub_k', 'si_k', pK, '2026-03-17', '2026-11-17');
   expect('cus_k', 'cus_k', [['si_k', '8400.00', '2026-03-17', '2026-11-17']]);
 
@@ -190,40 +387,86 @@ export function revenueRulesScenario(): StripeScenario {
   const pL = mkPrice('price_l', 15_000);
   mkCustomer('cus_l', '2026-06-01');
   mkSub('sub_l', 'cus_l', [{ id: 'si_l', price: pL }]);
-  months('cus_l', 'sub_l', 'si_l', pL, '2026-06-05', '2026-12-05', { status: (s) => (s === '2026-11-05' ? 'draft' : 'paid') });
+  months('cus_l', 'sub_l', 'si_l', pL, '2026-06-05', '2026-12-05', {
+    status: (s) => (s === '2026-11-05' ? 'draft' : 'paid'),
+  });
   expect('cus_l', 'cus_l', [['si_l', '1800.00', '2026-06-05', '']]);
 
   // M: unpaid, its last invoice written off (uncollectible): ends with the last counted period.
   const pM = mkPrice('price_m', 30_000);
   mkCustomer('cus_m', '2025-10-15');
   mkSub('sub_m', 'cus_m', [{ id: 'si_m', price: pM }], { status: 'unpaid' });
-  months('cus_m', 'sub_m', 'si_m', pM, '2025-10-20', '2026-11-20', { status: (s) => (s === '2026-10-20' ? 'uncollectible' : 'paid') });
+  months('cus_m', 'sub_m', 'si_m', pM, '2025-10-20', '2026-11-20', {
+    status: (s) => (s === '2026-10-20' ? 'uncollectible' : 'paid'),
+  });
   expect('cus_m', 'cus_m', [['si_m', '3600.00', '2025-10-20', '2026-10-20']]);
 
   // N: a voided August invoice is a gap (and the line ids say which run is which).
   const pN = mkPrice('price_n', 40_000);
   mkCustomer('cus_n', '2026-06-25');
   mkSub('sub_n', 'cus_n', [{ id: 'si_n', price: pN }]);
-  months('cus_n', 'sub_n', 'si_n', pN, '2026-07-01', '2026-12-01', { status: (s) => (s === '2026-08-01' ? 'void' : 'paid') });
-  expect('cus_n', 'cus_n', [['si_n', '4800.00', '2026-07-01', '2026-08-01'], ['si_n', '4800.00', '2026-09-01', '']]);
+  months('cus_n', 'sub_n', 'si_n', pN, '2026-07-01', '2026-12-01', {
+    status: (s) => (s === '2026-08-01' ? 'void' : 'paid'),
+  });
+  expect('cus_n', 'cus_n', [
+    ['si_n', '4800.00', '2026-07-01', '2026-08-01'],
+    ['si_n', '4800.00', '2026-09-01', ''],
+  ]);
 
   // O: a one-off onboarding fee: a services line on the invoice date.
   const pO = mkPrice('price_o', 500_000, { recurring: null });
   mkCustomer('cus_o', '2026-11-01');
-  data.invoices.push(invoice({ id: 'in_o', customer: 'cus_o', created: at('2026-11-18'), lines: [line({ id: 'il_onboarding', price: pO, start: at('2026-11-18'), end: at('2026-11-18') })] }));
-  expected.cus_o!.push({ line_id: 'il_onboarding', account_id: 'cus_o', kind: 'services', arr: '5000.00', start_date: '2026-11-18', end_date: '2026-11-19', currency: 'USD', seats: '1' });
+  data.invoices.push(
+    invoice({
+      id: 'in_o',
+      customer: 'cus_o',
+      created: at('2026-11-18'),
+      lines: [line({ id: 'il_onboarding', price: pO, start: at('2026-11-18'), end: at('2026-11-18') })],
+    }),
+  );
+  expected.cus_o!.push({
+    line_id: 'il_onboarding',
+    account_id: 'cus_o',
+    kind: 'services',
+    arr: '5000.00',
+    start_date: '2026-11-18',
+    end_date: '2026-11-19',
+    currency: 'USD',
+    seats: '1',
+  });
 
   // P: 25 add-ons on one subscription: every invoice has 25 line items (10 embedded, the rest paged).
   mkCustomer('cus_p', '2026-08-20');
-  const addons = Array.from({ length: 25 }, (_, i) => ({ id: `si_p${String(i + 1).padStart(2, '0')}`, price: mkPrice(`price_p${String(i + 1).padStart(2, '0')}`, 1_000) }));
+  const addons = Array.from({ length: 25 }, (_, i) => ({
+    id: `si_p${String(i + 1).padStart(2, '0')}`,
+    price: mkPrice(`price_p${String(i + 1).padStart(2, '0')}`, 1_000),
+  }));
   mkSub('sub_p', 'cus_p', addons);
   for (let start = '2026-09-01'; start < '2026-12-01'; start = addMonths(start, 1)) {
     const end = addMonths(start, 1);
     data.invoices.push(
-      invoice({ id: `in_p_${start}`, customer: 'cus_p', created: at(start), lines: addons.map((a) => line({ id: `il_${++n}`, price: a.price, subscription_item: a.id, subscription: 'sub_p', start: at(start), end: at(end) })) }),
+      invoice({
+        id: `in_p_${start}`,
+        customer: 'cus_p',
+        created: at(start),
+        lines: addons.map((a) =>
+          line({
+            id: `il_${++n}`,
+            price: a.price,
+            subscription_item: a.id,
+            subscription: 'sub_p',
+            start: at(start),
+            end: at(end),
+          }),
+        ),
+      }),
     );
   }
-  expect('cus_p', 'cus_p', addons.map((a) => [a.id, '120.00', '2026-09-01', ''] as [string, string, string, string]));
+  expect(
+    'cus_p',
+    'cus_p',
+    addons.map((a) => [a.id, '120.00', '2026-09-01', ''] as [string, string, string, string]),
+  );
 
   // R: a seat added on 16 July: a pending proration (an invoice item of the subscription) billed on 1 August.
   const pR = mkPrice('price_r', 10_000);
@@ -232,12 +475,37 @@ export function revenueRulesScenario(): StripeScenario {
   months('cus_r', 'sub_r', 'si_r', pR, '2026-05-01', '2026-08-01');
   for (let start = '2026-08-01'; start < '2026-12-01'; start = addMonths(start, 1)) {
     const end = addMonths(start, 1);
-    const lines = [line({ id: `il_${++n}`, price: pR, subscription_item: 'si_r', subscription: 'sub_r', start: at(start), end: at(end), quantity: 2 })];
-    if (start === '2026-08-01') lines.push(line({ id: `il_${++n}`, price: pR, subscription: 'sub_r', proration: true, start: at('2026-07-16'), end: at('2026-08-01'), amount: 5_161 }));
+    const lines = [
+      line({
+        id: `il_${++n}`,
+        price: pR,
+        subscription_item: 'si_r',
+        subscription: 'sub_r',
+        start: at(start),
+        end: at(end),
+        quantity: 2,
+      }),
+    ];
+    if (start === '2026-08-01')
+      lines.push(
+        line({
+          id: `il_${++n}`,
+          price: pR,
+          subscription: 'sub_r',
+          proration: true,
+          start: at('2026-07-16'),
+          end: at('2026-08-01'),
+          amount: 5_161,
+        }),
+      );
     data.invoices.push(invoice({ id: `in_r_${start}`, customer: 'cus_r', created: at(start), lines }));
   }
   // 16 July - 1 August: 1,200 + 5,161 x 12 x 31/16 cents (119,993.25 -> 1,199.93); seats from July's full-period item.
-  expect('cus_r', 'cus_r', [['si_r', '1200.00', '2026-05-01', '2026-07-16'], ['si_r', '2399.93', '2026-07-16', '2026-08-01'], ['si_r', '2400.00', '2026-08-01', '', '2']]);
+  expect('cus_r', 'cus_r', [
+    ['si_r', '1200.00', '2026-05-01', '2026-07-16'],
+    ['si_r', '2399.93', '2026-07-16', '2026-08-01'],
+    ['si_r', '2400.00', '2026-08-01', '', '2'],
+  ]);
 
   // T: a new customer in the week of 16-22 November.
   const pT = mkPrice('price_t', 25_000);

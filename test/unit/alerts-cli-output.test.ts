@@ -14,10 +14,30 @@ describe('pulse alerts run output', () => {
       notices: [],
       open: 4,
       sends: [
-        { key: { kind: 'alert-digest:owner', period: '2026-11-23', recipient: 'a@x.example' }, status: 'sent', subject, messageId: 'm1' },
-        { key: { kind: 'alert-digest:owner', period: '2026-11-23', recipient: 'b@x.example' }, status: 'sent', subject, messageId: 'm2' },
-        { key: { kind: 'alert-critical', period: 'p', recipient: 'cco@x.example' }, status: 'sent', subject: 'CRITICAL: 2 risks', messageId: 'm3' },
-        { key: { kind: 'alert-critical', period: 'p', recipient: 'ceo@x.example' }, status: 'sent', subject: 'CRITICAL: 2 risks', messageId: 'm3' },
+        {
+          key: { kind: 'alert-digest:owner', period: '2026-11-23', recipient: 'a@x.example' },
+          status: 'sent',
+          subject,
+          messageId: 'm1',
+        },
+        {
+          key: { kind: 'alert-digest:owner', period: '2026-11-23', recipient: 'b@x.example' },
+          status: 'sent',
+          subject,
+          messageId: 'm2',
+        },
+        {
+          key: { kind: 'alert-critical', period: 'p', recipient: 'cco@x.example' },
+          status: 'sent',
+          subject: 'CRITICAL: 2 risks',
+          messageId: 'm3',
+        },
+        {
+          key: { kind: 'alert-critical', period: 'p', recipient: 'ceo@x.example' },
+          status: 'sent',
+          subject: 'CRITICAL: 2 risks',
+          messageId: 'm3',
+        },
       ],
     };
     const lines: string[] = [];

@@ -24,7 +24,12 @@ import {
   type TrendChartSeries,
   type WaterfallInput,
 } from '../../functions/adapters/render/charts';
-import { compressedAssetFile, decompressAsset, FONT_FILE, WASM_FILE } from '../../functions/adapters/render/chart-assets';
+import {
+  compressedAssetFile,
+  decompressAsset,
+  FONT_FILE,
+  WASM_FILE,
+} from '../../functions/adapters/render/chart-assets';
 import { bundleAssetSource } from '../../lib/constructs/pulse-function';
 import { REPORT_BUNDLE_ASSETS } from '../../lib/pulse-stack';
 
@@ -46,9 +51,25 @@ const WEEK: WaterfallInput = {
   churn: 30_400_00,
   close: 12_443_878_00,
 };
-const ZERO_MOVES: WaterfallInput = { open: 12 * M, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, close: 12 * M };
+const ZERO_MOVES: WaterfallInput = {
+  open: 12 * M,
+  new: 0,
+  reactivation: 0,
+  expansion: 0,
+  contraction: 0,
+  churn: 0,
+  close: 12 * M,
+};
 const ONLY_CHURN: WaterfallInput = { ...ZERO_MOVES, churn: 250 * K, close: 12 * M - 250 * K };
-const HUGE: WaterfallInput = { open: 100 * M, new: 2.5 * M, reactivation: 0, expansion: 1.2 * M, contraction: 300 * K, churn: 900 * K, close: 102.5 * M };
+const HUGE: WaterfallInput = {
+  open: 100 * M,
+  new: 2.5 * M,
+  reactivation: 0,
+  expansion: 1.2 * M,
+  contraction: 300 * K,
+  churn: 900 * K,
+  close: 102.5 * M,
+};
 
 const WEEKS = Array.from({ length: 13 }, (_, i) => `2026-W${35 + i}`);
 const RETENTION: TrendChartPoint[] = WEEKS.map((label, i) => ({
@@ -130,14 +151,18 @@ describe('waterfall layout (pure)', () => {
     }
     expect(truncated).toBe(false);
     expect(domain).toEqual([0, 12 * M]);
-    expect(waterfallAlt(ZERO_MOVES, USD)).toBe('ARR bridge: opening ARR $12M, no movements, closing ARR $12M (net $0).');
+    expect(waterfallAlt(ZERO_MOVES, USD)).toBe(
+      'ARR bridge: opening ARR $12M, no movements, closing ARR $12M (net $0).',
+    );
   });
 
   it('only churn: one red bar from open down to close', () => {
     const { bars } = waterfallLayout(ONLY_CHURN, USD);
     const churn = bars.find((b) => b.key === 'churn');
     expect(churn).toMatchObject({ kind: 'decrease', lo: ONLY_CHURN.close, hi: ONLY_CHURN.open, text: '-$250K' });
-    expect(waterfallAlt(ONLY_CHURN, USD)).toBe('ARR bridge: opening ARR $12M, churn -$250K, closing ARR $11.8M (net -$250K).');
+    expect(waterfallAlt(ONLY_CHURN, USD)).toBe(
+      'ARR bridge: opening ARR $12M, churn -$250K, closing ARR $11.8M (net -$250K).',
+    );
   });
 
   it('all ARR churned: a zero-based axis down to $0', () => {
@@ -198,7 +223,12 @@ describe('waterfall layout (pure)', () => {
 
   it("heads the chart with the net change as the e-mail's text prints it: compact money, percent to 0.01", () => {
     const net = WEEK.close - WEEK.open;
-    const percent = new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' }).format(net / WEEK.open);
+    const percent = new Intl.NumberFormat('en-US', {
+      style: 'percent',
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+      signDisplay: 'exceptZero',
+    }).format(net / WEEK.open);
     expect(percent).toMatch(/^\+\d+\.\d{2}%$/);
     expect(JSON.stringify(waterfallSpec(WEEK, { ...USD, title: 'ARR bridge' }))).toContain(`Net +$98K (${percent})`);
   });
@@ -223,14 +253,17 @@ describe('trend spec (pure)', () => {
   it('keeps end labels of close series apart', () => {
     const points = WEEKS.map((label, i) => ({ label, values: { nrr: 0.95 + i * 0.001, grr: 0.95 + i * 0.00099 } }));
     const spec = trendSpec(points, RETENTION_SERIES, USD);
-    const ends = (spec.data?.find((d) => d.name === 'ends') as { values: { y: number }[] }).values;
+    const ends = (spec.data!.find((d) => d.name === 'ends') as { values: { y: number }[] }).values;
     expect(Math.abs((ends[0]?.y as number) - (ends[1]?.y as number))).toBeGreaterThanOrEqual(14);
   });
 
   it('draws an isolated value between gaps as a dot', () => {
-    const points: TrendChartPoint[] = WEEKS.map((label, i) => ({ label, values: { arr: i === 6 || i === 12 ? 10 * M : null } }));
+    const points: TrendChartPoint[] = WEEKS.map((label, i) => ({
+      label,
+      values: { arr: i === 6 || i === 12 ? 10 * M : null },
+    }));
     const spec = trendSpec(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], USD);
-    const rows = (spec.data?.find((d) => d.name === 'points') as { values: { i: number; dot: boolean }[] }).values;
+    const rows = (spec.data!.find((d) => d.name === 'points') as { values: { i: number; dot: boolean }[] }).values;
     expect(rows.filter((r) => r.dot).map((r) => r.i)).toEqual([6, 12]);
   });
 
@@ -238,7 +271,10 @@ describe('trend spec (pure)', () => {
     expect(trendAlt(RETENTION, RETENTION_SERIES, USD)).toBe(
       'NRR and GRR over 13 weeks (2026-W35 to 2026-W47): NRR from 102% to 104.4% and GRR from 91% to 92.2%.',
     );
-    const arr: TrendChartPoint[] = WEEKS.map((label, i) => ({ label, values: { arr: i < 2 ? null : 11 * M + i * 100 * K } }));
+    const arr: TrendChartPoint[] = WEEKS.map((label, i) => ({
+      label,
+      values: { arr: i < 2 ? null : 11 * M + i * 100 * K },
+    }));
     expect(trendAlt(arr, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], USD)).toBe(
       'Closing ARR over 13 weeks (2026-W35 to 2026-W47): from $11.2M to $12.2M.',
     );
@@ -250,14 +286,23 @@ describe('trend spec (pure)', () => {
 
   it('refuses series with different formats on one axis', () => {
     expect(() =>
-      trendSpec(RETENTION, [RETENTION_SERIES[0] as TrendChartSeries, { key: 'arr', name: 'ARR', format: 'money' }], USD),
+      trendSpec(
+        RETENTION,
+        [RETENTION_SERIES[0] as TrendChartSeries, { key: 'arr', name: 'ARR', format: 'money' }],
+        USD,
+      ),
     ).toThrow(/same format/);
   });
 
   it('picks round ticks and distinct money labels', () => {
     expect(niceTicks(11.2, 12.35)).toEqual([11, 11.5, 12, 12.5]);
     expect(niceTicks(5, 5)).toEqual([4.6, 4.8, 5, 5.2, 5.4]);
-    expect(moneyTickLabels([11 * M, 11.5 * M, 12 * M, 12.5 * M], 'USD', 'en-US')).toEqual(['$11.0M', '$11.5M', '$12.0M', '$12.5M']);
+    expect(moneyTickLabels([11 * M, 11.5 * M, 12 * M, 12.5 * M], 'USD', 'en-US')).toEqual([
+      '$11.0M',
+      '$11.5M',
+      '$12.0M',
+      '$12.5M',
+    ]);
     expect(moneyTickLabels([0, 500 * K, 1 * M, 1.5 * M], 'USD', 'en-US')).toEqual(['$0', '$500K', '$1M', '$1.5M']);
     expect(percentTickLabels([0.945, 0.95, 0.955, 0.96], 'en-US')).toEqual(['94.5%', '95.0%', '95.5%', '96.0%']);
     expect(percentTickLabels([0.9, 0.95, 1, 1.05], 'en-US')).toEqual(['90%', '95%', '100%', '105%']);
@@ -300,7 +345,9 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
     const t1 = performance.now();
     await renderer.arrWaterfall(WEEK, { ...USD, title: 'ARR bridge' });
     const warmMs = performance.now() - t1;
-    console.info(`charts: init ${coldMs.toFixed(0)} ms, first waterfall ${firstMs.toFixed(0)} ms, warm ${warmMs.toFixed(0)} ms, PNG ${chart.png.length} bytes`);
+    console.info(
+      `charts: init ${coldMs.toFixed(0)} ms, first waterfall ${firstMs.toFixed(0)} ms, warm ${warmMs.toFixed(0)} ms, PNG ${chart.png.length} bytes`,
+    );
   });
 
   it('draws text only with the font', () => {
@@ -324,7 +371,10 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
 
   it('renders a 13-week trend with gaps, and one with no data', async () => {
     const t0 = performance.now();
-    const chart = await renderer.trendLines(RETENTION, RETENTION_SERIES, { ...USD, title: 'Net and gross revenue retention' });
+    const chart = await renderer.trendLines(RETENTION, RETENTION_SERIES, {
+      ...USD,
+      title: 'Net and gross revenue retention',
+    });
     const ms = performance.now() - t0;
     expect(pngSize(chart.png)).toEqual({ width: 1200, height: 600 });
     expect(chart.alt).toContain('104.4%');
@@ -351,7 +401,10 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pulse-charts-'));
     try {
       // A different font under the expected name: text comes out bolder than with the default.
-      await copyFile(require.resolve('@expo-google-fonts/inter/700Bold/Inter_700Bold.ttf'), join(dir, 'chart-font.ttf'));
+      await copyFile(
+        require.resolve('@expo-google-fonts/inter/700Bold/Inter_700Bold.ttf'),
+        join(dir, 'chart-font.ttf'),
+      );
       const bold = await createChartRenderer({ assetsDir: dir });
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="28" font-family="Inter" font-size="20">ARR $1.2M</text></svg>`;
       expect(nonWhite(bold.rasterize(svg).pixels)).toBeGreaterThan(nonWhite(renderer.rasterize(svg).pixels) * 1.1);
@@ -383,23 +436,35 @@ describe('the compressed chart assets (chart-assets.ts)', () => {
   it.each([
     ['resvg wasm', WASM_SOURCE, 0.3],
     ['Inter Regular', FONT_SOURCE, 0.4],
-  ])('%s: compressed once (cached by content), decompresses to the original bytes', async (_name, source, ratio) => {
-    const file = compressedAssetFile(source);
-    expect(file.endsWith('.br')).toBe(true);
-    expect(compressedAssetFile(source)).toBe(file);
-    const original = await readFile(source);
-    const compressed = await readFile(file);
-    expect(compressed.length).toBeLessThan(original.length * ratio);
-    expect(Buffer.from(decompressAsset(compressed)).equals(original)).toBe(true);
-  }, 120_000);
+  ])(
+    '%s: compressed once (cached by content), decompresses to the original bytes',
+    async (_name, source, ratio) => {
+      const file = compressedAssetFile(source);
+      expect(file.endsWith('.br')).toBe(true);
+      expect(compressedAssetFile(source)).toBe(file);
+      const original = await readFile(source);
+      const compressed = await readFile(file);
+      expect(compressed.length).toBeLessThan(original.length * ratio);
+      expect(Buffer.from(decompressAsset(compressed)).equals(original)).toBe(true);
+    },
+    120_000,
+  );
 
   it('the stack ships both chart assets compressed, under the names the renderer looks for', () => {
     const shipped = REPORT_BUNDLE_ASSETS.filter((a) => a.prepare === 'brotli');
     expect(shipped.map((a) => a.target).sort()).toEqual([`${FONT_FILE}.br`, `${WASM_FILE}.br`]);
     expect(REPORT_BUNDLE_ASSETS.map((a) => a.target)).not.toContain(WASM_FILE);
     expect(REPORT_BUNDLE_ASSETS.map((a) => a.target)).not.toContain(FONT_FILE);
-    expect(bundleAssetSource(ROOT, shipped.find((a) => a.target.startsWith(WASM_FILE))!)).toBe(compressedAssetFile(WASM_SOURCE));
-    expect(() => bundleAssetSource(ROOT, { source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', target: 'resvg.wasm', prepare: 'brotli' })).toThrow(/must end in \.br/);
+    expect(bundleAssetSource(ROOT, shipped.find((a) => a.target.startsWith(WASM_FILE))!)).toBe(
+      compressedAssetFile(WASM_SOURCE),
+    );
+    expect(() =>
+      bundleAssetSource(ROOT, {
+        source: 'node_modules/@resvg/resvg-wasm/index_bg.wasm',
+        target: 'resvg.wasm',
+        prepare: 'brotli',
+      }),
+    ).toThrow(/must end in \.br/);
   });
 });
 
@@ -444,7 +509,10 @@ describe('bundled with esbuild', () => {
       // As the CDK stack lays it out: the assets beside the bundle.
       const outDir = join(dir, 'out');
       await copyFile(require.resolve('@resvg/resvg-wasm/index_bg.wasm'), join(outDir, 'resvg.wasm'));
-      await copyFile(require.resolve('@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'), join(outDir, 'chart-font.ttf'));
+      await copyFile(
+        require.resolve('@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'),
+        join(outDir, 'chart-font.ttf'),
+      );
       const png1 = join(dir, 'beside.png');
       const beside = await run(process.execPath, [outfile, png1], { cwd: dir });
       expect(pngSize(await readFile(png1))).toEqual({ width: 1200, height: 600 });
@@ -457,14 +525,18 @@ describe('bundled with esbuild', () => {
       await rm(join(outDir, 'resvg.wasm'));
       await rm(join(outDir, 'chart-font.ttf'));
       const png2 = join(dir, 'assets.png');
-      const explicit = await run(process.execPath, [outfile, png2], { cwd: dir, env: { ...process.env, CHART_ASSETS: assets } });
+      const explicit = await run(process.execPath, [outfile, png2], {
+        cwd: dir,
+        env: { ...process.env, CHART_ASSETS: assets },
+      });
       const png = await readFile(png2);
       expect(pngSize(png)).toEqual({ width: 1200, height: 600 });
       expect(png.length).toBeGreaterThan(10_000);
 
       // As the stack ships them (REPORT_BUNDLE_ASSETS, prepared by bundleAssetSource): brotli-compressed.
       // The same PNG, byte for byte, as from the plain files.
-      for (const a of REPORT_BUNDLE_ASSETS.filter((x) => x.prepare === 'brotli')) await copyFile(bundleAssetSource(ROOT, a), join(outDir, a.target));
+      for (const a of REPORT_BUNDLE_ASSETS.filter((x) => x.prepare === 'brotli'))
+        await copyFile(bundleAssetSource(ROOT, a), join(outDir, a.target));
       const png3 = join(dir, 'compressed.png');
       const compressed = await run(process.execPath, [outfile, png3], { cwd: dir });
       expect((await readFile(png3)).equals(await readFile(png1))).toBe(true);
@@ -472,7 +544,9 @@ describe('bundled with esbuild', () => {
       for (const a of REPORT_BUNDLE_ASSETS.filter((x) => x.prepare === 'brotli')) await rm(join(outDir, a.target));
 
       // Without the assets the bundle says where it looked.
-      await expect(run(process.execPath, [outfile, join(dir, 'none.png')], { cwd: dir })).rejects.toThrow(/no (resvg wasm|chart font) found; looked in/);
+      await expect(run(process.execPath, [outfile, join(dir, 'none.png')], { cwd: dir })).rejects.toThrow(
+        /no (resvg wasm|chart font) found; looked in/,
+      );
 
       const t = JSON.parse(beside.stdout) as { init: number; first: number; warm: number };
       const t2 = JSON.parse(explicit.stdout) as { init: number; first: number; warm: number };

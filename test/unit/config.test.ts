@@ -41,13 +41,27 @@ describe('config', () => {
   });
 
   it('merges alert rule overrides with the defaults', () => {
-    const config = parseConfig({ ...minimal, alerts: { rules: { 'p1-tickets': { params: { count: 3 }, enabled: false } } } });
-    expect(config.alerts.rules['p1-tickets']).toMatchObject({ enabled: false, severity: 'warning', params: { count: 3, withinDays: 30 } });
+    const config = parseConfig({
+      ...minimal,
+      alerts: { rules: { 'p1-tickets': { params: { count: 3 }, enabled: false } } },
+    });
+    expect(config.alerts.rules['p1-tickets']).toMatchObject({
+      enabled: false,
+      severity: 'warning',
+      params: { count: 3, withinDays: 30 },
+    });
   });
 
   it('lists every problem at once, each with its path', () => {
     const problems = problemsOf({
-      company: { name: '', timezone: 'Mars/Olympus', weekStartsOn: 'someday', fiscalYearStartMonth: 13, currency: 'usd', typo: 1 },
+      company: {
+        name: '',
+        timezone: 'Mars/Olympus',
+        weekStartsOn: 'someday',
+        fiscalYearStartMonth: 13,
+        currency: 'usd',
+        typo: 1,
+      },
       health: { weights: { utilization: 0.5 } },
       recipients: { ceo: ['not-an-address'] },
       schedules: { weeklyReport: { time: '25:00' } },
@@ -73,6 +87,8 @@ describe('config', () => {
   });
 
   it('names the file in the message and reports invalid JSON as a config error', () => {
-    expect(() => parseConfigText('{ "company": ', 'my.json')).toThrow(/my\.json is invalid \(1 problem\):\n {2}- \(root\): not valid JSON/);
+    expect(() => parseConfigText('{ "company": ', 'my.json')).toThrow(
+      /my\.json is invalid \(1 problem\):\n {2}- \(root\): not valid JSON/,
+    );
   });
 });

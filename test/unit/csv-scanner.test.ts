@@ -32,18 +32,29 @@ function split(text: string, cuts: number[]): string[] {
 
 const cell = fc.stringMatching(/^[a-zé ,"\n]{0,6}$/);
 const quoteIfNeeded = (v: string) => (v === '' || /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const table = fc.integer({ min: 1, max: 4 }).chain((width) => fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 12 }));
+const table = fc
+  .integer({ min: 1, max: 4 })
+  .chain((width) => fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 12 }));
 
 describe('CsvScanner', () => {
   it('reads well-formed RFC 4180 text exactly as csv-parse does, whatever the line ends and chunking', () => {
     fc.assert(
-      fc.property(table, fc.constantFrom('\n', '\r\n', '\r'), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), fc.boolean(), (rows, eol, cuts, finalEol) => {
-        const text = rows.map((r) => r.map(quoteIfNeeded).join(',')).join(eol) + (finalEol ? eol : '');
-        const expected = parse(text.replace(/\r\n?/g, '\n'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
-        const scanned = scanAll(split(text, cuts));
-        expect(scanned.every((r) => r.ok)).toBe(true);
-        expect(scanned.map((r) => (r.ok ? r.fields : []))).toEqual(expected);
-      }),
+      fc.property(
+        table,
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+        fc.boolean(),
+        (rows, eol, cuts, finalEol) => {
+          const text = rows.map((r) => r.map(quoteIfNeeded).join(',')).join(eol) + (finalEol ? eol : '');
+          const expected = parse(text.replace(/\r\n?/g, '\n'), {
+            relax_column_count: true,
+            skip_empty_lines: true,
+          }) as string[][];
+          const scanned = scanAll(split(text, cuts));
+          expect(scanned.every((r) => r.ok)).toBe(true);
+          expect(scanned.map((r) => (r.ok ? r.fields : []))).toEqual(expected);
+        },
+      ),
       { numRuns: 500 },
     );
   });

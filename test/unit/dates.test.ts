@@ -32,9 +32,7 @@ describe('calendar dates', () => {
   });
 
   it('round-trips epoch days', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: -50_000, max: 100_000 }), (n) => toEpochDay(fromEpochDay(n)) === n),
-    );
+    fc.assert(fc.property(fc.integer({ min: -50_000, max: 100_000 }), (n) => toEpochDay(fromEpochDay(n)) === n));
   });
 
   it('selects the last complete week (Monday 2026-11-23 and Sunday 2026-11-22 both select 16..22 November)', () => {
@@ -84,10 +82,26 @@ describe('calendar dates', () => {
   });
 
   it('places dates in fiscal quarters named by the year they end in', () => {
-    expect(fiscalQuarterOf('2026-11-22', 1)).toMatchObject({ label: 'FY2026-Q4', start: '2026-10-01', end: '2026-12-31' });
-    expect(fiscalQuarterOf('2026-11-22', 2)).toMatchObject({ label: 'FY2027-Q4', start: '2026-11-01', end: '2027-01-31' });
-    expect(fiscalQuarterOf('2026-01-15', 2)).toMatchObject({ label: 'FY2026-Q4', start: '2025-11-01', end: '2026-01-31' });
-    expect(fiscalQuarterOf('2026-04-01', 4)).toMatchObject({ label: 'FY2027-Q1', start: '2026-04-01', end: '2026-06-30' });
+    expect(fiscalQuarterOf('2026-11-22', 1)).toMatchObject({
+      label: 'FY2026-Q4',
+      start: '2026-10-01',
+      end: '2026-12-31',
+    });
+    expect(fiscalQuarterOf('2026-11-22', 2)).toMatchObject({
+      label: 'FY2027-Q4',
+      start: '2026-11-01',
+      end: '2027-01-31',
+    });
+    expect(fiscalQuarterOf('2026-01-15', 2)).toMatchObject({
+      label: 'FY2026-Q4',
+      start: '2025-11-01',
+      end: '2026-01-31',
+    });
+    expect(fiscalQuarterOf('2026-04-01', 4)).toMatchObject({
+      label: 'FY2027-Q1',
+      start: '2026-04-01',
+      end: '2026-06-30',
+    });
   });
 
   it("takes today's date in the company time zone, across DST changes", () => {

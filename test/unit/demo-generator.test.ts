@@ -3,10 +3,24 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_COLUMNS, DemoOptionsError, generateDemoData, writeDemoFiles, type DemoData, type DemoRow } from '../../functions/adapters/sources/demo';
+import {
+  DEMO_COLUMNS,
+  DemoOptionsError,
+  generateDemoData,
+  writeDemoFiles,
+  type DemoData,
+  type DemoRow,
+} from '../../functions/adapters/sources/demo';
 import { ENTITY_NAMES, type EntityName } from '../../functions/domain/contract/entities';
 import { RowValidator } from '../../functions/domain/contract/validate';
-import { addDays, addMonths, isoWeekday, lastCompleteWeekEnd, type IsoDate, type IsoWeekday } from '../../functions/domain/dates';
+import {
+  addDays,
+  addMonths,
+  isoWeekday,
+  lastCompleteWeekEnd,
+  type IsoDate,
+  type IsoWeekday,
+} from '../../functions/domain/dates';
 import { parseMoney } from '../../functions/domain/money';
 
 // 2026-11-23 is a Monday: the reported week is 2026-11-16 .. 2026-11-22.
@@ -45,7 +59,12 @@ class View {
     this.weekStart = addDays(this.asOf, -6);
     for (const r of d.subscriptions) {
       if (col(r, 'kind') === 'services') continue;
-      const l: Line = { account: col(r, 'account_id'), arr: cents(r.arr), start: col(r, 'start_date'), end: col(r, 'end_date') || undefined };
+      const l: Line = {
+        account: col(r, 'account_id'),
+        arr: cents(r.arr),
+        start: col(r, 'start_date'),
+        end: col(r, 'end_date') || undefined,
+      };
       const list = this.lines.get(l.account) ?? [];
       list.push(l);
       this.lines.set(l.account, list);
@@ -62,7 +81,9 @@ class View {
   }
 
   arr(account: string, day: IsoDate): number {
-    return (this.lines.get(account) ?? []).filter((l) => l.start <= day && (l.end === undefined || day < l.end)).reduce((s, l) => s + l.arr, 0);
+    return (this.lines.get(account) ?? [])
+      .filter((l) => l.start <= day && (l.end === undefined || day < l.end))
+      .reduce((s, l) => s + l.arr, 0);
   }
 
   totalArr(day: IsoDate): number {
@@ -70,8 +91,17 @@ class View {
   }
 
   /** Day-by-day ARR movements in [from, to], as the bridge classifies them. */
-  movements(from: IsoDate, to: IsoDate): Record<'new' | 'reactivation' | 'expansion' | 'contraction' | 'churn', string[]> {
-    const out = { new: [] as string[], reactivation: [] as string[], expansion: [] as string[], contraction: [] as string[], churn: [] as string[] };
+  movements(
+    from: IsoDate,
+    to: IsoDate,
+  ): Record<'new' | 'reactivation' | 'expansion' | 'contraction' | 'churn', string[]> {
+    const out = {
+      new: [] as string[],
+      reactivation: [] as string[],
+      expansion: [] as string[],
+      contraction: [] as string[],
+      churn: [] as string[],
+    };
     for (let day = from; day <= to; day = addDays(day, 1)) {
       const prev = addDays(day, -1);
       for (const a of this.accounts()) {
@@ -148,11 +178,22 @@ function expectInterestingLastWeek(d: DemoData, endDate: IsoDate, weekStartsOn: 
 
   // ARR movements of the week: each kind at least once.
   const m = v.movements(weekStart, asOf);
-  for (const kind of ['new', 'reactivation', 'expansion', 'contraction', 'churn'] as const) expect(m[kind].length, kind).toBeGreaterThan(0);
+  for (const kind of ['new', 'reactivation', 'expansion', 'contraction', 'churn'] as const)
+    expect(m[kind].length, kind).toBeGreaterThan(0);
   // The raw rows behind them: a recurring line ends in the week (churn), a first line starts (new logo).
-  expect(d.subscriptions.some((l) => l.kind === 'recurring' && inWeek(col(l, 'end_date')) && v.arr(col(l, 'account_id'), col(l, 'end_date')) === 0)).toBe(true);
+  expect(
+    d.subscriptions.some(
+      (l) =>
+        l.kind === 'recurring' && inWeek(col(l, 'end_date')) && v.arr(col(l, 'account_id'), col(l, 'end_date')) === 0,
+    ),
+  ).toBe(true);
   const firstStart = new Map<string, string>();
-  for (const l of d.subscriptions) if (l.kind === 'recurring') firstStart.set(col(l, 'account_id'), [firstStart.get(col(l, 'account_id')) ?? '9999', col(l, 'start_date')].sort()[0]!);
+  for (const l of d.subscriptions)
+    if (l.kind === 'recurring')
+      firstStart.set(
+        col(l, 'account_id'),
+        [firstStart.get(col(l, 'account_id')) ?? '9999', col(l, 'start_date')].sort()[0]!,
+      );
   expect([...firstStart.values()].some(inWeek)).toBe(true);
 
   // Renewals closed in the week, both ways.
@@ -172,7 +213,8 @@ function expectInterestingLastWeek(d: DemoData, endDate: IsoDate, weekStartsOn: 
   expect(open.filter((r) => dueIn(r) > 60 && dueIn(r) <= 90).length).toBeGreaterThanOrEqual(atLeast);
   const overdue = open.filter((r) => dueIn(r) <= 0);
   expect(overdue.length).toBeGreaterThanOrEqual(2);
-  for (const r of overdue) expect(v.arr(col(r, 'account_id'), asOf), 'an overdue renewal is still a customer').toBeGreaterThan(0);
+  for (const r of overdue)
+    expect(v.arr(col(r, 'account_id'), asOf), 'an overdue renewal is still a customer').toBeGreaterThan(0);
 
   // Red health with a renewal due within 90 days (or overdue).
   const renewingSoon = new Set(open.filter((r) => dueIn(r) <= 90).map((r) => col(r, 'account_id')));
@@ -195,7 +237,9 @@ function expectInterestingLastWeek(d: DemoData, endDate: IsoDate, weekStartsOn: 
   expect(renewing180.some((a) => (v.usageTrend(a, weekStart) ?? 0) <= -0.3)).toBe(true);
 
   // A detractor in the last 14 days; an account with 2+ P1 tickets in the last 30 days.
-  expect(d.nps.some((n) => Number(n.score) <= 6 && col(n, 'date') >= addDays(asOf, -13) && col(n, 'date') <= asOf)).toBe(true);
+  expect(
+    d.nps.some((n) => Number(n.score) <= 6 && col(n, 'date') >= addDays(asOf, -13) && col(n, 'date') <= asOf),
+  ).toBe(true);
   const p1 = new Map<string, number>();
   for (const t of d.tickets)
     if (t.priority === 'p1' && col(t, 'opened_date') >= addDays(asOf, -29) && col(t, 'opened_date') <= asOf)
@@ -226,7 +270,8 @@ describe('generateDemoData', () => {
       data[entity].forEach((row, i) => {
         const r = validator.validate(entity, row);
         if (!r.ok) failures.push(`${entity}[${i}]: ${JSON.stringify(r.errors)}`);
-        if (Object.keys(row).join(',') !== columns) failures.push(`${entity}[${i}]: columns ${Object.keys(row).join(',')}`);
+        if (Object.keys(row).join(',') !== columns)
+          failures.push(`${entity}[${i}]: columns ${Object.keys(row).join(',')}`);
       });
     }
     expect(failures).toEqual([]);
@@ -240,7 +285,10 @@ describe('generateDemoData', () => {
       const rows = bad[entity];
       // The rows before the planted ones are the clean data, unchanged and valid.
       expect(rows.slice(0, clean[entity].length), `${entity}: the valid rows are unchanged`).toEqual(clean[entity]);
-      expect(clean[entity].filter((row) => !validator.validate(entity, row).ok), entity).toEqual([]);
+      expect(
+        clean[entity].filter((row) => !validator.validate(entity, row).ok),
+        entity,
+      ).toEqual([]);
       for (const row of rows.slice(clean[entity].length)) {
         expect(validator.validate(entity, row).ok, `${entity}: ${JSON.stringify(row)}`).toBe(false);
         planted++;
@@ -268,7 +316,11 @@ describe('generateDemoData', () => {
     // ARR ranges by segment: enterprise accounts are far larger.
     const v = new View(data, END);
     const arrBy = (seg: string) => {
-      const xs = data.accounts.filter((a) => a.segment === seg).map((a) => v.arr(col(a, 'account_id'), END)).filter((x) => x > 0).sort((x, y) => x - y);
+      const xs = data.accounts
+        .filter((a) => a.segment === seg)
+        .map((a) => v.arr(col(a, 'account_id'), END))
+        .filter((x) => x > 0)
+        .sort((x, y) => x - y);
       return xs[Math.floor(xs.length / 2)]!;
     };
     expect(arrBy('Enterprise')).toBeGreaterThan(arrBy('Mid-Market'));
@@ -293,7 +345,11 @@ describe('generateDemoData', () => {
     for (const entity of ENTITY_NAMES) {
       const keys = data[entity].map(key[entity]);
       expect(new Set(keys).size, entity).toBe(keys.length);
-      if (entity !== 'accounts' && entity !== 'spend' && entity !== 'targets' && entity !== 'annotations') expect(data[entity].filter((r) => !known.has(col(r, 'account_id'))), entity).toEqual([]);
+      if (entity !== 'accounts' && entity !== 'spend' && entity !== 'targets' && entity !== 'annotations')
+        expect(
+          data[entity].filter((r) => !known.has(col(r, 'account_id'))),
+          entity,
+        ).toEqual([]);
     }
     expect(data.usage.filter((u) => isoWeekday(col(u, 'week')) !== 1)).toEqual([]);
   });
@@ -309,7 +365,11 @@ describe('generateDemoData', () => {
       ['tickets', 'closed_date'],
       ['nps', 'date'],
     ];
-    for (const [entity, field] of dated) expect(data[entity].filter((r) => col(r, field) > END), `${entity}.${field}`).toEqual([]);
+    for (const [entity, field] of dated)
+      expect(
+        data[entity].filter((r) => col(r, field) > END),
+        `${entity}.${field}`,
+      ).toEqual([]);
     expect(data.expansions.filter((x) => x.stage !== 'open' && col(x, 'close_date') > END)).toEqual([]);
     expect(data.expansions.filter((x) => x.stage === 'open' && col(x, 'close_date') <= END)).toEqual([]);
     // Usage covers complete weeks only, through the reported week.
@@ -321,7 +381,12 @@ describe('generateDemoData', () => {
   it('covers every month of the window with sales & marketing spend', () => {
     const months = data.spend.map((s) => col(s, 'month'));
     const expected: string[] = [];
-    for (let m = addDays(addMonths(END, -24), 1).slice(0, 7); m <= END.slice(0, 7); m = addMonths(`${m}-01`, 1).slice(0, 7)) expected.push(m);
+    for (
+      let m = addDays(addMonths(END, -24), 1).slice(0, 7);
+      m <= END.slice(0, 7);
+      m = addMonths(`${m}-01`, 1).slice(0, 7)
+    )
+      expected.push(m);
     expect(months).toEqual(expected);
     for (const s of data.spend) expect(cents(s.sales_marketing)).toBeGreaterThan(0);
   });
@@ -345,7 +410,8 @@ describe('generateDemoData', () => {
     const dues = new Set(data.renewals.map((r) => `${col(r, 'account_id')}#${col(r, 'due_date')}`));
     for (const l of data.subscriptions) {
       const end = col(l, 'end_date');
-      if (l.kind !== 'recurring' || end === '' || end < data.renewals.map((r) => col(r, 'due_date')).sort()[0]!) continue;
+      if (l.kind !== 'recurring' || end === '' || end < data.renewals.map((r) => col(r, 'due_date')).sort()[0]!)
+        continue;
       if (v.arr(col(l, 'account_id'), end) === 0) expect(dues.has(`${col(l, 'account_id')}#${end}`)).toBe(true);
     }
     // Both kinds of lines, reactivated accounts, and uplifted and reduced renewals exist.
@@ -363,7 +429,11 @@ describe('generateDemoData', () => {
   it('is relative to endDate: another end date (mid-week, around a leap day) is just as interesting', () => {
     const end = '2028-03-02'; // a Thursday: the reported week is 2028-02-21 .. 2028-02-27
     const d = generateDemoData({ endDate: end, accounts: 120, seed: 3 });
-    for (const entity of ENTITY_NAMES) expect(d[entity].filter((row) => !validator.validate(entity, row).ok), entity).toEqual([]);
+    for (const entity of ENTITY_NAMES)
+      expect(
+        d[entity].filter((row) => !validator.validate(entity, row).ok),
+        entity,
+      ).toEqual([]);
     expectInterestingLastWeek(d, end);
   });
 

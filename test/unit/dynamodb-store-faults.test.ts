@@ -1,7 +1,13 @@
 // The DynamoDB Store adapter under faults (no network: aws-sdk-client-mock stands in for DynamoDB):
 // unprocessed items, throttling, non-retryable errors, batching, dedupe, pagination.
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  type BatchWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fullJitterDelay } from '../../functions/backoff';
@@ -24,11 +30,16 @@ function requestsOf(input: BatchWriteCommandInput): WriteRequests {
 }
 
 function throttled(): ProvisionedThroughputExceededException {
-  return new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: {} });
+  return new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeds the allowed throughput',
+    $metadata: {},
+  });
 }
 
 describe('DynamoDbStore under faults', () => {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+  );
   const ddb = mockClient(doc);
   let sleeps: number[];
 
@@ -141,7 +152,10 @@ describe('DynamoDbStore under faults', () => {
   });
 
   it('does not retry a non-retryable error and starts no further batch after a failure', async () => {
-    const invalid = Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    const invalid = Object.assign(new Error('One or more parameter values were invalid'), {
+      name: 'ValidationException',
+      $metadata: { httpStatusCode: 400 },
+    });
     ddb.on(BatchWriteCommand).rejects(invalid);
     const records = Array.from({ length: 60 }, (_, i) => usage(i));
 
@@ -167,7 +181,10 @@ describe('DynamoDbStore under faults', () => {
       return {};
     });
 
-    await store({ writeConcurrency: 4 }).putRecords('usage', Array.from({ length: 200 }, (_, i) => usage(i)));
+    await store({ writeConcurrency: 4 }).putRecords(
+      'usage',
+      Array.from({ length: 200 }, (_, i) => usage(i)),
+    );
 
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(8);
     expect(peak).toBe(4);
@@ -203,27 +220,47 @@ describe('DynamoDbStore under faults', () => {
   it('scans in parallel segments, follows pagination, retries a throttled page and strips table attributes', async () => {
     const segmentsSeen = new Set<number>();
     let throttledOnce = false;
-    ddb.on(ScanCommand).callsFake((input: { Segment?: number; TotalSegments?: number; ExclusiveStartKey?: unknown; ConsistentRead?: boolean }) => {
-      expect(input.TotalSegments).toBe(3);
-      expect(input.ConsistentRead).toBe(true);
-      const seg = input.Segment!;
-      segmentsSeen.add(seg);
-      if (seg === 1 && !throttledOnce) {
-        throttledOnce = true;
-        throw throttled();
-      }
-      if (seg === 0 && !input.ExclusiveStartKey) {
-        return {
-          Items: [{ PK: 'ACCOUNT#B', SK: 'ACCOUNT', GSI1PK: 'ACCOUNT#B', GSI1SK: 'ACCOUNT', entity: 'accounts', accountId: 'B', name: 'Beta' }],
-          LastEvaluatedKey: { PK: 'ACCOUNT#B', SK: 'ACCOUNT' },
-        };
-      }
-      if (seg === 0) {
-        return { Items: [{ PK: 'ACCOUNT#A', SK: 'ACCOUNT', entity: 'accounts', accountId: 'A', name: 'Alpha' }] };
-      }
-      if (seg === 1) return { Items: [{ PK: 'SPEND', SK: '2026-01', entity: 'spend', month: '2026-01', salesMarketing: 100 }] };
-      return { Items: [] };
-    });
+    ddb
+      .on(ScanCommand)
+      .callsFake(
+        (input: {
+          Segment?: number;
+          TotalSegments?: number;
+          ExclusiveStartKey?: unknown;
+          ConsistentRead?: boolean;
+        }) => {
+          expect(input.TotalSegments).toBe(3);
+          expect(input.ConsistentRead).toBe(true);
+          const seg = input.Segment!;
+          segmentsSeen.add(seg);
+          if (seg === 1 && !throttledOnce) {
+            throttledOnce = true;
+            throw throttled();
+          }
+          if (seg === 0 && !input.ExclusiveStartKey) {
+            return {
+              Items: [
+                {
+                  PK: 'ACCOUNT#B',
+                  SK: 'ACCOUNT',
+                  GSI1PK: 'ACCOUNT#B',
+                  GSI1SK: 'ACCOUNT',
+                  entity: 'accounts',
+                  accountId: 'B',
+                  name: 'Beta',
+                },
+              ],
+              LastEvaluatedKey: { PK: 'ACCOUNT#B', SK: 'ACCOUNT' },
+            };
+          }
+          if (seg === 0) {
+            return { Items: [{ PK: 'ACCOUNT#A', SK: 'ACCOUNT', entity: 'accounts', accountId: 'A', name: 'Alpha' }] };
+          }
+          if (seg === 1)
+            return { Items: [{ PK: 'SPEND', SK: '2026-01', entity: 'spend', month: '2026-01', salesMarketing: 100 }] };
+          return { Items: [] };
+        },
+      );
 
     const data = await store({ scanSegments: 3 }).loadDataset();
 
@@ -250,7 +287,9 @@ describe('DynamoDbStore under faults', () => {
   it('rejects week labels that would not sort, and answers an empty range without a query', async () => {
     const s = store();
     await expect(s.listSnapshots('company', '2026-47', '2026-W48')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(s.putSnapshot({ scope: 'company', week: '2026-W7', asOf: '2026-02-15', computedAt: 'x', kpis: {} })).rejects.toMatchObject({
+    await expect(
+      s.putSnapshot({ scope: 'company', week: '2026-W7', asOf: '2026-02-15', computedAt: 'x', kpis: {} }),
+    ).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
     expect(await s.listSnapshots('company', '2026-W48', '2026-W47')).toEqual([]);

@@ -10,7 +10,14 @@ import { EnvSecrets } from '../../functions/adapters/sources/http/credentials';
 import { ingestSource } from '../../functions/app/ingest-source';
 import { RowValidator } from '../../functions/domain/contract/validate';
 import type { EntityName, EntityTypes } from '../../functions/domain/contract/entities';
-import { divide, ecbToFxRates, EcbFormatError, parseEcbCsv, parseEcbRates, parseEcbXml } from '../../functions/domain/sources/ecb-rates';
+import {
+  divide,
+  ecbToFxRates,
+  EcbFormatError,
+  parseEcbCsv,
+  parseEcbRates,
+  parseEcbXml,
+} from '../../functions/domain/sources/ecb-rates';
 import { sourceSchema, type EcbRatesSourceDefinition } from '../../functions/domain/sources/registry';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/ecb');
@@ -66,8 +73,15 @@ describe('the ecb-rates source', () => {
       stored.push(...(records as unknown as EntityTypes['fx_rates'][]));
     },
   };
-  const def = (ecb: Record<string, unknown>) => sourceSchema.parse({ name: 'ecb', connector: 'ecb-rates', ecb }) as EcbRatesSourceDefinition;
-  const deps = { s3: undefined as never, dropzoneBucket: '', secrets: new EnvSecrets({}), reportingCurrency: 'USD', http: { sleep: async () => {} } };
+  const def = (ecb: Record<string, unknown>) =>
+    sourceSchema.parse({ name: 'ecb', connector: 'ecb-rates', ecb }) as EcbRatesSourceDefinition;
+  const deps = {
+    s3: undefined as never,
+    dropzoneBucket: '',
+    secrets: new EnvSecrets({}),
+    reportingCurrency: 'USD',
+    http: { sleep: async () => {} },
+  };
   const options = { sourceName: 'ecb', timeZone: 'UTC', weekStartsOn: 1 as const };
 
   it('loads the rates from a URL (a 503 first), every row valid', async () => {
@@ -91,7 +105,11 @@ describe('the ecb-rates source', () => {
 
   it('loads a dropped copy from disk', async () => {
     stored.length = 0;
-    const result = await ingestSource(connectSource(def({ path: join(FIXTURES, 'eurofxref-hist-sample.csv') }), deps), { store, validator }, options);
+    const result = await ingestSource(
+      connectSource(def({ path: join(FIXTURES, 'eurofxref-hist-sample.csv') }), deps),
+      { store, validator },
+      options,
+    );
     expect(result.status).toBe('succeeded');
     expect(stored).toHaveLength(8);
   });

@@ -77,11 +77,21 @@ describe('fake Stripe API: lists', () => {
     fake.requests.length = 0;
     const all = await stripe.customers.list({ limit: 7 }).autoPagingToArray({ limit: 1000 });
     expect(all.map((c) => c.id)).toEqual(expected);
-    expect(fake.requests.map((r) => r.query.starting_after ?? null)).toEqual([null, expected[6], expected[13], expected[20]]);
+    expect(fake.requests.map((r) => r.query.starting_after ?? null)).toEqual([
+      null,
+      expected[6],
+      expected[13],
+      expected[20],
+    ]);
     expect(fake.requests.every((r) => r.status === 200 && r.query.limit === '7')).toBe(true);
 
     const one = await stripe.customers.retrieve(customers[3]!.id);
-    expect(one).toMatchObject({ id: customers[3]!.id, object: 'customer', created: customers[3]!.created, email: customers[3]!.email });
+    expect(one).toMatchObject({
+      id: customers[3]!.id,
+      object: 'customer',
+      created: customers[3]!.created,
+      email: customers[3]!.email,
+    });
   });
 
   it('answers 400 resource_missing for an unknown cursor, an unknown parameter and a bad limit, and 404 for an unknown id', async () => {
@@ -89,7 +99,12 @@ describe('fake Stripe API: lists', () => {
     const stripe = client(fake);
     const cursor = await rejection(stripe.customers.list({ starting_after: 'cus_nope' }));
     expect(cursor).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(cursor).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'starting_after', raw: { message: "No such customer: 'cus_nope'" } });
+    expect(cursor).toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'starting_after',
+      raw: { message: "No such customer: 'cus_nope'" },
+    });
     const unknown = await rejection(stripe.customers.list({ stauts: 'x' } as Stripe.CustomerListParams));
     expect(unknown).toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'stauts' });
     expect(await rejection(stripe.customers.list({ limit: 101 }))).toMatchObject({ statusCode: 400, param: 'limit' });
@@ -131,21 +146,42 @@ describe('fake Stripe API: lists', () => {
     const { fake } = await start({ customers: [cus], subscriptions: [...subs, other] });
     const stripe = client(fake);
     const statusesOf = (l: Stripe.ApiList<Stripe.Subscription>) => l.data.map((s) => s.status).sort();
-    expect(statusesOf(await stripe.subscriptions.list({ customer: cus.id }))).toEqual(['active', 'past_due', 'trialing']);
-    expect(statusesOf(await stripe.subscriptions.list({ customer: cus.id, status: 'all' }))).toEqual([...statuses].sort());
+    expect(statusesOf(await stripe.subscriptions.list({ customer: cus.id }))).toEqual([
+      'active',
+      'past_due',
+      'trialing',
+    ]);
+    expect(statusesOf(await stripe.subscriptions.list({ customer: cus.id, status: 'all' }))).toEqual(
+      [...statuses].sort(),
+    );
     expect(statusesOf(await stripe.subscriptions.list({ status: 'canceled' }))).toEqual(['canceled']);
-    expect(statusesOf(await stripe.subscriptions.list({ status: 'ended' }))).toEqual(['canceled', 'incomplete_expired']);
+    expect(statusesOf(await stripe.subscriptions.list({ status: 'ended' }))).toEqual([
+      'canceled',
+      'incomplete_expired',
+    ]);
     expect((await stripe.subscriptions.list({ status: 'all' })).data).toHaveLength(6);
 
     const s = (await stripe.subscriptions.list({ status: 'canceled' })).data[0]!;
     expect(s.ended_at).toBe(T0);
-    expect(s.items).toMatchObject({ object: 'list', has_more: false, url: `/v1/subscription_items?subscription=${s.id}` });
-    expect(s.items.data[0]).toMatchObject({ object: 'subscription_item', quantity: 3, subscription: s.id, price: { object: 'price' } });
+    expect(s.items).toMatchObject({
+      object: 'list',
+      has_more: false,
+      url: `/v1/subscription_items?subscription=${s.id}`,
+    });
+    expect(s.items.data[0]).toMatchObject({
+      object: 'subscription_item',
+      quantity: 3,
+      subscription: s.id,
+      price: { object: 'price' },
+    });
 
     const expanded = await stripe.subscriptions.list({ customer: cus.id, expand: ['data.customer'] });
     expect(expanded.data.every((x) => typeof x.customer === 'object' && x.customer.id === cus.id)).toBe(true);
     expect(fake.requests.at(-1)!.query.expand).toEqual(['data.customer']);
-    expect(await rejection(stripe.subscriptions.list({ status: 'gone' as 'all' }))).toMatchObject({ statusCode: 400, param: 'status' });
+    expect(await rejection(stripe.subscriptions.list({ status: 'gone' as 'all' }))).toMatchObject({
+      statusCode: 400,
+      param: 'status',
+    });
   });
 });
 
@@ -168,8 +204,22 @@ describe('fake Stripe API: invoices', () => {
       }),
     );
     const big = invoice({ customer: cus.id, subscription: sub.id, created: T0, lines });
-    const proration = line({ price: monthly, subscription: sub.id, invoice_item: 'ii_prorate', proration: true, amount: -500, start: T0 + 15 * 86_400, end: T0 + 31 * 86_400 });
-    const small = invoice({ customer: cus.id, subscription: sub.id, created: T0 + 31 * 86_400, status: 'open', lines: [proration] });
+    const proration = line({
+      price: monthly,
+      subscription: sub.id,
+      invoice_item: 'ii_prorate',
+      proration: true,
+      amount: -500,
+      start: T0 + 15 * 86_400,
+      end: T0 + 31 * 86_400,
+    });
+    const small = invoice({
+      customer: cus.id,
+      subscription: sub.id,
+      created: T0 + 31 * 86_400,
+      status: 'open',
+      lines: [proration],
+    });
     const draft = invoice({ customer: cus.id, created: T0 + 62 * 86_400, status: 'draft' });
     const voided = invoice({ customer: customer().id, created: T0 - 86_400, status: 'void' });
     return { cus, sub, big, small, draft, voided, lines };
@@ -177,7 +227,11 @@ describe('fake Stripe API: invoices', () => {
 
   it('embeds at most 10 lines with has_more and the lines URL, and pages the 25 lines of an invoice through listLineItems', async () => {
     const h = history();
-    const { fake } = await start({ customers: [h.cus], subscriptions: [h.sub], invoices: [h.big, h.small, h.draft, h.voided] });
+    const { fake } = await start({
+      customers: [h.cus],
+      subscriptions: [h.sub],
+      invoices: [h.big, h.small, h.draft, h.voided],
+    });
     const stripe = client(fake);
 
     const inv = await stripe.invoices.retrieve(h.big.id);
@@ -203,14 +257,32 @@ describe('fake Stripe API: invoices', () => {
       quantity: 1,
       discount_amounts: [{ amount: 100 }],
       taxes: [{ amount: 150, tax_behavior: 'inclusive', type: 'tax_rate_details' }],
-      parent: { type: 'subscription_item_details', subscription_item_details: { subscription: h.sub.id, subscription_item: h.sub.items.data[0]!.id, proration: false } },
+      parent: {
+        type: 'subscription_item_details',
+        subscription_item_details: {
+          subscription: h.sub.id,
+          subscription_item: h.sub.items.data[0]!.id,
+          proration: false,
+        },
+      },
       pricing: { type: 'price_details', price_details: { price: h.sub.items.data[0]!.price.id } },
     });
     expect(first.period.end).toBe(ts('2026-04-01T00:00:00', 'America/New_York'));
 
     const small = await stripe.invoices.retrieve(h.small.id);
-    expect(small.lines).toMatchObject({ has_more: false, data: [{ amount: -500, parent: { type: 'invoice_item_details', invoice_item_details: { proration: true, subscription: h.sub.id } } }] });
-    expect(await rejection(stripe.invoices.listLineItems('in_missing'))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(small.lines).toMatchObject({
+      has_more: false,
+      data: [
+        {
+          amount: -500,
+          parent: { type: 'invoice_item_details', invoice_item_details: { proration: true, subscription: h.sub.id } },
+        },
+      ],
+    });
+    expect(await rejection(stripe.invoices.listLineItems('in_missing'))).toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+    });
   });
 
   it('filters invoices by customer, status, subscription and created range, every status by default', async () => {
@@ -225,7 +297,10 @@ describe('fake Stripe API: invoices', () => {
     expect(await ids({ created: { gte: T0, lt: T0 + 62 * 86_400 } })).toEqual([h.small.id, h.big.id]);
     expect(await ids({ created: { gt: T0 } })).toEqual([h.draft.id, h.small.id]);
     expect(await ids({ created: T0 })).toEqual([h.big.id]);
-    expect(fake.requests.at(-3)!.query).toMatchObject({ 'created[gte]': String(T0), 'created[lt]': String(T0 + 62 * 86_400) });
+    expect(fake.requests.at(-3)!.query).toMatchObject({
+      'created[gte]': String(T0),
+      'created[lt]': String(T0 + 62 * 86_400),
+    });
 
     // History changes between syncs: the store is read on every request.
     store.data.invoices[0] = { ...h.big, status: 'void' };
@@ -238,13 +313,18 @@ describe('fake Stripe API: invoices', () => {
     const now = ts('2026-12-01T12:00:00');
     const inv = invoice({ created: now - 40 * 86_400 });
     const days = [1, 10, 29, 31, 45];
-    const events = days.map((d, i) => event(i % 2 ? 'invoice.paid' : 'customer.created', i % 2 ? inv : customer(), { created: now - d * 86_400 }));
+    const events = days.map((d, i) =>
+      event(i % 2 ? 'invoice.paid' : 'customer.created', i % 2 ? inv : customer(), { created: now - d * 86_400 }),
+    );
     const { fake } = await start({ events }, {}, now);
     const stripe = client(fake);
     const listed = await stripe.events.list({ limit: 100 });
     expect(listed.data.map((e) => e.created)).toEqual([1, 10, 29].map((d) => now - d * 86_400));
     expect((await stripe.events.list({ type: 'invoice.*' })).data.map((e) => e.id)).toEqual([events[1]!.id]);
-    expect((await stripe.events.list({ types: ['customer.created'] })).data.map((e) => e.id)).toEqual([events[0]!.id, events[2]!.id]);
+    expect((await stripe.events.list({ types: ['customer.created'] })).data.map((e) => e.id)).toEqual([
+      events[0]!.id,
+      events[2]!.id,
+    ]);
     expect((await stripe.events.list({ created: { gte: now - 15 * 86_400 } })).data).toHaveLength(2);
     expect((await stripe.events.retrieve(events[2]!.id)).id).toBe(events[2]!.id);
     expect(await rejection(stripe.events.retrieve(events[3]!.id))).toMatchObject({ statusCode: 404 });
@@ -259,14 +339,25 @@ describe('fake Stripe API: invoices', () => {
 
 describe('fake Stripe API: keys, rate limits and faults', () => {
   it('answers 401 for an unknown key (invalid_request_error) and a revoked one (api_key_expired)', async () => {
-    const { fake } = await start({ customers: [customer()] }, { keys: { valid: [KEY], revoked: ['sk_test_old_key_9876'] } });
+    const { fake } = await start(
+      { customers: [customer()] },
+      { keys: { valid: [KEY], revoked: ['sk_test_old_key_9876'] } },
+    );
     const bad = await rejection(client(fake, 'sk_test_wrong_1234').customers.list());
     expect(bad).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
-    expect(bad).toMatchObject({ statusCode: 401, type: 'StripeAuthenticationError', raw: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****1234' } });
+    expect(bad).toMatchObject({
+      statusCode: 401,
+      type: 'StripeAuthenticationError',
+      raw: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****1234' },
+    });
     expect(bad.code).toBeUndefined();
     const old = await rejection(client(fake, 'sk_test_old_key_9876').customers.list());
     expect(old).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
-    expect(old).toMatchObject({ statusCode: 401, code: 'api_key_expired', raw: { message: 'Expired API Key provided: sk_test_****9876' } });
+    expect(old).toMatchObject({
+      statusCode: 401,
+      code: 'api_key_expired',
+      raw: { message: 'Expired API Key provided: sk_test_****9876' },
+    });
     expect((await client(fake).customers.list()).data).toHaveLength(1);
     expect(fake.requests.map((r) => r.status)).toEqual([401, 401, 200]);
   });
@@ -289,7 +380,10 @@ describe('fake Stripe API: keys, rate limits and faults', () => {
   });
 
   it('a 429 surfaces as StripeRateLimitError and the client does not retry it (no Stripe-Should-Retry), even with retries on', async () => {
-    const { fake } = await start({ customers: [customer()] }, { faults: [{ path: '/v1/customers', status: 429, times: 1, retryAfterSeconds: 2 }] });
+    const { fake } = await start(
+      { customers: [customer()] },
+      { faults: [{ path: '/v1/customers', status: 429, times: 1, retryAfterSeconds: 2 }] },
+    );
     const err = await rejection(client(fake, KEY, 3).customers.list());
     expect(err).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
     expect(err).toMatchObject({ statusCode: 429, code: 'rate_limit', type: 'StripeRateLimitError' });
@@ -312,7 +406,9 @@ describe('fake Stripe API: keys, rate limits and faults', () => {
     expect(fake.requests.map((r) => r.status)).toEqual([200, 500, 200]);
 
     // The client's own retry of a 500 (with retries on) ends in success.
-    const second = await restart(new MemoryStripeStore(h), { faults: [{ path: '/v1/invoices', status: 503, times: 1 }] });
+    const second = await restart(new MemoryStripeStore(h), {
+      faults: [{ path: '/v1/invoices', status: 503, times: 1 }],
+    });
     const retried = await client(second, KEY, 1).invoices.list();
     expect(retried.data).toHaveLength(3);
     expect(second.requests.map((r) => r.status)).toEqual([503, 200]);
@@ -322,7 +418,9 @@ describe('fake Stripe API: keys, rate limits and faults', () => {
     const { fake } = await start({ customers: [customer()] }, { rateLimitPerSecond: 4 });
     const stripe = client(fake);
     const burst = await Promise.allSettled(Array.from({ length: 7 }, () => stripe.customers.list()));
-    const limited = burst.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as Error);
+    const limited = burst
+      .filter((r) => r.status === 'rejected')
+      .map((r) => (r as PromiseRejectedResult).reason as Error);
     expect(limited).toHaveLength(3);
     expect(limited.every((e) => e instanceof Stripe.errors.StripeRateLimitError)).toBe(true);
 
@@ -365,7 +463,8 @@ describe('fake Stripe API: synthetic store', () => {
 
     const invoices = await collect(stripe.invoices.list({ limit: 100 }));
     expect(invoices).toHaveLength(expected.invoices.total);
-    for (let i = 1; i < invoices.length; i++) expect(invoices[i]!.created).toBeLessThanOrEqual(invoices[i - 1]!.created);
+    for (let i = 1; i < invoices.length; i++)
+      expect(invoices[i]!.created).toBeLessThanOrEqual(invoices[i - 1]!.created);
     const byStatus: Record<string, number> = {};
     for (const inv of invoices) byStatus[inv.status!] = (byStatus[inv.status!] ?? 0) + 1;
     expect(byStatus).toEqual(expected.invoices.byStatus);
@@ -412,11 +511,15 @@ describe('fake Stripe API: synthetic store', () => {
     const eventsByType: Record<string, number> = {};
     for (const e of events) eventsByType[e.type] = (eventsByType[e.type] ?? 0) + 1;
     expect(eventsByType).toEqual(expected.eventsByType);
-    const deleted = events.find((e) => e.type === 'customer.subscription.deleted') as Stripe.CustomerSubscriptionDeletedEvent;
+    const deleted = events.find(
+      (e) => e.type === 'customer.subscription.deleted',
+    ) as Stripe.CustomerSubscriptionDeletedEvent;
     expect(deleted.data.object).toMatchObject({ object: 'subscription', status: 'canceled' });
     expect(deleted.data.object.ended_at).toBe(deleted.created);
     const subEvents = await collect(stripe.events.list({ type: 'customer.subscription.*', limit: 100 }));
-    expect(subEvents.map((e) => e.id)).toEqual(events.filter((e) => e.type.startsWith('customer.subscription.')).map((e) => e.id));
+    expect(subEvents.map((e) => e.id)).toEqual(
+      events.filter((e) => e.type.startsWith('customer.subscription.')).map((e) => e.id),
+    );
   });
 
   it('builds 20,000 customers and exactly 1,000,000 line items deterministically, without holding the line items', async () => {
@@ -428,9 +531,15 @@ describe('fake Stripe API: synthetic store', () => {
     expect(Object.keys(e.invoices.byStatus).sort()).toEqual(['draft', 'open', 'paid', 'uncollectible', 'void']);
     const page = (s: SyntheticStripeStore) => JSON.stringify(s.list('invoices', { limit: 20, filter: {} }));
     const small = { customers: 60, invoiceLinesTotal: 900 };
-    expect(page(new SyntheticStripeStore({ ...small, seed: 3 }))).toBe(page(new SyntheticStripeStore({ ...small, seed: 3 })));
-    expect(page(new SyntheticStripeStore({ ...small, seed: 3 }))).not.toBe(page(new SyntheticStripeStore({ ...small, seed: 4 })));
-    const currencies = new Set((a.list('prices', { limit: 100, filter: {} }) as { data: Stripe.Price[] }).data.map((p) => p.currency));
+    expect(page(new SyntheticStripeStore({ ...small, seed: 3 }))).toBe(
+      page(new SyntheticStripeStore({ ...small, seed: 3 })),
+    );
+    expect(page(new SyntheticStripeStore({ ...small, seed: 3 }))).not.toBe(
+      page(new SyntheticStripeStore({ ...small, seed: 4 })),
+    );
+    const currencies = new Set(
+      (a.list('prices', { limit: 100, filter: {} }) as { data: Stripe.Price[] }).data.map((p) => p.currency),
+    );
     expect(currencies.size).toBeGreaterThan(1);
   });
 
@@ -439,7 +548,12 @@ describe('fake Stripe API: synthetic store', () => {
     try {
       expect(child.url).toBe(`http://127.0.0.1:${child.port}`);
       expect(child.pid).not.toBe(process.pid);
-      const stripe = new Stripe(KEY, { host: child.host, port: child.port, protocol: child.protocol, maxNetworkRetries: 0 });
+      const stripe = new Stripe(KEY, {
+        host: child.host,
+        port: child.port,
+        protocol: child.protocol,
+        maxNetworkRetries: 0,
+      });
       const customers = await collect(stripe.customers.list({ limit: 20 }));
       expect(customers).toHaveLength(child.expected.customers);
       const stats = await child.stats();
@@ -461,23 +575,49 @@ describe('fake Stripe API: builders', () => {
     expect(ts('2026-03-08T02:30:00', 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 7, 30) / 1000); // skipped hour: later
     expect(ts('2026-06-01T00:00:00')).toBe(Date.UTC(2026, 5, 1) / 1000);
     expect(addMonths(ts('2026-01-31T00:00:00'), 1)).toBe(ts('2026-02-28T00:00:00'));
-    expect(addMonths(ts('2026-01-31T00:00:00', 'Europe/Paris'), 2, 'Europe/Paris')).toBe(ts('2026-03-31T00:00:00', 'Europe/Paris'));
+    expect(addMonths(ts('2026-01-31T00:00:00', 'Europe/Paris'), 2, 'Europe/Paris')).toBe(
+      ts('2026-03-31T00:00:00', 'Europe/Paris'),
+    );
   });
 
   it('builds consistent objects: plan from price, invoice totals from the lines, draft without a number', () => {
     const annual = price({ unit_amount: 120_000, recurring: { interval: 'year' }, tax_behavior: 'exclusive' });
     const sub = subscription({ items: [{ price: annual, quantity: 2 }], cancel_at: ts('2027-01-01T00:00:00') });
     const item = sub.items.data[0]!;
-    expect(item.plan).toMatchObject({ id: annual.id, amount: 120_000, interval: 'year', interval_count: 1, usage_type: 'licensed' });
+    expect(item.plan).toMatchObject({
+      id: annual.id,
+      amount: 120_000,
+      interval: 'year',
+      interval_count: 1,
+      usage_type: 'licensed',
+    });
     expect(item.current_period_end).toBe(addMonths(item.current_period_start, 12));
-    expect(sub).toMatchObject({ status: 'active', cancel_at: ts('2027-01-01T00:00:00'), ended_at: null, currency: 'usd' });
+    expect(sub).toMatchObject({
+      status: 'active',
+      cancel_at: ts('2027-01-01T00:00:00'),
+      ended_at: null,
+      currency: 'usd',
+    });
 
-    const a = line({ price: annual, quantity: 2, subscription: sub.id, subscription_item: item.id, discount: 24_000, tax: { amount: 19_170, behavior: 'exclusive' } });
+    const a = line({
+      price: annual,
+      quantity: 2,
+      subscription: sub.id,
+      subscription_item: item.id,
+      discount: 24_000,
+      tax: { amount: 19_170, behavior: 'exclusive' },
+    });
     const b = line({ amount: 12_000, tax: { amount: 2_000, behavior: 'inclusive' } });
     expect(a.amount).toBe(240_000);
     expect(b.parent).toMatchObject({ type: 'invoice_item_details', subscription_item_details: null });
     const paid = invoice({ lines: [a, b], status: 'paid' });
-    expect(paid).toMatchObject({ subtotal: 252_000, total: 252_000 - 24_000 + 19_170, total_excluding_tax: 252_000 - 24_000 - 2_000, amount_paid: 247_170, amount_remaining: 0 });
+    expect(paid).toMatchObject({
+      subtotal: 252_000,
+      total: 252_000 - 24_000 + 19_170,
+      total_excluding_tax: 252_000 - 24_000 - 2_000,
+      amount_paid: 247_170,
+      amount_remaining: 0,
+    });
     expect(paid.parent?.subscription_details?.subscription).toBe(sub.id);
     expect(paid.lines.data.every((l) => l.invoice === paid.id)).toBe(true);
     const draft = invoice({ status: 'draft' });

@@ -53,7 +53,9 @@ describe('CSV rows', () => {
   });
 
   it('rejects rows with bytes that are not UTF-8', async () => {
-    const rows = await rowsOf(Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xff, 0xfe]), Buffer.from('\n2,ok\n')]));
+    const rows = await rowsOf(
+      Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xff, 0xfe]), Buffer.from('\n2,ok\n')]),
+    );
     expect(rows[0]).toMatchObject({ ok: false, error: { line: 2 } });
     expect(rows[1]).toMatchObject({ ok: true, row: { line: 3 } });
   });
@@ -79,7 +81,10 @@ describe('NDJSON rows', () => {
 
 describe('readDataset', () => {
   it('keeps the good rows of a file with bad rows and lists every reject with file, line, field and reason', async () => {
-    const { dataset, summary } = await readDataset(new FolderSource(join(import.meta.dirname, '../fixtures/bad-rows')), validator);
+    const { dataset, summary } = await readDataset(
+      new FolderSource(join(import.meta.dirname, '../fixtures/bad-rows')),
+      validator,
+    );
     expect(dataset.accounts.map((a) => a.accountId)).toEqual(['A1']);
     expect(dataset.subscriptions.map((s) => s.lineId)).toEqual(['L1']);
     expect(summary.counts.subscriptions).toMatchObject({ rows: 4, valid: 1, rejected: 3 });
@@ -118,10 +123,17 @@ describe('readDataset', () => {
 
   it('reads fx_rates (CSV or NDJSON; a later row for the same day and currency wins) and lists the rows no rate converts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pulse-read-'));
-    writeFileSync(join(dir, 'subscriptions.csv'), 'line_id,account_id,arr,start_date,currency\nL1,A1,1000,2026-01-05,eur\nL2,A1,1000,2026-01-01,EUR\nL3,A1,500,2026-01-05,\n');
+    writeFileSync(
+      join(dir, 'subscriptions.csv'),
+      'line_id,account_id,arr,start_date,currency\nL1,A1,1000,2026-01-05,eur\nL2,A1,1000,2026-01-01,EUR\nL3,A1,500,2026-01-05,\n',
+    );
     writeFileSync(
       join(dir, 'fx_rates.ndjson'),
-      ['{"date":"2026-01-02","currency":"eur","rate":"1.09"}', '{"date":"2026-01-02","currency":"EUR","rate":1.0842}', '{"date":"2026-01-02","currency":"EUR","rate":"0"}'].join('\n'),
+      [
+        '{"date":"2026-01-02","currency":"eur","rate":"1.09"}',
+        '{"date":"2026-01-02","currency":"EUR","rate":1.0842}',
+        '{"date":"2026-01-02","currency":"EUR","rate":"0"}',
+      ].join('\n'),
     );
     const { dataset, summary, unconverted } = await readDataset(new FolderSource(dir), validator);
     // Kept in their own currency (the KPI engine converts), the later rate for 2026-01-02 kept, the zero rate rejected.
@@ -132,6 +144,14 @@ describe('readDataset', () => {
     ]);
     expect(dataset.fx_rates).toEqual([{ date: '2026-01-02', currency: 'EUR', rate: '1.0842' }]);
     expect(summary.rejects).toMatchObject([{ file: 'fx_rates.ndjson', line: 3, field: 'rate' }]);
-    expect(unconverted).toMatchObject([{ entity: 'subscriptions', id: 'L2', currency: 'EUR', date: '2026-01-01', reason: 'no EUR rate on or before 2026-01-01 (the first is 2026-01-02)' }]);
+    expect(unconverted).toMatchObject([
+      {
+        entity: 'subscriptions',
+        id: 'L2',
+        currency: 'EUR',
+        date: '2026-01-01',
+        reason: 'no EUR rate on or before 2026-01-01 (the first is 2026-01-02)',
+      },
+    ]);
   });
 });

@@ -56,32 +56,85 @@ describe('the hostile corpus: mixed/', async () => {
   });
 
   it('rejects unreadable CSV rows with field * and a reason a person can act on', () => {
-    expect(rejectFor(rejects, 'accounts.csv', 'HYPERLINK')).toMatchObject({ line: 5, field: '*', reason: expect.stringMatching(/quote appears inside an unquoted field/) });
-    expect(rejectFor(rejects, 'accounts.csv', 'Too,Many')).toMatchObject({ field: '*', reason: 'wrong number of columns: the header has 4, this row has 5' });
-    expect(rejectFor(rejects, 'accounts.csv', 'Latin-1')).toMatchObject({ field: '*', reason: expect.stringMatching(/not valid UTF-8/) });
+    expect(rejectFor(rejects, 'accounts.csv', 'HYPERLINK')).toMatchObject({
+      line: 5,
+      field: '*',
+      reason: expect.stringMatching(/quote appears inside an unquoted field/),
+    });
+    expect(rejectFor(rejects, 'accounts.csv', 'Too,Many')).toMatchObject({
+      field: '*',
+      reason: 'wrong number of columns: the header has 4, this row has 5',
+    });
+    expect(rejectFor(rejects, 'accounts.csv', 'Latin-1')).toMatchObject({
+      field: '*',
+      reason: expect.stringMatching(/not valid UTF-8/),
+    });
   });
 
   it('rejects a CRLF (header injection) in an email field, and a missing id', () => {
-    expect(rejectFor(rejects, 'accounts.csv', 'Bcc: x@evil.example')).toMatchObject({ field: 'owner_email', reason: expect.stringMatching(/is not an email address$/) });
+    expect(rejectFor(rejects, 'accounts.csv', 'Bcc: x@evil.example')).toMatchObject({
+      field: 'owner_email',
+      reason: expect.stringMatching(/is not an email address$/),
+    });
     expect(rejectFor(rejects, 'accounts.csv', 'No Id')).toMatchObject({ field: 'account_id', reason: 'is required' });
   });
 
   it('rejects wrong types, ranges, impossible dates, negative money, money with more decimals than its currency has, unknown enums', () => {
     const sub = (needle: string) => rejectFor(rejects, 'subscriptions.csv', needle);
-    expect(sub('L2,')).toMatchObject({ line: 3, field: 'arr', reason: '"-500" is not an amount (a decimal >= 0 with at most 2 decimals)' });
-    expect(sub('L3,')).toMatchObject({ line: 4, field: 'start_date', reason: '"2026-02-30" is not a calendar date (expected YYYY-MM-DD)' });
-    expect(sub('L4,')).toMatchObject({ line: 5, field: 'arr', reason: expect.stringContaining('"abc" is not an amount') });
-    expect(sub('L5,')).toMatchObject({ line: 6, field: 'arr', reason: expect.stringContaining('"1000.005" is not an amount') });
-    expect(sub('L6,')).toMatchObject({ line: 7, field: 'end_date', reason: '2024-01-01 must be after start_date 2025-01-01' });
+    expect(sub('L2,')).toMatchObject({
+      line: 3,
+      field: 'arr',
+      reason: '"-500" is not an amount (a decimal >= 0 with at most 2 decimals)',
+    });
+    expect(sub('L3,')).toMatchObject({
+      line: 4,
+      field: 'start_date',
+      reason: '"2026-02-30" is not a calendar date (expected YYYY-MM-DD)',
+    });
+    expect(sub('L4,')).toMatchObject({
+      line: 5,
+      field: 'arr',
+      reason: expect.stringContaining('"abc" is not an amount'),
+    });
+    expect(sub('L5,')).toMatchObject({
+      line: 6,
+      field: 'arr',
+      reason: expect.stringContaining('"1000.005" is not an amount'),
+    });
+    expect(sub('L6,')).toMatchObject({
+      line: 7,
+      field: 'end_date',
+      reason: '2024-01-01 must be after start_date 2025-01-01',
+    });
     // Another currency is converted, not rejected; but its money has that currency's decimals (none for JPY).
-    expect(sub('L8,')).toMatchObject({ line: 9, field: 'arr', reason: '"4000.5" is not an amount in JPY (a decimal >= 0 with no decimals)' });
+    expect(sub('L8,')).toMatchObject({
+      line: 9,
+      field: 'arr',
+      reason: '"4000.5" is not an amount in JPY (a decimal >= 0 with no decimals)',
+    });
     expect(sub('L9,')).toMatchObject({ line: 10, field: 'kind', reason: '"lease" is not one of: recurring, services' });
     const use = (needle: string) => rejectFor(rejects, 'usage.csv', needle);
-    expect(use('2026-11-17,-1')).toMatchObject({ line: 3, field: 'weekly_active_users', reason: '-1 is out of range (0..)' });
+    expect(use('2026-11-17,-1')).toMatchObject({
+      line: 3,
+      field: 'weekly_active_users',
+      reason: '-1 is out of range (0..)',
+    });
     expect(use('1.5')).toMatchObject({ line: 4, field: 'weekly_active_users', reason: '"1.5" is not a whole number' });
-    expect(use('2026-13-01')).toMatchObject({ line: 5, field: 'week', reason: expect.stringContaining('is not a calendar date') });
-    expect(use('99999999999999999999')).toMatchObject({ line: 6, field: 'weekly_active_users', reason: expect.stringContaining('out of range') });
-    expect(rejectFor(rejects, 'nps.csv', 'N2')).toMatchObject({ line: 3, field: 'score', reason: '11 is out of range (0..10)' });
+    expect(use('2026-13-01')).toMatchObject({
+      line: 5,
+      field: 'week',
+      reason: expect.stringContaining('is not a calendar date'),
+    });
+    expect(use('99999999999999999999')).toMatchObject({
+      line: 6,
+      field: 'weekly_active_users',
+      reason: expect.stringContaining('out of range'),
+    });
+    expect(rejectFor(rejects, 'nps.csv', 'N2')).toMatchObject({
+      line: 3,
+      field: 'score',
+      reason: '11 is out of range (0..10)',
+    });
   });
 
   it('every reject names its file, a line >= 2 (after the header), a field and a reason', () => {
@@ -111,7 +164,14 @@ describe('the hostile corpus: whole-file problems', () => {
   it('an unbalanced quote: the rows before it load, the reject is at the line where the quote opens', async () => {
     const { dataset: data, summary } = await read(join(FIXTURES, 'unclosed-quote'));
     expect(data.accounts.map((a) => a.accountId)).toEqual(['A1']);
-    expect(summary.rejects).toEqual([expect.objectContaining({ file: 'accounts.csv', line: 3, field: '*', reason: expect.stringMatching(/never closed/) })]);
+    expect(summary.rejects).toEqual([
+      expect.objectContaining({
+        file: 'accounts.csv',
+        line: 3,
+        field: '*',
+        reason: expect.stringMatching(/never closed/),
+      }),
+    ]);
   });
 
   it('an empty file and a header-only file load as no rows and no rejects', async () => {
@@ -127,14 +187,22 @@ describe('the hostile corpus: whole-file problems', () => {
 describe('huge fields and lines (generated)', () => {
   const overSized = async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pulse-hostile-'));
-    writeFileSync(join(dir, 'accounts.csv'), `account_id,name\nA1,Before\nA2,${'x'.repeat(1_100_000)}\nA3,After\nA4,After too\n`);
+    writeFileSync(
+      join(dir, 'accounts.csv'),
+      `account_id,name\nA1,Before\nA2,${'x'.repeat(1_100_000)}\nA3,After\nA4,After too\n`,
+    );
     return read(dir);
   };
 
   it('rejects a row over 1 MB with its line, keeping only a bounded excerpt of it', async () => {
     const { dataset: data, summary } = await overSized();
     expect(data.accounts.map((a) => a.accountId)).toContain('A1');
-    expect(summary.rejects[0]).toMatchObject({ file: 'accounts.csv', line: 3, field: '*', reason: expect.stringMatching(/^the row is longer than 1000000 bytes/) });
+    expect(summary.rejects[0]).toMatchObject({
+      file: 'accounts.csv',
+      line: 3,
+      field: '*',
+      reason: expect.stringMatching(/^the row is longer than 1000000 bytes/),
+    });
     expect((summary.rejects[0]!.raw ?? '').length).toBeLessThanOrEqual(2000);
   });
 
@@ -161,13 +229,22 @@ describe('huge fields and lines (generated)', () => {
   it('accepts a long but legal field (100 kB name) and a line with thousands of extra columns is one reject', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pulse-hostile-'));
     const long = 'N'.repeat(100_000);
-    writeFileSync(join(dir, 'accounts.csv'), `account_id,name\nA1,${long}\nA2,${Array.from({ length: 5000 }, (_, i) => i).join(',')}\nA3,Ok\n`);
+    writeFileSync(
+      join(dir, 'accounts.csv'),
+      `account_id,name\nA1,${long}\nA2,${Array.from({ length: 5000 }, (_, i) => i).join(',')}\nA3,Ok\n`,
+    );
     const { dataset: data, summary } = await read(dir);
     expect(data.accounts.map((a) => [a.accountId, a.name.length])).toEqual([
       ['A1', 100_000],
       ['A3', 2],
     ]);
-    expect(summary.rejects).toEqual([expect.objectContaining({ line: 3, field: '*', reason: 'wrong number of columns: the header has 2, this row has 5001' })]);
+    expect(summary.rejects).toEqual([
+      expect.objectContaining({
+        line: 3,
+        field: '*',
+        reason: 'wrong number of columns: the header has 2, this row has 5001',
+      }),
+    ]);
   });
 });
 
@@ -188,7 +265,10 @@ describe('hostile names from the corpus, rendered in the risk-alert emails', () 
     const data = dataset({
       accounts: hostile,
       subscriptions: [line('A2', 50_000, '2024-01-01'), line('A3', 40_000, '2024-01-01')],
-      renewals: [renewal('A2', '2026-11-11', 50_000, 'open', undefined, undefined, 'R2'), renewal('A3', '2026-11-11', 40_000, 'open', undefined, undefined, 'R3')],
+      renewals: [
+        renewal('A2', '2026-11-11', 50_000, 'open', undefined, undefined, 'R2'),
+        renewal('A3', '2026-11-11', 40_000, 'open', undefined, undefined, 'R3'),
+      ],
       nps: [
         { responseId: 'N2', accountId: 'A2', date: '2026-11-20', score: 1 },
         { responseId: 'N3', accountId: 'A3', date: '2026-11-20', score: 1 },
@@ -198,8 +278,22 @@ describe('hostile names from the corpus, rendered in the risk-alert emails', () 
     const alerts = new InMemoryAlertStateStore();
     await afterAnEarlierRun(alerts); // not the first run: critical alerts go out on their own
     await evaluateAlerts(
-      { store: { loadDataset: async () => data }, alerts, ledger: new InMemorySendLedger(), mailer, renderer: await createRiskAlertRenderer() },
-      alertRunOptions({ settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } }) }),
+      {
+        store: { loadDataset: async () => data },
+        alerts,
+        ledger: new InMemorySendLedger(),
+        mailer,
+        renderer: await createRiskAlertRenderer(),
+      },
+      alertRunOptions({
+        settings: defaultSettings({
+          rules: {
+            'red-health-renewal': { enabled: false },
+            'yellow-health-renewal': { enabled: false },
+            'renewal-overdue': { severity: 'critical' },
+          },
+        }),
+      }),
     );
     const critical = mailer.sent.filter((m) => m.subject.includes('CRITICAL'));
     const digest = mailer.sent.filter((m) => !m.subject.includes('CRITICAL'));

@@ -19,7 +19,10 @@ function source(continues: boolean, valid = true): ContractSource {
         entity: 'accounts',
         name: 'customers',
         async *rows() {
-          yield { ok: true, row: { line: 1, fields: valid ? { account_id: 'A1', name: 'Acme' } : { account_id: 'A1' }, raw: 'A1' } };
+          yield {
+            ok: true,
+            row: { line: 1, fields: valid ? { account_id: 'A1', name: 'Acme' } : { account_id: 'A1' }, raw: 'A1' },
+          };
         },
       };
     },
@@ -36,7 +39,13 @@ function deps(src: ContractSource, continued: string[]): IngestJobDeps {
     validator: new RowValidator({ currency: 'USD', weekStartsOn: 1 }),
     ledger: new MemoryRunLedger(),
     rejects: { write: async () => 'rejects.csv' },
-    connector: { connect: () => src, dropZone: () => { throw new Error('no drop-zone here'); }, setAside: async () => '' },
+    connector: {
+      connect: () => src,
+      dropZone: () => {
+        throw new Error('no drop-zone here');
+      },
+      setAside: async () => '',
+    },
     continuation: { continueSource: async (s) => void continued.push(s) },
   };
 }
@@ -57,7 +66,10 @@ describe('the ingest job and a source that continues', () => {
 
   it('does not when the run failed (the next scheduled run retries from the same checkpoint)', async () => {
     const continued: string[] = [];
-    const result = await runIngestJob(deps(source(true, false), continued), config, { source: 'stripe', parts: 'announced' });
+    const result = await runIngestJob(deps(source(true, false), continued), config, {
+      source: 'stripe',
+      parts: 'announced',
+    });
     expect(result.runs[0]!.status).toBe('failed');
     expect(continued).toEqual([]);
   });

@@ -10,7 +10,9 @@ const timers = (): number => process.getActiveResourcesInfo().filter((r) => r ==
 
 describe('ManagedChild.stop', () => {
   it('clears its grace timer once the child has exited', async () => {
-    const proc = spawn(process.execPath, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const child = new ManagedChild('s3', proc);
     await child.waitForLine(/^up$/, 30_000);
     const before = timers();
@@ -31,7 +33,9 @@ describe('ManagedChild.stop', () => {
       const child = new ManagedChild('dynamodb', proc);
       await child.stop(600000);
       console.log('stopped');`;
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      timeout: 60_000,
+    });
     expect(stdout.trim()).toBe('stopped');
   });
 });

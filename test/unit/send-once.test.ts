@@ -31,7 +31,10 @@ const keys: SendKey[] = [
   { kind: 'weekly-report', period: '2026-W47', recipient: 'ceo@northwind.example' },
   { kind: 'weekly-report', period: '2026-W47', recipient: 'CFO@northwind.example' },
 ];
-const compose = (claimed: readonly number[]): Post => ({ to: claimed.map((i) => keys[i]!.recipient), text: 'the week' });
+const compose = (claimed: readonly number[]): Post => ({
+  to: claimed.map((i) => keys[i]!.recipient),
+  text: 'the week',
+});
 
 class Stopped extends Error {}
 
@@ -41,9 +44,14 @@ describe('sendOnce', () => {
     const channel = new RecordingChannel();
     const first = await sendOnce({ ledger, channel }, keys, compose, HOLD);
     expect(first.outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
-    expect(first.delivered).toEqual({ message: { to: ['ceo@northwind.example', 'CFO@northwind.example'], text: 'the week' }, messageId: 'm-1' });
+    expect(first.delivered).toEqual({
+      message: { to: ['ceo@northwind.example', 'CFO@northwind.example'], text: 'the week' },
+      messageId: 'm-1',
+    });
     const second = await sendOnce({ ledger, channel }, keys, compose, HOLD);
-    expect(second.outcomes).toEqual(keys.map((key) => ({ key, status: 'already-sent', messageId: 'm-1', sentAt: expect.any(String) })));
+    expect(second.outcomes).toEqual(
+      keys.map((key) => ({ key, status: 'already-sent', messageId: 'm-1', sentAt: expect.any(String) })),
+    );
     expect(second.delivered).toBeUndefined();
     expect(channel.delivered).toHaveLength(1);
   });
@@ -76,7 +84,11 @@ describe('sendOnce', () => {
     channel.fail = [new DeliveryError('socket hang up after the request was written', false)];
     const r = await sendOnce({ ledger, channel }, keys, compose, HOLD);
     expect(r.outcomes.map((o) => o.status === 'failed' && !o.released)).toEqual([true, true]);
-    for (let i = 0; i < 3; i++) expect((await sendOnce({ ledger, channel }, keys, compose, HOLD)).outcomes.map((o) => o.status)).toEqual(['in-flight', 'in-flight']);
+    for (let i = 0; i < 3; i++)
+      expect((await sendOnce({ ledger, channel }, keys, compose, HOLD)).outcomes.map((o) => o.status)).toEqual([
+        'in-flight',
+        'in-flight',
+      ]);
     expect(channel.delivered).toHaveLength(0);
     const forced = await sendOnce({ ledger, channel }, keys, compose, HOLD, { force: true });
     expect(forced.outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
@@ -89,7 +101,10 @@ describe('sendOnce', () => {
     channel.fail = [new Error('ECONNRESET')];
     const r = await sendOnce({ ledger, channel }, keys, compose, RESEND);
     expect(r.outcomes.map((o) => o.status === 'failed' && o.released)).toEqual([true, true]);
-    expect((await sendOnce({ ledger, channel }, keys, compose, RESEND)).outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
+    expect((await sendOnce({ ledger, channel }, keys, compose, RESEND)).outcomes.map((o) => o.status)).toEqual([
+      'sent',
+      'sent',
+    ]);
   });
 
   it('a crash after the delivery (before the mark): "hold" never delivers again; "resend" takes the stale claim over after staleAfterMs', async () => {
@@ -105,10 +120,15 @@ describe('sendOnce', () => {
       await expect(sendOnce({ ledger: crashing, channel }, keys, compose, policy)).rejects.toBeInstanceOf(Stopped);
       expect(channel.delivered).toHaveLength(1);
       now = new Date('2026-11-23T13:10:00Z');
-      expect((await sendOnce({ ledger, channel }, keys, compose, policy)).outcomes.map((o) => o.status)).toEqual(['in-flight', 'in-flight']);
+      expect((await sendOnce({ ledger, channel }, keys, compose, policy)).outcomes.map((o) => o.status)).toEqual([
+        'in-flight',
+        'in-flight',
+      ]);
       now = new Date('2026-11-23T13:31:00Z');
       const later = await sendOnce({ ledger, channel }, keys, compose, policy);
-      expect(later.outcomes.map((o) => o.status)).toEqual(policy.unknownOutcome === 'hold' ? ['in-flight', 'in-flight'] : ['sent', 'sent']);
+      expect(later.outcomes.map((o) => o.status)).toEqual(
+        policy.unknownOutcome === 'hold' ? ['in-flight', 'in-flight'] : ['sent', 'sent'],
+      );
       expect(channel.delivered).toHaveLength(policy.unknownOutcome === 'hold' ? 1 : 2);
     }
   });
@@ -116,15 +136,30 @@ describe('sendOnce', () => {
   it('a message that cannot be composed is released and reported, nothing delivered', async () => {
     const ledger = new InMemorySendLedger();
     const channel = new RecordingChannel();
-    const r = await sendOnce({ ledger, channel }, keys, () => { throw new Error('template missing'); }, HOLD);
-    expect(r.outcomes.map((o) => (o.status === 'failed' ? [o.released, o.error] : o.status))).toEqual([[true, 'Error: template missing'], [true, 'Error: template missing']]);
-    expect((await sendOnce({ ledger, channel }, keys, compose, HOLD)).outcomes.map((o) => o.status)).toEqual(['sent', 'sent']);
+    const r = await sendOnce(
+      { ledger, channel },
+      keys,
+      () => {
+        throw new Error('template missing');
+      },
+      HOLD,
+    );
+    expect(r.outcomes.map((o) => (o.status === 'failed' ? [o.released, o.error] : o.status))).toEqual([
+      [true, 'Error: template missing'],
+      [true, 'Error: template missing'],
+    ]);
+    expect((await sendOnce({ ledger, channel }, keys, compose, HOLD)).outcomes.map((o) => o.status)).toEqual([
+      'sent',
+      'sent',
+    ]);
   });
 
   it('concurrent runs: each key is delivered by exactly one of them', async () => {
     const ledger = new InMemorySendLedger();
     const channel = new RecordingChannel();
-    const runs = await Promise.all(Array.from({ length: 5 }, () => sendOnce({ ledger, channel }, keys, compose, RESEND)));
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () => sendOnce({ ledger, channel }, keys, compose, RESEND)),
+    );
     const sent = runs.flatMap((r) => r.outcomes.filter((o) => o.status === 'sent').map((o) => o.key.recipient));
     expect(sent.sort()).toEqual(['CFO@northwind.example', 'ceo@northwind.example']);
     expect(channel.delivered.flatMap((m) => m.to).sort()).toEqual(['CFO@northwind.example', 'ceo@northwind.example']);
@@ -136,8 +171,22 @@ describe('sendOnce', () => {
     const slack = new RecordingChannel();
     const key: SendKey = { kind: 'alert-critical', period: 'n-1', recipient: 'cco@northwind.example' };
     await sendOnce({ ledger, channel: email }, [key], () => ({ to: [key.recipient], text: 'risk' }), RESEND);
-    const onSlack = await sendOnce({ ledger, channel: slack }, [{ ...key, channel: 'slack' }], () => ({ to: ['#cs-risks'], text: 'risk' }), RESEND);
+    const onSlack = await sendOnce(
+      { ledger, channel: slack },
+      [{ ...key, channel: 'slack' }],
+      () => ({ to: ['#cs-risks'], text: 'risk' }),
+      RESEND,
+    );
     expect(onSlack.outcomes.map((o) => o.status)).toEqual(['sent']);
-    expect((await sendOnce({ ledger, channel: slack }, [{ ...key, channel: 'slack' }], () => ({ to: ['#cs-risks'], text: 'risk' }), RESEND)).outcomes.map((o) => o.status)).toEqual(['already-sent']);
+    expect(
+      (
+        await sendOnce(
+          { ledger, channel: slack },
+          [{ ...key, channel: 'slack' }],
+          () => ({ to: ['#cs-risks'], text: 'risk' }),
+          RESEND,
+        )
+      ).outcomes.map((o) => o.status),
+    ).toEqual(['already-sent']);
   });
 });

@@ -47,22 +47,50 @@ describe('source registry (pulse.config.json "sources")', () => {
       auth: { type: 'none' },
       timeoutMs: 30_000,
       maxAttempts: 5,
-      resources: { subscriptions: { items: 'data', pagination: { type: 'none' }, pageSize: 100, pageSizeParam: 'limit', query: {} } },
+      resources: {
+        subscriptions: {
+          items: 'data',
+          pagination: { type: 'none' },
+          pageSize: 100,
+          pageSizeParam: 'limit',
+          query: {},
+        },
+      },
     });
     expect(parseConfig(base).sources).toEqual([]);
   });
 
   it('a Stripe source and an ECB rates source: their defaults, and every mistake with its path', () => {
-    const [stripe, ecb] = parseConfig({ ...base, sources: [{ name: 'stripe', connector: 'stripe' }, { name: 'ecb', connector: 'ecb-rates' }] }).sources;
+    const [stripe, ecb] = parseConfig({
+      ...base,
+      sources: [
+        { name: 'stripe', connector: 'stripe' },
+        { name: 'ecb', connector: 'ecb-rates' },
+      ],
+    }).sources;
     expect(stripe).toMatchObject({
       entities: ['accounts', 'subscriptions'],
       schedule: 'daily',
-      stripe: { apiBase: 'https://api.stripe.com', secretKeyEnv: 'STRIPE_API_KEY', accountIdMetadata: 'pulse_account_id', requestsPerSecond: 20, overlapSeconds: 3600 },
+      stripe: {
+        apiBase: 'https://api.stripe.com',
+        secretKeyEnv: 'STRIPE_API_KEY',
+        accountIdMetadata: 'pulse_account_id',
+        requestsPerSecond: 20,
+        overlapSeconds: 3600,
+      },
     });
-    expect(ecb).toMatchObject({ entities: ['fx_rates'], ecb: { url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-90d.xml' } });
+    expect(ecb).toMatchObject({
+      entities: ['fx_rates'],
+      ecb: { url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-90d.xml' },
+    });
     expect(
       problems([
-        { name: 'stripe', connector: 'stripe', entities: ['renewals'], stripe: { apiBase: 'ftp://x', requestsPerSecond: 500, secretKeyEnv: 'not a var', apiKey: 'sk_live_x' } },
+        {
+          name: 'stripe',
+          connector: 'stripe',
+          entities: ['renewals'],
+          stripe: { apiBase: 'ftp://x', requestsPerSecond: 500, secretKeyEnv: 'not a var', apiKey: 'sk_live_x' },
+        },
         { name: 'ecb', connector: 'ecb-rates', entities: ['accounts'] },
       ]),
     ).toEqual([
@@ -79,9 +107,22 @@ describe('source registry (pulse.config.json "sources")', () => {
     expect(
       problems([
         { name: 'Demo Files', connector: 's3-dropzone', entities: ['acounts'], schedule: { time: '25:00' } },
-        http({ entities: ['subscriptions', 'renewals'], mapping: { subscriptions: { fields: { arr_usd: 'amount', arr: { from: 'a', const: 1 } } }, nps: { fields: {} } } }),
+        http({
+          entities: ['subscriptions', 'renewals'],
+          mapping: {
+            subscriptions: { fields: { arr_usd: 'amount', arr: { from: 'a', const: 1 } } },
+            nps: { fields: {} },
+          },
+        }),
         http({ connector: 'ftp' }),
-        { ...http(), http: { baseUrl: 'ftp://x', auth: { type: 'header', secretId: 's' }, resources: { subscriptions: { path: 'subs', pagination: { type: 'pages' } } } } },
+        {
+          ...http(),
+          http: {
+            baseUrl: 'ftp://x',
+            auth: { type: 'header', secretId: 's' },
+            resources: { subscriptions: { path: 'subs', pagination: { type: 'pages' } } },
+          },
+        },
         http(),
       ]),
     ).toEqual([
@@ -96,9 +137,17 @@ describe('source registry (pulse.config.json "sources")', () => {
       'sources.3.http.resources.subscriptions.pagination.type: pagination.type must be one of: none, cursor, next-link, offset',
     ]);
     // Cross-field checks run once the shapes are right.
-    expect(problems([http({ entities: ['subscriptions', 'renewals'], mapping: { subscriptions: { fields: { arr_usd: 'amount' } }, nps: { fields: {} } } }), http()])).toEqual([
+    expect(
+      problems([
+        http({
+          entities: ['subscriptions', 'renewals'],
+          mapping: { subscriptions: { fields: { arr_usd: 'amount' } }, nps: { fields: {} } },
+        }),
+        http(),
+      ]),
+    ).toEqual([
       'sources.0.mapping.subscriptions.fields.arr_usd: "arr_usd" is not a subscriptions column (line_id, account_id, product, kind, arr, start_date, end_date, seats, currency)',
-      'sources.0.mapping.nps: maps nps, which is not in this source\'s entities',
+      "sources.0.mapping.nps: maps nps, which is not in this source's entities",
       'sources.0.http.resources.renewals: is required: renewals is in entities',
       'sources.1.name: "billing" is already the name of sources.0',
     ]);
@@ -106,7 +155,8 @@ describe('source registry (pulse.config.json "sources")', () => {
 
   it('knows every contract column of every entity', () => {
     const schemas = entitySchemas({ currency: 'USD', weekStartsOn: 1 });
-    for (const [entity, columns] of Object.entries(CONTRACT_COLUMNS)) expect([...columns].sort(), entity).toEqual(schemaColumns(schemas[entity as keyof typeof schemas]).sort());
+    for (const [entity, columns] of Object.entries(CONTRACT_COLUMNS))
+      expect([...columns].sort(), entity).toEqual(schemaColumns(schemas[entity as keyof typeof schemas]).sort());
   });
 });
 
@@ -118,33 +168,72 @@ describe('field mappings', () => {
       arr: { from: 'plan.amount', transform: 'cents-to-money' },
       start_date: { from: 'created', transform: 'epoch-to-date' },
       end_date: { from: 'ended_at', transform: 'datetime-to-date' },
-      kind: { from: 'type', transform: 'lowercase', values: { sub: 'recurring', once: 'services' }, default: 'recurring' },
+      kind: {
+        from: 'type',
+        transform: 'lowercase',
+        values: { sub: 'recurring', once: 'services' },
+        default: 'recurring',
+      },
       currency: { const: 'USD' },
     },
   };
 
   it('renames (also into nested JSON), transforms, translates values, sets constants and defaults; other columns pass', () => {
     const out = applyMapping(
-      { id: 'L1', customer: { id: 'A1' }, plan: { amount: 1234 }, created: 1_767_225_600, ended_at: '2027-01-01T03:00:00Z', type: 'ONCE', seats: '5' },
+      {
+        id: 'L1',
+        customer: { id: 'A1' },
+        plan: { amount: 1234 },
+        created: 1_767_225_600,
+        ended_at: '2027-01-01T03:00:00Z',
+        type: 'ONCE',
+        seats: '5',
+      },
       mapping,
       ctx,
     );
     expect(out).toEqual({
       ok: true,
       deleted: false,
-      fields: expect.objectContaining({ line_id: 'L1', account_id: 'A1', arr: '12.34', start_date: '2025-12-31', end_date: '2026-12-31', kind: 'services', currency: 'USD', seats: '5' }),
+      fields: expect.objectContaining({
+        line_id: 'L1',
+        account_id: 'A1',
+        arr: '12.34',
+        start_date: '2025-12-31',
+        end_date: '2026-12-31',
+        kind: 'services',
+        currency: 'USD',
+        seats: '5',
+      }),
     });
-    const blank = applyMapping({ id: 'L2', customer: { id: 'A1' }, plan: { amount: '0' }, created: '1767225600', type: '' }, mapping, ctx);
-    expect(blank.ok && [blank.fields.kind, blank.fields.arr, blank.fields.end_date]).toEqual(['recurring', '0.00', undefined]);
+    const blank = applyMapping(
+      { id: 'L2', customer: { id: 'A1' }, plan: { amount: '0' }, created: '1767225600', type: '' },
+      mapping,
+      ctx,
+    );
+    expect(blank.ok && [blank.fields.kind, blank.fields.arr, blank.fields.end_date]).toEqual([
+      'recurring',
+      '0.00',
+      undefined,
+    ]);
   });
 
   it('names the contract column and the source field when a transform fails, every failure at once', () => {
-    expect(applyMapping({ id: 'L1', customer: { id: 'A' }, plan: { amount: 12.5 }, created: 'yesterday', ended_at: '2026-13-01 x' }, mapping, ctx)).toEqual({
+    expect(
+      applyMapping(
+        { id: 'L1', customer: { id: 'A' }, plan: { amount: 12.5 }, created: 'yesterday', ended_at: '2026-13-01 x' },
+        mapping,
+        ctx,
+      ),
+    ).toEqual({
       ok: false,
       errors: [
         { field: 'arr', reason: '"12.5" is not a whole number of cents (source field plan.amount)' },
         { field: 'start_date', reason: '"yesterday" is not a Unix time in seconds (source field created)' },
-        { field: 'end_date', reason: '"2026-13-01 x" is not an ISO 8601 date-time with a time zone offset (source field ended_at)' },
+        {
+          field: 'end_date',
+          reason: '"2026-13-01 x" is not an ISO 8601 date-time with a time zone offset (source field ended_at)',
+        },
       ],
     });
   });
@@ -154,8 +243,14 @@ describe('field mappings', () => {
     expect(applyTransform('cents-to-money', 100, ctx)).toEqual({ ok: true, value: '1.00' });
     // 2026-03-01T03:30Z is still Feb 28 in New York.
     expect(applyTransform('epoch-to-date', 1_772_335_800, ctx)).toEqual({ ok: true, value: '2026-02-28' });
-    expect(applyTransform('epoch-ms-to-date', 1_772_335_800_000, { timeZone: 'Europe/Berlin' })).toEqual({ ok: true, value: '2026-03-01' });
-    expect(applyTransform('datetime-to-date', '2026-03-01T01:00:00+02:00', ctx)).toEqual({ ok: true, value: '2026-02-28' });
+    expect(applyTransform('epoch-ms-to-date', 1_772_335_800_000, { timeZone: 'Europe/Berlin' })).toEqual({
+      ok: true,
+      value: '2026-03-01',
+    });
+    expect(applyTransform('datetime-to-date', '2026-03-01T01:00:00+02:00', ctx)).toEqual({
+      ok: true,
+      value: '2026-02-28',
+    });
     expect(applyTransform('datetime-to-date', '2026-03-01', ctx)).toEqual({ ok: true, value: '2026-03-01' });
     expect(applyTransform('datetime-to-date', '2026-03-01T01:00:00', ctx).ok).toBe(false); // no offset: ambiguous
     expect(applyTransform('date-to-month', '2026-03-17', ctx)).toEqual({ ok: true, value: '2026-03' });
@@ -168,8 +263,14 @@ describe('field mappings', () => {
     expect(applyMapping({ deleted: ' yes ' }, m, ctx)).toMatchObject({ ok: true, deleted: true });
     expect(applyMapping({ deleted: false }, m, ctx)).toMatchObject({ ok: true, deleted: false });
     expect(readPath({ account_id: 'A' }, 'Account_ID')).toBe('A');
-    expect(identityOf('usage', { account_id: 'A1', week: '2026-11-26' }, 1)).toEqual({ ok: true, record: { accountId: 'A1', week: '2026-11-23' } });
-    expect(identityOf('subscriptions', { line_id: ' ' }, 1)).toEqual({ ok: false, errors: [{ field: 'line_id', reason: 'is required (to delete a record its id is needed)' }] });
+    expect(identityOf('usage', { account_id: 'A1', week: '2026-11-26' }, 1)).toEqual({
+      ok: true,
+      record: { accountId: 'A1', week: '2026-11-23' },
+    });
+    expect(identityOf('subscriptions', { line_id: ' ' }, 1)).toEqual({
+      ok: false,
+      errors: [{ field: 'line_id', reason: 'is required (to delete a record its id is needed)' }],
+    });
   });
 });
 
@@ -228,22 +329,37 @@ describe('recordRun', () => {
 
   it('records a successful run with its counts', async () => {
     const ledger = memoryLedger();
-    const out = await recordRun(ledger, { kind: 'compute', subject: 'company', period: '2026-W47', now }, async (run) => {
-      expect(ledger.runs.get(run.runId)?.status).toBe('running');
-      run.count('snapshots', 3);
-      run.count('snapshots');
-      return 'done';
-    });
+    const out = await recordRun(
+      ledger,
+      { kind: 'compute', subject: 'company', period: '2026-W47', now },
+      async (run) => {
+        expect(ledger.runs.get(run.runId)?.status).toBe('running');
+        run.count('snapshots', 3);
+        run.count('snapshots');
+        return 'done';
+      },
+    );
     expect(out).toBe('done');
     const [r] = ledger.runs.values();
-    expect(r).toMatchObject({ kind: 'compute', subject: 'company', period: '2026-W47', status: 'succeeded', counts: { snapshots: 4 }, errors: [] });
+    expect(r).toMatchObject({
+      kind: 'compute',
+      subject: 'company',
+      period: '2026-W47',
+      status: 'succeeded',
+      counts: { snapshots: 4 },
+      errors: [],
+    });
     expect(Date.parse(r!.finishedAt!) - Date.parse(r!.startedAt)).toBe(1500);
     expect(r!.runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   });
 
   it('records a thrown error as failed and throws it again; fail() fails without throwing; errors are capped', async () => {
     const ledger = memoryLedger();
-    await expect(recordRun(ledger, { kind: 'report', subject: 'weekly', runId: 'r1' }, async () => Promise.reject(new TypeError('boom')))).rejects.toThrow('boom');
+    await expect(
+      recordRun(ledger, { kind: 'report', subject: 'weekly', runId: 'r1' }, async () =>
+        Promise.reject(new TypeError('boom')),
+      ),
+    ).rejects.toThrow('boom');
     expect(ledger.runs.get('r1')).toMatchObject({ status: 'failed', errors: ['TypeError: boom'] });
     await recordRun(ledger, { kind: 'ingest', subject: 's', runId: 'r2' }, async (run) => {
       for (let i = 0; i < 25; i++) run.error(`e${i}`);
@@ -273,8 +389,12 @@ describe('HTTP helpers', () => {
 
 describe('rejects CSV', () => {
   it('has the report columns and defuses spreadsheet formulas in untrusted cells', () => {
-    const csv = rejectsCsv('crm', [{ file: 'incoming/crm/a.csv', line: 3, field: 'name', reason: 'is required', raw: '=HYPERLINK("x"),,"a,b"' }]);
-    expect(csv).toBe('source,file,line,field,reason,raw\r\ncrm,incoming/crm/a.csv,3,name,is required,"\'=HYPERLINK(""x""),,""a,b"""\r\n');
+    const csv = rejectsCsv('crm', [
+      { file: 'incoming/crm/a.csv', line: 3, field: 'name', reason: 'is required', raw: '=HYPERLINK("x"),,"a,b"' },
+    ]);
+    expect(csv).toBe(
+      'source,file,line,field,reason,raw\r\ncrm,incoming/crm/a.csv,3,name,is required,"\'=HYPERLINK(""x""),,""a,b"""\r\n',
+    );
     // every cell of the rejects report is text: even `-1+1` would be evaluated by Excel
     expect(neutraliseFormula('-1+1')).toBe("'-1+1");
     expect(neutraliseFormula('-x')).toBe("'-x");

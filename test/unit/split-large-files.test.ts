@@ -35,14 +35,20 @@ class MemoryZone implements DropZoneParts {
   }
 }
 
-const usage = (n: number) => ['account_id,week,weekly_active_users,licensed_seats', ...Array.from({ length: n }, (_, i) => `A${i},2026-11-16,1,2`)].join('\n') + '\n';
+const usage = (n: number) =>
+  [
+    'account_id,week,weekly_active_users,licensed_seats',
+    ...Array.from({ length: n }, (_, i) => `A${i},2026-11-16,1,2`),
+  ].join('\n') + '\n';
 
 describe('splitLargeFiles', () => {
   it('splits only files with more rows than partRows; small ones are kept whole', async () => {
     const zone = new MemoryZone({ 'incoming/s/usage.csv': usage(25), 'incoming/s/small/usage.csv': usage(10) });
     const out = await splitLargeFiles(zone, {}, { sourceName: 's', partRows: 10, runId: 'R1' });
     expect(out.kept).toEqual(['incoming/s/small/usage.csv']);
-    expect(out.split.map((f) => [f.key, f.rows, f.parts.length, f.outcome])).toEqual([['incoming/s/usage.csv', 25, 3, 'processed']]);
+    expect(out.split.map((f) => [f.key, f.rows, f.parts.length, f.outcome])).toEqual([
+      ['incoming/s/usage.csv', 25, 3, 'processed'],
+    ]);
     expect([...zone.parts.keys()]).toEqual([
       'parts/s/0123456789ab/00001-L0/usage.csv',
       'parts/s/0123456789ab/00002-L10/usage.csv',
@@ -53,11 +59,17 @@ describe('splitLargeFiles', () => {
 
   it('records nothing and splits nothing when every file is small', async () => {
     const zone = new MemoryZone({ 'incoming/s/usage.csv': usage(3) });
-    expect(await splitLargeFiles(zone, {}, { sourceName: 's', partRows: 10 })).toEqual({ split: [], kept: ['incoming/s/usage.csv'] });
+    expect(await splitLargeFiles(zone, {}, { sourceName: 's', partRows: 10 })).toEqual({
+      split: [],
+      kept: ['incoming/s/usage.csv'],
+    });
   });
 
-  it("a file that cannot be read to the end: the rows before are in parts, the file goes to failed/", async () => {
-    const zone = new MemoryZone({ 'incoming/s/usage.csv': usage(40) }, { key: 'incoming/s/usage.csv', chunks: 40, error: new Error('unexpected end of file') });
+  it('a file that cannot be read to the end: the rows before are in parts, the file goes to failed/', async () => {
+    const zone = new MemoryZone(
+      { 'incoming/s/usage.csv': usage(40) },
+      { key: 'incoming/s/usage.csv', chunks: 40, error: new Error('unexpected end of file') },
+    );
     // the "is it large?" pass reads only 11 rows, so it passes; the split pass stops at chunk 40
     const out = await splitLargeFiles(zone, {}, { sourceName: 's', partRows: 10, runId: 'R2' });
     const f = out.split[0]!;
@@ -70,7 +82,10 @@ describe('splitLargeFiles', () => {
 
   it('an infrastructure error stops the split and leaves the original where it is (the retry splits again)', async () => {
     const err = Object.assign(new Error('S3 is down'), { $metadata: { httpStatusCode: 503 } });
-    const zone = new MemoryZone({ 'incoming/s/usage.csv': usage(40) }, { key: 'incoming/s/usage.csv', chunks: 40, error: err });
+    const zone = new MemoryZone(
+      { 'incoming/s/usage.csv': usage(40) },
+      { key: 'incoming/s/usage.csv', chunks: 40, error: err },
+    );
     await expect(splitLargeFiles(zone, {}, { sourceName: 's', partRows: 10 })).rejects.toThrow('S3 is down');
     expect(zone.settled).toEqual([]);
   });

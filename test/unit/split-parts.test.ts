@@ -1,7 +1,15 @@
 // Cutting large drop-zone files into parts (functions/domain/sources/parts.ts): record boundaries
 // (quoted line breaks), the header in every part, line offsets back to the original, part keys.
 import { describe, expect, it } from 'vitest';
-import { RecordCutter, originalKeyOfPart, parsePartKey, partKey, restOfIncoming, splitIdOf, type CutPart } from '../../functions/domain/sources/parts';
+import {
+  RecordCutter,
+  originalKeyOfPart,
+  parsePartKey,
+  partKey,
+  restOfIncoming,
+  splitIdOf,
+  type CutPart,
+} from '../../functions/domain/sources/parts';
 
 function cut(text: string, format: 'csv' | 'ndjson', partRows: number, chunkSize = 7): CutPart[] {
   const c = new RecordCutter(format, partRows);
@@ -77,10 +85,22 @@ describe('RecordCutter', () => {
 
 describe('part keys', () => {
   it('round-trips and names the original', () => {
-    const key = partKey({ source: 'billing', splitId: '9f2c41d0aa3e', part: 2, lineOffset: 500000, rest: '2026/usage.csv.gz' });
+    const key = partKey({
+      source: 'billing',
+      splitId: '9f2c41d0aa3e',
+      part: 2,
+      lineOffset: 500000,
+      rest: '2026/usage.csv.gz',
+    });
     expect(key).toBe('parts/billing/9f2c41d0aa3e/00002-L500000/2026/usage.csv.gz');
     const p = parsePartKey(key)!;
-    expect(p).toEqual({ source: 'billing', splitId: '9f2c41d0aa3e', part: 2, lineOffset: 500000, rest: '2026/usage.csv.gz' });
+    expect(p).toEqual({
+      source: 'billing',
+      splitId: '9f2c41d0aa3e',
+      part: 2,
+      lineOffset: 500000,
+      rest: '2026/usage.csv.gz',
+    });
     expect(originalKeyOfPart(p)).toBe('incoming/billing/2026/usage.csv.gz');
     expect(parsePartKey('incoming/billing/usage.csv')).toBeUndefined();
     expect(restOfIncoming('incoming/billing/2026/usage.csv', 'billing')).toBe('2026/usage.csv');

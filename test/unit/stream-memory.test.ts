@@ -47,7 +47,9 @@ describe('readRows memory', () => {
       }
     }
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    console.info(`streamed ${rows} rows (~${mb(TARGET_BYTES)} MB of CSV): heap growth ${mb(retained)} MB live after GC (peak ${mb(peak)} MB with garbage)`);
+    console.info(
+      `streamed ${rows} rows (~${mb(TARGET_BYTES)} MB of CSV): heap growth ${mb(retained)} MB live after GC (peak ${mb(peak)} MB with garbage)`,
+    );
     expect(bad).toBe(0);
     expect(rows).toBeGreaterThan(200_000);
     // Holding the rows would take well over 100 MB; streaming keeps a few chunks alive.

@@ -11,13 +11,19 @@
 // A reschedule or completion PATCHes the whole new body (the note appended), so a retried PATCH
 // writes the same task again instead of appending twice.
 import { Temporal } from 'temporal-polyfill';
-import { normalizeDomain, type AccountIdentityRule } from '../../domain/sources/account-identity';
+import { normalizeDomain } from '../../domain/sources/account-identity';
 import type { HubSpotSourceDefinition } from '../../domain/sources/registry';
 import { DeliveryError } from '../../ports/send-ledger';
 import type { TaskCommand, TaskTracker } from '../../ports/task-tracker';
 import type { SecretResolver } from '../sources/http/credentials';
 import { HttpSourceError } from '../sources/http/errors';
-import { hubSpotApiFor, HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from '../sources/hubspot/api';
+import {
+  hubSpotApiFor,
+  type HubSpotApi,
+  type HubSpotApiOptions,
+  type HubSpotObject,
+  type HubSpotPage,
+} from '../sources/hubspot/api';
 import { hubspotToken } from '../sources/hubspot/token';
 
 /** HubSpot's association type of a task to its company. */

@@ -5,7 +5,7 @@
 // are items `ALERT-DIGEST` / `CURSOR#<audience>#<recipient>`. Only GetItem, Query and PutItem are
 // used (the alert-digest job's `table:read` and `table:claim` grants).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertState } from '../../domain/alerts';
 import { AlertConflictError, type AlertStateStore } from '../../ports/alerts';
 import { fullJitterDelay, realSleep } from '../../backoff';
@@ -58,7 +58,9 @@ export class DynamoDbAlertStateStore implements AlertStateStore {
   }
 
   async getAlert(id: string): Promise<AlertState | undefined> {
-    const out = await this.retry(`get alert ${id}`, 'READ_FAILED', () => this.doc.send(new GetCommand({ TableName: this.table, Key: alertKey(id), ConsistentRead: true })));
+    const out = await this.retry(`get alert ${id}`, 'READ_FAILED', () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: alertKey(id), ConsistentRead: true })),
+    );
     return out.Item ? toState(out.Item as Item) : undefined;
   }
 
@@ -88,7 +90,8 @@ export class DynamoDbAlertStateStore implements AlertStateStore {
         ),
       );
     } catch (e) {
-      if (isConditionFailed(e) || isConditionFailed((e as { cause?: unknown }).cause)) throw new AlertConflictError(state.id, state.version);
+      if (isConditionFailed(e) || isConditionFailed((e as { cause?: unknown }).cause))
+        throw new AlertConflictError(state.id, state.version);
       throw e;
     }
     return next;
@@ -96,7 +99,9 @@ export class DynamoDbAlertStateStore implements AlertStateStore {
 
   async getDigestCursor(audience: string, recipient: string): Promise<string | undefined> {
     const out = await this.retry('get digest cursor', 'READ_FAILED', () =>
-      this.doc.send(new GetCommand({ TableName: this.table, Key: alertCursorKey(audience, recipient), ConsistentRead: true })),
+      this.doc.send(
+        new GetCommand({ TableName: this.table, Key: alertCursorKey(audience, recipient), ConsistentRead: true }),
+      ),
     );
     return typeof out.Item?.through === 'string' ? out.Item.through : undefined;
   }
@@ -106,7 +111,13 @@ export class DynamoDbAlertStateStore implements AlertStateStore {
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...alertCursorKey(audience, recipient), [ATTR.entity]: ALERT_CURSOR_ENTITY, audience, recipient, through },
+          Item: {
+            ...alertCursorKey(audience, recipient),
+            [ATTR.entity]: ALERT_CURSOR_ENTITY,
+            audience,
+            recipient,
+            through,
+          },
           // Cursors only move forward (a slow concurrent run must not move one back).
           ConditionExpression: 'attribute_not_exists(#through) OR #through < :through',
           ExpressionAttributeNames: { '#through': 'through' },
@@ -121,13 +132,16 @@ export class DynamoDbAlertStateStore implements AlertStateStore {
 
   private async retry<T>(what: string, code: 'READ_FAILED' | 'PUT_FAILED', fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) await this.sleep(fullJitterDelay(attempt - 1, { baseMs: 50, maxMs: 2_000, random: Math.random }));
+      if (attempt > 0)
+        await this.sleep(fullJitterDelay(attempt - 1, { baseMs: 50, maxMs: 2_000, random: Math.random }));
       try {
         return await fn();
       } catch (err) {
         if (isConditionFailed(err)) throw err;
         if (!isRetryable(err) || attempt + 1 >= this.maxAttempts) {
-          throw new DynamoDbStoreError(code, `${what} in table "${this.table}" failed: ${describe(err)}`, { cause: err });
+          throw new DynamoDbStoreError(code, `${what} in table "${this.table}" failed: ${describe(err)}`, {
+            cause: err,
+          });
         }
       }
     }

@@ -4,11 +4,29 @@
 // archive through TTL.
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { AUDIT_OUTCOMES, type AuditEntry, type LinkRecord, type LinkSource } from '../../domain/archive/access';
 import type { AuditLog, CodeChallenge, CodeStore, LinkStore, RateLimiter } from '../../ports/archive-access';
 import { documentClient } from './document-client';
-import { ATTR, CODE_ENTITY, GSI1, LINK_ENTITY, LINKS_GSI1PK, RATE_ENTITY, auditPk, codeKey, linkKey, rateKey } from './table';
+import {
+  ATTR,
+  CODE_ENTITY,
+  GSI1,
+  LINK_ENTITY,
+  LINKS_GSI1PK,
+  RATE_ENTITY,
+  auditPk,
+  codeKey,
+  linkKey,
+  rateKey,
+} from './table';
 
 type Item = Record<string, unknown>;
 
@@ -63,12 +81,21 @@ export class DynamoDbLinkStore implements LinkStore {
       [ATTR.ttl]: Math.floor(Date.parse(link.expiresAt) / 1000) + LINK_RECORD_GRACE_SECONDS,
     };
     await attempt('WRITE_FAILED', `recording link ${link.linkId}`, () =>
-      this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': ATTR.pk } })),
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+        }),
+      ),
     );
   }
 
   async get(linkId: string): Promise<LinkRecord | undefined> {
-    const res = await attempt('READ_FAILED', `reading link ${linkId}`, () => this.doc.send(new GetCommand({ TableName: this.table, Key: linkKey(linkId), ConsistentRead: true })));
+    const res = await attempt('READ_FAILED', `reading link ${linkId}`, () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: linkKey(linkId), ConsistentRead: true })),
+    );
     return res.Item ? fromLinkItem(res.Item) : undefined;
   }
 
@@ -111,7 +138,9 @@ export class DynamoDbLinkStore implements LinkStore {
       return res.Attributes ? fromLinkItem(res.Attributes) : undefined;
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') return undefined;
-      throw new ArchiveAccessStoreError('WRITE_FAILED', `revoking link ${linkId} failed: ${(err as Error).message}`, { cause: err });
+      throw new ArchiveAccessStoreError('WRITE_FAILED', `revoking link ${linkId} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 }
@@ -143,7 +172,16 @@ export class DynamoDbCodeStore implements CodeStore {
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...codeKey(c.challengeId), [ATTR.entity]: CODE_ENTITY, linkId: c.linkId, email: c.email, digest: c.digest, codeExpiresAt: c.expiresAt, tries: 0, [ATTR.ttl]: c.expiresAt + 3600 },
+          Item: {
+            ...codeKey(c.challengeId),
+            [ATTR.entity]: CODE_ENTITY,
+            linkId: c.linkId,
+            email: c.email,
+            digest: c.digest,
+            codeExpiresAt: c.expiresAt,
+            tries: 0,
+            [ATTR.ttl]: c.expiresAt + 3600,
+          },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': ATTR.pk },
         }),
@@ -152,10 +190,19 @@ export class DynamoDbCodeStore implements CodeStore {
   }
 
   async get(challengeId: string): Promise<(CodeChallenge & { tries: number }) | undefined> {
-    const res = await attempt('READ_FAILED', 'reading a sign-in code', () => this.doc.send(new GetCommand({ TableName: this.table, Key: codeKey(challengeId), ConsistentRead: true })));
+    const res = await attempt('READ_FAILED', 'reading a sign-in code', () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: codeKey(challengeId), ConsistentRead: true })),
+    );
     const i = res.Item;
     if (!i) return undefined;
-    return { challengeId, linkId: String(i.linkId), email: String(i.email), digest: String(i.digest), expiresAt: Number(i.codeExpiresAt), tries: Number(i.tries ?? 0) };
+    return {
+      challengeId,
+      linkId: String(i.linkId),
+      email: String(i.email),
+      digest: String(i.digest),
+      expiresAt: Number(i.codeExpiresAt),
+      tries: Number(i.tries ?? 0),
+    };
   }
 
   async countTry(challengeId: string): Promise<number> {
@@ -174,17 +221,28 @@ export class DynamoDbCodeStore implements CodeStore {
       return Number(res.Attributes?.tries ?? Number.POSITIVE_INFINITY);
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') return Number.POSITIVE_INFINITY;
-      throw new ArchiveAccessStoreError('WRITE_FAILED', `counting a code try failed: ${(err as Error).message}`, { cause: err });
+      throw new ArchiveAccessStoreError('WRITE_FAILED', `counting a code try failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
   async consume(challengeId: string): Promise<boolean> {
     try {
-      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: codeKey(challengeId), ConditionExpression: 'attribute_exists(#pk)', ExpressionAttributeNames: { '#pk': ATTR.pk } }));
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: codeKey(challengeId),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+        }),
+      );
       return true;
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw new ArchiveAccessStoreError('WRITE_FAILED', `using up a sign-in code failed: ${(err as Error).message}`, { cause: err });
+      throw new ArchiveAccessStoreError('WRITE_FAILED', `using up a sign-in code failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 }
@@ -246,7 +304,14 @@ export class DynamoDbAuditLog implements AuditLog {
       [ATTR.ttl]: Math.floor(Date.parse(e.at) / 1000) + this.retentionSeconds,
     };
     await attempt('WRITE_FAILED', 'appending to the audit trail', () =>
-      this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': ATTR.pk } })),
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+        }),
+      ),
     );
   }
 
@@ -284,5 +349,13 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function fromAuditItem(i: Item): AuditEntry {
   const outcome = AUDIT_OUTCOMES.find((o) => o === i.outcome) ?? 'invalid';
-  return { at: String(i.at), linkId: str(i.linkId), recipient: str(i.recipient), identity: str(i.identity), key: str(i.key), outcome, ip: str(i.ip) };
+  return {
+    at: String(i.at),
+    linkId: str(i.linkId),
+    recipient: str(i.recipient),
+    identity: str(i.identity),
+    key: str(i.key),
+    outcome,
+    ip: str(i.ip),
+  };
 }

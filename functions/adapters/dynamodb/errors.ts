@@ -18,7 +18,11 @@ export class DynamoDbStoreError extends Error {
   readonly notWritten?: number;
   readonly total?: number;
 
-  constructor(code: DynamoDbStoreErrorCode, message: string, opts: { cause?: unknown; notWritten?: number; total?: number } = {}) {
+  constructor(
+    code: DynamoDbStoreErrorCode,
+    message: string,
+    opts: { cause?: unknown; notWritten?: number; total?: number } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     if (opts.notWritten !== undefined) this.notWritten = opts.notWritten;

@@ -2,7 +2,7 @@
 // per kind through GSI1 (`RUNS#<kind>`, `<startedAt>#<runId>`). Layout in docs/data-store.md.
 // Only GetItem, PutItem and Query are used (the grants every job already has for the table).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunKind, RunLedger, RunRecord, RunStart } from '../../ports/run-ledger';
 import { ATTR, GSI1, RUN_ENTITY, runKey, runsGsi1pk, runsGsi1sk } from './table';
 import { documentClient } from './document-client';
@@ -57,11 +57,18 @@ export class DynamoDbRunLedger implements RunLedger {
       if ((err as Error).name === 'ConditionalCheckFailedException') {
         throw new RunLedgerError('RUN_EXISTS', `run ${run.runId} is already in the ledger`, { cause: err });
       }
-      throw new RunLedgerError('LEDGER_FAILED', `recording the start of run ${run.runId} failed: ${(err as Error).message}`, { cause: err });
+      throw new RunLedgerError(
+        'LEDGER_FAILED',
+        `recording the start of run ${run.runId} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 
-  async finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>): Promise<void> {
+  async finish(
+    runId: string,
+    outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>,
+  ): Promise<void> {
     const current = await this.get(runId);
     if (!current) throw new RunLedgerError('RUN_NOT_FOUND', `run ${runId} was never started in the ledger`);
     const record: RunRecord = { ...current, ...outcome };
@@ -76,16 +83,25 @@ export class DynamoDbRunLedger implements RunLedger {
         }),
       );
     } catch (err) {
-      throw new RunLedgerError('LEDGER_FAILED', `recording the end of run ${runId} failed: ${(err as Error).message}`, { cause: err });
+      throw new RunLedgerError('LEDGER_FAILED', `recording the end of run ${runId} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
   async finishTimedOut(run: RunRecord, outcome: Pick<RunRecord, 'finishedAt' | 'errors'>): Promise<void> {
-    await this.finish(run.runId, { status: 'timed-out', counts: run.counts, ...(run.rejects ? { rejects: run.rejects } : {}), ...outcome });
+    await this.finish(run.runId, {
+      status: 'timed-out',
+      counts: run.counts,
+      ...(run.rejects ? { rejects: run.rejects } : {}),
+      ...outcome,
+    });
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: runKey(runId), ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: runKey(runId), ConsistentRead: true }),
+    );
     return out.Item ? toRecord(out.Item) : undefined;
   }
 

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CHANNEL, type ClaimResult, type SendKey, type SendLedger } from '../../ports/send-ledger';
 import { SEND_ENTITY, sendKey } from './table';
 import { documentClient } from './document-client';
@@ -43,7 +43,12 @@ interface SendItem {
 
 /** Recipients are compared lower-cased (the port's contract); the channel defaults to email. */
 export function normaliseKey(key: SendKey): Required<SendKey> {
-  return { kind: key.kind, period: key.period, recipient: key.recipient.trim().toLowerCase(), channel: key.channel ?? DEFAULT_CHANNEL };
+  return {
+    kind: key.kind,
+    period: key.period,
+    recipient: key.recipient.trim().toLowerCase(),
+    channel: key.channel ?? DEFAULT_CHANNEL,
+  };
 }
 
 export class DynamoDbSendLedger implements SendLedger {
@@ -87,7 +92,8 @@ export class DynamoDbSendLedger implements SendLedger {
       values[':released'] = 'released';
       if (opts.staleAfterMs !== undefined) condition += ' OR (#status = :claimed AND #claimedAt < :staleBefore)';
     }
-    if (opts.force || opts.staleAfterMs !== undefined) values[':staleBefore'] = new Date(now.getTime() - (opts.staleAfterMs ?? 0)).toISOString();
+    if (opts.force || opts.staleAfterMs !== undefined)
+      values[':staleBefore'] = new Date(now.getTime() - (opts.staleAfterMs ?? 0)).toISOString();
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -105,12 +111,18 @@ export class DynamoDbSendLedger implements SendLedger {
       );
       return { status: 'claimed' };
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException) && (err as Error).name !== 'ConditionalCheckFailedException') {
-        throw new SendLedgerError('LEDGER_FAILED', `claiming ${describeKey(k)} failed: ${(err as Error).message}`, { cause: err });
+      if (
+        !(err instanceof ConditionalCheckFailedException) &&
+        (err as Error).name !== 'ConditionalCheckFailedException'
+      ) {
+        throw new SendLedgerError('LEDGER_FAILED', `claiming ${describeKey(k)} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     }
     const existing = await this.get(k);
-    if (existing?.status === 'sent') return { status: 'sent', messageId: existing.messageId ?? '', sentAt: existing.sentAt ?? '' };
+    if (existing?.status === 'sent')
+      return { status: 'sent', messageId: existing.messageId ?? '', sentAt: existing.sentAt ?? '' };
     if (existing?.status === 'claimed') return { status: 'in-flight', claimedAt: existing.claimedAt };
     // Released (or deleted) between our write and our read: another caller may claim it; so may we.
     return this.claim(key, opts);
@@ -118,20 +130,37 @@ export class DynamoDbSendLedger implements SendLedger {
 
   async markSent(key: SendKey, messageId: string): Promise<void> {
     const k = normaliseKey(key);
-    const done = await this.fromClaimed(k, 'marking sent', 'SET #status = :to, messageId = :id, sentAt = :at', { ':to': 'sent', ':id': messageId });
-    if (!done) throw new SendLedgerError('NOT_CLAIMED', `${describeKey(k)} is not claimed, so it cannot be marked sent (message ${messageId})`);
+    const done = await this.fromClaimed(k, 'marking sent', 'SET #status = :to, messageId = :id, sentAt = :at', {
+      ':to': 'sent',
+      ':id': messageId,
+    });
+    if (!done)
+      throw new SendLedgerError(
+        'NOT_CLAIMED',
+        `${describeKey(k)} is not claimed, so it cannot be marked sent (message ${messageId})`,
+      );
   }
 
   async release(key: SendKey, reason: string): Promise<void> {
     // Nothing to give back (already sent, or never claimed) is fine: a release is best effort.
-    await this.fromClaimed(normaliseKey(key), 'releasing', 'SET #status = :to, releasedAt = :at, releaseReason = :reason', {
-      ':to': 'released',
-      ':reason': reason.slice(0, 1000),
-    });
+    await this.fromClaimed(
+      normaliseKey(key),
+      'releasing',
+      'SET #status = :to, releasedAt = :at, releaseReason = :reason',
+      {
+        ':to': 'released',
+        ':reason': reason.slice(0, 1000),
+      },
+    );
   }
 
   /** Moves a claimed send on (to sent or released); false when it was not claimed. */
-  private async fromClaimed(k: SendKey, doing: string, update: string, values: Record<string, string>): Promise<boolean> {
+  private async fromClaimed(
+    k: SendKey,
+    doing: string,
+    update: string,
+    values: Record<string, string>,
+  ): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -146,22 +175,32 @@ export class DynamoDbSendLedger implements SendLedger {
       return true;
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw new SendLedgerError('LEDGER_FAILED', `${doing} ${describeKey(k)} failed: ${(err as Error).message}`, { cause: err });
+      throw new SendLedgerError('LEDGER_FAILED', `${doing} ${describeKey(k)} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
   async delivered(key: SendKey): Promise<{ messageId: string; sentAt: string } | undefined> {
     const item = await this.get(key);
-    return item?.status === 'sent' && item.messageId !== undefined ? { messageId: item.messageId, sentAt: item.sentAt ?? '' } : undefined;
+    return item?.status === 'sent' && item.messageId !== undefined
+      ? { messageId: item.messageId, sentAt: item.sentAt ?? '' }
+      : undefined;
   }
 
   /** The stored claim, for inspection (`pulse report` prints it). */
   async get(key: SendKey): Promise<SendItem | undefined> {
     try {
-      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: this.keyOf(key), ConsistentRead: true }));
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.table, Key: this.keyOf(key), ConsistentRead: true }),
+      );
       return out.Item as SendItem | undefined;
     } catch (err) {
-      throw new SendLedgerError('LEDGER_FAILED', `reading ${describeKey(normaliseKey(key))} failed: ${(err as Error).message}`, { cause: err });
+      throw new SendLedgerError(
+        'LEDGER_FAILED',
+        `reading ${describeKey(normaliseKey(key))} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

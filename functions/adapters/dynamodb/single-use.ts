@@ -24,7 +24,12 @@ export class DynamoDbSingleUseIds implements SingleUseIds {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...usedIdKey(id), [ATTR.entity]: USED_ENTITY, usedAt: this.now().toISOString(), [ATTR.ttl]: expiresAt + KEEP_AFTER_EXPIRY_SECONDS },
+          Item: {
+            ...usedIdKey(id),
+            [ATTR.entity]: USED_ENTITY,
+            usedAt: this.now().toISOString(),
+            [ATTR.ttl]: expiresAt + KEEP_AFTER_EXPIRY_SECONDS,
+          },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': ATTR.pk },
         }),

@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -20,7 +20,16 @@ import type { KpiSnapshot, LoadDatasetOptions, Store } from '../../ports/store';
 import { fullJitterDelay, realSleep } from '../../backoff';
 import { runPool } from './concurrency';
 import { DynamoDbStoreError, describe, isRetryable } from './errors';
-import { ATTR, GSI1, RESERVED_ATTRIBUTES, SNAPSHOT_ENTITY, accountPk, recordKeys, snapshotPk, snapshotSk } from './table';
+import {
+  ATTR,
+  GSI1,
+  RESERVED_ATTRIBUTES,
+  SNAPSHOT_ENTITY,
+  accountPk,
+  recordKeys,
+  snapshotPk,
+  snapshotSk,
+} from './table';
 import { documentClient } from './document-client';
 
 type Item = Record<string, unknown>;
@@ -85,7 +94,12 @@ export class DynamoDbStore implements Store {
       'records were not written',
       records.map((record) => {
         const keys = keysOf(record);
-        return { keys, request: { PutRequest: { Item: { ...withoutUndefined(record as unknown as Item), ...keys, [ATTR.entity]: entity } } } };
+        return {
+          keys,
+          request: {
+            PutRequest: { Item: { ...withoutUndefined(record as unknown as Item), ...keys, [ATTR.entity]: entity } },
+          },
+        };
       }),
     );
   }
@@ -179,11 +193,13 @@ export class DynamoDbStore implements Store {
     });
     for (const item of items) {
       const entity = item[ATTR.entity];
-      if (typeof entity === 'string' && DATASET_ENTITIES.has(entity)) (data[entity as EntityName] as unknown[]).push(toRecord(item));
+      if (typeof entity === 'string' && DATASET_ENTITIES.has(entity))
+        (data[entity as EntityName] as unknown[]).push(toRecord(item));
     }
     // Rates are company-wide (not in the account's index): those of the account's currencies, so its rows convert.
     const currencies = new Set<string>();
-    for (const r of [...data.subscriptions, ...data.renewals, ...data.expansions]) if (r.currency !== undefined) currencies.add(r.currency);
+    for (const r of [...data.subscriptions, ...data.renewals, ...data.expansions])
+      if (r.currency !== undefined) currencies.add(r.currency);
     for (const currency of currencies) {
       const rates = await this.queryAll({
         TableName: this.table,
@@ -191,7 +207,8 @@ export class DynamoDbStore implements Store {
         ExpressionAttributeNames: { '#pk': ATTR.pk },
         ExpressionAttributeValues: { ':pk': recordKeys.fx_rates({ date: '', currency, rate: '' }).PK },
       });
-      for (const item of rates) if (item[ATTR.entity] === 'fx_rates') data.fx_rates.push(toRecord(item) as EntityTypes['fx_rates']);
+      for (const item of rates)
+        if (item[ATTR.entity] === 'fx_rates') data.fx_rates.push(toRecord(item) as EntityTypes['fx_rates']);
     }
     for (const entity of ENTITY_NAMES) sortByKey(entity, data[entity]);
     return data;
@@ -242,7 +259,11 @@ export class DynamoDbStore implements Store {
   async getSnapshot(scope: string, week: string): Promise<KpiSnapshot | undefined> {
     const out = await this.withRetry(`getSnapshot(${scope}, ${week})`, 'READ_FAILED', () =>
       this.doc.send(
-        new GetCommand({ TableName: this.table, Key: { [ATTR.pk]: snapshotPk(scope), [ATTR.sk]: snapshotSk(week) }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.table,
+          Key: { [ATTR.pk]: snapshotPk(scope), [ATTR.sk]: snapshotSk(week) },
+          ConsistentRead: true,
+        }),
       ),
     );
     return out.Item ? toSnapshot(out.Item) : undefined;
@@ -277,16 +298,19 @@ export class DynamoDbStore implements Store {
         const out: Item[] = [];
         let start: Record<string, unknown> | undefined;
         do {
-          const page = await this.withRetry(`scan of table "${this.table}" (segment ${segment + 1}/${total})`, 'READ_FAILED', () =>
-            this.doc.send(
-              new ScanCommand({
-                ...input,
-                TableName: this.table,
-                ConsistentRead: true,
-                ...(total > 1 ? { Segment: segment, TotalSegments: total } : {}),
-                ...(start ? { ExclusiveStartKey: start } : {}),
-              }),
-            ),
+          const page = await this.withRetry(
+            `scan of table "${this.table}" (segment ${segment + 1}/${total})`,
+            'READ_FAILED',
+            () =>
+              this.doc.send(
+                new ScanCommand({
+                  ...input,
+                  TableName: this.table,
+                  ConsistentRead: true,
+                  ...(total > 1 ? { Segment: segment, TotalSegments: total } : {}),
+                  ...(start ? { ExclusiveStartKey: start } : {}),
+                }),
+              ),
           );
           if (page.Items && onPage) onPage(page.Items as Item[]);
           else if (page.Items) for (const item of page.Items as Item[]) out.push(item);
@@ -318,16 +342,22 @@ export class DynamoDbStore implements Store {
         return await fn();
       } catch (err) {
         if (!isRetryable(err) || attempt + 1 >= this.maxAttempts) {
-          throw new DynamoDbStoreError(code, `${what} failed${attempt > 0 ? ` after ${attempt + 1} attempts` : ''}: ${describe(err)}`, {
-            cause: err,
-          });
+          throw new DynamoDbStoreError(
+            code,
+            `${what} failed${attempt > 0 ? ` after ${attempt + 1} attempts` : ''}: ${describe(err)}`,
+            {
+              cause: err,
+            },
+          );
         }
       }
     }
   }
 
   private backoff(retry: number): Promise<void> {
-    return this.sleep(fullJitterDelay(retry, { baseMs: this.baseDelayMs, maxMs: this.maxDelayMs, random: this.random }));
+    return this.sleep(
+      fullJitterDelay(retry, { baseMs: this.baseDelayMs, maxMs: this.maxDelayMs, random: this.random }),
+    );
   }
 }
 
@@ -342,10 +372,17 @@ class BatchFailure extends Error {
   }
 }
 
-function datasetFilter(usageFrom?: IsoDate): Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+function datasetFilter(
+  usageFrom?: IsoDate,
+): Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
   const values: Record<string, string> = Object.fromEntries(ENTITY_NAMES.map((n, i) => [`:e${i}`, n]));
   const entities = `#entity IN (${Object.keys(values).join(', ')})`;
-  if (usageFrom === undefined) return { FilterExpression: entities, ExpressionAttributeNames: { '#entity': ATTR.entity }, ExpressionAttributeValues: values };
+  if (usageFrom === undefined)
+    return {
+      FilterExpression: entities,
+      ExpressionAttributeNames: { '#entity': ATTR.entity },
+      ExpressionAttributeValues: values,
+    };
   return {
     // ISO dates compare as strings.
     FilterExpression: `${entities} AND (#entity <> :usage OR #week >= :usageFrom)`,
@@ -393,6 +430,9 @@ function toSnapshot(item: Item): KpiSnapshot {
 
 function checkWeek(week: string, what: string): void {
   if (!WEEK_LABEL.test(week)) {
-    throw new DynamoDbStoreError('INVALID_ARGUMENT', `${what}: "${week}" is not an ISO week label (expected YYYY-Www, e.g. 2026-W47)`);
+    throw new DynamoDbStoreError(
+      'INVALID_ARGUMENT',
+      `${what}: "${week}" is not an ISO week label (expected YYYY-Www, e.g. 2026-W47)`,
+    );
   }
 }

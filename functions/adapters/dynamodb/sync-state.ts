@@ -1,7 +1,13 @@
 // The SyncStateStore port on the Pulse table: `SOURCE#<source>` / `SYNC#<key>`, one small item per
 // remembered value (an HTTP resource's high-water mark). Layout in docs/data-store.md.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { SyncStateStore } from '../../ports/sync-state';
 import { ATTR, SYNC_STATE_ENTITY, syncStateKey } from './table';
 import { documentClient } from './document-client';
@@ -19,7 +25,9 @@ export class DynamoDbSyncState implements SyncStateStore {
   private readonly now: () => Date;
 
   async get(source: string, key: string): Promise<string | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: syncStateKey(source, key), ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: syncStateKey(source, key), ConsistentRead: true }),
+    );
     return typeof out.Item?.value === 'string' ? out.Item.value : undefined;
   }
 
@@ -27,7 +35,14 @@ export class DynamoDbSyncState implements SyncStateStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...syncStateKey(source, key), [ATTR.entity]: SYNC_STATE_ENTITY, source, key, value, updatedAt: this.now().toISOString() },
+        Item: {
+          ...syncStateKey(source, key),
+          [ATTR.entity]: SYNC_STATE_ENTITY,
+          source,
+          key,
+          value,
+          updatedAt: this.now().toISOString(),
+        },
       }),
     );
   }
@@ -50,7 +65,9 @@ export class DynamoDbSyncState implements SyncStateStore {
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of page.Items ?? []) if (typeof item.key === 'string' && typeof item.value === 'string') out.push({ key: item.key, value: item.value });
+      for (const item of page.Items ?? [])
+        if (typeof item.key === 'string' && typeof item.value === 'string')
+          out.push({ key: item.key, value: item.value });
       start = page.LastEvaluatedKey;
     } while (start);
     return out;

@@ -92,7 +92,12 @@ function identityKeys(tag: string, id: string, accountId: string): RecordKeys {
 export const recordKeys: { [K in EntityName]: (r: EntityTypes[K]) => RecordKeys } = {
   accounts: (r) => ({ PK: accountPk(r.accountId), SK: 'ACCOUNT', GSI1PK: accountPk(r.accountId), GSI1SK: 'ACCOUNT' }),
   // Usage is identified by (account, week): it lives in the account's partition.
-  usage: (r) => ({ PK: accountPk(r.accountId), SK: `USAGE#${r.week}`, GSI1PK: accountPk(r.accountId), GSI1SK: `USAGE#${r.week}` }),
+  usage: (r) => ({
+    PK: accountPk(r.accountId),
+    SK: `USAGE#${r.week}`,
+    GSI1PK: accountPk(r.accountId),
+    GSI1SK: `USAGE#${r.week}`,
+  }),
   subscriptions: (r) => identityKeys('SUBSCRIPTION', r.lineId, r.accountId),
   renewals: (r) => identityKeys('RENEWAL', r.renewalId, r.accountId),
   expansions: (r) => identityKeys('EXPANSION', r.opportunityId, r.accountId),
@@ -128,7 +133,10 @@ export const syncStateKey = (source: string, key: string): ItemKey => ({ PK: `SO
 
 export const SEND_ENTITY = 'send';
 /** One item per (kind, period, recipient): the claim, then the SES message id once sent. */
-export const sendKey = (kind: string, period: string, recipient: string): ItemKey => ({ PK: `SEND#${kind}#${period}`, SK: `TO#${recipient}` });
+export const sendKey = (kind: string, period: string, recipient: string): ItemKey => ({
+  PK: `SEND#${kind}#${period}`,
+  SK: `TO#${recipient}`,
+});
 
 // ---- keys of alert state (renewal-risk alerts, docs/data-store.md) --------------------------
 
@@ -137,7 +145,10 @@ export const ALERT_CURSOR_ENTITY = 'alert-cursor';
 /** Every alert state in one partition (a few thousand small items at most): one Query lists them. */
 export const alertKey = (alertId: string): ItemKey => ({ PK: 'ALERTS', SK: `ALERT#${alertId}` });
 /** The end of the last digest window sent to one (audience, recipient). */
-export const alertCursorKey = (audience: string, recipient: string): ItemKey => ({ PK: 'ALERT-DIGEST', SK: `CURSOR#${audience}#${recipient}` });
+export const alertCursorKey = (audience: string, recipient: string): ItemKey => ({
+  PK: 'ALERT-DIGEST',
+  SK: `CURSOR#${audience}#${recipient}`,
+});
 
 // ---- keys of archive access: links, one-time codes, rate limits (docs/archive-access.md) -----
 
@@ -151,7 +162,10 @@ export const codeKey = (challengeId: string): ItemKey => ({ PK: `CODE#${challeng
 export const USED_ENTITY = 'used-id';
 export const usedIdKey = (id: string): ItemKey => ({ PK: `USED#${id}`, SK: 'USED' });
 export const RATE_ENTITY = 'rate';
-export const rateKey = (bucket: string, windowStart: number): ItemKey => ({ PK: `RATE#${bucket}`, SK: `W#${windowStart}` });
+export const rateKey = (bucket: string, windowStart: number): ItemKey => ({
+  PK: `RATE#${bucket}`,
+  SK: `W#${windowStart}`,
+});
 /** Partition-key prefixes the download endpoint may touch in the Pulse table (its IAM condition). */
 export const ACCESS_KEY_PREFIXES = ['LINK#', 'CODE#', 'RATE#', LINKS_GSI1PK] as const;
 

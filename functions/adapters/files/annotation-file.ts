@@ -21,19 +21,31 @@ export class AnnotationFile implements AnnotationLog {
       const file = join(this.dir, ndjson);
       const text = await readFile(file, 'utf8');
       if (text.split('\n').some((line) => line.trim() !== '' && sameNote(safeJson(line), a))) return file;
-      await appendFile(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}${JSON.stringify(a.metric ? fields : { date: a.date, text: a.text })}\n`, 'utf8');
+      await appendFile(
+        file,
+        `${text === '' || text.endsWith('\n') ? '' : '\n'}${JSON.stringify(a.metric ? fields : { date: a.date, text: a.text })}\n`,
+        'utf8',
+      );
       return file;
     }
     const csvName = existing('csv');
     const file = join(this.dir, csvName ?? 'annotations.csv');
     if (!csvName) {
-      await writeFile(file, stringify([fields], { header: true, columns: [...CONTRACT_COLUMNS.annotations], record_delimiter: 'windows' }), 'utf8');
+      await writeFile(
+        file,
+        stringify([fields], { header: true, columns: [...CONTRACT_COLUMNS.annotations], record_delimiter: 'windows' }),
+        'utf8',
+      );
       return file;
     }
     const text = await readFile(file, 'utf8');
-    const header = text.split(/\r?\n/, 1)[0]!.split(',').map((c) => c.trim().replace(/^"|"$/g, '').toLowerCase());
+    const header = text
+      .split(/\r?\n/, 1)[0]!
+      .split(',')
+      .map((c) => c.trim().replace(/^"|"$/g, '').toLowerCase());
     const missing = CONTRACT_COLUMNS.annotations.filter((c) => c !== 'metric' && !header.includes(c));
-    if (missing.length) throw new Error(`${file}: the header has no ${missing.join(', ')} column; the note was not added`);
+    if (missing.length)
+      throw new Error(`${file}: the header has no ${missing.join(', ')} column; the note was not added`);
     const row = header.map((c) => fields[c] ?? '');
     if (text.includes(stringify([row], { record_delimiter: 'windows' }).trimEnd())) return file;
     const sep = text === '' || text.endsWith('\n') ? '' : '\r\n';
@@ -52,5 +64,11 @@ function safeJson(line: string): Record<string, unknown> | undefined {
 
 function sameNote(row: Record<string, unknown> | undefined, a: Annotation): boolean {
   if (!row) return false;
-  return annotationKey({ date: String(row.date ?? ''), text: String(row.text ?? ''), ...(row.metric ? { metric: row.metric as Annotation['metric'] & string } : {}) }) === annotationKey(a);
+  return (
+    annotationKey({
+      date: String(row.date ?? ''),
+      text: String(row.text ?? ''),
+      ...(row.metric ? { metric: row.metric as Annotation['metric'] & string } : {}),
+    }) === annotationKey(a)
+  );
 }

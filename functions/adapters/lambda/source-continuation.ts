@@ -13,7 +13,11 @@ export class LambdaSourceContinuation implements SourceContinuation {
 
   async continueSource(source: string): Promise<void> {
     await this.client.send(
-      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify({ source })) }),
+      new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify({ source })),
+      }),
     );
   }
 }

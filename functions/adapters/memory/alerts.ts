@@ -60,7 +60,12 @@ export class InMemorySendLedger implements SendLedger {
   async markSent(key: SendKey, messageId: string): Promise<void> {
     const id = this.id(key);
     const e = this.entries.get(id);
-    this.entries.set(id, { claimedAt: e?.claimedAt ?? this.now().toISOString(), status: 'sent', messageId, sentAt: this.now().toISOString() });
+    this.entries.set(id, {
+      claimedAt: e?.claimedAt ?? this.now().toISOString(),
+      status: 'sent',
+      messageId,
+      sentAt: this.now().toISOString(),
+    });
   }
   async release(key: SendKey): Promise<void> {
     const id = this.id(key);

@@ -15,13 +15,25 @@ export interface PulseMetric {
 }
 
 /** 1 per run the run ledger records `failed` (or finds `timed-out`); one alarm per Kind. */
-export const RUNS_FAILED_METRIC = { namespace: METRICS_NAMESPACE, metricName: 'RunsFailed', dimensions: ['Stage', 'Kind'] } as const satisfies PulseMetric;
+export const RUNS_FAILED_METRIC = {
+  namespace: METRICS_NAMESPACE,
+  metricName: 'RunsFailed',
+  dimensions: ['Stage', 'Kind'],
+} as const satisfies PulseMetric;
 
 /** 1 once every recipient has the week's report: the dead-man's switch watches it (docs/deploy.md, "Alarms"). */
-export const WEEKLY_REPORT_SENT_METRIC = { namespace: METRICS_NAMESPACE, metricName: 'WeeklyReportSent', dimensions: ['Stage'] } as const satisfies PulseMetric;
+export const WEEKLY_REPORT_SENT_METRIC = {
+  namespace: METRICS_NAMESPACE,
+  metricName: 'WeeklyReportSent',
+  dimensions: ['Stage'],
+} as const satisfies PulseMetric;
 
 /** 1 per refused archive attempt (denied, revoked, expired, invalid, rate-limited). */
-export const ACCESS_REFUSED_METRIC = { namespace: METRICS_NAMESPACE, metricName: 'ArchiveAccessRefused', dimensions: ['Stage'] } as const satisfies PulseMetric;
+export const ACCESS_REFUSED_METRIC = {
+  namespace: METRICS_NAMESPACE,
+  metricName: 'ArchiveAccessRefused',
+  dimensions: ['Stage'],
+} as const satisfies PulseMetric;
 
 /** The dimensions an alarm names for `metric` on `stage` (Kind and the like added by the caller). */
 export function alarmDimensions(stage: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -23,9 +23,15 @@ export function stageMetrics(stage: string): Metrics {
  * Adds 1 to `metric` now (its own EMF line). `dimensions` are the metric's dimensions besides
  * Stage; `context` goes into the line as metadata (not dimensions), so the log has the details.
  */
-export function count(metrics: Metrics, metric: PulseMetric, dimensions: Record<string, string> = {}, context: Record<string, unknown> = {}): void {
+export function count(
+  metrics: Metrics,
+  metric: PulseMetric,
+  dimensions: Record<string, string> = {},
+  context: Record<string, unknown> = {},
+): void {
   for (const name of metric.dimensions) if (name !== 'Stage') metrics.addDimension(name, dimensions[name] ?? 'unknown');
-  for (const [key, value] of Object.entries(context)) if (value !== undefined) metrics.addMetadata(key, typeof value === 'string' ? value : JSON.stringify(value));
+  for (const [key, value] of Object.entries(context))
+    if (value !== undefined) metrics.addMetadata(key, typeof value === 'string' ? value : JSON.stringify(value));
   metrics.addMetric(metric.metricName, MetricUnit.Count, 1);
   // Written at once (and the dimensions and metadata cleared): the next count starts clean.
   metrics.publishStoredMetrics();
@@ -37,14 +43,19 @@ export class PowertoolsRunMetrics implements RunMetrics {
 
   runFailed(run: FailedRun): void {
     try {
-      count(this.metrics, RUNS_FAILED_METRIC, { Kind: run.kind }, {
-        level: 'ERROR',
-        message: `pulse ${run.kind} run failed`,
-        runId: run.runId,
-        subject: run.subject,
-        period: run.period,
-        errors: run.errors.slice(0, ERRORS_IN_LINE),
-      });
+      count(
+        this.metrics,
+        RUNS_FAILED_METRIC,
+        { Kind: run.kind },
+        {
+          level: 'ERROR',
+          message: `pulse ${run.kind} run failed`,
+          runId: run.runId,
+          subject: run.subject,
+          period: run.period,
+          errors: run.errors.slice(0, ERRORS_IN_LINE),
+        },
+      );
     } catch {
       // stdout gone (the container is being torn down): the ledger still has the failure.
     }
@@ -61,7 +72,11 @@ export interface LambdaContextLike {
  * One invocation of a handler: a `## <name>` X-Ray subsegment (cold start and service annotated,
  * the error or the result as metadata), and the request id in every log line of the invocation.
  */
-export async function instrumented<T>(name: string, context: LambdaContextLike | undefined, fn: () => Promise<T>): Promise<T> {
+export async function instrumented<T>(
+  name: string,
+  context: LambdaContextLike | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   logger.resetKeys();
   if (context?.awsRequestId) logger.appendKeys({ requestId: context.awsRequestId, function: context.functionName });
   const segment = tracer.getSegment();

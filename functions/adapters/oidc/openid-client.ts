@@ -25,7 +25,11 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
   private jwks?: ReturnType<typeof createRemoteJWKSet>;
 
   constructor(private readonly opts: OpenIdClientOptions) {
-    if (!opts.clientSecret) throw new OidcError('PROVIDER_UNAVAILABLE', 'the OpenID Connect client secret is empty (PULSE_OIDC_CLIENT_SECRET)');
+    if (!opts.clientSecret)
+      throw new OidcError(
+        'PROVIDER_UNAVAILABLE',
+        'the OpenID Connect client secret is empty (PULSE_OIDC_CLIENT_SECRET)',
+      );
   }
 
   private configuration(): Promise<client.Configuration> {
@@ -36,9 +40,19 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
         ...(this.opts.fetch ? { [client.customFetch]: this.opts.fetch } : {}),
       };
       try {
-        return await client.discovery(new URL(this.opts.issuer), this.opts.clientId, undefined, client.ClientSecretBasic(this.opts.clientSecret), options);
+        return await client.discovery(
+          new URL(this.opts.issuer),
+          this.opts.clientId,
+          undefined,
+          client.ClientSecretBasic(this.opts.clientSecret),
+          options,
+        );
       } catch (e) {
-        throw new OidcError('PROVIDER_UNAVAILABLE', `OpenID Connect discovery at ${this.opts.issuer} failed: ${(e as Error).message}`, { cause: e });
+        throw new OidcError(
+          'PROVIDER_UNAVAILABLE',
+          `OpenID Connect discovery at ${this.opts.issuer} failed: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
     })().catch((e: unknown) => {
       this.config = undefined;
@@ -64,8 +78,12 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
     return { url: url.href, state, nonce, codeVerifier };
   }
 
-  async finish(callbackUrl: URL, expected: { state: string; nonce: string; codeVerifier: string }): Promise<OidcIdentity> {
-    if (callbackUrl.searchParams.get('state') !== expected.state) throw new OidcError('STATE_MISMATCH', 'the callback state does not match the sign-in under way');
+  async finish(
+    callbackUrl: URL,
+    expected: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<OidcIdentity> {
+    if (callbackUrl.searchParams.get('state') !== expected.state)
+      throw new OidcError('STATE_MISMATCH', 'the callback state does not match the sign-in under way');
     const config = await this.configuration();
     let idToken: string | undefined;
     let accessToken: string | undefined;
@@ -84,14 +102,20 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
     if (!idToken) throw new OidcError('ID_TOKEN_REJECTED', 'the provider sent no ID token');
     const meta = config.serverMetadata();
     if (!meta.jwks_uri) throw new OidcError('ID_TOKEN_REJECTED', 'the provider publishes no keys (jwks_uri)');
-    this.jwks ??= createRemoteJWKSet(new URL(meta.jwks_uri), this.opts.fetch ? { [joseFetch]: (url: string, o: unknown) => this.opts.fetch!(url, o as Parameters<client.CustomFetch>[1]) } : {});
+    this.jwks ??= createRemoteJWKSet(
+      new URL(meta.jwks_uri),
+      this.opts.fetch
+        ? { [joseFetch]: (url: string, o: unknown) => this.opts.fetch!(url, o as Parameters<client.CustomFetch>[1]) }
+        : {},
+    );
     let claims: JWTPayload;
     try {
       claims = (await jwtVerify(idToken, this.jwks, { issuer: meta.issuer, audience: this.opts.clientId })).payload;
     } catch (e) {
       throw new OidcError('ID_TOKEN_REJECTED', `the ID token did not verify: ${(e as Error).message}`, { cause: e });
     }
-    if (claims.nonce !== expected.nonce) throw new OidcError('ID_TOKEN_REJECTED', 'the ID token nonce does not match the sign-in');
+    if (claims.nonce !== expected.nonce)
+      throw new OidcError('ID_TOKEN_REJECTED', 'the ID token nonce does not match the sign-in');
     // Some providers put the email claims only in the UserInfo response (OIDC Core 5.4): ask it,
     // for the subject of the verified ID token, when the token itself has none.
     let source: Record<string, unknown> = claims;
@@ -103,10 +127,18 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
       }
     }
     const email = source.email;
-    if (typeof email !== 'string' || !email.includes('@')) throw new OidcError('NO_EMAIL', 'neither the ID token nor UserInfo has an email claim (is the "email" scope allowed for this client?)');
+    if (typeof email !== 'string' || !email.includes('@'))
+      throw new OidcError(
+        'NO_EMAIL',
+        'neither the ID token nor UserInfo has an email claim (is the "email" scope allowed for this client?)',
+      );
     const verified = source.email_verified === true || source.email_verified === 'true';
     const rawGroups = this.opts.groupsClaim ? source[this.opts.groupsClaim] : undefined;
-    const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string') : typeof rawGroups === 'string' ? [rawGroups] : [];
+    const groups = Array.isArray(rawGroups)
+      ? rawGroups.filter((g): g is string => typeof g === 'string')
+      : typeof rawGroups === 'string'
+        ? [rawGroups]
+        : [];
     return { email, emailVerified: verified, groups };
   }
 }
@@ -114,14 +146,23 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
 function classify(e: unknown): OidcError {
   if (e instanceof OidcError) return e;
   if (e instanceof client.AuthorizationResponseError || e instanceof client.ResponseBodyError) {
-    return new OidcError('CODE_REJECTED', `the provider refused the sign-in: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}`, { cause: e });
+    return new OidcError(
+      'CODE_REJECTED',
+      `the provider refused the sign-in: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}`,
+      { cause: e },
+    );
   }
   if (e instanceof client.ClientError) {
     const code = (e as { code?: string }).code ?? '';
-    if (/STATE|NONCE|JWT|CLAIM|ID_TOKEN|SIGNATURE|AUD|ISS/i.test(code) || /id_token|"aud"|"iss"|"nonce"|claim/i.test(e.message)) {
+    if (
+      /STATE|NONCE|JWT|CLAIM|ID_TOKEN|SIGNATURE|AUD|ISS/i.test(code) ||
+      /id_token|"aud"|"iss"|"nonce"|claim/i.test(e.message)
+    ) {
       return new OidcError('ID_TOKEN_REJECTED', `the ID token was refused: ${e.message}`, { cause: e });
     }
     return new OidcError('CODE_REJECTED', `the token response was refused: ${e.message}`, { cause: e });
   }
-  return new OidcError('PROVIDER_UNAVAILABLE', `the token endpoint could not be reached: ${(e as Error).message}`, { cause: e });
+  return new OidcError('PROVIDER_UNAVAILABLE', `the token endpoint could not be reached: ${(e as Error).message}`, {
+    cause: e,
+  });
 }

@@ -94,7 +94,11 @@ export function percentTickLabels(values: number[], locale: string): string[] {
   for (let digits = 0; digits < 6; digits++) {
     const f = 10 ** digits;
     if (values.every((v) => Math.abs(Math.round(v * 100 * f) - v * 100 * f) < 1e-6)) {
-      const fmt = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
+      const fmt = new Intl.NumberFormat(locale, {
+        style: 'percent',
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
       return values.map((v) => fmt.format(v));
     }
   }
@@ -150,7 +154,9 @@ function header(opts: ChartTextOptions, plotTop: number, plotLeft: number): Head
     y += 18;
   }
   if (opts.subtitle) {
-    marks.push(textMark('subtitle', opts.subtitle, { x, y: y - plotTop, size: 12, color: COLORS.muted, align: 'left' }));
+    marks.push(
+      textMark('subtitle', opts.subtitle, { x, y: y - plotTop, size: 12, color: COLORS.muted, align: 'left' }),
+    );
     y += 16;
   }
   return { marks, height: opts.title || opts.subtitle ? y : 0 };
@@ -261,19 +267,43 @@ export function waterfallLayout(input: WaterfallInput, opts: WaterfallOptions): 
   const levels = [input.open, input.close];
   for (const key of INCREASES) {
     const v = Math.abs(input[key]);
-    movements.push({ key, label: labels[key], kind: 'increase', value: v, lo: level, hi: level + v, text: movementText(v) });
+    movements.push({
+      key,
+      label: labels[key],
+      kind: 'increase',
+      value: v,
+      lo: level,
+      hi: level + v,
+      text: movementText(v),
+    });
     level += v;
     levels.push(level);
   }
   for (const key of DECREASES) {
     const v = Math.abs(input[key]);
-    movements.push({ key, label: labels[key], kind: 'decrease', value: -v, lo: level - v, hi: level, text: movementText(-v) });
+    movements.push({
+      key,
+      label: labels[key],
+      kind: 'decrease',
+      value: -v,
+      lo: level - v,
+      hi: level,
+      text: movementText(-v),
+    });
     level -= v;
     levels.push(level);
   }
   if (input.fx) {
     const v = input.fx;
-    movements.push({ key: 'fx', label: labels.fx, kind: v > 0 ? 'increase' : 'decrease', value: v, lo: Math.min(level, level + v), hi: Math.max(level, level + v), text: movementText(v) });
+    movements.push({
+      key: 'fx',
+      label: labels.fx,
+      kind: v > 0 ? 'increase' : 'decrease',
+      value: v,
+      lo: Math.min(level, level + v),
+      hi: Math.max(level, level + v),
+      text: movementText(v),
+    });
     level += v;
     levels.push(level);
   }
@@ -301,7 +331,11 @@ export function waterfallLayout(input: WaterfallInput, opts: WaterfallOptions): 
     hi: Math.max(base, v),
     text,
   });
-  const bars = [total('open', input.open, openText as string), ...movements, total('close', input.close, closeText as string)];
+  const bars = [
+    total('open', input.open, openText as string),
+    ...movements,
+    total('close', input.close, closeText as string),
+  ];
   return { bars, domain: [base, top], truncated };
 }
 
@@ -401,8 +435,14 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
             x: { scale: 'x', field: 'key' },
             width: { scale: 'x', band: 1 },
             // A zero movement is still drawn, as a 2 px line at its level.
-            y: [{ test: 'datum.zero', scale: 'y', field: 'hi', offset: -1 }, { scale: 'y', field: 'hi' }],
-            y2: [{ test: 'datum.zero', scale: 'y', field: 'lo', offset: 1 }, { scale: 'y', field: 'lo' }],
+            y: [
+              { test: 'datum.zero', scale: 'y', field: 'hi', offset: -1 },
+              { scale: 'y', field: 'hi' },
+            ],
+            y2: [
+              { test: 'datum.zero', scale: 'y', field: 'lo', offset: 1 },
+              { scale: 'y', field: 'lo' },
+            ],
             fill: [
               { test: "datum.zero && datum.kind !== 'total'", value: COLORS.connector },
               { test: "datum.kind === 'increase'", value: COLORS.increase },
@@ -497,7 +537,9 @@ export function waterfallAlt(input: WaterfallInput, opts: WaterfallOptions): str
   const labels = { ...WATERFALL_LABELS, ...opts.labels };
   const open = layout.bars[0] as WaterfallBar;
   const close = layout.bars[layout.bars.length - 1] as WaterfallBar;
-  const moves = layout.bars.filter((b) => b.kind !== 'total' && b.value !== 0).map((b) => `${labels[b.key].toLowerCase()} ${b.text}`);
+  const moves = layout.bars
+    .filter((b) => b.kind !== 'total' && b.value !== 0)
+    .map((b) => `${labels[b.key].toLowerCase()} ${b.text}`);
   const net = formatMoneyCompact(input.close - input.open, opts.currency, opts.locale, { signed: true });
   const subject = opts.title ?? 'ARR bridge';
   const movesText = moves.length === 0 ? 'no movements' : joinList(moves);
@@ -560,7 +602,9 @@ function formatterFor(series: TrendChartSeries, opts: TrendOptions): (v: number)
 }
 
 function tickLabels(format: 'money' | 'percent', ticks: number[], opts: TrendOptions): string[] {
-  return format === 'money' ? moneyTickLabels(ticks, opts.currency, opts.locale) : percentTickLabels(ticks, opts.locale);
+  return format === 'money'
+    ? moneyTickLabels(ticks, opts.currency, opts.locale)
+    : percentTickLabels(ticks, opts.locale);
 }
 
 /**
@@ -637,9 +681,15 @@ function validateTrend(points: TrendChartPoint[], series: TrendChartSeries[]): '
 /** A line chart of a few weekly series on one axis (money or percent); nulls are gaps. */
 export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[], opts: TrendOptions): Spec {
   const format = validateTrend(points, series);
-  const values = points.flatMap((p) => series.map((s) => p.values[s.key])).filter((v): v is number => v !== null && v !== undefined);
+  const values = points
+    .flatMap((p) => series.map((s) => p.values[s.key]))
+    .filter((v): v is number => v !== null && v !== undefined);
   const hasData = values.length > 0;
-  const ticks = hasData ? niceTicks(Math.min(...values), Math.max(...values)) : format === 'percent' ? [0, 0.5, 1] : [0, 50_000_00, 100_000_00];
+  const ticks = hasData
+    ? niceTicks(Math.min(...values), Math.max(...values))
+    : format === 'percent'
+      ? [0, 0.5, 1]
+      : [0, 50_000_00, 100_000_00];
   const domain: [number, number] = [ticks[0] as number, ticks[ticks.length - 1] as number];
   const tickText = tickLabels(format, ticks, opts);
 
@@ -647,7 +697,9 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
   const endFont = 12;
   const ends = series.flatMap((s, si) => {
     const last = lastValue(points, s.key);
-    return last ? [{ key: s.key, si, index: last.index, value: last.value, text: formatterFor(s, opts)(last.value) }] : [];
+    return last
+      ? [{ key: s.key, si, index: last.index, value: last.value, text: formatterFor(s, opts)(last.value) }]
+      : [];
   });
 
   const padLeft = Math.ceil(Math.max(...tickText.map((t) => estimateTextWidth(t, 11)))) + 14;
@@ -686,7 +738,12 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
       const next = i < n - 1 ? (points[i + 1] as TrendChartPoint).values[s.key] : null;
       // A value between two gaps would be invisible as a line: draw it as a dot.
       const isolated = value !== null && (prev === null || prev === undefined) && (next === null || next === undefined);
-      return { i, key: s.key, value, dot: value !== null && (isolated || i === (lastValue(points, s.key)?.index ?? -1)) };
+      return {
+        i,
+        key: s.key,
+        value,
+        dot: value !== null && (isolated || i === (lastValue(points, s.key)?.index ?? -1)),
+      };
     }),
   );
 
@@ -733,7 +790,10 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
         transform: [{ type: 'filter' as const, expr: `datum.key === ${JSON.stringify(s.key)}` }],
       })),
       { name: 'dots', source: 'points', transform: [{ type: 'filter', expr: 'datum.dot' }] },
-      { name: 'ticks', values: ticks.map((v, k) => ({ v, text: tickText[k], strong: format === 'percent' && v === 1 })) },
+      {
+        name: 'ticks',
+        values: ticks.map((v, k) => ({ v, text: tickText[k], strong: format === 'percent' && v === 1 })),
+      },
       { name: 'reference', values: reference.map((v) => ({ v })) },
       { name: 'xlabels', values: xLabels },
       { name: 'ends', values: placed },
@@ -761,7 +821,11 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
             x: { value: 0 },
             x2: { signal: 'width' },
             y: { scale: 'y', field: 'v' },
-            stroke: [{ test: 'datum.strong', value: COLORS.connector }, { test: `datum.v === ${domain[0]}`, value: COLORS.axis }, { value: COLORS.grid }],
+            stroke: [
+              { test: 'datum.strong', value: COLORS.connector },
+              { test: `datum.v === ${domain[0]}`, value: COLORS.axis },
+              { value: COLORS.grid },
+            ],
             strokeWidth: { value: 1 },
             strokeDash: [{ test: 'datum.strong', value: [4, 3] }, { value: [] }],
           },
@@ -816,7 +880,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
           },
         },
       },
-      ...series.map((s, si) => ({
+      ...series.map((_s, si) => ({
         type: 'line' as const,
         name: `line-${si}`,
         from: { data: `series-${si}` },
@@ -866,7 +930,17 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
         },
       },
       ...(markers.length ? markerMarks() : []),
-      ...(hasData ? [] : [textMark('no-data', 'No data for this period', { x: plotWidth / 2, y: plotHeight / 2, size: 13, color: COLORS.muted, align: 'center' })]),
+      ...(hasData
+        ? []
+        : [
+            textMark('no-data', 'No data for this period', {
+              x: plotWidth / 2,
+              y: plotHeight / 2,
+              size: 13,
+              color: COLORS.muted,
+              align: 'center',
+            }),
+          ]),
     ],
   };
 }
@@ -875,7 +949,8 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
 function markerValues(markers: readonly TrendMarker[], n: number): { i: number; text: string }[] {
   const byIndex = new Map<number, string[]>();
   for (const m of markers) {
-    if (Number.isInteger(m.index) && m.index >= 0 && m.index < n) byIndex.set(m.index, [...(byIndex.get(m.index) ?? []), m.label]);
+    if (Number.isInteger(m.index) && m.index >= 0 && m.index < n)
+      byIndex.set(m.index, [...(byIndex.get(m.index) ?? []), m.label]);
   }
   return [...byIndex].sort(([a], [b]) => a - b).map(([i, labels]) => ({ i, text: labels.join(',') }));
 }
@@ -926,7 +1001,11 @@ export function trendAlt(points: TrendChartPoint[], series: TrendChartSeries[], 
   const first = points[0]?.label;
   const last = points[points.length - 1]?.label;
   const span =
-    points.length === 0 ? '' : points.length === 1 ? ` in ${first}` : ` over ${points.length} weeks (${first} to ${last})`;
+    points.length === 0
+      ? ''
+      : points.length === 1
+        ? ` in ${first}`
+        : ` over ${points.length} weeks (${first} to ${last})`;
   const single = series.length === 1;
   const parts = series.map((s) => {
     const fmt = formatterFor(s, opts);

@@ -101,7 +101,8 @@ async function readFirst(what: string, candidates: string[]): Promise<Uint8Array
       const bytes = new Uint8Array(await readFile(path));
       return path.endsWith(BROTLI_SUFFIX) ? decompressAsset(bytes) : bytes;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR')
+        throw err;
     }
   }
   throw new Error(`charts: no ${what} found; looked in ${candidates.join(', ')}`);
@@ -146,9 +147,13 @@ export async function createChartRenderer(opts: ChartRendererOptions = {}): Prom
   if (!(scale > 0 && scale <= 8)) throw new RangeError(`scale must be in (0, 8] (got ${scale})`);
   const [, font] = await Promise.all([
     ensureWasm(async () =>
-      opts.wasm ? new Uint8Array(opts.wasm) : readFirst('resvg wasm', candidates(WASM_FILE, WASM_MODULE, opts.assetsDir)),
+      opts.wasm
+        ? new Uint8Array(opts.wasm)
+        : readFirst('resvg wasm', candidates(WASM_FILE, WASM_MODULE, opts.assetsDir)),
     ),
-    opts.font ? Promise.resolve(new Uint8Array(opts.font)) : readFirst('chart font', candidates(FONT_FILE, FONT_MODULE, opts.assetsDir)),
+    opts.font
+      ? Promise.resolve(new Uint8Array(opts.font))
+      : readFirst('chart font', candidates(FONT_FILE, FONT_MODULE, opts.assetsDir)),
   ]);
 
   function rasterize(svg: string, ropts: { text?: boolean } = {}): Raster {
@@ -179,7 +184,13 @@ export async function createChartRenderer(opts: ChartRendererOptions = {}): Prom
   async function renderSpec(spec: vega.Spec, alt: string): Promise<Chart> {
     const svg = await specToSvg(spec);
     const raster = rasterize(svg);
-    return { png: raster.png, width: Math.round(raster.width / scale), height: Math.round(raster.height / scale), scale, alt };
+    return {
+      png: raster.png,
+      width: Math.round(raster.width / scale),
+      height: Math.round(raster.height / scale),
+      scale,
+      alt,
+    };
   }
 
   return {
@@ -189,4 +200,3 @@ export async function createChartRenderer(opts: ChartRendererOptions = {}): Prom
     trendLines: (points, series, o) => renderSpec(trendSpec(points, series, o), trendAlt(points, series, o)),
   };
 }
-

@@ -26,7 +26,13 @@ export const PREPARED_MARKER = 'prepared.json';
 /** Bump when the preparation changes, so cached prepared folders are rebuilt. */
 const VERSION = 1;
 
-export const JUICE_OPTIONS: juice.Options = { removeStyleTags: true, preserveMediaQueries: true, preserveImportant: true, applyWidthAttributes: false, applyHeightAttributes: false };
+export const JUICE_OPTIONS: juice.Options = {
+  removeStyleTags: true,
+  preserveMediaQueries: true,
+  preserveImportant: true,
+  applyWidthAttributes: false,
+  applyHeightAttributes: false,
+};
 
 /** Inline the <style> rules of a rendered document: what the renderers did at run time before (kept for tests). */
 export function inlineCss(html: string): string {
@@ -48,7 +54,9 @@ interface SourceFiles {
 
 function readSources(srcDir: string): SourceFiles {
   const templates = new Map<string, string>();
-  for (const f of readdirSync(srcDir).sort()) if (f.endsWith('.hbs') && statSync(join(srcDir, f)).isFile()) templates.set(f, readFileSync(join(srcDir, f), 'utf8'));
+  for (const f of readdirSync(srcDir).sort())
+    if (f.endsWith('.hbs') && statSync(join(srcDir, f)).isFile())
+      templates.set(f, readFileSync(join(srcDir, f), 'utf8'));
   const htmlPartials = new Map<string, string>();
   const textPartials = new Map<string, string>();
   const partialsDir = join(srcDir, 'partials');
@@ -72,13 +80,16 @@ export function expandPartials(source: string, partials: ReadonlyMap<string, str
     return expandPartials(p, partials, `${what} > ${name}`, depth + 1);
   };
   // Standalone: alone on its line (Handlebars drops the line and indents every line of the partial).
-  let out = source.replace(/^([ \t]*)\{\{>\s*([\w-]+)\s*\}\}[ \t]*(\r?\n|$)/gm, (_m, indent: string, name: string, eol: string) => {
-    const text = body(name);
-    const lines = text.split('\n');
-    const last = lines.pop()!;
-    const indented = lines.map((l) => `${indent}${l}\n`).join('') + (last ? `${indent}${last}${eol}` : '');
-    return indented;
-  });
+  let out = source.replace(
+    /^([ \t]*)\{\{>\s*([\w-]+)\s*\}\}[ \t]*(\r?\n|$)/gm,
+    (_m, indent: string, name: string, eol: string) => {
+      const text = body(name);
+      const lines = text.split('\n');
+      const last = lines.pop()!;
+      const indented = lines.map((l) => `${indent}${l}\n`).join('') + (last ? `${indent}${last}${eol}` : '');
+      return indented;
+    },
+  );
   out = out.replace(/\{\{>\s*([\w-]+)\s*\}\}/g, (_m, name: string) => body(name));
   const left = /\{\{>[^}]*\}\}/.exec(out);
   if (left) throw new TemplateBuildError(`${what}: only plain partials ({{> name}}) can be prepared, not ${left[0]}`);
@@ -116,7 +127,8 @@ function inlinedClasses(html: string): string[] {
       for (let depth = 1; depth > 0 && i < css.length; i++) depth += css[i] === '{' ? 1 : css[i] === '}' ? -1 : 0;
       css = css.slice(0, at) + css.slice(i);
     }
-    for (const rule of css.matchAll(/([^{}]+)\{[^}]*\}/g)) for (const c of rule[1]!.matchAll(/\.(-?[_a-zA-Z][\w-]*)/g)) classes.add(c[1]!);
+    for (const rule of css.matchAll(/([^{}]+)\{[^}]*\}/g))
+      for (const c of rule[1]!.matchAll(/\.(-?[_a-zA-Z][\w-]*)/g)) classes.add(c[1]!);
   }
   return [...classes];
 }
@@ -138,18 +150,35 @@ function inlineTemplate(source: string, what: string): string {
   const classes = inlinedClasses(html);
   const slots: Slot[] = [];
   // Each element with a computed class: the computed token becomes a numbered slot.
-  const slotted = html.replace(/(<[a-zA-Z][\w-]*\b[^>]*?\sclass=")([^"]*)("[^>]*>)/g, (m, head: string, value: string, tail: string) => {
-    if (!value.includes('pulsehbs')) return m;
-    const tokens = value.split(/(\s+)/);
-    const dynamic = tokens.filter((t) => t.includes('pulsehbs'));
-    if (dynamic.length !== 1) throw new TemplateBuildError(`${what}: a class attribute may compute one class only: class="${decodeBlocks(value, blocks)}"`);
-    const token = dynamic[0]!;
-    const isBlock = [...token.matchAll(PLACEHOLDER)].some((p) => /^\{\{[#^/]|^\{\{else/.test(blocks[Number(p[1])]!));
-    const pattern = isBlock ? /.*/ : new RegExp(`^${token.split(/pulsehbs\d+x/).map(esc).join('.*')}$`);
-    const k = slots.push({ token, candidates: classes.filter((c) => pattern.test(c)) }) - 1;
-    return `${head}${tokens.map((t) => (t === token ? `pulseslot${k}x` : t)).join('')}" data-pulse-v="${k}"${tail.slice(1)}`;
-  });
-  const run = (pick: (slot: Slot) => string) => juice(slotted.replace(/pulseslot(\d+)x/g, (_m, k: string) => pick(slots[Number(k)]!)), JUICE_OPTIONS);
+  const slotted = html.replace(
+    /(<[a-zA-Z][\w-]*\b[^>]*?\sclass=")([^"]*)("[^>]*>)/g,
+    (m, head: string, value: string, tail: string) => {
+      if (!value.includes('pulsehbs')) return m;
+      const tokens = value.split(/(\s+)/);
+      const dynamic = tokens.filter((t) => t.includes('pulsehbs'));
+      if (dynamic.length !== 1)
+        throw new TemplateBuildError(
+          `${what}: a class attribute may compute one class only: class="${decodeBlocks(value, blocks)}"`,
+        );
+      const token = dynamic[0]!;
+      const isBlock = [...token.matchAll(PLACEHOLDER)].some((p) => /^\{\{[#^/]|^\{\{else/.test(blocks[Number(p[1])]!));
+      const pattern = isBlock
+        ? /.*/
+        : new RegExp(
+            `^${token
+              .split(/pulsehbs\d+x/)
+              .map(esc)
+              .join('.*')}$`,
+          );
+      const k = slots.push({ token, candidates: classes.filter((c) => pattern.test(c)) }) - 1;
+      return `${head}${tokens.map((t) => (t === token ? `pulseslot${k}x` : t)).join('')}" data-pulse-v="${k}"${tail.slice(1)}`;
+    },
+  );
+  const run = (pick: (slot: Slot) => string) =>
+    juice(
+      slotted.replace(/pulseslot(\d+)x/g, (_m, k: string) => pick(slots[Number(k)]!)),
+      JUICE_OPTIONS,
+    );
   const base = run(() => NONE);
   if (!slots.length) return decodeBlocks(base, blocks);
 
@@ -197,7 +226,9 @@ function inlineTemplate(source: string, what: string): string {
     if (unsupported[Number(k)]!.size) args.push(`unsupported=${quote([...unsupported[Number(k)]!].join(' '))}`);
     const helper = `{{#inlineStyle ${args.join(' ')}}}${slot.token}{{/inlineStyle}}`;
     let t = tag.replace(` data-pulse-v="${k}"`, '').replace(NONE, slot.token);
-    t = STYLE_ATTR.test(t) ? t.replace(STYLE_ATTR, () => helper) : t.replace(/\s*(\/?)>$/, (_m, slash: string) => `${helper}${slash}>`);
+    t = STYLE_ATTR.test(t)
+      ? t.replace(STYLE_ATTR, () => helper)
+      : t.replace(/\s*(\/?)>$/, (_m, slash: string) => `${helper}${slash}>`);
     return t;
   });
   return decodeBlocks(prepared, blocks);
@@ -229,7 +260,10 @@ export function prepareTemplates(srcDir: string, outDir: string, opts: { inline?
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, 'partials'), { recursive: true });
   for (const [path, text] of files) writeFileSync(join(tmp, path), text);
-  writeFileSync(join(tmp, PREPARED_MARKER), `${JSON.stringify({ version: VERSION, inlined: opts.inline !== false, files: [...files.keys()] }, null, 2)}\n`);
+  writeFileSync(
+    join(tmp, PREPARED_MARKER),
+    `${JSON.stringify({ version: VERSION, inlined: opts.inline !== false, files: [...files.keys()] }, null, 2)}\n`,
+  );
   rmSync(outDir, { recursive: true, force: true });
   renameSync(tmp, outDir);
   return outDir;

@@ -55,7 +55,10 @@ function prepare(dir: string, what: string): Promise<string> {
     p = (import(builder) as Promise<typeof import('./template-build')>).then(
       (m) => m.preparedTemplatesDir(dir),
       (err: unknown) => {
-        throw new TemplateError(`${what} templates in ${dir} are not prepared (${PREPARED_MARKER} missing) and the template builder is not available: ${(err as Error).message}`, { cause: err });
+        throw new TemplateError(
+          `${what} templates in ${dir} are not prepared (${PREPARED_MARKER} missing) and the template builder is not available: ${(err as Error).message}`,
+          { cause: err },
+        );
       },
     );
     prepared.set(dir, p);
@@ -78,7 +81,8 @@ export function registerInlineStyle(hb: typeof Handlebars): void {
     const produced = options.fn(this).split(/\s+/);
     const unsupported = String(options.hash?.unsupported ?? '').split(' ');
     const bad = produced.find((c) => c && unsupported.includes(c));
-    if (bad) throw new Error(`class "${bad}" was not prepared for this element (its style cannot be inlined ahead of time)`);
+    if (bad)
+      throw new Error(`class "${bad}" was not prepared for this element (its style cannot be inlined ahead of time)`);
     const known = produced.filter((c) => styles.has(c));
     if (known.length > 1) throw new Error(`classes ${known.join(', ')} together were not prepared`);
     const style = known.length ? styles.get(known[0]!)! : (base ?? '');
@@ -89,7 +93,10 @@ export function registerInlineStyle(hb: typeof Handlebars): void {
 /** Runs a compiled template; a failure names the template (strict mode makes a missing field one). */
 export function runTemplate(template: Handlebars.TemplateDelegate, context: unknown, what: string): string {
   try {
-    return keepNumbersTogether(template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }), what.endsWith('.html.hbs'));
+    return keepNumbersTogether(
+      template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }),
+      what.endsWith('.html.hbs'),
+    );
   } catch (err) {
     throw new TemplateError(`rendering ${what} failed: ${(err as Error).message}`, { cause: err });
   }
@@ -134,6 +141,8 @@ export function registerBreakable(htmlHb: typeof Handlebars, textHb: typeof Hand
   textHb.registerHelper('breakable', (value: unknown) => String(value ?? ''));
   htmlHb.registerHelper('breakable', (value: unknown) => {
     const text = Handlebars.escapeExpression(String(value ?? ''));
-    return new Handlebars.SafeString(text.replace(/[^\s]{16,}/g, (word) => word.replace(/@/g, '@&#8203;').replace(/(?<=.)([._\-/:])/g, '&#8203;$1')));
+    return new Handlebars.SafeString(
+      text.replace(/[^\s]{16,}/g, (word) => word.replace(/@/g, '@&#8203;').replace(/(?<=.)([._\-/:])/g, '&#8203;$1')),
+    );
   });
 }

@@ -7,14 +7,21 @@
 // HTML-escaped; the plain-text templates are compiled with `noEscape` because text/plain has no
 // markup to escape (an account named `<b>` must read `<b>`, not `&lt;b&gt;`). Data values are
 // never compiled as templates, so a name like `{{constructor}}` prints as itself.
-import { findTemplatesDir, registerBreakable, registerInlineStyle, runTemplate, TemplateError, tidyText } from './template-kit';
+import { findTemplatesDir, registerBreakable, registerInlineStyle, runTemplate, tidyText } from './template-kit';
 
 export { TemplateError } from './template-kit';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { chartMarkers, createFormatter, FX_ROW_LABEL, type Formatter, type ValueFormat, type WeeklyReportView } from '../../domain/report';
+import {
+  chartMarkers,
+  createFormatter,
+  FX_ROW_LABEL,
+  type Formatter,
+  type ValueFormat,
+  type WeeklyReportView,
+} from '../../domain/report';
 import type { InlineImage } from '../../ports/mailer';
 import type { DelayedNotice, ReportRenderer } from '../../ports/report-renderer';
 import { createChartRenderer, type Chart, type ChartRenderer } from './charts';
@@ -30,7 +37,6 @@ export interface WeeklyReportRendererOptions {
   /** Passed to createChartRenderer when no `charts` is given (e.g. `assetsDir` in Lambda). */
   chartAssetsDir?: string;
 }
-
 
 type Options = Handlebars.HelperOptions;
 type Root = { meta?: { locale?: string; currency?: string } };
@@ -57,7 +63,9 @@ function registerHelpers(hb: typeof Handlebars): void {
   // would be `undefined` and print blank. So every helper refuses `undefined` (null is a legitimate
   // "n/a"), and the built-in block helpers are wrapped to do the same.
   const missing = (name: string, options: Options, i: number) =>
-    new Error(`"${name}" got a missing value as argument ${i + 1} (line ${(options as unknown as { loc?: { start?: { line?: number } } }).loc?.start?.line ?? '?'})`);
+    new Error(
+      `"${name}" got a missing value as argument ${i + 1} (line ${(options as unknown as { loc?: { start?: { line?: number } } }).loc?.start?.line ?? '?'})`,
+    );
   const helper = (name: string, fn: (f: Formatter, ...args: unknown[]) => unknown) =>
     hb.registerHelper(name, (...args: unknown[]) => {
       const options = args.pop() as Options;
@@ -93,7 +101,10 @@ function registerHelpers(hb: typeof Handlebars): void {
   helper('bandClass', (_f, band) => (typeof band === 'string' && band in BAND_COLOR ? band : 'unscored'));
   helper('bandLabel', (_f, band) => (typeof band === 'string' ? (BAND_LABEL[band] ?? '') : 'unscored'));
   helper('bandColor', (_f, band) => BAND_COLOR[str(band)] ?? BAND_COLOR.unscored);
-  helper('plural', (f, n, one, many) => `${f.count(num(n))} ${n === 1 ? str(one) : typeof many === 'string' ? many : `${str(one)}s`}`);
+  helper(
+    'plural',
+    (f, n, one, many) => `${f.count(num(n))} ${n === 1 ? str(one) : typeof many === 'string' ? many : `${str(one)}s`}`,
+  );
   helper('pad', (_f, v, width) => str(v).padEnd(Number(width)));
   helper('padStart', (_f, v, width) => str(v).padStart(Number(width)));
 }
@@ -113,12 +124,15 @@ async function compileTemplates(dir: string): Promise<Compiled> {
   registerInlineStyle(htmlHb);
   registerBreakable(htmlHb, textHb);
   const partialsDir = join(dir, 'partials');
-  const partialFiles = existsSync(partialsDir) ? (await readdir(partialsDir)).filter((f) => f.endsWith('.hbs')).sort() : [];
+  const partialFiles = existsSync(partialsDir)
+    ? (await readdir(partialsDir)).filter((f) => f.endsWith('.hbs')).sort()
+    : [];
   for (const file of partialFiles) {
     const source = await readFile(join(partialsDir, file), 'utf8');
     const name = basename(file, '.hbs');
     // Text partials are named `*.txt.hbs`; the others belong to the HTML.
-    if (name.endsWith('.txt')) textHb.registerPartial(name.slice(0, -4), textHb.compile(source, { strict: true, noEscape: true }));
+    if (name.endsWith('.txt'))
+      textHb.registerPartial(name.slice(0, -4), textHb.compile(source, { strict: true, noEscape: true }));
     else htmlHb.registerPartial(name, htmlHb.compile(source, { strict: true }));
   }
   const read = (f: string) => readFile(join(dir, f), 'utf8');
@@ -146,7 +160,9 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
   const dir = await findTemplatesDir(['weekly-report.html.hbs', 'weekly-report.txt.hbs'], 'report', opts.templatesDir);
   const [compiled, charts] = await Promise.all([
     compileTemplates(dir),
-    opts.charts ? Promise.resolve(opts.charts) : createChartRenderer(opts.chartAssetsDir ? { assetsDir: opts.chartAssetsDir } : {}),
+    opts.charts
+      ? Promise.resolve(opts.charts)
+      : createChartRenderer(opts.chartAssetsDir ? { assetsDir: opts.chartAssetsDir } : {}),
   ]);
 
   async function renderCharts(view: WeeklyReportView) {
@@ -155,22 +171,46 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
     const amount = (label: string) => Math.abs(bridge.find((r) => r.label === label)!.amount);
     // The FX row is in the bridge only when exchange rates moved ARR (signed).
     const fx = bridge.find((r) => r.label === FX_ROW_LABEL)?.amount ?? 0;
-    const points = view.trend.map((t) => ({ label: t.week.slice(5), values: { arr: t.closingArr, nrr: t.nrr, grr: t.grr } }));
+    const points = view.trend.map((t) => ({
+      label: t.week.slice(5),
+      values: { arr: t.closingArr, nrr: t.nrr, grr: t.grr },
+    }));
     const first = view.trend[0];
     const span = first ? `${first.week} to ${week}` : week;
     // One at a time: rasterising is CPU-bound, so in parallel it is no faster and needs more memory.
     const waterfall = await charts.arrWaterfall(
-      { open: amount('Opening ARR'), new: amount('New'), reactivation: amount('Reactivation'), expansion: amount('Expansion'), contraction: amount('Contraction'), churn: amount('Churn'), fx, close: amount('Closing ARR') },
+      {
+        open: amount('Opening ARR'),
+        new: amount('New'),
+        reactivation: amount('Reactivation'),
+        expansion: amount('Expansion'),
+        contraction: amount('Contraction'),
+        churn: amount('Churn'),
+        fx,
+        close: amount('Closing ARR'),
+      },
       { currency, locale, title: 'ARR bridge', subtitle: range },
     );
-    const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], { currency, locale, title: 'Closing ARR, 13 weeks', subtitle: span, markers: chartMarkers(view.annotations, ['arr']) });
+    const arrTrend = await charts.trendLines(points, [{ key: 'arr', name: 'Closing ARR', format: 'money' }], {
+      currency,
+      locale,
+      title: 'Closing ARR, 13 weeks',
+      subtitle: span,
+      markers: chartMarkers(view.annotations, ['arr']),
+    });
     const retention = await charts.trendLines(
       points,
       [
         { key: 'nrr', name: 'NRR', format: 'percent' },
         { key: 'grr', name: 'GRR', format: 'percent' },
       ],
-      { currency, locale, title: 'Net and gross revenue retention (trailing 12 months)', subtitle: span, markers: chartMarkers(view.annotations, ['nrr', 'grr']) },
+      {
+        currency,
+        locale,
+        title: 'Net and gross revenue retention (trailing 12 months)',
+        subtitle: span,
+        markers: chartMarkers(view.annotations, ['nrr', 'grr']),
+      },
     );
     const tag = `${week.toLowerCase()}@pulse`;
     return {
@@ -185,21 +225,39 @@ export async function createWeeklyReportRenderer(opts: WeeklyReportRendererOptio
       const chartImages = await renderCharts(view);
       const headlineRows: (typeof view.headline)[] = [];
       for (let i = 0; i < view.headline.length; i += 3) headlineRows.push(view.headline.slice(i, i + 3));
-      const strip = (c: InlineImage & { width: number; height: number }) => ({ cid: c.cid, alt: c.alt, width: c.width, height: c.height });
+      const strip = (c: InlineImage & { width: number; height: number }) => ({
+        cid: c.cid,
+        alt: c.alt,
+        width: c.width,
+        height: c.height,
+      });
       const context = {
         ...view,
         headlineRows,
-        charts: { waterfall: strip(chartImages.waterfall), arrTrend: strip(chartImages.arrTrend), retention: strip(chartImages.retention) },
+        charts: {
+          waterfall: strip(chartImages.waterfall),
+          arrTrend: strip(chartImages.arrTrend),
+          retention: strip(chartImages.retention),
+        },
       };
       const html = runTemplate(compiled.html, context, 'weekly-report.html.hbs');
       const text = tidyText(runTemplate(compiled.text, context, 'weekly-report.txt.hbs'));
-      const images: InlineImage[] = Object.values(chartImages).map(({ cid, filename, contentType, content, alt }) => ({ cid, filename, contentType, content, alt }));
+      const images: InlineImage[] = Object.values(chartImages).map(({ cid, filename, contentType, content, alt }) => ({
+        cid,
+        filename,
+        contentType,
+        content,
+        alt,
+      }));
       return { subject: view.subject, html, text, images };
     },
     async renderDelayedNotice(notice: DelayedNotice) {
       const html = runTemplate(compiled.delayedHtml, notice, 'report-delayed.html.hbs');
       const text = tidyText(runTemplate(compiled.delayedText, notice, 'report-delayed.txt.hbs'));
-      const subject = `Pulse: weekly report delayed for ${notice.companyName}, week ${notice.week}`.replace(/[\r\n\u0000-\u001f]+/g, ' ');
+      const subject = `Pulse: weekly report delayed for ${notice.companyName}, week ${notice.week}`.replace(
+        /[\r\n\u0000-\u001f]+/g,
+        ' ',
+      );
       return { subject, html, text, images: [] };
     },
   };

@@ -32,7 +32,12 @@ const isMissing = (e: unknown): boolean => {
 
 const isPreconditionFailure = (e: unknown): boolean => {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return err.name === 'PreconditionFailed' || err.name === 'ConditionalRequestConflict' || err.$metadata?.httpStatusCode === 412 || err.$metadata?.httpStatusCode === 409;
+  return (
+    err.name === 'PreconditionFailed' ||
+    err.name === 'ConditionalRequestConflict' ||
+    err.$metadata?.httpStatusCode === 412 ||
+    err.$metadata?.httpStatusCode === 409
+  );
 };
 
 export class S3Archive implements ArchiveStore, UrlPresigner {
@@ -56,7 +61,14 @@ export class S3Archive implements ArchiveStore, UrlPresigner {
     if (await this.exists(key)) return false;
     try {
       await this.opts.client.send(
-        new PutObjectCommand({ Bucket: this.opts.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength, IfNoneMatch: '*' }),
+        new PutObjectCommand({
+          Bucket: this.opts.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          ContentLength: body.byteLength,
+          IfNoneMatch: '*',
+        }),
       );
       return true;
     } catch (e) {
@@ -66,7 +78,15 @@ export class S3Archive implements ArchiveStore, UrlPresigner {
   }
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    await this.opts.client.send(new PutObjectCommand({ Bucket: this.opts.bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength }));
+    await this.opts.client.send(
+      new PutObjectCommand({
+        Bucket: this.opts.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ContentLength: body.byteLength,
+      }),
+    );
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -83,14 +103,20 @@ export class S3Archive implements ArchiveStore, UrlPresigner {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.opts.client.send(new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: prefix, ContinuationToken: token }));
+      const out = await this.opts.client.send(
+        new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return keys.sort();
   }
 
-  async presignGet(key: string, expiresInSeconds: number, opts: { filename?: string } = {}): Promise<string | undefined> {
+  async presignGet(
+    key: string,
+    expiresInSeconds: number,
+    opts: { filename?: string } = {},
+  ): Promise<string | undefined> {
     if (!(await this.exists(key))) return undefined;
     const name = (opts.filename ?? key.split('/').pop() ?? 'download').replace(/["\\\r\n]/g, '_');
     // Web pages open in the browser; everything else downloads under its own name.

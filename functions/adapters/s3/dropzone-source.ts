@@ -9,7 +9,15 @@
 // any file but named after the original, with the original's line numbers; a part read to the end
 // is deleted (its original is already under processed/), a failed part moves to failed/<runId>/.
 // The zone also serves the split itself (the DropZoneParts port).
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { readRows, recogniseFile, type FileFormat } from '../sources/file-reader';
@@ -69,7 +77,8 @@ export class DropZoneSource implements ContractSource, DropZoneParts {
         yield {
           entity: kind.entity,
           name: originalKeyOfPart(part),
-          rows: () => shiftLines(this.rowsOf(key, kind.format, kind.gzip), (line) => (line > header ? line + offset : line)),
+          rows: () =>
+            shiftLines(this.rowsOf(key, kind.format, kind.gzip), (line) => (line > header ? line + offset : line)),
           settle: (outcome, runId) => (outcome === 'processed' ? this.remove(key) : this.move(key, outcome, runId)),
         };
         continue;
@@ -129,7 +138,9 @@ export class DropZoneSource implements ContractSource, DropZoneParts {
 
   async putPart(key: string, text: readonly string[], gzip: boolean): Promise<void> {
     const plain = Buffer.from(text.join(''), 'utf8');
-    await this.opts.client.send(new PutObjectCommand({ Bucket: this.opts.bucket, Key: key, Body: gzip ? gzipSync(plain, { level: 1 }) : plain }));
+    await this.opts.client.send(
+      new PutObjectCommand({ Bucket: this.opts.bucket, Key: key, Body: gzip ? gzipSync(plain, { level: 1 }) : plain }),
+    );
   }
 
   settle(key: string, outcome: FileOutcome, runId: string): Promise<string> {
@@ -141,9 +152,14 @@ export class DropZoneSource implements ContractSource, DropZoneParts {
     let token: string | undefined;
     do {
       const page = await this.opts.client.send(
-        new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: `${PARTS_PREFIX}${source}/`, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.opts.bucket,
+          Prefix: `${PARTS_PREFIX}${source}/`,
+          ContinuationToken: token,
+        }),
       );
-      for (const o of page.Contents ?? []) if (o.Key && parsePartKey(o.Key) && o.LastModified && o.LastModified < before) keys.push(o.Key);
+      for (const o of page.Contents ?? [])
+        if (o.Key && parsePartKey(o.Key) && o.LastModified && o.LastModified < before) keys.push(o.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return keys.sort();
@@ -169,11 +185,19 @@ export class DropZoneSource implements ContractSource, DropZoneParts {
 
   /** Moves an object to `processed/<runId>/...` or `failed/<runId>/...`; returns the new key. */
   async move(key: string, outcome: FileOutcome, runId: string): Promise<string> {
-    const rest = key.startsWith(INCOMING_PREFIX) ? key.slice(INCOMING_PREFIX.length) : key.startsWith(PARTS_PREFIX) ? key.slice(PARTS_PREFIX.length) : key;
+    const rest = key.startsWith(INCOMING_PREFIX)
+      ? key.slice(INCOMING_PREFIX.length)
+      : key.startsWith(PARTS_PREFIX)
+        ? key.slice(PARTS_PREFIX.length)
+        : key;
     const target = `${outcome}/${runId}/${rest}`;
     const { client, bucket } = { client: this.opts.client, bucket: this.opts.bucket };
     await client.send(
-      new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}` }),
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: target,
+        CopySource: `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+      }),
     );
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     return target;
@@ -212,23 +236,44 @@ async function* shiftLines(rows: AsyncIterable<SourceRow>, map: (line: number) =
  * characters, matched against the file name without its folder; `.gz` may follow), falling back
  * to the contract names. The extension says the format: .csv, .ndjson or .jsonl, optionally followed by .gz.
  */
-export function patternRecogniser(patterns: Partial<Record<EntityName, string>>, entities?: readonly EntityName[]): FileRecogniser {
+export function patternRecogniser(
+  patterns: Partial<Record<EntityName, string>>,
+  entities?: readonly EntityName[],
+): FileRecogniser {
   const compiled = (Object.entries(patterns) as [EntityName, string][]).map(([entity, glob]) => ({
     entity,
-    re: new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(\\.gz)?$`, 'i'),
+    re: new RegExp(
+      `^${glob
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}(\\.gz)?$`,
+      'i',
+    ),
   }));
   const allowed = entities ? new Set(entities) : undefined;
   return (key) => {
     const name = key.slice(key.lastIndexOf('/') + 1);
     const ext = /\.(csv|ndjson|jsonl)(\.gz)?$/i.exec(name);
     const hit = ext ? compiled.find((c) => c.re.test(name)) : undefined;
-    const kind = hit && ext ? { entity: hit.entity, format: (ext[1]!.toLowerCase() === 'csv' ? 'csv' : 'ndjson') as FileFormat, gzip: Boolean(ext[2]) } : recogniseFile(name);
+    const kind =
+      hit && ext
+        ? {
+            entity: hit.entity,
+            format: (ext[1]!.toLowerCase() === 'csv' ? 'csv' : 'ndjson') as FileFormat,
+            gzip: Boolean(ext[2]),
+          }
+        : recogniseFile(name);
     return kind && (!allowed || allowed.has(kind.entity)) ? kind : undefined;
   };
 }
 
 /** Drops local files into the drop-zone under `prefix` (what an upstream export job would do). */
-export async function dropFiles(client: S3Client, bucket: string, prefix: string, files: { path: string; name: string }[]): Promise<string[]> {
+export async function dropFiles(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  files: { path: string; name: string }[],
+): Promise<string[]> {
   const { readFile } = await import('node:fs/promises');
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const keys: string[] = [];

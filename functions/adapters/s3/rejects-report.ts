@@ -19,7 +19,13 @@ export function rejectsCsv(source: string, rejects: readonly RowError[]): string
 }
 
 export function rejectsNdjson(source: string, rejects: readonly RowError[]): string {
-  return rejects.map((r) => JSON.stringify({ source, file: r.file, line: r.line, field: r.field, reason: r.reason, raw: r.raw ?? null })).join('\n') + '\n';
+  return (
+    rejects
+      .map((r) =>
+        JSON.stringify({ source, file: r.file, line: r.line, field: r.field, reason: r.reason, raw: r.raw ?? null }),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export class S3RejectsReport implements RejectsReportWriter {

@@ -27,7 +27,9 @@ export function parseLinkSecret(value: string, where: string): string[] {
     keys = [doc.current, ...(Array.isArray(doc.previous) ? doc.previous : [])];
   } else keys = [trimmed];
   if (!keys.every((k): k is string => typeof k === 'string' && Buffer.byteLength(k) >= MIN_KEY_BYTES)) {
-    throw new LinkKeyError(`${where} must hold a key of at least ${MIN_KEY_BYTES} characters (or {"current": ..., "previous": [...]})`);
+    throw new LinkKeyError(
+      `${where} must hold a key of at least ${MIN_KEY_BYTES} characters (or {"current": ..., "previous": [...]})`,
+    );
   }
   return keys as string[];
 }
@@ -52,7 +54,10 @@ export class SecretsManagerLinkKeys implements LinkKeySource {
     try {
       value = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))).SecretString;
     } catch (e) {
-      throw new LinkKeyError(`reading the link signing key ${this.secretId} from Secrets Manager failed: ${(e as Error).message}`, { cause: e });
+      throw new LinkKeyError(
+        `reading the link signing key ${this.secretId} from Secrets Manager failed: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     if (!value) throw new LinkKeyError(`the secret ${this.secretId} has no string value`);
     const keys = parseLinkSecret(value, `secret ${this.secretId}`);
@@ -74,7 +79,8 @@ export class FileLinkKeys implements LinkKeySource {
     try {
       value = await readFile(this.path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new LinkKeyError(`cannot read ${this.path}: ${(e as Error).message}`, { cause: e });
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new LinkKeyError(`cannot read ${this.path}: ${(e as Error).message}`, { cause: e });
       await mkdir(dirname(this.path), { recursive: true });
       value = randomBytes(32).toString('base64url');
       try {

@@ -51,17 +51,26 @@ function named(a: string, what: string): { name: string; address: string } | str
  * Every message Pulse sends is automated: `Auto-Submitted: auto-generated` (RFC 3834) keeps
  * vacation responders and auto-forwarders quiet, and Outlook's out-of-office replies with it.
  */
-export const AUTOMATED_HEADERS: Readonly<Record<string, string>> = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
+export const AUTOMATED_HEADERS: Readonly<Record<string, string>> = {
+  'Auto-Submitted': 'auto-generated',
+  'X-Auto-Response-Suppress': 'All',
+};
 
 /** Builds the raw RFC 5322 message. Every `cid:` in the HTML must have its image, and vice versa. */
-export async function composeMime(message: OutgoingMessage, opts: { messageId?: string; date?: Date } = {}): Promise<Buffer> {
+export async function composeMime(
+  message: OutgoingMessage,
+  opts: { messageId?: string; date?: Date } = {},
+): Promise<Buffer> {
   if (message.to.length === 0) throw new MimeError('a message needs at least one recipient');
   const images = message.images ?? [];
   const referenced = new Set([...message.html.matchAll(/cid:([^"'\s)>]+)/g)].map((m) => m[1] as string));
-  for (const cid of referenced) if (!images.some((i) => i.cid === cid)) throw new MimeError(`the HTML references cid:${cid} but no image has that Content-ID`);
+  for (const cid of referenced)
+    if (!images.some((i) => i.cid === cid))
+      throw new MimeError(`the HTML references cid:${cid} but no image has that Content-ID`);
   const headers: Record<string, string> = { ...AUTOMATED_HEADERS };
   for (const [k, v] of Object.entries(message.headers ?? {})) {
-    if (!/^X-[A-Za-z0-9-]+$/.test(k)) throw new MimeError(`header name "${k}" must be an X- header of letters, digits and dashes`);
+    if (!/^X-[A-Za-z0-9-]+$/.test(k))
+      throw new MimeError(`header name "${k}" must be an X- header of letters, digits and dashes`);
     headers[k] = headerValue(v);
   }
   const composer = new MailComposer({

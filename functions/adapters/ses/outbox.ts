@@ -17,7 +17,11 @@ export function outboxName(message: OutgoingMessage): string {
   const h = message.headers ?? {};
   const parts = [h['X-Pulse-Kind'], h['X-Pulse-Period']].filter((p): p is string => Boolean(p));
   const base = parts.length ? parts.join('-') : message.subject;
-  const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  const slug = base
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
   return slug || 'message';
 }
 
@@ -27,11 +31,24 @@ export function htmlWithInlineImages(message: OutgoingMessage): string {
 }
 
 /** Writes the three files; a later message with the same name replaces the earlier one. */
-export async function writeOutbox(dir: string, message: OutgoingMessage, raw: Buffer, name = outboxName(message)): Promise<OutboxFiles> {
+export async function writeOutbox(
+  dir: string,
+  message: OutgoingMessage,
+  raw: Buffer,
+  name = outboxName(message),
+): Promise<OutboxFiles> {
   const folder = resolve(dir);
   await mkdir(folder, { recursive: true });
-  const files = { eml: join(folder, `${name}.eml`), html: join(folder, `${name}.html`), text: join(folder, `${name}.txt`) };
-  await Promise.all([writeFile(files.eml, raw), writeFile(files.html, htmlWithInlineImages(message)), writeFile(files.text, message.text)]);
+  const files = {
+    eml: join(folder, `${name}.eml`),
+    html: join(folder, `${name}.html`),
+    text: join(folder, `${name}.txt`),
+  };
+  await Promise.all([
+    writeFile(files.eml, raw),
+    writeFile(files.html, htmlWithInlineImages(message)),
+    writeFile(files.text, message.text),
+  ]);
   return files;
 }
 

@@ -4,12 +4,23 @@
 // error is not retried here, because SES may have accepted a message whose answer was lost, and
 // sending it again would be a duplicate (the use case decides: see docs/report.md).
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { MailError, MAX_RECIPIENTS_PER_MESSAGE, type Mailer, type OutgoingMessage, type SentMessage } from '../../ports/mailer';
+import {
+  MailError,
+  MAX_RECIPIENTS_PER_MESSAGE,
+  type Mailer,
+  type OutgoingMessage,
+  type SentMessage,
+} from '../../ports/mailer';
 import { fullJitterDelay, realSleep } from '../../backoff';
 import { composeMime } from './mime';
 
-
-const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'LimitExceededException', 'SendingPausedException']);
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+  'SendingPausedException',
+]);
 const NOT_RETRIED_LIMITS = new Set(['LimitExceededException', 'SendingPausedException']);
 
 /** SES answered "slow down" (the message was not accepted). */
@@ -49,7 +60,9 @@ export interface SesMailerOptions {
 
 export class SesMailer implements Mailer {
   private readonly client: SESv2Client;
-  private readonly opts: Required<Omit<SesMailerOptions, 'client' | 'configurationSetName'>> & { configurationSetName?: string };
+  private readonly opts: Required<Omit<SesMailerOptions, 'client' | 'configurationSetName'>> & {
+    configurationSetName?: string;
+  };
 
   constructor(options: SesMailerOptions) {
     this.client = options.client;
@@ -65,13 +78,18 @@ export class SesMailer implements Mailer {
 
   async send(message: OutgoingMessage): Promise<SentMessage> {
     if (message.to.length > MAX_RECIPIENTS_PER_MESSAGE) {
-      throw new MailError('INVALID_MESSAGE', `a message may have at most ${MAX_RECIPIENTS_PER_MESSAGE} recipients (got ${message.to.length})`);
+      throw new MailError(
+        'INVALID_MESSAGE',
+        `a message may have at most ${MAX_RECIPIENTS_PER_MESSAGE} recipients (got ${message.to.length})`,
+      );
     }
     let raw: Buffer;
     try {
       raw = await composeMime(message);
     } catch (err) {
-      throw new MailError('INVALID_MESSAGE', `the message could not be composed: ${(err as Error).message}`, { cause: err });
+      throw new MailError('INVALID_MESSAGE', `the message could not be composed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const { maxAttempts, baseDelayMs, maxDelayMs, sleep, random } = this.opts;
     for (let attempt = 1; ; attempt++) {
@@ -90,13 +108,21 @@ export class SesMailer implements Mailer {
       } catch (err) {
         if (err instanceof MailError) throw err;
         if (isThrottling(err)) {
-          if (attempt >= maxAttempts) throw new MailError('THROTTLED', `SES throttled the send ${attempt} times; giving up`, { cause: err, attempts: attempt });
+          if (attempt >= maxAttempts)
+            throw new MailError('THROTTLED', `SES throttled the send ${attempt} times; giving up`, {
+              cause: err,
+              attempts: attempt,
+            });
           await sleep(fullJitterDelay(attempt - 1, { baseMs: baseDelayMs, maxMs: maxDelayMs, random }));
           continue;
         }
         const detail = `${(err as Error).name}: ${(err as Error).message}`;
-        if (isDefiniteRejection(err)) throw new MailError('REJECTED', `SES refused the message (${detail})`, { cause: err, attempts: attempt });
-        throw new MailError('UNKNOWN_OUTCOME', `the send may or may not have gone out (${detail})`, { cause: err, attempts: attempt });
+        if (isDefiniteRejection(err))
+          throw new MailError('REJECTED', `SES refused the message (${detail})`, { cause: err, attempts: attempt });
+        throw new MailError('UNKNOWN_OUTCOME', `the send may or may not have gone out (${detail})`, {
+          cause: err,
+          attempts: attempt,
+        });
       }
     }
   }

@@ -19,7 +19,8 @@ export class FetchSlackResponder implements SlackResponder {
       throw new DeliveryError('the response_url is not a URL', true);
     }
     const trusted = url.protocol === 'https:' && SLACK_RESPONSE_HOSTS.includes(url.hostname);
-    if (!trusted && !(this.opts.allowedOrigins ?? []).includes(url.origin)) throw new DeliveryError(`response_url host ${url.host} is not Slack's`, true);
+    if (!trusted && !(this.opts.allowedOrigins ?? []).includes(url.origin))
+      throw new DeliveryError(`response_url host ${url.host} is not Slack's`, true);
     const body = {
       ...(reply.replaceOriginal ? { replace_original: true } : { replace_original: false, response_type: 'ephemeral' }),
       text: reply.text,
@@ -37,7 +38,8 @@ export class FetchSlackResponder implements SlackResponder {
       throw new DeliveryError(`posting to the response_url failed: ${(e as Error).message}`, false, { cause: e });
     }
     const text = await res.text().catch(() => '');
-    if (!res.ok) throw new DeliveryError(`the response_url answered ${res.status}: ${text.slice(0, 200)}`, res.status < 500);
+    if (!res.ok)
+      throw new DeliveryError(`the response_url answered ${res.status}: ${text.slice(0, 200)}`, res.status < 500);
     return { messageId: `response_url:${res.status}` };
   }
 }

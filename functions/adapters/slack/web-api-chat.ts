@@ -45,7 +45,15 @@ export class SlackWebApiChat implements SlackChat {
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
       // The client's own logging would go to stdout unstructured; failures are reported by the caller.
-      logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} },
+      logger: {
+        debug() {},
+        info() {},
+        warn() {},
+        error() {},
+        setLevel() {},
+        getLevel: () => 'error' as never,
+        setName() {},
+      },
     });
     this.maxWaits = opts.maxRateLimitWaits ?? 3;
     this.maxRetryAfter = opts.maxRetryAfterSeconds ?? 60;
@@ -54,7 +62,13 @@ export class SlackWebApiChat implements SlackChat {
 
   async send(message: SlackMessage): Promise<{ messageId: string }> {
     const result = await this.call('chat.postMessage', () =>
-      this.client.chat.postMessage({ channel: message.channel, text: message.text, blocks: message.blocks as never, unfurl_links: false, unfurl_media: false }),
+      this.client.chat.postMessage({
+        channel: message.channel,
+        text: message.text,
+        blocks: message.blocks as never,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
     );
     // The channel id and the message's ts identify it (chat.update takes both).
     return { messageId: `${result.channel ?? message.channel}/${result.ts ?? ''}` };
@@ -66,7 +80,11 @@ export class SlackWebApiChat implements SlackChat {
       const found = await this.call('users.lookupByEmail', () => this.client.users.lookupByEmail({ email }));
       userId = found.user?.id;
     } catch (e) {
-      if (e instanceof DeliveryError && (e.cause as { data?: { error?: string } } | undefined)?.data?.error === 'users_not_found') return undefined;
+      if (
+        e instanceof DeliveryError &&
+        (e.cause as { data?: { error?: string } } | undefined)?.data?.error === 'users_not_found'
+      )
+        return undefined;
       throw e;
     }
     if (!userId) return undefined;
@@ -82,21 +100,39 @@ export class SlackWebApiChat implements SlackChat {
       try {
         return await fn();
       } catch (e) {
-        const err = e as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; original?: Error };
+        const err = e as {
+          code?: string;
+          retryAfter?: number;
+          data?: { error?: string };
+          statusCode?: number;
+          original?: Error;
+        };
         if (err.code === ErrorCode.RateLimitedError) {
           const retryAfter = err.retryAfter ?? 1;
           if (waits < this.maxWaits && retryAfter <= this.maxRetryAfter) {
             await this.sleep(retryAfter * 1000);
             continue;
           }
-          throw new DeliveryError(`Slack ${method}: rate limited (Retry-After ${retryAfter} s) after ${waits} wait(s)`, true, { cause: e });
+          throw new DeliveryError(
+            `Slack ${method}: rate limited (Retry-After ${retryAfter} s) after ${waits} wait(s)`,
+            true,
+            { cause: e },
+          );
         }
-        if (err.code === ErrorCode.PlatformError) throw new DeliveryError(`Slack ${method}: ${err.data?.error ?? 'error'}`, true, { cause: e });
-        if (err.code === ErrorCode.HTTPError) throw new DeliveryError(`Slack ${method}: HTTP ${err.statusCode}`, (err.statusCode ?? 500) < 500, { cause: e });
+        if (err.code === ErrorCode.PlatformError)
+          throw new DeliveryError(`Slack ${method}: ${err.data?.error ?? 'error'}`, true, { cause: e });
+        if (err.code === ErrorCode.HTTPError)
+          throw new DeliveryError(`Slack ${method}: HTTP ${err.statusCode}`, (err.statusCode ?? 500) < 500, {
+            cause: e,
+          });
         if (err.code === ErrorCode.RequestError) {
           const code = (err.original as { cause?: { code?: string } } | undefined)?.cause?.code;
           const notConnected = code !== undefined && NOT_CONNECTED.has(code);
-          throw new DeliveryError(`Slack ${method}: ${notConnected ? `could not connect (${code})` : `no answer (${err.original?.name ?? 'request error'}: ${err.original?.message ?? ''})`}`, notConnected, { cause: e });
+          throw new DeliveryError(
+            `Slack ${method}: ${notConnected ? `could not connect (${code})` : `no answer (${err.original?.name ?? 'request error'}: ${err.original?.message ?? ''})`}`,
+            notConnected,
+            { cause: e },
+          );
         }
         throw new DeliveryError(`Slack ${method}: ${(e as Error).message}`, false, { cause: e });
       }

@@ -2,7 +2,12 @@
 // side record in its sync state, `domains:<customer>` = `{ "accountId", "domains" }` (the
 // customer's e-mail domain), and the CRM and help-desk connectors match their records' domains
 // against all of them. Side records keep the contract's `accounts` columns as they are.
-import { billingDirectory, EMPTY_DIRECTORY, type BillingAccountDomains, type BillingDirectory } from '../../domain/sources/account-identity';
+import {
+  billingDirectory,
+  EMPTY_DIRECTORY,
+  type BillingAccountDomains,
+  type BillingDirectory,
+} from '../../domain/sources/account-identity';
 import type { SourceDefinition } from '../../domain/sources/registry';
 import type { SyncStateStore } from '../../ports/sync-state';
 
@@ -11,7 +16,8 @@ export const ACCOUNT_DOMAINS_PREFIX = 'domains:';
 export const accountDomainsKey = (customer: string): string => `${ACCOUNT_DOMAINS_PREFIX}${customer}`;
 
 /** The configured sources whose customers are the billing accounts. */
-export const billingSourceNames = (sources: readonly SourceDefinition[]): string[] => sources.filter((s) => s.connector === 'stripe').map((s) => s.name);
+export const billingSourceNames = (sources: readonly SourceDefinition[]): string[] =>
+  sources.filter((s) => s.connector === 'stripe').map((s) => s.name);
 
 /** A BillingDirectory read from the billing sources' side records by `load()` (connectSource calls it before a run). */
 export class StoredAccountDirectory implements BillingDirectory {
@@ -46,7 +52,8 @@ export class StoredAccountDirectory implements BillingDirectory {
   }
 
   private loaded(): BillingDirectory {
-    if (!this.directory) throw new Error('the account directory is read first (load()) before a connector matches records');
+    if (!this.directory)
+      throw new Error('the account directory is read first (load()) before a connector matches records');
     return this.directory;
   }
 
@@ -59,7 +66,9 @@ export class StoredAccountDirectory implements BillingDirectory {
         try {
           const doc = JSON.parse(value) as { accountId?: unknown; domains?: unknown };
           if (typeof doc.accountId !== 'string') continue;
-          const domains = Array.isArray(doc.domains) ? doc.domains.filter((d): d is string => typeof d === 'string') : [];
+          const domains = Array.isArray(doc.domains)
+            ? doc.domains.filter((d): d is string => typeof d === 'string')
+            : [];
           entries.push({ accountId: doc.accountId, domains });
         } catch {
           // A side record that is not JSON (written by hand?) names no account; the next sync rewrites it.

@@ -63,7 +63,12 @@ export interface ConnectOptions {
 export const dropZonePrefix = (name: string): string => `${INCOMING_PREFIX}${name}/`;
 
 /** Connectors that match their records to billing's accounts (the others never read the directory). */
-const NO_DIRECTORY: ReadonlySet<SourceDefinition['connector']> = new Set(['s3-dropzone', 'http-json', 'stripe', 'ecb-rates']);
+const NO_DIRECTORY: ReadonlySet<SourceDefinition['connector']> = new Set([
+  's3-dropzone',
+  'http-json',
+  'stripe',
+  'ecb-rates',
+]);
 
 export function connectSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOptions = {}): ContractSource {
   const source = buildSource(def, deps, opts);
@@ -112,11 +117,19 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
   }
   const syncState = opts.readOnly ? undefined : deps.syncState;
   if (def.connector === 'ecb-rates') {
-    if (!deps.reportingCurrency) throw new Error(`source "${def.name}": the ECB rates source needs the reporting currency (ConnectDeps.reportingCurrency)`);
-    return new EcbRatesSource({ definition: def, reportingCurrency: deps.reportingCurrency, ...(deps.http ? { http: deps.http } : {}) });
+    if (!deps.reportingCurrency)
+      throw new Error(
+        `source "${def.name}": the ECB rates source needs the reporting currency (ConnectDeps.reportingCurrency)`,
+      );
+    return new EcbRatesSource({
+      definition: def,
+      reportingCurrency: deps.reportingCurrency,
+      ...(deps.http ? { http: deps.http } : {}),
+    });
   }
   if (def.connector === 'stripe') {
-    if (!deps.timeZone) throw new Error(`source "${def.name}": the Stripe connector needs the company time zone (ConnectDeps.timeZone)`);
+    if (!deps.timeZone)
+      throw new Error(`source "${def.name}": the Stripe connector needs the company time zone (ConnectDeps.timeZone)`);
     return new StripeSource({
       definition: def,
       timeZone: deps.timeZone,
@@ -128,11 +141,18 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
     });
   }
   if (def.connector === 'salesforce') {
-    if (!deps.timeZone) throw new Error(`source "${def.name}": the Salesforce connector needs the company time zone (ConnectDeps.timeZone)`);
+    if (!deps.timeZone)
+      throw new Error(
+        `source "${def.name}": the Salesforce connector needs the company time zone (ConnectDeps.timeZone)`,
+      );
     return new SalesforceSource({
       definition: def,
       timeZone: deps.timeZone,
-      api: salesforceApiFor(def, { env: deps.env ?? process.env, secrets: deps.secrets, ...(deps.salesforce ? { hooks: deps.salesforce } : {}) }),
+      api: salesforceApiFor(def, {
+        env: deps.env ?? process.env,
+        secrets: deps.secrets,
+        ...(deps.salesforce ? { hooks: deps.salesforce } : {}),
+      }),
       ...(syncState ? { syncState } : {}),
       ...(opts.full ? { full: true } : {}),
       ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
@@ -140,7 +160,8 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
     });
   }
   if (def.connector === 'zendesk') {
-    if (!deps.timeZone) throw new Error(`source "${def.name}": the Zendesk connector needs the company time zone (ConnectDeps.timeZone)`);
+    if (!deps.timeZone)
+      throw new Error(`source "${def.name}": the Zendesk connector needs the company time zone (ConnectDeps.timeZone)`);
     return new ZendeskSource({
       definition: def,
       timeZone: deps.timeZone,
@@ -152,7 +173,8 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
     });
   }
   if (def.connector === 'hubspot') {
-    if (!deps.timeZone) throw new Error(`source "${def.name}": the HubSpot connector needs the company time zone (ConnectDeps.timeZone)`);
+    if (!deps.timeZone)
+      throw new Error(`source "${def.name}": the HubSpot connector needs the company time zone (ConnectDeps.timeZone)`);
     return new HubSpotSource({
       definition: def,
       timeZone: deps.timeZone,
@@ -174,7 +196,10 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
 }
 
 /** The Stripe key: the environment variable first (local), else the Secrets Manager secret (AWS). */
-async function stripeKey(def: StripeSourceDefinition, deps: ConnectDeps): Promise<{ key: string; from: string } | undefined> {
+async function stripeKey(
+  def: StripeSourceDefinition,
+  deps: ConnectDeps,
+): Promise<{ key: string; from: string } | undefined> {
   const env = deps.env ?? process.env;
   const fromEnv = env[def.stripe.secretKeyEnv]?.trim();
   if (fromEnv) return { key: fromEnv, from: `the environment variable ${def.stripe.secretKeyEnv}` };
@@ -192,7 +217,10 @@ async function stripeKey(def: StripeSourceDefinition, deps: ConnectDeps): Promis
 }
 
 /** Zendesk's agent e-mail and API token: the environment variables first (local), else the secret (AWS). */
-async function zendeskCredentials(def: ZendeskSourceDefinition, deps: ConnectDeps): Promise<ZendeskCredentials | undefined> {
+async function zendeskCredentials(
+  def: ZendeskSourceDefinition,
+  deps: ConnectDeps,
+): Promise<ZendeskCredentials | undefined> {
   const env = deps.env ?? process.env;
   const z = def.zendesk;
   const email = env[z.emailEnv]?.trim();

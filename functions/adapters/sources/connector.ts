@@ -29,6 +29,11 @@ export class ConfiguredSourceConnector implements SourceConnector {
   }
 
   setAside(key: string, runId: string): Promise<string> {
-    return new DropZoneSource({ client: this.deps.s3, bucket: this.deps.dropzoneBucket, prefix: INCOMING_PREFIX, keys: [key] }).move(key, 'failed', runId);
+    return new DropZoneSource({
+      client: this.deps.s3,
+      bucket: this.deps.dropzoneBucket,
+      prefix: INCOMING_PREFIX,
+      keys: [key],
+    }).move(key, 'failed', runId);
   }
 }

@@ -27,7 +27,8 @@ export type ScannedRecord =
 export function collectInto(out: ScannedRecord[]): CsvSink {
   return {
     record: (line, fields, raw) => out.push({ ok: true, line, fields, raw }),
-    error: (line, reason, raw, endOfFile) => out.push({ ok: false, line, reason, raw, ...(endOfFile ? { endOfFile } : {}) }),
+    error: (line, reason, raw, endOfFile) =>
+      out.push({ ok: false, line, reason, raw, ...(endOfFile ? { endOfFile } : {}) }),
   };
 }
 
@@ -104,7 +105,8 @@ export class CsvScanner {
       if (nextQuote === -1 || nextQuote > nl) {
         // The common case: no quote, so the record is this line split on commas.
         const raw = text.slice(pos, nl);
-        if (raw.length > this.maxRecordBytes) out.error(line, tooLong(this.maxRecordBytes, false), raw.slice(0, RAW_EXCERPT), false);
+        if (raw.length > this.maxRecordBytes)
+          out.error(line, tooLong(this.maxRecordBytes, false), raw.slice(0, RAW_EXCERPT), false);
         else if (nextBad !== -1 && nextBad < nl) out.error(line, NOT_UTF8, raw, false);
         else out.record(line, splitLine(text, pos, nl), raw);
         pos = nl + 1;

@@ -63,7 +63,10 @@ function* fileChunks(path: string): Generator<Buffer> {
 }
 
 /** `stop`: called when nothing after a row can be read (the input is not needed any more). */
-async function* readCsv(input: AsyncIterable<Buffer> | Iterable<Buffer>, stop: () => void): AsyncGenerator<SourceRow[]> {
+async function* readCsv(
+  input: AsyncIterable<Buffer> | Iterable<Buffer>,
+  stop: () => void,
+): AsyncGenerator<SourceRow[]> {
   const scanner = new CsvScanner(MAX_RECORD_BYTES);
   const decoder = new StringDecoder('utf8');
   let header: CsvHeader | undefined;
@@ -75,7 +78,14 @@ async function* readCsv(input: AsyncIterable<Buffer> | Iterable<Buffer>, stop: (
       if (stopped) return;
       if (header === undefined) header = new CsvHeader(fields.map((h) => h.trim().toLowerCase()));
       else if (fields.length !== header.columns.length) {
-        rows.push({ ok: false, error: { line, reason: `wrong number of columns: the header has ${header.columns.length}, this row has ${fields.length}`, raw: raw.slice(0, RAW_EXCERPT) } });
+        rows.push({
+          ok: false,
+          error: {
+            line,
+            reason: `wrong number of columns: the header has ${header.columns.length}, this row has ${fields.length}`,
+            raw: raw.slice(0, RAW_EXCERPT),
+          },
+        });
       } else rows.push(new CsvRow(line, raw, header, fields));
     },
     error(line, reason, raw, endOfFile) {
@@ -151,11 +161,17 @@ async function* readNdjson(input: Readable): AsyncGenerator<SourceRow> {
     const text = line === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
     if (text.trim() === '') continue;
     if (text.length > MAX_RECORD_BYTES) {
-      yield { ok: false, error: { line, reason: `the row is longer than ${MAX_RECORD_BYTES} bytes`, raw: text.slice(0, 2000) } };
+      yield {
+        ok: false,
+        error: { line, reason: `the row is longer than ${MAX_RECORD_BYTES} bytes`, raw: text.slice(0, 2000) },
+      };
       continue;
     }
     if (text.includes(REPLACEMENT_CHAR)) {
-      yield { ok: false, error: { line, reason: 'contains bytes that are not valid UTF-8 (save the file as UTF-8)', raw: text } };
+      yield {
+        ok: false,
+        error: { line, reason: 'contains bytes that are not valid UTF-8 (save the file as UTF-8)', raw: text },
+      };
       continue;
     }
     let value: unknown;

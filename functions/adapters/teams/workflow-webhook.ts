@@ -19,7 +19,10 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
 
 /** The webhook's body: a message with the card as its one attachment. */
 export function teamsWebhookBody(post: TeamsPost): unknown {
-  return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: post.card }] };
+  return {
+    type: 'message',
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: post.card }],
+  };
 }
 
 export class TeamsWorkflowWebhook implements TeamsChat {
@@ -33,11 +36,21 @@ export class TeamsWorkflowWebhook implements TeamsChat {
     for (let waits = 0; ; waits++) {
       let res: Response;
       try {
-        res = await fetch(this.opts.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, redirect: 'error', signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+        res = await fetch(this.opts.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          redirect: 'error',
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        });
       } catch (e) {
         const code = (e as { cause?: { code?: string } }).cause?.code;
         const notConnected = code !== undefined && NOT_CONNECTED.has(code);
-        throw new DeliveryError(`Teams webhook: ${notConnected ? `could not connect (${code})` : `no answer (${(e as Error).name}: ${(e as Error).message})`}`, notConnected, { cause: e });
+        throw new DeliveryError(
+          `Teams webhook: ${notConnected ? `could not connect (${code})` : `no answer (${(e as Error).name}: ${(e as Error).message})`}`,
+          notConnected,
+          { cause: e },
+        );
       }
       const text = await res.text().catch(() => '');
       if (res.status === 429) {
@@ -46,9 +59,13 @@ export class TeamsWorkflowWebhook implements TeamsChat {
           await this.sleep(retryAfter * 1000);
           continue;
         }
-        throw new DeliveryError(`Teams webhook: rate limited (Retry-After ${retryAfter} s) after ${waits} wait(s)`, true);
+        throw new DeliveryError(
+          `Teams webhook: rate limited (Retry-After ${retryAfter} s) after ${waits} wait(s)`,
+          true,
+        );
       }
-      if (res.status >= 200 && res.status < 300) return { messageId: res.headers.get('x-ms-workflow-run-id') ?? `teams-${res.status}-${Date.now()}` };
+      if (res.status >= 200 && res.status < 300)
+        return { messageId: res.headers.get('x-ms-workflow-run-id') ?? `teams-${res.status}-${Date.now()}` };
       throw new DeliveryError(`Teams webhook: HTTP ${res.status} ${text.slice(0, 200)}`.trim(), res.status < 500);
     }
   }

@@ -36,7 +36,8 @@ const ADDRESS_SHAPE = /^[^\s@]+@[^\s@]+$/;
 export function signActionToken(secret: string | Uint8Array, claims: ActionClaims): string {
   if (!NONCE_SHAPE.test(claims.nonce)) throw new RangeError('the nonce must be 16 random bytes, base64url');
   if (!ADDRESS_SHAPE.test(claims.recipient)) throw new RangeError(`"${claims.recipient}" is not an e-mail address`);
-  if (!Number.isInteger(claims.days) || claims.days < 1) throw new RangeError(`days must be a whole number from 1 (got ${claims.days})`);
+  if (!Number.isInteger(claims.days) || claims.days < 1)
+    throw new RangeError(`days must be a whole number from 1 (got ${claims.days})`);
   return signToken(secret, 'alert-action', {
     a: claims.alertId,
     p: claims.episode,
@@ -49,12 +50,20 @@ export function signActionToken(secret: string | Uint8Array, claims: ActionClaim
 }
 
 /** A token for one action on one alert, valid `ACTION_LINK_DAYS` from `now`. */
-export function actionTokenFor(secret: string | Uint8Array, o: Omit<ActionClaims, 'expiresAt'>, now: Date = new Date()): string {
+export function actionTokenFor(
+  secret: string | Uint8Array,
+  o: Omit<ActionClaims, 'expiresAt'>,
+  now: Date = new Date(),
+): string {
   return signActionToken(secret, { ...o, expiresAt: linkExpiry(ACTION_LINK_DAYS, now) });
 }
 
 /** Signature (any key of a rotation), purpose, shape, then expiry; throws DownloadTokenError saying which failed. */
-export function verifyActionToken(secrets: string | Uint8Array | readonly (string | Uint8Array)[], token: string, now: Date = new Date()): ActionClaims {
+export function verifyActionToken(
+  secrets: string | Uint8Array | readonly (string | Uint8Array)[],
+  token: string,
+  now: Date = new Date(),
+): ActionClaims {
   const c = verifyToken(secrets, 'alert-action', token);
   const wellFormed =
     typeof c.a === 'string' &&
@@ -69,7 +78,15 @@ export function verifyActionToken(secrets: string | Uint8Array | readonly (strin
     NONCE_SHAPE.test(c.n);
   if (!wellFormed) throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   checkExpiry(c.e, now);
-  return { alertId: c.a as string, episode: c.p as number, action: c.x as AlertActionKind, days: c.d as number, recipient: c.r as string, nonce: c.n as string, expiresAt: c.e };
+  return {
+    alertId: c.a as string,
+    episode: c.p as number,
+    action: c.x as AlertActionKind,
+    days: c.d as number,
+    recipient: c.r as string,
+    nonce: c.n as string,
+    expiresAt: c.e,
+  };
 }
 
 /** The path of an action link under the endpoint's base URL. */

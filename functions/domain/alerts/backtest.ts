@@ -89,7 +89,12 @@ export class BacktestError extends Error {
   }
 }
 
-export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: AlertSettings, range: { from: IsoDate; to: IsoDate }): BacktestResult {
+export function runBacktest(
+  data: Dataset,
+  kpiSettings: KpiSettings,
+  settings: AlertSettings,
+  range: { from: IsoDate; to: IsoDate },
+): BacktestResult {
   let first = resolveAsOf(range.from, kpiSettings.weekStartsOn);
   if (first < range.from) first = addDays(first, 7);
   const last = resolveAsOf(range.to, kpiSettings.weekStartsOn);
@@ -105,7 +110,12 @@ export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: A
   for (let on = first; on <= last; on = addDays(on, 7)) {
     weeks++;
     const evaluations = evaluateRules(factsAt(index, on), settings);
-    const { changed, notices } = advanceAlerts(states, evaluations, { on, at: `${on}T00:00:00.000Z`, by: 'backtest', settings });
+    const { changed, notices } = advanceAlerts(states, evaluations, {
+      on,
+      at: `${on}T00:00:00.000Z`,
+      by: 'backtest',
+      settings,
+    });
     for (const [id, s] of changed) states.set(id, s);
     for (const n of notices) {
       if (n.kind === 'escalated') {
@@ -115,7 +125,10 @@ export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: A
       }
       if (n.kind !== 'opened') continue;
       const s = states.get(n.alertId)!;
-      const renewal = s.renewalId !== undefined ? renewalsById.get(s.renewalId) : soonestOpen(index.renewalsByAccount.get(s.accountId) ?? [], on);
+      const renewal =
+        s.renewalId !== undefined
+          ? renewalsById.get(s.renewalId)
+          : soonestOpen(index.renewalsByAccount.get(s.accountId) ?? [], on);
       const a = joinOutcome(s, on, n.severity, renewal);
       if (n.severity === 'critical') a.criticalOn = on;
       alerts.push(a);
@@ -163,11 +176,21 @@ export function runBacktest(data: Dataset, kpiSettings: KpiSettings, settings: A
     firstWeekEnd: first,
     lastWeekEnd: last,
     churnedRenewals: churned.length,
-    rules: ALL_RULES.map((id) => figures(id, settings.rules[id].enabled, alerts.filter((a) => a.rule === id))),
+    rules: ALL_RULES.map((id) =>
+      figures(
+        id,
+        settings.rules[id].enabled,
+        alerts.filter((a) => a.rule === id),
+      ),
+    ),
     all: figures('all', true, alerts),
     severities: [
       figures('critical', true, alerts.filter((a) => a.criticalOn !== undefined).map(asOfCritical)),
-      figures('warning', true, alerts.filter((a) => a.criticalOn === undefined)),
+      figures(
+        'warning',
+        true,
+        alerts.filter((a) => a.criticalOn === undefined),
+      ),
     ],
     alerts,
   };
@@ -188,7 +211,14 @@ const outcomeDate = (r: Renewal): IsoDate => r.closedDate ?? r.dueDate;
 const within = (d: IsoDate, from: IsoDate, to: IsoDate) => d >= from && d <= to;
 
 function joinOutcome(s: AlertState, on: IsoDate, severity: Severity, r: Renewal | undefined): BacktestAlert {
-  const a: BacktestAlert = { alertId: s.id, rule: s.rule, accountId: s.accountId, openedOn: on, severity, outcome: 'no-renewal' };
+  const a: BacktestAlert = {
+    alertId: s.id,
+    rule: s.rule,
+    accountId: s.accountId,
+    openedOn: on,
+    severity,
+    outcome: 'no-renewal',
+  };
   if (!r) return a;
   a.renewalId = r.renewalId;
   if (r.status === 'open') {

@@ -22,7 +22,10 @@ export interface AlertIndex {
 }
 
 export function prepareAlertIndex(data: Dataset, settings: KpiSettings): AlertIndex {
-  const group = <T extends { accountId: string }>(rows: readonly T[], order: (a: T, b: T) => number): Map<string, T[]> => {
+  const group = <T extends { accountId: string }>(
+    rows: readonly T[],
+    order: (a: T, b: T) => number,
+  ): Map<string, T[]> => {
     const out = new Map<string, T[]>();
     for (const r of rows) {
       const list = out.get(r.accountId);
@@ -65,12 +68,20 @@ export function factsAt(index: AlertIndex, date: IsoDate): AccountFacts[] {
     const arr = timeline.arrAt(a, day);
     const openRenewals: RenewalFact[] = [];
     for (const r of index.renewalsByAccount.get(accountId) ?? []) {
-      if (isOpenAt(r, date)) openRenewals.push({ renewalId: r.renewalId, dueDate: r.dueDate, arrUp: r.arrUp, daysToDue: daysBetween(date, r.dueDate) });
+      if (isOpenAt(r, date))
+        openRenewals.push({
+          renewalId: r.renewalId,
+          dueDate: r.dueDate,
+          arrUp: r.arrUp,
+          daysToDue: daysBetween(date, r.dueDate),
+        });
     }
     if (arr <= 0 && openRenewals.length === 0) continue;
     const account = index.accounts.get(accountId);
     const health = scoreAccount(ctx.health, a, day, weekDay);
-    const utilizationByWeek = Array.from({ length: UTILIZATION_WEEKS }, (_, k) => ctx.usage.utilization(a, weekDay - 7 * k));
+    const utilizationByWeek = Array.from({ length: UTILIZATION_WEEKS }, (_, k) =>
+      ctx.usage.utilization(a, weekDay - 7 * k),
+    );
     const nps = index.npsByAccount.get(accountId) ?? [];
     const facts: AccountFacts = {
       accountId,
@@ -85,7 +96,9 @@ export function factsAt(index: AlertIndex, date: IsoDate): AccountFacts[] {
       p1Opened: (days) => ctx.healthIndex.p1OpenedIn(a, day - days + 1, day),
       npsResponses: (days) => {
         const from = addDays(date, -days + 1);
-        return nps.filter((r) => r.date <= date && r.date >= from).map((r) => ({ responseId: r.responseId, date: r.date, score: r.score }));
+        return nps
+          .filter((r) => r.date <= date && r.date >= from)
+          .map((r) => ({ responseId: r.responseId, date: r.date, score: r.score }));
       },
       openRenewals,
     };

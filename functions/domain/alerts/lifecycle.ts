@@ -49,7 +49,17 @@ export interface Snooze {
 export interface Transition {
   at: string;
   on: IsoDate;
-  event: 'breach-started' | 'opened' | 'cleared-before-open' | 'escalated' | 'reminded' | 'resolved' | 'snoozed' | 'acknowledged' | 'snooze-expired' | 'snooze-ended';
+  event:
+    | 'breach-started'
+    | 'opened'
+    | 'cleared-before-open'
+    | 'escalated'
+    | 'reminded'
+    | 'resolved'
+    | 'snoozed'
+    | 'acknowledged'
+    | 'snooze-expired'
+    | 'snooze-ended';
   from: AlertStatus | 'none';
   to: AlertStatus;
   by: string;
@@ -105,7 +115,13 @@ export interface StepResult {
  * rule on `ctx.on` (enter thresholds unless `prev` is open, then exit thresholds; undefined when the
  * rule produced nothing for this key: the renewal closed, the account left, the rule was disabled).
  */
-export function step(prev: AlertState | undefined, key: AlertKey, obs: Observation | undefined, ctx: StepContext, goneReason = 'no longer evaluated'): StepResult {
+export function step(
+  prev: AlertState | undefined,
+  key: AlertKey,
+  obs: Observation | undefined,
+  ctx: StepContext,
+  goneReason = 'no longer evaluated',
+): StepResult {
   if (prev && ctx.on < prev.lastEvaluatedOn) return { state: prev, notices: [], changed: false }; // never go back in time
   const breach = obs?.status === 'breach';
   const live = prev && (prev.status === 'pending' || prev.status === 'open');
@@ -144,7 +160,13 @@ export function step(prev: AlertState | undefined, key: AlertKey, obs: Observati
     return finish(s, notices);
   }
   if (s.snooze && ctx.on >= s.snooze.until) {
-    record(s, ctx, 'snooze-expired', 'open', `${s.snooze.kind === 'snooze' ? 'snoozed' : 'acknowledged'} until ${s.snooze.until} by ${s.snooze.by}: ${s.snooze.reason}`);
+    record(
+      s,
+      ctx,
+      'snooze-expired',
+      'open',
+      `${s.snooze.kind === 'snooze' ? 'snoozed' : 'acknowledged'} until ${s.snooze.until} by ${s.snooze.by}: ${s.snooze.reason}`,
+    );
     delete s.snooze;
   }
   if (severityRank(obs!.severity) > severityRank(s.severity)) {
@@ -157,7 +179,13 @@ export function step(prev: AlertState | undefined, key: AlertKey, obs: Observati
     s.lastNotifiedOn = ctx.on;
     notices.push(notice(s, 'escalated', ctx));
   } else if (!s.snooze && s.lastNotifiedOn !== undefined && ctx.on >= addDays(s.lastNotifiedOn, ctx.cooldownDays)) {
-    record(s, ctx, 'reminded', 'open', `still open ${daysBetween(s.lastNotifiedOn, ctx.on)} days after the last notice (cooldown ${ctx.cooldownDays} days)`);
+    record(
+      s,
+      ctx,
+      'reminded',
+      'open',
+      `still open ${daysBetween(s.lastNotifiedOn, ctx.on)} days after the last notice (cooldown ${ctx.cooldownDays} days)`,
+    );
     s.lastNotifiedOn = ctx.on;
     notices.push(notice(s, 'reminder', ctx));
   }
@@ -197,7 +225,13 @@ function maybeOpen(s: AlertState, ctx: StepContext, changed = true): StepResult 
   const days = daysBetween(s.breachSince!, ctx.on);
   if (days < ctx.minBreachDays) return { state: s, notices: [], changed };
   s.episode += 1;
-  record(s, ctx, 'opened', 'open', ctx.minBreachDays > 0 ? `breached for ${days} days (minimum ${ctx.minBreachDays})` : 'rule breached');
+  record(
+    s,
+    ctx,
+    'opened',
+    'open',
+    ctx.minBreachDays > 0 ? `breached for ${days} days (minimum ${ctx.minBreachDays})` : 'rule breached',
+  );
   s.status = 'open';
   s.openedOn = ctx.on;
   s.lastNotifiedOn = ctx.on;
@@ -210,13 +244,35 @@ function finish(s: AlertState, notices: Notice[], changed = true): StepResult {
 }
 
 function notice(s: AlertState, kind: NoticeKind, ctx: StepContext, reason?: string): Notice {
-  const n: Notice = { id: `${s.id}#${s.episode}:${kind}${kind === 'reminder' ? `:${ctx.on}` : kind === 'escalated' ? `:${s.severity}` : ''}`, alertId: s.id, kind, episode: s.episode, severity: s.severity, on: ctx.on, at: ctx.at };
+  const n: Notice = {
+    id: `${s.id}#${s.episode}:${kind}${kind === 'reminder' ? `:${ctx.on}` : kind === 'escalated' ? `:${s.severity}` : ''}`,
+    alertId: s.id,
+    kind,
+    episode: s.episode,
+    severity: s.severity,
+    on: ctx.on,
+    at: ctx.at,
+  };
   if (reason !== undefined) n.reason = reason;
   return n;
 }
 
-function record(s: AlertState, ctx: StepContext, event: Transition['event'], to: AlertStatus, why: string, by = ctx.by): void {
-  const from: AlertStatus | 'none' = s.history.length === 0 && s.version === 0 && s.episode === 0 && event === 'breach-started' && s.status === 'inactive' ? 'none' : s.status;
+function record(
+  s: AlertState,
+  ctx: StepContext,
+  event: Transition['event'],
+  to: AlertStatus,
+  why: string,
+  by = ctx.by,
+): void {
+  const from: AlertStatus | 'none' =
+    s.history.length === 0 &&
+    s.version === 0 &&
+    s.episode === 0 &&
+    event === 'breach-started' &&
+    s.status === 'inactive'
+      ? 'none'
+      : s.status;
   s.history.push({ at: ctx.at, on: ctx.on, event, from, to, by, why, severity: s.severity });
   if (s.history.length > MAX_HISTORY) {
     s.historyDropped += s.history.length - MAX_HISTORY;
@@ -270,16 +326,43 @@ export class AlertActionError extends Error {
 /** Silences reminders of a live alert until `until` (exclusive), with a reason; escalation still notifies. */
 export function snoozeAlert(
   prev: AlertState,
-  action: { kind: 'snooze' | 'acknowledge'; until: IsoDate; reason: string; by: string; on: IsoDate; at: string; maxDays: number },
+  action: {
+    kind: 'snooze' | 'acknowledge';
+    until: IsoDate;
+    reason: string;
+    by: string;
+    on: IsoDate;
+    at: string;
+    maxDays: number;
+  },
 ): AlertState {
-  if (prev.status !== 'open' && prev.status !== 'pending') throw new AlertActionError(`alert ${prev.id} is ${prev.status}: only an open or pending alert can be ${action.kind === 'snooze' ? 'snoozed' : 'acknowledged'}`);
+  if (prev.status !== 'open' && prev.status !== 'pending')
+    throw new AlertActionError(
+      `alert ${prev.id} is ${prev.status}: only an open or pending alert can be ${action.kind === 'snooze' ? 'snoozed' : 'acknowledged'}`,
+    );
   if (!action.reason.trim()) throw new AlertActionError('a reason is required');
   if (!action.by.trim()) throw new AlertActionError('who snoozes it is required');
   if (action.until <= action.on) throw new AlertActionError(`the expiry ${action.until} must be after ${action.on}`);
-  if (daysBetween(action.on, action.until) > action.maxDays) throw new AlertActionError(`the expiry ${action.until} is more than ${action.maxDays} days away (alerts.snooze.maxDays)`);
+  if (daysBetween(action.on, action.until) > action.maxDays)
+    throw new AlertActionError(
+      `the expiry ${action.until} is more than ${action.maxDays} days away (alerts.snooze.maxDays)`,
+    );
   const s = clone(prev);
-  s.snooze = { kind: action.kind, until: action.until, reason: action.reason.trim(), by: action.by.trim(), at: action.at };
-  record(s, { on: action.on, at: action.at, by: action.by, minBreachDays: 0, cooldownDays: 0 }, action.kind === 'snooze' ? 'snoozed' : 'acknowledged', s.status, `until ${action.until}: ${s.snooze.reason}`, action.by.trim());
+  s.snooze = {
+    kind: action.kind,
+    until: action.until,
+    reason: action.reason.trim(),
+    by: action.by.trim(),
+    at: action.at,
+  };
+  record(
+    s,
+    { on: action.on, at: action.at, by: action.by, minBreachDays: 0, cooldownDays: 0 },
+    action.kind === 'snooze' ? 'snoozed' : 'acknowledged',
+    s.status,
+    `until ${action.until}: ${s.snooze.reason}`,
+    action.by.trim(),
+  );
   return s;
 }
 

@@ -12,13 +12,27 @@ export interface Formatter {
 }
 
 export function makeFormatter(locale: string, currency: string): Formatter {
-  const money = new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0, minimumFractionDigits: 0 });
+  const money = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 0,
+    minimumFractionDigits: 0,
+  });
   const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0, signDisplay: 'auto' });
   const num = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-  return { money: (c) => money.format(Math.round(c / 100)), percent: (f) => pct.format(f), number: (n) => num.format(n) };
+  return {
+    money: (c) => money.format(Math.round(c / 100)),
+    percent: (f) => pct.format(f),
+    number: (n) => num.format(n),
+  };
 }
 
-const OP_WORDS: Record<NonNullable<Signal['op']>, string> = { '<': 'below', '<=': 'at most', '>=': 'at least', '>': 'above' };
+const OP_WORDS: Record<NonNullable<Signal['op']>, string> = {
+  '<': 'below',
+  '<=': 'at most',
+  '>=': 'at least',
+  '>': 'above',
+};
 
 export function formatValue(value: number, unit: Signal['unit'], f: Formatter): string {
   switch (unit) {
@@ -46,7 +60,8 @@ export function signalViews(signals: readonly Signal[], f: Formatter): SignalVie
   return signals.map((s) => ({
     label: s.label,
     value: formatValue(s.value, s.unit, f),
-    threshold: s.op !== undefined && s.threshold !== undefined ? `${OP_WORDS[s.op]} ${formatValue(s.threshold, s.unit, f)}` : '',
+    threshold:
+      s.op !== undefined && s.threshold !== undefined ? `${OP_WORDS[s.op]} ${formatValue(s.threshold, s.unit, f)}` : '',
   }));
 }
 
@@ -54,7 +69,12 @@ export function signalViews(signals: readonly Signal[], f: Formatter): SignalVie
 export function renewalPhrase(e: Explanation, f: Formatter): string {
   const r = e.renewal;
   if (!r) return '';
-  const when = r.daysToDue > 0 ? `due in ${r.daysToDue} day${r.daysToDue === 1 ? '' : 's'}` : r.daysToDue === 0 ? 'due today' : `overdue by ${-r.daysToDue} day${r.daysToDue === -1 ? '' : 's'}`;
+  const when =
+    r.daysToDue > 0
+      ? `due in ${r.daysToDue} day${r.daysToDue === 1 ? '' : 's'}`
+      : r.daysToDue === 0
+        ? 'due today'
+        : `overdue by ${-r.daysToDue} day${r.daysToDue === -1 ? '' : 's'}`;
   return `renewal of ${f.money(r.arrUp)} ${when}`;
 }
 
@@ -66,8 +86,14 @@ export function explain(e: Explanation, f: Formatter): string {
   const shown = e.signals.filter((s) => s.name !== 'renewalDueInDays' && s.name !== 'daysOverdue');
   const compared = shown.filter((s) => s.op !== undefined);
   const context = shown.filter((s) => s.op === undefined);
-  let text = compared.map((s) => `${s.label} ${formatValue(s.value, s.unit, f)} (${OP_WORDS[s.op!]} ${formatValue(s.threshold!, s.unit, f)})`).join(', ');
-  if (context.length) text += `${text ? '; ' : ''}${context.map((s) => `${s.label} ${formatValue(s.value, s.unit, f)}`).join(', ')}`;
+  let text = compared
+    .map(
+      (s) =>
+        `${s.label} ${formatValue(s.value, s.unit, f)} (${OP_WORDS[s.op!]} ${formatValue(s.threshold!, s.unit, f)})`,
+    )
+    .join(', ');
+  if (context.length)
+    text += `${text ? '; ' : ''}${context.map((s) => `${s.label} ${formatValue(s.value, s.unit, f)}`).join(', ')}`;
   const renewal = renewalPhrase(e, f);
   if (renewal) text += `${text ? '; ' : ''}${renewal}`;
   return text || (e.reason ?? '');
@@ -125,7 +151,9 @@ export function alertView(s: AlertState, f: Formatter, n?: Notice): AlertView {
     renewal: renewalPhrase(e, f),
     play: e.play,
     openedOn: s.openedOn ?? '',
-    snoozed: s.snooze ? `${s.snooze.kind === 'snooze' ? 'snoozed' : 'acknowledged'} until ${s.snooze.until} by ${s.snooze.by}: ${s.snooze.reason}` : '',
+    snoozed: s.snooze
+      ? `${s.snooze.kind === 'snooze' ? 'snoozed' : 'acknowledged'} until ${s.snooze.until} by ${s.snooze.by}: ${s.snooze.reason}`
+      : '',
     resolution: n?.kind === 'resolved' ? (n.reason ?? '') : '',
   };
 }
@@ -195,7 +223,8 @@ export interface DigestInput {
 }
 
 /** Normalised owner address for routing. */
-export const ownerKey = (email: string | undefined): string | undefined => (email ? email.trim().toLowerCase() : undefined);
+export const ownerKey = (email: string | undefined): string | undefined =>
+  email ? email.trim().toLowerCase() : undefined;
 
 /**
  * The digest of one recipient. An owner's digest holds only alerts of accounts they own (by the
@@ -204,7 +233,10 @@ export const ownerKey = (email: string | undefined): string | undefined => (emai
  */
 export function buildDigest(input: DigestInput): DigestModel | undefined {
   const { formatter: f } = input;
-  const mine = input.audience === 'cco' ? input.states : input.states.filter((s) => ownerKey(s.explanation.ownerEmail) === ownerKey(input.recipient));
+  const mine =
+    input.audience === 'cco'
+      ? input.states
+      : input.states.filter((s) => ownerKey(s.explanation.ownerEmail) === ownerKey(input.recipient));
   const sections = new Map<NoticeKind, AlertView[]>();
   const noticeIds: string[] = [];
   for (const s of mine) {
@@ -220,10 +252,16 @@ export function buildDigest(input: DigestInput): DigestModel | undefined {
   if (noticeIds.length === 0 && (input.audience === 'owner' || open.length === 0)) return undefined;
 
   // Critical first, then by ARR (largest first), then by name: what the CCO reads first matters most.
-  const byArr = (a: AlertView, b: AlertView) => Number(b.critical) - Number(a.critical) || b.arrCents - a.arrCents || a.accountName.localeCompare(b.accountName) || a.id.localeCompare(b.id);
+  const byArr = (a: AlertView, b: AlertView) =>
+    Number(b.critical) - Number(a.critical) ||
+    b.arrCents - a.arrCents ||
+    a.accountName.localeCompare(b.accountName) ||
+    a.id.localeCompare(b.id);
   const atRisk = rankAtRisk(open, f, input.audience === 'cco' ? input.topAtRisk : Infinity);
   const counts = SECTION_ORDER.map((k) => [k, sections.get(k)?.length ?? 0] as const).filter(([, n]) => n > 0);
-  const summary = counts.length ? counts.map(([k, n]) => `${n} ${SECTION_TITLES[k].toLowerCase()}`).join(', ') + `; ${open.length} open` : `nothing new; ${open.length} open`;
+  const summary = counts.length
+    ? counts.map(([k, n]) => `${n} ${SECTION_TITLES[k].toLowerCase()}`).join(', ') + `; ${open.length} open`
+    : `nothing new; ${open.length} open`;
   const who = input.audience === 'cco' ? 'Renewal risk' : 'Your accounts at risk';
   const critical = open.filter((s) => s.severity === 'critical').length;
   const intro = input.firstRun
@@ -234,10 +272,19 @@ export function buildDigest(input: DigestInput): DigestModel | undefined {
     recipient: input.recipient,
     company: input.company,
     date: input.date,
-    subject: input.firstRun ? `${who} ${input.date}: first run, ${open.length} open (${critical} critical)` : `${who} ${input.date}: ${summary}`,
+    subject: input.firstRun
+      ? `${who} ${input.date}: first run, ${open.length} open (${critical} critical)`
+      : `${who} ${input.date}: ${summary}`,
     summary,
-    sections: SECTION_ORDER.filter((k) => sections.has(k)).map((k) => ({ kind: k, title: SECTION_TITLES[k], items: sections.get(k)!.sort(byArr) })),
-    atRiskTitle: input.audience === 'cco' ? `Top ${Math.min(input.topAtRisk, atRisk.length)} accounts by ARR at risk` : 'Your accounts with open alerts',
+    sections: SECTION_ORDER.filter((k) => sections.has(k)).map((k) => ({
+      kind: k,
+      title: SECTION_TITLES[k],
+      items: sections.get(k)!.sort(byArr),
+    })),
+    atRiskTitle:
+      input.audience === 'cco'
+        ? `Top ${Math.min(input.topAtRisk, atRisk.length)} accounts by ARR at risk`
+        : 'Your accounts with open alerts',
     atRisk,
     totalOpen: open.length,
     noticeCount: noticeIds.length,
@@ -253,10 +300,18 @@ export function rankAtRisk(open: readonly AlertState[], f: Formatter, limit: num
   const rows = [...byAccount.values()].map((list) => {
     const e = list.reduce((best, s) => (s.explanation.arr > best.explanation.arr ? s : best)).explanation;
     const critical = list.some((s) => s.severity === 'critical');
-    const soonest = list.map((s) => s.explanation).filter((x) => x.renewal).sort((a, b) => a.renewal!.daysToDue - b.renewal!.daysToDue)[0];
+    const soonest = list
+      .map((s) => s.explanation)
+      .filter((x) => x.renewal)
+      .sort((a, b) => a.renewal!.daysToDue - b.renewal!.daysToDue)[0];
     return { list, e, critical, arrCents: e.arr, renewal: soonest ? renewalPhrase(soonest, f) : '' };
   });
-  rows.sort((a, b) => b.arrCents - a.arrCents || Number(b.critical) - Number(a.critical) || a.list[0]!.accountId.localeCompare(b.list[0]!.accountId));
+  rows.sort(
+    (a, b) =>
+      b.arrCents - a.arrCents ||
+      Number(b.critical) - Number(a.critical) ||
+      a.list[0]!.accountId.localeCompare(b.list[0]!.accountId),
+  );
   return rows.slice(0, limit).map((r, i) => ({
     rank: i + 1,
     accountName: r.e.accountName,
@@ -265,7 +320,12 @@ export function rankAtRisk(open: readonly AlertState[], f: Formatter, limit: num
     owner: r.e.ownerEmail ?? 'no owner on record',
     critical: r.critical,
     severityLabel: r.critical ? 'CRITICAL' : 'warning',
-    alerts: r.list.map((s) => s.explanation.ruleTitle + (s.snooze ? ` (${s.snooze.kind === 'snooze' ? 'snoozed' : 'acknowledged'})` : '')).join('; '),
+    alerts: r.list
+      .map(
+        (s) =>
+          s.explanation.ruleTitle + (s.snooze ? ` (${s.snooze.kind === 'snooze' ? 'snoozed' : 'acknowledged'})` : ''),
+      )
+      .join('; '),
     renewal: r.renewal,
   }));
 }
@@ -288,12 +348,25 @@ export interface CriticalModel {
 
 /** Notices that go out at once: a critical alert opening or escalating, at most a day old. */
 export function isImmediate(n: Notice, today: IsoDate): boolean {
-  return n.severity === 'critical' && (n.kind === 'opened' || n.kind === 'escalated') && n.on >= addDays(today, -1) && !n.heldForSummary;
+  return (
+    n.severity === 'critical' &&
+    (n.kind === 'opened' || n.kind === 'escalated') &&
+    n.on >= addDays(today, -1) &&
+    !n.heldForSummary
+  );
 }
 
-export function buildCritical(items: readonly { state: AlertState; notice: Notice }[], recipient: string, company: string, f: Formatter): CriticalModel {
+export function buildCritical(
+  items: readonly { state: AlertState; notice: Notice }[],
+  recipient: string,
+  company: string,
+  f: Formatter,
+): CriticalModel {
   const alerts = items
-    .map(({ state, notice }) => ({ ...alertView(state, f, notice), event: notice.kind === 'escalated' ? 'escalated to critical' : 'new critical alert' }))
+    .map(({ state, notice }) => ({
+      ...alertView(state, f, notice),
+      event: notice.kind === 'escalated' ? 'escalated to critical' : 'new critical alert',
+    }))
     .sort((a, b) => b.arrCents - a.arrCents || a.id.localeCompare(b.id));
   const first = alerts[0]!;
   const subject =

@@ -12,7 +12,10 @@ import type { AlertActionKind } from './action-token';
 export const SLACK_MAX_SKEW_SECONDS = 300;
 
 /** The Slack buttons' action ids (the Slack channel renders them with `value` = the alert id). */
-export const SLACK_ACTION_IDS: Readonly<Record<string, AlertActionKind>> = { alert_snooze: 'snooze', alert_ack: 'acknowledge' };
+export const SLACK_ACTION_IDS: Readonly<Record<string, AlertActionKind>> = {
+  alert_snooze: 'snooze',
+  alert_ack: 'acknowledge',
+};
 
 export type SlackSignatureFailure = 'missing' | 'stale' | 'bad-signature';
 
@@ -32,9 +35,15 @@ export function slackSignature(secret: string, timestamp: string, rawBody: strin
 }
 
 /** Checks the timestamp window first, then the signature (constant time); throws SlackSignatureError. */
-export function verifySlackSignature(secret: string, headers: { signature?: string; timestamp?: string }, rawBody: string, now: Date): void {
+export function verifySlackSignature(
+  secret: string,
+  headers: { signature?: string; timestamp?: string },
+  rawBody: string,
+  now: Date,
+): void {
   const { signature, timestamp } = headers;
-  if (!signature || !timestamp || !/^\d{1,12}$/.test(timestamp)) throw new SlackSignatureError('missing', 'The request carries no Slack signature.');
+  if (!signature || !timestamp || !/^\d{1,12}$/.test(timestamp))
+    throw new SlackSignatureError('missing', 'The request carries no Slack signature.');
   if (Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp)) > SLACK_MAX_SKEW_SECONDS) {
     throw new SlackSignatureError('stale', 'The request is more than five minutes old (or from the future).');
   }
@@ -77,11 +86,18 @@ export function parseSlackAction(rawBody: string): SlackAlertAction | { ignored:
     return { ignored: 'the payload is not JSON' };
   }
   if (payload?.type !== 'block_actions') return { ignored: `payload type ${String(payload?.type)}` };
-  const click = (payload.actions ?? []).find((a) => typeof a?.action_id === 'string' && a.action_id in SLACK_ACTION_IDS);
+  const click = (payload.actions ?? []).find(
+    (a) => typeof a?.action_id === 'string' && a.action_id in SLACK_ACTION_IDS,
+  );
   if (!click || typeof click.value !== 'string' || !click.value) return { ignored: 'no alert action' };
   const userId = payload.user?.id;
   if (typeof userId !== 'string' || !userId) return { ignored: 'no user' };
-  const name = typeof payload.user?.username === 'string' ? payload.user.username : typeof payload.user?.name === 'string' ? payload.user.name : undefined;
+  const name =
+    typeof payload.user?.username === 'string'
+      ? payload.user.username
+      : typeof payload.user?.name === 'string'
+        ? payload.user.name
+        : undefined;
   return {
     action: SLACK_ACTION_IDS[click.action_id as string]!,
     alertId: click.value,

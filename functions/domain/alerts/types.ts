@@ -136,4 +136,3 @@ export interface Observation {
   severity: Severity;
   explanation: Explanation;
 }
-

@@ -4,10 +4,17 @@
 import { escapeHtml } from './index-page';
 import { page, type HttpResponse } from './download-page';
 
-const hidden = (name: string, value: string) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+const hidden = (name: string, value: string) =>
+  `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 
 /** The first page of a link without a session, when sign-in is by one-time code. */
-export function codeRequestPage(o: { what: string; token: string; maskedRecipient?: string; askAddress: boolean; notice?: string }): HttpResponse {
+export function codeRequestPage(o: {
+  what: string;
+  token: string;
+  maskedRecipient?: string;
+  askAddress: boolean;
+  notice?: string;
+}): HttpResponse {
   const lines = [
     `Sign in to open ${o.what}.`,
     o.askAddress
@@ -22,7 +29,13 @@ export function codeRequestPage(o: { what: string; token: string; maskedRecipien
 }
 
 /** After a code was (or, for an address that may not open the file, was not) sent. */
-export function codeEntryPage(o: { what: string; token: string; challengeId: string; sentTo: string; notice?: string }): HttpResponse {
+export function codeEntryPage(o: {
+  what: string;
+  token: string;
+  challengeId: string;
+  sentTo: string;
+  notice?: string;
+}): HttpResponse {
   const lines = [
     `If ${o.sentTo} may open ${o.what}, a six-digit code is on its way to it. It works for 10 minutes.`,
     ...(o.notice ? [o.notice] : []),
@@ -42,11 +55,18 @@ export function signedInPage(o: { who: string; returnTo: string; what: string })
 
 export function deniedPage(o: { who: string; what: string; askWhom: readonly string[] }): HttpResponse {
   const ask = o.askWhom.length ? `Ask ${o.askWhom.join(' or ')} for access.` : 'Ask your finance team for access.';
-  return page(403, 'You may not open this file', [`You are signed in as ${o.who}, and you tried to open ${o.what}.`, 'This address is not among the readers of that file, so it was not opened; the attempt was recorded.', ask]);
+  return page(403, 'You may not open this file', [
+    `You are signed in as ${o.who}, and you tried to open ${o.what}.`,
+    'This address is not among the readers of that file, so it was not opened; the attempt was recorded.',
+    ask,
+  ]);
 }
 
 export function revokedPage(what: string): HttpResponse {
-  return page(403, 'This link has been revoked', [`The link to ${what} was withdrawn by the archive's operator.`, 'Ask the Pulse operator or your finance team for a new link.']);
+  return page(403, 'This link has been revoked', [
+    `The link to ${what} was withdrawn by the archive's operator.`,
+    'Ask the Pulse operator or your finance team for a new link.',
+  ]);
 }
 
 export function signInProblemPage(status: 400 | 403 | 429 | 503, title: string, message: string): HttpResponse {
@@ -63,7 +83,11 @@ export function signedOutPage(): HttpResponse {
 }
 
 /** The e-mail that carries a one-time code (no link in it: the code is typed into the page that asked for it). */
-export function codeEmail(o: { code: string; what: string; companyName: string; ip: string | null }): { subject: string; text: string; html: string } {
+export function codeEmail(o: { code: string; what: string; companyName: string; ip: string | null }): {
+  subject: string;
+  text: string;
+  html: string;
+} {
   const subject = `${o.companyName} finance archive: your sign-in code ${o.code}`;
   const lines = [
     `Your code to open ${o.what} is ${o.code}.`,

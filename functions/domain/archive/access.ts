@@ -119,12 +119,22 @@ export type AccessDecision =
  * May this person open this object through this link? `link` is the link's record (undefined for
  * links made before records existed: then only the roles count).
  */
-export function decideAccess(who: Identity, key: string, readers: Readers, link?: Pick<LinkRecord, 'key' | 'recipients' | 'source'>): AccessDecision {
+export function decideAccess(
+  who: Identity,
+  key: string,
+  readers: Readers,
+  link?: Pick<LinkRecord, 'key' | 'recipients' | 'source'>,
+): AccessDecision {
   const roles = rolesOf(who, readers);
   const kind = objectKind(key);
   const role = roles.find((r) => ROLE_SCOPE[r].includes(kind));
   if (role) return { allowed: true, because: `role:${role}` };
-  if (link && link.source !== 'index' && link.key === key && link.recipients.map(normaliseAddress).includes(who.email)) {
+  if (
+    link &&
+    link.source !== 'index' &&
+    link.key === key &&
+    link.recipients.map(normaliseAddress).includes(who.email)
+  ) {
     // A report e-mail's link holds while its recipient is a reader; a link made --for someone holds by itself.
     if (link.source === 'cli' || roles.length > 0) return { allowed: true, because: 'recipient' };
   }
@@ -132,7 +142,12 @@ export function decideAccess(who: Identity, key: string, readers: Readers, link?
 }
 
 /** May the address receive a one-time code for this link? Its recipients, and readers allowed to open the object. */
-export function mayRequestCode(address: string, key: string, readers: Readers, link: Pick<LinkRecord, 'key' | 'recipients' | 'source'> | undefined): boolean {
+export function mayRequestCode(
+  address: string,
+  key: string,
+  readers: Readers,
+  link: Pick<LinkRecord, 'key' | 'recipients' | 'source'> | undefined,
+): boolean {
   // Groups come only from an identity provider: a code proves the address, nothing more.
   return decideAccess({ email: normaliseAddress(address), groups: [], via: 'code' }, key, readers, link).allowed;
 }

@@ -45,12 +45,16 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': `default-src 'none'; style-src ${STYLE_HASH}; script-src ${SCRIPT_HASH}; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
 };
 
-
 /**
  * A small HTML page: the lines are text (escaped); `html` is trusted markup built by the caller
  * from escaped parts (a form); `head` goes into <head> (a meta refresh).
  */
-export function page(status: number, title: string, lines: string[], extra: { html?: string; head?: string; formScript?: boolean; footer?: string } = {}): HttpResponse {
+export function page(
+  status: number,
+  title: string,
+  lines: string[],
+  extra: { html?: string; head?: string; formScript?: boolean; footer?: string } = {},
+): HttpResponse {
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>${extra.head ?? ''}
 <style>${PAGE_STYLE}</style>${extra.formScript ? `\n<script>${FORM_SCRIPT}</script>` : ''}
@@ -68,17 +72,27 @@ const ASK = 'Ask the Pulse operator for a new link, or open the file from the ar
 export function downloadResponse(outcome: DownloadOutcome): HttpResponse {
   switch (outcome.status) {
     case 302:
-      return { statusCode: 302, headers: { ...COMMON_HEADERS, Location: outcome.location, 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Redirecting to the file.\n' };
+      return {
+        statusCode: 302,
+        headers: { ...COMMON_HEADERS, Location: outcome.location, 'Content-Type': 'text/plain; charset=utf-8' },
+        body: 'Redirecting to the file.\n',
+      };
     case 403: {
       const title = outcome.reason === 'expired' ? 'This download link has expired' : 'This download link is not valid';
       return page(403, title, [outcome.message, ASK]);
     }
     case 404:
-      return page(404, 'This file is not in the archive', ['The link is genuine, but the archive has no such file (yet). A pack is written right after the report is sent; try again in a few minutes.', ASK]);
+      return page(404, 'This file is not in the archive', [
+        'The link is genuine, but the archive has no such file (yet). A pack is written right after the report is sent; try again in a few minutes.',
+        ASK,
+      ]);
     case 400:
       return page(400, 'This is not a download link', [outcome.message, ASK]);
     case 405:
-      return { ...page(405, 'Method not allowed', ['Download links are opened with GET.']), headers: { ...COMMON_HEADERS, 'Content-Type': 'text/html; charset=utf-8', Allow: 'GET, HEAD' } };
+      return {
+        ...page(405, 'Method not allowed', ['Download links are opened with GET.']),
+        headers: { ...COMMON_HEADERS, 'Content-Type': 'text/html; charset=utf-8', Allow: 'GET, HEAD' },
+      };
   }
 }
 
@@ -98,6 +112,11 @@ export function tokenFromRequest(path: string, query: Record<string, string | un
 /** How long an archive link in an email (or printed by the CLI) stays valid. */
 export const ARCHIVE_LINK_DAYS = 30;
 
-export function linkMaker(baseUrl: string, secret: string | Uint8Array, days: number, now: Date = new Date()): (key: string) => string {
+export function linkMaker(
+  baseUrl: string,
+  secret: string | Uint8Array,
+  days: number,
+  now: Date = new Date(),
+): (key: string) => string {
   return (key) => downloadUrl(baseUrl, tokenFor(secret, key, days, now));
 }

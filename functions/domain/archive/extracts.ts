@@ -31,7 +31,13 @@ export interface ExtractSet {
 }
 
 /** The extracts in file order (the CSV files; the workbook adds the summary sheet first). */
-export const CSV_EXTRACTS = ['arrBridge', 'renewals', 'accounts', 'expansion', 'cohorts'] as const satisfies readonly (keyof ExtractSet)[];
+export const CSV_EXTRACTS = [
+  'arrBridge',
+  'renewals',
+  'accounts',
+  'expansion',
+  'cohorts',
+] as const satisfies readonly (keyof ExtractSet)[];
 
 interface AccountInfo {
   name?: string;
@@ -121,16 +127,36 @@ export function quarterPeriods(result: KpiResult): BridgePeriod[] {
 export function workbookHeadline(result: KpiResult): HeadlineFigure[] {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [
-    { label: 'Closing ARR', type: 'money', value: result.arrBridge.close, note: `annual recurring revenue on ${result.asOf}` },
+    {
+      label: 'Closing ARR',
+      type: 'money',
+      value: result.arrBridge.close,
+      note: `annual recurring revenue on ${result.asOf}`,
+    },
     { label: 'NRR', type: 'ratio', value: result.retention.nrr, note: 'net revenue retention, 12 months' },
     { label: 'GRR', type: 'ratio', value: result.retention.grr, note: 'gross revenue retention, 12 months' },
     { label: 'Customers', type: 'integer', value: result.customers.close, note: 'paying accounts' },
-    { label: 'ARR at risk', type: 'money', value: result.health.arrAtRisk, note: `ARR of ${plural(result.health.red.count, 'red-health customer')}` },
-    { label: 'NPS', type: 'points', value: result.voice.nps, note: `${plural(result.voice.npsResponses, 'response')}, 90 days` },
+    {
+      label: 'ARR at risk',
+      type: 'money',
+      value: result.health.arrAtRisk,
+      note: `ARR of ${plural(result.health.red.count, 'red-health customer')}`,
+    },
+    {
+      label: 'NPS',
+      type: 'points',
+      value: result.voice.nps,
+      note: `${plural(result.voice.npsResponses, 'response')}, 90 days`,
+    },
   ];
 }
 
-export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: readonly BridgePeriod[], fiscalYearStartMonth: number): ExtractSet {
+export function buildExtracts(
+  ctx: KpiContext,
+  result: KpiResult,
+  periods: readonly BridgePeriod[],
+  fiscalYearStartMonth: number,
+): ExtractSet {
   const asOf = result.asOf;
   const info = accountInfo(ctx.data.accounts);
   const infoOf = (accountId: string): AccountInfo => info.get(accountId) ?? { segment: UNASSIGNED_SEGMENT };
@@ -142,7 +168,13 @@ export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: reado
   const bridgeRows: BridgeRow[] = [];
   for (const p of periods) {
     for (const m of arrMovements(ctx.timeline, p.bridge.from, p.bridge.to)) {
-      bridgeRows.push({ period: p.period, periodStart: p.bridge.from, periodEnd: p.bridge.to, ...m, ...infoOf(m.accountId) });
+      bridgeRows.push({
+        period: p.period,
+        periodStart: p.bridge.from,
+        periodEnd: p.bridge.to,
+        ...m,
+        ...infoOf(m.accountId),
+      });
     }
   }
 
@@ -166,7 +198,17 @@ export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: reado
       arrUp: r.arrUp,
       status: open ? 'open' : r.status,
       daysToDue,
-      window: !open ? 'closed' : daysToDue <= 0 ? 'overdue' : daysToDue <= 30 ? '0-30 days' : daysToDue <= 60 ? '31-60 days' : daysToDue <= 90 ? '61-90 days' : 'later',
+      window: !open
+        ? 'closed'
+        : daysToDue <= 0
+          ? 'overdue'
+          : daysToDue <= 30
+            ? '0-30 days'
+            : daysToDue <= 60
+              ? '31-60 days'
+              : daysToDue <= 90
+                ? '61-90 days'
+                : 'later',
       closedThisWeek: !open && r.closedDate !== undefined && r.closedDate >= weekStart && r.closedDate <= asOf,
       inTrailing90d,
       health: h?.score ?? null,
@@ -199,7 +241,9 @@ export function buildExtracts(ctx: KpiContext, result: KpiResult, periods: reado
       band: a.band,
       utilization: a.utilization,
       usageTrend: a.usageTrend,
-      components: Object.fromEntries(a.components.map((c) => [c.name, { raw: c.raw, score: c.score, weight: c.effectiveWeight }])),
+      components: Object.fromEntries(
+        a.components.map((c) => [c.name, { raw: c.raw, score: c.score, weight: c.effectiveWeight }]),
+      ),
     };
     const next = nextRenewal.get(a.accountId);
     if (next) {
@@ -256,7 +300,13 @@ function cohortRows(result: KpiResult): CohortRow[] {
   // Results made before cohorts existed have none.
   const cohorts = result.cohorts ?? [];
   return (['logo', 'revenue'] as const).flatMap((view) =>
-    cohorts.map((c) => ({ view, month: c.month, customers: c.customers, baseArr: c.baseArr, series: view === 'logo' ? c.logo : c.revenue })),
+    cohorts.map((c) => ({
+      view,
+      month: c.month,
+      customers: c.customers,
+      baseArr: c.baseArr,
+      series: view === 'logo' ? c.logo : c.revenue,
+    })),
   );
 }
 
@@ -286,8 +336,16 @@ const SUMMARY_COLUMNS = [
   money<BridgePeriod>('expansion', (p) => p.bridge.expansion),
   money<BridgePeriod>('contraction', (p) => p.bridge.contraction),
   money<BridgePeriod>('churn', (p) => p.bridge.churn),
-  money<BridgePeriod>('fx', (p) => p.bridge.fx ?? 0, 'effect of new exchange rates on replaced lines in other currencies (0 with one currency)'),
-  money<BridgePeriod>('close_arr', (p) => p.bridge.close, 'open + new + reactivation + expansion - contraction - churn + fx'),
+  money<BridgePeriod>(
+    'fx',
+    (p) => p.bridge.fx ?? 0,
+    'effect of new exchange rates on replaced lines in other currencies (0 with one currency)',
+  ),
+  money<BridgePeriod>(
+    'close_arr',
+    (p) => p.bridge.close,
+    'open + new + reactivation + expansion - contraction - churn + fx',
+  ),
   integer<BridgePeriod>('customers_open', (p) => p.customers.open),
   integer<BridgePeriod>('customers_close', (p) => p.customers.close),
 ];
@@ -306,10 +364,22 @@ const BRIDGE_COLUMNS = [
   ...accountColumns<BridgeRow>(),
   date<BridgeRow>('date', (r) => r.date, 'the day the account ARR changed'),
   text<BridgeRow>('movement', (r) => r.type, 'new, reactivation, expansion, contraction, churn or fx'),
-  money<BridgeRow>('arr_before', (r) => r.arrBefore, 'account ARR the day before (for the row after an fx row: at the day\'s rates)'),
-  money<BridgeRow>('arr_after', (r) => r.arrAfter, 'account ARR on the day (for an fx row: the day before at the day\'s rates)'),
+  money<BridgeRow>(
+    'arr_before',
+    (r) => r.arrBefore,
+    "account ARR the day before (for the row after an fx row: at the day's rates)",
+  ),
+  money<BridgeRow>(
+    'arr_after',
+    (r) => r.arrAfter,
+    "account ARR on the day (for an fx row: the day before at the day's rates)",
+  ),
   money<BridgeRow>('amount', (r) => r.amount, 'size of the movement as the bridge counts it (positive; signed for fx)'),
-  money<BridgeRow>('arr_change', (r) => r.arrAfter - r.arrBefore, 'arr_after - arr_before (negative for contraction and churn)'),
+  money<BridgeRow>(
+    'arr_change',
+    (r) => r.arrAfter - r.arrBefore,
+    'arr_after - arr_before (negative for contraction and churn)',
+  ),
 ];
 
 const RENEWAL_COLUMNS = [
@@ -320,11 +390,19 @@ const RENEWAL_COLUMNS = [
   text<RenewalRow>('status', (r) => r.status, 'as of the reported date: open, renewed or churned'),
   date<RenewalRow>('closed_date', (r) => r.closedDate),
   money<RenewalRow>('renewed_arr', (r) => r.renewedArr),
-  money<RenewalRow>('renewed_arr_capped', (r) => r.renewedArrCapped, 'min(renewed_arr, arr_up), the gross renewal rate numerator'),
+  money<RenewalRow>(
+    'renewed_arr_capped',
+    (r) => r.renewedArrCapped,
+    'min(renewed_arr, arr_up), the gross renewal rate numerator',
+  ),
   integer<RenewalRow>('days_to_due', (r) => r.daysToDue, 'due_date - as_of in days (negative: past due)'),
   text<RenewalRow>('window', (r) => r.window, 'overdue, 0-30 days, 31-60 days, 61-90 days, later or closed'),
   bool<RenewalRow>('closed_this_week', (r) => r.closedThisWeek),
-  bool<RenewalRow>('in_trailing_90d', (r) => r.inTrailing90d, 'due in [as_of - 89, as_of]: counted by the renewal rates'),
+  bool<RenewalRow>(
+    'in_trailing_90d',
+    (r) => r.inTrailing90d,
+    'due in [as_of - 89, as_of]: counted by the renewal rates',
+  ),
   num<RenewalRow>('account_health', (r) => r.health),
   text<RenewalRow>('account_band', (r) => r.band),
   ...originalColumns<RenewalRow>([
@@ -337,20 +415,31 @@ const RENEWAL_COLUMNS = [
  * Beside the converted money (reporting currency): the row's own currency, its original amounts and
  * the rate used, and the date of that rate. Empty for rows in the reporting currency.
  */
-function originalColumns<R extends { fx?: { currency: string; rate: string; rateDate: IsoDate } }>(amounts: [header: string, get: (fx: NonNullable<R['fx']>) => number | undefined][]) {
+function originalColumns<R extends { fx?: { currency: string; rate: string; rateDate: IsoDate } }>(
+  amounts: [header: string, get: (fx: NonNullable<R['fx']>) => number | undefined][],
+) {
   const original = (get: (fx: NonNullable<R['fx']>) => number | undefined) => (r: R) => {
     const minor = r.fx ? get(r.fx as NonNullable<R['fx']>) : undefined;
     return minor === undefined ? null : minor / 10 ** currencyDecimals(r.fx!.currency);
   };
   return [
-    text<R>('currency', (r) => r.fx?.currency, 'the row\'s own currency when not the reporting one (money columns above are converted)'),
-    ...amounts.map(([header, get]) => num<R>(header, original(get), 'the amount in the row\'s own currency, as given')),
-    num<R>('fx_rate', (r) => (r.fx ? Number(r.fx.rate) : null), 'units of the reporting currency per 1 unit of currency (the rate used)'),
-    date<R>('fx_rate_date', (r) => r.fx?.rateDate, 'the date of that rate: the latest on or before the row\'s own date'),
+    text<R>(
+      'currency',
+      (r) => r.fx?.currency,
+      "the row's own currency when not the reporting one (money columns above are converted)",
+    ),
+    ...amounts.map(([header, get]) => num<R>(header, original(get), "the amount in the row's own currency, as given")),
+    num<R>(
+      'fx_rate',
+      (r) => (r.fx ? Number(r.fx.rate) : null),
+      'units of the reporting currency per 1 unit of currency (the rate used)',
+    ),
+    date<R>('fx_rate_date', (r) => r.fx?.rateDate, "the date of that rate: the latest on or before the row's own date"),
   ];
 }
 
-const component = (name: HealthComponentName, field: 'raw' | 'score' | 'weight') => (r: AccountRow) => r.components[name]?.[field] ?? null;
+const component = (name: HealthComponentName, field: 'raw' | 'score' | 'weight') => (r: AccountRow) =>
+  r.components[name]?.[field] ?? null;
 
 const ACCOUNT_COLUMNS = [
   ...accountColumns<AccountRow>(),
@@ -360,7 +449,11 @@ const ACCOUNT_COLUMNS = [
   text<AccountRow>('band', (r) => r.band, 'green >= 70, yellow >= 40, red < 40'),
   ratio<AccountRow>('utilization', (r) => r.utilization, 'weekly active users / licensed seats in the reported week'),
   num<AccountRow>('utilization_score', component('utilization', 'score')),
-  ratio<AccountRow>('utilization_weight', component('utilization', 'weight'), 'effective weight after rescaling over the components present'),
+  ratio<AccountRow>(
+    'utilization_weight',
+    component('utilization', 'weight'),
+    'effective weight after rescaling over the components present',
+  ),
   ratio<AccountRow>('usage_trend', (r) => r.usageTrend, 'mean WAU of the last 4 weeks / the 4 before, minus 1'),
   num<AccountRow>('usage_trend_score', component('usageTrend', 'score')),
   ratio<AccountRow>('usage_trend_weight', component('usageTrend', 'weight')),
@@ -390,10 +483,16 @@ const EXPANSION_COLUMNS = [
 
 const COHORT_COLUMNS = [
   text<CohortRow>('view', (r) => r.view, 'logo (share of the cohort paying) or revenue (cohort ARR / base ARR)'),
-  text<CohortRow>('cohort_month', (r) => r.month, 'YYYY-MM: the month of the accounts\' first paid day'),
+  text<CohortRow>('cohort_month', (r) => r.month, "YYYY-MM: the month of the accounts' first paid day"),
   integer<CohortRow>('customers', (r) => r.customers, 'accounts in the cohort'),
-  money<CohortRow>('base_arr', (r) => r.baseArr, 'sum of each account\'s ARR on its first paid day'),
+  money<CohortRow>('base_arr', (r) => r.baseArr, "sum of each account's ARR on its first paid day"),
   ...Array.from({ length: COHORT_AGES }, (_, k) =>
-    ratio<CohortRow>(`month_${k}`, (r) => r.series[k], k === 0 ? '1 by definition' : `retention on the last day of the cohort month + ${k} (empty until that day has passed)`),
+    ratio<CohortRow>(
+      `month_${k}`,
+      (r) => r.series[k],
+      k === 0
+        ? '1 by definition'
+        : `retention on the last day of the cohort month + ${k} (empty until that day has passed)`,
+    ),
   ),
 ];

@@ -35,7 +35,8 @@ export function relativeLink(key: string, fromKey: string): string {
 }
 
 /** Text made safe for HTML content and attribute values. */
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function money(value: number, currency: string, locale: string): string {
   try {
@@ -48,7 +49,18 @@ function money(value: number, currency: string, locale: string): string {
 const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
 
 /** Shown first among a pack's files, in this order; the rest follow. */
-const FILE_ORDER = ['report.html', 'xlsx', 'arr-bridge.csv', 'renewals.csv', 'accounts.csv', 'expansion.csv', 'cohorts.csv', 'kpis.json', 'report.eml', 'manifest.json'];
+const FILE_ORDER = [
+  'report.html',
+  'xlsx',
+  'arr-bridge.csv',
+  'renewals.csv',
+  'accounts.csv',
+  'expansion.csv',
+  'cohorts.csv',
+  'kpis.json',
+  'report.eml',
+  'manifest.json',
+];
 const rank = (name: string) => {
   const i = FILE_ORDER.findIndex((f) => name === f || name.endsWith(`.${f}`));
   return i === -1 ? FILE_ORDER.length : i;
@@ -57,11 +69,17 @@ const rank = (name: string) => {
 function row(e: IndexEntry, fromKey: string, o: Required<Pick<IndexOptions, 'link' | 'locale'>>): string {
   const m = e.manifest;
   const h = m.headline;
-  const files = [...m.files.map((f) => ({ name: f.name, key: f.key })), { name: 'manifest.json', key: `${m.prefix}manifest.json` }]
+  const files = [
+    ...m.files.map((f) => ({ name: f.name, key: f.key })),
+    { name: 'manifest.json', key: `${m.prefix}manifest.json` },
+  ]
     .sort((a, b) => rank(a.name) - rank(b.name))
     .map((f) => `<a href="${escapeHtml(o.link(f.key, fromKey))}">${escapeHtml(f.name)}</a>`)
     .join(' · ');
-  const version = m.version === 1 ? '1' : `${m.version}<br><small title="${escapeHtml(m.regeneration?.reason ?? '')}">regenerated: ${escapeHtml(m.regeneration?.reason ?? '')}</small>`;
+  const version =
+    m.version === 1
+      ? '1'
+      : `${m.version}<br><small title="${escapeHtml(m.regeneration?.reason ?? '')}">regenerated: ${escapeHtml(m.regeneration?.reason ?? '')}</small>`;
   return `<tr><th scope="row">${escapeHtml(m.period)}</th><td>${escapeHtml(m.asOf)}</td><td class="n">${escapeHtml(money(h.closingArr, h.currency, o.locale))}</td><td class="n">${escapeHtml(
     money(h.netNewArr, h.currency, o.locale),
   )}</td><td class="n">${escapeHtml(money(h.qtdNetNewArr, h.currency, o.locale))}</td><td class="n">${pct(h.nrr)}</td><td class="n">${pct(h.grr)}</td><td class="n">${escapeHtml(
@@ -69,7 +87,12 @@ function row(e: IndexEntry, fromKey: string, o: Required<Pick<IndexOptions, 'lin
   )}</td><td class="n">${h.customers}</td><td>${version}</td><td>${files}</td></tr>`;
 }
 
-function table(entries: readonly IndexEntry[], fromKey: string, o: Required<Pick<IndexOptions, 'link' | 'locale'>>, qtdLabel: string): string {
+function table(
+  entries: readonly IndexEntry[],
+  fromKey: string,
+  o: Required<Pick<IndexOptions, 'link' | 'locale'>>,
+  qtdLabel: string,
+): string {
   if (entries.length === 0) return '<p>None yet.</p>';
   return `<table><thead><tr><th>Period</th><th>As of</th><th>Closing ARR</th><th>Net new (week)</th><th>${qtdLabel}</th><th>NRR</th><th>GRR</th><th>ARR at risk</th><th>Customers</th><th>Version</th><th>Files</th></tr></thead><tbody>
 ${entries.map((e) => row(e, fromKey, o)).join('\n')}
@@ -89,7 +112,8 @@ ${body}
 `;
 }
 
-const byNewest = (a: IndexEntry, b: IndexEntry) => (a.manifest.asOf < b.manifest.asOf ? 1 : a.manifest.asOf > b.manifest.asOf ? -1 : 0);
+const byNewest = (a: IndexEntry, b: IndexEntry) =>
+  a.manifest.asOf < b.manifest.asOf ? 1 : a.manifest.asOf > b.manifest.asOf ? -1 : 0;
 
 /** archive/index.html and one page per ISO week-year of weekly packs. */
 export function renderIndexPages(entries: readonly IndexEntry[], opts: IndexOptions): IndexPage[] {
@@ -99,7 +123,9 @@ export function renderIndexPages(entries: readonly IndexEntry[], opts: IndexOpti
   const weekly = entries.filter((e) => e.manifest.kind === 'weekly').sort(byNewest);
   const years = [...new Set(weekly.map((e) => e.manifest.period.slice(0, 4)))].sort().reverse();
 
-  const yearLinks = years.map((y) => `<a href="${escapeHtml(o.link(yearIndexKey(y), INDEX_KEY))}">${y}</a>`).join(' · ');
+  const yearLinks = years
+    .map((y) => `<a href="${escapeHtml(o.link(yearIndexKey(y), INDEX_KEY))}">${y}</a>`)
+    .join(' · ');
   const main = page(
     title,
     `<p>${weekly.length} weekly and ${quarterly.length} quarter-end pack(s).${years.length ? ` By year: ${yearLinks}` : ''}</p>
@@ -115,7 +141,11 @@ ${table(weekly, INDEX_KEY, o, 'Net new (QTD)')}`,
     const inYear = weekly.filter((e) => e.manifest.period.startsWith(y));
     pages.push({
       key,
-      html: page(`${title}: ${y}`, `<p><a href="${escapeHtml(o.link(INDEX_KEY, key))}">All packs</a></p>\n${table(inYear, key, o, 'Net new (QTD)')}`, opts.generatedAt),
+      html: page(
+        `${title}: ${y}`,
+        `<p><a href="${escapeHtml(o.link(INDEX_KEY, key))}">All packs</a></p>\n${table(inYear, key, o, 'Net new (QTD)')}`,
+        opts.generatedAt,
+      ),
     });
   }
   return pages;

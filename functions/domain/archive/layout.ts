@@ -49,7 +49,8 @@ export function periodPrefix(ref: PackRef): string {
 
 /** The folder of one version of a pack. */
 export function versionPrefix(ref: PackRef, version: number): string {
-  if (!Number.isInteger(version) || version < 1) throw new RangeError(`pack version must be a whole number >= 1 (got ${version})`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new RangeError(`pack version must be a whole number >= 1 (got ${version})`);
   return version === 1 ? periodPrefix(ref) : `${periodPrefix(ref)}v${version}/`;
 }
 

@@ -76,7 +76,11 @@ export function sha256Hex(body: Uint8Array | string): string {
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
   );
 }
 
@@ -118,7 +122,10 @@ export function headlineOf(r: KpiResult): Headline {
 }
 
 /** Checks bodies against the manifest: the names of missing files and of files whose size or SHA-256 differ. */
-export function verifyAgainstManifest(manifest: PackManifest, bodies: ReadonlyMap<string, Uint8Array>): { missing: string[]; mismatched: string[] } {
+export function verifyAgainstManifest(
+  manifest: PackManifest,
+  bodies: ReadonlyMap<string, Uint8Array>,
+): { missing: string[]; mismatched: string[] } {
   const missing: string[] = [];
   const mismatched: string[] = [];
   for (const f of manifest.files) {
@@ -138,7 +145,12 @@ export function parseManifest(text: string, where = 'manifest'): PackManifest {
     throw new RangeError(`${where} is not JSON: ${(e as Error).message}`);
   }
   const m = doc as Partial<PackManifest>;
-  if (m?.schema !== MANIFEST_SCHEMA || !Array.isArray(m.files) || typeof m.period !== 'string' || typeof m.version !== 'number') {
+  if (
+    m?.schema !== MANIFEST_SCHEMA ||
+    !Array.isArray(m.files) ||
+    typeof m.period !== 'string' ||
+    typeof m.version !== 'number'
+  ) {
     throw new RangeError(`${where} is not a Pulse archive manifest (${MANIFEST_SCHEMA})`);
   }
   return m as PackManifest;

@@ -15,7 +15,14 @@ import type { ArrBridge, ArrTimeline } from '../kpi';
 import type { Cents } from '../money';
 
 export type MovementType = 'new' | 'reactivation' | 'expansion' | 'contraction' | 'churn' | 'fx';
-export const MOVEMENT_TYPES: readonly MovementType[] = ['new', 'reactivation', 'expansion', 'contraction', 'churn', 'fx'];
+export const MOVEMENT_TYPES: readonly MovementType[] = [
+  'new',
+  'reactivation',
+  'expansion',
+  'contraction',
+  'churn',
+  'fx',
+];
 
 export interface ArrMovement {
   accountId: string;
@@ -48,7 +55,15 @@ export function arrMovements(timeline: ArrTimeline, from: IsoDate, to: IsoDate):
     // o': yesterday's lines at today's rates (= the ARR the day before, with one currency).
     const adjusted = evAdjustedOpen[i] as number;
     const o = Number.isNaN(adjusted) ? roundHalfUp(evAdjustedExact.get(i)!) : adjusted;
-    if (o !== before) out.push({ accountId: accountIds[a] as string, date: fromEpochDay(day), type: 'fx', arrBefore: before, arrAfter: o, amount: o - before });
+    if (o !== before)
+      out.push({
+        accountId: accountIds[a] as string,
+        date: fromEpochDay(day),
+        type: 'fx',
+        arrBefore: before,
+        arrAfter: o,
+        amount: o - before,
+      });
     if (c === o) continue;
     let type: MovementType;
     let amount: number;

@@ -57,17 +57,28 @@ export interface PackInput {
 /** Every file of the pack except the manifest, in a fixed order. */
 export async function buildPackFiles(input: PackInput): Promise<PackFile[]> {
   const extracts = buildExtracts(input.ctx, input.result, input.periods, input.fiscalYearStartMonth);
-  const html = typeof input.report.html === 'string' ? Buffer.from(input.report.html, 'utf8') : Buffer.from(input.report.html);
+  const html =
+    typeof input.report.html === 'string' ? Buffer.from(input.report.html, 'utf8') : Buffer.from(input.report.html);
   const files: PackFile[] = [{ name: 'report.html', body: html, contentType: CONTENT_TYPES.html }];
-  if (input.report.eml) files.push({ name: 'report.eml', body: Buffer.from(input.report.eml), contentType: CONTENT_TYPES.eml });
+  if (input.report.eml)
+    files.push({ name: 'report.eml', body: Buffer.from(input.report.eml), contentType: CONTENT_TYPES.eml });
   const kpis = toKpiJson(input.result, input.segments ? { segments: input.segments } : {});
-  files.push({ name: 'kpis.json', body: Buffer.from(`${JSON.stringify(kpis, null, 2)}\n`, 'utf8'), contentType: CONTENT_TYPES.json });
+  files.push({
+    name: 'kpis.json',
+    body: Buffer.from(`${JSON.stringify(kpis, null, 2)}\n`, 'utf8'),
+    contentType: CONTENT_TYPES.json,
+  });
   for (const key of CSV_EXTRACTS) {
     const e = extracts[key];
     files.push({ name: `${e.name}.csv`, body: toCsv(e), contentType: CONTENT_TYPES.csv, rows: e.rows.length });
   }
   const title = `${input.companyName ? `${input.companyName} ` : ''}Pulse ${input.ref.period}`;
-  const xlsx = await toXlsx(workbookExtracts(extracts), { title, generatedAt: input.generatedAt, currency: input.result.currency, headline: workbookHeadline(input.result) });
+  const xlsx = await toXlsx(workbookExtracts(extracts), {
+    title,
+    generatedAt: input.generatedAt,
+    currency: input.result.currency,
+    headline: workbookHeadline(input.result),
+  });
   files.push({ name: workbookName(input.ref), body: xlsx, contentType: CONTENT_TYPES.xlsx });
   return files;
 }
@@ -116,5 +127,9 @@ export function buildManifest(m: ManifestInput): PackManifest {
 }
 
 export function manifestFile(manifest: PackManifest): PackFile {
-  return { name: MANIFEST_NAME, body: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'), contentType: CONTENT_TYPES.json };
+  return {
+    name: MANIFEST_NAME,
+    body: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'),
+    contentType: CONTENT_TYPES.json,
+  };
 }

@@ -31,7 +31,9 @@ export const SIGNINS_PER_CLIENT_PER_HOUR = 60;
 type Secret = string | Uint8Array;
 
 function derive(secret: Secret, purpose: string): Buffer {
-  return createHmac('sha256', typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret)).update(`pulse-cookie-key.v1.${purpose}`).digest();
+  return createHmac('sha256', typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret))
+    .update(`pulse-cookie-key.v1.${purpose}`)
+    .digest();
 }
 
 function seal(secret: Secret, purpose: string, doc: object): string {
@@ -40,7 +42,11 @@ function seal(secret: Secret, purpose: string, doc: object): string {
   return `${payload}.${mac}`;
 }
 
-function open(secrets: readonly Secret[], purpose: string, value: string | undefined): Record<string, unknown> | undefined {
+function open(
+  secrets: readonly Secret[],
+  purpose: string,
+  value: string | undefined,
+): Record<string, unknown> | undefined {
   if (!value) return undefined;
   const m = /^([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})$/.exec(value);
   if (!m) return undefined;
@@ -68,7 +74,12 @@ export interface Session extends Identity {
 
 export function sealSession(secret: Secret, who: Identity, hours: number, now: Date): string {
   const h = Math.min(Math.max(hours, 1 / 60), MAX_SESSION_HOURS);
-  return seal(secret, 'session', { e: who.email, g: who.groups, v: who.via, x: nowSeconds(now) + Math.round(h * 3600) });
+  return seal(secret, 'session', {
+    e: who.email,
+    g: who.groups,
+    v: who.via,
+    x: nowSeconds(now) + Math.round(h * 3600),
+  });
 }
 
 /** The session in the cookie value; undefined when absent, altered, or expired. */
@@ -76,7 +87,14 @@ export function openSession(secrets: readonly Secret[], value: string | undefine
   const doc = open(secrets, 'session', value);
   if (!doc) return undefined;
   const { e, g, v, x } = doc;
-  if (typeof e !== 'string' || !Array.isArray(g) || !g.every((s) => typeof s === 'string') || (v !== 'oidc' && v !== 'code') || typeof x !== 'number') return undefined;
+  if (
+    typeof e !== 'string' ||
+    !Array.isArray(g) ||
+    !g.every((s) => typeof s === 'string') ||
+    (v !== 'oidc' && v !== 'code') ||
+    typeof x !== 'number'
+  )
+    return undefined;
   if (nowSeconds(now) >= x) return undefined;
   return { email: e, groups: g as string[], via: v, expiresAt: x };
 }
@@ -91,14 +109,27 @@ export interface SignIn {
 }
 
 export function sealSignIn(secret: Secret, s: SignIn, now: Date): string {
-  return seal(secret, 'signin', { s: s.state, n: s.nonce, v: s.codeVerifier, r: s.returnTo, x: nowSeconds(now) + SIGNIN_SECONDS });
+  return seal(secret, 'signin', {
+    s: s.state,
+    n: s.nonce,
+    v: s.codeVerifier,
+    r: s.returnTo,
+    x: nowSeconds(now) + SIGNIN_SECONDS,
+  });
 }
 
 export function openSignIn(secrets: readonly Secret[], value: string | undefined, now: Date): SignIn | undefined {
   const doc = open(secrets, 'signin', value);
   if (!doc) return undefined;
   const { s, n, v, r, x } = doc;
-  if (typeof s !== 'string' || typeof n !== 'string' || typeof v !== 'string' || typeof r !== 'string' || typeof x !== 'number') return undefined;
+  if (
+    typeof s !== 'string' ||
+    typeof n !== 'string' ||
+    typeof v !== 'string' ||
+    typeof r !== 'string' ||
+    typeof x !== 'number'
+  )
+    return undefined;
   if (!/^\/d\/[A-Za-z0-9_.-]+$/.test(r) || nowSeconds(now) >= x) return undefined;
   return { state: s, nonce: n, codeVerifier: v, returnTo: r };
 }

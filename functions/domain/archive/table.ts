@@ -41,6 +41,7 @@ export interface Extract<R = unknown> {
 }
 
 /** Any extract, with its row type erased (what the writers take). */
+// biome-ignore lint/suspicious/noExplicitAny: a list holds extracts of different row types; each is read through its own columns
 export type AnyExtract = Extract<any>;
 
 export { looksLikeFormula, neutraliseFormula } from '../spreadsheet';
@@ -49,13 +50,21 @@ export function centsToNumber(cents: Cents): number {
   return cents / 100;
 }
 
-export const money = <R>(header: string, value: (r: R) => Cents | null | undefined, description?: string): Column<R> => ({
+export const money = <R>(
+  header: string,
+  value: (r: R) => Cents | null | undefined,
+  description?: string,
+): Column<R> => ({
   header,
   type: 'money',
   value,
   ...(description ? { description } : {}),
 });
-export const text = <R>(header: string, value: (r: R) => string | null | undefined, description?: string): Column<R> => ({
+export const text = <R>(
+  header: string,
+  value: (r: R) => string | null | undefined,
+  description?: string,
+): Column<R> => ({
   header,
   type: 'text',
   value,
@@ -67,31 +76,51 @@ export const id = <R>(header: string, value: (r: R) => string | null | undefined
   value,
   ...(description ? { description } : {}),
 });
-export const date = <R>(header: string, value: (r: R) => string | null | undefined, description?: string): Column<R> => ({
+export const date = <R>(
+  header: string,
+  value: (r: R) => string | null | undefined,
+  description?: string,
+): Column<R> => ({
   header,
   type: 'date',
   value,
   ...(description ? { description } : {}),
 });
-export const integer = <R>(header: string, value: (r: R) => number | null | undefined, description?: string): Column<R> => ({
+export const integer = <R>(
+  header: string,
+  value: (r: R) => number | null | undefined,
+  description?: string,
+): Column<R> => ({
   header,
   type: 'integer',
   value,
   ...(description ? { description } : {}),
 });
-export const ratio = <R>(header: string, value: (r: R) => number | null | undefined, description?: string): Column<R> => ({
+export const ratio = <R>(
+  header: string,
+  value: (r: R) => number | null | undefined,
+  description?: string,
+): Column<R> => ({
   header,
   type: 'ratio',
   value,
   ...(description ? { description } : {}),
 });
-export const num = <R>(header: string, value: (r: R) => number | null | undefined, description?: string): Column<R> => ({
+export const num = <R>(
+  header: string,
+  value: (r: R) => number | null | undefined,
+  description?: string,
+): Column<R> => ({
   header,
   type: 'number',
   value,
   ...(description ? { description } : {}),
 });
-export const bool = <R>(header: string, value: (r: R) => boolean | null | undefined, description?: string): Column<R> => ({
+export const bool = <R>(
+  header: string,
+  value: (r: R) => boolean | null | undefined,
+  description?: string,
+): Column<R> => ({
   header,
   type: 'boolean',
   value,

@@ -52,12 +52,17 @@ const HASH_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 /** The recipient binding of a link: HMAC-SHA256 of the lower-cased, sorted addresses, 128 bits, base64url. */
 export function recipientHash(secret: string | Uint8Array, addresses: readonly string[]): string {
   const canonical = [...new Set(addresses.map((a) => a.trim().toLowerCase()))].sort().join('\n');
-  return createHmac('sha256', keyBytes(secret)).update(`pulse-recipient.v1.${canonical}`).digest().subarray(0, 16).toString('base64url');
+  return createHmac('sha256', keyBytes(secret))
+    .update(`pulse-recipient.v1.${canonical}`)
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }
 
 function keyBytes(secret: string | Uint8Array): Buffer {
   const b = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
-  if (b.byteLength < MIN_KEY_BYTES) throw new RangeError(`the link signing key must be at least ${MIN_KEY_BYTES} bytes`);
+  if (b.byteLength < MIN_KEY_BYTES)
+    throw new RangeError(`the link signing key must be at least ${MIN_KEY_BYTES} bytes`);
   return b;
 }
 
@@ -74,20 +79,35 @@ export function isWellFormedToken(token: string): boolean {
 
 /** Only archive objects can be linked. */
 export function isLinkableKey(key: string): boolean {
-  return key.startsWith(ARCHIVE_ROOT) && !key.split('/').some((part) => part === '..' || part === '.') && !/[\u0000-\u001f]/.test(key);
+  return (
+    key.startsWith(ARCHIVE_ROOT) &&
+    !key.split('/').some((part) => part === '..' || part === '.') &&
+    !/[\u0000-\u001f]/.test(key)
+  );
 }
 
 export function signDownloadToken(secret: string | Uint8Array, claims: TokenClaims): string {
   if (!isLinkableKey(claims.key)) throw new RangeError(`"${claims.key}" is not an archive object key`);
   if (!Number.isInteger(claims.expiresAt)) throw new RangeError('expiresAt must be whole seconds since the epoch');
-  if (claims.linkId !== undefined && !LINK_ID_SHAPE.test(claims.linkId)) throw new RangeError(`"${claims.linkId}" is not a link id`);
-  if (claims.recipientHash !== undefined && !HASH_SHAPE.test(claims.recipientHash)) throw new RangeError('recipientHash must come from recipientHash()');
-  const doc = { k: claims.key, e: claims.expiresAt, ...(claims.linkId ? { i: claims.linkId } : {}), ...(claims.recipientHash ? { r: claims.recipientHash } : {}) };
+  if (claims.linkId !== undefined && !LINK_ID_SHAPE.test(claims.linkId))
+    throw new RangeError(`"${claims.linkId}" is not a link id`);
+  if (claims.recipientHash !== undefined && !HASH_SHAPE.test(claims.recipientHash))
+    throw new RangeError('recipientHash must come from recipientHash()');
+  const doc = {
+    k: claims.key,
+    e: claims.expiresAt,
+    ...(claims.linkId ? { i: claims.linkId } : {}),
+    ...(claims.recipientHash ? { r: claims.recipientHash } : {}),
+  };
   return signToken(secret, 'download', doc);
 }
 
 /** Signs a claims document (it must carry `e`, the expiry in whole seconds since the epoch) for one purpose. */
-export function signToken(secret: string | Uint8Array, purpose: TokenPurpose, doc: { e: number } & Record<string, unknown>): string {
+export function signToken(
+  secret: string | Uint8Array,
+  purpose: TokenPurpose,
+  doc: { e: number } & Record<string, unknown>,
+): string {
   if (!Number.isInteger(doc.e)) throw new RangeError('the expiry must be whole seconds since the epoch');
   const payload = Buffer.from(JSON.stringify(doc), 'utf8').toString('base64url');
   return `${payload}.${mac(secret, purpose, payload).toString('base64url')}`;
@@ -99,7 +119,11 @@ export function signToken(secret: string | Uint8Array, purpose: TokenPurpose, do
  * not yet compared with the clock (see checkExpiry). Throws DownloadTokenError (malformed,
  * bad-signature).
  */
-export function verifyToken(secrets: string | Uint8Array | readonly (string | Uint8Array)[], purpose: TokenPurpose, token: string): { e: number } & Record<string, unknown> {
+export function verifyToken(
+  secrets: string | Uint8Array | readonly (string | Uint8Array)[],
+  purpose: TokenPurpose,
+  token: string,
+): { e: number } & Record<string, unknown> {
   const keys = Array.isArray(secrets) ? (secrets as (string | Uint8Array)[]) : [secrets as string | Uint8Array];
   const m = TOKEN_SHAPE.exec(token);
   if (!m) throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
@@ -109,7 +133,11 @@ export function verifyToken(secrets: string | Uint8Array | readonly (string | Ui
     const expected = mac(k, purpose, payloadPart);
     return expected.byteLength === sig.byteLength && timingSafeEqual(expected, sig);
   });
-  if (!valid) throw new DownloadTokenError('bad-signature', 'The link has been altered or was not issued by this Pulse installation.');
+  if (!valid)
+    throw new DownloadTokenError(
+      'bad-signature',
+      'The link has been altered or was not issued by this Pulse installation.',
+    );
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
@@ -117,7 +145,13 @@ export function verifyToken(secrets: string | Uint8Array | readonly (string | Ui
     throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   }
   const e = (claims as { e?: unknown } | null)?.e;
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims) || typeof e !== 'number' || !Number.isInteger(e)) {
+  if (
+    typeof claims !== 'object' ||
+    claims === null ||
+    Array.isArray(claims) ||
+    typeof e !== 'number' ||
+    !Number.isInteger(e)
+  ) {
     throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   }
   return claims as { e: number } & Record<string, unknown>;
@@ -125,7 +159,8 @@ export function verifyToken(secrets: string | Uint8Array | readonly (string | Ui
 
 /** Throws DownloadTokenError('expired') when `now` is at or after the expiry `e` (seconds since the epoch). */
 export function checkExpiry(e: number, now: Date): void {
-  if (Math.floor(now.getTime() / 1000) >= e) throw new DownloadTokenError('expired', `The link expired on ${new Date(e * 1000).toISOString().slice(0, 10)}.`);
+  if (Math.floor(now.getTime() / 1000) >= e)
+    throw new DownloadTokenError('expired', `The link expired on ${new Date(e * 1000).toISOString().slice(0, 10)}.`);
 }
 
 /** Expiry (seconds since the epoch) of a link made at `now` for `days` days. */
@@ -135,7 +170,13 @@ export function linkExpiry(days: number, now: Date = new Date()): number {
 }
 
 /** A token for `key` that expires `days` days after `now` (optionally naming its link record and recipients). */
-export function tokenFor(secret: string | Uint8Array, key: string, days: number, now: Date = new Date(), link: { linkId?: string; recipientHash?: string } = {}): string {
+export function tokenFor(
+  secret: string | Uint8Array,
+  key: string,
+  days: number,
+  now: Date = new Date(),
+  link: { linkId?: string; recipientHash?: string } = {},
+): string {
   return signDownloadToken(secret, { key, expiresAt: linkExpiry(days, now), ...link });
 }
 
@@ -143,13 +184,26 @@ export function tokenFor(secret: string | Uint8Array, key: string, days: number,
  * Checks the signature first (with any of the keys: the current one and, during a rotation, the
  * previous ones), then the expiry. Throws a DownloadTokenError saying which check failed.
  */
-export function verifyDownloadToken(secrets: string | Uint8Array | readonly (string | Uint8Array)[], token: string, now: Date = new Date()): TokenClaims {
+export function verifyDownloadToken(
+  secrets: string | Uint8Array | readonly (string | Uint8Array)[],
+  token: string,
+  now: Date = new Date(),
+): TokenClaims {
   const claims = verifyToken(secrets, 'download', token) as { k?: unknown; e: number; i?: unknown; r?: unknown };
   if (typeof claims.k !== 'string') throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
-  if ((claims.i !== undefined && (typeof claims.i !== 'string' || !LINK_ID_SHAPE.test(claims.i))) || (claims.r !== undefined && (typeof claims.r !== 'string' || !HASH_SHAPE.test(claims.r)))) {
+  if (
+    (claims.i !== undefined && (typeof claims.i !== 'string' || !LINK_ID_SHAPE.test(claims.i))) ||
+    (claims.r !== undefined && (typeof claims.r !== 'string' || !HASH_SHAPE.test(claims.r)))
+  ) {
     throw new DownloadTokenError('malformed', 'The link is incomplete or damaged.');
   }
-  if (!isLinkableKey(claims.k)) throw new DownloadTokenError('forbidden-key', 'The link does not point into the archive.');
+  if (!isLinkableKey(claims.k))
+    throw new DownloadTokenError('forbidden-key', 'The link does not point into the archive.');
   checkExpiry(claims.e, now);
-  return { key: claims.k, expiresAt: claims.e, ...(claims.i ? { linkId: claims.i as string } : {}), ...(claims.r ? { recipientHash: claims.r as string } : {}) };
+  return {
+    key: claims.k,
+    expiresAt: claims.e,
+    ...(claims.i ? { linkId: claims.i as string } : {}),
+    ...(claims.r ? { recipientHash: claims.r as string } : {}),
+  };
 }

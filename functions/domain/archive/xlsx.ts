@@ -129,7 +129,9 @@ export async function toXlsx(extracts: readonly AnyExtract[], meta: WorkbookMeta
   const moneyFormat = currencyFormat(meta.currency);
   const formatOf = (type: ColumnType): string | undefined => (type === 'money' ? moneyFormat : NUMBER_FORMATS[type]);
   extracts.forEach((extract, index) => {
-    const ws = wb.addWorksheet(sheetName(extract.sheet), { views: [{ state: 'frozen', xSplit: 0, ySplit: 1, activeCell: 'A2' }] });
+    const ws = wb.addWorksheet(sheetName(extract.sheet), {
+      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, activeCell: 'A2' }],
+    });
     const widths = extract.columns.map((c) => [...c.header].length + PADDING + FILTER_BUTTON);
     ws.columns = extract.columns.map((c) => ({ header: c.header, key: c.header, style: { numFmt: formatOf(c.type) } }));
     for (const row of extract.rows) {
@@ -147,7 +149,8 @@ export async function toXlsx(extracts: readonly AnyExtract[], meta: WorkbookMeta
       cell.numFmt = 'General';
       cell.value = neutraliseFormula(String(cell.value ?? ''));
     });
-    if (extract.columns.length > 0) ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: extract.columns.length } };
+    if (extract.columns.length > 0)
+      ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: extract.columns.length } };
     if (index === 0 && meta.headline?.length) addHeadline(ws, meta.headline, widths, formatOf, meta.currency);
     widths.forEach((w, i) => (ws.getColumn(i + 1).width = Math.max(MIN_WIDTH, w)));
     ws.pageSetup = {
@@ -195,7 +198,8 @@ function addHeadline(
     value.value = xlsxCell(type, f.value);
     value.numFmt = (f.type === 'points' ? '0.0' : formatOf(type)) ?? 'General';
     if (f.note) row.getCell(3).value = neutraliseFormula(f.note);
-    const shown = f.type === 'points' ? (f.value === null ? '' : f.value.toFixed(1)) : displayText(type, f.value, currency);
+    const shown =
+      f.type === 'points' ? (f.value === null ? '' : f.value.toFixed(1)) : displayText(type, f.value, currency);
     widths[0] = Math.max(widths[0] ?? 0, widthFor('text', f.label));
     widths[1] = Math.max(widths[1] ?? 0, widthFor(type, shown));
     // A note may run on over the empty cells to its right; it does not widen its column.

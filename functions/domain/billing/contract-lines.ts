@@ -23,7 +23,11 @@ const COUNTED_INVOICE_STATUSES: ReadonlySet<string> = new Set(['paid', 'open']);
 const OPEN_ENDED_STATUSES: ReadonlySet<string> = new Set(['active', 'past_due']);
 
 /** The account of a customer. */
-export function accountOf(customer: BillingCustomer, settings: BillingSettings, dates = new LocalDateOfInstant(settings.timeZone)): ContractRow {
+export function accountOf(
+  customer: BillingCustomer,
+  settings: BillingSettings,
+  dates = new LocalDateOfInstant(settings.timeZone),
+): ContractRow {
   const meta = customer.metadata;
   const row: ContractRow = {
     account_id: nonBlank(meta[settings.accountIdKey]) ?? customer.id,
@@ -88,7 +92,8 @@ export function linesOfCustomer(
     for (const line of invoice.lines) {
       const parent = line.parent;
       if (!parent) continue;
-      const problem = (field: string, reason: string) => problems.push({ invoice: invoice.id, lineItem: line.id, field, reason });
+      const problem = (field: string, reason: string) =>
+        problems.push({ invoice: invoice.id, lineItem: line.id, field, reason });
       const recurringItem = itemKeyOf(line, subscriptions);
       if (recurringItem === undefined) {
         // A one-off invoice item: services, at the invoice's date.
@@ -111,7 +116,12 @@ export function linesOfCustomer(
       }
       const price = line.priceId ? prices.get(line.priceId) : undefined;
       if (!price) {
-        problem('price', line.priceId ? `price ${line.priceId} is not in the price list (neither active nor archived)` : 'the line item names no price');
+        problem(
+          'price',
+          line.priceId
+            ? `price ${line.priceId} is not in the price list (neither active nor archived)`
+            : 'the line item names no price',
+        );
         continue;
       }
       if (!price.recurring) {
@@ -128,7 +138,8 @@ export function linesOfCustomer(
         continue;
       }
       let timeline = items.get(recurringItem.item);
-      if (!timeline) items.set(recurringItem.item, (timeline = { subscription: recurringItem.subscription, entries: [] }));
+      if (!timeline)
+        items.set(recurringItem.item, (timeline = { subscription: recurringItem.subscription, entries: [] }));
       timeline.entries.push({
         start,
         end,
@@ -156,12 +167,17 @@ function itemKeyOf(
   subscriptions: ReadonlyMap<string, BillingSubscription>,
 ): { item: string; subscription: string | null; proration: boolean } | undefined {
   const p = line.parent!;
-  if (p.type === 'subscription_item_details') return { item: p.subscriptionItem, subscription: p.subscription, proration: p.proration };
+  if (p.type === 'subscription_item_details')
+    return { item: p.subscriptionItem, subscription: p.subscription, proration: p.proration };
   if (p.type === 'invoice_item_details' && p.proration && p.subscription) {
     // A pending proration: it belongs to the subscription's item with the same price.
     const sub = subscriptions.get(p.subscription);
     const listed = sub?.items.find((i) => i.priceId === line.priceId);
-    return { item: listed?.id ?? `${p.subscription}:${line.priceId ?? 'no-price'}`, subscription: p.subscription, proration: true };
+    return {
+      item: listed?.id ?? `${p.subscription}:${line.priceId ?? 'no-price'}`,
+      subscription: p.subscription,
+      proration: true,
+    };
   }
   return undefined;
 }
@@ -244,7 +260,12 @@ interface Run {
  * subscription's state: an open end for a running subscription (or its scheduled end), the cut
  * at `ended_at` for a canceled one.
  */
-function itemRuns(item: string, timeline: ItemTimeline, sub: BillingSubscription | undefined, dates: LocalDateOfInstant): Run[] {
+function itemRuns(
+  item: string,
+  timeline: ItemTimeline,
+  sub: BillingSubscription | undefined,
+  dates: LocalDateOfInstant,
+): Run[] {
   const entries = timeline.entries;
   const deltas = new Map<number, number>();
   for (const e of entries) {
@@ -290,7 +311,10 @@ function cutAt(runs: Run[], day: number): Run[] {
 }
 
 /** The line item whose product and seats describe a run: the latest full-period one in it, else the latest of any kind. */
-function describingEntry(entries: readonly TimelineEntry[], run: { start: number; end: number | undefined }): TimelineEntry {
+function describingEntry(
+  entries: readonly TimelineEntry[],
+  run: { start: number; end: number | undefined },
+): TimelineEntry {
   let best: TimelineEntry | undefined;
   let bestAny: TimelineEntry | undefined;
   for (const e of entries) {

@@ -65,7 +65,16 @@ export interface BoardCharts {
   currency: string;
   locale: string;
   /** The quarter's bridge, in cents. */
-  bridge: { open: number; new: number; reactivation: number; expansion: number; contraction: number; churn: number; fx: number; close: number };
+  bridge: {
+    open: number;
+    new: number;
+    reactivation: number;
+    expansion: number;
+    contraction: number;
+    churn: number;
+    fx: number;
+    close: number;
+  };
   bridgeSubtitle: string;
   /** The 13 weeks ending on the quarter's last day. */
   trend: { label: string; arr: number; nrr: number | null; grr: number | null }[];
@@ -106,7 +115,8 @@ export interface BoardPackInput {
   generatedAt: string;
 }
 
-const toneOf = (v: number | null, higherIsBetter: boolean): Tone => (v === null || v === 0 ? 'neutral' : v > 0 === higherIsBetter ? 'good' : 'bad');
+const toneOf = (v: number | null, higherIsBetter: boolean): Tone =>
+  v === null || v === 0 ? 'neutral' : v > 0 === higherIsBetter ? 'good' : 'bad';
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
 export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
@@ -116,21 +126,70 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
   const qc = k.customersQtd;
   const net = qb.close - qb.open;
 
-  const fig = (label: string, value: string, change: number | null, format: Parameters<Formatter['delta']>[1], higherIsBetter: boolean, note: string): FigureItem => ({
+  const fig = (
+    label: string,
+    value: string,
+    change: number | null,
+    format: Parameters<Formatter['delta']>[1],
+    higherIsBetter: boolean,
+    note: string,
+  ): FigureItem => ({
     label,
     value,
     change: change === null ? '' : `${f.delta(change, format)} in the quarter`,
-    tone: toneOf(change === null || Math.abs(change) < (format === 'percent' ? 0.0005 : 0.5) ? 0 : change, higherIsBetter),
+    tone: toneOf(
+      change === null || Math.abs(change) < (format === 'percent' ? 0.0005 : 0.5) ? 0 : change,
+      higherIsBetter,
+    ),
     note,
   });
-  const headline = { closingArr: f.money(k.arrBridge.close), nrr: f.percent(k.retention.nrr), grr: f.percent(k.retention.grr) };
+  const headline = {
+    closingArr: f.money(k.arrBridge.close),
+    nrr: f.percent(k.retention.nrr),
+    grr: f.percent(k.retention.grr),
+  };
   const figures: FigureItem[] = [
     fig('Closing ARR', headline.closingArr, net, 'moneyCompact', true, 'annual recurring revenue'),
-    fig('NRR', headline.nrr, diff(k.retention.nrr, o.retention.nrr), 'percent', true, 'net revenue retention, 12 months'),
-    fig('GRR', headline.grr, diff(k.retention.grr, o.retention.grr), 'percent', true, 'gross revenue retention, 12 months'),
-    fig('Customers', f.count(k.customers.close), k.customers.close - o.customers.close, 'count', true, 'paying accounts'),
-    fig('ARR at risk', f.money(k.health.arrAtRisk), k.health.arrAtRisk - o.health.arrAtRisk, 'moneyCompact', false, `${k.health.red.count} red-health customers`),
-    fig('NPS', f.points(k.voice.nps), diff(k.voice.nps, o.voice.nps), 'points', true, `${f.count(k.voice.npsResponses)} responses, 90 days`),
+    fig(
+      'NRR',
+      headline.nrr,
+      diff(k.retention.nrr, o.retention.nrr),
+      'percent',
+      true,
+      'net revenue retention, 12 months',
+    ),
+    fig(
+      'GRR',
+      headline.grr,
+      diff(k.retention.grr, o.retention.grr),
+      'percent',
+      true,
+      'gross revenue retention, 12 months',
+    ),
+    fig(
+      'Customers',
+      f.count(k.customers.close),
+      k.customers.close - o.customers.close,
+      'count',
+      true,
+      'paying accounts',
+    ),
+    fig(
+      'ARR at risk',
+      f.money(k.health.arrAtRisk),
+      k.health.arrAtRisk - o.health.arrAtRisk,
+      'moneyCompact',
+      false,
+      `${k.health.red.count} red-health customers`,
+    ),
+    fig(
+      'NPS',
+      f.points(k.voice.nps),
+      diff(k.voice.nps, o.voice.nps),
+      'points',
+      true,
+      `${f.count(k.voice.npsResponses)} responses, 90 days`,
+    ),
   ];
 
   const rate = qb.open > 0 ? ` (${f.signedPercent(net / qb.open, 1)})` : '';
@@ -172,15 +231,25 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
         ],
         rows: bridgeRows,
       },
-      { kind: 'text', text: `${f.date(qb.from)} to ${f.date(qb.to)}; net change ${f.signedMoney(net)}. Customers ${qc.open} -> ${qc.close}.`, muted: true },
+      {
+        kind: 'text',
+        text: `${f.date(qb.from)} to ${f.date(qb.to)}; net change ${f.signedMoney(net)}. Customers ${qc.open} -> ${qc.close}.`,
+        muted: true,
+      },
     ],
   };
 
   const cohortsPage: BoardPage = {
     title: 'Cohorts: revenue retained',
     blocks: [
-      { kind: 'text', text: 'Each row is the customers whose first paid month it names; each cell their ARR at the end of month 1 to 12 as a percent of their ARR on their first paid day.', muted: true },
-      v.cohorts.empty ? { kind: 'text', text: 'No customer started paying in the 12 months before the quarter end month.' } : { kind: 'heatmap', heatmap: v.cohorts },
+      {
+        kind: 'text',
+        text: 'Each row is the customers whose first paid month it names; each cell their ARR at the end of month 1 to 12 as a percent of their ARR on their first paid day.',
+        muted: true,
+      },
+      v.cohorts.empty
+        ? { kind: 'text', text: 'No customer started paying in the 12 months before the quarter end month.' }
+        : { kind: 'heatmap', heatmap: v.cohorts },
     ],
   };
 
@@ -201,7 +270,10 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
         kind: 'text',
         text: `Renewal rates, 90 days to ${f.date(k.asOf)} by due date (${rn.trailing90Due.count} due, ${f.money(rn.trailing90Due.arr)}): gross ${f.percent(rn.grossRenewalRate)}, net ${f.percent(rn.netRenewalRate)}, logo ${f.percent(rn.logoRenewalRate)}.`,
       },
-      { kind: 'heading', text: `Largest renewal risks (${v.risks.total} red or yellow customers renew within ${v.risks.windowDays} days or are overdue, ${f.money(v.risks.totalArr)})` },
+      {
+        kind: 'heading',
+        text: `Largest renewal risks (${v.risks.total} red or yellow customers renew within ${v.risks.windowDays} days or are overdue, ${f.money(v.risks.totalArr)})`,
+      },
       v.risks.rows.length
         ? {
             kind: 'table',
@@ -213,7 +285,13 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
               { label: 'Why', align: 'left', width: 0.36 },
             ],
             rows: v.risks.rows.map((r) => ({
-              cells: [r.name, f.money(r.arr), r.overdue ? `overdue ${f.shortDate(r.renewalDue)}` : f.date(r.renewalDue), `${f.points(r.score)} ${r.band ?? ''}`.trim(), r.reason],
+              cells: [
+                r.name,
+                f.money(r.arr),
+                r.overdue ? `overdue ${f.shortDate(r.renewalDue)}` : f.date(r.renewalDue),
+                `${f.points(r.score)} ${r.band ?? ''}`.trim(),
+                r.reason,
+              ],
             })),
           }
         : { kind: 'text', text: 'None.', muted: true },
@@ -276,7 +354,14 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
             { label: 'Attained', align: 'right', width: 0.14 },
           ],
           rows: ol.attainment.map((r) => ({
-            cells: [r.label, r.period, f.value(r.actual, r.format), f.value(r.target, r.format), r.forecast === null ? '' : f.value(r.forecast, r.format), f.percent(r.attainment)],
+            cells: [
+              r.label,
+              r.period,
+              f.value(r.actual, r.format),
+              f.value(r.target, r.format),
+              r.forecast === null ? '' : f.value(r.forecast, r.format),
+              f.percent(r.attainment),
+            ],
           })),
         }
       : { kind: 'text', text: 'No targets are set for this quarter or year (the targets input).', muted: true },
@@ -299,7 +384,16 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
           { label: 'NPS', align: 'right', width: 0.08 },
         ],
         rows: v.segments.map((s) => ({
-          cells: [s.segment, f.money(s.closingArr), f.percent(s.arrShare, 0), f.count(s.customers), f.percent(s.nrr), f.percent(s.grr), f.money(s.arrAtRisk), f.points(s.nps)],
+          cells: [
+            s.segment,
+            f.money(s.closingArr),
+            f.percent(s.arrShare, 0),
+            f.count(s.customers),
+            f.percent(s.nrr),
+            f.percent(s.grr),
+            f.money(s.arrAtRisk),
+            f.points(s.nps),
+          ],
         })),
       },
     ],
@@ -321,7 +415,15 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
             ],
             rows: listed.map((a) => ({ cells: [f.date(a.date), a.metric ?? 'company', a.text] })),
           },
-          ...(v.annotations.length ? [{ kind: 'text' as const, text: 'Notes within the 13 weeks are numbered on the trend charts of the first page.', muted: true }] : []),
+          ...(v.annotations.length
+            ? [
+                {
+                  kind: 'text' as const,
+                  text: 'Notes within the 13 weeks are numbered on the trend charts of the first page.',
+                  muted: true,
+                },
+              ]
+            : []),
         ]
       : [{ kind: 'text', text: `No annotations are dated in ${q.label}.`, muted: true }],
   };
@@ -338,7 +440,16 @@ export function buildBoardPack(input: BoardPackInput): BoardPackDocument {
     charts: {
       currency: k.currency,
       locale: input.locale,
-      bridge: { open: qb.open, new: qb.new, reactivation: qb.reactivation, expansion: qb.expansion, contraction: qb.contraction, churn: qb.churn, fx: qb.fx, close: qb.close },
+      bridge: {
+        open: qb.open,
+        new: qb.new,
+        reactivation: qb.reactivation,
+        expansion: qb.expansion,
+        contraction: qb.contraction,
+        churn: qb.churn,
+        fx: qb.fx,
+        close: qb.close,
+      },
       bridgeSubtitle: f.dateRange(qb.from, qb.to),
       trend: v.trend.map((t) => ({ label: t.week.slice(5), arr: t.closingArr, nrr: t.nrr, grr: t.grr })),
       trendSubtitle: first ? `${first.week} to ${v.meta.week}` : v.meta.week,
@@ -361,7 +472,12 @@ export interface BoardPackFromDataOptions {
  * quarter's last day>` gives it, that is as of the end of the quarter's last complete week (Pulse
  * reports whole weeks; a quarter rarely ends on the week's last day), by the same KPI engine.
  */
-export function boardPackFromData(data: Dataset, settings: KpiSettings, quarter: FiscalPeriod, opts: BoardPackFromDataOptions): BoardPackDocument {
+export function boardPackFromData(
+  data: Dataset,
+  settings: KpiSettings,
+  quarter: FiscalPeriod,
+  opts: BoardPackFromDataOptions,
+): BoardPackDocument {
   const scopes = opts.scopes ?? kpiScopes(data, settings);
   const plan = planOf(data);
   const asOf = resolveAsOf(quarter.end, settings.weekStartsOn);

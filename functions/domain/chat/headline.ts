@@ -29,7 +29,13 @@ export function headlineModel(view: WeeklyReportView): HeadlineModel {
   const figures = FIGURES.flatMap((id) => {
     const h = view.headline.find((x) => x.id === id);
     if (!h) return [];
-    return [{ label: h.label, value: f.value(h.value, h.format), change: h.change && h.change.direction !== 'flat' ? f.delta(h.change.value, h.format) : '' }];
+    return [
+      {
+        label: h.label,
+        value: f.value(h.value, h.format),
+        change: h.change && h.change.direction !== 'flat' ? f.delta(h.change.value, h.format) : '',
+      },
+    ];
   });
   const title = `${view.meta.companyName} weekly report ${view.meta.week}`;
   return {

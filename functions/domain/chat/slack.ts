@@ -29,12 +29,24 @@ export function escapeMrkdwn(s: string): string {
 }
 
 const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-const header = (text: string): SlackBlock => ({ type: 'header', text: { type: 'plain_text', text: clip(text, HEADER_MAX), emoji: true } });
-const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } });
-const context = (text: string): SlackBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, SECTION_MAX) }] });
+const header = (text: string): SlackBlock => ({
+  type: 'header',
+  text: { type: 'plain_text', text: clip(text, HEADER_MAX), emoji: true },
+});
+const section = (text: string): SlackBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) },
+});
+const context = (text: string): SlackBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clip(text, SECTION_MAX) }],
+});
 const fields = (pairs: readonly [string, string][]): SlackBlock => ({
   type: 'section',
-  fields: pairs.slice(0, 10).map(([label, value]) => ({ type: 'mrkdwn', text: clip(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, 2000) })),
+  fields: pairs.slice(0, 10).map(([label, value]) => ({
+    type: 'mrkdwn',
+    text: clip(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, 2000),
+  })),
 });
 
 /**
@@ -75,7 +87,10 @@ export function criticalAlertPost(alert: CriticalAlertView, company: string, opt
   const renewal = alert.renewal || 'no open renewal';
   const text = `CRITICAL: ${alert.accountName} - ${alert.ruleTitle} (${alert.renewal || `${alert.arr} ARR`})`;
   const owner = opts.ownerUserId ? `<@${opts.ownerUserId}> (${escapeMrkdwn(alert.owner)})` : escapeMrkdwn(alert.owner);
-  const signals = alert.signals.map((s) => `• ${escapeMrkdwn(s.label)}: *${escapeMrkdwn(s.value)}*${s.threshold ? ` (${escapeMrkdwn(s.threshold)})` : ''}`);
+  const signals = alert.signals.map(
+    (s) =>
+      `• ${escapeMrkdwn(s.label)}: *${escapeMrkdwn(s.value)}*${s.threshold ? ` (${escapeMrkdwn(s.threshold)})` : ''}`,
+  );
   const blocks: SlackBlock[] = [
     header(`🔴 Critical: ${alert.accountName}`),
     section(`*${escapeMrkdwn(alert.ruleTitle)}*: ${escapeMrkdwn(alert.event)}\n${escapeMrkdwn(alert.why)}`),
@@ -94,12 +109,27 @@ export function criticalAlertPost(alert: CriticalAlertView, company: string, opt
       type: 'actions',
       block_id: `alert-actions`,
       elements: [
-        { type: 'button', action_id: SLACK_ACK_ACTION, text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value: alert.id },
-        { type: 'button', action_id: SLACK_SNOOZE_ACTION, text: { type: 'plain_text', text: 'Snooze' }, value: alert.id },
+        {
+          type: 'button',
+          action_id: SLACK_ACK_ACTION,
+          text: { type: 'plain_text', text: 'Acknowledge' },
+          style: 'primary',
+          value: alert.id,
+        },
+        {
+          type: 'button',
+          action_id: SLACK_SNOOZE_ACTION,
+          text: { type: 'plain_text', text: 'Snooze' },
+          value: alert.id,
+        },
       ],
     });
   }
-  blocks.push(context(`${escapeMrkdwn(company)} · Pulse renewal-risk alert \`${escapeMrkdwn(alert.id)}\`${alert.openedOn ? ` · open since ${alert.openedOn}` : ''}`));
+  blocks.push(
+    context(
+      `${escapeMrkdwn(company)} · Pulse renewal-risk alert \`${escapeMrkdwn(alert.id)}\`${alert.openedOn ? ` · open since ${alert.openedOn}` : ''}`,
+    ),
+  );
   return { text, blocks };
 }
 
@@ -127,13 +157,19 @@ export function digestPost(model: DigestModel): SlackPost {
     );
     blocks.push(...lineSections(`*${escapeMrkdwn(model.atRiskTitle)}*`, rows, 8));
   }
-  blocks.push(context(`${escapeMrkdwn(model.company)} · Pulse · ${model.totalOpen} open alert${model.totalOpen === 1 ? '' : 's'}`));
+  blocks.push(
+    context(
+      `${escapeMrkdwn(model.company)} · Pulse · ${model.totalOpen} open alert${model.totalOpen === 1 ? '' : 's'}`,
+    ),
+  );
   return { text: model.subject, blocks };
 }
 
 /** The Monday headline: ARR, NRR, GRR and ARR at risk with the week's change, and the archived report. */
 export function headlinePost(model: HeadlineModel): SlackPost {
-  const link = model.archive.url ? `<${model.archive.url}|${escapeMrkdwn(model.archive.label)}>` : escapeMrkdwn(model.archive.label);
+  const link = model.archive.url
+    ? `<${model.archive.url}|${escapeMrkdwn(model.archive.label)}>`
+    : escapeMrkdwn(model.archive.label);
   return {
     text: model.text,
     blocks: [

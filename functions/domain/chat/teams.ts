@@ -31,8 +31,16 @@ const card = (body: CardElement[], actions?: CardElement[]): AdaptiveCard => ({
   ...(actions?.length ? { actions } : {}),
   msteams: { width: 'Full' },
 });
-const text = (t: string, extra: CardElement = {}): CardElement => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
-const facts = (pairs: readonly [string, string][]): CardElement => ({ type: 'FactSet', facts: pairs.map(([title, value]) => ({ title, value })) });
+const text = (t: string, extra: CardElement = {}): CardElement => ({
+  type: 'TextBlock',
+  text: t,
+  wrap: true,
+  ...extra,
+});
+const facts = (pairs: readonly [string, string][]): CardElement => ({
+  type: 'FactSet',
+  facts: pairs.map(([title, value]) => ({ title, value })),
+});
 
 /** One critical alert (opened or escalated). */
 export function criticalAlertCard(alert: CriticalAlertView, company: string): TeamsPost {
@@ -61,7 +69,9 @@ export function digestCard(model: DigestModel): TeamsPost {
     body.push(text(`${s.title} (${s.items.length})`, { weight: 'Bolder', separator: true }));
     for (const a of s.items.slice(0, MAX_ITEMS)) {
       const head = `**${a.accountName}**: ${a.ruleTitle}${a.critical ? ' · **CRITICAL**' : ''} · ${a.arr} ARR${a.renewal ? ` · ${a.renewal}` : ''} · owner ${a.owner}`;
-      body.push(text(`${head}\n\n${a.resolution || a.why}${a.resolution ? '' : `\n\nPlay: ${a.play}`}`, { spacing: 'Small' }));
+      body.push(
+        text(`${head}\n\n${a.resolution || a.why}${a.resolution ? '' : `\n\nPlay: ${a.play}`}`, { spacing: 'Small' }),
+      );
     }
     if (s.items.length > MAX_ITEMS) body.push(text(`… and ${s.items.length - MAX_ITEMS} more`, { isSubtle: true }));
   }
@@ -69,14 +79,21 @@ export function digestCard(model: DigestModel): TeamsPost {
     body.push(text(model.atRiskTitle, { weight: 'Bolder', separator: true }));
     body.push(
       facts(
-        model.atRisk.slice(0, MAX_ITEMS).map((r): [string, string] => [
-          `${r.rank}. ${r.accountName}`,
-          `${r.arr}${r.critical ? ' · CRITICAL' : ''} · ${r.alerts}${r.renewal ? ` · ${r.renewal}` : ''} · owner ${r.owner}`,
-        ]),
+        model.atRisk
+          .slice(0, MAX_ITEMS)
+          .map((r): [string, string] => [
+            `${r.rank}. ${r.accountName}`,
+            `${r.arr}${r.critical ? ' · CRITICAL' : ''} · ${r.alerts}${r.renewal ? ` · ${r.renewal}` : ''} · owner ${r.owner}`,
+          ]),
       ),
     );
   }
-  body.push(text(`${model.company} · Pulse · ${model.totalOpen} open alert${model.totalOpen === 1 ? '' : 's'}`, { isSubtle: true, size: 'Small' }));
+  body.push(
+    text(`${model.company} · Pulse · ${model.totalOpen} open alert${model.totalOpen === 1 ? '' : 's'}`, {
+      isSubtle: true,
+      size: 'Small',
+    }),
+  );
   return { summary: model.subject, card: card(body) };
 }
 
@@ -84,10 +101,17 @@ export function digestCard(model: DigestModel): TeamsPost {
 export function headlineCard(model: HeadlineModel): TeamsPost {
   const body: CardElement[] = [
     text(model.title, { size: 'Large', weight: 'Bolder' }),
-    facts(model.figures.map((f): [string, string] => [f.label, `${f.value}${f.change ? ` (${f.change} on last week)` : ''}`])),
+    facts(
+      model.figures.map((f): [string, string] => [
+        f.label,
+        `${f.value}${f.change ? ` (${f.change} on last week)` : ''}`,
+      ]),
+    ),
     text(`The full report went out by e-mail. Archived report: ${model.archive.label}`),
     text(`${model.company} · ${model.range}`, { isSubtle: true, size: 'Small' }),
   ];
-  const actions = model.archive.url ? [{ type: 'Action.OpenUrl', title: 'Open the archived report', url: model.archive.url }] : [];
+  const actions = model.archive.url
+    ? [{ type: 'Action.OpenUrl', title: 'Open the archived report', url: model.archive.url }]
+    : [];
   return { summary: model.text, card: card(body, actions) };
 }

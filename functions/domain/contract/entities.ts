@@ -5,7 +5,14 @@ import { z } from 'zod';
 import { isIsoDate, startOfWeek, type IsoDate, type IsoWeekday } from '../dates';
 import { CURRENCY_CODE, currencyDecimals, parseMinorUnits, parseMoney, type Cents } from '../money';
 import { FISCAL_PERIOD_PATTERN } from '../plan/fiscal';
-import { ANNOTATION_METRICS, TARGET_METRICS, TARGET_UNITS, type Annotation, type Target, type TargetMetric } from '../plan/types';
+import {
+  ANNOTATION_METRICS,
+  TARGET_METRICS,
+  TARGET_UNITS,
+  type Annotation,
+  type Target,
+  type TargetMetric,
+} from '../plan/types';
 
 export type { Annotation, Target } from '../plan/types';
 
@@ -228,7 +235,10 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     }
     const n = Number(s);
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `${s} is out of range (${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${s} is out of range (${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max})`,
+      });
       return z.NEVER;
     }
     return n;
@@ -252,7 +262,8 @@ const email = () =>
 const currencyField = (expected: string) =>
   opt(
     z.string().refine((c) => c.toUpperCase() === expected.toUpperCase(), {
-      error: (i) => `"${String(i.input)}" is not the reporting currency ${expected} (only subscriptions, renewals and expansions are converted)`,
+      error: (i) =>
+        `"${String(i.input)}" is not the reporting currency ${expected} (only subscriptions, renewals and expansions are converted)`,
     }),
   );
 
@@ -260,16 +271,18 @@ const currencyField = (expected: string) =>
 const currencyCode = () =>
   z
     .string({ error: required('a currency code (ISO 4217, e.g. EUR)') })
-    .refine((c) => CURRENCY_CODE.test(c), { error: (i) => `"${String(i.input)}" is not a currency code (ISO 4217: three letters, e.g. EUR)` })
+    .refine((c) => CURRENCY_CODE.test(c), {
+      error: (i) => `"${String(i.input)}" is not a currency code (ISO 4217: three letters, e.g. EUR)`,
+    })
     .transform((c) => c.toUpperCase());
 
 /** A positive exact decimal (an exchange rate): digits, an optional point and up to 18 decimals. */
 export const RATE_PATTERN = /^\d{1,18}(\.\d{1,18})?$/;
 
 const rate = () =>
-  z
-    .string({ error: required('a rate (a decimal > 0)') })
-    .refine((s) => RATE_PATTERN.test(s) && /[1-9]/.test(s), { error: (i) => `"${String(i.input)}" is not a rate (a decimal > 0, e.g. 1.0842)` });
+  z.string({ error: required('a rate (a decimal > 0)') }).refine((s) => RATE_PATTERN.test(s) && /[1-9]/.test(s), {
+    error: (i) => `"${String(i.input)}" is not a rate (a decimal > 0, e.g. 1.0842)`,
+  });
 
 /** How a row's money is read: reporting-currency cents (at most 2 decimals), or minor units of a currency with 0, 2 or 3 decimals. */
 type AmountUnit = 'cents' | 0 | 2 | 3;
@@ -281,7 +294,10 @@ const amountIn = (unit: AmountUnit, currency: string) =>
     : z.string({ error: required('an amount') }).transform((s, ctx) => {
         const minor = parseMinorUnits(s, unit);
         if (minor === null) {
-          ctx.addIssue({ code: 'custom', message: `"${s}" is not an amount in ${currency} (a decimal >= 0 with ${unit === 0 ? 'no decimals' : `at most ${unit} decimals`})` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${s}" is not an amount in ${currency} (a decimal >= 0 with ${unit === 0 ? 'no decimals' : `at most ${unit} decimals`})`,
+          });
           return z.NEVER;
         }
         return minor;
@@ -300,7 +316,10 @@ function foreignCurrencyOf(raw: unknown, reporting: string): string | undefined 
  * currency's decimals (every field checked at once, errors named by field), then tagged with the
  * currency when it is not the reporting one.
  */
-function byRowCurrency<T>(reporting: string, make: (unit: AmountUnit, currency: string) => RowSchema<T>): RowSchema<T & { currency?: string }> {
+function byRowCurrency<T>(
+  reporting: string,
+  make: (unit: AmountUnit, currency: string) => RowSchema<T>,
+): RowSchema<T & { currency?: string }> {
   const schemas = new Map<string, RowSchema<T>>();
   const schemaFor = (unit: AmountUnit, currency: string) => {
     const key = unit === 'cents' ? 'cents' : `${unit}:${currency}`;
@@ -310,7 +329,9 @@ function byRowCurrency<T>(reporting: string, make: (unit: AmountUnit, currency: 
   };
   const wrapper = z.unknown().transform((raw, ctx) => {
     const code = foreignCurrencyOf(raw, reporting);
-    const parsed = (code === undefined ? schemaFor('cents', reporting) : schemaFor(currencyDecimals(code), code)).safeParse(raw);
+    const parsed = (
+      code === undefined ? schemaFor('cents', reporting) : schemaFor(currencyDecimals(code), code)
+    ).safeParse(raw);
     if (!parsed.success) {
       for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
       return z.NEVER;
@@ -379,7 +400,11 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
       })
       .superRefine((r, ctx) => {
         if (r.end_date !== undefined && r.end_date <= r.start_date) {
-          ctx.addIssue({ code: 'custom', path: ['end_date'], message: `${r.end_date} must be after start_date ${r.start_date}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['end_date'],
+            message: `${r.end_date} must be after start_date ${r.start_date}`,
+          });
         }
       })
       .transform(
@@ -504,7 +529,13 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
     })
     .transform(
       (r): NpsResponse =>
-        compact({ responseId: r.response_id, accountId: r.account_id, date: r.date, score: r.score, comment: r.comment }),
+        compact({
+          responseId: r.response_id,
+          accountId: r.account_id,
+          date: r.date,
+          score: r.score,
+          comment: r.comment,
+        }),
     );
 
   const spend = z
@@ -530,7 +561,11 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
     .superRefine((r, ctx) => {
       // The reporting currency is never converted; a rate for it other than 1 is a mistake in the data.
       if (r.currency === reporting && !/^0*1(\.0*)?$/.test(r.rate)) {
-        ctx.addIssue({ code: 'custom', path: ['rate'], message: `${r.rate} for the reporting currency ${reporting} (its rate is always 1)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rate'],
+          message: `${r.rate} for the reporting currency ${reporting} (its rate is always 1)`,
+        });
       }
     })
     .transform((r): FxRate => ({ date: r.date, currency: r.currency, rate: r.rate }));
@@ -542,7 +577,9 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
         z
           .string({ error: required('a fiscal period (FY2027 or FY2027-Q3)') })
           .transform((p) => p.toUpperCase())
-          .refine((p) => FISCAL_PERIOD_PATTERN.test(p), { error: (i) => `"${String(i.input)}" is not a fiscal period (FY2027 or FY2027-Q3)` }),
+          .refine((p) => FISCAL_PERIOD_PATTERN.test(p), {
+            error: (i) => `"${String(i.input)}" is not a fiscal period (FY2027 or FY2027-Q3)`,
+          }),
       ),
       value: req(text()),
     })
@@ -563,7 +600,19 @@ export function entitySchemas(opts: ContractOptions): { [K in EntityName]: RowSc
     })
     .transform((r): Annotation => compact({ date: r.date, text: r.text, metric: r.metric }));
 
-  return { accounts, subscriptions, renewals, expansions, usage, tickets, nps, spend, fx_rates, targets, annotations } as {
+  return {
+    accounts,
+    subscriptions,
+    renewals,
+    expansions,
+    usage,
+    tickets,
+    nps,
+    spend,
+    fx_rates,
+    targets,
+    annotations,
+  } as {
     [K in EntityName]: RowSchema<EntityTypes[K]>;
   };
 }
@@ -596,13 +645,15 @@ export function targetValue(metric: TargetMetric, text: string): number | string
   if (unit === 'money') {
     const negative = metric === 'net_new_arr' && text.startsWith('-');
     const cents = parseMoney(negative ? text.slice(1) : text);
-    if (cents === null) return `"${text}" is not an amount for ${metric} (a decimal${metric === 'net_new_arr' ? '' : ' >= 0'} with at most 2 decimals)`;
+    if (cents === null)
+      return `"${text}" is not an amount for ${metric} (a decimal${metric === 'net_new_arr' ? '' : ' >= 0'} with at most 2 decimals)`;
     return negative ? -cents : cents;
   }
   if (unit === 'ratio') {
     const m = /^(\d{1,4}(?:\.\d{1,6})?)(%?)$/.exec(text);
     const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-    if (!m || v > 10) return `"${text}" is not a ratio for ${metric} (a fraction such as 1.05, or a percentage such as 105%, at most 10)`;
+    if (!m || v > 10)
+      return `"${text}" is not a ratio for ${metric} (a fraction such as 1.05, or a percentage such as 105%, at most 10)`;
     return v;
   }
   if (!/^\d{1,9}$/.test(text)) return `"${text}" is not a whole number >= 0 for ${metric}`;

@@ -3,7 +3,7 @@
 // builds exactly the record the schema would; anything else returns undefined and goes through the
 // schema, which gives the error messages. Measured on 10k accounts: zod takes 5-12 us a row, a fast
 // path 0.5-1 us. test/unit/contract/fast-rows.test.ts checks both claims on random rows.
-import { isIsoDate, startOfWeek, type IsoDate, type IsoWeekday } from '../dates';
+import { isIsoDate, startOfWeek, type IsoDate } from '../dates';
 import { currencyDecimals, parseMinorUnits, parseMoney, type Cents } from '../money';
 import {
   CONTRACT_COLUMNS,
@@ -43,7 +43,9 @@ export const FAST_ENTITIES = ENTITY_NAMES.filter(isFastEntity);
  * A fast path reads a row's cells by position: `values[at[k]]` is its k-th column of CONTRACT_COLUMNS
  * (at[k] = -1: the row has no such column). CSV rows are cell arrays already, so no object is built.
  */
-export type FastPaths = { [K in FastEntity]: (values: readonly unknown[], at: Int32Array) => EntityTypes[K] | undefined };
+export type FastPaths = {
+  [K in FastEntity]: (values: readonly unknown[], at: Int32Array) => EntityTypes[K] | undefined;
+};
 
 /** Where each of the entity's fast-path columns is among `columns` (the last one of a repeated name, as a row object would keep). */
 export function fastPositions(entity: FastEntity, columns: readonly string[]): Int32Array {
@@ -97,7 +99,8 @@ export function fastPaths(opts: ContractOptions): FastPaths {
     if (!plainText(v)) return DOUBT;
     return parseMinorUnits(v, currencyDecimals(cur)) ?? DOUBT;
   };
-  const optAmount = (v: unknown, cur: string | null): Sure<number | undefined> => (absent(v) ? undefined : amount(v, cur));
+  const optAmount = (v: unknown, cur: string | null): Sure<number | undefined> =>
+    absent(v) ? undefined : amount(v, cur);
 
   return {
     accounts(values, at) {
@@ -107,7 +110,15 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const ownerEmail = optText(cell(values, at, 3));
       const region = optText(cell(values, at, 4));
       const createdDate = optDate(cell(values, at, 5));
-      if (accountId === DOUBT || name === DOUBT || segment === DOUBT || ownerEmail === DOUBT || region === DOUBT || createdDate === DOUBT) return undefined;
+      if (
+        accountId === DOUBT ||
+        name === DOUBT ||
+        segment === DOUBT ||
+        ownerEmail === DOUBT ||
+        region === DOUBT ||
+        createdDate === DOUBT
+      )
+        return undefined;
       if (ownerEmail !== undefined && !EMAIL_PATTERN.test(ownerEmail)) return undefined;
       const r: Account = { accountId, name };
       if (segment !== undefined) r.segment = segment;
@@ -128,7 +139,17 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const startDate = date(cell(values, at, 5));
       const endDate = optDate(cell(values, at, 6));
       const seats = optCount(cell(values, at, 7));
-      if (lineId === DOUBT || accountId === DOUBT || product === DOUBT || kind === DOUBT || arr === DOUBT || startDate === DOUBT || endDate === DOUBT || seats === DOUBT) return undefined;
+      if (
+        lineId === DOUBT ||
+        accountId === DOUBT ||
+        product === DOUBT ||
+        kind === DOUBT ||
+        arr === DOUBT ||
+        startDate === DOUBT ||
+        endDate === DOUBT ||
+        seats === DOUBT
+      )
+        return undefined;
       if (endDate !== undefined && endDate <= startDate) return undefined;
       // Keys in the schema's order (product, when present, comes before kind).
       const r: Subscription =
@@ -151,8 +172,18 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const status = member(cell(values, at, 4), RENEWAL_STATUSES);
       const closedDate = optDate(cell(values, at, 5));
       const renewedArr = optAmount(cell(values, at, 6), cur);
-      if (renewalId === DOUBT || accountId === DOUBT || dueDate === DOUBT || arrUp === DOUBT || status === DOUBT || closedDate === DOUBT || renewedArr === DOUBT) return undefined;
-      if ((status !== 'open' && closedDate === undefined) || (status === 'renewed' && renewedArr === undefined)) return undefined;
+      if (
+        renewalId === DOUBT ||
+        accountId === DOUBT ||
+        dueDate === DOUBT ||
+        arrUp === DOUBT ||
+        status === DOUBT ||
+        closedDate === DOUBT ||
+        renewedArr === DOUBT
+      )
+        return undefined;
+      if ((status !== 'open' && closedDate === undefined) || (status === 'renewed' && renewedArr === undefined))
+        return undefined;
       const r: Renewal = { renewalId, accountId, dueDate, arrUp, status };
       if (closedDate !== undefined) r.closedDate = closedDate;
       if (renewedArr !== undefined) r.renewedArr = renewedArr;
@@ -170,7 +201,16 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const stage = member(cell(values, at, 4), EXPANSION_STAGES);
       const createdDate = optDate(cell(values, at, 5));
       const closeDate = optDate(cell(values, at, 6));
-      if (opportunityId === DOUBT || accountId === DOUBT || type === DOUBT || arr === DOUBT || stage === DOUBT || createdDate === DOUBT || closeDate === DOUBT) return undefined;
+      if (
+        opportunityId === DOUBT ||
+        accountId === DOUBT ||
+        type === DOUBT ||
+        arr === DOUBT ||
+        stage === DOUBT ||
+        createdDate === DOUBT ||
+        closeDate === DOUBT
+      )
+        return undefined;
       const r: Expansion = { opportunityId, accountId, type, arr, stage };
       if (createdDate !== undefined) r.createdDate = createdDate;
       if (closeDate !== undefined) r.closeDate = closeDate;
@@ -183,7 +223,8 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const currency = cell(values, at, 1);
       const rate = cell(values, at, 2);
       // The reporting currency's own row goes to the schema (which checks its rate is 1).
-      if (d === DOUBT || typeof currency !== 'string' || !upperCode(currency) || currency === reporting) return undefined;
+      if (d === DOUBT || typeof currency !== 'string' || !upperCode(currency) || currency === reporting)
+        return undefined;
       if (typeof rate !== 'string' || !RATE_PATTERN.test(rate) || !/[1-9]/.test(rate)) return undefined;
       const r: FxRate = { date: d, currency, rate };
       return r;
@@ -206,7 +247,15 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const priority = member(cell(values, at, 3), TICKET_PRIORITIES);
       const closedDate = optDate(cell(values, at, 4));
       const csat = optCount(cell(values, at, 5));
-      if (ticketId === DOUBT || accountId === DOUBT || openedDate === DOUBT || priority === DOUBT || closedDate === DOUBT || csat === DOUBT) return undefined;
+      if (
+        ticketId === DOUBT ||
+        accountId === DOUBT ||
+        openedDate === DOUBT ||
+        priority === DOUBT ||
+        closedDate === DOUBT ||
+        csat === DOUBT
+      )
+        return undefined;
       if (csat !== undefined && (csat < 1 || csat > 5)) return undefined;
       const r: Ticket = { ticketId, accountId, openedDate, priority };
       if (closedDate !== undefined) r.closedDate = closedDate;
@@ -220,7 +269,15 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       const d = date(cell(values, at, 2));
       const score = count(cell(values, at, 3));
       const comment = optText(cell(values, at, 4));
-      if (responseId === DOUBT || accountId === DOUBT || d === DOUBT || score === undefined || score > 10 || comment === DOUBT) return undefined;
+      if (
+        responseId === DOUBT ||
+        accountId === DOUBT ||
+        d === DOUBT ||
+        score === undefined ||
+        score > 10 ||
+        comment === DOUBT
+      )
+        return undefined;
       const r: NpsResponse = { responseId, accountId, date: d, score };
       if (comment !== undefined) r.comment = comment;
       return r;
@@ -228,8 +285,8 @@ export function fastPaths(opts: ContractOptions): FastPaths {
   };
 }
 
-
-const cell = (values: readonly unknown[], at: Int32Array, k: number): unknown => (at[k]! < 0 ? undefined : values[at[k]!]);
+const cell = (values: readonly unknown[], at: Int32Array, k: number): unknown =>
+  at[k]! < 0 ? undefined : values[at[k]!];
 
 /** A blank cell: the schema reads it as "absent" (whitespace-only cells are left to the schema). */
 const absent = (v: unknown): v is undefined | '' => v === undefined || v === '';
@@ -260,12 +317,23 @@ function member<T extends string>(v: unknown, values: readonly T[]): Sure<T> {
   return typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : DOUBT;
 }
 
-const optMember = <T extends string>(v: unknown, values: readonly T[]): Sure<T | undefined> => (absent(v) ? undefined : member(v, values));
+const optMember = <T extends string>(v: unknown, values: readonly T[]): Sure<T | undefined> =>
+  absent(v) ? undefined : member(v, values);
 
 /** YYYY-MM-DD, a real calendar date (days 29-31 checked against the month), nothing around it. */
 function plainDate(v: unknown): v is IsoDate {
   if (typeof v !== 'string' || v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
-  if (!isDigit(v, 0) || !isDigit(v, 1) || !isDigit(v, 2) || !isDigit(v, 3) || !isDigit(v, 5) || !isDigit(v, 6) || !isDigit(v, 8) || !isDigit(v, 9)) return false;
+  if (
+    !isDigit(v, 0) ||
+    !isDigit(v, 1) ||
+    !isDigit(v, 2) ||
+    !isDigit(v, 3) ||
+    !isDigit(v, 5) ||
+    !isDigit(v, 6) ||
+    !isDigit(v, 8) ||
+    !isDigit(v, 9)
+  )
+    return false;
   const y = digits(v, 0, 4);
   const m = digits(v, 5, 2);
   const d = digits(v, 8, 2);

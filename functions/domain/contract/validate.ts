@@ -1,7 +1,16 @@
 // Row validation: turns a raw row into a typed record or into row errors that name the field and
 // the reason, and collects a folder's records into a Dataset (a later row with the same id wins).
 import type { z } from 'zod';
-import { CONTRACT_COLUMNS, ENTITY_NAMES, entityKey, entitySchemas, type ContractOptions, type EntityName, type EntityTypes, type Usage } from './entities';
+import {
+  CONTRACT_COLUMNS,
+  ENTITY_NAMES,
+  entityKey,
+  entitySchemas,
+  type ContractOptions,
+  type EntityName,
+  type EntityTypes,
+  type Usage,
+} from './entities';
 import { FAST_ENTITIES, fastPaths, fastPositions, isFastEntity, type FastEntity, type FastPaths } from './fast-rows';
 
 export interface RowError {
@@ -22,7 +31,9 @@ export function emptyDataset(): Dataset {
 
 const isFast = (entity: EntityName): entity is FastEntity => isFastEntity(entity);
 /** Positions for a row given by name: its cells are taken in the fast path's own column order. */
-const IN_ORDER = Object.fromEntries(FAST_ENTITIES.map((e) => [e, Int32Array.from(CONTRACT_COLUMNS[e], (_, i) => i)])) as Record<FastEntity, Int32Array>;
+const IN_ORDER = Object.fromEntries(
+  FAST_ENTITIES.map((e) => [e, Int32Array.from(CONTRACT_COLUMNS[e], (_, i) => i)]),
+) as Record<FastEntity, Int32Array>;
 
 /** A row by name, and by position when the source has cells (the shape of a source's raw row). */
 export interface RowCells {
@@ -31,13 +42,18 @@ export interface RowCells {
   values?: readonly unknown[];
 }
 
-export type RowResult<K extends EntityName> = { ok: true; record: EntityTypes[K] } | { ok: false; errors: Omit<RowError, 'file' | 'line'>[] };
+export type RowResult<K extends EntityName> =
+  | { ok: true; record: EntityTypes[K] }
+  | { ok: false; errors: Omit<RowError, 'file' | 'line'>[] };
 
 export class RowValidator {
   private readonly schemas: ReturnType<typeof entitySchemas>;
   private readonly fast: FastPaths;
   /** Fast-path positions per header (a file's rows share one columns array). */
-  private readonly positions = Object.fromEntries(FAST_ENTITIES.map((e) => [e, new WeakMap()])) as Record<FastEntity, WeakMap<readonly string[], Int32Array>>;
+  private readonly positions = Object.fromEntries(FAST_ENTITIES.map((e) => [e, new WeakMap()])) as Record<
+    FastEntity,
+    WeakMap<readonly string[], Int32Array>
+  >;
 
   /** The reporting currency, upper-case (rows in it are never converted). */
   readonly reportingCurrency: string;
@@ -54,7 +70,10 @@ export class RowValidator {
   /** Validates a row of named fields. */
   validate<K extends EntityName>(entity: K, raw: Record<string, unknown>): RowResult<K> {
     if (isFast(entity)) {
-      const record = this.fast[entity](CONTRACT_COLUMNS[entity].map((c) => raw[c]), IN_ORDER[entity]);
+      const record = this.fast[entity](
+        CONTRACT_COLUMNS[entity].map((c) => raw[c]),
+        IN_ORDER[entity],
+      );
       if (record !== undefined) return { ok: true, record: record as EntityTypes[K] };
     }
     return this.parse(entity, raw);
@@ -91,7 +110,10 @@ export class RowValidator {
     if (parsed.success) return { ok: true, record: parsed.data };
     return {
       ok: false,
-      errors: parsed.error.issues.map((i) => ({ field: i.path.length ? i.path.map(String).join('.') : '*', reason: i.message })),
+      errors: parsed.error.issues.map((i) => ({
+        field: i.path.length ? i.path.map(String).join('.') : '*',
+        reason: i.message,
+      })),
     };
   }
 }
@@ -104,10 +126,18 @@ export function latestById<K extends EntityName>(entity: K, records: readonly En
   if (entity === 'usage') {
     // Keyed by (account, week), compared field by field: no composite key string per row.
     const rows = records as readonly Usage[];
-    return lastOfEachKey(rows, (r) => hashText(r.week, hashText(r.accountId, HASH_SEED)), (a, b) => a.accountId === b.accountId && a.week === b.week) as EntityTypes[K][];
+    return lastOfEachKey(
+      rows,
+      (r) => hashText(r.week, hashText(r.accountId, HASH_SEED)),
+      (a, b) => a.accountId === b.accountId && a.week === b.week,
+    ) as EntityTypes[K][];
   }
   const key = entityKey[entity] as (r: EntityTypes[K]) => string;
-  return lastOfEachKey(records, (r) => hashText(key(r), HASH_SEED), (a, b) => key(a) === key(b));
+  return lastOfEachKey(
+    records,
+    (r) => hashText(key(r), HASH_SEED),
+    (a, b) => key(a) === key(b),
+  );
 }
 
 /**
@@ -159,7 +189,14 @@ export function unknownAccounts(data: Dataset, moreUsageAccounts: Iterable<strin
   const known = new Set(data.accounts.map((a) => a.accountId));
   const out = new Map<EntityName, string[]>();
   for (const entity of ENTITY_NAMES) {
-    if (entity === 'accounts' || entity === 'spend' || entity === 'fx_rates' || entity === 'targets' || entity === 'annotations') continue;
+    if (
+      entity === 'accounts' ||
+      entity === 'spend' ||
+      entity === 'fx_rates' ||
+      entity === 'targets' ||
+      entity === 'annotations'
+    )
+      continue;
     const missing = new Set<string>();
     for (const r of data[entity] as { accountId: string }[]) if (!known.has(r.accountId)) missing.add(r.accountId);
     if (entity === 'usage') for (const id of moreUsageAccounts) if (!known.has(id)) missing.add(id);

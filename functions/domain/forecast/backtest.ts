@@ -16,7 +16,10 @@ export const MAX_BACKTEST_WEEKS = 104;
  */
 export function backtestDates(index: ForecastIndex, asOf: IsoDate): IsoDate[] {
   const { ctx } = index;
-  const firstClose = index.closed.reduce<IsoDate | undefined>((m, r) => (m === undefined || r.closedDate < m ? r.closedDate : m), undefined);
+  const firstClose = index.closed.reduce<IsoDate | undefined>(
+    (m, r) => (m === undefined || r.closedDate < m ? r.closedDate : m),
+    undefined,
+  );
   if (firstClose === undefined) return [];
   const last = lastCompleteWeekEnd(addDays(asOf, -Math.min(...FORECAST_HORIZONS)), ctx.settings.weekStartsOn);
   const out: IsoDate[] = [];
@@ -53,14 +56,24 @@ export function backtestForecast(index: ForecastIndex, asOf: IsoDate): BacktestR
     for (const h of [f.d30, f.d90]) {
       if (h.date > asOf) continue;
       const actual = index.ctx.timeline.totalArrAt(toEpochDay(h.date));
-      points.push({ asOf: d, horizonDays: h.horizonDays, date: h.date, forecast: h.forecast, actual, error: actual > 0 ? (h.forecast - actual) / actual : null });
+      points.push({
+        asOf: d,
+        horizonDays: h.horizonDays,
+        date: h.date,
+        forecast: h.forecast,
+        actual,
+        error: actual > 0 ? (h.forecast - actual) / actual : null,
+      });
     }
   }
   return { asOf, step: 'week', d30: summarize(30, points), d90: summarize(90, points), points };
 }
 
 /** The forecast at asOf with the error its backtest measured up to asOf: the only way the forecast is handed out. */
-export function forecastWithError(index: ForecastIndex, asOf: IsoDate): ForecastWithError & { backtest: BacktestResult } {
+export function forecastWithError(
+  index: ForecastIndex,
+  asOf: IsoDate,
+): ForecastWithError & { backtest: BacktestResult } {
   const forecast: ArrForecast = arrForecast(index, asOf);
   const backtest = backtestForecast(index, asOf);
   return { forecast, error: { d30: backtest.d30, d90: backtest.d90 }, backtest };

@@ -42,8 +42,14 @@ export function shrink(n: number, kept: Cents, arrUp: Cents, prior: Ratio, weigh
 }
 
 /** The calibration from closed renewals and decided opportunities (all decided on or before asOf). */
-export function calibrate(asOf: IsoDate, history: readonly ClosedRenewal[], opportunities: { won: number; lost: number }): Calibration {
-  const sums = new Map<ForecastBand, { n: number; arrUp: number; kept: number }>(FORECAST_BANDS.map((b) => [b, { n: 0, arrUp: 0, kept: 0 }]));
+export function calibrate(
+  asOf: IsoDate,
+  history: readonly ClosedRenewal[],
+  opportunities: { won: number; lost: number },
+): Calibration {
+  const sums = new Map<ForecastBand, { n: number; arrUp: number; kept: number }>(
+    FORECAST_BANDS.map((b) => [b, { n: 0, arrUp: 0, kept: 0 }]),
+  );
   const all = { n: 0, arrUp: 0, kept: 0 };
   for (const r of history) {
     if (r.arrUp <= 0) continue;

@@ -62,7 +62,11 @@ export function prepareForecast(ctx: KpiContext): ForecastIndex {
   const lines = new Map<string, Line[]>();
   for (const s of ctx.data.subscriptions) {
     if (s.kind !== 'recurring') continue;
-    const line = { start: toEpochDay(s.startDate), end: s.endDate === undefined ? Infinity : toEpochDay(s.endDate), arr: s.arr };
+    const line = {
+      start: toEpochDay(s.startDate),
+      end: s.endDate === undefined ? Infinity : toEpochDay(s.endDate),
+      arr: s.arr,
+    };
     const list = lines.get(s.accountId);
     if (list) list.push(line);
     else lines.set(s.accountId, [line]);
@@ -71,7 +75,11 @@ export function prepareForecast(ctx: KpiContext): ForecastIndex {
 }
 
 /** The account's health on `date` (usage from the last complete week on or before it), as the alert facts take it. */
-function bandAt(ctx: KpiContext, accountId: string, date: IsoDate): { band: ForecastBand; score: number | null; components: RenewalForecast['components'] } {
+function bandAt(
+  ctx: KpiContext,
+  accountId: string,
+  date: IsoDate,
+): { band: ForecastBand; score: number | null; components: RenewalForecast['components'] } {
   const a = ctx.timeline.indexOf.get(accountId);
   if (a === undefined) return { band: 'unscored', score: null, components: [] };
   const weekDay = toEpochDay(lastCompleteWeekEnd(date, ctx.settings.weekStartsOn)) - 6;
@@ -93,7 +101,12 @@ export function calibrationAt(index: ForecastIndex, asOf: IsoDate): Calibration 
 }
 
 /** Every renewal open at asOf and due within `horizonDays` (overdue ones included), with its probability. */
-export function forecastRenewals(index: ForecastIndex, asOf: IsoDate, calibration: Calibration, horizonDays = 90): RenewalForecast[] {
+export function forecastRenewals(
+  index: ForecastIndex,
+  asOf: IsoDate,
+  calibration: Calibration,
+  horizonDays = 90,
+): RenewalForecast[] {
   const until = addDays(asOf, horizonDays);
   const out: RenewalForecast[] = [];
   for (const r of index.renewals) {

@@ -1,7 +1,14 @@
 // The forecast as a JSON document (`pulse forecast --json`): money as amounts with 2 decimals,
 // probabilities and errors as fractions, every horizon with its measured error beside it.
 import { centsToAmount } from '../money';
-import type { ArrForecast, BacktestResult, BandCalibration, ForecastBand, HorizonError, HorizonForecast } from './types';
+import type {
+  ArrForecast,
+  BacktestResult,
+  BandCalibration,
+  ForecastBand,
+  HorizonError,
+  HorizonForecast,
+} from './types';
 
 const ca = (c: { count: number; arr: number }) => ({ count: c.count, arr: centsToAmount(c.arr) });
 
@@ -25,7 +32,13 @@ function horizonJson(h: HorizonForecast, error: HorizonError) {
 }
 
 function bandJson(b: BandCalibration) {
-  return { renewals: b.renewals, arrUp: centsToAmount(b.arrUp), keptArr: centsToAmount(b.keptArr), observed: b.observed, probability: b.value };
+  return {
+    renewals: b.renewals,
+    arrUp: centsToAmount(b.arrUp),
+    keptArr: centsToAmount(b.keptArr),
+    observed: b.observed,
+    probability: b.value,
+  };
 }
 
 export function forecastJson(f: ArrForecast, error: { d30: HorizonError; d90: HorizonError }) {
@@ -37,8 +50,16 @@ export function forecastJson(f: ArrForecast, error: { d30: HorizonError; d90: Ho
     calibration: {
       asOf: c.asOf,
       priorWeight: c.priorWeight,
-      prior: { renewals: c.prior.renewals, arrUp: centsToAmount(c.prior.arrUp), keptArr: centsToAmount(c.prior.keptArr), probability: c.prior.value },
-      bands: Object.fromEntries(Object.entries(c.bands).map(([band, b]) => [band, bandJson(b)])) as Record<ForecastBand, ReturnType<typeof bandJson>>,
+      prior: {
+        renewals: c.prior.renewals,
+        arrUp: centsToAmount(c.prior.arrUp),
+        keptArr: centsToAmount(c.prior.keptArr),
+        probability: c.prior.value,
+      },
+      bands: Object.fromEntries(Object.entries(c.bands).map(([band, b]) => [band, bandJson(b)])) as Record<
+        ForecastBand,
+        ReturnType<typeof bandJson>
+      >,
       winRate: { won: c.winRate.won, lost: c.winRate.lost, probability: c.winRate.value },
     },
     renewals: f.renewals.map((r) => ({

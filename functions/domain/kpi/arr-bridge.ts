@@ -76,11 +76,21 @@ export function computeBridge(timeline: ArrTimeline, from: IsoDate, to: IsoDate)
       bridge.contraction += o - c;
     }
   }
-  return { bridge, customers, exact: { expansion: fromInt(bridge.expansion), contraction: fromInt(bridge.contraction), fx: fromInt(0) } };
+  return {
+    bridge,
+    customers,
+    exact: { expansion: fromInt(bridge.expansion), contraction: fromInt(bridge.contraction), fx: fromInt(0) },
+  };
 }
 
 /** The same walk, classifying each movement from o' (the day before at the day's rates) to c. */
-function bridgeWithFx(timeline: ArrTimeline, bridge: ArrBridge, customers: CustomerCounts, lo: number, hi: number): BridgeResult {
+function bridgeWithFx(
+  timeline: ArrTimeline,
+  bridge: ArrBridge,
+  customers: CustomerCounts,
+  lo: number,
+  hi: number,
+): BridgeResult {
   const { evDay, evAccount, evOpen, evClose, evAdjustedOpen, evAdjustedExact, firstPaidStart } = timeline;
   const expansion = new ExactSum();
   const contraction = new ExactSum();
@@ -120,7 +130,14 @@ function bridgeWithFx(timeline: ArrTimeline, bridge: ArrBridge, customers: Custo
   const exact = { expansion: expansion.value, contraction: contraction.value, fx: fx.value };
   bridge.expansion = roundHalfUp(exact.expansion);
   bridge.contraction = roundHalfUp(exact.contraction);
-  bridge.fx = bridge.close - bridge.open - bridge.new - bridge.reactivation - bridge.expansion + bridge.contraction + bridge.churn;
+  bridge.fx =
+    bridge.close -
+    bridge.open -
+    bridge.new -
+    bridge.reactivation -
+    bridge.expansion +
+    bridge.contraction +
+    bridge.churn;
   return { bridge, customers, exact };
 }
 
@@ -130,7 +147,11 @@ export function computeWeekBridge(timeline: ArrTimeline, asOf: IsoDate): BridgeR
 }
 
 /** Fiscal quarter to date: the first day of the fiscal quarter containing asOf .. asOf. */
-export function computeQtdBridge(timeline: ArrTimeline, asOf: IsoDate, fiscalYearStartMonth: number): BridgeResult & { quarter: string } {
+export function computeQtdBridge(
+  timeline: ArrTimeline,
+  asOf: IsoDate,
+  fiscalYearStartMonth: number,
+): BridgeResult & { quarter: string } {
   const q = fiscalQuarterOf(asOf, fiscalYearStartMonth);
   return { ...computeBridge(timeline, q.start, asOf), quarter: q.label };
 }
@@ -145,7 +166,17 @@ export function sumBridges(parts: readonly ArrBridge[]): ArrBridge | null {
   const first = parts[0];
   const last = parts[parts.length - 1];
   if (!first || !last) return null;
-  const out: ArrBridge = { ...first, to: last.to, close: last.close, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0 };
+  const out: ArrBridge = {
+    ...first,
+    to: last.to,
+    close: last.close,
+    new: 0,
+    reactivation: 0,
+    expansion: 0,
+    contraction: 0,
+    churn: 0,
+    fx: 0,
+  };
   for (const p of parts) {
     out.new += p.new;
     out.reactivation += p.reactivation;

@@ -45,7 +45,8 @@ export function computeCohorts(timeline: ArrTimeline, asOf: IsoDate, accounts?: 
     if (cohort.length === 0) return { month, customers: 0, baseArr: 0, active: [], arr: [], logo: [], revenue: [] };
     // Month ends of ages 1.. that have passed by asOf.
     const ends: number[] = [];
-    for (let k = 1; i + k + 1 < starts.length && (starts[i + k + 1] as number) - 1 <= asOfDay; k++) ends.push((starts[i + k + 1] as number) - 1);
+    for (let k = 1; i + k + 1 < starts.length && (starts[i + k + 1] as number) - 1 <= asOfDay; k++)
+      ends.push((starts[i + k + 1] as number) - 1);
     const active: number[] = [cohort.length, ...ends.map(() => 0)];
     const arr: Cents[] = [0, ...ends.map(() => 0)];
     // Account by account (its change points stay in cache across its ages).

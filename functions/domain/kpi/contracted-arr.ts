@@ -12,7 +12,11 @@ export const CONTRACTED_HORIZONS = [30, 90, 365] as const;
  * contractedArr.dN = ARR(asOf + N) for N = 30, 90 and 365.
  * @param accounts positions to sum over (the company's ARR, one binary search, when omitted)
  */
-export function computeContractedArr(timeline: ArrTimeline, asOf: IsoDate, accounts?: Iterable<number>): ContractedArrResult {
+export function computeContractedArr(
+  timeline: ArrTimeline,
+  asOf: IsoDate,
+  accounts?: Iterable<number>,
+): ContractedArrResult {
   const list = accounts ? [...accounts] : undefined;
   const at = (n: number) => {
     const day = toEpochDay(addDays(asOf, n));

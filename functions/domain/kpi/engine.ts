@@ -77,7 +77,9 @@ export function kpiScopes(data: Dataset, settings: KpiSettings): KpiScopes {
   return {
     company,
     segments: new Map(
-      [...partitionBySegment(withUnconverted(company.data, company.unconverted))].map(([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const),
+      [...partitionBySegment(withUnconverted(company.data, company.unconverted))].map(
+        ([segment, part]) => [segment, prepareKpiContext(part, settings, { segment })] as const,
+      ),
     ),
   };
 }

@@ -36,5 +36,11 @@ export function computeExpansion(expansions: readonly Expansion[], asOf: IsoDate
       else lost90d++;
     }
   }
-  return { wonThisWeek, pipeline, won90d, lost90d, winRate90d: won90d + lost90d > 0 ? won90d / (won90d + lost90d) : null };
+  return {
+    wonThisWeek,
+    pipeline,
+    won90d,
+    lost90d,
+    winRate90d: won90d + lost90d > 0 ? won90d / (won90d + lost90d) : null,
+  };
 }

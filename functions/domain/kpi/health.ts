@@ -23,7 +23,13 @@ export class HealthIndex {
   private readonly npsDay: Int32Array;
   private readonly npsScore: Int32Array;
 
-  constructor(tickets: readonly Ticket[], nps: readonly NpsResponse[], indexOf: ReadonlyMap<string, number>, accountCount: number, days: EpochDays) {
+  constructor(
+    tickets: readonly Ticket[],
+    nps: readonly NpsResponse[],
+    indexOf: ReadonlyMap<string, number>,
+    accountCount: number,
+    days: EpochDays,
+  ) {
     this.firstTicket = new Float64Array(accountCount).fill(Infinity);
     const p1Account = new Int32Array(tickets.length).fill(-1);
     const p1Day = new Int32Array(tickets.length);
@@ -56,7 +62,8 @@ export class HealthIndex {
       let end = k + 1;
       const a = npsAccount[order[k] as number];
       const day = npsDay[order[k] as number];
-      while (end < order.length && npsAccount[order[end] as number] === a && npsDay[order[end] as number] === day) end++;
+      while (end < order.length && npsAccount[order[end] as number] === a && npsDay[order[end] as number] === day)
+        end++;
       if (end - k > 1) {
         const run = Array.from(order.subarray(k, end)).sort((x, y) => {
           const ix = (nps[x] as NpsResponse).responseId;

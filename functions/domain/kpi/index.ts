@@ -18,7 +18,12 @@ export function resolveAsOf(date: IsoDate, weekStartsOn: IsoWeekday): IsoDate {
  * Every KPI for the week ending `asOf` (the week's last day; see resolveAsOf). With `segment`, only
  * that segment's accounts are counted and the spend-based figures are null.
  */
-export function computeKpis(data: Dataset, asOf: IsoDate, settings: KpiSettings, opts: { segment?: string } = {}): KpiResult {
+export function computeKpis(
+  data: Dataset,
+  asOf: IsoDate,
+  settings: KpiSettings,
+  opts: { segment?: string } = {},
+): KpiResult {
   const scoped = opts.segment === undefined ? data : filterDatasetToSegment(data, opts.segment);
   return kpisAt(prepareKpiContext(scoped, settings, opts), asOf);
 }
@@ -26,7 +31,8 @@ export function computeKpis(data: Dataset, asOf: IsoDate, settings: KpiSettings,
 /** segment -> KPIs over that segment's accounts, sorted by segment name ("Unassigned" included when used). */
 export function computeSegmentKpis(data: Dataset, asOf: IsoDate, settings: KpiSettings): Map<string, KpiResult> {
   const out = new Map<string, KpiResult>();
-  for (const [segment, part] of partitionBySegment(data)) out.set(segment, kpisAt(prepareKpiContext(part, settings, { segment }), asOf));
+  for (const [segment, part] of partitionBySegment(data))
+    out.set(segment, kpisAt(prepareKpiContext(part, settings, { segment }), asOf));
   return out;
 }
 

@@ -206,7 +206,13 @@ const account = (a: AccountHealth): AccountJson => ({
   usageTrend: a.usageTrend,
   utilization: a.utilization,
   segment: a.segment,
-  components: a.components.map((c) => ({ name: c.name, raw: c.raw, score: c.score, weight: c.weight, effectiveWeight: c.effectiveWeight })),
+  components: a.components.map((c) => ({
+    name: c.name,
+    raw: c.raw,
+    score: c.score,
+    weight: c.weight,
+    effectiveWeight: c.effectiveWeight,
+  })),
 });
 
 /** The JSON document of a KPI result. */
@@ -246,7 +252,12 @@ export function toKpiJson(r: KpiResult, opts: KpiJsonOptions = {}): KpiJson {
       winRate90d: r.expansion.winRate90d,
     },
     adoption: { utilization: r.adoption.utilization },
-    voice: { nps: r.voice.nps, npsResponses: r.voice.npsResponses, csat: r.voice.csat, csatResponses: r.voice.csatResponses },
+    voice: {
+      nps: r.voice.nps,
+      npsResponses: r.voice.npsResponses,
+      csat: r.voice.csat,
+      csatResponses: r.voice.csatResponses,
+    },
     support: { ...r.support },
     unitEconomics: {
       newLogos12m: r.unitEconomics.newLogos12m,
@@ -266,13 +277,33 @@ export function toKpiJson(r: KpiResult, opts: KpiJsonOptions = {}): KpiJson {
       unscored: countArr(r.health.unscored),
       arrAtRisk: amount(r.health.arrAtRisk),
     },
-    cohorts: r.cohorts.map((c) => ({ month: c.month, customers: c.customers, baseArr: amount(c.baseArr), logo: [...c.logo], revenue: [...c.revenue] })),
-    contractedArr: { d30: amount(r.contractedArr.d30), d90: amount(r.contractedArr.d90), d365: amount(r.contractedArr.d365) },
-    unconverted: r.unconverted.map((u) => ({ entity: u.entity, id: u.id, accountId: u.accountId, currency: u.currency, date: u.date ?? null, amount: u.amount, reason: u.reason })),
+    cohorts: r.cohorts.map((c) => ({
+      month: c.month,
+      customers: c.customers,
+      baseArr: amount(c.baseArr),
+      logo: [...c.logo],
+      revenue: [...c.revenue],
+    })),
+    contractedArr: {
+      d30: amount(r.contractedArr.d30),
+      d90: amount(r.contractedArr.d90),
+      d365: amount(r.contractedArr.d365),
+    },
+    unconverted: r.unconverted.map((u) => ({
+      entity: u.entity,
+      id: u.id,
+      accountId: u.accountId,
+      currency: u.currency,
+      date: u.date ?? null,
+      amount: u.amount,
+      reason: u.reason,
+    })),
   };
   if (!opts.omitAccounts) doc.accounts = r.accounts.map(account);
   if (opts.segments) {
-    doc.segments = Object.fromEntries([...opts.segments].map(([name, s]) => [name, toKpiJson(s, { omitAccounts: true })]));
+    doc.segments = Object.fromEntries(
+      [...opts.segments].map(([name, s]) => [name, toKpiJson(s, { omitAccounts: true })]),
+    );
   }
   if (opts.trend) {
     doc.trend = {

@@ -28,7 +28,15 @@ export function segmentOf(segments: ReadonlyMap<string, string>, accountId: stri
 }
 
 type AccountEntity = Exclude<keyof Dataset, 'spend' | 'fx_rates' | 'targets' | 'annotations'>;
-const ACCOUNT_ENTITIES: readonly AccountEntity[] = ['accounts', 'subscriptions', 'renewals', 'expansions', 'usage', 'tickets', 'nps'];
+const ACCOUNT_ENTITIES: readonly AccountEntity[] = [
+  'accounts',
+  'subscriptions',
+  'renewals',
+  'expansions',
+  'usage',
+  'tickets',
+  'nps',
+];
 
 /** Splits the dataset by segment; every part carries the company's spend and fx_rates rows. Sorted by segment name. */
 export function partitionBySegment(data: Dataset): Map<string, Dataset> {
@@ -38,7 +46,19 @@ export function partitionBySegment(data: Dataset): Map<string, Dataset> {
     let p = parts.get(segment);
     if (!p) {
       // Targets are the company's plan, not a segment's; annotations are company-wide notes.
-      p = { accounts: [], subscriptions: [], renewals: [], expansions: [], usage: [], tickets: [], nps: [], spend: data.spend, fx_rates: data.fx_rates, targets: [], annotations: data.annotations };
+      p = {
+        accounts: [],
+        subscriptions: [],
+        renewals: [],
+        expansions: [],
+        usage: [],
+        tickets: [],
+        nps: [],
+        spend: data.spend,
+        fx_rates: data.fx_rates,
+        targets: [],
+        annotations: data.annotations,
+      };
       parts.set(segment, p);
     }
     return p;
@@ -50,7 +70,11 @@ export function partitionBySegment(data: Dataset): Map<string, Dataset> {
   }
   // Rows left out for want of a rate go with their account's segment too.
   const unconverted = unconvertedRows(data);
-  for (const [segment, p] of parts) withUnconverted(p, unconverted.filter((r) => segmentOf(segments, r.accountId) === segment));
+  for (const [segment, p] of parts)
+    withUnconverted(
+      p,
+      unconverted.filter((r) => segmentOf(segments, r.accountId) === segment),
+    );
   return new Map([...parts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -58,17 +82,20 @@ export function partitionBySegment(data: Dataset): Map<string, Dataset> {
 export function filterDatasetToSegment(data: Dataset, segment: string): Dataset {
   const segments = segmentsByAccount(data.accounts);
   const keep = (r: { accountId: string }): boolean => segmentOf(segments, r.accountId) === segment;
-  return withUnconverted({
-    accounts: data.accounts.filter(keep),
-    subscriptions: data.subscriptions.filter(keep),
-    renewals: data.renewals.filter(keep),
-    expansions: data.expansions.filter(keep),
-    usage: data.usage.filter(keep),
-    tickets: data.tickets.filter(keep),
-    nps: data.nps.filter(keep),
-    spend: data.spend,
-    fx_rates: data.fx_rates,
-    targets: [],
-    annotations: data.annotations,
-  }, unconvertedRows(data).filter(keep));
+  return withUnconverted(
+    {
+      accounts: data.accounts.filter(keep),
+      subscriptions: data.subscriptions.filter(keep),
+      renewals: data.renewals.filter(keep),
+      expansions: data.expansions.filter(keep),
+      usage: data.usage.filter(keep),
+      tickets: data.tickets.filter(keep),
+      nps: data.nps.filter(keep),
+      spend: data.spend,
+      fx_rates: data.fx_rates,
+      targets: [],
+      annotations: data.annotations,
+    },
+    unconvertedRows(data).filter(keep),
+  );
 }

@@ -87,7 +87,11 @@ export class ArrTimeline {
    * @param subscriptions every contract line; only `recurring` lines count toward ARR.
    * @param accountIds ids to index first (in this order); accounts found only in subscriptions are added after them.
    */
-  constructor(subscriptions: readonly Subscription[], accountIds: Iterable<string> = [], days: EpochDays = new EpochDays()) {
+  constructor(
+    subscriptions: readonly Subscription[],
+    accountIds: Iterable<string> = [],
+    days: EpochDays = new EpochDays(),
+  ) {
     const ids: string[] = [];
     const indexOf = new Map<string, number>();
     const idx = (id: string): number => {
@@ -302,7 +306,13 @@ export class ArrTimeline {
  * minor units) and their converted sums: rho_k = conv(c_k) / c_k when c_k > 0, else conv(o_k) / o_k;
  * o' = o - sum_k conv(o_k) + sum_k o_k x rho_k. A whole number of cents as a number, else exact.
  */
-function adjustedOpen(open: number, origBefore: Float64Array, convBefore: Float64Array, origAfter: Float64Array, convAfter: Float64Array): number | Ratio {
+function adjustedOpen(
+  open: number,
+  origBefore: Float64Array,
+  convBefore: Float64Array,
+  origAfter: Float64Array,
+  convAfter: Float64Array,
+): number | Ratio {
   let whole = open;
   let frac: Ratio | undefined;
   for (let k = 0; k < origBefore.length; k++) {
@@ -355,7 +365,11 @@ export function orderByDay(day: ArrayLike<number>): Int32Array {
  * Groups positions by account (accounts 0..n-1; a negative account drops the position), each
  * group in ascending day order, ties in position order. Group a is order[offset[a] .. offset[a+1]-1].
  */
-export function groupByAccountAndDay(account: ArrayLike<number>, day: ArrayLike<number>, n: number): { offset: Int32Array; order: Int32Array } {
+export function groupByAccountAndDay(
+  account: ArrayLike<number>,
+  day: ArrayLike<number>,
+  n: number,
+): { offset: Int32Array; order: Int32Array } {
   const byDay = orderByDay(day);
   const offset = new Int32Array(n + 1);
   for (let i = 0; i < account.length; i++) {

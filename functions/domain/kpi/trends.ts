@@ -78,7 +78,13 @@ export function trendFromContext(ctx: KpiContext, asOf: IsoDate, weeks = TREND_W
  * For each of the `weeks` weeks ending asOf (oldest first): closing ARR, customers, NRR, GRR, ARR at
  * risk and NPS, with each figure's change from the week before.
  */
-export function computeTrend(data: Dataset, asOf: IsoDate, settings: KpiSettings, weeks = TREND_WEEKS, opts: { segment?: string } = {}): TrendResult {
+export function computeTrend(
+  data: Dataset,
+  asOf: IsoDate,
+  settings: KpiSettings,
+  weeks = TREND_WEEKS,
+  opts: { segment?: string } = {},
+): TrendResult {
   const scoped = opts.segment === undefined ? data : filterDatasetToSegment(data, opts.segment);
   return trendFromContext(prepareKpiContext(scoped, settings, opts), asOf, weeks);
 }

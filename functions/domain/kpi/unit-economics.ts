@@ -60,12 +60,16 @@ export function computeUnitEconomics(asOf: IsoDate, x: UnitEconomicsInputs): Uni
   const byMonth = new Map<string, Cents>();
   for (const s of x.spend) byMonth.set(s.month, s.salesMarketing);
   const missingSpendMonths = w.months.filter((m) => !byMonth.has(m));
-  const spend12m = x.spendAttributed && missingSpendMonths.length === 0 ? w.months.reduce((sum, m) => sum + (byMonth.get(m) as Cents), 0) : null;
+  const spend12m =
+    x.spendAttributed && missingSpendMonths.length === 0
+      ? w.months.reduce((sum, m) => sum + (byMonth.get(m) as Cents), 0)
+      : null;
 
   const n = newLogos.size;
   const cac = spend12m !== null && n > 0 ? spend12m / n : null;
   const arpa = x.customers > 0 ? x.closingArr / x.customers : null;
-  const lifetimeYears = x.logoChurn === null ? null : x.logoChurn === 0 ? x.ltvMaxYears : Math.min(1 / x.logoChurn, x.ltvMaxYears);
+  const lifetimeYears =
+    x.logoChurn === null ? null : x.logoChurn === 0 ? x.ltvMaxYears : Math.min(1 / x.logoChurn, x.ltvMaxYears);
   const ltv = arpa !== null && lifetimeYears !== null ? arpa * x.grossMargin * lifetimeYears : null;
   const paybackBase = newLogoArr * x.grossMargin;
   return {

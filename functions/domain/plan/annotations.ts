@@ -10,7 +10,12 @@ const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
  * The annotations dated in [from, to], oldest first (same date: by metric, then text). With
  * `figure`, only those for that trend figure and those without a metric (company-wide notes).
  */
-export function annotationsBetween(annotations: readonly Annotation[], from: IsoDate, to: IsoDate, figure?: TrendFigure): Annotation[] {
+export function annotationsBetween(
+  annotations: readonly Annotation[],
+  from: IsoDate,
+  to: IsoDate,
+  figure?: TrendFigure,
+): Annotation[] {
   return annotations
     .filter((a) => a.date >= from && a.date <= to)
     .filter((a) => figure === undefined || a.metric === undefined || ANNOTATION_TREND_FIGURE[a.metric] === figure)

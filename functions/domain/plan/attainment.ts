@@ -9,7 +9,14 @@ import { computeBridge } from '../kpi/arr-bridge';
 import type { KpiContext } from '../kpi/engine';
 import { computeRetention } from '../kpi/retention';
 import { fiscalPeriodsOf } from './fiscal';
-import { TARGET_METRICS, type AttainmentResult, type AttainmentRow, type FiscalPeriod, type Target, type TargetMetric } from './types';
+import {
+  TARGET_METRICS,
+  type AttainmentResult,
+  type AttainmentRow,
+  type FiscalPeriod,
+  type Target,
+  type TargetMetric,
+} from './types';
 
 /** The longest horizon the backtest measures: a period end further out gets no forecast. */
 export const ATTAINMENT_FORECAST_MAX_DAYS = 90;
@@ -43,17 +50,28 @@ const ratioOf = (value: number | null, target: number | null): number | null =>
   value === null || target === null || target <= 0 ? null : value / target;
 
 /** Attainment for the fiscal quarter and year containing asOf, over the targets given for them. */
-export function attainmentAt(ctx: KpiContext, asOf: IsoDate, targets: readonly Target[], forecast?: AttainmentForecast): AttainmentResult {
+export function attainmentAt(
+  ctx: KpiContext,
+  asOf: IsoDate,
+  targets: readonly Target[],
+  forecast?: AttainmentForecast,
+): AttainmentResult {
   const { quarter, year } = fiscalPeriodsOf(asOf, ctx.settings.fiscalYearStartMonth);
   const calibration = forecast ? calibrationAt(forecast.index, asOf) : undefined;
-  const renewals = forecast && calibration ? forecastRenewals(forecast.index, asOf, calibration, ATTAINMENT_FORECAST_MAX_DAYS) : [];
+  const renewals =
+    forecast && calibration ? forecastRenewals(forecast.index, asOf, calibration, ATTAINMENT_FORECAST_MAX_DAYS) : [];
 
-  const forecastFor = (metric: TargetMetric, period: FiscalPeriod): { value: number | null; error: HorizonError | null } => {
+  const forecastFor = (
+    metric: TargetMetric,
+    period: FiscalPeriod,
+  ): { value: number | null; error: HorizonError | null } => {
     const horizon = daysBetween(asOf, period.end);
-    if (!forecast || !calibration || horizon <= 0 || horizon > ATTAINMENT_FORECAST_MAX_DAYS) return { value: null, error: null };
+    if (!forecast || !calibration || horizon <= 0 || horizon > ATTAINMENT_FORECAST_MAX_DAYS)
+      return { value: null, error: null };
     if (metric !== 'arr' && metric !== 'net_new_arr') return { value: null, error: null };
     const h = forecastHorizon(forecast.index, asOf, horizon, calibration, renewals);
-    const value = metric === 'arr' ? h.forecast : h.forecast - ctx.timeline.totalArrAt(toEpochDay(addDays(period.start, -1)));
+    const value =
+      metric === 'arr' ? h.forecast : h.forecast - ctx.timeline.totalArrAt(toEpochDay(addDays(period.start, -1)));
     return { value, error: horizon <= 30 ? forecast.error.d30 : forecast.error.d90 };
   };
 

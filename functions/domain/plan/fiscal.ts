@@ -17,13 +17,17 @@ export function fiscalPeriod(label: string, fiscalYearStartMonth: number): Fisca
   if (!m) return null;
   const fiscalYear = Number(m[1]);
   const yearStart = fiscalYearStart(fiscalYear, fiscalYearStartMonth);
-  if (m[2] === undefined) return { label, kind: 'year', fiscalYear, start: yearStart, end: addDays(addMonths(yearStart, 12), -1) };
+  if (m[2] === undefined)
+    return { label, kind: 'year', fiscalYear, start: yearStart, end: addDays(addMonths(yearStart, 12), -1) };
   const start = addMonths(yearStart, (Number(m[2]) - 1) * 3);
   return { label, kind: 'quarter', fiscalYear, start, end: addDays(addMonths(start, 3), -1) };
 }
 
 /** The fiscal quarter and year that contain `date`. */
-export function fiscalPeriodsOf(date: IsoDate, fiscalYearStartMonth: number): { quarter: FiscalPeriod; year: FiscalPeriod } {
+export function fiscalPeriodsOf(
+  date: IsoDate,
+  fiscalYearStartMonth: number,
+): { quarter: FiscalPeriod; year: FiscalPeriod } {
   const q = fiscalQuarterOf(date, fiscalYearStartMonth);
   return {
     quarter: { label: q.label, kind: 'quarter', fiscalYear: q.fiscalYear, start: q.start, end: q.end },

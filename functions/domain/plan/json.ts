@@ -19,7 +19,12 @@ function rowJson(r: AttainmentRow) {
   };
 }
 
-const periodJson = (p: FiscalPeriod, rows: readonly AttainmentRow[]) => ({ period: p.label, start: p.start, end: p.end, rows: rows.map(rowJson) });
+const periodJson = (p: FiscalPeriod, rows: readonly AttainmentRow[]) => ({
+  period: p.label,
+  start: p.start,
+  end: p.end,
+  rows: rows.map(rowJson),
+});
 
 export function attainmentJson(a: AttainmentResult) {
   return { asOf: a.asOf, quarter: periodJson(a.quarter, a.quarterRows), year: periodJson(a.year, a.yearRows) };

@@ -68,16 +68,23 @@ export function heatmapColor(value: number | null): string {
 export function cohortHeatmap(cohorts: readonly CohortResult[], f: Formatter): CohortHeatmap {
   const ages = Array.from({ length: HEATMAP_AGES }, (_, i) => i + 1);
   const monthFmt = new Intl.DateTimeFormat(f.locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
-  const rows = cohorts.slice(-HEATMAP_COHORTS).map((c): HeatmapRow => ({
-    month: c.month,
-    label: monthFmt.format(new Date(`${c.month}-01T00:00:00Z`)),
-    customers: c.customers,
-    baseArr: c.baseArr,
-    cells: ages.map((age) => {
-      const value = c.customers > 0 ? (c.revenue[age] ?? null) : null;
-      return { age, value, text: value === null ? '' : String(Math.round(value * 100)), background: heatmapColor(value) };
+  const rows = cohorts.slice(-HEATMAP_COHORTS).map(
+    (c): HeatmapRow => ({
+      month: c.month,
+      label: monthFmt.format(new Date(`${c.month}-01T00:00:00Z`)),
+      customers: c.customers,
+      baseArr: c.baseArr,
+      cells: ages.map((age) => {
+        const value = c.customers > 0 ? (c.revenue[age] ?? null) : null;
+        return {
+          age,
+          value,
+          text: value === null ? '' : String(Math.round(value * 100)),
+          background: heatmapColor(value),
+        };
+      }),
     }),
-  }));
+  );
   return {
     ages,
     rows,

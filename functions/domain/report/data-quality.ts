@@ -73,5 +73,7 @@ export function rejectsLink(location: string | undefined): string | null {
   if (!location) return null;
   if (/^https?:\/\//.test(location)) return location;
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
-  return m ? `https://s3.console.aws.amazon.com/s3/object/${encodeURIComponent(m[1]!)}?prefix=${encodeURIComponent(m[2]!)}` : null;
+  return m
+    ? `https://s3.console.aws.amazon.com/s3/object/${encodeURIComponent(m[1]!)}?prefix=${encodeURIComponent(m[2]!)}`
+    : null;
 }

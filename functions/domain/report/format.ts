@@ -48,20 +48,50 @@ function utcDate(d: IsoDate): Date {
 }
 
 export function createFormatter(locale: string, currency: string): Formatter {
-  const moneyFmt = new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0, minimumFractionDigits: 0 });
-  const moneySigned = new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0, minimumFractionDigits: 0, signDisplay: 'exceptZero' });
-  const compactFmt = new Intl.NumberFormat(locale, { style: 'currency', currency, notation: 'compact', maximumSignificantDigits: 3 });
-  const compactSigned = new Intl.NumberFormat(locale, { style: 'currency', currency, notation: 'compact', maximumSignificantDigits: 3, signDisplay: 'exceptZero' });
+  const moneyFmt = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 0,
+    minimumFractionDigits: 0,
+  });
+  const moneySigned = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 0,
+    minimumFractionDigits: 0,
+    signDisplay: 'exceptZero',
+  });
+  const compactFmt = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    notation: 'compact',
+    maximumSignificantDigits: 3,
+  });
+  const compactSigned = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    notation: 'compact',
+    maximumSignificantDigits: 3,
+    signDisplay: 'exceptZero',
+  });
   const countFmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const countSigned = new Intl.NumberFormat(locale, { maximumFractionDigits: 0, signDisplay: 'exceptZero' });
   const pointsFmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const pointsSigned = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, signDisplay: 'exceptZero' });
-  const ppSigned = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
+  const ppSigned = new Intl.NumberFormat(locale, {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  });
   const percentFmts = new Map<number, Intl.NumberFormat>();
   const percentFmt = (digits: number) => {
     let f = percentFmts.get(digits);
     if (!f) {
-      f = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
+      f = new Intl.NumberFormat(locale, {
+        style: 'percent',
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
       percentFmts.set(digits, f);
     }
     return f;
@@ -79,7 +109,14 @@ export function createFormatter(locale: string, currency: string): Formatter {
     moneyCompact: (c) => (c === null ? NOT_AVAILABLE : compactFmt.format(c / 100)),
     percent: (v, digits = 1) => (v === null ? NOT_AVAILABLE : percentFmt(digits).format(v)),
     signedPercent: (v, digits = 1) =>
-      v === null ? NOT_AVAILABLE : new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits, signDisplay: 'exceptZero' }).format(v),
+      v === null
+        ? NOT_AVAILABLE
+        : new Intl.NumberFormat(locale, {
+            style: 'percent',
+            minimumFractionDigits: digits,
+            maximumFractionDigits: digits,
+            signDisplay: 'exceptZero',
+          }).format(v),
     count: (n) => (n === null ? NOT_AVAILABLE : countFmt.format(n)),
     points: (n) => (n === null ? NOT_AVAILABLE : pointsFmt.format(n)),
     value(v, format) {

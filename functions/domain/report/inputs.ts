@@ -2,7 +2,16 @@
 // the week, the week before, the 13-week trend, each segment, and the week's per-account movements.
 import type { Dataset } from '../contract/validate';
 import { addDays, type IsoDate } from '../dates';
-import { kpiScopes, kpisAt, trendFromContext, TREND_WEEKS, usageNeededFrom, type KpiResult, type KpiSettings, type TrendResult } from '../kpi';
+import {
+  kpiScopes,
+  kpisAt,
+  trendFromContext,
+  TREND_WEEKS,
+  usageNeededFrom,
+  type KpiResult,
+  type KpiSettings,
+  type TrendResult,
+} from '../kpi';
 import { accountMovements, type AccountMovement } from './movements';
 import type { WeeklyReportInput } from './view-model';
 
@@ -25,7 +34,13 @@ export function reportUsageFrom(asOf: IsoDate, trendWeeks = TREND_WEEKS): IsoDat
 }
 
 /** `scopes`: the dataset already indexed (kpiScopes of the same data and settings), when the caller has it. */
-export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, asOf: IsoDate, trendWeeks = TREND_WEEKS, scopes = kpiScopes(data, settings)): WeeklyReportData {
+export function computeWeeklyReportData(
+  data: Dataset,
+  settings: KpiSettings,
+  asOf: IsoDate,
+  trendWeeks = TREND_WEEKS,
+  scopes = kpiScopes(data, settings),
+): WeeklyReportData {
   const ctx = scopes.company;
   const company = kpisAt(ctx, asOf);
   const segments = new Map([...scopes.segments].map(([segment, c]) => [segment, kpisAt(c, asOf)] as const));
@@ -44,7 +59,27 @@ export function computeWeeklyReportData(data: Dataset, settings: KpiSettings, as
 /** The view-model input from computed data and the report's settings. */
 export function weeklyReportInput(
   d: WeeklyReportData,
-  opts: Pick<WeeklyReportInput, 'companyName' | 'locale' | 'subjectTemplate' | 'archive' | 'dataQuality' | 'riskWindowDays' | 'topN' | 'outlook' | 'annotations'>,
+  opts: Pick<
+    WeeklyReportInput,
+    | 'companyName'
+    | 'locale'
+    | 'subjectTemplate'
+    | 'archive'
+    | 'dataQuality'
+    | 'riskWindowDays'
+    | 'topN'
+    | 'outlook'
+    | 'annotations'
+  >,
 ): WeeklyReportInput {
-  return { ...opts, company: d.company, previous: d.previous, trend: d.trend, segments: d.segments, accounts: d.accounts, renewals: d.renewals, movements: d.movements };
+  return {
+    ...opts,
+    company: d.company,
+    previous: d.previous,
+    trend: d.trend,
+    segments: d.segments,
+    accounts: d.accounts,
+    renewals: d.renewals,
+    movements: d.movements,
+  };
 }

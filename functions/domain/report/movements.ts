@@ -39,7 +39,13 @@ export function accountMovements(ctx: KpiContext, from: IsoDate, to: IsoDate): A
     const key = `${a}:${kind}`;
     let m = byKey.get(key);
     if (!m) {
-      m = { accountId: timeline.accountIds[a] as string, kind, amount: 0, arrBefore: timeline.arrAt(a, fromDay - 1), arrAfter: timeline.arrAt(a, toDay) };
+      m = {
+        accountId: timeline.accountIds[a] as string,
+        kind,
+        amount: 0,
+        arrBefore: timeline.arrAt(a, fromDay - 1),
+        arrAfter: timeline.arrAt(a, toDay),
+      };
       byKey.set(key, m);
     }
     m.amount += amount;
@@ -58,5 +64,7 @@ export function accountMovements(ctx: KpiContext, from: IsoDate, to: IsoDate): A
     else if (c > o) add(a, 'expansion', c - o);
     else add(a, 'contraction', o - c);
   }
-  return [...byKey.values()].sort((x, y) => y.amount - x.amount || (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0));
+  return [...byKey.values()].sort(
+    (x, y) => y.amount - x.amount || (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0),
+  );
 }

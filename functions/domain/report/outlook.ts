@@ -75,7 +75,11 @@ export function outlookView(contracted: ContractedArrResult, input: OutlookInput
   // No forecast without its measured error.
   const measured = f !== null && f.error !== null && f.error.mape !== null && f.error.samples > 0;
   const forecastNote =
-    f === null ? 'No forecast: it needs renewal history to calibrate and backtest.' : measured ? '' : 'No forecast: its backtest has no history to measure the error on yet.';
+    f === null
+      ? 'No forecast: it needs renewal history to calibrate and backtest.'
+      : measured
+        ? ''
+        : 'No forecast: its backtest has no history to measure the error on yet.';
   return { contracted, forecast: measured ? f : null, forecastNote, attainment: [...(input.attainment ?? [])] };
 }
 
@@ -174,7 +178,9 @@ export function reportOutlook(ctx: KpiContext, asOf: IsoDate, targets: readonly 
   const measured = forecastWithError(index, asOf);
   return {
     forecast: forecastFigures(measured),
-    attainment: targets.length ? attainmentRows(attainmentAt(ctx, asOf, targets, { index, error: measured.error })) : [],
+    attainment: targets.length
+      ? attainmentRows(attainmentAt(ctx, asOf, targets, { index, error: measured.error }))
+      : [],
   };
 }
 

@@ -5,13 +5,28 @@
 import type { DataQuality } from './data-quality';
 import type { Account, Renewal } from '../contract/entities';
 import { addDays, daysBetween, type IsoDate } from '../dates';
-import type { AccountHealth, CountArr, ExpansionSum, HealthBand, HealthComponent, KpiResult, TrendResult } from '../kpi';
+import type {
+  AccountHealth,
+  CountArr,
+  ExpansionSum,
+  HealthBand,
+  HealthComponent,
+  KpiResult,
+  TrendResult,
+} from '../kpi';
 import { isOpenAt } from '../kpi/renewals';
 import type { Cents } from '../money';
 import { createFormatter, type Formatter, type ValueFormat } from './format';
 import { GAIN_KINDS, type AccountMovement, type MovementKind } from './movements';
 import { cohortHeatmap, type CohortHeatmap } from './cohort-heatmap';
-import { outlookView, trendAnnotations, type Annotation, type AnnotationRow, type OutlookInput, type OutlookView } from './outlook';
+import {
+  outlookView,
+  trendAnnotations,
+  type Annotation,
+  type AnnotationRow,
+  type OutlookInput,
+  type OutlookView,
+} from './outlook';
 
 export type Tone = 'good' | 'bad' | 'neutral';
 export type Direction = 'up' | 'down' | 'flat';
@@ -140,7 +155,16 @@ export interface WeeklyReportView {
     netChangeRate: number | null;
     customers: KpiResult['customers'];
     /** gains + fx - losses = netChange; fx is 0 with one currency. */
-    qtd: { quarter: string; from: IsoDate; open: Cents; close: Cents; gains: Cents; losses: Cents; fx: Cents; netChange: Cents };
+    qtd: {
+      quarter: string;
+      from: IsoDate;
+      open: Cents;
+      close: Cents;
+      gains: Cents;
+      losses: Cents;
+      fx: Cents;
+      netChange: Cents;
+    };
   };
   trend: TrendRow[];
   renewals: {
@@ -222,13 +246,24 @@ export interface WeeklyReportInput {
 
 // ---------------------------------------------------------------------------------------------
 
-const EPSILON: Record<ValueFormat, number> = { money: 0.5, moneyCompact: 0.5, percent: 0.00005, count: 0.5, points: 0.05 };
+const EPSILON: Record<ValueFormat, number> = {
+  money: 0.5,
+  moneyCompact: 0.5,
+  percent: 0.00005,
+  count: 0.5,
+  points: 0.05,
+};
 
 /** A change and its meaning; `higherIsBetter` false for figures like ARR at risk. */
 export function changeOf(value: number | null, format: ValueFormat, higherIsBetter: boolean | null): Change | null {
   if (value === null || !Number.isFinite(value)) return null;
   const direction: Direction = Math.abs(value) < EPSILON[format] ? 'flat' : value > 0 ? 'up' : 'down';
-  const tone: Tone = direction === 'flat' || higherIsBetter === null ? 'neutral' : (direction === 'up') === higherIsBetter ? 'good' : 'bad';
+  const tone: Tone =
+    direction === 'flat' || higherIsBetter === null
+      ? 'neutral'
+      : (direction === 'up') === higherIsBetter
+        ? 'good'
+        : 'bad';
   return { value, direction, tone, arrow: direction === 'up' ? '▲' : direction === 'down' ? '▼' : '▬' };
 }
 
@@ -251,7 +286,9 @@ export function componentReason(c: HealthComponent, f: Formatter): string {
     case 'utilization':
       return `seat utilization ${f.percent(c.raw, 0)}`;
     case 'usageTrend':
-      return c.raw < 0 ? `usage down ${f.percent(-c.raw, 0)} over 4 weeks` : `usage up only ${f.percent(c.raw, 0)} over 4 weeks`;
+      return c.raw < 0
+        ? `usage down ${f.percent(-c.raw, 0)} over 4 weeks`
+        : `usage up only ${f.percent(c.raw, 0)} over 4 weeks`;
     case 'support':
       return `${plural(c.raw, 'P1 ticket')} in 30 days`;
     case 'nps':
@@ -273,15 +310,29 @@ export function healthReason(a: Pick<AccountHealth, 'components'>, f: Formatter)
 
 /** The subject line: the template's placeholders filled in, one line, no control characters. */
 export function renderSubject(template: string, vars: Record<string, string>): string {
-  const filled = template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (m, name: string) => (Object.hasOwn(vars, name) ? (vars[name] as string) : m));
+  const filled = template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (m, name: string) =>
+    Object.hasOwn(vars, name) ? (vars[name] as string) : m,
+  );
   // eslint-disable-next-line no-control-regex
-  return filled.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim().slice(0, 250);
+  return filled
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim()
+    .slice(0, 250);
 }
 
 /** One line for the headline strip and the text part: `value (▲ +delta)`. */
 function headlineItems(k: KpiResult, trend: TrendResult): HeadlineItem[] {
   const d = trend.deltas;
-  const item = (id: HeadlineItem['id'], label: string, value: number | null, format: ValueFormat, delta: number | null, higherIsBetter: boolean, note: string): HeadlineItem => ({
+  const item = (
+    id: HeadlineItem['id'],
+    label: string,
+    value: number | null,
+    format: ValueFormat,
+    delta: number | null,
+    higherIsBetter: boolean,
+    note: string,
+  ): HeadlineItem => ({
     id,
     label,
     value,
@@ -290,11 +341,27 @@ function headlineItems(k: KpiResult, trend: TrendResult): HeadlineItem[] {
     note,
   });
   return [
-    item('closingArr', 'Closing ARR', k.arrBridge.close, 'moneyCompact', d.closingArr, true, 'annual recurring revenue'),
+    item(
+      'closingArr',
+      'Closing ARR',
+      k.arrBridge.close,
+      'moneyCompact',
+      d.closingArr,
+      true,
+      'annual recurring revenue',
+    ),
     item('nrr', 'NRR', k.retention.nrr, 'percent', d.nrr, true, 'net retention, 12 months'),
     item('grr', 'GRR', k.retention.grr, 'percent', d.grr, true, 'gross retention, 12 months'),
     item('customers', 'Customers', k.customers.close, 'count', d.customers, true, 'paying accounts'),
-    item('arrAtRisk', 'ARR at risk', k.health.arrAtRisk, 'moneyCompact', d.arrAtRisk, false, `${plural(k.health.red.count, 'red-health customer')}`),
+    item(
+      'arrAtRisk',
+      'ARR at risk',
+      k.health.arrAtRisk,
+      'moneyCompact',
+      d.arrAtRisk,
+      false,
+      `${plural(k.health.red.count, 'red-health customer')}`,
+    ),
     item('nps', 'NPS', k.voice.nps, 'points', d.nps, true, `${plural(k.voice.npsResponses, 'response')}, 90 days`),
   ];
 }
@@ -318,7 +385,13 @@ function healthSlices(k: KpiResult): HealthSlice[] {
     widths[i]!++;
     left--;
   }
-  return raw.map((r, i) => ({ band: r.band, label: r.label, count: r.c.count, arr: r.c.arr, widthPercent: widths[i] as number }));
+  return raw.map((r, i) => ({
+    band: r.band,
+    label: r.label,
+    count: r.c.count,
+    arr: r.c.arr,
+    widthPercent: widths[i] as number,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +422,9 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
     { label: 'Contraction', amount: -b.contraction, kind: 'decrease', logos: null },
     { label: 'Churn', amount: -b.churn, kind: 'decrease', logos: k.customers.churned },
     // Only when lines in other currencies were replaced at new rates: a one-currency report is unchanged.
-    ...(b.fx ? [{ label: FX_ROW_LABEL, amount: b.fx, kind: b.fx > 0 ? 'increase' : 'decrease', logos: null } as BridgeRow] : []),
+    ...(b.fx
+      ? [{ label: FX_ROW_LABEL, amount: b.fx, kind: b.fx > 0 ? 'increase' : 'decrease', logos: null } as BridgeRow]
+      : []),
     { label: 'Closing ARR', amount: b.close, kind: 'total', logos: null },
   ];
   const q = k.arrBridgeQtd;
@@ -360,7 +435,8 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
   for (const r of input.renewals) {
     if (!isOpenAt(r, k.asOf) || r.dueDate > horizon) continue;
     const seen = nextRenewal.get(r.accountId);
-    if (!seen || r.dueDate < seen.dueDate || (r.dueDate === seen.dueDate && r.renewalId < seen.renewalId)) nextRenewal.set(r.accountId, r);
+    if (!seen || r.dueDate < seen.dueDate || (r.dueDate === seen.dueDate && r.renewalId < seen.renewalId))
+      nextRenewal.set(r.accountId, r);
   }
   const atRisk = k.accounts
     .filter((a) => (a.band === 'red' || a.band === 'yellow') && nextRenewal.has(a.accountId))
@@ -395,13 +471,24 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
     arrAfter: m.arrAfter,
     owner: ownerOf(m.accountId),
   });
-  const gains = input.movements.filter((m) => GAIN_KINDS.has(m.kind)).slice(0, topN).map(mover);
-  const losses = input.movements.filter((m) => !GAIN_KINDS.has(m.kind)).slice(0, topN).map(mover);
+  const gains = input.movements
+    .filter((m) => GAIN_KINDS.has(m.kind))
+    .slice(0, topN)
+    .map(mover);
+  const losses = input.movements
+    .filter((m) => !GAIN_KINDS.has(m.kind))
+    .slice(0, topN)
+    .map(mover);
 
   // ---- renewals ----
   const rn = k.renewals;
   const renewalRows = [
-    { label: 'Overdue', count: rn.overdue.count, arr: rn.overdue.arr, tone: (rn.overdue.count > 0 ? 'bad' : 'neutral') as Tone },
+    {
+      label: 'Overdue',
+      count: rn.overdue.count,
+      arr: rn.overdue.arr,
+      tone: (rn.overdue.count > 0 ? 'bad' : 'neutral') as Tone,
+    },
     { label: 'Due in 30 days', count: rn.upcoming30.count, arr: rn.upcoming30.arr, tone: 'neutral' as Tone },
     { label: 'Due in 60 days', count: rn.upcoming60.count, arr: rn.upcoming60.arr, tone: 'neutral' as Tone },
     { label: 'Due in 90 days', count: rn.upcoming90.count, arr: rn.upcoming90.arr, tone: 'neutral' as Tone },
@@ -438,7 +525,10 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
       preheader: '',
       archive: input.archive,
       dataQuality: input.dataQuality ?? { sources: [], rejectedRows: 0, known: false },
-      unconverted: { count: k.unconverted.length, currencies: [...new Set(k.unconverted.map((u) => u.currency))].sort().join(', ') },
+      unconverted: {
+        count: k.unconverted.length,
+        currencies: [...new Set(k.unconverted.map((u) => u.currency))].sort().join(', '),
+      },
     },
     subject: '',
     summary: '',
@@ -449,9 +539,24 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
       netChangeTone: changeOf(netChange, 'money', true)?.tone ?? 'neutral',
       netChangeRate: b.open > 0 ? netChange / b.open : null,
       customers: k.customers,
-      qtd: { quarter: k.quarter, from: q.from, open: q.open, close: q.close, gains: q.new + q.reactivation + q.expansion, losses: q.contraction + q.churn, fx: q.fx, netChange: q.close - q.open },
+      qtd: {
+        quarter: k.quarter,
+        from: q.from,
+        open: q.open,
+        close: q.close,
+        gains: q.new + q.reactivation + q.expansion,
+        losses: q.contraction + q.churn,
+        fx: q.fx,
+        netChange: q.close - q.open,
+      },
     },
-    trend: input.trend.weeks.map((w) => ({ week: w.week, asOf: w.asOf, closingArr: w.closingArr, nrr: w.nrr, grr: w.grr })),
+    trend: input.trend.weeks.map((w) => ({
+      week: w.week,
+      asOf: w.asOf,
+      closingArr: w.closingArr,
+      nrr: w.nrr,
+      grr: w.grr,
+    })),
     renewals: {
       rows: renewalRows,
       renewedThisWeek: rn.renewedThisWeek,
@@ -486,7 +591,10 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
     segments,
     cohorts: cohortHeatmap(k.cohorts, f),
     outlook: outlookView(k.contractedArr, input.outlook),
-    annotations: trendAnnotations(input.annotations ?? [], input.trend.weeks.map((w) => w.asOf)),
+    annotations: trendAnnotations(
+      input.annotations ?? [],
+      input.trend.weeks.map((w) => w.asOf),
+    ),
   };
   view.summary = summarize(view, f);
   view.meta.preheader = preheader(view, f);
@@ -505,7 +613,8 @@ export function buildWeeklyReportView(input: WeeklyReportInput): WeeklyReportVie
 // The plain-language summary: fixed sentences filled from the numbers, so the same week always
 // reads the same (no AI service).
 
-const list = (parts: string[]): string => (parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`);
+const list = (parts: string[]): string =>
+  parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 
 export function summarize(v: WeeklyReportView, f: Formatter): string {
   const s: string[] = [];
@@ -543,21 +652,29 @@ export function summarize(v: WeeklyReportView, f: Formatter): string {
   const nrr = v.headline.find((h) => h.id === 'nrr')!;
   const grr = v.headline.find((h) => h.id === 'grr')!;
   if (nrr.value !== null && grr.value !== null) {
-    const nrrChange = nrr.change && nrr.change.direction !== 'flat' ? ` (${f.delta(nrr.change.value, 'percent')} on last week)` : '';
-    s.push(`Trailing-twelve-month net revenue retention is ${f.percent(nrr.value)}${nrrChange} and gross retention ${f.percent(grr.value)}.`);
+    const nrrChange =
+      nrr.change && nrr.change.direction !== 'flat' ? ` (${f.delta(nrr.change.value, 'percent')} on last week)` : '';
+    s.push(
+      `Trailing-twelve-month net revenue retention is ${f.percent(nrr.value)}${nrrChange} and gross retention ${f.percent(grr.value)}.`,
+    );
   }
 
   const risk = v.headline.find((h) => h.id === 'arrAtRisk')!;
   const red = v.health.slices.find((x) => x.band === 'red')!;
   if (red.count > 0) {
-    const ch = risk.change && risk.change.direction !== 'flat' ? `, ${risk.change.direction} ${f.moneyCompact(Math.abs(risk.change.value))} on last week` : '';
+    const ch =
+      risk.change && risk.change.direction !== 'flat'
+        ? `, ${risk.change.direction} ${f.moneyCompact(Math.abs(risk.change.value))} on last week`
+        : '';
     s.push(`${f.moneyCompact(v.health.arrAtRisk)} of ARR sits with ${plural(red.count, 'red-health customer')}${ch}.`);
   } else {
     s.push('No customer is in red health.');
   }
   const top = v.risks.rows[0];
   if (top) {
-    const when = top.overdue ? `renewal overdue since ${f.shortDate(top.renewalDue)}` : `renews ${f.shortDate(top.renewalDue)}`;
+    const when = top.overdue
+      ? `renewal overdue since ${f.shortDate(top.renewalDue)}`
+      : `renews ${f.shortDate(top.renewalDue)}`;
     s.push(`The largest renewal risk is ${top.name} (${f.moneyCompact(top.arr)} ARR, ${when}): ${top.reason}.`);
   }
 
@@ -565,16 +682,31 @@ export function summarize(v: WeeklyReportView, f: Formatter): string {
   const due30 = r.rows[1]!;
   const overdue = r.rows[0]!;
   const renewalParts: string[] = [];
-  renewalParts.push(due30.count ? `${plural(due30.count, 'renewal')} worth ${f.moneyCompact(due30.arr)} ${due30.count === 1 ? 'is' : 'are'} due in the next 30 days` : 'no renewal is due in the next 30 days');
-  if (overdue.count) renewalParts.push(`${plural(overdue.count, 'renewal')} (${f.moneyCompact(overdue.arr)}) ${overdue.count === 1 ? 'is' : 'are'} overdue`);
+  renewalParts.push(
+    due30.count
+      ? `${plural(due30.count, 'renewal')} worth ${f.moneyCompact(due30.arr)} ${due30.count === 1 ? 'is' : 'are'} due in the next 30 days`
+      : 'no renewal is due in the next 30 days',
+  );
+  if (overdue.count)
+    renewalParts.push(
+      `${plural(overdue.count, 'renewal')} (${f.moneyCompact(overdue.arr)}) ${overdue.count === 1 ? 'is' : 'are'} overdue`,
+    );
   s.push(`${capitalize(list(renewalParts))}.`);
   if (r.renewedThisWeek.count || r.churnedThisWeek.count) {
-    s.push(`This week ${r.renewedThisWeek.count} renewed (${f.moneyCompact(r.renewedThisWeek.arr)}) and ${r.churnedThisWeek.count} churned at renewal (${f.moneyCompact(r.churnedThisWeek.arr)}).`);
+    s.push(
+      `This week ${r.renewedThisWeek.count} renewed (${f.moneyCompact(r.renewedThisWeek.arr)}) and ${r.churnedThisWeek.count} churned at renewal (${f.moneyCompact(r.churnedThisWeek.arr)}).`,
+    );
   }
 
   const e = v.expansion;
-  if (e.wonThisWeek.count) s.push(`${plural(e.wonThisWeek.count, 'expansion deal')} closed for ${f.moneyCompact(e.wonThisWeek.arr)}; the pipeline holds ${f.moneyCompact(e.pipeline.arr)} in ${plural(e.pipeline.count, 'opportunity', 'opportunities')}.`);
-  else s.push(`No expansion closed this week; the pipeline holds ${f.moneyCompact(e.pipeline.arr)} in ${plural(e.pipeline.count, 'opportunity', 'opportunities')}.`);
+  if (e.wonThisWeek.count)
+    s.push(
+      `${plural(e.wonThisWeek.count, 'expansion deal')} closed for ${f.moneyCompact(e.wonThisWeek.arr)}; the pipeline holds ${f.moneyCompact(e.pipeline.arr)} in ${plural(e.pipeline.count, 'opportunity', 'opportunities')}.`,
+    );
+  else
+    s.push(
+      `No expansion closed this week; the pipeline holds ${f.moneyCompact(e.pipeline.arr)} in ${plural(e.pipeline.count, 'opportunity', 'opportunities')}.`,
+    );
 
   const vo = v.voice;
   if (vo.nps !== null) {

@@ -38,7 +38,22 @@ export type IdentityMatch =
 export const unmatchedAccountId = (source: string, sourceId: string): string => `${source}:${sourceId}`;
 
 // Mail providers' domains say nothing about whose customer it is.
-const FREE_MAIL = new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'yahoo.com', 'icloud.com', 'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de']);
+const FREE_MAIL = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'yahoo.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'gmx.de',
+  'web.de',
+]);
 
 /**
  * `https://www.Example.com/about`, `EXAMPLE.com.`, `ops@example.com` -> `example.com`; undefined
@@ -63,7 +78,11 @@ function fieldValue(fields: Readonly<Record<string, unknown>>, field: string): s
 }
 
 /** The Pulse account of a record: the first rule that names one, else its source id. */
-export function resolveAccountId(candidate: IdentityCandidate, rules: readonly AccountIdentityRule[], directory: AccountDirectory): IdentityMatch {
+export function resolveAccountId(
+  candidate: IdentityCandidate,
+  rules: readonly AccountIdentityRule[],
+  directory: AccountDirectory,
+): IdentityMatch {
   for (const rule of rules) {
     if (rule.by === 'field') {
       const id = fieldValue(candidate.fields, rule.field);

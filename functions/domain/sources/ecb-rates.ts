@@ -14,7 +14,20 @@ export class EcbFormatError extends Error {
   override readonly name = 'EcbFormatError';
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const RATE = /^\d+(\.\d+)?$/;
 
 /** Either format, told apart by the first non-blank character. */
@@ -26,7 +39,8 @@ export function parseEcbRates(text: string): EcbDay[] {
 export function parseEcbCsv(text: string): EcbDay[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = lines[0]?.split(',').map((c) => c.trim());
-  if (!header || header[0]?.toLowerCase() !== 'date') throw new EcbFormatError('not an ECB reference-rate CSV: the first column must be "Date"');
+  if (header?.[0]?.toLowerCase() !== 'date')
+    throw new EcbFormatError('not an ECB reference-rate CSV: the first column must be "Date"');
   const days: EcbDay[] = [];
   for (const [i, line] of lines.slice(1).entries()) {
     const cells = line.split(',').map((c) => c.trim());
@@ -45,15 +59,24 @@ export function parseEcbCsv(text: string): EcbDay[] {
 
 /** `<Cube time="2026-12-04"><Cube currency="USD" rate="1.0543"/>...</Cube>` inside the envelope. */
 export function parseEcbXml(text: string): EcbDay[] {
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: true, isArray: (name) => name === 'Cube' }).parse(text) as Record<string, unknown>;
-  const envelope = doc.Envelope as { Cube?: { Cube?: { time?: string; Cube?: { currency?: string; rate?: string }[] }[] }[] } | undefined;
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    removeNSPrefix: true,
+    isArray: (name) => name === 'Cube',
+  }).parse(text) as Record<string, unknown>;
+  const envelope = doc.Envelope as
+    | { Cube?: { Cube?: { time?: string; Cube?: { currency?: string; rate?: string }[] }[] }[] }
+    | undefined;
   const dayCubes = envelope?.Cube?.[0]?.Cube;
   if (!dayCubes) throw new EcbFormatError('not an ECB reference-rate XML file: no gesmes:Envelope/Cube/Cube[@time]');
   return dayCubes.map((d) => {
     const date = ecbDate(String(d.time ?? ''));
     if (!date) throw new EcbFormatError(`Cube time="${d.time}" is not a date`);
     const perEuro = new Map<string, string>();
-    for (const c of d.Cube ?? []) if (c.currency && c.rate !== undefined && RATE.test(String(c.rate))) perEuro.set(c.currency.toUpperCase(), String(c.rate));
+    for (const c of d.Cube ?? [])
+      if (c.currency && c.rate !== undefined && RATE.test(String(c.rate)))
+        perEuro.set(c.currency.toUpperCase(), String(c.rate));
     return { date, perEuro };
   });
 }
@@ -73,7 +96,10 @@ export const CROSS_RATE_DECIMALS = 10;
  * reporting currency per 1 k = (reporting per EUR) / (k per EUR), half-up to 10 decimals. A day
  * that does not quote the reporting currency yields nothing (no cross rate without it).
  */
-export function ecbToFxRates(days: readonly EcbDay[], reporting: string): { date: string; currency: string; rate: string }[] {
+export function ecbToFxRates(
+  days: readonly EcbDay[],
+  reporting: string,
+): { date: string; currency: string; rate: string }[] {
   const target = reporting.toUpperCase();
   const rows: { date: string; currency: string; rate: string }[] = [];
   for (const day of days) {

@@ -4,7 +4,9 @@ import type { EntityName, EntityTypes } from '../contract/entities';
 import { isIsoDate, startOfWeek, type IsoWeekday } from '../dates';
 import type { MappingError } from './mapping';
 
-export type IdentityResult<K extends EntityName> = { ok: true; record: Partial<EntityTypes[K]> } | { ok: false; errors: MappingError[] };
+export type IdentityResult<K extends EntityName> =
+  | { ok: true; record: Partial<EntityTypes[K]> }
+  | { ok: false; errors: MappingError[] };
 
 const ID_COLUMNS: { [K in EntityName]: [column: string, property: string][] } = {
   accounts: [['account_id', 'accountId']],
@@ -32,7 +34,11 @@ const ID_COLUMNS: { [K in EntityName]: [column: string, property: string][] } = 
   ],
 };
 
-export function identityOf<K extends EntityName>(entity: K, fields: Record<string, unknown>, weekStartsOn: IsoWeekday): IdentityResult<K> {
+export function identityOf<K extends EntityName>(
+  entity: K,
+  fields: Record<string, unknown>,
+  weekStartsOn: IsoWeekday,
+): IdentityResult<K> {
   const record: Record<string, string> = {};
   const errors: MappingError[] = [];
   for (const [column, property] of ID_COLUMNS[entity]) {
@@ -45,13 +51,19 @@ export function identityOf<K extends EntityName>(entity: K, fields: Record<strin
     record[property] = s;
   }
   if (entity === 'usage' && record.week !== undefined) {
-    if (!isIsoDate(record.week)) errors.push({ field: 'week', reason: `"${record.week}" is not a calendar date (expected YYYY-MM-DD)` });
+    if (!isIsoDate(record.week))
+      errors.push({ field: 'week', reason: `"${record.week}" is not a calendar date (expected YYYY-MM-DD)` });
     else record.week = startOfWeek(record.week, weekStartsOn);
   }
   if (entity === 'fx_rates') {
-    if (record.date !== undefined && !isIsoDate(record.date)) errors.push({ field: 'date', reason: `"${record.date}" is not a calendar date (expected YYYY-MM-DD)` });
+    if (record.date !== undefined && !isIsoDate(record.date))
+      errors.push({ field: 'date', reason: `"${record.date}" is not a calendar date (expected YYYY-MM-DD)` });
     if (record.currency !== undefined) {
-      if (!/^[A-Za-z]{3}$/.test(record.currency)) errors.push({ field: 'currency', reason: `"${record.currency}" is not a currency code (ISO 4217: three letters, e.g. EUR)` });
+      if (!/^[A-Za-z]{3}$/.test(record.currency))
+        errors.push({
+          field: 'currency',
+          reason: `"${record.currency}" is not a currency code (ISO 4217: three letters, e.g. EUR)`,
+        });
       else record.currency = record.currency.toUpperCase();
     }
   }

@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { centsToDecimal } from '../money';
 import { todayIn } from '../dates';
-import type { EntityName } from '../contract/entities';
 
 export const TRANSFORMS = [
   /** Integer minor units (1234) -> contract money (`12.34`). */
@@ -42,7 +41,9 @@ export const fieldRuleSchema = z.union([
       default: scalar.optional(),
     })
     .strict()
-    .refine((r) => (r.from === undefined) !== (r.const === undefined), { error: 'give exactly one of "from" or "const"' }),
+    .refine((r) => (r.from === undefined) !== (r.const === undefined), {
+      error: 'give exactly one of "from" or "const"',
+    }),
 ]);
 export type FieldRule = z.infer<typeof fieldRuleSchema>;
 
@@ -55,7 +56,10 @@ export const entityMappingSchema = z
      * A row whose field equals one of these values says "this record was deleted at the source":
      * the record is deleted from the store instead of upserted.
      */
-    deleteWhen: z.object({ field: z.string().min(1), equals: z.array(scalar).min(1) }).strict().optional(),
+    deleteWhen: z
+      .object({ field: z.string().min(1), equals: z.array(scalar).min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type EntityMapping = z.infer<typeof entityMappingSchema>;
@@ -71,7 +75,9 @@ export interface MappingError {
   reason: string;
 }
 
-export type MappedRow = { ok: true; fields: Record<string, unknown>; deleted: boolean } | { ok: false; errors: MappingError[] };
+export type MappedRow =
+  | { ok: true; fields: Record<string, unknown>; deleted: boolean }
+  | { ok: false; errors: MappingError[] };
 
 /** Reads a (dotted) path from a row: top-level names are matched case-insensitively. */
 export function readPath(fields: Record<string, unknown>, path: string): unknown {
@@ -89,7 +95,11 @@ export function readPath(fields: Record<string, unknown>, path: string): unknown
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /** Applies an entity mapping to one row. Without a mapping the row passes unchanged. */
-export function applyMapping(fields: Record<string, unknown>, mapping: EntityMapping | undefined, ctx: MappingContext): MappedRow {
+export function applyMapping(
+  fields: Record<string, unknown>,
+  mapping: EntityMapping | undefined,
+  ctx: MappingContext,
+): MappedRow {
   if (!mapping) return { ok: true, fields, deleted: false };
   const out: Record<string, unknown> = { ...fields };
   const errors: MappingError[] = [];
@@ -160,13 +170,21 @@ export function applyTransform(name: TransformName, value: unknown, ctx: Mapping
     case 'epoch-ms-to-date': {
       const n = asInteger(text);
       const date = n === undefined ? undefined : epochToDate(name === 'epoch-to-date' ? n * 1000 : n, ctx.timeZone);
-      if (date === undefined) return { ok: false, reason: `"${String(value)}" is not a Unix time in ${name === 'epoch-to-date' ? 'seconds' : 'milliseconds'}` };
+      if (date === undefined)
+        return {
+          ok: false,
+          reason: `"${String(value)}" is not a Unix time in ${name === 'epoch-to-date' ? 'seconds' : 'milliseconds'}`,
+        };
       return { ok: true, value: date };
     }
     case 'datetime-to-date': {
       if (typeof text === 'string' && DATE_ONLY.test(text)) return { ok: true, value: text };
-      const date = typeof text === 'string' && DATE_TIME_WITH_OFFSET.test(text) ? epochToDate(Date.parse(text), ctx.timeZone) : undefined;
-      if (date === undefined) return { ok: false, reason: `"${String(value)}" is not an ISO 8601 date-time with a time zone offset` };
+      const date =
+        typeof text === 'string' && DATE_TIME_WITH_OFFSET.test(text)
+          ? epochToDate(Date.parse(text), ctx.timeZone)
+          : undefined;
+      if (date === undefined)
+        return { ok: false, reason: `"${String(value)}" is not an ISO 8601 date-time with a time zone offset` };
       return { ok: true, value: date };
     }
     case 'date-to-month': {

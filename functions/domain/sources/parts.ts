@@ -124,7 +124,8 @@ export class RecordCutter {
       const nl = chunk.indexOf('\n', i);
       const end = nl < 0 ? chunk.length : nl;
       if (csv) {
-        for (let q = chunk.indexOf('"', i); q >= 0 && q < end; q = chunk.indexOf('"', q + 1)) this.inQuotes = !this.inQuotes;
+        for (let q = chunk.indexOf('"', i); q >= 0 && q < end; q = chunk.indexOf('"', q + 1))
+          this.inQuotes = !this.inQuotes;
       }
       if (nl < 0) break;
       this.lines++;

@@ -19,14 +19,17 @@ const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must b
  * `{ "time": "HH:MM" }` = every day at that local time, `manual` = only from the CLI (and, for a
  * drop-zone, when a file arrives).
  */
-export const sourceScheduleSchema = z.union([z.literal('daily'), z.literal('manual'), z.object({ time: localTime }).strict()], {
-  error: 'must be "daily", "manual" or { "time": "HH:MM" }',
-});
+export const sourceScheduleSchema = z.union(
+  [z.literal('daily'), z.literal('manual'), z.object({ time: localTime }).strict()],
+  {
+    error: 'must be "daily", "manual" or { "time": "HH:MM" }',
+  },
+);
 export type SourceSchedule = z.infer<typeof sourceScheduleSchema>;
 
-const sourceName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes (it names the drop-zone folder incoming/<name>/)' });
+const sourceName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+  error: 'must be lower-case letters, digits and dashes (it names the drop-zone folder incoming/<name>/)',
+});
 
 const common = {
   name: sourceName,
@@ -47,9 +50,16 @@ const common = {
 export const accountIdentitySchema = (defaultField: string) =>
   z
     .array(
-      z.discriminatedUnion('by', [z.object({ by: z.literal('field'), field: z.string().min(1) }).strict(), z.object({ by: z.literal('domain') }).strict()], {
-        error: 'each rule is { "by": "field", "field": "<property>" } or { "by": "domain" }',
-      }),
+      z.discriminatedUnion(
+        'by',
+        [
+          z.object({ by: z.literal('field'), field: z.string().min(1) }).strict(),
+          z.object({ by: z.literal('domain') }).strict(),
+        ],
+        {
+          error: 'each rule is { "by": "field", "field": "<property>" } or { "by": "domain" }',
+        },
+      ),
     )
     .min(1, { error: 'must name at least one rule' })
     .default([{ by: 'field', field: defaultField }, { by: 'domain' }]);
@@ -83,7 +93,10 @@ const authSchema = z.discriminatedUnion(
         header: z.string().min(1).optional(),
       })
       .strict()
-      .refine((a) => a.type !== 'header' || a.header !== undefined, { error: 'type "header" needs "header" (the header name)', path: ['header'] }),
+      .refine((a) => a.type !== 'header' || a.header !== undefined, {
+        error: 'type "header" needs "header" (the header name)',
+        path: ['header'],
+      }),
   ],
   { error: 'auth.type must be one of: none, bearer, basic, header' },
 );
@@ -186,7 +199,11 @@ const stripeSource = z
     ...common,
     connector: z.literal('stripe'),
     entities: z
-      .array(z.enum(BILLING_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity Stripe yields (${BILLING_ENTITIES.join(', ')})` }))
+      .array(
+        z.enum(BILLING_ENTITIES, {
+          error: (i) => `"${String(i.input)}" is not an entity Stripe yields (${BILLING_ENTITIES.join(', ')})`,
+        }),
+      )
       .min(1, { error: 'must name at least one entity' })
       .default([...BILLING_ENTITIES]),
     stripe: z
@@ -205,7 +222,11 @@ const stripeSource = z
         segmentMetadata: z.string().min(1).default('segment'),
         ownerEmailMetadata: z.string().min(1).default('owner_email'),
         /** Request rate the connector stays under (Stripe allows 100 reads/s live, 25 in test mode). */
-        requestsPerSecond: z.number().positive({ error: 'must be above 0' }).max(100, { error: "must be at most 100 (Stripe's live read limit)" }).default(20),
+        requestsPerSecond: z
+          .number()
+          .positive({ error: 'must be above 0' })
+          .max(100, { error: "must be at most 100 (Stripe's live read limit)" })
+          .default(20),
         timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
         /** Attempts per request, the first included: 429, 5xx and connection errors are retried. */
         maxAttempts: z.number().int().min(1).max(20).default(6),
@@ -213,7 +234,12 @@ const stripeSource = z
         maxDelayMs: z.number().int().min(0).default(30_000),
         maxRetryAfterMs: z.number().int().min(0).default(120_000),
         /** A daily sync re-reads changes from this long before the last sync (clock skew, late events). */
-        overlapSeconds: z.number().int().min(0).max(86_400 * 7).default(3_600),
+        overlapSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400 * 7)
+          .default(3_600),
       })
       .strict()
       .prefault({}),
@@ -225,14 +251,21 @@ const salesforceSource = z
     ...common,
     connector: z.literal('salesforce'),
     entities: z
-      .array(z.enum(SALESFORCE_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity Salesforce yields (${SALESFORCE_ENTITIES.join(', ')})` }))
+      .array(
+        z.enum(SALESFORCE_ENTITIES, {
+          error: (i) => `"${String(i.input)}" is not an entity Salesforce yields (${SALESFORCE_ENTITIES.join(', ')})`,
+        }),
+      )
       .min(1, { error: 'must name at least one entity' })
       .default([...SALESFORCE_ENTITIES]),
     salesforce: salesforceSettingsSchema,
     /** How an Account names its Pulse account: the Pulse_Account_Id__c field, then its Website against billing. */
-    identity: accountIdentitySchema('Pulse_Account_Id__c').refine((rules) => rules.every((r) => r.by !== 'field' || SOQL_FIELD.test(r.field)), {
-      error: "a field rule names an Account field's API name (letters, digits and _, e.g. Pulse_Account_Id__c)",
-    }),
+    identity: accountIdentitySchema('Pulse_Account_Id__c').refine(
+      (rules) => rules.every((r) => r.by !== 'field' || SOQL_FIELD.test(r.field)),
+      {
+        error: "a field rule names an Account field's API name (letters, digits and _, e.g. Pulse_Account_Id__c)",
+      },
+    ),
   })
   .strict();
 
@@ -241,7 +274,11 @@ const zendeskSource = z
     ...common,
     connector: z.literal('zendesk'),
     entities: z
-      .array(z.enum(ZENDESK_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity Zendesk yields (${ZENDESK_ENTITIES.join(', ')})` }))
+      .array(
+        z.enum(ZENDESK_ENTITIES, {
+          error: (i) => `"${String(i.input)}" is not an entity Zendesk yields (${ZENDESK_ENTITIES.join(', ')})`,
+        }),
+      )
       .min(1, { error: 'must name at least one entity' })
       .default([...ZENDESK_ENTITIES]),
     zendesk: zendeskSettingsSchema,
@@ -255,7 +292,11 @@ const hubspotSource = z
     ...common,
     connector: z.literal('hubspot'),
     entities: z
-      .array(z.enum(CRM_ENTITIES, { error: (i) => `"${String(i.input)}" is not an entity HubSpot yields (${CRM_ENTITIES.join(', ')})` }))
+      .array(
+        z.enum(CRM_ENTITIES, {
+          error: (i) => `"${String(i.input)}" is not an entity HubSpot yields (${CRM_ENTITIES.join(', ')})`,
+        }),
+      )
       .min(1, { error: 'must name at least one entity' })
       .default([...CRM_ENTITIES]),
     hubspot: hubspotSettingsSchema.prefault({}),
@@ -289,9 +330,13 @@ const ecbRatesSource = z
   })
   .strict();
 
-export const sourceSchema = z.discriminatedUnion('connector', [dropZoneSource, httpSource, stripeSource, ecbRatesSource, salesforceSource, zendeskSource, hubspotSource], {
-  error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, salesforce, zendesk, hubspot',
-});
+export const sourceSchema = z.discriminatedUnion(
+  'connector',
+  [dropZoneSource, httpSource, stripeSource, ecbRatesSource, salesforceSource, zendeskSource, hubspotSource],
+  {
+    error: 'connector must be one of: s3-dropzone, http-json, stripe, ecb-rates, salesforce, zendesk, hubspot',
+  },
+);
 
 export const sourcesSchema = z
   .array(sourceSchema)
@@ -300,13 +345,23 @@ export const sourcesSchema = z
     const seen = new Map<string, number>();
     sources.forEach((s, i) => {
       const first = seen.get(s.name);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${s.name}" is already the name of sources.${first}` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          message: `"${s.name}" is already the name of sources.${first}`,
+        });
       else seen.set(s.name, i);
       const entities = new Set(s.entities);
-      if (entities.size !== s.entities.length) ctx.addIssue({ code: 'custom', path: [i, 'entities'], message: 'names an entity twice' });
+      if (entities.size !== s.entities.length)
+        ctx.addIssue({ code: 'custom', path: [i, 'entities'], message: 'names an entity twice' });
       for (const [entity, m] of Object.entries(s.mapping) as [EntityName, { fields: Record<string, unknown> }][]) {
         if (!entities.has(entity)) {
-          ctx.addIssue({ code: 'custom', path: [i, 'mapping', entity], message: `maps ${entity}, which is not in this source's entities` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'mapping', entity],
+            message: `maps ${entity}, which is not in this source's entities`,
+          });
           continue;
         }
         for (const target of Object.keys(m.fields)) {
@@ -321,14 +376,25 @@ export const sourcesSchema = z
       }
       if (s.connector === 'http-json') {
         for (const e of s.entities) {
-          if (!s.http.resources[e]) ctx.addIssue({ code: 'custom', path: [i, 'http', 'resources', e], message: `is required: ${e} is in entities` });
+          if (!s.http.resources[e])
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'http', 'resources', e],
+              message: `is required: ${e} is in entities`,
+            });
         }
         for (const e of Object.keys(s.http.resources) as EntityName[]) {
-          if (!entities.has(e)) ctx.addIssue({ code: 'custom', path: [i, 'http', 'resources', e], message: `${e} is not in this source's entities` });
+          if (!entities.has(e))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'http', 'resources', e],
+              message: `${e} is not in this source's entities`,
+            });
         }
       } else if (s.connector === 's3-dropzone') {
         for (const e of Object.keys(s.files) as EntityName[]) {
-          if (!entities.has(e)) ctx.addIssue({ code: 'custom', path: [i, 'files', e], message: `${e} is not in this source's entities` });
+          if (!entities.has(e))
+            ctx.addIssue({ code: 'custom', path: [i, 'files', e], message: `${e} is not in this source's entities` });
         }
       }
     });

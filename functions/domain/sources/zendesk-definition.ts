@@ -35,7 +35,12 @@ export const zendeskSettingsSchema = z
     /** A Retry-After longer than this fails the run instead of waiting (the export allows 10 requests a minute). */
     maxRetryAfterMs: z.number().int().min(0).default(120_000),
     /** Satisfaction ratings are re-read from this long before the newest one seen (late or edited ratings). */
-    overlapSeconds: z.number().int().min(0).max(86_400 * 7).default(3_600),
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400 * 7)
+      .default(3_600),
     /** Safety stop for an export that never ends. */
     maxPages: z.number().int().min(1).default(100_000),
   })

@@ -5,7 +5,7 @@
 // X-HubSpot-RateLimit-* headers (no Retry-After). Its clock can be the test's virtual one, so the
 // request budget (190 per 10 s) is enforced on the same time the connector waits on.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ObjectType = 'companies' | 'deals' | 'tasks';

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { importSPKI, jwtVerify } from 'jose';
-import { parseSoql, SoqlError, type Condition, type Literal, type SoqlQuery } from './soql';
+import { parseSoql, type SoqlError, type Condition, type Literal, type SoqlQuery } from './soql';
 
 export type FakeRecord = Record<string, unknown> & { Id: string };
 
@@ -92,13 +92,13 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
 
   const find = (object: string, id: string) => records[object]?.find((r) => r.Id === id);
 
-  const valueOf = (object: string, record: FakeRecord, path: string): unknown => {
+  const fieldValue = (_object: string, record: FakeRecord, path: string): unknown => {
     const dot = path.indexOf('.');
     if (dot < 0) return record[path];
     const rel = RELATIONSHIPS[path.slice(0, dot)];
     if (!rel) return undefined;
     const target = typeof record[rel[0]] === 'string' ? find(rel[1], record[rel[0]] as string) : undefined;
-    return target ? valueOf(rel[1], target, path.slice(dot + 1)) : null;
+    return target ? fieldValue(rel[1], target, path.slice(dot + 1)) : null;
   };
 
   const knownField = (object: string, path: string): boolean => {
@@ -120,7 +120,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   };
 
   const matches = (object: string, r: FakeRecord, c: Condition): boolean => {
-    const v = valueOf(object, r, c.field) ?? null;
+    const v = fieldValue(object, r, c.field) ?? null;
     switch (c.op) {
       case '=':
         return (
@@ -200,7 +200,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     if (q.orderBy.length) {
       list = [...list].sort((a, b) => {
         for (const f of q.orderBy) {
-          const d = compareValues(valueOf(q.object, a, f), valueOf(q.object, b, f));
+          const d = compareValues(fieldValue(q.object, a, f), fieldValue(q.object, b, f));
           if (d !== 0) return d;
         }
         return 0;

@@ -112,7 +112,9 @@ export function customer(o: Partial<Stripe.Customer> = {}): Stripe.Customer {
 // Prices
 
 /** A price: recurring licensed monthly by default; `recurring: { usage_type: 'metered' }`, `{ interval: 'year' }`, `type: 'one_time'` (no recurring) and `active: false` (archived) for the variants. */
-export type PriceInit = Omit<Partial<Stripe.Price>, 'recurring'> & { recurring?: Partial<Stripe.Price.Recurring> | null };
+export type PriceInit = Omit<Partial<Stripe.Price>, 'recurring'> & {
+  recurring?: Partial<Stripe.Price.Recurring> | null;
+};
 
 export function price(o: PriceInit = {}): Stripe.Price {
   const { recurring: r, ...rest } = o;
@@ -120,8 +122,16 @@ export function price(o: PriceInit = {}): Stripe.Price {
   const recurring: Stripe.Price.Recurring | null =
     type === 'one_time'
       ? null
-      : { interval: 'month', interval_count: 1, meter: null, trial_period_days: null, usage_type: 'licensed', ...(r ?? {}) };
-  if (recurring && recurring.usage_type === 'metered' && recurring.meter === null) recurring.meter = stripeId('mtr', hash32(counter), 3);
+      : {
+          interval: 'month',
+          interval_count: 1,
+          meter: null,
+          trial_period_days: null,
+          usage_type: 'licensed',
+          ...(r ?? {}),
+        };
+  if (recurring && recurring.usage_type === 'metered' && recurring.meter === null)
+    recurring.meter = stripeId('mtr', hash32(counter), 3);
   const unitAmount = o.unit_amount === undefined ? (recurring?.usage_type === 'metered' ? 5 : 2000) : o.unit_amount;
   return {
     id: o.id ?? nextId('price'),
@@ -246,7 +256,12 @@ export function subscription(o: SubscriptionInit = {}): Stripe.Subscription {
     cancel_at: null,
     cancel_at_period_end: false,
     canceled_at: status === 'canceled' ? (o.ended_at ?? null) : null,
-    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: status === 'canceled' ? 'cancellation_requested' : null },
+    cancellation_details: {
+      comment: null,
+      feedback: null,
+      feedback_option: null,
+      reason: status === 'canceled' ? 'cancellation_requested' : null,
+    },
     collection_method: 'charge_automatically',
     created,
     currency: first?.price.currency ?? 'usd',
@@ -259,8 +274,20 @@ export function subscription(o: SubscriptionInit = {}): Stripe.Subscription {
     description: null,
     discounts: [],
     ended_at: null,
-    invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: 'self' } },
-    items: { object: 'list', data: items, has_more: false, url: `/v1/subscription_items?subscription=${id}`, total_count: items.length } as Stripe.ApiList<Stripe.SubscriptionItem>,
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
+    },
+    items: {
+      object: 'list',
+      data: items,
+      has_more: false,
+      url: `/v1/subscription_items?subscription=${id}`,
+      total_count: items.length,
+    } as Stripe.ApiList<Stripe.SubscriptionItem>,
     latest_invoice: null,
     livemode: false,
     managed_payments: null,
@@ -327,13 +354,19 @@ export function line(o: LineInit = {}): Stripe.InvoiceLineItem {
   } = o;
   const priceObj = typeof p === 'object' ? p : undefined;
   const priceId = typeof p === 'string' ? p : (priceObj?.id ?? nextId('price'));
-  const product = productOpt ?? (priceObj ? (typeof priceObj.product === 'string' ? priceObj.product : priceObj.product.id) : nextId('prod'));
+  const product =
+    productOpt ??
+    (priceObj ? (typeof priceObj.product === 'string' ? priceObj.product : priceObj.product.id) : nextId('prod'));
   const quantity = o.quantity === undefined ? (priceObj?.recurring?.usage_type === 'metered' ? 0 : 1) : o.quantity;
   const unit = priceObj?.unit_amount ?? 2000;
   const amount = o.amount ?? unit * (quantity ?? 1);
   const start = startOpt ?? o.period?.start ?? nextCreated();
-  const end = endOpt ?? o.period?.end ?? (priceObj?.recurring ? periodEnd(start, priceObj.recurring.interval, priceObj.recurring.interval_count) : start);
-  const subscription = typeof o.subscription === 'string' ? o.subscription : (o.subscription?.id ?? (si ? nextId('sub') : null));
+  const end =
+    endOpt ??
+    o.period?.end ??
+    (priceObj?.recurring ? periodEnd(start, priceObj.recurring.interval, priceObj.recurring.interval_count) : start);
+  const subscription =
+    typeof o.subscription === 'string' ? o.subscription : (o.subscription?.id ?? (si ? nextId('sub') : null));
   const parent: Stripe.InvoiceLineItem.Parent = si
     ? {
         type: 'subscription_item_details',
@@ -348,7 +381,12 @@ export function line(o: LineInit = {}): Stripe.InvoiceLineItem {
       }
     : {
         type: 'invoice_item_details',
-        invoice_item_details: { invoice_item: ii ?? nextId('ii'), proration, proration_details: { credited_items: null }, subscription },
+        invoice_item_details: {
+          invoice_item: ii ?? nextId('ii'),
+          proration,
+          proration_details: { credited_items: null },
+          subscription,
+        },
         subscription_item_details: null,
       };
   const taxes: Stripe.InvoiceLineItem.Tax[] = tax
@@ -358,7 +396,8 @@ export function line(o: LineInit = {}): Stripe.InvoiceLineItem {
           tax_behavior: tax.behavior,
           tax_rate_details: { tax_rate: tax.rate ?? stripeId('txr', tax.behavior === 'inclusive' ? 1 : 2, 9) },
           taxability_reason: tax.reason ?? 'standard_rated',
-          taxable_amount: tax.behavior === 'inclusive' ? amount - (discount ?? 0) - tax.amount : amount - (discount ?? 0),
+          taxable_amount:
+            tax.behavior === 'inclusive' ? amount - (discount ?? 0) - tax.amount : amount - (discount ?? 0),
           type: 'tax_rate_details',
         },
       ]
@@ -392,7 +431,10 @@ export function line(o: LineInit = {}): Stripe.InvoiceLineItem {
 // Invoices
 
 /** An invoice; `lines` are ALL its line items (the fake embeds the first 10 and pages the rest); `subscription` sets parent.subscription_details. */
-export type InvoiceInit = Omit<Partial<Stripe.Invoice>, 'lines'> & { lines?: Stripe.InvoiceLineItem[]; subscription?: string };
+export type InvoiceInit = Omit<Partial<Stripe.Invoice>, 'lines'> & {
+  lines?: Stripe.InvoiceLineItem[];
+  subscription?: string;
+};
 
 export function invoice(o: InvoiceInit = {}): Stripe.Invoice {
   const { lines: lineInits, subscription: sub, ...rest } = o;
@@ -404,13 +446,15 @@ export function invoice(o: InvoiceInit = {}): Stripe.Invoice {
   const sum = (f: (l: Stripe.InvoiceLineItem) => number) => lines.reduce((a, l) => a + f(l), 0);
   const subtotal = sum((l) => l.amount);
   const discounts = sum((l) => (l.discount_amounts ?? []).reduce((a, d) => a + d.amount, 0));
-  const taxOf = (b: string) => sum((l) => (l.taxes ?? []).filter((t) => t.tax_behavior === b).reduce((a, t) => a + t.amount, 0));
+  const taxOf = (b: string) =>
+    sum((l) => (l.taxes ?? []).filter((t) => t.tax_behavior === b).reduce((a, t) => a + t.amount, 0));
   const inclusive = taxOf('inclusive');
   const exclusive = taxOf('exclusive');
   const total = subtotal - discounts + exclusive;
   const finalized = status !== 'draft';
   const paid = status === 'paid';
-  const subId = sub ?? lines.map((l) => (typeof l.subscription === 'string' ? l.subscription : null)).find((s) => s) ?? null;
+  const subId =
+    sub ?? lines.map((l) => (typeof l.subscription === 'string' ? l.subscription : null)).find((s) => s) ?? null;
   const periodStart = lines.length ? Math.min(...lines.map((l) => l.period.start)) : created;
   const periodEnd = lines.length ? Math.max(...lines.map((l) => l.period.end)) : created;
   const customerId = typeof o.customer === 'string' ? o.customer : (o.customer?.id ?? nextId('cus'));
@@ -461,13 +505,25 @@ export function invoice(o: InvoiceInit = {}): Stripe.Invoice {
     issuer: { type: 'self' },
     last_finalization_error: null,
     latest_revision: null,
-    lines: { object: 'list', data: lines, has_more: false, url: `/v1/invoices/${id}/lines`, total_count: lines.length } as Stripe.ApiList<Stripe.InvoiceLineItem>,
+    lines: {
+      object: 'list',
+      data: lines,
+      has_more: false,
+      url: `/v1/invoices/${id}/lines`,
+      total_count: lines.length,
+    } as Stripe.ApiList<Stripe.InvoiceLineItem>,
     livemode: false,
     metadata: {},
     next_payment_attempt: status === 'open' ? created + 86_400 : null,
     number: finalized ? `${id.slice(-8).toUpperCase()}-0001` : null,
     on_behalf_of: null,
-    parent: subId ? { type: 'subscription_details', quote_details: null, subscription_details: { metadata: {}, subscription: subId } } : null,
+    parent: subId
+      ? {
+          type: 'subscription_details',
+          quote_details: null,
+          subscription_details: { metadata: {}, subscription: subId },
+        }
+      : null,
     payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
     period_end: periodEnd,
     period_start: periodStart,
@@ -503,7 +559,11 @@ export function invoice(o: InvoiceInit = {}): Stripe.Invoice {
 // Events
 
 /** An event whose data.object is the given object (a snapshot: later changes to the object do not show). */
-export function event(type: Stripe.Event.Type, object: object, o: Partial<Stripe.EventBase> & { previous_attributes?: object } = {}): Stripe.Event {
+export function event(
+  type: Stripe.Event.Type,
+  object: object,
+  o: Partial<Stripe.EventBase> & { previous_attributes?: object } = {},
+): Stripe.Event {
   const { previous_attributes, ...rest } = o;
   return {
     id: o.id ?? nextId('evt'),

@@ -108,7 +108,15 @@ async function main(): Promise<void> {
       process.send!({ type: 'stats', id: m.id, stats: out });
     });
   }
-  const ready: FakeStripeChildReady = { url: fake.url, host: fake.host, port: fake.port, protocol: fake.protocol, pid: process.pid, buildMs, expected: store.expected() };
+  const ready: FakeStripeChildReady = {
+    url: fake.url,
+    host: fake.host,
+    port: fake.port,
+    protocol: fake.protocol,
+    pid: process.pid,
+    buildMs,
+    expected: store.expected(),
+  };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 

@@ -11,7 +11,13 @@ export interface StripeObjects {
   events: Stripe.Event;
 }
 export type StripeObjectKind = keyof StripeObjects;
-export const STRIPE_OBJECT_KINDS: readonly StripeObjectKind[] = ['customers', 'prices', 'subscriptions', 'invoices', 'events'];
+export const STRIPE_OBJECT_KINDS: readonly StripeObjectKind[] = [
+  'customers',
+  'prices',
+  'subscriptions',
+  'invoices',
+  'events',
+];
 
 /** `created[gt]=...` and friends; `created=<n>` is { gte: n, lte: n }. */
 export interface RangeFilter {
@@ -63,7 +69,12 @@ export function newestFirst(a: { created: number; id: string }, b: { created: nu
 
 export function inRange(v: number, r: RangeFilter | undefined): boolean {
   if (!r) return true;
-  return (r.gt === undefined || v > r.gt) && (r.gte === undefined || v >= r.gte) && (r.lt === undefined || v < r.lt) && (r.lte === undefined || v <= r.lte);
+  return (
+    (r.gt === undefined || v > r.gt) &&
+    (r.gte === undefined || v >= r.gte) &&
+    (r.lt === undefined || v < r.lt) &&
+    (r.lte === undefined || v <= r.lte)
+  );
 }
 
 export function idOf(v: string | { id: string } | null | undefined): string | null {
@@ -117,7 +128,11 @@ export function matches<K extends StripeObjectKind>(kind: K, o: StripeObjects[K]
     case 'events': {
       const e = o as Stripe.Event;
       const f = filter as ListFilters['events'];
-      return typeMatches(e.type, f.types) && inRange(e.created, f.created) && (f.createdAfter === undefined || e.created > f.createdAfter);
+      return (
+        typeMatches(e.type, f.types) &&
+        inRange(e.created, f.created) &&
+        (f.createdAfter === undefined || e.created > f.createdAfter)
+      );
     }
     default:
       return false;

@@ -6,7 +6,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import Stripe from 'stripe';
 import { stripeId } from './builders';
-import type { FakeStripeStore, ListFilters, PageRequest, PageResult, RangeFilter, StripeObjectKind, StripeObjects } from './list';
+import type {
+  FakeStripeStore,
+  ListFilters,
+  PageRequest,
+  PageResult,
+  RangeFilter,
+  StripeObjectKind,
+  StripeObjects,
+} from './list';
 
 export interface FakeStripeFault {
   /** Path prefix, e.g. '/v1/invoices' (also matches /v1/invoices/in_1/lines). */
@@ -59,7 +67,16 @@ export const EVENT_RETENTION_SECONDS = 30 * 86_400;
 export const EMBEDDED_LINES = 10;
 const DEFAULT_KEYS = ['sk_test_pulse'];
 
-const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'unpaid', 'canceled', 'incomplete', 'incomplete_expired', 'trialing', 'paused'];
+const SUBSCRIPTION_STATUSES = [
+  'active',
+  'past_due',
+  'unpaid',
+  'canceled',
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'paused',
+];
 const SUBSCRIPTION_DEFAULT = SUBSCRIPTION_STATUSES.filter((s) => s !== 'canceled' && s !== 'incomplete_expired');
 const INVOICE_STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'];
 const RANGE_OPS = ['gt', 'gte', 'lt', 'lte'] as const;
@@ -68,16 +85,58 @@ const PAGING = ['limit', 'starting_after', 'ending_before', 'expand'];
 const ranges = (...names: string[]) => names.flatMap((n) => [n, ...RANGE_OPS.map((op) => `${n}[${op}]`)]);
 const ALLOWED: Record<string, string[]> = {
   customers: [...PAGING, ...ranges('created'), 'email', 'test_clock'],
-  prices: [...PAGING, ...ranges('created'), 'active', 'currency', 'lookup_keys', 'product', 'recurring[interval]', 'recurring[meter]', 'recurring[usage_type]', 'type'],
-  subscriptions: [...PAGING, ...ranges('created', 'current_period_end', 'current_period_start'), 'automatic_tax[enabled]', 'collection_method', 'customer', 'customer_account', 'plan', 'price', 'status', 'test_clock'],
-  invoices: [...PAGING, ...ranges('created', 'due_date'), 'collection_method', 'customer', 'customer_account', 'status', 'subscription'],
+  prices: [
+    ...PAGING,
+    ...ranges('created'),
+    'active',
+    'currency',
+    'lookup_keys',
+    'product',
+    'recurring[interval]',
+    'recurring[meter]',
+    'recurring[usage_type]',
+    'type',
+  ],
+  subscriptions: [
+    ...PAGING,
+    ...ranges('created', 'current_period_end', 'current_period_start'),
+    'automatic_tax[enabled]',
+    'collection_method',
+    'customer',
+    'customer_account',
+    'plan',
+    'price',
+    'status',
+    'test_clock',
+  ],
+  invoices: [
+    ...PAGING,
+    ...ranges('created', 'due_date'),
+    'collection_method',
+    'customer',
+    'customer_account',
+    'status',
+    'subscription',
+  ],
   events: [...PAGING, ...ranges('created'), 'delivery_success', 'type', 'types'],
   lines: PAGING,
   retrieve: ['expand'],
 };
-const OBJECT_NAME: Record<StripeObjectKind, string> = { customers: 'customer', prices: 'price', subscriptions: 'subscription', invoices: 'invoice', events: 'event' };
+const OBJECT_NAME: Record<StripeObjectKind, string> = {
+  customers: 'customer',
+  prices: 'price',
+  subscriptions: 'subscription',
+  invoices: 'invoice',
+  events: 'event',
+};
 let requestSeq = 0;
-const KIND_BY_PREFIX: Record<string, StripeObjectKind> = { cus: 'customers', price: 'prices', sub: 'subscriptions', in: 'invoices', evt: 'events' };
+const KIND_BY_PREFIX: Record<string, StripeObjectKind> = {
+  cus: 'customers',
+  price: 'prices',
+  sub: 'subscriptions',
+  in: 'invoices',
+  evt: 'events',
+};
 
 class ApiError extends Error {
   constructor(
@@ -88,7 +147,8 @@ class ApiError extends Error {
     super(String(body.message));
   }
 }
-const invalid = (message: string, extra: Record<string, unknown> = {}) => new ApiError(400, { type: 'invalid_request_error', message, ...extra });
+const invalid = (message: string, extra: Record<string, unknown> = {}) =>
+  new ApiError(400, { type: 'invalid_request_error', message, ...extra });
 const missing = (status: number, what: string, id: string, param: string) =>
   new ApiError(status, {
     type: 'invalid_request_error',
@@ -213,9 +273,20 @@ function injectFault(path: string, faults: (FakeStripeFault & { seen: number; le
     }
     if (f.left <= 0) continue;
     f.left--;
-    const headers: Record<string, string> = f.retryAfterSeconds !== undefined && f.status !== 500 ? { 'Retry-After': String(f.retryAfterSeconds) } : {};
+    const headers: Record<string, string> =
+      f.retryAfterSeconds !== undefined && f.status !== 500 ? { 'Retry-After': String(f.retryAfterSeconds) } : {};
     if (f.status === 429) throw new ApiError(429, rateLimitBody(), headers);
-    throw new ApiError(f.status, { type: 'api_error', message: f.status === 503 ? 'The service is temporarily unavailable. Please try again later.' : 'An unknown error occurred' }, headers);
+    throw new ApiError(
+      f.status,
+      {
+        type: 'api_error',
+        message:
+          f.status === 503
+            ? 'The service is temporarily unavailable. Please try again later.'
+            : 'An unknown error occurred',
+      },
+      headers,
+    );
   }
 }
 
@@ -224,7 +295,8 @@ function rateLimitBody() {
     type: 'invalid_request_error',
     code: 'rate_limit',
     doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
-    message: 'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
+    message:
+      'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
   };
 }
 
@@ -254,7 +326,8 @@ function authenticate(req: IncomingMessage, valid: Set<string>, revoked: Set<str
       message: `Expired API Key provided: ${mask(key)}`,
     });
   }
-  if (!valid.has(key)) throw new ApiError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${mask(key)}` });
+  if (!valid.has(key))
+    throw new ApiError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${mask(key)}` });
   return key;
 }
 
@@ -270,7 +343,13 @@ function rateLimit(key: string, at: number, perSecond: number | undefined, windo
 // ---------------------------------------------------------------------------------------------
 // Routing
 
-function route(method: string, path: string, q: Record<string, string | string[]>, store: FakeStripeStore, now: number): unknown {
+function route(
+  method: string,
+  path: string,
+  q: Record<string, string | string[]>,
+  store: FakeStripeStore,
+  now: number,
+): unknown {
   const seg = path.split('/').filter(Boolean);
   const unrecognized = () =>
     new ApiError(404, {
@@ -286,8 +365,16 @@ function route(method: string, path: string, q: Record<string, string | string[]
   if (seg.length === 2) {
     checkParams(q, ALLOWED[kind]!);
     const page = pageParams(q);
-    const result = store.list(kind, { ...page, filter: filterOf(kind, q, retentionCut) } as never) as PageResult<StripeObjects[typeof kind]>;
-    if ('missingCursor' in result) throw missing(400, OBJECT_NAME[kind], result.missingCursor, page.startingAfter !== undefined ? 'starting_after' : 'ending_before');
+    const result = store.list(kind, { ...page, filter: filterOf(kind, q, retentionCut) } as never) as PageResult<
+      StripeObjects[typeof kind]
+    >;
+    if ('missingCursor' in result)
+      throw missing(
+        400,
+        OBJECT_NAME[kind],
+        result.missingCursor,
+        page.startingAfter !== undefined ? 'starting_after' : 'ending_before',
+      );
     const body = { object: 'list', data: result.data.map(present), has_more: result.hasMore, url: `/v1/${kind}` };
     return expand(body, arrayParam(q, 'expand'), store, true);
   }
@@ -295,7 +382,8 @@ function route(method: string, path: string, q: Record<string, string | string[]
     checkParams(q, ALLOWED.retrieve!);
     const id = decodeURIComponent(seg[2]!);
     const o = store.retrieve(kind, id);
-    if (!o || (kind === 'events' && (o as Stripe.Event).created <= retentionCut)) throw missing(404, OBJECT_NAME[kind], id, 'id');
+    if (!o || (kind === 'events' && (o as Stripe.Event).created <= retentionCut))
+      throw missing(404, OBJECT_NAME[kind], id, 'id');
     return expand(present(o), arrayParam(q, 'expand'), store, false);
   }
   if (seg.length === 4 && kind === 'invoices' && seg[3] === 'lines') {
@@ -304,8 +392,19 @@ function route(method: string, path: string, q: Record<string, string | string[]
     const page = pageParams(q);
     const result = store.invoiceLines(id, page);
     if (!result) throw missing(404, 'invoice', id, 'invoice');
-    if ('missingCursor' in result) throw missing(400, 'line item', result.missingCursor, page.startingAfter !== undefined ? 'starting_after' : 'ending_before');
-    return expand({ object: 'list', data: result.data, has_more: result.hasMore, url: `/v1/invoices/${id}/lines` }, arrayParam(q, 'expand'), store, true);
+    if ('missingCursor' in result)
+      throw missing(
+        400,
+        'line item',
+        result.missingCursor,
+        page.startingAfter !== undefined ? 'starting_after' : 'ending_before',
+      );
+    return expand(
+      { object: 'list', data: result.data, has_more: result.hasMore, url: `/v1/invoices/${id}/lines` },
+      arrayParam(q, 'expand'),
+      store,
+      true,
+    );
   }
   throw unrecognized();
 }
@@ -339,7 +438,8 @@ function present<T>(o: T): T {
 
 function checkParams(q: Record<string, string | string[]>, allowed: string[]): void {
   for (const k of Object.keys(q)) {
-    if (!allowed.includes(k)) throw invalid(`Received unknown parameter: ${k}`, { code: 'parameter_unknown', param: k });
+    if (!allowed.includes(k))
+      throw invalid(`Received unknown parameter: ${k}`, { code: 'parameter_unknown', param: k });
   }
 }
 
@@ -368,9 +468,15 @@ function pageParams(q: Record<string, string | string[]>): PageRequest {
   const startingAfter = stringParam(q, 'starting_after');
   const endingBefore = stringParam(q, 'ending_before');
   if (startingAfter !== undefined && endingBefore !== undefined) {
-    throw invalid('You may only specify one of these parameters: ending_before, starting_after.', { param: 'ending_before' });
+    throw invalid('You may only specify one of these parameters: ending_before, starting_after.', {
+      param: 'ending_before',
+    });
   }
-  return { limit, ...(startingAfter !== undefined ? { startingAfter } : {}), ...(endingBefore !== undefined ? { endingBefore } : {}) };
+  return {
+    limit,
+    ...(startingAfter !== undefined ? { startingAfter } : {}),
+    ...(endingBefore !== undefined ? { endingBefore } : {}),
+  };
 }
 
 function rangeParam(q: Record<string, string | string[]>, name: string): RangeFilter | undefined {
@@ -390,14 +496,18 @@ function rangeParam(q: Record<string, string | string[]>, name: string): RangeFi
 function boolParam(q: Record<string, string | string[]>, name: string): boolean | undefined {
   const v = stringParam(q, name);
   if (v === undefined) return undefined;
-  if (v !== 'true' && v !== 'false') throw invalid(`Invalid boolean: ${v}`, { code: 'parameter_invalid_boolean', param: name });
+  if (v !== 'true' && v !== 'false')
+    throw invalid(`Invalid boolean: ${v}`, { code: 'parameter_invalid_boolean', param: name });
   return v === 'true';
 }
 
 function enumParam(q: Record<string, string | string[]>, name: string, values: string[]): string | undefined {
   const v = stringParam(q, name);
   if (v !== undefined && !values.includes(v)) {
-    throw invalid(`Invalid ${name}: must be one of ${values.slice(0, -1).join(', ')}, or ${values[values.length - 1]}`, { param: name });
+    throw invalid(
+      `Invalid ${name}: must be one of ${values.slice(0, -1).join(', ')}, or ${values[values.length - 1]}`,
+      { param: name },
+    );
   }
   return v;
 }
@@ -406,7 +516,11 @@ function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function filterOf(kind: StripeObjectKind, q: Record<string, string | string[]>, retentionCut: number): ListFilters[StripeObjectKind] {
+function filterOf(
+  kind: StripeObjectKind,
+  q: Record<string, string | string[]>,
+  retentionCut: number,
+): ListFilters[StripeObjectKind] {
   switch (kind) {
     case 'customers':
       return defined<ListFilters['customers']>({ created: rangeParam(q, 'created'), email: stringParam(q, 'email') });
@@ -420,9 +534,26 @@ function filterOf(kind: StripeObjectKind, q: Record<string, string | string[]>, 
         type: enumParam(q, 'type', ['one_time', 'recurring']),
       });
     case 'subscriptions': {
-      const status = enumParam(q, 'status', ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid']);
+      const status = enumParam(q, 'status', [
+        'active',
+        'all',
+        'canceled',
+        'ended',
+        'incomplete',
+        'incomplete_expired',
+        'past_due',
+        'paused',
+        'trialing',
+        'unpaid',
+      ]);
       const statuses =
-        status === undefined ? SUBSCRIPTION_DEFAULT : status === 'all' ? undefined : status === 'ended' ? ['canceled', 'incomplete_expired'] : [status];
+        status === undefined
+          ? SUBSCRIPTION_DEFAULT
+          : status === 'all'
+            ? undefined
+            : status === 'ended'
+              ? ['canceled', 'incomplete_expired']
+              : [status];
       return defined<ListFilters['subscriptions']>({
         statuses,
         customer: stringParam(q, 'customer'),
@@ -440,9 +571,14 @@ function filterOf(kind: StripeObjectKind, q: Record<string, string | string[]>, 
     case 'events': {
       const type = stringParam(q, 'type');
       const types = arrayParam(q, 'types');
-      if (type !== undefined && types !== undefined) throw invalid('You may only specify one of these parameters: type, types.', { param: 'types' });
+      if (type !== undefined && types !== undefined)
+        throw invalid('You may only specify one of these parameters: type, types.', { param: 'types' });
       if (types && types.length > 20) throw invalid('You may pass at most 20 types.', { param: 'types' });
-      return defined<ListFilters['events']>({ types: type !== undefined ? [type] : types, created: rangeParam(q, 'created'), createdAfter: retentionCut });
+      return defined<ListFilters['events']>({
+        types: type !== undefined ? [type] : types,
+        created: rangeParam(q, 'created'),
+        createdAfter: retentionCut,
+      });
     }
   }
 }

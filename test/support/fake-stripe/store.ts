@@ -2,7 +2,17 @@
 // change them between calls to rewrite history and re-sync); SyntheticStripeStore (synthetic.ts)
 // generates a large deterministic billing history lazily, for the benchmark.
 import type Stripe from 'stripe';
-import { matches, newestFirst, pageOf, type FakeStripeStore, type ListRequest, type PageRequest, type PageResult, type StripeObjectKind, type StripeObjects } from './list';
+import {
+  matches,
+  newestFirst,
+  pageOf,
+  type FakeStripeStore,
+  type ListRequest,
+  type PageRequest,
+  type PageResult,
+  type StripeObjectKind,
+  type StripeObjects,
+} from './list';
 
 export * from './list';
 export { SyntheticStripeStore, type SyntheticOptions, type SyntheticExpected } from './synthetic';
@@ -33,7 +43,13 @@ export class MemoryStripeStore implements FakeStripeStore {
   list<K extends StripeObjectKind>(kind: K, req: ListRequest<K>): PageResult<StripeObjects[K]> {
     const all = [...(this.data[kind] as StripeObjects[K][])].sort(newestFirst);
     const pos = new Map(all.map((o, i) => [o.id, i]));
-    return pageOf(all.length, (i) => all[i]!, (id) => pos.get(id) ?? -1, (o) => matches(kind, o, req.filter), req);
+    return pageOf(
+      all.length,
+      (i) => all[i]!,
+      (id) => pos.get(id) ?? -1,
+      (o) => matches(kind, o, req.filter),
+      req,
+    );
   }
 
   retrieve<K extends StripeObjectKind>(kind: K, id: string): StripeObjects[K] | undefined {
@@ -44,6 +60,12 @@ export class MemoryStripeStore implements FakeStripeStore {
     const inv = this.data.invoices.find((i) => i.id === invoiceId);
     if (!inv) return undefined;
     const lines = inv.lines.data;
-    return pageOf(lines.length, (i) => lines[i]!, (id) => lines.findIndex((l) => l.id === id), () => true, page);
+    return pageOf(
+      lines.length,
+      (i) => lines[i]!,
+      (id) => lines.findIndex((l) => l.id === id),
+      () => true,
+      page,
+    );
   }
 }

@@ -20,8 +20,28 @@
 // shows 30): one per invoice, plus customer.subscription.created (trials), .updated (a
 // cancellation requested) and .deleted (a subscription ended).
 import Stripe from 'stripe';
-import { customer as buildCustomer, hash32, invoice as buildInvoice, line as buildLine, price as buildPrice, subscription as buildSubscription, subscriptionItem, ts } from './builders';
-import { inRange, typeMatches, type FakeStripeStore, type ListFilters, type ListRequest, type PageRequest, type PageResult, type RangeFilter, type StripeObjectKind, type StripeObjects } from './list';
+import {
+  customer as buildCustomer,
+  hash32,
+  invoice as buildInvoice,
+  line as buildLine,
+  price as buildPrice,
+  subscription as buildSubscription,
+  subscriptionItem,
+  ts,
+} from './builders';
+import {
+  inRange,
+  typeMatches,
+  type FakeStripeStore,
+  type ListFilters,
+  type ListRequest,
+  type PageRequest,
+  type PageResult,
+  type RangeFilter,
+  type StripeObjectKind,
+  type StripeObjects,
+} from './list';
 
 export interface SyntheticOptions {
   customers: number;
@@ -117,7 +137,24 @@ const PRODUCTS = [
   ['sla', 'Uptime SLA', 15_900],
 ] as const;
 const MAX_ITEMS = PRODUCTS.length;
-const WORDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Soylent', 'Cyberdyne', 'Wonka', 'Gringotts', 'Oceanic', 'Aperture', 'Monarch'];
+const WORDS = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Vandelay',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Soylent',
+  'Cyberdyne',
+  'Wonka',
+  'Gringotts',
+  'Oceanic',
+  'Aperture',
+  'Monarch',
+];
 const SUFFIX = ['Labs', 'Systems', 'Health', 'Logistics', 'Analytics', 'Foods', 'Capital', 'Energy', 'Retail', 'Media'];
 const PAD = 10;
 const BASE = 36 ** PAD - 1;
@@ -129,7 +166,11 @@ const EVENT_TYPE: Record<string, Stripe.Event.Type> = {
   uncollectible: 'invoice.marked_uncollectible',
   void: 'invoice.voided',
 };
-const SUB_EVENT_TYPES: Stripe.Event.Type[] = ['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted'];
+const SUB_EVENT_TYPES: Stripe.Event.Type[] = [
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+];
 const EVENT_TYPES: Stripe.Event.Type[] = [...STATUS_CODES.map((s) => EVENT_TYPE[s]!), ...SUB_EVENT_TYPES];
 const EVENT_DELAY = 60;
 /** Events are generated for the last 35 days (the server shows the last 30). */
@@ -184,7 +225,12 @@ const arrayOf = (a: Int32Array): Candidates => ({
   },
 });
 
-function pagePositions(c: Candidates, keep: (pos: number) => boolean, cursor: (id: string) => number, page: PageRequest): { positions: number[]; hasMore: boolean } | { missingCursor: string } {
+function pagePositions(
+  c: Candidates,
+  keep: (pos: number) => boolean,
+  cursor: (id: string) => number,
+  page: PageRequest,
+): { positions: number[]; hasMore: boolean } | { missingCursor: string } {
   const out: number[] = [];
   if (page.endingBefore !== undefined) {
     const g = cursor(page.endingBefore);
@@ -355,9 +401,12 @@ export class SyntheticStripeStore implements FakeStripeStore {
     }
     const subType = (t: Stripe.Event.Type) => EVENT_TYPES.indexOf(t);
     for (const p of this.profiles) {
-      if (p.status === 'trialing' && p.subCreated >= from) ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.created'), created: p.subCreated });
-      if (p.canceledAt !== null && p.canceledAt >= from && p.canceledAt <= this.now) ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.updated'), created: p.canceledAt });
-      if (p.status === 'canceled' && p.endedAt! >= from && p.endedAt! <= this.now) ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.deleted'), created: p.endedAt! });
+      if (p.status === 'trialing' && p.subCreated >= from)
+        ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.created'), created: p.subCreated });
+      if (p.canceledAt !== null && p.canceledAt >= from && p.canceledAt <= this.now)
+        ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.updated'), created: p.canceledAt });
+      if (p.status === 'canceled' && p.endedAt! >= from && p.endedAt! <= this.now)
+        ev.push({ kind: 1, ref: p.c, type: subType('customer.subscription.deleted'), created: p.endedAt! });
     }
     ev.sort((a, b) => b.created - a.created || b.kind - a.kind || b.ref - a.ref || b.type - a.type);
     this.evKind = Uint8Array.from(ev, (e) => e.kind);
@@ -435,7 +484,8 @@ export class SyntheticStripeStore implements FakeStripeStore {
       case 'customers': {
         const f = req.filter as ListFilters['customers'];
         const [lo, hi] = createdSlice(this.custCreated, this.custOrder.length, f.created);
-        const keep = f.email === undefined ? () => true : (pos: number) => this.emailOf(this.custOrder[pos]!) === f.email;
+        const keep =
+          f.email === undefined ? () => true : (pos: number) => this.emailOf(this.custOrder[pos]!) === f.email;
         return pagePositions(rangeOf(lo, hi), keep, cursor, req);
       }
       case 'prices': {
@@ -481,25 +531,32 @@ export class SyntheticStripeStore implements FakeStripeStore {
           const cFromCus = viaCustomer >= 0 && viaCustomer < this.custOrder.length ? this.custOrder[viaCustomer]! : -2;
           const viaSub = f.subscription !== undefined ? decodeId('sub', f.subscription) : -1;
           const cFromSub = viaSub >= 0 && viaSub < this.subOrder.length ? this.subOrder[viaSub]! : -2;
-          if (f.customer !== undefined && f.subscription !== undefined) custFilter = cFromCus === cFromSub ? cFromCus : -2;
+          if (f.customer !== undefined && f.subscription !== undefined)
+            custFilter = cFromCus === cFromSub ? cFromCus : -2;
           else custFilter = f.customer !== undefined ? cFromCus : cFromSub;
         }
         const status = f.status === undefined ? -1 : STATUS_CODES.indexOf(f.status as (typeof STATUS_CODES)[number]);
         let cands: Candidates;
         if (custFilter === -2) cands = rangeOf(0, 0);
-        else if (custFilter >= 0) cands = arrayOf(this.custInv.subarray(this.custInvStart[custFilter]!, this.custInvStart[custFilter + 1]!));
+        else if (custFilter >= 0)
+          cands = arrayOf(this.custInv.subarray(this.custInvStart[custFilter]!, this.custInvStart[custFilter + 1]!));
         else {
           const [lo, hi] = createdSlice(this.invCreated, this.invCust.length, f.created);
           cands = rangeOf(lo, hi);
         }
-        const keep = (pos: number) => (status < 0 || this.invStatus[pos] === status) && inRange(this.invCreated[pos]!, f.created);
+        const keep = (pos: number) =>
+          (status < 0 || this.invStatus[pos] === status) && inRange(this.invCreated[pos]!, f.created);
         return pagePositions(cands, keep, cursor, req);
       }
       case 'events': {
         const f = req.filter as ListFilters['events'];
-        const created = f.createdAfter !== undefined ? { ...f.created, gt: Math.max(f.created?.gt ?? -Infinity, f.createdAfter) } : f.created;
+        const created =
+          f.createdAfter !== undefined
+            ? { ...f.created, gt: Math.max(f.created?.gt ?? -Infinity, f.createdAfter) }
+            : f.created;
         const [lo, hi] = createdSlice(this.evCreated, this.evCreated.length, created);
-        const keep = f.types === undefined ? () => true : (pos: number) => typeMatches(EVENT_TYPES[this.evType[pos]!]!, f.types);
+        const keep =
+          f.types === undefined ? () => true : (pos: number) => typeMatches(EVENT_TYPES[this.evType[pos]!]!, f.types);
         return pagePositions(rangeOf(lo, hi), keep, cursor, req);
       }
     }
@@ -543,14 +600,39 @@ export class SyntheticStripeStore implements FakeStripeStore {
     const metered = !annual && !quarterly && u(5) < 0.2;
     const su = u(6);
     const status: SubStatus =
-      su < 0.015 ? 'none' : su < 0.075 ? 'canceled' : su < 0.095 ? 'past_due' : su < 0.115 ? 'trialing' : su < 0.12 ? 'incomplete_expired' : 'active';
+      su < 0.015
+        ? 'none'
+        : su < 0.075
+          ? 'canceled'
+          : su < 0.095
+            ? 'past_due'
+            : su < 0.115
+              ? 'trialing'
+              : su < 0.12
+                ? 'incomplete_expired'
+                : 'active';
     const tu = u(7);
     const tax: TaxKind =
-      currency === 'eur' || currency === 'gbp' ? (tu < 0.8 ? 'inclusive' : 'none') : currency === 'usd' && tu < 0.3 ? 'exclusive' : tu < 0.9 ? 'none' : 'none-null';
+      currency === 'eur' || currency === 'gbp'
+        ? tu < 0.8
+          ? 'inclusive'
+          : 'none'
+        : currency === 'usd' && tu < 0.3
+          ? 'exclusive'
+          : tu < 0.9
+            ? 'none'
+            : 'none-null';
     const du = u(8);
     const step = annual ? 12 : quarterly ? 3 : 1;
     const n = nItems + (metered ? 1 : 0);
-    const periods = status === 'trialing' || status === 'incomplete_expired' ? 1 : annual ? 1 + (this.h(c, 9) % 5) : quarterly ? 2 + (this.h(c, 9) % 12) : 3 + (this.h(c, 9) % 40);
+    const periods =
+      status === 'trialing' || status === 'incomplete_expired'
+        ? 1
+        : annual
+          ? 1 + (this.h(c, 9) % 5)
+          : quarterly
+            ? 2 + (this.h(c, 9) % 12)
+            : 3 + (this.h(c, 9) % 40);
     const q0 = 1 + (this.h(c, 10) % 40);
     const profile: Profile = {
       c,
@@ -695,7 +777,10 @@ export class SyntheticStripeStore implements FakeStripeStore {
 
   private periodOf(p: Profile, k: number): { start: number; end: number } {
     if (p.status === 'trialing') return { start: p.trialStart, end: p.trialStart + 14 * DAY };
-    return { start: monthStart(p.M0 + p.step * k, p.day, p.tod), end: monthStart(p.M0 + p.step * (k + 1), p.day, p.tod) };
+    return {
+      start: monthStart(p.M0 + p.step * k, p.day, p.tod),
+      end: monthStart(p.M0 + p.step * (k + 1), p.day, p.tod),
+    };
   }
 
   private extrasAt(p: Profile, k: number): ('prorate-credit' | 'prorate-debit' | 'onboarding' | 'services')[] {
@@ -736,7 +821,12 @@ export class SyntheticStripeStore implements FakeStripeStore {
               unit_amount: this.money(currency, legacy ? base * 0.9 : base),
               active: !legacy,
               created: legacy ? created0 + i * 60 : repriced + i * 60,
-              tax_behavior: currency === 'eur' || currency === 'gbp' ? 'inclusive' : currency === 'usd' ? 'exclusive' : 'unspecified',
+              tax_behavior:
+                currency === 'eur' || currency === 'gbp'
+                  ? 'inclusive'
+                  : currency === 'usd'
+                    ? 'exclusive'
+                    : 'unspecified',
               recurring: { interval, interval_count: count, usage_type: 'licensed' },
             });
           }
@@ -750,8 +840,24 @@ export class SyntheticStripeStore implements FakeStripeStore {
         created: created0 + 5000 + i,
         recurring: { interval: 'month', interval_count: 1, usage_type: 'metered' },
       });
-      add(`${currency}:onboarding`, { currency, product: 'prod_Synonboarding', nickname: 'Onboarding', unit_amount: this.money(currency, 150_000), created: created0 + 6000 + i, type: 'one_time', recurring: null });
-      add(`${currency}:services`, { currency, product: 'prod_Synservices', nickname: 'Professional services (hour)', unit_amount: this.money(currency, 20_000), created: created0 + 7000 + i, type: 'one_time', recurring: null });
+      add(`${currency}:onboarding`, {
+        currency,
+        product: 'prod_Synonboarding',
+        nickname: 'Onboarding',
+        unit_amount: this.money(currency, 150_000),
+        created: created0 + 6000 + i,
+        type: 'one_time',
+        recurring: null,
+      });
+      add(`${currency}:services`, {
+        currency,
+        product: 'prod_Synservices',
+        nickname: 'Professional services (hour)',
+        unit_amount: this.money(currency, 20_000),
+        created: created0 + 7000 + i,
+        type: 'one_time',
+        recurring: null,
+      });
     }
     return out.sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
   }
@@ -867,7 +973,12 @@ export class SyntheticStripeStore implements FakeStripeStore {
         comment: null,
         feedback: p.status === 'canceled' ? 'too_expensive' : null,
         feedback_option: null,
-        reason: p.status === 'canceled' || p.cancelScheduled ? 'cancellation_requested' : p.status === 'incomplete_expired' ? 'payment_failed' : null,
+        reason:
+          p.status === 'canceled' || p.cancelScheduled
+            ? 'cancellation_requested'
+            : p.status === 'incomplete_expired'
+              ? 'payment_failed'
+              : null,
       },
       metadata: {},
     });
@@ -891,7 +1002,10 @@ export class SyntheticStripeStore implements FakeStripeStore {
       billing_reason: k === 0 ? 'subscription_create' : 'subscription_cycle',
       customer_email: this.emailOf(c),
       customer_name: p.name,
-      number: status === 'draft' ? null : `SYN${c.toString(36).toUpperCase().padStart(5, '0')}-${String(k + 1).padStart(4, '0')}`,
+      number:
+        status === 'draft'
+          ? null
+          : `SYN${c.toString(36).toUpperCase().padStart(5, '0')}-${String(k + 1).padStart(4, '0')}`,
       account_country: 'US',
     });
     return inv;
@@ -981,7 +1095,11 @@ export class SyntheticStripeStore implements FakeStripeStore {
           finish(
             p.prorAsInvoiceItems
               ? buildLine({ ...base, invoice_item: encodeId('ii', pos * 256 + j) })
-              : buildLine({ ...base, subscription_item: encodeId('si', c * 32 + 1), invoice_item: encodeId('ii', pos * 256 + j) }),
+              : buildLine({
+                  ...base,
+                  subscription_item: encodeId('si', c * 32 + 1),
+                  invoice_item: encodeId('ii', pos * 256 + j),
+                }),
             0,
           ),
         );
@@ -1026,7 +1144,9 @@ export class SyntheticStripeStore implements FakeStripeStore {
             end: period.end,
             subscription: subId,
             subscription_item: encodeId('si', c * 32 + j),
-            description: trial ? `Trial period for ${PRODUCTS[j]![1]}` : `${qty} × ${PRODUCTS[j]![1]} (at ${pr.unit_amount} ${p.currency} / ${p.interval})`,
+            description: trial
+              ? `Trial period for ${PRODUCTS[j]![1]}`
+              : `${qty} × ${PRODUCTS[j]![1]} (at ${pr.unit_amount} ${p.currency} / ${p.interval})`,
             ...(m.tax && amount ? { tax: m.tax } : {}),
             ...(m.discount ? { discount: m.discount } : {}),
           }),

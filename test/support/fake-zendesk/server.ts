@@ -128,7 +128,13 @@ export async function startFakeZendesk(data: FakeZendeskData, opts: FakeZendeskO
   };
 
   /** Cursor pages over a sorted list (`page[size]` up to 100, `page[after]`). */
-  const cursorList = <T extends { id: number }>(res: ServerResponse, path: string, key: string, items: T[], q: Record<string, string>) => {
+  const cursorList = <T extends { id: number }>(
+    res: ServerResponse,
+    path: string,
+    key: string,
+    items: T[],
+    q: Record<string, string>,
+  ) => {
     const size = Math.min(100, Number(q['page[size]'] ?? 100));
     const after = q['page[after]'] ? Number(unb64(q['page[after]'])) : 0;
     const rest = items.filter((i) => i.id > after).sort((a, b) => a.id - b.id);
@@ -137,7 +143,11 @@ export async function startFakeZendesk(data: FakeZendeskData, opts: FakeZendeskO
     const afterCursor = page.length ? b64(String(page[page.length - 1]!.id)) : null;
     send(res, 200, {
       [key]: page,
-      meta: { has_more: hasMore, after_cursor: afterCursor, before_cursor: page.length ? b64(String(page[0]!.id)) : null },
+      meta: {
+        has_more: hasMore,
+        after_cursor: afterCursor,
+        before_cursor: page.length ? b64(String(page[0]!.id)) : null,
+      },
       links: { next: hasMore ? `${base}${path}?page[size]=${size}&page[after]=${afterCursor}` : null, prev: null },
     });
   };
@@ -156,8 +166,16 @@ export async function startFakeZendesk(data: FakeZendeskData, opts: FakeZendeskO
       if (f.seen > (f.afterRequests ?? 0) && f.failed < f.times) {
         f.failed++;
         log(f.status);
-        const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {};
-        return send(res, f.status, f.status === 429 ? { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } : { error: 'Server error' }, headers);
+        const headers: Record<string, string> =
+          f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {};
+        return send(
+          res,
+          f.status,
+          f.status === 429
+            ? { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' }
+            : { error: 'Server error' },
+          headers,
+        );
       }
     }
     log(200);
@@ -176,7 +194,9 @@ export async function startFakeZendesk(data: FakeZendeskData, opts: FakeZendeskO
       const page = rest.slice(0, perPage);
       const last = page[page.length - 1];
       // The after cursor of an empty page stays where the caller was (the stream's end, for now).
-      const afterCursor = last ? b64(`${epoch(last.updated_at)}:${last.id}`) : (q.cursor ?? b64(`${Number(q.start_time) - 1}:0`));
+      const afterCursor = last
+        ? b64(`${epoch(last.updated_at)}:${last.id}`)
+        : (q.cursor ?? b64(`${Number(q.start_time) - 1}:0`));
       const include = (q.include ?? '').split(',');
       send(res, 200, {
         tickets: page.map(ticketJson),
@@ -194,14 +214,24 @@ export async function startFakeZendesk(data: FakeZendeskData, opts: FakeZendeskO
     }
     if (u.pathname === '/api/v2/satisfaction_ratings' || u.pathname === '/api/v2/satisfaction_ratings.json') {
       const since = q.start_time !== undefined ? Number(q.start_time) : undefined;
-      const list = [...data.ratings.values()].filter((r) => (r.score === 'good' || r.score === 'bad') && (since === undefined || epoch(r.updated_at) >= since));
+      const list = [...data.ratings.values()].filter(
+        (r) => (r.score === 'good' || r.score === 'bad') && (since === undefined || epoch(r.updated_at) >= since),
+      );
       return cursorList(res, '/api/v2/satisfaction_ratings', 'satisfaction_ratings', list, q);
     }
     if (u.pathname === '/api/v2/tickets/show_many.json') {
       const ids = (q.ids ?? '').split(',').filter(Boolean).map(Number);
-      const found = ids.map((id) => data.tickets.get(id)).filter((t): t is FakeTicket => t !== undefined && t.status !== 'deleted');
+      const found = ids
+        .map((id) => data.tickets.get(id))
+        .filter((t): t is FakeTicket => t !== undefined && t.status !== 'deleted');
       const include = (q.include ?? '').split(',');
-      return send(res, 200, { tickets: found.map(ticketJson), ...(include.includes('metric_sets') ? { metric_sets: found.map(metricSet) } : {}), next_page: null, previous_page: null, count: found.length });
+      return send(res, 200, {
+        tickets: found.map(ticketJson),
+        ...(include.includes('metric_sets') ? { metric_sets: found.map(metricSet) } : {}),
+        next_page: null,
+        previous_page: null,
+        count: found.length,
+      });
     }
     requests[requests.length - 1]!.status = 404;
     send(res, 404, { error: 'InvalidEndpoint', description: 'Not found' });

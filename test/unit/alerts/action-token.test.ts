@@ -1,13 +1,31 @@
 // The alert e-mails' snooze and acknowledge tokens: good, expired, tampered, another key, the
 // wrong purpose (a download token, and an action token offered to the download verifier).
 import { describe, expect, it } from 'vitest';
-import { actionTokenFor, actionTokenFromPath, actionUrl, ACTION_LINK_DAYS, verifyActionToken } from '../../../functions/domain/alerts/action-token';
-import { DownloadTokenError, tokenFor, verifyDownloadToken, type TokenFailure } from '../../../functions/domain/archive/token';
+import {
+  actionTokenFor,
+  actionTokenFromPath,
+  actionUrl,
+  ACTION_LINK_DAYS,
+  verifyActionToken,
+} from '../../../functions/domain/alerts/action-token';
+import {
+  DownloadTokenError,
+  tokenFor,
+  verifyDownloadToken,
+  type TokenFailure,
+} from '../../../functions/domain/archive/token';
 
 const KEY = 'k'.repeat(32);
 const OTHER = 'o'.repeat(32);
 const now = new Date('2026-11-23T08:00:00Z');
-const claims = { alertId: 'red-health-renewal:ACC-1:REN-1', episode: 2, action: 'snooze' as const, days: 7, recipient: 'Owner@Northwind.example', nonce: 'n'.repeat(22) };
+const claims = {
+  alertId: 'red-health-renewal:ACC-1:REN-1',
+  episode: 2,
+  action: 'snooze' as const,
+  days: 7,
+  recipient: 'Owner@Northwind.example',
+  nonce: 'n'.repeat(22),
+};
 
 function failure(fn: () => unknown): TokenFailure | undefined {
   try {
@@ -23,7 +41,11 @@ describe('alert action tokens', () => {
   const token = actionTokenFor(KEY, claims, now);
 
   it('verifies a good token and gives back what it is for, the recipient lower-cased', () => {
-    expect(verifyActionToken(KEY, token, now)).toEqual({ ...claims, recipient: 'owner@northwind.example', expiresAt: now.getTime() / 1000 + ACTION_LINK_DAYS * 86_400 });
+    expect(verifyActionToken(KEY, token, now)).toEqual({
+      ...claims,
+      recipient: 'owner@northwind.example',
+      expiresAt: now.getTime() / 1000 + ACTION_LINK_DAYS * 86_400,
+    });
   });
 
   it('refuses it at and after its expiry', () => {

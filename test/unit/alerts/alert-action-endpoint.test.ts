@@ -5,7 +5,11 @@
 // rescheduled.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemoryAlertStateStore, InMemorySendLedger, InMemorySingleUseIds } from '../../../functions/adapters/memory/alerts';
+import {
+  InMemoryAlertStateStore,
+  InMemorySendLedger,
+  InMemorySingleUseIds,
+} from '../../../functions/adapters/memory/alerts';
 import { FetchSlackResponder } from '../../../functions/adapters/slack/response-url';
 import type { AlertActionDeps } from '../../../functions/app/alert-action-endpoint';
 import { syncCrmTasks } from '../../../functions/app/crm-tasks';
@@ -44,7 +48,13 @@ afterAll(() => new Promise<void>((r) => slackHook.close(() => r())));
 
 function openAlert(): AlertState {
   const o = obs('breach', 'critical', { accountName: 'Acme', ownerEmail: 'jo@northwind.example' });
-  return step(undefined, { rule: 'red-health-renewal', accountId: 'A-1', renewalId: 'R-1' }, o, { on: TODAY, at: `${TODAY}T07:00:00.000Z`, by: 'test', minBreachDays: 0, cooldownDays: 7 }).state!;
+  return step(undefined, { rule: 'red-health-renewal', accountId: 'A-1', renewalId: 'R-1' }, o, {
+    on: TODAY,
+    at: `${TODAY}T07:00:00.000Z`,
+    by: 'test',
+    minBreachDays: 0,
+    cooldownDays: 7,
+  }).state!;
 }
 
 async function setup() {
@@ -53,7 +63,12 @@ async function setup() {
   const used = new InMemorySingleUseIds();
   const ledger = new InMemorySendLedger();
   const tracker = new MemoryTaskTracker('salesforce');
-  const tasks = { ledger, tracker, settings: { dueInDays: { critical: 2, warning: 7 } }, formatter: makeFormatter('en-US', 'USD') };
+  const tasks = {
+    ledger,
+    tracker,
+    settings: { dueInDays: { critical: 2, warning: 7 } },
+    formatter: makeFormatter('en-US', 'USD'),
+  };
   await syncCrmTasks(tasks, [alert], TODAY);
   const logs: string[] = [];
   const deps: AlertActionDeps = {
@@ -62,7 +77,11 @@ async function setup() {
     timeZone: 'America/New_York',
     signingKeys: async () => [KEY],
     used,
-    slack: { signingSecret: async () => SLACK_SECRET, responder: new FetchSlackResponder({ allowedOrigins: [hookUrl] }), ledger },
+    slack: {
+      signingSecret: async () => SLACK_SECRET,
+      responder: new FetchSlackResponder({ allowedOrigins: [hookUrl] }),
+      ledger,
+    },
     tasks,
     now: () => NOW,
   };
@@ -71,19 +90,48 @@ async function setup() {
   return { alert, alerts, used, tracker, handle, logs, stored };
 }
 
-const link = (alert: AlertState, over: { action?: 'snooze' | 'acknowledge'; now?: Date; key?: string; nonce?: string } = {}) =>
-  actionTokenFor(over.key ?? KEY, { alertId: alert.id, episode: alert.episode, action: over.action ?? 'snooze', days: 7, recipient: 'jo@northwind.example', nonce: over.nonce ?? 'a'.repeat(22) }, over.now ?? NOW);
+const link = (
+  alert: AlertState,
+  over: { action?: 'snooze' | 'acknowledge'; now?: Date; key?: string; nonce?: string } = {},
+) =>
+  actionTokenFor(
+    over.key ?? KEY,
+    {
+      alertId: alert.id,
+      episode: alert.episode,
+      action: over.action ?? 'snooze',
+      days: 7,
+      recipient: 'jo@northwind.example',
+      nonce: over.nonce ?? 'a'.repeat(22),
+    },
+    over.now ?? NOW,
+  );
 
-const get = (token: string): FunctionUrlEvent => ({ rawPath: `/a/${token}`, requestContext: { http: { method: 'GET' } } });
-const post = (token: string): FunctionUrlEvent => ({ rawPath: `/a/${token}`, body: '', requestContext: { http: { method: 'POST' } } });
+const get = (token: string): FunctionUrlEvent => ({
+  rawPath: `/a/${token}`,
+  requestContext: { http: { method: 'GET' } },
+});
+const post = (token: string): FunctionUrlEvent => ({
+  rawPath: `/a/${token}`,
+  body: '',
+  requestContext: { http: { method: 'POST' } },
+});
 
-function slackEvent(alert: AlertState, o: { ts?: number; secret?: string; tamper?: boolean; actionId?: string } = {}): FunctionUrlEvent {
+function slackEvent(
+  alert: AlertState,
+  o: { ts?: number; secret?: string; tamper?: boolean; actionId?: string } = {},
+): FunctionUrlEvent {
   const payload = {
     type: 'block_actions',
     user: { id: 'U0CCO', username: 'cco' },
     actions: [{ action_id: o.actionId ?? 'alert_snooze', value: alert.id, type: 'button' }],
     response_url: `${hookUrl}/actions/T1/123/abc`,
-    message: { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Acme* red health' } }, { type: 'actions', elements: [] }] },
+    message: {
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: '*Acme* red health' } },
+        { type: 'actions', elements: [] },
+      ],
+    },
   };
   const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const ts = String(o.ts ?? Math.floor(NOW.getTime() / 1000));
@@ -91,7 +139,11 @@ function slackEvent(alert: AlertState, o: { ts?: number; secret?: string; tamper
   return {
     rawPath: '/slack/actions',
     body: o.tamper ? body.replace('alert_snooze', 'alert_ack') : body,
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Slack-Signature': signature, 'X-Slack-Request-Timestamp': ts },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Slack-Signature': signature,
+      'X-Slack-Request-Timestamp': ts,
+    },
     requestContext: { http: { method: 'POST' } },
   };
 }
@@ -114,7 +166,12 @@ describe('alert action endpoint: e-mail links', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Snoozed until 2026-11-30');
     const after = await stored();
-    expect(after.snooze).toMatchObject({ kind: 'snooze', until: '2026-11-30', by: 'jo@northwind.example', reason: 'snoozed from the alert e-mail' });
+    expect(after.snooze).toMatchObject({
+      kind: 'snooze',
+      until: '2026-11-30',
+      by: 'jo@northwind.example',
+      reason: 'snoozed from the alert e-mail',
+    });
     expect(tracker.commands.map((c) => c.action)).toEqual(['open', 'reschedule']);
     expect(tracker.tasks.get('task-1')?.dueDate).toBe('2026-11-30');
 
@@ -150,9 +207,25 @@ describe('alert action endpoint: e-mail links', () => {
 
   it('refuses a link of an earlier episode, and of a resolved alert (409), changing nothing', async () => {
     const { alert, alerts, handle, stored } = await setup();
-    const old = actionTokenFor(KEY, { alertId: alert.id, episode: alert.episode - 1, action: 'snooze', days: 7, recipient: 'jo@northwind.example', nonce: 'b'.repeat(22) }, NOW);
+    const old = actionTokenFor(
+      KEY,
+      {
+        alertId: alert.id,
+        episode: alert.episode - 1,
+        action: 'snooze',
+        days: 7,
+        recipient: 'jo@northwind.example',
+        nonce: 'b'.repeat(22),
+      },
+      NOW,
+    );
     expect((await handle(post(old))).statusCode).toBe(409);
-    const resolved = step(await stored(), { rule: 'red-health-renewal', accountId: 'A-1', renewalId: 'R-1' }, obs('clear'), { on: TODAY, at: `${TODAY}T08:00:00.000Z`, by: 'test', minBreachDays: 0, cooldownDays: 7 }).state!;
+    const resolved = step(
+      await stored(),
+      { rule: 'red-health-renewal', accountId: 'A-1', renewalId: 'R-1' },
+      obs('clear'),
+      { on: TODAY, at: `${TODAY}T08:00:00.000Z`, by: 'test', minBreachDays: 0, cooldownDays: 7 },
+    ).state!;
     await alerts.putAlert(resolved);
     const before = await stored();
     expect((await handle(post(link(alert)))).statusCode).toBe(409);
@@ -166,10 +239,18 @@ describe('alert action endpoint: Slack buttons', () => {
     hookPosts.length = 0;
     const res = await handle(slackEvent(alert));
     expect(res.statusCode).toBe(200);
-    expect((await stored()).snooze).toMatchObject({ kind: 'snooze', until: '2026-11-30', by: 'slack:@cco (U0CCO)', reason: 'snoozed from Slack' });
+    expect((await stored()).snooze).toMatchObject({
+      kind: 'snooze',
+      until: '2026-11-30',
+      by: 'slack:@cco (U0CCO)',
+      reason: 'snoozed from Slack',
+    });
     expect(tracker.commands.map((c) => c.action)).toEqual(['open', 'reschedule']);
     expect(hookPosts).toHaveLength(1);
-    const reply = hookPosts[0] as { replace_original: boolean; blocks: { type: string; elements?: { text: string }[] }[] };
+    const reply = hookPosts[0] as {
+      replace_original: boolean;
+      blocks: { type: string; elements?: { text: string }[] }[];
+    };
     expect(reply.replace_original).toBe(true);
     expect(reply.blocks.map((b) => b.type)).toEqual(['section', 'context']);
     expect(reply.blocks[1]!.elements![0]!.text).toContain('Snoozed until 2026-11-30 by <@U0CCO>');
@@ -179,7 +260,10 @@ describe('alert action endpoint: Slack buttons', () => {
     const { alert, handle, stored } = await setup();
     expect((await handle(slackEvent(alert, { tamper: true }))).statusCode).toBe(401);
     expect((await handle(slackEvent(alert, { secret: 'not-the-signing-secret-0000000000' }))).statusCode).toBe(401);
-    expect((await handle({ ...slackEvent(alert), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(401);
+    expect(
+      (await handle({ ...slackEvent(alert), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }))
+        .statusCode,
+    ).toBe(401);
     const stale = Math.floor(NOW.getTime() / 1000) - 301;
     expect((await handle(slackEvent(alert, { ts: stale }))).statusCode).toBe(403);
     expect((await handle(slackEvent(alert, { ts: stale + 2 }))).statusCode).toBe(200);
@@ -202,7 +286,9 @@ describe('alert action endpoint: Slack buttons', () => {
     expect((await handle(post(link(alert)))).statusCode).toBe(200);
     expect((await handle(slackEvent(alert, { actionId: 'alert_ack' }))).statusCode).toBe(200);
     const s = await stored();
-    expect(s.history.filter((t) => t.event === 'snoozed' || t.event === 'acknowledged').map((t) => [t.event, t.by])).toEqual([
+    expect(
+      s.history.filter((t) => t.event === 'snoozed' || t.event === 'acknowledged').map((t) => [t.event, t.by]),
+    ).toEqual([
       ['snoozed', 'jo@northwind.example'],
       ['acknowledged', 'slack:@cco (U0CCO)'],
     ]);

@@ -8,9 +8,22 @@ import { obs } from './helpers';
 
 const TODAY = '2026-11-02';
 
-function openAlert(accountId: string, over: { severity?: 'warning' | 'critical'; arr?: number; owner?: string } = {}): AlertState {
-  const o = obs('breach', over.severity ?? 'warning', { accountName: accountId, arr: over.arr ?? 1_000_00, ...(over.owner ? { ownerEmail: over.owner } : {}) });
-  const r = step(undefined, { rule: 'red-health-renewal', accountId, renewalId: 'R-1' }, o, { on: TODAY, at: `${TODAY}T07:30:00.000Z`, by: 'test', minBreachDays: 0, cooldownDays: 7 });
+function openAlert(
+  accountId: string,
+  over: { severity?: 'warning' | 'critical'; arr?: number; owner?: string } = {},
+): AlertState {
+  const o = obs('breach', over.severity ?? 'warning', {
+    accountName: accountId,
+    arr: over.arr ?? 1_000_00,
+    ...(over.owner ? { ownerEmail: over.owner } : {}),
+  });
+  const r = step(undefined, { rule: 'red-health-renewal', accountId, renewalId: 'R-1' }, o, {
+    on: TODAY,
+    at: `${TODAY}T07:30:00.000Z`,
+    by: 'test',
+    minBreachDays: 0,
+    cooldownDays: 7,
+  });
   return r.state!;
 }
 
@@ -31,7 +44,10 @@ describe('alert actions', () => {
       openAlert('A-critical', { severity: 'critical', arr: 50_00, owner: 'jo@example.com' }),
     );
     expect((await listAlerts(store)).map((s) => s.explanation.accountName)).toEqual(['A-critical', 'A-big', 'A-small']);
-    expect((await listAlerts(store, { owner: 'JO@example.com' })).map((s) => s.explanation.accountName)).toEqual(['A-critical', 'A-small']);
+    expect((await listAlerts(store, { owner: 'JO@example.com' })).map((s) => s.explanation.accountName)).toEqual([
+      'A-critical',
+      'A-small',
+    ]);
   });
 
   it('snoozes until today + the default days, recorded in the history', async () => {
@@ -73,8 +89,12 @@ describe('alert actions', () => {
       getAlert: (id: string) => store.getAlert(id),
       putAlert: async (s: AlertState) => store.putAlert({ ...s, version: s.version + 100 }),
     };
-    await expect(snoozeAlertById(alwaysChanging, limits, { ...request, id: alert.id })).rejects.toBeInstanceOf(AlertBusyError);
+    await expect(snoozeAlertById(alwaysChanging, limits, { ...request, id: alert.id })).rejects.toBeInstanceOf(
+      AlertBusyError,
+    );
     await expect(snoozeAlertById(store, limits, { ...request, id: 'nope' })).rejects.toBeInstanceOf(AlertNotFoundError);
-    await expect(snoozeAlertById(store, limits, { ...request, id: alert.id, days: 91 })).rejects.toBeInstanceOf(AlertActionError);
+    await expect(snoozeAlertById(store, limits, { ...request, id: alert.id, days: 91 })).rejects.toBeInstanceOf(
+      AlertActionError,
+    );
   });
 });

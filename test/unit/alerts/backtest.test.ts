@@ -5,7 +5,13 @@ import type { Renewal, Ticket } from '../../../functions/domain/contract/entitie
 import { account, dataset, line, renewal, settings } from '../kpi/builders';
 import { defaultSettings } from './helpers';
 
-const p1 = (accountId: string, openedDate: string, id: string): Ticket => ({ ticketId: id, accountId, openedDate, priority: 'p1', closedDate: openedDate });
+const p1 = (accountId: string, openedDate: string, id: string): Ticket => ({
+  ticketId: id,
+  accountId,
+  openedDate,
+  priority: 'p1',
+  closedDate: openedDate,
+});
 
 // Five accounts, each a customer since 2024 (one line of 10,000).
 //  X: two P1s (May 1, May 5) -> p1-tickets opens on the week ending Sun 2025-05-11; renewal RX churns 2025-06-30: lead 50 days.
@@ -24,12 +30,24 @@ const history = () =>
       renewal('W', '2025-10-31', 10_000, 'renewed', '2025-10-25', 8_000, 'RW'),
       renewal('V', '2025-03-31', 10_000, 'churned', '2025-04-20', undefined, 'RV'),
     ] satisfies Renewal[],
-    tickets: [p1('X', '2025-05-01', 'T1'), p1('X', '2025-05-05', 'T2'), p1('Y', '2025-07-01', 'T3'), p1('Y', '2025-07-02', 'T4'), p1('W', '2025-10-01', 'T5'), p1('W', '2025-10-02', 'T6')],
+    tickets: [
+      p1('X', '2025-05-01', 'T1'),
+      p1('X', '2025-05-05', 'T2'),
+      p1('Y', '2025-07-01', 'T3'),
+      p1('Y', '2025-07-02', 'T4'),
+      p1('W', '2025-10-01', 'T5'),
+      p1('W', '2025-10-02', 'T6'),
+    ],
   });
 
 // Only the two rules under test (the health rules would also fire on these P1s).
 const alertSettings = defaultSettings({
-  rules: Object.fromEntries(['red-health-renewal', 'yellow-health-renewal', 'usage-decline', 'detractor-nps', 'low-utilization'].map((id) => [id, { enabled: false }])),
+  rules: Object.fromEntries(
+    ['red-health-renewal', 'yellow-health-renewal', 'usage-decline', 'detractor-nps', 'low-utilization'].map((id) => [
+      id,
+      { enabled: false },
+    ]),
+  ),
 });
 
 describe('alerts backtest', () => {
@@ -42,7 +60,9 @@ describe('alerts backtest', () => {
   });
 
   it('opens each alert on the right week and joins it to the renewal outcome', () => {
-    expect(result.alerts.map((a) => [a.rule, a.accountId, a.openedOn, a.renewalId, a.outcome, a.leadDays ?? null])).toEqual([
+    expect(
+      result.alerts.map((a) => [a.rule, a.accountId, a.openedOn, a.renewalId, a.outcome, a.leadDays ?? null]),
+    ).toEqual([
       ['renewal-overdue', 'V', '2025-04-06', 'RV', 'churned', 14],
       ['p1-tickets', 'X', '2025-05-11', 'RX', 'churned', 50],
       ['p1-tickets', 'Y', '2025-07-06', 'RY', 'renewed', null],
@@ -51,7 +71,14 @@ describe('alerts backtest', () => {
   });
 
   it('p1-tickets: precision 2/3, recall 1/3, median lead 35 days, 3 alerts in 52 weeks', () => {
-    expect(rule('p1-tickets')).toMatchObject({ alerts: 3, truePositives: 2, falsePositives: 1, caught: 1, churnedRenewals: 3, medianLeadDays: 35 });
+    expect(rule('p1-tickets')).toMatchObject({
+      alerts: 3,
+      truePositives: 2,
+      falsePositives: 1,
+      caught: 1,
+      churnedRenewals: 3,
+      medianLeadDays: 35,
+    });
     expect(rule('p1-tickets').precision).toBeCloseTo(2 / 3, 12);
     expect(rule('p1-tickets').recall).toBeCloseTo(1 / 3, 12);
     expect(rule('p1-tickets').alertsPerWeek).toBeCloseTo(3 / 52, 12);
@@ -68,7 +95,12 @@ describe('alerts backtest', () => {
   });
 
   it('disabled rules raise nothing and say so', () => {
-    expect(rule('red-health-renewal')).toMatchObject({ enabled: false, alerts: 0, precision: null, medianLeadDays: null });
+    expect(rule('red-health-renewal')).toMatchObject({
+      enabled: false,
+      alerts: 0,
+      precision: null,
+      medianLeadDays: null,
+    });
   });
 
   it('per severity: every alert a warning with the defaults (one risk rule each; overdue is a process rule)', () => {
@@ -81,10 +113,26 @@ describe('alerts backtest', () => {
     // X opens 2025-05-11 (renewal in 50 days) and escalates on 2025-06-01 (29 days): lead 29.
     // W opens 2025-10-05 with its renewal 26 days away: critical at once, lead 20. Y resolves
     // before its renewal comes within 30 days; V is overdue, a process alert: both stay warnings.
-    const r = runBacktest(history(), settings(), { ...alertSettings, escalateMinRiskRules: 1 }, { from: '2025-01-01', to: '2025-12-31' });
+    const r = runBacktest(
+      history(),
+      settings(),
+      { ...alertSettings, escalateMinRiskRules: 1 },
+      { from: '2025-01-01', to: '2025-12-31' },
+    );
     const [critical, warning] = r.severities;
-    expect(r.alerts.map((a) => [a.accountId, a.criticalOn ?? null])).toEqual([['V', null], ['X', '2025-06-01'], ['Y', null], ['W', '2025-10-05']]);
-    expect(critical).toMatchObject({ alerts: 2, truePositives: 2, falsePositives: 0, precision: 1, medianLeadDays: 24.5 });
+    expect(r.alerts.map((a) => [a.accountId, a.criticalOn ?? null])).toEqual([
+      ['V', null],
+      ['X', '2025-06-01'],
+      ['Y', null],
+      ['W', '2025-10-05'],
+    ]);
+    expect(critical).toMatchObject({
+      alerts: 2,
+      truePositives: 2,
+      falsePositives: 0,
+      precision: 1,
+      medianLeadDays: 24.5,
+    });
     expect(warning).toMatchObject({ alerts: 2, truePositives: 1, falsePositives: 1, precision: 0.5 });
   });
 

@@ -18,14 +18,26 @@ import { MemoryRunLedger } from '../report/fakes';
 import { afterAnEarlierRun, overdueRunOptions, RecordingMailer } from './helpers';
 
 const TODAY = '2026-11-23';
-const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
-const detractor = (accountId: string, id: string): NpsResponse => ({ responseId: id, accountId, date: '2026-11-20', score: 2 });
+const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({
+  accountId,
+  name,
+  ...(ownerEmail ? { ownerEmail } : {}),
+});
+const detractor = (accountId: string, id: string): NpsResponse => ({
+  responseId: id,
+  accountId,
+  date: '2026-11-20',
+  score: 2,
+});
 
 // A (owner ann): renewal 12 days overdue -> critical (renewal-overdue configured critical). B (owner bob): a detractor -> warning.
 const data = dataset({
   accounts: [acct('A', 'Acme <Corp> & Sons', 'Ann@Northwind.example'), acct('B', 'Bravo Ltd', 'bob@northwind.example')],
   subscriptions: [line('A', 84_000, '2024-01-01'), line('B', 12_000, '2024-01-01')],
-  renewals: [renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'), renewal('B', '2027-06-11', 12_000, 'open', undefined, undefined, 'RB')],
+  renewals: [
+    renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'),
+    renewal('B', '2027-06-11', 12_000, 'open', undefined, undefined, 'RB'),
+  ],
   nps: [detractor('B', 'N1')],
 });
 const ANN: FakeSlackMember = { id: 'U0ANN00001', email: 'ann@northwind.example', name: 'ann' };
@@ -43,7 +55,14 @@ async function slackFake(members: FakeSlackMember[] = [ANN]): Promise<FakeSlack>
 }
 
 function slackChannels(apiUrl: string, token = 'xoxb-pulse-test', extra: Partial<ChatChannels> = {}): ChatChannels {
-  return { slack: { chat: new SlackWebApiChat({ token, apiUrl, timeoutMs: 2_000 }), channel: '#cs-renewal-risk', directMessageOwners: true }, ...extra };
+  return {
+    slack: {
+      chat: new SlackWebApiChat({ token, apiUrl, timeoutMs: 2_000 }),
+      channel: '#cs-renewal-risk',
+      directMessageOwners: true,
+    },
+    ...extra,
+  };
 }
 
 async function setup(chat: ChatChannels, shared?: { alerts: InMemoryAlertStateStore; ledger: InMemorySendLedger }) {
@@ -62,7 +81,8 @@ async function setup(chat: ChatChannels, shared?: { alerts: InMemoryAlertStateSt
   return { deps, opts };
 }
 
-const postsOf = (fake: FakeSlack) => fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200 && !c.error);
+const postsOf = (fake: FakeSlack) =>
+  fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200 && !c.error);
 
 describe('alerts on Slack', () => {
   it('posts the critical alert to the channel and to the owner, with the buttons, and the digest to the channel: the JSON the client sends', async () => {
@@ -80,7 +100,9 @@ describe('alerts on Slack', () => {
     expect(channelPost!.contentType).toBe('application/x-www-form-urlencoded');
     expect(channelPost!.token).toBe('xoxb-pulse-test');
     expect(channelPost!.body.channel).toBe('#cs-renewal-risk');
-    expect(channelPost!.body.text).toBe('CRITICAL: Acme <Corp> & Sons - Renewal overdue (renewal of $84,000 overdue by 12 days)');
+    expect(channelPost!.body.text).toBe(
+      'CRITICAL: Acme <Corp> & Sons - Renewal overdue (renewal of $84,000 overdue by 12 days)',
+    );
     const blocks = channelPost!.body.blocks as Record<string, any>[];
     const actions = blocks.find((b) => b.type === 'actions')!;
     expect(actions.elements.map((e: any) => [e.action_id, e.value])).toEqual([
@@ -93,9 +115,14 @@ describe('alerts on Slack', () => {
     expect(text).toContain('<@U0ANN00001>');
     expect(text).toContain('Escalate to the CCO');
     expect(text).toContain('$84,000');
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🔴 Critical: Acme <Corp> & Sons', emoji: true } });
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: '🔴 Critical: Acme <Corp> & Sons', emoji: true },
+    });
     // The owner's direct message: looked up by e-mail, conversation opened, posted there.
-    expect(fake.calls.filter((c) => c.method === 'users.lookupByEmail').map((c) => c.body.email)).toEqual(['ann@northwind.example']);
+    expect(fake.calls.filter((c) => c.method === 'users.lookupByEmail').map((c) => c.body.email)).toEqual([
+      'ann@northwind.example',
+    ]);
     expect(fake.calls.find((c) => c.method === 'conversations.open')!.body.users).toBe('U0ANN00001');
     expect(dm!.body.channel).toMatch(/^D/);
     expect(fake.posts[1]!.directMessageTo).toBe('U0ANN00001');
@@ -134,10 +161,15 @@ describe('alerts on Slack', () => {
     const fake = await slackFake([]);
     const { deps, opts } = await setup(slackChannels(fake.apiUrl));
     const r = await evaluateAlerts(deps, opts);
-    expect(r.chat?.map((c) => `${c.key.kind} ${c.key.recipient} ${c.status}`)).toEqual([`alert-critical #cs-renewal-risk sent`, `alert-digest:cco #cs-renewal-risk sent`]);
+    expect(r.chat?.map((c) => `${c.key.kind} ${c.key.recipient} ${c.status}`)).toEqual([
+      `alert-critical #cs-renewal-risk sent`,
+      `alert-digest:cco #cs-renewal-risk sent`,
+    ]);
     expect(fake.calls.find((c) => c.method === 'users.lookupByEmail')!.error).toBe('users_not_found');
     expect(fake.calls.some((c) => c.method === 'conversations.open')).toBe(false);
-    expect(JSON.stringify(postsOf(fake)[0]!.body.blocks)).toContain('ann@northwind.example is not a member of this Slack workspace, so no direct message was sent');
+    expect(JSON.stringify(postsOf(fake)[0]!.body.blocks)).toContain(
+      'ann@northwind.example is not a member of this Slack workspace, so no direct message was sent',
+    );
   });
 
   it('waits out a ratelimited answer (429, Retry-After) and then posts', async () => {
@@ -172,12 +204,18 @@ describe('alerts on Slack', () => {
     expect(run.status).toBe('failed');
     expect(run.counts['slack.failed']).toBe(3);
     expect(run.counts.sent).toBe(deps.mailer.sent.length);
-    expect(run.errors.join('\n')).toContain('slack: alert-critical to #cs-renewal-risk: DeliveryError: Slack chat.postMessage: could not connect (ECONNREFUSED)');
+    expect(run.errors.join('\n')).toContain(
+      'slack: alert-critical to #cs-renewal-risk: DeliveryError: Slack chat.postMessage: could not connect (ECONNREFUSED)',
+    );
 
     // Slack back: the next run posts what was not delivered (the claims were released), and no e-mail twice.
     const mailed = deps.mailer.sent.length;
     const next = await evaluateAlerts({ ...deps, chat: slackChannels(fake.apiUrl) }, opts);
-    expect(next.chat?.filter((c) => c.status === 'sent').map((c) => c.key.recipient)).toEqual(['#cs-renewal-risk', 'ann@northwind.example', '#cs-renewal-risk']);
+    expect(next.chat?.filter((c) => c.status === 'sent').map((c) => c.key.recipient)).toEqual([
+      '#cs-renewal-risk',
+      'ann@northwind.example',
+      '#cs-renewal-risk',
+    ]);
     expect(deps.mailer.sent.length).toBe(mailed);
   });
 
@@ -186,7 +224,10 @@ describe('alerts on Slack', () => {
     const { deps, opts } = await setup(slackChannels(fake.apiUrl, 'xoxb-revoked'));
     const r = await evaluateAlerts(deps, opts);
     expect(fake.calls[0]!.error).toBe('invalid_auth');
-    expect(r.chat?.[0]).toMatchObject({ status: 'failed', error: 'DeliveryError: Slack chat.postMessage: invalid_auth' });
+    expect(r.chat?.[0]).toMatchObject({
+      status: 'failed',
+      error: 'DeliveryError: Slack chat.postMessage: invalid_auth',
+    });
     expect(fake.posts).toHaveLength(0);
     const next = await evaluateAlerts({ ...deps, chat: slackChannels(fake.apiUrl) }, opts);
     expect(next.chat?.filter((c) => c.status === 'sent')).toHaveLength(3);
@@ -195,7 +236,13 @@ describe('alerts on Slack', () => {
   it('a timeout after sending is an unknown outcome: alerts are posted again by the next run (at least once)', async () => {
     const fake = await slackFake();
     fake.inject({ method: 'chat.postMessage', kind: 'hang', times: 1 });
-    const chat: ChatChannels = { slack: { chat: new SlackWebApiChat({ token: fake.token, apiUrl: fake.apiUrl, timeoutMs: 300 }), channel: '#cs-renewal-risk', directMessageOwners: false } };
+    const chat: ChatChannels = {
+      slack: {
+        chat: new SlackWebApiChat({ token: fake.token, apiUrl: fake.apiUrl, timeoutMs: 300 }),
+        channel: '#cs-renewal-risk',
+        directMessageOwners: false,
+      },
+    };
     const { deps, opts } = await setup(chat);
     const r = await evaluateAlerts(deps, opts);
     expect(r.chat?.[0]).toMatchObject({ status: 'failed' });
@@ -211,10 +258,20 @@ describe('alerts on Teams', () => {
     const teams: FakeTeams = await startFakeTeams();
     open.push(teams);
     teams.inject({ status: 429, times: 1, retryAfterSeconds: 1 });
-    const chat: ChatChannels = { teams: { chat: new TeamsWorkflowWebhook({ url: teams.url }), criticalAlerts: true, digest: true, weeklyHeadline: true } };
+    const chat: ChatChannels = {
+      teams: {
+        chat: new TeamsWorkflowWebhook({ url: teams.url }),
+        criticalAlerts: true,
+        digest: true,
+        weeklyHeadline: true,
+      },
+    };
     const { deps, opts } = await setup(chat);
     const r = await evaluateAlerts(deps, opts);
-    expect(r.chat?.map((c) => `${c.key.channel} ${c.key.kind} ${c.status}`)).toEqual(['teams alert-critical sent', 'teams alert-digest:cco sent']);
+    expect(r.chat?.map((c) => `${c.key.channel} ${c.key.kind} ${c.status}`)).toEqual([
+      'teams alert-critical sent',
+      'teams alert-digest:cco sent',
+    ]);
     expect(teams.requests.map((q) => q.status)).toEqual([429, 202, 202]);
     const body = teams.requests[1]!.body as any;
     expect(body.type).toBe('message');
@@ -231,7 +288,14 @@ describe('alerts on Teams', () => {
     const teams = await startFakeTeams();
     open.push(teams);
     teams.inject({ status: 500, times: 5 });
-    const chat = slackChannels(fake.apiUrl, undefined, { teams: { chat: new TeamsWorkflowWebhook({ url: teams.url }), criticalAlerts: true, digest: true, weeklyHeadline: true } });
+    const chat = slackChannels(fake.apiUrl, undefined, {
+      teams: {
+        chat: new TeamsWorkflowWebhook({ url: teams.url }),
+        criticalAlerts: true,
+        digest: true,
+        weeklyHeadline: true,
+      },
+    });
     const { deps, opts } = await setup(chat);
     const r = await evaluateAlerts(deps, opts);
     expect(r.chat?.filter((c) => c.key.channel === 'slack').every((c) => c.status === 'sent')).toBe(true);

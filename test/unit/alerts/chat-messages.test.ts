@@ -45,7 +45,17 @@ function bigDigest(n: number): DigestModel {
       { kind: 'reminder', title: 'Still open (reminder)', items },
     ],
     atRiskTitle: 'Top 10 accounts by ARR at risk',
-    atRisk: items.slice(0, 10).map((a, i) => ({ rank: i + 1, accountName: a.accountName, accountId: a.accountId, arr: a.arr, owner: a.owner, critical: false, severityLabel: 'warning', alerts: a.ruleTitle, renewal: a.renewal })),
+    atRisk: items.slice(0, 10).map((a, i) => ({
+      rank: i + 1,
+      accountName: a.accountName,
+      accountId: a.accountId,
+      arr: a.arr,
+      owner: a.owner,
+      critical: false,
+      severityLabel: 'warning',
+      alerts: a.ruleTitle,
+      renewal: a.renewal,
+    })),
     totalOpen: n,
     noticeCount: 2 * n,
     noticeIds: [],
@@ -58,7 +68,8 @@ describe('Slack and Teams messages', () => {
     for (const n of [1, 40, 600]) {
       const post = digestPost(bigDigest(n));
       expect(post.blocks.length).toBeLessThanOrEqual(50);
-      for (const b of post.blocks as Record<string, any>[]) if (b.type === 'section' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
+      for (const b of post.blocks as Record<string, any>[])
+        if (b.type === 'section' && b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
       const text = JSON.stringify(post.blocks);
       if (n === 600) expect(text).toMatch(/… and \d+ more/);
       else expect(text).not.toContain('more');
@@ -75,13 +86,41 @@ describe('Slack and Teams messages', () => {
 
 // The parts of the weekly report's view the headline reads.
 const reportView = {
-  meta: { companyName: 'Northwind', locale: 'en-US', currency: 'USD', week: '2026-W48', range: 'Nov 23 – 29, 2026', archive: { label: 'Finance archive: this week', url: 'https://pulse.example/a/index?t=x' } },
+  meta: {
+    companyName: 'Northwind',
+    locale: 'en-US',
+    currency: 'USD',
+    week: '2026-W48',
+    range: 'Nov 23 – 29, 2026',
+    archive: { label: 'Finance archive: this week', url: 'https://pulse.example/a/index?t=x' },
+  },
   headline: [
-    { id: 'closingArr', label: 'Closing ARR', value: 1_623_450_000, format: 'moneyCompact', change: { value: 8_450_000, direction: 'up', tone: 'good', arrow: '▲' }, note: '' },
-    { id: 'nrr', label: 'NRR', value: 1.042, format: 'percent', change: { value: 0.004, direction: 'up', tone: 'good', arrow: '▲' }, note: '' },
+    {
+      id: 'closingArr',
+      label: 'Closing ARR',
+      value: 1_623_450_000,
+      format: 'moneyCompact',
+      change: { value: 8_450_000, direction: 'up', tone: 'good', arrow: '▲' },
+      note: '',
+    },
+    {
+      id: 'nrr',
+      label: 'NRR',
+      value: 1.042,
+      format: 'percent',
+      change: { value: 0.004, direction: 'up', tone: 'good', arrow: '▲' },
+      note: '',
+    },
     { id: 'grr', label: 'GRR', value: 0.91, format: 'percent', change: null, note: '' },
     { id: 'customers', label: 'Customers', value: 300, format: 'count', change: null, note: '' },
-    { id: 'arrAtRisk', label: 'ARR at risk', value: 120_000_000, format: 'moneyCompact', change: { value: 0, direction: 'flat', tone: 'neutral', arrow: '▬' }, note: '' },
+    {
+      id: 'arrAtRisk',
+      label: 'ARR at risk',
+      value: 120_000_000,
+      format: 'moneyCompact',
+      change: { value: 0, direction: 'flat', tone: 'neutral', arrow: '▬' },
+      note: '',
+    },
   ],
 } as unknown as WeeklyReportView;
 
@@ -97,16 +136,27 @@ describe('the Monday headline', () => {
       { label: 'GRR', value: '91.0%', change: '' },
       { label: 'ARR at risk', value: '$1.2M', change: '' },
     ]);
-    expect(JSON.stringify(headlinePost(model).blocks)).toContain('<https://pulse.example/a/index?t=x|Finance archive: this week>');
+    expect(JSON.stringify(headlinePost(model).blocks)).toContain(
+      '<https://pulse.example/a/index?t=x|Finance archive: this week>',
+    );
   });
 
   it('is posted to the weekly report channel once per week, recorded as its own run', async () => {
     fake = await startFakeSlack();
-    const chat = { slack: { chat: new SlackWebApiChat({ token: fake.token, apiUrl: fake.apiUrl }), channel: '#cs-renewal-risk', directMessageOwners: true, weeklyReportChannel: '#exec' } };
+    const chat = {
+      slack: {
+        chat: new SlackWebApiChat({ token: fake.token, apiUrl: fake.apiUrl }),
+        channel: '#cs-renewal-risk',
+        directMessageOwners: true,
+        weeklyReportChannel: '#exec',
+      },
+    };
     const deps = { ledger: new InMemorySendLedger(), chat, runLedger: new MemoryRunLedger() };
     const first = await announceWeeklyReport(deps, reportView, 'schedule');
     const again = await announceWeeklyReport(deps, reportView, 'schedule');
-    expect(first.map((o) => `${o.key.kind} ${o.key.period} ${o.key.recipient} ${o.status}`)).toEqual(['weekly-headline 2026-W48 #exec sent']);
+    expect(first.map((o) => `${o.key.kind} ${o.key.period} ${o.key.recipient} ${o.status}`)).toEqual([
+      'weekly-headline 2026-W48 #exec sent',
+    ]);
     expect(again.map((o) => o.status)).toEqual(['already-sent']);
     expect(fake.posts).toHaveLength(1);
     expect(fake.posts[0]!.text).toMatch(/^Northwind weekly report 2026-W48: Closing ARR \$16\.2M/);

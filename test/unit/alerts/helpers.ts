@@ -1,6 +1,14 @@
 // Builders for alert tests: hand-built facts, settings from the default config, observations.
 import { parseConfig } from '../../../functions/config';
-import { alertSettingsFrom, type AccountFacts, type AlertSettings, type Explanation, type Observation, type RenewalFact, type Severity } from '../../../functions/domain/alerts';
+import {
+  alertSettingsFrom,
+  type AccountFacts,
+  type AlertSettings,
+  type Explanation,
+  type Observation,
+  type RenewalFact,
+  type Severity,
+} from '../../../functions/domain/alerts';
 import type { EvaluateAlertsOptions } from '../../../functions/app/evaluate-alerts';
 import type { AlertStateStore } from '../../../functions/ports/alerts';
 import type { Mailer, OutgoingMessage } from '../../../functions/ports/mailer';
@@ -20,7 +28,14 @@ export function defaultSettings(alerts: Record<string, unknown> = {}): AlertSett
 export const rules = defaultSettings().rules;
 
 /** Where the test company's alert emails go. */
-export const ROUTING: EvaluateAlertsOptions['routing'] = { companyName: 'Northwind', locale: 'en-US', currency: 'USD', from: 'pulse@northwind.example', cco: ['cco@northwind.example'], owners: true };
+export const ROUTING: EvaluateAlertsOptions['routing'] = {
+  companyName: 'Northwind',
+  locale: 'en-US',
+  currency: 'USD',
+  from: 'pulse@northwind.example',
+  cco: ['cco@northwind.example'],
+  owners: true,
+};
 
 /**
  * An alert run on 2026-11-23 with the digest, the health-band rules off (so the rules under test
@@ -32,7 +47,9 @@ export function alertRunOptions(over: Partial<EvaluateAlertsOptions> = {}): Eval
     now: '2026-11-23T12:30:00.000Z',
     by: 'test',
     kpiSettings: kpiSettings(),
-    settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false } } }),
+    settings: defaultSettings({
+      rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false } },
+    }),
     routing: ROUTING,
     digest: true,
     ...over,
@@ -41,7 +58,13 @@ export function alertRunOptions(over: Partial<EvaluateAlertsOptions> = {}): Eval
 
 /** A run at 12:30 UTC on `today` with the health rules off and an overdue renewal critical. */
 export function overdueRunOptions(today: string): EvaluateAlertsOptions {
-  const settings = defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } });
+  const settings = defaultSettings({
+    rules: {
+      'red-health-renewal': { enabled: false },
+      'yellow-health-renewal': { enabled: false },
+      'renewal-overdue': { severity: 'critical' },
+    },
+  });
   return alertRunOptions({ today, now: `${today}T12:30:00.000Z`, settings });
 }
 
@@ -72,11 +95,18 @@ export function facts(i: FactsInput = {}): AccountFacts {
     date: '2026-11-23',
     weekStart: '2026-11-16',
     arr: i.arr ?? 8_400_000,
-    health: { score, band: score === null ? null : score >= 70 ? 'green' : score >= 40 ? 'yellow' : 'red', components: i.components ?? [] },
+    health: {
+      score,
+      band: score === null ? null : score >= 70 ? 'green' : score >= 40 ? 'yellow' : 'red',
+      components: i.components ?? [],
+    },
     usageTrend: i.usageTrend === undefined ? 0 : i.usageTrend,
     utilizationByWeek: i.utilization ?? [0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7],
     p1Opened: i.p1 ?? (() => 0),
-    npsResponses: (days) => (i.nps ?? []).filter((r) => r.date > new Date(Date.UTC(2026, 10, 23) - days * 86_400_000).toISOString().slice(0, 10)),
+    npsResponses: (days) =>
+      (i.nps ?? []).filter(
+        (r) => r.date > new Date(Date.UTC(2026, 10, 23) - days * 86_400_000).toISOString().slice(0, 10),
+      ),
     openRenewals: i.renewals ?? [renewalFact(21)],
   };
   if (i.owner) f.ownerEmail = i.owner;
@@ -84,10 +114,22 @@ export function facts(i: FactsInput = {}): AccountFacts {
 }
 
 export function explanation(over: Partial<Explanation> = {}): Explanation {
-  return { accountName: 'Acme', segment: 'Enterprise', arr: 8_400_000, signals: [], play: 'Call', ruleTitle: 'Red health', ...over };
+  return {
+    accountName: 'Acme',
+    segment: 'Enterprise',
+    arr: 8_400_000,
+    signals: [],
+    play: 'Call',
+    ruleTitle: 'Red health',
+    ...over,
+  };
 }
 
-export function obs(status: Observation['status'], severity: Severity = 'warning', over: Partial<Explanation> = {}): Observation {
+export function obs(
+  status: Observation['status'],
+  severity: Severity = 'warning',
+  over: Partial<Explanation> = {},
+): Observation {
   return { status, severity, explanation: explanation(over) };
 }
 
@@ -106,7 +148,14 @@ export async function afterAnEarlierRun(store: Pick<AlertStateStore, 'putAlert'>
     openedOn: '2026-01-05',
     resolvedOn: '2026-01-12',
     lastEvaluatedOn: '2026-01-12',
-    explanation: { accountName: 'Old account', segment: 'SMB', arr: 0, signals: [], play: 'none', ruleTitle: 'P1 tickets' },
+    explanation: {
+      accountName: 'Old account',
+      segment: 'SMB',
+      arr: 0,
+      signals: [],
+      play: 'none',
+      ruleTitle: 'P1 tickets',
+    },
     notices: [],
     history: [],
     historyDropped: 0,

@@ -2,7 +2,15 @@
 // around the threshold without re-notifying, cooldown reminders, resolve, snooze and its expiry.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AlertActionError, snoozeAlert, step, type AlertKey, type AlertState, type Notice, type Observation } from '../../../functions/domain/alerts';
+import {
+  AlertActionError,
+  snoozeAlert,
+  step,
+  type AlertKey,
+  type AlertState,
+  type Notice,
+  type Observation,
+} from '../../../functions/domain/alerts';
 import { addDays } from '../../../functions/domain/dates';
 import { obs } from './helpers';
 
@@ -10,13 +18,22 @@ const key: AlertKey = { rule: 'red-health-renewal', accountId: 'A-1', renewalId:
 const day = (n: number) => addDays('2026-11-02', n);
 
 /** Runs observations day by day (undefined: the rule produced nothing). Returns the states and notices. */
-function replay(seq: (Observation | undefined)[], opts: { minBreachDays?: number; cooldownDays?: number; start?: AlertState; from?: number } = {}) {
+function replay(
+  seq: (Observation | undefined)[],
+  opts: { minBreachDays?: number; cooldownDays?: number; start?: AlertState; from?: number } = {},
+) {
   let state = opts.start;
   const notices: Notice[] = [];
   const states: (AlertState | undefined)[] = [];
   seq.forEach((o, i) => {
     const on = day((opts.from ?? 0) + i);
-    const r = step(state, key, o, { on, at: `${on}T07:30:00.000Z`, by: 'test', minBreachDays: opts.minBreachDays ?? 0, cooldownDays: opts.cooldownDays ?? 7 });
+    const r = step(state, key, o, {
+      on,
+      at: `${on}T07:30:00.000Z`,
+      by: 'test',
+      minBreachDays: opts.minBreachDays ?? 0,
+      cooldownDays: opts.cooldownDays ?? 7,
+    });
     state = r.state;
     notices.push(...r.notices);
     states.push(state);
@@ -37,7 +54,15 @@ describe('alert lifecycle', () => {
 
   it('opens only after the minimum breach duration; a gap resets it', () => {
     const { notices, states } = replay([B, B, C, B, B, B, B], { minBreachDays: 3 });
-    expect(states.map((s) => s?.status)).toEqual(['pending', 'pending', 'inactive', 'pending', 'pending', 'pending', 'open']);
+    expect(states.map((s) => s?.status)).toEqual([
+      'pending',
+      'pending',
+      'inactive',
+      'pending',
+      'pending',
+      'pending',
+      'open',
+    ]);
     expect(notices.map((n) => [n.kind, n.on])).toEqual([['opened', day(6)]]);
   });
 
@@ -70,7 +95,11 @@ describe('alert lifecycle', () => {
   it('resolves with a notice when the exit condition holds, with the reason; reopens as a new episode', () => {
     const { state, notices, states } = replay([B, B, C, C, B]);
     expect(states.map((s) => s?.status)).toEqual(['open', 'open', 'resolved', 'resolved', 'open']);
-    expect(notices.map((n) => [n.kind, n.episode])).toEqual([['opened', 1], ['resolved', 1], ['opened', 2]]);
+    expect(notices.map((n) => [n.kind, n.episode])).toEqual([
+      ['opened', 1],
+      ['resolved', 1],
+      ['opened', 2],
+    ]);
     expect(notices[1]!.id).not.toBe(notices[2]!.id);
     expect(state?.episode).toBe(2);
   });
@@ -82,7 +111,13 @@ describe('alert lifecycle', () => {
 
   it('is idempotent: the same date stepped twice changes nothing and notifies nothing', () => {
     const first = replay([B, B, B, B, B, B, B]);
-    const again = step(first.state, key, B, { on: day(6), at: 'later', by: 'rerun', minBreachDays: 0, cooldownDays: 7 });
+    const again = step(first.state, key, B, {
+      on: day(6),
+      at: 'later',
+      by: 'rerun',
+      minBreachDays: 0,
+      cooldownDays: 7,
+    });
     expect(again.notices).toEqual([]);
     expect(again.changed).toBe(false);
   });
@@ -101,11 +136,23 @@ describe('alert lifecycle', () => {
   describe('snooze and acknowledge', () => {
     const open = replay([B]).state!;
     const snooze = (s: AlertState, until: string, kind: 'snooze' | 'acknowledge' = 'snooze') =>
-      snoozeAlert(s, { kind, until, reason: 'exec call booked', by: 'cco@northwind.example', on: day(1), at: `${day(1)}T10:00:00Z`, maxDays: 90 });
+      snoozeAlert(s, {
+        kind,
+        until,
+        reason: 'exec call booked',
+        by: 'cco@northwind.example',
+        on: day(1),
+        at: `${day(1)}T10:00:00Z`,
+        maxDays: 90,
+      });
 
     it('silences reminders until the expiry; reminders resume on the cooldown after it', () => {
       const snoozed = snooze(open, day(10));
-      expect(snoozed.history.at(-1)).toMatchObject({ event: 'snoozed', by: 'cco@northwind.example', why: expect.stringContaining('exec call booked') });
+      expect(snoozed.history.at(-1)).toMatchObject({
+        event: 'snoozed',
+        by: 'cco@northwind.example',
+        why: expect.stringContaining('exec call booked'),
+      });
       const { notices, states } = replay(Array(14).fill(B), { start: snoozed, from: 1, cooldownDays: 7 });
       // Day 7 would have been a reminder; snoozed until day 10; the next reminder is on day 10 (7 days since day 0 have passed).
       expect(notices.map((n) => [n.kind, n.on])).toEqual([['reminder', day(10)]]);
@@ -124,7 +171,9 @@ describe('alert lifecycle', () => {
     });
 
     it('needs a reason, an expiry after today within the maximum, and a live alert', () => {
-      expect(() => snoozeAlert(open, { kind: 'snooze', until: day(5), reason: ' ', by: 'x', on: day(1), at: 'x', maxDays: 90 })).toThrow(AlertActionError);
+      expect(() =>
+        snoozeAlert(open, { kind: 'snooze', until: day(5), reason: ' ', by: 'x', on: day(1), at: 'x', maxDays: 90 }),
+      ).toThrow(AlertActionError);
       expect(() => snooze(open, day(1))).toThrow(/must be after/);
       expect(() => snooze(open, day(200))).toThrow(/more than 90 days/);
       const resolved = replay([C], { start: open, from: 1 }).state!;
@@ -133,44 +182,67 @@ describe('alert lifecycle', () => {
   });
 
   it('property: no two notifications for the same alert state (episode, severity) within the cooldown, at most one open/escalate/resolve per episode, reruns add nothing', () => {
-    const obsArb = fc.oneof(fc.constant(B), fc.constant(BC), fc.constant(C), fc.constant(obs('not-applicable')), fc.constant(undefined));
-    const action = fc.record({ o: obsArb, rerun: fc.boolean(), snoozeDays: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }) });
+    const obsArb = fc.oneof(
+      fc.constant(B),
+      fc.constant(BC),
+      fc.constant(C),
+      fc.constant(obs('not-applicable')),
+      fc.constant(undefined),
+    );
+    const action = fc.record({
+      o: obsArb,
+      rerun: fc.boolean(),
+      snoozeDays: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+    });
     fc.assert(
-      fc.property(fc.array(action, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 3 }), (actions, cooldownDays, minBreachDays) => {
-        let state: AlertState | undefined;
-        const notices: Notice[] = [];
-        actions.forEach((a, i) => {
-          const on = day(i);
-          const ctx = { on, at: `${on}T07:30:00.000Z`, by: 'p', minBreachDays, cooldownDays };
-          if (a.snoozeDays !== undefined && state && (state.status === 'open' || state.status === 'pending')) {
-            state = snoozeAlert(state, { kind: 'snooze', until: day(i + a.snoozeDays), reason: 'r', by: 'p', on, at: ctx.at, maxDays: 90 });
+      fc.property(
+        fc.array(action, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 3 }),
+        (actions, cooldownDays, minBreachDays) => {
+          let state: AlertState | undefined;
+          const notices: Notice[] = [];
+          actions.forEach((a, i) => {
+            const on = day(i);
+            const ctx = { on, at: `${on}T07:30:00.000Z`, by: 'p', minBreachDays, cooldownDays };
+            if (a.snoozeDays !== undefined && state && (state.status === 'open' || state.status === 'pending')) {
+              state = snoozeAlert(state, {
+                kind: 'snooze',
+                until: day(i + a.snoozeDays),
+                reason: 'r',
+                by: 'p',
+                on,
+                at: ctx.at,
+                maxDays: 90,
+              });
+            }
+            const r = step(state, key, a.o, ctx);
+            state = r.state;
+            notices.push(...r.notices);
+            if (a.rerun) {
+              const again = step(state, key, a.o, { ...ctx, at: `${on}T09:00:00.000Z` });
+              expect(again.notices).toEqual([]);
+            }
+          });
+          const groups = new Map<string, Notice[]>();
+          for (const n of notices) {
+            if (n.kind === 'resolved') continue;
+            const k = `${n.episode}|${n.severity}`;
+            groups.set(k, [...(groups.get(k) ?? []), n]);
           }
-          const r = step(state, key, a.o, ctx);
-          state = r.state;
-          notices.push(...r.notices);
-          if (a.rerun) {
-            const again = step(state, key, a.o, { ...ctx, at: `${on}T09:00:00.000Z` });
-            expect(again.notices).toEqual([]);
+          for (const list of groups.values()) {
+            for (let j = 1; j < list.length; j++) {
+              const gap = (Date.parse(list[j]!.on) - Date.parse(list[j - 1]!.on)) / 86_400_000;
+              expect(gap).toBeGreaterThanOrEqual(cooldownDays);
+            }
           }
-        });
-        const groups = new Map<string, Notice[]>();
-        for (const n of notices) {
-          if (n.kind === 'resolved') continue;
-          const k = `${n.episode}|${n.severity}`;
-          groups.set(k, [...(groups.get(k) ?? []), n]);
-        }
-        for (const list of groups.values()) {
-          for (let j = 1; j < list.length; j++) {
-            const gap = (Date.parse(list[j]!.on) - Date.parse(list[j - 1]!.on)) / 86_400_000;
-            expect(gap).toBeGreaterThanOrEqual(cooldownDays);
+          for (const kind of ['opened', 'escalated', 'resolved'] as const) {
+            const episodes = notices.filter((n) => n.kind === kind).map((n) => n.episode);
+            expect(new Set(episodes).size).toBe(episodes.length);
           }
-        }
-        for (const kind of ['opened', 'escalated', 'resolved'] as const) {
-          const episodes = notices.filter((n) => n.kind === kind).map((n) => n.episode);
-          expect(new Set(episodes).size).toBe(episodes.length);
-        }
-        expect(new Set(notices.map((n) => n.id)).size).toBe(notices.length);
-      }),
+          expect(new Set(notices.map((n) => n.id)).size).toBe(notices.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -18,7 +18,13 @@ describe('the alert rule list', () => {
     expect(Object.keys(config.alerts.rules)).toEqual(ALL_RULES);
     for (const rule of RULE_LIST) {
       const c = config.alerts.rules[rule.id];
-      expect(c, rule.id).toMatchObject({ enabled: true, severity: rule.defaults.severity, params: rule.defaults.params, minBreachDays: rule.defaults.minBreachDays, play: rule.defaults.play });
+      expect(c, rule.id).toMatchObject({
+        enabled: true,
+        severity: rule.defaults.severity,
+        params: rule.defaults.params,
+        minBreachDays: rule.defaults.minBreachDays,
+        play: rule.defaults.play,
+      });
       expect(c.exit, rule.id).toEqual({ ...rule.defaults.params, ...rule.defaults.exit });
     }
   });
@@ -26,8 +32,13 @@ describe('the alert rule list', () => {
   it('lets the config override only the parameters a rule declares', () => {
     const [first] = RULE_LIST;
     const [param] = Object.keys(first.defaults.params);
-    expect(parseConfig(configDoc({ alerts: { rules: { [first.id]: { params: { [param!]: 1 } } } } })).alerts.rules[first.id].params[param!]).toBe(1);
-    expect(() => parseConfig(configDoc({ alerts: { rules: { [first.id]: { params: { notAParameter: 1 } } } } }))).toThrow(/notAParameter/);
+    expect(
+      parseConfig(configDoc({ alerts: { rules: { [first.id]: { params: { [param!]: 1 } } } } })).alerts.rules[first.id]
+        .params[param!],
+    ).toBe(1);
+    expect(() =>
+      parseConfig(configDoc({ alerts: { rules: { [first.id]: { params: { notAParameter: 1 } } } } })),
+    ).toThrow(/notAParameter/);
     expect(() => parseConfig(configDoc({ alerts: { rules: { 'no-such-rule': {} } } }))).toThrow(/no-such-rule/);
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../../../functions/domain/alerts';
 import { facts, renewalFact, rules } from './helpers';
 
-const run = (id: keyof typeof RULES, f: ReturnType<typeof facts>, which: 'params' | 'exit' = 'params') => RULES[id].evaluate(f, rules[id][which]);
+const run = (id: keyof typeof RULES, f: ReturnType<typeof facts>, which: 'params' | 'exit' = 'params') =>
+  RULES[id].evaluate(f, rules[id][which]);
 const statuses = (r: ReturnType<typeof run>) => r.map((x) => x.status);
 
 describe('red-health-renewal', () => {
@@ -26,19 +27,29 @@ describe('red-health-renewal', () => {
     expect(statuses(run('red-health-renewal', facts({ score: 45 }), 'exit'))).toEqual(['clear']);
   });
   it('Not applicable: renewal due in 91 days, no renewal, or no score', () => {
-    expect(statuses(run('red-health-renewal', facts({ score: 10, renewals: [renewalFact(91)] })))).toEqual(['not-applicable']);
+    expect(statuses(run('red-health-renewal', facts({ score: 10, renewals: [renewalFact(91)] })))).toEqual([
+      'not-applicable',
+    ]);
     expect(statuses(run('red-health-renewal', facts({ score: 10, renewals: [] })))).toEqual(['not-applicable']);
     expect(statuses(run('red-health-renewal', facts({ score: null })))).toEqual(['not-applicable']);
   });
   it('one result per open renewal', () => {
-    const r = run('red-health-renewal', facts({ score: 20, renewals: [renewalFact(10, 'R-a'), renewalFact(200, 'R-b')] }));
-    expect(r.map((x) => [x.renewal?.renewalId, x.status])).toEqual([['R-a', 'breach'], ['R-b', 'not-applicable']]);
+    const r = run(
+      'red-health-renewal',
+      facts({ score: 20, renewals: [renewalFact(10, 'R-a'), renewalFact(200, 'R-b')] }),
+    );
+    expect(r.map((x) => [x.renewal?.renewalId, x.status])).toEqual([
+      ['R-a', 'breach'],
+      ['R-b', 'not-applicable'],
+    ]);
   });
 });
 
 describe('yellow-health-renewal', () => {
   it('Noncompliance: health 55 with a renewal in 60 days', () => {
-    expect(statuses(run('yellow-health-renewal', facts({ score: 55, renewals: [renewalFact(60)] })))).toEqual(['breach']);
+    expect(statuses(run('yellow-health-renewal', facts({ score: 55, renewals: [renewalFact(60)] })))).toEqual([
+      'breach',
+    ]);
   });
   it('Compliance: green (70) and red (39: the red rule covers it)', () => {
     expect(statuses(run('yellow-health-renewal', facts({ score: 70 })))).toEqual(['clear']);
@@ -50,14 +61,19 @@ describe('yellow-health-renewal', () => {
     expect(statuses(run('yellow-health-renewal', facts({ score: 75 }), 'exit'))).toEqual(['clear']);
   });
   it('Not applicable: renewal beyond 90 days', () => {
-    expect(statuses(run('yellow-health-renewal', facts({ score: 50, renewals: [renewalFact(120)] })))).toEqual(['not-applicable']);
+    expect(statuses(run('yellow-health-renewal', facts({ score: 50, renewals: [renewalFact(120)] })))).toEqual([
+      'not-applicable',
+    ]);
   });
 });
 
 describe('usage-decline', () => {
   it('Noncompliance: trend -42% with a renewal in 150 days', () => {
     const [r] = run('usage-decline', facts({ usageTrend: -0.42, renewals: [renewalFact(150)] }));
-    expect(r).toMatchObject({ status: 'breach', signals: [{ name: 'usageTrend', value: -0.42, op: '<=', threshold: -0.3 }, { name: 'renewalDueInDays' }] });
+    expect(r).toMatchObject({
+      status: 'breach',
+      signals: [{ name: 'usageTrend', value: -0.42, op: '<=', threshold: -0.3 }, { name: 'renewalDueInDays' }],
+    });
   });
   it('Noncompliance at the threshold: exactly -30%', () => {
     expect(statuses(run('usage-decline', facts({ usageTrend: -0.3 })))).toEqual(['breach']);
@@ -71,21 +87,33 @@ describe('usage-decline', () => {
   });
   it('Not applicable: no trend, or renewal beyond 180 days', () => {
     expect(statuses(run('usage-decline', facts({ usageTrend: null })))).toEqual(['not-applicable']);
-    expect(statuses(run('usage-decline', facts({ usageTrend: -0.5, renewals: [renewalFact(181)] })))).toEqual(['not-applicable']);
+    expect(statuses(run('usage-decline', facts({ usageTrend: -0.5, renewals: [renewalFact(181)] })))).toEqual([
+      'not-applicable',
+    ]);
   });
 });
 
 describe('detractor-nps', () => {
   it('Noncompliance: a 3/10 answer 4 days ago', () => {
     const [r] = run('detractor-nps', facts({ nps: [{ responseId: 'N1', date: '2026-11-19', score: 3 }] }));
-    expect(r).toMatchObject({ status: 'breach', signals: [{ name: 'npsScore', value: 3, threshold: 6 }, { name: 'npsAgeDays', value: 4 }] });
+    expect(r).toMatchObject({
+      status: 'breach',
+      signals: [
+        { name: 'npsScore', value: 3, threshold: 6 },
+        { name: 'npsAgeDays', value: 4 },
+      ],
+    });
     expect(r!.renewal).toBeUndefined();
   });
   it('Compliance: a passive (7) in the window', () => {
-    expect(statuses(run('detractor-nps', facts({ nps: [{ responseId: 'N1', date: '2026-11-19', score: 7 }] })))).toEqual(['clear']);
+    expect(
+      statuses(run('detractor-nps', facts({ nps: [{ responseId: 'N1', date: '2026-11-19', score: 7 }] }))),
+    ).toEqual(['clear']);
   });
   it('Not applicable: the only detractor is 14 days old', () => {
-    expect(statuses(run('detractor-nps', facts({ nps: [{ responseId: 'N1', date: '2026-11-09', score: 2 }] })))).toEqual(['not-applicable']);
+    expect(
+      statuses(run('detractor-nps', facts({ nps: [{ responseId: 'N1', date: '2026-11-09', score: 2 }] }))),
+    ).toEqual(['not-applicable']);
   });
 });
 
@@ -105,8 +133,14 @@ describe('p1-tickets', () => {
 
 describe('low-utilization', () => {
   it('Noncompliance: under 40% for 4 consecutive weeks, renewal in 100 days', () => {
-    const [r] = run('low-utilization', facts({ utilization: [0.2, 0.3, 0.39, 0.1, 0.9], renewals: [renewalFact(100)] }));
-    expect(r).toMatchObject({ status: 'breach', signals: [{ name: 'utilizationMax', value: 0.39, threshold: 0.4 }, { name: 'renewalDueInDays' }] });
+    const [r] = run(
+      'low-utilization',
+      facts({ utilization: [0.2, 0.3, 0.39, 0.1, 0.9], renewals: [renewalFact(100)] }),
+    );
+    expect(r).toMatchObject({
+      status: 'breach',
+      signals: [{ name: 'utilizationMax', value: 0.39, threshold: 0.4 }, { name: 'renewalDueInDays' }],
+    });
   });
   it('Compliance: one of the four weeks at 40%', () => {
     expect(statuses(run('low-utilization', facts({ utilization: [0.2, 0.4, 0.2, 0.2] })))).toEqual(['clear']);
@@ -117,13 +151,18 @@ describe('low-utilization', () => {
   });
   it('Not applicable: a week without usage, or the renewal beyond 120 days', () => {
     expect(statuses(run('low-utilization', facts({ utilization: [0.1, null, 0.1, 0.1] })))).toEqual(['not-applicable']);
-    expect(statuses(run('low-utilization', facts({ utilization: [0.1, 0.1, 0.1, 0.1], renewals: [renewalFact(121)] })))).toEqual(['not-applicable']);
+    expect(
+      statuses(run('low-utilization', facts({ utilization: [0.1, 0.1, 0.1, 0.1], renewals: [renewalFact(121)] }))),
+    ).toEqual(['not-applicable']);
   });
 });
 
 describe('renewal-overdue', () => {
   it('Noncompliance: due 12 days ago and still open (and due today, as docs/metrics.md counts overdue)', () => {
-    expect(run('renewal-overdue', facts({ renewals: [renewalFact(-12)] }))[0]).toMatchObject({ status: 'breach', signals: [{ name: 'daysOverdue', value: 12 }] });
+    expect(run('renewal-overdue', facts({ renewals: [renewalFact(-12)] }))[0]).toMatchObject({
+      status: 'breach',
+      signals: [{ name: 'daysOverdue', value: 12 }],
+    });
     expect(statuses(run('renewal-overdue', facts({ renewals: [renewalFact(0)] })))).toEqual(['breach']);
   });
   it('Compliance: due tomorrow', () => {
@@ -136,7 +175,14 @@ describe('renewal-overdue', () => {
 
 describe('every rule', () => {
   it('is pure: the same facts give the same results', () => {
-    const f = facts({ score: 30, usageTrend: -0.5, utilization: [0.1, 0.1, 0.1, 0.1], p1: () => 3, nps: [{ responseId: 'N', date: '2026-11-20', score: 1 }], renewals: [renewalFact(-3)] });
+    const f = facts({
+      score: 30,
+      usageTrend: -0.5,
+      utilization: [0.1, 0.1, 0.1, 0.1],
+      p1: () => 3,
+      nps: [{ responseId: 'N', date: '2026-11-20', score: 1 }],
+      renewals: [renewalFact(-3)],
+    });
     for (const id of Object.keys(RULES) as (keyof typeof RULES)[]) {
       expect(run(id, f)).toEqual(run(id, f));
       expect(statuses(run(id, f))).toEqual(id === 'yellow-health-renewal' ? ['clear'] : ['breach']);

@@ -2,19 +2,34 @@
 // warning corroborated by a second risk rule on an account whose renewal is near. On the demo's
 // first run that is a handful of accounts a CCO would agree with.
 import { describe, expect, it } from 'vitest';
-import { advanceAlerts, evaluateRules, factsAt, prepareAlertIndex, type AlertSettings } from '../../../functions/domain/alerts';
+import {
+  advanceAlerts,
+  evaluateRules,
+  factsAt,
+  prepareAlertIndex,
+  type AlertSettings,
+} from '../../../functions/domain/alerts';
 import { DEFAULT_KPI_SETTINGS } from '../../../functions/domain/kpi';
 import { validatedDemoDataset } from '../../support/demo-dataset';
 import { defaultSettings, facts, renewalFact } from './helpers';
 
 const DEFAULTS = defaultSettings();
 const severities = (f: ReturnType<typeof facts>, settings: AlertSettings = DEFAULTS) =>
-  Object.fromEntries([...evaluateRules([f], settings).values()].filter((e) => e.enter.status === 'breach').map((e) => [e.key.rule, e.enter.severity]));
+  Object.fromEntries(
+    [...evaluateRules([f], settings).values()]
+      .filter((e) => e.enter.status === 'breach')
+      .map((e) => [e.key.rule, e.enter.severity]),
+  );
 
 describe('severity', () => {
   it('a lone yellow health score just under the line, renewal in 26 days, stays a warning', () => {
     // The flood's example: health 69.6, NPS 8, utilization 71%, no P1 tickets.
-    const f = facts({ score: 69.6, utilization: [0.71, 0.71, 0.71, 0.71], nps: [{ responseId: 'N', date: '2026-11-10', score: 8 }], renewals: [renewalFact(26)] });
+    const f = facts({
+      score: 69.6,
+      utilization: [0.71, 0.71, 0.71, 0.71],
+      nps: [{ responseId: 'N', date: '2026-11-10', score: 8 }],
+      renewals: [renewalFact(26)],
+    });
     expect(severities(f)).toEqual({ 'yellow-health-renewal': 'warning' });
   });
 
@@ -29,7 +44,9 @@ describe('severity', () => {
   });
 
   it('red health with a renewal inside 90 days is critical on its own', () => {
-    expect(severities(facts({ score: 18.7, renewals: [renewalFact(75)] }))).toEqual({ 'red-health-renewal': 'critical' });
+    expect(severities(facts({ score: 18.7, renewals: [renewalFact(75)] }))).toEqual({
+      'red-health-renewal': 'critical',
+    });
   });
 
   it('an overdue renewal is a process alert: a warning, and it does not corroborate another rule', () => {
@@ -40,19 +57,30 @@ describe('severity', () => {
 
   it('escalateMinRiskRules 1 restores escalation on any warning near its renewal', () => {
     const f = facts({ score: 69.6, renewals: [renewalFact(26)] });
-    expect(severities(f, defaultSettings({ escalateMinRiskRules: 1 }))).toEqual({ 'yellow-health-renewal': 'critical' });
+    expect(severities(f, defaultSettings({ escalateMinRiskRules: 1 }))).toEqual({
+      'yellow-health-renewal': 'critical',
+    });
   });
 });
 
 describe("the demo's first run", () => {
   // 300 accounts, seed 42, as `npm start` generates them (here for 2026-11-23).
   const date = '2026-11-23';
-  const index = prepareAlertIndex(validatedDemoDataset({ endDate: date, accounts: 300, seed: 42 }), DEFAULT_KPI_SETTINGS);
+  const index = prepareAlertIndex(
+    validatedDemoDataset({ endDate: date, accounts: 300, seed: 42 }),
+    DEFAULT_KPI_SETTINGS,
+  );
   const evaluations = evaluateRules(factsAt(index, date), DEFAULTS);
-  const { changed, notices } = advanceAlerts(new Map(), evaluations, { on: date, at: `${date}T07:30:00.000Z`, by: 'test', settings: DEFAULTS });
+  const { changed, notices } = advanceAlerts(new Map(), evaluations, {
+    on: date,
+    at: `${date}T07:30:00.000Z`,
+    by: 'test',
+    settings: DEFAULTS,
+  });
   const opened = notices.filter((n) => n.kind === 'opened');
   const critical = opened.filter((n) => n.severity === 'critical');
-  const rulesOf = (accountId: string) => new Set([...changed.values()].filter((s) => s.accountId === accountId).map((s) => s.rule));
+  const rulesOf = (accountId: string) =>
+    new Set([...changed.values()].filter((s) => s.accountId === accountId).map((s) => s.rule));
 
   it('raises critical alerts on a handful of accounts only, each with strong evidence', () => {
     const accounts = new Set(critical.map((n) => changed.get(n.alertId)!.accountId));

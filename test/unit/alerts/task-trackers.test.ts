@@ -9,7 +9,12 @@ import { baseConfig } from './helpers';
 const deps = { env: {}, secrets: new EnvSecrets({}) };
 const sources = [
   { name: 'crm', connector: 'hubspot', entities: ['accounts'] },
-  { name: 'sfdc', connector: 'salesforce', entities: ['accounts'], salesforce: { instanceUrl: 'https://northwind.my.salesforce.com' } },
+  {
+    name: 'sfdc',
+    connector: 'salesforce',
+    entities: ['accounts'],
+    salesforce: { instanceUrl: 'https://northwind.my.salesforce.com' },
+  },
 ];
 
 function configWith(crmTasks: unknown) {
@@ -35,7 +40,9 @@ describe('CRM task trackers from the config', () => {
         expect.unreachable();
       } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
-        expect((e as ConfigError).problems.join('\n')).toContain(`notifications.crmTasks.source: ${message === 'names no configured source' ? 'names no configured source ("nope")' : '"sfdc" is a salesforce source, not hubspot'}`);
+        expect((e as ConfigError).problems.join('\n')).toContain(
+          `notifications.crmTasks.source: ${message === 'names no configured source' ? 'names no configured source ("nope")' : '"sfdc" is a salesforce source, not hubspot'}`,
+        );
       }
     }
   });

@@ -2,14 +2,26 @@
 // audits every open; links from before recipient binding no longer open under sign-in; only
 // GET/HEAD reach a file; sign-in needs a known origin.
 import { describe, expect, it } from 'vitest';
-import { MemoryAuditLog, MemoryCodeStore, MemoryLinkStore, MemoryRateLimiter } from '../../../functions/adapters/memory/archive-access';
+import {
+  MemoryAuditLog,
+  MemoryCodeStore,
+  MemoryLinkStore,
+  MemoryRateLimiter,
+} from '../../../functions/adapters/memory/archive-access';
 import { handleArchiveRequest, type AccessPolicy, type ArchiveAccessDeps } from '../../../functions/app/archive-access';
 import { issueLink, revokeLinks } from '../../../functions/app/archive-links';
 import { tokenFor } from '../../../functions/domain/archive';
 
 const KEY = 'k'.repeat(32);
 const OBJECT = 'archive/weekly/2026/2026-W47/accounts.csv';
-const policy = (mode: AccessPolicy['mode']): AccessPolicy => ({ mode, readers: { finance: ['cfo@x.example'], ceo: [], cco: [] }, askWhom: ['ops@x.example'], sessionHours: 8, companyName: 'X', from: 'p@x.example' });
+const policy = (mode: AccessPolicy['mode']): AccessPolicy => ({
+  mode,
+  readers: { finance: ['cfo@x.example'], ceo: [], cco: [] },
+  askWhom: ['ops@x.example'],
+  sessionHours: 8,
+  companyName: 'X',
+  from: 'p@x.example',
+});
 
 function setup(mode: AccessPolicy['mode']) {
   const links = new MemoryLinkStore();
@@ -23,8 +35,13 @@ function setup(mode: AccessPolicy['mode']) {
     codes: new MemoryCodeStore(),
     limiter: new MemoryRateLimiter(),
   };
-  const get = (url: string, method = 'GET', headers: Record<string, string> = { host: '127.0.0.1:4510' }) => handleArchiveRequest(deps, { method, path: new URL(url).pathname, headers, ip: '10.0.0.1' });
-  const link = (recipients: string[] = ['cfo@x.example']) => issueLink({ links, signingKey: KEY, baseUrl: 'http://127.0.0.1:4510' }, { key: OBJECT, recipients, source: 'cli', days: 30 });
+  const get = (url: string, method = 'GET', headers: Record<string, string> = { host: '127.0.0.1:4510' }) =>
+    handleArchiveRequest(deps, { method, path: new URL(url).pathname, headers, ip: '10.0.0.1' });
+  const link = (recipients: string[] = ['cfo@x.example']) =>
+    issueLink(
+      { links, signingKey: KEY, baseUrl: 'http://127.0.0.1:4510' },
+      { key: OBJECT, recipients, source: 'cli', days: 30 },
+    );
   return { deps, links, audit, get, link };
 }
 
@@ -57,7 +74,10 @@ describe('the access use case', () => {
 
   it('a link whose token names another recipient than its record is refused', async () => {
     const { links, get } = setup('sign-in');
-    const { url, link: rec } = await issueLink({ links, signingKey: KEY, baseUrl: 'http://127.0.0.1:4510' }, { key: OBJECT, recipients: ['cfo@x.example'], source: 'cli', days: 30 });
+    const { url, link: rec } = await issueLink(
+      { links, signingKey: KEY, baseUrl: 'http://127.0.0.1:4510' },
+      { key: OBJECT, recipients: ['cfo@x.example'], source: 'cli', days: 30 },
+    );
     // The record is changed to another recipient behind the token's back.
     links.items.get(rec.linkId)!.recipientHash = 'AAAAAAAAAAAAAAAAAAAAAA';
     expect((await get(url)).statusCode).toBe(403);
@@ -70,6 +90,17 @@ describe('the access use case', () => {
     expect((await get(url, 'HEAD')).statusCode).toBe(302);
     const signIn = setup('sign-in');
     const { url: u2 } = await signIn.link();
-    await expect(handleArchiveRequest({ ...signIn.deps, oidc: { start: async () => ({ url: 'x', state: 's', nonce: 'n', codeVerifier: 'v' }), finish: async () => ({ email: 'a@b.c', emailVerified: true, groups: [] }) } }, { method: 'GET', path: new URL(u2).pathname, headers: { host: 'evil.example' } })).rejects.toMatchObject({ code: 'ORIGIN_UNKNOWN' });
+    await expect(
+      handleArchiveRequest(
+        {
+          ...signIn.deps,
+          oidc: {
+            start: async () => ({ url: 'x', state: 's', nonce: 'n', codeVerifier: 'v' }),
+            finish: async () => ({ email: 'a@b.c', emailVerified: true, groups: [] }),
+          },
+        },
+        { method: 'GET', path: new URL(u2).pathname, headers: { host: 'evil.example' } },
+      ),
+    ).rejects.toMatchObject({ code: 'ORIGIN_UNKNOWN' });
   });
 });

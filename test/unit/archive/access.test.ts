@@ -23,7 +23,11 @@ import { parseConfig } from '../../../functions/config';
 import { configDoc } from '../../support/config-doc';
 
 const KEY = 'k'.repeat(32);
-const readers: Readers = { finance: ['finance@northwind.example', '@auditors.example', 'group:finance'], ceo: ['ceo@northwind.example'], cco: ['cco@northwind.example'] };
+const readers: Readers = {
+  finance: ['finance@northwind.example', '@auditors.example', 'group:finance'],
+  ceo: ['ceo@northwind.example'],
+  cco: ['cco@northwind.example'],
+};
 const who = (email: string, groups: string[] = []): Identity => ({ email, groups, via: 'oidc' });
 const REPORT = 'archive/weekly/2026/2026-W47/report.html';
 const CSV = 'archive/weekly/2026/2026-W47/accounts.csv';
@@ -34,25 +38,41 @@ describe('readers by role', () => {
     expect(objectKind('archive/weekly/2026/index.html')).toBe('index');
     expect(objectKind(REPORT)).toBe('report');
     expect(objectKind(CSV)).toBe('file');
-    for (const key of ['archive/index.html', REPORT, CSV]) expect(decideAccess(who('finance@northwind.example'), key, readers).allowed).toBe(true);
-    expect(decideAccess(who('someone@auditors.example'), CSV, readers)).toEqual({ allowed: true, because: 'role:finance' });
+    for (const key of ['archive/index.html', REPORT, CSV])
+      expect(decideAccess(who('finance@northwind.example'), key, readers).allowed).toBe(true);
+    expect(decideAccess(who('someone@auditors.example'), CSV, readers)).toEqual({
+      allowed: true,
+      because: 'role:finance',
+    });
     expect(decideAccess(who('x@northwind.example', ['finance']), CSV, readers).allowed).toBe(true);
     expect(decideAccess(who('ceo@northwind.example'), REPORT, readers).allowed).toBe(true);
     expect(decideAccess(who('CEO@northwind.example'.toLowerCase()), 'archive/index.html', readers).allowed).toBe(true);
     expect(decideAccess(who('ceo@northwind.example'), CSV, readers)).toEqual({ allowed: false, because: 'role-scope' });
-    expect(decideAccess(who('x@evil-auditors.example'), CSV, readers)).toEqual({ allowed: false, because: 'not-a-reader' });
+    expect(decideAccess(who('x@evil-auditors.example'), CSV, readers)).toEqual({
+      allowed: false,
+      because: 'not-a-reader',
+    });
   });
 
   it("a link's recipient opens what it names; an e-mail's link dies when its recipient is no longer a reader", () => {
     const cli = { key: CSV, recipients: ['auditor@firm.example'], source: 'cli' as const };
-    expect(decideAccess(who('auditor@firm.example'), CSV, readers, cli)).toEqual({ allowed: true, because: 'recipient' });
+    expect(decideAccess(who('auditor@firm.example'), CSV, readers, cli)).toEqual({
+      allowed: true,
+      because: 'recipient',
+    });
     expect(decideAccess(who('auditor@firm.example'), REPORT, readers, cli).allowed).toBe(false);
     const email = { key: CSV, recipients: ['ceo@northwind.example'], source: 'email' as const };
     expect(decideAccess(who('ceo@northwind.example'), CSV, readers, email).allowed).toBe(true);
     const removed: Readers = { ...readers, ceo: [] };
     expect(decideAccess(who('ceo@northwind.example'), CSV, removed, email).allowed).toBe(false);
     // Index links never grant by recipient.
-    expect(decideAccess(who('auditor@firm.example'), CSV, readers, { key: 'archive/', recipients: ['auditor@firm.example'], source: 'index' }).allowed).toBe(false);
+    expect(
+      decideAccess(who('auditor@firm.example'), CSV, readers, {
+        key: 'archive/',
+        recipients: ['auditor@firm.example'],
+        source: 'index',
+      }).allowed,
+    ).toBe(false);
   });
 
   it('a code goes only to addresses that may open the object (groups need an identity provider)', () => {
@@ -72,9 +92,19 @@ describe('links bound to their id and recipient', () => {
     const r = recipientHash(KEY, ['CFO@northwind.example ']);
     expect(r).toBe(recipientHash(KEY, ['cfo@northwind.example']));
     expect(r).not.toBe(recipientHash(KEY, ['ceo@northwind.example']));
-    const token = signDownloadToken(KEY, { key: CSV, expiresAt: 2_000_000_000, linkId: 'abcdefgh12345678', recipientHash: r });
+    const token = signDownloadToken(KEY, {
+      key: CSV,
+      expiresAt: 2_000_000_000,
+      linkId: 'abcdefgh12345678',
+      recipientHash: r,
+    });
     expect(Buffer.from(token.split('.')[0]!, 'base64url').toString()).not.toContain('cfo');
-    expect(verifyDownloadToken(KEY, token, new Date('2026-12-01'))).toEqual({ key: CSV, expiresAt: 2_000_000_000, linkId: 'abcdefgh12345678', recipientHash: r });
+    expect(verifyDownloadToken(KEY, token, new Date('2026-12-01'))).toEqual({
+      key: CSV,
+      expiresAt: 2_000_000_000,
+      linkId: 'abcdefgh12345678',
+      recipientHash: r,
+    });
   });
 });
 
@@ -105,11 +135,30 @@ describe('signed cookies and codes', () => {
 
 describe('config', () => {
   it('defaults to sign-in; takes an OIDC issuer, readers per role; refuses a secret-looking key and bad readers', () => {
-    expect(parseConfig(configDoc()).archive).toEqual({ access: 'sign-in', sessionHours: 8, readers: { finance: [], ceo: [], cco: [] } });
-    const c = parseConfig(configDoc({ archive: { access: { oidc: { issuer: 'https://idp.example', clientId: 'abc' } }, readers: { finance: ['@northwind.example', 'group:finance'] } } }));
+    expect(parseConfig(configDoc()).archive).toEqual({
+      access: 'sign-in',
+      sessionHours: 8,
+      readers: { finance: [], ceo: [], cco: [] },
+    });
+    const c = parseConfig(
+      configDoc({
+        archive: {
+          access: { oidc: { issuer: 'https://idp.example', clientId: 'abc' } },
+          readers: { finance: ['@northwind.example', 'group:finance'] },
+        },
+      }),
+    );
     expect(c.archive.access).toEqual({ oidc: { issuer: 'https://idp.example', clientId: 'abc' } });
-    expect(() => parseConfig(configDoc({ archive: { access: { oidc: { issuer: 'https://idp.example', clientId: 'abc', clientSecret: 'x' } } } }))).toThrow(/clientSecret/);
-    expect(() => parseConfig(configDoc({ archive: { access: { oidc: { issuer: 'http://idp.example', clientId: 'abc' } } } }))).toThrow(/https/);
+    expect(() =>
+      parseConfig(
+        configDoc({
+          archive: { access: { oidc: { issuer: 'https://idp.example', clientId: 'abc', clientSecret: 'x' } } },
+        }),
+      ),
+    ).toThrow(/clientSecret/);
+    expect(() =>
+      parseConfig(configDoc({ archive: { access: { oidc: { issuer: 'http://idp.example', clientId: 'abc' } } } })),
+    ).toThrow(/https/);
     expect(() => parseConfig(configDoc({ archive: { readers: { finance: ['finance'] } } }))).toThrow(/not a reader/);
   });
 });
@@ -119,7 +168,10 @@ describe('the sign-in pages', () => {
     const { codeRequestPage, codeEntryPage } = await import('../../../functions/domain/archive');
     const { createHash } = await import('node:crypto');
     const sha = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
-    for (const res of [codeRequestPage({ what: 'x', token: 't', askAddress: true }), codeEntryPage({ what: 'x', token: 't', challengeId: 'c', sentTo: 'a@b.example' })]) {
+    for (const res of [
+      codeRequestPage({ what: 'x', token: 't', askAddress: true }),
+      codeEntryPage({ what: 'x', token: 't', challengeId: 'c', sentTo: 'a@b.example' }),
+    ]) {
       const csp = res.headers['Content-Security-Policy']!;
       const scripts = [...res.body.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
       const styles = [...res.body.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);

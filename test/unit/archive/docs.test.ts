@@ -12,7 +12,12 @@ describe('docs/archive.md', () => {
     const ctx = prepareKpiContext(hostileDataset(), SETTINGS);
     const r = kpisAt(ctx, '2026-11-22');
     const [, ...csvs] = workbookExtracts(buildExtracts(ctx, r, weeklyPeriods(r), 2));
-    const missing = csvs.flatMap((e) => e.columns.map((c) => c.header).filter((h) => !doc.includes(`\`${h}\``)).map((h) => `${e.name}.${h}`));
+    const missing = csvs.flatMap((e) =>
+      e.columns
+        .map((c) => c.header)
+        .filter((h) => !doc.includes(`\`${h}\``))
+        .map((h) => `${e.name}.${h}`),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -4,7 +4,17 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { arrMovements, buildExtracts, movementResidual, toCsv, toXlsx, weeklyPeriods, workbookExtracts, COHORT_AGES, MOVEMENT_TYPES } from '../../../functions/domain/archive';
+import {
+  arrMovements,
+  buildExtracts,
+  movementResidual,
+  toCsv,
+  toXlsx,
+  weeklyPeriods,
+  workbookExtracts,
+  COHORT_AGES,
+  MOVEMENT_TYPES,
+} from '../../../functions/domain/archive';
 import { addDays, lastCompleteWeekEnd } from '../../../functions/domain/dates';
 import { kpisAt, prepareKpiContext } from '../../../functions/domain/kpi';
 import { demoDataset, SETTINGS } from './fixtures';
@@ -36,9 +46,14 @@ describe('per-account ARR movements', () => {
     const r = kpisAt(ctx, lastWeek);
     const e = buildExtracts(ctx, r, weeklyPeriods(r), SETTINGS.fiscalYearStartMonth);
     const rows = parse(toCsv(e.arrBridge), { bom: true, columns: true }) as Record<string, string>[];
-    for (const [period, bridge] of [['week', r.arrBridge], ['qtd', r.arrBridgeQtd]] as const) {
+    for (const [period, bridge] of [
+      ['week', r.arrBridge],
+      ['qtd', r.arrBridgeQtd],
+    ] as const) {
       for (const t of MOVEMENT_TYPES) {
-        const sum = rows.filter((x) => x.period === period && x.movement === t).reduce((s, x) => s + toCents(x.amount!), 0);
+        const sum = rows
+          .filter((x) => x.period === period && x.movement === t)
+          .reduce((s, x) => s + toCents(x.amount!), 0);
         expect(sum, `${period} ${t}`).toBe(bridge[t]);
       }
     }
@@ -52,20 +67,50 @@ describe('ledgers', () => {
 
   it('renewals: the windows, overdue, closed this week and the trailing-90 set add up to the KPIs', () => {
     const open = e.renewals.rows.filter((x) => x.status === 'open');
-    expect(sum(open.filter((x) => x.window === 'overdue'), (x) => x.arrUp)).toBe(r.renewals.overdue.arr);
-    expect(sum(open.filter((x) => x.daysToDue > 0 && x.daysToDue <= 90), (x) => x.arrUp)).toBe(r.renewals.upcoming90.arr);
+    expect(
+      sum(
+        open.filter((x) => x.window === 'overdue'),
+        (x) => x.arrUp,
+      ),
+    ).toBe(r.renewals.overdue.arr);
+    expect(
+      sum(
+        open.filter((x) => x.daysToDue > 0 && x.daysToDue <= 90),
+        (x) => x.arrUp,
+      ),
+    ).toBe(r.renewals.upcoming90.arr);
     expect(open.filter((x) => x.daysToDue > 0 && x.daysToDue <= 30).length).toBe(r.renewals.upcoming30.count);
     const week = e.renewals.rows.filter((x) => x.closedThisWeek);
-    expect(sum(week.filter((x) => x.status === 'renewed'), (x) => x.renewedArr)).toBe(r.renewals.renewedThisWeek.arr);
-    expect(sum(week.filter((x) => x.status === 'churned'), (x) => x.arrUp)).toBe(r.renewals.churnedThisWeek.arr);
+    expect(
+      sum(
+        week.filter((x) => x.status === 'renewed'),
+        (x) => x.renewedArr,
+      ),
+    ).toBe(r.renewals.renewedThisWeek.arr);
+    expect(
+      sum(
+        week.filter((x) => x.status === 'churned'),
+        (x) => x.arrUp,
+      ),
+    ).toBe(r.renewals.churnedThisWeek.arr);
     const t90 = e.renewals.rows.filter((x) => x.inTrailing90d);
     expect(sum(t90, (x) => x.arrUp)).toBe(r.renewals.trailing90.due.arr);
     expect(sum(t90, (x) => x.renewedArrCapped)).toBe(r.renewals.trailing90.renewedArrCapped);
   });
 
   it('expansion: won this week and the pipeline add up to the KPIs; win rate from the flags', () => {
-    expect(sum(e.expansion.rows.filter((x) => x.wonThisWeek), (x) => x.arr)).toBe(r.expansion.wonThisWeek.arr);
-    expect(sum(e.expansion.rows.filter((x) => x.inPipeline), (x) => x.arr)).toBe(r.expansion.pipeline.arr);
+    expect(
+      sum(
+        e.expansion.rows.filter((x) => x.wonThisWeek),
+        (x) => x.arr,
+      ),
+    ).toBe(r.expansion.wonThisWeek.arr);
+    expect(
+      sum(
+        e.expansion.rows.filter((x) => x.inPipeline),
+        (x) => x.arr,
+      ),
+    ).toBe(r.expansion.pipeline.arr);
     const inRate = e.expansion.rows.filter((x) => x.inWinRate90d);
     expect(inRate.filter((x) => x.stage === 'won').length).toBe(r.expansion.won90d);
     expect(inRate.filter((x) => x.stage === 'lost').length).toBe(r.expansion.lost90d);
@@ -88,7 +133,10 @@ describe('cohorts.csv and the Cohorts sheet', () => {
   it('hold the logo triangle then the revenue triangle, every cohort oldest first, equal to the KPIs', () => {
     const rows = parse(toCsv(e.cohorts), { bom: true, columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(2 * r.cohorts.length);
-    expect(rows.map((x) => `${x.view} ${x.cohort_month}`)).toEqual([...r.cohorts.map((c) => `logo ${c.month}`), ...r.cohorts.map((c) => `revenue ${c.month}`)]);
+    expect(rows.map((x) => `${x.view} ${x.cohort_month}`)).toEqual([
+      ...r.cohorts.map((c) => `logo ${c.month}`),
+      ...r.cohorts.map((c) => `revenue ${c.month}`),
+    ]);
     expect(r.cohorts.some((c) => c.customers > 0 && c.logo.length > 3)).toBe(true);
     for (const [i, x] of rows.entries()) {
       const c = r.cohorts[i % r.cohorts.length]!;
@@ -105,9 +153,22 @@ describe('cohorts.csv and the Cohorts sheet', () => {
 
   it('is a sheet of the workbook with percentages', async () => {
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await toXlsx(workbookExtracts(e), { title: 'Pulse', generatedAt: '2026-11-23T08:00:00Z', currency: 'USD' })) as unknown as Parameters<typeof wb.xlsx.load>[0]);
+    await wb.xlsx.load(
+      (await toXlsx(workbookExtracts(e), {
+        title: 'Pulse',
+        generatedAt: '2026-11-23T08:00:00Z',
+        currency: 'USD',
+      })) as unknown as Parameters<typeof wb.xlsx.load>[0],
+    );
     const ws = wb.getWorksheet('Cohorts')!;
-    expect(ws.getRow(1).values).toEqual([undefined, 'view', 'cohort_month', 'customers', 'base_arr', ...Array.from({ length: COHORT_AGES }, (_, k) => `month_${k}`)]);
+    expect(ws.getRow(1).values).toEqual([
+      undefined,
+      'view',
+      'cohort_month',
+      'customers',
+      'base_arr',
+      ...Array.from({ length: COHORT_AGES }, (_, k) => `month_${k}`),
+    ]);
     expect(ws.rowCount).toBe(1 + 2 * r.cohorts.length);
     const first = r.cohorts.findIndex((c) => c.customers > 0);
     const row = ws.getRow(2 + first);

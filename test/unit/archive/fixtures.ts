@@ -27,10 +27,28 @@ export function hostileDataset(): Dataset {
   const data = emptyDataset();
   INJECTION_CASES.forEach((name, i) => {
     const accountId = i === 0 ? '=ACCT()' : `A-${i}`;
-    data.accounts.push({ accountId, name, segment: i % 2 ? '-Mid' : 'Enterprise, "Key"', ownerEmail: `owner${i}@northwind.example` });
-    data.subscriptions.push({ lineId: `L-${i}`, accountId, kind: 'recurring', arr: 1_000_000 + i * 12_345, startDate: '2025-01-01' });
+    data.accounts.push({
+      accountId,
+      name,
+      segment: i % 2 ? '-Mid' : 'Enterprise, "Key"',
+      ownerEmail: `owner${i}@northwind.example`,
+    });
+    data.subscriptions.push({
+      lineId: `L-${i}`,
+      accountId,
+      kind: 'recurring',
+      arr: 1_000_000 + i * 12_345,
+      startDate: '2025-01-01',
+    });
     data.renewals.push({ renewalId: `R-${i}`, accountId, dueDate: '2026-12-01', arrUp: 1_000_000, status: 'open' });
-    data.expansions.push({ opportunityId: `+O-${i}`, accountId, type: 'upsell', arr: 50_000, stage: 'open', createdDate: '2026-10-01' });
+    data.expansions.push({
+      opportunityId: `+O-${i}`,
+      accountId,
+      type: 'upsell',
+      arr: 50_000,
+      stage: 'open',
+      createdDate: '2026-10-01',
+    });
   });
   return data;
 }

@@ -27,14 +27,29 @@ describe('layout', () => {
 
   it('tells used versions from complete ones (a manifest makes a version complete)', () => {
     const base = periodPrefix(w);
-    expect(versionsIn(w, [`${base}report.html`, `${base}manifest.json`, `${base}v2/report.html`, `${base}v3/manifest.json`, 'archive/weekly/2026/2026-W48/manifest.json'])).toEqual({
+    expect(
+      versionsIn(w, [
+        `${base}report.html`,
+        `${base}manifest.json`,
+        `${base}v2/report.html`,
+        `${base}v3/manifest.json`,
+        'archive/weekly/2026/2026-W48/manifest.json',
+      ]),
+    ).toEqual({
       used: [1, 2, 3],
       complete: [1, 3],
     });
   });
 
   it('finds every manifest of the archive with its pack and version', () => {
-    expect(manifestKeysIn(['archive/index.html', 'archive/weekly/2026/2026-W47/manifest.json', 'archive/weekly/2026/2026-W47/v2/manifest.json', 'archive/quarterly/FY2027-Q1/manifest.json'])).toEqual([
+    expect(
+      manifestKeysIn([
+        'archive/index.html',
+        'archive/weekly/2026/2026-W47/manifest.json',
+        'archive/weekly/2026/2026-W47/v2/manifest.json',
+        'archive/quarterly/FY2027-Q1/manifest.json',
+      ]),
+    ).toEqual([
       { key: 'archive/weekly/2026/2026-W47/manifest.json', ref: w, version: 1 },
       { key: 'archive/weekly/2026/2026-W47/v2/manifest.json', ref: w, version: 2 },
       { key: 'archive/quarterly/FY2027-Q1/manifest.json', ref: { kind: 'quarterly', period: 'FY2027-Q1' }, version: 1 },
@@ -45,7 +60,11 @@ describe('layout', () => {
 describe('quarter ends on the fiscal calendar', () => {
   it('finds the quarter whose last day falls in the week (fiscal year from February: Q1 ends April 30)', () => {
     // Week Mon 2026-04-27 .. Sun 2026-05-03 holds April 30: FY2027-Q1 (FY named by the year it ends in).
-    expect(quarterEndingIn('2026-05-03', 2)).toMatchObject({ label: 'FY2027-Q1', start: '2026-02-01', end: '2026-04-30' });
+    expect(quarterEndingIn('2026-05-03', 2)).toMatchObject({
+      label: 'FY2027-Q1',
+      start: '2026-02-01',
+      end: '2026-04-30',
+    });
     expect(quarterEndingIn('2026-04-26', 2)).toBeUndefined();
     expect(quarterEndingIn('2026-05-10', 2)).toBeUndefined();
     // A quarter ending on the week's last day.
@@ -63,9 +82,28 @@ describe('index pages', () => {
       asOf,
       version,
       prefix: version === 1 ? periodPrefix(parsePackLabel(period)) : versionPrefix(parsePackLabel(period), version),
-      regeneration: version > 1 ? { reason: 'late <billing> file', previousVersion: version - 1, supersedes: null } : null,
-      headline: { currency: 'USD', closingArr: 12_345_678, openingArr: 12_300_000, netNewArr: 45_678, customers: 274, nrr: 1.043, grr: 0.912, arrAtRisk: 250_000, qtdNetNewArr: 100_000 },
-      files: [{ name: 'report.html', key: `${periodPrefix(parsePackLabel(period))}report.html`, contentType: 'text/html', bytes: 1, sha256: 'x' }],
+      regeneration:
+        version > 1 ? { reason: 'late <billing> file', previousVersion: version - 1, supersedes: null } : null,
+      headline: {
+        currency: 'USD',
+        closingArr: 12_345_678,
+        openingArr: 12_300_000,
+        netNewArr: 45_678,
+        customers: 274,
+        nrr: 1.043,
+        grr: 0.912,
+        arrAtRisk: 250_000,
+        qtdNetNewArr: 100_000,
+      },
+      files: [
+        {
+          name: 'report.html',
+          key: `${periodPrefix(parsePackLabel(period))}report.html`,
+          contentType: 'text/html',
+          bytes: 1,
+          sha256: 'x',
+        },
+      ],
     }) as PackManifest;
 
   const pages = renderIndexPages(
@@ -78,7 +116,11 @@ describe('index pages', () => {
   );
 
   it('writes the main index and one page per year', () => {
-    expect(pages.map((p) => p.key)).toEqual(['archive/index.html', 'archive/weekly/2026/index.html', 'archive/weekly/2025/index.html']);
+    expect(pages.map((p) => p.key)).toEqual([
+      'archive/index.html',
+      'archive/weekly/2026/index.html',
+      'archive/weekly/2025/index.html',
+    ]);
   });
 
   it('lists every pack with its headline figures, version and relative links', () => {
@@ -97,7 +139,9 @@ describe('index pages', () => {
   });
 
   it('computes relative links between archive keys', () => {
-    expect(relativeLink('archive/weekly/2026/2026-W47/a b.csv', 'archive/index.html')).toBe('weekly/2026/2026-W47/a%20b.csv');
+    expect(relativeLink('archive/weekly/2026/2026-W47/a b.csv', 'archive/index.html')).toBe(
+      'weekly/2026/2026-W47/a%20b.csv',
+    );
     expect(relativeLink('archive/index.html', 'archive/weekly/2026/index.html')).toBe('../../index.html');
   });
 });
@@ -106,6 +150,8 @@ describe('report as sent', () => {
   it('embeds cid: images as data: URIs', () => {
     const html = '<img src="cid:chart-1" alt="ARR"><img src="cid:chart-10">';
     const out = embedInlineImages(html, [{ cid: 'chart-1', contentType: 'image/png', content: Buffer.from('png') }]);
-    expect(out).toBe(`<img src="data:image/png;base64,${Buffer.from('png').toString('base64')}" alt="ARR"><img src="cid:chart-10">`);
+    expect(out).toBe(
+      `<img src="data:image/png;base64,${Buffer.from('png').toString('base64')}" alt="ARR"><img src="cid:chart-10">`,
+    );
   });
 });

@@ -23,7 +23,9 @@ const extracts = buildExtracts(ctx, r, weeklyPeriods(r), SETTINGS.fiscalYearStar
 
 describe('neutraliseFormula', () => {
   it.each(INJECTION_CASES)('prefixes %j with a single quote', (s) => expect(neutraliseFormula(s)).toBe(`'${s}`));
-  it.each(['Acme', "'=already", ' =1', '1+1', 'a=b', ''])('leaves %j alone', (s) => expect(neutraliseFormula(s)).toBe(s));
+  it.each(['Acme', "'=already", ' =1', '1+1', 'a=b', ''])('leaves %j alone', (s) =>
+    expect(neutraliseFormula(s)).toBe(s),
+  );
 });
 
 describe('CSV', () => {
@@ -54,7 +56,23 @@ describe('CSV', () => {
     // no movement here; build one by hand through the column model
     const col = arrBridge.columns.find((c) => c.header === 'arr_change')!;
     expect(col.type).toBe('money');
-    const csv = toCsv({ ...arrBridge, rows: [{ period: 'week', periodStart: '2026-11-16', periodEnd: '2026-11-22', accountId: 'A', segment: 'SMB', date: '2026-11-20', type: 'churn', arrBefore: 12_345, arrAfter: 0, amount: 12_345 }] });
+    const csv = toCsv({
+      ...arrBridge,
+      rows: [
+        {
+          period: 'week',
+          periodStart: '2026-11-16',
+          periodEnd: '2026-11-22',
+          accountId: 'A',
+          segment: 'SMB',
+          date: '2026-11-20',
+          type: 'churn',
+          arrBefore: 12_345,
+          arrAfter: 0,
+          amount: 12_345,
+        },
+      ],
+    });
     const [row] = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
     expect(row!.arr_change).toBe('-123.45');
     expect(row!.amount).toBe('123.45');
@@ -68,11 +86,22 @@ describe('CSV', () => {
 
 describe('XLSX', async () => {
   const wb = new ExcelJS.Workbook();
-  const bytes = await toXlsx(workbookExtracts(extracts), { title: '=evil title', generatedAt: '2026-11-23T08:00:00Z', currency: 'USD' });
+  const bytes = await toXlsx(workbookExtracts(extracts), {
+    title: '=evil title',
+    generatedAt: '2026-11-23T08:00:00Z',
+    currency: 'USD',
+  });
   await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
 
   it('has one sheet per extract, each with a bold frozen header row', () => {
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'ARR bridge', 'Renewals', 'Accounts', 'Expansion', 'Cohorts']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'ARR bridge',
+      'Renewals',
+      'Accounts',
+      'Expansion',
+      'Cohorts',
+    ]);
     for (const ws of wb.worksheets) {
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
       expect(ws.getRow(1).font?.bold).toBe(true);
@@ -104,7 +133,8 @@ describe('XLSX', async () => {
   });
 
   it('never writes a formula cell', () => {
-    for (const ws of wb.worksheets) ws.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
+    for (const ws of wb.worksheets)
+      ws.eachRow((row) => row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula)));
     expect(wb.title).toBe("'=evil title");
   });
 });

@@ -2,7 +2,14 @@
 // the endpoint's answers (302 to a fresh presigned URL, a 403 page that says why).
 import { describe, expect, it } from 'vitest';
 import { resolveDownload } from '../../../functions/app/download';
-import { DownloadTokenError, downloadResponse, signDownloadToken, tokenFor, verifyDownloadToken, type TokenFailure } from '../../../functions/domain/archive';
+import {
+  DownloadTokenError,
+  downloadResponse,
+  signDownloadToken,
+  tokenFor,
+  verifyDownloadToken,
+  type TokenFailure,
+} from '../../../functions/domain/archive';
 import type { UrlPresigner } from '../../../functions/ports/archive';
 
 const KEY = 'k'.repeat(32);
@@ -24,7 +31,10 @@ describe('download tokens', () => {
   const token = tokenFor(KEY, object, 30, now);
 
   it('verifies a valid token and gives back its key and expiry', () => {
-    expect(verifyDownloadToken(KEY, token, now)).toEqual({ key: object, expiresAt: now.getTime() / 1000 + 30 * 86_400 });
+    expect(verifyDownloadToken(KEY, token, now)).toEqual({
+      key: object,
+      expiresAt: now.getTime() / 1000 + 30 * 86_400,
+    });
   });
 
   it('refuses an expired token (at the expiry second and after)', () => {
@@ -34,7 +44,9 @@ describe('download tokens', () => {
 
   it('refuses a tampered payload (another key, a later expiry) and a tampered signature', () => {
     const [payload, sig] = token.split('.') as [string, string];
-    const forged = Buffer.from(JSON.stringify({ k: 'archive/weekly/2026/2026-W46/accounts.csv', e: 4_000_000_000 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ k: 'archive/weekly/2026/2026-W46/accounts.csv', e: 4_000_000_000 }),
+    ).toString('base64url');
     expect(failure(() => verifyDownloadToken(KEY, `${forged}.${sig}`, now))).toBe('bad-signature');
     const flipped = sig.slice(0, -2) + (sig.at(-2) === 'A' ? 'B' : 'A') + sig.at(-1);
     expect(failure(() => verifyDownloadToken(KEY, `${payload}.${flipped}`, now))).toBe('bad-signature');
@@ -48,7 +60,11 @@ describe('download tokens', () => {
   });
 
   it('refuses malformed tokens', () => {
-    for (const t of ['', 'abc', 'a.b', `${token}.x`, token.replace('.', '')]) expect(failure(() => verifyDownloadToken(KEY, t, now)), t).toBe('malformed');
+    for (const t of ['', 'abc', 'a.b', `${token}.x`, token.replace('.', '')])
+      expect(
+        failure(() => verifyDownloadToken(KEY, t, now)),
+        t,
+      ).toBe('malformed');
   });
 
   it('only signs and only accepts keys inside archive/', () => {
@@ -76,7 +92,11 @@ describe('the download endpoint', () => {
     expect(out).toEqual({ status: 302, key: object, location: `https://s3.example/${object}?X-Amz-Expires=300` });
     const res = downloadResponse(out);
     expect(res.statusCode).toBe(302);
-    expect(res.headers).toMatchObject({ Location: `https://s3.example/${object}?X-Amz-Expires=300`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+    expect(res.headers).toMatchObject({
+      Location: `https://s3.example/${object}?X-Amz-Expires=300`,
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+    });
   });
 
   it('answers an expired link with a 403 page that says it expired and what to do', async () => {
@@ -96,6 +116,8 @@ describe('the download endpoint', () => {
     expect((await get('/')).status).toBe(400);
     expect((await resolveDownload(deps, { method: 'POST', path: '/d/x' })).status).toBe(405);
     expect((await get(`/d/${tokenFor(KEY, 'archive/weekly/2026/2026-W47/accounts.csv', 1, now)}`)).status).toBe(404);
-    expect((await resolveDownload(deps, { method: 'GET', path: '/', query: { t: tokenFor(KEY, object, 1, now) } })).status).toBe(302);
+    expect(
+      (await resolveDownload(deps, { method: 'GET', path: '/', query: { t: tokenFor(KEY, object, 1, now) } })).status,
+    ).toBe(302);
   });
 });

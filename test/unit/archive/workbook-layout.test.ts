@@ -3,7 +3,14 @@
 // figures on the Summary sheet, and a print setup (landscape, one page wide, header row repeated).
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { buildExtracts, displayText, toXlsx, weeklyPeriods, workbookExtracts, workbookHeadline } from '../../../functions/domain/archive';
+import {
+  buildExtracts,
+  displayText,
+  toXlsx,
+  weeklyPeriods,
+  workbookExtracts,
+  workbookHeadline,
+} from '../../../functions/domain/archive';
 import { kpisAt, prepareKpiContext } from '../../../functions/domain/kpi';
 import { demoDataset, SETTINGS } from './fixtures';
 
@@ -13,7 +20,12 @@ const r = kpisAt(ctx, AS_OF);
 const extracts = workbookExtracts(buildExtracts(ctx, r, weeklyPeriods(r), SETTINGS.fiscalYearStartMonth));
 
 async function workbook(headline = true): Promise<ExcelJS.Workbook> {
-  const bytes = await toXlsx(extracts, { title: 'Northwind Cloud Pulse 2026-W47', generatedAt: '2026-11-23T08:00:00Z', currency: 'USD', ...(headline ? { headline: workbookHeadline(r) } : {}) });
+  const bytes = await toXlsx(extracts, {
+    title: 'Northwind Cloud Pulse 2026-W47',
+    generatedAt: '2026-11-23T08:00:00Z',
+    currency: 'USD',
+    ...(headline ? { headline: workbookHeadline(r) } : {}),
+  });
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
   return wb;
@@ -71,7 +83,13 @@ describe('workbook layout', async () => {
 
   it('prints every sheet landscape, one page wide, with the header row on every page', () => {
     for (const ws of wb.worksheets) {
-      expect(ws.pageSetup, ws.name).toMatchObject({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' });
+      expect(ws.pageSetup, ws.name).toMatchObject({
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+      });
       expect(ws.headerFooter.oddFooter, ws.name).toContain('Page &P of &N');
     }
   });

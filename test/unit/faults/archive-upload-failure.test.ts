@@ -31,7 +31,10 @@ describe('an S3 failure mid-upload of a pack', () => {
     expect(written).toHaveLength(3);
     expect(archive.attempts).toBe(4); // the pack stops at the first failure: no write after it
     const [failed] = expectRuns(o, 'archive', ['failed']);
-    expect(failed).toMatchObject({ period: '2026-W47', errors: ['InternalError: We encountered an internal error. Please try again.'] });
+    expect(failed).toMatchObject({
+      period: '2026-W47',
+      errors: ['InternalError: We encountered an internal error. Please try again.'],
+    });
     expectFailedMetrics(o, [failed!]);
     expect(written.some((k) => k.endsWith(MANIFEST_NAME))).toBe(false);
     expect(await listPacks(archive)).toEqual([]);
@@ -40,7 +43,11 @@ describe('an S3 failure mid-upload of a pack', () => {
     const rerun = await archiveWeek(archive, input('run-2', o));
     expect(rerun.weekly).toMatchObject({ status: 'written', version: 2 });
     expect(rerun.weekly.prefix).toBe('archive/weekly/2026/2026-W47/v2/');
-    expect(rerun.weekly.manifest.regeneration).toMatchObject({ previousVersion: 1, supersedes: null, reason: expect.stringMatching(/version 1 was left incomplete/) });
+    expect(rerun.weekly.manifest.regeneration).toMatchObject({
+      previousVersion: 1,
+      supersedes: null,
+      reason: expect.stringMatching(/version 1 was left incomplete/),
+    });
     // every file the manifest vouches for is there with its checksum
     for (const f of rerun.weekly.manifest.files) expect(archive.objects.has(f.key), f.key).toBe(true);
     expect((await listPacks(archive)).map((p) => [p.manifest.period, p.versions])).toEqual([['2026-W47', [2]]]);
@@ -49,7 +56,11 @@ describe('an S3 failure mid-upload of a pack', () => {
     const again = await archiveWeek(archive, input('run-3', o));
     expect(again.weekly).toMatchObject({ status: 'exists', version: 2 });
     const runs = expectRuns(o, 'archive', ['failed', 'succeeded', 'succeeded']);
-    expect(runs.map((r) => [r.counts.packsWritten ?? 0, r.counts.packsExisting ?? 0])).toEqual([[0, 0], [1, 0], [0, 1]]);
+    expect(runs.map((r) => [r.counts.packsWritten ?? 0, r.counts.packsExisting ?? 0])).toEqual([
+      [0, 0],
+      [1, 0],
+      [0, 1],
+    ]);
     expectFailedMetrics(o, [failed!]); // recovery publishes nothing
   });
 

@@ -39,7 +39,14 @@ class SnapshotStore extends MemoryStore {
 function reportWorld() {
   const o = observe();
   o.memory.ingested('crm', '2026-11-23T11:00:00Z');
-  const deps = { store: new MemoryStore(data), runLedger: o.ledger, sendLedger: new MemorySendLedger(), mailer: new SlowMailer(), renderer: plainRenderer, now: () => NOW };
+  const deps = {
+    store: new MemoryStore(data),
+    runLedger: o.ledger,
+    sendLedger: new MemorySendLedger(),
+    mailer: new SlowMailer(),
+    renderer: plainRenderer,
+    now: () => NOW,
+  };
   const run = () => sendWeeklyReport(deps, settings, { asOf: ASOF, dataset: data, trigger: 'schedule' });
   const received = () => deps.mailer.sent.flatMap((m) => m.to).sort();
   return { o, deps, run, received };
@@ -71,7 +78,9 @@ describe('the weekly report', () => {
     const loser = [a, b].find((r) => r.status === 'sent' && r.sends.sent.length === 0)!;
     expect(loser.status === 'sent' && loser.sends.inFlight.map((s) => s.recipient)).toEqual(RECIPIENTS);
     const runs = expectRuns(w.o, 'report', ['succeeded', 'succeeded']);
-    expect(runs.flatMap((r) => r.errors)).toEqual(RECIPIENTS.map((rc) => expect.stringMatching(new RegExp(`^${rc}: claimed at .* not sent again`))));
+    expect(runs.flatMap((r) => r.errors)).toEqual(
+      RECIPIENTS.map((rc) => expect.stringMatching(new RegExp(`^${rc}: claimed at .* not sent again`))),
+    );
     expectFailedMetrics(w.o, []);
     // A third delivery of the event, after both: everything already sent.
     const third = await w.run();
@@ -84,11 +93,23 @@ describe('the week computation', () => {
   it('two concurrent runs (or a duplicate) write the same snapshots, once per week and scope; both runs succeed', async () => {
     const o = observe();
     const store = new SnapshotStore(data);
-    const run = () => computeWeek(store, SETTINGS, { asOf: ASOF, history: 2, computedAt: '2026-11-23T12:00:00Z', dataset: data, runLedger: o.ledger, trigger: 'schedule' });
+    const run = () =>
+      computeWeek(store, SETTINGS, {
+        asOf: ASOF,
+        history: 2,
+        computedAt: '2026-11-23T12:00:00Z',
+        dataset: data,
+        runLedger: o.ledger,
+        trigger: 'schedule',
+      });
     const [a, b] = await Promise.all([run(), run()]);
     expect(a.snapshotsWritten).toEqual(b.snapshotsWritten);
     const keys = [...store.snapshots.keys()];
-    expect(keys.filter((k) => k.startsWith('company|')).sort()).toEqual(['company|2026-W45', 'company|2026-W46', 'company|2026-W47']);
+    expect(keys.filter((k) => k.startsWith('company|')).sort()).toEqual([
+      'company|2026-W45',
+      'company|2026-W46',
+      'company|2026-W47',
+    ]);
     expect(store.writes).toBe(2 * store.snapshots.size); // idempotent overwrites, nothing extra
     expectRuns(o, 'compute', ['succeeded', 'succeeded']);
     expectFailedMetrics(o, []);
@@ -113,13 +134,16 @@ describe("the week's archive pack", () => {
     const archive = new FlakyArchive();
     await archiveWeek(archive, input('evt-1', o.ledger));
     const objects = archive.objects.size;
-    expect((await archiveWeek(archive, input('evt-1', o.ledger))).weekly).toMatchObject({ status: 'exists', version: 1 });
+    expect((await archiveWeek(archive, input('evt-1', o.ledger))).weekly).toMatchObject({
+      status: 'exists',
+      version: 1,
+    });
     expect(archive.objects.size).toBe(objects);
     expectRuns(o, 'archive', ['succeeded', 'succeeded']);
     expectFailedMetrics(o, []);
   });
 
-  it('two concurrent runs: one complete version, never two half ones; the loser waits for the winner\'s manifest and reports the pack as existing (no failed run, no alarm)', async () => {
+  it("two concurrent runs: one complete version, never two half ones; the loser waits for the winner's manifest and reports the pack as existing (no failed run, no alarm)", async () => {
     const o = observe();
     const archive = new FlakyArchive();
     const sleeps: number[] = [];
@@ -127,7 +151,10 @@ describe("the week's archive pack", () => {
       sleeps.push(ms);
       await new Promise((resolve) => setImmediate(resolve));
     };
-    const outcomes = await Promise.all([archiveWeek(archive, { ...input('evt-1', o.ledger), sleep }), archiveWeek(archive, { ...input('evt-1', o.ledger), sleep })]);
+    const outcomes = await Promise.all([
+      archiveWeek(archive, { ...input('evt-1', o.ledger), sleep }),
+      archiveWeek(archive, { ...input('evt-1', o.ledger), sleep }),
+    ]);
     expect(outcomes.map((x) => x.weekly.status).sort()).toEqual(['exists', 'written']);
     expect(outcomes.map((x) => x.weekly.version)).toEqual([1, 1]);
     expect(outcomes[0]!.weekly.manifest).toEqual(outcomes[1]!.weekly.manifest);
@@ -152,12 +179,19 @@ describe("the week's archive pack", () => {
       return keys;
     };
     const sleeps: number[] = [];
-    const run = archiveWeek(archive, { ...input('evt-1', o.ledger), waitForOtherRunMs: 6_000, sleep: async (ms) => void sleeps.push(ms) });
+    const run = archiveWeek(archive, {
+      ...input('evt-1', o.ledger),
+      waitForOtherRunMs: 6_000,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     await expect(run).rejects.toMatchObject({ code: 'VERSION_TAKEN' });
     expect(sleeps).toEqual([2_000, 2_000, 2_000]);
     const failed = o.runs.filter((r) => r.kind === 'archive' && r.status === 'failed');
     expect(failed[0]!.errors[0]).toMatch(/another run is writing version 1 of 2026-W47; nothing was replaced/);
     expectFailedMetrics(o, failed);
-    expect((await archiveWeek(archive, input('evt-2', o.ledger))).weekly).toMatchObject({ status: 'written', version: 2 });
+    expect((await archiveWeek(archive, input('evt-2', o.ledger))).weekly).toMatchObject({
+      status: 'written',
+      version: 2,
+    });
   });
 });

@@ -12,7 +12,12 @@ export class FlakyArchive implements ArchiveStore {
   }
   async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
     this.attempts++;
-    if (this.putsLeft-- <= 0) throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+    if (this.putsLeft-- <= 0)
+      throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
+        name: 'InternalError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      });
     if (this.objects.has(key)) return false;
     this.objects.set(key, body);
     return true;

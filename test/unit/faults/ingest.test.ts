@@ -27,7 +27,12 @@ const BASE_MS = 100;
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
-const s3InternalError = () => Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+const s3InternalError = () =>
+  Object.assign(new Error('We encountered an internal error. Please try again.'), {
+    name: 'InternalError',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 500 },
+  });
 
 /**
  * A drop-zone in memory: one accounts file (ROWS good rows, then `badRows` rows without a name)
@@ -46,8 +51,13 @@ class MemoryDropZone implements ContractSource {
         entity: 'accounts',
         name,
         rows: async function* (): AsyncIterable<SourceRow> {
-          for (let i = 0; i < ROWS; i++) yield { ok: true, row: { line: i + 2, fields: { account_id: `A${i}`, name: `Account ${i}` }, raw: `A${i},Account ${i}` } };
-          for (let i = 0; i < bad; i++) yield { ok: true, row: { line: ROWS + i + 2, fields: { account_id: `B${i}`, name: '' }, raw: `B${i},` } };
+          for (let i = 0; i < ROWS; i++)
+            yield {
+              ok: true,
+              row: { line: i + 2, fields: { account_id: `A${i}`, name: `Account ${i}` }, raw: `A${i},Account ${i}` },
+            };
+          for (let i = 0; i < bad; i++)
+            yield { ok: true, row: { line: ROWS + i + 2, fields: { account_id: `B${i}`, name: '' }, raw: `B${i},` } };
         },
         settle: async (outcome) => {
           if (this.moveFailures > 0) {
@@ -66,15 +76,24 @@ class MemoryDropZone implements ContractSource {
   }
 }
 
-const throttled = () => new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: { httpStatusCode: 400 } });
+const throttled = () =>
+  new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeds the allowed throughput',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 describe('an ingest run under faults', () => {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+  );
   const ddb = mockClient(doc);
   /** The table: PK|SK -> item. */
   let table: Map<string, Record<string, unknown>>;
   /** Decides each BatchWriteItem: throw, leave some unprocessed, or write everything. */
-  let fault: (requests: WriteRequest[], call: number) => { throws: Error } | { unprocessed: WriteRequest[] } | undefined;
+  let fault: (
+    requests: WriteRequest[],
+    call: number,
+  ) => { throws: Error } | { unprocessed: WriteRequest[] } | undefined;
   let calls: number;
   let o: Observed;
   let source: MemoryDropZone;
@@ -103,22 +122,43 @@ describe('an ingest run under faults', () => {
   });
   afterEach(() => ddb.reset());
 
-  const ingest = (random = randoms(0.37, 0.81, 0.52), rejects?: RejectsReportWriter, run: { ledger?: RunLedger; now?: () => Date } = {}) =>
+  const ingest = (
+    random = randoms(0.37, 0.81, 0.52),
+    rejects?: RejectsReportWriter,
+    run: { ledger?: RunLedger; now?: () => Date } = {},
+  ) =>
     ingestSource(
       source,
       {
-        store: new DynamoDbStore({ client: doc, tableName: TABLE, writeConcurrency: 1, maxAttempts: MAX_ATTEMPTS, baseDelayMs: BASE_MS, maxDelayMs: 5_000, sleep: sleep.sleep, random }),
+        store: new DynamoDbStore({
+          client: doc,
+          tableName: TABLE,
+          writeConcurrency: 1,
+          maxAttempts: MAX_ATTEMPTS,
+          baseDelayMs: BASE_MS,
+          maxDelayMs: 5_000,
+          sleep: sleep.sleep,
+          random,
+        }),
         validator: new RowValidator({ currency: 'USD', weekStartsOn: 1 }),
         ledger: run.ledger ?? o.ledger,
         ...(rejects ? { rejects } : {}),
       },
-      { sourceName: 'crm', timeZone: 'America/New_York', weekStartsOn: 1, trigger: 'test', chunkSize: 1000, ...(run.now ? { now: run.now } : {}) },
+      {
+        sourceName: 'crm',
+        timeZone: 'America/New_York',
+        weekStartsOn: 1,
+        trigger: 'test',
+        chunkSize: 1000,
+        ...(run.now ? { now: run.now } : {}),
+      },
     );
 
   /** Every row is in the table exactly once, with its values. */
   const expectAllRows = () => {
     expect(table.size).toBe(ROWS);
-    for (let i = 0; i < ROWS; i++) expect(table.get(`ACCOUNT#A${i}|ACCOUNT`), `A${i}`).toMatchObject({ accountId: `A${i}`, name: `Account ${i}` });
+    for (let i = 0; i < ROWS; i++)
+      expect(table.get(`ACCOUNT#A${i}|ACCOUNT`), `A${i}`).toMatchObject({ accountId: `A${i}`, name: `Account ${i}` });
   };
 
   it('throttled once: one retry after a jittered delay, the run succeeds, every row written once, no failure metric', async () => {
@@ -138,11 +178,17 @@ describe('an ingest run under faults', () => {
     fault = () => (outage ? { throws: throttled() } : undefined);
     await expect(ingest()).rejects.toMatchObject({ name: 'DynamoDbStoreError', code: 'WRITE_INCOMPLETE' });
     expect(calls).toBe(MAX_ATTEMPTS); // the first batch only: no further batch starts after a failure
-    expect(sleep.delays).toEqual([Math.floor(0.37 * BASE_MS), Math.floor(0.81 * 2 * BASE_MS), Math.floor(0.52 * 4 * BASE_MS)]);
+    expect(sleep.delays).toEqual([
+      Math.floor(0.37 * BASE_MS),
+      Math.floor(0.81 * 2 * BASE_MS),
+      Math.floor(0.52 * 4 * BASE_MS),
+    ]);
     expect(table.size).toBe(0);
     expect(source.incoming).toEqual(['accounts.csv']); // not settled: the rerun reads it again
     const [failed] = expectRuns(o, 'ingest', ['failed']);
-    expect(failed!.errors[0]).toMatch(/^DynamoDbStoreError: .*60 of 60 records were not written .*ProvisionedThroughputExceededException.*after 4 attempts/);
+    expect(failed!.errors[0]).toMatch(
+      /^DynamoDbStoreError: .*60 of 60 records were not written .*ProvisionedThroughputExceededException.*after 4 attempts/,
+    );
     expectFailedMetrics(o, [failed!]);
 
     outage = false;
@@ -185,7 +231,9 @@ describe('an ingest run under faults', () => {
     let dead = false;
     fault = (_, call) => {
       if (call === 3) dead = true;
-      return dead ? { throws: Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }) } : undefined;
+      return dead
+        ? { throws: Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }) }
+        : undefined;
     };
     await expect(ingest()).rejects.toMatchObject({ code: 'WRITE_INCOMPLETE' });
     expect(table.size).toBe(50); // two batches landed
@@ -209,7 +257,9 @@ describe('an ingest run under faults', () => {
     expectAllRows();
     expect(source.incoming).toEqual(['accounts.csv']);
     const [failed] = expectRuns(o, 'ingest', ['failed']);
-    expect(failed!.errors).toEqual(['accounts.csv: loaded, but could not be moved to processed/: We encountered an internal error. Please try again.']);
+    expect(failed!.errors).toEqual([
+      'accounts.csv: loaded, but could not be moved to processed/: We encountered an internal error. Please try again.',
+    ]);
     expectFailedMetrics(o, [failed!]);
 
     expect((await ingest()).status).toBe('succeeded');
@@ -236,17 +286,21 @@ describe('an ingest run under faults', () => {
     expect(source.settled).toEqual([['accounts.csv', 'processed']]);
   });
 
-  it('a hard kill mid-ingest (the Lambda times out): the run stays `running` until the next run of the source finds it past its deadline and records it `timed-out` with the function\'s limit (the failure metric fires, `pulse runs` shows it); the rerun leaves exactly every row', async () => {
+  it("a hard kill mid-ingest (the Lambda times out): the run stays `running` until the next run of the source finds it past its deadline and records it `timed-out` with the function's limit (the failure metric fires, `pulse runs` shows it); the rerun leaves exactly every row", async () => {
     // As the Lambda runtime wires it: each run carries its invocation's deadline (a 900 s function).
     const T0 = Date.parse('2026-11-23T11:00:00Z');
     let invocationStart = T0;
-    const ledger = withTimeLimit(o.ledger, () => ({ deadline: new Date(invocationStart + 900_000), timeLimitMs: 900_000 }));
+    const ledger = withTimeLimit(o.ledger, () => ({
+      deadline: new Date(invocationStart + 900_000),
+      timeLimitMs: 900_000,
+    }));
     const run = () => ingest(undefined, undefined, { ledger, now: () => new Date(invocationStart) });
     // The third BatchWriteItem never answers and the process is gone: nothing after it runs.
     ddb.on(BatchWriteCommand).callsFake((input: BatchWriteCommandInput) => {
       const requests = input.RequestItems?.[TABLE] ?? [];
       if (++calls === 3) return new Promise(() => {}); // killed here
-      for (const r of requests) table.set(`${String(r.PutRequest!.Item!.PK)}|${String(r.PutRequest!.Item!.SK)}`, r.PutRequest!.Item!);
+      for (const r of requests)
+        table.set(`${String(r.PutRequest!.Item!.PK)}|${String(r.PutRequest!.Item!.SK)}`, r.PutRequest!.Item!);
       return {};
     });
     void run();
@@ -257,8 +311,22 @@ describe('an ingest run under faults', () => {
     expectFailedMetrics(o, []); // a killed process publishes nothing itself
 
     // Left alone: a run of another source past its deadline, a run of this one still within its deadline.
-    const other = { runId: 'other', kind: 'ingest', subject: 'billing', startedAt: '2026-11-23T11:00:00.000Z', deadline: '2026-11-23T11:15:00.000Z', timeLimitMs: 900_000 } as const;
-    const young = { runId: 'young', kind: 'ingest', subject: 'crm', startedAt: '2026-11-23T11:59:00.000Z', deadline: '2026-11-23T12:14:00.000Z', timeLimitMs: 900_000 } as const;
+    const other = {
+      runId: 'other',
+      kind: 'ingest',
+      subject: 'billing',
+      startedAt: '2026-11-23T11:00:00.000Z',
+      deadline: '2026-11-23T11:15:00.000Z',
+      timeLimitMs: 900_000,
+    } as const;
+    const young = {
+      runId: 'young',
+      kind: 'ingest',
+      subject: 'crm',
+      startedAt: '2026-11-23T11:59:00.000Z',
+      deadline: '2026-11-23T12:14:00.000Z',
+      timeLimitMs: 900_000,
+    } as const;
     await o.memory.start(other);
     await o.memory.start(young);
 
@@ -274,9 +342,13 @@ describe('an ingest run under faults', () => {
     expect(timedOut!.errors).toEqual([
       `timed out: still running when its function's time limit (900 s) ran out at 2026-11-23T11:15:00.000Z; the function was stopped before it could record the end (found by run ${next!.runId})`,
     ]);
-    expect(next!.errors).toEqual([`run ${killed!.runId} (started 2026-11-23T11:00:00.000Z) had timed out: marked timed-out`]);
+    expect(next!.errors).toEqual([
+      `run ${killed!.runId} (started 2026-11-23T11:00:00.000Z) had timed out: marked timed-out`,
+    ]);
     expectFailedMetrics(o, [timedOut!]);
-    expect(formatRuns(await o.ledger.list({ kind: 'ingest' }))).toMatch(new RegExp(`${killed!.runId}\\s+ingest\\s+crm\\s+timed-out`));
+    expect(formatRuns(await o.ledger.list({ kind: 'ingest' }))).toMatch(
+      new RegExp(`${killed!.runId}\\s+ingest\\s+crm\\s+timed-out`),
+    );
 
     // A later run does not mark it again (one metric for it); the young run, past its deadline by then, is marked now.
     invocationStart = T0 + 2 * 60 * 60_000;

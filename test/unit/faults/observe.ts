@@ -57,10 +57,21 @@ export function expectFailedMetrics(o: Observed, failed: RunRecord[]): void {
     expect(doc._aws).toEqual({
       Timestamp: expect.any(Number),
       CloudWatchMetrics: [
-        { Namespace: RUNS_FAILED_METRIC.namespace, Dimensions: [['service', 'Stage', 'Kind']], Metrics: [{ Name: RUNS_FAILED_METRIC.metricName, Unit: 'Count' }] },
+        {
+          Namespace: RUNS_FAILED_METRIC.namespace,
+          Dimensions: [['service', 'Stage', 'Kind']],
+          Metrics: [{ Name: RUNS_FAILED_METRIC.metricName, Unit: 'Count' }],
+        },
       ],
     });
-    expect(doc).toMatchObject({ service: 'pulse', Stage: STAGE, Kind: run.kind, RunsFailed: 1, runId: run.runId, subject: run.subject });
+    expect(doc).toMatchObject({
+      service: 'pulse',
+      Stage: STAGE,
+      Kind: run.kind,
+      RunsFailed: 1,
+      runId: run.runId,
+      subject: run.subject,
+    });
     expect((JSON.parse(doc.errors as string) as string[])[0]).toBe(run.errors[0]);
   });
 }

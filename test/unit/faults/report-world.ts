@@ -25,6 +25,11 @@ export const settings: ReportSettings = {
 };
 
 export const plainRenderer: ReportRenderer = {
-  renderWeeklyReport: async () => ({ subject: 'Northwind Cloud weekly 2026-W47', html: '<p>the report</p>', text: 'the report', images: [] }),
+  renderWeeklyReport: async () => ({
+    subject: 'Northwind Cloud weekly 2026-W47',
+    html: '<p>the report</p>',
+    text: 'the report',
+    images: [],
+  }),
   renderDelayedNotice: async () => ({ subject: 'delayed', html: '<p>delayed</p>', text: 'delayed', images: [] }),
 };

@@ -14,7 +14,14 @@ import { expectFailedMetrics, expectRuns, observe } from './observe';
 import { ASOF, NOW, plainRenderer, RECIPIENTS as REPORT_RECIPIENTS, settings } from './report-world';
 
 const KEY = { kind: 'weekly-report', period: '2026-W47' };
-const MESSAGE = { from: 'pulse@northwind.example', subject: 'Weekly', html: '<p>x</p>', text: 'x', images: [], headers: {} };
+const MESSAGE = {
+  from: 'pulse@northwind.example',
+  subject: 'Weekly',
+  html: '<p>x</p>',
+  text: 'x',
+  images: [],
+  headers: {},
+};
 const RECIPIENTS = ['ceo@northwind.example', 'cfo@northwind.example'];
 
 class Crash extends Error {
@@ -43,7 +50,7 @@ class CrashingLedger extends MemorySendLedger {
   }
 }
 
-describe('a crash inside the report\'s send-once', () => {
+describe("a crash inside the report's send-once", () => {
   it('between claim and send: nothing was sent; the rerun leaves the claimed recipient alone and sends the rest once', async () => {
     const ledger = new CrashingLedger('after-claim');
     const mailer = new MemoryMailer();
@@ -58,7 +65,9 @@ describe('a crash inside the report\'s send-once', () => {
     expect(third.sent).toEqual([]);
     expect(mailer.sent.flatMap((m) => m.to)).toEqual(['cfo@northwind.example']);
     // The stuck recipient is reachable only on purpose (--resend), and then exactly once.
-    const resend = await sendToRecipients({ sendLedger: ledger, mailer }, KEY, ['ceo@northwind.example'], MESSAGE, { force: true });
+    const resend = await sendToRecipients({ sendLedger: ledger, mailer }, KEY, ['ceo@northwind.example'], MESSAGE, {
+      force: true,
+    });
     expect(resend.sent.map((r) => r.recipient)).toEqual(['ceo@northwind.example']);
     expect(mailer.sent.flatMap((m) => m.to).sort()).toEqual(['ceo@northwind.example', 'cfo@northwind.example']);
   });
@@ -93,7 +102,14 @@ describe('a crash inside a recorded weekly-report run', () => {
   const world = (crashAt: 'after-claim' | 'before-mark') => {
     const o = observe();
     o.memory.ingested('crm', '2026-11-23T11:00:00Z');
-    const deps = { store: new MemoryStore(data), runLedger: o.ledger, sendLedger: new CrashingLedger(crashAt), mailer: new MemoryMailer(), renderer: plainRenderer, now: () => NOW };
+    const deps = {
+      store: new MemoryStore(data),
+      runLedger: o.ledger,
+      sendLedger: new CrashingLedger(crashAt),
+      mailer: new MemoryMailer(),
+      renderer: plainRenderer,
+      now: () => NOW,
+    };
     return { o, deps, run: () => sendWeeklyReport(deps, settings, { asOf: ASOF, dataset: data, trigger: 'schedule' }) };
   };
 
@@ -115,7 +131,9 @@ describe('a crash inside a recorded weekly-report run', () => {
       const received = w.deps.mailer.sent.flatMap((m) => m.to);
       expect(new Set(received).size).toBe(received.length);
       const [, again] = expectRuns(w.o, 'report', ['failed', 'succeeded']);
-      expect(again!.errors).toContainEqual(expect.stringMatching(new RegExp(`^${REPORT_RECIPIENTS[0]}: claimed at .* not sent again \\(use --resend\\)`)));
+      expect(again!.errors).toContainEqual(
+        expect.stringMatching(new RegExp(`^${REPORT_RECIPIENTS[0]}: claimed at .* not sent again \\(use --resend\\)`)),
+      );
       expectFailedMetrics(w.o, [failed!]);
     });
   }

@@ -21,8 +21,17 @@ const BASE_MS = 100;
 
 const dataset = demoDataset();
 
-const throttled = () => Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
-const serverError = () => Object.assign(new Error('Service is unavailable. Please try again later.'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+const throttled = () =>
+  Object.assign(new Error('Maximum sending rate exceeded.'), {
+    name: 'TooManyRequestsException',
+    $metadata: { httpStatusCode: 429 },
+  });
+const serverError = () =>
+  Object.assign(new Error('Service is unavailable. Please try again later.'), {
+    name: 'InternalFailure',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 500 },
+  });
 
 describe('the weekly report under SES faults', () => {
   const mockSes = () => mockClient(SESv2Client);
@@ -63,7 +72,14 @@ describe('the weekly report under SES faults', () => {
         store: new MemoryStore(dataset),
         runLedger: o.ledger,
         sendLedger,
-        mailer: new SesMailer({ client: new SESv2Client({ region: 'us-east-1' }), maxAttempts: MAX_ATTEMPTS, baseDelayMs: BASE_MS, maxDelayMs: 10_000, sleep: sleep.sleep, random: randoms(0.37, 0.81, 0.52) }),
+        mailer: new SesMailer({
+          client: new SESv2Client({ region: 'us-east-1' }),
+          maxAttempts: MAX_ATTEMPTS,
+          baseDelayMs: BASE_MS,
+          maxDelayMs: 10_000,
+          sleep: sleep.sleep,
+          random: randoms(0.37, 0.81, 0.52),
+        }),
         renderer: plainRenderer,
         now: () => NOW,
       },
@@ -86,12 +102,20 @@ describe('the weekly report under SES faults', () => {
   it('throttled on every attempt: gives up after a bounded number of attempts, releases the claims, records the failure and the metric; the next run sends once', async () => {
     sesAnswers(...Array.from({ length: MAX_ATTEMPTS }, throttled));
     const r = await run();
-    expect(r.status === 'sent' && r.sends.failed.map((f) => [f.recipient, f.released])).toEqual(RECIPIENTS.map((rc) => [rc, true]));
+    expect(r.status === 'sent' && r.sends.failed.map((f) => [f.recipient, f.released])).toEqual(
+      RECIPIENTS.map((rc) => [rc, true]),
+    );
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(MAX_ATTEMPTS);
-    expect(sleep.delays).toEqual([Math.floor(0.37 * BASE_MS), Math.floor(0.81 * 2 * BASE_MS), Math.floor(0.52 * 4 * BASE_MS)]);
+    expect(sleep.delays).toEqual([
+      Math.floor(0.37 * BASE_MS),
+      Math.floor(0.81 * 2 * BASE_MS),
+      Math.floor(0.52 * 4 * BASE_MS),
+    ]);
     expect(delivered).toEqual([]);
     const [failed] = expectRuns(o, 'report', ['failed']);
-    expect(failed!.errors).toEqual(RECIPIENTS.map((rc) => `${rc}: MailError: SES throttled the send ${MAX_ATTEMPTS} times; giving up`));
+    expect(failed!.errors).toEqual(
+      RECIPIENTS.map((rc) => `${rc}: MailError: SES throttled the send ${MAX_ATTEMPTS} times; giving up`),
+    );
     expectFailedMetrics(o, [failed!]);
 
     // SES recovers (Lambda's own retry of the invocation, or the next schedule): sent once.
@@ -109,7 +133,9 @@ describe('the weekly report under SES faults', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(sleep.delays).toEqual([]);
     const [failed] = expectRuns(o, 'report', ['failed']);
-    expect(failed!.errors[0]).toBe('ceo@northwind.example: MailError: the send may or may not have gone out (InternalFailure: Service is unavailable. Please try again later.) (outcome unknown: left claimed)');
+    expect(failed!.errors[0]).toBe(
+      'ceo@northwind.example: MailError: the send may or may not have gone out (InternalFailure: Service is unavailable. Please try again later.) (outcome unknown: left claimed)',
+    );
     expectFailedMetrics(o, [failed!]);
 
     for (let i = 0; i < 2; i++) {
@@ -118,7 +144,8 @@ describe('the weekly report under SES faults', () => {
     }
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1); // nothing more was even attempted
     const [, ...reruns] = expectRuns(o, 'report', ['failed', 'succeeded', 'succeeded']);
-    for (const rr of reruns) expect(rr.errors[0]).toMatch(/ceo@northwind.example: claimed at .* not sent again \(use --resend\)/);
+    for (const rr of reruns)
+      expect(rr.errors[0]).toMatch(/ceo@northwind.example: claimed at .* not sent again \(use --resend\)/);
 
     // The operator checked SES (the first message did not go out) and resends on purpose: once.
     const resend = await run({ resend: true });
@@ -144,9 +171,18 @@ describe('the SES client of the Lambda runtime', () => {
         };
       },
     };
-    const client = (config: object) => new SESv2Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler, ...config });
+    const client = (config: object) =>
+      new SESv2Client({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        requestHandler,
+        ...config,
+      });
     const message = { from: settings.from, to: RECIPIENTS, subject: 's', html: '<p>x</p>', text: 'x', images: [] };
-    await expect(new SesMailer({ client: client(SES_CLIENT_CONFIG) }).send(message)).rejects.toMatchObject({ code: 'UNKNOWN_OUTCOME', notSent: false });
+    await expect(new SesMailer({ client: client(SES_CLIENT_CONFIG) }).send(message)).rejects.toMatchObject({
+      code: 'UNKNOWN_OUTCOME',
+      notSent: false,
+    });
     expect(requests).toBe(1);
     // What the SDK's default would have done: send the same message three times.
     requests = 0;

@@ -19,12 +19,19 @@ describe('pulse forecast output', () => {
       if (!r.ok) throw new Error(JSON.stringify(r.errors));
       return r.record;
     });
-  const data = { ...validatedDemoDataset({ accounts: 120 }), targets: plan('targets'), annotations: plan('annotations') } as ReturnType<typeof validatedDemoDataset>;
+  const data = {
+    ...validatedDemoDataset({ accounts: 120 }),
+    targets: plan('targets'),
+    annotations: plan('annotations'),
+  } as ReturnType<typeof validatedDemoDataset>;
   const r = planAndForecast(data, settings, '2026-11-22');
 
   it('never prints the forecast without its error', () => {
     const text = formatForecast(r);
-    const money = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(cents / 100);
+    const money = (cents: number) =>
+      new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(
+        cents / 100,
+      );
     expect(text).toContain(`= forecast ARR`);
     expect(text).toContain(money(r.forecast.d90.forecast));
     expect(text).toContain(`90 days MAPE ${(r.error.d90.mape! * 100).toFixed(1)}%`);
@@ -37,7 +44,7 @@ describe('pulse forecast output', () => {
     expect(() => JSON.stringify(json)).not.toThrow();
   });
 
-  it('shows the demo\'s attainment against the plan for the quarter and the year', () => {
+  it("shows the demo's attainment against the plan for the quarter and the year", () => {
     expect(r.attainment.quarterRows).toHaveLength(6);
     expect(r.attainment.yearRows).toHaveLength(6);
     expect(r.annotations).toHaveLength(2);

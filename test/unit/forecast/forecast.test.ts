@@ -45,7 +45,11 @@ describe('calibration', () => {
 
   it('keeps every probability in [0, 1] between the observed share and the prior, whatever the history', () => {
     const band = fc.constantFrom<ForecastBand>('green', 'yellow', 'red', 'unscored');
-    const renewal = fc.record({ band, arrUp: fc.integer({ min: 0, max: 10_000_000_00 }), keptArr: fc.integer({ min: 0, max: 20_000_000_00 }) });
+    const renewal = fc.record({
+      band,
+      arrUp: fc.integer({ min: 0, max: 10_000_000_00 }),
+      keptArr: fc.integer({ min: 0, max: 20_000_000_00 }),
+    });
     fc.assert(
       fc.property(fc.array(renewal, { maxLength: 40 }), fc.nat(50), fc.nat(50), (history, won, lost) => {
         const c = calibrate('2026-11-22', history, { won, lost });
@@ -71,7 +75,12 @@ const ACCOUNTS = ['A1', 'A2', 'A3', 'A4'] as const;
 const datasetArb = fc
   .record({
     lines: fc.array(
-      fc.record({ account: fc.constantFrom(...ACCOUNTS), arr: fc.integer({ min: 0, max: 5_000_000 }), start: fc.integer({ min: -400, max: 120 }), length: fc.option(fc.integer({ min: 1, max: 500 })) }),
+      fc.record({
+        account: fc.constantFrom(...ACCOUNTS),
+        arr: fc.integer({ min: 0, max: 5_000_000 }),
+        start: fc.integer({ min: -400, max: 120 }),
+        length: fc.option(fc.integer({ min: 1, max: 500 })),
+      }),
       { maxLength: 10 },
     ),
     renewals: fc.array(
@@ -99,29 +108,35 @@ const datasetArb = fc
   .map(({ lines, renewals, opps }): Dataset => {
     const data = emptyDataset();
     data.accounts = ACCOUNTS.map((accountId) => ({ accountId, name: accountId }));
-    data.subscriptions = lines.map((l, i): Subscription => ({
-      lineId: `L${i}`,
-      accountId: l.account,
-      kind: 'recurring',
-      arr: l.arr,
-      startDate: day(l.start),
-      ...(l.length !== null ? { endDate: day(l.start + l.length) } : {}),
-    }));
+    data.subscriptions = lines.map(
+      (l, i): Subscription => ({
+        lineId: `L${i}`,
+        accountId: l.account,
+        kind: 'recurring',
+        arr: l.arr,
+        startDate: day(l.start),
+        ...(l.length !== null ? { endDate: day(l.start + l.length) } : {}),
+      }),
+    );
     data.renewals = renewals.map((r, i): Renewal => {
       const base = { renewalId: `R${i}`, accountId: r.account, dueDate: day(r.due), arrUp: r.arrUp };
       if (r.outcome === 'open') return { ...base, status: 'open' };
       const closedDate = day(r.due + r.closedAfterDue);
-      return r.outcome === 'churned' ? { ...base, status: 'churned', closedDate } : { ...base, status: 'renewed', closedDate, renewedArr: Math.round(r.arrUp * r.renewedShare) };
+      return r.outcome === 'churned'
+        ? { ...base, status: 'churned', closedDate }
+        : { ...base, status: 'renewed', closedDate, renewedArr: Math.round(r.arrUp * r.renewedShare) };
     });
-    data.expansions = opps.map((o, i): Expansion => ({
-      opportunityId: `O${i}`,
-      accountId: o.account,
-      type: 'upsell',
-      arr: o.arr,
-      stage: o.stage as Expansion['stage'],
-      createdDate: day(o.created),
-      ...(o.close !== null ? { closeDate: day(o.close) } : {}),
-    }));
+    data.expansions = opps.map(
+      (o, i): Expansion => ({
+        opportunityId: `O${i}`,
+        accountId: o.account,
+        type: 'upsell',
+        arr: o.arr,
+        stage: o.stage as Expansion['stage'],
+        createdDate: day(o.created),
+        ...(o.close !== null ? { closeDate: day(o.close) } : {}),
+      }),
+    );
     return data;
   });
 
@@ -135,7 +150,14 @@ describe('ARR forecast', () => {
         expect(f.d30.contractedArr).toBe(k.contractedArr.d30);
         expect(f.d90.contractedArr).toBe(k.contractedArr.d90);
         for (const h of [f.d30, f.d90]) {
-          for (const cents of [h.contractedArr, h.renewalsInContracted, h.expectedRenewals, h.weightedPipeline, h.forecast]) expect(Number.isSafeInteger(cents)).toBe(true);
+          for (const cents of [
+            h.contractedArr,
+            h.renewalsInContracted,
+            h.expectedRenewals,
+            h.weightedPipeline,
+            h.forecast,
+          ])
+            expect(Number.isSafeInteger(cents)).toBe(true);
           expect(h.forecast).toBe(h.contractedArr - h.renewalsInContracted + h.expectedRenewals + h.weightedPipeline);
           expect(h.renewalsInContracted).toBeLessThanOrEqual(Math.min(h.renewalsDue.arr, h.contractedArr));
           expect(h.expectedRenewals).toBeLessThanOrEqual(h.renewalsDue.arr);
@@ -175,25 +197,33 @@ describe('backtest on the demo history', () => {
 
   it('forecasts a past point from what was known then: changing what happened after it changes nothing', () => {
     const point = result.points[Math.floor(result.points.length / 2)]!.asOf;
-    const after = (d: string | undefined) => d !== undefined && d > point;
+    const isAfterPoint = (d: string | undefined) => d !== undefined && d > point;
     const changed: Dataset = {
       ...data,
       // Renewals decided after the point go the other way.
       renewals: data.renewals.map((r): Renewal => {
-        if (!after(r.closedDate)) return r;
+        if (!isAfterPoint(r.closedDate)) return r;
         const { renewedArr: _, ...rest } = r;
-        return r.status === 'renewed' ? { ...rest, status: 'churned' } : { ...rest, status: 'renewed', renewedArr: r.arrUp * 2 };
+        return r.status === 'renewed'
+          ? { ...rest, status: 'churned' }
+          : { ...rest, status: 'renewed', renewedArr: r.arrUp * 2 };
       }),
       // Lines that start after it are gone; a big new one starts the day after.
       subscriptions: [
-        ...data.subscriptions.filter((s) => !after(s.startDate)),
-        { lineId: 'LATE', accountId: data.accounts[0]!.accountId, kind: 'recurring', arr: 99_000_000_00, startDate: addDays(point, 1) },
+        ...data.subscriptions.filter((s) => !isAfterPoint(s.startDate)),
+        {
+          lineId: 'LATE',
+          accountId: data.accounts[0]!.accountId,
+          kind: 'recurring',
+          arr: 99_000_000_00,
+          startDate: addDays(point, 1),
+        },
       ],
       // Opportunities created after it vanish; usage, tickets and NPS after it are gone.
-      expansions: data.expansions.filter((e) => !after(e.createdDate)),
+      expansions: data.expansions.filter((e) => !isAfterPoint(e.createdDate)),
       usage: data.usage.filter((u) => u.week <= addDays(point, -6)),
-      tickets: data.tickets.filter((t) => !after(t.openedDate)),
-      nps: data.nps.filter((n) => !after(n.date)),
+      tickets: data.tickets.filter((t) => !isAfterPoint(t.openedDate)),
+      nps: data.nps.filter((n) => !isAfterPoint(n.date)),
     };
     const changedIndex = prepareForecast(prepareKpiContext(changed, DEFAULT_KPI_SETTINGS));
     const before = arrForecast(index, point, { linesStartedBy: point });
@@ -203,8 +233,8 @@ describe('backtest on the demo history', () => {
     expect(now.renewals).toEqual(before.renewals);
     expect(now.calibration.bands).toEqual(before.calibration.bands);
     // The outcome did change, so the check above is not vacuous.
-    expect(backtestForecast(changedIndex, ASOF).points.find((p) => p.asOf === point && p.horizonDays === 30)!.actual).not.toBe(
-      result.points.find((p) => p.asOf === point && p.horizonDays === 30)!.actual,
-    );
+    expect(
+      backtestForecast(changedIndex, ASOF).points.find((p) => p.asOf === point && p.horizonDays === 30)!.actual,
+    ).not.toBe(result.points.find((p) => p.asOf === point && p.horizonDays === 30)!.actual);
   });
 });

@@ -15,7 +15,12 @@ function index(rows: Usage[]): { idx: UsageIndex; pos: Map<string, number> } {
 
 describe('adoption', () => {
   it('account utilization = WAU / seats for the reported week; null without a row or with 0 seats', () => {
-    const { idx, pos } = index([usage('A', WEEK, 30, 40), usage('B', WEEK, 5, 0), usage('C', '2026-11-09', 10, 10), usage('D', WEEK, 60, 50)]);
+    const { idx, pos } = index([
+      usage('A', WEEK, 30, 40),
+      usage('B', WEEK, 5, 0),
+      usage('C', '2026-11-09', 10, 10),
+      usage('D', WEEK, 60, 50),
+    ]);
     const w = toEpochDay(WEEK);
     expect(idx.utilization(pos.get('A')!, w)).toBe(0.75);
     expect(idx.utilization(pos.get('B')!, w)).toBeNull();
@@ -24,7 +29,12 @@ describe('adoption', () => {
   });
 
   it('portfolio utilization = sum WAU / sum seats over the given customers with seats > 0', () => {
-    const { idx, pos } = index([usage('A', WEEK, 30, 40), usage('B', WEEK, 5, 0), usage('C', WEEK, 10, 60), usage('X', WEEK, 100, 100)]);
+    const { idx, pos } = index([
+      usage('A', WEEK, 30, 40),
+      usage('B', WEEK, 5, 0),
+      usage('C', WEEK, 10, 60),
+      usage('X', WEEK, 100, 100),
+    ]);
     const customers = ['A', 'B', 'C'].map((id) => pos.get(id)!);
     const r = computeAdoption(idx, customers, toEpochDay(WEEK));
     expect(r).toEqual({ week: WEEK, activeUsers: 40, seats: 100, accountsWithUsage: 2, utilization: 0.4 });

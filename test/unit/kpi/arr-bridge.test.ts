@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, fiscalQuarterOf } from '../../../functions/domain/dates';
-import { bridgeResidual, computeBridge, computeQtdBridge, computeWeekBridge, sumBridges } from '../../../functions/domain/kpi/arr-bridge';
+import {
+  bridgeResidual,
+  computeBridge,
+  computeQtdBridge,
+  computeWeekBridge,
+  sumBridges,
+} from '../../../functions/domain/kpi/arr-bridge';
 import { ArrTimeline } from '../../../functions/domain/kpi/timeline';
 import { line, services, usd } from './builders';
 
@@ -42,7 +48,14 @@ describe('ARR bridge', () => {
   it('a gap of one day between two lines is a churn then a reactivation', () => {
     const t = new ArrTimeline([line('A', 1_000, '2026-01-01', '2026-11-18'), line('A', 1_200, '2026-11-19')]);
     const { bridge, customers } = computeWeekBridge(t, AS_OF);
-    expect(bridge).toMatchObject({ open: usd(1_000), churn: usd(1_000), reactivation: usd(1_200), new: 0, expansion: 0, close: usd(1_200) });
+    expect(bridge).toMatchObject({
+      open: usd(1_000),
+      churn: usd(1_000),
+      reactivation: usd(1_200),
+      new: 0,
+      expansion: 0,
+      close: usd(1_200),
+    });
     expect(customers).toEqual({ open: 1, close: 1, new: 0, reactivated: 1, churned: 1 });
   });
 
@@ -65,10 +78,22 @@ describe('ARR bridge', () => {
   });
 
   it('weeks that cross a DST change are plain 7-day calendar weeks (America/New_York 2026-11-01 and 2026-03-08)', () => {
-    const t = new ArrTimeline([line('FALL', 100, '2026-11-01'), line('SPRING', 200, '2026-03-08'), line('MON', 300, '2026-03-09')]);
-    expect(computeWeekBridge(t, '2026-11-01').bridge).toMatchObject({ from: '2026-10-26', to: '2026-11-01', new: usd(100) });
+    const t = new ArrTimeline([
+      line('FALL', 100, '2026-11-01'),
+      line('SPRING', 200, '2026-03-08'),
+      line('MON', 300, '2026-03-09'),
+    ]);
+    expect(computeWeekBridge(t, '2026-11-01').bridge).toMatchObject({
+      from: '2026-10-26',
+      to: '2026-11-01',
+      new: usd(100),
+    });
     expect(computeWeekBridge(t, '2026-11-08').bridge).toMatchObject({ from: '2026-11-02', new: 0, open: usd(600) });
-    expect(computeWeekBridge(t, '2026-03-08').bridge).toMatchObject({ from: '2026-03-02', new: usd(200), close: usd(200) });
+    expect(computeWeekBridge(t, '2026-03-08').bridge).toMatchObject({
+      from: '2026-03-02',
+      new: usd(200),
+      close: usd(200),
+    });
     expect(computeWeekBridge(t, '2026-03-15').bridge).toMatchObject({ open: usd(200), new: usd(300) });
   });
 
@@ -108,7 +133,18 @@ describe('ARR bridge', () => {
 
   it('an empty dataset has an all-zero bridge', () => {
     const { bridge, customers } = computeWeekBridge(new ArrTimeline([]), AS_OF);
-    expect(bridge).toEqual({ from: WEEK_START, to: AS_OF, open: 0, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: 0 });
+    expect(bridge).toEqual({
+      from: WEEK_START,
+      to: AS_OF,
+      open: 0,
+      new: 0,
+      reactivation: 0,
+      expansion: 0,
+      contraction: 0,
+      churn: 0,
+      fx: 0,
+      close: 0,
+    });
     expect(customers).toEqual({ open: 0, close: 0, new: 0, reactivated: 0, churned: 0 });
   });
 });

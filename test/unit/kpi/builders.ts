@@ -1,5 +1,14 @@
 // Small builders for KPI test datasets. Amounts are written in currency units and stored in cents.
-import type { Account, Expansion, NpsResponse, Renewal, Spend, Subscription, Ticket, Usage } from '../../../functions/domain/contract/entities';
+import type {
+  Account,
+  Expansion,
+  NpsResponse,
+  Renewal,
+  Spend,
+  Subscription,
+  Ticket,
+  Usage,
+} from '../../../functions/domain/contract/entities';
 import { emptyDataset, type Dataset } from '../../../functions/domain/contract/validate';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../../../functions/domain/kpi/settings';
 
@@ -14,16 +23,30 @@ export function dataset(parts: Partial<Dataset> = {}): Dataset {
   return { ...emptyDataset(), ...parts };
 }
 
-export const account = (accountId: string, segment?: string): Account => (segment === undefined ? { accountId, name: accountId } : { accountId, name: accountId, segment });
+export const account = (accountId: string, segment?: string): Account =>
+  segment === undefined ? { accountId, name: accountId } : { accountId, name: accountId, segment };
 
-export function line(accountId: string, arr: number, startDate: string, endDate?: string, kind: Subscription['kind'] = 'recurring'): Subscription {
+export function line(
+  accountId: string,
+  arr: number,
+  startDate: string,
+  endDate?: string,
+  kind: Subscription['kind'] = 'recurring',
+): Subscription {
   const s: Subscription = { lineId: nextId('L'), accountId, kind, arr: usd(arr), startDate };
   if (endDate !== undefined) s.endDate = endDate;
   return s;
 }
 
 /** A recurring line with its own id, in `currency` (minor units; none = the reporting currency). */
-export const currencyLine = (lineId: string, accountId: string, arr: number, startDate: string, currency?: string, endDate?: string): Subscription => ({
+export const currencyLine = (
+  lineId: string,
+  accountId: string,
+  arr: number,
+  startDate: string,
+  currency?: string,
+  endDate?: string,
+): Subscription => ({
   lineId,
   accountId,
   kind: 'recurring',
@@ -33,7 +56,8 @@ export const currencyLine = (lineId: string, accountId: string, arr: number, sta
   ...(currency ? { currency } : {}),
 });
 
-export const services = (accountId: string, amount: number, startDate: string): Subscription => line(accountId, amount, startDate, undefined, 'services');
+export const services = (accountId: string, amount: number, startDate: string): Subscription =>
+  line(accountId, amount, startDate, undefined, 'services');
 
 export function renewal(
   accountId: string,
@@ -71,14 +95,25 @@ export const usage = (accountId: string, week: string, weeklyActiveUsers: number
   licensedSeats,
 });
 
-export function ticket(accountId: string, priority: Ticket['priority'], openedDate: string, closedDate?: string, csat?: number): Ticket {
+export function ticket(
+  accountId: string,
+  priority: Ticket['priority'],
+  openedDate: string,
+  closedDate?: string,
+  csat?: number,
+): Ticket {
   const t: Ticket = { ticketId: nextId('T'), accountId, priority, openedDate };
   if (closedDate !== undefined) t.closedDate = closedDate;
   if (csat !== undefined) t.csat = csat;
   return t;
 }
 
-export const nps = (accountId: string, date: string, score: number, responseId = nextId('N')): NpsResponse => ({ responseId, accountId, date, score });
+export const nps = (accountId: string, date: string, score: number, responseId = nextId('N')): NpsResponse => ({
+  responseId,
+  accountId,
+  date,
+  score,
+});
 
 export const spend = (month: string, amount: number): Spend => ({ month, salesMarketing: usd(amount) });
 

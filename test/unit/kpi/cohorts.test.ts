@@ -12,13 +12,28 @@ const cohortsOf = (lines: Subscription[], asOf: string) => computeCohorts(new Ar
 const byMonth = (lines: Subscription[], asOf: string) => new Map(cohortsOf(lines, asOf).map((c) => [c.month, c]));
 
 describe('cohorts', () => {
-  it('lists the 12 calendar months before asOf\'s month, oldest first, empty months with 0 customers and empty series', () => {
+  it("lists the 12 calendar months before asOf's month, oldest first, empty months with 0 customers and empty series", () => {
     const cohorts = cohortsOf([line('A', 100, '2026-03-10')], '2026-11-22');
-    expect(cohorts.map((c) => c.month)).toEqual(['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+    expect(cohorts.map((c) => c.month)).toEqual([
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+      '2026-03',
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+    ]);
     const empty = cohorts.find((c) => c.month === '2026-02')!;
     expect(empty).toMatchObject({ customers: 0, baseArr: 0, logo: [], revenue: [] });
     // A January asOf: the window is the whole previous calendar year.
-    expect(cohortsOf([], '2027-01-03').map((c) => c.month)).toEqual(Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`));
+    expect(cohortsOf([], '2027-01-03').map((c) => c.month)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`),
+    );
   });
 
   it('measures age k on lastDay(month + k) while that day is on or before asOf; age 0 is 1', () => {
@@ -44,17 +59,24 @@ describe('cohorts', () => {
     expect(byMonth([line('C', 10, '2026-10-01')], '2026-11-30').get('2026-10')!.logo).toEqual([1, 1]);
   });
 
-  it('takes the month\'s last day (28, 29, 30 or 31), never an overflowed date', () => {
+  it("takes the month's last day (28, 29, 30 or 31), never an overflowed date", () => {
     // Cohort 2026-01: age 1 is 2026-02-28. A line ending 2026-02-28 is gone that day, one ending 03-01 is not.
     const lines = [line('GONE', 100, '2026-01-31', '2026-02-28'), line('KEPT', 300, '2026-01-31', '2026-03-01')];
     const c = byMonth(lines, '2026-11-22').get('2026-01')!;
     expect(c.logo.slice(0, 3)).toEqual([1, 0.5, 0]);
     expect(c.revenue.slice(0, 3)).toEqual([1, 0.75, 0]);
     // Leap year: cohort 2028-01, age 1 = 2028-02-29.
-    const leap = byMonth([line('L1', 100, '2028-01-15', '2028-02-29'), line('L2', 100, '2028-01-15', '2028-03-01')], '2028-03-05').get('2028-01')!;
+    const leap = byMonth(
+      [line('L1', 100, '2028-01-15', '2028-02-29'), line('L2', 100, '2028-01-15', '2028-03-01')],
+      '2028-03-05',
+    ).get('2028-01')!;
     expect(leap.logo).toEqual([1, 0.5]);
     // April has 30 days: a line ending 2026-05-01 is still paying on 04-30 (cohort 2026-03, age 1).
-    expect(byMonth([line('M', 100, '2026-03-31', '2026-05-01')], '2026-11-22').get('2026-03')!.logo.slice(0, 3)).toEqual([1, 1, 0]);
+    expect(
+      byMonth([line('M', 100, '2026-03-31', '2026-05-01')], '2026-11-22')
+        .get('2026-03')!
+        .logo.slice(0, 3),
+    ).toEqual([1, 1, 0]);
   });
 
   it('an account that churns and comes back stays in its first cohort and counts again while it pays', () => {
@@ -74,8 +96,11 @@ describe('cohorts', () => {
     expect(months.get('2026-05')!.customers).toBe(0);
   });
 
-  it('an account first paid inside asOf\'s month, or before the window, is in no reported cohort', () => {
-    const cohorts = cohortsOf([line('NOV', 100, '2026-11-02'), line('OLD', 100, '2025-10-31'), line('FUTURE', 100, '2027-01-01')], '2026-11-22');
+  it("an account first paid inside asOf's month, or before the window, is in no reported cohort", () => {
+    const cohorts = cohortsOf(
+      [line('NOV', 100, '2026-11-02'), line('OLD', 100, '2025-10-31'), line('FUTURE', 100, '2027-01-01')],
+      '2026-11-22',
+    );
     expect(cohorts.reduce((n, c) => n + c.customers, 0)).toBe(0);
     expect(cohorts.every((c) => c.logo.length === 0 && c.revenue.length === 0)).toBe(true);
   });
@@ -101,10 +126,18 @@ describe('cohorts', () => {
     expect(cohorts.reduce((n, c) => n + c.customers, 0)).toBe(0);
   });
 
-  it('uses the converted ARR: each line at its own start date\'s rate, so a renewal at a new rate moves revenue retention', () => {
+  it("uses the converted ARR: each line at its own start date's rate, so a renewal at a new rate moves revenue retention", () => {
     const data = dataset({
       subscriptions: [
-        { lineId: 'E1', accountId: 'EU', kind: 'recurring', arr: 1_000_000, startDate: '2026-02-10', endDate: '2026-06-10', currency: 'EUR' },
+        {
+          lineId: 'E1',
+          accountId: 'EU',
+          kind: 'recurring',
+          arr: 1_000_000,
+          startDate: '2026-02-10',
+          endDate: '2026-06-10',
+          currency: 'EUR',
+        },
         { lineId: 'E2', accountId: 'EU', kind: 'recurring', arr: 1_000_000, startDate: '2026-06-10', currency: 'EUR' },
         { lineId: 'U1', accountId: 'US', kind: 'recurring', arr: 500_000, startDate: '2026-02-20' },
         // No rate on or before its start: left out of every figure, so no cohort for it.
@@ -179,7 +212,13 @@ describe('docs/metrics.md examples', () => {
       logo: [1, 1, 1, 2 / 3, 2 / 3, 2 / 3, 2 / 3, 1, 2 / 3, 2 / 3],
       revenue: [1, 1, 1, 40 / 60, 40 / 60, 45 / 60, 45 / 60, 61 / 60, 31 / 60, 31 / 60],
     });
-    expect(json.cohorts.find((c) => c.month === '2026-02')).toEqual({ month: '2026-02', customers: 0, baseArr: 0, logo: [], revenue: [] });
+    expect(json.cohorts.find((c) => c.month === '2026-02')).toEqual({
+      month: '2026-02',
+      customers: 0,
+      baseArr: 0,
+      logo: [],
+      revenue: [],
+    });
     expect(json.cohorts.reduce((n, c) => n + c.customers, 0)).toBe(3);
   });
 

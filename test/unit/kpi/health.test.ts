@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { computeKpis } from '../../../functions/domain/kpi';
-import { bandOf, npsAnswerScore, supportScore, usageTrendScore, utilizationScore } from '../../../functions/domain/kpi/health';
+import {
+  bandOf,
+  npsAnswerScore,
+  supportScore,
+  usageTrendScore,
+  utilizationScore,
+} from '../../../functions/domain/kpi/health';
 import type { AccountHealth } from '../../../functions/domain/kpi/types';
 import { dataset, line, nps, settings, ticket, usage } from './builders';
 
@@ -30,7 +36,15 @@ describe('health component scores', () => {
     expect([10, 9, 8, 7, 6, 0].map(npsAnswerScore)).toEqual([100, 100, 60, 60, 0, 0]);
   });
   it('bands: green >= 70, yellow >= 40, red below', () => {
-    expect([100, 70, 69.99, 40, 39.99, 0, null].map(bandOf)).toEqual(['green', 'green', 'yellow', 'yellow', 'red', 'red', null]);
+    expect([100, 70, 69.99, 40, 39.99, 0, null].map(bandOf)).toEqual([
+      'green',
+      'green',
+      'yellow',
+      'yellow',
+      'red',
+      'red',
+      null,
+    ]);
   });
 });
 
@@ -79,7 +93,9 @@ describe('account health', () => {
   });
 
   it('NPS uses the latest response; on the same date the greater response_id in plain string order', () => {
-    const h = healthOf({ nps: [nps('A', '2026-11-01', 10, 'r-9'), nps('A', '2026-11-01', 0, 'r-10'), nps('A', '2026-10-01', 0, 'r-99')] });
+    const h = healthOf({
+      nps: [nps('A', '2026-11-01', 10, 'r-9'), nps('A', '2026-11-01', 0, 'r-10'), nps('A', '2026-10-01', 0, 'r-99')],
+    });
     expect(h.components).toEqual([{ name: 'nps', raw: 10, score: 100, weight: 0.2, effectiveWeight: 1 }]);
     const later = healthOf({ nps: [nps('A', '2026-11-02', 3, 'a'), nps('A', '2026-11-01', 10, 'z')] });
     expect(later.score).toBe(0);
@@ -111,7 +127,9 @@ describe('account health', () => {
   it('uses the configured weights', () => {
     const s = settings({ healthWeights: { utilization: 0.1, usageTrend: 0.1, support: 0.4, nps: 0.4 } });
     // support 100 (0.4) and NPS detractor 0 (0.4): 50
-    expect(healthOf({ tickets: [ticket('A', 'p3', '2026-01-01')], nps: [nps('A', '2026-11-01', 2)] }, s).score).toBe(50);
+    expect(healthOf({ tickets: [ticket('A', 'p3', '2026-01-01')], nps: [nps('A', '2026-11-01', 2)] }, s).score).toBe(
+      50,
+    );
     // a component whose configured weight is 0 carries no weight; with only such components the score is null
     const zero = settings({ healthWeights: { utilization: 0, usageTrend: 0.5, support: 0.5, nps: 0 } });
     expect(healthOf({ usage: [usage('A', WEEK, 10, 10)] }, zero).score).toBeNull();
@@ -120,8 +138,18 @@ describe('account health', () => {
   it('buckets count customers at asOf only, with their ARR; arrAtRisk is the red ARR', () => {
     const r = computeKpis(
       dataset({
-        subscriptions: [line('RED', 100, '2024-01-01'), line('GREEN', 200, '2024-01-01'), line('NONE', 300, '2024-01-01'), line('GONE', 400, '2024-01-01', '2026-11-01')],
-        tickets: [ticket('RED', 'p1', '2026-11-20'), ticket('RED', 'p1', '2026-11-21'), ticket('GREEN', 'p3', '2026-11-20'), ticket('GONE', 'p3', '2026-11-20')],
+        subscriptions: [
+          line('RED', 100, '2024-01-01'),
+          line('GREEN', 200, '2024-01-01'),
+          line('NONE', 300, '2024-01-01'),
+          line('GONE', 400, '2024-01-01', '2026-11-01'),
+        ],
+        tickets: [
+          ticket('RED', 'p1', '2026-11-20'),
+          ticket('RED', 'p1', '2026-11-21'),
+          ticket('GREEN', 'p3', '2026-11-20'),
+          ticket('GONE', 'p3', '2026-11-20'),
+        ],
       }),
       AS_OF,
       settings(),

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { emptyDataset } from '../../../functions/domain/contract/validate';
-import { computeKpis, computeSegmentKpis, computeTrend, kpiSettingsFrom, resolveAsOf, toKpiJson } from '../../../functions/domain/kpi';
+import {
+  computeKpis,
+  computeSegmentKpis,
+  computeTrend,
+  kpiSettingsFrom,
+  resolveAsOf,
+  toKpiJson,
+} from '../../../functions/domain/kpi';
 import { amount } from '../../../functions/domain/kpi/json';
 import { parseConfig } from '../../../functions/config';
 import { dataset, line, settings, spendMonths } from './builders';
@@ -10,7 +17,17 @@ const REQUIRED = {
   arrBridge: ['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'close'],
   customers: ['open', 'close', 'new', 'reactivated', 'churned'],
   retention: ['nrr', 'grr', 'logoRetention', 'logoChurn', 'cohortSize'],
-  renewals: ['upcoming30', 'upcoming60', 'upcoming90', 'overdue', 'renewedThisWeek', 'churnedThisWeek', 'grossRenewalRate', 'netRenewalRate', 'logoRenewalRate'],
+  renewals: [
+    'upcoming30',
+    'upcoming60',
+    'upcoming90',
+    'overdue',
+    'renewedThisWeek',
+    'churnedThisWeek',
+    'grossRenewalRate',
+    'netRenewalRate',
+    'logoRenewalRate',
+  ],
   expansion: ['wonThisWeek', 'pipeline', 'winRate90d'],
   adoption: ['utilization'],
   voice: ['nps', 'npsResponses', 'csat', 'csatResponses'],
@@ -22,9 +39,12 @@ const REQUIRED = {
 
 describe('KPI JSON document', () => {
   it('has every required key with its exact name', () => {
-    const doc = JSON.parse(JSON.stringify(toKpiJson(computeKpis(workedExample(), EXAMPLE_AS_OF, settings())))) as Record<string, Record<string, unknown>>;
+    const doc = JSON.parse(
+      JSON.stringify(toKpiJson(computeKpis(workedExample(), EXAMPLE_AS_OF, settings()))),
+    ) as Record<string, Record<string, unknown>>;
     for (const k of ['asOf', 'weekStart', 'currency', 'accounts', 'arrBridgeQtd']) expect(doc).toHaveProperty(k);
-    for (const [group, keys] of Object.entries(REQUIRED)) for (const k of keys) expect(doc[group], `${group}.${k}`).toHaveProperty(k);
+    for (const [group, keys] of Object.entries(REQUIRED))
+      for (const k of keys) expect(doc[group], `${group}.${k}`).toHaveProperty(k);
     for (const k of ['count', 'arr', 'upsell', 'crossSell']) {
       expect(doc.expansion!.wonThisWeek).toHaveProperty(k);
       expect(doc.expansion!.pipeline).toHaveProperty(k);
@@ -39,15 +59,46 @@ describe('KPI JSON document', () => {
 
   it('an empty dataset gives zeros for counts and sums, and null for every ratio', () => {
     const doc = toKpiJson(computeKpis(emptyDataset(), EXAMPLE_AS_OF, settings()));
-    expect(doc.arrBridge).toEqual({ open: 0, new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: 0 });
-    expect(doc.retention).toEqual({ nrr: null, grr: null, logoRetention: null, logoChurn: null, cohortSize: 0, cohortDate: '2025-11-22' });
+    expect(doc.arrBridge).toEqual({
+      open: 0,
+      new: 0,
+      reactivation: 0,
+      expansion: 0,
+      contraction: 0,
+      churn: 0,
+      fx: 0,
+      close: 0,
+    });
+    expect(doc.retention).toEqual({
+      nrr: null,
+      grr: null,
+      logoRetention: null,
+      logoChurn: null,
+      cohortSize: 0,
+      cohortDate: '2025-11-22',
+    });
     expect(doc.contractedArr).toEqual({ d30: 0, d90: 0, d365: 0 });
-    expect(doc.cohorts.every((c) => c.customers === 0 && c.baseArr === 0 && c.logo.length === 0 && c.revenue.length === 0)).toBe(true);
-    expect(doc.renewals).toMatchObject({ grossRenewalRate: null, netRenewalRate: null, logoRenewalRate: null, overdue: { count: 0, arr: 0 } });
+    expect(
+      doc.cohorts.every((c) => c.customers === 0 && c.baseArr === 0 && c.logo.length === 0 && c.revenue.length === 0),
+    ).toBe(true);
+    expect(doc.renewals).toMatchObject({
+      grossRenewalRate: null,
+      netRenewalRate: null,
+      logoRenewalRate: null,
+      overdue: { count: 0, arr: 0 },
+    });
     expect(doc.expansion.winRate90d).toBeNull();
     expect(doc.adoption.utilization).toBeNull();
     expect(doc.voice).toEqual({ nps: null, npsResponses: 0, csat: null, csatResponses: 0 });
-    expect(doc.unitEconomics).toMatchObject({ newLogos12m: 0, cac: null, arpa: null, ltv: null, ltvToCac: null, cacPaybackMonths: null, servicesAttach: null });
+    expect(doc.unitEconomics).toMatchObject({
+      newLogos12m: 0,
+      cac: null,
+      arpa: null,
+      ltv: null,
+      ltvToCac: null,
+      cacPaybackMonths: null,
+      servicesAttach: null,
+    });
     expect(doc.health.arrAtRisk).toBe(0);
     expect(doc.accounts).toEqual([]);
   });
@@ -60,10 +111,25 @@ describe('KPI JSON document', () => {
     expect(amount(-250)).toBe(-2.5);
     // ARPA = 100.00 / 3 customers = 33.333... -> 33.33; 200.00 / 3 = 66.666... -> 66.67
     const arpa = (total: number) =>
-      toKpiJson(computeKpis(dataset({ subscriptions: [line('A', total / 3, '2026-01-01'), line('B', total / 3, '2026-01-01'), line('C', total / 3, '2026-01-01')] }), EXAMPLE_AS_OF, settings()))
-        .unitEconomics.arpa;
+      toKpiJson(
+        computeKpis(
+          dataset({
+            subscriptions: [
+              line('A', total / 3, '2026-01-01'),
+              line('B', total / 3, '2026-01-01'),
+              line('C', total / 3, '2026-01-01'),
+            ],
+          }),
+          EXAMPLE_AS_OF,
+          settings(),
+        ),
+      ).unitEconomics.arpa;
     expect(arpa(100.02)).toBe(33.34);
-    const odd = computeKpis(dataset({ subscriptions: [line('A', 0.01, '2026-01-01'), line('B', 0.02, '2026-01-01')] }), EXAMPLE_AS_OF, settings());
+    const odd = computeKpis(
+      dataset({ subscriptions: [line('A', 0.01, '2026-01-01'), line('B', 0.02, '2026-01-01')] }),
+      EXAMPLE_AS_OF,
+      settings(),
+    );
     expect(odd.unitEconomics.arpa).toBe(1.5); // cents
     expect(toKpiJson(odd).unitEconomics.arpa).toBe(0.02); // 0.015 -> 0.02 half-up
   });
@@ -71,19 +137,37 @@ describe('KPI JSON document', () => {
   it('accounts: customers at asOf sorted by id in plain string order, band null when unscored', () => {
     const doc = toKpiJson(
       computeKpis(
-        dataset({ subscriptions: [line('b', 1, '2026-01-01'), line('B', 1, '2026-01-01'), line('a10', 1, '2026-01-01'), line('a9', 1, '2026-01-01'), line('gone', 1, '2025-01-01', '2026-01-01')] }),
+        dataset({
+          subscriptions: [
+            line('b', 1, '2026-01-01'),
+            line('B', 1, '2026-01-01'),
+            line('a10', 1, '2026-01-01'),
+            line('a9', 1, '2026-01-01'),
+            line('gone', 1, '2025-01-01', '2026-01-01'),
+          ],
+        }),
         EXAMPLE_AS_OF,
         settings(),
       ),
     );
     expect(doc.accounts!.map((a) => a.accountId)).toEqual(['B', 'a10', 'a9', 'b']);
-    expect(doc.accounts![0]).toMatchObject({ arr: 1, health: null, band: null, usageTrend: null, utilization: null, components: [] });
+    expect(doc.accounts![0]).toMatchObject({
+      arr: 1,
+      health: null,
+      band: null,
+      usageTrend: null,
+      utilization: null,
+      components: [],
+    });
   });
 
   it('puts segments (without their account lists) and the trend under extra keys', () => {
     const data = workedExample();
     const r = computeKpis(data, EXAMPLE_AS_OF, settings());
-    const doc = toKpiJson(r, { segments: computeSegmentKpis(data, EXAMPLE_AS_OF, settings()), trend: computeTrend(data, EXAMPLE_AS_OF, settings()) });
+    const doc = toKpiJson(r, {
+      segments: computeSegmentKpis(data, EXAMPLE_AS_OF, settings()),
+      trend: computeTrend(data, EXAMPLE_AS_OF, settings()),
+    });
     expect(Object.keys(doc.segments!)).toEqual(['Enterprise', 'Mid-Market', 'SMB', 'Unassigned']);
     expect(doc.segments!.SMB).toMatchObject({ segment: 'SMB', arrBridge: { close: 72000 } });
     expect(doc.segments!.SMB).not.toHaveProperty('accounts');
@@ -93,7 +177,13 @@ describe('KPI JSON document', () => {
   });
 
   it('nulls CAC when spend is missing and keeps LTV', () => {
-    const doc = toKpiJson(computeKpis(dataset({ subscriptions: [line('A', 100, '2024-01-01')], spend: spendMonths('2025-12', 11, 1) }), EXAMPLE_AS_OF, settings()));
+    const doc = toKpiJson(
+      computeKpis(
+        dataset({ subscriptions: [line('A', 100, '2024-01-01')], spend: spendMonths('2025-12', 11, 1) }),
+        EXAMPLE_AS_OF,
+        settings(),
+      ),
+    );
     expect(doc.unitEconomics.cac).toBeNull();
     expect(doc.unitEconomics.ltv).toBe(400);
   });
@@ -114,7 +204,13 @@ describe('as-of and settings', () => {
 
   it('reads the settings from the Pulse config', () => {
     const config = parseConfig({
-      company: { name: 'X', timezone: 'America/New_York', weekStartsOn: 'sunday', fiscalYearStartMonth: 2, currency: 'EUR' },
+      company: {
+        name: 'X',
+        timezone: 'America/New_York',
+        weekStartsOn: 'sunday',
+        fiscalYearStartMonth: 2,
+        currency: 'EUR',
+      },
       metrics: { grossMargin: 0.7, ltvMaxYears: 4 },
       recipients: { ceo: ['a@b.co'], cco: ['a@b.co'] },
       sender: { from: 'a@b.co' },

@@ -7,7 +7,18 @@ import { dataset, line, settings } from './builders';
 
 describe('pulse kpis table', () => {
   const doc = toKpiJson(
-    computeKpis(dataset({ subscriptions: [line('A', 1000, '2026-01-15'), line('B', 500, '2026-03-02', '2026-06-01'), line('C', 90, '2026-10-31'), line('D', 250, '2027-01-01')] }), '2026-11-22', settings()),
+    computeKpis(
+      dataset({
+        subscriptions: [
+          line('A', 1000, '2026-01-15'),
+          line('B', 500, '2026-03-02', '2026-06-01'),
+          line('C', 90, '2026-10-31'),
+          line('D', 250, '2027-01-01'),
+        ],
+      }),
+      '2026-11-22',
+      settings(),
+    ),
   );
 
   it('prints contracted ARR and each cohort with its latest age', () => {

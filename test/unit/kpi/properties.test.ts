@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import type { Account, NpsResponse, Subscription, Ticket, Usage } from '../../../functions/domain/contract/entities';
 import type { Dataset } from '../../../functions/domain/contract/validate';
 import { addDays, addMonths, fiscalQuarterOf, minus12Months, startOfWeek } from '../../../functions/domain/dates';
-import { bridgeResidual, computeBridge, computeKpis, computeSegmentKpis, sumBridges, toKpiJson } from '../../../functions/domain/kpi';
+import {
+  bridgeResidual,
+  computeBridge,
+  computeKpis,
+  computeSegmentKpis,
+  sumBridges,
+  toKpiJson,
+} from '../../../functions/domain/kpi';
 import { ArrTimeline } from '../../../functions/domain/kpi/timeline';
 import type { ArrBridge, CustomerCounts, KpiResult } from '../../../functions/domain/kpi/types';
 import { dataset, settings } from './builders';
@@ -29,7 +36,9 @@ const subscriptionArb: fc.Arbitrary<Subscription> = fc
     return s;
   });
 
-const subscriptionsArb = fc.array(subscriptionArb, { maxLength: 14 }).map((lines) => lines.map((l, i) => ({ ...l, lineId: `L${i}` })));
+const subscriptionsArb = fc
+  .array(subscriptionArb, { maxLength: 14 })
+  .map((lines) => lines.map((l, i) => ({ ...l, lineId: `L${i}` })));
 
 const usageArb: fc.Arbitrary<Usage[]> = fc
   .array(
@@ -45,7 +54,12 @@ const usageArb: fc.Arbitrary<Usage[]> = fc
     const byKey = new Map<string, Usage>();
     for (const r of rows) {
       const week = startOfWeek(date(r.week * 7), 1);
-      byKey.set(`${r.accountId}#${week}`, { accountId: r.accountId, week, weeklyActiveUsers: r.wau, licensedSeats: r.seats });
+      byKey.set(`${r.accountId}#${week}`, {
+        accountId: r.accountId,
+        week,
+        weeklyActiveUsers: r.wau,
+        licensedSeats: r.seats,
+      });
     }
     return [...byKey.values()];
   });
@@ -73,20 +87,39 @@ const ticketsArb: fc.Arbitrary<Ticket[]> = fc
   );
 
 const npsArb: fc.Arbitrary<NpsResponse[]> = fc
-  .array(fc.record({ accountId: fc.constantFrom(...ACCOUNTS), day: fc.integer({ min: 0, max: SPAN - 1 }), score: fc.integer({ min: 0, max: 10 }), id: fc.string({ maxLength: 3 }) }), {
-    maxLength: 15,
-  })
+  .array(
+    fc.record({
+      accountId: fc.constantFrom(...ACCOUNTS),
+      day: fc.integer({ min: 0, max: SPAN - 1 }),
+      score: fc.integer({ min: 0, max: 10 }),
+      id: fc.string({ maxLength: 3 }),
+    }),
+    {
+      maxLength: 15,
+    },
+  )
   .map((rows) => {
     const byId = new Map<string, NpsResponse>();
-    rows.forEach((r, i) => byId.set(`${r.id}|${i}`, { responseId: `${r.id}|${i}`, accountId: r.accountId, date: date(r.day), score: r.score }));
+    rows.forEach((r, i) =>
+      byId.set(`${r.id}|${i}`, {
+        responseId: `${r.id}|${i}`,
+        accountId: r.accountId,
+        date: date(r.day),
+        score: r.score,
+      }),
+    );
     return [...byId.values()];
   });
 
 const accountsArb: fc.Arbitrary<Account[]> = fc
-  .array(fc.tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom<string | undefined>('Enterprise', 'SMB', '', undefined)), { maxLength: 6 })
+  .array(
+    fc.tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom<string | undefined>('Enterprise', 'SMB', '', undefined)),
+    { maxLength: 6 },
+  )
   .map((rows) => {
     const byId = new Map<string, Account>();
-    for (const [id, segment] of rows) byId.set(id, segment === undefined ? { accountId: id, name: id } : { accountId: id, name: id, segment });
+    for (const [id, segment] of rows)
+      byId.set(id, segment === undefined ? { accountId: id, name: id } : { accountId: id, name: id, segment });
     return [...byId.values()];
   });
 
@@ -108,12 +141,27 @@ function naiveArr(lines: readonly Subscription[], accountId: string, d: string):
   return sum;
 }
 
-function naiveBridge(lines: readonly Subscription[], from: string, to: string): { bridge: ArrBridge; customers: CustomerCounts } {
+function naiveBridge(
+  lines: readonly Subscription[],
+  from: string,
+  to: string,
+): { bridge: ArrBridge; customers: CustomerCounts } {
   const ids = [...new Set(lines.map((l) => l.accountId))];
   const total = (d: string) => ids.reduce((s, a) => s + naiveArr(lines, a, d), 0);
   const count = (d: string) => ids.filter((a) => naiveArr(lines, a, d) > 0).length;
   const before = addDays(from, -1);
-  const bridge: ArrBridge = { from, to, open: total(before), new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: total(to) };
+  const bridge: ArrBridge = {
+    from,
+    to,
+    open: total(before),
+    new: 0,
+    reactivation: 0,
+    expansion: 0,
+    contraction: 0,
+    churn: 0,
+    fx: 0,
+    close: total(to),
+  };
   const customers: CustomerCounts = { open: count(before), close: count(to), new: 0, reactivated: 0, churned: 0 };
   for (let d = from; d <= to; d = addDays(d, 1)) {
     const prev = addDays(d, -1);
@@ -121,7 +169,9 @@ function naiveBridge(lines: readonly Subscription[], from: string, to: string): 
       const o = naiveArr(lines, a, prev);
       const c = naiveArr(lines, a, d);
       if (o === 0 && c > 0) {
-        const paidBefore = lines.some((l) => l.accountId === a && l.kind === 'recurring' && l.arr > 0 && l.startDate <= prev);
+        const paidBefore = lines.some(
+          (l) => l.accountId === a && l.kind === 'recurring' && l.arr > 0 && l.startDate <= prev,
+        );
         if (paidBefore) {
           bridge.reactivation += c;
           customers.reactivated++;
@@ -144,15 +194,20 @@ const RUNS = { numRuns: 150 };
 describe('properties', () => {
   it('the bridge matches the day-by-day reference and the identity holds exactly', () => {
     fc.assert(
-      fc.property(subscriptionsArb, fc.integer({ min: 0, max: SPAN }), fc.integer({ min: 0, max: 120 }), (lines, start, length) => {
-        const from = date(start);
-        const to = date(start + length);
-        const got = computeBridge(new ArrTimeline(lines), from, to);
-        expect({ bridge: got.bridge, customers: got.customers }).toEqual(naiveBridge(lines, from, to));
-        expect(bridgeResidual(got.bridge)).toBe(0);
-        const c = got.customers;
-        expect(c.open + c.new + c.reactivated - c.churned).toBe(c.close);
-      }),
+      fc.property(
+        subscriptionsArb,
+        fc.integer({ min: 0, max: SPAN }),
+        fc.integer({ min: 0, max: 120 }),
+        (lines, start, length) => {
+          const from = date(start);
+          const to = date(start + length);
+          const got = computeBridge(new ArrTimeline(lines), from, to);
+          expect({ bridge: got.bridge, customers: got.customers }).toEqual(naiveBridge(lines, from, to));
+          expect(bridgeResidual(got.bridge)).toBe(0);
+          const c = got.customers;
+          expect(c.open + c.new + c.reactivated - c.churned).toBe(c.close);
+        },
+      ),
       RUNS,
     );
   });
@@ -197,7 +252,10 @@ describe('properties', () => {
         const cohort = ids.filter((a) => naiveArr(data.subscriptions, a, b) > 0);
         const then = cohort.reduce((s, a) => s + naiveArr(data.subscriptions, a, b), 0);
         const now = cohort.reduce((s, a) => s + naiveArr(data.subscriptions, a, asOf), 0);
-        const capped = cohort.reduce((s, a) => s + Math.min(naiveArr(data.subscriptions, a, asOf), naiveArr(data.subscriptions, a, b)), 0);
+        const capped = cohort.reduce(
+          (s, a) => s + Math.min(naiveArr(data.subscriptions, a, asOf), naiveArr(data.subscriptions, a, b)),
+          0,
+        );
         const kept = cohort.filter((a) => naiveArr(data.subscriptions, a, asOf) > 0).length;
         expect(computeKpis(data, asOf, settings()).retention).toMatchObject({
           cohortSize: cohort.length,
@@ -249,7 +307,9 @@ describe('properties', () => {
         }
         const buckets = r.health.green.count + r.health.yellow.count + r.health.red.count + r.health.unscored.count;
         expect(buckets).toBe(r.customers.close);
-        expect(r.health.green.arr + r.health.yellow.arr + r.health.red.arr + r.health.unscored.arr).toBe(r.arrBridge.close);
+        expect(r.health.green.arr + r.health.yellow.arr + r.health.red.arr + r.health.unscored.arr).toBe(
+          r.arrBridge.close,
+        );
       }),
       RUNS,
     );
@@ -257,8 +317,14 @@ describe('properties', () => {
 
   it('segment splits of additive figures sum exactly to the company total', () => {
     const additive = (r: KpiResult): number[] => [
-      ...(['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'close'] as const).flatMap((k) => [r.arrBridge[k], r.arrBridgeQtd[k]]),
-      ...(['open', 'close', 'new', 'reactivated', 'churned'] as const).flatMap((k) => [r.customers[k], r.customersQtd[k]]),
+      ...(['open', 'new', 'reactivation', 'expansion', 'contraction', 'churn', 'close'] as const).flatMap((k) => [
+        r.arrBridge[k],
+        r.arrBridgeQtd[k],
+      ]),
+      ...(['open', 'close', 'new', 'reactivated', 'churned'] as const).flatMap((k) => [
+        r.customers[k],
+        r.customersQtd[k],
+      ]),
       ...(['green', 'yellow', 'red', 'unscored'] as const).flatMap((k) => [r.health[k].count, r.health[k].arr]),
       r.health.arrAtRisk,
       r.retention.cohortSize,
@@ -268,13 +334,18 @@ describe('properties', () => {
       r.contractedArr.d90,
       r.contractedArr.d365,
       // Per cohort and age (0..13; a segment without members in a cohort has empty series: 0).
-      ...r.cohorts.flatMap((c) => [c.customers, c.baseArr, ...Array.from({ length: 14 }, (_, k) => [c.active[k] ?? 0, c.arr[k] ?? 0]).flat()]),
+      ...r.cohorts.flatMap((c) => [
+        c.customers,
+        c.baseArr,
+        ...Array.from({ length: 14 }, (_, k) => [c.active[k] ?? 0, c.arr[k] ?? 0]).flat(),
+      ]),
     ];
     fc.assert(
       fc.property(datasetArb, asOfArb, (data, asOf) => {
         const total = additive(computeKpis(data, asOf, settings()));
         const sum = total.map(() => 0);
-        for (const r of computeSegmentKpis(data, asOf, settings()).values()) additive(r).forEach((v, i) => (sum[i]! += v));
+        for (const r of computeSegmentKpis(data, asOf, settings()).values())
+          additive(r).forEach((v, i) => (sum[i]! += v));
         expect(sum).toEqual(total);
       }),
       RUNS,
@@ -286,7 +357,9 @@ describe('properties', () => {
       fc.property(datasetArb, asOfArb, (data, asOf) => {
         const r = computeKpis(data, asOf, settings());
         const json = toKpiJson(r);
-        expect(json.cohorts.map((c) => c.month)).toEqual(Array.from({ length: 12 }, (_, i) => addMonths(`${asOf.slice(0, 7)}-01`, i - 12).slice(0, 7)));
+        expect(json.cohorts.map((c) => c.month)).toEqual(
+          Array.from({ length: 12 }, (_, i) => addMonths(`${asOf.slice(0, 7)}-01`, i - 12).slice(0, 7)),
+        );
         for (const c of r.cohorts) {
           if (c.customers === 0) {
             expect(c).toMatchObject({ baseArr: 0, logo: [], revenue: [] });
@@ -295,7 +368,9 @@ describe('properties', () => {
           expect(c.baseArr).toBeGreaterThan(0);
           expect([c.logo[0], c.revenue[0]]).toEqual([1, 1]);
           // Ages 1..K where lastDay(month + K) is the last month end on or before asOf.
-          const ages = Array.from({ length: 14 }, (_, k) => k).filter((k) => k >= 1 && addDays(addMonths(`${c.month}-01`, k + 1), -1) <= asOf);
+          const ages = Array.from({ length: 14 }, (_, k) => k).filter(
+            (k) => k >= 1 && addDays(addMonths(`${c.month}-01`, k + 1), -1) <= asOf,
+          );
           expect(c.logo).toHaveLength(ages.length + 1);
           expect(c.revenue).toHaveLength(c.logo.length);
           c.logo.forEach((v, k) => {
@@ -330,7 +405,9 @@ describe('properties', () => {
         const r = computeKpis(data, asOf, settings());
         const ids = [...new Set(data.subscriptions.map((l) => l.accountId))];
         const total = (d: string) => ids.reduce((s, a) => s + naiveArr(data.subscriptions, a, d), 0);
-        expect([r.contractedArr.d30, r.contractedArr.d90, r.contractedArr.d365]).toEqual([30, 90, 365].map((n) => total(addDays(asOf, n))));
+        expect([r.contractedArr.d30, r.contractedArr.d90, r.contractedArr.d365]).toEqual(
+          [30, 90, 365].map((n) => total(addDays(asOf, n))),
+        );
       }),
       RUNS,
     );

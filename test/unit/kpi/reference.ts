@@ -64,7 +64,15 @@ function convertAll(data: Dataset) {
       unconverted.push({ entity: 'subscriptions', id: l.lineId, accountId: l.accountId, currency: k! });
       continue;
     }
-    lines.push({ accountId: l.accountId, kind: l.kind, startDate: l.startDate, ...(l.endDate ? { endDate: l.endDate } : {}), arr: k === undefined ? l.arr : convert(l.arr, k, rate), cur: k ?? '', orig: l.arr });
+    lines.push({
+      accountId: l.accountId,
+      kind: l.kind,
+      startDate: l.startDate,
+      ...(l.endDate ? { endDate: l.endDate } : {}),
+      arr: k === undefined ? l.arr : convert(l.arr, k, rate),
+      cur: k ?? '',
+      orig: l.arr,
+    });
   }
   const renewals: Dataset['renewals'] = [];
   for (const r of data.renewals) {
@@ -100,35 +108,50 @@ function convertAll(data: Dataset) {
  */
 export function referenceCohorts(input: Dataset, asOf: string) {
   const { lines } = convertAll(input);
-  const accounts = [...new Set([...input.accounts.map((a) => a.accountId), ...input.subscriptions.map((l) => l.accountId)])];
+  const accounts = [
+    ...new Set([...input.accounts.map((a) => a.accountId), ...input.subscriptions.map((l) => l.accountId)]),
+  ];
   const recurring = lines.filter((l) => l.kind === 'recurring' && l.arr > 0);
-  const arr = (a: string, d: string) => recurring.filter((l) => l.accountId === a && l.startDate <= d && (l.endDate === undefined || d < l.endDate)).reduce((x, l) => x + l.arr, 0);
+  const arr = (a: string, d: string) =>
+    recurring
+      .filter((l) => l.accountId === a && l.startDate <= d && (l.endDate === undefined || d < l.endDate))
+      .reduce((x, l) => x + l.arr, 0);
   const firstPaid = (a: string): string | undefined => {
-    const starts = recurring.filter((l) => l.accountId === a).map((l) => l.startDate).sort();
+    const starts = recurring
+      .filter((l) => l.accountId === a)
+      .map((l) => l.startDate)
+      .sort();
     if (!starts.length) return undefined;
     for (let d = starts[0]!; d <= starts.at(-1)!; d = addDays(d, 1)) if (arr(a, d) > 0) return d;
     return undefined;
   };
   const lastDay = (month: string, k: number) => addDays(addMonths(`${month}-01`, k + 1), -1);
   const first = new Map(accounts.map((a) => [a, firstPaid(a)]));
-  const cohorts = Array.from({ length: 12 }, (_, i) => addMonths(`${asOf.slice(0, 7)}-01`, i - 12).slice(0, 7)).map((month) => {
-    const members = accounts.filter((a) => first.get(a)?.slice(0, 7) === month);
-    if (members.length === 0) return { month, customers: 0, baseArr: 0, logo: [] as number[], revenue: [] as number[] };
-    const base = members.reduce((x, a) => x + arr(a, first.get(a)!), 0);
-    const logo = [1];
-    const revenue = [1];
-    for (let k = 1; lastDay(month, k) <= asOf; k++) {
-      const d = lastDay(month, k);
-      logo.push(members.filter((a) => arr(a, d) > 0).length / members.length);
-      revenue.push(members.reduce((x, a) => x + arr(a, d), 0) / base);
-    }
-    return { month, customers: members.length, baseArr: base, logo, revenue };
-  });
+  const cohorts = Array.from({ length: 12 }, (_, i) => addMonths(`${asOf.slice(0, 7)}-01`, i - 12).slice(0, 7)).map(
+    (month) => {
+      const members = accounts.filter((a) => first.get(a)?.slice(0, 7) === month);
+      if (members.length === 0)
+        return { month, customers: 0, baseArr: 0, logo: [] as number[], revenue: [] as number[] };
+      const base = members.reduce((x, a) => x + arr(a, first.get(a)!), 0);
+      const logo = [1];
+      const revenue = [1];
+      for (let k = 1; lastDay(month, k) <= asOf; k++) {
+        const d = lastDay(month, k);
+        logo.push(members.filter((a) => arr(a, d) > 0).length / members.length);
+        revenue.push(members.reduce((x, a) => x + arr(a, d), 0) / base);
+      }
+      return { month, customers: members.length, baseArr: base, logo, revenue };
+    },
+  );
   const total = (n: number) => accounts.reduce((x, a) => x + arr(a, addDays(asOf, n)), 0);
   return { cohorts, contractedArr: { d30: total(30), d90: total(90), d365: total(365) } };
 }
 
-type Settings = { grossMargin: number; ltvMaxYears: number; weights: { utilization: number; usageTrend: number; support: number; nps: number } };
+type Settings = {
+  grossMargin: number;
+  ltvMaxYears: number;
+  weights: { utilization: number; usageTrend: number; support: number; nps: number };
+};
 
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
 const between = (d: string | undefined, from: string, to: string) => d !== undefined && d >= from && d <= to;
@@ -138,16 +161,30 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
   const data: Dataset = { ...input, subscriptions: [], renewals: converted.renewals, expansions: converted.expansions };
   const weekStart = addDays(asOf, -6);
   const allLines = converted.lines;
-  const accounts = [...new Set([...data.accounts.map((a) => a.accountId), ...input.subscriptions.map((l) => l.accountId)])];
+  const accounts = [
+    ...new Set([...data.accounts.map((a) => a.accountId), ...input.subscriptions.map((l) => l.accountId)]),
+  ];
   const recurring = allLines.filter((l) => l.kind === 'recurring');
   // A line converted to 0 cents counts nowhere, not even in o_k (as a line with arr 0: docs/metrics.md).
-  const active = (a: string, d: string) => recurring.filter((l) => l.arr > 0 && l.accountId === a && l.startDate <= d && (l.endDate === undefined || d < l.endDate));
+  const active = (a: string, d: string) =>
+    recurring.filter(
+      (l) => l.arr > 0 && l.accountId === a && l.startDate <= d && (l.endDate === undefined || d < l.endDate),
+    );
   const arr = (a: string, d: string) => active(a, d).reduce((x, l) => x + l.arr, 0);
   const totalArr = (d: string) => accounts.reduce((x, a) => x + arr(a, d), 0);
   const customersAt = (d: string) => accounts.filter((a) => arr(a, d) > 0);
 
   // ARR bridge over the week: classify (o', c), fx = o' - o
-  const bridge = { open: totalArr(addDays(weekStart, -1)), new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0, fx: 0, close: totalArr(asOf) };
+  const bridge = {
+    open: totalArr(addDays(weekStart, -1)),
+    new: 0,
+    reactivation: 0,
+    expansion: 0,
+    contraction: 0,
+    churn: 0,
+    fx: 0,
+    close: totalArr(asOf),
+  };
   let expansion: Frac = fint(0);
   let contraction: Frac = fint(0);
   let fx: Frac = fint(0);
@@ -162,11 +199,17 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
       // o' = sum over k of o_k x rho_k
       let adjusted: Frac = fint(0);
       for (const k of new Set(before.map((l) => l.cur))) {
-        const sum = (ls: RefLine[], f: (l: RefLine) => number) => ls.filter((l) => l.cur === k).reduce((x, l) => x + f(l), 0);
+        const sum = (ls: RefLine[], f: (l: RefLine) => number) =>
+          ls.filter((l) => l.cur === k).reduce((x, l) => x + f(l), 0);
         const ok = sum(before, (l) => l.orig);
         const ck = sum(after, (l) => l.orig);
         if (ok === 0) continue; // o_k x rho_k = 0 whatever rho_k is
-        const rho: Frac = k === '' ? fint(1) : ck > 0 ? [BigInt(sum(after, (l) => l.arr)), BigInt(ck)] : [BigInt(sum(before, (l) => l.arr)), BigInt(ok)];
+        const rho: Frac =
+          k === ''
+            ? fint(1)
+            : ck > 0
+              ? [BigInt(sum(after, (l) => l.arr)), BigInt(ck)]
+              : [BigInt(sum(before, (l) => l.arr)), BigInt(ok)];
         adjusted = fadd(adjusted, [BigInt(ok) * rho[0], rho[1]]);
       }
       fx = fadd(fx, fsub(adjusted, fint(o)));
@@ -192,7 +235,8 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
   const logoRetention = ratio(cohort.filter((a) => arr(a, asOf) > 0).length, cohort.length);
 
   // renewals
-  const openAt = (r: Dataset['renewals'][number]) => r.status === 'open' || (r.closedDate !== undefined && r.closedDate > asOf);
+  const openAt = (r: Dataset['renewals'][number]) =>
+    r.status === 'open' || (r.closedDate !== undefined && r.closedDate > asOf);
   const upcoming = (n: number) => {
     const set = data.renewals.filter((r) => openAt(r) && r.dueDate > asOf && r.dueDate <= addDays(asOf, n));
     return { count: set.length, arr: set.reduce((x, r) => x + r.arrUp, 0) };
@@ -213,7 +257,9 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
   });
   const won = data.expansions.filter((e) => e.stage === 'won' && between(e.closeDate, weekStart, asOf));
   const pipeline = data.expansions.filter(
-    (e) => (e.createdDate === undefined || e.createdDate <= asOf) && (e.stage === 'open' || (e.closeDate !== undefined && e.closeDate > asOf)),
+    (e) =>
+      (e.createdDate === undefined || e.createdDate <= asOf) &&
+      (e.stage === 'open' || (e.closeDate !== undefined && e.closeDate > asOf)),
   );
   const closed90 = data.expansions.filter((e) => e.stage !== 'open' && between(e.closeDate, addDays(asOf, -89), asOf));
 
@@ -231,8 +277,14 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
     return rows.length ? rows.reduce((x, u) => x + u.weeklyActiveUsers, 0) / rows.length : null;
   };
   const usageTrend = (a: string) => {
-    const recent = meanWau(a, [0, 1, 2, 3].map((i) => addDays(weekStart, -7 * i)));
-    const earlier = meanWau(a, [4, 5, 6, 7].map((i) => addDays(weekStart, -7 * i)));
+    const recent = meanWau(
+      a,
+      [0, 1, 2, 3].map((i) => addDays(weekStart, -7 * i)),
+    );
+    const earlier = meanWau(
+      a,
+      [4, 5, 6, 7].map((i) => addDays(weekStart, -7 * i)),
+    );
     return recent === null || earlier === null || earlier === 0 ? null : recent / earlier - 1;
   };
 
@@ -250,10 +302,14 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
   const spendRows = months.map((m) => data.spend.find((r) => r.month === m));
   const spend = spendRows.every((r) => r) ? spendRows.reduce((x, r) => x + r!.salesMarketing, 0) : null;
   const earliest = (a: string) =>
-    recurring.filter((l) => l.accountId === a).reduce<string | undefined>((m, l) => (m === undefined || l.startDate < m ? l.startDate : m), undefined);
+    recurring
+      .filter((l) => l.accountId === a)
+      .reduce<string | undefined>((m, l) => (m === undefined || l.startDate < m ? l.startDate : m), undefined);
   const newLogos = accounts.filter((a) => between(earliest(a), wFrom, wTo));
   const newLogoArr = newLogos.reduce((x, a) => x + arr(a, earliest(a)!), 0);
-  const withServices = newLogos.filter((a) => allLines.some((l) => l.accountId === a && l.kind === 'services' && between(l.startDate, wFrom, wTo)));
+  const withServices = newLogos.filter((a) =>
+    allLines.some((l) => l.accountId === a && l.kind === 'services' && between(l.startDate, wFrom, wTo)),
+  );
   const cac = spend === null ? null : ratio(spend, newLogos.length);
   const arpa = ratio(totalArr(asOf), customers.length);
   const logoChurn = logoRetention === null ? null : 1 - logoRetention;
@@ -269,7 +325,9 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
     const trend = usageTrend(a);
     if (trend !== null) parts.push({ w: s.weights.usageTrend, score: Math.max(0, Math.min(100, 50 + 100 * trend)) });
     if (data.tickets.some((t) => t.accountId === a && t.openedDate <= asOf)) {
-      const p1 = data.tickets.filter((t) => t.accountId === a && t.priority === 'p1' && between(t.openedDate, addDays(asOf, -29), asOf)).length;
+      const p1 = data.tickets.filter(
+        (t) => t.accountId === a && t.priority === 'p1' && between(t.openedDate, addDays(asOf, -29), asOf),
+      ).length;
       parts.push({ w: s.weights.support, score: p1 === 0 ? 100 : p1 === 1 ? 50 : 0 });
     }
     const latest = data.nps
@@ -294,8 +352,14 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
     arrBridge: bridge,
     customers: { open: customersAt(addDays(weekStart, -1)).length, close: customers.length, ...counts },
     retention: {
-      nrr: ratio(cohort.reduce((x, a) => x + arr(a, asOf), 0), base),
-      grr: ratio(cohort.reduce((x, a) => x + Math.min(arr(a, asOf), arr(a, b)), 0), base),
+      nrr: ratio(
+        cohort.reduce((x, a) => x + arr(a, asOf), 0),
+        base,
+      ),
+      grr: ratio(
+        cohort.reduce((x, a) => x + Math.min(arr(a, asOf), arr(a, b)), 0),
+        base,
+      ),
       logoRetention,
       logoChurn,
       cohortSize: cohort.length,
@@ -307,8 +371,14 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
       overdue: { count: overdueSet.length, arr: overdueSet.reduce((x, r) => x + r.arrUp, 0) },
       renewedThisWeek: { count: renewedWeek.length, arr: renewedWeek.reduce((x, r) => x + r.renewedArr!, 0) },
       churnedThisWeek: { count: churnedWeek.length, arr: churnedWeek.reduce((x, r) => x + r.arrUp, 0) },
-      grossRenewalRate: ratio(R.reduce((x, r) => x + Math.min(r.renewedArr!, r.arrUp), 0), tArr),
-      netRenewalRate: ratio(R.reduce((x, r) => x + r.renewedArr!, 0), tArr),
+      grossRenewalRate: ratio(
+        R.reduce((x, r) => x + Math.min(r.renewedArr!, r.arrUp), 0),
+        tArr,
+      ),
+      netRenewalRate: ratio(
+        R.reduce((x, r) => x + r.renewedArr!, 0),
+        tArr,
+      ),
       logoRenewalRate: ratio(R.length, T.length),
     },
     expansion: {
@@ -325,8 +395,11 @@ export function referenceKpis(input: Dataset, asOf: string, s: Settings) {
     },
     support: {
       openedThisWeek: data.tickets.filter((t) => between(t.openedDate, weekStart, asOf)).length,
-      p1OpenedThisWeek: data.tickets.filter((t) => t.priority === 'p1' && between(t.openedDate, weekStart, asOf)).length,
-      p1OpenAtAsOf: data.tickets.filter((t) => t.priority === 'p1' && t.openedDate <= asOf && (t.closedDate === undefined || t.closedDate > asOf)).length,
+      p1OpenedThisWeek: data.tickets.filter((t) => t.priority === 'p1' && between(t.openedDate, weekStart, asOf))
+        .length,
+      p1OpenAtAsOf: data.tickets.filter(
+        (t) => t.priority === 'p1' && t.openedDate <= asOf && (t.closedDate === undefined || t.closedDate > asOf),
+      ).length,
     },
     unitEconomics: {
       newLogos12m: newLogos.length,

@@ -75,7 +75,11 @@ describe('renewals', () => {
   });
 
   it('rates are null with nothing due, and the dollar rates null when everything due is 0', () => {
-    expect(computeRenewals([], AS_OF)).toMatchObject({ grossRenewalRate: null, netRenewalRate: null, logoRenewalRate: null });
+    expect(computeRenewals([], AS_OF)).toMatchObject({
+      grossRenewalRate: null,
+      netRenewalRate: null,
+      logoRenewalRate: null,
+    });
     const zero = computeRenewals([renewal('A', '2026-11-01', 0, 'renewed', '2026-11-01', 0)], AS_OF);
     expect(zero).toMatchObject({ grossRenewalRate: null, netRenewalRate: null, logoRenewalRate: 1 });
   });

@@ -9,7 +9,12 @@ describe('segments', () => {
   it('an account without an account row, or with an empty segment, is Unassigned', () => {
     const data = dataset({
       accounts: [account('A', 'SMB'), account('B', '  '), account('C')],
-      subscriptions: [line('A', 1, '2026-01-01'), line('B', 2, '2026-01-01'), line('C', 3, '2026-01-01'), line('D', 4, '2026-01-01')],
+      subscriptions: [
+        line('A', 1, '2026-01-01'),
+        line('B', 2, '2026-01-01'),
+        line('C', 3, '2026-01-01'),
+        line('D', 4, '2026-01-01'),
+      ],
       renewals: [renewal('E', '2026-12-01', 5)], // E only appears in renewals
     });
     const parts = partitionBySegment(data);
@@ -42,7 +47,15 @@ describe('segments', () => {
     const company = computeKpis(data, AS_OF, settings()).unitEconomics;
     expect(company.cac).toBe(1_200_000);
     const smb = computeKpis(data, AS_OF, settings(), { segment: 'SMB' }).unitEconomics;
-    expect(smb).toMatchObject({ newLogos12m: 1, spendAttributed: false, spend12m: null, cac: null, ltvToCac: null, cacPaybackMonths: null, arpa: 1_200_000 });
+    expect(smb).toMatchObject({
+      newLogos12m: 1,
+      spendAttributed: false,
+      spend12m: null,
+      cac: null,
+      ltvToCac: null,
+      cacPaybackMonths: null,
+      arpa: 1_200_000,
+    });
   });
 
   it('additive figures of the segments sum to the company figures (worked example)', () => {
@@ -56,8 +69,16 @@ describe('segments', () => {
       expect(sum((r) => r.arrBridge[k])).toBe(total.arrBridge[k]);
       expect(sum((r) => r.arrBridgeQtd[k])).toBe(total.arrBridgeQtd[k]);
     }
-    for (const k of ['open', 'close', 'new', 'reactivated', 'churned'] as const) expect(sum((r) => r.customers[k])).toBe(total.customers[k]);
-    for (const k of ['upcoming30', 'upcoming60', 'upcoming90', 'overdue', 'renewedThisWeek', 'churnedThisWeek'] as const) {
+    for (const k of ['open', 'close', 'new', 'reactivated', 'churned'] as const)
+      expect(sum((r) => r.customers[k])).toBe(total.customers[k]);
+    for (const k of [
+      'upcoming30',
+      'upcoming60',
+      'upcoming90',
+      'overdue',
+      'renewedThisWeek',
+      'churnedThisWeek',
+    ] as const) {
       expect(sum((r) => r.renewals[k].count)).toBe(total.renewals[k].count);
       expect(sum((r) => r.renewals[k].arr)).toBe(total.renewals[k].arr);
     }

@@ -16,7 +16,11 @@ describe('ARR timeline', () => {
   });
 
   it('never counts a services line, and ignores zero-value lines for ARR', () => {
-    const t = new ArrTimeline([services('A', 50_000, '2026-01-01'), line('A', 0, '2026-01-01'), line('B', 100, '2026-01-01')]);
+    const t = new ArrTimeline([
+      services('A', 50_000, '2026-01-01'),
+      line('A', 0, '2026-01-01'),
+      line('B', 100, '2026-01-01'),
+    ]);
     expect(t.arrOf('A', day('2026-06-01'))).toBe(0);
     expect(t.totalArrAt(day('2026-06-01'))).toBe(usd(100));
     expect(t.customersAt(day('2026-06-01'))).toBe(1);
@@ -41,7 +45,11 @@ describe('ARR timeline', () => {
   });
 
   it('answers company ARR and customers on any day from the movement list', () => {
-    const t = new ArrTimeline([line('A', 100, '2026-01-01', '2026-02-01'), line('B', 200, '2026-01-15'), line('C', 300, '2025-12-01', '2026-01-15')]);
+    const t = new ArrTimeline([
+      line('A', 100, '2026-01-01', '2026-02-01'),
+      line('B', 200, '2026-01-15'),
+      line('C', 300, '2025-12-01', '2026-01-15'),
+    ]);
     expect(t.totalArrAt(day('2025-11-30'))).toBe(0);
     expect(t.totalArrAt(day('2026-01-14'))).toBe(usd(400));
     expect(t.customersAt(day('2026-01-14'))).toBe(2);

@@ -37,14 +37,31 @@ describe('13-week trend', () => {
     expect(t.deltas.nps).toBe(-25 - 0);
     expect(t.deltas.nrr).toBeCloseTo(190 / 220 - 1, 12);
 
-    const sparse = computeTrend(dataset({ subscriptions: [line('A', 100, '2026-11-18')], nps: [nps('A', '2026-11-20', 10)] }), EXAMPLE_AS_OF, settings(), 2);
+    const sparse = computeTrend(
+      dataset({ subscriptions: [line('A', 100, '2026-11-18')], nps: [nps('A', '2026-11-20', 10)] }),
+      EXAMPLE_AS_OF,
+      settings(),
+      2,
+    );
     expect(sparse.weeks.map((w) => w.nps)).toEqual([null, 100]);
-    expect(sparse.deltas).toEqual({ closingArr: usd(100), customers: 1, nrr: null, grr: null, arrAtRisk: 0, nps: null });
+    expect(sparse.deltas).toEqual({
+      closingArr: usd(100),
+      customers: 1,
+      nrr: null,
+      grr: null,
+      arrAtRisk: 0,
+      nps: null,
+    });
   });
 
   it('crosses the DST changes of America/New_York without shifting a day', () => {
     const data = dataset({
-      subscriptions: [line('A', 100, '2026-03-08'), line('B', 100, '2026-03-09'), line('C', 100, '2026-11-01'), line('D', 100, '2026-11-02')],
+      subscriptions: [
+        line('A', 100, '2026-03-08'),
+        line('B', 100, '2026-03-09'),
+        line('C', 100, '2026-11-01'),
+        line('D', 100, '2026-11-02'),
+      ],
       tickets: [ticket('A', 'p1', '2026-03-08'), ticket('A', 'p1', '2026-03-08')],
     });
     const spring = computeTrend(data, '2026-03-15', settings(), 2);

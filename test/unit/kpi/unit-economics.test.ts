@@ -44,9 +44,23 @@ describe('unit economics', () => {
 
   it('CAC, LTV:CAC and payback are null when any month of the window has no spend row (a 0 row counts)', () => {
     const subscriptions = [line('N1', 10_000, '2026-01-01')];
-    const missing = computeKpis(dataset({ subscriptions, spend: spendMonths('2025-11', 11, 1_000) }), AS_OF, settings()).unitEconomics;
-    expect(missing).toMatchObject({ spend12m: null, cac: null, ltvToCac: null, cacPaybackMonths: null, missingSpendMonths: ['2026-10'] });
-    const zeroRow = computeKpis(dataset({ subscriptions, spend: [...spendMonths('2025-11', 11, 1_000), spend('2026-10', 0)] }), AS_OF, settings()).unitEconomics;
+    const missing = computeKpis(
+      dataset({ subscriptions, spend: spendMonths('2025-11', 11, 1_000) }),
+      AS_OF,
+      settings(),
+    ).unitEconomics;
+    expect(missing).toMatchObject({
+      spend12m: null,
+      cac: null,
+      ltvToCac: null,
+      cacPaybackMonths: null,
+      missingSpendMonths: ['2026-10'],
+    });
+    const zeroRow = computeKpis(
+      dataset({ subscriptions, spend: [...spendMonths('2025-11', 11, 1_000), spend('2026-10', 0)] }),
+      AS_OF,
+      settings(),
+    ).unitEconomics;
     expect(zeroRow.cac).toBe(usd(11_000));
   });
 
@@ -56,22 +70,39 @@ describe('unit economics', () => {
     expect(u.lifetimeYears).toBe(5);
     expect(u.ltv).toBe(usd(10_000) * 0.8 * 5);
     const churny = computeKpis(
-      dataset({ subscriptions: [line('A', 10_000, '2024-01-01'), ...Array.from({ length: 9 }, (_, i) => line(`C${i}`, 1, '2024-01-01', '2026-01-01'))] }),
+      dataset({
+        subscriptions: [
+          line('A', 10_000, '2024-01-01'),
+          ...Array.from({ length: 9 }, (_, i) => line(`C${i}`, 1, '2024-01-01', '2026-01-01')),
+        ],
+      }),
       AS_OF,
       settings(),
     ).unitEconomics;
     expect(churny.lifetimeYears).toBeCloseTo(10 / 9, 12); // logo churn 0.9
-    const noCohort = computeKpis(dataset({ subscriptions: [line('A', 10_000, '2026-06-01')] }), AS_OF, settings()).unitEconomics;
+    const noCohort = computeKpis(
+      dataset({ subscriptions: [line('A', 10_000, '2026-06-01')] }),
+      AS_OF,
+      settings(),
+    ).unitEconomics;
     expect(noCohort).toMatchObject({ arpa: usd(10_000), lifetimeYears: null, ltv: null });
   });
 
   it('with no new logos: CAC, payback and services attach are null', () => {
-    const u = computeKpis(dataset({ subscriptions: [line('A', 1, '2020-01-01')], spend: spendMonths('2025-11', 12, 1) }), AS_OF, settings()).unitEconomics;
+    const u = computeKpis(
+      dataset({ subscriptions: [line('A', 1, '2020-01-01')], spend: spendMonths('2025-11', 12, 1) }),
+      AS_OF,
+      settings(),
+    ).unitEconomics;
     expect(u).toMatchObject({ newLogos12m: 0, cac: null, cacPaybackMonths: null, servicesAttach: null });
   });
 
   it('the first recurring line decides the new logo even at zero value; payback null when new-logo ARR is 0', () => {
-    const u = computeKpis(dataset({ subscriptions: [line('Z', 0, '2026-01-01')], spend: spendMonths('2025-11', 12, 1_000) }), AS_OF, settings()).unitEconomics;
+    const u = computeKpis(
+      dataset({ subscriptions: [line('Z', 0, '2026-01-01')], spend: spendMonths('2025-11', 12, 1_000) }),
+      AS_OF,
+      settings(),
+    ).unitEconomics;
     expect(u).toMatchObject({ newLogos12m: 1, newLogoArr: 0, cac: usd(12_000), cacPaybackMonths: null, arpa: null });
   });
 });

@@ -13,7 +13,16 @@ describe('worked example (week 2026-11-16 .. 2026-11-22)', () => {
     expect(json.asOf).toBe('2026-11-22');
     expect(json.weekStart).toBe('2026-11-16');
     expect(json.currency).toBe('USD');
-    expect(json.arrBridge).toEqual({ open: 292000, new: 36000, reactivation: 24000, expansion: 30000, contraction: 10000, churn: 50000, fx: 0, close: 322000 });
+    expect(json.arrBridge).toEqual({
+      open: 292000,
+      new: 36000,
+      reactivation: 24000,
+      expansion: 30000,
+      contraction: 10000,
+      churn: 50000,
+      fx: 0,
+      close: 322000,
+    });
     expect(json.customers).toEqual({ open: 6, close: 7, new: 1, reactivated: 1, churned: 1 });
   });
 

@@ -6,7 +6,8 @@ import { account, dataset, line, nps, opportunity, renewal, services, spendMonth
 export const EXAMPLE_AS_OF = '2026-11-22';
 
 export function workedExample(): Dataset {
-  const weeks = (acct: string, seats: number, rows: [string, number][]) => rows.map(([w, wau]) => usage(acct, w, wau, seats));
+  const weeks = (acct: string, seats: number, rows: [string, number][]) =>
+    rows.map(([w, wau]) => usage(acct, w, wau, seats));
   return dataset({
     accounts: [
       account('ACME', 'Enterprise'),

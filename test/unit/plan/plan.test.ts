@@ -57,7 +57,12 @@ describe('targets input', () => {
       ['targets.csv', 7, 'period', '"FY2027-Q5" is not a fiscal period (FY2027 or FY2027-Q3)'],
       ['targets.csv', 8, 'metric', '"mrr" is not one of: arr, net_new_arr, nrr, grr, logos, new_logos'],
       ['targets.csv', 9, 'value', '"12.5" is not a whole number >= 0 for logos'],
-      ['targets.csv', 10, 'value', '"fast" is not a ratio for nrr (a fraction such as 1.05, or a percentage such as 105%, at most 10)'],
+      [
+        'targets.csv',
+        10,
+        'value',
+        '"fast" is not a ratio for nrr (a fraction such as 1.05, or a percentage such as 105%, at most 10)',
+      ],
       ['targets.csv', 11, 'period', 'is required'],
     ]);
   });
@@ -80,7 +85,10 @@ describe('targets input', () => {
     });
     const ctx = prepareKpiContext(data, settings);
     const index = prepareForecast(ctx);
-    const error = { d30: { horizonDays: 30, points: 1, mape: 0.05, bias: -0.05, from: null, to: null }, d90: { horizonDays: 90, points: 1, mape: 0.1, bias: -0.1, from: null, to: null } };
+    const error = {
+      d30: { horizonDays: 30, points: 1, mape: 0.05, bias: -0.05, from: null, to: null },
+      d90: { horizonDays: 90, points: 1, mape: 0.1, bias: -0.1, from: null, to: null },
+    };
     const a = attainmentAt(ctx, '2026-11-22', targets, { index, error });
     expect(a.quarter.label).toBe('FY2027-Q4');
     expect(a.quarterRows.map((r) => r.metric)).toEqual(['arr', 'net_new_arr', 'nrr', 'grr', 'logos', 'new_logos']);
@@ -102,7 +110,11 @@ describe('pulse annotate', () => {
   it('appends to annotations.csv, which reads back as the same note, once', async () => {
     const dir = await tempDir();
     const open = async () => new AnnotationFile(dir);
-    const first = await annotate({ date: '2026-11-02', text: 'New price list, "6%" uplift', metric: 'ARR' }, validator, open);
+    const first = await annotate(
+      { date: '2026-11-02', text: 'New price list, "6%" uplift', metric: 'ARR' },
+      validator,
+      open,
+    );
     expect(first.annotation).toEqual({ date: '2026-11-02', text: 'New price list, "6%" uplift', metric: 'arr' });
     expect(first.where).toBe(join(dir, 'annotations.csv'));
     await annotate({ date: '2026-11-16', text: 'Outage in the EU region' }, validator, open);
@@ -110,21 +122,27 @@ describe('pulse annotate', () => {
     const { dataset, summary } = await readDataset(new FolderSource(dir), validator);
     expect(summary.rejects).toEqual([]);
     expect(dataset.annotations).toEqual([first.annotation, { date: '2026-11-16', text: 'Outage in the EU region' }]);
-    expect(annotationsBetween(dataset.annotations, '2026-11-01', '2026-11-30', 'nrr')).toEqual([{ date: '2026-11-16', text: 'Outage in the EU region' }]);
+    expect(annotationsBetween(dataset.annotations, '2026-11-01', '2026-11-30', 'nrr')).toEqual([
+      { date: '2026-11-16', text: 'Outage in the EU region' },
+    ]);
   });
 
-  it('keeps an existing file\'s column order and refuses a bad note before opening anything', async () => {
+  it("keeps an existing file's column order and refuses a bad note before opening anything", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'annotations.csv'), 'metric,text,date\r\nnps,Survey sent,2026-10-01');
     await annotate({ date: '2026-11-03', text: 'Second survey' }, validator, async () => new AnnotationFile(dir));
-    expect(await readFile(join(dir, 'annotations.csv'), 'utf8')).toBe('metric,text,date\r\nnps,Survey sent,2026-10-01\r\n,Second survey,2026-11-03\r\n');
+    expect(await readFile(join(dir, 'annotations.csv'), 'utf8')).toBe(
+      'metric,text,date\r\nnps,Survey sent,2026-10-01\r\n,Second survey,2026-11-03\r\n',
+    );
     let opened = false;
     const bad = annotate({ date: '2026-02-30', text: '', metric: 'mrr' }, validator, async () => {
       opened = true;
       return new AnnotationFile(dir);
     });
     await expect(bad).rejects.toThrow(AnnotationError);
-    await expect(bad).rejects.toThrow('date: "2026-02-30" is not a calendar date (expected YYYY-MM-DD); text: is required; metric: "mrr" is not one of');
+    await expect(bad).rejects.toThrow(
+      'date: "2026-02-30" is not a calendar date (expected YYYY-MM-DD); text: is required; metric: "mrr" is not one of',
+    );
     expect(opened).toBe(false);
   });
 });

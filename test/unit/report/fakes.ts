@@ -10,7 +10,10 @@ export class MemoryRunLedger implements RunLedger {
   async start(run: RunStart): Promise<void> {
     this.runs.push({ ...run, status: 'running', counts: {}, errors: [] } as RunRecord);
   }
-  async finish(runId: string, outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>): Promise<void> {
+  async finish(
+    runId: string,
+    outcome: Pick<RunRecord, 'status' | 'finishedAt' | 'counts' | 'errors' | 'rejects'>,
+  ): Promise<void> {
     const r = this.runs.find((x) => x.runId === runId);
     if (!r) throw new Error(`no run ${runId}`);
     Object.assign(r, outcome);
@@ -26,13 +29,25 @@ export class MemoryRunLedger implements RunLedger {
   }
   /** A finished, successful ingest of `source`. */
   ingested(source: string, finishedAt: string): this {
-    this.runs.push({ runId: `r-${this.runs.length}`, kind: 'ingest', subject: source, startedAt: finishedAt, finishedAt, status: 'succeeded', counts: {}, errors: [] });
+    this.runs.push({
+      runId: `r-${this.runs.length}`,
+      kind: 'ingest',
+      subject: source,
+      startedAt: finishedAt,
+      finishedAt,
+      status: 'succeeded',
+      counts: {},
+      errors: [],
+    });
     return this;
   }
 }
 
 export class MemorySendLedger implements SendLedger {
-  readonly items = new Map<string, { status: 'claimed' | 'sent' | 'released'; claimedAt: string; messageId?: string; sentAt?: string }>();
+  readonly items = new Map<
+    string,
+    { status: 'claimed' | 'sent' | 'released'; claimedAt: string; messageId?: string; sentAt?: string }
+  >();
   private key(k: SendKey) {
     return `${k.kind}|${k.period}|${k.channel ?? DEFAULT_CHANNEL}|${k.recipient.toLowerCase()}`;
   }

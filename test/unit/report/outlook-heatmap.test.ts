@@ -35,7 +35,9 @@ const cohort = (month: string, customers: number, revenue: number[]): CohortResu
 
 describe('cohort heatmap', () => {
   it('keeps the last 12 cohorts, oldest first, with ages 1..12 and empty cells for ages not reached', () => {
-    const cohorts = Array.from({ length: 14 }, (_, i) => cohort(`2025-${String((i % 12) + 1).padStart(2, '0')}`, 3, [1, 0.95, 1.12]));
+    const cohorts = Array.from({ length: 14 }, (_, i) =>
+      cohort(`2025-${String((i % 12) + 1).padStart(2, '0')}`, 3, [1, 0.95, 1.12]),
+    );
     const h = cohortHeatmap(cohorts, f);
     expect(h.rows).toHaveLength(12);
     expect(h.rows[0]!.month).toBe(cohorts[2]!.month);
@@ -71,14 +73,25 @@ describe('cohort heatmap', () => {
 
 describe('signed and forecast, annotations', () => {
   const contracted = { d30: 1, d90: 2, d365: 3, dates: { d30: '2026-12-22', d90: '2027-02-20', d365: '2027-11-22' } };
-  const forecast = { horizonDays: 90, date: '2027-02-20', arr: 100, contracted: 80, expectedRenewals: 15, weightedPipeline: 5 };
+  const forecast = {
+    horizonDays: 90,
+    date: '2027-02-20',
+    arr: 100,
+    contracted: 80,
+    expectedRenewals: 15,
+    weightedPipeline: 5,
+  };
 
   it('shows a forecast only with its measured error', () => {
     expect(outlookView(contracted).forecast).toBeNull();
     expect(outlookView(contracted).forecastNote).toMatch(/No forecast/);
     expect(outlookView(contracted, { forecast: { ...forecast, error: null } }).forecast).toBeNull();
-    expect(outlookView(contracted, { forecast: { ...forecast, error: { mape: null, bias: null, samples: 0 } } }).forecast).toBeNull();
-    const shown = outlookView(contracted, { forecast: { ...forecast, error: { mape: 0.03, bias: -0.01, samples: 40 } } });
+    expect(
+      outlookView(contracted, { forecast: { ...forecast, error: { mape: null, bias: null, samples: 0 } } }).forecast,
+    ).toBeNull();
+    const shown = outlookView(contracted, {
+      forecast: { ...forecast, error: { mape: 0.03, bias: -0.01, samples: 40 } },
+    });
     expect(shown.forecast?.arr).toBe(100);
     expect(shown.forecastNote).toBe('');
   });
@@ -109,7 +122,14 @@ describe('signed and forecast, annotations', () => {
     expect(fc.date).toBe('2027-02-20');
     expect(fc.contracted + fc.expectedRenewals + fc.weightedPipeline).toBe(fc.arr);
     expect(fc.error!.samples).toBeGreaterThan(0);
-    expect(o.attainment).toEqual([expect.objectContaining({ label: 'Closing ARR', period: 'FY2027-Q4', target: 20_000_000_00, actual: kpisAt(ctx, '2026-11-22').arrBridge.close })]);
+    expect(o.attainment).toEqual([
+      expect.objectContaining({
+        label: 'Closing ARR',
+        period: 'FY2027-Q4',
+        target: 20_000_000_00,
+        actual: kpisAt(ctx, '2026-11-22').arrBridge.close,
+      }),
+    ]);
   });
 });
 
@@ -126,7 +146,9 @@ describe('the e-mail with the new sections', () => {
         locale: 'en-US',
         subjectTemplate: '{{company}} weekly',
         archive: { label: 'archive', url: null },
-        outlook: reportOutlook(prepareKpiContext(data, settings), '2026-11-22', [{ metric: 'arr', period: 'FY2027-Q4', value: 17_000_000_00 }]),
+        outlook: reportOutlook(prepareKpiContext(data, settings), '2026-11-22', [
+          { metric: 'arr', period: 'FY2027-Q4', value: 17_000_000_00 },
+        ]),
         annotations: [{ date: '2026-11-18', text: 'Acme churned after the merger', metric: 'arr' }],
       }),
     );
@@ -138,11 +160,20 @@ describe('the e-mail with the new sections', () => {
     // Grouped numbers carry an invisible word joiner in e-mails (keepNumbersTogether): read them without it.
     const t = email.text.replaceAll(WORD_JOINER, '');
     expect(t).toContain(`Contracted ARR: ${f.money(view.outlook.contracted.d90)} signed for Feb 20, 2027`);
-    expect(t).toContain(`ARR forecast, 90 days: ${f.money(fc.arr)} for Feb 20, 2027, backtest error +/-${f.percent(fc.error!.mape)} (bias ${f.signedPercent(fc.error!.bias, 1)}, ${fc.error!.samples} dates)`);
+    expect(t).toContain(
+      `ARR forecast, 90 days: ${f.money(fc.arr)} for Feb 20, 2027, backtest error +/-${f.percent(fc.error!.mape)} (bias ${f.signedPercent(fc.error!.bias, 1)}, ${fc.error!.samples} dates)`,
+    );
     expect(t).toMatch(/Closing ARR\s+FY2027-Q4\s+actual \$16\.2M, target \$17M, forecast \$[\d.]+M: 95\.\d% attained/);
     expect(t).toContain('1. Nov 18: Acme churned after the merger');
     const row = view.cohorts.rows.at(-2)!;
-    expect(t).toMatch(new RegExp(`${row.label}\\s+${row.customers}\\s+${row.cells.filter((c) => c.text).map((c) => c.text).join('\\s+')}`));
+    expect(t).toMatch(
+      new RegExp(
+        `${row.label}\\s+${row.customers}\\s+${row.cells
+          .filter((c) => c.text)
+          .map((c) => c.text)
+          .join('\\s+')}`,
+      ),
+    );
     // Below the headline, above the bridge.
     expect(t.indexOf('SIGNED AND FORECAST')).toBeGreaterThan(t.indexOf('HEADLINES'));
     expect(t.indexOf('SIGNED AND FORECAST')).toBeLessThan(t.indexOf('ARR BRIDGE THIS WEEK'));

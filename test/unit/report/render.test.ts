@@ -6,17 +6,29 @@ import { createWeeklyReportRenderer, TemplateError } from '../../../functions/ad
 import { composeMime, displayNameFor } from '../../../functions/adapters/ses/mime';
 import type { Dataset } from '../../../functions/domain/contract/validate';
 import { DEFAULT_KPI_SETTINGS } from '../../../functions/domain/kpi';
-import { buildWeeklyReportView, computeWeeklyReportData, weeklyReportInput, type WeeklyReportView } from '../../../functions/domain/report';
+import {
+  buildWeeklyReportView,
+  computeWeeklyReportData,
+  weeklyReportInput,
+  type WeeklyReportView,
+} from '../../../functions/domain/report';
 import type { RenderedEmail, ReportRenderer } from '../../../functions/ports/report-renderer';
 import { demoDataset } from './demo-dataset';
 
-const HOSTILE = ['<script>alert(1)</script>', '{{constructor}}', 'Evil\r\nBcc: attacker@evil.example', '"><img src=x onerror=alert(2)>', '{{#each this}}x{{/each}} & Sons'];
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '{{constructor}}',
+  'Evil\r\nBcc: attacker@evil.example',
+  '"><img src=x onerror=alert(2)>',
+  '{{#each this}}x{{/each}} & Sons',
+];
 
 /** The demo dataset with the five largest accounts renamed to hostile strings (they show up as risks and movers). */
 function hostileDataset(): Dataset {
   const base = demoDataset();
   const arr = new Map<string, number>();
-  for (const s of base.subscriptions) if (s.kind === 'recurring') arr.set(s.accountId, (arr.get(s.accountId) ?? 0) + s.arr);
+  for (const s of base.subscriptions)
+    if (s.kind === 'recurring') arr.set(s.accountId, (arr.get(s.accountId) ?? 0) + s.arr);
   const accounts = base.accounts.map((a) => ({ ...a }));
   // Rename every account so whatever appears in risks and movers is hostile.
   accounts.forEach((a, i) => (a.name = `${HOSTILE[i % HOSTILE.length]} ${i}`));
@@ -42,7 +54,15 @@ beforeAll(async () => {
     }),
   );
   email = await renderer.renderWeeklyReport(view);
-  raw = await composeMime({ from: 'pulse@northwind.example', to: ['ceo@northwind.example'], subject: email.subject, html: email.html, text: email.text, images: email.images, headers: { 'X-Pulse-Kind': 'weekly-report' } });
+  raw = await composeMime({
+    from: 'pulse@northwind.example',
+    to: ['ceo@northwind.example'],
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+    images: email.images,
+    headers: { 'X-Pulse-Kind': 'weekly-report' },
+  });
   parsed = await simpleParser(raw, { keepCidLinks: true });
 }, 60_000);
 
@@ -86,7 +106,13 @@ describe('the weekly report email, parsed back from raw MIME', () => {
 
   it('prints the same figures in the charts as in the text (three significant digits, the net change to 0.01%)', () => {
     const waterfall = email.images.find((i) => /bridge/i.test(i.alt))!;
-    const compact = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumSignificantDigits: 3 }).format(cents / 100);
+    const compact = (cents: number) =>
+      new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency: 'USD',
+        notation: 'compact',
+        maximumSignificantDigits: 3,
+      }).format(cents / 100);
     const closing = view.headline.find((h) => h.id === 'closingArr')!;
     expect(waterfall.alt).toContain(`closing ARR ${compact(closing.value!)}`);
     expect(email.text).toContain(compact(closing.value!));
@@ -96,13 +122,15 @@ describe('the weekly report email, parsed back from raw MIME', () => {
   });
 
   it('derives display names from addresses', () => {
-    expect(['priya.raman@northwind.example', 'cco@northwind.example', 'pulse@northwind.example', 'tom_becker+ops@x.example', '1234@x.example'].map(displayNameFor)).toEqual([
-      'Priya Raman',
-      'CCO',
-      'Pulse',
-      'Tom Becker',
-      '',
-    ]);
+    expect(
+      [
+        'priya.raman@northwind.example',
+        'cco@northwind.example',
+        'pulse@northwind.example',
+        'tom_becker+ops@x.example',
+        '1234@x.example',
+      ].map(displayNameFor),
+    ).toEqual(['Priya Raman', 'CCO', 'Pulse', 'Tom Becker', '']);
   });
 
   it('keeps the subject on one line, whatever the company name holds', () => {
@@ -141,7 +169,13 @@ describe('the weekly report email, parsed back from raw MIME', () => {
   });
 
   it('renders the "report delayed" notice with the problems escaped', async () => {
-    const notice = await renderer.renderDelayedNotice({ companyName: 'Acme', week: '2026-W47', asOf: '2026-11-22', problems: ['Source "<crm>" has not been ingested'], nextStep: 'Run it.' });
+    const notice = await renderer.renderDelayedNotice({
+      companyName: 'Acme',
+      week: '2026-W47',
+      asOf: '2026-11-22',
+      problems: ['Source "<crm>" has not been ingested'],
+      nextStep: 'Run it.',
+    });
     expect(notice.subject).toBe('Pulse: weekly report delayed for Acme, week 2026-W47');
     expect(notice.html).toContain('&lt;crm&gt;');
     expect(notice.text).toContain('Source "<crm>" has not been ingested');

@@ -36,7 +36,14 @@ beforeAll(async () => {
 function world(opts: { fresh?: boolean } = {}) {
   const runs = new MemoryRunLedger();
   if (opts.fresh !== false) runs.ingested('crm', '2026-11-23T11:00:00Z').ingested('billing', '2026-11-23T11:05:00Z');
-  return { store: new MemoryStore(demoDataset()), runLedger: runs, sendLedger: new MemorySendLedger(), mailer: new MemoryMailer(), renderer, now: () => NOW };
+  return {
+    store: new MemoryStore(demoDataset()),
+    runLedger: runs,
+    sendLedger: new MemorySendLedger(),
+    mailer: new MemoryMailer(),
+    renderer,
+    now: () => NOW,
+  };
 }
 
 describe('sendWeeklyReport', () => {
@@ -49,7 +56,10 @@ describe('sendWeeklyReport', () => {
     expect(w.mailer.sent[0]!.headers).toEqual({ 'X-Pulse-Kind': 'weekly-report', 'X-Pulse-Period': '2026-W47' });
     expect(w.mailer.sent[0]!.images).toHaveLength(3);
     const second = await sendWeeklyReport(w, settings, { asOf: ASOF });
-    expect(second.status === 'sent' && second.sends.alreadySent.map((s) => s.recipient)).toEqual(['ceo@northwind.example', 'board@northwind.example']);
+    expect(second.status === 'sent' && second.sends.alreadySent.map((s) => s.recipient)).toEqual([
+      'ceo@northwind.example',
+      'board@northwind.example',
+    ]);
     expect(w.mailer.sent).toHaveLength(1);
     const reportRuns = await w.runLedger.list({ kind: 'report' });
     expect(reportRuns.map((r) => [r.status, r.period, r.counts.sent ?? 0])).toEqual(
@@ -74,7 +84,11 @@ describe('sendWeeklyReport', () => {
     const r = await sendWeeklyReport(w, settings, { asOf: ASOF });
     expect(r.status).toBe('delayed');
     if (r.status !== 'delayed') return;
-    expect(r.problems.map((p) => p.message)).toEqual([expect.stringContaining('Source "billing" has not been ingested for the week ending 2026-11-22 (no successful ingest recorded)')]);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringContaining(
+        'Source "billing" has not been ingested for the week ending 2026-11-22 (no successful ingest recorded)',
+      ),
+    ]);
     expect(w.mailer.sent).toHaveLength(1);
     expect(w.mailer.sent[0]!.to).toEqual(['ops@northwind.example']);
     expect(w.mailer.sent[0]!.subject).toContain('delayed');
@@ -87,14 +101,20 @@ describe('sendWeeklyReport', () => {
     // Data arrives: the report goes out.
     w.runLedger.ingested('billing', '2026-11-23T12:00:00Z');
     expect((await sendWeeklyReport(w, settings, { asOf: ASOF })).status).toBe('sent');
-    expect(w.mailer.sent.map((m) => m.to)).toEqual([['ops@northwind.example'], ['ceo@northwind.example', 'board@northwind.example']]);
+    expect(w.mailer.sent.map((m) => m.to)).toEqual([
+      ['ops@northwind.example'],
+      ['ceo@northwind.example', 'board@northwind.example'],
+    ]);
   });
 
   it('fails closed on an empty store (no revenue data)', async () => {
     const w = world();
     const r = await sendWeeklyReport({ ...w, store: new MemoryStore(emptyDataset()) }, settings, { asOf: ASOF });
     expect(r.status).toBe('delayed');
-    if (r.status === 'delayed') expect(r.problems).toEqual([{ check: 'sanity', message: expect.stringMatching(/no customers with ARR at 2026-11-22/) }]);
+    if (r.status === 'delayed')
+      expect(r.problems).toEqual([
+        { check: 'sanity', message: expect.stringMatching(/no customers with ARR at 2026-11-22/) },
+      ]);
   });
 
   it('a send that surely failed is released (the next run sends); an unknown outcome stays claimed (never a duplicate)', async () => {
@@ -133,24 +153,37 @@ describe('sendWeeklyReport', () => {
   });
 
   it("links the archive through the download endpoint when it can sign links, else names the week's real S3 folder", async () => {
-    const signed = await sendWeeklyReport({ ...world(), archiveLink: (key) => `https://dl.example/d/${encodeURIComponent(key)}.sig` }, settings, { asOf: ASOF, dryRun: true });
+    const signed = await sendWeeklyReport(
+      { ...world(), archiveLink: (key) => `https://dl.example/d/${encodeURIComponent(key)}.sig` },
+      settings,
+      { asOf: ASOF, dryRun: true },
+    );
     expect(signed.status === 'dry-run' && signed.view.meta.archive).toEqual({
       label: "Finance archive: this week's pack (2026-W47) and every earlier one",
       url: 'https://dl.example/d/archive%2Findex.html.sig',
     });
-    expect(signed.status === 'dry-run' && signed.email.html).toContain('href="https://dl.example/d/archive%2Findex.html.sig"');
+    expect(signed.status === 'dry-run' && signed.email.html).toContain(
+      'href="https://dl.example/d/archive%2Findex.html.sig"',
+    );
     const plain = await sendWeeklyReport(world(), settings, { asOf: ASOF, dryRun: true });
-    expect(plain.status === 'dry-run' && plain.view.meta.archive).toEqual({ label: 's3://pulse-archive/archive/weekly/2026/2026-W47/', url: null });
+    expect(plain.status === 'dry-run' && plain.view.meta.archive).toEqual({
+      label: 's3://pulse-archive/archive/weekly/2026/2026-W47/',
+      url: null,
+    });
   });
 });
 
 describe('checkSanity', () => {
   const d = computeWeeklyReportData(demoDataset(), DEFAULT_KPI_SETTINGS, ASOF);
-  it('passes the engine\'s own results', () => {
+  it("passes the engine's own results", () => {
     expect(checkSanity(d.company, d.segments, d.trend)).toEqual([]);
   });
   it('names each broken identity', () => {
-    const company = { ...d.company, arrBridge: { ...d.company.arrBridge, churn: d.company.arrBridge.churn + 100 }, customers: { ...d.company.customers, new: d.company.customers.new + 1 } };
+    const company = {
+      ...d.company,
+      arrBridge: { ...d.company.arrBridge, churn: d.company.arrBridge.churn + 100 },
+      customers: { ...d.company.customers, new: d.company.customers.new + 1 },
+    };
     const messages = checkSanity(company, d.segments, d.trend).map((p) => p.message);
     expect(messages).toEqual([
       "The week's ARR bridge does not add up: open + movements - close = -1.00.",
@@ -159,23 +192,37 @@ describe('checkSanity', () => {
     const segments = new Map(d.segments);
     const [name, first] = [...segments][0]!;
     segments.set(name, { ...first, arrBridge: { ...first.arrBridge, close: first.arrBridge.close + 1 } });
-    expect(checkSanity(d.company, segments, d.trend).map((p) => p.message)).toEqual([expect.stringMatching(/^Segments' closing ARR/)]);
+    expect(checkSanity(d.company, segments, d.trend).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^Segments' closing ARR/),
+    ]);
   });
 });
 
 describe('checkFreshness', () => {
   const policy = { requiredSources: ['crm'], maxAgeDays: 3, timeZone: 'America/New_York' };
-  const run = (finishedAt: string, status = 'succeeded') => ({ kind: 'ingest', subject: 'crm', status, startedAt: finishedAt, finishedAt });
-  it('accepts an ingest finished on or after the week\'s last day (local date), within the age limit', () => {
+  const run = (finishedAt: string, status = 'succeeded') => ({
+    kind: 'ingest',
+    subject: 'crm',
+    status,
+    startedAt: finishedAt,
+    finishedAt,
+  });
+  it("accepts an ingest finished on or after the week's last day (local date), within the age limit", () => {
     expect(checkFreshness([run('2026-11-23T04:30:00Z')], ASOF, NOW, policy)).toEqual([]); // 23:30 on the 22nd in New York
     expect(checkFreshness([run('2026-11-22T04:30:00Z')], ASOF, NOW, policy)).toHaveLength(1); // the 21st locally
   });
   it('rejects a failed or too old ingest, and says what it found', () => {
-    expect(checkFreshness([run('2026-11-23T11:00:00Z', 'failed')], ASOF, NOW, policy)[0]!.message).toMatch(/no successful ingest recorded; a run started 2026-11-23 failed/);
-    expect(checkFreshness([run('2026-11-23T11:00:00Z')], ASOF, new Date('2026-11-30T12:00:00Z'), policy)[0]!.message).toMatch(/last successful ingest finished 2026-11-23/);
+    expect(checkFreshness([run('2026-11-23T11:00:00Z', 'failed')], ASOF, NOW, policy)[0]!.message).toMatch(
+      /no successful ingest recorded; a run started 2026-11-23 failed/,
+    );
+    expect(
+      checkFreshness([run('2026-11-23T11:00:00Z')], ASOF, new Date('2026-11-30T12:00:00Z'), policy)[0]!.message,
+    ).toMatch(/last successful ingest finished 2026-11-23/);
   });
   it('with no sources named, needs at least one fresh ingest of any source', () => {
-    expect(checkFreshness([], ASOF, NOW, { ...policy, requiredSources: [] })[0]!.message).toMatch(/No source was ingested/);
+    expect(checkFreshness([], ASOF, NOW, { ...policy, requiredSources: [] })[0]!.message).toMatch(
+      /No source was ingested/,
+    );
     expect(checkFreshness([run('2026-11-23T11:00:00Z')], ASOF, NOW, { ...policy, requiredSources: [] })).toEqual([]);
   });
 });

@@ -17,13 +17,26 @@ const message: OutgoingMessage = {
   subject: 'Weekly',
   html: '<p>Hi <img src="cid:chart@pulse" alt="chart"></p>',
   text: 'Hi',
-  images: [{ cid: 'chart@pulse', filename: 'chart.png', contentType: 'image/png', content: Buffer.from('PNG'), alt: 'chart' }],
+  images: [
+    { cid: 'chart@pulse', filename: 'chart.png', contentType: 'image/png', content: Buffer.from('PNG'), alt: 'chart' },
+  ],
 };
 
-const throttled = () => Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+const throttled = () =>
+  Object.assign(new Error('Maximum sending rate exceeded.'), {
+    name: 'TooManyRequestsException',
+    $metadata: { httpStatusCode: 429 },
+  });
 
 function mailer(delays: number[] = []) {
-  return new SesMailer({ client: new SESv2Client({ region: 'us-east-1' }), maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async (ms) => void delays.push(ms) });
+  return new SesMailer({
+    client: new SESv2Client({ region: 'us-east-1' }),
+    maxAttempts: 4,
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
+    random: () => 0.5,
+    sleep: async (ms) => void delays.push(ms),
+  });
 }
 
 describe('SesMailer', () => {
@@ -50,13 +63,20 @@ describe('SesMailer', () => {
 
   it('gives up after maxAttempts with THROTTLED (nothing was sent)', async () => {
     ses.on(SendEmailCommand).rejects(throttled());
-    const err = await mailer().send(message).catch((e: unknown) => e);
+    const err = await mailer()
+      .send(message)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailError);
     expect(err).toMatchObject({ code: 'THROTTLED', attempts: 4, notSent: true });
   });
 
   it('does not retry a rejection, and says an unknown outcome is unknown', async () => {
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }));
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Email address is not verified.'), {
+        name: 'MessageRejected',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     await expect(mailer().send(message)).rejects.toMatchObject({ code: 'REJECTED', notSent: true });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     ses.reset();

@@ -45,9 +45,17 @@ describe('templates prepared at build time', () => {
   it('render the weekly report exactly as inlining its CSS at run time did', async () => {
     const base = demoDataset();
     const hostile = ['<script>x</script>', '{{constructor}}', '"><b>', 'A & B'];
-    const data = { ...base, accounts: base.accounts.map((a, i) => ({ ...a, name: `${hostile[i % hostile.length]} ${i}` })) };
+    const data = {
+      ...base,
+      accounts: base.accounts.map((a, i) => ({ ...a, name: `${hostile[i % hostile.length]} ${i}` })),
+    };
     const view = buildWeeklyReportView(
-      weeklyReportInput(computeWeeklyReportData(data, DEFAULT_KPI_SETTINGS, '2026-11-22'), { companyName: 'Acme <b>', locale: 'en-US', subjectTemplate: '{{company}} weekly {{week}}', archive: { label: 's3://a/b/', url: null } }),
+      weeklyReportInput(computeWeeklyReportData(data, DEFAULT_KPI_SETTINGS, '2026-11-22'), {
+        companyName: 'Acme <b>',
+        locale: 'en-US',
+        subjectTemplate: '{{company}} weekly {{week}}',
+        archive: { label: 's3://a/b/', url: null },
+      }),
     );
     const now = await createWeeklyReportRenderer({ templatesDir: prepared, charts });
     const before = await createWeeklyReportRenderer({ templatesDir: plain, charts });
@@ -59,17 +67,41 @@ describe('templates prepared at build time', () => {
     expect(email.html).not.toMatch(/<style[^>]*>\s*\.td|pulsehbs|pulseslot|data-pulse-v|inlineStyle/);
     expect(email.html).toMatch(/@media \(prefers-color-scheme: dark\)/);
 
-    const notice = { companyName: 'Acme', week: '2026-W47', asOf: '2026-11-22', problems: ['Source "<crm>" is stale'], nextStep: 'Run it.' };
-    expect((await now.renderDelayedNotice(notice)).html).toBe(inlineCss((await before.renderDelayedNotice(notice)).html));
+    const notice = {
+      companyName: 'Acme',
+      week: '2026-W47',
+      asOf: '2026-11-22',
+      problems: ['Source "<crm>" is stale'],
+      nextStep: 'Run it.',
+    };
+    expect((await now.renderDelayedNotice(notice)).html).toBe(
+      inlineCss((await before.renderDelayedNotice(notice)).html),
+    );
   }, 60_000);
 
   it('render the alert digests and critical alerts exactly as inlining at run time did', async () => {
-    const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({ accountId, name, ...(ownerEmail ? { ownerEmail } : {}) });
-    const detractor = (accountId: string, id: string): NpsResponse => ({ responseId: id, accountId, date: '2026-11-20', score: 2 });
+    const acct = (accountId: string, name: string, ownerEmail?: string): Account => ({
+      accountId,
+      name,
+      ...(ownerEmail ? { ownerEmail } : {}),
+    });
+    const detractor = (accountId: string, id: string): NpsResponse => ({
+      responseId: id,
+      accountId,
+      date: '2026-11-20',
+      score: 2,
+    });
     const data = dataset({
-      accounts: [acct('A', 'Acme Corp', 'ann@northwind.example'), acct('B', 'Bravo Ltd', 'bob@northwind.example'), acct('C', '<b>Charlie</b> & Co')],
+      accounts: [
+        acct('A', 'Acme Corp', 'ann@northwind.example'),
+        acct('B', 'Bravo Ltd', 'bob@northwind.example'),
+        acct('C', '<b>Charlie</b> & Co'),
+      ],
       subscriptions: [line('A', 84_000, '2024-01-01'), line('B', 12_000, '2024-01-01'), line('C', 5_000, '2024-01-01')],
-      renewals: [renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'), renewal('B', '2027-06-11', 12_000, 'open', undefined, undefined, 'RB')],
+      renewals: [
+        renewal('A', '2026-11-11', 84_000, 'open', undefined, undefined, 'RA'),
+        renewal('B', '2027-06-11', 12_000, 'open', undefined, undefined, 'RB'),
+      ],
       nps: [detractor('B', 'N1'), detractor('C', 'N2')],
     });
     const now = await createRiskAlertRenderer({ templatesDir: prepared });
@@ -96,14 +128,24 @@ describe('templates prepared at build time', () => {
     await afterAnEarlierRun(alerts);
     await evaluateAlerts(
       { store: { loadDataset: async () => data }, alerts, ledger: new InMemorySendLedger(), mailer, renderer },
-      alertRunOptions({ settings: defaultSettings({ rules: { 'red-health-renewal': { enabled: false }, 'yellow-health-renewal': { enabled: false }, 'renewal-overdue': { severity: 'critical' } } }) }),
+      alertRunOptions({
+        settings: defaultSettings({
+          rules: {
+            'red-health-renewal': { enabled: false },
+            'yellow-health-renewal': { enabled: false },
+            'renewal-overdue': { severity: 'critical' },
+          },
+        }),
+      }),
     );
     expect(compared).toContain('digest');
     expect(compared).toContain('critical');
   }, 60_000);
 
   it('expand a standalone partial with its indentation, as Handlebars does', () => {
-    expect(expandPartials('<table>\n  {{> row}}\n</table>\n', new Map([['row', '<tr>\n  <td>{{x}}</td>\n</tr>\n']]), 't')).toBe('<table>\n  <tr>\n    <td>{{x}}</td>\n  </tr>\n</table>\n');
+    expect(
+      expandPartials('<table>\n  {{> row}}\n</table>\n', new Map([['row', '<tr>\n  <td>{{x}}</td>\n</tr>\n']]), 't'),
+    ).toBe('<table>\n  <tr>\n    <td>{{x}}</td>\n  </tr>\n</table>\n');
     expect(() => expandPartials('{{> row a=1}}', new Map([['row', 'x']]), 't')).toThrow(/only plain partials/);
   });
 });

@@ -18,7 +18,12 @@ import { demoDataset } from './demo-dataset';
 const ASOF = '2026-11-22';
 const data = demoDataset();
 const computed = computeWeeklyReportData(data, DEFAULT_KPI_SETTINGS, ASOF);
-const opts = { companyName: 'Northwind Cloud', locale: 'en-US', subjectTemplate: '{{company}} weekly: ARR {{closingArr}} ({{netChange}}) · {{range}}', archive: { label: 's3://a/weekly/2026-W47/', url: null } };
+const opts = {
+  companyName: 'Northwind Cloud',
+  locale: 'en-US',
+  subjectTemplate: '{{company}} weekly: ARR {{closingArr}} ({{netChange}}) · {{range}}',
+  archive: { label: 's3://a/weekly/2026-W47/', url: null },
+};
 /** Intl uses narrow and non-breaking spaces; compare with plain ones. */
 const norm = (s: string) => s.replace(/[\u00a0\u202f\u2009]/g, ' ');
 const view: WeeklyReportView = buildWeeklyReportView(weeklyReportInput(computed, opts));
@@ -43,7 +48,12 @@ describe('weekly report view model', () => {
       Churn: -k.arrBridge.churn,
       'Closing ARR': k.arrBridge.close,
     });
-    expect(view.renewals.rows.map((r) => r.count)).toEqual([k.renewals.overdue.count, k.renewals.upcoming30.count, k.renewals.upcoming60.count, k.renewals.upcoming90.count]);
+    expect(view.renewals.rows.map((r) => r.count)).toEqual([
+      k.renewals.overdue.count,
+      k.renewals.upcoming30.count,
+      k.renewals.upcoming60.count,
+      k.renewals.upcoming90.count,
+    ]);
   });
 
   it('per-account movements add up to the bridge, every week of a quarter', () => {
@@ -56,7 +66,13 @@ describe('weekly report view model', () => {
         expect(m.amount).toBeGreaterThan(0);
         sums[m.kind] += m.amount;
       }
-      expect(sums).toEqual({ new: bridge.new, reactivation: bridge.reactivation, expansion: bridge.expansion, contraction: bridge.contraction, churn: bridge.churn });
+      expect(sums).toEqual({
+        new: bridge.new,
+        reactivation: bridge.reactivation,
+        expansion: bridge.expansion,
+        contraction: bridge.contraction,
+        churn: bridge.churn,
+      });
     }
   });
 
@@ -86,7 +102,8 @@ describe('weekly report view model', () => {
     expect(changeOf(0.00001, 'percent', true)).toMatchObject({ direction: 'flat', tone: 'neutral' });
     expect(changeOf(null, 'count', true)).toBeNull();
     const risk = view.headline.find((h) => h.id === 'arrAtRisk')!;
-    if (risk.change && risk.change.direction !== 'flat') expect(risk.change.tone).toBe(risk.change.direction === 'up' ? 'bad' : 'good');
+    if (risk.change && risk.change.direction !== 'flat')
+      expect(risk.change.tone).toBe(risk.change.direction === 'up' ? 'bad' : 'good');
   });
 
   it('health bar widths add up to 100', () => {
@@ -94,7 +111,9 @@ describe('weekly report view model', () => {
   });
 
   it('writes the same summary for the same week, with the figures in it', () => {
-    const again = buildWeeklyReportView(weeklyReportInput(computeWeeklyReportData(data, DEFAULT_KPI_SETTINGS, ASOF), opts));
+    const again = buildWeeklyReportView(
+      weeklyReportInput(computeWeeklyReportData(data, DEFAULT_KPI_SETTINGS, ASOF), opts),
+    );
     expect(again.summary).toBe(view.summary);
     const f = createFormatter('en-US', 'USD');
     expect(view.summary).toContain(`Closing ARR is ${f.money(computed.company.arrBridge.close)}`);
@@ -104,8 +123,12 @@ describe('weekly report view model', () => {
   });
 
   it('fills the subject template and keeps it on one line', () => {
-    expect(norm(view.subject)).toBe(`Northwind Cloud weekly: ARR ${createFormatter('en-US', 'USD').moneyCompact(computed.company.arrBridge.close)} (${createFormatter('en-US', 'USD').delta(computed.company.arrBridge.close - computed.company.arrBridge.open, 'moneyCompact')}) · Nov 16 – 22, 2026`);
-    expect(renderSubject('{{company}} report', { company: 'Evil\r\nBcc: x@y.example\u0000' })).toBe('Evil Bcc: x@y.example report');
+    expect(norm(view.subject)).toBe(
+      `Northwind Cloud weekly: ARR ${createFormatter('en-US', 'USD').moneyCompact(computed.company.arrBridge.close)} (${createFormatter('en-US', 'USD').delta(computed.company.arrBridge.close - computed.company.arrBridge.open, 'moneyCompact')}) · Nov 16 – 22, 2026`,
+    );
+    expect(renderSubject('{{company}} report', { company: 'Evil\r\nBcc: x@y.example\u0000' })).toBe(
+      'Evil Bcc: x@y.example report',
+    );
     expect(renderSubject('{{unknown}} {{company}}', { company: '{{company}}' })).toBe('{{unknown}} {{company}}');
   });
 

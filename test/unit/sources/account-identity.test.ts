@@ -29,7 +29,17 @@ describe('normalizeDomain', () => {
     expect(normalizeDomain(raw)).toBe(expected);
   });
 
-  it.each(['', '   ', 'localhost', 'not a domain', 'https://', 'someone@gmail.com', 'outlook.com', 'a@b@proton.me', 'ex ample.com'])('%j is no domain', (raw) => {
+  it.each([
+    '',
+    '   ',
+    'localhost',
+    'not a domain',
+    'https://',
+    'someone@gmail.com',
+    'outlook.com',
+    'a@b@proton.me',
+    'ex ample.com',
+  ])('%j is no domain', (raw) => {
     expect(normalizeDomain(raw)).toBeUndefined();
   });
 });
@@ -40,42 +50,82 @@ describe('resolveAccountId', () => {
     { accountId: 'S1', domains: ['shared.example'] },
     { accountId: 'S2', domains: ['billing@shared.example'] },
   ]);
-  const candidate = (c: Partial<IdentityCandidate> = {}): IdentityCandidate => ({ source: 'zendesk', sourceId: '7', fields: {}, domains: [], ...c });
+  const candidate = (c: Partial<IdentityCandidate> = {}): IdentityCandidate => ({
+    source: 'zendesk',
+    sourceId: '7',
+    fields: {},
+    domains: [],
+    ...c,
+  });
   const rules = [{ by: 'field' as const, field: 'external_id' }, { by: 'domain' as const }];
 
   it('takes the field first, when it holds an id', () => {
-    expect(resolveAccountId(candidate({ fields: { external_id: ' X-1 ' }, domains: ['acme.example'] }), rules, directory)).toEqual({ matched: true, accountId: 'X-1', by: 'field' });
-    expect(resolveAccountId(candidate({ fields: { external_id: 42 } }), rules, directory)).toEqual({ matched: true, accountId: '42', by: 'field' });
+    expect(
+      resolveAccountId(candidate({ fields: { external_id: ' X-1 ' }, domains: ['acme.example'] }), rules, directory),
+    ).toEqual({ matched: true, accountId: 'X-1', by: 'field' });
+    expect(resolveAccountId(candidate({ fields: { external_id: 42 } }), rules, directory)).toEqual({
+      matched: true,
+      accountId: '42',
+      by: 'field',
+    });
   });
 
   it('falls through a blank or missing field to the domain rule', () => {
     for (const fields of [{}, { external_id: '' }, { external_id: null }, { external_id: '   ' }]) {
-      expect(resolveAccountId(candidate({ fields, domains: ['https://www.ACME.example/'] }), rules, directory)).toEqual({ matched: true, accountId: 'ACME', by: 'domain' });
+      expect(resolveAccountId(candidate({ fields, domains: ['https://www.ACME.example/'] }), rules, directory)).toEqual(
+        { matched: true, accountId: 'ACME', by: 'domain' },
+      );
     }
   });
 
   it('tries every domain of the record, in order', () => {
-    expect(resolveAccountId(candidate({ domains: ['gmail.com', 'initech.example', 'acme.example'] }), rules, directory)).toMatchObject({ accountId: 'ACME' });
+    expect(
+      resolveAccountId(candidate({ domains: ['gmail.com', 'initech.example', 'acme.example'] }), rules, directory),
+    ).toMatchObject({ accountId: 'ACME' });
   });
 
   it('an ambiguous domain (two billing accounts) matches nothing: never guessed', () => {
     expect(directory.byDomain('shared.example')).toBeUndefined();
-    expect(resolveAccountId(candidate({ domains: ['shared.example'] }), rules, directory)).toEqual({ matched: false, accountId: 'zendesk:7' });
+    expect(resolveAccountId(candidate({ domains: ['shared.example'] }), rules, directory)).toEqual({
+      matched: false,
+      accountId: 'zendesk:7',
+    });
   });
 
   it('an unmatched record keeps <source>:<id>', () => {
-    expect(resolveAccountId(candidate({ source: 'helpdesk', sourceId: '99', domains: ['initech.example'] }), rules, directory)).toEqual({ matched: false, accountId: 'helpdesk:99' });
+    expect(
+      resolveAccountId(
+        candidate({ source: 'helpdesk', sourceId: '99', domains: ['initech.example'] }),
+        rules,
+        directory,
+      ),
+    ).toEqual({ matched: false, accountId: 'helpdesk:99' });
     expect(unmatchedAccountId('hubspot', '123')).toBe('hubspot:123');
   });
 
   it('only the rules configured are tried', () => {
-    expect(resolveAccountId(candidate({ fields: { external_id: 'X' }, domains: ['acme.example'] }), [{ by: 'domain' }], directory)).toMatchObject({ accountId: 'ACME', by: 'domain' });
-    expect(resolveAccountId(candidate({ domains: ['acme.example'] }), [{ by: 'field', field: 'external_id' }], directory)).toMatchObject({ matched: false });
-    expect(resolveAccountId(candidate({ domains: ['acme.example'] }), rules, EMPTY_DIRECTORY)).toMatchObject({ matched: false });
+    expect(
+      resolveAccountId(
+        candidate({ fields: { external_id: 'X' }, domains: ['acme.example'] }),
+        [{ by: 'domain' }],
+        directory,
+      ),
+    ).toMatchObject({ accountId: 'ACME', by: 'domain' });
+    expect(
+      resolveAccountId(candidate({ domains: ['acme.example'] }), [{ by: 'field', field: 'external_id' }], directory),
+    ).toMatchObject({ matched: false });
+    expect(resolveAccountId(candidate({ domains: ['acme.example'] }), rules, EMPTY_DIRECTORY)).toMatchObject({
+      matched: false,
+    });
   });
 
   it('the directory lists every billing account, with or without a domain', () => {
-    expect(billingDirectory([{ accountId: 'B', domains: [] }, { accountId: 'A', domains: ['gmail.com'] }]).accounts()).toEqual(['A', 'B']);
+    expect(
+      billingDirectory([
+        { accountId: 'B', domains: [] },
+        { accountId: 'A', domains: ['gmail.com'] },
+      ]).accounts(),
+    ).toEqual(['A', 'B']);
   });
 });
 
@@ -83,7 +133,14 @@ describe('StoredAccountDirectory', () => {
   const state = (records: Record<string, string>, withList = true): SyncStateStore => ({
     get: async () => undefined,
     put: async () => {},
-    ...(withList ? { list: async (source: string, prefix: string) => Object.entries(records).filter(([k]) => k.startsWith(`${source}|${prefix}`)).map(([k, value]) => ({ key: k.split('|')[1]!, value })) } : {}),
+    ...(withList
+      ? {
+          list: async (source: string, prefix: string) =>
+            Object.entries(records)
+              .filter(([k]) => k.startsWith(`${source}|${prefix}`))
+              .map(([k, value]) => ({ key: k.split('|')[1]!, value })),
+        }
+      : {}),
   });
 
   it('reads every billing source’s side records; a record that is not JSON is skipped', async () => {
@@ -104,7 +161,10 @@ describe('StoredAccountDirectory', () => {
   });
 
   it('no billing source, or a store that cannot list: an empty directory', async () => {
-    const none = new StoredAccountDirectory({ syncState: state({ 'stripe|domains:x': '{"accountId":"A","domains":["a.example"]}' }, false), billingSources: ['stripe'] });
+    const none = new StoredAccountDirectory({
+      syncState: state({ 'stripe|domains:x': '{"accountId":"A","domains":["a.example"]}' }, false),
+      billingSources: ['stripe'],
+    });
     await none.load();
     expect(none.accounts()).toEqual([]);
   });
@@ -114,19 +174,44 @@ describe('an unmatched record downstream', () => {
   const base = (): Dataset => {
     const d = emptyDataset();
     d.accounts.push({ accountId: 'ACME', name: 'Acme' });
-    d.subscriptions.push({ lineId: 'L1', accountId: 'ACME', kind: 'recurring', arr: 120_000_00, startDate: '2025-01-01' });
+    d.subscriptions.push({
+      lineId: 'L1',
+      accountId: 'ACME',
+      kind: 'recurring',
+      arr: 120_000_00,
+      startDate: '2025-01-01',
+    });
     return d;
   };
   const withUnmatched = (): Dataset => {
     const d = base();
-    d.renewals.push({ renewalId: 'R1', accountId: 'hubspot:9', dueDate: '2026-11-20', arrUp: 50_000_00, status: 'renewed', closedDate: '2026-11-18', renewedArr: 60_000_00 });
-    d.expansions.push({ opportunityId: 'O1', accountId: 'hubspot:9', type: 'upsell', arr: 20_000_00, stage: 'won', closeDate: '2026-11-18' });
+    d.renewals.push({
+      renewalId: 'R1',
+      accountId: 'hubspot:9',
+      dueDate: '2026-11-20',
+      arrUp: 50_000_00,
+      status: 'renewed',
+      closedDate: '2026-11-18',
+      renewedArr: 60_000_00,
+    });
+    d.expansions.push({
+      opportunityId: 'O1',
+      accountId: 'hubspot:9',
+      type: 'upsell',
+      arr: 20_000_00,
+      stage: 'won',
+      closeDate: '2026-11-18',
+    });
     d.tickets.push({ ticketId: 'T1', accountId: 'zendesk:3', openedDate: '2026-11-17', priority: 'p1' });
     return d;
   };
 
   it('is an "unknown account" warning and adds no ARR', () => {
-    expect(Object.fromEntries(unknownAccounts(withUnmatched()))).toEqual({ renewals: ['hubspot:9'], expansions: ['hubspot:9'], tickets: ['zendesk:3'] });
+    expect(Object.fromEntries(unknownAccounts(withUnmatched()))).toEqual({
+      renewals: ['hubspot:9'],
+      expansions: ['hubspot:9'],
+      tickets: ['zendesk:3'],
+    });
     const asOf = '2026-11-22';
     const without = computeKpis(base(), asOf, DEFAULT_KPI_SETTINGS);
     const withThem = computeKpis(withUnmatched(), asOf, DEFAULT_KPI_SETTINGS);
@@ -139,8 +224,20 @@ describe('an unmatched record downstream', () => {
   it('is counted in the data-quality footer of its source', () => {
     const q = dataQualityOf(
       [
-        { subject: 'zendesk', status: 'succeeded', startedAt: '2026-11-23T03:00:00Z', finishedAt: '2026-11-23T03:01:00Z', counts: { written: 40, unmatched: 2 } },
-        { subject: 'stripe', status: 'succeeded', startedAt: '2026-11-23T03:00:00Z', finishedAt: '2026-11-23T03:01:00Z', counts: { written: 10 } },
+        {
+          subject: 'zendesk',
+          status: 'succeeded',
+          startedAt: '2026-11-23T03:00:00Z',
+          finishedAt: '2026-11-23T03:01:00Z',
+          counts: { written: 40, unmatched: 2 },
+        },
+        {
+          subject: 'stripe',
+          status: 'succeeded',
+          startedAt: '2026-11-23T03:00:00Z',
+          finishedAt: '2026-11-23T03:01:00Z',
+          counts: { written: 10 },
+        },
       ],
       'UTC',
     );

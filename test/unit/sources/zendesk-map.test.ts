@@ -1,6 +1,12 @@
 // Every Zendesk mapping rule on its own: priority, rating, solve date, local dates.
 import { describe, expect, it } from 'vitest';
-import { csatOf, RATING_SCALE, ticketPriority, ticketRow, type ZendeskTicket } from '../../../functions/adapters/sources/zendesk/map';
+import {
+  csatOf,
+  RATING_SCALE,
+  ticketPriority,
+  ticketRow,
+  type ZendeskTicket,
+} from '../../../functions/adapters/sources/zendesk/map';
 import { LocalDateOfInstant } from '../../../functions/domain/dates';
 
 const berlin = new LocalDateOfInstant('Europe/Berlin');
@@ -54,7 +60,12 @@ describe('Zendesk satisfaction rating on the 1..5 scale', () => {
 
 describe('ticketRow', () => {
   it('opens on the local creation date; open tickets have no closed date', () => {
-    expect(ticketRow(ticket(), 'ACME', undefined, undefined, berlin)).toEqual({ ticket_id: '7', account_id: 'ACME', opened_date: '2026-03-02', priority: 'p3' });
+    expect(ticketRow(ticket(), 'ACME', undefined, undefined, berlin)).toEqual({
+      ticket_id: '7',
+      account_id: 'ACME',
+      opened_date: '2026-03-02',
+      priority: 'p3',
+    });
   });
 
   it('closes a solved or closed ticket on the metric set solved_at, local date', () => {
@@ -64,16 +75,26 @@ describe('ticketRow', () => {
   });
 
   it('falls back to the last update for a solved ticket without solved_at', () => {
-    expect(ticketRow(ticket({ status: 'solved' }), 'A', { ticket_id: 7, solved_at: null }, undefined, berlin).closed_date).toBe('2026-03-05');
+    expect(
+      ticketRow(ticket({ status: 'solved' }), 'A', { ticket_id: 7, solved_at: null }, undefined, berlin).closed_date,
+    ).toBe('2026-03-05');
   });
 
-  it.each(['new', 'open', 'pending', 'hold'])('a %s ticket is open even with a solved_at from before a reopen', (status) => {
-    expect(ticketRow(ticket({ status }), 'A', { ticket_id: 7, solved_at: '2026-03-03T10:00:00Z' }, undefined, berlin).closed_date).toBeUndefined();
-  });
+  it.each(['new', 'open', 'pending', 'hold'])(
+    'a %s ticket is open even with a solved_at from before a reopen',
+    (status) => {
+      expect(
+        ticketRow(ticket({ status }), 'A', { ticket_id: 7, solved_at: '2026-03-03T10:00:00Z' }, undefined, berlin)
+          .closed_date,
+      ).toBeUndefined();
+    },
+  );
 
   it("takes the ticket's own rating first, the listed one only when the ticket carries none", () => {
     expect(ticketRow(ticket({ satisfaction_rating: { score: 'bad' } }), 'A', undefined, 'good', berlin).csat).toBe(1);
-    expect(ticketRow(ticket({ satisfaction_rating: { score: 'offered' } }), 'A', undefined, 'good', berlin).csat).toBeUndefined();
+    expect(
+      ticketRow(ticket({ satisfaction_rating: { score: 'offered' } }), 'A', undefined, 'good', berlin).csat,
+    ).toBeUndefined();
     expect(ticketRow(ticket({ satisfaction_rating: null }), 'A', undefined, 'good', berlin).csat).toBe(5);
     expect(ticketRow(ticket(), 'A', undefined, undefined, berlin).csat).toBeUndefined();
   });

@@ -21,7 +21,18 @@
 // Dates are epoch days inside; every draw comes from a seeded generator forked per account and
 // purpose. No clock, no Math.random.
 import { ENTITY_NAMES, type EntityName } from '../../../domain/contract/entities';
-import { addDays, addMonths, fiscalQuarterOf, fromEpochDay, isIsoDate, lastCompleteWeekEnd, startOfWeek, toEpochDay, type IsoDate, type IsoWeekday } from '../../../domain/dates';
+import {
+  addDays,
+  addMonths,
+  fiscalQuarterOf,
+  fromEpochDay,
+  isIsoDate,
+  lastCompleteWeekEnd,
+  startOfWeek,
+  toEpochDay,
+  type IsoDate,
+  type IsoWeekday,
+} from '../../../domain/dates';
 import {
   ADD_ONS,
   CSMS,
@@ -288,7 +299,14 @@ class AccountSim {
 
   // -- lines --
 
-  private addLine(start: Day, product: string, arr: number, seats?: number, kind: 'recurring' | 'services' = 'recurring', end?: Day): LineRec {
+  private addLine(
+    start: Day,
+    product: string,
+    arr: number,
+    seats?: number,
+    kind: 'recurring' | 'services' = 'recurring',
+    end?: Day,
+  ): LineRec {
     const line: LineRec = { seq: this.ctx.seq++, slot: this.p.slot, product, kind, arr, start, end, seats };
     this.lines.push(line);
     this.ctx.lines.push(line);
@@ -341,7 +359,13 @@ class AccountSim {
   }
 
   private healthyPlan(rng: Rng): RenewalPlan {
-    return { outcome: rng.weighted([['flat', 0.45], ['uplift', 0.55]] as const), closedOffset: this.renewedOffset(rng) };
+    return {
+      outcome: rng.weighted([
+        ['flat', 0.45],
+        ['uplift', 0.55],
+      ] as const),
+      closedOffset: this.renewedOffset(rng),
+    };
   }
 
   private randomPlan(rng: Rng, due: Day): RenewalPlan {
@@ -363,17 +387,35 @@ class AccountSim {
     }
     if (r < troubled + 0.02) {
       // Silent churn (acquired, budget cut): no warning signs.
-      return { outcome: 'churn', closedOffset: -rng.int(0, 20), reactivateAt: rng.chance(0.1) ? due + rng.int(90, 300) : undefined };
+      return {
+        outcome: 'churn',
+        closedOffset: -rng.int(0, 20),
+        reactivateAt: rng.chance(0.1) ? due + rng.int(90, 300) : undefined,
+      };
     }
     if (r < troubled + 0.09) {
       // False alarm: usage falls, then recovers well before the renewal.
       const start = due - rng.int(220, 300);
       const full = start + rng.int(42, 70);
-      const trouble: Ramp = { start, full, peak: rng.float(0.45, 0.75), end: full + rng.int(14, 35), recover: rng.int(42, 70) };
-      const outcome = rng.weighted([['flat', 0.5], ['uplift', 0.3], ['contraction', 0.2]] as const);
+      const trouble: Ramp = {
+        start,
+        full,
+        peak: rng.float(0.45, 0.75),
+        end: full + rng.int(14, 35),
+        recover: rng.int(42, 70),
+      };
+      const outcome = rng.weighted([
+        ['flat', 0.5],
+        ['uplift', 0.3],
+        ['contraction', 0.2],
+      ] as const);
       return { outcome, closedOffset: this.renewedOffset(rng), trouble, mild: true };
     }
-    const outcome = rng.weighted([['flat', 0.44], ['uplift', 0.51], ['contraction', 0.05]] as const);
+    const outcome = rng.weighted([
+      ['flat', 0.44],
+      ['uplift', 0.51],
+      ['contraction', 0.05],
+    ] as const);
     return { outcome, closedOffset: this.renewedOffset(rng), mild: true };
   }
 
@@ -398,7 +440,8 @@ class AccountSim {
         const seats = this.platformSeats();
         const factor = plan.mild ? rng.float(0.8, 0.95) : rng.float(0.5, 0.8);
         this.replacePlatform(due, Math.max(1, Math.min(seats - 1, Math.floor(seats * factor))));
-        if (!plan.mild) for (const l of this.active.filter((x) => x.product !== PLATFORM)) if (rng.chance(0.5)) this.endLine(l, due);
+        if (!plan.mild)
+          for (const l of this.active.filter((x) => x.product !== PLATFORM)) if (rng.chance(0.5)) this.endLine(l, due);
         return;
       }
       case 'churn':
@@ -418,7 +461,9 @@ class AccountSim {
   private opportunities(rng: Rng, termStart: Day, due: Day, plan: RenewalPlan): void {
     const { end, windowStart } = this.ctx;
     const troubled = plan.trouble !== undefined && !plan.mild;
-    const drafts: (DraftOpp | { created: Day })[] = (this.script?.opps ?? []).filter((o) => o.created >= termStart && o.created < due);
+    const drafts: (DraftOpp | { created: Day })[] = (this.script?.opps ?? []).filter(
+      (o) => o.created >= termStart && o.created < due,
+    );
     const lo = Math.max(termStart + 30, windowStart);
     const hi = Math.min(due - 20, end);
     if (hi > lo && this.script?.role !== 'newLogo') {
@@ -447,7 +492,8 @@ class AccountSim {
       else if (troubled || close > due - 14) stage = 'lost';
       else stage = rng.chance(this.seg.winRate) ? 'won' : 'lost';
       if (stage === 'won') {
-        if (close > due - 14 || close <= termStart || close > end) throw new Error(`demo: won expansion on ${iso(close)} outside its term`);
+        if (close > due - 14 || close <= termStart || close > end)
+          throw new Error(`demo: won expansion on ${iso(close)} outside its term`);
         this.addLine(close, product, arr, seats);
       }
       if (stage === 'open' && close <= end) close = end + rng.int(7, 60);
@@ -479,7 +525,13 @@ class AccountSim {
       if (due > end) {
         // Not due yet. Some flat renewals are signed early; the lines do not change.
         if (plan.outcome === 'flat' && !plan.trouble && due - end <= 40 && rng.chance(0.35)) {
-          this.pushRenewal({ due, arrUp, status: 'renewed', closed: end - rng.int(0, 40 - (due - end)), renewedArr: arrUp });
+          this.pushRenewal({
+            due,
+            arrUp,
+            status: 'renewed',
+            closed: end - rng.int(0, 40 - (due - end)),
+            renewedArr: arrUp,
+          });
         } else {
           this.pushRenewal({ due, arrUp, status: 'open' });
         }
@@ -581,7 +633,14 @@ class AccountSim {
         const csat = csatScore(rng, t);
         if (opened < windowStart || opened > end || !this.customerAt(opened)) continue;
         const closed = closedDay <= end ? closedDay : undefined;
-        this.ctx.tickets.push({ seq: this.ctx.seq++, slot: this.p.slot, opened, priority, closed, csat: closed !== undefined && withCsat ? csat : undefined });
+        this.ctx.tickets.push({
+          seq: this.ctx.seq++,
+          slot: this.p.slot,
+          opened,
+          priority,
+          closed,
+          csat: closed !== undefined && withCsat ? csat : undefined,
+        });
       }
     }
     for (const t of this.script?.tickets ?? []) this.ctx.tickets.push({ seq: this.ctx.seq++, slot: this.p.slot, ...t });
@@ -603,7 +662,14 @@ class AccountSim {
           ['passive', pPass],
           ['promoter', Math.max(0.05, 1 - pDet - pPass)],
         ] as const);
-        const score = kind === 'detractor' ? (t > 0.5 ? rng.int(0, 4) : rng.int(2, 6)) : kind === 'passive' ? rng.int(7, 8) : rng.int(9, 10);
+        const score =
+          kind === 'detractor'
+            ? t > 0.5
+              ? rng.int(0, 4)
+              : rng.int(2, 6)
+            : kind === 'passive'
+              ? rng.int(7, 8)
+              : rng.int(9, 10);
         const comment = rng.chance(0.45) ? rng.pick(NPS_COMMENTS[kind]) : '';
         if (!responds || date > end || !this.customerAt(date)) continue;
         if (this.script?.quietNpsFrom !== undefined && date >= this.script.quietNpsFrom) continue;
@@ -631,7 +697,10 @@ function makeProfile(ctx: Ctx, slot: number, forced?: Segment): Profile {
   const owner = segment === 'SMB' && rng.chance(0.06) ? '' : CSMS[rng.pick(seg.owners)]!;
   const monthly = rng.int(Math.round(seg.seatPrice[0] / 12), Math.round(seg.seatPrice[1] / 12));
   const seatPrice = monthly * 12 * 100;
-  const seats = Math.max(segment === 'SMB' ? 5 : 20, Math.round((rng.logUniform(seg.arr[0], seg.arr[1]) * 100) / seatPrice));
+  const seats = Math.max(
+    segment === 'SMB' ? 5 : 20,
+    Math.round((rng.logUniform(seg.arr[0], seg.arr[1]) * 100) / seatPrice),
+  );
   const addOns = ADD_ONS.filter(() => rng.chance(seg.addOnChance)).map((a) => a.product);
   const services = rng.chance(seg.servicesChance);
   let firstStart: Day;
@@ -647,7 +716,21 @@ function makeProfile(ctx: Ctx, slot: number, forced?: Segment): Profile {
   const created = firstStart - rng.int(0, 45);
   const baseUtil = rng.float(0.55, 0.9);
   const utilGrowth = rng.float(-0.02, 0.08);
-  return { slot, segment, region, owner, name: '', seatPrice, seats, addOns, services, firstStart, created, baseUtil, utilGrowth };
+  return {
+    slot,
+    segment,
+    region,
+    owner,
+    name: '',
+    seatPrice,
+    seats,
+    addOns,
+    services,
+    firstStart,
+    created,
+    baseUtil,
+    utilGrowth,
+  };
 }
 
 /** A due date in [lo, hi] that is exactly `years` anniversaries after some start (month-end clamping aside). */
@@ -663,7 +746,13 @@ function buildScripts(ctx: Ctx): Script[] {
   const ws = ctx.weekStart;
   const A = ctx.asOf;
   const s: Script[] = [];
-  const troubleUntil = (start: Day, full: Day, peak: number, end: Day, recover = 0): Ramp => ({ start, full, peak, end, recover });
+  const troubleUntil = (start: Day, full: Day, peak: number, end: Day, recover = 0): Ramp => ({
+    start,
+    full,
+    peak,
+    end,
+    recover,
+  });
 
   // A new logo signs on the Tuesday of the reported week, with onboarding services.
   s.push({ role: 'newLogo', segment: 'Mid-Market', firstStart: ws + 1, created: ws - 24, services: true });
@@ -675,7 +764,13 @@ function buildScripts(ctx: Ctx): Script[] {
     segment: 'Mid-Market',
     firstStart: c.start,
     created: c.start - 30,
-    plans: { '0:2': { outcome: 'churn', closedOffset: ws + 1 - c.due, trouble: troubleUntil(c.due - 175, c.due - 85, 0.9, c.due + 30) } },
+    plans: {
+      '0:2': {
+        outcome: 'churn',
+        closedOffset: ws + 1 - c.due,
+        trouble: troubleUntil(c.due - 175, c.due - 85, 0.9, c.due + 30),
+      },
+    },
   });
 
   // Contraction: renewed this week with fewer seats after months of falling usage.
@@ -686,12 +781,24 @@ function buildScripts(ctx: Ctx): Script[] {
     firstStart: k.start,
     created: k.start - 20,
     addOns: ['Northwind Analytics'],
-    plans: { '0:1': { outcome: 'contraction', closedOffset: 0, trouble: troubleUntil(k.due - 160, k.due - 75, 0.75, k.due, 49) } },
+    plans: {
+      '0:1': {
+        outcome: 'contraction',
+        closedOffset: 0,
+        trouble: troubleUntil(k.due - 160, k.due - 75, 0.75, k.due, 49),
+      },
+    },
   });
 
   // Renewed with an uplift this week (signed on Monday, effective on the due date).
   const u = anchor(ws + 4, ws + 6, 3);
-  s.push({ role: 'renewedUplift', segment: 'Enterprise', firstStart: u.start, created: u.start - 40, plans: { '0:3': { outcome: 'uplift', closedOffset: ws - u.due } } });
+  s.push({
+    role: 'renewedUplift',
+    segment: 'Enterprise',
+    firstStart: u.start,
+    created: u.start - 40,
+    plans: { '0:3': { outcome: 'uplift', closedOffset: ws - u.due } },
+  });
 
   // Expansion: an upsell won on Tuesday (a new seats line from that day), plus a cross-sell in the pipeline.
   const eStart = plusMonths(ws + 1, -30);
@@ -714,7 +821,14 @@ function buildScripts(ctx: Ctx): Script[] {
     segment: 'SMB',
     firstStart: r.start,
     created: r.start - 15,
-    plans: { '0:1': { outcome: 'churn', closedOffset: -6, trouble: troubleUntil(r.due - 160, r.due - 80, 0.85, r.due + 30), reactivateAt: ws + 2 } },
+    plans: {
+      '0:1': {
+        outcome: 'churn',
+        closedOffset: -6,
+        trouble: troubleUntil(r.due - 160, r.due - 80, 0.85, r.due + 30),
+        reactivateAt: ws + 2,
+      },
+    },
   });
 
   // Overdue and at risk: due ~12 days ago, still open, usage collapsed.
@@ -724,7 +838,14 @@ function buildScripts(ctx: Ctx): Script[] {
     segment: 'Mid-Market',
     firstStart: o1.start,
     created: o1.start - 25,
-    plans: { '0:2': { outcome: 'churn', closedOffset: 0, forceOpen: true, trouble: troubleUntil(o1.due - 150, o1.due - 50, 0.85, o1.due + 365) } },
+    plans: {
+      '0:2': {
+        outcome: 'churn',
+        closedOffset: 0,
+        forceOpen: true,
+        trouble: troubleUntil(o1.due - 150, o1.due - 50, 0.85, o1.due + 365),
+      },
+    },
     tickets: [{ opened: A - 17, priority: 'p1', closed: A - 13, csat: 1 }],
     nps: [{ date: A - 20, score: 3, comment: 'We are not getting value for the price.' }],
     quietNpsFrom: A - 60,
@@ -732,7 +853,13 @@ function buildScripts(ctx: Ctx): Script[] {
 
   // Overdue by CRM lag: a healthy account whose renewal paperwork is late.
   const o2 = anchor(A - 32, A - 28, 1);
-  s.push({ role: 'overdueLag', segment: 'SMB', firstStart: o2.start, created: o2.start - 10, plans: { '0:1': { outcome: 'flat', closedOffset: 0, forceOpen: true } } });
+  s.push({
+    role: 'overdueLag',
+    segment: 'SMB',
+    firstStart: o2.start,
+    created: o2.start - 10,
+    plans: { '0:1': { outcome: 'flat', closedOffset: 0, forceOpen: true } },
+  });
 
   // Red health, renewal in ~30 days: usage collapsing, two P1s, a fresh detractor.
   const r30 = anchor(A + 26, A + 30, 3);
@@ -771,7 +898,9 @@ function buildScripts(ctx: Ctx): Script[] {
     segment: 'Mid-Market',
     firstStart: r90.start,
     created: r90.start - 20,
-    plans: { '0:1': { outcome: 'contraction', closedOffset: 0, trouble: troubleUntil(A - 150, A - 40, 0.9, r90.due + 60) } },
+    plans: {
+      '0:1': { outcome: 'contraction', closedOffset: 0, trouble: troubleUntil(A - 150, A - 40, 0.9, r90.due + 60) },
+    },
     tickets: [{ opened: A - 25, priority: 'p1', closed: A - 20, csat: 2 }],
     nps: [{ date: A - 40, score: 5, comment: 'Our users stopped logging in after the last redesign.' }],
     quietNpsFrom: A - 60,
@@ -784,7 +913,9 @@ function buildScripts(ctx: Ctx): Script[] {
     segment: 'Enterprise',
     firstStart: d180.start,
     created: d180.start - 45,
-    plans: { '0:2': { outcome: 'contraction', closedOffset: 0, trouble: troubleUntil(A - 49, A + 7, 0.9, d180.due + 60) } },
+    plans: {
+      '0:2': { outcome: 'contraction', closedOffset: 0, trouble: troubleUntil(A - 49, A + 7, 0.9, d180.due + 60) },
+    },
   });
 
   return s;
@@ -816,16 +947,27 @@ function validateOptions(o: DemoOptions): Required<DemoOptions> {
   const accounts = o.accounts ?? 300;
   const years = o.years ?? 2;
   const weekStartsOn = o.weekStartsOn ?? 1;
-  if (typeof o.endDate !== 'string' || !isIsoDate(o.endDate)) throw new DemoOptionsError(`endDate "${String(o.endDate)}" is not a calendar date (YYYY-MM-DD)`);
+  if (typeof o.endDate !== 'string' || !isIsoDate(o.endDate))
+    throw new DemoOptionsError(`endDate "${String(o.endDate)}" is not a calendar date (YYYY-MM-DD)`);
   if (!Number.isSafeInteger(seed)) throw new DemoOptionsError(`seed ${seed} must be a whole number`);
   if (!Number.isSafeInteger(accounts) || accounts < MIN_DEMO_ACCOUNTS || accounts > 100_000)
     throw new DemoOptionsError(`accounts ${accounts} must be a whole number from ${MIN_DEMO_ACCOUNTS} to 100000`);
-  if (!Number.isSafeInteger(years) || years < 1 || years > 10) throw new DemoOptionsError(`years ${years} must be a whole number from 1 to 10`);
-  if (!Number.isInteger(weekStartsOn) || weekStartsOn < 1 || weekStartsOn > 7) throw new DemoOptionsError(`weekStartsOn ${weekStartsOn} must be 1 (Monday) .. 7 (Sunday)`);
+  if (!Number.isSafeInteger(years) || years < 1 || years > 10)
+    throw new DemoOptionsError(`years ${years} must be a whole number from 1 to 10`);
+  if (!Number.isInteger(weekStartsOn) || weekStartsOn < 1 || weekStartsOn > 7)
+    throw new DemoOptionsError(`weekStartsOn ${weekStartsOn} must be 1 (Monday) .. 7 (Sunday)`);
   const fiscalYearStartMonth = o.fiscalYearStartMonth ?? 1;
   if (!Number.isInteger(fiscalYearStartMonth) || fiscalYearStartMonth < 1 || fiscalYearStartMonth > 12)
     throw new DemoOptionsError(`fiscalYearStartMonth ${fiscalYearStartMonth} must be 1 .. 12`);
-  return { seed, accounts, endDate: o.endDate, years, weekStartsOn, withBadRows: o.withBadRows ?? false, fiscalYearStartMonth };
+  return {
+    seed,
+    accounts,
+    endDate: o.endDate,
+    years,
+    weekStartsOn,
+    withBadRows: o.withBadRows ?? false,
+    fiscalYearStartMonth,
+  };
 }
 
 // ---- entry point -------------------------------------------------------------------------
@@ -972,7 +1114,12 @@ export function generateDemoData(options: DemoOptions): DemoData {
   data.usage = ctx.usage
     .map((u) => ({ id: acc(u.slot), u }))
     .sort((a, b) => a.u.week - b.u.week || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map(({ id, u }) => ({ account_id: id, week: iso(u.week), weekly_active_users: String(u.wau), licensed_seats: String(u.seats) }));
+    .map(({ id, u }) => ({
+      account_id: id,
+      week: iso(u.week),
+      weekly_active_users: String(u.wau),
+      licensed_seats: String(u.seats),
+    }));
 
   const ticketId = ids('TCK', ctx.tickets.length, 6);
   data.tickets = ctx.tickets.sort(bySeq((t) => t.opened)).map((t, i) => ({
@@ -1007,10 +1154,13 @@ function spendRows(ctx: Ctx, profiles: Profile[]): DemoRow[] {
   let newArr = 0;
   for (const p of profiles) {
     if (p.firstStart < ctx.windowStart) continue;
-    newArr += ctx.lines.filter((l) => l.slot === p.slot && l.kind === 'recurring' && l.start === p.firstStart).reduce((s, l) => s + l.arr, 0);
+    newArr += ctx.lines
+      .filter((l) => l.slot === p.slot && l.kind === 'recurring' && l.start === p.firstStart)
+      .reduce((s, l) => s + l.arr, 0);
   }
   const months: string[] = [];
-  for (let m = iso(ctx.windowStart).slice(0, 7); m <= iso(ctx.end).slice(0, 7); m = addMonths(`${m}-01`, 1).slice(0, 7)) months.push(m);
+  for (let m = iso(ctx.windowStart).slice(0, 7); m <= iso(ctx.end).slice(0, 7); m = addMonths(`${m}-01`, 1).slice(0, 7))
+    months.push(m);
   const base = (newArr * 1.2) / (12 * ctx.years);
   return months.map((month, i) => {
     const growth = 0.8 + (0.4 * i) / Math.max(1, months.length - 1);
@@ -1031,7 +1181,8 @@ function targetRows(ctx: Ctx, fiscalYearStartMonth: number): DemoRow[] {
   const recurring = ctx.lines.filter((l) => l.kind === 'recurring');
   const active = (l: LineRec, d: Day) => l.start <= d && (l.end === undefined || d < l.end);
   const arrAt = (d: Day): number => recurring.reduce((s, l) => (active(l, d) ? s + l.arr : s), 0);
-  const customersAt = (d: Day): number => new Set(recurring.filter((l) => l.arr > 0 && active(l, d)).map((l) => l.slot)).size;
+  const customersAt = (d: Day): number =>
+    new Set(recurring.filter((l) => l.arr > 0 && active(l, d)).map((l) => l.slot)).size;
   const firstStart = new Map<number, Day>();
   for (const l of recurring) firstStart.set(l.slot, Math.min(firstStart.get(l.slot) ?? Infinity, l.start));
   const newInWindow = [...firstStart.values()].filter((d) => d >= ctx.windowStart && d <= ctx.end).length;
@@ -1050,7 +1201,10 @@ function targetRows(ctx: Ctx, fiscalYearStartMonth: number): DemoRow[] {
   /** Quarter k's targets (k = 0: the year's opening position) of the fiscal year that starts on `yearStart`. */
   const plan = (yearStart: IsoDate, k: number) => {
     const open = day(yearStart) - 1;
-    return { arr: k === 0 ? arrAt(open) : roundTo10k(arrAt(open) * 1.08 ** k), logos: customersAt(open) + Math.round(newPerQuarter * 0.7) * k };
+    return {
+      arr: k === 0 ? arrAt(open) : roundTo10k(arrAt(open) * 1.08 ** k),
+      logos: customersAt(open) + Math.round(newPerQuarter * 0.7) * k,
+    };
   };
   const current = fiscalQuarterOf(iso(ctx.asOf), fiscalYearStartMonth);
   const previous = fiscalQuarterOf(addDays(current.start, -1), fiscalYearStartMonth);
@@ -1106,5 +1260,11 @@ function appendBadRows(data: DemoData, ctx: Ctx): void {
     closed_date: '',
     renewed_arr: '',
   });
-  data.nps.push({ response_id: 'NPS-BAD-1', account_id: a(3), date: iso(ctx.asOf - 2), score: '11', comment: 'Scale goes to eleven' });
+  data.nps.push({
+    response_id: 'NPS-BAD-1',
+    account_id: a(3),
+    date: iso(ctx.asOf - 2),
+    score: '11',
+    comment: 'Scale goes to eleven',
+  });
 }

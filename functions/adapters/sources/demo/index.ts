@@ -1,3 +1,11 @@
 // The demo source: a deterministic, always-current company history in the data contract's shape.
-export { DEMO_COLUMNS, DemoOptionsError, MIN_DEMO_ACCOUNTS, generateDemoData, type DemoData, type DemoOptions, type DemoRow } from './generator';
+export {
+  DEMO_COLUMNS,
+  DemoOptionsError,
+  MIN_DEMO_ACCOUNTS,
+  generateDemoData,
+  type DemoData,
+  type DemoOptions,
+  type DemoRow,
+} from './generator';
 export { toCsv, writeDemoFiles, type WrittenFile } from './write-files';

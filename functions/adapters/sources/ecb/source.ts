@@ -37,7 +37,19 @@ export class EcbRatesSource implements ContractSource {
     const text = e.path
       ? await readFile(e.path, 'utf8')
       : (
-          await getText(e.url, { accept: 'application/xml, text/csv, */*' }, { timeoutMs: e.timeoutMs, maxAttempts: e.maxAttempts, baseDelayMs: 1_000, maxDelayMs: 30_000, maxRetryAfterMs: 120_000, ...this.opts.http }, `GET ${e.url}`)
+          await getText(
+            e.url,
+            { accept: 'application/xml, text/csv, */*' },
+            {
+              timeoutMs: e.timeoutMs,
+              maxAttempts: e.maxAttempts,
+              baseDelayMs: 1_000,
+              maxDelayMs: 30_000,
+              maxRetryAfterMs: 120_000,
+              ...this.opts.http,
+            },
+            `GET ${e.url}`,
+          )
         ).text;
     let line = 0;
     for (const rate of ecbToFxRates(parseEcbRates(text), this.opts.reportingCurrency)) {

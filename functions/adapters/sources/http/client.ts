@@ -58,7 +58,12 @@ export interface TextResponse {
 }
 
 /** A GET whose body is JSON. */
-export async function getJson(url: string, headers: Record<string, string>, opts: HttpClientOptions, what = url): Promise<JsonResponse> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string>,
+  opts: HttpClientOptions,
+  what = url,
+): Promise<JsonResponse> {
   return requestJson(url, { headers }, opts, what);
 }
 
@@ -71,26 +76,46 @@ export interface RequestInit {
 }
 
 /** A request whose answer is JSON (an empty 204 body reads as null). */
-export async function requestJson(url: string, init: RequestInit, opts: HttpClientOptions, what = url): Promise<JsonResponse> {
+export async function requestJson(
+  url: string,
+  init: RequestInit,
+  opts: HttpClientOptions,
+  what = url,
+): Promise<JsonResponse> {
   const res = await requestText(url, { ...init, headers: { accept: 'application/json', ...init.headers } }, opts, what);
-  if (res.text.trim() === '') return { url, status: res.status, headers: res.headers, body: null, attempts: res.attempts };
+  if (res.text.trim() === '')
+    return { url, status: res.status, headers: res.headers, body: null, attempts: res.attempts };
   try {
     return { url, status: res.status, headers: res.headers, body: JSON.parse(res.text), attempts: res.attempts };
   } catch (e) {
-    throw new HttpSourceError('BAD_JSON', `${what} answered ${res.status} with a body that is not JSON (${(e as Error).message}): ${snippet(res.text)}`, {
-      cause: e,
-      status: res.status,
-    });
+    throw new HttpSourceError(
+      'BAD_JSON',
+      `${what} answered ${res.status} with a body that is not JSON (${(e as Error).message}): ${snippet(res.text)}`,
+      {
+        cause: e,
+        status: res.status,
+      },
+    );
   }
 }
 
 /** A GET, its body as text (a file: rates, an export). */
-export async function getText(url: string, headers: Record<string, string>, opts: HttpClientOptions, what = url): Promise<TextResponse> {
+export async function getText(
+  url: string,
+  headers: Record<string, string>,
+  opts: HttpClientOptions,
+  what = url,
+): Promise<TextResponse> {
   return requestText(url, { headers }, opts, what);
 }
 
 /** Any request, its answer as text. Errors carry the status and the start of the answer's body. */
-export async function requestText(url: string, init: RequestInit, opts: HttpClientOptions, what = url): Promise<TextResponse> {
+export async function requestText(
+  url: string,
+  init: RequestInit,
+  opts: HttpClientOptions,
+  what = url,
+): Promise<TextResponse> {
   const method = init.method ?? 'GET';
   const json = init.body !== undefined && typeof init.body !== 'string';
   const headers = json ? { 'content-type': 'application/json', ...init.headers } : init.headers;
@@ -103,7 +128,13 @@ export async function requestText(url: string, init: RequestInit, opts: HttpClie
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
     let wait: number | undefined;
     try {
-      const res = await doFetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'error' });
+      const res = await doFetch(url, {
+        method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(opts.timeoutMs),
+        redirect: 'error',
+      });
       const text = await res.text();
       if (res.ok) return { url, status: res.status, headers: res.headers, text, attempts: attempt };
       if (res.status === 401 || res.status === 403) {
@@ -114,7 +145,10 @@ export async function requestText(url: string, init: RequestInit, opts: HttpClie
         );
       }
       if (!RETRYABLE_STATUS(res.status)) {
-        throw new HttpSourceError('HTTP_ERROR', `${what} answered HTTP ${res.status}${detail(text)}`, { status: res.status, body: text });
+        throw new HttpSourceError('HTTP_ERROR', `${what} answered HTTP ${res.status}${detail(text)}`, {
+          status: res.status,
+          body: text,
+        });
       }
       last = `HTTP ${res.status}${detail(text)}`;
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now());
@@ -131,7 +165,10 @@ export async function requestText(url: string, init: RequestInit, opts: HttpClie
     } catch (err) {
       if (err instanceof HttpSourceError) throw err;
       const e = err as Error & { cause?: { code?: string } };
-      last = e.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+      last =
+        e.name === 'TimeoutError'
+          ? `no answer within ${opts.timeoutMs} ms`
+          : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
     }
     if (attempt < opts.maxAttempts) {
       // Retry-After wins, but never below the jittered backoff floor of 0.

@@ -15,7 +15,10 @@ export interface SecretResolver {
 
 /** `pulse/billing` -> `PULSE_SECRET_PULSE_BILLING`. */
 export function secretEnvName(secretId: string): string {
-  return `PULSE_SECRET_${secretId.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+  return `PULSE_SECRET_${secretId
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')}`;
 }
 
 export class EnvSecrets implements SecretResolver {
@@ -41,7 +44,11 @@ export class FileSecrets implements SecretResolver {
       doc = JSON.parse(await readFile(this.path, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new HttpSourceError('NO_CREDENTIALS', `${this.path} is not a JSON object of secrets: ${(e as Error).message}`, { cause: e });
+      throw new HttpSourceError(
+        'NO_CREDENTIALS',
+        `${this.path} is not a JSON object of secrets: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     const v = (doc as Record<string, unknown>)?.[secretId];
     if (v === undefined || v === null) return undefined;
@@ -68,7 +75,11 @@ export class SecretsManagerSecrets implements SecretResolver {
       return value;
     } catch (e) {
       if ((e as Error).name === 'ResourceNotFoundException') return undefined;
-      throw new HttpSourceError('NO_CREDENTIALS', `reading secret "${secretId}" from AWS Secrets Manager failed: ${(e as Error).message}`, { cause: e });
+      throw new HttpSourceError(
+        'NO_CREDENTIALS',
+        `reading secret "${secretId}" from AWS Secrets Manager failed: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 }
@@ -89,7 +100,11 @@ export class SecretChain implements SecretResolver {
 }
 
 /** The request headers an auth setting needs. */
-export async function authHeaders(auth: HttpAuth, secrets: SecretResolver, sourceName: string): Promise<Record<string, string>> {
+export async function authHeaders(
+  auth: HttpAuth,
+  secrets: SecretResolver,
+  sourceName: string,
+): Promise<Record<string, string>> {
   if (auth.type === 'none') return {};
   const secret = await secrets.get(auth.secretId);
   if (secret === undefined) {
@@ -108,7 +123,11 @@ export async function authHeaders(auth: HttpAuth, secrets: SecretResolver, sourc
       doc = undefined;
     }
     const v = doc?.[auth.secretKey];
-    if (v === undefined) throw new HttpSourceError('NO_CREDENTIALS', `source "${sourceName}": secret "${auth.secretId}" has no JSON key "${auth.secretKey}"`);
+    if (v === undefined)
+      throw new HttpSourceError(
+        'NO_CREDENTIALS',
+        `source "${sourceName}": secret "${auth.secretId}" has no JSON key "${auth.secretKey}"`,
+      );
     value = typeof v === 'string' ? v : JSON.stringify(v);
   }
   switch (auth.type) {

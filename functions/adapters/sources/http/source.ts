@@ -53,14 +53,18 @@ export class HttpJsonSource implements ContractSource {
     for (const entity of this.def.entities) {
       const resource = this.def.http.resources[entity];
       if (!resource) continue;
-      const since = resource.incremental && !this.opts.full ? await this.opts.syncState?.get(this.def.name, hwmKey(entity)) : undefined;
+      const since =
+        resource.incremental && !this.opts.full
+          ? await this.opts.syncState?.get(this.def.name, hwmKey(entity))
+          : undefined;
       const state = { maxSeen: undefined as string | undefined };
       yield {
         entity,
         name: `GET ${resource.path}${since !== undefined ? ` (${resource.incremental!.param}=${since})` : ''}`,
         rows: () => this.rows(entity, resource, since, state),
         settle: async (outcome) => {
-          if (outcome !== 'processed' || !resource.incremental || state.maxSeen === undefined || !this.opts.syncState) return undefined;
+          if (outcome !== 'processed' || !resource.incremental || state.maxSeen === undefined || !this.opts.syncState)
+            return undefined;
           if (this.opts.pageLimit !== undefined) return undefined;
           await this.opts.syncState.put(this.def.name, hwmKey(entity), state.maxSeen);
           return `${hwmKey(entity)} = ${state.maxSeen}`;
@@ -73,8 +77,16 @@ export class HttpJsonSource implements ContractSource {
     return [];
   }
 
-  private async *rows(entity: EntityName, resource: HttpResource, since: string | undefined, state: { maxSeen?: string }): AsyncGenerator<SourceRow> {
-    const headers = { ...this.def.http.headers, ...(await authHeaders(this.def.http.auth, this.opts.secrets, this.def.name)) };
+  private async *rows(
+    entity: EntityName,
+    resource: HttpResource,
+    since: string | undefined,
+    state: { maxSeen?: string },
+  ): AsyncGenerator<SourceRow> {
+    const headers = {
+      ...this.def.http.headers,
+      ...(await authHeaders(this.def.http.auth, this.opts.secrets, this.def.name)),
+    };
     const base = new URL(this.def.http.baseUrl);
     const first = new URL(joinPath(base, resource.path));
     for (const [k, v] of Object.entries(resource.query)) first.searchParams.set(k, String(v));
@@ -87,13 +99,19 @@ export class HttpJsonSource implements ContractSource {
     const p = resource.pagination;
     while (url) {
       if (++pages > this.def.http.maxPages) {
-        throw new HttpSourceError('TOO_MANY_PAGES', `source "${this.def.name}" ${resource.path}: more than maxPages ${this.def.http.maxPages} pages`);
+        throw new HttpSourceError(
+          'TOO_MANY_PAGES',
+          `source "${this.def.name}" ${resource.path}: more than maxPages ${this.def.http.maxPages} pages`,
+        );
       }
       const what = `source "${this.def.name}" GET ${url.pathname}${url.search}`;
       const res = await getJson(url.href, headers, this.client, what);
       const items = resource.items === '.' ? res.body : readPath(asObject(res.body), resource.items);
       if (!Array.isArray(items)) {
-        throw new HttpSourceError('BAD_RESPONSE', `${what}: the response has no array at "${resource.items}" (set the resource's "items" to the field that holds the records)`);
+        throw new HttpSourceError(
+          'BAD_RESPONSE',
+          `${what}: the response has no array at "${resource.items}" (set the resource's "items" to the field that holds the records)`,
+        );
       }
       this.opts.onPage?.({ entity, url: url.href, items: items.length, attempts: res.attempts });
       for (const item of items) {
@@ -105,7 +123,12 @@ export class HttpJsonSource implements ContractSource {
         }
         const fields: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(item as Record<string, unknown>)) fields[k.trim().toLowerCase()] = v;
-        if (resource.incremental) state.maxSeen = laterMark(state.maxSeen, readPath(fields, resource.incremental.field), resource.incremental.format);
+        if (resource.incremental)
+          state.maxSeen = laterMark(
+            state.maxSeen,
+            readPath(fields, resource.incremental.field),
+            resource.incremental.format,
+          );
         yield { ok: true, row: { line, fields, raw } };
       }
       if (this.opts.pageLimit !== undefined && pages >= this.opts.pageLimit) break;
@@ -135,7 +158,10 @@ function nextUrl(
         if (readPath(body, p.hasMore) !== true || items.length === 0) return undefined;
         cursor = readPath(asObject(items[items.length - 1]), p.cursorFrom);
         if (cursor === undefined || cursor === null || cursor === '') {
-          throw new HttpSourceError('BAD_RESPONSE', `${what}: ${p.hasMore} is true but the last item has no "${p.cursorFrom}" to continue from`);
+          throw new HttpSourceError(
+            'BAD_RESPONSE',
+            `${what}: ${p.hasMore} is true but the last item has no "${p.cursorFrom}" to continue from`,
+          );
         }
       }
       if (cursor === undefined || cursor === null || cursor === '') return undefined;
@@ -148,7 +174,10 @@ function nextUrl(
       if (typeof link !== 'string' || link === '') return undefined;
       const next = new URL(link, current);
       if (next.origin !== base.origin) {
-        throw new HttpSourceError('FOREIGN_NEXT_LINK', `${what}: the next link ${next.origin} is not on ${base.origin}; the credentials are not sent there`);
+        throw new HttpSourceError(
+          'FOREIGN_NEXT_LINK',
+          `${what}: the next link ${next.origin} is not on ${base.origin}; the credentials are not sent there`,
+        );
       }
       return next;
     }
@@ -186,7 +215,11 @@ function safeJson(v: unknown): string {
 }
 
 /** The later of two high-water marks (epoch numbers compare as numbers, ISO times as instants). */
-export function laterMark(current: string | undefined, value: unknown, format: 'epoch' | 'epoch-ms' | 'iso'): string | undefined {
+export function laterMark(
+  current: string | undefined,
+  value: unknown,
+  format: 'epoch' | 'epoch-ms' | 'iso',
+): string | undefined {
   if (value === undefined || value === null || value === '') return current;
   const s = String(value);
   const num = (x: string) => (format === 'iso' ? Date.parse(x) : Number(x));

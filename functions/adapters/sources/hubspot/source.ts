@@ -37,7 +37,7 @@ import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
 import { HttpSourceError } from '../http/errors';
-import { hubSpotApiFor, HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
+import { hubSpotApiFor, type HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
 
 export const HUBSPOT_STATE = {
   companies: 'hwm:companies',

@@ -5,10 +5,16 @@
 // header. Salesforce answers errors as [{ message, errorCode }]: a spent daily quota
 // (403 REQUEST_LIMIT_EXCEEDED) and a refused token (401 INVALID_SESSION_ID) end the work with a
 // message that says what happened and what to do, without retries.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SalesforceAuth, SalesforceSettings } from '../../../domain/sources/salesforce-definition';
-import { requestJson, retrySettings, type HttpClientOptions, type JsonResponse, type RequestInit } from '../http/client';
+import {
+  requestJson,
+  retrySettings,
+  type HttpClientOptions,
+  type JsonResponse,
+  type RequestInit,
+} from '../http/client';
 import { secretEnvName, type SecretResolver } from '../http/credentials';
 import { HttpSourceError } from '../http/errors';
 
@@ -292,7 +298,7 @@ export class SalesforceApi {
             'or JSON { "privateKey": "-----BEGIN ..." }',
         );
       }
-      let key;
+      let key: KeyObject;
       try {
         key = createPrivateKey(doc.privateKey);
       } catch (e) {

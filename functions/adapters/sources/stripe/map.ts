@@ -11,7 +11,8 @@ import type {
   BillingSubscription,
 } from '../../../domain/billing/types';
 
-const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
+const idOf = (v: string | { id: string } | null | undefined): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : v.id;
 
 export function toBillingCustomer(c: Stripe.Customer): BillingCustomer {
   return { id: c.id, name: c.name ?? null, email: c.email ?? null, created: c.created, metadata: c.metadata ?? {} };
@@ -23,11 +24,20 @@ export function toBillingPrice(p: Stripe.Price): BillingPrice {
     id: p.id,
     product: idOf(p.product as string | { id: string } | null),
     currency: p.currency,
-    recurring: r ? { interval: r.interval as BillingInterval, intervalCount: r.interval_count, usageType: r.usage_type === 'metered' ? 'metered' : 'licensed' } : null,
+    recurring: r
+      ? {
+          interval: r.interval as BillingInterval,
+          intervalCount: r.interval_count,
+          usageType: r.usage_type === 'metered' ? 'metered' : 'licensed',
+        }
+      : null,
   };
 }
 
-export function toBillingSubscription(s: Stripe.Subscription, items: readonly Stripe.SubscriptionItem[] = s.items.data): BillingSubscription {
+export function toBillingSubscription(
+  s: Stripe.Subscription,
+  items: readonly Stripe.SubscriptionItem[] = s.items.data,
+): BillingSubscription {
   return {
     id: s.id,
     customer: idOf(s.customer as string | { id: string })!,
@@ -62,7 +72,12 @@ function toParent(p: Stripe.InvoiceLineItem.Parent | null): BillingLineParent | 
   if (!p) return null;
   if (p.type === 'subscription_item_details' && p.subscription_item_details) {
     const d = p.subscription_item_details;
-    return { type: 'subscription_item_details', subscription: d.subscription ?? null, subscriptionItem: d.subscription_item, proration: d.proration };
+    return {
+      type: 'subscription_item_details',
+      subscription: d.subscription ?? null,
+      subscriptionItem: d.subscription_item,
+      proration: d.proration,
+    };
   }
   if (p.type === 'invoice_item_details' && p.invoice_item_details) {
     const d = p.invoice_item_details;

@@ -86,7 +86,11 @@ export class StripeRequester {
         lastProblem = verdict.problem;
         if (attempt === this.policy.maxAttempts) break;
         this.retries++;
-        const backoff = fullJitterDelay(attempt - 1, { baseMs: this.policy.baseDelayMs, maxMs: this.policy.maxDelayMs, random: this.random });
+        const backoff = fullJitterDelay(attempt - 1, {
+          baseMs: this.policy.baseDelayMs,
+          maxMs: this.policy.maxDelayMs,
+          random: this.random,
+        });
         if (verdict.retryAfterMs !== undefined && verdict.retryAfterMs > this.policy.maxRetryAfterMs) {
           throw new StripeSourceError(
             'RETRY_AFTER_TOO_LONG',
@@ -97,11 +101,18 @@ export class StripeRequester {
         await this.sleep(Math.max(backoff, verdict.retryAfterMs ?? 0));
       }
     }
-    throw new StripeSourceError('RETRIES_EXHAUSTED', `${this.where} ${what}: ${lastProblem} on all ${this.policy.maxAttempts} attempts`);
+    throw new StripeSourceError(
+      'RETRIES_EXHAUSTED',
+      `${this.where} ${what}: ${lastProblem} on all ${this.policy.maxAttempts} attempts`,
+    );
   }
 
   /** Every item of a list, page by page (`limit=100`, `starting_after=<last id>` until `has_more` is false). */
-  async *pages<T extends { id: string }>(what: string, page: (startingAfter: string | undefined) => Promise<ListPage<T>>, startingAfter?: string): AsyncGenerator<T[]> {
+  async *pages<T extends { id: string }>(
+    what: string,
+    page: (startingAfter: string | undefined) => Promise<ListPage<T>>,
+    startingAfter?: string,
+  ): AsyncGenerator<T[]> {
     let after = startingAfter;
     for (;;) {
       const res = await this.call(`${what}${after ? ` after ${after}` : ''}`, () => page(after));
@@ -112,7 +123,10 @@ export class StripeRequester {
   }
 
   /** The whole list in memory (small lists: prices, a customer's invoices). */
-  async all<T extends { id: string }>(what: string, page: (startingAfter: string | undefined) => Promise<ListPage<T>>): Promise<T[]> {
+  async all<T extends { id: string }>(
+    what: string,
+    page: (startingAfter: string | undefined) => Promise<ListPage<T>>,
+  ): Promise<T[]> {
     const out: T[] = [];
     for await (const data of this.pages(what, page)) out.push(...data);
     return out;
@@ -130,7 +144,8 @@ export class StripeRequester {
     if (!(err instanceof Stripe.errors.StripeError)) throw err;
     const status = err.statusCode;
     const said = err.message ? `: ${err.message}` : '';
-    if (err instanceof Stripe.errors.StripeConnectionError || status === undefined) return { problem: `no answer (${err.message})` };
+    if (err instanceof Stripe.errors.StripeConnectionError || status === undefined)
+      return { problem: `no answer (${err.message})` };
     if (status === 401) {
       const expired = err.code === 'api_key_expired';
       return {
@@ -145,13 +160,20 @@ export class StripeRequester {
     if (status === 403) {
       return {
         problem: '',
-        fatal: new StripeSourceError('PERMISSION_DENIED', `${this.where} ${what}: the key from ${this.keySource} may not read this (403${said}); a restricted key needs read access to customers, prices, subscriptions, invoices and events`, { cause: err }),
+        fatal: new StripeSourceError(
+          'PERMISSION_DENIED',
+          `${this.where} ${what}: the key from ${this.keySource} may not read this (403${said}); a restricted key needs read access to customers, prices, subscriptions, invoices and events`,
+          { cause: err },
+        ),
       };
     }
     if (status === 429 || status >= 500) {
       const retryAfterMs = parseRetryAfter(err.headers?.['retry-after'] ?? null, this.now());
       return { problem: `${status}${said}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     }
-    return { problem: '', fatal: new StripeSourceError('REQUEST_FAILED', `${this.where} ${what}: ${status}${said}`, { cause: err }) };
+    return {
+      problem: '',
+      fatal: new StripeSourceError('REQUEST_FAILED', `${this.where} ${what}: ${status}${said}`, { cause: err }),
+    };
   }
 }

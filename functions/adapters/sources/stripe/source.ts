@@ -177,7 +177,9 @@ export class StripeSource implements ContractSource {
     const testMode = /^(sk|rk)_test_/.test(key.key);
     const requester = new StripeRequester(
       {
-        requestsPerSecond: testMode ? Math.min(cfg.requestsPerSecond, TEST_MODE_READS_PER_SECOND) : cfg.requestsPerSecond,
+        requestsPerSecond: testMode
+          ? Math.min(cfg.requestsPerSecond, TEST_MODE_READS_PER_SECOND)
+          : cfg.requestsPerSecond,
         maxAttempts: cfg.maxAttempts,
         baseDelayMs: cfg.baseDelayMs,
         maxDelayMs: cfg.maxDelayMs,
@@ -192,7 +194,9 @@ export class StripeSource implements ContractSource {
     // Archived prices too: old invoices still bill them.
     const prices = new Map<string, BillingPrice>();
     for (const active of [true, false]) {
-      for await (const page of requester.pages(`GET /v1/prices?active=${active}`, (after) => client.prices.list({ active, limit: PAGE, ...(after ? { starting_after: after } : {}) }))) {
+      for await (const page of requester.pages(`GET /v1/prices?active=${active}`, (after) =>
+        client.prices.list({ active, limit: PAGE, ...(after ? { starting_after: after } : {}) }),
+      )) {
         for (const p of page) prices.set(p.id, toBillingPrice(p));
       }
     }
@@ -208,7 +212,8 @@ export class StripeSource implements ContractSource {
       domainsKept: new Set(),
     };
     session.plan = await this.plan(session);
-    if (session.plan.mode === 'full' && this.def.entities.includes('subscriptions')) session.subscriptionsByCustomer = await this.allSubscriptions(session);
+    if (session.plan.mode === 'full' && this.def.entities.includes('subscriptions'))
+      session.subscriptionsByCustomer = await this.allSubscriptions(session);
     this.session = session;
     return session;
   }
@@ -217,7 +222,10 @@ export class StripeSource implements ContractSource {
     const startedAt = Math.floor(this.now() / 1000);
     const state = this.opts.syncState;
     if (!state) return { mode: 'full', startedAt };
-    const [hwmText, backfillText] = await Promise.all([state.get(this.def.name, STRIPE_STATE.hwm), state.get(this.def.name, STRIPE_STATE.backfill)]);
+    const [hwmText, backfillText] = await Promise.all([
+      state.get(this.def.name, STRIPE_STATE.hwm),
+      state.get(this.def.name, STRIPE_STATE.backfill),
+    ]);
     session.hasHistory = hwmText !== undefined || backfillText !== undefined;
     if (this.opts.full) return { mode: 'full', startedAt };
     if (backfillText !== undefined) {
@@ -227,7 +235,11 @@ export class StripeSource implements ContractSource {
     if (hwmText === undefined) return { mode: 'full', startedAt };
     const since = Number(hwmText) - this.def.stripe.overlapSeconds;
     if (since < startedAt - EVENT_RETENTION_SECONDS + 3_600) {
-      return { mode: 'full', startedAt, note: `the last sync (${new Date(Number(hwmText) * 1000).toISOString()}) is older than Stripe's 30 days of events` };
+      return {
+        mode: 'full',
+        startedAt,
+        note: `the last sync (${new Date(Number(hwmText) * 1000).toISOString()}) is older than Stripe's 30 days of events`,
+      };
     }
     const touched = new Set<string>();
     const { client, requester } = session;
@@ -274,7 +286,12 @@ export class StripeSource implements ContractSource {
     const last = items[items.length - 1]?.id;
     for await (const page of session.requester.pages(
       `GET /v1/subscription_items?subscription=${s.id}`,
-      (after) => session.client.subscriptionItems.list({ subscription: s.id, limit: PAGE, ...(after ? { starting_after: after } : {}) }),
+      (after) =>
+        session.client.subscriptionItems.list({
+          subscription: s.id,
+          limit: PAGE,
+          ...(after ? { starting_after: after } : {}),
+        }),
       last,
     )) {
       items.push(...page);
@@ -286,7 +303,11 @@ export class StripeSource implements ContractSource {
   private async *customerPages(session: Session, startAfter?: string): AsyncGenerator<Stripe.Customer[]> {
     const { client, requester, plan } = session;
     if (plan.mode === 'full') {
-      yield* requester.pages('GET /v1/customers', (after) => client.customers.list({ limit: PAGE, ...(after ? { starting_after: after } : {}) }), startAfter);
+      yield* requester.pages(
+        'GET /v1/customers',
+        (after) => client.customers.list({ limit: PAGE, ...(after ? { starting_after: after } : {}) }),
+        startAfter,
+      );
       return;
     }
     for (const id of plan.touched!) {
@@ -333,7 +354,11 @@ export class StripeSource implements ContractSource {
     }
   }
 
-  private async *customerLines(session: Session, c: Stripe.Customer, counter: { line: number }): AsyncGenerator<SourceRow> {
+  private async *customerLines(
+    session: Session,
+    c: Stripe.Customer,
+    counter: { line: number },
+  ): AsyncGenerator<SourceRow> {
     const { client, requester } = session;
     const subscriptions =
       session.subscriptionsByCustomer?.get(c.id) ??
@@ -341,7 +366,12 @@ export class StripeSource implements ContractSource {
         ? await Promise.all(
             (
               await requester.all(`GET /v1/subscriptions?customer=${c.id}&status=all`, (after) =>
-                client.subscriptions.list({ customer: c.id, status: 'all', limit: PAGE, ...(after ? { starting_after: after } : {}) }),
+                client.subscriptions.list({
+                  customer: c.id,
+                  status: 'all',
+                  limit: PAGE,
+                  ...(after ? { starting_after: after } : {}),
+                }),
               )
             ).map((s) => this.subscription(session, s)),
           )
@@ -355,7 +385,8 @@ export class StripeSource implements ContractSource {
         if (inv.lines.has_more && COUNTED_STATUSES.has(inv.status ?? '')) {
           for await (const more of requester.pages(
             `GET /v1/invoices/${inv.id}/lines`,
-            (after) => client.invoices.listLineItems(inv.id!, { limit: PAGE, ...(after ? { starting_after: after } : {}) }),
+            (after) =>
+              client.invoices.listLineItems(inv.id!, { limit: PAGE, ...(after ? { starting_after: after } : {}) }),
             lines[lines.length - 1]?.id,
           )) {
             lines.push(...more);
@@ -368,13 +399,26 @@ export class StripeSource implements ContractSource {
     await this.keepDomains(session, c, accountOf(customer, this.settings, this.dates).account_id as string);
     const result = linesOfCustomer({ customer, subscriptions, invoices }, session.prices, this.settings, this.dates);
     for (const p of result.problems) {
-      yield { ok: false, error: { line: ++counter.line, field: p.field, reason: `invoice ${p.invoice}, line item ${p.lineItem}: ${p.reason}`, raw: `${p.invoice} ${p.lineItem}` } };
+      yield {
+        ok: false,
+        error: {
+          line: ++counter.line,
+          field: p.field,
+          reason: `invoice ${p.invoice}, line item ${p.lineItem}: ${p.reason}`,
+          raw: `${p.invoice} ${p.lineItem}`,
+        },
+      };
     }
     yield* this.replaceLines(session, c.id, result.lines, counter);
   }
 
   /** The customer's new lines, and deletes for the lines it produced before and no longer does. */
-  private async *replaceLines(session: Session, customer: string, lines: ContractRow[], counter: { line: number }): AsyncGenerator<SourceRow> {
+  private async *replaceLines(
+    session: Session,
+    customer: string,
+    lines: ContractRow[],
+    counter: { line: number },
+  ): AsyncGenerator<SourceRow> {
     const state = this.opts.syncState;
     const ids = lines.map((l) => l.line_id!);
     let stale: string[] = [];
@@ -391,7 +435,16 @@ export class StripeSource implements ContractSource {
       if (stale.length) session.shrunk.set(customer, ids);
     }
     for (const l of lines) yield row(++counter.line, l);
-    for (const id of stale) yield { ok: true, row: { line: ++counter.line, fields: { line_id: id }, raw: JSON.stringify({ line_id: id, deleted: true }), deleted: true } };
+    for (const id of stale)
+      yield {
+        ok: true,
+        row: {
+          line: ++counter.line,
+          fields: { line_id: id },
+          raw: JSON.stringify({ line_id: id, deleted: true }),
+          deleted: true,
+        },
+      };
   }
 
   /**
@@ -402,15 +455,25 @@ export class StripeSource implements ContractSource {
     const state = this.opts.syncState;
     if (!state || session.domainsKept.has(c.id)) return;
     session.domainsKept.add(c.id);
-    const domain = c.email?.includes('@') ? c.email.slice(c.email.lastIndexOf('@') + 1).trim().toLowerCase() : '';
-    await state.put(this.def.name, accountDomainsKey(c.id), JSON.stringify({ accountId, domains: domain ? [domain] : [] }));
+    const domain = c.email?.includes('@')
+      ? c.email
+          .slice(c.email.lastIndexOf('@') + 1)
+          .trim()
+          .toLowerCase()
+      : '';
+    await state.put(
+      this.def.name,
+      accountDomainsKey(c.id),
+      JSON.stringify({ accountId, domains: domain ? [domain] : [] }),
+    );
   }
 
   /** After the rows are stored: the exact line sets, then the checkpoint or the high-water mark. */
   private async settle(session: Session, outcome: FileOutcome): Promise<string | undefined> {
     const state = this.opts.syncState;
     if (!state || outcome !== 'processed') return undefined;
-    for (const [customer, ids] of session.shrunk) await state.put(this.def.name, STRIPE_STATE.lines(customer), JSON.stringify(ids));
+    for (const [customer, ids] of session.shrunk)
+      await state.put(this.def.name, STRIPE_STATE.lines(customer), JSON.stringify(ids));
     if (session.stoppedEarly) {
       const checkpoint = { after: session.lastCustomer ?? session.plan.after, startedAt: session.plan.startedAt };
       await state.put(this.def.name, STRIPE_STATE.backfill, JSON.stringify(checkpoint));

@@ -14,13 +14,24 @@
 // export's `after_cursor` of its last page, `ratings:hwm` = the newest rating's `updated_at` (Unix
 // seconds). Both come from Zendesk's answers, never from this machine's clock.
 import { LocalDateOfInstant } from '../../../domain/dates';
-import { EMPTY_DIRECTORY, resolveAccountId, unmatchedAccountId, type AccountDirectory } from '../../../domain/sources/account-identity';
+import {
+  EMPTY_DIRECTORY,
+  resolveAccountId,
+  unmatchedAccountId,
+  type AccountDirectory,
+} from '../../../domain/sources/account-identity';
 import type { ZendeskSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
 import { requestJson, retrySettings, type HttpClientOptions } from '../http/client';
 import { HttpSourceError } from '../http/errors';
-import { ticketRow, type ZendeskMetricSet, type ZendeskOrganization, type ZendeskRating, type ZendeskTicket } from './map';
+import {
+  ticketRow,
+  type ZendeskMetricSet,
+  type ZendeskOrganization,
+  type ZendeskRating,
+  type ZendeskTicket,
+} from './map';
 
 export const ZENDESK_STATE = { cursor: 'tickets:cursor', ratings: 'ratings:hwm' } as const;
 const LIST_PAGE = 100;
@@ -118,7 +129,12 @@ export class ZendeskSource implements ContractSource {
     }
     const headers = { authorization: `Basic ${Buffer.from(`${creds.email}/token:${creds.token}`).toString('base64')}` };
     const state = this.opts.full ? undefined : this.opts.syncState;
-    const [cursor, ratingsText] = state ? await Promise.all([state.get(this.def.name, ZENDESK_STATE.cursor), state.get(this.def.name, ZENDESK_STATE.ratings)]) : [undefined, undefined];
+    const [cursor, ratingsText] = state
+      ? await Promise.all([
+          state.get(this.def.name, ZENDESK_STATE.cursor),
+          state.get(this.def.name, ZENDESK_STATE.ratings),
+        ])
+      : [undefined, undefined];
     const session: Session = {
       headers,
       accounts: new Map(),
@@ -139,25 +155,40 @@ export class ZendeskSource implements ContractSource {
   }
 
   /** Cursor pages of a list endpoint (`page[size]`, `meta.has_more`, `meta.after_cursor`). */
-  private async *cursorPages<T>(session: Session, path: string, key: string, query: Record<string, string | number | undefined> = {}): AsyncGenerator<T[]> {
+  private async *cursorPages<T>(
+    session: Session,
+    path: string,
+    key: string,
+    query: Record<string, string | number | undefined> = {},
+  ): AsyncGenerator<T[]> {
     let after: string | undefined;
     for (let page = 0; page < this.def.zendesk.maxPages; page++) {
       const url = this.url(path, { ...query, 'page[size]': LIST_PAGE, 'page[after]': after });
       const body = await this.fetchJson<Record<string, unknown>>(session, url, `Zendesk ${path}`);
       const items = body[key];
-      if (!Array.isArray(items)) throw new HttpSourceError('BAD_RESPONSE', `Zendesk ${path} answered without a "${key}" list`);
+      if (!Array.isArray(items))
+        throw new HttpSourceError('BAD_RESPONSE', `Zendesk ${path} answered without a "${key}" list`);
       yield items as T[];
       const meta = body.meta as { has_more?: boolean; after_cursor?: string | null } | undefined;
       if (!meta?.has_more || !meta.after_cursor) return;
       after = meta.after_cursor;
     }
-    throw new HttpSourceError('TOO_MANY_PAGES', `Zendesk ${path}: more than maxPages ${this.def.zendesk.maxPages} pages`);
+    throw new HttpSourceError(
+      'TOO_MANY_PAGES',
+      `Zendesk ${path}: more than maxPages ${this.def.zendesk.maxPages} pages`,
+    );
   }
 
   private async fetchJson<T>(session: Session, url: string, what: string): Promise<T> {
     this.requests++;
-    const res = await requestJson(url, { headers: session.headers }, this.http, `${what} (${this.def.zendesk.apiBase})`);
-    if (typeof res.body !== 'object' || res.body === null) throw new HttpSourceError('BAD_RESPONSE', `${what} answered ${res.status} without a JSON object`);
+    const res = await requestJson(
+      url,
+      { headers: session.headers },
+      this.http,
+      `${what} (${this.def.zendesk.apiBase})`,
+    );
+    if (typeof res.body !== 'object' || res.body === null)
+      throw new HttpSourceError('BAD_RESPONSE', `${what} answered ${res.status} without a JSON object`);
     return res.body as T;
   }
 
@@ -180,12 +211,18 @@ export class ZendeskSource implements ContractSource {
   }
 
   private async readRatings(session: Session, since: number | undefined): Promise<void> {
-    for await (const page of this.cursorPages<ZendeskRating>(session, '/api/v2/satisfaction_ratings', 'satisfaction_ratings', { start_time: since })) {
+    for await (const page of this.cursorPages<ZendeskRating>(
+      session,
+      '/api/v2/satisfaction_ratings',
+      'satisfaction_ratings',
+      { start_time: since },
+    )) {
       for (const r of page) {
         const seen = session.ratings.get(r.ticket_id);
         if (!seen || r.updated_at >= seen.updated_at) session.ratings.set(r.ticket_id, r);
         const at = Math.floor(Date.parse(r.updated_at) / 1000);
-        if (Number.isFinite(at) && (session.ratingsHwm === undefined || at > session.ratingsHwm)) session.ratingsHwm = at;
+        if (Number.isFinite(at) && (session.ratingsHwm === undefined || at > session.ratingsHwm))
+          session.ratingsHwm = at;
       }
     }
   }
@@ -195,7 +232,12 @@ export class ZendeskSource implements ContractSource {
       // No organization: nothing names an account; the ticket stays visible under its own id.
       return { accountId: unmatchedAccountId(this.def.name, `ticket-${t.id}`), matched: false };
     }
-    return session.accounts.get(t.organization_id) ?? { accountId: unmatchedAccountId(this.def.name, String(t.organization_id)), matched: false };
+    return (
+      session.accounts.get(t.organization_id) ?? {
+        accountId: unmatchedAccountId(this.def.name, String(t.organization_id)),
+        matched: false,
+      }
+    );
   }
 
   private row(session: Session, line: number, t: ZendeskTicket, metrics: ZendeskMetricSet | undefined): SourceRow {
@@ -216,18 +258,21 @@ export class ZendeskSource implements ContractSource {
     let cursor = session.cursor;
     const startTime = Math.floor(Date.parse(`${z.startDate}T00:00:00Z`) / 1000);
     for (let page = 0; ; page++) {
-      if (page >= z.maxPages) throw new HttpSourceError('TOO_MANY_PAGES', `Zendesk ticket export: more than maxPages ${z.maxPages} pages`);
+      if (page >= z.maxPages)
+        throw new HttpSourceError('TOO_MANY_PAGES', `Zendesk ticket export: more than maxPages ${z.maxPages} pages`);
       const url = this.url('/api/v2/incremental/tickets/cursor.json', {
         ...(cursor ? { cursor } : { start_time: startTime }),
         per_page: z.pageSize,
         include: 'metric_sets',
       });
-      const body = await this.fetchJson<{ tickets?: ZendeskTicket[]; metric_sets?: ZendeskMetricSet[]; after_cursor?: string | null; end_of_stream?: boolean }>(
-        session,
-        url,
-        'Zendesk ticket export',
-      );
-      if (!Array.isArray(body.tickets)) throw new HttpSourceError('BAD_RESPONSE', 'Zendesk ticket export answered without a "tickets" list');
+      const body = await this.fetchJson<{
+        tickets?: ZendeskTicket[];
+        metric_sets?: ZendeskMetricSet[];
+        after_cursor?: string | null;
+        end_of_stream?: boolean;
+      }>(session, url, 'Zendesk ticket export');
+      if (!Array.isArray(body.tickets))
+        throw new HttpSourceError('BAD_RESPONSE', 'Zendesk ticket export answered without a "tickets" list');
       const metrics = new Map((body.metric_sets ?? []).map((m) => [m.ticket_id, m]));
       for (const t of body.tickets) {
         seen.add(t.id);
@@ -256,7 +301,8 @@ export class ZendeskSource implements ContractSource {
     const state = this.opts.syncState;
     if (!state || outcome !== 'processed') return undefined;
     if (session.cursor) await state.put(this.def.name, ZENDESK_STATE.cursor, session.cursor);
-    if (session.ratingsHwm !== undefined) await state.put(this.def.name, ZENDESK_STATE.ratings, String(session.ratingsHwm));
+    if (session.ratingsHwm !== undefined)
+      await state.put(this.def.name, ZENDESK_STATE.ratings, String(session.ratingsHwm));
     return `export cursor stored${session.ratingsHwm !== undefined ? `; ratings up to ${new Date(session.ratingsHwm * 1000).toISOString()}` : ''}`;
   }
 }

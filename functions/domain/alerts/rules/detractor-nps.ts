@@ -23,8 +23,22 @@ export const detractorNps = defineRule({
     const detractor = answers.find((a) => a.score <= atMost);
     const shown = detractor ?? answers[0]!;
     const signals = [
-      { name: 'npsScore', label: 'NPS answer', value: shown.score, unit: 'nps' as const, op: '<=' as const, threshold: atMost },
-      { name: 'npsAgeDays', label: 'age of the answer', value: daysBetween(shown.date, facts.date), unit: 'days' as const, op: '<' as const, threshold: within },
+      {
+        name: 'npsScore',
+        label: 'NPS answer',
+        value: shown.score,
+        unit: 'nps' as const,
+        op: '<=' as const,
+        threshold: atMost,
+      },
+      {
+        name: 'npsAgeDays',
+        label: 'age of the answer',
+        value: daysBetween(shown.date, facts.date),
+        unit: 'days' as const,
+        op: '<' as const,
+        threshold: within,
+      },
     ];
     return [{ status: detractor ? 'breach' : 'clear', signals }];
   },

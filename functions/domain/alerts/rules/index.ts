@@ -10,7 +10,15 @@ import { renewalOverdue } from './renewal-overdue';
 import { usageDecline } from './usage-decline';
 import { yellowHealthRenewal } from './yellow-health-renewal';
 
-export const RULE_LIST = [redHealthRenewal, yellowHealthRenewal, usageDecline, detractorNps, p1Tickets, lowUtilization, renewalOverdue] as const;
+export const RULE_LIST = [
+  redHealthRenewal,
+  yellowHealthRenewal,
+  usageDecline,
+  detractorNps,
+  p1Tickets,
+  lowUtilization,
+  renewalOverdue,
+] as const;
 
 export type AlertRuleId = (typeof RULE_LIST)[number]['id'];
 
@@ -20,6 +28,8 @@ export const ALL_RULES = RULE_LIST.map((r) => r.id) as [AlertRuleId, ...AlertRul
 export const RULES = Object.fromEntries(RULE_LIST.map((r) => [r.id, r])) as Readonly<Record<AlertRuleId, AlertRule>>;
 
 /** Each rule's defaults, from its own file. */
-export const DEFAULT_ALERT_RULES = Object.fromEntries(RULE_LIST.map((r) => [r.id, r.defaults])) as Readonly<Record<AlertRuleId, AlertRuleDefaults>>;
+export const DEFAULT_ALERT_RULES = Object.fromEntries(RULE_LIST.map((r) => [r.id, r.defaults])) as Readonly<
+  Record<AlertRuleId, AlertRuleDefaults>
+>;
 
 export { detractorNps, lowUtilization, p1Tickets, redHealthRenewal, renewalOverdue, usageDecline, yellowHealthRenewal };

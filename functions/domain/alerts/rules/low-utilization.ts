@@ -15,7 +15,8 @@ export const lowUtilization = defineRule({
     play: 'License right-sizing and enablement plan',
   },
   perRenewal: true,
-  title: (p) => `Seat utilization under ${Math.round(param(p, 'utilizationBelow') * 100)}% for ${param(p, 'consecutiveWeeks')} weeks, renewal within ${param(p, 'renewalWithinDays')} days`,
+  title: (p) =>
+    `Seat utilization under ${Math.round(param(p, 'utilizationBelow') * 100)}% for ${param(p, 'consecutiveWeeks')} weeks, renewal within ${param(p, 'renewalWithinDays')} days`,
   evaluate(facts, params) {
     const below = param(params, 'utilizationBelow');
     const weeks = Math.max(1, Math.round(param(params, 'consecutiveWeeks')));
@@ -23,11 +24,22 @@ export const lowUtilization = defineRule({
     return perRenewal(facts, within, (r) => {
       const recent = facts.utilizationByWeek.slice(0, weeks);
       if (recent.length < weeks || recent.some((u) => u === null)) {
-        return { status: 'not-applicable', renewal: r, reason: `no seat utilization for each of the last ${weeks} weeks` };
+        return {
+          status: 'not-applicable',
+          renewal: r,
+          reason: `no seat utilization for each of the last ${weeks} weeks`,
+        };
       }
       const highest = Math.max(...(recent as number[]));
       const signals = [
-        { name: 'utilizationMax', label: `highest seat utilization of the last ${weeks} weeks`, value: highest, unit: 'percent' as const, op: '<' as const, threshold: below },
+        {
+          name: 'utilizationMax',
+          label: `highest seat utilization of the last ${weeks} weeks`,
+          value: highest,
+          unit: 'percent' as const,
+          op: '<' as const,
+          threshold: below,
+        },
         renewalSignal(r, within),
       ];
       return { status: highest < below ? 'breach' : 'clear', renewal: r, signals };

@@ -18,7 +18,16 @@ export const p1Tickets = defineRule({
     const count = param(params, 'count');
     const within = param(params, 'withinDays');
     const n = facts.p1Opened(within);
-    const signals = [{ name: 'p1Tickets', label: `P1 tickets in ${within} days`, value: n, unit: 'count' as const, op: '>=' as const, threshold: count }];
+    const signals = [
+      {
+        name: 'p1Tickets',
+        label: `P1 tickets in ${within} days`,
+        value: n,
+        unit: 'count' as const,
+        op: '>=' as const,
+        threshold: count,
+      },
+    ];
     return [{ status: n >= count ? 'breach' : 'clear', signals }];
   },
 });

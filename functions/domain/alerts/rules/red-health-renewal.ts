@@ -20,7 +20,8 @@ export const redHealthRenewal = defineRule({
     const within = param(params, 'renewalWithinDays');
     return perRenewal(facts, within, (r) => {
       const score = facts.health.score;
-      if (score === null) return { status: 'not-applicable', renewal: r, reason: 'no health score (no usage, tickets or NPS data)' };
+      if (score === null)
+        return { status: 'not-applicable', renewal: r, reason: 'no health score (no usage, tickets or NPS data)' };
       const signals = [healthSignal(score, below), ...componentSignals(facts), renewalSignal(r, within)];
       return { status: score < below ? 'breach' : 'clear', renewal: r, signals };
     });

@@ -20,7 +20,9 @@ export const renewalOverdue = defineRule({
     return facts.openRenewals.map((r) => ({
       status: -r.daysToDue >= grace ? 'breach' : 'clear',
       renewal: r,
-      signals: [{ name: 'daysOverdue', label: 'days overdue', value: -r.daysToDue, unit: 'days', op: '>=', threshold: grace }],
+      signals: [
+        { name: 'daysOverdue', label: 'days overdue', value: -r.daysToDue, unit: 'days', op: '>=', threshold: grace },
+      ],
     }));
   },
 });

@@ -30,9 +30,12 @@ export function healthSignal(score: number, below?: number): Signal {
 export function componentSignals(facts: AccountFacts): Signal[] {
   const out: Signal[] = [];
   for (const c of facts.health.components) {
-    if (c.name === 'usageTrend') out.push({ name: 'usageTrend', label: 'usage trend over 4 weeks', value: c.raw, unit: 'percent' });
-    else if (c.name === 'utilization') out.push({ name: 'utilization', label: 'seat utilization', value: c.raw, unit: 'percent' });
-    else if (c.name === 'support') out.push({ name: 'p1Tickets30d', label: 'P1 tickets in 30 days', value: c.raw, unit: 'count' });
+    if (c.name === 'usageTrend')
+      out.push({ name: 'usageTrend', label: 'usage trend over 4 weeks', value: c.raw, unit: 'percent' });
+    else if (c.name === 'utilization')
+      out.push({ name: 'utilization', label: 'seat utilization', value: c.raw, unit: 'percent' });
+    else if (c.name === 'support')
+      out.push({ name: 'p1Tickets30d', label: 'P1 tickets in 30 days', value: c.raw, unit: 'count' });
     else out.push({ name: 'latestNps', label: 'latest NPS answer', value: c.raw, unit: 'nps' });
   }
   return out;
@@ -49,7 +52,9 @@ export function perRenewal(
 ): RuleResult[] {
   if (facts.openRenewals.length === 0) return [{ status: 'not-applicable', reason: 'no open renewal' }];
   return facts.openRenewals.map((r) =>
-    r.daysToDue <= withinDays ? check(r) : { status: 'not-applicable', renewal: r, reason: `renewal not due within ${withinDays} days` },
+    r.daysToDue <= withinDays
+      ? check(r)
+      : { status: 'not-applicable', renewal: r, reason: `renewal not due within ${withinDays} days` },
   );
 }
 

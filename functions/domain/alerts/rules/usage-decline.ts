@@ -14,15 +14,24 @@ export const usageDecline = defineRule({
     play: 'Adoption workshop with the main user teams',
   },
   perRenewal: true,
-  title: (p) => `Usage down ${Math.round(-param(p, 'trendAtMost') * 100)}% or more, renewal within ${param(p, 'renewalWithinDays')} days`,
+  title: (p) =>
+    `Usage down ${Math.round(-param(p, 'trendAtMost') * 100)}% or more, renewal within ${param(p, 'renewalWithinDays')} days`,
   evaluate(facts, params) {
     const atMost = param(params, 'trendAtMost');
     const within = param(params, 'renewalWithinDays');
     return perRenewal(facts, within, (r) => {
       const trend = facts.usageTrend;
-      if (trend === null) return { status: 'not-applicable', renewal: r, reason: 'no usage trend (fewer than 8 weeks of usage)' };
+      if (trend === null)
+        return { status: 'not-applicable', renewal: r, reason: 'no usage trend (fewer than 8 weeks of usage)' };
       const signals = [
-        { name: 'usageTrend', label: 'usage trend over 4 weeks', value: trend, unit: 'percent' as const, op: '<=' as const, threshold: atMost },
+        {
+          name: 'usageTrend',
+          label: 'usage trend over 4 weeks',
+          value: trend,
+          unit: 'percent' as const,
+          op: '<=' as const,
+          threshold: atMost,
+        },
         renewalSignal(r, within),
       ];
       return { status: trend <= atMost ? 'breach' : 'clear', renewal: r, signals };
