@@ -23,6 +23,7 @@ import type { PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
 import type { LocalStack } from '../../lib/local';
 import {
+  ARCHIVE_LINK_DAYS,
   INDEX_KEY,
   MANIFEST_NAME,
   describeKey,
@@ -36,7 +37,6 @@ import {
 import { CliError, loadConfig, table } from './context';
 import {
   DEFAULT_DOWNLOAD_PORT,
-  DEFAULT_LINK_DAYS,
   localAccessDeps,
   localArchiveLinks,
   localLinkKeys,
@@ -47,7 +47,6 @@ import {
 import { OUTBOX_DIR } from './local-mail';
 import { signInWithOutboxCode } from './archive-signin';
 
-export { DEFAULT_LINK_DAYS, LOCAL_LINK_KEY_FILE, localLinkKeys } from './download-server';
 import { DEFAULT_STACK, openTarget, type TargetOptions, type TargetSession } from './target';
 
 function archiveOf(session: TargetSession): S3Archive {
@@ -564,7 +563,7 @@ export async function archiveDemoWeek(
   opts.log(`  ${link}`);
   opts.log(`archive index link (for its readers): ${indexLink(INDEX_KEY)}`);
   opts.log(
-    `links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${server.url}; they ask the reader to sign in (a code e-mailed to the link's recipient) and expire in ${DEFAULT_LINK_DAYS} days`,
+    `links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${server.url}; they ask the reader to sign in (a code e-mailed to the link's recipient) and expire in ${ARCHIVE_LINK_DAYS} days`,
   );
   opts.log(
     `links and revocation  npx pulse archive links · npx pulse archive revoke --for ${reader} · npx pulse archive audit`,

@@ -35,7 +35,6 @@ import { CliError } from './context';
 import { LOCAL_DATA_DIR } from './local';
 
 export const DEFAULT_DOWNLOAD_PORT = 4510;
-export const DEFAULT_LINK_DAYS = ARCHIVE_LINK_DAYS;
 /** Where the local link signing key lives (created on first use). */
 export const LOCAL_LINK_KEY_FILE = join(LOCAL_DATA_DIR, 'link-signing-key');
 
@@ -55,7 +54,7 @@ export function localLinkStore(tableName: string, client: DynamoDBClient = new D
 export async function localArchiveLinks(links: LinkStore, o: { port?: number; days?: number } = {}) {
   const baseUrl = `http://127.0.0.1:${o.port ?? DEFAULT_DOWNLOAD_PORT}`;
   const issuer = { links, signingKey: await localLinkKeys().current(), baseUrl };
-  const days = o.days ?? DEFAULT_LINK_DAYS;
+  const days = o.days ?? ARCHIVE_LINK_DAYS;
   return {
     baseUrl,
     /** A new recorded link set for one build of the index pages. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DEMO_COLUMNS,
+  demoColumns,
   DemoOptionsError,
   generateDemoData,
   writeDemoFiles,
@@ -266,7 +266,7 @@ describe('generateDemoData', () => {
       // The demo company bills in its reporting currency only: it has no exchange rates.
       if (entity === 'fx_rates') expect(data[entity], entity).toEqual([]);
       else expect(data[entity].length, entity).toBeGreaterThan(0);
-      const columns = DEMO_COLUMNS[entity].join(',');
+      const columns = demoColumns(entity).join(',');
       data[entity].forEach((row, i) => {
         const r = validator.validate(entity, row);
         if (!r.ok) failures.push(`${entity}[${i}]: ${JSON.stringify(r.errors)}`);
@@ -498,7 +498,7 @@ describe('writeDemoFiles', () => {
       const w = written.find((x) => x.file.endsWith(`${entity}.csv`))!;
       expect(w.rows).toBe(small[entity].length);
       const text = await readFile(w.file, 'utf8');
-      expect(text.split('\r\n')[0]).toBe(DEMO_COLUMNS[entity].join(','));
+      expect(text.split('\r\n')[0]).toBe(demoColumns(entity).join(','));
       expect(parse(text, { columns: true })).toEqual(small[entity]);
     }
     const first = await readFile(join(dir, 'nps.csv'));

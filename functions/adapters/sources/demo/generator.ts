@@ -20,7 +20,7 @@
 //    and an account with two P1 tickets.
 // Dates are epoch days inside; every draw comes from a seeded generator forked per account and
 // purpose. No clock, no Math.random.
-import { ENTITY_NAMES, type EntityName } from '../../../domain/contract/entities';
+import { CONTRACT_COLUMNS, ENTITY_NAMES, type EntityName } from '../../../domain/contract/entities';
 import {
   addDays,
   addMonths,
@@ -72,20 +72,13 @@ export interface DemoOptions {
 export type DemoRow = Record<string, string>;
 export type DemoData = { [K in EntityName]: DemoRow[] };
 
-/** The columns written for each entity, in the data contract's order. */
-export const DEMO_COLUMNS: { readonly [K in EntityName]: readonly string[] } = {
-  accounts: ['account_id', 'name', 'segment', 'owner_email', 'region', 'created_date'],
-  subscriptions: ['line_id', 'account_id', 'product', 'kind', 'arr', 'start_date', 'end_date', 'seats'],
-  renewals: ['renewal_id', 'account_id', 'due_date', 'arr_up', 'status', 'closed_date', 'renewed_arr'],
-  expansions: ['opportunity_id', 'account_id', 'type', 'arr', 'stage', 'created_date', 'close_date'],
-  usage: ['account_id', 'week', 'weekly_active_users', 'licensed_seats'],
-  tickets: ['ticket_id', 'account_id', 'opened_date', 'priority', 'closed_date', 'csat'],
-  nps: ['response_id', 'account_id', 'date', 'score', 'comment'],
-  spend: ['month', 'sales_marketing'],
-  fx_rates: ['date', 'currency', 'rate'],
-  targets: ['metric', 'period', 'value'],
-  annotations: ['date', 'text', 'metric'],
-};
+/**
+ * The columns written for an entity: the data contract's, in its order, less the optional per-row
+ * `currency` (the demo is in one currency; fx_rates keeps its own required currency column).
+ */
+export function demoColumns(entity: EntityName): readonly string[] {
+  return CONTRACT_COLUMNS[entity].filter((c) => c !== 'currency' || entity === 'fx_rates');
+}
 
 export class DemoOptionsError extends Error {
   readonly code = 'DEMO_OPTIONS_INVALID';

@@ -1,6 +1,6 @@
 // The demo source: a deterministic, always-current company history in the data contract's shape.
 export {
-  DEMO_COLUMNS,
+  demoColumns,
   DemoOptionsError,
   MIN_DEMO_ACCOUNTS,
   generateDemoData,

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENTITY_NAMES } from '../../../domain/contract/entities';
-import { DEMO_COLUMNS, type DemoData } from './generator';
+import { demoColumns, type DemoData } from './generator';
 
 export interface WrittenFile {
   /** Path of the written file (`dir` joined with `<entity>.csv`). */
@@ -29,7 +29,7 @@ export async function writeDemoFiles(data: DemoData, dir: string): Promise<Writt
   for (const entity of ENTITY_NAMES) {
     const rows = data[entity];
     const file = join(dir, `${entity}.csv`);
-    await writeFile(file, toCsv(DEMO_COLUMNS[entity], rows), 'utf8');
+    await writeFile(file, toCsv(demoColumns(entity), rows), 'utf8');
     written.push({ file, rows: rows.length });
   }
   return written;
