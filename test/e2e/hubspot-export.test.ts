@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configDoc } from '../support/config-doc';
 import { runPulse as pulse } from '../support/pulse-cli';
 import { FIXTURE_SOURCE, FIXTURE_TZ, HUBSPOT_FIXTURE_EXPECTED, hubspotFixture } from '../support/fake-hubspot/fixture';
-import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot/server';
+import { startFakeHubSpot, type FakeHubSpot } from '../../lib/local/fake-hubspot';
 
 /** A contract file's rows with their empty cells left out, as the fixture's expectations are written. */
 function rows(file: string): Record<string, string>[] {

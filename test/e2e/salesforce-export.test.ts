@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configDoc } from '../support/config-doc';
 import { runPulse as pulse } from '../support/pulse-cli';
 import { EXPECTED, salesforceOrg, SETTINGS, TZ } from '../support/fake-salesforce/fixture';
-import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce/server';
+import { startFakeSalesforce, type FakeSalesforce } from '../../lib/local/fake-salesforce';
 
 describe('pulse sources export salesforce', () => {
   let fake: FakeSalesforce;

@@ -22,7 +22,7 @@ import {
   startFakeHubSpot,
   type FakeHubSpot,
   type FakeHubSpotOptions,
-} from '../support/fake-hubspot/server';
+} from '../../lib/local/fake-hubspot';
 
 const TOKEN = 'pat-na1-pulse';
 const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });

@@ -15,7 +15,7 @@ import type { HubSpotSourceDefinition } from '../../functions/domain/sources/reg
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
 import { configDoc } from '../support/config-doc';
 import { FIXTURE_SOURCE, FIXTURE_TZ, hubspotFixture } from '../support/fake-hubspot/fixture';
-import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot/server';
+import { startFakeHubSpot, type FakeHubSpot } from '../../lib/local/fake-hubspot';
 
 let stack: LocalStack;
 let ddb: DynamoDBClient;

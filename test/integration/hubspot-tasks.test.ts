@@ -9,7 +9,7 @@ import { DeliveryError } from '../../functions/ports/send-ledger';
 import type { TaskCommand } from '../../functions/ports/task-tracker';
 import { configDoc } from '../support/config-doc';
 import { hubspotFixture } from '../support/fake-hubspot/fixture';
-import { startFakeHubSpot, type FakeHubSpot, type FakeHubSpotOptions } from '../support/fake-hubspot/server';
+import { startFakeHubSpot, type FakeHubSpot, type FakeHubSpotOptions } from '../../lib/local/fake-hubspot';
 
 const TZ = 'America/New_York';
 let fake: FakeHubSpot | undefined;

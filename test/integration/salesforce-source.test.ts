@@ -12,9 +12,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ContractCsvFiles } from '../../functions/adapters/files/contract-csv-files';
 import { connectSource, type ConnectDeps } from '../../functions/adapters/sources/connect';
 import { EnvSecrets } from '../../functions/adapters/sources/http/credentials';
-import { SalesforceError } from '../../functions/adapters/sources/salesforce/api';
 import { exportSource } from '../../functions/app/export-source';
 import { ingestSource } from '../../functions/app/ingest-source';
+import { SourceError } from '../../functions/ports/source-error';
 import { parseConfig } from '../../functions/config';
 import { RowValidator } from '../../functions/domain/contract/validate';
 import type { EntityName, EntityTypes } from '../../functions/domain/contract/entities';
@@ -27,7 +27,7 @@ import {
   startFakeSalesforce,
   type FakeSalesforce,
   type FakeSalesforceOptions,
-} from '../support/fake-salesforce/server';
+} from '../../lib/local/fake-salesforce';
 
 const TOKEN = '00Dfake!token';
 const ENTITIES: EntityName[] = ['accounts', 'renewals', 'expansions'];
@@ -165,7 +165,8 @@ describe('mapping', () => {
     const server = await serve();
     const def = definition(server.url, { segmentField: 'Tier__c' });
     const run = exportTo(def);
-    await expect(run).rejects.toThrow(SalesforceError);
+    await expect(run).rejects.toMatchObject({ name: 'SourceError', code: 'BAD_QUERY', errorCode: 'INVALID_FIELD' });
+    await expect(run).rejects.toBeInstanceOf(SourceError);
     await expect(run).rejects.toThrow(
       /refused a query \(400 INVALID_FIELD: No such column 'Tier__c' on entity 'Account'\.\)/,
     );

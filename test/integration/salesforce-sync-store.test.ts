@@ -16,7 +16,7 @@ import type { SalesforceSourceDefinition } from '../../functions/domain/sources/
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalStack, type LocalStack } from '../../lib/local';
 import { configDoc } from '../support/config-doc';
 import { DIRECTORY, salesforceOrg, SETTINGS, TZ } from '../support/fake-salesforce/fixture';
-import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce/server';
+import { startFakeSalesforce, type FakeSalesforce } from '../../lib/local/fake-salesforce';
 
 let stack: LocalStack;
 let ddb: DynamoDBClient;

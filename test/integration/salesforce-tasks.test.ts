@@ -10,11 +10,7 @@ import { DeliveryError } from '../../functions/ports/send-ledger';
 import type { TaskCommand } from '../../functions/ports/task-tracker';
 import { configDoc } from '../support/config-doc';
 import { salesforceOrg, TZ } from '../support/fake-salesforce/fixture';
-import {
-  startFakeSalesforce,
-  type FakeSalesforce,
-  type FakeSalesforceOptions,
-} from '../support/fake-salesforce/server';
+import { startFakeSalesforce, type FakeSalesforce, type FakeSalesforceOptions } from '../../lib/local/fake-salesforce';
 
 const fakes: FakeSalesforce[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@
 // only by its domain, one whose owner has left), one archived; deals for every stage and deal-type
 // rule, a new-business deal (neither renewal nor expansion), a deal with no company, an archived
 // deal. HUBSPOT_FIXTURE_EXPECTED is what the connector must make of it (time zone Europe/Berlin).
-import { FakeHubSpotPortal } from './server';
+import { FakeHubSpotPortal } from '../../../lib/local/fake-hubspot';
 
 export const FIXTURE_TZ = 'Europe/Berlin';
 

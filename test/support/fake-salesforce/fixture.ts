@@ -1,7 +1,7 @@
 // A small org for the Salesforce connector's tests, one record per mapping rule, and the contract
 // rows a hand check of it expects (company time zone America/New_York).
 import type { AccountDirectory } from '../../../functions/domain/sources/account-identity';
-import type { FakeRecord } from './server';
+import type { FakeRecord } from '../../../lib/local/fake-salesforce';
 
 export const TZ = 'America/New_York';
 

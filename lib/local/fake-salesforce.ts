@@ -4,10 +4,12 @@
 // page is served), the OAuth token endpoint (client credentials, JWT bearer), sObject create and
 // update (Task), errors as [{ message, errorCode }] (INVALID_SESSION_ID, REQUEST_LIMIT_EXCEEDED,
 // INVALID_FIELD, MALFORMED_QUERY, NOT_FOUND) and the Sforce-Limit-Info header on every answer.
+// The connector's and the CRM tasks' tests use it, and so does the demo (`pulse demo --crm-fake
+// salesforce`), which keeps the records in a file between commands (`onChange`).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { importSPKI, jwtVerify } from 'jose';
-import { parseSoql, type SoqlError, type Condition, type Literal, type SoqlQuery } from './soql';
+import { parseSoql, type SoqlError, type Condition, type Literal, type SoqlQuery } from './fake-salesforce-soql';
 
 export type FakeRecord = Record<string, unknown> & { Id: string };
 
@@ -28,6 +30,8 @@ export interface FakeSalesforceOptions {
   now?: () => number;
   /** Fail the next matching requests (path prefix below /services/data/vXX.X, e.g. '/sobjects/Task'). */
   faults?: { method?: string; path: string; status: number; times: number; body?: unknown }[];
+  /** Called after a request created or changed a record (the demo keeps the records in a file). */
+  onChange?: (records: Record<string, FakeRecord[]>) => void;
 }
 
 export interface FakeSalesforceRequest {
@@ -359,8 +363,11 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
             ],
             limitHeader,
           );
-        const newId = `00T${String(++idSeq).padStart(15, '0')}`;
+        let newId: string;
+        do newId = `00T${String(++idSeq).padStart(15, '0')}`;
+        while (find(object, newId)); // records loaded from an earlier session keep their ids
         fake.insert(object, { Id: newId, ...body });
+        opts.onChange?.(records);
         return send(201, { id: newId, success: true, errors: [] }, limitHeader);
       }
       if (req.method === 'PATCH' && id) {
@@ -376,6 +383,7 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
             limitHeader,
           );
         fake.update(object, id, body);
+        opts.onChange?.(records);
         return send(204, undefined, limitHeader);
       }
       if (req.method === 'GET' && id) {

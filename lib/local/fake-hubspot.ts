@@ -1,9 +1,13 @@
 // A loopback fake of HubSpot's CRM API (v3 objects, search, batch read, v4 associations, owners,
 // tasks), speaking the shapes of HubSpot's published API reference: list pages with
 // `paging.next.after`, search with `total` and the 10,000-result cap of its paging, 401
-// INVALID_AUTHENTICATION, 403 MISSING_SCOPES, and 429 RATE_LIMIT with policyName and the
-// X-HubSpot-RateLimit-* headers (no Retry-After). Its clock can be the test's virtual one, so the
-// request budget (190 per 10 s) is enforced on the same time the connector waits on.
+// INVALID_AUTHENTICATION, 403 MISSING_SCOPES, 400 VALIDATION_ERROR for a task property value
+// HubSpot does not take (a status, priority or type outside its options, a due time that is not a
+// timestamp), and 429 RATE_LIMIT with policyName and the X-HubSpot-RateLimit-* headers (no
+// Retry-After). Its clock can be the test's virtual one, so the request budget (190 per 10 s) is
+// enforced on the same time the connector waits on. The connector's and the CRM tasks' tests use
+// it, and so does the demo (`pulse demo --crm-fake hubspot`), which keeps the portal in a file
+// between commands (`toJSON` / `FakeHubSpotPortal.fromJSON`, `onChange`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,6 +86,42 @@ export class FakeHubSpotPortal {
     this.dealCompanies.set(d.id, companies);
     return d;
   }
+
+  /** The portal as plain JSON, tasks first (with their companies): what the demo keeps in .pulse/crm/. */
+  toJSON(): FakeHubSpotPortalJson {
+    const list = (type: ObjectType) => [...this.objects[type].values()].sort(byId);
+    return {
+      tasks: list('tasks').map((t) => ({ ...t, companies: this.taskCompanies.get(t.id) ?? [] })),
+      companies: list('companies'),
+      deals: list('deals').map((d) => ({ ...d, companies: this.dealCompanies.get(d.id) ?? [] })),
+      owners: this.owners,
+      nextId: this.nextId,
+    };
+  }
+
+  static fromJSON(json: FakeHubSpotPortalJson, clock?: () => number): FakeHubSpotPortal {
+    const p = new FakeHubSpotPortal(clock);
+    for (const { companies, ...t } of json.tasks) {
+      p.objects.tasks.set(t.id, t);
+      p.taskCompanies.set(t.id, companies);
+    }
+    for (const c of json.companies) p.objects.companies.set(c.id, c);
+    for (const { companies, ...d } of json.deals) {
+      p.objects.deals.set(d.id, d);
+      p.dealCompanies.set(d.id, companies);
+    }
+    p.owners = json.owners;
+    p.nextId = json.nextId;
+    return p;
+  }
+}
+
+export interface FakeHubSpotPortalJson {
+  tasks: (FakeObject & { companies: string[] })[];
+  companies: FakeObject[];
+  deals: (FakeObject & { companies: string[] })[];
+  owners: FakeOwner[];
+  nextId: number;
 }
 
 export interface FakeHubSpotFault {
@@ -103,6 +143,10 @@ export interface FakeHubSpotOptions {
   budgetPer10Seconds?: number;
   /** Called before each request is answered (after auth), with its number: how a test changes the portal mid-sync. */
   onRequest?: (n: number, method: string, path: string) => void;
+  /** Called after a request created or changed a record (the demo saves the portal then). */
+  onChange?: (portal: FakeHubSpotPortal) => void;
+  /** Listen on this port (default: one the system picks). */
+  port?: number;
 }
 
 export interface RecordedRequest {
@@ -255,7 +299,13 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
     if (method === 'GET' && path === '/crm/v3/owners') return ok(listOwners(portal, url.searchParams));
     let m = /^\/crm\/v3\/objects\/(companies|deals|tasks)$/.exec(path);
     if (m && method === 'GET') return ok(listObjects(portal, m[1] as ObjectType, url.searchParams));
-    if (m && method === 'POST' && m[1] === 'tasks') return ok(createTask(portal, body as TaskInput), 201);
+    if (m && method === 'POST' && m[1] === 'tasks') {
+      const invalid = invalidTaskProperties((body as TaskInput | undefined)?.properties, true);
+      if (invalid) return send(400, invalid);
+      const created = createTask(portal, body as TaskInput);
+      opts.onChange?.(portal);
+      return ok(created, 201);
+    }
     m = /^\/crm\/v3\/objects\/(companies|deals|tasks)\/search$/.exec(path);
     if (m && method === 'POST') {
       const r = search(portal, m[1] as ObjectType, body as SearchBody);
@@ -277,8 +327,14 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
           category: 'OBJECT_NOT_FOUND',
         });
       if (method === 'GET') return ok(view(task, url.searchParams.get('properties')?.split(',')));
-      if (method === 'PATCH')
-        return ok(view(portal.update('tasks', task.id, (body as { properties: Record<string, string> }).properties)));
+      if (method === 'PATCH') {
+        const properties = (body as { properties?: Record<string, string> } | undefined)?.properties;
+        const invalid = invalidTaskProperties(properties, false);
+        if (invalid) return send(400, invalid);
+        const updated = view(portal.update('tasks', task.id, properties!));
+        opts.onChange?.(portal);
+        return ok(updated);
+      }
     }
     send(404, {
       status: 'error',
@@ -288,7 +344,10 @@ export async function startFakeHubSpot(portal: FakeHubSpotPortal, opts: FakeHubS
     });
   };
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -489,6 +548,48 @@ function associations(portal: FakeHubSpotPortal, from: string, inputs: { id: str
   }
   const at = new Date(portal.clock()).toISOString();
   return { status: 'COMPLETE', results, startedAt: at, completedAt: at };
+}
+
+/** The options HubSpot's task properties take (its property definitions for the task object). */
+const TASK_OPTIONS: Record<string, readonly string[]> = {
+  hs_task_status: ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED'],
+  hs_task_priority: ['NONE', 'LOW', 'MEDIUM', 'HIGH'],
+  hs_task_type: ['TODO', 'CALL', 'EMAIL', 'LINKED_IN_CONNECT', 'LINKED_IN_MESSAGE'],
+};
+
+/** HubSpot's 400 for task properties it does not take; a create needs hs_timestamp (the due time). */
+function invalidTaskProperties(properties: Record<string, string> | undefined, create: boolean): unknown {
+  const problems: { name: string; error: string; message: string }[] = [];
+  if (!properties || typeof properties !== 'object')
+    problems.push({ name: 'properties', error: 'REQUIRED', message: 'properties is required' });
+  else {
+    if (create && !properties.hs_timestamp)
+      problems.push({ name: 'hs_timestamp', error: 'REQUIRED', message: 'hs_timestamp is required' });
+    const due = properties.hs_timestamp;
+    // An ISO 8601 instant or epoch milliseconds, as HubSpot takes a datetime property.
+    if (due !== undefined && !/^\d+$/.test(due) && !Number.isFinite(Date.parse(due)))
+      problems.push({
+        name: 'hs_timestamp',
+        error: 'INVALID_DATETIME',
+        message: `${properties.hs_timestamp} is not a valid datetime`,
+      });
+    for (const [name, options] of Object.entries(TASK_OPTIONS)) {
+      const value = properties[name];
+      if (value !== undefined && !options.includes(value))
+        problems.push({
+          name,
+          error: 'INVALID_OPTION',
+          message: `${value} was not one of the allowed options: [${options.join(', ')}]`,
+        });
+    }
+  }
+  if (problems.length === 0) return undefined;
+  return {
+    status: 'error',
+    message: `Property values were not valid: ${JSON.stringify(problems.map((p) => ({ isValid: false, ...p })))}`,
+    correlationId: randomUUID(),
+    category: 'VALIDATION_ERROR',
+  };
 }
 
 interface TaskInput {
