@@ -21,8 +21,6 @@ import { MATCH_EXPECTED, MATCH_TZ, matchCrmFolder, matchStripe, matchZendesk } f
 
 const validator = new RowValidator({ currency: 'USD', weekStartsOn: 1 });
 
-/** Sync state with the listing the account directory reads. */
-
 let stripe: FakeStripe | undefined;
 let zendesk: FakeZendesk | undefined;
 afterEach(async () => {

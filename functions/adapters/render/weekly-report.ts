@@ -58,7 +58,6 @@ function registerHelpers(hb: typeof Handlebars): void {
     }
     return f;
   };
-  /** Helper with positional arguments (Handlebars appends its options object last). */
   // Strict mode covers plain `{{field}}` lookups only: a missing helper argument or block condition
   // would be `undefined` and print blank. So every helper refuses `undefined` (null is a legitimate
   // "n/a"), and the built-in block helpers are wrapped to do the same.
@@ -66,6 +65,7 @@ function registerHelpers(hb: typeof Handlebars): void {
     new Error(
       `"${name}" got a missing value as argument ${i + 1} (line ${(options as unknown as { loc?: { start?: { line?: number } } }).loc?.start?.line ?? '?'})`,
     );
+  /** A helper with positional arguments (Handlebars appends its options object last). */
   const helper = (name: string, fn: (f: Formatter, ...args: unknown[]) => unknown) =>
     hb.registerHelper(name, (...args: unknown[]) => {
       const options = args.pop() as Options;

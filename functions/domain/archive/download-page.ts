@@ -108,10 +108,10 @@ export function tokenFromRequest(path: string, query: Record<string, string | un
   return query.t || undefined;
 }
 
-/** A function that turns an archive key into a durable link valid for `days` days. */
 /** How long an archive link in an email (or printed by the CLI) stays valid. */
 export const ARCHIVE_LINK_DAYS = 30;
 
+/** A function that turns an archive key into a durable link valid for `days` days. */
 export function linkMaker(
   baseUrl: string,
   secret: string | Uint8Array,
