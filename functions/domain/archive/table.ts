@@ -40,8 +40,8 @@ export interface Extract<R = unknown> {
   rows: readonly R[];
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a list holds extracts of different row types; each is read through its own columns
 /** Any extract, with its row type erased (what the writers take). */
+// biome-ignore lint/suspicious/noExplicitAny: a list holds extracts of different row types; each is read through its own columns
 export type AnyExtract = Extract<any>;
 
 export { looksLikeFormula, neutraliseFormula } from '../spreadsheet';
