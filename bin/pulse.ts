@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 // Each command's module is imported when that command runs (`(await import('./commands/x')).xCommand`), so that
 // `pulse --help` loads commander and nothing else: keep the imports here free of the AWS SDK, vega, exceljs...
 import { ARCHIVE_LINK_DAYS } from '../functions/domain/archive/download-page';
-import { CliError } from './commands/cli-error';
+import { expectedFailure } from './commands/cli-error';
 import { stackOption, targetOption } from './commands/options';
 
 const program = new Command();
@@ -61,9 +61,13 @@ program
     '--slack-fake',
     "post the alerts, the digest and the Monday headline to a loopback fake of Slack's Web API (messages in .pulse/slack/messages.json)",
   )
+  .option(
+    '--crm-fake <system>',
+    'hubspot or salesforce: open a CRM task per alert in a loopback fake of that CRM, seeded with the demo accounts (records in .pulse/crm/<system>.json)',
+  )
   .addHelpText(
     'after',
-    '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --slack-fake\n  $ pulse demo --accounts 1000 --seed 7',
+    '\nExamples:\n  $ pulse demo\n  $ pulse demo --serve\n  $ pulse demo --slack-fake\n  $ pulse demo --crm-fake hubspot\n  $ pulse demo --accounts 1000 --seed 7',
   )
   .action(async (opts) => {
     process.exitCode = await (await import('./commands/demo')).demoCommand(opts);
@@ -188,6 +192,10 @@ alerts
   .option('--digest', 'send the digests even if the date is not a digest day')
   .option('--no-digest', 'send no digest, only the immediate critical alerts')
   .option('--dry-run', 'evaluate and store the states, render the messages, send nothing')
+  .option(
+    '--crm-fake <system>',
+    'hubspot or salesforce: send the CRM tasks to a loopback fake of that CRM (records in .pulse/crm/<system>.json)',
+  )
   .addOption(configOption())
   .addOption(targetOption())
   .addOption(stackOption())
@@ -221,6 +229,10 @@ alerts
   .option('--until <date>', 'the expiry (default: alerts.snooze.defaultDays from today)')
   .option('--days <n>', 'the expiry in days from today', int('--days'))
   .option('--ack', 'acknowledge ("someone is on it") rather than snooze')
+  .option(
+    '--crm-fake <system>',
+    'hubspot or salesforce: send the CRM tasks to a loopback fake of that CRM (records in .pulse/crm/<system>.json)',
+  )
   .addOption(configOption())
   .addHelpText(
     'after',
@@ -236,6 +248,10 @@ alerts
     "Run the alert action endpoint on loopback (what the function URL does in AWS), until Ctrl-C: the local alert e-mails' snooze and acknowledge links work, each once.",
   )
   .option('--port <n>', 'port to listen on (the local e-mails link to 4511)', int('--port'), 4511)
+  .option(
+    '--crm-fake <system>',
+    'hubspot or salesforce: send the CRM tasks to a loopback fake of that CRM (records in .pulse/crm/<system>.json)',
+  )
   .addOption(configOption())
   .addHelpText('after', '\nWith SLACK_SIGNING_SECRET set it also takes Slack button clicks on POST /slack/actions.')
   .action(async (opts) => {
@@ -484,10 +500,8 @@ archive
 try {
   await program.parseAsync();
 } catch (e) {
-  if (e instanceof CliError) {
-    console.error(`pulse: ${e.message}`);
-    process.exitCode = e.exitCode;
-  } else {
-    throw e;
-  }
+  const failure = expectedFailure(e);
+  if (!failure) throw e;
+  console.error(`pulse: ${failure.message}`);
+  process.exitCode = failure.exitCode;
 }

@@ -17,12 +17,9 @@ import {
   SecretsManagerSecrets,
   type SecretResolver,
 } from '../../functions/adapters/sources/http/credentials';
-import { HttpSourceError } from '../../functions/adapters/sources/http/errors';
-import { StripeSourceError } from '../../functions/adapters/sources/stripe/requester';
 import { exportSource } from '../../functions/app/export-source';
 import { matchAccounts, type AccountMatch } from '../../functions/app/match-accounts';
 import { StoredAccountDirectory, billingSourceNames } from '../../functions/adapters/sources/account-directory';
-import { SalesforceError } from '../../functions/adapters/sources/salesforce/api';
 import {
   runIngestJob,
   sourceIngestOptions,
@@ -216,7 +213,7 @@ export async function sourcesExportCommand(name: string, opts: SourceExportOptio
     return result.status === 'succeeded' && result.summary.rejects.length === 0 ? 0 : 1;
   } catch (err) {
     await files.discard();
-    throw sourceFailure(err);
+    throw err;
   } finally {
     wiring?.close();
     await session?.close();
@@ -296,13 +293,6 @@ export function formatMatch(m: AccountMatch): string {
     out.push(...list(m.crmNotInBilling));
   }
   return out.join('\n');
-}
-
-/** A connector's own typed error (bad key, unreachable API ...) is a clear message, not a stack trace. */
-export function sourceFailure(err: unknown): unknown {
-  if (err instanceof StripeSourceError || err instanceof HttpSourceError) return new CliError(err.message);
-  if (err instanceof SalesforceError) return new CliError(err.message);
-  return err;
 }
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectSource } from '../../functions/adapters/sources/connect';
 import { sourceIngestOptions } from '../../functions/app/ingest-job';
 import { EnvSecrets, FileSecrets, SecretChain } from '../../functions/adapters/sources/http/credentials';
-import { HttpSourceError } from '../../functions/adapters/sources/http/errors';
+import { SourceError } from '../../functions/ports/source-error';
 import { hwmKey } from '../../functions/adapters/sources/http/source';
 import { ingestSource } from '../../functions/app/ingest-source';
 import { parseConfig, type PulseConfig } from '../../functions/config';
@@ -454,6 +454,6 @@ describe('local secrets', () => {
     expect(await chain.get('pulse/none')).toBeUndefined();
     expect(await new FileSecrets(join(dir, 'missing.json')).get('x')).toBeUndefined();
     writeFileSync(file, '{ not json');
-    await expect(new FileSecrets(file).get('x')).rejects.toBeInstanceOf(HttpSourceError);
+    await expect(new FileSecrets(file).get('x')).rejects.toBeInstanceOf(SourceError);
   });
 });

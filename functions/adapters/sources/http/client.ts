@@ -2,7 +2,7 @@
 // connection errors; a Retry-After header (seconds or an HTTP date) is honoured. Every connector
 // built on plain HTTP (the http-json source, ECB, the CRM and help-desk APIs) goes through here.
 import { fullJitterDelay, realSleep } from '../../../backoff';
-import { HttpSourceError } from './errors';
+import { SourceError } from '../../../ports/source-error';
 
 export interface HttpClientOptions {
   timeoutMs: number;
@@ -88,7 +88,7 @@ export async function requestJson(
   try {
     return { url, status: res.status, headers: res.headers, body: JSON.parse(res.text), attempts: res.attempts };
   } catch (e) {
-    throw new HttpSourceError(
+    throw new SourceError(
       'BAD_JSON',
       `${what} answered ${res.status} with a body that is not JSON (${(e as Error).message}): ${snippet(res.text)}`,
       {
@@ -138,14 +138,14 @@ export async function requestText(
       const text = await res.text();
       if (res.ok) return { url, status: res.status, headers: res.headers, text, attempts: attempt };
       if (res.status === 401 || res.status === 403) {
-        throw new HttpSourceError(
+        throw new SourceError(
           'AUTH_FAILED',
           `${what} refused the credentials (HTTP ${res.status}${detail(text)}): check the source's auth settings and its secret`,
           { status: res.status, body: text },
         );
       }
       if (!RETRYABLE_STATUS(res.status)) {
-        throw new HttpSourceError('HTTP_ERROR', `${what} answered HTTP ${res.status}${detail(text)}`, {
+        throw new SourceError('HTTP_ERROR', `${what} answered HTTP ${res.status}${detail(text)}`, {
           status: res.status,
           body: text,
         });
@@ -154,7 +154,7 @@ export async function requestText(
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now());
       if (retryAfter !== undefined) {
         if (retryAfter > opts.maxRetryAfterMs) {
-          throw new HttpSourceError(
+          throw new SourceError(
             'RETRY_AFTER_TOO_LONG',
             `${what} answered HTTP ${res.status} and asked to wait ${Math.ceil(retryAfter / 1000)} s (Retry-After), more than maxRetryAfterMs ${opts.maxRetryAfterMs} ms; the next run will try again`,
             { status: res.status, body: text },
@@ -163,7 +163,7 @@ export async function requestText(
         wait = retryAfter;
       }
     } catch (err) {
-      if (err instanceof HttpSourceError) throw err;
+      if (err instanceof SourceError) throw err;
       const e = err as Error & { cause?: { code?: string } };
       last =
         e.name === 'TimeoutError'
@@ -175,7 +175,7 @@ export async function requestText(
       await sleep(wait ?? fullJitterDelay(attempt - 1, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs, random }));
     }
   }
-  throw new HttpSourceError('RETRIES_EXHAUSTED', `${what} failed ${opts.maxAttempts} time(s); last: ${last}`);
+  throw new SourceError('RETRIES_EXHAUSTED', `${what} failed ${opts.maxAttempts} time(s); last: ${last}`);
 }
 
 function snippet(text: string): string {

@@ -4,7 +4,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readFile } from 'node:fs/promises';
 import type { HttpAuth } from '../../../domain/sources/registry';
-import { HttpSourceError } from './errors';
+import { SourceError } from '../../../ports/source-error';
 
 export interface SecretResolver {
   /** The secret's string, or undefined when this resolver does not have it. */
@@ -44,11 +44,9 @@ export class FileSecrets implements SecretResolver {
       doc = JSON.parse(await readFile(this.path, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new HttpSourceError(
-        'NO_CREDENTIALS',
-        `${this.path} is not a JSON object of secrets: ${(e as Error).message}`,
-        { cause: e },
-      );
+      throw new SourceError('NO_CREDENTIALS', `${this.path} is not a JSON object of secrets: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     const v = (doc as Record<string, unknown>)?.[secretId];
     if (v === undefined || v === null) return undefined;
@@ -75,7 +73,7 @@ export class SecretsManagerSecrets implements SecretResolver {
       return value;
     } catch (e) {
       if ((e as Error).name === 'ResourceNotFoundException') return undefined;
-      throw new HttpSourceError(
+      throw new SourceError(
         'NO_CREDENTIALS',
         `reading secret "${secretId}" from AWS Secrets Manager failed: ${(e as Error).message}`,
         { cause: e },
@@ -108,7 +106,7 @@ export async function authHeaders(
   if (auth.type === 'none') return {};
   const secret = await secrets.get(auth.secretId);
   if (secret === undefined) {
-    throw new HttpSourceError(
+    throw new SourceError(
       'NO_CREDENTIALS',
       `source "${sourceName}": no secret "${auth.secretId}" in ${secrets.where}` +
         ` (locally: export ${secretEnvName(auth.secretId)}=... or add "${auth.secretId}" to .pulse/secrets.json)`,
@@ -124,7 +122,7 @@ export async function authHeaders(
     }
     const v = doc?.[auth.secretKey];
     if (v === undefined)
-      throw new HttpSourceError(
+      throw new SourceError(
         'NO_CREDENTIALS',
         `source "${sourceName}": secret "${auth.secretId}" has no JSON key "${auth.secretKey}"`,
       );

@@ -17,4 +17,3 @@ export {
   secretEnvName,
   type SecretResolver,
 } from './credentials';
-export { HttpSourceError, type HttpSourceErrorCode } from './errors';

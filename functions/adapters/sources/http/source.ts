@@ -9,7 +9,7 @@ import type { ContractSource, SourceFile, SourceRow } from '../../../ports/sourc
 import type { SyncStateStore } from '../../../ports/sync-state';
 import { getJson, retrySettings, type HttpClientOptions } from './client';
 import { authHeaders, type SecretResolver } from './credentials';
-import { HttpSourceError } from './errors';
+import { SourceError } from '../../../ports/source-error';
 
 export interface HttpJsonSourceOptions {
   definition: HttpSourceDefinition;
@@ -99,7 +99,7 @@ export class HttpJsonSource implements ContractSource {
     const p = resource.pagination;
     while (url) {
       if (++pages > this.def.http.maxPages) {
-        throw new HttpSourceError(
+        throw new SourceError(
           'TOO_MANY_PAGES',
           `source "${this.def.name}" ${resource.path}: more than maxPages ${this.def.http.maxPages} pages`,
         );
@@ -108,7 +108,7 @@ export class HttpJsonSource implements ContractSource {
       const res = await getJson(url.href, headers, this.client, what);
       const items = resource.items === '.' ? res.body : readPath(asObject(res.body), resource.items);
       if (!Array.isArray(items)) {
-        throw new HttpSourceError(
+        throw new SourceError(
           'BAD_RESPONSE',
           `${what}: the response has no array at "${resource.items}" (set the resource's "items" to the field that holds the records)`,
         );
@@ -158,7 +158,7 @@ function nextUrl(
         if (readPath(body, p.hasMore) !== true || items.length === 0) return undefined;
         cursor = readPath(asObject(items[items.length - 1]), p.cursorFrom);
         if (cursor === undefined || cursor === null || cursor === '') {
-          throw new HttpSourceError(
+          throw new SourceError(
             'BAD_RESPONSE',
             `${what}: ${p.hasMore} is true but the last item has no "${p.cursorFrom}" to continue from`,
           );
@@ -174,7 +174,7 @@ function nextUrl(
       if (typeof link !== 'string' || link === '') return undefined;
       const next = new URL(link, current);
       if (next.origin !== base.origin) {
-        throw new HttpSourceError(
+        throw new SourceError(
           'FOREIGN_NEXT_LINK',
           `${what}: the next link ${next.origin} is not on ${base.origin}; the credentials are not sent there`,
         );

@@ -7,7 +7,7 @@
 import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import { realSleep } from '../../../backoff';
 import { requestJson, retrySettings, type HttpClientOptions, type HttpRetrySettings } from '../http/client';
-import { HttpSourceError } from '../http/errors';
+import { SourceError } from '../../../ports/source-error';
 
 /** A CRM object as the list, search and batch endpoints return it. */
 export interface HubSpotObject {
@@ -272,11 +272,11 @@ export class HubSpotApi {
   }
 
   private explain(err: unknown, what: string): unknown {
-    if (!(err instanceof HttpSourceError)) return err;
+    if (!(err instanceof SourceError)) return err;
     const body = parseBody(err.body);
     const said = body?.message ? `: ${body.message}` : '';
     if (err.status === 401) {
-      return new HttpSourceError(
+      return new SourceError(
         'AUTH_FAILED',
         `${this.where} refused the token from ${this.opts.tokenFrom} ` +
           `(401 ${body?.category ?? 'INVALID_AUTHENTICATION'}${said}); create or rotate the private app's access token`,
@@ -290,14 +290,14 @@ export class HubSpotApi {
       const scopes =
         body?.errors?.flatMap((e) => e.context?.requiredGranularScopes ?? e.context?.requiredScopes ?? []) ?? [];
       const need = scopes.length ? `; the private app needs the scope ${scopes.join(' or ')}` : '';
-      return new HttpSourceError(
+      return new SourceError(
         'AUTH_FAILED',
         `${what} was refused (403 ${body?.category ?? 'FORBIDDEN'}${said})${need}`,
         { status: 403, body: err.body ?? '' },
       );
     }
     if (err.code === 'RETRY_AFTER_TOO_LONG' && parseBody(err.body)?.policyName === 'DAILY') {
-      return new HttpSourceError(
+      return new SourceError(
         'RETRY_AFTER_TOO_LONG',
         `${this.where}: the portal's daily API limit is reached (429 DAILY); the next run will try again`,
         { status: 429 },

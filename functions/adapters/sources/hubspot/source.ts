@@ -36,7 +36,7 @@ import {
 import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
-import { HttpSourceError } from '../http/errors';
+import { SourceError } from '../../../ports/source-error';
 import { hubSpotApiFor, type HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
 
 export const HUBSPOT_STATE = {
@@ -157,7 +157,7 @@ export class HubSpotSource implements ContractSource {
     const cfg = this.def.hubspot;
     const token = await this.opts.token();
     if (!token) {
-      throw new HttpSourceError(
+      throw new SourceError(
         'NO_CREDENTIALS',
         `source "${this.def.name}": no HubSpot token ` +
           `(locally: export ${cfg.tokenEnv}=<the private app's access token>; ` +

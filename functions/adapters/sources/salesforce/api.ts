@@ -16,36 +16,10 @@ import {
   type RequestInit,
 } from '../http/client';
 import { secretEnvName, type SecretResolver } from '../http/credentials';
-import { HttpSourceError } from '../http/errors';
+import { SourceError } from '../../../ports/source-error';
 
-export type SalesforceErrorCode =
-  /** No access token and no OAuth flow configured, or the flow's secret is missing. */
-  | 'NO_CREDENTIALS'
-  /** The token endpoint refused the client credentials / JWT, or the API refused the token. */
-  | 'AUTH_FAILED'
-  /** 403 REQUEST_LIMIT_EXCEEDED: the org's API quota is used up. */
-  | 'QUOTA_EXHAUSTED'
-  /** A query names a field or object the org (or the integration user) does not have. */
-  | 'BAD_QUERY'
-  /** Any other refusal or failure. */
-  | 'API_ERROR';
-
-export class SalesforceError extends Error {
-  override readonly name = 'SalesforceError';
-  constructor(
-    readonly code: SalesforceErrorCode,
-    message: string,
-    opts: { cause?: unknown; status?: number; errorCode?: string } = {},
-  ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.status = opts.status;
-    this.errorCode = opts.errorCode;
-  }
-  /** The HTTP status, when Salesforce answered. */
-  readonly status?: number;
-  /** Salesforce's own errorCode (INVALID_FIELD ...), when it gave one. */
-  readonly errorCode?: string;
-}
+/** @deprecated Use SourceError from functions/ports/source-error.ts (kept for the CRM task adapter's import). */
+export { SourceError as SalesforceError };
 
 /** The org's API requests in the last 24 hours and its limit, as the last answer said. */
 export interface ApiUsage {
@@ -123,21 +97,21 @@ export class SalesforceApi {
     let path: string | undefined = this.dataPath(`/${opts.all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`);
     for (let page = 1; path !== undefined; page++) {
       if (page > this.opts.maxPages) {
-        throw new SalesforceError(
-          'API_ERROR',
+        throw new SourceError(
+          'TOO_MANY_PAGES',
           `${this.where}: the query ran past maxPages ${this.opts.maxPages} pages: ${soql}`,
         );
       }
       const res = await this.request('GET', path, undefined, soql);
       const body = res.body as Partial<QueryResult<T>> | null;
       if (!body || !Array.isArray(body.records)) {
-        throw new SalesforceError('API_ERROR', `${this.where} answered a query without a records array: ${soql}`);
+        throw new SourceError('BAD_RESPONSE', `${this.where} answered a query without a records array: ${soql}`);
       }
       yield body.records;
       path = body.done === false && typeof body.nextRecordsUrl === 'string' ? body.nextRecordsUrl : undefined;
       if (path !== undefined && !path.startsWith('/services/data/')) {
-        throw new SalesforceError(
-          'API_ERROR',
+        throw new SourceError(
+          'FOREIGN_NEXT_LINK',
           `${this.where} gave a nextRecordsUrl outside the REST API (${path}); the token is not sent there`,
         );
       }
@@ -165,7 +139,7 @@ export class SalesforceApi {
     try {
       return await this.send(method, path, body, token, what, opts.once);
     } catch (err) {
-      if (err instanceof SalesforceError && err.errorCode === 'INVALID_SESSION_ID' && token.renewable) {
+      if (err instanceof SourceError && err.errorCode === 'INVALID_SESSION_ID' && token.renewable) {
         // An OAuth token expired mid-run (session timeout): one new token, then the same call.
         this.token = undefined;
         return this.send(method, path, body, await this.currentToken(), what, opts.once);
@@ -212,16 +186,14 @@ export class SalesforceApi {
 
   /** A Salesforce error answer as a message that says what to do. */
   private explain(err: unknown, token: Token, what?: string): unknown {
-    if (!(err instanceof HttpSourceError) || err.status === undefined) {
-      if (err instanceof HttpSourceError) return new SalesforceError('API_ERROR', err.message, { cause: err });
-      return err;
-    }
+    // No answer to explain (retries spent, not JSON ...): the client's error says it already.
+    if (!(err instanceof SourceError) || err.status === undefined) return err;
     const { status } = err;
     const first = salesforceErrors(err.body)[0];
     const code = first?.errorCode;
     const said = first ? `${status} ${first.errorCode}: ${first.message}` : `HTTP ${status}`;
     if (code === 'REQUEST_LIMIT_EXCEEDED') {
-      return new SalesforceError(
+      return new SourceError(
         'QUOTA_EXHAUSTED',
         `${this.where}: the org's API request limit is used up (${said}; last ${formatUsage(this.usage)}). ` +
           'Pulse stops here and does not retry: the daily limit is a rolling 24 hours, so the next run continues ' +
@@ -230,7 +202,7 @@ export class SalesforceApi {
       );
     }
     if (code === 'INVALID_SESSION_ID' || status === 401) {
-      return new SalesforceError(
+      return new SourceError(
         'AUTH_FAILED',
         `${this.where} refused the access token from ${token.from} (${said}): ` +
           (token.renewable
@@ -240,7 +212,7 @@ export class SalesforceApi {
       );
     }
     if (code === 'INVALID_FIELD' || code === 'INVALID_TYPE' || code === 'MALFORMED_QUERY') {
-      return new SalesforceError(
+      return new SourceError(
         'BAD_QUERY',
         `${this.where} refused a query (${said}): the field or object is not in the org ` +
           'or not visible to the integration user; ' +
@@ -248,7 +220,7 @@ export class SalesforceApi {
         { status, errorCode: code, cause: err },
       );
     }
-    return new SalesforceError('API_ERROR', `${this.where} answered ${said}${what ? ` to ${what}` : ''}`, {
+    return new SourceError('HTTP_ERROR', `${this.where} answered ${said}${what ? ` to ${what}` : ''}`, {
       status,
       ...(code ? { errorCode: code } : {}),
       cause: err,
@@ -264,11 +236,11 @@ export class SalesforceApi {
     const c = this.opts.credentials;
     if (c.kind === 'token') return { value: c.token, from: c.from, renewable: false };
     if (c.kind === 'none')
-      throw new SalesforceError('NO_CREDENTIALS', `${this.opts.label}: no Salesforce credentials (${c.hint})`);
+      throw new SourceError('NO_CREDENTIALS', `${this.opts.label}: no Salesforce credentials (${c.hint})`);
     const { auth, secrets } = c;
     const secret = (await secrets.get(auth.secretName))?.trim();
     if (!secret) {
-      throw new SalesforceError(
+      throw new SourceError(
         'NO_CREDENTIALS',
         `${this.opts.label}: the secret "${auth.secretName}" for the Salesforce ${auth.flow} flow ` +
           'is missing or empty ' +
@@ -280,7 +252,7 @@ export class SalesforceApi {
     if (auth.flow === 'client-credentials') {
       const doc = parseJsonSecret(secret);
       if (typeof doc?.clientId !== 'string' || typeof doc.clientSecret !== 'string') {
-        throw new SalesforceError(
+        throw new SourceError(
           'NO_CREDENTIALS',
           `${this.opts.label}: the secret "${auth.secretName}" must be JSON ` +
             '{ "clientId": "...", "clientSecret": "..." }',
@@ -292,7 +264,7 @@ export class SalesforceApi {
     } else {
       const doc = secret.startsWith('{') ? parseJsonSecret(secret) : { privateKey: secret };
       if (typeof doc?.privateKey !== 'string') {
-        throw new SalesforceError(
+        throw new SourceError(
           'NO_CREDENTIALS',
           `${this.opts.label}: the secret "${auth.secretName}" must be a PEM private key ` +
             'or JSON { "privateKey": "-----BEGIN ..." }',
@@ -302,7 +274,7 @@ export class SalesforceApi {
       try {
         key = createPrivateKey(doc.privateKey);
       } catch (e) {
-        throw new SalesforceError(
+        throw new SourceError(
           'NO_CREDENTIALS',
           `${this.opts.label}: the secret "${auth.secretName}" holds no readable private key (${(e as Error).message})`,
         );
@@ -329,12 +301,12 @@ export class SalesforceApi {
       this.requests += res.attempts;
     } catch (err) {
       this.requests++;
-      if (err instanceof HttpSourceError && err.status !== undefined && err.status < 500) {
+      if (err instanceof SourceError && err.status !== undefined && err.status < 500) {
         const o = parseJsonSecret(err.body ?? '') as { error?: unknown; error_description?: unknown } | undefined;
         const said = o?.error
           ? `${String(o.error)}${o.error_description ? `: ${String(o.error_description)}` : ''}`
           : `HTTP ${err.status}`;
-        throw new SalesforceError(
+        throw new SourceError(
           'AUTH_FAILED',
           `Salesforce's token endpoint ${tokenUrl} refused the ${auth.flow} sign-in ` +
             `with the secret "${auth.secretName}" (${said}): ` +
@@ -342,14 +314,11 @@ export class SalesforceApi {
           { status: err.status, cause: err },
         );
       }
-      throw new SalesforceError('API_ERROR', (err as Error).message, { cause: err });
+      throw err instanceof SourceError ? err : new SourceError('HTTP_ERROR', (err as Error).message, { cause: err });
     }
     const token = (res.body as { access_token?: unknown } | null)?.access_token;
     if (typeof token !== 'string' || token === '')
-      throw new SalesforceError(
-        'AUTH_FAILED',
-        `Salesforce's token endpoint ${tokenUrl} answered without an access_token`,
-      );
+      throw new SourceError('AUTH_FAILED', `Salesforce's token endpoint ${tokenUrl} answered without an access_token`);
     return { value: token, from: `the ${auth.flow} flow (secret "${auth.secretName}")`, renewable: true };
   }
 }

@@ -16,10 +16,10 @@ import type { SalesforceSourceDefinition } from '../../../domain/sources/registr
 import type { EntityName } from '../../../domain/contract/entities';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
+import { SourceError } from '../../../ports/source-error';
 import {
   formatUsage,
   parseSalesforceDateTime,
-  SalesforceError,
   soqlDateTime,
   soqlString,
   type SalesforceApi,
@@ -81,7 +81,7 @@ interface Session {
   opportunitiesRead: boolean;
   outcomes: Map<EntityName, FileOutcome>;
   /** A Salesforce error that ends the run (a spent quota, a refused token ...). */
-  fatal?: SalesforceError;
+  fatal?: SourceError;
   /** Accounts read that matched no Pulse account (they keep `<source>:<Id>`). */
   unmatched: number;
   /** A first sync stopped to stay inside the invocation's time; the next run continues from the marks. */
@@ -196,7 +196,7 @@ export class SalesforceSource implements ContractSource {
     try {
       yield* rows;
     } catch (err) {
-      if (err instanceof SalesforceError) session.fatal = err;
+      if (err instanceof SourceError) session.fatal = err;
       throw err;
     }
   }

@@ -4,32 +4,8 @@
 // A list is read with `starting_after` page after page and never restarted from the top.
 import Stripe from 'stripe';
 import { fullJitterDelay, realSleep } from '../../../backoff';
+import { SourceError } from '../../../ports/source-error';
 import { parseRetryAfter } from '../http/client';
-
-export type StripeSourceErrorCode =
-  /** 401: the key is wrong, expired or revoked. */
-  | 'AUTH_FAILED'
-  /** 403: the key lacks a permission (a restricted key without read access to an object). */
-  | 'PERMISSION_DENIED'
-  /** No key in the environment variable or the secret. */
-  | 'NO_CREDENTIALS'
-  /** Connection errors, timeouts, 429 or 5xx on every attempt. */
-  | 'RETRIES_EXHAUSTED'
-  /** Stripe asked to wait longer than maxRetryAfterMs. */
-  | 'RETRY_AFTER_TOO_LONG'
-  /** Another 4xx: the request itself is wrong. */
-  | 'REQUEST_FAILED';
-
-export class StripeSourceError extends Error {
-  override readonly name = 'StripeSourceError';
-  constructor(
-    readonly code: StripeSourceErrorCode,
-    message: string,
-    opts: { cause?: unknown } = {},
-  ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-  }
-}
 
 export interface RequestPolicy {
   /** At most this many requests start per second (Stripe allows 100 reads/s live, 25 in test mode). */
@@ -92,7 +68,7 @@ export class StripeRequester {
           random: this.random,
         });
         if (verdict.retryAfterMs !== undefined && verdict.retryAfterMs > this.policy.maxRetryAfterMs) {
-          throw new StripeSourceError(
+          throw new SourceError(
             'RETRY_AFTER_TOO_LONG',
             `${this.where} ${what}: asked to wait ${Math.ceil(verdict.retryAfterMs / 1000)} s (Retry-After), longer than maxRetryAfterMs ${this.policy.maxRetryAfterMs} ms`,
             { cause: err },
@@ -101,7 +77,7 @@ export class StripeRequester {
         await this.sleep(Math.max(backoff, verdict.retryAfterMs ?? 0));
       }
     }
-    throw new StripeSourceError(
+    throw new SourceError(
       'RETRIES_EXHAUSTED',
       `${this.where} ${what}: ${lastProblem} on all ${this.policy.maxAttempts} attempts`,
     );
@@ -140,7 +116,7 @@ export class StripeRequester {
     this.nextStart = this.now() + gap;
   }
 
-  private classify(err: unknown, what: string): { fatal?: StripeSourceError; problem: string; retryAfterMs?: number } {
+  private classify(err: unknown, what: string): { fatal?: SourceError; problem: string; retryAfterMs?: number } {
     if (!(err instanceof Stripe.errors.StripeError)) throw err;
     const status = err.statusCode;
     const said = err.message ? `: ${err.message}` : '';
@@ -150,7 +126,7 @@ export class StripeRequester {
       const expired = err.code === 'api_key_expired';
       return {
         problem: '',
-        fatal: new StripeSourceError(
+        fatal: new SourceError(
           'AUTH_FAILED',
           `${this.where} refused the API key from ${this.keySource} (401, ${expired ? 'expired or revoked key' : 'invalid key'}${said}). Put a valid secret or restricted key there.`,
           { cause: err },
@@ -160,7 +136,7 @@ export class StripeRequester {
     if (status === 403) {
       return {
         problem: '',
-        fatal: new StripeSourceError(
+        fatal: new SourceError(
           'PERMISSION_DENIED',
           `${this.where} ${what}: the key from ${this.keySource} may not read this (403${said}); a restricted key needs read access to customers, prices, subscriptions, invoices and events`,
           { cause: err },
@@ -173,7 +149,7 @@ export class StripeRequester {
     }
     return {
       problem: '',
-      fatal: new StripeSourceError('REQUEST_FAILED', `${this.where} ${what}: ${status}${said}`, { cause: err }),
+      fatal: new SourceError('HTTP_ERROR', `${this.where} ${what}: ${status}${said}`, { cause: err }),
     };
   }
 }

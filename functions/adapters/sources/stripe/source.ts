@@ -21,7 +21,8 @@ import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../.
 import type { SyncStateStore } from '../../../ports/sync-state';
 import { accountDomainsKey } from '../account-directory';
 import { toBillingCustomer, toBillingInvoice, toBillingPrice, toBillingSubscription } from './map';
-import { StripeRequester, StripeSourceError, type RequestPolicy } from './requester';
+import { SourceError } from '../../../ports/source-error';
+import { StripeRequester, type RequestPolicy } from './requester';
 
 /** Stripe keeps events for 30 days; a daily sync whose window reaches further back is a full sync. */
 const EVENT_RETENTION_SECONDS = 30 * 86_400;
@@ -156,7 +157,7 @@ export class StripeSource implements ContractSource {
     const cfg = this.def.stripe;
     const key = await this.opts.apiKey();
     if (!key) {
-      throw new StripeSourceError(
+      throw new SourceError(
         'NO_CREDENTIALS',
         `source "${this.def.name}": no Stripe API key (locally: export ${cfg.secretKeyEnv}=sk_...; in AWS: set stripe.secretName to a Secrets Manager secret)`,
       );

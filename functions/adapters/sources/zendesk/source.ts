@@ -24,7 +24,7 @@ import type { ZendeskSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
 import { requestJson, retrySettings, type HttpClientOptions } from '../http/client';
-import { HttpSourceError } from '../http/errors';
+import { SourceError } from '../../../ports/source-error';
 import {
   ticketRow,
   type ZendeskMetricSet,
@@ -122,7 +122,7 @@ export class ZendeskSource implements ContractSource {
     const creds = await this.opts.credentials();
     const z = this.def.zendesk;
     if (!creds) {
-      throw new HttpSourceError(
+      throw new SourceError(
         'NO_CREDENTIALS',
         `source "${this.def.name}": no Zendesk API token (locally: export ${z.emailEnv}=agent@example.com ${z.tokenEnv}=...; in AWS: set zendesk.secretName to a Secrets Manager secret {"email","token"})`,
       );
@@ -167,16 +167,13 @@ export class ZendeskSource implements ContractSource {
       const body = await this.fetchJson<Record<string, unknown>>(session, url, `Zendesk ${path}`);
       const items = body[key];
       if (!Array.isArray(items))
-        throw new HttpSourceError('BAD_RESPONSE', `Zendesk ${path} answered without a "${key}" list`);
+        throw new SourceError('BAD_RESPONSE', `Zendesk ${path} answered without a "${key}" list`);
       yield items as T[];
       const meta = body.meta as { has_more?: boolean; after_cursor?: string | null } | undefined;
       if (!meta?.has_more || !meta.after_cursor) return;
       after = meta.after_cursor;
     }
-    throw new HttpSourceError(
-      'TOO_MANY_PAGES',
-      `Zendesk ${path}: more than maxPages ${this.def.zendesk.maxPages} pages`,
-    );
+    throw new SourceError('TOO_MANY_PAGES', `Zendesk ${path}: more than maxPages ${this.def.zendesk.maxPages} pages`);
   }
 
   private async fetchJson<T>(session: Session, url: string, what: string): Promise<T> {
@@ -188,7 +185,7 @@ export class ZendeskSource implements ContractSource {
       `${what} (${this.def.zendesk.apiBase})`,
     );
     if (typeof res.body !== 'object' || res.body === null)
-      throw new HttpSourceError('BAD_RESPONSE', `${what} answered ${res.status} without a JSON object`);
+      throw new SourceError('BAD_RESPONSE', `${what} answered ${res.status} without a JSON object`);
     return res.body as T;
   }
 
@@ -259,7 +256,7 @@ export class ZendeskSource implements ContractSource {
     const startTime = Math.floor(Date.parse(`${z.startDate}T00:00:00Z`) / 1000);
     for (let page = 0; ; page++) {
       if (page >= z.maxPages)
-        throw new HttpSourceError('TOO_MANY_PAGES', `Zendesk ticket export: more than maxPages ${z.maxPages} pages`);
+        throw new SourceError('TOO_MANY_PAGES', `Zendesk ticket export: more than maxPages ${z.maxPages} pages`);
       const url = this.url('/api/v2/incremental/tickets/cursor.json', {
         ...(cursor ? { cursor } : { start_time: startTime }),
         per_page: z.pageSize,
@@ -272,7 +269,7 @@ export class ZendeskSource implements ContractSource {
         end_of_stream?: boolean;
       }>(session, url, 'Zendesk ticket export');
       if (!Array.isArray(body.tickets))
-        throw new HttpSourceError('BAD_RESPONSE', 'Zendesk ticket export answered without a "tickets" list');
+        throw new SourceError('BAD_RESPONSE', 'Zendesk ticket export answered without a "tickets" list');
       const metrics = new Map((body.metric_sets ?? []).map((m) => [m.ticket_id, m]));
       for (const t of body.tickets) {
         seen.add(t.id);
