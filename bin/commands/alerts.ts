@@ -41,11 +41,13 @@ import { localMailAdapters } from './local-mail';
 import {
   DEFAULT_ACTION_PORT,
   localActionLinks,
+  localAlertMessages,
   localCrmTaskDeps,
   localCrmTasks,
   startLocalActionServer,
 } from './alert-action-server';
 import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
+import { withCrmFake, type CrmFake } from './crm-fake';
 
 // ---- run -------------------------------------------------------------------------------------
 
@@ -55,6 +57,8 @@ export interface AlertsRunOptions extends TargetOptions {
   /** true/false forces the digests on or off; undefined: on the configured digest days only. */
   digest?: boolean;
   dryRun?: boolean;
+  /** CRM tasks to a loopback fake of this CRM (`hubspot`, `salesforce`): see crm-fake.ts. */
+  crmFake?: string;
 }
 
 /** The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`). */
@@ -108,10 +112,10 @@ async function withAlertStore<T>(fn: (store: AlertStateStore, ledger: SendLedger
 }
 
 export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> {
-  const config = loadConfig(opts.config);
-  const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
+  const loaded = loadConfig(opts.config);
+  const today = checkDate(opts.date ?? todayIn(loaded.company.timezone), '--date');
   if (opts.target === 'aws') {
-    if (opts.dryRun) throw new CliError('--dry-run works on the local stack only');
+    if (opts.dryRun || opts.crmFake) throw new CliError('--dry-run and --crm-fake work on the local stack only');
     const payload = {
       date: today,
       ...(opts.digest === false ? { mode: 'critical' } : opts.digest === true ? { mode: 'digest' } : {}),
@@ -125,19 +129,22 @@ export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> 
     );
     return 0;
   }
-  const session = await openLocalStack();
-  try {
-    const result = await runAlertsOn(session, config, {
-      today,
-      by: 'pulse alerts run',
-      ...(opts.digest !== undefined ? { digest: opts.digest } : {}),
-      ...(opts.dryRun ? { dryRun: true } : {}),
-    });
-    printRunResult(result, (s) => console.log(s));
-    return result.sends.some((s) => s.status === 'failed') ? 1 : 0;
-  } finally {
-    await session.close();
-  }
+  return withCrmFake(opts.crmFake, loaded, async (config, fake) => {
+    const session = await openLocalStack();
+    try {
+      const result = await runAlertsOn(session, config, {
+        today,
+        by: 'pulse alerts run',
+        ...(opts.digest !== undefined ? { digest: opts.digest } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
+      });
+      printRunResult(result, (s) => console.log(s));
+      if (fake) console.log(`CRM tasks (${fake.system} fake): ${fake.file}`);
+      return result.sends.some((s) => s.status === 'failed') ? 1 : 0;
+    } finally {
+      await session.close();
+    }
+  });
 }
 
 export function printRunResult(r: AlertRunResult, write: (s: string) => void): void {
@@ -255,14 +262,26 @@ export interface AlertsSnoozeOptions {
   days?: number;
   ack?: boolean;
   date?: string;
+  crmFake?: string;
 }
 
 export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions): Promise<number> {
-  const config = loadConfig(opts.config);
-  const today = checkDate(opts.date ?? todayIn(config.company.timezone), '--date');
+  const loaded = loadConfig(opts.config);
+  const today = checkDate(opts.date ?? todayIn(loaded.company.timezone), '--date');
   const until = opts.until ? checkDate(opts.until, '--until') : undefined;
+  return withCrmFake(opts.crmFake, loaded, (config) => snooze(config, id, opts, today, until));
+}
+
+async function snooze(
+  config: PulseConfig,
+  id: string,
+  opts: AlertsSnoozeOptions,
+  today: string,
+  until: string | undefined,
+): Promise<number> {
   return withAlertStore(async (store, ledger) => {
     const tasks = localCrmTaskDeps(config, ledger);
+    const messages = await localAlertMessages(config, ledger);
     const done = await snoozeAlertAndTask(
       store,
       snoozeLimitsFrom(config),
@@ -276,6 +295,7 @@ export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions)
         ...(opts.days !== undefined ? { days: opts.days } : {}),
       },
       tasks,
+      messages ? { messages } : undefined,
     );
     console.log(
       `${id} ${opts.ack ? 'acknowledged' : 'snoozed'} until ${done.until} by ${opts.by}: ${opts.reason.trim()}`,
@@ -283,6 +303,10 @@ export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions)
     if (done.crmTask)
       console.log(
         `CRM task (${tasks?.tracker.system}): ${done.crmTask.status}${done.crmTask.error ? `: ${done.crmTask.error}` : ''}`,
+      );
+    for (const c of done.chat ?? [])
+      console.log(
+        `Slack message ${c.key.recipient}: ${c.status === 'sent' ? 'updated' : c.status}${c.error ? `: ${c.error}` : ''}`,
       );
     console.log('No reminders until then; an escalation to critical or the resolution still notifies.');
     return 0;
@@ -294,11 +318,15 @@ export async function alertsSnoozeCommand(id: string, opts: AlertsSnoozeOptions)
 export interface AlertsServeOptions {
   config?: string;
   port?: number;
+  crmFake?: string;
 }
 
 /** The alert action endpoint on loopback until Ctrl-C: the local e-mails' snooze and acknowledge links work. */
 export async function alertsServeCommand(opts: AlertsServeOptions): Promise<number> {
-  const config = loadConfig(opts.config);
+  return withCrmFake(opts.crmFake, loadConfig(opts.config), (config, fake) => serve(config, opts, fake));
+}
+
+async function serve(config: PulseConfig, opts: AlertsServeOptions, fake: CrmFake | undefined): Promise<number> {
   const session = await openLocalStack();
   const adapters = localMailAdapters(session);
   try {
@@ -313,6 +341,7 @@ export async function alertsServeCommand(opts: AlertsServeOptions): Promise<numb
     );
     if (process.env.SLACK_SIGNING_SECRET)
       console.log(`Slack interactivity: POST ${server.url}/slack/actions (signed with SLACK_SIGNING_SECRET).`);
+    if (fake) console.log(`A snooze moves the alert's CRM task (${fake.system} fake at ${fake.url}): ${fake.file}`);
     console.log('Press Ctrl-C to stop.');
     await new Promise<void>((done) => process.once('SIGINT', () => done()));
     await server.close();
