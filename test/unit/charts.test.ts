@@ -85,7 +85,7 @@ const RETENTION_SERIES: TrendChartSeries[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// PNG and pixel helpers (no decoder is installed: read the header, and count raw RGBA pixels)
+// PNG and pixel helpers (the renderer's raw RGBA pixels; the PNG bytes through test/support/png.ts)
 
 function pngSize(png: Buffer): { width: number; height: number } {
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -93,25 +93,25 @@ function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
-function nonWhite(pixels: Uint8Array): number {
+/** Pixels with something drawn on them (the background is transparent): alpha above 6%. */
+function painted(pixels: Uint8Array): number {
   let n = 0;
-  for (let i = 0; i < pixels.length; i += 4) {
-    if ((pixels[i] as number) < 240 || (pixels[i + 1] as number) < 240 || (pixels[i + 2] as number) < 240) n++;
-  }
+  for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 15) n++;
   return n;
 }
 
 function differing(a: Uint8Array, b: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < a.length; i += 4) {
-    if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) n++;
+    if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2] || a[i + 3] !== b[i + 3]) n++;
   }
   return n;
 }
 
-function allOpaque(pixels: Uint8Array): boolean {
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 255) return false;
-  return true;
+function transparentShare(pixels: Uint8Array): number {
+  let n = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] === 0) n++;
+  return n / (pixels.length / 4);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,7 +218,8 @@ describe('waterfall layout (pure)', () => {
     expect((spec.width as number) + pad.left + pad.right).toBe(CHART_WIDTH);
     expect((spec.height as number) + pad.top + pad.bottom).toBe(CHART_HEIGHT);
     expect(spec.autosize).toBe('none');
-    expect(spec.background).toBe('#ffffff');
+    // No background: the PNG is transparent (dark mode, see the rendering tests).
+    expect(spec.background).toBeUndefined();
   });
 
   it("heads the chart with the net change as the e-mail's text prints it: compact money, percent to 0.01", () => {
@@ -322,7 +323,7 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
     coldMs = performance.now() - t0;
   });
 
-  it('renders the waterfall as a 1200 x 600 opaque PNG with bars and text', async () => {
+  it('renders the waterfall as a 1200 x 600 transparent PNG with bars and text', async () => {
     const t0 = performance.now();
     const chart = await renderer.arrWaterfall(WEEK, { ...USD, title: 'ARR bridge' });
     const firstMs = performance.now() - t0;
@@ -335,12 +336,12 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
     const withFont = renderer.rasterize(svg);
     const withoutFont = renderer.rasterize(svg, { text: false });
     expect(withFont.width).toBe(1200);
-    expect(allOpaque(withFont.pixels)).toBe(true);
-    const inked = nonWhite(withFont.pixels);
+    expect(transparentShare(withFont.pixels)).toBeGreaterThan(0.5);
+    const inked = painted(withFont.pixels);
     expect(inked / (1200 * 600)).toBeGreaterThan(0.05);
     // The font is used: the same SVG without font data has no text, so thousands of pixels differ.
     expect(differing(withFont.pixels, withoutFont.pixels)).toBeGreaterThan(5_000);
-    expect(nonWhite(withoutFont.pixels)).toBeLessThan(inked);
+    expect(painted(withoutFont.pixels)).toBeLessThan(inked);
 
     const t1 = performance.now();
     await renderer.arrWaterfall(WEEK, { ...USD, title: 'ARR bridge' });
@@ -352,8 +353,8 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
 
   it('draws text only with the font', () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="28" font-family="Inter" font-size="20">ARR $1.2M</text></svg>`;
-    expect(nonWhite(renderer.rasterize(svg).pixels)).toBeGreaterThan(200);
-    expect(nonWhite(renderer.rasterize(svg, { text: false }).pixels)).toBe(0);
+    expect(painted(renderer.rasterize(svg).pixels)).toBeGreaterThan(200);
+    expect(painted(renderer.rasterize(svg, { text: false }).pixels)).toBe(0);
   });
 
   it.each([
@@ -366,7 +367,7 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
     const chart = await renderer.arrWaterfall(input, USD);
     expect(pngSize(chart.png)).toEqual({ width: 1200, height: 600 });
     const raster = renderer.rasterize(await specToSvg(waterfallSpec(input, USD)));
-    expect(nonWhite(raster.pixels)).toBeGreaterThan(10_000);
+    expect(painted(raster.pixels)).toBeGreaterThan(10_000);
   });
 
   it('renders a 13-week trend with gaps, and one with no data', async () => {
@@ -379,7 +380,7 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
     expect(pngSize(chart.png)).toEqual({ width: 1200, height: 600 });
     expect(chart.alt).toContain('104.4%');
     const raster = renderer.rasterize(await specToSvg(trendSpec(RETENTION, RETENTION_SERIES, USD)));
-    expect(nonWhite(raster.pixels) / (1200 * 600)).toBeGreaterThan(0.01);
+    expect(painted(raster.pixels) / (1200 * 600)).toBeGreaterThan(0.01);
 
     const empty = WEEKS.map((label) => ({ label, values: { nrr: null } }));
     const none = await renderer.trendLines(empty, [RETENTION_SERIES[0] as TrendChartSeries], USD);
@@ -407,7 +408,7 @@ describe('chart rendering (resvg-wasm + Inter)', () => {
       );
       const bold = await createChartRenderer({ assetsDir: dir });
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="28" font-family="Inter" font-size="20">ARR $1.2M</text></svg>`;
-      expect(nonWhite(bold.rasterize(svg).pixels)).toBeGreaterThan(nonWhite(renderer.rasterize(svg).pixels) * 1.1);
+      expect(painted(bold.rasterize(svg).pixels)).toBeGreaterThan(painted(renderer.rasterize(svg).pixels) * 1.1);
       await expect(createChartRenderer({ scale: 0 })).rejects.toThrow(RangeError);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -14,28 +14,34 @@ export const CHART_HEIGHT = 300;
 export const CHART_FONT_FAMILY = 'Inter, Helvetica, Arial, sans-serif';
 
 /**
- * Mid-tone colours that read on white and on a dark email background (the PNG itself always has an
- * opaque white background). Text colours are darker shades with at least 4.5:1 contrast on white.
+ * The PNGs are transparent, so a chart shows the e-mail's own background: white, or a dark grey
+ * (about #121212 to #1e1e1e) in a client's dark mode. Every colour is a mid-tone that reads on both:
+ * text has about 4:1 contrast on white and on #1e1e1e (4.5:1 on both is impossible for one colour;
+ * ~4.1:1 is the most), bars and lines at least 3:1. Nothing is drawn in a background colour: gaps
+ * are left empty instead, so no white shape shows up in dark mode.
  */
 export const COLORS = {
-  background: '#ffffff',
   total: '#4C6FBF',
   increase: '#2FA36B',
   decrease: '#DD4B47',
-  increaseText: '#17784A',
-  decreaseText: '#B42A26',
-  title: '#111827',
-  text: '#374151',
-  muted: '#6B7280',
-  grid: '#E5E7EB',
-  axis: '#C4C9D1',
-  connector: '#9CA3AF',
-  /** Annotation lines and their numbers (4.9:1 on white). */
-  annotation: '#8E5BB5',
+  increaseText: '#278F5E',
+  decreaseText: '#DB4B47',
+  /** Titles, labels and axis text. */
+  text: '#787F88',
+  /** A neutral grey that the grid and the baseline draw with partial opacity (see GRID_OPACITY, AXIS_OPACITY). */
+  rule: '#808080',
+  connector: '#868C96',
+  /** Annotation lines and their numbers. */
+  annotation: '#9A66C2',
 } as const;
 
+/** The grid is the neutral grey at this opacity: light grey on white, dark grey on a dark background. */
+export const GRID_OPACITY = 0.3;
+/** The baseline (the plot's bottom edge), a little stronger than the grid. */
+export const AXIS_OPACITY = 0.65;
+
 /** Line colours in series order: blue, orange, green, purple (distinguishable with colour-blindness). */
-export const SERIES_COLORS = ['#4C6FBF', '#E07B2A', '#2FA36B', '#8E5BB5'] as const;
+export const SERIES_COLORS = ['#4C6FBF', '#D4742A', '#2FA36B', '#8E5BB5'] as const;
 
 export interface ChartTextOptions {
   /** ISO 4217 code, e.g. `USD`. */
@@ -150,13 +156,11 @@ function header(opts: ChartTextOptions, plotTop: number, plotLeft: number): Head
   const x = HEADER_LEFT - plotLeft;
   let y = 22;
   if (opts.title) {
-    marks.push(textMark('title', opts.title, { x, y: y - plotTop, size: 15, color: COLORS.title, align: 'left' }));
+    marks.push(textMark('title', opts.title, { x, y: y - plotTop, size: 15, color: COLORS.text, align: 'left' }));
     y += 18;
   }
   if (opts.subtitle) {
-    marks.push(
-      textMark('subtitle', opts.subtitle, { x, y: y - plotTop, size: 12, color: COLORS.muted, align: 'left' }),
-    );
+    marks.push(textMark('subtitle', opts.subtitle, { x, y: y - plotTop, size: 12, color: COLORS.text, align: 'left' }));
     y += 16;
   }
   return { marks, height: opts.title || opts.subtitle ? y : 0 };
@@ -339,6 +343,22 @@ export function waterfallLayout(input: WaterfallInput, opts: WaterfallOptions): 
   return { bars, domain: [base, top], truncated };
 }
 
+/**
+ * A broken total bar, as a vega path in plot coordinates (x from the bar's left edge): the piece
+ * above a slanted 4 px gap (6-10 px above the plot's bottom at the bar's left edge, 12-16 px at its
+ * right edge) and the stub below it.
+ */
+const BROKEN_BAR_PATH = [
+  "'M0,' + min(scale('y', datum.hi), height - 16)",
+  "'L' + bandwidth('x') + ',' + min(scale('y', datum.hi), height - 16)",
+  "'L' + bandwidth('x') + ',' + (height - 16)",
+  "'L0,' + (height - 10) + 'Z'",
+  "'M0,' + (height - 6)",
+  "'L' + bandwidth('x') + ',' + (height - 12)",
+  "'L' + bandwidth('x') + ',' + height",
+  "'L0,' + height + 'Z'",
+].join(' + ');
+
 /** The vega spec of the ARR bridge waterfall. */
 export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Spec {
   const layout = waterfallLayout(input, opts);
@@ -367,7 +387,12 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
     }),
   );
 
-  const bars = layout.bars.map((b) => ({ ...b, zero: b.lo === b.hi }));
+  // On a truncated axis the totals do not start at zero: they are drawn broken, in two pieces.
+  const bars = layout.bars.map((b) => ({
+    ...b,
+    zero: b.lo === b.hi,
+    broken: layout.truncated && b.kind === 'total' && b.hi > b.lo,
+  }));
   const connectors = bars.slice(0, -1).map((b, i) => ({
     key: b.key,
     next: (bars[i + 1] as WaterfallBar).key,
@@ -383,11 +408,12 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
     height: plotHeight,
     padding: { left: pad.left, right: pad.right, top: padTop, bottom: pad.bottom },
     autosize: 'none',
-    background: COLORS.background,
+    // No background: the PNG is transparent and shows the e-mail's own (light or dark).
     data: [
       { name: 'bars', values: bars },
+      { name: 'whole', source: 'bars', transform: [{ type: 'filter', expr: '!datum.broken' }] },
+      { name: 'broken', source: 'bars', transform: [{ type: 'filter', expr: 'datum.broken' }] },
       { name: 'connectors', values: connectors },
-      { name: 'totals', values: layout.truncated ? bars.filter((b) => b.kind === 'total' && b.hi > b.lo) : [] },
     ],
     scales: [
       {
@@ -429,7 +455,7 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
       {
         type: 'rect',
         name: 'bars-mark',
-        from: { data: 'bars' },
+        from: { data: 'whole' },
         encode: {
           enter: {
             x: { scale: 'x', field: 'key' },
@@ -454,16 +480,18 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
         },
       },
       {
-        // The "axis break": a white slash near the bottom of total bars that do not start at zero.
+        // The "axis break": a total bar that does not start at zero is cut by a slanted gap near
+        // the bottom of the plot. The gap is left empty (not painted white), so it shows the
+        // e-mail's background in light and dark mode alike.
         type: 'path',
-        name: 'breaks-mark',
-        from: { data: 'totals' },
+        name: 'broken-bars-mark',
+        from: { data: 'broken' },
         encode: {
           enter: {
-            x: { scale: 'x', field: 'key', offset: -2 },
-            y: { signal: 'height - 16' },
-            path: { signal: "'M0,6L' + (bandwidth('x') + 4) + ',0L' + (bandwidth('x') + 4) + ',4L0,10Z'" },
-            fill: { value: COLORS.background },
+            x: { scale: 'x', field: 'key' },
+            y: { value: 0 },
+            path: { signal: BROKEN_BAR_PATH },
+            fill: { value: COLORS.total },
           },
         },
       },
@@ -475,7 +503,8 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
             x: { value: 0 },
             x2: { signal: 'width' },
             y: { signal: 'height' },
-            stroke: { value: COLORS.axis },
+            stroke: { value: COLORS.rule },
+            strokeOpacity: { value: AXIS_OPACITY },
             strokeWidth: { value: 1 },
           },
         },
@@ -502,10 +531,10 @@ export function waterfallSpec(input: WaterfallInput, opts: WaterfallOptions): Sp
             font: { value: CHART_FONT_FAMILY },
             fontSize: [{ test: "datum.kind === 'total'", value: 13 }, { value: 12 }],
             fill: [
-              { test: "datum.zero && datum.kind !== 'total'", value: COLORS.muted },
+              { test: "datum.zero && datum.kind !== 'total'", value: COLORS.text },
               { test: "datum.kind === 'increase'", value: COLORS.increaseText },
               { test: "datum.kind === 'decrease'", value: COLORS.decreaseText },
-              { value: COLORS.title },
+              { value: COLORS.text },
             ],
           },
         },
@@ -781,7 +810,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
     height: plotHeight,
     padding: { left: padLeft, right: padRight, top: padTop, bottom: padBottom },
     autosize: 'none',
-    background: COLORS.background,
+    // No background: the PNG is transparent and shows the e-mail's own (light or dark).
     data: [
       { name: 'points', values: rows },
       ...series.map((s, si) => ({
@@ -821,10 +850,11 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
             x: { value: 0 },
             x2: { signal: 'width' },
             y: { scale: 'y', field: 'v' },
-            stroke: [
-              { test: 'datum.strong', value: COLORS.connector },
-              { test: `datum.v === ${domain[0]}`, value: COLORS.axis },
-              { value: COLORS.grid },
+            stroke: [{ test: 'datum.strong', value: COLORS.connector }, { value: COLORS.rule }],
+            strokeOpacity: [
+              { test: 'datum.strong', value: 1 },
+              { test: `datum.v === ${domain[0]}`, value: AXIS_OPACITY },
+              { value: GRID_OPACITY },
             ],
             strokeWidth: { value: 1 },
             strokeDash: [{ test: 'datum.strong', value: [4, 3] }, { value: [] }],
@@ -859,7 +889,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
             baseline: { value: 'middle' },
             font: { value: CHART_FONT_FAMILY },
             fontSize: { value: 11 },
-            fill: { value: COLORS.muted },
+            fill: { value: COLORS.text },
           },
         },
       },
@@ -876,7 +906,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
             baseline: { value: 'alphabetic' },
             font: { value: CHART_FONT_FAMILY },
             fontSize: { value: 11 },
-            fill: { value: COLORS.muted },
+            fill: { value: COLORS.text },
           },
         },
       },
@@ -906,9 +936,8 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
             y: { scale: 'y', field: 'value' },
             size: { value: 42 },
             shape: { value: 'circle' },
+            // No ring in a background colour around the dot: it would be a white ring in dark mode.
             fill: { scale: 'color', field: 'key' },
-            stroke: { value: COLORS.background },
-            strokeWidth: { value: 1.5 },
           },
         },
       },
@@ -925,7 +954,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
             baseline: { value: 'middle' },
             font: { value: CHART_FONT_FAMILY },
             fontSize: { value: endFont },
-            fill: { value: COLORS.title },
+            fill: { value: COLORS.text },
           },
         },
       },
@@ -937,7 +966,7 @@ export function trendSpec(points: TrendChartPoint[], series: TrendChartSeries[],
               x: plotWidth / 2,
               y: plotHeight / 2,
               size: 13,
-              color: COLORS.muted,
+              color: COLORS.text,
               align: 'center',
             }),
           ]),

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import * as vega from 'vega';
 import {
-  COLORS,
   trendAlt,
   trendSpec,
   waterfallAlt,
@@ -33,7 +32,7 @@ const WASM_MODULE = '@resvg/resvg-wasm/index_bg.wasm';
 const FONT_MODULE = '@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf';
 
 export interface Chart {
-  /** The PNG, `width * scale` x `height * scale` pixels, opaque white background. */
+  /** The PNG, `width * scale` x `height * scale` pixels, RGBA with a transparent background. */
   png: Buffer;
   /** Logical (CSS) size: use these for the email's `<img width height>`. */
   width: number;
@@ -164,7 +163,7 @@ export async function createChartRenderer(opts: ChartRendererOptions = {}): Prom
         defaultFontFamily: 'Inter',
         sansSerifFamily: 'Inter',
       },
-      background: COLORS.background,
+      // No background: transparent pixels show the e-mail's own, light or dark (chart-specs.ts COLORS).
       fitTo: { mode: 'zoom', value: scale },
       shapeRendering: 2,
       textRendering: 1,
