@@ -11,6 +11,8 @@ import type { AlertActionDeps } from '../../functions/app/alert-action-endpoint'
 import { actionLinkMaker } from '../../functions/app/alert-action-links';
 import { snoozeLimitsFrom } from '../../functions/app/alert-actions';
 import type { CrmTaskDeps } from '../../functions/app/crm-tasks';
+import type { AlertMessageDeps } from '../../functions/app/chat-notify';
+import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
 import type { PulseConfig } from '../../functions/config';
 import { makeFormatter } from '../../functions/domain/alerts';
 import { createAlertActionHandler } from '../../functions/handlers/alert-action';
@@ -54,6 +56,17 @@ export function localCrmTaskDeps(config: PulseConfig, ledger: SendLedger): CrmTa
   return tasks && { ...tasks, ledger, formatter: makeFormatter(config.company.locale, config.company.currency) };
 }
 
+/** Slack with the bot token from the environment, to update the messages posted for an alert (none without Slack). */
+export async function localAlertMessages(
+  config: PulseConfig,
+  ledger: SendLedger,
+): Promise<AlertMessageDeps | undefined> {
+  if (!config.notifications.slack) return undefined;
+  const { slack } = await chatChannelsFrom({ slack: config.notifications.slack });
+  const formatter = makeFormatter(config.company.locale, config.company.currency);
+  return slack && { ledger, slack: { ...slack, companyName: config.company.name, formatter } };
+}
+
 /**
  * Serves the action endpoint on 127.0.0.1 over the local stack's alert states. Slack clicks are
  * accepted when SLACK_SIGNING_SECRET is set (a Slack fake, or a tunnel to a real Slack app).
@@ -68,6 +81,7 @@ export async function startLocalActionServer(
   const keys = localLinkKeys();
   const slackSecret = process.env.SLACK_SIGNING_SECRET;
   const tasks = localCrmTaskDeps(config, adapters.ledger);
+  const messages = await localAlertMessages(config, adapters.ledger);
   const deps: AlertActionDeps = {
     alerts: adapters.alerts,
     limits: snoozeLimitsFrom(config),
@@ -86,6 +100,7 @@ export async function startLocalActionServer(
         }
       : {}),
     ...(tasks ? { tasks } : {}),
+    ...(messages ? { messages } : {}),
   };
   const server = await startFunctionUrlServer(createAlertActionHandler(deps, opts.log), {
     port: opts.port ?? DEFAULT_ACTION_PORT,

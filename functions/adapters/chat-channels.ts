@@ -76,5 +76,5 @@ function missing(reason: string): SlackChat & TeamsChat {
   const fail = async (): Promise<never> => {
     throw new DeliveryError(reason, true);
   };
-  return { send: fail, findMember: fail };
+  return { send: fail, findMember: fail, update: fail };
 }

@@ -11,6 +11,8 @@
 // is applied, and a second use is refused with 403 and changes nothing. Tampered links get 403,
 // Slack requests with a missing or wrong signature 401, stale ones 403. The snooze itself is the
 // CLI's (snoozeAlertById), and a snoozed alert's CRM task is rescheduled (functions/app/crm-tasks.ts).
+// Every Slack message posted for the alert shows the new status: the clicked one through the
+// click's response_url, the others with chat.update, each once (updateAlertMessages).
 import { createHash } from 'node:crypto';
 import { page, type HttpResponse } from '../domain/archive/download-page';
 import { escapeHtml } from '../domain/archive/index-page';
@@ -27,13 +29,14 @@ import {
   slackActor,
   SlackSignatureError,
   verifySlackSignature,
-  type SlackAlertAction,
 } from '../domain/alerts/slack-request';
+import type { SlackBlock } from '../domain/chat';
 import { todayIn } from '../domain/dates';
 import type { SingleUseIds, SlackReply, SlackResponder } from '../ports/alert-actions';
 import type { AlertStateStore } from '../ports/alerts';
 import type { SendLedger } from '../ports/send-ledger';
 import { AlertBusyError, AlertNotFoundError, snoozeAlertAndTask, type SnoozeLimits } from './alert-actions';
+import type { AlertMessageDeps, ChatOutcome, ClickedMessage } from './chat-notify';
 import type { CrmTaskDeps, CrmTaskOutcome } from './crm-tasks';
 import { sendOnce } from './send-once';
 
@@ -52,6 +55,12 @@ export interface AlertActionDeps {
   slack?: { signingSecret: () => Promise<string>; responder: SlackResponder; ledger: SendLedger };
   /** The CRM tasks of notifications.crmTasks, when configured. */
   tasks?: CrmTaskDeps;
+  /**
+   * Slack's Web API (the bot token) and the alerts' channel, when configured: every message posted
+   * for the alert shows the new status (chat.update). Without it only a clicked message is updated
+   * (its response_url), and the next alert run updates the others.
+   */
+  messages?: AlertMessageDeps;
   now?: () => Date;
   /** One line per request: what was decided, never the token or the body. */
   log?: (entry: ActionLogEntry) => void;
@@ -163,6 +172,7 @@ async function emailAction(deps: AlertActionDeps, token: string, apply: boolean)
     'from the alert e-mail',
     now,
     `link:${claims.nonce}`,
+    deps.messages ? { messages: deps.messages } : undefined,
   );
   if ('error' in applied) return refuse(409, 'Nothing to do', applied.error, 'not-applicable', claims);
   deps.log?.({
@@ -220,6 +230,17 @@ async function slackAction(
     return text(403, 'This request was already handled.');
   }
   const by = slackActor(parsed);
+  // The clicked message is answered through its response_url (replace_original), the others with chat.update.
+  const responseUrl = parsed.responseUrl;
+  const clicked: ClickedMessage | undefined = responseUrl
+    ? {
+        ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
+        text: parsed.messageText,
+        blocks: parsed.messageBlocks as SlackBlock[],
+        reply: { send: (p) => slack.responder.send({ responseUrl, replaceOriginal: true, ...p }) },
+      }
+    : undefined;
+  const messages = deps.messages ?? { ledger: slack.ledger };
   const applied = await applyAction(
     deps,
     parsed.alertId,
@@ -229,11 +250,8 @@ async function slackAction(
     'from Slack',
     now,
     requestId,
+    { messages, ...(clicked ? { clicked } : {}) },
   );
-  const reply: SlackReply =
-    'error' in applied
-      ? { responseUrl: parsed.responseUrl ?? '', replaceOriginal: false, text: applied.error }
-      : updatedMessage(parsed, applied.state, applied.until);
   deps.log?.({
     via: 'slack',
     outcome: 'error' in applied ? 'refused' : 'applied',
@@ -243,23 +261,18 @@ async function slackAction(
     ...('error' in applied ? { reason: 'not-applicable' } : {}),
     ...(!('error' in applied) && applied.crm ? { crmTask: applied.crm.status } : {}),
   });
-  if (parsed.responseUrl) await replyOnce(deps, slack, requestId, parsed.alertId, reply);
+  if ('error' in applied && responseUrl)
+    await replyOnce(deps, slack, requestId, parsed.alertId, {
+      responseUrl,
+      replaceOriginal: false,
+      text: applied.error,
+    });
+  for (const failed of 'error' in applied ? [] : (applied.chat ?? []).filter((c) => c.status === 'failed'))
+    deps.log?.({ via: 'slack', outcome: 'failed', alertId: parsed.alertId, reason: `update: ${failed.error}` });
   return { statusCode: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
 }
 
-/** The clicked message again, without its buttons, with who did what until when. */
-function updatedMessage(a: SlackAlertAction, state: AlertState, until: string): SlackReply {
-  const done = `${a.action === 'snooze' ? 'Snoozed' : 'Acknowledged'} until ${until} by <@${a.userId}>`;
-  const kept = a.messageBlocks.filter((b) => (b as { type?: unknown })?.type !== 'actions');
-  return {
-    responseUrl: a.responseUrl ?? '',
-    replaceOriginal: true,
-    text: `${describe(state)}: ${done}`,
-    blocks: [...kept, { type: 'context', elements: [{ type: 'mrkdwn', text: `:zzz: ${done}` }] }],
-  };
-}
-
-/** The reply goes out through send-once, keyed by the request: a retried request never posts twice. */
+/** An ephemeral note to the clicker (the action did not apply), through send-once keyed by the request: never twice. */
 async function replyOnce(
   deps: AlertActionDeps,
   slack: NonNullable<AlertActionDeps['slack']>,
@@ -281,7 +294,7 @@ async function replyOnce(
 
 // ---- the action ---------------------------------------------------------------------------------
 
-type Applied = { state: AlertState; until: string; crm?: CrmTaskOutcome } | { error: string };
+type Applied = { state: AlertState; until: string; crm?: CrmTaskOutcome; chat?: ChatOutcome[] } | { error: string };
 
 /**
  * Snoozes or acknowledges through the CLI's use case, then moves the CRM task. An action the alert
@@ -296,10 +309,11 @@ async function applyAction(
   via: string,
   now: Date,
   usedId: string,
+  chat?: { messages: AlertMessageDeps; clicked?: ClickedMessage },
 ): Promise<Applied> {
   const today = todayIn(deps.timeZone, now);
   const days_ = Math.min(days, deps.limits.maxDays);
-  let done: { state: AlertState; until: string; crmTask?: CrmTaskOutcome };
+  let done: { state: AlertState; until: string; crmTask?: CrmTaskOutcome; chat?: ChatOutcome[] };
   try {
     const request = {
       id: alertId,
@@ -310,7 +324,7 @@ async function applyAction(
       today,
       now: () => now,
     };
-    done = await snoozeAlertAndTask(deps.alerts, deps.limits, request, deps.tasks);
+    done = await snoozeAlertAndTask(deps.alerts, deps.limits, request, deps.tasks, chat);
   } catch (e) {
     if (e instanceof AlertNotFoundError) return { error: `Pulse has no alert ${alertId} any more.` };
     if (e instanceof AlertActionError) return { error: e.message };
@@ -318,7 +332,12 @@ async function applyAction(
     if (e instanceof AlertBusyError) return { error: `${e.message}.` };
     throw e;
   }
-  return { state: done.state, until: done.until, ...(done.crmTask ? { crm: done.crmTask } : {}) };
+  return {
+    state: done.state,
+    until: done.until,
+    ...(done.crmTask ? { crm: done.crmTask } : {}),
+    ...(done.chat ? { chat: done.chat } : {}),
+  };
 }
 
 function describe(s: AlertState): string {

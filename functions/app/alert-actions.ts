@@ -6,6 +6,7 @@ import type { PulseConfig } from '../config';
 import { snoozeAlert, type AlertState } from '../domain/alerts';
 import { addDays, type IsoDate } from '../domain/dates';
 import { AlertConflictError, type AlertStateStore } from '../ports/alerts';
+import { updateAlertMessages, type AlertMessageDeps, type ChatOutcome, type ClickedMessage } from './chat-notify';
 import { rescheduleCrmTask, type CrmTaskDeps, type CrmTaskOutcome } from './crm-tasks';
 
 const MAX_SNOOZE_ATTEMPTS = 3;
@@ -115,22 +116,25 @@ export async function snoozeAlertById(
 
 /**
  * A snooze (or acknowledgement), then the alert's CRM task moved to the snooze's end when CRM
- * tasks are configured. A CRM failure does not undo the snooze: it is reported, and the next
- * alert run reschedules the task (functions/app/crm-tasks.ts).
+ * tasks are configured, and its Slack messages updated with the new status when Slack is
+ * (functions/app/chat-notify.ts, updateAlertMessages). Neither failure undoes the snooze: each is
+ * reported, and the next alert run catches up (reschedules the task, updates the messages).
  */
 export async function snoozeAlertAndTask(
   store: Pick<AlertStateStore, 'getAlert' | 'putAlert'>,
   limits: SnoozeLimits,
   request: SnoozeRequest,
   tasks?: CrmTaskDeps,
-): Promise<{ state: AlertState; until: IsoDate; crmTask?: CrmTaskOutcome }> {
+  chat?: { messages: AlertMessageDeps; clicked?: ClickedMessage },
+): Promise<{ state: AlertState; until: IsoDate; crmTask?: CrmTaskOutcome; chat?: ChatOutcome[] }> {
   const done = await snoozeAlertById(store, limits, request);
-  if (!tasks) return done;
   let crmTask: CrmTaskOutcome | undefined;
-  try {
-    crmTask = await rescheduleCrmTask(tasks, done.state);
-  } catch (e) {
-    crmTask = { alertId: request.id, transition: 'reschedule', status: 'failed', error: (e as Error).message };
-  }
-  return { ...done, ...(crmTask ? { crmTask } : {}) };
+  if (tasks)
+    try {
+      crmTask = await rescheduleCrmTask(tasks, done.state);
+    } catch (e) {
+      crmTask = { alertId: request.id, transition: 'reschedule', status: 'failed', error: (e as Error).message };
+    }
+  const posted = chat ? await updateAlertMessages(chat.messages, done.state, chat.clicked) : undefined;
+  return { ...done, ...(crmTask ? { crmTask } : {}), ...(posted ? { chat: posted } : {}) };
 }

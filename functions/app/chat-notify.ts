@@ -5,7 +5,10 @@
 //     acknowledge buttons), as a direct message to the account's owner (found by e-mail; an owner
 //     not in Slack gets none, and the channel's copy says so), and to Teams;
 //   - the CCO's daily digest (same days, same first-run summary as the e-mail) to the Slack
-//     channel and to Teams;
+//     channel and to Teams; on Slack the first run's critical alerts, held for the summary, go in
+//     its thread (docs/alerts.md, "The first run on Slack"), the owners' DMs as usual;
+//   - an alert snoozed, acknowledged or resolved: its Slack messages updated in place with
+//     chat.update, once per (message, transition) (updateAlertMessages);
 //   - the Monday headline (ARR, NRR, GRR, ARR at risk, the archived report) to the Slack
 //     weeklyReportChannel and to Teams.
 //
@@ -18,8 +21,19 @@
 //
 // Each channel fails on its own: every post is tried whatever happened to the others (and after
 // the e-mails), and its outcome is returned for the run ledger.
-import { buildCritical, buildDigest, isImmediate, makeFormatter, type AlertState, type Notice } from '../domain/alerts';
 import {
+  buildCritical,
+  buildDigest,
+  isHeldCritical,
+  isImmediate,
+  makeFormatter,
+  type AlertState,
+  type CriticalAlertView,
+  type Formatter,
+  type Notice,
+} from '../domain/alerts';
+import {
+  alertChatStatus,
   criticalAlertCard,
   criticalAlertPost,
   digestCard,
@@ -27,11 +41,16 @@ import {
   headlineCard,
   headlineModel,
   headlinePost,
+  postedCriticalNotices,
+  postedSlackMessage,
+  withAlertStatus,
+  type SlackBlock,
+  type SlackPost,
 } from '../domain/chat';
-import type { IsoDate } from '../domain/dates';
+import { addDays, type IsoDate } from '../domain/dates';
 import type { WeeklyReportView } from '../domain/report';
 import type { AlertStateStore } from '../ports/alerts';
-import type { ChatChannels, SlackMember } from '../ports/chat';
+import type { ChatChannels, SlackChat, SlackMember, SlackMessageUpdate } from '../ports/chat';
 import type { DeliveryChannel, SendKey, SendLedger } from '../ports/send-ledger';
 import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
@@ -65,8 +84,6 @@ export interface AlertChatInput {
   staleClaimMs: number;
 }
 
-type Lookup = { member?: SlackMember; error?: string };
-
 /** Posts the run's critical alerts and (on digest days, or the first run's summary) the digest to each configured chat channel. */
 export async function postAlertsToChat(
   deps: { ledger: SendLedger; alerts: AlertStateStore; chat: ChatChannels },
@@ -77,76 +94,27 @@ export async function postAlertsToChat(
   const out: ChatOutcome[] = [];
   const f = makeFormatter(input.locale, input.currency);
   const policy: UnknownOutcomePolicy = { unknownOutcome: 'resend', staleAfterMs: input.staleClaimMs };
+  const lookup = slack ? memberLookup(slack.chat) : undefined;
 
-  // One lookup per owner and run; an owner not in Slack is an answer, a failed lookup is not.
-  const lookups = new Map<string, Promise<Lookup>>();
-  const lookup = (email: string): Promise<Lookup> => {
-    const key = email.trim().toLowerCase();
-    let found = lookups.get(key);
-    if (!found) {
-      found = slack!.chat.findMember(key).then(
-        (member) => (member ? { member } : {}),
-        (e: unknown) => ({ error: describe(e) }),
-      );
-      lookups.set(key, found);
-    }
-    return found;
-  };
-
-  const immediate: { state: AlertState; notice: Notice }[] = [];
+  const byArr = (a: CriticalItem, b: CriticalItem) =>
+    b.state.explanation.arr - a.state.explanation.arr || a.notice.id.localeCompare(b.notice.id);
+  const immediate: CriticalItem[] = [];
+  // The first run's critical alerts, held for its summary: on Slack they go into the summary's thread.
+  const held: CriticalItem[] = [];
   for (const state of input.states)
-    for (const notice of state.notices) if (isImmediate(notice, input.today)) immediate.push({ state, notice });
-  immediate.sort((a, b) => b.state.explanation.arr - a.state.explanation.arr || a.notice.id.localeCompare(b.notice.id));
+    for (const notice of state.notices) {
+      if (isImmediate(notice, input.today)) immediate.push({ state, notice });
+      else if (isHeldCritical(notice, input.today)) held.push({ state, notice });
+    }
+  immediate.sort(byArr);
+  held.sort(byArr);
 
   for (const item of immediate) {
     const alert = buildCritical([item], '', input.companyName, f).alerts[0]!;
     const subject = `CRITICAL: ${alert.accountName} - ${alert.ruleTitle}`;
-    const owner = slack?.directMessageOwners ? item.state.explanation.ownerEmail?.trim().toLowerCase() : undefined;
     if (slack) {
-      const key: SendKey = {
-        kind: 'alert-critical',
-        period: item.notice.id,
-        recipient: slack.channel,
-        channel: 'slack',
-      };
-      out.push(
-        await post(deps.ledger, slack.chat, key, subject, policy, async () => {
-          const found = owner ? await lookup(owner) : {};
-          const ownerNote =
-            owner && !found.member && !found.error
-              ? `${owner} is not a member of this Slack workspace, so no direct message was sent: please make sure the owner sees this alert.`
-              : undefined;
-          return {
-            channel: slack.channel,
-            ...criticalAlertPost(alert, input.companyName, {
-              buttons: true,
-              ...(found.member ? { ownerUserId: found.member.userId } : {}),
-              ...(ownerNote ? { ownerNote } : {}),
-            }),
-          };
-        }),
-      );
-      if (owner) {
-        const dmKey: SendKey = { kind: 'alert-critical', period: item.notice.id, recipient: owner, channel: 'slack' };
-        const found = await lookup(owner);
-        // Not in Slack: the channel's copy says so. A failed lookup is a failed delivery: the next run tries again.
-        if (found.error)
-          out.push({
-            key: dmKey,
-            status: 'failed',
-            subject,
-            error: `looking up ${owner} in Slack failed: ${found.error}`,
-          });
-        else if (found.member) {
-          const dm = found.member.directMessageChannel;
-          out.push(
-            await post(deps.ledger, slack.chat, dmKey, subject, policy, () => ({
-              channel: dm,
-              ...criticalAlertPost(alert, input.companyName, { buttons: true }),
-            })),
-          );
-        }
-      }
+      out.push(await postCriticalToChannel(deps.ledger, slack, lookup!, item, alert, input.companyName, policy));
+      out.push(...(await postCriticalToOwner(deps.ledger, slack, lookup!, item, alert, input.companyName, policy)));
     }
     if (teams?.criticalAlerts) {
       const key: SendKey = {
@@ -160,15 +128,22 @@ export async function postAlertsToChat(
       );
     }
   }
+  // A direct message about your own account is not a flood: the owners get their held alerts as usual.
+  if (slack)
+    for (const item of held) {
+      const alert = buildCritical([item], '', input.companyName, f).alerts[0]!;
+      out.push(...(await postCriticalToOwner(deps.ledger, slack, lookup!, item, alert, input.companyName, policy)));
+    }
 
   // The digest: on digest days, and the first run's summary (its critical alerts were held for it) on any day.
-  const held = input.states.some((s) => s.notices.some((n) => n.heldForSummary));
+  const anyHeld = input.states.some((s) => s.notices.some((n) => n.heldForSummary));
   const digests: { channel: 'slack' | 'teams'; recipient: string }[] = [];
   if (slack) digests.push({ channel: 'slack', recipient: slack.channel });
   if (teams?.digest) digests.push({ channel: 'teams', recipient: TEAMS_RECIPIENT });
+  let slackSummary: ChatOutcome | undefined;
   for (const d of digests) {
     const since = await deps.alerts.getDigestCursor(d.channel, d.recipient);
-    const firstRun = held && since === undefined;
+    const firstRun = anyHeld && since === undefined;
     if (!input.digest && !firstRun) continue;
     const model = buildDigest({
       audience: 'cco',
@@ -192,8 +167,246 @@ export async function postAlertsToChat(
           }))
         : await post(deps.ledger, teams!.chat, key, model.subject, policy, () => digestCard(model));
     out.push(outcome);
+    if (d.channel === 'slack' && firstRun) slackSummary = outcome;
     if (outcome.status === 'sent') await deps.alerts.setDigestCursor(d.channel, d.recipient, input.now);
   }
+
+  // The held critical alerts in the channel (docs/alerts.md, "The first run on Slack"): replies in the
+  // thread of the summary this run posted (or found posted); none while another run is posting it;
+  // none when the summary failed in the run that held them (no burst now; the summary is retried);
+  // top level in any later run without a summary to hold them. Same keys as any critical alert, so
+  // whatever one run posted, no run posts again.
+  if (slack && held.length) {
+    const parent =
+      slackSummary?.messageId && (slackSummary.status === 'sent' || slackSummary.status === 'already-sent')
+        ? postedSlackMessage(slackSummary.messageId)
+        : undefined;
+    const wait =
+      !parent &&
+      slackSummary !== undefined &&
+      (slackSummary.status === 'in-flight' || held.some((h) => h.notice.at === input.now));
+    if (!wait)
+      for (const item of held) {
+        const alert = buildCritical([item], '', input.companyName, f).alerts[0]!;
+        out.push(
+          await postCriticalToChannel(deps.ledger, slack, lookup!, item, alert, input.companyName, policy, parent),
+        );
+      }
+  }
+
+  // What happened to the alerts since they were posted (snoozed, acknowledged, resolved), on their messages.
+  if (slack)
+    for (const state of input.states) {
+      const current = alertChatStatus(state);
+      if (!current || current.on < addDays(input.today, -1)) continue;
+      out.push(
+        ...(await updateAlertMessages(
+          {
+            ledger: deps.ledger,
+            slack: { ...slack, companyName: input.companyName, formatter: f },
+            staleClaimMs: input.staleClaimMs,
+          },
+          state,
+        )),
+      );
+    }
+  return out;
+}
+
+type CriticalItem = { state: AlertState; notice: Notice };
+type Lookup = { member?: SlackMember; error?: string };
+type SlackChannel = NonNullable<ChatChannels['slack']>;
+
+/** One lookup per owner and run; an owner not in Slack is an answer, a failed lookup is not. */
+function memberLookup(chat: SlackChat): (email: string) => Promise<Lookup> {
+  const lookups = new Map<string, Promise<Lookup>>();
+  return (email) => {
+    const key = email.trim().toLowerCase();
+    let found = lookups.get(key);
+    if (!found) {
+      found = chat.findMember(key).then(
+        (member) => (member ? { member } : {}),
+        (e: unknown) => ({ error: describe(e) }),
+      );
+      lookups.set(key, found);
+    }
+    return found;
+  };
+}
+
+const ownerOf = (slack: SlackChannel, state: AlertState): string | undefined =>
+  slack.directMessageOwners ? state.explanation.ownerEmail?.trim().toLowerCase() || undefined : undefined;
+
+/** The channel's copy of a critical alert: the owner mentioned, or a note that the owner is not in Slack. */
+async function channelCopy(
+  slack: SlackChannel,
+  lookup: (email: string) => Promise<Lookup>,
+  state: AlertState,
+  alert: CriticalAlertView,
+  company: string,
+): Promise<SlackPost> {
+  const owner = ownerOf(slack, state);
+  const found = owner ? await lookup(owner) : {};
+  const ownerNote =
+    owner && !found.member && !found.error
+      ? `${owner} is not a member of this Slack workspace, so no direct message was sent: please make sure the owner sees this alert.`
+      : undefined;
+  return criticalAlertPost(alert, company, {
+    buttons: true,
+    ...(found.member ? { ownerUserId: found.member.userId } : {}),
+    ...(ownerNote ? { ownerNote } : {}),
+  });
+}
+
+/** A critical alert to the channel (with its buttons), top level or as a reply in `thread`. */
+async function postCriticalToChannel(
+  ledger: SendLedger,
+  slack: SlackChannel,
+  lookup: (email: string) => Promise<Lookup>,
+  item: CriticalItem,
+  alert: CriticalAlertView,
+  company: string,
+  policy: UnknownOutcomePolicy,
+  thread?: { channel: string; ts: string },
+): Promise<ChatOutcome> {
+  const key: SendKey = { kind: 'alert-critical', period: item.notice.id, recipient: slack.channel, channel: 'slack' };
+  const subject = `CRITICAL: ${alert.accountName} - ${alert.ruleTitle}`;
+  return post(ledger, slack.chat, key, subject, policy, async () => ({
+    channel: thread?.channel ?? slack.channel,
+    ...(thread ? { threadTs: thread.ts } : {}),
+    ...(await channelCopy(slack, lookup, item.state, alert, company)),
+  }));
+}
+
+/** A critical alert as a direct message to the account's owner, when owners get them and the owner is in Slack. */
+async function postCriticalToOwner(
+  ledger: SendLedger,
+  slack: SlackChannel,
+  lookup: (email: string) => Promise<Lookup>,
+  item: CriticalItem,
+  alert: CriticalAlertView,
+  company: string,
+  policy: UnknownOutcomePolicy,
+): Promise<ChatOutcome[]> {
+  const owner = ownerOf(slack, item.state);
+  if (!owner) return [];
+  const subject = `CRITICAL: ${alert.accountName} - ${alert.ruleTitle}`;
+  const key: SendKey = { kind: 'alert-critical', period: item.notice.id, recipient: owner, channel: 'slack' };
+  const found = await lookup(owner);
+  // Not in Slack: the channel's copy says so. A failed lookup is a failed delivery: the next run tries again.
+  if (found.error)
+    return [{ key, status: 'failed', subject, error: `looking up ${owner} in Slack failed: ${found.error}` }];
+  if (!found.member) return [];
+  const dm = found.member.directMessageChannel;
+  return [
+    await post(ledger, slack.chat, key, subject, policy, () => ({
+      channel: dm,
+      ...criticalAlertPost(alert, company, { buttons: true }),
+    })),
+  ];
+}
+
+/** Slack and what the alert messages say (company, formatter), for updating them. */
+export interface AlertMessageDeps {
+  ledger: SendLedger;
+  /** Absent: only the clicked message (its response_url) is updated. */
+  slack?: SlackChannel & { companyName: string; formatter: Formatter };
+  /** An update whose outcome is unknown is sent again after this long (default 30 minutes). */
+  staleClaimMs?: number;
+}
+
+/** The message a Slack button was clicked on: answered through the click's response_url. */
+export interface ClickedMessage {
+  /** `<channel id>/<ts>` from the interaction; absent when Slack did not say. */
+  messageId?: string;
+  text: string;
+  blocks: SlackBlock[];
+  reply: DeliveryChannel<SlackPost>;
+}
+
+/**
+ * Shows the alert's status (snoozed, acknowledged, resolved) on every Slack message posted for its
+ * current episode: the channel's copy and the owner's direct message of each critical notice, found
+ * in the send ledger (their `<channel>/<ts>`), each replaced with chat.update. Once per (message,
+ * transition): key `alert-update:<transition>` / the transition's id / the message. A clicked
+ * message is answered through its response_url instead, under the same key.
+ */
+export async function updateAlertMessages(
+  deps: AlertMessageDeps,
+  state: AlertState,
+  clicked?: ClickedMessage,
+): Promise<ChatOutcome[]> {
+  const current = alertChatStatus(state);
+  if (!current) return [];
+  const policy: UnknownOutcomePolicy = { unknownOutcome: 'resend', staleAfterMs: deps.staleClaimMs ?? 30 * 60_000 };
+  const keyFor = (messageId: string): SendKey => ({
+    kind: `alert-update:${current.transition}`,
+    period: current.period,
+    recipient: messageId,
+    channel: 'slack',
+  });
+  const subject = `${state.explanation.accountName}: ${current.transition}`;
+  const out: ChatOutcome[] = [];
+  let clickedDone = false;
+  const slack = deps.slack;
+  if (slack) {
+    const lookup = memberLookup(slack.chat);
+    const updates: DeliveryChannel<SlackMessageUpdate> = { send: (u) => slack.chat.update(u) };
+    const owner = ownerOf(slack, state);
+    for (const notice of postedCriticalNotices(state)) {
+      const alert = buildCritical([{ state, notice }], '', slack.companyName, slack.formatter).alerts[0]!;
+      for (const recipient of [slack.channel, ...(owner ? [owner] : [])]) {
+        let posted: { messageId: string } | undefined;
+        try {
+          posted = await deps.ledger.delivered({
+            kind: 'alert-critical',
+            period: notice.id,
+            recipient,
+            channel: 'slack',
+          });
+        } catch (e) {
+          // The ledger could not say what was posted: this update fails, and the next alert run tries again.
+          out.push({
+            key: keyFor(recipient),
+            status: 'failed',
+            subject,
+            error: `reading the send ledger: ${describe(e)}`,
+          });
+          continue;
+        }
+        const where = posted && postedSlackMessage(posted.messageId);
+        if (!where) continue;
+        const messageId = `${where.channel}/${where.ts}`;
+        if (clicked && clicked.messageId === messageId) {
+          clickedDone = true;
+          out.push(
+            await post(deps.ledger, clicked.reply, keyFor(messageId), subject, policy, () =>
+              withAlertStatus(clicked, current.status),
+            ),
+          );
+          continue;
+        }
+        out.push(
+          await post(deps.ledger, updates, keyFor(messageId), subject, policy, async () => ({
+            ...where,
+            ...withAlertStatus(
+              recipient === slack.channel
+                ? await channelCopy(slack, lookup, state, alert, slack.companyName)
+                : criticalAlertPost(alert, slack.companyName, { buttons: true }),
+              current.status,
+            ),
+          })),
+        );
+      }
+    }
+  }
+  // A clicked message the ledger does not know (posted before Pulse kept its ts): answered all the same.
+  if (clicked && !clickedDone)
+    out.push(
+      await post(deps.ledger, clicked.reply, keyFor(clicked.messageId ?? `clicked:${state.id}`), subject, policy, () =>
+        withAlertStatus(clicked, current.status),
+      ),
+    );
   return out;
 }
 

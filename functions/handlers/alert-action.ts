@@ -17,6 +17,7 @@ import type { FunctionUrlResponse } from './download';
 import { REQUEST_TOO_LARGE, readFunctionUrlRequest, type FunctionUrlEvent } from './function-url';
 import { makeFormatter } from '../domain/alerts';
 import { getCrmTasks } from './alert-action-runtime';
+import { getChatChannels } from './chat-runtime';
 import { getMailRuntime } from './mail-runtime';
 import { getRuntime } from './runtime';
 
@@ -93,6 +94,13 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
       throw e;
     });
   const crm = getCrmTasks(config);
+  // The Slack bot token, to update every message posted for an alert; without it (no Slack, or the
+  // token unreadable) the clicked message is still answered and the next alert run updates the rest.
+  const chat = await getChatChannels(config).catch((e: unknown) => {
+    console.log(JSON.stringify({ level: 'WARN', message: 'Slack updates off', error: (e as Error).message }));
+    return undefined;
+  });
+  const formatter = makeFormatter(config.company.locale, config.company.currency);
   const slackConfigured = Boolean(env.PULSE_SLACK_SIGNING_SECRET_ID ?? env.SLACK_SIGNING_SECRET);
   return createAlertActionHandler(
     {
@@ -106,8 +114,9 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
       signingKeys: () => keys.keys(),
       used: new DynamoDbSingleUseIds({ client: dynamodb, tableName: common.PULSE_TABLE }),
       ...(slackConfigured ? { slack: { signingSecret, responder: new FetchSlackResponder(), ledger } } : {}),
-      ...(crm
-        ? { tasks: { ...crm, ledger, formatter: makeFormatter(config.company.locale, config.company.currency) } }
+      ...(crm ? { tasks: { ...crm, ledger, formatter } } : {}),
+      ...(chat?.slack
+        ? { messages: { ledger, slack: { ...chat.slack, companyName: config.company.name, formatter } } }
         : {}),
     },
     (line) => console.log(line),

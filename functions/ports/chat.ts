@@ -8,6 +8,14 @@ import type { DeliveryChannel } from './send-ledger';
 export interface SlackMessage extends SlackPost {
   /** A channel name (`#cs-renewal-risk`), a channel id, or a direct message's conversation id. */
   channel: string;
+  /** Post as a reply in this message's thread (the `ts` of its parent in the same channel). */
+  threadTs?: string;
+}
+
+/** A posted message replaced in place (chat.update): its channel id and ts, and the new text and blocks. */
+export interface SlackMessageUpdate extends SlackPost {
+  channel: string;
+  ts: string;
 }
 
 /** A workspace member found by e-mail, with the direct-message conversation Pulse posts to. */
@@ -22,6 +30,8 @@ export interface SlackChat extends DeliveryChannel<SlackMessage> {
    * member has it (Slack's `users_not_found`). Other failures throw a DeliveryError.
    */
   findMember(email: string): Promise<SlackMember | undefined>;
+  /** Replaces a posted message (chat.update); answers the message id like `send`, throws a DeliveryError. */
+  update(message: SlackMessageUpdate): Promise<{ messageId: string }>;
 }
 
 export type TeamsChat = DeliveryChannel<TeamsPost>;

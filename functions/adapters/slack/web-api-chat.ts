@@ -1,4 +1,5 @@
-// Slack through the official Web API client (@slack/web-api): chat.postMessage for every post,
+// Slack through the official Web API client (@slack/web-api): chat.postMessage for every post (a
+// reply in a thread with thread_ts), chat.update to show an alert's status on what was posted,
 // users.lookupByEmail then conversations.open for an owner's direct message. The bot token needs
 // the scopes chat:write, users:read.email and im:write (docs/alerts.md, "Channels").
 //
@@ -11,7 +12,7 @@
 //     connection: nothing was posted (`notSent`);
 //   - a timeout, a reset connection or a 5xx after the request went out: the outcome is unknown.
 import { ErrorCode, WebClient, type WebAPICallResult } from '@slack/web-api';
-import type { SlackChat, SlackMember, SlackMessage } from '../../ports/chat';
+import type { SlackChat, SlackMember, SlackMessage, SlackMessageUpdate } from '../../ports/chat';
 import { DeliveryError } from '../../ports/send-ledger';
 
 export const SLACK_API_URL = 'https://slack.com/api/';
@@ -66,12 +67,25 @@ export class SlackWebApiChat implements SlackChat {
         channel: message.channel,
         text: message.text,
         blocks: message.blocks as never,
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
         unfurl_links: false,
         unfurl_media: false,
       }),
     );
     // The channel id and the message's ts identify it (chat.update takes both).
     return { messageId: `${result.channel ?? message.channel}/${result.ts ?? ''}` };
+  }
+
+  async update(message: SlackMessageUpdate): Promise<{ messageId: string }> {
+    const result = await this.call('chat.update', () =>
+      this.client.chat.update({
+        channel: message.channel,
+        ts: message.ts,
+        text: message.text,
+        blocks: message.blocks as never,
+      }),
+    );
+    return { messageId: `${result.channel ?? message.channel}/${result.ts ?? message.ts}` };
   }
 
   async findMember(email: string): Promise<SlackMember | undefined> {

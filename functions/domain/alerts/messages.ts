@@ -356,6 +356,14 @@ export function isImmediate(n: Notice, today: IsoDate): boolean {
   );
 }
 
+/**
+ * A critical notice the first run held for its summary, still recent enough to be acted on (the
+ * window of isImmediate). Slack posts these in the summary's thread (functions/app/chat-notify.ts).
+ */
+export function isHeldCritical(n: Notice, today: IsoDate): boolean {
+  return n.heldForSummary === true && isImmediate({ ...n, heldForSummary: undefined }, today);
+}
+
 export function buildCritical(
   items: readonly { state: AlertState; notice: Notice }[],
   recipient: string,

@@ -64,6 +64,10 @@ export interface SlackAlertAction {
   responseUrl?: string;
   /** The message's blocks, to answer with an updated copy. */
   messageBlocks: unknown[];
+  /** The message's notification text. */
+  messageText: string;
+  /** The clicked message as the send ledger names a post: `<channel id>/<ts>`, when Slack said. */
+  messageId?: string;
 }
 
 /**
@@ -78,7 +82,9 @@ export function parseSlackAction(rawBody: string): SlackAlertAction | { ignored:
     user?: { id?: unknown; username?: unknown; name?: unknown };
     actions?: { action_id?: unknown; value?: unknown }[];
     response_url?: unknown;
-    message?: { blocks?: unknown };
+    message?: { blocks?: unknown; text?: unknown; ts?: unknown };
+    container?: { channel_id?: unknown; message_ts?: unknown };
+    channel?: { id?: unknown };
   };
   try {
     payload = JSON.parse(payloadText);
@@ -98,6 +104,9 @@ export function parseSlackAction(rawBody: string): SlackAlertAction | { ignored:
       : typeof payload.user?.name === 'string'
         ? payload.user.name
         : undefined;
+  const channel = payload.container?.channel_id ?? payload.channel?.id;
+  const ts = payload.container?.message_ts ?? payload.message?.ts;
+  const messageId = typeof channel === 'string' && typeof ts === 'string' ? `${channel}/${ts}` : undefined;
   return {
     action: SLACK_ACTION_IDS[click.action_id as string]!,
     alertId: click.value,
@@ -105,6 +114,8 @@ export function parseSlackAction(rawBody: string): SlackAlertAction | { ignored:
     ...(name ? { userName: name } : {}),
     ...(typeof payload.response_url === 'string' ? { responseUrl: payload.response_url } : {}),
     messageBlocks: Array.isArray(payload.message?.blocks) ? payload.message.blocks : [],
+    messageText: typeof payload.message?.text === 'string' ? payload.message.text : '',
+    ...(messageId ? { messageId } : {}),
   };
 }
 

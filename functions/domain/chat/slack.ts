@@ -4,6 +4,7 @@
 //
 // Block Kit limits kept here: a section's text at most 3,000 characters, a header 150, at most
 // 50 blocks per message (https://docs.slack.dev/reference/block-kit/blocks).
+import type { AlertState, Notice } from '../alerts/lifecycle';
 import type { CriticalAlertView, DigestModel } from '../alerts/messages';
 import type { HeadlineModel } from './headline';
 
@@ -179,4 +180,85 @@ export function headlinePost(model: HeadlineModel): SlackPost {
       context(`${escapeMrkdwn(model.company)} · Pulse weekly report ${model.week} · ${escapeMrkdwn(model.range)}`),
     ],
   };
+}
+
+/** Where an alert stands after someone acted on it or it resolved, shown on every Slack message posted for it. */
+export type SlackAlertStatus =
+  | { kind: 'snoozed' | 'acknowledged'; by: string; until: string }
+  | { kind: 'resolved'; on: string; reason?: string };
+
+/** The block_id of the status line, so a later status replaces it instead of adding a second one. */
+export const SLACK_STATUS_BLOCK = 'alert-status';
+
+/** Who acted, as Slack shows it: the clicker mentioned (`slack:@jo (U123)` -> <@U123>), anyone else by name. */
+export function slackActorMention(by: string): string {
+  const id = /^slack:(?:@.* \()?([UW][A-Z0-9]+)\)?$/.exec(by)?.[1];
+  return id ? `<@${id}>` : escapeMrkdwn(by);
+}
+
+/** The status line: "Snoozed by X until D", "Acknowledged by X until D", "Resolved on D: why". */
+export function slackStatusLine(status: SlackAlertStatus): string {
+  if (status.kind === 'resolved')
+    return `:white_check_mark: *Resolved* on ${status.on}${status.reason ? `: ${escapeMrkdwn(status.reason)}` : ''}`;
+  const verb = status.kind === 'snoozed' ? ':zzz: *Snoozed*' : ':eyes: *Acknowledged*';
+  return `${verb} by ${slackActorMention(status.by)} until ${status.until}`;
+}
+
+/**
+ * A posted alert message with its status: the status line replaces an earlier one (or goes above the
+ * footer), and a resolved alert loses its buttons (nothing to act on); a snoozed or acknowledged one
+ * keeps them (acknowledge after a snooze, snooze again).
+ */
+export function withAlertStatus(post: SlackPost, status: SlackAlertStatus): SlackPost {
+  const kept = post.blocks.filter(
+    (b) => b.block_id !== SLACK_STATUS_BLOCK && !(status.kind === 'resolved' && b.type === 'actions'),
+  );
+  const line: SlackBlock = {
+    type: 'context',
+    block_id: SLACK_STATUS_BLOCK,
+    elements: [{ type: 'mrkdwn', text: clip(slackStatusLine(status), SECTION_MAX) }],
+  };
+  const footerAt = kept.length && kept[kept.length - 1]!.type === 'context' ? kept.length - 1 : kept.length;
+  const plain = slackStatusLine(status).replace(/[*]|:[a-z_]+: /g, '');
+  const base = post.text.replace(/ \[[^\]]*\]$/, '');
+  return { text: `${base} [${plain}]`, blocks: [...kept.slice(0, footerAt), line, ...kept.slice(footerAt)] };
+}
+
+/** The status an alert's Slack messages show now, and the id of the transition that set it (the ledger's period). */
+export function alertChatStatus(
+  state: AlertState,
+): { transition: SlackAlertStatus['kind']; period: string; status: SlackAlertStatus; on: string } | undefined {
+  if (state.status === 'resolved') {
+    const resolved = state.notices.findLast((n) => n.kind === 'resolved' && n.episode === state.episode);
+    if (!resolved) return undefined;
+    return {
+      transition: 'resolved',
+      period: resolved.id,
+      on: resolved.on,
+      status: { kind: 'resolved', on: resolved.on, ...(resolved.reason ? { reason: resolved.reason } : {}) },
+    };
+  }
+  if (state.status !== 'open' || !state.snooze) return undefined;
+  const kind = state.snooze.kind === 'snooze' ? 'snoozed' : 'acknowledged';
+  return {
+    transition: kind,
+    period: `${state.id}/${state.episode}/${state.snooze.at}`,
+    on: state.snooze.at.slice(0, 10),
+    status: { kind, by: state.snooze.by, until: state.snooze.until },
+  };
+}
+
+/** The notices of the alert's current episode that were posted to Slack (critical, opened or escalated). */
+export function postedCriticalNotices(state: AlertState): Notice[] {
+  return state.notices.filter(
+    (n) => n.episode === state.episode && n.severity === 'critical' && (n.kind === 'opened' || n.kind === 'escalated'),
+  );
+}
+
+/** A posted message's id as the adapter reports it and the send ledger keeps it: `<channel id>/<ts>`. */
+export function postedSlackMessage(messageId: string): { channel: string; ts: string } | undefined {
+  const at = messageId.lastIndexOf('/');
+  const channel = messageId.slice(0, at);
+  const ts = messageId.slice(at + 1);
+  return at > 0 && /^\d+\.\d+$/.test(ts) ? { channel, ts } : undefined;
 }

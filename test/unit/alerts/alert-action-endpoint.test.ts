@@ -234,7 +234,7 @@ describe('alert action endpoint: e-mail links', () => {
 });
 
 describe('alert action endpoint: Slack buttons', () => {
-  it('a signed click snoozes as the Slack user and updates the message through response_url, buttons removed', async () => {
+  it('a signed click snoozes as the Slack user and updates the message through response_url with its status', async () => {
     const { alert, handle, stored, tracker } = await setup();
     hookPosts.length = 0;
     const res = await handle(slackEvent(alert));
@@ -252,8 +252,9 @@ describe('alert action endpoint: Slack buttons', () => {
       blocks: { type: string; elements?: { text: string }[] }[];
     };
     expect(reply.replace_original).toBe(true);
-    expect(reply.blocks.map((b) => b.type)).toEqual(['section', 'context']);
-    expect(reply.blocks[1]!.elements![0]!.text).toContain('Snoozed until 2026-11-30 by <@U0CCO>');
+    // The status line goes in; a snoozed alert keeps its buttons (acknowledge it later), a resolved one loses them.
+    expect(reply.blocks.map((b) => b.type)).toEqual(['section', 'actions', 'context']);
+    expect(reply.blocks[2]!.elements![0]!.text).toBe(':zzz: *Snoozed* by <@U0CCO> until 2026-11-30');
   });
 
   it('refuses a tampered body or a wrong secret (401) and a stale timestamp (403); nothing changes', async () => {

@@ -11,7 +11,18 @@ import { TeamsWorkflowWebhook } from '../../../functions/adapters/teams/workflow
 import { evaluateAlerts } from '../../../functions/app/evaluate-alerts';
 import type { Account, NpsResponse } from '../../../functions/domain/contract/entities';
 import type { ChatChannels } from '../../../functions/ports/chat';
-import { startFakeSlack, type FakeSlack, type FakeSlackMember } from '../../../lib/local/fake-slack';
+import {
+  blockActionsPayload,
+  startFakeSlack,
+  type FakeSlack,
+  type FakeSlackMember,
+} from '../../../lib/local/fake-slack';
+import { InMemorySingleUseIds } from '../../../functions/adapters/memory/alerts';
+import { FetchSlackResponder } from '../../../functions/adapters/slack/response-url';
+import { snoozeAlertAndTask } from '../../../functions/app/alert-actions';
+import { makeFormatter } from '../../../functions/domain/alerts';
+import { slackSignature } from '../../../functions/domain/alerts/slack-request';
+import { createAlertActionHandler } from '../../../functions/handlers/alert-action';
 import { startFakeTeams, type FakeTeams } from '../../support/fake-teams';
 import { dataset, line, renewal } from '../kpi/builders';
 import { MemoryRunLedger } from '../report/fakes';
@@ -42,6 +53,7 @@ const data = dataset({
 });
 const ANN: FakeSlackMember = { id: 'U0ANN00001', email: 'ann@northwind.example', name: 'ann' };
 const ALERT_ID = 'renewal-overdue:A:RA';
+const CLICKED_AT = new Date(`${TODAY}T15:00:00Z`);
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -250,6 +262,229 @@ describe('alerts on Slack', () => {
     expect(fake.posts).toHaveLength(2); // the hung one was posted, and the digest
     await evaluateAlerts(deps, opts);
     expect(fake.posts.filter((p) => p.text.startsWith('CRITICAL'))).toHaveLength(2); // the documented duplicate
+  });
+});
+
+describe('the first run on Slack: the summary, its critical alerts in its thread', () => {
+  const fresh = () => ({ alerts: new InMemoryAlertStateStore(), ledger: new InMemorySendLedger() });
+  const at = (opts: ReturnType<typeof overdueRunOptions>, time: string) => ({
+    ...opts,
+    now: `${TODAY}T${time}:00.000Z`,
+  });
+
+  it('posts the summary at the top level, each held critical alert as a reply in its thread (buttons on), the owner a DM; a second run nothing', async () => {
+    const fake = await slackFake();
+    const { deps, opts } = await setup(slackChannels(fake.apiUrl), fresh());
+    const r = await evaluateAlerts(deps, opts);
+    expect(r.notices.some((n) => n.heldForSummary)).toBe(true);
+    expect(r.chat?.map((c) => `${c.key.kind} ${c.key.recipient} ${c.status}`)).toEqual([
+      'alert-critical ann@northwind.example sent', // the owner's own account: a DM as usual
+      'alert-digest:cco #cs-renewal-risk sent', // the summary
+      'alert-critical #cs-renewal-risk sent', // in the summary's thread
+    ]);
+    const [dm, summary, reply] = postsOf(fake);
+    expect(dm!.body.channel).toMatch(/^D/);
+    expect(summary!.body.thread_ts).toBeUndefined();
+    expect(String(summary!.body.text)).toMatch(/^Renewal risk/);
+    // The reply names the summary's channel id and ts, as chat.postMessage answered them.
+    const summaryPost = fake.posts.find((p) => p.text === summary!.body.text)!;
+    expect(reply!.body).toMatchObject({ channel: 'C0RISK0001', thread_ts: summaryPost.ts });
+    expect(String(reply!.body.text)).toMatch(/^CRITICAL: Acme/);
+    const actions = (reply!.body.blocks as Record<string, any>[]).find((b) => b.type === 'actions')!;
+    expect(actions.elements.map((e: any) => e.action_id)).toEqual(['alert_ack', 'alert_snooze']);
+    expect(fake.posts.filter((p) => p.threadTs === summaryPost.ts)).toHaveLength(1);
+    // The ledger keeps where each went: `<channel id>/<ts>`.
+    expect(r.chat?.[2]!.messageId).toBe(`C0RISK0001/${fake.posts[2]!.ts}`);
+
+    // A second run (later the same day) posts nothing new: every key is found sent.
+    const posted = fake.posts.length;
+    const again = await evaluateAlerts(deps, at(opts, '14:00'));
+    expect(again.chat?.map((c) => c.status)).toEqual(['already-sent', 'already-sent', 'already-sent']);
+    expect(fake.posts).toHaveLength(posted);
+    expect(fake.calls.filter((c) => c.method === 'chat.update')).toHaveLength(0);
+  });
+
+  it('the summary failed: no burst in that run; a later run posts the critical alerts at the top level, so none is lost', async () => {
+    const fake = await slackFake();
+    // msg_too_long: a failure of the summary itself, that surely posted nothing (released), twice.
+    fake.inject({ method: 'chat.postMessage', kind: 'error', error: 'msg_too_long', times: 2 });
+    const chat = slackChannels(fake.apiUrl);
+    chat.slack!.directMessageOwners = false;
+    const { deps, opts } = await setup(chat, fresh());
+    const first = await evaluateAlerts(deps, opts);
+    expect(first.chat?.map((c) => `${c.key.kind} ${c.status}`)).toEqual(['alert-digest:cco failed']);
+    expect(fake.posts).toHaveLength(0);
+    expect(deps.runLedger.runs[0]!.status).toBe('failed'); // so Lambda's retry (or the next run) comes back
+
+    // The next run: the summary fails again, and the held critical alert goes to the channel's top level.
+    const second = await evaluateAlerts(deps, at(opts, '13:30'));
+    expect(second.chat?.map((c) => `${c.key.kind} ${c.status}`)).toEqual([
+      'alert-digest:cco failed',
+      'alert-critical sent',
+    ]);
+    expect(fake.posts.map((p) => [p.text.slice(0, 14), p.threadTs])).toEqual([['CRITICAL: Acme', undefined]]);
+
+    // Slack takes the summary on the third run; the critical alert is not posted again.
+    const third = await evaluateAlerts(deps, at(opts, '14:30'));
+    expect(third.chat?.map((c) => `${c.key.kind} ${c.status}`)).toEqual([
+      'alert-digest:cco sent',
+      'alert-critical already-sent',
+    ]);
+    expect(fake.posts.filter((p) => p.text.startsWith('CRITICAL'))).toHaveLength(1);
+  });
+
+  it('the summary failed once: the next run posts it and threads the critical alerts under it', async () => {
+    const fake = await slackFake();
+    fake.inject({ method: 'chat.postMessage', kind: 'error', error: 'internal_error', times: 1 });
+    const chat = slackChannels(fake.apiUrl);
+    chat.slack!.directMessageOwners = false;
+    const { deps, opts } = await setup(chat, fresh());
+    await evaluateAlerts(deps, opts);
+    expect(fake.posts).toHaveLength(0);
+    const next = await evaluateAlerts(deps, at(opts, '13:30'));
+    expect(next.chat?.map((c) => `${c.key.kind} ${c.status}`)).toEqual([
+      'alert-digest:cco sent',
+      'alert-critical sent',
+    ]);
+    expect(fake.posts[1]!.threadTs).toBe(fake.posts[0]!.ts);
+  });
+
+  it('another run is posting the summary (in flight): this run posts none of its critical alerts', async () => {
+    const fake = await slackFake();
+    const chat = slackChannels(fake.apiUrl);
+    chat.slack!.directMessageOwners = false;
+    const stores = fresh();
+    const { deps, opts } = await setup(chat, stores);
+    await stores.ledger.claim({
+      kind: 'alert-digest:cco',
+      period: TODAY,
+      recipient: '#cs-renewal-risk',
+      channel: 'slack',
+    });
+    const r = await evaluateAlerts(deps, opts);
+    expect(r.chat?.map((c) => `${c.key.kind} ${c.status}`)).toEqual(['alert-digest:cco in-flight']);
+    expect(fake.posts).toHaveLength(0);
+  });
+});
+
+describe("the alert's status on its Slack messages (chat.update)", () => {
+  const limits = { defaultDays: 7, maxDays: 90 };
+  const messagesOf = (chat: ChatChannels, ledger: InMemorySendLedger) => ({
+    ledger,
+    slack: { ...chat.slack!, companyName: 'Northwind', formatter: makeFormatter('en-US', 'USD') },
+  });
+  const updates = (fake: FakeSlack) => fake.calls.filter((c) => c.method === 'chat.update' && !c.error);
+  const statusLine = (blocks: unknown) =>
+    (blocks as Record<string, any>[]).find((b) => b.block_id === 'alert-status')?.elements[0].text as string;
+
+  it('snoozed, acknowledged, resolved: each updates the channel copy and the DM once, with the real client', async () => {
+    const fake = await slackFake();
+    const chat = slackChannels(fake.apiUrl);
+    const { deps, opts } = await setup(chat);
+    await evaluateAlerts(deps, opts);
+    const [channelPost, dm] = fake.posts;
+    const messages = messagesOf(chat, deps.ledger);
+    const act = (kind: 'snooze' | 'acknowledge', by: string) =>
+      snoozeAlertAndTask(
+        deps.alerts,
+        limits,
+        { id: ALERT_ID, kind, reason: `${kind} from the CLI`, by, today: TODAY },
+        undefined,
+        { messages },
+      );
+
+    const snoozed = await act('snooze', 'jo@northwind.example');
+    expect(snoozed.chat?.map((c) => `${c.key.kind} ${c.key.recipient} ${c.status}`)).toEqual([
+      `alert-update:snoozed C0RISK0001/${channelPost!.ts} sent`,
+      `alert-update:snoozed ${dm!.channel}/${dm!.ts} sent`,
+    ]);
+    const [u1, u2] = updates(fake);
+    // What the client sends: the channel id and ts, the whole message again, a status line above the footer.
+    expect(u1!.contentType).toBe('application/x-www-form-urlencoded');
+    expect(u1!.body).toMatchObject({ channel: 'C0RISK0001', ts: channelPost!.ts });
+    expect(statusLine(u1!.body.blocks)).toBe(':zzz: *Snoozed* by jo@northwind.example until 2026-11-30');
+    expect((u1!.body.blocks as Record<string, any>[]).some((b) => b.type === 'actions')).toBe(true);
+    expect(JSON.stringify(u1!.body.blocks)).toContain('<@U0ANN00001>'); // the channel copy still mentions the owner
+    expect(u2!.body).toMatchObject({ channel: dm!.channel, ts: dm!.ts });
+    expect(channelPost!.edits).toBe(1);
+
+    // A rerun of the alert job finds the updates sent: nothing again.
+    await evaluateAlerts(deps, { ...opts, now: `${TODAY}T13:00:00.000Z` });
+    expect(updates(fake)).toHaveLength(2);
+
+    await act('acknowledge', 'slack:@cco (U0CCO)');
+    expect(updates(fake)).toHaveLength(4);
+    expect(statusLine(updates(fake)[2]!.body.blocks)).toBe(':eyes: *Acknowledged* by <@U0CCO> until 2026-11-30');
+    expect((channelPost!.blocks as Record<string, any>[]).filter((b) => b.block_id === 'alert-status')).toHaveLength(1);
+
+    // The renewal closes: the alert job resolves the alert and updates both messages, buttons gone, once.
+    const closed = {
+      ...data,
+      renewals: data.renewals.map((r) =>
+        r.accountId === 'A' ? { ...r, status: 'renewed' as const, closedDate: '2026-11-24', renewedArr: r.arrUp } : r,
+      ),
+    };
+    const nextDay = { ...opts, today: '2026-11-24', now: '2026-11-24T12:30:00.000Z', dataset: closed };
+    const resolved = await evaluateAlerts(deps, nextDay);
+    expect(
+      resolved.chat?.filter((c) => c.key.kind.startsWith('alert-update')).map((c) => `${c.key.kind} ${c.status}`),
+    ).toEqual(['alert-update:resolved sent', 'alert-update:resolved sent']);
+    const [r1] = updates(fake).slice(4);
+    expect(statusLine(r1!.body.blocks)).toMatch(/^:white_check_mark: \*Resolved\* on 2026-11-24/);
+    expect((r1!.body.blocks as Record<string, any>[]).some((b) => b.type === 'actions')).toBe(false);
+    await evaluateAlerts(deps, { ...nextDay, now: '2026-11-24T13:30:00.000Z' });
+    expect(updates(fake)).toHaveLength(6);
+  });
+
+  it('a button click: the clicked message answered through its response_url, the other copy with chat.update, once', async () => {
+    const fake = await slackFake();
+    const chat = slackChannels(fake.apiUrl);
+    const { deps, opts } = await setup(chat);
+    await evaluateAlerts(deps, opts);
+    const [channelPost, dm] = fake.posts;
+    const secret = 'slack-signing-secret-for-the-test';
+    const handle = createAlertActionHandler({
+      alerts: deps.alerts,
+      limits,
+      timeZone: 'America/New_York',
+      signingKeys: async () => ['k'.repeat(32)],
+      used: new InMemorySingleUseIds(),
+      slack: {
+        signingSecret: async () => secret,
+        responder: new FetchSlackResponder({ allowedOrigins: [fake.url] }),
+        ledger: deps.ledger,
+      },
+      messages: messagesOf(chat, deps.ledger),
+      now: () => CLICKED_AT,
+    });
+    const payload = blockActionsPayload(fake, channelPost!, {
+      userId: 'U0CCO',
+      userName: 'cco',
+      actionId: 'alert_ack',
+    });
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const ts = String(Math.floor(CLICKED_AT.getTime() / 1000));
+    const res = await handle({
+      rawPath: '/slack/actions',
+      body,
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'X-Slack-Signature': slackSignature(secret, ts, body),
+        'X-Slack-Request-Timestamp': ts,
+      },
+      requestContext: { http: { method: 'POST' } },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(fake.edits.map((e) => [e.via, e.channel, e.ts])).toEqual([
+      ['response_url', channelPost!.channel, channelPost!.ts],
+      ['chat.update', dm!.channel, dm!.ts],
+    ]);
+    // The clicked message as Slack now shows it: the status line in, the buttons kept (acknowledged, not resolved).
+    expect(statusLine(channelPost!.blocks)).toBe(':eyes: *Acknowledged* by <@U0CCO> until 2026-11-30');
+    expect(statusLine(dm!.blocks)).toBe(':eyes: *Acknowledged* by <@U0CCO> until 2026-11-30');
+    // The alert run after it finds both updates sent.
+    await evaluateAlerts(deps, { ...opts, now: `${TODAY}T16:00:00.000Z` });
+    expect(fake.edits).toHaveLength(2);
   });
 });
 
