@@ -5,7 +5,16 @@ import { InMemorySendLedger } from '../../../functions/adapters/memory/alerts';
 import { SlackWebApiChat } from '../../../functions/adapters/slack/web-api-chat';
 import { announceWeeklyReport } from '../../../functions/app/chat-notify';
 import type { AlertView, DigestModel } from '../../../functions/domain/alerts';
-import { digestCard, digestPost, escapeMrkdwn, headlineModel, headlinePost } from '../../../functions/domain/chat';
+import {
+  digestCard,
+  digestPost,
+  escapeMrkdwn,
+  headlineModel,
+  headlinePost,
+  postedSlackMessage,
+  slackActorMention,
+  withAlertStatus,
+} from '../../../functions/domain/chat';
 import type { WeeklyReportView } from '../../../functions/domain/report';
 import { startFakeSlack, type FakeSlack } from '../../../lib/local/fake-slack';
 import { MemoryRunLedger } from '../report/fakes';
@@ -164,5 +173,44 @@ describe('the Monday headline', () => {
       'report weekly-headline succeeded {"slack.sent":1}',
       'report weekly-headline succeeded {"slack.alreadySent":1}',
     ]);
+  });
+});
+
+describe("an alert's status on a posted Slack message", () => {
+  const posted = {
+    text: 'CRITICAL: Acme - Renewal overdue (renewal of $84,000 overdue by 12 days)',
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'Critical: Acme' } },
+      { type: 'actions', block_id: 'alert-actions', elements: [] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Northwind · Pulse renewal-risk alert' }] },
+    ],
+  };
+
+  it('puts one status line above the footer, replacing an earlier one; resolved drops the buttons', () => {
+    const snoozed = withAlertStatus(posted, { kind: 'snoozed', by: 'slack:@jo (U0JO00001)', until: '2026-11-30' });
+    expect(snoozed.blocks.map((b) => b.block_id ?? b.type)).toEqual([
+      'header',
+      'alert-actions',
+      'alert-status',
+      'context',
+    ]);
+    expect(snoozed.text).toBe(`${posted.text} [Snoozed by <@U0JO00001> until 2026-11-30]`);
+    const acked = withAlertStatus(snoozed, { kind: 'acknowledged', by: 'jo@northwind.example', until: '2026-12-07' });
+    expect(acked.blocks.filter((b) => b.block_id === 'alert-status')).toHaveLength(1);
+    expect(acked.text).toBe(`${posted.text} [Acknowledged by jo@northwind.example until 2026-12-07]`);
+    const resolved = withAlertStatus(acked, { kind: 'resolved', on: '2026-12-01', reason: 'renewal <closed>' });
+    expect(resolved.blocks.map((b) => b.block_id ?? b.type)).toEqual(['header', 'alert-status', 'context']);
+    expect(JSON.stringify(resolved.blocks[1])).toContain('*Resolved* on 2026-12-01: renewal &lt;closed&gt;');
+  });
+
+  it('mentions a Slack actor, names anyone else escaped; reads a ledger message id', () => {
+    expect(slackActorMention('slack:@cco (U0CCO)')).toBe('<@U0CCO>');
+    expect(slackActorMention('slack:U0CCO')).toBe('<@U0CCO>');
+    expect(slackActorMention('ops <team>')).toBe('ops &lt;team&gt;');
+    expect(postedSlackMessage('C0RISK0001/1764590000.000012')).toEqual({
+      channel: 'C0RISK0001',
+      ts: '1764590000.000012',
+    });
+    expect(postedSlackMessage('response_url:200')).toBeUndefined();
   });
 });
