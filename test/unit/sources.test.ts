@@ -103,6 +103,38 @@ describe('source registry (pulse.config.json "sources")', () => {
     ]);
   });
 
+  it("every API connector takes the same timeout and retry options, each with its vendor's defaults", () => {
+    const sources = parseConfig({
+      ...base,
+      sources: [
+        http(),
+        { name: 'stripe', connector: 'stripe' },
+        { name: 'sf', connector: 'salesforce', salesforce: { instanceUrl: 'https://acme.my.salesforce.com' } },
+        { name: 'zd', connector: 'zendesk', zendesk: { apiBase: 'https://acme.zendesk.com' } },
+        { name: 'hs', connector: 'hubspot' },
+      ],
+    }).sources;
+    const retries = sources.map((s) => {
+      const settings = { ...s } as Record<string, unknown>;
+      const block = settings[s.connector === 'http-json' ? 'http' : s.connector] as Record<string, number>;
+      const { timeoutMs, maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs } = block;
+      return [s.connector, timeoutMs, maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs];
+    });
+    expect(retries).toEqual([
+      ['http-json', 30_000, 5, 500, 30_000, 120_000],
+      ['stripe', 30_000, 6, 500, 30_000, 120_000],
+      ['salesforce', 60_000, 5, 500, 30_000, 120_000],
+      ['zendesk', 30_000, 6, 1_000, 60_000, 120_000],
+      ['hubspot', 30_000, 6, 500, 30_000, 120_000],
+    ]);
+    // The HTTP JSON connector allows a longer timeout than the vendor connectors (a slow report endpoint).
+    expect(problems([http({ http: { ...http().http, timeoutMs: 900_000 } })])).toEqual([]);
+    expect(problems([{ name: 'hs', connector: 'hubspot', hubspot: { timeoutMs: 900_000, maxAttempts: 0 } }])).toEqual([
+      'sources.0.hubspot.timeoutMs: Too big: expected number to be <=300000',
+      'sources.0.hubspot.maxAttempts: Too small: expected number to be >=1',
+    ]);
+  });
+
   it('lists every problem at once, each with its path', () => {
     expect(
       problems([

@@ -2,12 +2,12 @@
 // SourceConnector adapter, ./connector.ts) and the CLI use this, so both build the same connector
 // the same way; the ingest options of a source are the use case's (functions/app/ingest-job.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SourceDefinition, StripeSourceDefinition, ZendeskSourceDefinition } from '../../domain/sources/registry';
+import type { SourceDefinition, ZendeskSourceDefinition } from '../../domain/sources/registry';
 import type { ContractSource } from '../../ports/source';
 import type { SyncStateStore } from '../../ports/sync-state';
 import { DropZoneSource, INCOMING_PREFIX, patternRecogniser } from '../s3/dropzone-source';
 import { HttpJsonSource, type HttpJsonSourceOptions } from './http/source';
-import type { SecretResolver } from './http/credentials';
+import { envOrSecretKey, type SecretResolver } from './http/credentials';
 import { StripeSource, type StripeSourceOptions } from './stripe/source';
 import { EcbRatesSource } from './ecb/source';
 import { ZendeskSource, type ZendeskCredentials, type ZendeskSourceOptions } from './zendesk/source';
@@ -115,7 +115,6 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
       recognise: patternRecogniser(def.files, def.entities),
     });
   }
-  const syncState = opts.readOnly ? undefined : deps.syncState;
   if (def.connector === 'ecb-rates') {
     if (!deps.reportingCurrency)
       throw new Error(
@@ -127,93 +126,74 @@ function buildSource(def: SourceDefinition, deps: ConnectDeps, opts: ConnectOpti
       ...(deps.http ? { http: deps.http } : {}),
     });
   }
+  // What every API connector takes from the run: the sync state (none in a read-only run) and a full re-read.
+  const syncState = opts.readOnly ? undefined : deps.syncState;
+  const sync = { ...(syncState ? { syncState } : {}), ...(opts.full ? { full: true } : {}) };
+  const remainingMs = opts.remainingMs ? { remainingMs: opts.remainingMs } : {};
+  const env = deps.env ?? process.env;
   if (def.connector === 'stripe') {
-    if (!deps.timeZone)
-      throw new Error(`source "${def.name}": the Stripe connector needs the company time zone (ConnectDeps.timeZone)`);
     return new StripeSource({
       definition: def,
-      timeZone: deps.timeZone,
-      apiKey: () => stripeKey(def, deps),
-      ...(syncState ? { syncState } : {}),
-      ...(opts.full ? { full: true } : {}),
-      ...(opts.remainingMs ? { remainingMs: opts.remainingMs } : {}),
+      timeZone: companyTimeZone(def, deps, 'Stripe'),
+      apiKey: () =>
+        envOrSecretKey(
+          { envName: def.stripe.secretKeyEnv, secretName: def.stripe.secretName, jsonKey: 'apiKey' },
+          env,
+          deps.secrets,
+        ),
+      ...sync,
+      ...remainingMs,
       ...deps.stripe,
     });
   }
   if (def.connector === 'salesforce') {
-    if (!deps.timeZone)
-      throw new Error(
-        `source "${def.name}": the Salesforce connector needs the company time zone (ConnectDeps.timeZone)`,
-      );
     return new SalesforceSource({
       definition: def,
-      timeZone: deps.timeZone,
+      timeZone: companyTimeZone(def, deps, 'Salesforce'),
       api: salesforceApiFor(def, {
-        env: deps.env ?? process.env,
+        env,
         secrets: deps.secrets,
         ...(deps.salesforce ? { hooks: deps.salesforce } : {}),
       }),
-      ...(syncState ? { syncState } : {}),
-      ...(opts.full ? { full: true } : {}),
       ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
-      ...(opts.remainingMs ? { remainingMs: opts.remainingMs } : {}),
+      ...sync,
+      ...remainingMs,
     });
   }
   if (def.connector === 'zendesk') {
-    if (!deps.timeZone)
-      throw new Error(`source "${def.name}": the Zendesk connector needs the company time zone (ConnectDeps.timeZone)`);
     return new ZendeskSource({
       definition: def,
-      timeZone: deps.timeZone,
+      timeZone: companyTimeZone(def, deps, 'Zendesk'),
       credentials: () => zendeskCredentials(def, deps),
       ...(deps.accountDirectory ? { accountDirectory: deps.accountDirectory } : {}),
-      ...(syncState ? { syncState } : {}),
-      ...(opts.full ? { full: true } : {}),
+      ...sync,
       ...deps.zendesk,
     });
   }
   if (def.connector === 'hubspot') {
-    if (!deps.timeZone)
-      throw new Error(`source "${def.name}": the HubSpot connector needs the company time zone (ConnectDeps.timeZone)`);
     return new HubSpotSource({
       definition: def,
-      timeZone: deps.timeZone,
-      token: () => hubspotToken(def, deps.env ?? process.env, deps.secrets),
+      timeZone: companyTimeZone(def, deps, 'HubSpot'),
+      token: () => hubspotToken(def, env, deps.secrets),
       ...(deps.accountDirectory ? { directory: deps.accountDirectory } : {}),
-      ...(syncState ? { syncState } : {}),
-      ...(opts.full ? { full: true } : {}),
+      ...sync,
       ...deps.hubspot,
     });
   }
   return new HttpJsonSource({
     definition: def,
     secrets: deps.secrets,
-    ...(syncState ? { syncState } : {}),
-    ...(opts.full ? { full: true } : {}),
+    ...sync,
     ...(opts.pageLimit !== undefined ? { pageLimit: opts.pageLimit } : {}),
     ...deps.http,
   });
 }
 
-/** The Stripe key: the environment variable first (local), else the Secrets Manager secret (AWS). */
-async function stripeKey(
-  def: StripeSourceDefinition,
-  deps: ConnectDeps,
-): Promise<{ key: string; from: string } | undefined> {
-  const env = deps.env ?? process.env;
-  const fromEnv = env[def.stripe.secretKeyEnv]?.trim();
-  if (fromEnv) return { key: fromEnv, from: `the environment variable ${def.stripe.secretKeyEnv}` };
-  if (!def.stripe.secretName) return undefined;
-  const secret = (await deps.secrets.get(def.stripe.secretName))?.trim();
-  if (!secret) return undefined;
-  let key = secret;
-  if (secret.startsWith('{')) {
-    // A JSON secret: { "apiKey": "sk_..." }.
-    const doc = JSON.parse(secret) as { apiKey?: unknown };
-    if (typeof doc.apiKey !== 'string') return undefined;
-    key = doc.apiKey;
-  }
-  return { key, from: `the secret "${def.stripe.secretName}"` };
+/** The company time zone: the billing, CRM and help-desk connectors turn timestamps into local dates in it. */
+function companyTimeZone(def: SourceDefinition, deps: ConnectDeps, vendor: string): string {
+  if (!deps.timeZone)
+    throw new Error(`source "${def.name}": the ${vendor} connector needs the company time zone (ConnectDeps.timeZone)`);
+  return deps.timeZone;
 }
 
 /** Zendesk's agent e-mail and API token: the environment variables first (local), else the secret (AWS). */

@@ -2,8 +2,8 @@
 // the private app's token comes from, which properties name the account's segment and region, and
 // which deals are renewals and which are expansions (docs/sources-hubspot.md).
 import { z } from 'zod';
+import { envName, retrySettingsShape } from './api-settings';
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' });
 const names = z.array(z.string().min(1));
 
 /** The entities a CRM connector yields. */
@@ -72,13 +72,7 @@ export const hubspotSettingsSchema = z
       .positive({ error: 'must be above 0' })
       .max(5, { error: "must be at most 5 (HubSpot's search limit)" })
       .default(4),
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
-    /** Attempts per request, the first included: 429, 5xx, timeouts and connection errors are retried. */
-    maxAttempts: z.number().int().min(1).max(20).default(6),
-    baseDelayMs: z.number().int().min(0).default(500),
-    maxDelayMs: z.number().int().min(0).default(30_000),
-    /** A wait longer than this (a daily limit reached) fails the run instead of sleeping through it. */
-    maxRetryAfterMs: z.number().int().min(0).default(120_000),
+    ...retrySettingsShape({ maxAttempts: 6 }),
   })
   .strict()
   .superRefine((h, ctx) => {

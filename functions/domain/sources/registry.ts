@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ENTITY_NAMES, type EntityName } from '../contract/entities';
 import { CONTRACT_COLUMNS } from '../contract/entities';
+import { envName, retrySettingsShape } from './api-settings';
 import { entityMappingSchema } from './mapping';
 import { SALESFORCE_ENTITIES, SOQL_FIELD, salesforceSettingsSchema } from './salesforce-definition';
 import { ZENDESK_ENTITIES, zendeskSettingsSchema } from './zendesk-definition';
@@ -173,15 +174,7 @@ const httpSource = z
         baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
         auth: authSchema.prefault({ type: 'none' }),
         headers: z.record(z.string(), z.string()).default({}),
-        /** Per request. */
-        timeoutMs: z.number().int().min(100).max(900_000).default(30_000),
-        /** Attempts per request, the first included: 429, 5xx, timeouts and connection errors are retried. */
-        maxAttempts: z.number().int().min(1).max(20).default(5),
-        /** Full-jitter backoff: min(maxDelayMs, baseDelayMs * 2^retry). */
-        baseDelayMs: z.number().int().min(0).default(500),
-        maxDelayMs: z.number().int().min(0).default(30_000),
-        /** A Retry-After longer than this fails the run instead of sleeping through it. */
-        maxRetryAfterMs: z.number().int().min(0).default(120_000),
+        ...retrySettingsShape({ maxAttempts: 5, maxTimeoutMs: 900_000 }),
         /** Safety stop for a paginator that never ends. */
         maxPages: z.number().int().min(1).default(10_000),
         /** Entity -> the resource that yields it. */
@@ -191,6 +184,18 @@ const httpSource = z
   })
   .strict();
 
+/** A vendor connector's `entities`: some of those it yields, all of them by default. */
+function vendorEntities<const T extends readonly [EntityName, ...EntityName[]]>(vendor: string, yields: T) {
+  return z
+    .array(
+      z.enum(yields, {
+        error: (i) => `"${String(i.input)}" is not an entity ${vendor} yields (${yields.join(', ')})`,
+      }),
+    )
+    .min(1, { error: 'must name at least one entity' })
+    .default([...yields]);
+}
+
 /** The entities a billing connector yields (customers -> accounts, invoices -> subscription lines). */
 const BILLING_ENTITIES = ['accounts', 'subscriptions'] as const satisfies readonly EntityName[];
 
@@ -198,23 +203,13 @@ const stripeSource = z
   .object({
     ...common,
     connector: z.literal('stripe'),
-    entities: z
-      .array(
-        z.enum(BILLING_ENTITIES, {
-          error: (i) => `"${String(i.input)}" is not an entity Stripe yields (${BILLING_ENTITIES.join(', ')})`,
-        }),
-      )
-      .min(1, { error: 'must name at least one entity' })
-      .default([...BILLING_ENTITIES]),
+    entities: vendorEntities('Stripe', BILLING_ENTITIES),
     stripe: z
       .object({
         /** Stripe's API origin; a test or a proxy points it elsewhere (the client takes its host, port and protocol). */
         apiBase: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.stripe.com'),
         /** Environment variable holding the secret (or restricted, read-only) key: how the key arrives locally. */
-        secretKeyEnv: z
-          .string()
-          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' })
-          .default('STRIPE_API_KEY'),
+        secretKeyEnv: envName.default('STRIPE_API_KEY'),
         /** AWS Secrets Manager secret name or ARN holding the key (in AWS; the plain key or JSON with "apiKey"). */
         secretName: z.string().min(1).optional(),
         /** Customer metadata key holding Pulse's account id (else the Stripe customer id is the account id). */
@@ -227,12 +222,7 @@ const stripeSource = z
           .positive({ error: 'must be above 0' })
           .max(100, { error: "must be at most 100 (Stripe's live read limit)" })
           .default(20),
-        timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
-        /** Attempts per request, the first included: 429, 5xx and connection errors are retried. */
-        maxAttempts: z.number().int().min(1).max(20).default(6),
-        baseDelayMs: z.number().int().min(0).default(500),
-        maxDelayMs: z.number().int().min(0).default(30_000),
-        maxRetryAfterMs: z.number().int().min(0).default(120_000),
+        ...retrySettingsShape({ maxAttempts: 6 }),
         /** A daily sync re-reads changes from this long before the last sync (clock skew, late events). */
         overlapSeconds: z
           .number()
@@ -250,14 +240,7 @@ const salesforceSource = z
   .object({
     ...common,
     connector: z.literal('salesforce'),
-    entities: z
-      .array(
-        z.enum(SALESFORCE_ENTITIES, {
-          error: (i) => `"${String(i.input)}" is not an entity Salesforce yields (${SALESFORCE_ENTITIES.join(', ')})`,
-        }),
-      )
-      .min(1, { error: 'must name at least one entity' })
-      .default([...SALESFORCE_ENTITIES]),
+    entities: vendorEntities('Salesforce', SALESFORCE_ENTITIES),
     salesforce: salesforceSettingsSchema,
     /** How an Account names its Pulse account: the Pulse_Account_Id__c field, then its Website against billing. */
     identity: accountIdentitySchema('Pulse_Account_Id__c').refine(
@@ -273,14 +256,7 @@ const zendeskSource = z
   .object({
     ...common,
     connector: z.literal('zendesk'),
-    entities: z
-      .array(
-        z.enum(ZENDESK_ENTITIES, {
-          error: (i) => `"${String(i.input)}" is not an entity Zendesk yields (${ZENDESK_ENTITIES.join(', ')})`,
-        }),
-      )
-      .min(1, { error: 'must name at least one entity' })
-      .default([...ZENDESK_ENTITIES]),
+    entities: vendorEntities('Zendesk', ZENDESK_ENTITIES),
     zendesk: zendeskSettingsSchema,
     /** How an organization names its Pulse account: its external_id, then its domain_names against billing. */
     identity: accountIdentitySchema('external_id'),
@@ -291,14 +267,7 @@ const hubspotSource = z
   .object({
     ...common,
     connector: z.literal('hubspot'),
-    entities: z
-      .array(
-        z.enum(CRM_ENTITIES, {
-          error: (i) => `"${String(i.input)}" is not an entity HubSpot yields (${CRM_ENTITIES.join(', ')})`,
-        }),
-      )
-      .min(1, { error: 'must name at least one entity' })
-      .default([...CRM_ENTITIES]),
+    entities: vendorEntities('HubSpot', CRM_ENTITIES),
     hubspot: hubspotSettingsSchema.prefault({}),
     /** How a company names its Pulse account: its pulse_account_id property, then its domain/website against billing. */
     identity: accountIdentitySchema('pulse_account_id'),

@@ -4,6 +4,7 @@
 // assembled in registry.ts.
 import { z } from 'zod';
 import type { EntityName } from '../contract/entities';
+import { envName, retrySettingsShape } from './api-settings';
 
 /** The entities the Salesforce connector yields. */
 export const SALESFORCE_ENTITIES = ['accounts', 'renewals', 'expansions'] as const satisfies readonly EntityName[];
@@ -14,7 +15,6 @@ export const SOQL_FIELD = /^[A-Za-z][A-Za-z0-9_]*$/;
 const apiName = z
   .string()
   .regex(SOQL_FIELD, { error: "must be a field's API name (letters, digits and _, e.g. Segment__c)" });
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const picklistValues = z.array(z.string().min(1)).default([]);
 
@@ -94,12 +94,8 @@ export const salesforceSettingsSchema = z
     currencyField: apiName.optional(),
     /** A daily sync re-reads records modified this many minutes before the newest one it saw last time. */
     overlapMinutes: z.number().int().min(0).max(1_440).default(10),
-    timeoutMs: z.number().int().min(100).max(300_000).default(60_000),
-    /** Attempts per request, the first included: 5xx, 429 and connection errors are retried (never a spent quota). */
-    maxAttempts: z.number().int().min(1).max(20).default(5),
-    baseDelayMs: z.number().int().min(0).default(500),
-    maxDelayMs: z.number().int().min(0).default(30_000),
-    maxRetryAfterMs: z.number().int().min(0).default(120_000),
+    /** A spent quota is never retried (functions/adapters/sources/salesforce/api.ts). */
+    ...retrySettingsShape({ maxAttempts: 5, timeoutMs: 60_000 }),
     /** Safety stop for a query whose pages never end. */
     maxPages: z.number().int().min(1).default(100_000),
   })

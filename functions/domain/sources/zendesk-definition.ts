@@ -3,8 +3,7 @@
 // `identity` rules, functions/domain/sources/account-identity.ts). The registry adds the source to
 // its union.
 import { z } from 'zod';
-
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' });
+import { envName, retrySettingsShape } from './api-settings';
 
 /** The entities a help-desk connector yields. */
 export const ZENDESK_ENTITIES = ['tickets'] as const;
@@ -27,13 +26,8 @@ export const zendeskSettingsSchema = z
       .default('2015-01-01'),
     /** Tickets per page of the incremental export (Zendesk allows up to 1000). */
     pageSize: z.number().int().min(1).max(1000).default(1000),
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
-    /** Attempts per request, the first included: 429, 5xx, timeouts and connection errors are retried. */
-    maxAttempts: z.number().int().min(1).max(20).default(6),
-    baseDelayMs: z.number().int().min(0).default(1_000),
-    maxDelayMs: z.number().int().min(0).default(60_000),
-    /** A Retry-After longer than this fails the run instead of waiting (the export allows 10 requests a minute). */
-    maxRetryAfterMs: z.number().int().min(0).default(120_000),
+    /** Longer backoff than the others: the incremental export allows 10 requests a minute. */
+    ...retrySettingsShape({ maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 }),
     /** Satisfaction ratings are re-read from this long before the newest one seen (late or edited ratings). */
     overlapSeconds: z
       .number()

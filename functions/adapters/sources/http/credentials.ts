@@ -97,6 +97,26 @@ export class SecretChain implements SecretResolver {
   }
 }
 
+/**
+ * An API key or token of a vendor connector: the environment variable first (local), else the
+ * secret (AWS), holding the plain value or JSON with it under `jsonKey`. Undefined when neither has one.
+ */
+export async function envOrSecretKey(
+  where: { envName: string; secretName?: string | undefined; jsonKey: string },
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: SecretResolver,
+): Promise<{ key: string; from: string } | undefined> {
+  const fromEnv = env[where.envName]?.trim();
+  if (fromEnv) return { key: fromEnv, from: `the environment variable ${where.envName}` };
+  if (!where.secretName) return undefined;
+  const secret = (await secrets.get(where.secretName))?.trim();
+  if (!secret) return undefined;
+  const from = `the secret "${where.secretName}"`;
+  if (!secret.startsWith('{')) return { key: secret, from };
+  const value = (JSON.parse(secret) as Record<string, unknown>)[where.jsonKey];
+  return typeof value === 'string' ? { key: value, from } : undefined;
+}
+
 /** The request headers an auth setting needs. */
 export async function authHeaders(
   auth: HttpAuth,
