@@ -15,6 +15,13 @@ export interface RawRow {
    */
   columns?: readonly string[];
   values?: readonly string[];
+  /**
+   * A CSV row whose line holds no quote may also give the line uncut: `lineText` from `lineStart`
+   * to `lineEnd` is `raw`, and `values` that text split on commas (a validator may read it as is).
+   */
+  lineText?: string;
+  lineStart?: number;
+  lineEnd?: number;
   /** The source says this record no longer exists: it is deleted by its id (only the id columns are read). */
   deleted?: boolean;
 }

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { ENTITY_NAMES, type EntityName } from '../../domain/contract/entities';
 import type { ContractSource, RawRow, SourceFile, SourceRow } from '../../ports/source';
-import { CsvScanner, RAW_EXCERPT, type CsvSink } from './csv-scanner';
+import { countCells, CsvScanner, RAW_EXCERPT, splitLine, type CsvSink } from './csv-scanner';
 
 const FILE_NAME = /^([a-z_]+)\.(csv|ndjson|jsonl)(\.gz)?$/i;
 const MAX_RECORD_BYTES = 1_000_000;
@@ -72,21 +72,33 @@ async function* readCsv(
   let header: CsvHeader | undefined;
   let rows: SourceRow[] = [];
   let stopped = false;
+  const wrongCount = (line: number, columns: number, cells: number, raw: string): SourceRow => ({
+    ok: false,
+    error: {
+      line,
+      reason: `wrong number of columns: the header has ${columns}, this row has ${cells}`,
+      raw: raw.slice(0, RAW_EXCERPT),
+    },
+  });
   // The first good record is the header; later ones become rows keyed by it.
   const sink: CsvSink = {
     record(line, fields, raw) {
       if (stopped) return;
       if (header === undefined) header = new CsvHeader(fields.map((h) => h.trim().toLowerCase()));
-      else if (fields.length !== header.columns.length) {
-        rows.push({
-          ok: false,
-          error: {
-            line,
-            reason: `wrong number of columns: the header has ${header.columns.length}, this row has ${fields.length}`,
-            raw: raw.slice(0, RAW_EXCERPT),
-          },
-        });
-      } else rows.push(new CsvRow(line, raw, header, fields));
+      else if (fields.length !== header.columns.length)
+        rows.push(wrongCount(line, header.columns.length, fields.length, raw));
+      else rows.push(new CsvRow(line, header, raw, 0, raw.length, false, fields));
+    },
+    plainLine(line, text, start, end) {
+      if (stopped) return;
+      if (header === undefined) {
+        sink.record(line, splitLine(text, start, end), text.slice(start, end));
+        return;
+      }
+      const cells = countCells(text, start, end);
+      if (cells !== header.columns.length)
+        rows.push(wrongCount(line, header.columns.length, cells, text.slice(start, end)));
+      else rows.push(new CsvRow(line, header, text, start, end, true, undefined));
     },
     error(line, reason, raw, endOfFile) {
       if (stopped) return;
@@ -120,22 +132,51 @@ class CsvHeader {
 }
 
 /**
- * A CSV row: its cells by position, and by column name (built on first use: validators read by
- * position). It is its own SourceRow (`ok`, `row`): one object per row, not two.
+ * A CSV row: its text, its cells by position and by column name, each cut from the chunk's text on
+ * first use (validators read a plain line as it is, or its cells by position). It is its own
+ * SourceRow (`ok`, `row`): one object per row, not two.
  */
 class CsvRow implements RawRow {
   readonly ok = true;
   private byName: Record<string, string> | undefined;
 
+  /**
+   * `plain`: the row is the quote-free line `text` from `start` to `end` (`cells` cut when asked);
+   * else `text` is the record's raw text and `cells` its fields.
+   */
   constructor(
     public line: number,
-    readonly raw: string,
     private readonly header: CsvHeader,
-    readonly values: readonly string[],
+    private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly plain: boolean,
+    private cells: string[] | undefined,
   ) {}
 
   get row(): RawRow {
     return this;
+  }
+
+  get raw(): string {
+    return this.plain ? this.text.slice(this.start, this.end) : this.text;
+  }
+
+  get values(): readonly string[] {
+    if (this.cells === undefined) this.cells = splitLine(this.text, this.start, this.end);
+    return this.cells;
+  }
+
+  get lineText(): string | undefined {
+    return this.plain ? this.text : undefined;
+  }
+
+  get lineStart(): number {
+    return this.start;
+  }
+
+  get lineEnd(): number {
+    return this.end;
   }
 
   get columns(): readonly string[] {

@@ -69,7 +69,15 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-export function fastPaths(opts: ContractOptions): FastPaths {
+/**
+ * A usage row read straight from its CSV line (`text` from `start` to `end`, a line without
+ * quotes, its header exactly the contract's usage columns): the same record the usage fast path
+ * builds from the row's cells, or undefined for anything it would not vouch for. No cell strings
+ * are cut, only the account id: usage is nine rows in ten of a folder.
+ */
+export type UsageLinePath = (text: string, start: number, end: number) => Usage | undefined;
+
+export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: UsageLinePath } {
   // A week's first day as text, once per week (a million rows share a hundred weeks).
   const weekText = new Map<number, IsoDate>();
   const week = (v: unknown): IsoDate | undefined => {
@@ -83,6 +91,27 @@ export function fastPaths(opts: ContractOptions): FastPaths {
       weekText.set(first, text);
     }
     return text;
+  };
+  // The week of each date written as NNNN-NN-NN (keyed by its eight digits), or null when that is
+  // no plain date: a usage file repeats a few hundred dates, each checked once.
+  const weekOfDate = new Map<number, IsoDate | null>();
+  /** week() of the ten characters of `text` from `at`, read in place. */
+  const weekAt = (text: string, at: number): IsoDate | undefined => {
+    let key = 0;
+    for (let i = 0; i < 10; i++) {
+      const c = text.charCodeAt(at + i);
+      if (i === 4 || i === 7) {
+        if (c !== 45) return undefined;
+      } else if (c >= 48 && c <= 57) key = key * 10 + (c - 48);
+      else return undefined;
+    }
+    let w = weekOfDate.get(key);
+    if (w === undefined) {
+      if (weekOfDate.size >= 100_000) weekOfDate.clear(); // a file of that many dates is no usage file
+      w = week(text.slice(at, at + 10)) ?? null;
+      weekOfDate.set(key, w);
+    }
+    return w ?? undefined;
   };
   const reporting = opts.currency.toUpperCase();
   /**
@@ -103,6 +132,30 @@ export function fastPaths(opts: ContractOptions): FastPaths {
     absent(v) ? undefined : amount(v, cur);
 
   return {
+    usageLine(text, start, end) {
+      // account_id: up to the first comma, nothing to trim at either end.
+      const accountEnd = text.indexOf(',', start);
+      if (accountEnd <= start || accountEnd >= end) return undefined;
+      if (!plainEnd(text.charCodeAt(start)) || !plainEnd(text.charCodeAt(accountEnd - 1))) return undefined;
+      // week: ten characters, then a comma.
+      const weekEnd = accountEnd + 11;
+      if (weekEnd >= end || text.charCodeAt(weekEnd) !== 44) return undefined;
+      const w = weekAt(text, accountEnd + 1);
+      if (w === undefined) return undefined;
+      const activeEnd = text.indexOf(',', weekEnd + 1);
+      if (activeEnd === -1 || activeEnd >= end) return undefined;
+      const wau = countAt(text, weekEnd + 1, activeEnd);
+      const seats = countAt(text, activeEnd + 1, end);
+      if (wau < 0 || seats < 0) return undefined;
+      const r: Usage = {
+        accountId: text.slice(start, accountEnd),
+        week: w,
+        weeklyActiveUsers: wau,
+        licensedSeats: seats,
+      };
+      return r;
+    },
+
     accounts(values, at) {
       const accountId = text(cell(values, at, 0));
       const name = text(cell(values, at, 1));
@@ -360,6 +413,18 @@ function plainText(v: unknown): v is string {
 
 function plainEnd(code: number): boolean {
   return code > 32 && code < 127;
+}
+
+/** count() of the text from `from` to `to`, without cutting it out; -1 where count() gives undefined. */
+function countAt(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
 }
 
 /** A whole number >= 0 written as 1 to 15 digits (always a safe integer). */

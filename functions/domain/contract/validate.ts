@@ -11,7 +11,7 @@ import {
   type EntityTypes,
   type Usage,
 } from './entities';
-import { FAST_ENTITIES, fastPaths, fastPositions, isFastEntity, type FastEntity, type FastPaths } from './fast-rows';
+import { FAST_ENTITIES, fastPaths, fastPositions, isFastEntity, type FastEntity } from './fast-rows';
 
 export interface RowError {
   file: string;
@@ -40,7 +40,16 @@ export interface RowCells {
   fields: Record<string, unknown>;
   columns?: readonly string[];
   values?: readonly unknown[];
+  /**
+   * A CSV row whose line holds no quote can also give the line itself: `lineText` from `lineStart`
+   * to `lineEnd` is the row's text, its cells that text split on commas (`values` then only when asked).
+   */
+  lineText?: string;
+  lineStart?: number;
+  lineEnd?: number;
 }
+
+const USAGE_COLUMNS = CONTRACT_COLUMNS.usage;
 
 export type RowResult<K extends EntityName> =
   | { ok: true; record: EntityTypes[K] }
@@ -48,7 +57,7 @@ export type RowResult<K extends EntityName> =
 
 export class RowValidator {
   private readonly schemas: ReturnType<typeof entitySchemas>;
-  private readonly fast: FastPaths;
+  private readonly fast: ReturnType<typeof fastPaths>;
   /** Fast-path positions per header (a file's rows share one columns array). */
   private readonly positions = Object.fromEntries(FAST_ENTITIES.map((e) => [e, new WeakMap()])) as Record<
     FastEntity,
@@ -60,6 +69,8 @@ export class RowValidator {
   private lastColumns: readonly string[] | undefined;
   private lastEntity: EntityName | undefined;
   private lastPositions: Int32Array | undefined;
+  /** The last columns are exactly the usage columns, in order: a usage line is read as it is. */
+  private lastUsageLine = false;
 
   constructor(opts: ContractOptions) {
     this.reportingCurrency = opts.currency.toUpperCase();
@@ -91,7 +102,7 @@ export class RowValidator {
    * row of a large file this is the whole validation, with no result object around the record.
    */
   plainRecord<K extends EntityName>(entity: K, row: RowCells): EntityTypes[K] | undefined {
-    if (!row.values || !row.columns || !isFast(entity)) return undefined;
+    if (!row.columns || !isFast(entity)) return undefined;
     let at: Int32Array | undefined;
     // A file's rows share one columns array: its positions are looked up once per file, not per row.
     if (row.columns === this.lastColumns && entity === this.lastEntity) at = this.lastPositions;
@@ -101,7 +112,16 @@ export class RowValidator {
       this.lastColumns = row.columns;
       this.lastEntity = entity;
       this.lastPositions = at;
+      this.lastUsageLine =
+        entity === 'usage' &&
+        row.columns.length === USAGE_COLUMNS.length &&
+        USAGE_COLUMNS.every((c, i) => row.columns![i] === c);
     }
+    if (this.lastUsageLine && row.lineText !== undefined) {
+      const record = this.fast.usageLine(row.lineText, row.lineStart!, row.lineEnd!);
+      if (record !== undefined) return record as EntityTypes[K];
+    }
+    if (!row.values) return undefined;
     return this.fast[entity](row.values, at!) as EntityTypes[K] | undefined;
   }
 

@@ -149,6 +149,52 @@ describe('fast row paths', () => {
     });
   }
 
+  it('usage read from its CSV line: whatever the line path accepts, the schema accepts with the same record', () => {
+    // Cells that are not plain text too: commas (so a line of 3 or 5 cells), quotes, week-like text.
+    const cell = fc.oneof(
+      { weight: 4, arbitrary: fc.string({ maxLength: 1 }).map(() => '') },
+      { weight: 8, arbitrary: tricky },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom('1,2', ',', 'A1,', '2026-11-1,', '2026-02-29', '2027-02-29', '1999-12-31'),
+      },
+      { weight: 2, arbitrary: fc.stringMatching(/^[0-9-]{0,11}$/) },
+    );
+    const plainUsage = fc.tuple(
+      fc.oneof({ weight: 3, arbitrary: fc.constantFrom('A1', 'ACC-0000001', 'x') }, { weight: 1, arbitrary: cell }),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('2026-11-16', '2026-11-29', '2024-02-29') },
+        { weight: 1, arbitrary: cell },
+      ),
+      fc.oneof({ weight: 3, arbitrary: fc.constantFrom('0', '40', '123456789012345') }, { weight: 1, arbitrary: cell }),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('7', '681', '0000000000000001') },
+        { weight: 1, arbitrary: cell },
+      ),
+    );
+    let taken = 0;
+    fc.assert(
+      fc.property(plainUsage, fc.string({ maxLength: 3 }), (cells, around) => {
+        const line = cells.join(',');
+        const text = `${around}\n${line}\n${around}`;
+        const start = around.length + 1;
+        const quick = paths.usageLine(text, start, start + line.length);
+        if (quick === undefined) return;
+        taken++;
+        // What the line is read as: its cells split on commas (four of them, or the line path must refuse).
+        const split = line.split(',');
+        expect(split).toHaveLength(4);
+        const raw = Object.fromEntries(CONTRACT_COLUMNS.usage.map((c, i) => [c, split[i]]));
+        const slow = schemas.usage.safeParse(raw);
+        expect(slow.success).toBe(true);
+        expect(quick).toStrictEqual(slow.data);
+        expect(quick).toStrictEqual(fast('usage', raw));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(taken).toBeGreaterThan(300);
+  });
+
   it('takes the ordinary rows (so the shortcut is really used)', () => {
     expect(
       fast('usage', { account_id: 'ACC-1', week: '2026-11-18', weekly_active_users: '40', licensed_seats: '50' }),
@@ -188,6 +234,31 @@ describe('fast row paths', () => {
       const fields = Object.fromEntries(columns.map((c, i) => [c, values[i]]));
       expect(v.validateRow('usage', { fields, columns, values })).toEqual(v.validate('usage', fields));
     }
+    // A plain line under the contract's own header is read from its text, to the same result.
+    const line = 'x\nACC-1,2026-11-18,40,50\nACC-2,2026-02-30,1,2\n';
+    const usageColumns = [...CONTRACT_COLUMNS.usage];
+    const first = line.indexOf('\n') + 1;
+    const second = line.indexOf('\n', first) + 1;
+    for (const [start, end] of [
+      [first, second - 1],
+      [second, line.length - 1],
+    ] as const) {
+      expect(line.slice(start, end)).toMatch(/^ACC-\d,[^\n]+$/);
+      const cells = line.slice(start, end).split(',');
+      const fields = Object.fromEntries(usageColumns.map((c, i) => [c, cells[i]]));
+      expect(
+        v.validateRow('usage', { fields, columns: usageColumns, lineText: line, lineStart: start, lineEnd: end }),
+      ).toEqual(v.validate('usage', fields));
+    }
+    expect(
+      v.plainRecord('usage', {
+        fields: {},
+        columns: usageColumns,
+        lineText: line,
+        lineStart: first,
+        lineEnd: second - 1,
+      }),
+    ).toEqual({ accountId: 'ACC-1', week: '2026-11-16', weeklyActiveUsers: 40, licensedSeats: 50 });
     expect(v.validateRow('usage', { fields: {}, columns, values: rows[0] })).toMatchObject({
       ok: true,
       record: { week: '2026-11-16' },
