@@ -14,6 +14,7 @@ import type { ChatChannels } from '../../../functions/ports/chat';
 import {
   blockActionsPayload,
   startFakeSlack,
+  tallySlack,
   type FakeSlack,
   type FakeSlackMember,
 } from '../../../lib/local/fake-slack';
@@ -302,6 +303,50 @@ describe('the first run on Slack: the summary, its critical alerts in its thread
     expect(again.chat?.map((c) => c.status)).toEqual(['already-sent', 'already-sent', 'already-sent']);
     expect(fake.posts).toHaveLength(posted);
     expect(fake.calls.filter((c) => c.method === 'chat.update')).toHaveLength(0);
+  });
+
+  it("the demo's way: a second session of the fake starts with the first's messages, posts nothing new, and updates an earlier message", async () => {
+    const stores = fresh();
+    const first = await slackFake();
+    const run1 = await setup(slackChannels(first.apiUrl), stores);
+    await evaluateAlerts(run1.deps, run1.opts);
+    expect(tallySlack(first.posts, first.edits)).toEqual({
+      threadReplies: 1,
+      channelCriticals: 0,
+      directMessages: 1,
+      digests: 1,
+      headlines: 0,
+      updates: 0,
+    });
+    const saved = JSON.parse(JSON.stringify(first.posts));
+    await first.close();
+
+    const second = await startFakeSlack({ members: [ANN], messages: saved });
+    open.push(second);
+    const chat = slackChannels(second.apiUrl);
+    const run2 = await setup(chat, stores);
+    await evaluateAlerts(run2.deps, at(run2.opts, '14:00'));
+    expect(second.posts).toHaveLength(saved.length); // nothing new
+    const done = await snoozeAlertAndTask(
+      stores.alerts,
+      { defaultDays: 7, maxDays: 90 },
+      { id: ALERT_ID, kind: 'snooze', reason: 'exec call booked', by: 'cco@northwind.example', today: TODAY },
+      undefined,
+      {
+        messages: {
+          ledger: stores.ledger,
+          slack: { ...chat.slack!, companyName: 'Northwind', formatter: makeFormatter('en-US', 'USD') },
+        },
+      },
+    );
+    // The thread reply (channel copy) and the DM of the first session, found by the ledger's `<channel>/<ts>`.
+    expect(done.chat?.map((c) => c.status)).toEqual(['sent', 'sent']);
+    const reply = second.posts.find((p) => p.threadTs)!;
+    expect(second.edits.map((e) => `${e.via} ${e.channel}/${e.ts}`)).toContain(
+      `chat.update ${reply.channel}/${reply.ts}`,
+    );
+    expect(reply.edits).toBe(1);
+    expect(tallySlack([], second.edits).updates).toBe(2);
   });
 
   it('the summary failed: no burst in that run; a later run posts the critical alerts at the top level, so none is lost', async () => {
