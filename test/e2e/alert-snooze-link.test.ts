@@ -5,7 +5,7 @@
 // the page's form POSTs. Then `pulse alerts list` shows who snoozed it and until when, the HubSpot
 // task's due date moved exactly once (a rerun of the job does not move it again), and tampered links
 // (one character, another alert's id, another action) get 403 and change neither the state nor HubSpot.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
