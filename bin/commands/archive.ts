@@ -10,7 +10,16 @@ import { S3Archive } from '../../functions/adapters/s3/archive-store';
 import { OutboxMailer } from '../../functions/adapters/ses/outbox';
 import { SesMailer } from '../../functions/adapters/ses/ses-mailer';
 import { LINK_MODE_WARNING, accessPolicyFrom } from '../../functions/app/archive-access';
-import { LinkError, issueLink, listLinks, readAudit, revokeLinks } from '../../functions/app/archive-links';
+import {
+  LinkError,
+  issueIndexLinks,
+  issueLink,
+  linkArchiveObject,
+  listLinks,
+  readAudit,
+  revokeLinks,
+  type ArchiveLinkIssuer,
+} from '../../functions/app/archive-links';
 import { SecretsManagerLinkKeys, type LinkKeySource } from '../../functions/adapters/secrets/link-keys';
 import { fetchPack } from '../../functions/app/archive-get';
 import { ArchiveError, listPacks } from '../../functions/app/archive-week';
@@ -28,9 +37,7 @@ import {
   MANIFEST_NAME,
   describeKey,
   isAddress,
-  isLinkableKey,
   parsePackLabel,
-  versionPrefix,
   type AuditEntry,
   type LinkRecord,
 } from '../../functions/domain/archive';
@@ -38,7 +45,7 @@ import { CliError, loadConfig, table } from './context';
 import {
   DEFAULT_DOWNLOAD_PORT,
   localAccessDeps,
-  localArchiveLinks,
+  localLinkIssuer,
   localLinkKeys,
   localLinkStore,
   localRelyingParty,
@@ -183,15 +190,6 @@ async function awsLinkSettings(stack: string): Promise<{ baseUrl: string; keys: 
   return { baseUrl, keys: new SecretsManagerLinkKeys(new SecretsManagerClient({}), secretId) };
 }
 
-/** `2026-W47` -> its latest report.html; `2026-W47/accounts.csv`; a full key; `index`. */
-async function resolveLinkTarget(archive: S3Archive, what: string): Promise<string> {
-  if (what === 'index') return INDEX_KEY;
-  if (what.startsWith('archive/')) return what;
-  const [label, file = 'report.html'] = what.split('/', 2) as [string, string?];
-  const pack = await fetchPack(archive, label);
-  return `${versionPrefix(parsePackLabel(label), pack.manifest.version)}${file}`;
-}
-
 /** The audit table of a target: the local stack's, or the deployed stack's (output or PULSE_AUDIT_TABLE). */
 async function auditTableOf(session: TargetSession, stack: string): Promise<string> {
   if (session.local) return session.local.resources.auditTableName;
@@ -232,8 +230,6 @@ export async function archiveLinkCommand(
   opts: TargetOptions & { days: number; port?: number; for?: string[] },
 ): Promise<number> {
   return withArchive(opts, async (archive, session) => {
-    const key = await resolveLinkTarget(archive, what);
-    if (!isLinkableKey(key)) throw new CliError(`"${key}" is not an archive key`);
     const recipients = opts.for ?? [];
     for (const r of recipients) if (!isAddress(r)) throw new CliError(`--for "${r}" is not an e-mail address`);
     const { baseUrl, keys } =
@@ -244,11 +240,11 @@ export async function archiveLinkCommand(
     try {
       const signingKey = await keys.current();
       const { link, url } = await linkErrors(() =>
-        issueLink({ links: store.links, signingKey, baseUrl }, { key, recipients, source: 'cli', days: opts.days }),
+        linkArchiveObject({ archive, links: store.links, signingKey, baseUrl }, { what, recipients, days: opts.days }),
       );
       console.log(url);
       console.error(
-        `link ${link.linkId}: ${describeKey(key)}, ${recipients.length ? `for ${recipients.join(', ')}` : 'for the readers whose role covers it'}, until ${link.expiresAt.slice(0, 10)} (revoke: pulse archive revoke ${link.linkId})`,
+        `link ${link.linkId}: ${describeKey(link.key)}, ${recipients.length ? `for ${recipients.join(', ')}` : 'for the readers whose role covers it'}, until ${link.expiresAt.slice(0, 10)} (revoke: pulse archive revoke ${link.linkId})`,
       );
       if (opts.target !== 'aws')
         console.error(
@@ -413,11 +409,12 @@ export async function archiveServeCommand(opts: { port: number; days: number; co
     console.log(
       `Download endpoint on ${server.url} (the same handler as the deployed function URL). Sign-in: ${signIn}.`,
     );
-    const links = await localArchiveLinks(localLinkStore(session.resources.tableName), {
+    const issuer = await localLinkIssuer(localLinkStore(session.resources.tableName), {
       port: server.port,
       days: opts.days,
     });
-    console.log(`Archive index (for its readers): ${(await links.indexLinks())(INDEX_KEY)}`);
+    const index = await issueIndexLinks(issuer, { days: issuer.days });
+    console.log(`Archive index (for its readers): ${index.url(INDEX_KEY)}`);
     console.log('Press Ctrl-C to stop.');
     await new Promise<void>((done) => process.once('SIGINT', () => done()));
     await server.close();
@@ -489,17 +486,27 @@ export interface DemoArchiveOptions {
   log: (line: string) => void;
 }
 
+/** What the demo's link check needs of the archive step: the week's pack, the endpoint and the links' issuer. */
+export interface DemoArchiveLinkCheck {
+  reportFile: { key: string; sha256: string };
+  period: string;
+  indexLink: (key: string) => string;
+  issuer: ArchiveLinkIssuer;
+  endpoint: ReturnType<typeof localEndpoint>;
+  serverUrl: string;
+}
+
 /**
- * Archives the week on the local stack after the report was sent, starts the loopback download
- * endpoint, proves a link works end to end (sign-in with the one-time code from the local outbox,
- * then 302, then the bytes match the manifest) and prints where to look.
- * Returns the endpoint, to close when the demo ends.
+ * Archives the week on the local stack after the report was sent (the index pages link through a
+ * recorded link set), with the loopback download endpoint started first, and prints where the packs are.
+ * Returns the endpoint, to close when the demo ends, and what proveDemoArchiveLink checks.
+ * @demoStep the Monday job's archive, run by the demo in place of the scheduler
  */
 export async function archiveDemoWeek(
   session: { s3: TargetSession['s3']; runLedger: TargetSession['runLedger']; stack: LocalStack },
   config: PulseConfig,
   opts: DemoArchiveOptions,
-): Promise<{ close(): Promise<void> }> {
+): Promise<{ close(): Promise<void>; linkCheck?: DemoArchiveLinkCheck }> {
   const email = opts.report.result.email;
   if (!email) {
     opts.log(
@@ -515,8 +522,7 @@ export async function archiveDemoWeek(
   } as unknown as TargetSession;
   const endpoint = localEndpoint(target, config, archive);
   const server = await startDownloadServer({ deps: endpoint.deps, port: DEFAULT_DOWNLOAD_PORT });
-  const links = await localArchiveLinks(localLinkStore(session.stack.resources.tableName), { port: server.port });
-  const indexLink = await links.indexLinks();
+  const issuer = await localLinkIssuer(localLinkStore(session.stack.resources.tableName), { port: server.port });
   const emlPath = opts.report.files.at(-1)?.eml;
   const eml = emlPath ? await readFile(emlPath).catch(() => undefined) : undefined;
   const started = Date.now();
@@ -526,7 +532,7 @@ export async function archiveDemoWeek(
     email,
     ...(eml ? { eml } : {}),
     runId: `demo-${new Date().toISOString()}`,
-    link: (key) => indexLink(key),
+    links: issuer,
     runLedger: session.runLedger,
     trigger: 'demo',
     boardPack: lazyBoardPack(),
@@ -542,37 +548,62 @@ export async function archiveDemoWeek(
   opts.log(
     `index: s3://${bucket}/${INDEX_KEY} (${out.index.length} page(s)) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  // Prove a link end to end, as its recipient would: sign-in first, then the manifest's bytes.
-  const reportFile = out.weekly.manifest.files.find((f) => f.name === 'report.html')!;
-  const reader = config.recipients.finance[0] ?? config.recipients.ceo[0]!;
-  const link = await links.forRecipients(reportFile.key, [reader]);
-  if (endpoint.policy.mode === 'link') {
-    opts.log(LINK_MODE_WARNING);
-  } else if (endpoint.oidc) {
-    opts.log(
-      `sign-in is through ${typeof config.archive.access === 'object' ? config.archive.access.oidc.issuer : 'the identity provider'}: open the link in a browser to check it`,
-    );
-  } else {
-    const check = await signInWithOutboxCode(link, { outbox: endpoint.mailer, expectSha256: reportFile.sha256 });
-    opts.log(
-      check.ok
-        ? `report link for ${reader} (checked: no bytes before sign-in; signed in with the one-time code from its own outbox, ${relative(process.cwd(), check.codeFile)}; 302 to a 5-minute presigned URL; SHA-256 matches the manifest):`
-        : `report link for ${reader} (NOT working: ${check.problem}):`,
-    );
-  }
-  opts.log(`  ${link}`);
-  opts.log(`archive index link (for its readers): ${indexLink(INDEX_KEY)}`);
-  opts.log(
-    `links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${server.url}; they ask the reader to sign in (a code e-mailed to the link's recipient) and expire in ${ARCHIVE_LINK_DAYS} days`,
-  );
-  opts.log(
-    `links and revocation  npx pulse archive links · npx pulse archive revoke --for ${reader} · npx pulse archive audit`,
-  );
-  opts.log(`fetch and verify      npx pulse archive get ${out.weekly.ref.period} --out ./finance`);
   return {
     close: async () => {
       await server.close();
       endpoint.close();
     },
+    linkCheck: {
+      reportFile: out.weekly.manifest.files.find((f) => f.name === 'report.html')!,
+      period: out.weekly.ref.period,
+      indexLink: out.link!,
+      issuer,
+      endpoint,
+      serverUrl: server.url,
+    },
   };
+}
+
+/**
+ * Proves a link to the archived report works end to end, as its recipient would use it (sign-in with
+ * the one-time code from the local outbox, then 302, then the bytes match the manifest), and prints
+ * where to look.
+ * @demoStep a recorded link for a reader, as `pulse archive link --for` makes one
+ */
+export async function proveDemoArchiveLink(
+  config: PulseConfig,
+  check: DemoArchiveLinkCheck,
+  log: (line: string) => void,
+): Promise<void> {
+  const { reportFile, endpoint } = check;
+  const reader = config.recipients.finance[0] ?? config.recipients.ceo[0]!;
+  const { url: link } = await issueLink(check.issuer, {
+    key: reportFile.key,
+    recipients: [reader],
+    source: 'email',
+    days: check.issuer.days,
+  });
+  if (endpoint.policy.mode === 'link') {
+    log(LINK_MODE_WARNING);
+  } else if (endpoint.oidc) {
+    log(
+      `sign-in is through ${typeof config.archive.access === 'object' ? config.archive.access.oidc.issuer : 'the identity provider'}: open the link in a browser to check it`,
+    );
+  } else {
+    const signedIn = await signInWithOutboxCode(link, { outbox: endpoint.mailer, expectSha256: reportFile.sha256 });
+    log(
+      signedIn.ok
+        ? `report link for ${reader} (checked: no bytes before sign-in; signed in with the one-time code from its own outbox, ${relative(process.cwd(), signedIn.codeFile)}; 302 to a 5-minute presigned URL; SHA-256 matches the manifest):`
+        : `report link for ${reader} (NOT working: ${signedIn.problem}):`,
+    );
+  }
+  log(`  ${link}`);
+  log(`archive index link (for its readers): ${check.indexLink(INDEX_KEY)}`);
+  log(
+    `links work while \`npx pulse archive serve\` (or \`pulse demo --serve\`) runs on ${check.serverUrl}; they ask the reader to sign in (a code e-mailed to the link's recipient) and expire in ${ARCHIVE_LINK_DAYS} days`,
+  );
+  log(
+    `links and revocation  npx pulse archive links · npx pulse archive revoke --for ${reader} · npx pulse archive audit`,
+  );
+  log(`fetch and verify      npx pulse archive get ${check.period} --out ./finance`);
 }

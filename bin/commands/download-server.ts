@@ -19,7 +19,7 @@ import {
   type AccessPolicy,
   type ArchiveAccessDeps,
 } from '../../functions/app/archive-access';
-import { issueIndexLinks, issueLink } from '../../functions/app/archive-links';
+import type { ArchiveLinkIssuer } from '../../functions/app/archive-links';
 import type { PulseConfig } from '../../functions/config';
 import { ARCHIVE_LINK_DAYS } from '../../functions/domain/archive';
 import type { UrlPresigner } from '../../functions/ports/archive';
@@ -48,19 +48,18 @@ export function localLinkStore(tableName: string, client: DynamoDBClient = new D
 }
 
 /**
- * Signs and records links for the local download endpoint (`pulse archive serve`, `pulse demo`):
- * `forRecipients(key, addresses)` for a report e-mail, `indexLinks()` for one build of the index pages.
+ * What signs and records links for the local download endpoint (`pulse archive serve`, `pulse demo`,
+ * `pulse report`): the local link store, the local signing key, the loopback base URL and the days a link lasts.
  */
-export async function localArchiveLinks(links: LinkStore, o: { port?: number; days?: number } = {}) {
-  const baseUrl = `http://127.0.0.1:${o.port ?? DEFAULT_DOWNLOAD_PORT}`;
-  const issuer = { links, signingKey: await localLinkKeys().current(), baseUrl };
-  const days = o.days ?? ARCHIVE_LINK_DAYS;
+export async function localLinkIssuer(
+  links: LinkStore,
+  o: { port?: number; days?: number } = {},
+): Promise<ArchiveLinkIssuer> {
   return {
-    baseUrl,
-    /** A new recorded link set for one build of the index pages. */
-    indexLinks: async () => (await issueIndexLinks(issuer, { days })).url,
-    forRecipients: async (key: string, recipients: readonly string[]) =>
-      (await issueLink(issuer, { key, recipients, source: 'email', days })).url,
+    links,
+    signingKey: await localLinkKeys().current(),
+    baseUrl: `http://127.0.0.1:${o.port ?? DEFAULT_DOWNLOAD_PORT}`,
+    days: o.days ?? ARCHIVE_LINK_DAYS,
   };
 }
 

@@ -14,8 +14,7 @@ import { weekStartsOnNumber, type PulseConfig } from '../../functions/config';
 import type { Dataset } from '../../functions/domain/contract/validate';
 import { isoWeekLabel, todayIn, weekFromLabel, reportWeek } from '../../functions/domain/dates';
 import { CliError, loadConfig } from './context';
-import { localArchiveLinks, localLinkStore } from './download-server';
-import { INDEX_KEY } from '../../functions/domain/archive';
+import { localLinkIssuer, localLinkStore } from './download-server';
 import { DEFAULT_STACK, awsJobClients, invokeDeployedJob, type TargetOptions } from './target';
 import { localMailAdapters, OUTBOX_DIR } from './local-mail';
 import { openLocalStack, type LocalSession } from './local';
@@ -56,7 +55,7 @@ export async function runReportLocally(
         sendLedger: mail.ledger,
         mailer: outbox,
         renderer: await createWeeklyReportRenderer(),
-        archiveLink: await emailArchiveLink(session, settings.recipients, opts),
+        archiveLinks: await localLinkIssuer(localLinkStore(session.stack.resources.tableName)),
       },
       settings,
       {
@@ -83,23 +82,6 @@ export async function runReportLocally(
   } finally {
     mail.close();
   }
-}
-
-/**
- * The e-mail's archive link (the index), recorded for the message's recipients: only they (while
- * they are readers) and the archive's readers by role open it, after signing in.
- */
-async function emailArchiveLink(
-  session: LocalSession,
-  configured: readonly string[],
-  opts: ReportRunOptions,
-): Promise<(key: string) => string> {
-  const links = await localArchiveLinks(localLinkStore(session.stack.resources.tableName));
-  const url = await links.forRecipients(INDEX_KEY, opts.to ?? configured);
-  return (key) => {
-    if (key !== INDEX_KEY) throw new CliError(`the report links only the archive index, not ${key}`);
-    return url;
-  };
 }
 
 function printResult(result: SendWeeklyReportResult, files: OutboxFiles[], log: (line: string) => void): void {

@@ -2,11 +2,13 @@
 // before it is handed out (so a link that exists can always be found and revoked) and carries its
 // id and a hash of its recipients; the addresses themselves stay in the record.
 import { randomBytes } from 'node:crypto';
-import { ARCHIVE_ROOT, INDEX_KEY } from '../domain/archive/layout';
+import { ARCHIVE_ROOT, INDEX_KEY, parsePackLabel, versionPrefix } from '../domain/archive/layout';
 import { normaliseAddress, type AuditEntry, type LinkRecord, type LinkSource } from '../domain/archive/access';
 import { downloadUrl } from '../domain/archive/download-page';
 import { isLinkableKey, linkExpiry, recipientHash, signDownloadToken } from '../domain/archive/token';
+import type { ArchiveStore } from '../ports/archive';
 import type { AuditLog, LinkStore } from '../ports/archive-access';
+import { fetchPack } from './archive-get';
 
 export class LinkError extends Error {
   override readonly name = 'LinkError';
@@ -25,6 +27,11 @@ export interface LinkIssuer {
   /** The download endpoint's base URL. */
   baseUrl: string;
   now?: () => Date;
+}
+
+/** A link issuer with the days its links stay valid: what a report run needs to record its own links. */
+export interface ArchiveLinkIssuer extends LinkIssuer {
+  days: number;
 }
 
 export function newLinkId(): string {
@@ -57,6 +64,27 @@ export async function issueLink(
     ...(link.recipientHash ? { recipientHash: link.recipientHash } : {}),
   });
   return { link, url: downloadUrl(deps.baseUrl, token) };
+}
+
+/**
+ * `pulse archive link <what>`: a recorded link to what the operator names: `index`, a full archive key,
+ * a pack (`2026-W47`: its latest version's report.html) or one of its files (`2026-W47/accounts.csv`).
+ */
+export async function linkArchiveObject(
+  deps: LinkIssuer & { archive: ArchiveStore },
+  o: { what: string; recipients: readonly string[]; days: number },
+): Promise<{ link: LinkRecord; url: string }> {
+  const key = await linkTarget(deps.archive, o.what);
+  if (!isLinkableKey(key)) throw new LinkError('NOT_AN_ARCHIVE_KEY', `"${key}" is not an archive key`);
+  return issueLink(deps, { key, recipients: o.recipients, source: 'cli', days: o.days });
+}
+
+async function linkTarget(archive: ArchiveStore, what: string): Promise<string> {
+  if (what === 'index') return INDEX_KEY;
+  if (what.startsWith('archive/')) return what;
+  const [label, file = 'report.html'] = what.split('/', 2) as [string, string?];
+  const pack = await fetchPack(archive, label);
+  return `${versionPrefix(parsePackLabel(label), pack.manifest.version)}${file}`;
 }
 
 /**
@@ -97,6 +125,21 @@ export async function reportArchiveLinks(
   const email = await issueLink(deps, { key: INDEX_KEY, recipients: o.recipients, source: 'email', days: o.days });
   const index = await issueIndexLinks(deps, { days: o.days });
   return (key) => (key === INDEX_KEY ? email.url : index.url(key));
+}
+
+/**
+ * The e-mail's archive link alone (the index), recorded for the message's recipients: only they (while
+ * they are readers) and the archive's readers by role open it, after signing in.
+ */
+export async function emailIndexLink(
+  deps: ArchiveLinkIssuer,
+  recipients: readonly string[],
+): Promise<(key: string) => string> {
+  const { url } = await issueLink(deps, { key: INDEX_KEY, recipients, source: 'email', days: deps.days });
+  return (key) => {
+    if (key !== INDEX_KEY) throw new Error(`the report links only the archive index, not ${key}`);
+    return url;
+  };
 }
 
 export async function listLinks(links: LinkStore, o: { recipient?: string } = {}): Promise<LinkRecord[]> {

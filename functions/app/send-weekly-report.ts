@@ -32,6 +32,7 @@ import type { SendKey, SendLedger } from '../ports/send-ledger';
 import type { RenderedEmail, ReportRenderer } from '../ports/report-renderer';
 import type { RunLedger } from '../ports/run-ledger';
 import type { Store } from '../ports/store';
+import { emailIndexLink, type ArchiveLinkIssuer } from './archive-links';
 import { recordRun, type RunContext } from './record-run';
 import { sendOnce } from './send-once';
 
@@ -90,6 +91,8 @@ export interface SendWeeklyReportDeps {
   renderer: ReportRenderer;
   /** Signs a durable download link for an archive key (the download endpoint); without it the email names the S3 location. */
   archiveLink?: (key: string) => string;
+  /** Without archiveLink: records the e-mail's archive link (the index) for its recipients on the download endpoint. */
+  archiveLinks?: ArchiveLinkIssuer;
   now?: () => Date;
 }
 
@@ -221,6 +224,9 @@ export async function sendWeeklyReport(
   const recipients = normaliseRecipients(opts.to ?? settings.recipients);
   if (recipients.length === 0)
     throw new ReportSendError('the weekly report has no recipients (config recipients.ceo, or --to)');
+  const archiveLink =
+    deps.archiveLink ??
+    (deps.archiveLinks ? await emailIndexLink(deps.archiveLinks, opts.to ?? settings.recipients) : undefined);
 
   const body = async (run?: RunContext): Promise<SendWeeklyReportResult> => {
     const data = opts.dataset ?? (await deps.store.loadDataset({ usageFrom: reportUsageFrom(opts.asOf) }));
@@ -243,7 +249,7 @@ export async function sendWeeklyReport(
         companyName: settings.companyName,
         locale: settings.locale,
         subjectTemplate: settings.subjectTemplate,
-        archive: archiveOf(settings, week, deps.archiveLink),
+        archive: archiveOf(settings, week, archiveLink),
         dataQuality: dataQualityOf(runs, settings.timeZone),
         riskWindowDays: settings.riskWindowDays,
         outlook: reportOutlook(scopes.company, opts.asOf, plan.targets),

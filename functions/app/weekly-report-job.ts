@@ -11,6 +11,7 @@ import { reportUsageFrom } from '../domain/report';
 import type { ArchiveStore } from '../ports/archive';
 import type { BoardPackRenderer } from '../ports/board-pack-renderer';
 import type { RunLedger } from '../ports/run-ledger';
+import { issueIndexLinks, reportArchiveLinks, type ArchiveLinkIssuer } from './archive-links';
 import { archiveWeek, type ArchiveWeekResult } from './archive-week';
 import { announceWeeklyReport, type ChatOutcome } from './chat-notify';
 import type { ChatChannels } from '../ports/chat';
@@ -35,6 +36,8 @@ export interface SentReport {
   runId: string;
   /** Signs a durable download link for an archive key (the index pages link through it). */
   link?: (key: string) => string;
+  /** Without link: records one link set for the index pages (readers by role) on the download endpoint. */
+  links?: ArchiveLinkIssuer;
   runLedger?: RunLedger;
   trigger: string;
   now?: () => Date;
@@ -42,14 +45,19 @@ export interface SentReport {
   boardPack?: BoardPackRenderer;
 }
 
-/** Archives the week of a report that was sent: the same pack input for the Lambda function and the demo. */
-export function archiveSentReport(
+/**
+ * Archives the week of a report that was sent: the same pack input for the Lambda function and the demo.
+ * With `links`, the result has the index link set it recorded (`link`).
+ */
+export async function archiveSentReport(
   archive: ArchiveStore,
   config: PulseConfig,
   sent: SentReport,
-): Promise<ArchiveWeekResult> {
+): Promise<ArchiveWeekResult & { link?: (key: string) => string }> {
   const now = sent.now ?? (() => new Date());
-  return archiveWeek(archive, {
+  const link =
+    sent.link ?? (sent.links ? (await issueIndexLinks(sent.links, { days: sent.links.days })).url : undefined);
+  const archived = await archiveWeek(archive, {
     data: sent.data,
     settings: kpiSettingsFrom(config),
     ...(sent.contexts ? { context: sent.contexts.company, segmentContexts: sent.contexts.segments } : {}),
@@ -60,11 +68,12 @@ export function archiveSentReport(
     configHash: configHash(config),
     companyName: config.company.name,
     locale: config.company.locale,
-    ...(sent.link ? { link: (key: string) => sent.link!(key) } : {}),
+    ...(link ? { link: (key: string) => link(key) } : {}),
     ...(sent.runLedger ? { runLedger: sent.runLedger } : {}),
     trigger: sent.trigger,
     ...(sent.boardPack ? { boardPack: sent.boardPack } : {}),
   });
+  return link && !sent.link ? { ...archived, link } : archived;
 }
 
 export interface WeeklyReportJobDeps extends SendWeeklyReportDeps {
@@ -99,9 +108,15 @@ export async function runWeeklyReportJob(
   request: WeeklyReportJobRequest,
   env: { archiveBucket?: string } = {},
 ): Promise<WeeklyReportJobResult> {
+  // Recorded links (revocable): the e-mail's, bound to its recipients; the index pages', for readers by role.
+  const archiveLink =
+    deps.archiveLink ??
+    (deps.archiveLinks
+      ? await reportArchiveLinks(deps.archiveLinks, { recipients: config.recipients.ceo, days: deps.archiveLinks.days })
+      : undefined);
   // The report and the archive read the same data; usage only from the weeks the report can look at.
   const data = await deps.store.loadDataset({ usageFrom: reportUsageFrom(request.asOf) });
-  const report = await sendWeeklyReport(deps, reportSettingsFrom(config, env), {
+  const report = await sendWeeklyReport({ ...deps, archiveLink }, reportSettingsFrom(config, env), {
     asOf: request.asOf,
     dataset: data,
     resend: request.resend === true,
@@ -114,7 +129,7 @@ export async function runWeeklyReportJob(
     email: report.email,
     contexts: report.contexts,
     runId: request.runId,
-    ...(deps.archiveLink ? { link: deps.archiveLink } : {}),
+    ...(archiveLink ? { link: archiveLink } : {}),
     runLedger: deps.runLedger,
     trigger: request.trigger,
     ...(deps.now ? { now: deps.now } : {}),

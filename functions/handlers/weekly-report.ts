@@ -9,7 +9,6 @@ import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLinkStore } from '../adapters/dynamodb/archive-access';
-import { reportArchiveLinks } from '../app/archive-links';
 import { ARCHIVE_LINK_DAYS } from '../domain/archive';
 import { createWeeklyReportRenderer } from '../adapters/render/weekly-report';
 import { createBoardPackRenderer } from '../adapters/render/board-pack-pdf';
@@ -77,20 +76,18 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
       tracer.captureAWSv3Client(new SecretsManagerClient({})),
       env.PULSE_LINK_SECRET_ID,
     );
-  // Recorded links (revocable, bound to the e-mail's recipients; the index pages' for readers by role).
-  const archiveLink =
+  // The job records the report's links (revocable, bound to the e-mail's recipients; the index pages' for readers by role).
+  const archiveLinks =
     env.PULSE_DOWNLOAD_URL && linkKeys
-      ? await reportArchiveLinks(
-          {
-            links: new DynamoDbLinkStore({
-              client: (dynamodb ??= tracer.captureAWSv3Client(new DynamoDBClient({}))),
-              tableName: env.PULSE_TABLE,
-            }),
-            signingKey: await linkKeys.current(),
-            baseUrl: env.PULSE_DOWNLOAD_URL,
-          },
-          { recipients: config.recipients.ceo, days: ARCHIVE_LINK_DAYS },
-        )
+      ? {
+          links: new DynamoDbLinkStore({
+            client: (dynamodb ??= tracer.captureAWSv3Client(new DynamoDBClient({}))),
+            tableName: env.PULSE_TABLE,
+          }),
+          signingKey: await linkKeys.current(),
+          baseUrl: env.PULSE_DOWNLOAD_URL,
+          days: ARCHIVE_LINK_DAYS,
+        }
       : undefined;
   const trigger = event.scheduledTime ? 'schedule' : 'invoke';
   const chat = await getChatChannels(config);
@@ -107,7 +104,7 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
       renderer: await renderer,
       archive: new S3Archive({ client: s3, bucket: env.PULSE_ARCHIVE_BUCKET }),
       boardPack,
-      ...(archiveLink ? { archiveLink } : {}),
+      ...(archiveLinks ? { archiveLinks } : {}),
       ...(chat ? { chat } : {}),
     },
     config,
