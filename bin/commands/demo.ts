@@ -28,7 +28,9 @@ import type { PulseConfig } from '../../functions/config';
 import { localMailAdapters } from './local-mail';
 import { DEFAULT_ACTION_PORT, startLocalActionServer } from './alert-action-server';
 import { writeFile, mkdir } from 'node:fs/promises';
-import { startFakeSlack, type FakeSlack } from '../../lib/local/fake-slack';
+import { startFakeSlack, tallySlack, type FakeSlack, type FakeSlackPost } from '../../lib/local/fake-slack';
+import { CSMS } from '../../functions/adapters/sources/demo/catalog';
+import { readFile } from 'node:fs/promises';
 
 export interface DemoOptions {
   config?: string;
@@ -56,12 +58,32 @@ const DEMO_SOURCE: SourceDefinition = {
 
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const loaded = loadConfig(opts.config);
-  const slackFake = opts.slackFake ? await startFakeSlack() : undefined;
+  const slackFake = opts.slackFake ? await startFakeSlack(await demoSlackWorkspace()) : undefined;
   try {
     return await runDemo(opts, slackFake ? withSlackFake(loaded, slackFake) : loaded, slackFake);
   } finally {
     await slackFake?.close();
   }
+}
+
+/** Where the Slack fake keeps its messages between two demo runs (as Slack keeps them). */
+const SLACK_MESSAGES_FILE = resolve(LOCAL_DATA_DIR, 'slack', 'messages.json');
+
+/**
+ * The fake's workspace: the demo's account owners are members (so they get their direct messages),
+ * and the messages of earlier runs are there, so a rerun can update them and shows what is new.
+ */
+async function demoSlackWorkspace(): Promise<{
+  members: { id: string; email: string; name: string }[];
+  messages: FakeSlackPost[];
+}> {
+  const members = CSMS.map((email, i) => ({
+    id: `U0OWNER${String(i + 1).padStart(3, '0')}`,
+    email,
+    name: email.split('@')[0]!,
+  }));
+  const earlier = await readFile(SLACK_MESSAGES_FILE, 'utf8').catch(() => '[]');
+  return { members, messages: JSON.parse(earlier) as FakeSlackPost[] };
 }
 
 /**
@@ -201,6 +223,7 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
       log: (l) => console.log(`   ${l}`),
     });
 
+    const headlineBefore = slackFake?.posts.length ?? 0;
     const chat =
       config.notifications.slack || config.notifications.teams
         ? await chatChannelsFrom(config.notifications)
@@ -222,8 +245,23 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     step(
       'Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once; a first run sends the CCO one summary instead)',
     );
+    const slackEditsBefore = slackFake?.edits.length ?? 0;
     const alertRun = await runAlertsOn(session, config, { today, digest: true, by: 'pulse demo', dataset });
     printRunResult(alertRun, (l) => console.log(`   ${l}`));
+    if (slackFake) {
+      // This run's posts (the headline's too), by kind; the file keeps the whole fake workspace.
+      const t = tallySlack(
+        slackFake.posts.slice(headlineBefore),
+        slackFake.edits.slice(slackEditsBefore),
+        config.notifications.slack?.weeklyReportChannel,
+      );
+      const total = slackFake.posts.length - headlineBefore + slackFake.edits.length - slackEditsBefore;
+      console.log(
+        total
+          ? `   Slack (fake): posted ${t.threadReplies} critical alert(s) in the summary's thread, ${t.channelCriticals} at the channel's top level, ${t.directMessages} owner direct message(s), ${t.digests} digest/summary, ${t.headlines} headline; ${t.updates} message(s) updated`
+          : `   Slack (fake): nothing new posted or updated (${slackFake.posts.length} message(s) from earlier runs)`,
+      );
+    }
 
     step('Where to look');
     const email = report.files[report.files.length - 1];
@@ -240,11 +278,11 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     );
     console.log(`   risk alerts           npx pulse alerts list   (history: --history <alert id>)`);
     if (slackFake) {
-      const file = resolve(LOCAL_DATA_DIR, 'slack', 'messages.json');
+      const file = SLACK_MESSAGES_FILE;
       await mkdir(resolve(LOCAL_DATA_DIR, 'slack'), { recursive: true });
       await writeFile(file, JSON.stringify(slackFake.posts, null, 2));
       console.log(
-        `   Slack (fake)          ${file} (${slackFake.posts.length} message(s) posted by this run; a rerun posts nothing new)`,
+        `   Slack (fake)          ${file} (${slackFake.posts.length} message(s) in the fake workspace, ${slackFake.posts.length - headlineBefore} new in this run; a rerun posts nothing new)`,
       );
       if (opts.serve) console.log(`   Slack viewer          ${slackFake.url}/ (this session's messages)`);
     }
