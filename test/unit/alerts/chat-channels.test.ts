@@ -22,6 +22,7 @@ import { InMemorySingleUseIds } from '../../../functions/adapters/memory/alerts'
 import { FetchSlackResponder } from '../../../functions/adapters/slack/response-url';
 import { snoozeAlertAndTask } from '../../../functions/app/alert-actions';
 import { makeFormatter } from '../../../functions/domain/alerts';
+import { actionTokenFor } from '../../../functions/domain/alerts/action-token';
 import { slackSignature } from '../../../functions/domain/alerts/slack-request';
 import { createAlertActionHandler } from '../../../functions/handlers/alert-action';
 import { startFakeTeams, type FakeTeams } from '../../support/fake-teams';
@@ -530,6 +531,43 @@ describe("the alert's status on its Slack messages (chat.update)", () => {
     // The alert run after it finds both updates sent.
     await evaluateAlerts(deps, { ...opts, now: `${TODAY}T16:00:00.000Z` });
     expect(fake.edits).toHaveLength(2);
+  });
+
+  it('a snooze from the e-mail link updates both Slack messages with chat.update', async () => {
+    const fake = await slackFake();
+    const chat = slackChannels(fake.apiUrl);
+    const { deps, opts } = await setup(chat);
+    await evaluateAlerts(deps, opts);
+    const key = 'k'.repeat(32);
+    const handle = createAlertActionHandler({
+      alerts: deps.alerts,
+      limits,
+      timeZone: 'America/New_York',
+      signingKeys: async () => [key],
+      used: new InMemorySingleUseIds(),
+      messages: messagesOf(chat, deps.ledger),
+      now: () => CLICKED_AT,
+    });
+    const alert = (await deps.alerts.getAlert(ALERT_ID))!;
+    const token = actionTokenFor(
+      key,
+      {
+        alertId: ALERT_ID,
+        episode: alert.episode,
+        action: 'snooze',
+        days: 7,
+        recipient: 'cco@northwind.example',
+        nonce: 'n'.repeat(22),
+      },
+      CLICKED_AT,
+    );
+    const res = await handle({ rawPath: `/a/${token}`, body: '', requestContext: { http: { method: 'POST' } } });
+    expect(res.statusCode).toBe(200);
+    expect(fake.edits.map((e) => e.via)).toEqual(['chat.update', 'chat.update']);
+    expect(fake.posts.slice(0, 2).map((p) => statusLine(p.blocks))).toEqual([
+      ':zzz: *Snoozed* by cco@northwind.example until 2026-11-30',
+      ':zzz: *Snoozed* by cco@northwind.example until 2026-11-30',
+    ]);
   });
 });
 
