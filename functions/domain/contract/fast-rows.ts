@@ -131,12 +131,17 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
   const optAmount = (v: unknown, cur: string | null): Sure<number | undefined> =>
     absent(v) ? undefined : amount(v, cur);
 
+  // The account id of the last usage line: a file lists an account's weeks together, so most
+  // lines reuse it rather than cut a copy.
+  let lastAccount = '';
   return {
     usageLine(text, start, end) {
       // account_id: up to the first comma, nothing to trim at either end.
       const accountEnd = text.indexOf(',', start);
       if (accountEnd <= start || accountEnd >= end) return undefined;
       if (!plainEnd(text.charCodeAt(start)) || !plainEnd(text.charCodeAt(accountEnd - 1))) return undefined;
+      if (accountEnd - start !== lastAccount.length || !text.startsWith(lastAccount, start))
+        lastAccount = text.slice(start, accountEnd);
       // week: ten characters, then a comma.
       const weekEnd = accountEnd + 11;
       if (weekEnd >= end || text.charCodeAt(weekEnd) !== 44) return undefined;
@@ -148,7 +153,7 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
       const seats = countAt(text, activeEnd + 1, end);
       if (wau < 0 || seats < 0) return undefined;
       const r: Usage = {
-        accountId: text.slice(start, accountEnd),
+        accountId: lastAccount,
         week: w,
         weeklyActiveUsers: wau,
         licensedSeats: seats,
@@ -352,7 +357,33 @@ const optCount = (v: unknown): Sure<number | undefined> => (absent(v) ? undefine
 
 function money(v: unknown): Sure<Cents> {
   if (!plainText(v)) return DOUBT;
+  const cents = plainCents(v);
+  if (cents >= 0) return cents;
   return parseMoney(v) ?? DOUBT;
+}
+
+/**
+ * parseMoney of 1 to 13 digits, optionally a point and one or two digits (`408600.00`): the cents
+ * counted digit by digit, exact (under 10^15); -1 for anything else, which parseMoney reads.
+ */
+function plainCents(v: string): number {
+  const n = v.length;
+  let whole = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return -1;
+    whole = whole * 10 + (c - 48);
+  }
+  if (i === 0 || i > 13) return -1;
+  if (i === n) return whole * 100;
+  const decimals = n - i - 1;
+  if (decimals < 1 || decimals > 2) return -1;
+  const tens = v.charCodeAt(i + 1) - 48;
+  const units = decimals === 2 ? v.charCodeAt(i + 2) - 48 : 0;
+  if (tens < 0 || tens > 9 || units < 0 || units > 9) return -1;
+  return whole * 100 + tens * 10 + units;
 }
 
 /** Three upper-case ASCII letters (a currency code as the schema normalises it). */
@@ -367,7 +398,9 @@ function upperCode(v: string): boolean {
 
 /** Exactly one of `values` (the schema also takes other cases and folds them). */
 function member<T extends string>(v: unknown, values: readonly T[]): Sure<T> {
-  return typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : DOUBT;
+  // The list's own string (equal to the cell): a kept record holds no copy of it.
+  const i = typeof v === 'string' ? (values as readonly string[]).indexOf(v) : -1;
+  return i >= 0 ? values[i]! : DOUBT;
 }
 
 const optMember = <T extends string>(v: unknown, values: readonly T[]): Sure<T | undefined> =>

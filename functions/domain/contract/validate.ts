@@ -218,7 +218,13 @@ export function unknownAccounts(data: Dataset, moreUsageAccounts: Iterable<strin
     )
       continue;
     const missing = new Set<string>();
-    for (const r of data[entity] as { accountId: string }[]) if (!known.has(r.accountId)) missing.add(r.accountId);
+    // Rows come grouped by account: a run of one account's rows is looked up once.
+    let last: string | undefined;
+    for (const r of data[entity] as { accountId: string }[]) {
+      if (r.accountId === last) continue;
+      last = r.accountId;
+      if (!known.has(last)) missing.add(last);
+    }
     if (entity === 'usage') for (const id of moreUsageAccounts) if (!known.has(id)) missing.add(id);
     if (missing.size) out.set(entity, [...missing].sort());
   }
