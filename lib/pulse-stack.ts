@@ -37,7 +37,8 @@ export type Capability =
   | 'mail:send' //         SES SendEmail from the sender identity through the configuration set
   | 'links:sign' //      GetSecretValue on the download link signing key (nothing without the download endpoint)
   | 'sources:secrets' //  GetSecretValue on the secrets named by the HTTP and Stripe sources (nothing when there are none)
-  | 'chat:secrets'; //     GetSecretValue on the Slack token and Teams webhook secrets (notifications.*.secretName; nothing when none)
+  | 'chat:secrets' //     GetSecretValue on the Slack token and Teams webhook secrets (notifications.*.secretName; nothing when none)
+  | 'crm:secrets'; //      GetSecretValue on the secrets of the source notifications.crmTasks names (nothing without CRM tasks)
 
 export interface JobDefinition {
   /** The handler module, relative to the project root. The synth fails when it does not exist. */
@@ -126,7 +127,7 @@ export const JOBS = {
     handler: 'functions/handlers/alert-digest.ts',
     description: 'Evaluate renewal-risk rules and send the alert digests',
     schedules: (c) => [weekly('Digest', c.schedules.alertDigest.days, c.schedules.alertDigest.time, c)],
-    access: ['table:read', 'table:upsert', 'table:claim', 'mail:send', 'chat:secrets'],
+    access: ['table:read', 'table:upsert', 'table:claim', 'mail:send', 'chat:secrets', 'crm:secrets'],
     bundleAssets: ALERT_BUNDLE_ASSETS,
     ...DATASET_JOB,
   },
@@ -337,6 +338,8 @@ export class PulseStack extends Stack {
         table: this.dataStore.table,
         linkSigningKey: this.download.signingKey,
         slack: Boolean(config.notifications.slack),
+        // A snooze moves the alert's CRM task: the endpoint signs in to the CRM as the alert job does.
+        crmSecretArns: this.secretArns(crmSecretIds(config)),
       });
       // The alert e-mails carry signed snooze and acknowledge links to it.
       if (alertJob) this.alertActions.grantSignLinks(alertJob.pulseFunction, this.download.signingKey);
@@ -416,7 +419,12 @@ export class PulseStack extends Stack {
    */
   private grantReadSecrets(add: (actions: string[], resources: string[]) => void, ids: readonly string[]): void {
     if (ids.length === 0) return;
-    const arn = (id: string) =>
+    add(['secretsmanager:GetSecretValue'], this.secretArns(ids));
+  }
+
+  /** The ARNs of secrets given by name or ARN, each once. */
+  private secretArns(ids: readonly string[]): string[] {
+    return [...new Set(ids)].map((id) =>
       id.startsWith('arn:')
         ? id
         : this.formatArn({
@@ -424,8 +432,8 @@ export class PulseStack extends Stack {
             resource: 'secret',
             resourceName: `${id}-??????`,
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          });
-    add(['secretsmanager:GetSecretValue'], [...new Set(ids)].map(arn));
+          }),
+    );
   }
 
   /** Grants one capability to a job's role: explicit actions, explicit resources. */
@@ -484,6 +492,8 @@ export class PulseStack extends Stack {
           [slack?.secretName, teams?.secretName].filter((id): id is string => id !== undefined),
         );
       }
+      case 'crm:secrets':
+        return this.grantReadSecrets(add, crmSecretIds(this.pulseConfig));
       case 'links:sign':
         return this.download?.grantSignLinks(role);
       case 'mail:send':
@@ -531,6 +541,13 @@ function sourceSecretIds(src: PulseConfig['sources'][number]): string[] {
   if (src.connector === 'salesforce') return src.salesforce.auth ? [src.salesforce.auth.secretName] : [];
   if (src.connector === 'zendesk') return src.zendesk.secretName ? [src.zendesk.secretName] : [];
   return [];
+}
+
+/** The secrets the CRM tasks sign in with: those of the source notifications.crmTasks names (none without it). */
+function crmSecretIds(config: PulseConfig): string[] {
+  const tasks = config.notifications.crmTasks;
+  const source = tasks && config.sources.find((s) => s.name === tasks.source);
+  return source ? sourceSecretIds(source) : [];
 }
 
 /** `-c archiveObjectLock=governance|compliance`; anything else is a mistake worth stopping for. */
