@@ -6,7 +6,8 @@ import { generateDemoData } from '../../../functions/adapters/sources/demo';
 import { RowValidator } from '../../../functions/domain/contract/validate';
 import { forecastJson } from '../../../functions/domain/forecast';
 import { DEFAULT_KPI_SETTINGS } from '../../../functions/domain/kpi';
-import { formatForecast } from '../../../bin/commands/forecast';
+import { formatBacktest, formatForecast } from '../../../bin/commands/forecast';
+import { createFormatter } from '../../../functions/domain/report/format';
 import { validatedDemoDataset } from '../../support/demo-dataset';
 
 describe('pulse forecast output', () => {
@@ -42,6 +43,19 @@ describe('pulse forecast output', () => {
     expect(json.d30.error.points).toBe(r.error.d30.points);
     expect(json.d90.forecast).toBe(r.forecast.d90.forecast / 100);
     expect(() => JSON.stringify(json)).not.toThrow();
+  });
+
+  it("prints every figure with the report's formatter, in the company's locale", () => {
+    const de = createFormatter('de-DE', 'USD');
+    const text = formatForecast(r, 'de-DE');
+    expect(text).toContain(de.money(r.forecast.d90.forecast));
+    expect(text).toContain(`90 days MAPE ${de.percent(r.error.d90.mape)}, bias ${de.signedPercent(r.error.d90.bias)}`);
+    expect(text).toContain(`with weight ${r.forecast.calibration.priorWeight}`);
+    const backtest = formatBacktest(r.backtest, 'de-DE', 'USD');
+    expect(backtest).toContain(`Forecast backtest up to ${r.backtest.asOf} (USD)`);
+    const point = r.backtest.points[0]!;
+    expect(backtest).toContain(de.money(point.forecast));
+    expect(backtest).toContain(de.signedPercent(point.error));
   });
 
   it("shows the demo's attainment against the plan for the quarter and the year", () => {
