@@ -1,5 +1,7 @@
-// `npm run bench [-- --scales 1000,10000,100000 --ingest-rows 1000000 --raw-rows 200000 --part-rows N --stripe-lines 1000000 --repeat 3 --only kpis1,duckdb,cli,stripe,...]`
+// `npm run bench [-- --scales 1000,10000,100000 --ingest-rows 1000000 --raw-rows 200000 --part-rows N --stripe-lines 1000000 --repeat 3 --only kpis1,duckdb,cli,help,stripe,...]`
 //
+// `help` (also run with `cli`): `node bin/pulse-cli.mjs --help`, the bin entry as a shell runs it
+// (build current), wall clock of each whole process, median of 7.
 // `cli`: the built `pulse kpis --data` and DuckDB loading the same CSVs on one thread, each as a
 // whole process (start included), alternated `--repeat` times, medians. Pulse reads on one thread.
 // Generates synthetic contract CSVs per scale (bench/generate.ts) in a temp dir, runs every
@@ -212,6 +214,32 @@ async function kpisVsDuckDb(dir: string): Promise<KpisVsDuckDb> {
     pulseRuns: pulseRuns.map((r) => Math.round(r.ms)),
     duckdbRuns: duckRuns.map((r) => Math.round(r.ms)),
   };
+}
+
+// ---- `pulse --help` through the bin entry ---------------------------------------------------
+const HELP_RUNS = 7;
+
+interface HelpTiming {
+  runs: number[];
+  /** Median wall clock of a whole `node bin/pulse-cli.mjs --help` process. */
+  ms: number | null;
+  error?: string;
+}
+
+/**
+ * `node bin/pulse-cli.mjs --help` as a user's shell runs it (the bin entry: its build-freshness
+ * check, then the built CLI; the build is current), each a fresh process, wall clock from spawn to
+ * exit; the median of HELP_RUNS.
+ */
+async function helpTiming(): Promise<HelpTiming> {
+  const runs: number[] = [];
+  for (let i = 0; i < HELP_RUNS; i++) {
+    const r = await timeProcess([join(ROOT, 'bin', 'pulse-cli.mjs'), '--help'], () => undefined);
+    if (r.error) return { runs, ms: null, error: r.error };
+    runs.push(Math.round(r.ms));
+  }
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { runs, ms: sorted[Math.floor(sorted.length / 2)]! };
 }
 
 // ---- streaming memory ----------------------------------------------------------------------
@@ -625,7 +653,13 @@ interface ScaleResult {
 }
 const results: ScaleResult[] = [];
 // The comparison runs the built CLI: built now, not inside a timed run.
-if (want('cli')) await buildCli();
+if (want('cli') || want('help')) await buildCli();
+// `pulse --help` through the bin entry: with the `cli` step, or alone as `help`.
+const helpResult = want('cli') || want('help') ? await helpTiming() : undefined;
+if (helpResult)
+  console.log(
+    `pulse --help (bin entry, node): ${helpResult.error ?? `${fmtMs(helpResult.ms)} (median of ${HELP_RUNS}: ${helpResult.runs.join(', ')} ms)`}\n`,
+  );
 
 try {
   for (const accounts of scales) {
@@ -763,6 +797,12 @@ try {
       measured: `${c.ratio!.toFixed(2)}x (${fmtMs(c.pulse.ms)} vs ${fmtMs(c.duckdb.ms)})`,
       pass: c.ratio! <= 3,
     });
+    if (helpResult?.ms != null)
+      targets.push({
+        target: 'pulse --help (bin entry, node) under 0.3 s',
+        measured: `${fmtMs(helpResult.ms)} (median of ${HELP_RUNS})`,
+        pass: helpResult.ms < 300,
+      });
     if (c.pulse.peakRssMb)
       targets.push({
         target: `pulse kpis process at ${fmtN(big.accounts)} accounts under 1.5 GB`,
@@ -770,6 +810,13 @@ try {
         pass: c.pulse.peakRssMb < 1536,
       });
   }
+  if (helpResult?.ms != null && !big?.cli?.ratio)
+    targets.push({
+      target: 'pulse --help (bin entry, node) under 0.3 s',
+      measured: `${fmtMs(helpResult.ms)} (median of ${HELP_RUNS})`,
+      pass: helpResult.ms < 300,
+    });
+  if (helpResult?.error) console.log(`ERROR pulse --help: ${helpResult.error}`);
   if (big?.kpis1?.peakRssMb)
     targets.push({
       target: `kpis at ${fmtN(big.accounts)} accounts under 1.5 GB`,
@@ -850,7 +897,7 @@ try {
   }
   await writeFile(
     join(ROOT, 'bench', 'results.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, scales: results, ingest: ingestResult, bundles: bundleResults, stream: streamResult, stripe: stripeResult, targets }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), asOf, machine, ingestCap, help: helpResult, scales: results, ingest: ingestResult, bundles: bundleResults, stream: streamResult, stripe: stripeResult, targets }, null, 2)}\n`,
   );
   console.log(`\nwrote bench/results.json`);
 } finally {
