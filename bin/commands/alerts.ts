@@ -6,8 +6,7 @@ import { createRiskAlertRenderer } from '../../functions/adapters/render/risk-al
 import {
   AlertBusyError,
   AlertNotFoundError,
-  getAlert,
-  listAlerts,
+  readAlerts,
   snoozeAlertAndTask,
   snoozeLimitsFrom,
 } from '../../functions/app/alert-actions';
@@ -61,7 +60,10 @@ export interface AlertsRunOptions extends TargetOptions {
   crmFake?: string;
 }
 
-/** The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`). */
+/**
+ * The alerts step on an open local session (used by `pulse alerts run` and `pulse demo`).
+ * @demoStep the alert job (functions/handlers/alert-digest.ts)
+ */
 export async function runAlertsOn(
   session: LocalSession,
   config: PulseConfig,
@@ -199,8 +201,13 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
   const config = loadConfig(opts.config);
   const f = makeFormatter(config.company.locale, config.company.currency);
   return withAlertStore(async (store) => {
-    if (opts.history) {
-      const s = await getAlert(store, opts.history);
+    const found = await readAlerts(store, {
+      ...(opts.history ? { history: opts.history } : {}),
+      ...(opts.all ? { all: true } : {}),
+      ...(opts.owner ? { owner: opts.owner } : {}),
+    });
+    if ('alert' in found) {
+      const s = found.alert;
       if (opts.json) console.log(JSON.stringify(s, null, 2));
       else {
         console.log(
@@ -217,10 +224,7 @@ export async function alertsListCommand(opts: AlertsListOptions): Promise<number
       }
       return 0;
     }
-    const alerts = await listAlerts(store, {
-      ...(opts.all ? { all: true } : {}),
-      ...(opts.owner ? { owner: opts.owner } : {}),
-    });
+    const { alerts } = found;
     if (opts.json) {
       console.log(JSON.stringify(alerts, null, 2));
       return 0;

@@ -38,7 +38,10 @@ export interface ReportRunOptions {
   log: (line: string) => void;
 }
 
-/** Sends (or renders) the report against an open local session and prints what happened. */
+/**
+ * Sends (or renders) the report against an open local session and prints what happened.
+ * @demoStep the Monday job's report (functions/handlers/weekly-report.ts)
+ */
 export async function runReportLocally(
   session: LocalSession,
   config: PulseConfig,

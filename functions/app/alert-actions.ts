@@ -58,6 +58,20 @@ export async function getAlert(store: Pick<AlertStateStore, 'getAlert'>, id: str
   return s;
 }
 
+/** `pulse alerts list`: the stored alerts, or with `history` one alert with every transition (AlertNotFoundError when none). */
+export async function readAlerts(
+  store: Pick<AlertStateStore, 'listAlerts' | 'getAlert'>,
+  query: AlertListFilter & { history?: string },
+): Promise<{ alert: AlertState } | { alerts: AlertState[] }> {
+  if (query.history) return { alert: await getAlert(store, query.history) };
+  return {
+    alerts: await listAlerts(store, {
+      ...(query.all ? { all: true } : {}),
+      ...(query.owner ? { owner: query.owner } : {}),
+    }),
+  };
+}
+
 export interface SnoozeRequest {
   id: string;
   /** `acknowledge`: seen and handled; `snooze`: no reminders for a while. Either way escalation and resolution still notify. */
