@@ -17,6 +17,20 @@ export interface HttpClientOptions {
   now?: () => number;
 }
 
+/** What a test injects into a connector's HTTP client: a fake fetch, and time that does not pass. */
+export type HttpTestHooks = Pick<HttpClientOptions, 'fetch' | 'sleep' | 'random' | 'now'>;
+
+/** Only the hooks that are set (an absent hook stays absent, not undefined). */
+export function testHooks(o: HttpTestHooks): HttpTestHooks {
+  const { fetch, sleep, random, now } = o;
+  return {
+    ...(fetch ? { fetch } : {}),
+    ...(sleep ? { sleep } : {}),
+    ...(random ? { random } : {}),
+    ...(now ? { now } : {}),
+  };
+}
+
 /** The retry settings every HTTP source's config carries, as client options. */
 export type HttpRetrySettings = Pick<
   HttpClientOptions,

@@ -7,11 +7,11 @@ import { readPath } from '../../../domain/sources/mapping';
 import type { HttpResource, HttpSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
-import { getJson, retrySettings, type HttpClientOptions } from './client';
+import { getJson, retrySettings, testHooks, type HttpClientOptions, type HttpTestHooks } from './client';
 import { authHeaders, type SecretResolver } from './credentials';
 import { SourceError } from '../../../ports/source-error';
 
-export interface HttpJsonSourceOptions {
+export interface HttpJsonSourceOptions extends HttpTestHooks {
   definition: HttpSourceDefinition;
   secrets: SecretResolver;
   /** Where high-water marks live; without it every run is a full sync. */
@@ -20,10 +20,6 @@ export interface HttpJsonSourceOptions {
   full?: boolean;
   /** Stop after this many pages per resource (`pulse sources test`). */
   pageLimit?: number;
-  /** Test hooks. */
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
   /** Called after each page (for progress and tests). */
   onPage?: (info: { entity: EntityName; url: string; items: number; attempts: number }) => void;
 }
@@ -43,9 +39,7 @@ export class HttpJsonSource implements ContractSource {
     this.description = `http ${this.def.name} ${this.def.http.baseUrl}`;
     this.client = {
       ...retrySettings(this.def.http),
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-      ...(opts.sleep ? { sleep: opts.sleep } : {}),
-      ...(opts.random ? { random: opts.random } : {}),
+      ...testHooks(opts),
     };
   }
 

@@ -6,7 +6,13 @@
 // bundled by esbuild it is 5.1 MB minified, over the 1.5 MB Lambda bundle budget.
 import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import { realSleep } from '../../../backoff';
-import { requestJson, retrySettings, type HttpClientOptions, type HttpRetrySettings } from '../http/client';
+import {
+  requestJson,
+  retrySettings,
+  type HttpClientOptions,
+  type HttpRetrySettings,
+  type HttpTestHooks,
+} from '../http/client';
 import { SourceError } from '../../../ports/source-error';
 
 /** A CRM object as the list, search and batch endpoints return it. */
@@ -32,7 +38,7 @@ export interface HubSpotOwner {
   archived?: boolean;
 }
 
-export interface HubSpotApiOptions {
+export interface HubSpotApiOptions extends HttpTestHooks {
   apiBase: string;
   token: string;
   /** Where the token came from, for the message when HubSpot refuses it. */
@@ -40,18 +46,13 @@ export interface HubSpotApiOptions {
   requestsPer10Seconds: number;
   searchRequestsPerSecond: number;
   http: HttpRetrySettings;
-  /** Test hooks. */
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  random?: () => number;
 }
 
 /** The API client a HubSpot source's settings describe (the connector and the CRM tasks build it alike). */
 export function hubSpotApiFor(
   cfg: HubSpotSourceDefinition['hubspot'],
   token: { token: string; from: string },
-  hooks: Pick<HubSpotApiOptions, 'fetch' | 'sleep' | 'now' | 'random'> = {},
+  hooks: HttpTestHooks = {},
 ): HubSpotApi {
   return new HubSpotApi({
     apiBase: cfg.apiBase,

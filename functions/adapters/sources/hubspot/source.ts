@@ -37,7 +37,8 @@ import type { HubSpotSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
 import { SourceError } from '../../../ports/source-error';
-import { hubSpotApiFor, type HubSpotApi, type HubSpotApiOptions, type HubSpotObject, type HubSpotPage } from './api';
+import { testHooks, type HttpTestHooks } from '../http/client';
+import { hubSpotApiFor, type HubSpotApi, type HubSpotObject, type HubSpotPage } from './api';
 
 export const HUBSPOT_STATE = {
   companies: 'hwm:companies',
@@ -51,7 +52,7 @@ const SEARCH_PAGE = 200;
 const LIST_PAGE = 100;
 const NO_DIRECTORY: AccountDirectory = { byDomain: () => undefined };
 
-export interface HubSpotSourceOptions {
+export interface HubSpotSourceOptions extends HttpTestHooks {
   definition: HubSpotSourceDefinition;
   timeZone: string;
   /** The token and where it came from (for messages); undefined = none configured. */
@@ -62,11 +63,6 @@ export interface HubSpotSourceOptions {
   syncState?: SyncStateStore;
   /** Ignore the high-water marks: a full scan. */
   full?: boolean;
-  /** Test hooks. */
-  now?: () => number;
-  fetch?: HubSpotApiOptions['fetch'];
-  sleep?: HubSpotApiOptions['sleep'];
-  random?: HubSpotApiOptions['random'];
 }
 
 interface Plan {
@@ -164,12 +160,7 @@ export class HubSpotSource implements ContractSource {
           'in AWS: set hubspot.secretName to a Secrets Manager secret)',
       );
     }
-    const api = hubSpotApiFor(cfg, token, {
-      now: this.now,
-      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
-      ...(this.opts.sleep ? { sleep: this.opts.sleep } : {}),
-      ...(this.opts.random ? { random: this.opts.random } : {}),
-    });
+    const api = hubSpotApiFor(cfg, token, { ...testHooks(this.opts), now: this.now });
     const session: Session = {
       api,
       plan: { mode: 'full' },

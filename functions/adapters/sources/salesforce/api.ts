@@ -12,6 +12,7 @@ import {
   requestJson,
   retrySettings,
   type HttpClientOptions,
+  type HttpTestHooks,
   type JsonResponse,
   type RequestInit,
 } from '../http/client';
@@ -361,7 +362,7 @@ export function parseSalesforceDateTime(value: unknown): number {
 }
 
 /** Test hooks of the HTTP client. */
-export type SalesforceHttpHooks = Pick<HttpClientOptions, 'fetch' | 'sleep' | 'random' | 'now'>;
+export type SalesforceHttpHooks = HttpTestHooks;
 
 /** The API of a configured source: a token from `tokenEnv` first (local), else its OAuth flow (AWS). */
 export function salesforceApiFor(

@@ -23,7 +23,7 @@ import {
 import type { ZendeskSourceDefinition } from '../../../domain/sources/registry';
 import type { ContractSource, FileOutcome, SourceFile, SourceRow } from '../../../ports/source';
 import type { SyncStateStore } from '../../../ports/sync-state';
-import { requestJson, retrySettings, type HttpClientOptions } from '../http/client';
+import { requestJson, retrySettings, testHooks, type HttpClientOptions, type HttpTestHooks } from '../http/client';
 import { SourceError } from '../../../ports/source-error';
 import {
   ticketRow,
@@ -44,7 +44,7 @@ export interface ZendeskCredentials {
   from: string;
 }
 
-export interface ZendeskSourceOptions {
+export interface ZendeskSourceOptions extends HttpTestHooks {
   definition: ZendeskSourceDefinition;
   timeZone: string;
   credentials: () => Promise<ZendeskCredentials | undefined>;
@@ -54,10 +54,6 @@ export interface ZendeskSourceOptions {
   syncState?: SyncStateStore;
   /** Ignore the stored cursor: read every ticket again. */
   full?: boolean;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  now?: () => number;
 }
 
 interface Session {
@@ -89,10 +85,7 @@ export class ZendeskSource implements ContractSource {
     this.directory = opts.accountDirectory ?? EMPTY_DIRECTORY;
     this.http = {
       ...retrySettings(this.def.zendesk),
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-      ...(opts.sleep ? { sleep: opts.sleep } : {}),
-      ...(opts.random ? { random: opts.random } : {}),
-      ...(opts.now ? { now: opts.now } : {}),
+      ...testHooks(opts),
     };
   }
 
