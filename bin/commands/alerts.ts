@@ -131,22 +131,28 @@ export async function alertsRunCommand(opts: AlertsRunOptions): Promise<number> 
     );
     return 0;
   }
-  return withCrmFake(opts.crmFake, loaded, async (config, fake) => {
-    const session = await openLocalStack();
-    try {
+  const session = await openLocalStack();
+  try {
+    // A CRM fake knows the stored accounts (and their owners), as the real CRM would.
+    const dataset = opts.crmFake ? await session.store.loadDataset() : undefined;
+    const run = async (config: PulseConfig, fake: CrmFake | undefined) => {
       const result = await runAlertsOn(session, config, {
         today,
         by: 'pulse alerts run',
         ...(opts.digest !== undefined ? { digest: opts.digest } : {}),
         ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(dataset ? { dataset } : {}),
       });
       printRunResult(result, (s) => console.log(s));
       if (fake) console.log(`CRM tasks (${fake.system} fake): ${fake.file}`);
-      return result.sends.some((s) => s.status === 'failed') ? 1 : 0;
-    } finally {
-      await session.close();
-    }
-  });
+      const failed =
+        result.sends.some((s) => s.status === 'failed') || (result.crmTasks ?? []).some((t) => t.status === 'failed');
+      return failed ? 1 : 0;
+    };
+    return await withCrmFake(opts.crmFake, loaded, run, dataset?.accounts);
+  } finally {
+    await session.close();
+  }
 }
 
 export function printRunResult(r: AlertRunResult, write: (s: string) => void): void {
@@ -174,6 +180,15 @@ export function printRunResult(r: AlertRunResult, write: (s: string) => void): v
   }
   for (const s of r.sends.filter((x) => x.status === 'failed'))
     write(`  failed: ${s.key.kind} ${s.key.recipient}: ${s.error}`);
+  const tasks = r.crmTasks ?? [];
+  if (tasks.length) {
+    const n = (status: string) => tasks.filter((t) => t.status === status).length;
+    write(
+      `CRM tasks: ${n('sent')} sent, ${n('already-sent')} already sent earlier, ${n('in-flight')} in flight elsewhere, ${n('failed')} failed`,
+    );
+    for (const t of tasks.filter((x) => x.status === 'failed'))
+      write(`  failed    ${t.transition} ${t.alertId}: ${t.error ?? 'failed'}`);
+  }
   for (const channel of [...new Set((r.chat ?? []).map((c) => c.key.channel ?? ''))]) {
     const posts = (r.chat ?? []).filter((c) => c.key.channel === channel);
     const n = (s: string) => posts.filter((c) => c.status === s).length;

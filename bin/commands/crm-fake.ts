@@ -135,15 +135,19 @@ function seedSalesforce(records: Record<string, FakeRecord[]>, accounts: readonl
   list('Task');
 }
 
-/** Runs a command with its config's CRM tasks going to the fake `--crm-fake` names (none: as configured). */
+/**
+ * Runs a command with its config's CRM tasks going to the fake `--crm-fake` names (none: as
+ * configured), seeded with these accounts (a command that opens tasks passes the stored ones).
+ */
 export async function withCrmFake<T>(
   value: string | undefined,
   config: PulseConfig,
   fn: (config: PulseConfig, fake: CrmFake | undefined) => Promise<T>,
+  accounts: readonly Account[] = [],
 ): Promise<T> {
   const system = crmFakeSystem(value);
   if (!system) return fn(config, undefined);
-  const fake = await startCrmFake(system);
+  const fake = await startCrmFake(system, accounts);
   try {
     return await fn(fake.configure(config), fake);
   } finally {
