@@ -1,7 +1,7 @@
 // Child processes of the local stack: log capture (a tail for error messages), readiness lines,
 // graceful stop, and three layers against orphans:
 //   1. stop() sends SIGTERM, then SIGKILL after a grace period, and waits for the exit;
-//   2. hooks on this process's exit, SIGINT and SIGTERM signal every live child;
+//   2. hooks on this process's exit, SIGINT and SIGTERM signal every live emulator;
 //   3. a tiny reaper process (reaper.mjs) holds the pids and kills them when this process dies
 //      without running its hooks (SIGKILL, a crashed test worker); it also removes the stack's
 //      temporary directory then.
@@ -271,12 +271,22 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 const liveChildren = new Set<ManagedChild>();
 let hooksInstalled = false;
 
+/**
+ * The emulators, not the reaper: a reaper told to reap removes the stack's temporary directory as
+ * soon as the emulators are gone, which raced the stop() that saves the DynamoDB working copy from
+ * that directory (a Ctrl-C on `pulse alerts serve` could lose the session's writes). The reaper
+ * ignores SIGINT and reaps by itself when this process is gone (its stdin closes).
+ */
+function signalEmulators(sig: NodeJS.Signals): void {
+  for (const child of liveChildren) if (child.name !== 'reaper') child.signal(sig);
+}
+
 function onProcessExit(): void {
-  for (const child of liveChildren) child.signal('SIGTERM');
+  signalEmulators('SIGTERM');
 }
 
 function onSignal(sig: NodeJS.Signals): void {
-  for (const child of liveChildren) child.signal('SIGTERM');
+  signalEmulators('SIGTERM');
   // Keep the default behaviour (terminate) unless someone else also handles the signal.
   if (process.listenerCount(sig) === 1) {
     uninstallHooks();
