@@ -97,14 +97,8 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
   const weekOfDate = new Map<number, IsoDate | null>();
   /** week() of the ten characters of `text` from `at`, read in place. */
   const weekAt = (text: string, at: number): IsoDate | undefined => {
-    let key = 0;
-    for (let i = 0; i < 10; i++) {
-      const c = text.charCodeAt(at + i);
-      if (i === 4 || i === 7) {
-        if (c !== 45) return undefined;
-      } else if (c >= 48 && c <= 57) key = key * 10 + (c - 48);
-      else return undefined;
-    }
+    const key = dateKey(text, at);
+    if (key < 0) return undefined;
     let w = weekOfDate.get(key);
     if (w === undefined) {
       if (weekOfDate.size >= 100_000) weekOfDate.clear(); // a file of that many dates is no usage file
@@ -132,16 +126,22 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
     absent(v) ? undefined : amount(v, cur);
 
   // Dates and account ids recur from row to row: a kept record points at one copy rather than its
-  // own (a million ticket rows hold a few thousand dates), so fewer objects for the collector to move.
-  const dates = new Map<number, IsoDate>();
-  const shared = (d: IsoDate): IsoDate => {
-    const key = digits(d, 0, 4) * 10_000 + digits(d, 5, 2) * 100 + digits(d, 8, 2);
-    const seen = dates.get(key);
-    if (seen !== undefined) return seen;
-    if (dates.size >= 100_000) dates.clear();
-    dates.set(key, d);
-    return d;
+  // own (a million ticket rows hold a few thousand dates), so fewer objects for the collector to
+  // move. Each distinct date (by its eight digits) is checked once: its string, or null for no date.
+  const dates = new Map<number, IsoDate | null>();
+  const date = (v: unknown): Sure<IsoDate> => {
+    if (typeof v !== 'string' || v.length !== 10) return DOUBT;
+    const key = dateKey(v, 0);
+    if (key < 0) return DOUBT;
+    let d = dates.get(key);
+    if (d === undefined) {
+      if (dates.size >= 100_000) dates.clear(); // no contract file holds that many dates
+      d = plainDate(v) ? v : null;
+      dates.set(key, d);
+    }
+    return d ?? DOUBT;
   };
+  const optDate = (v: unknown): Sure<IsoDate | undefined> => (absent(v) ? undefined : date(v));
   let lastId = '';
   /** The previous row's account id when this row's is the same (rows come grouped by account). */
   const account = (id: string): string => (id === lastId ? lastId : (lastId = id));
@@ -196,7 +196,7 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
       if (segment !== undefined) r.segment = segment;
       if (ownerEmail !== undefined) r.ownerEmail = ownerEmail;
       if (region !== undefined) r.region = region;
-      if (createdDate !== undefined) r.createdDate = shared(createdDate);
+      if (createdDate !== undefined) r.createdDate = createdDate;
       return r;
     },
 
@@ -226,16 +226,16 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
       // Keys in the schema's order (product, when present, comes before kind).
       const r: Subscription =
         product === undefined
-          ? { lineId, accountId: account(accountId), kind: kind ?? 'recurring', arr, startDate: shared(startDate) }
+          ? { lineId, accountId: account(accountId), kind: kind ?? 'recurring', arr, startDate: startDate }
           : {
               lineId,
               accountId: account(accountId),
               product,
               kind: kind ?? 'recurring',
               arr,
-              startDate: shared(startDate),
+              startDate: startDate,
             };
-      if (endDate !== undefined) r.endDate = shared(endDate);
+      if (endDate !== undefined) r.endDate = endDate;
       if (seats !== undefined) r.seats = seats;
       if (cur !== null) r.currency = cur;
       return r;
@@ -263,8 +263,8 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
         return undefined;
       if ((status !== 'open' && closedDate === undefined) || (status === 'renewed' && renewedArr === undefined))
         return undefined;
-      const r: Renewal = { renewalId, accountId: account(accountId), dueDate: shared(dueDate), arrUp, status };
-      if (closedDate !== undefined) r.closedDate = shared(closedDate);
+      const r: Renewal = { renewalId, accountId: account(accountId), dueDate: dueDate, arrUp, status };
+      if (closedDate !== undefined) r.closedDate = closedDate;
       if (renewedArr !== undefined) r.renewedArr = renewedArr;
       if (cur !== null) r.currency = cur;
       return r;
@@ -291,8 +291,8 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
       )
         return undefined;
       const r: Expansion = { opportunityId, accountId: account(accountId), type, arr, stage };
-      if (createdDate !== undefined) r.createdDate = shared(createdDate);
-      if (closeDate !== undefined) r.closeDate = shared(closeDate);
+      if (createdDate !== undefined) r.createdDate = createdDate;
+      if (closeDate !== undefined) r.closeDate = closeDate;
       if (cur !== null) r.currency = cur;
       return r;
     },
@@ -336,8 +336,8 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
       )
         return undefined;
       if (csat !== undefined && (csat < 1 || csat > 5)) return undefined;
-      const r: Ticket = { ticketId, accountId: account(accountId), openedDate: shared(openedDate), priority };
-      if (closedDate !== undefined) r.closedDate = shared(closedDate);
+      const r: Ticket = { ticketId, accountId: account(accountId), openedDate: openedDate, priority };
+      if (closedDate !== undefined) r.closedDate = closedDate;
       if (csat !== undefined) r.csat = csat;
       return r;
     },
@@ -357,7 +357,7 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
         comment === DOUBT
       )
         return undefined;
-      const r: NpsResponse = { responseId, accountId: account(accountId), date: shared(d), score };
+      const r: NpsResponse = { responseId, accountId: account(accountId), date: d, score };
       if (comment !== undefined) r.comment = comment;
       return r;
     },
@@ -372,8 +372,6 @@ const absent = (v: unknown): v is undefined | '' => v === undefined || v === '';
 
 const text = (v: unknown): Sure<string> => (plainText(v) ? v : DOUBT);
 const optText = (v: unknown): Sure<string | undefined> => (absent(v) ? undefined : text(v));
-const date = (v: unknown): Sure<IsoDate> => (plainDate(v) ? v : DOUBT);
-const optDate = (v: unknown): Sure<IsoDate | undefined> => (absent(v) ? undefined : date(v));
 const optCount = (v: unknown): Sure<number | undefined> => (absent(v) ? undefined : (count(v) ?? DOUBT));
 
 function money(v: unknown): Sure<Cents> {
@@ -446,6 +444,19 @@ function plainDate(v: unknown): v is IsoDate {
   const d = digits(v, 8, 2);
   if (y < 1000 || m < 1 || m > 12 || d < 1) return false;
   return d <= 28 || isIsoDate(v);
+}
+
+/** The eight digits of NNNN-NN-NN at `text[at]` as one number (unique to the text), or -1. */
+function dateKey(text: string, at: number): number {
+  let key = 0;
+  for (let i = 0; i < 10; i++) {
+    const c = text.charCodeAt(at + i);
+    if (i === 4 || i === 7) {
+      if (c !== 45) return -1;
+    } else if (c >= 48 && c <= 57) key = key * 10 + (c - 48);
+    else return -1;
+  }
+  return key;
 }
 
 function isDigit(text: string, i: number): boolean {
