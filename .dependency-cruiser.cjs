@@ -51,7 +51,8 @@ module.exports = {
     {
       name: 'edges-hold-no-retry-or-claim-loop',
       comment:
-        'Handlers (functions/handlers) and CLI commands (bin/) parse input, call one use case and print or log. What makes work safe to repeat ' +
+        'Handlers (functions/handlers) and CLI commands (bin/) parse input, call one use case (test/unit/one-use-case.test.ts checks that) ' +
+        'and print or log. What makes work safe to repeat ' +
         '(claim-send-mark, run recording, splitting large files, the backoff) lives in functions/app and the adapters: the edges may not import ' +
         'its building blocks. ' +
         'Only the wiring modules that construct the send ledger import its adapter.',

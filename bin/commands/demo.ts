@@ -11,24 +11,27 @@ import { ingestJobDeps, printJobResult, sourcesWiring } from './sources';
 import { generateDemoData, writeDemoFiles } from '../../functions/adapters/sources/demo';
 import { computeWeek } from '../../functions/app/compute-week';
 import { weekStartsOnNumber } from '../../functions/config';
-import { unknownAccounts } from '../../functions/domain/contract/validate';
-import { addDays, todayIn } from '../../functions/domain/dates';
-import { kpiSettingsFrom, resolveAsOf, toKpiJson } from '../../functions/domain/kpi';
+import { unknownAccounts, type Dataset } from '../../functions/domain/contract/validate';
+import { addDays, todayIn, type IsoDate } from '../../functions/domain/dates';
+import { kpiSettingsFrom, resolveAsOf, toKpiJson, type KpiSettings } from '../../functions/domain/kpi';
 import { formatLoadCounts, loadConfig, printRejects } from './context';
-import { archiveDemoWeek } from './archive';
+import { archiveDemoWeek, proveDemoArchiveLink } from './archive';
 import { formatKpiTable } from './kpi-table';
-import { LOCAL_DATA_DIR, openLocalStack } from './local';
+import { LOCAL_DATA_DIR, openLocalStack, type LocalSession } from './local';
 import { printRunResult, runAlertsOn } from './alerts';
 import { createProgress } from './progress';
 import { OUTBOX_DIR } from './local-mail';
 import { runReportLocally } from './report';
 import { chatChannelsFrom } from '../../functions/adapters/chat-channels';
 import { announceWeeklyReport } from '../../functions/app/chat-notify';
+import type { WeeklyReportView } from '../../functions/domain/report/view-model';
+import type { ChatChannels } from '../../functions/ports/chat';
 import type { PulseConfig } from '../../functions/config';
 import { localMailAdapters } from './local-mail';
 import { DEFAULT_ACTION_PORT, startLocalActionServer } from './alert-action-server';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { startFakeSlack, tallySlack, type FakeSlack, type FakeSlackPost } from '../../lib/local/fake-slack';
+import { crmFakeSystem, startCrmFake, type CrmFake } from './crm-fake';
 import { CSMS } from '../../functions/adapters/sources/demo/catalog';
 import { readFile } from 'node:fs/promises';
 
@@ -41,6 +44,8 @@ export interface DemoOptions {
   serve?: boolean;
   /** Post to a loopback fake of Slack's Web API (started here) so the Slack messages can be seen. */
   slackFake?: boolean;
+  /** Open the alerts' CRM tasks in a loopback fake of this CRM (`hubspot`, `salesforce`), seeded with the demo accounts. */
+  crmFake?: string;
 }
 
 const step = (msg: string) => console.log(`\n== ${msg}`);
@@ -109,6 +114,8 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
   const asOf = resolveAsOf(today, settings.weekStartsOn);
 
   step('Starting the embedded local stack (DynamoDB Local, S3, SES)');
+  const crmSystem = crmFakeSystem(opts.crmFake);
+  let crm: CrmFake | undefined;
   const session = await openLocalStack((m) => console.log(`   ${m}`));
   try {
     step(`Generating demo data: ${opts.accounts} accounts, two years up to ${today} (seed ${opts.seed})`);
@@ -134,65 +141,13 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
       'incoming/demo/',
       files.map((f) => ({ path: f.file, name: basename(f.file) })),
     );
-    // The connector path, not a shortcut: the configured "demo" source (or its defaults) reads the
-    // dropped objects, moves them to processed/<runId>/, writes the rejects report, and records
-    // the run in the ledger (so the report's freshness check sees it).
-    const demoConfig = config.sources.some((s) => s.name === 'demo')
-      ? config
-      : { ...config, sources: [...config.sources, DEMO_SOURCE] };
-    const progress = createProgress('ingest', totalRows);
-    const started = Date.now();
-    const target = localTarget(session);
-    const wiring = sourcesWiring(target);
-    const job = await runIngestJob(ingestJobDeps(target, config, wiring), demoConfig, {
-      uploads: keys,
-      trigger: 'demo',
-      // The embedded S3 sends no events: parts of a large file are ingested here.
-      parts: 'inline',
-      onProgress: (n) => progress.update(n),
-    }).finally(() => wiring.close());
-    progress.stop();
-    const result = job.ingested[0];
-    if (job.failures.length || job.ingested.length !== 1 || !result) {
-      printJobResult(job, '   ');
-      if (job.failures.length) throw job.failures[0];
-    } else {
-      const { summary, written } = result;
-      console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
-      console.log(
-        `   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      );
-      console.log(
-        `   run ${result.runId} (${result.status}); files moved to s3://${dropzoneBucket}/processed/${result.runId}/`,
-      );
-      if (summary.rejects.length) {
-        console.log(
-          `\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`,
-        );
-        printRejects(summary.rejects, (s) => console.log(`   ${s}`), 20);
-        if (result.rejectsLocation)
-          console.log(
-            `   rejects report: ${result.rejectsLocation}  (local files under ${resolve(LOCAL_DATA_DIR, 's3')})`,
-          );
-      }
-    }
-    console.log('   runs so far: npx pulse runs');
+    await ingestDemoFiles(session, config, keys, totalRows);
 
     step(`Computing KPIs for the week ending ${asOf} and the 13 weeks before it`);
     const dataset = await session.store.loadDataset();
     for (const [entity, ids] of unknownAccounts(dataset))
       console.log(`   warning: ${entity} reference ${ids.length} unknown account(s)`);
-    const computed = await computeWeek(session.store, settings, {
-      asOf,
-      history: 13,
-      computedAt: new Date().toISOString(),
-      dataset,
-      runLedger: session.runLedger,
-      trigger: 'demo',
-    });
-    console.log(
-      `   ${computed.snapshotsWritten.length} weekly snapshots stored (${computed.snapshotsWritten[0]} .. ${computed.week}), company-wide and for ${computed.segments.size} segments`,
-    );
+    const computed = await computeDemoWeeks(session, settings, asOf, dataset);
 
     step('This week');
     console.log(formatKpiTable(toKpiJson(computed.company), config.company.locale).replace(/^/gm, '   '));
@@ -222,6 +177,7 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
       report,
       log: (l) => console.log(`   ${l}`),
     });
+    if (archived.linkCheck) await proveDemoArchiveLink(config, archived.linkCheck, (l) => console.log(`   ${l}`));
 
     const headlineBefore = slackFake?.posts.length ?? 0;
     const chat =
@@ -230,23 +186,17 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
         : undefined;
     if (chat && report.result.status === 'sent') {
       step(`Posting the Monday headline for ${computed.week} to the chat channels (once per week)`);
-      const mail = localMailAdapters(session);
-      const posted = await announceWeeklyReport(
-        { ledger: mail.ledger, chat, runLedger: session.runLedger },
-        report.result.view,
-        'demo',
-      ).finally(() => mail.close());
-      for (const p of posted)
-        console.log(
-          `   ${p.key.channel} ${p.key.recipient}: ${p.status === 'already-sent' ? 'already posted by an earlier run' : p.status}${p.error ? ` (${p.error})` : ''}`,
-        );
+      await postDemoHeadline(session, chat, report.result.view);
     }
 
     step(
       'Renewal-risk alerts: evaluating the rules, sending critical alerts and the digests (each once; a first run sends the CCO one summary instead)',
     );
     const slackEditsBefore = slackFake?.edits.length ?? 0;
-    const alertRun = await runAlertsOn(session, config, { today, digest: true, by: 'pulse demo', dataset });
+    // With --crm-fake, every open alert gets its task in the fake CRM (its accounts are the demo's).
+    crm = crmSystem ? await startCrmFake(crmSystem, dataset.accounts) : undefined;
+    const alertConfig = crm ? crm.configure(config) : config;
+    const alertRun = await runAlertsOn(session, alertConfig, { today, digest: true, by: 'pulse demo', dataset });
     printRunResult(alertRun, (l) => console.log(`   ${l}`));
     if (slackFake) {
       // This run's posts (the headline's too), by kind; the file keeps the whole fake workspace.
@@ -277,6 +227,10 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
       `   send it again         npx pulse report --week ${computed.week} --resend   (or --dry-run to only render)`,
     );
     console.log(`   risk alerts           npx pulse alerts list   (history: --history <alert id>)`);
+    if (crm)
+      console.log(
+        `   CRM tasks (fake)      ${crm.file} (${crm.tasks().length} ${crm.system} task(s), one per alert; a snooze link moves its task)`,
+      );
     if (slackFake) {
       const file = SLACK_MESSAGES_FILE;
       await mkdir(resolve(LOCAL_DATA_DIR, 'slack'), { recursive: true });
@@ -304,7 +258,7 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
       );
     if (!opts.serve)
       console.log(
-        "   snooze from e-mail    npx pulse alerts serve   (the alert e-mails' snooze and acknowledge links work while it runs)",
+        `   snooze from e-mail    npx pulse alerts serve${crm ? ` --crm-fake ${crm.system}` : ''}   (the alert e-mails' snooze and acknowledge links work while it runs)`,
       );
     if (opts.serve) {
       console.log(`   SES viewer            ${session.stack.endpoints.sesViewer} (this session's emails)`);
@@ -313,7 +267,7 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
       );
       // The alert e-mails' snooze and acknowledge links point here (pulse alerts serve, in this process).
       const actionMail = localMailAdapters(session);
-      const actions = await startLocalActionServer(config, actionMail, session.stack.resources.tableName);
+      const actions = await startLocalActionServer(alertConfig, actionMail, session.stack.resources.tableName);
       const moved =
         actions.port !== DEFAULT_ACTION_PORT
           ? ` (port ${DEFAULT_ACTION_PORT} was taken: the e-mails' links will not reach it)`
@@ -327,6 +281,99 @@ async function runDemo(opts: DemoOptions, config: PulseConfig, slackFake: FakeSl
     await archived.close();
     return 0;
   } finally {
+    await crm?.close();
     await session.close();
   }
+}
+
+/**
+ * The ingest job on the dropped files, as the drop-zone's upload event starts it in AWS.
+ * @demoStep the ingest job (functions/handlers/ingest.ts)
+ */
+async function ingestDemoFiles(
+  session: LocalSession,
+  config: PulseConfig,
+  keys: string[],
+  totalRows: number,
+): Promise<void> {
+  const { dropzoneBucket } = session.stack.resources;
+  // The connector path, not a shortcut: the configured "demo" source (or its defaults) reads the
+  // dropped objects, moves them to processed/<runId>/, writes the rejects report, and records
+  // the run in the ledger (so the report's freshness check sees it).
+  const demoConfig = config.sources.some((s) => s.name === 'demo')
+    ? config
+    : { ...config, sources: [...config.sources, DEMO_SOURCE] };
+  const progress = createProgress('ingest', totalRows);
+  const started = Date.now();
+  const target = localTarget(session);
+  const wiring = sourcesWiring(target);
+  const job = await runIngestJob(ingestJobDeps(target, config, wiring), demoConfig, {
+    uploads: keys,
+    trigger: 'demo',
+    // The embedded S3 sends no events: parts of a large file are ingested here.
+    parts: 'inline',
+    onProgress: (n) => progress.update(n),
+  }).finally(() => wiring.close());
+  progress.stop();
+  const result = job.ingested[0];
+  if (job.failures.length || job.ingested.length !== 1 || !result) {
+    printJobResult(job, '   ');
+    if (job.failures.length) throw job.failures[0];
+  } else {
+    const { summary, written } = result;
+    console.log(formatLoadCounts(summary, { header: 'written', values: written }).replace(/^/gm, '   '));
+    console.log(
+      `   ${Object.values(written).reduce((a, b) => a + b, 0)} records written in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `   run ${result.runId} (${result.status}); files moved to s3://${dropzoneBucket}/processed/${result.runId}/`,
+    );
+    if (summary.rejects.length) {
+      console.log(
+        `\n   ${summary.rejects.length} rejected row problem(s), each with file:line  field  reason (the good rows loaded):`,
+      );
+      printRejects(summary.rejects, (s) => console.log(`   ${s}`), 20);
+      if (result.rejectsLocation)
+        console.log(
+          `   rejects report: ${result.rejectsLocation}  (local files under ${resolve(LOCAL_DATA_DIR, 's3')})`,
+        );
+    }
+  }
+  console.log('   runs so far: npx pulse runs');
+}
+
+/**
+ * The week ending asOf and the 13 before it, computed and stored.
+ * @demoStep the compute job (functions/handlers/compute-week.ts)
+ */
+async function computeDemoWeeks(session: LocalSession, settings: KpiSettings, asOf: IsoDate, dataset: Dataset) {
+  const computed = await computeWeek(session.store, settings, {
+    asOf,
+    history: 13,
+    computedAt: new Date().toISOString(),
+    dataset,
+    runLedger: session.runLedger,
+    trigger: 'demo',
+  });
+  console.log(
+    `   ${computed.snapshotsWritten.length} weekly snapshots stored (${computed.snapshotsWritten[0]} .. ${computed.week}), company-wide and for ${computed.segments.size} segments`,
+  );
+  return computed;
+}
+
+/**
+ * The Monday headline on the chat channels (once per week), after the report went out.
+ * @demoStep the Monday job's headline (functions/handlers/weekly-report.ts)
+ */
+async function postDemoHeadline(session: LocalSession, chat: ChatChannels, view: WeeklyReportView): Promise<void> {
+  const mail = localMailAdapters(session);
+  const posted = await announceWeeklyReport(
+    { ledger: mail.ledger, chat, runLedger: session.runLedger },
+    view,
+    'demo',
+  ).finally(() => mail.close());
+  for (const p of posted)
+    console.log(
+      `   ${p.key.channel} ${p.key.recipient}: ${p.status === 'already-sent' ? 'already posted by an earlier run' : p.status}${p.error ? ` (${p.error})` : ''}`,
+    );
 }
