@@ -16,7 +16,6 @@ import type { HubSpotSourceDefinition } from '../../domain/sources/registry';
 import { DeliveryError } from '../../ports/send-ledger';
 import type { TaskCommand, TaskTracker } from '../../ports/task-tracker';
 import type { SecretResolver } from '../sources/http/credentials';
-import { HttpSourceError } from '../sources/http/errors';
 import {
   hubSpotApiFor,
   type HubSpotApi,
@@ -177,7 +176,7 @@ export class HubSpotTaskTracker implements TaskTracker {
     const status = api.lastStatus;
     const refused = status !== undefined && status >= 400 && status < 500;
     const neverSent = status === undefined && api.lastErrorCode === 'ECONNREFUSED';
-    const message = err instanceof HttpSourceError || err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? err.message : String(err);
     return new DeliveryError(`HubSpot tasks: ${what}: ${message}`, readOnly || refused || neverSent, { cause: err });
   }
 

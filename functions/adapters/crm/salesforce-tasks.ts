@@ -9,16 +9,11 @@
 // when Salesforce surely created nothing (it refused the request, or it was never sent).
 import { normalizeDomain, type AccountIdentityRule } from '../../domain/sources/account-identity';
 import { DeliveryError } from '../../ports/send-ledger';
+import { SourceError } from '../../ports/source-error';
 import type { TaskCommand, TaskTracker } from '../../ports/task-tracker';
 import type { SalesforceSourceDefinition } from '../../domain/sources/registry';
 import type { SecretResolver } from '../sources/http/credentials';
-import {
-  salesforceApiFor,
-  SalesforceError,
-  soqlString,
-  type SalesforceApi,
-  type SalesforceHttpHooks,
-} from '../sources/salesforce/api';
+import { salesforceApiFor, soqlString, type SalesforceApi, type SalesforceHttpHooks } from '../sources/salesforce/api';
 
 export interface SalesforceTaskTrackerOptions {
   api: SalesforceApi;
@@ -171,7 +166,7 @@ export class SalesforceTaskTracker implements TaskTracker {
 
 /** Salesforce answered and refused (a 4xx): nothing was created or changed. */
 function refused(err: unknown): boolean {
-  if (err instanceof SalesforceError)
+  if (err instanceof SourceError)
     return (err.status !== undefined && err.status < 500) || err.code === 'NO_CREDENTIALS';
   return false;
 }

@@ -19,9 +19,6 @@ import {
 import { secretEnvName, type SecretResolver } from '../http/credentials';
 import { SourceError } from '../../../ports/source-error';
 
-/** @deprecated Use SourceError from functions/ports/source-error.ts (kept for the CRM task adapter's import). */
-export { SourceError as SalesforceError };
-
 /** The org's API requests in the last 24 hours and its limit, as the last answer said. */
 export interface ApiUsage {
   used: number;
