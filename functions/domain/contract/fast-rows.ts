@@ -77,7 +77,10 @@ export function daysFromCivil(y: number, m: number, d: number): number {
  */
 export type UsageLinePath = (text: string, start: number, end: number) => Usage | undefined;
 
-export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: UsageLinePath } {
+/** The same for a ticket row (its header exactly the contract's ticket columns). */
+export type TicketLinePath = (text: string, start: number, end: number) => Ticket | undefined;
+
+export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: UsageLinePath; ticketLine: TicketLinePath } {
   // A week's first day as text, once per week (a million rows share a hundred weeks).
   const weekText = new Map<number, IsoDate>();
   const week = (v: unknown): IsoDate | undefined => {
@@ -142,6 +145,22 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
     return d ?? DOUBT;
   };
   const optDate = (v: unknown): Sure<IsoDate | undefined> => (absent(v) ? undefined : date(v));
+  /** date() of `text` from `from` to `to`, read in place (cut only the first time a date is seen). */
+  const dateIn = (text: string, from: number, to: number): Sure<IsoDate> => {
+    if (to - from !== 10) return DOUBT;
+    const key = dateKey(text, from);
+    if (key < 0) return DOUBT;
+    let d = dates.get(key);
+    if (d === undefined) {
+      if (dates.size >= 100_000) dates.clear();
+      const v = text.slice(from, to);
+      d = plainDate(v) ? v : null;
+      dates.set(key, d);
+    }
+    return d ?? DOUBT;
+  };
+  // Where each cell of a line ends (its comma, or the line's end), reused line after line.
+  const cellEnds = new Int32Array(8);
   let lastId = '';
   /** The previous row's account id when this row's is the same (rows come grouped by account). */
   const account = (id: string): string => (id === lastId ? lastId : (lastId = id));
@@ -172,6 +191,32 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
         weeklyActiveUsers: wau,
         licensedSeats: seats,
       };
+      return r;
+    },
+
+    ticketLine(text, start, end) {
+      if (!splitInto(text, start, end, 6, cellEnds)) return undefined;
+      const idEnd = cellEnds[0]!;
+      const accountEnd = cellEnds[1]!;
+      const openedEnd = cellEnds[2]!;
+      const priorityEnd = cellEnds[3]!;
+      const closedEnd = cellEnds[4]!;
+      if (!plainIn(text, start, idEnd) || !plainIn(text, idEnd + 1, accountEnd)) return undefined;
+      const openedDate = dateIn(text, accountEnd + 1, openedEnd);
+      if (openedDate === DOUBT) return undefined;
+      const priority = memberIn(text, openedEnd + 1, priorityEnd, TICKET_PRIORITIES);
+      if (priority === undefined) return undefined;
+      const closedDate = closedEnd === priorityEnd + 1 ? undefined : dateIn(text, priorityEnd + 1, closedEnd);
+      if (closedDate === DOUBT) return undefined;
+      let csat: number | undefined;
+      if (end > closedEnd + 1) {
+        csat = countAt(text, closedEnd + 1, end);
+        if (csat < 1 || csat > 5) return undefined;
+      }
+      if (!sameText(text, idEnd + 1, accountEnd, lastId)) lastId = text.slice(idEnd + 1, accountEnd);
+      const r: Ticket = { ticketId: text.slice(start, idEnd), accountId: lastId, openedDate, priority };
+      if (closedDate !== undefined) r.closedDate = closedDate;
+      if (csat !== undefined) r.csat = csat;
       return r;
     },
 
@@ -478,6 +523,35 @@ function plainText(v: unknown): v is string {
 
 function plainEnd(code: number): boolean {
   return code > 32 && code < 127;
+}
+
+/**
+ * The ends of the `cells` comma-separated cells of `text` from `start` to `end` into `ends` (the
+ * last one is `end`); false when the line has another number of cells.
+ */
+function splitInto(text: string, start: number, end: number, cells: number, ends: Int32Array): boolean {
+  let from = start;
+  for (let k = 0; k < cells - 1; k++) {
+    const comma = text.indexOf(',', from);
+    if (comma === -1 || comma >= end) return false;
+    ends[k] = comma;
+    from = comma + 1;
+  }
+  const extra = text.indexOf(',', from);
+  if (extra !== -1 && extra < end) return false;
+  ends[cells - 1] = end;
+  return true;
+}
+
+/** plainText() of `text` from `from` to `to`, read in place. */
+function plainIn(text: string, from: number, to: number): boolean {
+  return to > from && plainEnd(text.charCodeAt(from)) && plainEnd(text.charCodeAt(to - 1));
+}
+
+/** member() of `text` from `from` to `to`, read in place: the list's own string, or undefined. */
+function memberIn<T extends string>(text: string, from: number, to: number, values: readonly T[]): T | undefined {
+  for (const v of values) if (sameText(text, from, to, v)) return v;
+  return undefined;
 }
 
 /** `text` from `from` to `to` is `other` (compared from the end: ids of a file differ there). */

@@ -49,7 +49,8 @@ export interface RowCells {
   lineEnd?: number;
 }
 
-const USAGE_COLUMNS = CONTRACT_COLUMNS.usage;
+/** The entities read straight from a plain CSV line when the header is exactly their columns. */
+const LINE_ENTITIES = ['usage', 'tickets'] as const satisfies readonly EntityName[];
 
 export type RowResult<K extends EntityName> =
   | { ok: true; record: EntityTypes[K] }
@@ -69,8 +70,8 @@ export class RowValidator {
   private lastColumns: readonly string[] | undefined;
   private lastEntity: EntityName | undefined;
   private lastPositions: Int32Array | undefined;
-  /** The last columns are exactly the usage columns, in order: a usage line is read as it is. */
-  private lastUsageLine = false;
+  /** The last columns are exactly the entity's columns, in order: its plain lines are read as they are. */
+  private lastLinePath: ((text: string, start: number, end: number) => EntityTypes[EntityName] | undefined) | undefined;
 
   constructor(opts: ContractOptions) {
     this.reportingCurrency = opts.currency.toUpperCase();
@@ -112,13 +113,18 @@ export class RowValidator {
       this.lastColumns = row.columns;
       this.lastEntity = entity;
       this.lastPositions = at;
-      this.lastUsageLine =
-        entity === 'usage' &&
-        row.columns.length === USAGE_COLUMNS.length &&
-        USAGE_COLUMNS.every((c, i) => row.columns![i] === c);
+      const own = CONTRACT_COLUMNS[entity];
+      this.lastLinePath =
+        (LINE_ENTITIES as readonly EntityName[]).includes(entity) &&
+        row.columns.length === own.length &&
+        own.every((c, i) => row.columns![i] === c)
+          ? entity === 'usage'
+            ? this.fast.usageLine
+            : this.fast.ticketLine
+          : undefined;
     }
-    if (this.lastUsageLine && row.lineText !== undefined) {
-      const record = this.fast.usageLine(row.lineText, row.lineStart!, row.lineEnd!);
+    if (this.lastLinePath !== undefined && row.lineText !== undefined) {
+      const record = this.lastLinePath(row.lineText, row.lineStart!, row.lineEnd!);
       if (record !== undefined) return record as EntityTypes[K];
     }
     if (!row.values) return undefined;

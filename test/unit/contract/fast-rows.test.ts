@@ -195,6 +195,34 @@ describe('fast row paths', () => {
     expect(taken).toBeGreaterThan(300);
   });
 
+  it('tickets read from their CSV line: whatever the line path accepts, the schema accepts with the same record', () => {
+    const withCommas = fc.oneof(
+      { weight: 6, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom('1,2', ',', 'p1,', '2026-11-1,', '') },
+    );
+    let taken = 0;
+    fc.assert(
+      fc.property(rows.tickets, withCommas, fc.nat(5), (row, noise, at) => {
+        const cells = CONTRACT_COLUMNS.tickets.map((c) => row[c] ?? '');
+        if (noise !== undefined) cells[at] = noise;
+        const line = cells.join(',');
+        const text = `x\n${line}\ny`;
+        const quick = paths.ticketLine(text, 2, 2 + line.length);
+        if (quick === undefined) return;
+        taken++;
+        const split = line.split(',');
+        expect(split).toHaveLength(6);
+        const raw = Object.fromEntries(CONTRACT_COLUMNS.tickets.map((c, i) => [c, split[i]]));
+        const slow = schemas.tickets.safeParse(raw);
+        expect(slow.success).toBe(true);
+        expect(quick).toStrictEqual(slow.data);
+        expect(quick).toStrictEqual(fast('tickets', raw));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(taken).toBeGreaterThan(100);
+  });
+
   it('takes the ordinary rows (so the shortcut is really used)', () => {
     expect(
       fast('usage', { account_id: 'ACC-1', week: '2026-11-18', weekly_active_users: '40', licensed_seats: '50' }),
