@@ -338,8 +338,12 @@ export class PulseStack extends Stack {
         table: this.dataStore.table,
         linkSigningKey: this.download.signingKey,
         slack: Boolean(config.notifications.slack),
-        // A snooze moves the alert's CRM task: the endpoint signs in to the CRM as the alert job does.
-        crmSecretArns: this.secretArns(crmSecretIds(config)),
+        // A snooze moves the alert's CRM task (the endpoint signs in to the CRM as the alert job does) and
+        // updates the alert's Slack messages with the bot token.
+        readSecretArns: this.secretArns([
+          ...crmSecretIds(config),
+          ...(config.notifications.slack?.secretName ? [config.notifications.slack.secretName] : []),
+        ]),
       });
       // The alert e-mails carry signed snooze and acknowledge links to it.
       if (alertJob) this.alertActions.grantSignLinks(alertJob.pulseFunction, this.download.signingKey);

@@ -33,8 +33,11 @@ export interface AlertActionEndpointProps {
   readonly linkSigningKey: ISecret;
   /** Create the secret for Slack's signing secret and accept Slack's interactivity requests. */
   readonly slack: boolean;
-  /** Secrets Manager secrets the CRM task tracker reads (notifications.crmTasks' source). */
-  readonly crmSecretArns?: readonly string[];
+  /**
+   * Other secrets the function reads: the CRM task tracker's (notifications.crmTasks' source) and the
+   * Slack bot token (notifications.slack.secretName), with which a click updates the alert's other messages.
+   */
+  readonly readSecretArns?: readonly string[];
 }
 
 export class AlertActionEndpoint extends Construct {
@@ -92,7 +95,7 @@ export class AlertActionEndpoint extends Construct {
     const secrets = [
       props.linkSigningKey.secretArn,
       ...(this.slackSigningSecret ? [this.slackSigningSecret.secretArn] : []),
-      ...(props.crmSecretArns ?? []),
+      ...(props.readSecretArns ?? []),
     ];
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
 

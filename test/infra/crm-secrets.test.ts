@@ -1,4 +1,4 @@
-// CRM tasks in the stack (notifications.crmTasks): the alert job (opens, moves and completes the
+// CRM tasks in the stack (notifications.crmTasks), and the Slack bot token for the action endpoint: the alert job (opens, moves and completes the
 // tasks) and the alert action endpoint (a snooze link moves the task) may read the secrets of the
 // CRM source the tasks go through, and only those; without CRM tasks neither reads a CRM secret,
 // even when the CRM is a configured source (only ingest does then). The stack stays cdk-nag clean.
@@ -25,6 +25,7 @@ import {
 const HUBSPOT_SECRET = 'pulse/hubspot-crm';
 const SALESFORCE_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulse/salesforce-AbCdEf';
 const OTHER_SECRET = 'pulse/zendesk';
+const SLACK_SECRET = 'pulse/slack-bot';
 
 const hubspotArn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${HUBSPOT_SECRET}-??????`;
 
@@ -91,7 +92,10 @@ let none: { stack: PulseStack; template: Template };
 
 beforeAll(() => {
   hubspot = build((doc) => {
-    doc.notifications = { crmTasks: { system: 'hubspot', source: 'hubspot' } };
+    doc.notifications = {
+      crmTasks: { system: 'hubspot', source: 'hubspot' },
+      slack: { channel: '#cs-renewal-risk', secretName: SLACK_SECRET },
+    };
   });
   salesforce = build((doc) => {
     doc.notifications = { crmTasks: { system: 'salesforce', source: 'salesforce' } };
@@ -100,6 +104,12 @@ beforeAll(() => {
 }, 300_000);
 
 describe('CRM task secrets in the stack', () => {
+  it("the action endpoint may read the Slack bot token when one is named (a click updates the alert's other messages)", () => {
+    const slackArn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SLACK_SECRET}-??????`;
+    expect(secretReads(hubspot.template, 'AlertActionsEndpointRole')).toContain(slackArn);
+    expect(secretReads(none.template, 'AlertActionsEndpointRole').some((r) => r.includes('slack-bot'))).toBe(false);
+  });
+
   it('HubSpot tasks: the alert job and the action endpoint read the HubSpot source secret, no other CRM secret', () => {
     expect(crmReads(secretReads(hubspot.template, 'AlertDigestHandlerRole'))).toEqual([hubspotArn]);
     expect(crmReads(secretReads(hubspot.template, 'AlertActionsEndpointRole'))).toEqual([hubspotArn]);
