@@ -4,7 +4,7 @@
 // URL event into a request and the answer back into a response. The same `createAlertActionHandler`
 // runs locally behind a loopback HTTP server (`pulse alerts serve`).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { DynamoDbAlertStateStore } from '../adapters/dynamodb/alert-state';
 import { SELF_RETRYING_CLIENT_CONFIG } from '../adapters/dynamodb/document-client';
@@ -19,7 +19,8 @@ import { makeFormatter } from '../domain/alerts';
 import { getCrmTasks } from './alert-action-runtime';
 import { getChatChannels } from './chat-runtime';
 import { getMailRuntime } from './mail-runtime';
-import { getRuntime } from './runtime';
+import { getRuntime, secretsManagerClient } from './runtime';
+import { tracer } from '../adapters/observability/powertools';
 
 /** Form bodies and Slack payloads are small; anything larger is refused before it is read. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -75,8 +76,8 @@ async function build(): Promise<(event: FunctionUrlEvent) => Promise<FunctionUrl
   const { config, env: common } = getRuntime();
   // The send ledger of every channel (the Slack replies, the CRM tasks); this function sends no e-mail.
   const { sendLedger: ledger } = getMailRuntime();
-  const dynamodb = new DynamoDBClient({});
-  const secrets = new SecretsManagerClient({});
+  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const secrets = secretsManagerClient();
   const keys = new SecretsManagerLinkKeys(secrets, env.PULSE_LINK_SECRET_ID);
   let slackSecret: Promise<string> | undefined;
   const signingSecret = (): Promise<string> =>

@@ -5,7 +5,6 @@
 // waiting parts, the critical-alerts trigger) is the ingest job: functions/app/ingest-job.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
 import { LambdaAlertsTrigger } from '../adapters/lambda/alerts-trigger';
 import { LambdaSourceContinuation } from '../adapters/lambda/source-continuation';
@@ -21,7 +20,7 @@ import {
   type IngestRunOutcome,
 } from '../app/ingest-job';
 import { instrumented, logger, tracer } from '../adapters/observability/powertools';
-import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
+import { beginInvocation, getRuntime, secretsManagerClient, type InvocationContext } from './runtime';
 
 export type { IngestRunOutcome } from '../app/ingest-job';
 
@@ -67,10 +66,7 @@ function getDeps(): IngestJobDeps {
       s3,
       dropzoneBucket: env.PULSE_DROPZONE_BUCKET,
       // Secrets Manager in AWS; PULSE_SECRET_<ID> variables win (handy for a quick test deploy).
-      secrets: new SecretChain([
-        new EnvSecrets(),
-        new SecretsManagerSecrets(tracer.captureAWSv3Client(new SecretsManagerClient({}))),
-      ]),
+      secrets: new SecretChain([new EnvSecrets(), new SecretsManagerSecrets(secretsManagerClient())]),
       syncState,
       // Billing's e-mail domains (kept by the Stripe sync), read again before each CRM or help-desk run.
       accountDirectory: new StoredAccountDirectory({ syncState, billingSources: billingSourceNames(config.sources) }),

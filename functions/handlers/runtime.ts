@@ -2,6 +2,7 @@
 // and the AWS clients are created once per container (Lambda reuses them across invocations).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigText, parseLambdaEnv, weekStartsOnNumber, type LambdaEnv, type PulseConfig } from '../config';
@@ -53,6 +54,13 @@ export function beginInvocation(context: InvocationContext | undefined, now = Da
   const remaining = context.getRemainingTimeInMillis();
   // At the start of an invocation the time left is the function's limit, less a few milliseconds.
   invocation = { deadline: new Date(now + remaining), timeLimitMs: Math.ceil(remaining / 1000) * 1000 };
+}
+
+let secretsClient: SecretsManagerClient | undefined;
+
+/** The container's one Secrets Manager client, traced like the others (created on first use). */
+export function secretsManagerClient(): SecretsManagerClient {
+  return (secretsClient ??= tracer.captureAWSv3Client(new SecretsManagerClient({})));
 }
 
 /** The wiring for this container, built on first use. */

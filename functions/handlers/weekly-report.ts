@@ -4,7 +4,6 @@
 // duplicated event reports the same week, and the send ledger sends nothing twice. After the send
 // the week is archived for finance (write-once: a rerun leaves the existing pack as it is).
 import { setFlagsFromString } from 'node:v8';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Archive } from '../adapters/s3/archive-store';
 import { SecretsManagerLinkKeys } from '../adapters/secrets/link-keys';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,7 +21,7 @@ import { count, instrumented, logger, stageMetrics, tracer } from '../adapters/o
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { getChatChannels } from './chat-runtime';
 import { getMailRuntime } from './mail-runtime';
-import { beginInvocation, getRuntime, type InvocationContext } from './runtime';
+import { beginInvocation, getRuntime, secretsManagerClient, type InvocationContext } from './runtime';
 
 // Three charts per invocation: V8's baseline wasm tier makes the first chart ~5x faster (docs/charts.md).
 setFlagsFromString('--liftoff-only');
@@ -72,10 +71,7 @@ async function report(event: WeeklyReportEvent, context: InvocationContext | und
     throw err;
   });
   if (env.PULSE_LINK_SECRET_ID)
-    linkKeys ??= new SecretsManagerLinkKeys(
-      tracer.captureAWSv3Client(new SecretsManagerClient({})),
-      env.PULSE_LINK_SECRET_ID,
-    );
+    linkKeys ??= new SecretsManagerLinkKeys(secretsManagerClient(), env.PULSE_LINK_SECRET_ID);
   // The job records the report's links (revocable, bound to the e-mail's recipients; the index pages' for readers by role).
   const archiveLinks =
     env.PULSE_DOWNLOAD_URL && linkKeys
