@@ -19,7 +19,8 @@ describe('ManagedChild.stop', () => {
     // A grace period far longer than the test: a timer left running would still be pending below.
     await child.stop(10 * 60_000);
     expect(child.running).toBe(false);
-    expect(timers()).toBe(before);
+    // Other timers of the worker may end meanwhile (never more than before): stop() leaves none of its own.
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 
   it('lets a process that stopped its children exit as soon as its work is done', async () => {
@@ -44,8 +45,10 @@ describe('raceTimeout', () => {
   it('gives the value on time and the fallback on timeout, and clears its timer either way', async () => {
     const before = timers();
     expect(await raceTimeout(Promise.resolve('done'), 60_000, 'late')).toBe('done');
-    expect(timers()).toBe(before);
+    // Other timers of the worker may end meanwhile (never more than before): stop() leaves none of its own.
+    expect(timers()).toBeLessThanOrEqual(before);
     expect(await raceTimeout(new Promise<string>(() => {}), 5, 'late')).toBe('late');
-    expect(timers()).toBe(before);
+    // Other timers of the worker may end meanwhile (never more than before): stop() leaves none of its own.
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 });
