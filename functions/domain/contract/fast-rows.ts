@@ -132,19 +132,6 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
   // own (a million ticket rows hold a few thousand dates), so fewer objects for the collector to
   // move. Each distinct date (by its eight digits) is checked once: its string, or null for no date.
   const dates = new Map<number, IsoDate | null>();
-  const date = (v: unknown): Sure<IsoDate> => {
-    if (typeof v !== 'string' || v.length !== 10) return DOUBT;
-    const key = dateKey(v, 0);
-    if (key < 0) return DOUBT;
-    let d = dates.get(key);
-    if (d === undefined) {
-      if (dates.size >= 100_000) dates.clear(); // no contract file holds that many dates
-      d = plainDate(v) ? v : null;
-      dates.set(key, d);
-    }
-    return d ?? DOUBT;
-  };
-  const optDate = (v: unknown): Sure<IsoDate | undefined> => (absent(v) ? undefined : date(v));
   /** date() of `text` from `from` to `to`, read in place (cut only the first time a date is seen). */
   const dateIn = (text: string, from: number, to: number): Sure<IsoDate> => {
     if (to - from !== 10) return DOUBT;
@@ -159,22 +146,24 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
     }
     return d ?? DOUBT;
   };
+  const date = (v: unknown): Sure<IsoDate> => (typeof v === 'string' ? dateIn(v, 0, v.length) : DOUBT);
+  const optDate = (v: unknown): Sure<IsoDate | undefined> => (absent(v) ? undefined : date(v));
+
   // Where each cell of a line ends (its comma, or the line's end), reused line after line.
   const cellEnds = new Int32Array(8);
   let lastId = '';
   /** The previous row's account id when this row's is the same (rows come grouped by account). */
   const account = (id: string): string => (id === lastId ? lastId : (lastId = id));
+  /** account() of the id at text[from, to), cut only when it differs from the last one. */
+  const accountIn = (text: string, from: number, to: number): string =>
+    sameText(text, from, to, lastId) ? lastId : (lastId = text.slice(from, to));
 
-  // The account id of the last usage line: a file lists an account's weeks together, so most
-  // lines reuse it rather than cut a copy.
-  let lastAccount = '';
   return {
     usageLine(text, start, end) {
       // account_id: up to the first comma, nothing to trim at either end.
       const accountEnd = text.indexOf(',', start);
       if (accountEnd <= start || accountEnd >= end) return undefined;
       if (!plainEnd(text.charCodeAt(start)) || !plainEnd(text.charCodeAt(accountEnd - 1))) return undefined;
-      if (!sameText(text, start, accountEnd, lastAccount)) lastAccount = text.slice(start, accountEnd);
       // week: ten characters, then a comma.
       const weekEnd = accountEnd + 11;
       if (weekEnd >= end || text.charCodeAt(weekEnd) !== 44) return undefined;
@@ -186,7 +175,7 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
       const seats = countAt(text, activeEnd + 1, end);
       if (wau < 0 || seats < 0) return undefined;
       const r: Usage = {
-        accountId: lastAccount,
+        accountId: accountIn(text, start, accountEnd),
         week: w,
         weeklyActiveUsers: wau,
         licensedSeats: seats,
@@ -213,8 +202,12 @@ export function fastPaths(opts: ContractOptions): FastPaths & { usageLine: Usage
         csat = countAt(text, closedEnd + 1, end);
         if (csat < 1 || csat > 5) return undefined;
       }
-      if (!sameText(text, idEnd + 1, accountEnd, lastId)) lastId = text.slice(idEnd + 1, accountEnd);
-      const r: Ticket = { ticketId: text.slice(start, idEnd), accountId: lastId, openedDate, priority };
+      const r: Ticket = {
+        ticketId: text.slice(start, idEnd),
+        accountId: accountIn(text, idEnd + 1, accountEnd),
+        openedDate,
+        priority,
+      };
       if (closedDate !== undefined) r.closedDate = closedDate;
       if (csat !== undefined) r.csat = csat;
       return r;
