@@ -54,7 +54,7 @@ import type { ChatChannels, SlackChat, SlackMember, SlackMessageUpdate } from '.
 import type { DeliveryChannel, SendKey, SendLedger } from '../ports/send-ledger';
 import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
-import { sendOnce, type UnknownOutcomePolicy } from './send-once';
+import { atLeastOnce, sendOnce, type UnknownOutcomePolicy } from './send-once';
 
 /** The ledger recipient of the Teams webhook (one webhook, one channel). */
 export const TEAMS_RECIPIENT = 'teams-webhook';
@@ -93,7 +93,7 @@ export async function postAlertsToChat(
   if (!slack && !teams) return [];
   const out: ChatOutcome[] = [];
   const f = makeFormatter(input.locale, input.currency);
-  const policy: UnknownOutcomePolicy = { unknownOutcome: 'resend', staleAfterMs: input.staleClaimMs };
+  const policy = atLeastOnce(input.staleClaimMs);
   const lookup = slack ? memberLookup(slack.chat) : undefined;
 
   const byArr = (a: CriticalItem, b: CriticalItem) =>
@@ -338,7 +338,7 @@ export async function updateAlertMessages(
 ): Promise<ChatOutcome[]> {
   const current = alertChatStatus(state);
   if (!current) return [];
-  const policy: UnknownOutcomePolicy = { unknownOutcome: 'resend', staleAfterMs: deps.staleClaimMs ?? 30 * 60_000 };
+  const policy = atLeastOnce(deps.staleClaimMs);
   const keyFor = (messageId: string): SendKey => ({
     kind: `alert-update:${current.transition}`,
     period: current.period,

@@ -19,7 +19,7 @@ import { addDays, type IsoDate } from '../domain/dates';
 import { explain, type AlertState, type Formatter } from '../domain/alerts';
 import type { SendKey, SendLedger } from '../ports/send-ledger';
 import type { TaskCommand, TaskTracker } from '../ports/task-tracker';
-import { sendOnce } from './send-once';
+import { atLeastOnce, sendOnce } from './send-once';
 
 export const CRM_TASK_CHANNEL = 'crm-task';
 /** A resolution older than this is not completed any more (the state list is not scanned forever). */
@@ -150,10 +150,12 @@ async function send(
   compose: () => TaskCommand,
 ): Promise<CrmTaskOutcome> {
   const key = crmTaskKey(deps.tracker.system, s, keyPart);
-  const { outcomes } = await sendOnce({ ledger: deps.ledger, channel: deps.tracker }, [key], compose, {
-    unknownOutcome: 'resend',
-    staleAfterMs: deps.staleClaimMs ?? 30 * 60_000,
-  });
+  const { outcomes } = await sendOnce(
+    { ledger: deps.ledger, channel: deps.tracker },
+    [key],
+    compose,
+    atLeastOnce(deps.staleClaimMs),
+  );
   const o = outcomes[0]!;
   const base = { alertId: s.id, transition };
   if (o.status === 'sent' || o.status === 'already-sent') return { ...base, status: o.status, taskId: o.messageId };

@@ -14,7 +14,7 @@
 // alerts Pulse prefers a rare duplicate to a silently dropped critical alert (docs/alerts.md).
 import type { RunLedger } from '../ports/run-ledger';
 import { recordRunIf } from './record-run';
-import { sendOnce } from './send-once';
+import { atLeastOnce, sendOnce, STALE_CLAIM_MS } from './send-once';
 import { postAlertsToChat, type ChatOutcome } from './chat-notify';
 import { withActionLinks, type ActionLinkMaker } from './alert-action-links';
 import { syncCrmTasks, type CrmTaskOutcome, type CrmTaskSettings } from './crm-tasks';
@@ -289,7 +289,7 @@ async function evaluate(deps: EvaluateAlertsDeps, opts: EvaluateAlertsOptions): 
   }
   if (deps.chat && !opts.dryRun) {
     const { companyName, locale, currency } = opts.routing;
-    const staleClaimMs = opts.staleClaimMs ?? 30 * 60_000;
+    const staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     result.chat = await postAlertsToChat(
       { ledger: deps.ledger, alerts: deps.alerts, chat: deps.chat },
       {
@@ -378,7 +378,7 @@ async function sendBatch(
         },
       };
     },
-    { unknownOutcome: 'resend', staleAfterMs: opts.staleClaimMs ?? 30 * 60_000 },
+    atLeastOnce(opts.staleClaimMs),
   );
   return outcomes.map((o): SendOutcome => {
     if (o.status === 'sent')

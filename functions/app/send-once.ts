@@ -31,6 +31,14 @@ import {
 
 export type UnknownOutcomePolicy = { unknownOutcome: 'hold' } | { unknownOutcome: 'resend'; staleAfterMs: number };
 
+/** How long a claim left by a run that stopped holds before the next run sends again (alerts). */
+export const STALE_CLAIM_MS = 30 * 60_000;
+
+/** The alerts' policy on every channel: at least once, a stopped run's claim taken over after `staleClaimMs`. */
+export function atLeastOnce(staleClaimMs: number = STALE_CLAIM_MS): UnknownOutcomePolicy {
+  return { unknownOutcome: 'resend', staleAfterMs: staleClaimMs };
+}
+
 export type KeyOutcome =
   | { key: SendKey; status: 'sent'; messageId: string }
   | { key: SendKey; status: 'already-sent'; messageId: string; sentAt: string }
